@@ -1,0 +1,99 @@
+/**
+ * What the layer pass keeps besides the listing. Catalogers declare it up front so each layer
+ * is read exactly once: small text files are captured whole; binaries and archives are handed
+ * to an analyzer during the pass and only its (small) result is kept.
+ */
+export interface FileSelector {
+  /** Absolute path globs: `**` crosses directories, `*` and `?` do not, `{a,b}` alternates. */
+  globs: string[];
+  /** Largest file captured; bigger ones are skipped with a warning. Default 32 MiB. */
+  maxSize?: number;
+}
+
+export interface FileAnalyzer {
+  /** Unique name, part of the cache key together with version. */
+  name: string;
+  version: number;
+  /** Decide from the path, size and first bytes (up to 512) whether to analyze this file. */
+  select(path: string, size: number, head: Buffer): boolean;
+  /** Largest file analyzed; bigger ones are skipped with a warning. */
+  maxSize: number;
+  /**
+   * Turn the file into a small JSON-serialisable result (undefined: nothing found). May throw
+   * a ScoutError for hostile content; the pass records it as a warning and goes on.
+   */
+  analyze(content: Buffer, path: string): unknown;
+}
+
+export interface CaptureSpec {
+  selectors: FileSelector[];
+  analyzers: FileAnalyzer[];
+}
+
+const DEFAULT_MAX = 32 * 1024 * 1024;
+
+/** Compile a glob to a RegExp over absolute paths. */
+export function globToRegExp(glob: string): RegExp {
+  let re = '';
+  let i = 0;
+  let inAlt = 0;
+  while (i < glob.length) {
+    const c = glob[i];
+    if (c === '*') {
+      if (glob[i + 1] === '*') {
+        // '**/' matches zero or more whole directories; a trailing '**' matches anything.
+        if (glob[i + 2] === '/') {
+          re += '(?:.*/)?';
+          i += 3;
+        } else {
+          re += '.*';
+          i += 2;
+        }
+        continue;
+      }
+      re += '[^/]*';
+    } else if (c === '?') re += '[^/]';
+    else if (c === '{') {
+      re += '(?:';
+      inAlt++;
+    } else if (c === '}' && inAlt) {
+      re += ')';
+      inAlt--;
+    } else if (c === ',' && inAlt) re += '|';
+    else re += c.replace(/[.+^$()|[\]\\]/g, '\\$&');
+    i++;
+  }
+  return new RegExp('^' + re + '$');
+}
+
+/** The compiled form the layer pass uses for every entry. */
+export class CompiledCapture {
+  private readonly patterns: { re: RegExp; max: number }[];
+  readonly analyzers: FileAnalyzer[];
+  /** Identifies this capture set in cache keys: changing any glob or analyzer invalidates. */
+  readonly fingerprint: string;
+
+  constructor(spec: CaptureSpec) {
+    this.patterns = spec.selectors.flatMap((s) => s.globs.map((g) => ({ re: globToRegExp(g), max: s.maxSize ?? DEFAULT_MAX })));
+    this.analyzers = spec.analyzers;
+    this.fingerprint = JSON.stringify({
+      g: spec.selectors.map((s) => [s.globs, s.maxSize ?? DEFAULT_MAX]),
+      a: spec.analyzers.map((a) => [a.name, a.version, a.maxSize]),
+    });
+  }
+
+  /** Largest size we would capture this path at, or 0 when nobody wants it. */
+  captureLimit(path: string): number {
+    let max = 0;
+    for (const p of this.patterns) if (p.max > max && p.re.test(path)) max = p.max;
+    return max;
+  }
+
+  analyzersFor(path: string, size: number, head: Buffer): FileAnalyzer[] {
+    return this.analyzers.filter((a) => a.select(path, size, head));
+  }
+
+  static merge(...specs: CaptureSpec[]): CaptureSpec {
+    return { selectors: specs.flatMap((s) => s.selectors), analyzers: specs.flatMap((s) => s.analyzers) };
+  }
+}

@@ -1,0 +1,261 @@
+import { posix } from 'node:path';
+import { globToRegExp } from './capture.js';
+import type { IndexEntry, LayerIndex, LayerRef } from './layer-index.js';
+
+export type NodeType = 'file' | 'dir' | 'symlink' | 'other';
+
+/** A path in the squashed file system. */
+export interface FileNode {
+  path: string;
+  type: NodeType;
+  size: number;
+  mode: number;
+  /** For symlinks: the target as written. */
+  linkTarget?: string;
+  /** For hard links: the absolute path whose content this file shares. */
+  hardlinkTo?: string;
+  /** The last layer that wrote this path (its content and metadata come from there). */
+  layer: LayerRef;
+  /** The first layer that brought this path (after any deletion, the layer that re-added it). */
+  firstLayer: LayerRef;
+}
+
+interface TreeNode extends FileNode {
+  children?: Map<string, TreeNode>;
+  content?: Buffer;
+  analyses?: Record<string, unknown>;
+}
+
+const MAX_LINK_HOPS = 40;
+const ROOT_LAYER: LayerRef = { index: -1, digest: '', diffId: '' };
+
+/** Normalise any path an image or a user names to '/a/b' form, confined to the root. */
+export function normalizePath(p: string): string {
+  const n = posix.normalize('/' + p.replace(/\\/g, '/'));
+  return n.length > 1 && n.endsWith('/') ? n.slice(0, -1) : n;
+}
+
+/**
+ * The squashed view of an image: layers applied bottom-up with whiteouts, opaque directories,
+ * hard links and symlinks, remembering for every path its first and last layer.
+ * Built incrementally with apply(), so the tree "as of layer k" is available on the way up;
+ * that is how package attribution finds the layer that introduced a package.
+ */
+export class FileTree {
+  private readonly root: TreeNode = {
+    path: '/', type: 'dir', size: 0, mode: 0o755, layer: ROOT_LAYER, firstLayer: ROOT_LAYER, children: new Map(),
+  };
+  readonly layers: LayerRef[] = [];
+
+  static fromLayers(layers: { ref: LayerRef; index: LayerIndex }[]): FileTree {
+    const t = new FileTree();
+    for (const l of layers) t.apply(l.ref, l.index);
+    return t;
+  }
+
+  /** Apply one layer on top. Returns the paths it changed (added, modified or deleted). */
+  apply(ref: LayerRef, index: LayerIndex): string[] {
+    this.layers.push(ref);
+    const touched: string[] = [];
+    // Deletions first: a tar may list an opaque marker or whiteout after the entries the same
+    // layer adds to that directory, and those must survive.
+    for (const e of index.entries) {
+      if (e.type === 'opaque') {
+        const dir = this.lookup(e.path);
+        if (dir?.children) {
+          for (const child of dir.children.values()) touched.push(child.path);
+          dir.children.clear();
+        }
+      } else if (e.type === 'whiteout') {
+        const parent = this.lookup(posix.dirname(e.path));
+        const name = posix.basename(e.path);
+        if (parent?.children?.delete(name)) touched.push(e.path);
+      }
+    }
+    for (const e of index.entries) {
+      if (e.type === 'opaque' || e.type === 'whiteout') {
+        if (e.type === 'opaque') this.ensureDir(e.path, ref);
+        continue;
+      }
+      this.put(e, ref, index);
+      touched.push(e.path);
+    }
+    return touched;
+  }
+
+  private put(e: IndexEntry, ref: LayerRef, index: LayerIndex): void {
+    if (e.path === '/') return;
+    const parent = this.ensureDir(posix.dirname(e.path), ref);
+    const name = posix.basename(e.path);
+    const prev = parent.children!.get(name);
+    const type: NodeType = e.type === 'hardlink' ? 'file' : e.type === 'whiteout' || e.type === 'opaque' ? 'other' : e.type;
+    const node: TreeNode = {
+      path: e.path,
+      type,
+      size: e.size,
+      mode: e.mode,
+      layer: ref,
+      firstLayer: prev && prev.type === type ? prev.firstLayer : ref,
+    };
+    if (e.type === 'symlink') node.linkTarget = e.linkTarget;
+    if (e.type === 'hardlink' && e.linkTarget) {
+      node.hardlinkTo = e.linkTarget;
+      const target = this.lookup(e.linkTarget);
+      const content = index.captured.get(e.path) ?? index.captured.get(e.linkTarget) ?? target?.content;
+      if (content) node.content = content;
+      if (target && target.type === 'file') node.size = target.size;
+    }
+    if (type === 'dir') node.children = prev?.children ?? new Map();
+    const content = index.captured.get(e.path);
+    if (content) node.content = content;
+    const analyses = index.analyses.get(e.path);
+    if (analyses) node.analyses = analyses;
+    parent.children!.set(name, node);
+  }
+
+  private ensureDir(path: string, ref: LayerRef): TreeNode {
+    let cur = this.root;
+    if (path === '/' || path === '') return cur;
+    for (const part of path.split('/').filter(Boolean)) {
+      let next = cur.children!.get(part);
+      if (!next || next.type !== 'dir') {
+        const p = cur.path === '/' ? '/' + part : cur.path + '/' + part;
+        next = { path: p, type: 'dir', size: 0, mode: 0o755, layer: ref, firstLayer: ref, children: new Map() };
+        cur.children!.set(part, next);
+      }
+      cur = next;
+    }
+    return cur;
+  }
+
+  /** Lookup without following symlinks in any component. */
+  private lookup(path: string): TreeNode | undefined {
+    let cur: TreeNode | undefined = this.root;
+    for (const part of normalizePath(path).split('/').filter(Boolean)) {
+      cur = cur?.children?.get(part);
+      if (!cur) return undefined;
+    }
+    return cur;
+  }
+
+  /**
+   * Resolve every symlink along the path, confined to the image root ('..' stops at '/'),
+   * giving up after MAX_LINK_HOPS so a loop ends. Returns the real path, or undefined when a
+   * component does not exist or the links loop.
+   */
+  realpath(path: string, followLast = true): string | undefined {
+    let hops = 0;
+    const pending = normalizePath(path).split('/').filter(Boolean);
+    const done: string[] = [];
+    while (pending.length) {
+      const part = pending.shift()!;
+      const candidate = '/' + [...done, part].join('/');
+      const node = this.lookup(candidate);
+      if (!node) return undefined;
+      if (node.type === 'symlink' && (pending.length > 0 || followLast)) {
+        if (++hops > MAX_LINK_HOPS) return undefined;
+        const target = node.linkTarget ?? '';
+        const base = target.startsWith('/') ? [] : done.slice();
+        const combined = normalizePath('/' + [...base, target].join('/')).split('/').filter(Boolean);
+        pending.unshift(...combined);
+        done.length = 0;
+        continue;
+      }
+      done.push(part);
+    }
+    return '/' + done.join('/');
+  }
+
+  /** Metadata of the path itself (a symlink is reported as a symlink). */
+  lstat(path: string): FileNode | undefined {
+    const parent = this.realpath(posix.dirname(normalizePath(path)));
+    if (parent === undefined) return undefined;
+    const n = this.lookup(posix.join(parent, posix.basename(normalizePath(path))));
+    return n ? strip(n) : undefined;
+  }
+
+  /** Metadata of what the path finally points to. */
+  stat(path: string): FileNode | undefined {
+    const real = this.realpath(path);
+    const n = real === undefined ? undefined : this.lookup(real);
+    return n ? strip(n) : undefined;
+  }
+
+  /** The captured content of a file (following links), or undefined when not captured. */
+  read(path: string): Buffer | undefined {
+    const real = this.realpath(path);
+    const n = real === undefined ? undefined : this.lookup(real);
+    if (!n || n.type !== 'file') return undefined;
+    if (n.content) return n.content;
+    if (n.hardlinkTo) return this.lookup(n.hardlinkTo)?.content;
+    return undefined;
+  }
+
+  readText(path: string): string | undefined {
+    return this.read(path)?.toString('utf8');
+  }
+
+  /** The result an analyzer produced for this file during the layer pass. */
+  analysis<T = unknown>(path: string, analyzer: string): T | undefined {
+    const real = this.realpath(path);
+    const n = real === undefined ? undefined : this.lookup(real);
+    return n?.analyses?.[analyzer] as T | undefined;
+  }
+
+  /** Direct children of a directory (following symlinks to reach it). */
+  list(dir: string): FileNode[] {
+    const real = this.realpath(dir);
+    const n = real === undefined ? undefined : this.lookup(real);
+    return n?.children ? [...n.children.values()].map(strip) : [];
+  }
+
+  /** Every path in the tree, depth first, parents before children. Symlinks are not followed. */
+  *walk(from = '/'): Generator<FileNode> {
+    const start = this.lookup(from);
+    if (!start) return;
+    const stack: TreeNode[] = [start];
+    while (stack.length) {
+      const n = stack.pop()!;
+      if (n !== this.root) yield strip(n);
+      if (n.children) {
+        const kids = [...n.children.values()].sort((a, b) => (a.path < b.path ? 1 : -1));
+        stack.push(...kids);
+      }
+    }
+  }
+
+  /** Paths (not following symlinked directories) that match an absolute glob. */
+  glob(pattern: string): FileNode[] {
+    const re = globToRegExp(pattern);
+    const out: FileNode[] = [];
+    for (const n of this.walk()) if (re.test(n.path)) out.push(n);
+    return out;
+  }
+
+  /** Paths with captured content or analyses: what catalogers can actually look at. */
+  *captured(): Generator<FileNode> {
+    for (const n of this.walkNodes()) if (n.content || n.analyses) yield strip(n);
+  }
+
+  private *walkNodes(): Generator<TreeNode> {
+    const stack: TreeNode[] = [this.root];
+    while (stack.length) {
+      const n = stack.pop()!;
+      yield n;
+      if (n.children) stack.push(...n.children.values());
+    }
+  }
+
+  firstLayer(path: string): LayerRef | undefined {
+    return this.lstat(path)?.firstLayer;
+  }
+
+  lastLayer(path: string): LayerRef | undefined {
+    return this.lstat(path)?.layer;
+  }
+}
+
+function strip(n: TreeNode): FileNode {
+  const { children: _c, content: _x, analyses: _a, ...rest } = n;
+  return rest;
+}

@@ -1,0 +1,117 @@
+import type { Readable } from 'node:stream';
+
+/** os/architecture[/variant], as OCI image configs and indexes spell them. */
+export interface Platform {
+  os: string;
+  architecture: string;
+  variant?: string;
+}
+
+export type SourceKind = 'registry' | 'docker-archive' | 'oci-archive' | 'oci-layout' | 'directory';
+
+/** One layer of an image, in manifest order (index 0 is the base). */
+export interface ImageLayer {
+  index: number;
+  /** Digest of the blob as stored (compressed), from the manifest. */
+  digest: string;
+  /** Digest of the uncompressed tar, from the config's rootfs.diff_ids. */
+  diffId: string;
+  mediaType: string;
+  /** Compressed size in bytes, from the manifest. */
+  size: number;
+  /**
+   * The uncompressed tar as a stream. The stream verifies the blob digest and the diff_id
+   * while it flows and fails with a ScoutError at the end if either does not match, so a
+   * consumer must treat everything it read as void when the stream errors.
+   */
+  open(): Promise<Readable>;
+}
+
+export interface HistoryEntry {
+  created?: string;
+  created_by?: string;
+  author?: string;
+  comment?: string;
+  empty_layer?: boolean;
+}
+
+/** The parts of the OCI image config we read (docker's config is the same shape). */
+export interface ImageConfig {
+  created?: string;
+  author?: string;
+  architecture: string;
+  os: string;
+  variant?: string;
+  'os.version'?: string;
+  config?: {
+    User?: string;
+    ExposedPorts?: Record<string, unknown>;
+    Env?: string[];
+    Entrypoint?: string[] | null;
+    Cmd?: string[] | null;
+    WorkingDir?: string;
+    Labels?: Record<string, string> | null;
+    StopSignal?: string;
+  };
+  rootfs: { type: string; diff_ids: string[] };
+  history?: HistoryEntry[];
+}
+
+export interface Descriptor {
+  mediaType: string;
+  digest: string;
+  size: number;
+  annotations?: Record<string, string>;
+  platform?: Platform & { 'os.version'?: string; 'os.features'?: string[] };
+  urls?: string[];
+}
+
+export interface ImageManifest {
+  schemaVersion: 2;
+  mediaType?: string;
+  config: Descriptor;
+  layers: Descriptor[];
+  annotations?: Record<string, string>;
+}
+
+export interface ImageIndex {
+  schemaVersion: 2;
+  mediaType?: string;
+  manifests: Descriptor[];
+  annotations?: Record<string, string>;
+}
+
+/** An image as any source yields it: what it is, where it came from, and its layers. */
+export interface Image {
+  source: SourceKind;
+  /** The reference the user gave, normalised (e.g. docker.io/library/alpine:3.19). */
+  reference: string;
+  manifest: ImageManifest;
+  manifestDigest: string;
+  /** The index/manifest list the image was picked from, when there was one. */
+  index?: ImageIndex;
+  indexDigest?: string;
+  config: ImageConfig;
+  configDigest: string;
+  layers: ImageLayer[];
+  /** Registry host (docker.io for Docker Hub) when the image came from, or names, a registry. */
+  registry?: string;
+  /** Repository path within the registry (library/alpine), when known. */
+  repository?: string;
+  tag?: string;
+}
+
+export interface OpenOptions {
+  platform?: Platform;
+  /** For archives holding several images: which one (a repo:tag or a digest). */
+  pick?: string;
+  insecureRegistries?: string[];
+  /** Called as bytes are fetched, for progress bars. */
+  onProgress?: (event: { layer?: string; bytes: number; total?: number; done?: boolean }) => void;
+}
+
+/** One kind of place images come from. One implementation per file under src/image/sources/. */
+export interface ImageSource {
+  kind: SourceKind;
+  open(location: string, opts: OpenOptions): Promise<Image>;
+}
