@@ -1,0 +1,121 @@
+import { createHash } from 'node:crypto';
+import { mkdir, readFile, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import { deserialize, serialize } from 'node:v8';
+import type { LayerIndex } from './layer-index.js';
+
+/** Bumped whenever the LayerIndex shape or the indexing rules change. */
+const INDEX_FORMAT = 1;
+
+/** $SCOUT_CACHE_DIR, or ~/.cache/iechor-scout. Everything Scout writes lives below it. */
+export function cacheDir(): string {
+  return process.env.SCOUT_CACHE_DIR || join(process.env.XDG_CACHE_HOME || join(homedir(), '.cache'), 'iechor-scout');
+}
+
+/**
+ * Per-layer results, content-addressed by diff_id and the capture set's fingerprint: a layer
+ * shared by many images is read once, and changing what catalogers capture invalidates.
+ */
+export class LayerCache {
+  readonly dir: string;
+  constructor(root = cacheDir()) {
+    this.dir = join(root, 'layers');
+  }
+
+  private file(diffId: string, fingerprint: string): string {
+    const fp = createHash('sha256').update(`${INDEX_FORMAT}\0${fingerprint}`).digest('hex').slice(0, 16);
+    const hex = diffId.replace(/^[a-z0-9]+:/, '').replace(/[^a-f0-9]/g, '');
+    return join(this.dir, hex.slice(0, 2), `${hex}.${fp}.idx`);
+  }
+
+  async get(diffId: string, fingerprint: string): Promise<LayerIndex | undefined> {
+    try {
+      const data = await readFile(this.file(diffId, fingerprint));
+      const v = deserialize(data) as LayerIndex;
+      // A cache entry from another digest (corruption) is ignored, never trusted.
+      return v && v.diffId === diffId ? v : undefined;
+    } catch {
+      return undefined;
+    }
+  }
+
+  /** Written to a temporary name then renamed, so readers never see half an entry. */
+  async put(index: LayerIndex, fingerprint: string): Promise<void> {
+    const f = this.file(index.diffId, fingerprint);
+    await mkdir(join(f, '..'), { recursive: true });
+    const tmp = `${f}.${process.pid}.${Date.now()}.tmp`;
+    await writeFile(tmp, serialize(index));
+    await rename(tmp, f);
+  }
+}
+
+export interface CacheUsage {
+  dir: string;
+  layers: { entries: number; bytes: number };
+  archives: { entries: number; bytes: number };
+  other: { entries: number; bytes: number };
+  total: number;
+}
+
+async function du(dir: string): Promise<{ entries: number; bytes: number }> {
+  let entries = 0;
+  let bytes = 0;
+  const walk = async (d: string): Promise<void> => {
+    let names: string[];
+    try {
+      names = await readdir(d);
+    } catch {
+      return;
+    }
+    for (const n of names) {
+      const p = join(d, n);
+      const st = await stat(p).catch(() => undefined);
+      if (!st) continue;
+      if (st.isDirectory()) await walk(p);
+      else {
+        entries++;
+        bytes += st.size;
+      }
+    }
+  };
+  await walk(dir);
+  return { entries, bytes };
+}
+
+export async function cacheUsage(root = cacheDir()): Promise<CacheUsage> {
+  const layers = await du(join(root, 'layers'));
+  const archives = await du(join(root, 'archives'));
+  const all = await du(root);
+  const other = { entries: all.entries - layers.entries - archives.entries, bytes: all.bytes - layers.bytes - archives.bytes };
+  return { dir: root, layers, archives, other, total: all.bytes };
+}
+
+/** Remove cached layer results and unpacked archives (the advisory database is kept). */
+export async function pruneCache(root = cacheDir(), opts: { olderThanMs?: number } = {}): Promise<{ removed: number; bytes: number }> {
+  let removed = 0;
+  let bytes = 0;
+  const cutoff = opts.olderThanMs ? Date.now() - opts.olderThanMs : Infinity;
+  const walk = async (d: string): Promise<void> => {
+    let names: string[];
+    try {
+      names = await readdir(d);
+    } catch {
+      return;
+    }
+    for (const n of names) {
+      const p = join(d, n);
+      const st = await stat(p).catch(() => undefined);
+      if (!st) continue;
+      if (st.isDirectory()) await walk(p);
+      else if (Math.max(st.atimeMs, st.mtimeMs) < cutoff) {
+        await rm(p, { force: true });
+        removed++;
+        bytes += st.size;
+      }
+    }
+  };
+  await walk(join(root, 'layers'));
+  await walk(join(root, 'archives'));
+  return { removed, bytes };
+}

@@ -1,0 +1,158 @@
+import { createHash } from 'node:crypto';
+import { PassThrough, Readable, Transform, pipeline, type TransformCallback } from 'node:stream';
+import { createGunzip } from 'node:zlib';
+import { Decompress as ZstdDecompress } from 'fzstd';
+import { ScoutError } from '../../util/errors.js';
+import { defaultLimits, type Limits } from '../limits.js';
+
+export interface LayerStreamOptions {
+  /** Expected digest of the bytes as stored (compressed); checked when the blob ends. */
+  digest?: string;
+  /** Expected digest of the uncompressed tar (diff_id); checked when it ends. */
+  diffId?: string;
+  /** Words for errors, e.g. "layer 3 (sha256:ab12…)". */
+  label: string;
+  limits?: Limits;
+}
+
+/** Counts and hashes bytes on their way through; fails at the end when the digest differs. */
+class DigestCheck extends Transform {
+  private readonly hash;
+  bytes = 0;
+  constructor(
+    private readonly expected: string | undefined,
+    private readonly what: string,
+    private readonly label: string,
+    private readonly onBytes?: (n: number) => void,
+  ) {
+    super();
+    const algo = expected?.split(':')[0] ?? 'sha256';
+    if (!['sha256', 'sha512'].includes(algo)) throw new ScoutError('unsupported-digest', `${label}: unsupported digest algorithm in ${expected}`);
+    this.hash = createHash(algo);
+  }
+  override _transform(chunk: Buffer, _enc: BufferEncoding, cb: TransformCallback): void {
+    this.bytes += chunk.length;
+    this.hash.update(chunk);
+    try {
+      this.onBytes?.(chunk.length);
+    } catch (err) {
+      cb(err as Error);
+      return;
+    }
+    cb(null, chunk);
+  }
+  override _flush(cb: TransformCallback): void {
+    if (this.expected) {
+      const got = `${this.expected.split(':')[0]}:${this.hash.digest('hex')}`;
+      if (got !== this.expected) {
+        cb(new ScoutError('digest-mismatch', `${this.label}: ${this.what} digest mismatch: expected ${this.expected}, got ${got}`, { layer: this.label }));
+        return;
+      }
+    }
+    cb();
+  }
+}
+
+/** zstd through fzstd's push API, as a Node transform. */
+function zstdStream(): Transform {
+  let push: ((chunk: Uint8Array, final?: boolean) => void) | undefined;
+  const t = new Transform({
+    transform(chunk: Buffer, _enc, cb) {
+      try {
+        push!(chunk);
+        cb();
+      } catch (err) {
+        cb(err as Error);
+      }
+    },
+    flush(cb) {
+      try {
+        push!(new Uint8Array(0), true);
+        cb();
+      } catch (err) {
+        cb(err as Error);
+      }
+    },
+  });
+  const d = new ZstdDecompress((data) => {
+    t.push(Buffer.from(data.buffer, data.byteOffset, data.byteLength));
+  });
+  push = (c, f) => d.push(c, f);
+  return t;
+}
+
+export type Compression = 'gzip' | 'zstd' | 'none';
+
+export function sniffCompression(head: Buffer): Compression {
+  if (head.length >= 2 && head[0] === 0x1f && head[1] === 0x8b) return 'gzip';
+  if (head.length >= 4 && head.readUInt32LE(0) === 0xfd2fb528) return 'zstd';
+  return 'none';
+}
+
+/** Read just enough of a stream to see its first bytes, then hand back a stream of all of it. */
+async function peek(src: Readable, n: number): Promise<{ head: Buffer; stream: Readable }> {
+  const chunks: Buffer[] = [];
+  let have = 0;
+  const it = src[Symbol.asyncIterator]();
+  while (have < n) {
+    const r = await it.next();
+    if (r.done) break;
+    chunks.push(r.value as Buffer);
+    have += (r.value as Buffer).length;
+  }
+  const head = Buffer.concat(chunks, have);
+  async function* rest(): AsyncGenerator<Buffer> {
+    yield head;
+    while (true) {
+      const r = await it.next();
+      if (r.done) return;
+      yield r.value as Buffer;
+    }
+  }
+  return { head, stream: Readable.from(rest(), { objectMode: false }) };
+}
+
+/**
+ * The uncompressed tar of a layer blob, streamed: compression is sniffed from the bytes (not
+ * trusted from the media type), the blob digest and the diff_id are verified as bytes flow,
+ * and the output is capped in size and in ratio to the input so a decompression bomb stops
+ * early with an error naming the layer.
+ */
+export async function openLayerStream(blob: Readable, opts: LayerStreamOptions): Promise<Readable> {
+  const limits = opts.limits ?? defaultLimits();
+  const { head, stream } = await peek(blob, 4);
+  if (head.length === 0) throw new ScoutError('empty-layer', `${opts.label}: layer blob is empty`, { layer: opts.label });
+  const compression = sniffCompression(head);
+  const compressed = new DigestCheck(opts.digest, 'blob', opts.label);
+  let inBytes = 0;
+  compressed.on('data', (c: Buffer) => (inBytes += c.length));
+  const out = new DigestCheck(compression === 'none' ? opts.diffId ?? opts.digest : opts.diffId, 'diff_id', opts.label, () => {
+    const outBytes = out.bytes;
+    if (outBytes > limits.maxLayerBytes) {
+      throw new ScoutError('layer-too-large', `${opts.label}: uncompressed layer exceeds ${limits.maxLayerBytes} bytes (SCOUT_MAX_LAYER_BYTES); possible decompression bomb`, { layer: opts.label });
+    }
+    if (compression !== 'none' && outBytes > limits.ratioGraceBytes && outBytes > inBytes * limits.maxCompressionRatio) {
+      throw new ScoutError('compression-ratio', `${opts.label}: decompression ratio over ${limits.maxCompressionRatio}:1 (SCOUT_MAX_COMPRESSION_RATIO); possible decompression bomb`, { layer: opts.label });
+    }
+  });
+  const result = new PassThrough();
+  const onDone = (err: Error | null | undefined) => {
+    if (err) result.destroy(wrapStreamError(err, opts.label, compression));
+  };
+  if (compression === 'none') pipeline(stream, compressed, out, result, onDone);
+  else pipeline(stream, compressed, compression === 'gzip' ? createGunzip() : zstdStream(), out, result, onDone);
+  return result;
+}
+
+/** Give zlib/zstd/network errors the layer's name and a plain description. */
+export function wrapStreamError(err: Error, label: string, compression?: Compression): Error {
+  if (err instanceof ScoutError) return err;
+  const code = (err as NodeJS.ErrnoException).code;
+  if (code === 'Z_BUF_ERROR' || /unexpected end/i.test(err.message)) {
+    return new ScoutError('truncated-layer', `${label}: layer is truncated (${compression ?? 'stream'} ended early)`, { layer: label, cause: err });
+  }
+  if (code?.startsWith('Z_') || /zstd|invalid|incorrect header/i.test(err.message)) {
+    return new ScoutError('corrupt-layer', `${label}: layer data is corrupt (${err.message})`, { layer: label, cause: err });
+  }
+  return new ScoutError('layer-read-failed', `${label}: ${err.message}`, { layer: label, cause: err });
+}

@@ -1,0 +1,96 @@
+import { posix } from 'node:path';
+import type { Readable } from 'node:stream';
+import { extract as tarExtract } from 'tar-stream';
+import { ScoutError } from '../../util/errors.js';
+import type { CompiledCapture } from '../capture.js';
+import type { EntryType, LayerIndex } from '../layer-index.js';
+import { defaultLimits, type Limits } from '../limits.js';
+import { LayerIndexBuilder } from './builder.js';
+import { wrapStreamError } from './decompress.js';
+
+const WHITEOUT = '.wh.';
+const OPAQUE = '.wh..wh..opq';
+
+/**
+ * Confine a tar member name to the image root. Returns the normalised absolute path, or
+ * undefined when the name climbs out of the root with '..' (such entries are hostile).
+ */
+export function confineTarPath(name: string): { path?: string; absolute: boolean } {
+  const absolute = name.startsWith('/');
+  const parts: string[] = [];
+  for (const part of name.replace(/\\/g, '/').split('/')) {
+    if (part === '' || part === '.') continue;
+    if (part === '..') {
+      if (parts.length === 0) return { absolute };
+      parts.pop();
+      continue;
+    }
+    parts.push(part);
+  }
+  return { path: '/' + parts.join('/'), absolute };
+}
+
+/**
+ * One streaming pass over an uncompressed layer tar: every entry is listed, whiteouts are
+ * recognised, wanted files captured and analyzed, everything else drained. Nothing is written
+ * to disk. Hostile member names are skipped with a warning naming the layer and the path.
+ */
+export async function indexTarStream(
+  tar: Readable,
+  diffId: string,
+  capture: CompiledCapture,
+  label: string,
+  limits: Limits = defaultLimits(),
+): Promise<LayerIndex> {
+  const b = new LayerIndexBuilder(diffId, capture, label);
+  const ex = tarExtract();
+  // Errors of the source (digest mismatch, truncation, bombs) must reach the iterator below.
+  tar.on('error', (err) => ex.destroy(err));
+  tar.pipe(ex);
+  let count = 0;
+  try {
+    for await (const entry of ex) {
+      const h = entry.header;
+      if (++count > limits.maxEntries) {
+        throw new ScoutError('too-many-entries', `${label}: more than ${limits.maxEntries} entries (SCOUT_MAX_LAYER_ENTRIES)`, { layer: label });
+      }
+      const { path, absolute } = confineTarPath(h.name);
+      if (path === undefined) {
+        b.warn('path-escape', `${label}: entry "${h.name}" climbs out of the image root with '..'; skipped`, h.name);
+        entry.resume();
+        continue;
+      }
+      if (absolute) b.warn('absolute-path', `${label}: entry "${h.name}" has an absolute path; read as ${path} inside the image root`, path);
+      const base = posix.basename(path);
+      const dir = posix.dirname(path);
+      const mode = h.mode ?? 0;
+      if (base === OPAQUE) b.addEntry({ path: dir, type: 'opaque', size: 0, mode });
+      else if (base.startsWith(WHITEOUT)) b.addEntry({ path: posix.join(dir, base.slice(WHITEOUT.length)), type: 'whiteout', size: 0, mode });
+      else if (h.type === 'file' || h.type === 'contiguous-file') {
+        await b.addFile({ path, type: 'file', size: h.size ?? 0, mode }, entry as unknown as AsyncIterable<Buffer>);
+        continue;
+      } else if (h.type === 'link') {
+        const target = confineTarPath(h.linkname ?? '');
+        if (target.path === undefined) b.warn('link-escape', `${label}: hard link "${h.name}" points out of the image root ("${h.linkname}"); skipped`, path);
+        else b.addEntry({ path, type: 'hardlink', size: 0, mode, linkTarget: target.path });
+      } else {
+        const type: EntryType = h.type === 'directory' ? 'dir' : h.type === 'symlink' ? 'symlink' : 'other';
+        b.addEntry({ path, type, size: 0, mode, linkTarget: type === 'symlink' ? h.linkname ?? '' : undefined });
+      }
+      // tar-stream's iterator waits for a resumed entry to drain before the next one.
+      entry.resume();
+    }
+  } catch (err) {
+    tar.destroy();
+    if (err instanceof ScoutError) throw err;
+    const e = err as Error;
+    if (/unexpected end of data|Unexpected end/i.test(e.message)) {
+      throw new ScoutError('truncated-layer', `${label}: layer tar is truncated`, { layer: label, cause: e });
+    }
+    if (/Invalid tar header|checksum/i.test(e.message)) {
+      throw new ScoutError('corrupt-layer', `${label}: layer is not a valid tar (${e.message})`, { layer: label, cause: e });
+    }
+    throw wrapStreamError(e, label);
+  }
+  return b.finish();
+}

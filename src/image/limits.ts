@@ -1,0 +1,32 @@
+/**
+ * Caps that keep hostile images from exhausting memory or disk. Each can be raised through an
+ * environment variable for the rare honest image that needs it.
+ */
+export interface Limits {
+  /** Largest uncompressed size of one layer. */
+  maxLayerBytes: number;
+  /** Largest ratio of uncompressed to compressed bytes, checked once past ratioGraceBytes. */
+  maxCompressionRatio: number;
+  ratioGraceBytes: number;
+  /** Most tar entries in one layer. */
+  maxEntries: number;
+  /** Largest manifest, index or config document. */
+  maxManifestBytes: number;
+}
+
+function envNumber(name: string, fallback: number): number {
+  const v = process.env[name];
+  if (!v) return fallback;
+  const n = Number(v);
+  return Number.isFinite(n) && n > 0 ? n : fallback;
+}
+
+export function defaultLimits(): Limits {
+  return {
+    maxLayerBytes: envNumber('SCOUT_MAX_LAYER_BYTES', 32 * 1024 ** 3),
+    maxCompressionRatio: envNumber('SCOUT_MAX_COMPRESSION_RATIO', 250),
+    ratioGraceBytes: envNumber('SCOUT_RATIO_GRACE_BYTES', 64 * 1024 ** 2),
+    maxEntries: envNumber('SCOUT_MAX_LAYER_ENTRIES', 2_000_000),
+    maxManifestBytes: envNumber('SCOUT_MAX_MANIFEST_BYTES', 4 * 1024 ** 2),
+  };
+}

@@ -1,0 +1,174 @@
+import { createHash } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import { mkdir, open, rename, rm, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { pipeline } from 'node:stream/promises';
+import { createGunzip } from 'node:zlib';
+import { ScoutError } from '../../util/errors.js';
+import { cacheDir } from '../cache.js';
+import { sniffCompression } from '../layer/decompress.js';
+import { defaultLimits } from '../limits.js';
+import { MediaTypes, sha256 } from '../manifest.js';
+import { parseReference } from '../reference.js';
+import { resolveImage, type BlobStore } from '../resolve.js';
+import { TarFile } from '../tarfile.js';
+import type { Image, ImageSource, OpenOptions } from '../types.js';
+import { openLayout } from './oci-common.js';
+import { tarLayoutReader } from './tar-reader.js';
+
+interface DockerManifestEntry {
+  Config: string;
+  RepoTags?: string[] | null;
+  Layers: string[];
+}
+
+/**
+ * A tarball: `docker save` output (manifest.json) or an OCI archive (oci-layout + index.json),
+ * told apart by what it contains. A gzipped tarball is first unpacked into the cache, since a
+ * tar can only be read in place when it is not compressed.
+ */
+export const archiveSource: ImageSource = {
+  kind: 'docker-archive',
+  async open(location: string, opts: OpenOptions): Promise<Image> {
+    const tarPath = await uncompressedPath(location);
+    const tar = await TarFile.open(tarPath);
+    const hasDocker = tar.get('manifest.json') !== undefined;
+    const hasOci = tar.get('index.json') !== undefined && tar.get('oci-layout') !== undefined;
+    if (hasOci) {
+      // docker save since Docker 25 writes both; the OCI side keeps the real manifest digest.
+      return openLayout(tarLayoutReader(tar, `archive ${location}`), hasDocker ? 'docker-archive' : 'oci-archive', `archive://${location}`, opts);
+    }
+    if (hasDocker) return openDockerArchive(tar, location, opts);
+    throw new ScoutError('unknown-archive', `archive ${location}: neither a docker-archive (manifest.json) nor an OCI archive (oci-layout + index.json)`);
+  },
+};
+
+async function openDockerArchive(tar: TarFile, location: string, opts: OpenOptions): Promise<Image> {
+  const describe = `docker-archive ${location}`;
+  const max = defaultLimits().maxManifestBytes;
+  let entries: DockerManifestEntry[];
+  try {
+    entries = JSON.parse((await tar.read('manifest.json', max)).toString('utf8'));
+  } catch (err) {
+    if (err instanceof ScoutError) throw err;
+    throw new ScoutError('malformed-json', `${describe}: manifest.json is not valid JSON: ${(err as Error).message}`);
+  }
+  if (!Array.isArray(entries) || entries.length === 0) throw new ScoutError('malformed-manifest', `${describe}: manifest.json lists no images`);
+  for (const [i, e] of entries.entries()) {
+    if (!e || typeof e.Config !== 'string' || !Array.isArray(e.Layers) || e.Layers.some((l) => typeof l !== 'string')) {
+      throw new ScoutError('malformed-manifest', `${describe}: manifest.json entry ${i} lacks Config or Layers`);
+    }
+  }
+  let entry = entries[0];
+  if (opts.pick) {
+    const want = normalizeTag(opts.pick);
+    const found = entries.find((e) => (e.RepoTags ?? []).some((t) => normalizeTag(t) === want) || e.Config.includes(opts.pick!.replace(/^sha256:/, '')));
+    if (!found) throw new ScoutError('image-not-found', `${describe}: no image tagged "${opts.pick}"; it holds: ${entries.flatMap((e) => e.RepoTags ?? [e.Config]).join(', ')}`);
+    entry = found;
+  } else if (entries.length > 1) {
+    throw new ScoutError('ambiguous-image', `${describe} holds ${entries.length} images (${entries.flatMap((e) => e.RepoTags ?? [e.Config]).join(', ')}); pick one with --ref`);
+  }
+  const configBytes = await tar.read(entry.Config, max);
+  const configDigest = sha256(configBytes);
+  // docker-archive has no manifest: build the Docker v2 one a registry push would describe,
+  // with each layer's digest taken from its blob name or, for plain tars, its content.
+  const layers: { mediaType: string; size: number; digest: string }[] = [];
+  for (const l of entry.Layers) {
+    const m = tar.get(l);
+    if (!m) throw new ScoutError('missing-blob', `${describe}: layer ${l} named in manifest.json is missing`);
+    layers.push({ mediaType: MediaTypes.dockerLayer, size: m.size, digest: await layerDigest(tar, l) });
+  }
+  const manifest = {
+    schemaVersion: 2,
+    mediaType: MediaTypes.dockerManifest,
+    config: { mediaType: MediaTypes.dockerConfig, size: configBytes.length, digest: configDigest },
+    layers,
+  };
+  const root = Buffer.from(JSON.stringify(manifest));
+  const byDigest = new Map(entry.Layers.map((l, i) => [layers[i].digest, l]));
+  const store: BlobStore = {
+    describe,
+    manifest: async () => root,
+    blob: async (d) => {
+      if (d !== configDigest) throw new ScoutError('missing-blob', `${describe}: no blob ${d}`);
+      return configBytes;
+    },
+    openBlob: async (d) => tar.stream(byDigest.get(d)!),
+  };
+  const tag = entry.RepoTags?.[0];
+  const ref = tag ? safeParse(tag) : undefined;
+  return resolveImage({
+    source: 'docker-archive',
+    reference: `archive://${location}`,
+    root,
+    store,
+    opts,
+    registry: ref?.registry,
+    repository: ref?.repository,
+    tag: ref?.tag,
+  });
+}
+
+/** A layer's blob digest: from a blobs/sha256/<hex> name, else by hashing the member. */
+async function layerDigest(tar: TarFile, name: string): Promise<string> {
+  const m = /^blobs\/(sha256|sha512)\/([a-f0-9]+)$/.exec(name);
+  if (m) return `${m[1]}:${m[2]}`;
+  const h = createHash('sha256');
+  for await (const c of tar.stream(name)) h.update(c as Buffer);
+  return 'sha256:' + h.digest('hex');
+}
+
+function safeParse(tag: string) {
+  try {
+    return parseReference(tag);
+  } catch {
+    return undefined;
+  }
+}
+
+function normalizeTag(t: string): string {
+  const r = safeParse(t);
+  return r ? r.canonical : t;
+}
+
+/** The archive itself, or (when gzipped) an uncompressed copy inside the cache. */
+async function uncompressedPath(location: string): Promise<string> {
+  const fh = await open(location, 'r').catch((err: NodeJS.ErrnoException) => {
+    throw new ScoutError('not-found', `archive ${location}: ${err.code === 'ENOENT' ? 'no such file' : err.message}`);
+  });
+  const head = Buffer.alloc(4);
+  try {
+    await fh.read(head, 0, 4, 0);
+  } finally {
+    await fh.close();
+  }
+  const kind = sniffCompression(head);
+  if (kind === 'none') return location;
+  if (kind !== 'gzip') throw new ScoutError('unsupported-archive', `archive ${location}: only plain or gzip-compressed tarballs are supported`);
+  const st = await stat(location);
+  const dir = join(cacheDir(), 'archives');
+  await mkdir(dir, { recursive: true });
+  const key = createHash('sha256').update(`${location}\0${st.size}\0${st.mtimeMs}`).digest('hex').slice(0, 32);
+  const out = join(dir, key + '.tar');
+  if (await stat(out).then(() => true, () => false)) return out;
+  const tmp = out + '.part-' + process.pid;
+  const limits = defaultLimits();
+  let written = 0;
+  const { createWriteStream } = await import('node:fs');
+  try {
+    const gunzip = createGunzip();
+    gunzip.on('data', (c: Buffer) => {
+      written += c.length;
+      if (written > limits.maxLayerBytes || (written > limits.ratioGraceBytes && written > st.size * limits.maxCompressionRatio)) {
+        gunzip.destroy(new ScoutError('compression-ratio', `archive ${location}: decompresses beyond the size/ratio limits; possible decompression bomb`));
+      }
+    });
+    await pipeline(createReadStream(location), gunzip, createWriteStream(tmp));
+    await rename(tmp, out);
+  } catch (err) {
+    await rm(tmp, { force: true });
+    if (err instanceof ScoutError) throw err;
+    throw new ScoutError('corrupt-archive', `archive ${location}: cannot decompress (${(err as Error).message})`);
+  }
+  return out;
+}

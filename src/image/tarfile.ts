@@ -1,0 +1,155 @@
+import { createReadStream } from 'node:fs';
+import { open, type FileHandle } from 'node:fs/promises';
+import type { Readable } from 'node:stream';
+import { ScoutError } from '../util/errors.js';
+import { confineTarPath } from './layer/tar-index.js';
+
+export interface TarMember {
+  name: string;
+  type: string;
+  offset: number;
+  size: number;
+  linkname?: string;
+}
+
+const BLOCK = 512;
+const MAX_MEMBERS = 1_000_000;
+
+function octal(buf: Buffer, off: number, len: number): number {
+  // Base-256 (GNU) for sizes over 8 GiB: high bit of the first byte set.
+  if (buf[off] & 0x80) {
+    let n = 0;
+    for (let i = off + 1; i < off + len; i++) n = n * 256 + buf[i];
+    return n;
+  }
+  const s = buf.toString('latin1', off, off + len).replace(/\0.*$/s, '').trim();
+  return s ? parseInt(s, 8) : 0;
+}
+
+function cstr(buf: Buffer, off: number, len: number): string {
+  const end = buf.indexOf(0, off);
+  return buf.toString('utf8', off, end === -1 || end > off + len ? off + len : end);
+}
+
+function checksumOk(h: Buffer): boolean {
+  let sum = 0;
+  for (let i = 0; i < BLOCK; i++) sum += i >= 148 && i < 156 ? 32 : h[i];
+  return sum === octal(h, 148, 8);
+}
+
+function parsePax(data: Buffer): Record<string, string> {
+  const out: Record<string, string> = {};
+  let i = 0;
+  while (i < data.length) {
+    const sp = data.indexOf(0x20, i);
+    if (sp === -1) break;
+    const len = parseInt(data.toString('latin1', i, sp), 10);
+    if (!Number.isFinite(len) || len <= 0) break;
+    const rec = data.toString('utf8', sp + 1, i + len - 1);
+    const eq = rec.indexOf('=');
+    if (eq > 0) out[rec.slice(0, eq)] = rec.slice(eq + 1);
+    i += len;
+  }
+  return out;
+}
+
+/**
+ * Random access into an uncompressed tar file (a docker-archive or OCI archive): one pass over
+ * the headers, seeking past contents, then any member can be streamed by offset. This avoids
+ * extracting an archive to disk just to find its manifest.
+ */
+export class TarFile {
+  private constructor(
+    readonly path: string,
+    private readonly members: Map<string, TarMember>,
+  ) {}
+
+  static async open(path: string): Promise<TarFile> {
+    const fh = await open(path, 'r');
+    try {
+      const st = await fh.stat();
+      const members = new Map<string, TarMember>();
+      const header = Buffer.alloc(BLOCK);
+      let pos = 0;
+      let longName: string | undefined;
+      let pax: Record<string, string> = {};
+      let count = 0;
+      while (pos + BLOCK <= st.size) {
+        await readExactly(fh, header, pos, path);
+        if (header.every((b) => b === 0)) break;
+        if (!checksumOk(header)) throw new ScoutError('corrupt-archive', `${path}: tar header checksum fails at offset ${pos}`);
+        if (++count > MAX_MEMBERS) throw new ScoutError('corrupt-archive', `${path}: more than ${MAX_MEMBERS} members`);
+        const size = octal(header, 124, 12);
+        const type = String.fromCharCode(header[156] || 0x30);
+        const dataPos = pos + BLOCK;
+        if (dataPos + size > st.size) throw new ScoutError('truncated-archive', `${path}: archive is truncated (member at offset ${pos} needs ${size} bytes)`);
+        const next = dataPos + Math.ceil(size / BLOCK) * BLOCK;
+        if (type === 'L' || type === 'x' || type === 'g') {
+          if (size > 1024 * 1024) throw new ScoutError('corrupt-archive', `${path}: oversized extended header at offset ${pos}`);
+          const data = Buffer.alloc(size);
+          await readExactly(fh, data, dataPos, path);
+          if (type === 'L') longName = cstr(data, 0, size);
+          else if (type === 'x') pax = parsePax(data);
+          pos = next;
+          continue;
+        }
+        const prefix = header.toString('latin1', 257, 263).startsWith('ustar') ? cstr(header, 345, 155) : '';
+        const raw = pax.path ?? longName ?? (prefix ? prefix + '/' + cstr(header, 0, 100) : cstr(header, 0, 100));
+        const realSize = pax.size ? Number(pax.size) : size;
+        longName = undefined;
+        pax = {};
+        const { path: name } = confineTarPath(raw);
+        if (name) {
+          const key = name.slice(1);
+          members.set(key, { name: key, type, offset: dataPos, size: realSize, linkname: cstr(header, 157, 100) || undefined });
+        }
+        pos = next;
+      }
+      return new TarFile(path, members);
+    } finally {
+      await fh.close();
+    }
+  }
+
+  /** A member by its path in the archive ('./' and leading '/' ignored); links followed once. */
+  get(name: string): TarMember | undefined {
+    const key = confineTarPath(name).path?.slice(1) ?? '';
+    const m = this.members.get(key);
+    if (m && (m.type === '1' || m.type === '2') && m.linkname) return this.members.get(confineTarPath(m.linkname).path?.slice(1) ?? '');
+    return m;
+  }
+
+  names(): string[] {
+    return [...this.members.keys()];
+  }
+
+  async read(name: string, maxSize: number): Promise<Buffer> {
+    const m = this.require(name);
+    if (m.size > maxSize) throw new ScoutError('member-too-large', `${this.path}: ${name} is ${m.size} bytes, over the ${maxSize}-byte limit`);
+    const fh = await open(this.path, 'r');
+    try {
+      const buf = Buffer.alloc(m.size);
+      await readExactly(fh, buf, m.offset, this.path);
+      return buf;
+    } finally {
+      await fh.close();
+    }
+  }
+
+  stream(name: string): Readable {
+    const m = this.require(name);
+    if (m.size === 0) return createReadStream(this.path, { start: 0, end: -1 });
+    return createReadStream(this.path, { start: m.offset, end: m.offset + m.size - 1 });
+  }
+
+  private require(name: string): TarMember {
+    const m = this.get(name);
+    if (!m) throw new ScoutError('missing-member', `${this.path}: archive has no ${name}`);
+    return m;
+  }
+}
+
+async function readExactly(fh: FileHandle, buf: Buffer, pos: number, path: string): Promise<void> {
+  const { bytesRead } = await fh.read(buf, 0, buf.length, pos);
+  if (bytesRead !== buf.length) throw new ScoutError('truncated-archive', `${path}: archive is truncated at offset ${pos}`);
+}
