@@ -1,4 +1,6 @@
 import type { Readable } from 'node:stream';
+import type { CompiledCapture } from './capture.js';
+import type { LayerIndex } from './layer-index.js';
 
 /** os/architecture[/variant], as OCI image configs and indexes spell them. */
 export interface Platform {
@@ -25,6 +27,11 @@ export interface ImageLayer {
    * consumer must treat everything it read as void when the stream errors.
    */
   open(): Promise<Readable>;
+  /**
+   * For layers that are not tar blobs (a plain directory): index directly, opening only the
+   * files the capture wants. Such layers are never cached (their content has no digest).
+   */
+  indexWith?(capture: CompiledCapture): Promise<LayerIndex>;
 }
 
 export interface HistoryEntry {

@@ -1,3 +1,4 @@
+import { Readable } from 'node:stream';
 import { CompiledCapture, type CaptureSpec } from '../capture.js';
 import { FileTree, normalizePath } from '../filetree.js';
 import type { LayerIndex, LayerRef } from '../layer-index.js';
@@ -27,7 +28,7 @@ export async function indexFromMemory(
     const path = normalizePath(raw);
     if (typeof v === 'string' || Buffer.isBuffer(v)) {
       const buf = Buffer.isBuffer(v) ? v : Buffer.from(v);
-      await b.addFile({ path, type: 'file', size: buf.length, mode: 0o644 }, [buf].values() as unknown as AsyncIterable<Buffer>);
+      await b.addFile({ path, type: 'file', size: buf.length, mode: 0o644 }, Readable.from([buf]));
     } else if ('symlink' in v) b.addEntry({ path, type: 'symlink', size: 0, mode: 0o777, linkTarget: v.symlink });
     else if ('hardlink' in v) b.addEntry({ path, type: 'hardlink', size: 0, mode: 0o644, linkTarget: normalizePath(v.hardlink) });
     else if ('dir' in v) b.addEntry({ path, type: 'dir', size: 0, mode: 0o755 });

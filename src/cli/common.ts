@@ -1,0 +1,61 @@
+import type { Command } from 'commander';
+import { parsePlatform } from '../image/manifest.js';
+import type { OpenOptions } from '../image/types.js';
+import { ScoutError, type ScanWarning } from '../util/errors.js';
+import { progressReporter } from './progress.js';
+
+/** Options every image-reading command accepts, named as Docker Scout names them. */
+export function imageOptions(cmd: Command): Command {
+  return cmd
+    .option('--platform <os/arch[/variant]>', 'platform to pick from a multi-platform image (default: this machine\'s)')
+    .option('--ref <name>', 'which image of an archive or OCI layout holding several (tag or digest)')
+    .option('--insecure-registry <host...>', 'registries to reach over plain HTTP (localhost always is)')
+    .option('--no-cache', 'neither read nor write the per-layer cache');
+}
+
+export interface ImageCliOptions {
+  platform?: string;
+  ref?: string;
+  insecureRegistry?: string[];
+  cache?: boolean;
+}
+
+export function openOptions(o: ImageCliOptions): OpenOptions {
+  return {
+    ...(o.platform ? { platform: parsePlatform(o.platform) } : {}),
+    ...(o.ref ? { pick: o.ref } : {}),
+    insecureRegistries: o.insecureRegistry ?? [],
+    onProgress: progressReporter(),
+  };
+}
+
+export function printWarnings(warnings: ScanWarning[]): void {
+  const max = 20;
+  for (const w of warnings.slice(0, max)) process.stderr.write(`warning: ${w.message}${w.path && !w.message.includes(w.path) ? ` (${w.path})` : ''}\n`);
+  if (warnings.length > max) process.stderr.write(`warning: … and ${warnings.length - max} more (use --format json to see all)\n`);
+}
+
+/** Exit codes: 0 ok, 1 error, 2 policy (--exit-code) hit, 3 result incomplete (a layer failed). */
+export const EXIT = { ok: 0, error: 1, policy: 2, incomplete: 3 } as const;
+
+/** Run a command body, turning errors into one clear line and an exit code. */
+export function action<A extends unknown[]>(fn: (...args: A) => Promise<number | void>): (...args: A) => Promise<void> {
+  return async (...args: A) => {
+    try {
+      const code = await fn(...args);
+      process.exitCode = code ?? 0;
+    } catch (err) {
+      if (err instanceof ScoutError) process.stderr.write(`error: ${err.message}\n`);
+      else if (process.env.SCOUT_DEBUG) process.stderr.write(`error: ${(err as Error).stack}\n`);
+      else process.stderr.write(`error: ${(err as Error).message ?? String(err)}\n`);
+      process.exitCode = EXIT.error;
+    }
+  };
+}
+
+export async function writeOutput(text: string, file?: string): Promise<void> {
+  if (file) {
+    const { writeFile } = await import('node:fs/promises');
+    await writeFile(file, text);
+  } else process.stdout.write(text.endsWith('\n') ? text : text + '\n');
+}

@@ -1,0 +1,60 @@
+import { stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { ScoutError } from '../util/errors.js';
+import type { Image, ImageSource, OpenOptions, SourceKind } from './types.js';
+
+/** Where a user's reference points: which source, and the location within it. */
+export interface ParsedTarget {
+  kind: SourceKind;
+  location: string;
+}
+
+const PREFIXES: Record<string, SourceKind> = {
+  'registry://': 'registry',
+  'archive://': 'docker-archive',
+  'docker-archive://': 'docker-archive',
+  'oci-archive://': 'docker-archive',
+  'oci-dir://': 'oci-layout',
+  'fs://': 'directory',
+  'dir://': 'directory',
+};
+
+/**
+ * Decide the source from the reference the way Docker Scout users write it: an explicit
+ * prefix wins; a bare path that exists is an archive (file), an OCI layout (folder with
+ * oci-layout) or a plain directory; anything else is a registry reference.
+ */
+export async function parseTarget(ref: string): Promise<ParsedTarget> {
+  for (const [prefix, kind] of Object.entries(PREFIXES)) {
+    if (ref.startsWith(prefix)) return { kind, location: ref.slice(prefix.length) };
+  }
+  if (ref.startsWith('sbom://')) throw new ScoutError('not-an-image', `${ref} is an SBOM, not an image; this command needs an image`);
+  const st = await stat(ref).catch(() => undefined);
+  if (st?.isFile()) return { kind: 'docker-archive', location: ref };
+  if (st?.isDirectory()) {
+    const layout = await stat(join(ref, 'oci-layout')).catch(() => undefined);
+    return { kind: layout ? 'oci-layout' : 'directory', location: ref };
+  }
+  if (ref.startsWith('/') || ref.startsWith('./') || ref.startsWith('../')) throw new ScoutError('not-found', `${ref}: no such file or directory`);
+  return { kind: 'registry', location: ref };
+}
+
+async function sourceFor(kind: SourceKind): Promise<ImageSource> {
+  // Imported lazily: a command that reads an archive never loads the registry client.
+  switch (kind) {
+    case 'registry':
+      return (await import('./sources/registry.js')).registrySource;
+    case 'docker-archive':
+    case 'oci-archive':
+      return (await import('./sources/archive.js')).archiveSource;
+    case 'oci-layout':
+      return (await import('./sources/oci-layout.js')).ociLayoutSource;
+    case 'directory':
+      return (await import('./sources/directory.js')).directorySource;
+  }
+}
+
+export async function openImage(ref: string, opts: OpenOptions = {}): Promise<Image> {
+  const t = await parseTarget(ref);
+  return (await sourceFor(t.kind)).open(t.location, opts);
+}

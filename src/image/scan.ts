@@ -1,0 +1,99 @@
+import { availableParallelism } from 'node:os';
+import { ScoutError, Warnings, type ScanWarning } from '../util/errors.js';
+import { LayerCache } from './cache.js';
+import { CompiledCapture, type CaptureSpec } from './capture.js';
+import { FileTree } from './filetree.js';
+import type { LayerIndex, LayerRef } from './layer-index.js';
+import { indexTarStream } from './layer/tar-index.js';
+import { layerLabel } from './resolve.js';
+import type { Image, ImageLayer } from './types.js';
+
+export interface IndexedLayer {
+  ref: LayerRef;
+  /** Undefined when the layer could not be read; its warning says why. */
+  index?: LayerIndex;
+  fromCache: boolean;
+}
+
+export interface ImageScan {
+  image: Image;
+  layers: IndexedLayer[];
+  /** Problems that did not stop the scan, per layer and path. */
+  warnings: ScanWarning[];
+  /** Layers that could not be read at all (their files are missing from the tree). */
+  failedLayers: number[];
+}
+
+export interface ScanOptions {
+  /** Pass false to neither read nor write the layer cache. */
+  cache?: LayerCache | false;
+  concurrency?: number;
+  onLayer?: (e: { index: number; fromCache: boolean; done: boolean }) => void;
+}
+
+/**
+ * Index every layer of an image: each layer is decompressed exactly once and streamed (never
+ * held whole in memory); results come from, and go to, the per-layer cache keyed by diff_id
+ * and capture fingerprint. A layer that fails (corrupt, truncated, wrong digest, a bomb) is
+ * reported and left out; the others still give a result. Results of a failed layer are never
+ * cached.
+ */
+export async function scanImage(image: Image, spec: CaptureSpec, opts: ScanOptions = {}): Promise<ImageScan> {
+  const capture = new CompiledCapture(spec);
+  const cache = opts.cache === false ? undefined : opts.cache ?? new LayerCache();
+  const warnings = new Warnings();
+  const results: IndexedLayer[] = image.layers.map((l) => ({ ref: { index: l.index, digest: l.digest, diffId: l.diffId }, fromCache: false }));
+  const failed: number[] = [];
+  // Two layers with the same diff_id (e.g. an empty layer repeated) are read once.
+  const inflight = new Map<string, Promise<LayerIndex>>();
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < image.layers.length) {
+      const layer = image.layers[next++];
+      const res = results[layer.index];
+      try {
+        let p = inflight.get(layer.diffId);
+        const cached = !layer.indexWith && cache ? await cache.get(layer.diffId, capture.fingerprint) : undefined;
+        if (cached) {
+          res.index = cached;
+          res.fromCache = true;
+        } else {
+          if (!p) {
+            p = indexLayer(layer, capture, cache);
+            inflight.set(layer.diffId, p);
+          }
+          res.index = await p;
+        }
+        opts.onLayer?.({ index: layer.index, fromCache: res.fromCache, done: true });
+      } catch (err) {
+        failed.push(layer.index);
+        const label = layerLabel(layer.index, layer.digest);
+        warnings.fromError(err, 'layer-failed', { layer: label });
+        opts.onLayer?.({ index: layer.index, fromCache: false, done: true });
+      }
+    }
+  };
+  const n = Math.max(1, Math.min(opts.concurrency ?? availableParallelism(), image.layers.length));
+  await Promise.all(Array.from({ length: n }, worker));
+  for (const r of results) if (r.index) warnings.items.push(...r.index.warnings);
+  return { image, layers: results, warnings: warnings.items, failedLayers: failed.sort((a, b) => a - b) };
+}
+
+async function indexLayer(layer: ImageLayer, capture: CompiledCapture, cache: LayerCache | undefined): Promise<LayerIndex> {
+  if (layer.indexWith) return layer.indexWith(capture);
+  const label = layerLabel(layer.index, layer.digest);
+  const stream = await layer.open();
+  const index = await indexTarStream(stream, layer.diffId, capture, label);
+  // Only a fully read, digest-verified layer reaches this line, so only those are cached.
+  if (cache) await cache.put(index, capture.fingerprint).catch((err) => {
+    throw new ScoutError('cache-write-failed', `cannot write the layer cache at ${cache.dir}: ${(err as Error).message}`);
+  });
+  return index;
+}
+
+/** The squashed view of the layers that could be read. */
+export function treeOf(scan: ImageScan): FileTree {
+  const tree = new FileTree();
+  for (const l of scan.layers) if (l.index) tree.apply(l.ref, l.index);
+  return tree;
+}
