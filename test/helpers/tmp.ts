@@ -2,10 +2,15 @@ import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 
+const made: string[] = [];
+process.on('exit', () => {
+  for (const d of made) rmSync(d, { recursive: true, force: true });
+});
+
 /** A fresh temporary folder, removed when the process exits. */
 export function tempDir(prefix = 'scout-test-'): string {
   const d = mkdtempSync(join(tmpdir(), prefix));
-  process.on('exit', () => rmSync(d, { recursive: true, force: true }));
+  made.push(d);
   return d;
 }
 
