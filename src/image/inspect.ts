@@ -1,4 +1,4 @@
-import { readDistro } from '../catalog/os-release.js';
+import { osReleaseCapture, readDistro } from '../catalog/os-release.js';
 import type { CaptureSpec } from './capture.js';
 import type { FileTree } from './filetree.js';
 import type { HistoryMetadata, ImageMetadata, LayerMetadata } from './metadata.js';
@@ -7,10 +7,7 @@ import type { ImageScan } from './scan.js';
 import type { Image } from './types.js';
 
 /** What inspect needs from the layer pass: just the os-release files. */
-export const INSPECT_CAPTURE: CaptureSpec = {
-  selectors: [{ globs: ['/etc/os-release', '/usr/lib/os-release'], maxSize: 64 * 1024 }],
-  analyzers: [],
-};
+export const INSPECT_CAPTURE: CaptureSpec = osReleaseCapture;
 
 /** Split "NAME=value" keeping '=' inside values; a bare NAME has an empty value. */
 function splitEnv(e: string): { name: string; value: string } {

@@ -55,11 +55,17 @@ class DigestCheck extends Transform {
 
 /** zstd through fzstd's push API, as a Node transform. */
 function zstdStream(): Transform {
-  let push: ((chunk: Uint8Array, final?: boolean) => void) | undefined;
-  const t = new Transform({
+  let dec: ZstdDecompress | undefined;
+  const push = (t: Transform, chunk: Uint8Array, final: boolean) => {
+    dec ??= new ZstdDecompress((data) => {
+      t.push(Buffer.from(data.buffer, data.byteOffset, data.byteLength));
+    });
+    dec.push(chunk, final);
+  };
+  return new Transform({
     transform(chunk: Buffer, _enc, cb) {
       try {
-        push!(chunk);
+        push(this, chunk, false);
         cb();
       } catch (err) {
         cb(err as Error);
@@ -67,18 +73,13 @@ function zstdStream(): Transform {
     },
     flush(cb) {
       try {
-        push!(new Uint8Array(0), true);
+        push(this, new Uint8Array(0), true);
         cb();
       } catch (err) {
         cb(err as Error);
       }
     },
   });
-  const d = new ZstdDecompress((data) => {
-    t.push(Buffer.from(data.buffer, data.byteOffset, data.byteLength));
-  });
-  push = (c, f) => d.push(c, f);
-  return t;
 }
 
 export type Compression = 'gzip' | 'zstd' | 'none';

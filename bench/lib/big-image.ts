@@ -1,0 +1,99 @@
+/**
+ * Generates a large multi-layer OCI layout for benchmarks, streamed to disk (never held in
+ * memory): many small text files per layer, like a real root file system, plus a few package
+ * manifests. Deterministic (seeded), and reused across runs when already present.
+ */
+import { createHash } from 'node:crypto';
+import { createWriteStream, existsSync, mkdirSync, renameSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { pipeline } from 'node:stream/promises';
+import { Transform } from 'node:stream';
+import { createGzip } from 'node:zlib';
+import { pack as tarPack } from 'tar-stream';
+
+export interface BigImageSpec {
+  layers: number;
+  filesPerLayer: number;
+  /** Average file size in bytes. */
+  avgSize: number;
+  seed?: number;
+}
+
+const WORDS = 'the quick brown fox jumps over lazy dog lorem ipsum dolor sit amet consectetur adipiscing elit sed do eiusmod tempor incididunt ut labore et dolore magna aliqua function return const let var import export class interface'.split(' ');
+
+function prng(seed: number): () => number {
+  let s = seed >>> 0;
+  return () => {
+    s = (s * 1664525 + 1013904223) >>> 0;
+    return s / 2 ** 32;
+  };
+}
+
+function hashing(h: ReturnType<typeof createHash>): Transform {
+  return new Transform({
+    transform(chunk, _e, cb) {
+      h.update(chunk);
+      cb(null, chunk);
+    },
+  });
+}
+
+export async function ensureBigImage(dir: string, spec: BigImageSpec): Promise<{ dir: string; blobs: string[]; uncompressed: number }> {
+  const marker = join(dir, 'index.json');
+  const metaFile = join(dir, 'bench-meta.json');
+  if (existsSync(marker) && existsSync(metaFile)) return JSON.parse((await import('node:fs')).readFileSync(metaFile, 'utf8'));
+  mkdirSync(join(dir, 'blobs/sha256'), { recursive: true });
+  const rnd = prng(spec.seed ?? 42);
+  const layers: { digest: string; diffId: string; size: number }[] = [];
+  let uncompressed = 0;
+  for (let l = 0; l < spec.layers; l++) {
+    const p = tarPack();
+    const diff = createHash('sha256');
+    const blob = createHash('sha256');
+    const tmp = join(dir, `layer-${l}.tmp`);
+    let size = 0;
+    const counter = new Transform({
+      transform(chunk: Buffer, _e, cb) {
+        size += chunk.length;
+        cb(null, chunk);
+      },
+    });
+    const done = pipeline(p, hashing(diff), createGzip({ level: 6 }), hashing(blob), counter, createWriteStream(tmp));
+    const write = (name: string, body: string) =>
+      new Promise<void>((res, rej) => {
+        uncompressed += Buffer.byteLength(body);
+        p.entry({ name, mode: 0o644, mtime: new Date(0) }, body, (err) => (err ? rej(err) : res()));
+      });
+    for (let i = 0; i < spec.filesPerLayer; i++) {
+      const len = Math.floor(spec.avgSize * (0.2 + rnd() * 1.6));
+      let body = '';
+      while (body.length < len) body += WORDS[Math.floor(rnd() * WORDS.length)] + (rnd() < 0.1 ? '\n' : ' ');
+      await write(`usr/share/layer${l}/d${i % 97}/f${i}.txt`, body);
+      if (i % 500 === 0) await write(`app/l${l}/node_modules/pkg${i}/package.json`, JSON.stringify({ name: `pkg${i}`, version: `1.${l}.${i}`, license: 'MIT' }));
+    }
+    if (l === 0) await write('etc/os-release', 'ID=debian\nVERSION_ID="12"\nPRETTY_NAME="Debian GNU/Linux 12 (bookworm)"\n');
+    p.finalize();
+    await done;
+    const digest = 'sha256:' + blob.digest('hex');
+    renameSync(tmp, join(dir, 'blobs/sha256', digest.slice(7)));
+    layers.push({ digest, diffId: 'sha256:' + diff.digest('hex'), size });
+  }
+  const config = Buffer.from(JSON.stringify({ architecture: 'amd64', os: 'linux', config: {}, rootfs: { type: 'layers', diff_ids: layers.map((l) => l.diffId) }, history: layers.map(() => ({ created_by: 'bench' })) }));
+  const cfgDigest = 'sha256:' + createHash('sha256').update(config).digest('hex');
+  writeFileSync(join(dir, 'blobs/sha256', cfgDigest.slice(7)), config);
+  const manifest = Buffer.from(
+    JSON.stringify({
+      schemaVersion: 2,
+      mediaType: 'application/vnd.oci.image.manifest.v1+json',
+      config: { mediaType: 'application/vnd.oci.image.config.v1+json', digest: cfgDigest, size: config.length },
+      layers: layers.map((l) => ({ mediaType: 'application/vnd.oci.image.layer.v1.tar+gzip', digest: l.digest, size: l.size })),
+    }),
+  );
+  const mDigest = 'sha256:' + createHash('sha256').update(manifest).digest('hex');
+  writeFileSync(join(dir, 'blobs/sha256', mDigest.slice(7)), manifest);
+  writeFileSync(join(dir, 'oci-layout'), '{"imageLayoutVersion":"1.0.0"}');
+  const meta = { dir, blobs: layers.map((l) => join(dir, 'blobs/sha256', l.digest.slice(7))), uncompressed };
+  writeFileSync(metaFile, JSON.stringify(meta));
+  writeFileSync(marker, JSON.stringify({ schemaVersion: 2, manifests: [{ mediaType: 'application/vnd.oci.image.manifest.v1+json', digest: mDigest, size: manifest.length }] }));
+  return meta;
+}
