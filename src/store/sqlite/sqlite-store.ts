@@ -1,0 +1,293 @@
+/**
+ * The embedded advisory database: one SQLite file under the cache directory (better-sqlite3).
+ * See advisory-store.ts for the contract; this file only maps it onto SQL.
+ */
+import Database from 'better-sqlite3';
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import type { Advisory, EpssScore, KevEntry, SourceInfo } from '../../advisories/model.js';
+import { normalizePackageName } from '../../advisories/ecosystems.js';
+import { ScoutError, Warnings } from '../../util/errors.js';
+import type { AdvisoryStore, ImportBatch, ImportMode, RecordStream, SourceStatus, StoreImportCounts, StoreStatus } from '../advisory-store.js';
+import { SQLITE_MIGRATIONS } from '../migrations/sqlite/index.js';
+import { migrate } from './migrate.js';
+
+/** The lookup query; exported so a test can check its plan is an index search. */
+export const LOOKUP_SQL = `SELECT a.json FROM affected f JOIN advisories a ON a.id = f.advisory_id
+  WHERE f.ecosystem = ? AND f.name = ? ORDER BY a.id`;
+
+const BY_ALIAS_SQL = `SELECT json FROM advisories
+  WHERE id IN (SELECT ? UNION SELECT advisory_id FROM aliases WHERE alias = ?) ORDER BY id`;
+
+/** SQLite allows 32766 bound parameters; stay far below for IN lists. */
+const IN_CHUNK = 500;
+
+export interface SqliteStoreOptions {
+  /** Where unreadable rows are reported (a corrupt or tampered database file). */
+  warnings?: Warnings;
+  readonly?: boolean;
+}
+
+export class SqliteAdvisoryStore implements AdvisoryStore {
+  private readonly db: Database.Database;
+  private readonly warnings: Warnings;
+  private readonly schemaVersion: number;
+  /** Imports are serialised: each waits for the previous one to settle. */
+  private importQueue: Promise<unknown> = Promise.resolve();
+
+  /** `path` is the database file (normally under the cache dir) or ':memory:'. */
+  constructor(private readonly path: string, options: SqliteStoreOptions = {}) {
+    this.warnings = options.warnings ?? new Warnings();
+    try {
+      if (path !== ':memory:' && !options.readonly) mkdirSync(dirname(path), { recursive: true });
+      this.db = new Database(path, { readonly: options.readonly ?? false, fileMustExist: options.readonly ?? false });
+      this.db.pragma('busy_timeout = 5000');
+      if (path !== ':memory:' && !options.readonly) {
+        this.db.pragma('journal_mode = WAL');
+        this.db.pragma('synchronous = NORMAL');
+      }
+      this.schemaVersion = options.readonly
+        ? ((this.db.prepare('SELECT MAX(version) AS v FROM schema_migrations').get() as { v: number }).v)
+        : migrate(this.db, SQLITE_MIGRATIONS, path);
+    } catch (err) {
+      if (err instanceof ScoutError) throw err;
+      throw new ScoutError('store-open', `cannot open advisory database: ${err instanceof Error ? err.message : String(err)}`, { path, cause: err });
+    }
+  }
+
+  async lookup(ecosystem: string, name: string): Promise<Advisory[]> {
+    const rows = this.db.prepare(LOOKUP_SQL).all(ecosystem, normalizePackageName(ecosystem, name)) as { json: string }[];
+    return this.parseRows(rows);
+  }
+
+  async get(id: string): Promise<Advisory | undefined> {
+    const row = this.db.prepare('SELECT json FROM advisories WHERE id = ?').get(id) as { json: string } | undefined;
+    return row ? this.parseRows([row])[0] : undefined;
+  }
+
+  async byAlias(alias: string): Promise<Advisory[]> {
+    return this.parseRows(this.db.prepare(BY_ALIAS_SQL).all(alias, alias) as { json: string }[]);
+  }
+
+  async kev(cveIds: readonly string[]): Promise<Map<string, KevEntry>> {
+    const out = new Map<string, KevEntry>();
+    for (const row of this.selectIn<{ cve: string; json: string }>('SELECT cve, json FROM kev WHERE cve IN', cveIds)) {
+      const entry = this.parseJson<KevEntry>(row.json, `kev ${row.cve}`);
+      if (entry) out.set(row.cve, entry);
+    }
+    return out;
+  }
+
+  async epss(cveIds: readonly string[]): Promise<Map<string, EpssScore>> {
+    const out = new Map<string, EpssScore>();
+    type Row = { cve: string; score: number; percentile: number; score_date: string | null; model_version: string | null };
+    for (const r of this.selectIn<Row>('SELECT cve, score, percentile, score_date, model_version FROM epss WHERE cve IN', cveIds)) {
+      const s: EpssScore = { cve: r.cve, score: r.score, percentile: r.percentile };
+      if (r.score_date !== null) s.date = r.score_date;
+      if (r.model_version !== null) s.modelVersion = r.model_version;
+      out.set(r.cve, s);
+    }
+    return out;
+  }
+
+  importBatch(batch: ImportBatch): Promise<StoreImportCounts> {
+    const run = this.importQueue.then(() => this.runImport(batch));
+    this.importQueue = run.catch(() => undefined);
+    return run;
+  }
+
+  async status(): Promise<StoreStatus> {
+    type Row = { name: string; kind: SourceInfo['kind']; url: string | null; imported_at: string; last_modified: string | null };
+    const now = Date.now();
+    const countBySource = this.db.prepare('SELECT COUNT(*) AS n, COUNT(withdrawn) AS w FROM advisories WHERE source = ?');
+    const sources: SourceStatus[] = (this.db.prepare('SELECT name, kind, url, imported_at, last_modified FROM sources ORDER BY name').all() as Row[]).map((r) => {
+      let count: number;
+      let withdrawn = 0;
+      if (r.kind === 'advisories') {
+        const c = countBySource.get(r.name) as { n: number; w: number };
+        count = c.n;
+        withdrawn = c.w;
+      } else {
+        count = this.count(r.kind === 'kev' ? 'kev' : 'epss');
+      }
+      const s: SourceStatus = {
+        name: r.name,
+        kind: r.kind,
+        importedAt: r.imported_at,
+        ageSeconds: Math.max(0, Math.round((now - Date.parse(r.imported_at)) / 1000)),
+        count,
+        withdrawn,
+      };
+      if (r.url !== null) s.url = r.url;
+      if (r.last_modified !== null) s.lastModified = r.last_modified;
+      return s;
+    });
+    return { schemaVersion: this.schemaVersion, sources, advisories: this.count('advisories'), kev: this.count('kev'), epss: this.count('epss') };
+  }
+
+  async close(): Promise<void> {
+    await this.importQueue;
+    if (this.db.open) this.db.close();
+  }
+
+  // --- import ---
+
+  private async runImport(batch: ImportBatch): Promise<StoreImportCounts> {
+    // BEGIN IMMEDIATE takes the write lock now, so a second process importing at the same time
+    // waits (busy_timeout) instead of failing half way.
+    this.db.exec('BEGIN IMMEDIATE');
+    try {
+      let counts: StoreImportCounts;
+      let lastModified = batch.source.lastModified;
+      if (batch.kind === 'advisories') {
+        const r = await this.importAdvisories(batch.source.name, batch.mode, batch.records);
+        counts = r.counts;
+        lastModified ??= r.newestModified;
+      } else if (batch.kind === 'kev') {
+        counts = await this.importKev(batch.entries);
+      } else {
+        counts = await this.importEpss(batch.entries);
+      }
+      this.recordSource(batch.source, lastModified);
+      this.db.exec('COMMIT');
+      return counts;
+    } catch (err) {
+      if (this.db.inTransaction) this.db.exec('ROLLBACK');
+      throw err;
+    }
+  }
+
+  private async importAdvisories(source: string, mode: ImportMode, records: RecordStream<Advisory>): Promise<{ counts: StoreImportCounts; newestModified?: string }> {
+    const db = this.db;
+    const selectExisting = db.prepare('SELECT json FROM advisories WHERE id = ?').pluck();
+    const insertAdvisory = db.prepare('INSERT INTO advisories (id, source, modified, withdrawn, json) VALUES (?, ?, ?, ?, ?)');
+    const updateAdvisory = db.prepare('UPDATE advisories SET source = ?, modified = ?, withdrawn = ?, json = ? WHERE id = ?');
+    const deleteAffected = db.prepare('DELETE FROM affected WHERE advisory_id = ?');
+    const deleteAliases = db.prepare('DELETE FROM aliases WHERE advisory_id = ?');
+    const insertAffected = db.prepare('INSERT OR IGNORE INTO affected (ecosystem, name, advisory_id) VALUES (?, ?, ?)');
+    const insertAlias = db.prepare('INSERT OR IGNORE INTO aliases (alias, advisory_id, kind) VALUES (?, ?, ?)');
+
+    const counts: StoreImportCounts = { inserted: 0, updated: 0, unchanged: 0, deleted: 0 };
+    const seen = new Set<string>();
+    let newestModified: string | undefined;
+    for await (const rec of records) {
+      const adv: Advisory = rec.source === source ? rec : { ...rec, source };
+      seen.add(adv.id);
+      if (newestModified === undefined || adv.modified > newestModified) newestModified = adv.modified;
+      const json = JSON.stringify(adv);
+      const existing = selectExisting.get(adv.id) as string | undefined;
+      if (existing === json) {
+        counts.unchanged++;
+        continue;
+      }
+      if (existing !== undefined) {
+        deleteAffected.run(adv.id);
+        deleteAliases.run(adv.id);
+        updateAdvisory.run(source, adv.modified, adv.withdrawn ?? null, json, adv.id);
+        counts.updated++;
+      } else {
+        insertAdvisory.run(adv.id, source, adv.modified, adv.withdrawn ?? null, json);
+        counts.inserted++;
+      }
+      for (const a of adv.affected) {
+        if (a.package) insertAffected.run(a.package.ecosystem, normalizePackageName(a.package.ecosystem, a.package.name), adv.id);
+      }
+      for (const alias of adv.aliases) if (alias !== adv.id) insertAlias.run(alias, adv.id, 'alias');
+      for (const up of adv.upstream) if (up !== adv.id) insertAlias.run(up, adv.id, 'upstream');
+    }
+    if (mode === 'replace') {
+      const ids = db.prepare('SELECT id FROM advisories WHERE source = ?').pluck().all(source) as string[];
+      const deleteAdvisory = db.prepare('DELETE FROM advisories WHERE id = ?');
+      for (const id of ids) {
+        if (seen.has(id)) continue;
+        deleteAffected.run(id);
+        deleteAliases.run(id);
+        deleteAdvisory.run(id);
+        counts.deleted++;
+      }
+    }
+    return { counts, newestModified };
+  }
+
+  private async importKev(entries: RecordStream<KevEntry>): Promise<StoreImportCounts> {
+    const old = new Map((this.db.prepare('SELECT cve, json FROM kev').all() as { cve: string; json: string }[]).map((r) => [r.cve, r.json]));
+    this.db.exec('DELETE FROM kev');
+    const insert = this.db.prepare('INSERT OR REPLACE INTO kev (cve, date_added, due_date, ransomware, json) VALUES (?, ?, ?, ?, ?)');
+    const fresh = new Map<string, string>();
+    for await (const e of entries) {
+      const json = JSON.stringify(e);
+      fresh.set(e.cve, json);
+      insert.run(e.cve, e.dateAdded, e.dueDate ?? null, e.knownRansomwareUse === undefined ? null : Number(e.knownRansomwareUse), json);
+    }
+    return diffCounts(old, fresh);
+  }
+
+  private async importEpss(entries: RecordStream<EpssScore>): Promise<StoreImportCounts> {
+    const key = (s: number, p: number, d: string | null | undefined) => `${s}|${p}|${d ?? ''}`;
+    type Row = { cve: string; score: number; percentile: number; score_date: string | null };
+    const old = new Map((this.db.prepare('SELECT cve, score, percentile, score_date FROM epss').all() as Row[]).map((r) => [r.cve, key(r.score, r.percentile, r.score_date)]));
+    this.db.exec('DELETE FROM epss');
+    const insert = this.db.prepare('INSERT OR REPLACE INTO epss (cve, score, percentile, score_date, model_version) VALUES (?, ?, ?, ?, ?)');
+    const fresh = new Map<string, string>();
+    for await (const e of entries) {
+      fresh.set(e.cve, key(e.score, e.percentile, e.date));
+      insert.run(e.cve, e.score, e.percentile, e.date ?? null, e.modelVersion ?? null);
+    }
+    return diffCounts(old, fresh);
+  }
+
+  private recordSource(source: SourceInfo, lastModified: string | undefined): void {
+    const count = source.kind === 'advisories'
+      ? (this.db.prepare('SELECT COUNT(*) FROM advisories WHERE source = ?').pluck().get(source.name) as number)
+      : this.count(source.kind);
+    this.db.prepare(`INSERT INTO sources (name, kind, url, imported_at, count, last_modified) VALUES (?, ?, ?, ?, ?, ?)
+      ON CONFLICT (name) DO UPDATE SET kind = excluded.kind, url = excluded.url, imported_at = excluded.imported_at,
+        count = excluded.count, last_modified = excluded.last_modified`)
+      .run(source.name, source.kind, source.url ?? null, new Date().toISOString(), count, lastModified ?? null);
+  }
+
+  // --- helpers ---
+
+  private count(table: 'advisories' | 'kev' | 'epss'): number {
+    return this.db.prepare(`SELECT COUNT(*) FROM ${table}`).pluck().get() as number;
+  }
+
+  private *selectIn<T>(sqlPrefix: string, values: readonly string[]): Generator<T> {
+    const unique = [...new Set(values)];
+    for (let i = 0; i < unique.length; i += IN_CHUNK) {
+      const chunk = unique.slice(i, i + IN_CHUNK);
+      yield* this.db.prepare(`${sqlPrefix} (${chunk.map(() => '?').join(',')})`).all(...chunk) as T[];
+    }
+  }
+
+  private parseRows(rows: { json: string }[]): Advisory[] {
+    const out: Advisory[] = [];
+    for (const r of rows) {
+      const a = this.parseJson<Advisory>(r.json, 'advisory row');
+      if (a) out.push(a);
+    }
+    return out;
+  }
+
+  /** Rows are ours, but the file sits in a cache dir anyone may touch: a bad row is a warning. */
+  private parseJson<T>(json: string, what: string): T | undefined {
+    try {
+      return JSON.parse(json) as T;
+    } catch {
+      this.warnings.add('store-corrupt-row', `unreadable ${what} in advisory database`, { path: this.path });
+      return undefined;
+    }
+  }
+}
+
+function diffCounts(old: Map<string, string>, fresh: Map<string, string>): StoreImportCounts {
+  const counts: StoreImportCounts = { inserted: 0, updated: 0, unchanged: 0, deleted: 0 };
+  for (const [k, v] of fresh) {
+    const o = old.get(k);
+    if (o === undefined) counts.inserted++;
+    else if (o === v) counts.unchanged++;
+    else counts.updated++;
+  }
+  for (const k of old.keys()) if (!fresh.has(k)) counts.deleted++;
+  return counts;
+}
