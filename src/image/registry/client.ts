@@ -1,0 +1,323 @@
+/**
+ * A client for the OCI distribution API (what Docker Hub, GHCR, ECR, Harbor… all speak), on
+ * Node's global fetch: manifests by tag or digest (verified), blobs as streams, with auth
+ * challenges, redirects to blob storage and bounded retries of transient failures.
+ */
+import { Readable } from 'node:stream';
+import type { ReadableStream as WebReadableStream } from 'node:stream/web';
+import { ScoutError } from '../../util/errors.js';
+import { defaultLimits } from '../limits.js';
+import { MediaTypes, isDigest, sha256, verifyDigest } from '../manifest.js';
+import { DOCKER_HUB } from '../reference.js';
+import { RegistryAuth, loginHint, readCappedBytes } from './auth.js';
+import { credentialsFor, type Credentials } from './credentials.js';
+
+export const MANIFEST_ACCEPT = [MediaTypes.ociIndex, MediaTypes.ociManifest, MediaTypes.dockerList, MediaTypes.dockerManifest].join(', ');
+
+export interface RetryPolicy {
+  /** Attempts in all, the first included. */
+  tries: number;
+  /** First back-off; doubled each time, with jitter. */
+  baseDelayMs: number;
+  /** No single wait (Retry-After included) is longer than this. */
+  maxDelayMs: number;
+}
+
+export const DEFAULT_RETRY: RetryPolicy = { tries: 4, baseDelayMs: 250, maxDelayMs: 8000 };
+
+export interface RegistryClientOptions {
+  /** Registry host[:port] as references name it; docker.io for Docker Hub. */
+  registry: string;
+  /** Hosts to reach over plain HTTP (loopback always is). */
+  insecureRegistries?: string[];
+  /** Where credentials come from; default: environment, then Docker's config. */
+  credentials?: () => Promise<Credentials | undefined>;
+  retry?: Partial<RetryPolicy>;
+  /** How long to wait for a response's headers before giving up on an attempt. */
+  headersTimeoutMs?: number;
+}
+
+export interface FetchedManifest {
+  bytes: Buffer;
+  /** Content-Type as the registry sent it (without parameters). */
+  mediaType?: string;
+  /** Verified digest of bytes. */
+  digest: string;
+}
+
+const MAX_REDIRECTS = 5;
+const MAX_ERROR_BODY = 64 * 1024;
+const RETRY_STATUS = new Set([408, 429, 500, 502, 503, 504]);
+const TLS_CODE = /^(ERR_TLS_|ERR_SSL_|CERT_|UNABLE_TO_|DEPTH_ZERO_SELF_SIGNED_CERT|SELF_SIGNED_CERT_IN_CHAIN|HOSTNAME_MISMATCH|ERR_OSSL_)/;
+const PERMANENT_NET_CODE = new Set(['ENOTFOUND', 'ERR_INVALID_URL', 'ERR_INVALID_ARG_TYPE']);
+
+function isLoopback(host: string): boolean {
+  return /^(localhost|127\.0\.0\.1|\[::1\])(:\d+)?$/i.test(host);
+}
+
+function stripScheme(h: string): string {
+  return h.replace(/^[a-z]+:\/\//i, '').replace(/\/+$/, '').toLowerCase();
+}
+
+/** The API base URL: Docker Hub's API host for docker.io, plain HTTP only where allowed. */
+export function registryBaseUrl(registry: string, insecure: string[] = []): string {
+  if (registry === DOCKER_HUB || registry === 'index.docker.io') return 'https://registry-1.docker.io';
+  const r = registry.toLowerCase();
+  const hostOnly = r.replace(/:\d+$/, '');
+  const plain = isLoopback(r) || insecure.map(stripScheme).some((h) => h === r || h === hostOnly);
+  return `${plain ? 'http' : 'https'}://${registry}`;
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, ms));
+}
+
+/** The innermost error code of a failed fetch (undici wraps the socket error in `cause`). */
+function netCode(err: unknown): string | undefined {
+  let e = err as { code?: unknown; cause?: unknown } | undefined;
+  for (let depth = 0; e && depth < 5; depth++) {
+    if (typeof e.code === 'string' && e.code !== 'UND_ERR_SOCKET' && e.code !== 'UND_ERR') return e.code;
+    e = e.cause as typeof e;
+  }
+  return undefined;
+}
+
+function netMessage(err: unknown): string {
+  let e = err as { message?: string; cause?: unknown } | undefined;
+  let msg = '';
+  for (let depth = 0; e && depth < 5; depth++) {
+    if (e.message) msg = e.message;
+    e = e.cause as typeof e;
+  }
+  return msg;
+}
+
+/** The registry's own words for an error: `{"errors":[{"code":"MANIFEST_UNKNOWN","message":"…"}]}`. */
+async function errorDetail(res: Response): Promise<string> {
+  let text: string;
+  try {
+    text = (await readCappedBytes(res, MAX_ERROR_BODY, 'error body')).toString('utf8');
+  } catch {
+    return '';
+  }
+  try {
+    const v = JSON.parse(text) as { errors?: { code?: unknown; message?: unknown }[] };
+    if (Array.isArray(v?.errors)) {
+      return v.errors
+        .slice(0, 3)
+        .map((e) => [e?.code, e?.message].filter((x) => typeof x === 'string' && x).join(': '))
+        .filter(Boolean)
+        .join('; ');
+    }
+  } catch {
+    // not JSON: fall through to plain text
+  }
+  return text.replace(/\s+/g, ' ').trim().slice(0, 200);
+}
+
+function contentType(res: Response): string | undefined {
+  const ct = res.headers.get('content-type');
+  return ct ? ct.split(';')[0].trim().toLowerCase() : undefined;
+}
+
+export class RegistryClient {
+  readonly registry: string;
+  readonly baseUrl: string;
+  private readonly retry: RetryPolicy;
+  private readonly headersTimeoutMs: number;
+  private readonly auths = new Map<string, RegistryAuth>();
+  private readonly credentials: () => Promise<Credentials | undefined>;
+  private credsOnce?: Promise<Credentials | undefined>;
+
+  constructor(opts: RegistryClientOptions) {
+    this.registry = opts.registry;
+    this.baseUrl = registryBaseUrl(opts.registry, opts.insecureRegistries);
+    this.retry = { ...DEFAULT_RETRY, ...opts.retry };
+    this.headersTimeoutMs = opts.headersTimeoutMs ?? 60_000;
+    const lookup = opts.credentials ?? (() => credentialsFor(opts.registry));
+    // Looked up at most once per client, and only when a registry asks for authentication.
+    this.credentials = () => (this.credsOnce ??= lookup());
+  }
+
+  private authFor(repository: string): RegistryAuth {
+    let a = this.auths.get(repository);
+    if (!a) {
+      a = new RegistryAuth(this.registry, this.credentials, { fetch: (url, init) => this.send(url, init, `token for ${repository}`) });
+      this.auths.set(repository, a);
+    }
+    return a;
+  }
+
+  /** Fetch a manifest or index by tag or digest; its digest is verified before it is returned. */
+  async getManifest(repository: string, reference: string): Promise<FetchedManifest> {
+    const what = this.refText(repository, reference);
+    const res = await this.request('GET', repository, `manifests/${reference}`, what, { accept: MANIFEST_ACCEPT });
+    if (res.status === 404) throw new ScoutError('manifest-unknown', `registry ${this.registry}: manifest unknown: ${what} was not found (${(await errorDetail(res)) || '404 Not Found'})`);
+    if (!res.ok) throw await this.statusError(res, what);
+    const max = defaultLimits().maxManifestBytes;
+    const bytes = await readCappedBytes(res, max, `registry ${this.registry}: manifest of ${what}`);
+    const mediaType = contentType(res);
+    if (mediaType === 'text/html' || mediaType === 'text/plain') {
+      throw new ScoutError('registry-bad-response', `registry ${this.registry}: answered ${what} with ${mediaType}, not a manifest; is ${this.baseUrl} a registry (a proxy or login page in the way)?`);
+    }
+    try {
+      JSON.parse(bytes.toString('utf8'));
+    } catch {
+      throw new ScoutError('registry-bad-response', `registry ${this.registry}: the manifest of ${what} is not JSON (content-type ${mediaType ?? 'none'}, ${bytes.length} bytes)`);
+    }
+    const header = res.headers.get('docker-content-digest') ?? undefined;
+    if (header !== undefined && isDigest(header)) verifyDigest(bytes, header, `registry ${this.registry}: manifest of ${what} (Docker-Content-Digest)`);
+    if (isDigest(reference)) verifyDigest(bytes, reference, `registry ${this.registry}: manifest of ${what}`);
+    const digest = isDigest(reference) ? reference : header !== undefined && isDigest(header) ? header : sha256(bytes);
+    return { bytes, mediaType, digest };
+  }
+
+  /** The digest, media type and size of a manifest, without fetching it. */
+  async headManifest(repository: string, reference: string): Promise<{ digest?: string; mediaType?: string; size?: number }> {
+    const what = this.refText(repository, reference);
+    const res = await this.request('HEAD', repository, `manifests/${reference}`, what, { accept: MANIFEST_ACCEPT });
+    if (res.status === 404) throw new ScoutError('manifest-unknown', `registry ${this.registry}: manifest unknown: ${what} was not found`);
+    if (!res.ok) throw await this.statusError(res, what);
+    const size = Number(res.headers.get('content-length'));
+    const digest = res.headers.get('docker-content-digest') ?? undefined;
+    return { ...(digest ? { digest } : {}), mediaType: contentType(res), ...(Number.isFinite(size) ? { size } : {}) };
+  }
+
+  /** A small blob (a config) whole; its digest is left for the caller to verify. */
+  async getBlob(repository: string, digest: string, maxBytes: number): Promise<Buffer> {
+    const res = await this.openBlobResponse(repository, digest);
+    return readCappedBytes(res, maxBytes, `registry ${this.registry}: blob ${digest} of ${repository}`);
+  }
+
+  /**
+   * A blob as stored, streamed. Bytes are not verified here: layer readers hash them as they
+   * flow (resolveImage's layer streams) and fail at the end on a mismatch.
+   */
+  async openBlob(repository: string, digest: string, onBytes?: (n: number) => void): Promise<Readable> {
+    const res = await this.openBlobResponse(repository, digest);
+    if (!res.body) return Readable.from([]);
+    const stream = Readable.fromWeb(res.body as unknown as WebReadableStream<Uint8Array>);
+    if (onBytes) stream.on('data', (c: Buffer) => onBytes(c.length));
+    return stream;
+  }
+
+  private async openBlobResponse(repository: string, digest: string): Promise<Response> {
+    if (!isDigest(digest)) throw new ScoutError('bad-digest', `registry ${this.registry}: "${digest}" is not a valid blob digest`);
+    const what = `blob ${digest} of ${this.registry}/${repository}`;
+    const res = await this.request('GET', repository, `blobs/${digest}`, what, {});
+    if (res.status === 404) throw new ScoutError('blob-unknown', `registry ${this.registry}: ${what} was not found (${(await errorDetail(res)) || '404 Not Found'})`);
+    if (!res.ok) throw await this.statusError(res, what);
+    return res;
+  }
+
+  private refText(repository: string, reference: string): string {
+    return `${this.registry}/${repository}${isDigest(reference) ? '@' : ':'}${reference}`;
+  }
+
+  private async statusError(res: Response, what: string): Promise<ScoutError> {
+    const detail = await errorDetail(res);
+    if (res.status === 403) {
+      return new ScoutError('registry-denied', `registry ${this.registry} denied access to ${what} (403 Forbidden${detail ? `: ${detail}` : ''}); check that your account may pull it: ${loginHint(this.registry)}`);
+    }
+    return new ScoutError('registry-error', `registry ${this.registry} answered ${res.status} ${res.statusText} for ${what}${detail ? `: ${detail}` : ''}`);
+  }
+
+  /**
+   * One API call with authentication: send what we know, answer a 401 challenge once, and
+   * call a second 401 what it is (credentials refused).
+   */
+  private async request(method: 'GET' | 'HEAD', repository: string, path: string, what: string, o: { accept?: string }): Promise<Response> {
+    const url = `${this.baseUrl}/v2/${repository}/${path}`;
+    const scope = `repository:${repository}:pull`;
+    const auth = this.authFor(repository);
+    let authorization = await auth.current(scope);
+    for (let round = 0; ; round++) {
+      const headers: Record<string, string> = { 'user-agent': 'iechor-scout' };
+      if (o.accept) headers.accept = o.accept;
+      if (authorization) headers.authorization = authorization;
+      const res = await this.send(url, { method, headers }, what);
+      if (res.status !== 401) return res;
+      const challenge = res.headers.get('www-authenticate');
+      const detail = method === 'HEAD' ? '' : await errorDetail(res);
+      const creds = await auth.credentialsNow();
+      if (round > 0 || (authorization && !challenge)) {
+        auth.forget(scope, creds);
+        const who = creds ? `the credentials from ${creds.origin}` : 'anonymous access';
+        throw new ScoutError('registry-unauthorized', `registry ${this.registry} refused ${who} for ${what} (401 Unauthorized${detail ? `: ${detail}` : ''}): ${loginHint(this.registry)}`);
+      }
+      if (authorization) auth.forget(scope, creds); // what we had expired or was refused; start over
+      authorization = await auth.answer(challenge, scope, what);
+    }
+  }
+
+  /** fetch with redirects (Authorization never follows to another origin) and retries. */
+  private async send(url: string, init: RequestInit, what: string): Promise<Response> {
+    const { tries, baseDelayMs, maxDelayMs } = this.retry;
+    for (let attempt = 1; ; attempt++) {
+      let res: Response;
+      try {
+        res = await this.followRedirects(url, init, what);
+      } catch (err) {
+        if (err instanceof ScoutError) throw err;
+        const code = netCode(err);
+        const msg = netMessage(err);
+        if (code && TLS_CODE.test(code)) {
+          const hint = code === 'ERR_SSL_WRONG_VERSION_NUMBER' || /wrong version number|packet length too long/i.test(msg) ? `; if ${this.registry} serves plain HTTP, pass --insecure-registry ${this.registry}` : '';
+          throw new ScoutError('registry-tls', `registry ${this.registry}: TLS error talking to ${new URL(url).host} (${code}: ${msg})${hint}`, { cause: err });
+        }
+        if (attempt >= tries || (code && PERMANENT_NET_CODE.has(code))) {
+          const hint = code === 'ENOTFOUND' ? ' (no such host)' : '';
+          throw new ScoutError('registry-unreachable', `registry ${this.registry}: cannot reach ${new URL(url).origin}${hint}: ${code ?? ''} ${msg}`.trim() + (attempt > 1 ? ` (after ${attempt} tries)` : ''), { cause: err });
+        }
+        await sleep(this.backoff(attempt, baseDelayMs, maxDelayMs));
+        continue;
+      }
+      if (!RETRY_STATUS.has(res.status) || attempt >= tries) return res;
+      const retryAfter = Number(res.headers.get('retry-after'));
+      await res.body?.cancel().catch(() => undefined);
+      const wait = Number.isFinite(retryAfter) && retryAfter > 0 ? Math.min(retryAfter * 1000, maxDelayMs) : this.backoff(attempt, baseDelayMs, maxDelayMs);
+      await sleep(wait);
+    }
+  }
+
+  /** Exponential back-off with "equal jitter": half fixed, half random, so clients spread out. */
+  private backoff(attempt: number, base: number, max: number): number {
+    const d = Math.min(max, base * 2 ** (attempt - 1));
+    return d / 2 + Math.random() * (d / 2);
+  }
+
+  private async followRedirects(startUrl: string, init: RequestInit, what: string): Promise<Response> {
+    let url = new URL(startUrl);
+    const origin = url.origin;
+    let method = init.method ?? 'GET';
+    let body = init.body;
+    const headers = { ...(init.headers as Record<string, string>) };
+    for (let hop = 0; ; hop++) {
+      const ctl = new AbortController();
+      const timer = setTimeout(() => ctl.abort(new ScoutError('registry-timeout', `registry ${this.registry}: no answer from ${url.host} within ${this.headersTimeoutMs / 1000}s for ${what}`)), this.headersTimeoutMs);
+      let res: Response;
+      try {
+        res = await fetch(url, { method, headers, body, redirect: 'manual', signal: ctl.signal });
+      } catch (err) {
+        if (ctl.signal.aborted && ctl.signal.reason instanceof ScoutError) throw ctl.signal.reason;
+        throw err;
+      } finally {
+        // Only the wait for headers is bounded; a large blob may take as long as it takes.
+        clearTimeout(timer);
+      }
+      const location = res.headers.get('location');
+      if (![301, 302, 303, 307, 308].includes(res.status) || !location) return res;
+      await res.body?.cancel().catch(() => undefined);
+      if (hop >= MAX_REDIRECTS) throw new ScoutError('registry-redirects', `registry ${this.registry}: more than ${MAX_REDIRECTS} redirects for ${what}`);
+      const next = new URL(location, url);
+      if (next.protocol !== 'https:' && next.protocol !== 'http:') throw new ScoutError('registry-redirects', `registry ${this.registry}: redirect to unsupported URL ${next.protocol} for ${what}`);
+      // Blob storage (S3, GCS, a CDN) gets a pre-signed URL, never our registry credentials.
+      if (next.origin !== origin) delete headers.authorization;
+      if (res.status === 303 && method !== 'HEAD') {
+        method = 'GET';
+        body = undefined;
+      }
+      url = next;
+    }
+  }
+}
