@@ -1,0 +1,185 @@
+/**
+ * Reads a Java archive (jar, war, ear, Jenkins jpi/hpi) during the layer pass and reduces it
+ * to the artifacts it contains: every pom.properties (a shaded or fat jar yields each
+ * embedded artifact), the manifest's identity when no pom.properties describes the archive
+ * itself, and the same for nested archives (WEB-INF/lib, BOOT-INF/lib, lib/, ...), recursed to
+ * a bounded depth with a bounded number of inflated bytes. Problems inside the archive become
+ * entries in the result so one bad nested jar does not hide the rest.
+ */
+import { posix } from 'node:path';
+import type { License } from '../../sbom/model.js';
+import { ScoutError } from '../../util/errors.js';
+import { listZip, readZipEntry, type ZipEntry } from '../../util/zip.js';
+import { manifestIdentity, manifestLicenses, parseManifest } from './manifest.js';
+import { parsePomProperties, pomXmlLicenses, type PomProperties } from './pom.js';
+
+export interface JavaArtifact {
+  groupId: string;
+  artifactId: string;
+  version: string;
+  licenses: License[];
+  /** What identified it. */
+  source: 'pom.properties' | 'manifest';
+  /** Entry names from the outer archive down to the archive this artifact describes or sits in. */
+  nesting: string[];
+}
+
+export interface JavaArchiveProblem {
+  code: string;
+  message: string;
+  nesting: string[];
+}
+
+export interface JavaArchiveAnalysis {
+  artifacts: JavaArtifact[];
+  problems: JavaArchiveProblem[];
+}
+
+export interface JavaArchiveLimits {
+  /** Deepest nesting followed (the outer archive is depth 0). */
+  maxDepth: number;
+  /** Inflated bytes of nested archives, summed over the whole outer archive. */
+  maxNestedBytes: number;
+  /** Largest single nested archive inflated. */
+  maxNestedSize: number;
+  /** Largest manifest / pom file read. */
+  maxTextSize: number;
+  maxArtifacts: number;
+  maxProblems: number;
+}
+
+export const DEFAULT_JAVA_LIMITS: JavaArchiveLimits = {
+  maxDepth: 4,
+  maxNestedBytes: 512 * 1024 * 1024,
+  maxNestedSize: 256 * 1024 * 1024,
+  maxTextSize: 4 * 1024 * 1024,
+  maxArtifacts: 20_000,
+  maxProblems: 100,
+};
+
+export const JAVA_ARCHIVE_EXTENSIONS = ['.jar', '.war', '.ear', '.jpi', '.hpi', '.par', '.sar', '.nar', '.kar', '.rar'];
+
+export function isJavaArchiveName(name: string): boolean {
+  const lower = name.toLowerCase();
+  return JAVA_ARCHIVE_EXTENSIONS.some((ext) => lower.endsWith(ext));
+}
+
+// Maven puts them at META-INF/maven/<group>/<artifact>/; other build tools and hand-made jars
+// use other folders, so any pom.properties counts (its content must still name all three).
+const POM_PROPERTIES = /(^|\/)pom\.properties$/;
+
+interface Walk {
+  limits: JavaArchiveLimits;
+  nestedBytes: number;
+  result: JavaArchiveAnalysis;
+}
+
+/** Analyze the outer archive. Throws a ScoutError only when the outer archive is unreadable. */
+export function analyzeJavaArchive(content: Buffer, path: string, limits: JavaArchiveLimits = DEFAULT_JAVA_LIMITS): JavaArchiveAnalysis {
+  const w: Walk = { limits, nestedBytes: 0, result: { artifacts: [], problems: [] } };
+  // The outer archive's own damage is the caller's warning; nested damage is a problem entry.
+  const entries = listZip(content, { archiveName: path });
+  walkArchive(content, entries, posix.basename(path), [], w);
+  return w.result;
+}
+
+function problem(w: Walk, code: string, message: string, nesting: string[]): void {
+  if (w.result.problems.length < w.limits.maxProblems) w.result.problems.push({ code, message, nesting: [...nesting] });
+}
+
+function describe(outerName: string, nesting: string[]): string {
+  return [outerName, ...nesting].join(':');
+}
+
+/** Does this pom.properties describe the archive named `file` (e.g. foo-1.2.jar)? */
+function describesFile(p: PomProperties, file: string): boolean {
+  const stem = file.replace(/\.[^.]+$/, '');
+  return stem === p.artifactId || stem === `${p.artifactId}-${p.version}` || stem.startsWith(`${p.artifactId}-`);
+}
+
+function walkArchive(buf: Buffer, entries: ZipEntry[], outerName: string, nesting: string[], w: Walk): void {
+  const here = describe(outerName, nesting);
+  const read = (e: ZipEntry, maxSize: number): Buffer | undefined => {
+    try {
+      return readZipEntry(buf, e, { maxSize, archiveName: here });
+    } catch (err) {
+      const code = err instanceof ScoutError ? err.code : 'java-archive-error';
+      problem(w, code, err instanceof Error ? err.message : String(err), nesting);
+      return undefined;
+    }
+  };
+
+  const poms: { dir: string; props: PomProperties }[] = [];
+  const pomXml = new Map<string, ZipEntry>();
+  let manifestEntry: ZipEntry | undefined;
+  const nested: ZipEntry[] = [];
+  let slips = 0;
+  for (const e of entries) {
+    if (e.isDirectory) continue;
+    if (e.unsafeName) {
+      // Reported, never read: nothing here is ever extracted, but such an archive is hostile.
+      if (slips++ === 0) problem(w, 'zip-slip', `${here}: entry "${e.name}" has an unsafe path (zip-slip); ignored`, nesting);
+      continue;
+    }
+    if (POM_PROPERTIES.test(e.name)) {
+      const b = read(e, Math.min(64 * 1024, w.limits.maxTextSize));
+      const props = b ? parsePomProperties(b.toString('utf8')) : undefined;
+      if (props) poms.push({ dir: posix.dirname(e.name), props });
+    } else if (/(^|\/)pom\.xml$/.test(e.name)) {
+      pomXml.set(posix.dirname(e.name), e);
+    } else if (e.name.toUpperCase() === 'META-INF/MANIFEST.MF') {
+      manifestEntry = e;
+    } else if (isJavaArchiveName(e.name)) {
+      nested.push(e);
+    }
+  }
+
+  const manifestBuf = manifestEntry ? read(manifestEntry, w.limits.maxTextSize) : undefined;
+  const manifest = manifestBuf ? parseManifest(manifestBuf.toString('utf8')) : undefined;
+  const ownName = nesting.length ? posix.basename(nesting[nesting.length - 1]) : outerName;
+  // With one pom.properties it is the archive's own; with several (shaded jar) the file name
+  // tells which one, if any, is.
+  const own = poms.length === 1 ? poms[0] : poms.find((p) => describesFile(p.props, ownName));
+
+  const add = (a: JavaArtifact): void => {
+    if (w.result.artifacts.length < w.limits.maxArtifacts) w.result.artifacts.push(a);
+    else if (w.result.artifacts.length === w.limits.maxArtifacts) problem(w, 'java-too-many-artifacts', `${here}: more than ${w.limits.maxArtifacts} artifacts; the rest are ignored`, nesting);
+  };
+  for (const p of poms) {
+    const xmlEntry = pomXml.get(p.dir);
+    const xml = xmlEntry ? read(xmlEntry, w.limits.maxTextSize) : undefined;
+    let licenses = xml ? pomXmlLicenses(xml.toString('utf8')) : [];
+    // A pom that inherits its licenses from a parent states none; the manifest may.
+    if (!licenses.length && p === own && manifest) licenses = manifestLicenses(manifest);
+    add({ ...p.props, licenses, source: 'pom.properties', nesting: [...nesting] });
+  }
+  if (!own && manifest) {
+    const id = manifestIdentity(manifest);
+    const dup = id && poms.some((p) => p.props.groupId === id.groupId && p.props.artifactId === id.artifactId && p.props.version === id.version);
+    if (id && !dup) add({ ...id, licenses: manifestLicenses(manifest), source: 'manifest', nesting: [...nesting] });
+  }
+
+  if (nested.length && nesting.length >= w.limits.maxDepth) {
+    problem(w, 'java-nesting-too-deep', `${here}: archives nested deeper than ${w.limits.maxDepth} levels are not read`, nesting);
+    return;
+  }
+  for (const e of nested) {
+    const remaining = w.limits.maxNestedBytes - w.nestedBytes;
+    if (e.uncompressedSize > remaining) {
+      problem(w, 'java-nested-budget', `${here}: nested archives exceed ${w.limits.maxNestedBytes} bytes in total; "${e.name}" and later ones not read`, nesting);
+      return;
+    }
+    const inner = read(e, Math.min(w.limits.maxNestedSize, remaining));
+    if (!inner) continue;
+    w.nestedBytes += inner.length;
+    const innerNesting = [...nesting, e.name];
+    let innerEntries: ZipEntry[];
+    try {
+      innerEntries = listZip(inner, { archiveName: describe(outerName, innerNesting) });
+    } catch (err) {
+      problem(w, err instanceof ScoutError ? err.code : 'java-archive-error', err instanceof Error ? err.message : String(err), innerNesting);
+      continue;
+    }
+    walkArchive(inner, innerEntries, outerName, innerNesting, w);
+  }
+}

@@ -1,0 +1,81 @@
+/**
+ * Java archives (jar, war, ear, jpi, hpi...). Archives are never captured whole: an analyzer
+ * reduces each one to its artifacts during the layer pass, and this cataloger turns those
+ * small results into packages. A nested artifact's location shows the nesting:
+ * `/app/outer.war:WEB-INF/lib/x.jar`; the outer archive is listed as a second location so
+ * the file (and its layer) that carries the evidence is always a real path in the image.
+ */
+import type { FileAnalyzer } from '../../image/capture.js';
+import type { FileTree } from '../../image/filetree.js';
+import type { Location, Package } from '../../sbom/model.js';
+import { looksLikeZip } from '../../util/zip.js';
+import type { Cataloger, CatalogContext } from '../types.js';
+import { analyzeJavaArchive, isJavaArchiveName, type JavaArchiveAnalysis } from './archive.js';
+import { mavenPurl } from './purl.js';
+
+export const JAVA_ARCHIVE_ANALYZER = 'java-archive';
+const FOUND_BY = 'java-archive-cataloger';
+
+export const javaArchiveAnalyzer: FileAnalyzer = {
+  name: JAVA_ARCHIVE_ANALYZER,
+  version: 1,
+  maxSize: 256 * 1024 * 1024,
+  select(path, _size, head) {
+    if (!isJavaArchiveName(path)) return false;
+    // Zip magic, or a launch script prepended to an executable (Spring Boot) jar.
+    return looksLikeZip(head) || head.subarray(0, 2).toString('latin1') === '#!';
+  },
+  analyze(content, path) {
+    const result = analyzeJavaArchive(content, path);
+    return result.artifacts.length || result.problems.length ? result : undefined;
+  },
+};
+
+function isAnalysis(x: unknown): x is JavaArchiveAnalysis {
+  const a = x as JavaArchiveAnalysis | undefined;
+  return !!a && Array.isArray(a.artifacts) && Array.isArray(a.problems);
+}
+
+function catalogJava(tree: FileTree, ctx: CatalogContext): Package[] {
+  const out: Package[] = [];
+  const paths = [...tree.captured()].map((n) => n.path).sort();
+  for (const path of paths) {
+    const analysis = tree.analysis(path, JAVA_ARCHIVE_ANALYZER);
+    if (analysis === undefined) continue;
+    if (!isAnalysis(analysis)) {
+      ctx.warnings.add('java-analysis-invalid', `${path}: unreadable Java archive analysis`, { path });
+      continue;
+    }
+    for (const p of analysis.problems) ctx.warnings.add(p.code, p.message, { path });
+    for (const a of analysis.artifacts) {
+      const virtualPath = [path, ...a.nesting].join(':');
+      const locations: Location[] = [{ path: virtualPath }];
+      if (a.nesting.length) locations.push({ path });
+      out.push({
+        id: `${a.groupId}:${a.artifactId}@${a.version}|${virtualPath}`,
+        name: a.artifactId,
+        namespace: a.groupId,
+        version: a.version,
+        type: 'maven',
+        purl: mavenPurl(a.groupId, a.artifactId, a.version),
+        licenses: a.licenses,
+        locations,
+        foundBy: FOUND_BY,
+        metadata: {
+          groupId: a.groupId,
+          artifactId: a.artifactId,
+          identifiedBy: a.source,
+          archive: path,
+          virtualPath,
+        },
+      });
+    }
+  }
+  return out;
+}
+
+export const javaCataloger: Cataloger = {
+  name: FOUND_BY,
+  capture: { selectors: [], analyzers: [javaArchiveAnalyzer] },
+  catalog: catalogJava,
+};

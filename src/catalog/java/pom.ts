@@ -1,0 +1,117 @@
+/** The Maven metadata packaged in jars: META-INF/maven/<group>/<artifact>/pom.{properties,xml}. */
+import type { License } from '../../sbom/model.js';
+import { licenseFromText } from './licenses.js';
+
+/** Java .properties: `key=value`, `key: value` or `key value`; `#`/`!` comments; `\` escapes. */
+export function parseProperties(text: string): Map<string, string> {
+  const out = new Map<string, string>();
+  const lines = text.split(/\r\n|\r|\n/);
+  for (let i = 0; i < lines.length; i++) {
+    let line = lines[i].replace(/^\s+/, '');
+    if (!line || line.startsWith('#') || line.startsWith('!')) continue;
+    // A line ending in an odd number of backslashes continues on the next line.
+    while (/(^|[^\\])(\\\\)*\\$/.test(line) && i + 1 < lines.length) line = line.slice(0, -1) + lines[++i].replace(/^\s+/, '');
+    const m = /^((?:\\.|[^=:\s\\])*)\s*[=:\s]?\s*(.*)$/.exec(line);
+    if (!m) continue;
+    out.set(unescape(m[1]), unescape(m[2]).trim());
+  }
+  return out;
+}
+
+function unescape(s: string): string {
+  return s.replace(/\\(u[0-9a-fA-F]{4}|.)/g, (_, e: string) => {
+    if (e.length === 5) return String.fromCharCode(parseInt(e.slice(1), 16));
+    return ({ t: '\t', n: '\n', r: '\r', f: '\f' } as Record<string, string>)[e] ?? e;
+  });
+}
+
+export interface PomProperties {
+  groupId: string;
+  artifactId: string;
+  version: string;
+}
+
+/** The identity in a pom.properties, or undefined when any of the three is missing. */
+export function parsePomProperties(text: string): PomProperties | undefined {
+  const p = parseProperties(text);
+  const groupId = p.get('groupId') ?? '';
+  const artifactId = p.get('artifactId') ?? '';
+  const version = p.get('version') ?? '';
+  if (!groupId || !artifactId || !version) return undefined;
+  return { groupId, artifactId, version };
+}
+
+function decodeXml(s: string): string {
+  return s
+    .replace(/<!\[CDATA\[([\s\S]*?)\]\]>/g, '$1')
+    .replace(/&#x([0-9a-fA-F]{1,6});/g, (_, h: string) => safeChar(parseInt(h, 16)))
+    .replace(/&#(\d{1,7});/g, (_, d: string) => safeChar(parseInt(d, 10)))
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>')
+    .replace(/&quot;/g, '"')
+    .replace(/&apos;/g, "'")
+    .replace(/&amp;/g, '&')
+    .replace(/\s+/g, ' ')
+    .trim();
+}
+
+function safeChar(code: number): string {
+  return code > 0 && code <= 0x10ffff ? String.fromCodePoint(code) : '';
+}
+
+/** Remove `<!-- ... -->` in one linear pass (a lazy regex is quadratic on unclosed comments). */
+function stripComments(xml: string): string {
+  let out = '';
+  let at = 0;
+  while (true) {
+    const open = xml.indexOf('<!--', at);
+    if (open < 0) return out + xml.slice(at);
+    out += xml.slice(at, open);
+    const close = xml.indexOf('-->', open + 4);
+    if (close < 0) return out;
+    at = close + 3;
+  }
+}
+
+/** Text of the first `<tag>...</tag>` in s, found with indexOf (linear). */
+function element(s: string, tag: string, from = 0): { inner: string; end: number } | undefined {
+  const open = new RegExp(`<${tag}(\\s[^>]*)?>`, 'g');
+  open.lastIndex = from;
+  const m = open.exec(s);
+  if (!m) return undefined;
+  const start = m.index + m[0].length;
+  const close = s.indexOf(`</${tag}>`, start);
+  if (close < 0) return undefined;
+  return { inner: s.slice(start, close), end: close + tag.length + 3 };
+}
+
+/**
+ * License names (or URLs, when a license has no name) from a pom.xml's top-level
+ * <licenses>. A pom is not parsed as a whole: only this block is wanted, and string search
+ * over a bounded text cannot be made to expand entities or fetch anything.
+ */
+export function pomXmlLicenses(xml: string): License[] {
+  const text = stripComments(xml);
+  // Licenses of a dependency or a profile are not this project's: only look before those.
+  const cut = Math.min(...['<dependencies', '<profiles', '<dependencyManagement', '<build>'].map((t) => {
+    const i = text.indexOf(t);
+    return i < 0 ? text.length : i;
+  }));
+  const block = element(text.slice(0, cut), 'licenses');
+  if (!block) return [];
+  const out: License[] = [];
+  let at = 0;
+  for (let n = 0; n < 100; n++) {
+    const lic = element(block.inner, 'license', at);
+    if (!lic) break;
+    at = lic.end;
+    const name = element(lic.inner, 'name');
+    const url = element(lic.inner, 'url');
+    const value = name ? decodeXml(name.inner) : url ? decodeXml(url.inner) : '';
+    if (!value) continue;
+    // A name is kept as written; only a bare URL is mapped (it carries no name to keep).
+    const l = name ? { name: value } : licenseFromText(value);
+    if (l) out.push(l);
+  }
+  return out;
+}
