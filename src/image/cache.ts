@@ -3,10 +3,10 @@ import { mkdir, readFile, readdir, rename, rm, stat, writeFile } from 'node:fs/p
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { deserialize, serialize } from 'node:v8';
-import type { LayerIndex } from './layer-index.js';
+import type { EntryType, IndexEntry, LayerIndex } from './layer-index.js';
 
 /** Bumped whenever the LayerIndex shape or the indexing rules change. */
-const INDEX_FORMAT = 1;
+const INDEX_FORMAT = 2;
 
 /** $SCOUT_CACHE_DIR, or ~/.cache/iechor-scout. Everything Scout writes lives below it. */
 export function cacheDir(): string {
@@ -32,9 +32,9 @@ export class LayerCache {
   async get(diffId: string, fingerprint: string): Promise<LayerIndex | undefined> {
     try {
       const data = await readFile(this.file(diffId, fingerprint));
-      const v = deserialize(data) as LayerIndex;
+      const v = deserialize(data) as StoredIndex;
       // A cache entry from another digest (corruption) is ignored, never trusted.
-      return v && v.diffId === diffId ? v : undefined;
+      return v && v.diffId === diffId ? fromStored(v) : undefined;
     } catch {
       return undefined;
     }
@@ -45,7 +45,7 @@ export class LayerCache {
     const f = this.file(index.diffId, fingerprint);
     await mkdir(join(f, '..'), { recursive: true });
     const tmp = `${f}.${process.pid}.${Date.now()}.tmp`;
-    await writeFile(tmp, serialize(index));
+    await writeFile(tmp, serialize(toStored(index)));
     await rename(tmp, f);
   }
 }
@@ -118,4 +118,46 @@ export async function pruneCache(root = cacheDir(), opts: { olderThanMs?: number
   await walk(join(root, 'layers'));
   await walk(join(root, 'archives'));
   return { removed, bytes };
+}
+
+/**
+ * The on-disk form: the listing in columns (one string of paths, typed arrays of types, sizes
+ * and modes) because deserialising a few arrays is far cheaper than a quarter-million objects.
+ */
+interface StoredIndex extends Omit<LayerIndex, 'entries'> {
+  paths: string;
+  types: Uint8Array;
+  sizes: Float64Array;
+  modes: Uint32Array;
+  links: [number, string][];
+}
+
+const TYPES: EntryType[] = ['file', 'dir', 'symlink', 'hardlink', 'whiteout', 'opaque', 'other'];
+const TYPE_CODE = new Map(TYPES.map((t, i) => [t, i]));
+
+function toStored(index: LayerIndex): StoredIndex {
+  const n = index.entries.length;
+  const types = new Uint8Array(n);
+  const sizes = new Float64Array(n);
+  const modes = new Uint32Array(n);
+  const links: [number, string][] = [];
+  const paths: string[] = new Array(n);
+  index.entries.forEach((e, i) => {
+    paths[i] = e.path;
+    types[i] = TYPE_CODE.get(e.type)!;
+    sizes[i] = e.size;
+    modes[i] = e.mode;
+    if (e.linkTarget !== undefined) links.push([i, e.linkTarget]);
+  });
+  const { entries: _e, ...rest } = index;
+  return { ...rest, paths: paths.join('\0'), types, sizes, modes, links };
+}
+
+function fromStored(s: StoredIndex): LayerIndex {
+  const paths = s.paths ? s.paths.split('\0') : [];
+  const entries: IndexEntry[] = new Array(paths.length);
+  for (let i = 0; i < paths.length; i++) entries[i] = { path: paths[i], type: TYPES[s.types[i]], size: s.sizes[i], mode: s.modes[i] };
+  for (const [i, t] of s.links) entries[i].linkTarget = t;
+  const { paths: _p, types: _t, sizes: _s, modes: _m, links: _l, ...rest } = s;
+  return { ...rest, entries };
 }

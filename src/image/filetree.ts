@@ -47,8 +47,15 @@ export class FileTree {
   };
   readonly layers: LayerRef[] = [];
 
-  static fromLayers(layers: { ref: LayerRef; index: LayerIndex }[]): FileTree {
-    const t = new FileTree();
+  /**
+   * @param sparse keep only what catalogers can look at (captured or analyzed files, links,
+   *   and the directories above them) plus every deletion. A layer of a quarter-million files
+   *   then costs a few thousand nodes; `lstat` of an ordinary file answers undefined.
+   */
+  constructor(readonly sparse = false) {}
+
+  static fromLayers(layers: { ref: LayerRef; index: LayerIndex }[], sparse = false): FileTree {
+    const t = new FileTree(sparse);
     for (const l of layers) t.apply(l.ref, l.index);
     return t;
   }
@@ -56,6 +63,7 @@ export class FileTree {
   /** Apply one layer on top. Returns the paths it changed (added, modified or deleted). */
   apply(ref: LayerRef, index: LayerIndex): string[] {
     this.layers.push(ref);
+    this.dirs.clear();
     const touched: string[] = [];
     // Deletions first: a tar may list an opaque marker or whiteout after the entries the same
     // layer adds to that directory, and those must survive.
@@ -77,17 +85,37 @@ export class FileTree {
         if (e.type === 'opaque') this.ensureDir(e.path, ref);
         continue;
       }
+      if (this.sparse && (e.type === 'file' || e.type === 'dir' || e.type === 'other') && !index.captured.has(e.path) && !index.analyses.has(e.path)) {
+        // Not kept, but an older version of the path must not show through.
+        if (e.type !== 'dir') this.remove(e.path);
+        continue;
+      }
       this.put(e, ref, index);
       touched.push(e.path);
     }
     return touched;
   }
 
+  // Directories resolved during this apply(): most entries share a parent with others.
+  private dirs = new Map<string, TreeNode>();
+
+  private parentOf(path: string, ref: LayerRef): TreeNode {
+    const dir = path.slice(0, path.lastIndexOf('/')) || '/';
+    let node = this.dirs.get(dir);
+    if (!node) {
+      node = this.ensureDir(dir, ref);
+      this.dirs.set(dir, node);
+    }
+    return node;
+  }
+
   private put(e: IndexEntry, ref: LayerRef, index: LayerIndex): void {
     if (e.path === '/') return;
-    const parent = this.ensureDir(posix.dirname(e.path), ref);
-    const name = posix.basename(e.path);
+    const parent = this.parentOf(e.path, ref);
+    const name = e.path.slice(e.path.lastIndexOf('/') + 1);
     const prev = parent.children!.get(name);
+    // Replacing a directory may detach remembered parents: forget them.
+    if (prev?.children) this.dirs.clear();
     const type: NodeType = e.type === 'hardlink' ? 'file' : e.type === 'whiteout' || e.type === 'opaque' ? 'other' : e.type;
     const node: TreeNode = {
       path: e.path,
@@ -113,6 +141,12 @@ export class FileTree {
     parent.children!.set(name, node);
   }
 
+  private remove(path: string): void {
+    const slash = path.lastIndexOf('/');
+    const parent = this.lookupNormalized(path.slice(0, slash) || '/');
+    if (parent?.children?.delete(path.slice(slash + 1))) this.dirs.clear();
+  }
+
   private ensureDir(path: string, ref: LayerRef): TreeNode {
     let cur = this.root;
     if (path === '/' || path === '') return cur;
@@ -130,10 +164,19 @@ export class FileTree {
 
   /** Lookup without following symlinks in any component. */
   private lookup(path: string): TreeNode | undefined {
+    return this.lookupNormalized(normalizePath(path));
+  }
+
+  /** Lookup of a path already in '/a/b' form (entries from a LayerIndex are). */
+  private lookupNormalized(path: string): TreeNode | undefined {
     let cur: TreeNode | undefined = this.root;
-    for (const part of normalizePath(path).split('/').filter(Boolean)) {
-      cur = cur?.children?.get(part);
+    let start = 1;
+    while (start < path.length) {
+      let end = path.indexOf('/', start);
+      if (end === -1) end = path.length;
+      cur = cur.children?.get(path.slice(start, end));
       if (!cur) return undefined;
+      start = end + 1;
     }
     return cur;
   }

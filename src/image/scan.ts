@@ -91,9 +91,9 @@ async function indexLayer(layer: ImageLayer, capture: CompiledCapture, cache: La
   return index;
 }
 
-/** The squashed view of the layers that could be read. */
-export function treeOf(scan: ImageScan): FileTree {
-  const tree = new FileTree();
+/** The squashed view of the layers that could be read (sparse: see FileTree). */
+export function treeOf(scan: ImageScan, sparse = false): FileTree {
+  const tree = new FileTree(sparse);
   for (const l of scan.layers) if (l.index) tree.apply(l.ref, l.index);
   return tree;
 }

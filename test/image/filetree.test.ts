@@ -94,3 +94,19 @@ test('glob and walk list squashed paths', async () => {
   assert.deepEqual(t.glob('**/node_modules/*/package.json').map((n) => n.path), ['/app/node_modules/a/package.json']);
   assert.ok([...t.walk()].some((n) => n.path === '/app/x.js'));
 });
+
+test('a sparse tree keeps captured files, links and deletions, and hides older versions of skipped paths', async () => {
+  const { indexFromMemory } = await import('../../src/image/layer/memory-index.js');
+  const { FileTree } = await import('../../src/image/filetree.js');
+  const spec = { selectors: [{ globs: ['**/*.json'] }], analyzers: [] };
+  const layers = [
+    { '/a/pkg.json': '{"v":1}', '/a/readme.txt': 'r', '/link': { symlink: '/a/pkg.json' } as const, '/b.json': 'old' },
+    { '/b.json': { whiteout: true } as const, '/c.json': 'c' },
+  ];
+  const t = new FileTree(true);
+  for (let i = 0; i < layers.length; i++) t.apply({ index: i, digest: `sha256:l${i}`, diffId: `sha256:l${i}` }, await indexFromMemory(layers[i], spec));
+  assert.equal(t.readText('/link'), '{"v":1}');
+  assert.equal(t.lstat('/a/readme.txt'), undefined, 'not captured, not kept');
+  assert.equal(t.lstat('/b.json'), undefined);
+  assert.equal(t.lstat('/c.json')!.firstLayer.index, 1);
+});

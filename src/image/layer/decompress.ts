@@ -141,7 +141,7 @@ export async function openLayerStream(blob: Readable, opts: LayerStreamOptions):
     if (err) result.destroy(wrapStreamError(err, opts.label, compression));
   };
   if (compression === 'none') pipeline(stream, compressed, out, result, onDone);
-  else pipeline(stream, compressed, compression === 'gzip' ? createGunzip() : zstdStream(), out, result, onDone);
+  else pipeline(stream, compressed, compression === 'gzip' ? createGunzip({ chunkSize: 256 * 1024 }) : zstdStream(), out, result, onDone);
   return result;
 }
 

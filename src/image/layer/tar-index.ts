@@ -1,12 +1,12 @@
 import { posix } from 'node:path';
 import type { Readable } from 'node:stream';
-import { extract as tarExtract } from 'tar-stream';
 import { ScoutError } from '../../util/errors.js';
 import type { CompiledCapture } from '../capture.js';
 import type { EntryType, LayerIndex } from '../layer-index.js';
 import { defaultLimits, type Limits } from '../limits.js';
 import { LayerIndexBuilder } from './builder.js';
 import { wrapStreamError } from './decompress.js';
+import { parseTar } from './tar-parser.js';
 
 const WHITEOUT = '.wh.';
 const OPAQUE = '.wh..wh..opq';
@@ -43,54 +43,44 @@ export async function indexTarStream(
   limits: Limits = defaultLimits(),
 ): Promise<LayerIndex> {
   const b = new LayerIndexBuilder(diffId, capture, label);
-  const ex = tarExtract();
-  // Errors of the source (digest mismatch, truncation, bombs) must reach the iterator below.
-  tar.on('error', (err) => ex.destroy(err));
-  tar.pipe(ex);
   let count = 0;
   try {
-    for await (const entry of ex) {
-      const h = entry.header;
+    await parseTar(tar, async (h, body) => {
       if (++count > limits.maxEntries) {
         throw new ScoutError('too-many-entries', `${label}: more than ${limits.maxEntries} entries (SCOUT_MAX_LAYER_ENTRIES)`, { layer: label });
       }
       const { path, absolute } = confineTarPath(h.name);
       if (path === undefined) {
         b.warn('path-escape', `${label}: entry "${h.name}" climbs out of the image root with '..'; skipped`, h.name);
-        entry.resume();
-        continue;
+        return;
       }
       if (absolute) b.warn('absolute-path', `${label}: entry "${h.name}" has an absolute path; read as ${path} inside the image root`, path);
       const base = posix.basename(path);
       const dir = posix.dirname(path);
-      const mode = h.mode ?? 0;
+      const mode = h.mode;
       if (base === OPAQUE) b.addEntry({ path: dir, type: 'opaque', size: 0, mode });
       else if (base.startsWith(WHITEOUT)) b.addEntry({ path: posix.join(dir, base.slice(WHITEOUT.length)), type: 'whiteout', size: 0, mode });
-      else if (h.type === 'file' || h.type === 'contiguous-file') {
-        await b.addFile({ path, type: 'file', size: h.size ?? 0, mode }, entry as unknown as AsyncIterable<Buffer>);
-        continue;
-      } else if (h.type === 'link') {
-        const target = confineTarPath(h.linkname ?? '');
+      else if (body) {
+        const entry = { path, type: 'file' as const, size: h.size, mode };
+        // Most files are wanted by nobody: list them and let the parser skip their bytes.
+        if (h.size > 0 && b.mightWant(path)) await b.addFile(entry, body);
+        else b.addEntry(entry);
+      } else if (h.type === '1') {
+        const target = confineTarPath(h.linkname);
         if (target.path === undefined) b.warn('link-escape', `${label}: hard link "${h.name}" points out of the image root ("${h.linkname}"); skipped`, path);
         else b.addEntry({ path, type: 'hardlink', size: 0, mode, linkTarget: target.path });
       } else {
-        const type: EntryType = h.type === 'directory' ? 'dir' : h.type === 'symlink' ? 'symlink' : 'other';
-        b.addEntry({ path, type, size: 0, mode, linkTarget: type === 'symlink' ? h.linkname ?? '' : undefined });
+        const type: EntryType = h.type === '5' ? 'dir' : h.type === '2' ? 'symlink' : 'other';
+        b.addEntry({ path, type, size: 0, mode, linkTarget: type === 'symlink' ? h.linkname : undefined });
       }
-      // tar-stream's iterator waits for a resumed entry to drain before the next one.
-      entry.resume();
-    }
+    });
   } catch (err) {
     tar.destroy();
-    if (err instanceof ScoutError) throw err;
-    const e = err as Error;
-    if (/unexpected end of data|Unexpected end/i.test(e.message)) {
-      throw new ScoutError('truncated-layer', `${label}: layer tar is truncated`, { layer: label, cause: e });
+    if (err instanceof ScoutError) {
+      if (err.layer) throw err;
+      throw new ScoutError(err.code, `${label}: ${err.message}`, { layer: label, path: err.path, cause: err });
     }
-    if (/Invalid tar header|checksum/i.test(e.message)) {
-      throw new ScoutError('corrupt-layer', `${label}: layer is not a valid tar (${e.message})`, { layer: label, cause: e });
-    }
-    throw wrapStreamError(e, label);
+    throw wrapStreamError(err as Error, label);
   }
   return b.finish();
 }
