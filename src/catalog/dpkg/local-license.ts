@@ -20,6 +20,13 @@ const ALIASES: Record<string, string> = {
   'bsd': 'BSD-3-Clause',
   'apache': 'Apache-2.0',
   'apache2': 'Apache-2.0',
+  'asl 2.0': 'Apache-2.0',
+  'asl 1.1': 'Apache-1.1',
+  'mplv2.0': 'MPL-2.0',
+  'mpl-2': 'MPL-2.0',
+  'bsd-2-clause': 'BSD-2-Clause',
+  'bsd-3-clause': 'BSD-3-Clause',
+  'zpl 2.1': 'ZPL-2.1',
   'artistic': 'Artistic-1.0',
   'mpl': 'MPL-1.1',
   'openssl': 'OpenSSL',
@@ -85,8 +92,31 @@ export function licensesFromField(field: string): License[] {
   const single = normaliseLicenseName(s);
   if (single.spdx) return [single];
   if (!/[\s,]/.test(s)) return [single];
-  if (/\s(and|or|AND|OR)\s/.test(s) || /[()]/.test(s)) return [{ name: s }];
+  if (/\s(and|or|AND|OR)\s/.test(s) || /[()]/.test(s)) return [conjunction(s)];
   return dedupe(s.split(/[\s,]+/).filter(Boolean).map(normaliseLicenseName));
+}
+
+/**
+ * Fedora-style "GPLv2+ and LGPLv2+" or "MIT or ASL 2.0": when every term maps to SPDX the
+ * whole becomes one SPDX expression; otherwise the text is kept by name.
+ */
+function conjunction(s: string): License {
+  const parts = s.replace(/[()]/g, ' $& ').split(/\s+(and|or|AND|OR)\s+/);
+  const out: string[] = [];
+  for (let i = 0; i < parts.length; i++) {
+    if (i % 2 === 1) {
+      out.push(parts[i].toUpperCase());
+      continue;
+    }
+    const term = parts[i].trim();
+    const open = /^[( ]*/.exec(term)![0].replace(/\s/g, '');
+    const close = /[) ]*$/.exec(term)![0].replace(/\s/g, '');
+    const id = normaliseLicenseName(term.slice(/^[( ]*/.exec(term)![0].length, term.length - /[) ]*$/.exec(term)![0].length)).spdx;
+    if (!id) return { name: s };
+    out.push(open + id + close);
+  }
+  const expr = out.join(' ');
+  return isSpdxExpression(expr) ? { spdx: expr } : { name: s };
 }
 
 function normaliseExpressionSpacing(s: string): string {

@@ -1,7 +1,7 @@
 import type { CaptureSpec } from '../../image/capture.js';
 import type { FileTree } from '../../image/filetree.js';
 import type { DistroInfo, Package } from '../../sbom/model.js';
-import type { Warnings } from '../../util/errors.js';
+import { ScoutError, type Warnings } from '../../util/errors.js';
 import { licensesFromField } from '../dpkg/local-license.js';
 import { buildPurl, distroQualifier } from '../dpkg/purl.js';
 import { OS_RELEASE_PATHS, readDistro } from '../os-release.js';
@@ -78,11 +78,8 @@ function readDatabase(
   try {
     result = read(buf);
   } catch (err) {
-    warnings.fromError(err, 'rpm-db', { path });
-    if (warnings.items.length) {
-      const last = warnings.items[warnings.items.length - 1];
-      if (!last.message.startsWith(path)) last.message = `${path}: ${last.message}`;
-    }
+    const code = err instanceof ScoutError ? err.code : 'rpm-db';
+    warnings.add(code, `${path}: ${err instanceof Error ? err.message : String(err)}`, { path });
     return [];
   }
   for (const p of result.problems) warnings.add('rpm-db-corrupt', `${path}: ${p}`, { path });

@@ -1,0 +1,159 @@
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { test } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { readBdbHash } from '../../../src/catalog/rpm/bdb.js';
+import { RpmHeader, TAG } from '../../../src/catalog/rpm/header.js';
+import { rpmCataloger } from '../../../src/catalog/rpm/index.js';
+import { readNdb } from '../../../src/catalog/rpm/ndb.js';
+import { treeFromMemory, type MemoryEntry } from '../../../src/image/layer/memory-index.js';
+import { Warnings } from '../../../src/util/errors.js';
+
+const FIXTURES = fileURLToPath(new URL('../../fixtures/catalogers/rpm/', import.meta.url));
+const BDB = readFileSync(FIXTURES + 'bdb-syft-dive/var/lib/rpm/Packages');
+const NDB = readFileSync(FIXTURES + 'ndb-sles15-bci/usr/lib/sysimage/rpm/Packages.db');
+const SQLITE = readFileSync(FIXTURES + 'sqlite-cbl-mariner2/var/lib/rpm/rpmdb.sqlite');
+
+async function run(files: Record<string, MemoryEntry>) {
+  const warnings = new Warnings();
+  const tree = await treeFromMemory([files], rpmCataloger.capture);
+  return { pkgs: rpmCataloger.catalog(tree, { warnings }), warnings };
+}
+
+/** Build a header blob from (tag, type, value) triples, laid out as rpm does. */
+function header(entries: { tag: number; type: number; data: Buffer; count: number }[]): Buffer {
+  const index = Buffer.alloc(entries.length * 16);
+  const parts: Buffer[] = [];
+  let off = 0;
+  entries.forEach((e, i) => {
+    index.writeUInt32BE(e.tag, i * 16);
+    index.writeUInt32BE(e.type, i * 16 + 4);
+    index.writeUInt32BE(off, i * 16 + 8);
+    index.writeUInt32BE(e.count, i * 16 + 12);
+    parts.push(e.data);
+    off += e.data.length;
+  });
+  const head = Buffer.alloc(8);
+  head.writeUInt32BE(entries.length, 0);
+  head.writeUInt32BE(off, 4);
+  return Buffer.concat([head, index, ...parts]);
+}
+const str = (tag: number, s: string) => ({ tag, type: 6, data: Buffer.from(s + '\0'), count: 1 });
+
+test('header: strings, arrays, ints; missing NUL and out-of-range offsets read nothing', () => {
+  const epoch = Buffer.alloc(4);
+  epoch.writeUInt32BE(3);
+  const h = new RpmHeader(
+    header([
+      str(TAG.NAME, 'pkg'),
+      { tag: TAG.EPOCH, type: 4, data: epoch, count: 1 },
+      { tag: TAG.PROVIDENAME, type: 8, data: Buffer.from('a\0b\0'), count: 2 },
+      { tag: TAG.LICENSE, type: 6, data: Buffer.from('no terminator'), count: 1 },
+    ]),
+  );
+  assert.equal(h.string(TAG.NAME), 'pkg');
+  assert.equal(h.int(TAG.EPOCH), 3);
+  assert.deepEqual(h.strings(TAG.PROVIDENAME), ['a', 'b']);
+  assert.equal(h.string(TAG.LICENSE), undefined, 'a string running off the data store is not read');
+  // An INT32 array claiming more values than the store holds.
+  const big = header([{ tag: TAG.SIZE, type: 4, data: Buffer.alloc(4), count: 1000 }]);
+  assert.deepEqual(new RpmHeader(big).ints(TAG.SIZE), []);
+});
+
+test('header: impossible counts and lengths are rejected with an error, not a crash', () => {
+  assert.throws(() => new RpmHeader(Buffer.alloc(4)), /too short/);
+  const huge = Buffer.alloc(8);
+  huge.writeUInt32BE(0xffffff, 0);
+  assert.throws(() => new RpmHeader(huge), /index entries/);
+  const short = Buffer.alloc(8 + 16);
+  short.writeUInt32BE(1, 0);
+  short.writeUInt32BE(1000, 4);
+  assert.throws(() => new RpmHeader(short), /needs/);
+});
+
+test('Berkeley DB: an overflow chain that loops is reported, not followed forever', () => {
+  const bad = Buffer.from(BDB);
+  bad.writeUInt32LE(3, 3 * 4096 + 16); // page 3 (the overflow page) points at itself
+  const r = readBdbHash(bad);
+  assert.deepEqual(r.blobs, []);
+  assert.ok(r.problems.some((p) => /loops at page 3/.test(p)), r.problems.join('; '));
+});
+
+test('Berkeley DB: a page pointer past the end and a truncated file are reported', async () => {
+  const bad = Buffer.from(BDB);
+  // Point every off-page item on hash pages at page 99.
+  for (let n = 1; n < 3; n++) {
+    const p = n * 4096;
+    const entries = bad.readUInt16LE(p + 20);
+    for (let i = 1; i < entries; i += 2) {
+      const off = bad.readUInt16LE(p + 26 + i * 2);
+      if (bad[p + off] === 3) bad.writeUInt32LE(99, p + off + 4);
+    }
+  }
+  const { pkgs, warnings } = await run({ '/var/lib/rpm/Packages': bad });
+  assert.deepEqual(pkgs, []);
+  assert.ok(warnings.items.some((w) => w.path === '/var/lib/rpm/Packages' && /page 99, past the end/.test(w.message)));
+  const cut = await run({ '/var/lib/rpm/Packages': BDB.subarray(0, 3 * 4096) });
+  assert.deepEqual(cut.pkgs, []);
+  assert.ok(cut.warnings.items.length > 0);
+});
+
+test('NDB: one slot with a broken magic is reported, the other 34 packages are read', async () => {
+  const bad = Buffer.from(NDB);
+  bad.write('XXXX', 32 + 16 * 2, 'latin1'); // third slot
+  const r = readNdb(bad);
+  assert.equal(r.blobs.length, 34);
+  assert.deepEqual(r.problems, ['slot 2: bad magic']);
+});
+
+test('NDB: a corrupt header blob gives a warning naming the file, others still parsed', async () => {
+  const bad = Buffer.from(NDB);
+  const blobAt = bad.readUInt32LE(32 + 8) * 16; // first slot's blob
+  bad.writeUInt32BE(0x7fffffff, blobAt + 16); // its header's index count
+  const { pkgs, warnings } = await run({ '/usr/lib/sysimage/rpm/Packages.db': bad });
+  assert.equal(pkgs.length, 34);
+  assert.ok(!pkgs.some((p) => p.name === 'system-user-root'));
+  assert.equal(warnings.items.length, 1);
+  assert.equal(warnings.items[0].path, '/usr/lib/sysimage/rpm/Packages.db');
+  assert.match(warnings.items[0].message, /^\/usr\/lib\/sysimage\/rpm\/Packages\.db: /);
+});
+
+test('SQLite: garbage with an SQLite header and a random file are warnings', async () => {
+  const fake = Buffer.concat([Buffer.from('SQLite format 3\0'), Buffer.alloc(4000, 0xab)]);
+  const a = await run({ '/var/lib/rpm/rpmdb.sqlite': fake });
+  assert.deepEqual(a.pkgs, []);
+  assert.equal(a.warnings.items.length, 1);
+  assert.equal(a.warnings.items[0].path, '/var/lib/rpm/rpmdb.sqlite');
+  const b = await run({ '/var/lib/rpm/rpmdb.sqlite': Buffer.from('hello') });
+  assert.deepEqual(b.pkgs, []);
+  assert.match(b.warnings.items[0].message, /not an SQLite database/);
+});
+
+test('/var/lib/rpm symlinked to /usr/lib/sysimage/rpm: the database is read once', async () => {
+  const { pkgs } = await run({ '/usr/lib/sysimage/rpm/Packages.db': NDB, '/var/lib/rpm': { symlink: '../../usr/lib/sysimage/rpm' } });
+  assert.equal(pkgs.length, 35);
+});
+
+test('random byte damage never throws out of the cataloger', async () => {
+  // Deterministic xorshift so a failure can be reproduced.
+  let seed = 0x9e3779b9;
+  const rnd = () => {
+    seed ^= seed << 13;
+    seed ^= seed >>> 17;
+    seed ^= seed << 5;
+    return (seed >>> 0) / 0x100000000;
+  };
+  const cases: [string, Buffer, number][] = [
+    ['/var/lib/rpm/Packages', BDB, 60],
+    ['/usr/lib/sysimage/rpm/Packages.db', NDB, 20],
+    ['/var/lib/rpm/rpmdb.sqlite', SQLITE, 5],
+  ];
+  for (const [path, orig, rounds] of cases) {
+    for (let r = 0; r < rounds; r++) {
+      const b = Buffer.from(orig);
+      for (let k = 0; k < 16; k++) b[Math.floor(rnd() * b.length)] = Math.floor(rnd() * 256);
+      const { pkgs } = await run({ [path]: b });
+      assert.ok(Array.isArray(pkgs));
+    }
+  }
+});
