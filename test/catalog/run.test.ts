@@ -1,0 +1,63 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { dpkgCataloger } from '../../src/catalog/dpkg/index.js';
+import { pythonCataloger } from '../../src/catalog/python/index.js';
+import { openImage } from '../../src/image/open.js';
+import { sbomForImage } from '../../src/sbom/build.js';
+import { buildImage, writeOciLayout } from '../helpers/image-builder.js';
+import { tempDir } from '../helpers/tmp.js';
+
+const OS_RELEASE = 'ID=debian\nVERSION_ID="12"\nVERSION_CODENAME=bookworm\n';
+
+function stanza(name: string, version: string): string {
+  return `Package: ${name}\nStatus: install ok installed\nArchitecture: amd64\nVersion: ${version}\nMaintainer: Debian <debian@example.org>\nDescription: ${name} package\n`;
+}
+
+function dist(name: string, version: string): Record<string, string> {
+  return { [`usr/lib/python3/dist-packages/${name}-${version}.dist-info/METADATA`]: `Metadata-Version: 2.1\nName: ${name}\nVersion: ${version}\n` };
+}
+
+async function sbomOf(layers: Record<string, string | { whiteout: true }>[]) {
+  const im = await buildImage({ layers });
+  const dir = tempDir();
+  writeOciLayout(dir, [{ images: [im] }]);
+  const { sbom } = await sbomForImage(await openImage(dir), [dpkgCataloger, pythonCataloger], { cache: false });
+  return { sbom, im };
+}
+
+test('each package is credited to the first layer where it appears at that version, across three layers', async () => {
+  const { sbom, im } = await sbomOf([
+    { 'etc/os-release': OS_RELEASE, 'var/lib/dpkg/status': stanza('libfoo', '1.0-1') },
+    { 'var/lib/dpkg/status': stanza('libfoo', '1.0-1') + '\n' + stanza('bar', '2.0-1') },
+    { 'var/lib/dpkg/status': stanza('libfoo', '1.1-1') + '\n' + stanza('bar', '2.0-1') },
+  ]);
+  const by = new Map(sbom.packages.map((p) => [p.name, p]));
+  assert.equal(by.get('libfoo')!.version, '1.1-1', 'the upgrade wins');
+  assert.equal(by.get('libfoo')!.introducedLayer!.diffId, im.layers[2].diffId, 'credited to the layer that upgraded it');
+  assert.equal(by.get('bar')!.introducedLayer!.diffId, im.layers[1].diffId, 'not to the last layer that rewrote the database');
+  assert.equal(by.get('bar')!.locations[0].path, '/var/lib/dpkg/status');
+  assert.equal(by.get('bar')!.locations[0].layer!.index, 2, 'the evidence file itself was last written by layer 2');
+  assert.equal(sbom.packageCount, 2);
+  assert.equal(sbom.distro?.id, 'debian');
+  assert.match(by.get('bar')!.purl, /^pkg:deb\/debian\/bar@2\.0-1\?arch=amd64&distro=debian-12$/);
+  assert.equal(new Set(sbom.packages.map((p) => p.id)).size, 2, 'ids are unique');
+});
+
+test('a package removed by a whiteout in a later layer disappears from the SBOM', async () => {
+  const { sbom } = await sbomOf([
+    { 'etc/os-release': OS_RELEASE, ...dist('requests', '2.31.0'), ...dist('urllib3', '1.26.5') },
+    { 'usr/lib/python3/dist-packages/requests-2.31.0.dist-info': { whiteout: true } },
+  ]);
+  assert.deepEqual(sbom.packages.map((p) => p.name).sort(), ['urllib3']);
+});
+
+test('a package that disappears and comes back is credited to the layer that brought it back', async () => {
+  const { sbom, im } = await sbomOf([
+    dist('six', '1.16.0'),
+    { 'usr/lib/python3/dist-packages/six-1.16.0.dist-info': { whiteout: true } },
+    { ...dist('six', '1.16.0'), 'etc/marker': 'layer 2 differs from layer 0' },
+  ]);
+  assert.notEqual(im.layers[2].diffId, im.layers[0].diffId);
+  assert.equal(sbom.packages.length, 1);
+  assert.equal(sbom.packages[0].introducedLayer!.index, 2);
+});
