@@ -260,14 +260,15 @@ export class RegistryClient {
       } catch (err) {
         if (err instanceof ScoutError) throw err;
         const code = netCode(err);
-        const msg = netMessage(err);
+        const msg = netMessage(err).split('\n')[0].replace(/^[0-9A-F]+:error:[0-9A-F]+:SSL routines:[^:]*:/, '').replace(/:[^:]*\.c:\d+:?$/, '').trim();
         if (code && TLS_CODE.test(code)) {
-          const hint = code === 'ERR_SSL_WRONG_VERSION_NUMBER' || /wrong version number|packet length too long/i.test(msg) ? `; if ${this.registry} serves plain HTTP, pass --insecure-registry ${this.registry}` : '';
+          const plain = code === 'ERR_SSL_WRONG_VERSION_NUMBER' || /wrong version number|packet length too long/i.test(msg);
+          const hint = plain ? `; it does not seem to speak TLS: if ${this.registry} serves plain HTTP, pass --insecure-registry ${this.registry}` : '';
           throw new ScoutError('registry-tls', `registry ${this.registry}: TLS error talking to ${new URL(url).host} (${code}: ${msg})${hint}`, { cause: err });
         }
         if (attempt >= tries || (code && PERMANENT_NET_CODE.has(code))) {
           const hint = code === 'ENOTFOUND' ? ' (no such host)' : '';
-          throw new ScoutError('registry-unreachable', `registry ${this.registry}: cannot reach ${new URL(url).origin}${hint}: ${code ?? ''} ${msg}`.trim() + (attempt > 1 ? ` (after ${attempt} tries)` : ''), { cause: err });
+          throw new ScoutError('registry-unreachable', `registry ${this.registry}: cannot reach ${new URL(url).origin}${hint}: ${[code, msg].filter(Boolean).join(' ')}` + (attempt > 1 ? ` (after ${attempt} tries)` : ''), { cause: err });
         }
         await sleep(this.backoff(attempt, baseDelayMs, maxDelayMs));
         continue;
