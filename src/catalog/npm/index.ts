@@ -1,0 +1,130 @@
+import { posix } from 'node:path';
+import type { CaptureSpec } from '../../image/capture.js';
+import type { FileTree } from '../../image/filetree.js';
+import type { Package } from '../../sbom/model.js';
+import type { Warnings } from '../../util/errors.js';
+import type { CatalogContext, Cataloger } from '../types.js';
+import type { JsGraph } from './graph.js';
+import { mergeProject } from './merge.js';
+import { isInstalledManifest, owningProject, readNodeModules } from './node-modules.js';
+import { readManifest, type Manifest } from './package-json.js';
+import { readPackageLock } from './package-lock.js';
+import { readPnpmLock } from './pnpm-lock.js';
+import { readYarnLock } from './yarn-lock.js';
+
+export const NPM_CATALOGER = 'npm-cataloger';
+
+export interface NpmCatalogerOptions {
+  /** Report dev-only packages (flagged metadata.dev = true). Default true. */
+  includeDev?: boolean;
+  /** Report the project itself (relationship 'root'). Default true. */
+  includeRoot?: boolean;
+}
+
+/** Lockfiles in the order they are read for a project (npm's own first). */
+const LOCKFILES = ['package-lock.json', 'npm-shrinkwrap.json', 'yarn.lock', 'pnpm-lock.yaml'] as const;
+type LockName = (typeof LOCKFILES)[number];
+
+const READERS: Record<LockName, (text: string, path: string, m: Manifest | undefined, w: Warnings) => JsGraph | undefined> = {
+  'package-lock.json': readPackageLock,
+  'npm-shrinkwrap.json': readPackageLock,
+  'yarn.lock': readYarnLock,
+  'pnpm-lock.yaml': readPnpmLock,
+};
+
+export const NPM_CAPTURE: CaptureSpec = {
+  selectors: [
+    { globs: ['**/node_modules/**/package.json', '**/package.json'], maxSize: 4 * 1024 * 1024 },
+    { globs: ['**/package-lock.json', '**/npm-shrinkwrap.json', '**/yarn.lock', '**/pnpm-lock.yaml'], maxSize: 64 * 1024 * 1024 },
+  ],
+  analyzers: [],
+};
+
+interface ProjectFiles {
+  manifestPath?: string;
+  locks: { name: LockName; path: string }[];
+  installed: string[];
+}
+
+/** A directory whose only npm content is node_modules, named lib: a global install prefix. */
+function isGlobalPrefix(dir: string): boolean {
+  return posix.basename(dir) === 'lib';
+}
+
+function collect(tree: FileTree): Map<string, ProjectFiles> {
+  const projects = new Map<string, ProjectFiles>();
+  const get = (dir: string) => {
+    let p = projects.get(dir);
+    if (!p) projects.set(dir, (p = { locks: [], installed: [] }));
+    return p;
+  };
+  for (const node of tree.captured()) {
+    if (node.type !== 'file') continue;
+    const base = posix.basename(node.path);
+    const inModules = node.path.includes('/node_modules/');
+    if (base === 'package.json') {
+      if (inModules) {
+        if (isInstalledManifest(node.path)) get(owningProject(node.path)).installed.push(node.path);
+      } else get(posix.dirname(node.path)).manifestPath = node.path;
+    } else if ((LOCKFILES as readonly string[]).includes(base) && !inModules) {
+      get(posix.dirname(node.path)).locks.push({ name: base as LockName, path: node.path });
+    }
+  }
+  return projects;
+}
+
+function catalogProject(tree: FileTree, dir: string, files: ProjectFiles, opts: Required<NpmCatalogerOptions>, warnings: Warnings): Package[] {
+  let manifest: Manifest | undefined;
+  if (files.manifestPath) {
+    const text = tree.readText(files.manifestPath);
+    if (text !== undefined) manifest = readManifest(text, files.manifestPath, warnings);
+  }
+  const graphs: JsGraph[] = [];
+  const locks = [...files.locks].sort((a, b) => LOCKFILES.indexOf(a.name) - LOCKFILES.indexOf(b.name));
+  for (const lock of locks) {
+    const text = tree.readText(lock.path);
+    if (text === undefined) continue;
+    try {
+      const g = READERS[lock.name](text, lock.path, manifest, warnings);
+      if (g) graphs.push(g);
+    } catch (err) {
+      warnings.add('npm-lock-failed', `${lock.path}: could not be read (${(err as Error).message}); skipped`, { path: lock.path });
+    }
+  }
+  if (files.installed.length) {
+    const installed = [...files.installed].sort();
+    graphs.push(readNodeModules(tree, dir, installed, manifest, !manifest && !locks.length && isGlobalPrefix(dir), warnings));
+  }
+  return mergeProject({ dir, manifest, graphs }, { includeDev: opts.includeDev, includeRoot: opts.includeRoot, foundBy: NPM_CATALOGER });
+}
+
+/**
+ * One cataloger for the JavaScript ecosystem: installed node_modules packages, package-lock /
+ * npm-shrinkwrap (v1-v3), yarn.lock (classic and berry) and pnpm-lock.yaml (5, 6, 9), read per
+ * project so a package described by several of them is reported once.
+ */
+export function createNpmCataloger(options: NpmCatalogerOptions = {}): Cataloger {
+  const opts: Required<NpmCatalogerOptions> = { includeDev: options.includeDev ?? true, includeRoot: options.includeRoot ?? true };
+  return {
+    name: NPM_CATALOGER,
+    capture: NPM_CAPTURE,
+    catalog(tree: FileTree, ctx: CatalogContext): Package[] {
+      const out: Package[] = [];
+      const projects = collect(tree);
+      for (const dir of [...projects.keys()].sort()) {
+        try {
+          out.push(...catalogProject(tree, dir, projects.get(dir)!, opts, ctx.warnings));
+        } catch (err) {
+          ctx.warnings.add('npm-project-failed', `${dir}: JavaScript packages could not be read (${(err as Error).message})`, { path: dir });
+        }
+      }
+      return out;
+    },
+  };
+}
+
+export const npmCataloger: Cataloger = createNpmCataloger();
+
+export const javascriptCatalogers: Cataloger[] = [npmCataloger];
+
+export default npmCataloger;
