@@ -6,6 +6,7 @@ import type { ImageScan } from '../image/scan.js';
 import type { DistroInfo, Package } from '../sbom/model.js';
 import { Warnings, type ScanWarning } from '../util/errors.js';
 import { readDistro } from './os-release.js';
+import { linkOwners, ownershipCapture } from './ownership.js';
 import type { Cataloger } from './types.js';
 
 export interface CatalogResult {
@@ -16,7 +17,7 @@ export interface CatalogResult {
 
 /** Everything the layer pass must keep for these catalogers (plus os-release for the distro). */
 export function captureFor(catalogers: Cataloger[], extra: CaptureSpec[] = []): CaptureSpec {
-  return CompiledCapture.merge(...catalogers.map((c) => c.capture), ...extra);
+  return CompiledCapture.merge(...catalogers.map((c) => c.capture), ownershipCapture, ...extra);
 }
 
 /** Did this layer add, change or delete anything the cataloger looks at? */
@@ -43,7 +44,7 @@ function packageKey(p: Package): string {
  */
 export function catalogScan(scan: ImageScan, catalogers: Cataloger[]): CatalogResult {
   const layers = scan.layers.filter((l): l is { ref: LayerRef; index: LayerIndex; fromCache: boolean } => !!l.index);
-  const tree = new FileTree();
+  const tree = new FileTree(true);
   for (const l of layers) tree.apply(l.ref, l.index);
   const distro = readDistro(tree);
   const attribution = attribute(layers, catalogers, distro);
@@ -69,6 +70,7 @@ export function catalogScan(scan: ImageScan, catalogers: Cataloger[]): CatalogRe
     }
   }
   assignIds(packages);
+  linkOwners(tree, packages);
   return { packages, distro, warnings: warnings.items };
 }
 
@@ -90,6 +92,7 @@ export function catalogTree(tree: FileTree, catalogers: Cataloger[]): CatalogRes
     }
   }
   assignIds(packages);
+  linkOwners(tree, packages);
   return { packages, distro, warnings: warnings.items };
 }
 
@@ -98,7 +101,7 @@ function attribute(layers: { ref: LayerRef; index: LayerIndex }[], catalogers: C
   // With one layer there is nothing to tell apart: the first-layer fallback gives layer 0.
   if (layers.length <= 1) return first;
   const compiled = catalogers.map((c) => ({ c, capture: new CompiledCapture(c.capture), analyzers: new Set(c.capture.analyzers.map((a) => a.name)), seen: new Set<string>() }));
-  const tree = new FileTree();
+  const tree = new FileTree(true);
   for (const l of layers) {
     tree.apply(l.ref, l.index);
     for (const k of compiled) {

@@ -61,3 +61,20 @@ test('a package that disappears and comes back is credited to the layer that bro
   assert.equal(sbom.packages.length, 1);
   assert.equal(sbom.packages[0].introducedLayer!.index, 2);
 });
+
+test('a Python package whose files a deb installed is marked as owned by that deb', async () => {
+  const { sbom } = await sbomOf([
+    {
+      'etc/os-release': OS_RELEASE,
+      'var/lib/dpkg/status': stanza('python3-six', '1.16.0-4'),
+      'var/lib/dpkg/info/python3-six.list': '/.\n/usr\n/usr/lib/python3/dist-packages/six-1.16.0.dist-info/METADATA\n/usr/lib/python3/dist-packages/six.py\n',
+      ...dist('six', '1.16.0'),
+      ...dist('requests', '2.31.0'),
+    },
+  ]);
+  const deb = sbom.packages.find((p) => p.name === 'python3-six')!;
+  const six = sbom.packages.find((p) => p.name === 'six')!;
+  const requests = sbom.packages.find((p) => p.name === 'requests')!;
+  assert.equal(six.ownedBy, deb.id);
+  assert.equal(requests.ownedBy, undefined, 'pip-installed packages belong to no OS package');
+});
