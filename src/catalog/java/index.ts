@@ -8,10 +8,10 @@
 import type { FileAnalyzer } from '../../image/capture.js';
 import type { FileTree } from '../../image/filetree.js';
 import type { Location, Package } from '../../sbom/model.js';
+import { purlFor } from '../../sbom/purl.js';
 import { looksLikeZip } from '../../util/zip.js';
 import type { Cataloger, CatalogContext } from '../types.js';
 import { analyzeJavaArchive, isJavaArchiveName, type JavaArchiveAnalysis } from './archive.js';
-import { mavenPurl } from './purl.js';
 
 export const JAVA_ARCHIVE_ANALYZER = 'java-archive';
 const FOUND_BY = 'java-archive-cataloger';
@@ -57,7 +57,7 @@ function catalogJava(tree: FileTree, ctx: CatalogContext): Package[] {
         namespace: a.groupId,
         version: a.version,
         type: 'maven',
-        purl: mavenPurl(a.groupId, a.artifactId, a.version),
+        purl: purlFor({ type: 'maven', namespace: a.groupId, name: a.artifactId, version: a.version }),
         licenses: a.licenses,
         locations,
         foundBy: FOUND_BY,
