@@ -71,10 +71,12 @@ export function licenseFromText(raw: string): License | undefined {
   if (id) return { spdx: id };
   const alias = ALIASES[text.toLowerCase()];
   if (alias) return { spdx: alias };
-  if (/\s(AND|OR|WITH)\s|[()]/.test(text) && text.length <= MAX_NAME) {
+  if (/\s(AND|OR|WITH)\s|[()]/i.test(text) && text.length <= MAX_NAME) {
+    // Composer and others write operators in lowercase; SPDX spells them in capitals.
+    const expr = text.replace(/\s(and|or|with)\s/gi, (m) => m.toUpperCase());
     try {
-      parseSpdx(text);
-      return { spdx: text };
+      parseSpdx(expr);
+      return { spdx: expr };
     } catch {
       /* not an expression: keep the text */
     }
