@@ -36,6 +36,8 @@ interface DockerConfig {
 
 export interface CredentialLookupOptions {
   env?: NodeJS.ProcessEnv;
+  /** How long a credential helper may take before we give up on it. */
+  helperTimeoutMs?: number;
 }
 
 function isHub(registry: string): boolean {
@@ -109,7 +111,7 @@ function fromAuthsEntry(registry: string, config: DockerConfig, path: string): C
  * stdin, JSON {ServerURL, Username, Secret} comes back. A helper that knows nothing for the
  * server exits non-zero saying "credentials not found"; that is not an error.
  */
-export async function runCredentialHelper(helper: string, serverUrl: string, env: NodeJS.ProcessEnv = process.env): Promise<Credentials | undefined> {
+export async function runCredentialHelper(helper: string, serverUrl: string, env: NodeJS.ProcessEnv = process.env, timeoutMs = HELPER_TIMEOUT_MS): Promise<Credentials | undefined> {
   if (!/^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(helper)) throw new ScoutError('credential-helper', `credential helper name "${helper}" is not valid`);
   const bin = `docker-credential-${helper}`;
   const { code, stdout, stderr } = await new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve, reject) => {
@@ -119,8 +121,8 @@ export async function runCredentialHelper(helper: string, serverUrl: string, env
     let outLen = 0;
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
-      reject(new ScoutError('credential-helper', `${bin} did not answer within ${HELPER_TIMEOUT_MS / 1000}s`));
-    }, HELPER_TIMEOUT_MS);
+      reject(new ScoutError('credential-helper', `${bin} did not answer within ${timeoutMs / 1000}s`));
+    }, timeoutMs);
     child.on('error', (err: NodeJS.ErrnoException) => {
       clearTimeout(timer);
       const why = err.code === 'ENOENT' ? `${bin} is not on PATH (named in the Docker config); install it or remove it from the config` : `${bin}: ${err.message}`;
@@ -177,7 +179,7 @@ export async function credentialsFor(registry: string, opts: CredentialLookupOpt
   const helperKey = Object.keys(helpers).find((k) => hostOfKey(k) === host || (isHub(registry) && isHub(hostOfKey(k))));
   const helper = helperKey !== undefined && typeof helpers[helperKey] === 'string' ? helpers[helperKey] : typeof config.credsStore === 'string' && config.credsStore ? config.credsStore : undefined;
   if (helper) {
-    const fromHelper = await runCredentialHelper(helper, authKey(registry), env);
+    const fromHelper = await runCredentialHelper(helper, authKey(registry), env, opts.helperTimeoutMs);
     if (fromHelper) return fromHelper;
   }
   return fromAuthsEntry(registry, config, path);
