@@ -2,11 +2,12 @@ import type { CaptureSpec } from '../../image/capture.js';
 import type { FileTree } from '../../image/filetree.js';
 import type { DistroInfo, Package } from '../../sbom/model.js';
 import type { Warnings } from '../../util/errors.js';
-import { licensesFromField } from '../dpkg/local-license.js';
-import { buildPurl, distroQualifier } from '../dpkg/purl.js';
+import { distroQualifier, purlFor } from '../../sbom/purl.js';
 import { OS_RELEASE_PATHS, readDistro } from '../os-release.js';
 import type { CatalogContext, Cataloger } from '../types.js';
 import { dependencyName, parseInstalled, type ApkEntry } from './installed.js';
+import { apkLicenses } from './license.js';
+import { linkByName } from '../dpkg/package-links.js';
 
 /** apk-tools 2 keeps its database under /lib; apk-tools 3 under /usr/lib. */
 export const APK_DB_PATHS = ['/lib/apk/db/installed', '/usr/lib/apk/db/installed'];
@@ -32,7 +33,9 @@ export const apkCataloger: Cataloger = {
     const distro = ctx.distro ?? readDistro(tree);
     const entries = validEntries(parseInstalled(buf.toString('utf8')), path, ctx.warnings);
     const world = readWorld(tree);
-    return toPackages(entries, path, distro, world);
+    const pkgs = toPackages(entries, path, distro, world);
+    linkByName(pkgs);
+    return pkgs;
   },
 };
 
@@ -111,12 +114,8 @@ function toPackages(entries: ApkEntry[], path: string, distro: DistroInfo | unde
       namespace: distro?.id ?? 'alpine',
       version,
       type: 'apk',
-      purl: buildPurl('apk', distro?.id ?? 'alpine', name, version, {
-        arch,
-        distro: distroQualifier(distro),
-        upstream: origin && origin !== name ? origin : undefined,
-      }),
-      licenses: licensesFromField(f.get('L') ?? ''),
+      purl: purlFor({ type: 'apk', namespace: distro?.id ?? 'alpine', name, version, arch, distro: distroQualifier(distro), upstream: origin }),
+      licenses: apkLicenses(f.get('L') ?? ''),
       locations: [{ path }],
       source: origin ? { name: origin, version } : { name, version },
       foundBy: FOUND_BY,

@@ -1,5 +1,5 @@
 import type { License } from '../../sbom/model.js';
-import { dedupe, normaliseLicenseName } from './local-license.js';
+import { dedupeLicenses, normaliseLicense } from '../../sbom/license.js';
 
 /** Licenses are stated near the top; a huge copyright file is read only this far. */
 const MAX_SCAN = 2 * 1024 * 1024;
@@ -25,5 +25,5 @@ export function licensesFromCopyright(text: string): License[] {
     const n = m[1].replace(/\.+$/, '');
     if (n) names.push(n);
   }
-  return dedupe(names.map(normaliseLicenseName));
+  return dedupeLicenses(names.flatMap((n) => normaliseLicense(n)));
 }

@@ -8,6 +8,7 @@ import type { CatalogContext, Cataloger } from '../types.js';
 import { parseRelations, parseStanzas, splitRelationField, type Stanza } from './control.js';
 import { licensesFromCopyright } from './copyright.js';
 import { autoInstalled, EXTENDED_STATES_PATH } from './extended-states.js';
+import { linkByName } from './package-links.js';
 import { debPurl } from './purl.js';
 import { parseSourceField, splitDebVersion } from './version.js';
 
@@ -50,7 +51,9 @@ export const dpkgCataloger: Cataloger = {
     }
     if (!records.length) return [];
     const auto = readAuto(tree, ctx.warnings);
-    return toPackages(records, tree, distro, auto);
+    const pkgs = toPackages(records, tree, distro, auto);
+    linkByName(pkgs);
+    return pkgs;
   },
 };
 

@@ -2,10 +2,11 @@ import type { CaptureSpec } from '../../image/capture.js';
 import type { FileTree } from '../../image/filetree.js';
 import type { DistroInfo, Package } from '../../sbom/model.js';
 import { ScoutError, type Warnings } from '../../util/errors.js';
-import { licensesFromField } from '../dpkg/local-license.js';
-import { buildPurl, distroQualifier } from '../dpkg/purl.js';
+import { normaliseLicense } from '../../sbom/license.js';
+import { distroQualifier, purlFor } from '../../sbom/purl.js';
 import { OS_RELEASE_PATHS, readDistro } from '../os-release.js';
 import type { CatalogContext, Cataloger } from '../types.js';
+import { linkByName } from '../dpkg/package-links.js';
 import { readBdbHash } from './bdb.js';
 import { RpmHeader, TAG } from './header.js';
 import { readNdb } from './ndb.js';
@@ -61,6 +62,7 @@ export const rpmCataloger: Cataloger = {
       }
     }
     linkDependencies(out);
+    linkByName(out);
     return out;
   },
 };
@@ -143,13 +145,8 @@ export function packageFromHeader(h: RpmHeader, path: string, distro: DistroInfo
     name,
     version: epoch !== undefined ? `${epoch}:${vr}` : vr,
     type: 'rpm',
-    purl: buildPurl('rpm', distro?.id, name, vr, {
-      arch,
-      epoch: epoch !== undefined ? String(epoch) : undefined,
-      distro: distroQualifier(distro),
-      upstream: sourceRpm,
-    }),
-    licenses: license ? licensesFromField(license) : [],
+    purl: purlFor({ type: 'rpm', namespace: distro?.id, name, version: vr, arch, epoch, distro: distroQualifier(distro), upstream: sourceRpm }),
+    licenses: normaliseLicense(license),
     locations: [{ path }],
     foundBy: FOUND_BY,
     metadata: {

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { apkCataloger } from '../../../src/catalog/apk/index.js';
-import { licensesFromField } from '../../../src/catalog/dpkg/local-license.js';
+import { apkLicenses } from '../../../src/catalog/apk/license.js';
 import { treeFromMemory, type MemoryEntry } from '../../../src/image/layer/memory-index.js';
 import { Warnings } from '../../../src/util/errors.js';
 
@@ -74,8 +74,17 @@ test('hostile database: junk lines and binary bytes are reported, good entries s
 });
 
 test('license fields: SPDX expressions kept whole, old space-separated lists split', () => {
-  assert.deepEqual(licensesFromField('MIT BSD GPL2+'), [{ spdx: 'MIT' }, { spdx: 'BSD-3-Clause' }, { spdx: 'GPL-2.0-or-later' }]);
-  assert.deepEqual(licensesFromField('( Apache-2.0 OR MIT ) AND MPL-2.0'), [{ spdx: '(Apache-2.0 OR MIT) AND MPL-2.0' }]);
-  assert.deepEqual(licensesFromField('Public-Domain'), [{ name: 'Public-Domain' }]);
-  assert.deepEqual(licensesFromField(''), []);
+  assert.deepEqual(apkLicenses('MIT BSD GPL2+'), [{ spdx: 'MIT' }, { spdx: 'BSD-3-Clause' }, { spdx: 'GPL-2.0-or-later' }]);
+  assert.deepEqual(apkLicenses('( Apache-2.0 OR MIT ) AND MPL-2.0'), [{ spdx: '(Apache-2.0 OR MIT) AND MPL-2.0' }]);
+  assert.deepEqual(apkLicenses('Public-Domain'), [{ name: 'Public-Domain' }]);
+  assert.deepEqual(apkLicenses(''), []);
+});
+
+test('local ids are package names; dependencyOf is the reverse of dependsOn', async () => {
+  const { pkgs } = await run({ '/lib/apk/db/installed': DB });
+  assert.deepEqual(pkgs.map((p) => p.id), ['musl', 'libstdc++', 'app']);
+  const byId = new Map(pkgs.map((p) => [p.id, p]));
+  assert.deepEqual(byId.get('musl')?.dependencyOf, ['app', 'libstdc++']);
+  assert.deepEqual(byId.get('libstdc++')?.dependencyOf, ['app']);
+  assert.equal(byId.get('app')?.dependencyOf, undefined);
 });

@@ -3,10 +3,11 @@ import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { apkCataloger } from '../../../src/catalog/apk/index.js';
-import { licenseTerms, normaliseLicenseName } from '../../../src/catalog/dpkg/local-license.js';
 import { treeFromDirectory } from '../../../src/image/layer/directory-index.js';
+import { normaliseLicense } from '../../../src/sbom/license.js';
 import type { Package } from '../../../src/sbom/model.js';
 import { Warnings } from '../../../src/util/errors.js';
+import { licenseTerms } from '../dpkg/license-terms.js';
 
 const FIXTURES = fileURLToPath(new URL('../../fixtures/catalogers/apk/', import.meta.url));
 
@@ -39,7 +40,7 @@ test('syft multiple-1: fields, origin, raw dependencies/provides, dependency edg
     assert.equal(got.version, e.version);
     assert.equal(e.type, 'ApkPkg');
     assert.equal(got.type, 'apk');
-    const expLicenses = licenseTerms((e.licenses as string[]).map(normaliseLicenseName)).sort();
+    const expLicenses = licenseTerms((e.licenses as string[]).flatMap((l) => normaliseLicense(l))).sort();
     assert.deepEqual(licenseTerms(got.licenses).sort(), expLicenses);
     for (const [k, v] of Object.entries(e.metadata as Record<string, unknown>)) {
       switch (k) {

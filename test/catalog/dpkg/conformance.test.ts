@@ -3,12 +3,13 @@ import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { dpkgCataloger } from '../../../src/catalog/dpkg/index.js';
-import { licenseTerms, normaliseLicenseName } from '../../../src/catalog/dpkg/local-license.js';
 import { parseRelations } from '../../../src/catalog/dpkg/control.js';
 import { splitDebVersion } from '../../../src/catalog/dpkg/version.js';
 import { treeFromDirectory } from '../../../src/image/layer/directory-index.js';
+import { normaliseLicense } from '../../../src/sbom/license.js';
 import type { Package } from '../../../src/sbom/model.js';
 import { Warnings } from '../../../src/util/errors.js';
+import { licenseTerms } from './license-terms.js';
 
 const FIXTURES = fileURLToPath(new URL('../../fixtures/catalogers/dpkg/', import.meta.url));
 
@@ -25,7 +26,7 @@ async function scan(dir: string): Promise<{ pkgs: Package[]; warnings: Warnings 
 }
 
 function sortedTerms(names: string[]): string[] {
-  return licenseTerms(names.map(normaliseLicenseName)).sort();
+  return licenseTerms(names.flatMap((n) => normaliseLicense(n))).sort();
 }
 
 /** Syft states the full version, a purl, raw Debian license names and its DpkgDBEntry metadata. */

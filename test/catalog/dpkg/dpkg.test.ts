@@ -143,16 +143,16 @@ test('copyright: DEP-5 License fields, "or" lists, common-licenses references', 
   const text = `Format: https://www.debian.org/doc/packaging-manuals/copyright-format/1.0/
 
 Files: *
-License: GPL-2+ or Artistic
+License: GPL-2+ or Apache-2.0
 
 Files: debian/*
 License: BSD-3-clause
  text
 
-License: Artistic
- On Debian systems see /usr/share/common-licenses/Artistic.
+License: Apache-2.0
+ On Debian systems see /usr/share/common-licenses/Apache-2.0.
 `;
-  assert.deepEqual(licensesFromCopyright(text), [{ spdx: 'GPL-2.0-or-later' }, { spdx: 'Artistic-1.0' }, { spdx: 'BSD-3-Clause' }]);
+  assert.deepEqual(licensesFromCopyright(text), [{ spdx: 'GPL-2.0-or-later' }, { spdx: 'Apache-2.0' }, { spdx: 'BSD-3-Clause' }]);
   const freeForm = 'This is free software, see /usr/share/common-licenses/GPL-3 and /usr/share/common-licenses/LGPL-2.1.\n';
   assert.deepEqual(licensesFromCopyright(freeForm), [{ spdx: 'GPL-3.0-only' }, { spdx: 'LGPL-2.1-only' }]);
   assert.deepEqual(licensesFromCopyright('License: public-domain\n'), [{ name: 'public-domain' }]);
@@ -175,4 +175,28 @@ test('purls are canonical: they parse back to the same parts with packageurl-js'
   assert.equal(p.name, 'libstdc++6');
   assert.equal(p.version, '1:8-1+b1');
   assert.deepEqual({ ...p.qualifiers }, { arch: 'amd64', distro: 'debian-12', upstream: 'gcc-8@8-1' });
+});
+
+test('multi-arch: two packages of one name get distinct local ids, links go to the first', async () => {
+  const status = `Package: libc6
+Status: install ok installed
+Architecture: amd64
+Version: 2.36-9
+
+Package: libc6
+Status: install ok installed
+Architecture: i386
+Version: 2.36-9
+
+Package: app
+Status: install ok installed
+Architecture: amd64
+Version: 1
+Depends: libc6 (>= 2.34)
+`;
+  const { pkgs } = await run({ '/var/lib/dpkg/status': status });
+  assert.deepEqual(pkgs.map((p) => p.id), ['libc6', 'libc6#2', 'app']);
+  assert.deepEqual(pkgs[2].dependsOn, ['libc6']);
+  assert.deepEqual(pkgs[0].dependencyOf, ['app']);
+  assert.notEqual(pkgs[0].purl, pkgs[1].purl, 'arch qualifier keeps the purls apart');
 });

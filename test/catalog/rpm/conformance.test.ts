@@ -2,11 +2,12 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { licenseTerms, licensesFromField, normaliseLicenseName } from '../../../src/catalog/dpkg/local-license.js';
 import { rpmCataloger } from '../../../src/catalog/rpm/index.js';
 import { treeFromDirectory } from '../../../src/image/layer/directory-index.js';
+import { normaliseLicense } from '../../../src/sbom/license.js';
 import type { Package } from '../../../src/sbom/model.js';
 import { Warnings } from '../../../src/util/errors.js';
+import { licenseTerms } from '../dpkg/license-terms.js';
 
 const FIXTURES = fileURLToPath(new URL('../../fixtures/catalogers/rpm/', import.meta.url));
 
@@ -47,9 +48,9 @@ function compareHeaderFields(e: Expected, got: Package): void {
       case 'size': assert.equal(md.size, v); assert.equal(got.size, v); break;
       case 'license':
         assert.equal(md.license, v);
-        assert.deepEqual(got.licenses, licensesFromField(v as string));
+        assert.deepEqual(got.licenses, normaliseLicense(v as string));
         break;
-      case 'licenses': assert.deepEqual(licenseTerms(got.licenses).sort(), licenseTerms((v as string[]).map(normaliseLicenseName)).sort()); break;
+      case 'licenses': assert.deepEqual(licenseTerms(got.licenses).sort(), licenseTerms((v as string[]).flatMap((l) => normaliseLicense(l))).sort()); break;
       case 'vendor': assert.equal(md.vendor, v); break;
       case 'modularityLabel': assert.equal(md.modularityLabel, v); break;
       case 'summary': assert.equal(md.summary, v); break;
@@ -91,7 +92,7 @@ test('syft Berkeley DB (dive): purl without distro, header metadata', async () =
     assert.equal(got.purl, e.purl);
     assert.equal(e.type, 'RpmPkg');
     assert.equal(got.type, 'rpm');
-    assert.deepEqual(licenseTerms(got.licenses).sort(), licenseTerms((e.licenses as string[]).map(normaliseLicenseName)).sort());
+    assert.deepEqual(licenseTerms(got.licenses).sort(), licenseTerms((e.licenses as string[]).flatMap((l) => normaliseLicense(l))).sort());
     const map: Record<string, string> = { Name: 'name', Version: 'version', Release: 'release', Epoch: 'epoch', Arch: 'arch', SourceRpm: 'sourceRpm', Size: 'size', Vendor: 'vendor', Provides: 'provides' };
     for (const [k, v] of Object.entries(e.metadata as Record<string, unknown>)) {
       assert.ok(map[k], `unmapped metadata field ${k}`);

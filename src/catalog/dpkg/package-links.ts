@@ -1,0 +1,27 @@
+import type { Package } from '../../sbom/model.js';
+
+/**
+ * Give the OS packages of one cataloger run local ids and the reverse dependency links.
+ * The local id is the package name (the first package of a name; later ones of the same
+ * name, e.g. another architecture, get "name#2"...), so dependsOn lists, which hold names,
+ * are already local ids. The catalog runner rewrites local ids to SBOM-wide ids.
+ */
+export function linkByName(pkgs: Package[]): void {
+  const used = new Map<string, number>();
+  for (const p of pkgs) {
+    const n = (used.get(p.name) ?? 0) + 1;
+    used.set(p.name, n);
+    p.id = n === 1 ? p.name : `${p.name}#${n}`;
+  }
+  const dependents = new Map<string, Set<string>>();
+  for (const p of pkgs) {
+    for (const d of p.dependsOn ?? []) {
+      if (!dependents.has(d)) dependents.set(d, new Set());
+      dependents.get(d)!.add(p.id);
+    }
+  }
+  for (const p of pkgs) {
+    const of = dependents.get(p.id);
+    if (of?.size) p.dependencyOf = [...of].sort();
+  }
+}
