@@ -23,7 +23,7 @@ export interface JsNode {
   description?: string;
   homepage?: string;
   /** Keys (in this source) of the nodes this one depends on. */
-  deps: string[];
+  deps: Set<string>;
 }
 
 export type RootDepKind = 'prod' | 'dev' | 'optional' | 'peer';

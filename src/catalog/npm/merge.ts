@@ -46,7 +46,7 @@ export function mergeProject(project: ProjectSources, opts: MergeOptions): Packa
   const graphs = [...project.graphs];
   const m = project.manifest;
   if (m?.name) {
-    const root: JsNode = { key: '', name: m.name, version: m.version ?? '', location: m.path, isRoot: true, licenses: m.licenses, author: m.author, description: m.description, homepage: m.homepage, deps: [] };
+    const root: JsNode = { key: '', name: m.name, version: m.version ?? '', location: m.path, isRoot: true, licenses: m.licenses, author: m.author, description: m.description, homepage: m.homepage, deps: new Set<string>() };
     graphs.push({ source: 'package.json', nodes: new Map([['', root]]) });
   }
   const merged = new Map<string, Merged>();

@@ -67,7 +67,7 @@ export function readNodeModules(
       author: personText(j.author),
       description: str(j.description)?.slice(0, 4096),
       homepage: str(j.homepage),
-      deps: [],
+      deps: new Set<string>(),
     });
     declared.set(dir, [...new Set([...Object.keys(depMap(j.dependencies)), ...Object.keys(depMap(j.optionalDependencies)), ...Object.keys(depMap(j.peerDependencies))])]);
   }
@@ -89,7 +89,7 @@ export function readNodeModules(
     const node = nodes.get(dir)!;
     for (const dep of names) {
       const t = resolveFrom(dir, dep);
-      if (t !== undefined && t !== dir && !node.deps.includes(t)) node.deps.push(t);
+      if (t !== undefined && t !== dir) node.deps.add(t);
     }
   }
 

@@ -87,7 +87,7 @@ function readFlat(packages: Obj, path: string): JsGraph {
       resolved: str(v.resolved),
       integrity: str(v.integrity),
       licenses: npmLicenses(v.license, v.licenses),
-      deps: [],
+      deps: new Set<string>(),
     });
   }
   const has = (k: string) => nodes.has(k) || links.has(k);
@@ -101,7 +101,7 @@ function readFlat(packages: Obj, path: string): JsGraph {
       for (const dep of Object.keys(depMap(deps))) {
         const target = follow(resolveNested(has, key, dep));
         if (target === undefined || !nodes.has(target) || target === key) continue;
-        if (!node.deps.includes(target)) node.deps.push(target);
+        node.deps.add(target);
         if (node.isRoot) rootDeps.push({ key: target, kind });
       }
     }
@@ -133,7 +133,7 @@ function readTree(lock: Obj, path: string, manifest: Manifest | undefined): JsGr
         dev: v.dev === true,
         resolved: str(v.resolved),
         integrity: str(v.integrity),
-        deps: [],
+        deps: new Set<string>(),
       });
       requires.set(key, Object.keys(depMap(v.requires)));
       if (isObj(v.dependencies)) stack.push({ prefix: key, deps: v.dependencies, depth: depth + 1 });
@@ -144,19 +144,19 @@ function readTree(lock: Obj, path: string, manifest: Manifest | undefined): JsGr
     const node = nodes.get(key)!;
     for (const dep of names) {
       const target = resolveNested(has, key, dep);
-      if (target !== undefined && target !== key && !node.deps.includes(target)) node.deps.push(target);
+      if (target !== undefined && target !== key) node.deps.add(target);
     }
   }
   const graph: JsGraph = { source: 'package-lock', nodes };
   const rootName = str(lock.name) ?? manifest?.name;
-  const root: JsNode | undefined = rootName ? { key: '', name: rootName, version: str(lock.version) ?? manifest?.version ?? '', location: path, isRoot: true, deps: [] } : undefined;
+  const root: JsNode | undefined = rootName ? { key: '', name: rootName, version: str(lock.version) ?? manifest?.version ?? '', location: path, isRoot: true, deps: new Set<string>() } : undefined;
   if (manifest) {
     graph.rootDeps = [];
     for (const d of declaredDeps(manifest)) {
       const target = resolveNested(has, '', d.name);
       if (target === undefined) continue;
       graph.rootDeps.push({ key: target, kind: d.kind });
-      root?.deps.push(target);
+      root?.deps.add(target);
     }
   }
   if (root) nodes.set('', root);

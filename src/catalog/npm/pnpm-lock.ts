@@ -100,7 +100,7 @@ export function readPnpmLock(text: string, path: string, manifest: Manifest | un
       dev: typeof entry?.dev === 'boolean' ? entry.dev : undefined,
       resolved: str(resolution.tarball),
       integrity: str(resolution.integrity),
-      deps: [],
+      deps: new Set<string>(),
     });
     depRefs.set(key, [...refs(graphEntry?.dependencies), ...refs(graphEntry?.optionalDependencies)]);
   };
@@ -124,7 +124,7 @@ export function readPnpmLock(text: string, path: string, manifest: Manifest | un
     const node = nodes.get(key)!;
     for (const [n, r] of list) {
       const t = resolve(n, r);
-      if (t !== undefined && t !== key && !node.deps.includes(t)) node.deps.push(t);
+      if (t !== undefined && t !== key) node.deps.add(t);
     }
   }
 
@@ -140,14 +140,14 @@ export function readPnpmLock(text: string, path: string, manifest: Manifest | un
           // (a trimmed lockfile): report what the importer pins. A dev-only pin with no entry
           // is left out, as nothing shows it was installed.
           key = `importer:${n}@${r}`;
-          if (!nodes.has(key)) nodes.set(key, { key, name: n, version: stripPeers(r, fmt), location: path, deps: [] });
+          if (!nodes.has(key)) nodes.set(key, { key, name: n, version: stripPeers(r, fmt), location: path, deps: new Set<string>() });
         }
         if (key !== undefined) rootDeps.push({ key, kind });
       }
     }
   }
   if (manifest?.name) {
-    nodes.set('', { key: '', name: manifest.name, version: manifest.version ?? '', location: path, isRoot: true, deps: [...new Set(rootDeps.map((r) => r.key))] });
+    nodes.set('', { key: '', name: manifest.name, version: manifest.version ?? '', location: path, isRoot: true, deps: new Set(rootDeps.map((r) => r.key)) });
   }
   return { source: 'pnpm', nodes, rootDeps };
 }

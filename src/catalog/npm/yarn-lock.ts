@@ -54,13 +54,13 @@ function rootFromManifest(graph: JsGraph, manifest: Manifest | undefined, resolv
   if (!manifest) return;
   // A berry workspace entry already stands for the project; do not add it twice.
   const hasRoot = [...graph.nodes.values()].some((n) => n.isRoot);
-  const root: JsNode | undefined = manifest.name && !hasRoot ? { key: '', name: manifest.name, version: manifest.version ?? '', location: manifest.path, isRoot: true, deps: [] } : undefined;
+  const root: JsNode | undefined = manifest.name && !hasRoot ? { key: '', name: manifest.name, version: manifest.version ?? '', location: manifest.path, isRoot: true, deps: new Set<string>() } : undefined;
   graph.rootDeps = [];
   for (const d of declaredDeps(manifest)) {
     const key = resolve(d.name, d.range);
     if (key === undefined) continue;
     graph.rootDeps.push({ key, kind: d.kind });
-    root?.deps.push(key);
+    root?.deps.add(key);
   }
   if (root) {
     root.location = path;
@@ -80,7 +80,7 @@ function readClassic(text: string, path: string, manifest: Manifest | undefined)
     const name = (resolved && nameFromTarballUrl(resolved)) || splitDescriptor(first).name;
     const key = `${name}@${version}`;
     if (!nodes.has(key)) {
-      nodes.set(key, { key, name, version, location: path, resolved, integrity: e.fields.integrity || undefined, deps: [] });
+      nodes.set(key, { key, name, version, location: path, resolved, integrity: e.fields.integrity || undefined, deps: new Set<string>() });
       depsOf.set(key, []);
     }
     for (const s of e.specs) bySpec.set(s, key);
@@ -90,7 +90,7 @@ function readClassic(text: string, path: string, manifest: Manifest | undefined)
     const node = nodes.get(key)!;
     for (const [n, r] of deps) {
       const t = bySpec.get(`${n}@${r}`);
-      if (t && t !== key && !node.deps.includes(t)) node.deps.push(t);
+      if (t && t !== key) node.deps.add(t);
     }
   }
   const graph: JsGraph = { source: 'yarn', nodes };
@@ -141,7 +141,7 @@ function readBerry(text: string, path: string, manifest: Manifest | undefined, w
         isRoot: isRoot || undefined,
         resolved: str(v.resolution),
         integrity: str(v.checksum),
-        deps: [],
+        deps: new Set<string>(),
       });
       depsOf.set(key, []);
       if (isRoot) workspaces.push(key);
@@ -159,7 +159,7 @@ function readBerry(text: string, path: string, manifest: Manifest | undefined, w
     const node = nodes.get(key)!;
     for (const [n, r] of deps) {
       const t = resolve(n, r);
-      if (t && t !== key && !node.deps.includes(t)) node.deps.push(t);
+      if (t && t !== key) node.deps.add(t);
     }
   }
   const graph: JsGraph = { source: 'yarn', nodes };
