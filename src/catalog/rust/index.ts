@@ -1,0 +1,133 @@
+/**
+ * Rust: Cargo.lock files (captured, they are small) and binaries built with cargo-auditable
+ * (analyzed during the layer pass; only the embedded dependency list is kept).
+ */
+import type { FileAnalyzer } from '../../image/capture.js';
+import type { FileTree } from '../../image/filetree.js';
+import type { Package, Relationship } from '../../sbom/model.js';
+import { purlFor } from '../../sbom/purl.js';
+import type { Cataloger, CatalogContext } from '../types.js';
+import { executableFormat } from '../golang/executable.js';
+import { readAuditableDeps, type AuditablePackage } from './auditable.js';
+import { parseCargoLock, type CargoLockPackage } from './cargo-lock.js';
+
+export const CARGO_AUDITABLE_ANALYZER = 'cargo-auditable';
+const FOUND_BY = 'rust-cataloger';
+
+export const cargoAuditableAnalyzer: FileAnalyzer = {
+  name: CARGO_AUDITABLE_ANALYZER,
+  version: 1,
+  maxSize: 256 * 1024 * 1024,
+  select(_path, size, head) {
+    return size > 64 && executableFormat(head) !== undefined;
+  },
+  analyze(content, path) {
+    const pkgs = readAuditableDeps(content, path);
+    return pkgs ? { packages: pkgs } : undefined;
+  },
+};
+
+function cargoPurl(name: string, version: string): string {
+  return purlFor({ type: 'cargo', name, version });
+}
+
+/** Give each package its relationship from the dependency graph: roots, their deps, the rest. */
+function relate(pkgs: Package[], roots: Set<number>, deps: number[][]): void {
+  const direct = new Set<number>();
+  for (const r of roots) for (const d of deps[r]) if (!roots.has(d)) direct.add(d);
+  pkgs.forEach((p, i) => {
+    const rel: Relationship = roots.has(i) ? 'root' : direct.has(i) ? 'direct' : 'transitive';
+    p.relationship = roots.size ? rel : 'unknown';
+    const on = [...new Set(deps[i])].filter((d) => d !== i);
+    if (on.length) p.dependsOn = on.map((d) => pkgs[d].id);
+  });
+  pkgs.forEach((p, i) => {
+    for (const d of new Set(deps[i])) {
+      if (d === i) continue;
+      (pkgs[d].dependencyOf ??= []).push(p.id);
+    }
+  });
+}
+
+/** Resolve "name", "name version" or "name version (source)" to a package index. */
+function resolveLockDep(spec: string, pkgs: CargoLockPackage[], byName: Map<string, number[]>): number | undefined {
+  const m = /^(\S+)(?:\s+(\S+))?(?:\s+\((.*)\))?$/.exec(spec.trim());
+  if (!m) return undefined;
+  const candidates = byName.get(m[1]) ?? [];
+  const matching = candidates.filter((i) => (!m[2] || pkgs[i].version === m[2]) && (!m[3] || pkgs[i].source === m[3]));
+  return matching.length >= 1 ? matching[0] : undefined;
+}
+
+function fromCargoLock(path: string, text: string): Package[] {
+  const lock = parseCargoLock(text);
+  const byName = new Map<string, number[]>();
+  lock.forEach((p, i) => byName.set(p.name, [...(byName.get(p.name) ?? []), i]));
+  const pkgs: Package[] = lock.map((p) => ({
+    id: `${p.name}@${p.version}|${p.source ?? ''}|${path}`,
+    name: p.name,
+    version: p.version,
+    type: 'cargo',
+    purl: cargoPurl(p.name, p.version),
+    licenses: [],
+    locations: [{ path }],
+    foundBy: FOUND_BY,
+    metadata: {
+      ...(p.source ? { source: p.source } : {}),
+      ...(p.checksum ? { checksum: p.checksum } : {}),
+      dependencies: p.dependencies,
+    },
+  }));
+  const deps = lock.map((p) => p.dependencies.map((d) => resolveLockDep(d, lock, byName)).filter((d): d is number => d !== undefined));
+  // Crates without a source are the workspace's own: the roots of the graph.
+  const roots = new Set(lock.flatMap((p, i) => (p.source ? [] : [i])));
+  relate(pkgs, roots, deps);
+  return pkgs;
+}
+
+function fromAuditable(path: string, list: AuditablePackage[]): Package[] {
+  const pkgs: Package[] = list.map((p, i) => ({
+    id: `${p.name}@${p.version}#${i}|${path}`,
+    name: p.name,
+    version: p.version,
+    type: 'cargo',
+    purl: cargoPurl(p.name, p.version),
+    licenses: [],
+    locations: [{ path }],
+    foundBy: FOUND_BY,
+    metadata: { source: p.source, kind: p.kind, evidence: 'cargo-auditable' },
+  }));
+  relate(pkgs, new Set(list.flatMap((p, i) => (p.root ? [i] : []))), list.map((p) => p.dependencies));
+  return pkgs;
+}
+
+function isAuditable(x: unknown): x is { packages: AuditablePackage[] } {
+  const a = x as { packages?: unknown } | undefined;
+  return !!a && Array.isArray(a.packages);
+}
+
+function catalogRust(tree: FileTree, ctx: CatalogContext): Package[] {
+  const out: Package[] = [];
+  const nodes = [...tree.captured()].sort((a, b) => (a.path < b.path ? -1 : 1));
+  for (const n of nodes) {
+    try {
+      if (n.path.endsWith('/Cargo.lock')) {
+        const text = tree.readText(n.path);
+        if (text !== undefined) out.push(...fromCargoLock(n.path, text));
+      }
+      const audit = tree.analysis(n.path, CARGO_AUDITABLE_ANALYZER);
+      if (audit !== undefined) {
+        if (isAuditable(audit)) out.push(...fromAuditable(n.path, audit.packages));
+        else ctx.warnings.add('cargo-analysis-invalid', `${n.path}: unreadable cargo-auditable analysis`, { path: n.path });
+      }
+    } catch (err) {
+      ctx.warnings.fromError(err, 'rust-cataloger-error', { path: n.path });
+    }
+  }
+  return out;
+}
+
+export const rustCataloger: Cataloger = {
+  name: FOUND_BY,
+  capture: { selectors: [{ globs: ['**/Cargo.lock'], maxSize: 16 * 1024 * 1024 }], analyzers: [cargoAuditableAnalyzer] },
+  catalog: catalogRust,
+};
