@@ -10,7 +10,11 @@ const [ref, cacheDir] = process.argv.slice(2);
 await import('../../src/image/sources/oci-layout.js');
 const t = process.hrtime.bigint();
 const img = await openImage(ref);
-const scan = await scanImage(img, INSPECT_CAPTURE, { cache: new LayerCache(cacheDir) });
+const threads = process.env.SCOUT_BENCH_THREADS !== '0';
+const scan = await scanImage(img, INSPECT_CAPTURE, {
+  cache: new LayerCache(cacheDir),
+  ...(threads ? { workerCapture: { module: new URL('../../src/image/inspect.ts', import.meta.url).href, name: 'INSPECT_CAPTURE' } } : {}),
+});
 // The SBOM path builds the sparse tree (only what catalogers look at); the listing is counted
 // from the layer indexes, which is what `image inspect` reports.
 treeOf(scan, true);

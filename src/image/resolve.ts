@@ -74,6 +74,7 @@ export async function resolveImage(input: ResolveInput): Promise<Image> {
     mediaType: d.mediaType,
     size: d.size,
     open: async () => openLayerStream(await store.openBlob(d.digest, d.size), { digest: d.digest, diffId: diffIds[i], label: layerLabel(i, d.digest) }),
+    openBlob: () => store.openBlob(d.digest, d.size),
   }));
   return {
     source: input.source,

@@ -5,6 +5,8 @@ import { CompiledCapture, type CaptureSpec } from './capture.js';
 import { FileTree } from './filetree.js';
 import type { LayerIndex, LayerRef } from './layer-index.js';
 import { indexTarStream } from './layer/tar-index.js';
+import { LayerWorkerPool } from './layer/worker-pool.js';
+import type { CaptureRef } from './layer/worker-protocol.js';
 import { layerLabel } from './resolve.js';
 import type { Image, ImageLayer } from './types.js';
 
@@ -29,7 +31,18 @@ export interface ScanOptions {
   cache?: LayerCache | false;
   concurrency?: number;
   onLayer?: (e: { index: number; fromCache: boolean; done: boolean }) => void;
+  /**
+   * Index layers in worker threads, which load the capture spec from this module export (it
+   * must be the same spec passed to scanImage). Used when the image is big enough for threads
+   * to pay off; small images are indexed on the main thread.
+   */
+  workerCapture?: CaptureRef;
+  /** Compressed size from which threads are used (default 32 MiB). */
+  workerThresholdBytes?: number;
 }
+
+/** Below this much compressed data, starting threads costs more than it saves. */
+const WORKER_THRESHOLD_BYTES = 32 * 1024 * 1024;
 
 /**
  * Index every layer of an image: each layer is decompressed exactly once and streamed (never
@@ -59,7 +72,7 @@ export async function scanImage(image: Image, spec: CaptureSpec, opts: ScanOptio
           res.fromCache = true;
         } else {
           if (!p) {
-            p = indexLayer(layer, capture, cache);
+            p = indexLayer(layer, capture, cache, pool && layer.openBlob && !layer.indexWith ? { pool, ref: opts.workerCapture! } : undefined);
             inflight.set(layer.diffId, p);
           }
           res.index = await p;
@@ -74,16 +87,21 @@ export async function scanImage(image: Image, spec: CaptureSpec, opts: ScanOptio
     }
   };
   const n = Math.max(1, Math.min(opts.concurrency ?? availableParallelism(), image.layers.length));
-  await Promise.all(Array.from({ length: n }, worker));
+  const total = image.layers.reduce((s, l) => s + l.size, 0);
+  const pool = opts.workerCapture && n > 1 && total >= (opts.workerThresholdBytes ?? WORKER_THRESHOLD_BYTES) ? new LayerWorkerPool(n) : undefined;
+  try {
+    await Promise.all(Array.from({ length: n }, worker));
+  } finally {
+    await pool?.close();
+  }
   for (const r of results) if (r.index) warnings.items.push(...r.index.warnings);
   return { image, layers: results, warnings: warnings.items, failedLayers: failed.sort((a, b) => a - b) };
 }
 
-async function indexLayer(layer: ImageLayer, capture: CompiledCapture, cache: LayerCache | undefined): Promise<LayerIndex> {
+async function indexLayer(layer: ImageLayer, capture: CompiledCapture, cache: LayerCache | undefined, threads?: { pool: LayerWorkerPool; ref: CaptureRef }): Promise<LayerIndex> {
   if (layer.indexWith) return layer.indexWith(capture);
   const label = layerLabel(layer.index, layer.digest);
-  const stream = await layer.open();
-  const index = await indexTarStream(stream, layer.diffId, capture, label);
+  const index = threads ? await threads.pool.index(layer, threads.ref) : await indexTarStream(await layer.open(), layer.diffId, capture, label);
   // Only a fully read, digest-verified layer reaches this line, so only those are cached.
   if (cache) await cache.put(index, capture.fingerprint).catch((err) => {
     throw new ScoutError('cache-write-failed', `cannot write the layer cache at ${cache.dir}: ${(err as Error).message}`);

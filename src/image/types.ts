@@ -28,6 +28,11 @@ export interface ImageLayer {
    */
   open(): Promise<Readable>;
   /**
+   * The blob as stored (compressed, unverified), for readers that decompress and verify
+   * elsewhere (a worker thread); they must apply the same checks as open().
+   */
+  openBlob?(): Promise<Readable>;
+  /**
    * For layers that are not tar blobs (a plain directory): index directly, opening only the
    * files the capture wants. Such layers are never cached (their content has no digest).
    */
