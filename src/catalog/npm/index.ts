@@ -99,6 +99,49 @@ function catalogProject(tree: FileTree, dir: string, files: ProjectFiles, opts: 
 }
 
 /**
+ * A workspace member (/mono/packages/web) is a project of its own and also a root entry of the
+ * enclosing project's lockfile. Report it once: the inner project's root folds into the
+ * outer project's package of the same name@version, and references to it follow.
+ */
+function foldWorkspaceRoots(earlier: Package[], dir: string, found: Package[]): Package[] {
+  const remap = new Map<string, Package>();
+  for (const p of found) {
+    if (p.relationship !== 'root') continue;
+    const outer = earlier.find((q) => q.relationship === 'root' && q.name === p.name && q.version === p.version && q.id.startsWith('npm:') && isInside(dir, projectOf(q)));
+    if (!outer) continue;
+    for (const l of p.locations) if (!outer.locations.some((o) => o.path === l.path)) outer.locations.push(l);
+    remap.set(p.id, outer);
+  }
+  if (!remap.size) return found;
+  const fix = (ids?: string[]) => {
+    if (!ids) return undefined;
+    const out = [...new Set(ids.map((id) => remap.get(id)?.id ?? id))];
+    return out.length ? out : undefined;
+  };
+  const kept = found.filter((p) => !remap.has(p.id));
+  for (const p of kept) {
+    p.dependsOn = fix(p.dependsOn);
+    p.dependencyOf = fix(p.dependencyOf);
+    if (!p.dependsOn) delete p.dependsOn;
+    if (!p.dependencyOf) delete p.dependencyOf;
+  }
+  for (const [innerId, outer] of remap) {
+    const inner = found.find((p) => p.id === innerId)!;
+    const deps = new Set([...(outer.dependsOn ?? []), ...(fix(inner.dependsOn) ?? [])]);
+    if (deps.size) outer.dependsOn = [...deps];
+  }
+  return kept;
+}
+
+function projectOf(p: Package): string {
+  return (p.metadata?.project as string | undefined) ?? '';
+}
+
+function isInside(dir: string, ancestor: string): boolean {
+  return ancestor !== '' && (ancestor === '/' ? dir !== '/' : dir.startsWith(ancestor + '/'));
+}
+
+/**
  * One cataloger for the JavaScript ecosystem: installed node_modules packages, package-lock /
  * npm-shrinkwrap (v1-v3), yarn.lock (classic and berry) and pnpm-lock.yaml (5, 6, 9), read per
  * project so a package described by several of them is reported once.
@@ -113,7 +156,7 @@ export function createNpmCataloger(options: NpmCatalogerOptions = {}): Cataloger
       const projects = collect(tree);
       for (const dir of [...projects.keys()].sort()) {
         try {
-          out.push(...catalogProject(tree, dir, projects.get(dir)!, opts, ctx.warnings));
+          out.push(...foldWorkspaceRoots(out, dir, catalogProject(tree, dir, projects.get(dir)!, opts, ctx.warnings)));
         } catch (err) {
           ctx.warnings.add('npm-project-failed', `${dir}: JavaScript packages could not be read (${(err as Error).message})`, { path: dir });
         }

@@ -115,7 +115,7 @@ export function mergeProject(project: ProjectSources, opts: MergeOptions): Packa
     const e = merged.get(mk)!;
     const rel = BY_RANK[e.rank];
     const dev = rel === 'root' ? undefined : devOf(e.devs);
-    const metadata: Record<string, unknown> = { sources: [...e.sources] };
+    const metadata: Record<string, unknown> = { project: project.dir, sources: [...e.sources] };
     if (dev !== undefined) metadata.dev = dev;
     if (e.resolved) metadata.resolved = e.resolved;
     if (e.integrity) metadata.integrity = e.integrity;

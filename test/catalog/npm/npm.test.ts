@@ -282,3 +282,25 @@ test('package-lock v2 workspaces and links', async () => {
   assert.equal(byName('left').relationship, 'direct');
   assert.ok(byName('left').dependencyOf?.includes(byName('web').id));
 });
+
+test('a workspace member is reported once, not again as a project of its own', async () => {
+  const { pkgs, byName } = await run({
+    '/mono/package.json': json({ name: 'mono', version: '1.0.0', workspaces: ['packages/*'] }),
+    '/mono/package-lock.json': json({
+      name: 'mono', lockfileVersion: 3,
+      packages: {
+        '': { name: 'mono', version: '1.0.0', workspaces: ['packages/*'] },
+        'node_modules/web': { resolved: 'packages/web', link: true },
+        'packages/web': { name: 'web', version: '0.1.0', dependencies: { left: '^1', right: '^2' } },
+        'node_modules/left': { version: '1.3.0' },
+      },
+    }),
+    '/mono/packages/web/package.json': json({ name: 'web', version: '0.1.0', dependencies: { left: '^1', right: '^2' } }),
+    '/mono/packages/web/node_modules/right/package.json': json({ name: 'right', version: '2.0.0' }),
+  });
+  assert.deepEqual(pkgs.map((p) => `${p.name}@${p.version}`).sort(), ['left@1.3.0', 'mono@1.0.0', 'right@2.0.0', 'web@0.1.0']);
+  const web = byName('web');
+  assert.deepEqual(web.locations.map((l) => l.path).sort(), ['/mono/package-lock.json', '/mono/packages/web/package.json']);
+  assert.deepEqual(byName('right').dependencyOf, [web.id]);
+  assert.deepEqual([...(web.dependsOn ?? [])].sort(), [byName('left').id, byName('right').id].sort());
+});
