@@ -32,14 +32,16 @@ interface GoVersion {
 const NUM = '(0|[1-9][0-9]*)';
 const IDENT = '[0-9A-Za-z-]+';
 const SEMVER = new RegExp(`^v${NUM}(?:\\.${NUM}(?:\\.${NUM}(?:-(${IDENT}(?:\\.${IDENT})*))?(?:\\+${IDENT}(?:\\.${IDENT})*)?)?)?$`);
-const TOOLCHAIN = /^go([0-9]+)(?:\.([0-9]+))?(?:\.([0-9]+)|(alpha|beta|rc)([0-9]+))?$/;
+// go/version: no leading zeros, and no pre-release of a patch release ('go1.21.3rc1' is invalid).
+const TOOLCHAIN = /^go(0|[1-9][0-9]*)(?:\.(0|[1-9][0-9]*))?(?:\.(0|[1-9][0-9]*)|(alpha|beta|rc)(0|[1-9][0-9]*)?)?$/;
 
 function parseToolchain(m: RegExpExecArray): GoVersion {
   const [, major, minor = '0', patch, kind, pre] = m;
-  if (kind) return { major, minor, patch: '0', prerelease: [kind, pre] };
+  if (kind) return { major, minor, patch: '0', prerelease: pre === undefined ? [kind] : [kind, pre] };
   if (patch !== undefined) return { major, minor, patch, prerelease: [] };
-  // 'go1.21' (language version) sorts before its pre-releases; before Go 1.21 it was the release.
-  const languageVersion = compareDigitStrings(major, '1') > 0 || compareDigitStrings(minor, '21') >= 0;
+  // 'go1.21' (language version) sorts before its pre-releases; before Go 1.21 it was the release
+  // (go/version compares only the minor number with 21).
+  const languageVersion = compareDigitStrings(minor, '21') >= 0;
   return { major, minor, patch: '0', prerelease: languageVersion ? ['0'] : [] };
 }
 

@@ -18,13 +18,13 @@ test('golang: OSV standard-library versions without "v" and toolchain names shar
 });
 
 test('golang: toolchain pre-releases and language versions (go/version order)', () => {
-  const ordered = ['go1.9beta2', 'go1.9', 'go1.9.1', 'go1.21', 'go1.21rc1', 'go1.21rc2', 'go1.21.0', 'go1.21.10'];
+  const ordered = ['go1.9beta', 'go1.9beta2', 'go1.9', 'go1.9.1', 'go1.21', 'go1.21rc1', 'go1.21rc2', 'go1.21.0', 'go1.21.10'];
   for (let i = 0; i + 1 < ordered.length; i++) assert.equal(golangScheme.compare(ordered[i], ordered[i + 1]), -1, `${ordered[i]} < ${ordered[i + 1]}`);
   assert.equal(golangScheme.compare('go1.20', 'go1.20.0'), 0);
 });
 
 test('golang: invalid versions are refused with invalid-version', () => {
-  for (const v of ['v1.2.3.4', 'v1-pre', 'v1.2-pre', 'v01.2.3', 'v1.2.3-01', 'bad', '']) {
+  for (const v of ['go1.21.3rc1', 'go01.2', 'v1.2.3.4', 'v1-pre', 'v1.2-pre', 'v01.2.3', 'v1.2.3-01', 'bad', '']) {
     assert.equal(golangScheme.isValid(v), false, v);
     assert.throws(() => golangScheme.compare(v, 'v1.0.0'), (e: unknown) => e instanceof ScoutError && e.code === 'invalid-version');
   }
