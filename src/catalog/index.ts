@@ -2,11 +2,37 @@
  * Every cataloger, in the order their packages are listed. A new ecosystem is one folder
  * under src/catalog/ exporting a Cataloger, plus one line here.
  */
+import { osReleaseCapture } from './os-release.js';
 import { apkCataloger } from './apk/index.js';
+import { composerCataloger } from './composer/index.js';
+import { dotnetCataloger } from './dotnet/index.js';
 import { dpkgCataloger } from './dpkg/index.js';
+import { gemCataloger } from './gem/index.js';
+import { goBinaryCataloger } from './golang/index.js';
 import { javaCataloger } from './java/index.js';
+import { javascriptCatalogers } from './npm/index.js';
 import { pythonCataloger } from './python/index.js';
 import { rpmCataloger } from './rpm/index.js';
+import { captureFor } from './run.js';
+import { rustCataloger } from './rust/index.js';
 import type { Cataloger } from './types.js';
 
-export const allCatalogers: Cataloger[] = [dpkgCataloger, apkCataloger, rpmCataloger, pythonCataloger, javaCataloger];
+export const allCatalogers: Cataloger[] = [
+  dpkgCataloger,
+  apkCataloger,
+  rpmCataloger,
+  ...javascriptCatalogers,
+  pythonCataloger,
+  javaCataloger,
+  goBinaryCataloger,
+  rustCataloger,
+  gemCataloger,
+  composerCataloger,
+  dotnetCataloger,
+];
+
+/**
+ * What the layer pass keeps for a full SBOM. Exported by name so worker threads can load the
+ * very same spec (they cannot be handed functions).
+ */
+export const fullCapture = captureFor(allCatalogers, [osReleaseCapture]);

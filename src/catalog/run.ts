@@ -31,6 +31,16 @@ function touches(index: LayerIndex, capture: CompiledCapture, analyzerNames: Set
   return false;
 }
 
+/**
+ * The file a location names. Nested archive members are written `outer.war:WEB-INF/lib/x.jar`;
+ * their layer is the outer file's.
+ */
+function evidenceNode(tree: FileTree, path: string) {
+  const n = tree.lstat(path);
+  if (n || !path.includes(':')) return n;
+  return tree.lstat(path.slice(0, path.indexOf(':')));
+}
+
 function packageKey(p: Package): string {
   return `${p.purl}|${p.locations[0]?.path ?? ''}`;
 }
@@ -61,11 +71,8 @@ export function catalogScan(scan: ImageScan, catalogers: Cataloger[]): CatalogRe
     for (const p of found) {
       p.foundBy ||= c.name;
       p.introducedLayer = attribution.get(packageKey(p));
-      for (const loc of p.locations) {
-        const n = tree.lstat(loc.path);
-        if (n && !loc.layer) loc.layer = n.layer;
-      }
-      if (!p.introducedLayer && p.locations[0]?.layer) p.introducedLayer = tree.lstat(p.locations[0].path)?.firstLayer;
+      for (const loc of p.locations) loc.layer ??= evidenceNode(tree, loc.path)?.layer;
+      if (!p.introducedLayer && p.locations[0]) p.introducedLayer = evidenceNode(tree, p.locations[0].path)?.firstLayer;
       packages.push(p);
     }
   }
@@ -83,8 +90,8 @@ export function catalogTree(tree: FileTree, catalogers: Cataloger[]): CatalogRes
     try {
       for (const p of c.catalog(tree, { warnings, distro })) {
         p.foundBy ||= c.name;
-        for (const loc of p.locations) loc.layer ??= tree.lstat(loc.path)?.layer;
-        p.introducedLayer ??= p.locations[0] ? tree.lstat(p.locations[0].path)?.firstLayer : undefined;
+        for (const loc of p.locations) loc.layer ??= evidenceNode(tree, loc.path)?.layer;
+        p.introducedLayer ??= p.locations[0] ? evidenceNode(tree, p.locations[0].path)?.firstLayer : undefined;
         packages.push(p);
       }
     } catch (err) {

@@ -28,7 +28,10 @@ export async function defaultCatalogers(): Promise<Cataloger[]> {
  */
 export async function sbomForImage(image: Image, catalogers?: Cataloger[], scanOpts: ScanOptions = {}): Promise<SbomResult> {
   const cats = catalogers ?? (await defaultCatalogers());
-  const scan = await scanImage(image, captureFor(cats, [osReleaseCapture]), scanOpts);
+  // The default set can be indexed in worker threads: they load the same spec by name.
+  const threads = catalogers ? {} : { workerCapture: { module: new URL(`../catalog/index.${import.meta.url.endsWith('.ts') ? 'ts' : 'js'}`, import.meta.url).href, name: 'fullCapture' } };
+  const spec = catalogers ? captureFor(cats, [osReleaseCapture]) : (await import('../catalog/index.js')).fullCapture;
+  const scan = await scanImage(image, spec, { ...threads, ...scanOpts });
   const result = catalogScan(scan, cats);
   const image_ = imageMetadata(image, scan, treeOf(scan, true));
   const sbom: Sbom = {
