@@ -48,7 +48,8 @@ export async function* decodedChunks(input: InputSource, name: string, maxBytes 
     for await (const b of rest) yield count(b as Buffer);
     return;
   }
-  const gunzip = createGunzip();
+  // Bigger output chunks: fewer async iterations per MB (the default is 16 KB).
+  const gunzip = createGunzip({ chunkSize: 256 * 1024 });
   const source = Readable.from((async function* () {
     yield first.value;
     yield* rest;

@@ -7,6 +7,7 @@ import { lstat, readdir, readFile } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import type { Advisory } from '../model.js';
 import { validateOsvRecord } from '../validate.js';
+import { rememberSourceText } from '../stored-json.js';
 import { listZip, readZipEntry } from '../../util/zip.js';
 import { INPUT_LIMITS, lines } from './input.js';
 import type { ImportReport } from './report.js';
@@ -21,13 +22,15 @@ export const OSV_FILE_LIMITS = {
 };
 
 /** Validates one parsed value; returns the advisory or records why it was skipped. */
-function accept(raw: unknown, where: string, source: string, report: ImportReport): Advisory | undefined {
+function accept(raw: unknown, where: string, source: string, report: ImportReport, text?: string): Advisory | undefined {
   const v = validateOsvRecord(raw, source);
   if (!v.ok) {
     report.skip(where, v.reason, v.detail, v.id);
     return undefined;
   }
   for (const n of v.notes) report.note(n.split(' ')[0]);
+  // Nothing was dropped: the line itself is a faithful serialisation (see stored-json.ts).
+  if (text !== undefined && v.notes.length === 0) rememberSourceText(v.advisory, text);
   report.accepted++;
   return v.advisory;
 }
@@ -53,7 +56,7 @@ export async function* osvFromJsonLines(chunks: AsyncIterable<Buffer>, source: s
     report.seen++;
     const p = parse(line.text, where, report);
     if (!p.ok) continue;
-    const adv = accept(p.value, where, source, report);
+    const adv = accept(p.value, where, source, report, line.text);
     if (adv) yield adv;
   }
 }

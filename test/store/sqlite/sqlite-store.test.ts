@@ -245,3 +245,28 @@ test('opening a file that is not a database, or a newer schema, fails with a nam
   db.close();
   assert.throws(() => new SqliteAdvisoryStore(newer), (e: unknown) => e instanceof ScoutError && e.code === 'store-schema-newer');
 });
+
+test('records read back equal what the importer produced, stored verbatim or re-serialised', async (t) => {
+  const store = new SqliteAdvisoryStore(':memory:');
+  t.after(() => void store.close());
+  const go = await collect('go.osv.jsonl.gz', 'osv:go');
+  await store.importBatch({ kind: 'advisories', source: { name: 'osv:go', kind: 'advisories' }, mode: 'merge', records: go });
+  for (const a of go) assert.deepEqual(await store.get(a.id), a);
+
+  // Nulls where OSV allows them, and a record that claims another source.
+  const line = JSON.stringify({
+    id: 'GHSA-null-0001', modified: '2024-01-01T00:00:00Z', aliases: null, summary: null, source: 'evil',
+    affected: [{ package: { ecosystem: 'npm', name: 'x' }, versions: null, ranges: null, database_specific: null }],
+  });
+  const report = new ImportReport('nulls');
+  const recs: Advisory[] = [];
+  for await (const a of osvFromJsonLines(decodedChunks(Buffer.from(line), 'nulls'), 'test', report)) recs.push(a);
+  assert.equal(recs.length, 1);
+  await store.importBatch({ kind: 'advisories', source: { name: 'test', kind: 'advisories' }, mode: 'merge', records: recs });
+  const got = await store.get('GHSA-null-0001');
+  assert.deepEqual(got, recs[0]);
+  assert.deepEqual(got, {
+    id: 'GHSA-null-0001', source: 'test', modified: '2024-01-01T00:00:00Z', aliases: [], related: [], upstream: [], severity: [], references: [],
+    affected: [{ package: { ecosystem: 'npm', name: 'x' }, ranges: [], versions: [] }],
+  });
+});

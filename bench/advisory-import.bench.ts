@@ -1,0 +1,66 @@
+/**
+ * Advisory import: load the whole shared advisory set (every *.osv.jsonl.gz, the Alpine secdb
+ * and the KEV catalog from ../shared/advisories) into a fresh SQLite database in a temp dir and
+ * print records/s per file and overall. Target: ≥ 20,000 OSV records/s. Then time a warm
+ * re-import (everything unchanged) and a batch of lookups.
+ * Skips with a note when the shared directory is absent (fresh clone).
+ */
+import { existsSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { detectAndImport } from '../src/advisories/import/detect.js';
+import { SqliteAdvisoryStore } from '../src/store/sqlite/sqlite-store.js';
+
+const SHARED = process.env.SCOUT_ADVISORIES_DIR ?? resolve(import.meta.dirname, '..', '..', 'shared', 'advisories');
+
+export async function run(): Promise<void> {
+  if (!existsSync(SHARED)) {
+    console.log(`advisory-import: ${SHARED} not found; skipped (set SCOUT_ADVISORIES_DIR to the shared advisories)`);
+    return;
+  }
+  const files = readdirSync(SHARED).filter((f) => f.endsWith('.osv.jsonl.gz') || f === 'alpine-secdb.jsonl.gz' || f === 'cisa-kev.json.gz').sort();
+  const dir = mkdtempSync(join(tmpdir(), 'scout-bench-adv-'));
+  try {
+    const dbPath = join(dir, 'advisories.db');
+    const store = new SqliteAdvisoryStore(dbPath);
+    let osvRecords = 0;
+    let osvMs = 0;
+    const t0 = performance.now();
+    for (const f of files) {
+      const s = performance.now();
+      const o = await detectAndImport(store, join(SHARED, f));
+      const ms = performance.now() - s;
+      const n = o.report.accepted;
+      if (o.format === 'osv-jsonl') {
+        osvRecords += n;
+        osvMs += ms;
+      }
+      const skipped = o.report.skipped ? `, ${o.report.skipped} skipped ${JSON.stringify(o.report.reasons)}` : '';
+      console.log(`  ${f.padEnd(34)} ${String(o.format).padEnd(13)} ${String(n).padStart(6)} records  ${ms.toFixed(0).padStart(6)} ms  ${rate(n, ms)}${skipped}${o.ok ? '' : `  FAILED ${o.error?.message}`}`);
+    }
+    const total = performance.now() - t0;
+    console.log(`  OSV records: ${osvRecords} in ${osvMs.toFixed(0)} ms = ${rate(osvRecords, osvMs)} (target ≥ 20,000 records/s)`);
+    console.log(`  all feeds:   ${total.toFixed(0)} ms; database ${(statSync(dbPath).size / 1e6).toFixed(1)} MB (+ WAL)`);
+
+    const w0 = performance.now();
+    let unchanged = 0;
+    for (const f of files.filter((x) => x.endsWith('.osv.jsonl.gz'))) unchanged += (await detectAndImport(store, join(SHARED, f))).store?.unchanged ?? 0;
+    const wMs = performance.now() - w0;
+    console.log(`  re-import of unchanged OSV feeds: ${unchanged} records in ${wMs.toFixed(0)} ms = ${rate(unchanged, wMs)}`);
+
+    const names: [string, string][] = [['PyPI', 'django'], ['PyPI', 'tensorflow'], ['Go', 'stdlib'], ['npm', 'lodash'], ['crates.io', 'openssl'], ['Debian:12', 'glibc'], ['Alpine:v3.20', 'openssl'], ['Maven', 'org.apache.zeppelin:zeppelin-server']];
+    const l0 = performance.now();
+    let found = 0;
+    const rounds = 200;
+    for (let i = 0; i < rounds; i++) for (const [e, n] of names) found += (await store.lookup(e, n)).length;
+    const lMs = performance.now() - l0;
+    console.log(`  lookups: ${rounds * names.length} in ${lMs.toFixed(0)} ms (${((lMs * 1000) / (rounds * names.length)).toFixed(0)} µs each, ${found / rounds} advisories per round, JSON parse included)`);
+    await store.close();
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+function rate(n: number, ms: number): string {
+  return `${Math.round(n / (ms / 1000)).toLocaleString('en-US')} records/s`;
+}
