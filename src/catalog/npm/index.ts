@@ -42,9 +42,20 @@ export const NPM_CAPTURE: CaptureSpec = {
 
 interface ProjectFiles {
   manifestPath?: string;
+  /** A distribution's Node library folder (/usr/share/nodejs): packages sit directly in it. */
+  system?: boolean;
   locks: { name: LockName; path: string }[];
   installed: string[];
 }
+
+/**
+ * Distributions install Node libraries as packages of their own, straight into a nodejs folder
+ * (Debian: /usr/share/nodejs/<name>, /usr/lib/nodejs/<name>, /usr/lib/<triplet>/nodejs/<name>).
+ */
+const SYSTEM_PACKAGE = /^(\/usr\/(?:share|lib(?:\/[^/]+)?)\/nodejs)\/(?:@[^/]+\/)?[^/@.][^/]*\/package\.json$/;
+
+/** Anything deeper inside a distribution's Node package (its own helper package.json files). */
+const SYSTEM_INSIDE = /^\/usr\/(?:share|lib(?:\/[^/]+)?)\/nodejs\/(?:@[^/]+\/)?[^/@.][^/]*\/./;
 
 /** A directory whose only npm content is node_modules, named lib: a global install prefix. */
 function isGlobalPrefix(dir: string): boolean {
@@ -62,10 +73,15 @@ function collect(tree: FileTree): Map<string, ProjectFiles> {
     if (node.type !== 'file') continue;
     const base = posix.basename(node.path);
     const inModules = node.path.includes('/node_modules/');
-    if (base === 'package.json') {
+    const sys = inModules ? null : SYSTEM_PACKAGE.exec(node.path);
+    if (base === 'package.json' && sys) {
+      const p = get(sys[1]);
+      p.system = true;
+      p.installed.push(node.path);
+    } else if (base === 'package.json') {
       if (inModules) {
         if (isInstalledManifest(node.path)) get(owningProject(node.path)).installed.push(node.path);
-      } else get(posix.dirname(node.path)).manifestPath = node.path;
+      } else if (!SYSTEM_INSIDE.test(node.path)) get(posix.dirname(node.path)).manifestPath = node.path;
     } else if ((LOCKFILES as readonly string[]).includes(base) && !inModules) {
       get(posix.dirname(node.path)).locks.push({ name: base as LockName, path: node.path });
     }
@@ -93,7 +109,8 @@ function catalogProject(tree: FileTree, dir: string, files: ProjectFiles, opts: 
   }
   if (files.installed.length) {
     const installed = [...files.installed].sort();
-    graphs.push(readNodeModules(tree, dir, installed, manifest, !manifest && !locks.length && isGlobalPrefix(dir), warnings));
+    const layout = files.system ? 'system' : !manifest && !locks.length && isGlobalPrefix(dir) ? 'global' : 'project';
+    graphs.push(readNodeModules(tree, dir, installed, manifest, layout, warnings));
   }
   return mergeProject({ dir, manifest, graphs }, { includeDev: opts.includeDev, includeRoot: opts.includeRoot, foundBy: NPM_CATALOGER });
 }

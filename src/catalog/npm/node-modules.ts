@@ -41,7 +41,8 @@ export function readNodeModules(
   projectDir: string,
   manifestPaths: string[],
   manifest: Manifest | undefined,
-  isGlobal: boolean,
+  /** project: a folder with node_modules; global: an `npm -g` prefix; system: a distribution's nodejs folder. */
+  layout: 'project' | 'global' | 'system',
   warnings: Warnings,
 ): JsGraph {
   const nodes = new Map<string, JsNode>();
@@ -53,7 +54,7 @@ export function readNodeModules(
     if (!j) continue;
     const version = str(j.version);
     const dir = posix.dirname(path);
-    const name = str(j.name) ?? dir.slice(dir.lastIndexOf(NM) + NM.length);
+    const name = str(j.name) ?? (dir.includes(NM) ? dir.slice(dir.lastIndexOf(NM) + NM.length) : posix.basename(dir));
     // A package.json without a version is not an installed package (a stub or a fixture).
     if (!version) continue;
     nodes.set(dir, {
@@ -79,8 +80,13 @@ export function readNodeModules(
         const real = tree.realpath(`${d === '/' ? '' : d}/node_modules/${dep}`);
         if (real !== undefined && nodes.has(real)) return real;
       }
-      if (d === projectDir || d === '/') return undefined;
+      if (d === projectDir || d === '/') break;
       d = posix.dirname(d);
+    }
+    if (layout === 'system') {
+      // Distribution packages find each other in the shared folder itself.
+      const real = tree.realpath(`${projectDir}/${dep}`);
+      if (real !== undefined && nodes.has(real)) return real;
     }
     return undefined;
   };
@@ -100,13 +106,14 @@ export function readNodeModules(
       const t = resolveFrom(projectDir, d.name);
       if (t !== undefined) graph.rootDeps.push({ key: t, kind: d.kind });
     }
-  } else if (isGlobal) {
-    // `npm install -g` puts what the user asked for at the top of the prefix's node_modules.
-    const top = `${projectDir === '/' ? '' : projectDir}/node_modules/`;
+  } else if (layout !== 'project') {
+    // `npm install -g` puts what the user asked for at the top of the prefix's node_modules;
+    // a distribution puts each of its packages at the top of its nodejs folder.
+    const top = `${projectDir === '/' ? '' : projectDir}/${layout === 'global' ? 'node_modules/' : ''}`;
     const rootDeps: { key: string; kind: RootDepKind }[] = [];
     for (const key of nodes.keys()) {
       const rest = key.startsWith(top) ? key.slice(top.length) : undefined;
-      if (rest !== undefined && !rest.includes('/node_modules/') && !rest.startsWith('.')) rootDeps.push({ key, kind: 'prod' });
+      if (rest !== undefined && !rest.includes('node_modules/') && !rest.startsWith('.')) rootDeps.push({ key, kind: 'prod' });
     }
     graph.rootDeps = rootDeps;
   }

@@ -304,3 +304,17 @@ test('a workspace member is reported once, not again as a project of its own', a
   assert.deepEqual(byName('right').dependencyOf, [web.id]);
   assert.deepEqual([...(web.dependsOn ?? [])].sort(), [byName('left').id, byName('right').id].sort());
 });
+
+test('distribution Node packages (/usr/share/nodejs) are installed packages, not projects', async () => {
+  const { pkgs, byName } = await run({
+    '/usr/share/nodejs/debug/package.json': json({ name: 'debug', version: '4.3.4', dependencies: { ms: '2' } }),
+    '/usr/share/nodejs/ms/package.json': json({ name: 'ms', version: '2.1.3' }),
+    '/usr/share/nodejs/@types/node/package.json': json({ name: '@types/node', version: '18.0.0' }),
+    '/usr/share/nodejs/debug/src/package.json': json({ name: 'not-a-package', version: '0.0.0' }),
+    '/usr/share/nodejs/@types/node/ts4.8/package.json': json({ name: 'nor-this', version: '0.0.0' }),
+    '/usr/lib/x86_64-linux-gnu/nodejs/bufferutil/package.json': json({ name: 'bufferutil', version: '4.0.7' }),
+  });
+  assert.deepEqual(pkgs.map((p) => `${p.name}@${p.version}`).sort(), ['@types/node@18.0.0', 'bufferutil@4.0.7', 'debug@4.3.4', 'ms@2.1.3']);
+  for (const n of ['debug', 'ms', '@types/node', 'bufferutil']) assert.equal(byName(n).relationship, 'direct', n);
+  assert.deepEqual(byName('debug').dependsOn, [byName('ms').id]);
+});
