@@ -27,6 +27,8 @@ export interface RegistryServer {
   password?: string;
   /** Push image(s) from an OCI layout; `all` copies a whole multi-platform index. */
   push(layoutDir: string, layoutRef: string, repoTag: string, opts?: { all?: boolean }): void;
+  /** Push from any skopeo source, e.g. `docker-archive:/x.tar` (skopeo writes Docker v2 manifests for it). */
+  copy(source: string, repoTag: string, opts?: { all?: boolean }): void;
   stop(): Promise<void>;
 }
 
@@ -112,10 +114,13 @@ export async function startRegistry(opts: { auth?: { user: string; password: str
       user: opts.auth?.user,
       password: opts.auth?.password,
       push(layoutDir, layoutRef, repoTag, o = {}) {
+        this.copy(`oci:${layoutDir}:${layoutRef}`, repoTag, o);
+      },
+      copy(source, repoTag, o = {}) {
         const args = ['copy', '--insecure-policy', '--quiet', '--dest-tls-verify=false'];
         if (opts.auth) args.push('--dest-creds', `${opts.auth.user}:${opts.auth.password}`);
         if (o.all) args.push('--all');
-        args.push(`oci:${layoutDir}:${layoutRef}`, `docker://${host}/${repoTag}`);
+        args.push(source, `docker://${host}/${repoTag}`);
         // skopeo must not pick up the user's own registry config or credentials.
         const env = { ...process.env, REGISTRY_AUTH_FILE: join(dir, 'skopeo-auth.json'), DOCKER_CONFIG: join(dir, 'skopeo-docker') };
         const r = spawnSync('skopeo', args, { encoding: 'utf8', env, timeout: 60_000 });

@@ -3,11 +3,12 @@
  * back must be exactly what was built.
  */
 import assert from 'node:assert/strict';
+import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { registrySource } from '../../../src/image/sources/registry.js';
 import type { Image } from '../../../src/image/types.js';
 import { ScoutError } from '../../../src/util/errors.js';
-import { buildImage, indexOf, writeOciLayout, type BuiltImage } from '../../helpers/image-builder.js';
+import { buildImage, indexOf, writeDockerArchive, writeOciLayout, type BuiltImage } from '../../helpers/image-builder.js';
 import { startRegistry, type RegistryServer } from '../../helpers/registry-server.js';
 import { tempDir } from '../../helpers/tmp.js';
 
@@ -20,6 +21,7 @@ let reg: RegistryServer;
 let app: BuiltImage;
 let amd: BuiltImage;
 let arm: BuiltImage;
+let zstd: BuiltImage;
 
 before(async () => {
   reg = await startRegistry();
@@ -42,6 +44,16 @@ before(async () => {
   const multi = tempDir();
   writeOciLayout(multi, [{ images: [amd, arm], refName: 'multi' }]);
   reg.push(multi, 'multi', 'scout/multi:2', { all: true });
+
+  zstd = await buildImage({ compression: 'zstd', layers: [{ 'z.txt': 'zstd layer' }, { 'y.txt': 'y' }] });
+  const z = tempDir();
+  writeOciLayout(z, [{ images: [zstd], refName: 'z' }]);
+  reg.push(z, 'z', 'scout/zstd:1');
+
+  // From a docker-archive skopeo pushes Docker v2 schema 2 media types (gzipping the layers).
+  const d = tempDir();
+  await writeDockerArchive(join(d, 'img.tar'), [{ image: app, tags: ['scout/app:1.0'] }]);
+  reg.copy(`docker-archive:${join(d, 'img.tar')}`, 'scout/dockerv2:1');
 });
 
 after(() => reg?.stop());
@@ -49,7 +61,7 @@ after(() => reg?.stop());
 /** What the registry itself says the tag's manifest digest is (a plain HEAD, not our client). */
 async function registryDigest(repoRef: string): Promise<string | null> {
   const [repo, ref] = repoRef.split(/:(?=[^:]+$)|@/);
-  const accept = 'application/vnd.oci.image.index.v1+json, application/vnd.oci.image.manifest.v1+json';
+  const accept = 'application/vnd.oci.image.index.v1+json, application/vnd.oci.image.manifest.v1+json, application/vnd.docker.distribution.manifest.list.v2+json, application/vnd.docker.distribution.manifest.v2+json';
   const res = await fetch(`${reg.url}/v2/${repo}/manifests/${ref}`, { method: 'HEAD', headers: { accept } });
   return res.headers.get('docker-content-digest');
 }
@@ -161,4 +173,22 @@ test('unknown tag, unknown digest and unknown repository fail naming the referen
       return true;
     });
   }
+});
+
+test('Docker v2 schema 2 manifests (as docker push writes them) read the same image', async () => {
+  const img = await registrySource.open(`${reg.host}/scout/dockerv2:1`, {});
+  assert.equal(img.manifest.mediaType, 'application/vnd.docker.distribution.manifest.v2+json');
+  assert.equal(img.manifestDigest, await registryDigest('scout/dockerv2:1'));
+  assert.equal(img.configDigest, app.configDigest);
+  assert.deepEqual(img.layers.map((l) => l.diffId), app.layers.map((l) => l.diffId));
+  const tars = await readLayers(img);
+  tars.forEach((t, i) => assert.ok(t.equals(app.layers[i].tar), `layer ${i} differs`));
+});
+
+test('zstd layers stream decompressed and verified', async () => {
+  const img = await registrySource.open(`${reg.host}/scout/zstd:1`, {});
+  assert.equal(img.manifestDigest, zstd.manifestDigest);
+  assert.deepEqual(img.layers.map((l) => l.mediaType), ['application/vnd.oci.image.layer.v1.tar+zstd', 'application/vnd.oci.image.layer.v1.tar+zstd']);
+  const tars = await readLayers(img);
+  tars.forEach((t, i) => assert.ok(t.equals(zstd.layers[i].tar), `layer ${i} differs`));
 });
