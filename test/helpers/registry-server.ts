@@ -107,14 +107,14 @@ export async function startRegistry(opts: { auth?: { user: string; password: str
       continue;
     }
     const host = `127.0.0.1:${port}`;
-    return {
+    const server: RegistryServer = {
       host,
       port,
       url,
       user: opts.auth?.user,
       password: opts.auth?.password,
       push(layoutDir, layoutRef, repoTag, o = {}) {
-        this.copy(`oci:${layoutDir}:${layoutRef}`, repoTag, o);
+        server.copy(`oci:${layoutDir}:${layoutRef}`, repoTag, o);
       },
       copy(source, repoTag, o = {}) {
         const args = ['copy', '--insecure-policy', '--quiet', '--dest-tls-verify=false'];
@@ -135,6 +135,7 @@ export async function startRegistry(opts: { auth?: { user: string; password: str
         });
       },
     };
+    return server;
   }
   throw lastError instanceof Error ? lastError : new Error(String(lastError));
 }
