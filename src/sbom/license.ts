@@ -280,3 +280,8 @@ export function isSpdxLicenseId(id: string): boolean {
 export function licenseText(l: License): string {
   return l.spdx ?? l.name ?? '';
 }
+
+/** The parts of an expression joined by a top-level AND (parentheses respected). */
+export function splitConjunction(expression: string): string[] {
+  return splitTopLevel(expression, 'and');
+}
