@@ -1,10 +1,10 @@
 import type { CaptureSpec } from '../../image/capture.js';
 import type { FileTree } from '../../image/filetree.js';
 import type { Package } from '../../sbom/model.js';
+import { normaliseLicenses } from '../../sbom/license.js';
 import { purlFor } from '../../sbom/purl.js';
 import type { Warnings } from '../../util/errors.js';
 import type { CatalogContext, Cataloger } from '../types.js';
-import { licensesFromTexts } from '../python/local-license.js';
 
 const FOUND_BY = 'php-composer-cataloger';
 const INSTALLED = /^(.*)\/vendor\/composer\/installed\.json$/;
@@ -106,7 +106,7 @@ function toPackages(raw: { pkg: RawPackage; dev: boolean }[], path: string, base
       continue;
     }
     const [vendor, short] = name.split('/');
-    const licenses = licensesFromTexts(Array.isArray(r.license) ? r.license.filter((x): x is string => typeof x === 'string') : typeof r.license === 'string' ? [r.license] : []);
+    const licenses = normaliseLicenses(Array.isArray(r.license) ? r.license.filter((x): x is string => typeof x === 'string') : typeof r.license === 'string' ? [r.license] : []);
     const authors = authorsOf(r.authors);
     const metadata: Record<string, unknown> = { name, version };
     const type = str(r.type);

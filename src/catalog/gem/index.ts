@@ -2,9 +2,9 @@ import { posix } from 'node:path';
 import type { CaptureSpec } from '../../image/capture.js';
 import type { FileTree } from '../../image/filetree.js';
 import type { Package } from '../../sbom/model.js';
+import { normaliseLicenses } from '../../sbom/license.js';
 import { purlFor } from '../../sbom/purl.js';
 import type { CatalogContext, Cataloger } from '../types.js';
-import { licensesFromTexts } from '../python/local-license.js';
 import { parseGemfileLock, type GemfileLock } from './gemfile-lock.js';
 import { parseGemspec } from './gemspec.js';
 
@@ -84,7 +84,7 @@ function fromGemspec(path: string, text: string, index: number): { pkg: Package;
     version: s.version,
     type: 'gem',
     purl: gemPurl(s.name, s.version),
-    licenses: licensesFromTexts(s.licenses),
+    licenses: normaliseLicenses(s.licenses),
     locations: [{ path }],
     foundBy: FOUND_BY,
     metadata,

@@ -1,7 +1,8 @@
 import { posix } from 'node:path';
 import type { License } from '../../sbom/model.js';
 import { all, first, type Headers } from './core-metadata.js';
-import { detectLicenseText, isPlaceholderLicense, licenseFromText, licensesFromTexts } from './local-license.js';
+import { normaliseLicense, normaliseLicenses } from '../../sbom/license.js';
+import { detectLicenseText } from './license-file.js';
 
 /** Every place core metadata declares a license, kept apart (metadata of the package). */
 export interface DeclaredLicenses {
@@ -47,19 +48,18 @@ export const LICENSE_FILE_NAME = /^(LICEN[CS]E|COPYING)([._-].*)?$/i;
  */
 export function chooseLicenses(d: DeclaredLicenses, metadataDir: string | undefined, readFile: (path: string) => string | undefined, siblings: string[]): License[] {
   if (d.expression) {
-    const l = licenseFromText(d.expression);
-    if (l) return [l];
+    const l = normaliseLicense(d.expression);
+    if (l.length) return l;
   }
-  if (d.license && !isPlaceholderLicense(d.license)) {
+  if (d.license && normaliseLicense(d.license).length) {
     const text = d.license;
     if (text.includes('\n') || text.length > 200) {
       const detected = detectLicenseText(text);
       if (detected) return [{ spdx: detected }];
-      const l = licenseFromText(text.split('\n')[0]);
-      if (l) return [l];
+      const l = normaliseLicense(text.split('\n')[0].slice(0, 200));
+      if (l.length) return l;
     } else {
-      const l = licenseFromText(text);
-      if (l) return [l];
+      return normaliseLicense(text);
     }
   }
   if (metadataDir !== undefined) {
@@ -73,5 +73,5 @@ export function chooseLicenses(d: DeclaredLicenses, metadataDir: string | undefi
     }
     if (found.size) return [...found].sort().map((spdx) => ({ spdx }));
   }
-  return licensesFromTexts(d.classifiers);
+  return normaliseLicenses(d.classifiers);
 }

@@ -3,9 +3,9 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { gemCataloger } from '../../../src/catalog/gem/index.js';
-import { licenseFromText, licenseKey } from '../../../src/catalog/python/local-license.js';
 import { treeFromDirectory } from '../../../src/image/layer/directory-index.js';
 import type { Package } from '../../../src/sbom/model.js';
+import { licenseText, normaliseLicense } from '../../../src/sbom/license.js';
 import { canonicalPurl } from '../../../src/sbom/purl.js';
 import { Warnings } from '../../../src/util/errors.js';
 
@@ -13,9 +13,10 @@ const FIXTURES = fileURLToPath(new URL('../../fixtures/catalogers/gem/', import.
 
 type Expected = Record<string, unknown> & { name: string; version: string };
 
+/** An expected license string in our normalised form (the shared normaliser, both sides). */
 function key(text: string): string {
-  const l = licenseFromText(text);
-  return l ? licenseKey(l) : text;
+  const l = normaliseLicense(text);
+  return l.length ? l.map(licenseText).join(' AND ') : text;
 }
 
 /** Both peers state name, version and license strings; Syft adds purl, type and GemSpecification metadata. */
@@ -30,7 +31,7 @@ function compare(exp: Expected, got: Package): void {
   if (exp.licenses !== undefined) {
     // Exact texts as declared, and our normalised form of each.
     assert.deepEqual(got.metadata?.licenses ?? [], exp.licenses);
-    assert.deepEqual(got.licenses.map(licenseKey), (exp.licenses as string[]).map(key));
+    assert.deepEqual(got.licenses.map(licenseText), (exp.licenses as string[]).map(key));
   }
   for (const [k, v] of Object.entries((exp.metadata ?? {}) as Record<string, unknown>)) {
     switch (k) {

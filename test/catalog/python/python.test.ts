@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { parseHeaders, parseRequirement, normalizePythonName } from '../../../src/catalog/python/core-metadata.js';
 import { MAX_METADATA_BYTES, pythonCataloger } from '../../../src/catalog/python/index.js';
-import { detectLicenseText, licenseFromText } from '../../../src/catalog/python/local-license.js';
+import { detectLicenseText } from '../../../src/catalog/python/license-file.js';
 import { parseRecord } from '../../../src/catalog/python/record.js';
 import { indexFromMemory, treeFromMemory, type MemoryEntry } from '../../../src/image/layer/memory-index.js';
 import type { Package } from '../../../src/sbom/model.js';
@@ -99,11 +99,12 @@ test('license order: expression, License field, license file text, classifiers; 
   assert.deepEqual(lic.e, []);
 });
 
-test('license text normalisation is conservative', () => {
-  assert.deepEqual(licenseFromText('mit'), { spdx: 'MIT' });
-  assert.deepEqual(licenseFromText('BSD License'), { name: 'BSD License' });
-  assert.deepEqual(licenseFromText('BSDL'), { name: 'BSDL' });
-  assert.equal(licenseFromText('UNKNOWN'), undefined);
+test('license files are recognised only by wording unique to one license', () => {
+  const bsd3 = 'Redistribution and use in source and binary forms, with or without modification, are permitted provided that ... 3. Neither the name of the copyright holder nor the names of its contributors may be used to endorse or promote products';
+  assert.equal(detectLicenseText(bsd3), 'BSD-3-Clause');
+  assert.equal(detectLicenseText(bsd3.replace(/3\. Neither.*$/, '')), 'BSD-2-Clause');
+  // Dual-licensed text (two licenses' wording) is not guessed.
+  assert.equal(detectLicenseText('Permission is hereby granted, free of charge, to any person obtaining a copy\nApache License\nVersion 2.0'), undefined);
   assert.equal(detectLicenseText('Apache License\n   Version 2.0, January 2004'), 'Apache-2.0');
   assert.equal(detectLicenseText('some custom terms'), undefined);
 });
