@@ -6,7 +6,7 @@
  * Skips with a note when the shared directory is absent (fresh clone).
  */
 import { existsSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { detectAndImport } from '../src/advisories/import/detect.js';
 import { SqliteAdvisoryStore } from '../src/store/sqlite/sqlite-store.js';
@@ -25,21 +25,27 @@ export async function run(): Promise<void> {
     const store = new SqliteAdvisoryStore(dbPath);
     let osvRecords = 0;
     let osvMs = 0;
+    let osvCpuMs = 0;
     const t0 = performance.now();
     for (const f of files) {
       const s = performance.now();
+      const cpu = process.cpuUsage();
       const o = await detectAndImport(store, join(SHARED, f));
       const ms = performance.now() - s;
+      const used = process.cpuUsage(cpu);
       const n = o.report.accepted;
       if (o.format === 'osv-jsonl') {
         osvRecords += n;
         osvMs += ms;
+        osvCpuMs += (used.user + used.system) / 1000;
       }
       const skipped = o.report.skipped ? `, ${o.report.skipped} skipped ${JSON.stringify(o.report.reasons)}` : '';
       console.log(`  ${f.padEnd(34)} ${String(o.format).padEnd(13)} ${String(n).padStart(6)} records  ${ms.toFixed(0).padStart(6)} ms  ${rate(n, ms)}${skipped}${o.ok ? '' : `  FAILED ${o.error?.message}`}`);
     }
     const total = performance.now() - t0;
     console.log(`  OSV records: ${osvRecords} in ${osvMs.toFixed(0)} ms = ${rate(osvRecords, osvMs)} (target ≥ 20,000 records/s)`);
+    // The bench machine is often shared: CPU time says what the import costs without the wait.
+    console.log(`  OSV records by CPU time: ${osvCpuMs.toFixed(0)} ms = ${rate(osvRecords, osvCpuMs)}; load average ${loadavg()[0].toFixed(1)} on ${cpus().length} cores`);
     console.log(`  all feeds:   ${total.toFixed(0)} ms; database ${(statSync(dbPath).size / 1e6).toFixed(1)} MB (+ WAL)`);
 
     const w0 = performance.now();

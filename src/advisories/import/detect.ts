@@ -4,7 +4,7 @@
  * left as it was (the store's import is all or nothing).
  */
 import { stat } from 'node:fs/promises';
-import { basename } from 'node:path';
+import { basename, dirname } from 'node:path';
 import type { AdvisoryStore, ImportMode, StoreImportCounts } from '../../store/advisory-store.js';
 import type { Advisory, SourceInfo } from '../model.js';
 import { looksLikeZip } from '../../util/zip.js';
@@ -84,7 +84,10 @@ function defaultSourceName(format: FeedFormat, name: string): string {
     case 'cisa-kev': return 'cisa-kev';
     case 'epss-csv': return 'epss';
     default: {
-      const stem = basename(name).replace(/(\.(gz|zip|jsonl|json|osv))+$/i, '');
+      let stem = basename(name).replace(/(\.(gz|zip|jsonl|json|osv))+$/i, '');
+      // osv.dev publishes <ecosystem>/all.zip: every file is called 'all', so the directory
+      // names the feed (otherwise a 'replace' import of npm would delete PyPI).
+      if (stem.toLowerCase() === 'all') stem = basename(dirname(name));
       return `osv:${stem || 'feed'}`;
     }
   }
@@ -92,7 +95,7 @@ function defaultSourceName(format: FeedFormat, name: string): string {
 
 /** Imports a file, a directory of OSV JSON files, or a Buffer, whatever feed it holds. */
 export async function detectAndImport(store: AdvisoryStore, input: InputSource, opts: DetectOptions = {}): Promise<ImportOutcome> {
-  const name = typeof input === 'string' ? input : (opts.source ?? '<buffer>');
+  const name = typeof input === 'string' ? input : (opts.source ?? 'buffer');
   const warnings = opts.warnings ?? new Warnings();
   const report = new ImportReport(name, warnings);
   const outcome: ImportOutcome = { ok: false, report };

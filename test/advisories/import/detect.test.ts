@@ -83,17 +83,26 @@ test('directories, zips and buffers are detected too', async (t) => {
   assert.equal(d.format, 'osv-dir');
   assert.equal(d.store?.inserted, 4);
 
-  const zipPath = join(dir, 'all.zip');
+  // osv.dev's layout: <ecosystem>/all.zip; each zip is its own source, so replacing one
+  // ecosystem's snapshot leaves the other's records alone.
+  mkdirSync(join(dir, 'crates.io'));
+  mkdirSync(join(dir, 'Go'));
+  const zipPath = join(dir, 'crates.io', 'all.zip');
   writeFileSync(zipPath, makeZip(raw.slice(4, 9).map((r) => ({ name: `${r.id}.json`, data: JSON.stringify(r) }))));
+  const goZip = join(dir, 'Go', 'all.zip');
+  writeFileSync(goZip, makeZip(rawRecords('go.osv.jsonl.gz').slice(0, 2).map((r) => ({ name: `${r.id}.json`, data: JSON.stringify(r) }))));
   const z = await detectAndImport(store, zipPath);
   assert.equal(z.format, 'osv-zip');
-  assert.equal(z.source?.name, 'osv:all');
+  assert.equal(z.source?.name, 'osv:crates.io');
   assert.equal(z.store?.inserted, 5);
+  const g = await detectAndImport(store, goZip);
+  assert.equal(g.source?.name, 'osv:Go');
+  assert.deepEqual(g.store, { inserted: 2, updated: 0, unchanged: 0, deleted: 0 });
 
   const b = await detectAndImport(store, gzipSync(raw.slice(9, 12).map((r) => JSON.stringify(r)).join('\n')), { source: 'osv:buf' });
   assert.equal(b.format, 'osv-jsonl');
   assert.equal(b.store?.inserted, 3);
-  assert.equal((await store.status()).advisories, 12);
+  assert.equal((await store.status()).advisories, 14);
 });
 
 test('unreadable feeds fail cleanly and leave the store as it was', async (t) => {
