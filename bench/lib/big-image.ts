@@ -4,7 +4,7 @@
  * manifests. Deterministic (seeded), and reused across runs when already present.
  */
 import { createHash } from 'node:crypto';
-import { createWriteStream, existsSync, mkdirSync, renameSync, writeFileSync } from 'node:fs';
+import { createWriteStream, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { Transform } from 'node:stream';
@@ -21,7 +21,7 @@ export interface BigImageSpec {
 
 const WORDS = 'the quick brown fox jumps over lazy dog lorem ipsum dolor sit amet consectetur adipiscing elit sed do eiusmod tempor incididunt ut labore et dolore magna aliqua function return const let var import export class interface'.split(' ');
 
-function prng(seed: number): () => number {
+export function prng(seed: number): () => number {
   let s = seed >>> 0;
   return () => {
     s = (s * 1664525 + 1013904223) >>> 0;
@@ -38,15 +38,22 @@ function hashing(h: ReturnType<typeof createHash>): Transform {
   });
 }
 
-export async function ensureBigImage(dir: string, spec: BigImageSpec): Promise<{ dir: string; blobs: string[]; uncompressed: number }> {
+/** Adds one file to the layer being written. */
+export type WriteFile = (name: string, body: string | Buffer) => Promise<void>;
+export type LayerWriter = (write: WriteFile) => Promise<void>;
+
+/**
+ * Writes an OCI layout whose layers are produced by the given writers, streaming each through
+ * tar → gzip → disk while hashing both digests. Reused when dir already holds a finished one.
+ */
+export async function ensureLayout(dir: string, writers: LayerWriter[]): Promise<{ dir: string; blobs: string[]; uncompressed: number }> {
   const marker = join(dir, 'index.json');
   const metaFile = join(dir, 'bench-meta.json');
-  if (existsSync(marker) && existsSync(metaFile)) return JSON.parse((await import('node:fs')).readFileSync(metaFile, 'utf8'));
+  if (existsSync(marker) && existsSync(metaFile)) return JSON.parse(readFileSync(metaFile, 'utf8'));
   mkdirSync(join(dir, 'blobs/sha256'), { recursive: true });
-  const rnd = prng(spec.seed ?? 42);
   const layers: { digest: string; diffId: string; size: number }[] = [];
   let uncompressed = 0;
-  for (let l = 0; l < spec.layers; l++) {
+  for (let l = 0; l < writers.length; l++) {
     const p = tarPack();
     const diff = createHash('sha256');
     const blob = createHash('sha256');
@@ -59,19 +66,12 @@ export async function ensureBigImage(dir: string, spec: BigImageSpec): Promise<{
       },
     });
     const done = pipeline(p, hashing(diff), createGzip({ level: 6 }), hashing(blob), counter, createWriteStream(tmp));
-    const write = (name: string, body: string) =>
+    const write: WriteFile = (name, body) =>
       new Promise<void>((res, rej) => {
         uncompressed += Buffer.byteLength(body);
         p.entry({ name, mode: 0o644, mtime: new Date(0) }, body, (err) => (err ? rej(err) : res()));
       });
-    for (let i = 0; i < spec.filesPerLayer; i++) {
-      const len = Math.floor(spec.avgSize * (0.2 + rnd() * 1.6));
-      let body = '';
-      while (body.length < len) body += WORDS[Math.floor(rnd() * WORDS.length)] + (rnd() < 0.1 ? '\n' : ' ');
-      await write(`usr/share/layer${l}/d${i % 97}/f${i}.txt`, body);
-      if (i % 500 === 0) await write(`app/l${l}/node_modules/pkg${i}/package.json`, JSON.stringify({ name: `pkg${i}`, version: `1.${l}.${i}`, license: 'MIT' }));
-    }
-    if (l === 0) await write('etc/os-release', 'ID=debian\nVERSION_ID="12"\nPRETTY_NAME="Debian GNU/Linux 12 (bookworm)"\n');
+    await writers[l](write);
     p.finalize();
     await done;
     const digest = 'sha256:' + blob.digest('hex');
@@ -96,4 +96,24 @@ export async function ensureBigImage(dir: string, spec: BigImageSpec): Promise<{
   writeFileSync(metaFile, JSON.stringify(meta));
   writeFileSync(marker, JSON.stringify({ schemaVersion: 2, manifests: [{ mediaType: 'application/vnd.oci.image.manifest.v1+json', digest: mDigest, size: manifest.length }] }));
   return meta;
+}
+
+/** Pseudo-random text of about `len` characters (compresses like real text files). */
+export function text(rnd: () => number, len: number): string {
+  let body = '';
+  while (body.length < len) body += WORDS[Math.floor(rnd() * WORDS.length)] + (rnd() < 0.1 ? '\n' : ' ');
+  return body;
+}
+
+/** Many small text files per layer, like a root file system, plus a few package manifests. */
+export async function ensureBigImage(dir: string, spec: BigImageSpec): Promise<{ dir: string; blobs: string[]; uncompressed: number }> {
+  const rnd = prng(spec.seed ?? 42);
+  const writers: LayerWriter[] = Array.from({ length: spec.layers }, (_, l) => async (write) => {
+    for (let i = 0; i < spec.filesPerLayer; i++) {
+      await write(`usr/share/layer${l}/d${i % 97}/f${i}.txt`, text(rnd, Math.floor(spec.avgSize * (0.2 + rnd() * 1.6))));
+      if (i % 500 === 0) await write(`app/l${l}/node_modules/pkg${i}/package.json`, JSON.stringify({ name: `pkg${i}`, version: `1.${l}.${i}`, license: 'MIT' }));
+    }
+    if (l === 0) await write('etc/os-release', 'ID=debian\nVERSION_ID="12"\nPRETTY_NAME="Debian GNU/Linux 12 (bookworm)"\n');
+  });
+  return ensureLayout(dir, writers);
 }

@@ -14,6 +14,7 @@ import { javascriptCatalogers } from './npm/index.js';
 import { pythonCataloger } from './python/index.js';
 import { rpmCataloger } from './rpm/index.js';
 import { captureFor } from './run.js';
+import { runtimeCatalogers } from './runtimes/index.js';
 import { rustCataloger } from './rust/index.js';
 import type { Cataloger } from './types.js';
 
@@ -29,6 +30,7 @@ export const allCatalogers: Cataloger[] = [
   gemCataloger,
   composerCataloger,
   dotnetCataloger,
+  ...runtimeCatalogers,
 ];
 
 /**
