@@ -4,7 +4,6 @@
  * challenges, redirects to blob storage and bounded retries of transient failures.
  */
 import { Readable } from 'node:stream';
-import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 import { ScoutError } from '../../util/errors.js';
 import { defaultLimits } from '../limits.js';
 import { MediaTypes, isDigest, sha256, verifyDigest } from '../manifest.js';
@@ -185,28 +184,66 @@ export class RegistryClient {
 
   /** A small blob (a config) whole; its digest is left for the caller to verify. */
   async getBlob(repository: string, digest: string, maxBytes: number): Promise<Buffer> {
-    const res = await this.openBlobResponse(repository, digest);
+    const res = await this.openBlobResponse(repository, digest, 0);
     return readCappedBytes(res, maxBytes, `registry ${this.registry}: blob ${digest} of ${repository}`);
   }
 
   /**
    * A blob as stored, streamed. Bytes are not verified here: layer readers hash them as they
-   * flow (resolveImage's layer streams) and fail at the end on a mismatch.
+   * flow (resolveImage's layer streams) and fail at the end on a mismatch. A connection that
+   * breaks mid-blob is resumed where it stopped (a Range request; or, when the server ignores
+   * Range, the bytes already delivered are skipped), within the retry budget.
    */
   async openBlob(repository: string, digest: string, onBytes?: (n: number) => void): Promise<Readable> {
-    const res = await this.openBlobResponse(repository, digest);
-    if (!res.body) return Readable.from([]);
-    const stream = Readable.fromWeb(res.body as unknown as WebReadableStream<Uint8Array>);
-    if (onBytes) stream.on('data', (c: Buffer) => onBytes(c.length));
-    return stream;
+    const first = await this.openBlobResponse(repository, digest, 0);
+    const { tries, baseDelayMs, maxDelayMs } = this.retry;
+    const registry = this.registry;
+    const what = `blob ${digest} of ${registry}/${repository}`;
+    const reopen = (offset: number) => this.openBlobResponse(repository, digest, offset);
+    const backoff = (n: number) => this.backoff(n, baseDelayMs, maxDelayMs);
+    async function* chunks(): AsyncGenerator<Buffer> {
+      let res = first;
+      let delivered = 0;
+      // Bytes at the start of the current response that were already delivered.
+      let skip = 0;
+      for (let attempt = 1; ; attempt++) {
+        try {
+          if (!res.body) return;
+          for await (const c of res.body as unknown as AsyncIterable<Uint8Array>) {
+            let buf = Buffer.from(c.buffer, c.byteOffset, c.byteLength);
+            if (skip > 0) {
+              const drop = Math.min(skip, buf.length);
+              skip -= drop;
+              buf = buf.subarray(drop);
+              if (!buf.length) continue;
+            }
+            delivered += buf.length;
+            onBytes?.(buf.length);
+            yield buf;
+          }
+          return;
+        } catch (err) {
+          if (err instanceof ScoutError) throw err;
+          if (attempt >= tries) throw new ScoutError('registry-stream', `registry ${registry}: ${what}: the connection broke after ${delivered} bytes, ${attempt} times (${netMessage(err)})`, { cause: err });
+          await sleep(backoff(attempt));
+          res = await reopen(delivered);
+          skip = res.status === 206 ? 0 : delivered;
+        }
+      }
+    }
+    return Readable.from(chunks(), { objectMode: false });
   }
 
-  private async openBlobResponse(repository: string, digest: string): Promise<Response> {
+  private async openBlobResponse(repository: string, digest: string, offset: number): Promise<Response> {
     if (!isDigest(digest)) throw new ScoutError('bad-digest', `registry ${this.registry}: "${digest}" is not a valid blob digest`);
     const what = `blob ${digest} of ${this.registry}/${repository}`;
-    const res = await this.request('GET', repository, `blobs/${digest}`, what, {});
+    const res = await this.request('GET', repository, `blobs/${digest}`, what, offset > 0 ? { range: offset } : {});
     if (res.status === 404) throw new ScoutError('blob-unknown', `registry ${this.registry}: ${what} was not found (${(await errorDetail(res)) || '404 Not Found'})`);
     if (!res.ok) throw await this.statusError(res, what);
+    if (res.status === 206 && !(res.headers.get('content-range') ?? '').startsWith(`bytes ${offset}-`)) {
+      await res.body?.cancel().catch(() => undefined);
+      throw new ScoutError('registry-bad-response', `registry ${this.registry}: resuming ${what} at byte ${offset} returned range ${res.headers.get('content-range') ?? 'none'}`);
+    }
     return res;
   }
 
@@ -226,7 +263,7 @@ export class RegistryClient {
    * One API call with authentication: send what we know, answer a 401 challenge once, and
    * call a second 401 what it is (credentials refused).
    */
-  private async request(method: 'GET' | 'HEAD', repository: string, path: string, what: string, o: { accept?: string }): Promise<Response> {
+  private async request(method: 'GET' | 'HEAD', repository: string, path: string, what: string, o: { accept?: string; range?: number }): Promise<Response> {
     const url = `${this.baseUrl}/v2/${repository}/${path}`;
     const scope = `repository:${repository}:pull`;
     const auth = this.authFor(repository);
@@ -234,6 +271,7 @@ export class RegistryClient {
     for (let round = 0; ; round++) {
       const headers: Record<string, string> = { 'user-agent': 'iechor-scout' };
       if (o.accept) headers.accept = o.accept;
+      if (o.range) headers.range = `bytes=${o.range}-`;
       if (authorization) headers.authorization = authorization;
       const res = await this.send(url, { method, headers }, what);
       if (res.status !== 401) return res;

@@ -239,3 +239,51 @@ test('HEAD gives the digest without the body; a digest-pinned blob path rejects 
   await assert.rejects(client.getBlob('team/app', '../../etc/passwd', 10), code('bad-digest'));
   assert.equal(sha256(await client.getBlob('team/app', im.configDigest, 1 << 20)), im.configDigest);
 });
+
+/** Serves one blob; the first `breaks` responses stop halfway by dropping the connection. */
+async function flakyBlobServer(blob: Buffer, breaks: number, honourRange: boolean): Promise<{ s: FakeServer; ranges: (string | undefined)[] }> {
+  let left = breaks;
+  const ranges: (string | undefined)[] = [];
+  const s = await fake((req, res) => {
+    ranges.push(req.headers.range);
+    const m = /^bytes=(\d+)-$/.exec(String(req.headers.range ?? ''));
+    const from = honourRange && m ? Number(m[1]) : 0;
+    const body = blob.subarray(from);
+    res.writeHead(from ? 206 : 200, { 'content-length': body.length, ...(from ? { 'content-range': `bytes ${from}-${blob.length - 1}/${blob.length}` } : {}) });
+    if (left-- > 0) res.write(body.subarray(0, body.length >> 1), () => req.socket.destroy());
+    else res.end(body);
+  });
+  return { s, ranges };
+}
+
+test('a blob download that breaks mid-way resumes with a Range request and yields every byte once', async () => {
+  const blob = Buffer.from(Array.from({ length: 300_000 }, (_, i) => (i * 7) % 251));
+  const digest = sha256(blob);
+  for (const honourRange of [true, false]) {
+    const { s, ranges } = await flakyBlobServer(blob, 2, honourRange);
+    const client = new RegistryClient({ registry: s.host, retry: FAST });
+    let counted = 0;
+    const chunks: Buffer[] = [];
+    for await (const c of await client.openBlob('team/app', digest, (n) => (counted += n))) chunks.push(c as Buffer);
+    const got = Buffer.concat(chunks);
+    assert.equal(got.length, blob.length, `honourRange=${honourRange}`);
+    assert.equal(sha256(got), digest, `honourRange=${honourRange}`);
+    assert.equal(counted, blob.length);
+    assert.equal(ranges.length, 3);
+    assert.equal(ranges[0], undefined);
+    // Each resume asks from where delivery stopped: further on each time when the server
+    // honours Range; from the same place when it resends from the start and we skip.
+    const from = ranges.slice(1).map((r) => Number(/^bytes=(\d+)-$/.exec(r ?? '')?.[1]));
+    assert.ok(from[0] > 0 && (honourRange ? from[1] > from[0] : from[1] === from[0]), `resumed from ${from.join(', ')}`);
+  }
+});
+
+test('a blob download that keeps breaking fails after the retry budget, saying how far it got', async () => {
+  const blob = Buffer.alloc(200_000, 3);
+  const { s } = await flakyBlobServer(blob, 100, true);
+  const client = new RegistryClient({ registry: s.host, retry: FAST });
+  await assert.rejects(async () => {
+    for await (const _ of await client.openBlob('team/app', sha256(blob)));
+  }, code('registry-stream', s.host, 'connection broke after'));
+  assert.equal(s.requests.length, 4);
+});
