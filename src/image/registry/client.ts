@@ -281,7 +281,9 @@ export class RegistryClient {
       if (round > 0 || (authorization && !challenge)) {
         auth.forget(scope, creds);
         const who = creds ? `the credentials from ${creds.origin}` : 'anonymous access';
-        throw new ScoutError('registry-unauthorized', `registry ${this.registry} refused ${who} for ${what} (401 Unauthorized${detail ? `: ${detail}` : ''}): ${loginHint(this.registry)}`);
+        // Registries (Docker Hub among them) answer 401, not 404, for repositories that do not exist.
+        const maybe = creds ? '' : '; the repository may be private or may not exist';
+        throw new ScoutError('registry-unauthorized', `registry ${this.registry} refused ${who} for ${what} (401 Unauthorized${detail ? `: ${detail}` : ''})${maybe}: ${loginHint(this.registry)}`);
       }
       if (authorization) auth.forget(scope, creds); // what we had expired or was refused; start over
       authorization = await auth.answer(challenge, scope, what);

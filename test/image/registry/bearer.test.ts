@@ -213,3 +213,30 @@ test('a redirect within the registry keeps the Authorization header', async () =
   assert.equal(s.requests.at(-1)?.path, '/v2/team/app/manifests/v1');
   assert.ok(s.requests.at(-1)?.authorization?.startsWith('Basic '));
 });
+
+test('an anonymous token without pull rights (private or missing repository): one try, then a clear error', async () => {
+  let realm = '';
+  const s = await startFake((_req, res, url) => {
+    if (url.pathname === '/token') {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end('{"token":"anon","expires_in":300}');
+      return;
+    }
+    res.writeHead(401, { 'content-type': 'application/json', 'www-authenticate': `Bearer realm="${realm}",service="fake",scope="repository:team/secret:pull",error="insufficient_scope"` });
+    res.end('{"errors":[{"code":"UNAUTHORIZED","message":"authentication required"}]}');
+  });
+  servers.push(s);
+  realm = `${s.url}/token`;
+  await assert.rejects(registrySource.open(`${s.host}/team/secret:v1`, {}), (err: unknown) => {
+    assert.ok(err instanceof ScoutError);
+    assert.equal(err.code, 'registry-unauthorized');
+    assert.ok(err.message.includes(`registry ${s.host} refused anonymous access`), err.message);
+    assert.match(err.message, /may be private or may not exist/);
+    return true;
+  });
+  assert.deepEqual(s.requests.map((q) => [q.path.replace(/\?.*/, ''), q.authorization]), [
+    ['/v2/team/secret/manifests/v1', undefined],
+    ['/token', undefined],
+    ['/v2/team/secret/manifests/v1', 'Bearer anon'],
+  ]);
+});
