@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { treeFromMemory } from '../../src/image/layer/memory-index.js';
+import { treeFromMemory, type MemoryEntry } from '../../src/image/layer/memory-index.js';
 import type { CaptureSpec } from '../../src/image/capture.js';
 
 const ALL: CaptureSpec = { selectors: [{ globs: ['**'] }], analyzers: [] };
@@ -99,9 +99,9 @@ test('a sparse tree keeps captured files, links and deletions, and hides older v
   const { indexFromMemory } = await import('../../src/image/layer/memory-index.js');
   const { FileTree } = await import('../../src/image/filetree.js');
   const spec = { selectors: [{ globs: ['**/*.json'] }], analyzers: [] };
-  const layers = [
-    { '/a/pkg.json': '{"v":1}', '/a/readme.txt': 'r', '/link': { symlink: '/a/pkg.json' } as const, '/b.json': 'old' },
-    { '/b.json': { whiteout: true } as const, '/c.json': 'c' },
+  const layers: Record<string, MemoryEntry>[] = [
+    { '/a/pkg.json': '{"v":1}', '/a/readme.txt': 'r', '/link': { symlink: '/a/pkg.json' }, '/b.json': 'old' },
+    { '/b.json': { whiteout: true }, '/c.json': 'c' },
   ];
   const t = new FileTree(true);
   for (let i = 0; i < layers.length; i++) t.apply({ index: i, digest: `sha256:l${i}`, diffId: `sha256:l${i}` }, await indexFromMemory(layers[i], spec));
