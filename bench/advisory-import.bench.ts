@@ -44,7 +44,7 @@ export async function run(): Promise<void> {
     }
     const total = performance.now() - t0;
     console.log(`  OSV records: ${osvRecords} in ${osvMs.toFixed(0)} ms = ${rate(osvRecords, osvMs)} (target ≥ 20,000 records/s)`);
-    // The bench machine is often shared: CPU time says what the import costs without the wait.
+    // The bench machine is often shared: CPU time says what the import costs without the waiting.
     console.log(`  OSV records by CPU time: ${osvCpuMs.toFixed(0)} ms = ${rate(osvRecords, osvCpuMs)}; load average ${loadavg()[0].toFixed(1)} on ${cpus().length} cores`);
     console.log(`  all feeds:   ${total.toFixed(0)} ms; database ${(statSync(dbPath).size / 1e6).toFixed(1)} MB (+ WAL)`);
 

@@ -7,7 +7,8 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { Advisory, EpssScore, KevEntry, SourceInfo } from '../../advisories/model.js';
 import { normalizePackageName } from '../../advisories/ecosystems.js';
-import { fromStoredJson, toStoredJson } from '../../advisories/stored-json.js';
+import { fromStoredJson } from '../../advisories/stored-json.js';
+import { prepareAdvisory } from '../../advisories/prepared.js';
 import { ScoutError, Warnings } from '../../util/errors.js';
 import type { AdvisoryStore, ImportBatch, ImportMode, RecordStream, SourceStatus, StoreImportCounts, StoreStatus } from '../advisory-store.js';
 import { SQLITE_MIGRATIONS } from '../migrations/sqlite/index.js';
@@ -177,30 +178,27 @@ export class SqliteAdvisoryStore implements AdvisoryStore {
     const seen = new Set<string>();
     let newestModified: string | undefined;
     for await (const rec of records) {
+      const row = prepareAdvisory(rec);
+      seen.add(row.id);
+      if (newestModified === undefined || row.modified > newestModified) newestModified = row.modified;
       // `source` is the column, whatever the record says; the stored text may lack it.
-      const adv = rec;
-      const json = toStoredJson(rec);
-      seen.add(adv.id);
-      if (newestModified === undefined || adv.modified > newestModified) newestModified = adv.modified;
-      const existing = selectExisting.get(adv.id) as AdvisoryRow | undefined;
-      if (existing !== undefined && existing.json === json && existing.source === source) {
+      const existing = selectExisting.get(row.id) as AdvisoryRow | undefined;
+      if (existing !== undefined && existing.json === row.json && existing.source === source) {
         counts.unchanged++;
         continue;
       }
       if (existing !== undefined) {
-        deleteAffected.run(adv.id);
-        deleteAliases.run(adv.id);
-        updateAdvisory.run(source, adv.modified, adv.withdrawn ?? null, json, adv.id);
+        deleteAffected.run(row.id);
+        deleteAliases.run(row.id);
+        updateAdvisory.run(source, row.modified, row.withdrawn, row.json, row.id);
         counts.updated++;
       } else {
-        insertAdvisory.run(adv.id, source, adv.modified, adv.withdrawn ?? null, json);
+        insertAdvisory.run(row.id, source, row.modified, row.withdrawn, row.json);
         counts.inserted++;
       }
-      for (const a of adv.affected) {
-        if (a.package) insertAffected.run(a.package.ecosystem, normalizePackageName(a.package.ecosystem, a.package.name), adv.id);
-      }
-      for (const alias of adv.aliases) if (alias !== adv.id) insertAlias.run(alias, adv.id, 'alias');
-      for (const up of adv.upstream) if (up !== adv.id) insertAlias.run(up, adv.id, 'upstream');
+      for (const [ecosystem, name] of row.packages) insertAffected.run(ecosystem, name, row.id);
+      for (const alias of row.aliases) insertAlias.run(alias, row.id, 'alias');
+      for (const up of row.upstream) insertAlias.run(up, row.id, 'upstream');
     }
     if (mode === 'replace') {
       const ids = db.prepare('SELECT id FROM advisories WHERE source = ?').pluck().all(source) as string[];

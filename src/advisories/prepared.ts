@@ -1,0 +1,41 @@
+/**
+ * The row form of an advisory: what a store writes (stored JSON, index keys), derived in one
+ * place so every store implementation indexes the same way.
+ */
+import type { Advisory } from './model.js';
+import { normalizePackageName } from './ecosystems.js';
+import { toStoredJson } from './stored-json.js';
+
+export interface PreparedAdvisory {
+  id: string;
+  modified: string;
+  withdrawn: string | null;
+  /** The stored JSON (see stored-json.ts). */
+  json: string;
+  /** [ecosystem as given, normalised package name], duplicates removed. */
+  packages: [string, string][];
+  aliases: string[];
+  upstream: string[];
+}
+
+export function prepareAdvisory(adv: Advisory): PreparedAdvisory {
+  const seen = new Set<string>();
+  const packages: [string, string][] = [];
+  for (const a of adv.affected) {
+    if (!a.package) continue;
+    const name = normalizePackageName(a.package.ecosystem, a.package.name);
+    const key = `${a.package.ecosystem}\u0000${name}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    packages.push([a.package.ecosystem, name]);
+  }
+  return {
+    id: adv.id,
+    modified: adv.modified,
+    withdrawn: adv.withdrawn ?? null,
+    json: toStoredJson(adv),
+    packages,
+    aliases: adv.aliases.filter((x) => x !== adv.id),
+    upstream: adv.upstream.filter((x) => x !== adv.id),
+  };
+}
