@@ -1,0 +1,318 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { SqliteAdvisoryStore } from '../../../src/store/sqlite/sqlite-store.js';
+import { resolveSources, type SourceSpec } from '../../../src/advisories/update/sources.js';
+import { updateDatabase, type UpdateOptions } from '../../../src/advisories/update/update.js';
+import { Warnings } from '../../../src/util/errors.js';
+import { makeZip } from '../../helpers/zip-writer.js';
+import { FeedServer } from './feed-server.js';
+
+const FIXTURES = join(import.meta.dirname, '..', '..', 'fixtures', 'advisories-update');
+
+type Raw = { id: string; modified: string; summary?: string; affected: { package: { ecosystem: string; name: string } }[] };
+
+/** The fixture records, read with plain JSON.parse (independently of the importers). */
+function npmRecords(): { raw: Raw; text: string }[] {
+  return readFileSync(join(FIXTURES, 'npm.osv.jsonl'), 'utf8').split('\n').filter((l) => l.trim() !== '').map((text) => ({ raw: JSON.parse(text) as Raw, text }));
+}
+
+function allZip(records: { raw: Raw; text: string }[]): Buffer {
+  return makeZip(records.map((r) => ({ name: `${r.raw.id}.json`, data: r.text })));
+}
+
+function newest(records: { raw: Raw }[]): string {
+  return records.map((r) => r.raw.modified).sort().at(-1)!;
+}
+
+interface Env {
+  server: FeedServer;
+  store: SqliteAdvisoryStore;
+  sources: SourceSpec[];
+  opts: UpdateOptions;
+  dir: string;
+  pick: (...names: string[]) => SourceSpec[];
+}
+
+async function setup(t: { after: (fn: () => Promise<void> | void) => void }): Promise<Env> {
+  const dir = mkdtempSync(join(tmpdir(), 'scout-update-'));
+  const server = await new FeedServer().start();
+  const store = new SqliteAdvisoryStore(join(dir, 'advisories.db'));
+  t.after(async () => {
+    await store.close();
+    await server.stop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+  // The default sources, pointed at the local server the way an air-gapped mirror is.
+  const sources = resolveSources({ env: { SCOUT_ADVISORY_MIRROR: server.origin, SCOUT_CONFIG_DIR: join(dir, 'no-config') } });
+  const opts: UpdateOptions = { workDir: join(dir, 'work'), fetch: { retries: 2, retryDelayMs: 1, idleTimeoutMs: 5000 } };
+  const pick = (...names: string[]) => names.map((n) => sources.find((s) => s.name === n)!);
+  return { server, store, sources, opts, dir, pick };
+}
+
+const KEV_PATH = '/sites/default/files/feeds/known_exploited_vulnerabilities.json';
+
+test('full import from all.zip through the mirror: every record stored as published, cursor = newest modified', async (t) => {
+  const { server, store, opts, pick } = await setup(t);
+  const recs = npmRecords().slice(0, 5);
+  server.files.set('/npm/all.zip', { body: allZip(recs), etag: '"zip-1"' });
+
+  const result = await updateDatabase(store, pick('osv-npm'), opts);
+
+  assert.equal(result.ok, true);
+  const [r] = result.sources;
+  assert.equal(r.status, 'ok', r.reason);
+  assert.equal(r.mode, 'replace');
+  assert.deepEqual(r.counts, { inserted: 5, updated: 0, unchanged: 0, deleted: 0 });
+  assert.equal(r.bytes, server.files.get('/npm/all.zip')!.body.length);
+  assert.deepEqual(server.takePaths(), ['/npm/all.zip']);
+  for (const { raw } of recs) {
+    const got = await store.get(raw.id);
+    assert.ok(got, raw.id);
+    assert.equal(got.modified, raw.modified);
+    assert.equal(got.source, 'osv-npm');
+    const pkg = raw.affected[0].package;
+    assert.ok((await store.lookup(pkg.ecosystem, pkg.name)).some((a) => a.id === raw.id), `${raw.id} found by ${pkg.name}`);
+  }
+  const st = (await store.status()).sources.find((s) => s.name === 'osv-npm');
+  assert.equal(st?.lastModified, newest(recs));
+  assert.equal(st?.count, 5);
+  assert.equal(r.lastModified, newest(recs));
+});
+
+test('incremental update: only records listed after the cursor in modified_id.csv are fetched and merged', async (t) => {
+  const { server, store, opts, pick } = await setup(t);
+  const all = npmRecords();
+  const initial = all.slice(0, 5);
+  server.files.set('/npm/all.zip', { body: allZip(initial) });
+  assert.equal((await updateDatabase(store, pick('osv-npm'), opts)).sources[0].status, 'ok');
+  server.takePaths();
+  const cursor = newest(initial);
+
+  // Upstream changes one record and publishes a new one, both after the cursor.
+  const changedRaw = { ...initial[1].raw, modified: '2026-09-11T08:00:00.123456789Z', summary: 'Summary revised upstream' };
+  const added = all[5];
+  const addedRaw = { ...added.raw, modified: '2026-09-11T09:30:00.5Z' };
+  const csv = [
+    `${addedRaw.modified},${addedRaw.id}`,
+    `${changedRaw.modified},${changedRaw.id}`,
+    ...initial.map((r) => `${r.raw.modified},${r.raw.id}`).sort().reverse(),
+  ].join('\n') + '\n';
+  server.files.set('/npm/modified_id.csv', { body: Buffer.from(csv), etag: '"csv-1"' });
+  // Every record is served, so fetching too much would be possible (and seen).
+  for (const r of [...initial, added]) server.files.set(`/npm/${r.raw.id}.json`, { body: Buffer.from(r.text) });
+  server.files.set(`/npm/${changedRaw.id}.json`, { body: Buffer.from(JSON.stringify(changedRaw)) });
+  server.files.set(`/npm/${addedRaw.id}.json`, { body: Buffer.from(JSON.stringify(addedRaw)) });
+
+  const result = await updateDatabase(store, pick('osv-npm'), opts);
+  const [r] = result.sources;
+  assert.equal(r.status, 'ok', r.reason);
+  assert.equal(r.mode, 'merge');
+  assert.equal(r.fetched, 2);
+  assert.deepEqual(r.counts, { inserted: 1, updated: 1, unchanged: 0, deleted: 0 });
+  assert.deepEqual(server.takePaths().sort(), ['/npm/modified_id.csv', `/npm/${addedRaw.id}.json`, `/npm/${changedRaw.id}.json`].sort());
+  assert.equal((await store.get(changedRaw.id))?.summary, 'Summary revised upstream');
+  assert.equal((await store.get(addedRaw.id))?.modified, addedRaw.modified);
+  // Untouched records are still there (merge deletes nothing).
+  for (const x of initial) assert.ok(await store.get(x.raw.id), x.raw.id);
+  const st = (await store.status()).sources.find((s) => s.name === 'osv-npm');
+  assert.equal(st?.count, 6);
+  assert.ok(cursor < addedRaw.modified);
+  assert.equal(st?.lastModified, addedRaw.modified);
+
+  // Same list again, but the server does not support ETags this time: nothing is newer than the cursor.
+  server.files.set('/npm/modified_id.csv', { body: Buffer.from(csv) });
+  const again = await updateDatabase(store, pick('osv-npm'), opts);
+  assert.equal(again.sources[0].status, 'unchanged');
+  assert.match(again.sources[0].reason ?? '', /no record modified after/);
+  assert.deepEqual(server.takePaths(), ['/npm/modified_id.csv']);
+});
+
+test('ETag: an unchanged change list and an unchanged KEV catalog cost one 304 each; a fresh database asks unconditionally', async (t) => {
+  const { server, store, opts, pick, dir } = await setup(t);
+  const recs = npmRecords().slice(0, 3);
+  server.files.set('/npm/all.zip', { body: allZip(recs) });
+  server.files.set('/npm/modified_id.csv', { body: Buffer.from(recs.map((r) => `${r.raw.modified},${r.raw.id}`).join('\n')), etag: '"csv-7"' });
+  const kev = readFileSync(join(FIXTURES, 'cisa-kev.json'));
+  server.files.set(KEV_PATH, { body: kev, etag: '"kev-2025.08.25"', lastModified: 'Mon, 25 Aug 2025 17:05:00 GMT' });
+
+  const first = await updateDatabase(store, pick('osv-npm', 'cisa-kev'), opts);
+  assert.deepEqual(first.sources.map((s) => s.status), ['ok', 'ok']);
+  assert.equal(first.sources[1].counts?.inserted, 3);
+  assert.equal((await store.kev(['CVE-2021-44228'])).get('CVE-2021-44228')?.dateAdded, '2021-12-10');
+  server.takePaths();
+
+  // Second run: the change list is fetched (a cursor exists; all.zip was imported without it)
+  // and lists nothing newer; the KEV catalog is not modified.
+  const second = await updateDatabase(store, pick('osv-npm', 'cisa-kev'), opts);
+  assert.deepEqual(second.sources.map((s) => s.status), ['unchanged', 'unchanged']);
+  assert.match(second.sources[0].reason ?? '', /no record modified after/);
+  assert.deepEqual(server.seen.map((s) => [s.path, s.status]), [['/npm/modified_id.csv', 200], [KEV_PATH, 304]]);
+  assert.equal(server.seen[0].headers['if-none-match'], undefined);
+  assert.equal(server.seen[1].headers['if-none-match'], '"kev-2025.08.25"');
+  assert.equal(server.seen[1].headers['if-modified-since'], 'Mon, 25 Aug 2025 17:05:00 GMT');
+  assert.equal((await store.status()).kev, 3);
+  server.takePaths();
+
+  // Third run: now the change list's ETag is known too.
+  const third = await updateDatabase(store, pick('osv-npm', 'cisa-kev'), opts);
+  assert.deepEqual(third.sources.map((s) => s.status), ['unchanged', 'unchanged']);
+  assert.match(third.sources[0].reason ?? '', /modified_id\.csv not modified/);
+  assert.deepEqual(server.seen.map((s) => [s.path, s.status]), [['/npm/modified_id.csv', 304], [KEV_PATH, 304]]);
+  assert.equal(server.seen[0].headers['if-none-match'], '"csv-7"');
+  assert.equal((await store.status()).advisories, 3);
+  server.takePaths();
+
+  // A new, empty database with the same work dir: the saved ETag must not be sent (a 304
+  // would leave the new database without KEV data).
+  const fresh = new SqliteAdvisoryStore(join(dir, 'other.db'));
+  t.after(() => fresh.close());
+  const other = await updateDatabase(fresh, pick('cisa-kev'), opts);
+  assert.equal(other.sources[0].status, 'ok');
+  assert.equal(server.seen[0].headers['if-none-match'], undefined);
+  assert.equal((await fresh.status()).kev, 3);
+});
+
+test('connection cut mid-body on every attempt: the source fails, the database keeps its data; the next run succeeds', async (t) => {
+  const { server, store, opts, pick } = await setup(t);
+  const all = npmRecords();
+  const before = all.slice(0, 4);
+  server.files.set('/npm/all.zip', { body: allZip(before) });
+  assert.equal((await updateDatabase(store, pick('osv-npm'), opts)).sources[0].status, 'ok');
+  server.takePaths();
+
+  // A new snapshot without before[0] and with changes; no validator, so no resumption.
+  const changed = { ...before[1].raw, summary: 'changed in the new snapshot' };
+  const next = [before[1], before[2], before[3], all[4], all[5]].map((r) => (r === before[1] ? { raw: changed, text: JSON.stringify(changed) } : r));
+  const body = allZip(next);
+  server.files.set('/npm/all.zip', { body, cutAfter: { bytes: Math.floor(body.length / 2), times: 3 } });
+
+  const failed = await updateDatabase(store, pick('osv-npm'), { ...opts, full: true });
+  const [f] = failed.sources;
+  assert.equal(failed.ok, false);
+  assert.equal(f.status, 'failed');
+  assert.equal(f.error?.code, 'download-network');
+  assert.match(f.reason ?? '', /connection failed after \d+ bytes/);
+  assert.equal(server.takePaths().length, 3, 'first attempt and two retries');
+  // Previous contents intact: the record missing from the new snapshot, the old summary.
+  assert.ok(await store.get(before[0].raw.id));
+  assert.equal((await store.get(before[1].raw.id))?.summary, before[1].raw.summary);
+  assert.equal(await store.get(all[5].raw.id), undefined);
+  assert.equal((await store.status()).sources.find((s) => s.name === 'osv-npm')?.count, 4);
+
+  const ok = await updateDatabase(store, pick('osv-npm'), { ...opts, full: true });
+  assert.equal(ok.sources[0].status, 'ok', ok.sources[0].reason);
+  assert.deepEqual(ok.sources[0].counts, { inserted: 2, updated: 1, unchanged: 2, deleted: 1 });
+  assert.equal(await store.get(before[0].raw.id), undefined);
+  assert.equal((await store.get(before[1].raw.id))?.summary, 'changed in the new snapshot');
+});
+
+test('an interrupted download with an ETag resumes with Range on the retry', async (t) => {
+  const { server, store, opts, pick } = await setup(t);
+  const recs = npmRecords();
+  const body = allZip(recs);
+  const cut = Math.floor(body.length / 3);
+  server.files.set('/npm/all.zip', { body, etag: '"zip-r"', cutAfter: { bytes: cut, times: 1 } });
+
+  const progress: { bytes: number; total?: number }[] = [];
+  const result = await updateDatabase(store, pick('osv-npm'), { ...opts, onProgress: (e) => e.phase === 'download' && progress.push({ bytes: e.bytes, total: e.total }) });
+  assert.equal(result.sources[0].status, 'ok', result.sources[0].reason);
+  assert.equal(result.sources[0].counts?.inserted, recs.length);
+  assert.equal(server.seen.length, 2);
+  assert.equal(server.seen[0].headers.range, undefined);
+  const range = /^bytes=(\d+)-$/.exec(server.seen[1].headers.range ?? '');
+  assert.ok(range, 'second request asks for the rest');
+  assert.ok(Number(range[1]) > 0 && Number(range[1]) <= cut);
+  assert.equal(server.seen[1].headers['if-range'], '"zip-r"');
+  assert.equal(server.seen[1].status, 206);
+  assert.equal(progress.at(-1)?.bytes, body.length);
+  assert.equal(progress.at(-1)?.total, body.length);
+});
+
+test('HTTP 500 twice, then success: retried within the run', async (t) => {
+  const { server, store, opts, pick } = await setup(t);
+  const recs = npmRecords().slice(0, 2);
+  server.files.set('/npm/all.zip', { body: allZip(recs), failWith: { status: 500, times: 2 } });
+  const result = await updateDatabase(store, pick('osv-npm'), opts);
+  assert.equal(result.sources[0].status, 'ok', result.sources[0].reason);
+  assert.deepEqual(server.seen.map((s) => s.status), [500, 500, 200]);
+  assert.equal((await store.status()).advisories, 2);
+
+  // A 404 is not retried and fails the source.
+  server.takePaths();
+  server.files.delete('/npm/all.zip');
+  const gone = await updateDatabase(store, pick('osv-npm'), { ...opts, full: true });
+  assert.equal(gone.sources[0].status, 'failed');
+  assert.match(gone.sources[0].reason ?? '', /HTTP 404/);
+  assert.equal(server.seen.length, 1);
+  assert.equal((await store.status()).advisories, 2);
+});
+
+test('hostile all.zip: bomb entries, garbage and non-OSV content fail the source with a reason and import nothing', async (t) => {
+  const { server, store, opts, pick } = await setup(t);
+  const recs = npmRecords();
+  server.files.set('/npm/all.zip', { body: allZip(recs.slice(0, 3)) });
+  assert.equal((await updateDatabase(store, pick('osv-npm'), opts)).sources[0].status, 'ok');
+  const snapshot = async () => (await Promise.all(recs.map((r) => store.get(r.raw.id)))).map((a) => a && JSON.stringify(a));
+  const before = await snapshot();
+  const full = { ...opts, full: true };
+  const zeros = Buffer.alloc(64 * 1024 * 1024);
+
+  const cases: [string, Buffer, RegExp][] = [
+    // Good records around an entry that honestly declares 64 MiB.
+    ['declared bomb', makeZip([...recs.slice(3).map((r) => ({ name: `${r.raw.id}.json`, data: r.text })), { name: 'GHSA-bomb-bomb-bomb.json', data: zeros }]), /declares 67108864 bytes.*zip bomb/],
+    // An entry that claims 100 bytes but inflates to 64 MiB: caught while reading, after good records were streamed.
+    ['lying bomb', makeZip([...recs.slice(3).map((r) => ({ name: `${r.raw.id}.json`, data: r.text })), { name: 'GHSA-lies-lies-lies.json', data: zeros, declaredSize: 100 }]), /damaged or hostile archive entry GHSA-lies-lies-lies\.json/],
+    ['html error page', Buffer.from('<!doctype html><title>Service Unavailable</title>'), /not a zip archive/],
+    ['truncated zip', allZip(recs).subarray(0, 700), /truncated or not a zip/],
+    ['zip of other JSON', makeZip([{ name: 'a.json', data: '{"hello":"world"}' }, { name: 'b.json', data: '[1,2,3]' }]), /no valid advisory/],
+  ];
+  for (const [what, body, reason] of cases) {
+    server.files.set('/npm/all.zip', { body });
+    const result = await updateDatabase(store, pick('osv-npm'), full);
+    const [r] = result.sources;
+    assert.equal(r.status, 'failed', what);
+    assert.match(r.reason ?? '', reason, what);
+    assert.deepEqual(await snapshot(), before, `${what}: database unchanged`);
+    assert.equal((await store.status()).advisories, 3, what);
+  }
+});
+
+test('one failing source does not stop the others; warnings name it', async (t) => {
+  const { server, store, opts, pick } = await setup(t);
+  server.files.set('/npm/all.zip', { body: Buffer.from('garbage') });
+  server.files.set(KEV_PATH, { body: readFileSync(join(FIXTURES, 'cisa-kev.json')) });
+  const warnings = new Warnings();
+  const result = await updateDatabase(store, pick('osv-npm', 'cisa-kev'), { ...opts, warnings });
+  assert.equal(result.ok, false);
+  assert.deepEqual(result.sources.map((s) => [s.name, s.status]), [['osv-npm', 'failed'], ['cisa-kev', 'ok']]);
+  assert.equal(result.sources[1].lastModified, '2025-08-25T17:04:19.9796Z');
+  assert.ok(warnings.items.some((w) => w.message.startsWith('osv-npm:') && /not a zip/.test(w.message)));
+  assert.equal((await store.status()).kev, 3);
+});
+
+test('EPSS: a gzip cut short without Content-Length is refused by the integrity check; previous scores kept', async (t) => {
+  const { server, store, opts, pick } = await setup(t);
+  // Illustrative rows in FIRST's format (scores are not FIRST's published values).
+  const rows = ['#model_version:v2025.03.14,score_date:2025-08-25T12:55:00Z', 'cve,epss,percentile'];
+  for (let i = 0; i < 2000; i++) rows.push(`CVE-2024-${String(10000 + i)},0.${String(i).padStart(5, '0')},0.5`);
+  const gz = gzipSync(rows.join('\n') + '\n');
+  server.files.set('/epss_scores-current.csv.gz', { body: gz });
+  const first = await updateDatabase(store, pick('epss'), opts);
+  assert.equal(first.sources[0].status, 'ok', first.sources[0].reason);
+  assert.equal(first.sources[0].counts?.inserted, 2000);
+  assert.equal(first.sources[0].lastModified, '2025-08-25');
+
+  const next = gzipSync(rows.map((r) => r.replace(',0.5', ',0.6')).join('\n') + '\n');
+  // Chunked and ended cleanly, but the gzip stream stops half way: only the importer can tell.
+  server.files.set('/epss_scores-current.csv.gz', { body: next.subarray(0, Math.floor(next.length / 2)), chunked: true });
+  const cut = await updateDatabase(store, pick('epss'), opts);
+  assert.equal(cut.sources[0].status, 'failed');
+  assert.equal(cut.sources[0].error?.code, 'feed-corrupt');
+  const kept = await store.epss(['CVE-2024-10001']);
+  assert.equal(kept.get('CVE-2024-10001')?.percentile, 0.5);
+  assert.equal((await store.status()).epss, 2000);
+});
