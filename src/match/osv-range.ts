@@ -1,0 +1,209 @@
+/**
+ * Does one OSV `affected` entry include an installed version? OSV semantics
+ * (https://ossf.github.io/osv-schema/#evaluation):
+ * - SEMVER and ECOSYSTEM ranges: events sorted by version under the ecosystem's scheme
+ *   ('introduced: "0"' first); walking them, `introduced` ≤ v turns "affected" on, `fixed` ≤ v
+ *   and `last_affected` < v turn it off. A `limit` is an upper bound: v ≥ limit is outside the
+ *   range. Several ranges are alternatives (any one including v is enough).
+ * - `versions`: an explicit list, matched by the scheme's equality ('1.0' = '1.0.0' in Maven).
+ * - GIT ranges name commits, not versions: ignored (noted in the trace).
+ * Every comparison is written to the trace, which `explain` shows.
+ *
+ * Advisories are hostile input: a version the scheme cannot order, or an absurdly large entry,
+ * makes the entry "skipped" with a reason; it never throws.
+ */
+import type { Affected, AffectedRange, RangeEvent } from '../advisories/model.js';
+import type { VersionScheme } from '../versions/index.js';
+
+export const RANGE_LIMITS = {
+  rangesPerEntry: 200,
+  eventsPerRange: 1000,
+  versionsPerEntry: 100_000,
+  versionLength: 256,
+};
+
+export type EventKind = 'introduced' | 'fixed' | 'last_affected' | 'limit';
+
+export interface TraceEntry {
+  advisory: string;
+  ecosystem: string;
+  package: string;
+  installed: string;
+  /** What this entry records. */
+  kind: 'event' | 'versions' | 'range-result' | 'ignored' | 'skipped' | 'withdrawn';
+  rangeIndex?: number;
+  rangeType?: string;
+  event?: EventKind;
+  eventVersion?: string;
+  /** Sign of compare(installed, eventVersion): -1 installed is lower, 0 equal, 1 higher. */
+  comparison?: -1 | 0 | 1;
+  /** For events: whether the range includes the installed version after this event. */
+  affectedAfter?: boolean;
+  note?: string;
+}
+
+export interface EntryEvaluation {
+  affected: boolean;
+  /** Fix versions of the ranges that include the installed version (the next fix above it). */
+  fixed: string[];
+  /** Readable forms of the ranges that include the installed version ('>=4.0.0, <4.17.21'). */
+  matchedRanges: string[];
+  /** True when the explicit `versions` list named the installed version. */
+  viaVersions: boolean;
+  trace: TraceEntry[];
+  /** Set when the entry could not be evaluated; `affected` is then false. */
+  skipped?: { reason: 'invalid-version' | 'too-large' | 'bad-range'; detail: string };
+}
+
+type Ctx = Pick<TraceEntry, 'advisory' | 'ecosystem' | 'package' | 'installed'>;
+
+function eventOf(e: RangeEvent): { kind: EventKind; version: string } | undefined {
+  if (typeof e !== 'object' || e === null) return undefined;
+  for (const k of ['introduced', 'fixed', 'last_affected', 'limit'] as const) {
+    const v = (e as Record<string, unknown>)[k];
+    if (typeof v === 'string') return { kind: k, version: v };
+  }
+  return undefined;
+}
+
+const sign = (n: number): -1 | 0 | 1 => (n < 0 ? -1 : n > 0 ? 1 : 0);
+
+class Skip extends Error {
+  constructor(readonly reason: 'invalid-version' | 'too-large' | 'bad-range', readonly detail: string) {
+    super(detail);
+  }
+}
+
+function cmp(scheme: VersionScheme, a: string, b: string): number {
+  if (b.length > RANGE_LIMITS.versionLength) throw new Skip('too-large', `version longer than ${RANGE_LIMITS.versionLength} characters`);
+  try {
+    return scheme.compare(a, b);
+  } catch {
+    throw new Skip('invalid-version', `${JSON.stringify(b.slice(0, 80))} is not a ${scheme.name} version`);
+  }
+}
+
+/** '>=0, <2.36-9+deb12u3' — how a matched range reads in reports. */
+export function describeRange(events: { kind: EventKind; version: string }[]): string {
+  const parts: string[] = [];
+  for (const e of events) {
+    if (e.kind === 'introduced') parts.push(`>=${e.version}`);
+    else if (e.kind === 'fixed') parts.push(`<${e.version}`);
+    else if (e.kind === 'last_affected') parts.push(`<=${e.version}`);
+    else parts.push(`<${e.version} (limit)`);
+  }
+  return parts.join(', ');
+}
+
+function evaluateRange(range: AffectedRange, index: number, installed: string, scheme: VersionScheme, ctx: Ctx, trace: TraceEntry[]): { affected: boolean; fixed?: string; text: string } {
+  if (!Array.isArray(range.events)) throw new Skip('bad-range', `range ${index} has no events list`);
+  if (range.events.length > RANGE_LIMITS.eventsPerRange) throw new Skip('too-large', `range ${index} has ${range.events.length} events`);
+  const events = range.events.map(eventOf);
+  if (events.some((e) => e === undefined)) throw new Skip('bad-range', `range ${index} has an event without a version`);
+  const list = events as { kind: EventKind; version: string }[];
+  // Sort by version; 'introduced: "0"' means "from the beginning" and sorts first. Comparisons
+  // are memoised: the sort and the walk compare the same pairs.
+  const zero = (e: { kind: EventKind; version: string }) => e.kind === 'introduced' && e.version === '0';
+  for (const e of list) if (!zero(e)) cmp(scheme, e.version, e.version);
+  const sorted = list
+    .map((e, i) => ({ e, i }))
+    .sort((a, b) => {
+      const za = zero(a.e);
+      const zb = zero(b.e);
+      if (za || zb) return za && zb ? a.i - b.i : za ? -1 : 1;
+      return cmp(scheme, a.e.version, b.e.version) || a.i - b.i;
+    })
+    .map((x) => x.e);
+
+  const base = { ...ctx, rangeIndex: index, rangeType: range.type };
+  let affected = false;
+  let outside = false;
+  let fixed: string | undefined;
+  for (const e of sorted) {
+    const c: -1 | 0 | 1 = zero(e) ? 1 : sign(cmp(scheme, installed, e.version));
+    switch (e.kind) {
+      case 'introduced':
+        if (c >= 0) affected = true;
+        break;
+      case 'fixed':
+        if (c >= 0) affected = false;
+        else if (affected && fixed === undefined) fixed = e.version;
+        break;
+      case 'last_affected':
+        if (c > 0) affected = false;
+        break;
+      case 'limit':
+        if (c >= 0) outside = true;
+        break;
+    }
+    trace.push({ ...base, kind: 'event', event: e.kind, eventVersion: e.version, comparison: c, affectedAfter: affected && !outside });
+  }
+  const result = affected && !outside;
+  return { affected: result, fixed: result ? fixed : undefined, text: describeRange(sorted) };
+}
+
+/** Evaluates one affected entry for an installed version. Never throws. */
+export function evaluateAffected(entry: Affected, installed: string, scheme: VersionScheme, ctx: Omit<Ctx, 'installed'>): EntryEvaluation {
+  const c: Ctx = { ...ctx, installed };
+  const trace: TraceEntry[] = [];
+  const out: EntryEvaluation = { affected: false, fixed: [], matchedRanges: [], viaVersions: false, trace };
+  try {
+    const ranges = Array.isArray(entry.ranges) ? entry.ranges : [];
+    const versions = Array.isArray(entry.versions) ? entry.versions : [];
+    if (ranges.length > RANGE_LIMITS.rangesPerEntry) throw new Skip('too-large', `${ranges.length} ranges in one entry`);
+    if (versions.length > RANGE_LIMITS.versionsPerEntry) throw new Skip('too-large', `${versions.length} versions in one entry`);
+    ranges.forEach((r, i) => {
+      if (r?.type !== 'SEMVER' && r?.type !== 'ECOSYSTEM') {
+        trace.push({ ...c, kind: 'ignored', rangeIndex: i, rangeType: String(r?.type).slice(0, 20), note: 'GIT and unknown range types name commits, not versions' });
+        return;
+      }
+      const res = evaluateRange(r, i, installed, scheme, c, trace);
+      trace.push({ ...c, kind: 'range-result', rangeIndex: i, rangeType: r.type, affectedAfter: res.affected, note: `${res.text}: ${res.affected ? 'includes' : 'does not include'} ${installed}` });
+      if (res.affected) {
+        out.affected = true;
+        out.matchedRanges.push(res.text);
+        if (res.fixed !== undefined && !out.fixed.includes(res.fixed)) out.fixed.push(res.fixed);
+      }
+    });
+    if (versions.length) {
+      let hit: string | undefined;
+      let invalid = 0;
+      for (const v of versions) {
+        if (typeof v !== 'string' || v.length > RANGE_LIMITS.versionLength) {
+          invalid++;
+          continue;
+        }
+        if (v === installed) {
+          hit = v;
+          break;
+        }
+        try {
+          if (scheme.compare(installed, v) === 0) {
+            hit = v;
+            break;
+          }
+        } catch {
+          // One unorderable entry in an enumeration does not spoil the others.
+          invalid++;
+        }
+      }
+      trace.push({
+        ...c,
+        kind: 'versions',
+        comparison: hit !== undefined ? 0 : undefined,
+        eventVersion: hit,
+        note: hit !== undefined ? `listed in versions (${versions.length} entries) as ${hit}` : `not among ${versions.length} listed versions${invalid ? ` (${invalid} unreadable)` : ''}`,
+      });
+      if (hit !== undefined) {
+        out.viaVersions = true;
+        out.affected = true;
+        if (out.matchedRanges.length === 0) out.matchedRanges.push(`=${hit}`);
+      }
+    }
+  } catch (err) {
+    if (!(err instanceof Skip)) throw err;
+    trace.push({ ...c, kind: 'skipped', note: `${err.reason}: ${err.detail}` });
+    return { affected: false, fixed: [], matchedRanges: [], viaVersions: false, trace, skipped: { reason: err.reason, detail: err.detail } };
+  }
+  return out;
+}

@@ -1,0 +1,173 @@
+/**
+ * Severity of a finding. Who decides, in order:
+ *  1. 'distro': for OS packages, the distribution's own rating (Debian tracker `urgency`,
+ *     Ubuntu's priority in `severity[]` type 'Ubuntu'); Debian's "not yet assigned" is no rating.
+ *  2. 'advisory': the advisory's own label (GHSA `database_specific.severity`), else the CVSS
+ *     vectors in its `severity[]` (or the affected entry's), scored with ae-cvss-calculator.
+ *  3. 'nvd': a record of an NVD-derived source in the store for the same CVE.
+ * The CVSS score shown beside the level comes from the deciding source when it has a vector,
+ * otherwise from the next source that has one (`scoreSource` says which).
+ */
+import * as cvssModule from 'ae-cvss-calculator';
+import type { Advisory, Affected, Severity } from '../advisories/model.js';
+
+export type SeverityLevel = 'critical' | 'high' | 'medium' | 'low' | 'negligible' | 'unknown';
+export const SEVERITY_LEVELS: readonly SeverityLevel[] = ['critical', 'high', 'medium', 'low', 'negligible', 'unknown'];
+export type SeveritySource = 'distro' | 'advisory' | 'nvd' | 'none';
+export type CvssVersion = '2.0' | '3.0' | '3.1' | '4.0';
+
+export interface FindingSeverity {
+  level: SeverityLevel;
+  source: SeveritySource;
+  /** The record and field the level came from ('DEBIAN-CVE-2011-3374 urgency unimportant'). */
+  from?: string;
+  score?: number;
+  vector?: string;
+  cvssVersion?: CvssVersion;
+  /** Where the score came from when that is not `source`. */
+  scoreSource?: SeveritySource;
+}
+
+export interface CvssScore {
+  score: number;
+  vector: string;
+  version: CvssVersion;
+}
+
+interface CvssVectorLike {
+  getVectorName(): string;
+  isBaseFullyDefined(): boolean;
+  calculateScores(): { base?: number; overall?: number };
+}
+// The package is a webpack CommonJS bundle: under Node's ESM loader its exports sit on `default`.
+const cvssLib = ((cvssModule as unknown as { default?: unknown }).default ?? cvssModule) as { fromVector(v: string): CvssVectorLike | null | undefined };
+
+const VERSION_RANK: Record<CvssVersion, number> = { '4.0': 4, '3.1': 3, '3.0': 2, '2.0': 1 };
+
+/** Scores a CVSS v2/v3.x/v4 vector; undefined for anything that is not a complete base vector. */
+export function scoreCvss(vector: string): CvssScore | undefined {
+  if (typeof vector !== 'string' || vector.length > 512) return undefined;
+  const v = vector.trim();
+  // A v2 vector has no prefix; require its first metric so arbitrary text is not read as v2.
+  if (!/^CVSS:(3\.[01]|4\.0)\//.test(v) && !/^(\(?)AV:[LAN]\//.test(v)) return undefined;
+  try {
+    const parsed = cvssLib.fromVector(v.replace(/^\((.*)\)$/, '$1'));
+    if (!parsed || !parsed.isBaseFullyDefined()) return undefined;
+    const name = parsed.getVectorName();
+    const version = name.replace(/^CVSS:/, '') as CvssVersion;
+    if (!(version in VERSION_RANK)) return undefined;
+    const s = parsed.calculateScores();
+    const score = s.base ?? s.overall;
+    if (typeof score !== 'number' || !Number.isFinite(score)) return undefined;
+    return { score, vector: v, version };
+  } catch {
+    return undefined;
+  }
+}
+
+/** Qualitative rating of a score (CVSS v3/v4 table; v2 has no 'critical'). */
+export function levelFromScore(score: number, version: CvssVersion): SeverityLevel {
+  if (version === '2.0') return score >= 7 ? 'high' : score >= 4 ? 'medium' : 'low';
+  if (score >= 9) return 'critical';
+  if (score >= 7) return 'high';
+  if (score >= 4) return 'medium';
+  if (score > 0) return 'low';
+  return 'negligible';
+}
+
+/** The best CVSS among `severity[]` entries: the newest CVSS version, then the highest score. */
+export function bestCvss(severities: readonly Severity[] | undefined): CvssScore | undefined {
+  let best: CvssScore | undefined;
+  for (const s of Array.isArray(severities) ? severities : []) {
+    if (typeof s?.type !== 'string' || !s.type.startsWith('CVSS_') || typeof s.score !== 'string') continue;
+    const c = scoreCvss(s.score);
+    if (!c) continue;
+    if (!best || VERSION_RANK[c.version] > VERSION_RANK[best.version] || (VERSION_RANK[c.version] === VERSION_RANK[best.version] && c.score > best.score)) best = c;
+  }
+  return best;
+}
+
+/** A free-text rating word ('MODERATE', 'Medium', 'important', 'low**') → level. */
+export function levelFromLabel(label: unknown): SeverityLevel | undefined {
+  if (typeof label !== 'string') return undefined;
+  const l = label.trim().toLowerCase().replace(/\*+$/, '');
+  switch (l) {
+    case 'critical':
+      return 'critical';
+    case 'high':
+    case 'important':
+      return 'high';
+    case 'medium':
+    case 'moderate':
+      return 'medium';
+    case 'low':
+      return 'low';
+    case 'negligible':
+    case 'unimportant':
+      return 'negligible';
+    default:
+      return undefined;
+  }
+}
+
+function str(v: unknown): string | undefined {
+  return typeof v === 'string' && v.length <= 200 ? v : undefined;
+}
+
+/** The distribution's rating from an affected entry or the record (Debian urgency, Ubuntu priority). */
+export function distroRating(adv: Advisory, entry: Affected | undefined): { level: SeverityLevel; from: string } | undefined {
+  const candidates: [unknown, string][] = [
+    [entry?.ecosystem_specific?.urgency, 'urgency'],
+    [entry?.database_specific?.urgency, 'urgency'],
+    [entry?.ecosystem_specific?.severity, 'severity'],
+    [entry?.database_specific?.severity, 'severity'],
+  ];
+  for (const s of [...(entry?.severity ?? []), ...adv.severity]) {
+    if (s?.type === 'Ubuntu') candidates.push([s.score, 'Ubuntu priority']);
+  }
+  for (const [value, field] of candidates) {
+    const level = levelFromLabel(value);
+    if (level) return { level, from: `${adv.id} ${field} ${str(value) ?? ''}`.trim() };
+  }
+  return undefined;
+}
+
+/** The advisory's own rating: its label, then its CVSS vectors. */
+export function advisoryRating(adv: Advisory, entry: Affected | undefined): { level: SeverityLevel; from: string; cvss?: CvssScore } | undefined {
+  const cvss = bestCvss([...(entry?.severity ?? []), ...adv.severity]);
+  const label = levelFromLabel(adv.database_specific?.severity);
+  if (label) return { level: label, from: `${adv.id} database_specific.severity ${str(adv.database_specific?.severity) ?? ''}`.trim(), cvss };
+  if (cvss) return { level: levelFromScore(cvss.score, cvss.version), from: `${adv.id} CVSS ${cvss.version}`, cvss };
+  return undefined;
+}
+
+export interface SeverityInputs {
+  /** Advisories behind the finding with the affected entry that matched (entry may be absent). */
+  members: { advisory: Advisory; entry?: Affected }[];
+  os: boolean;
+  /** Records from an NVD-derived source for the finding's CVE, when looked up. */
+  nvd?: Advisory[];
+}
+
+/** Decides a finding's severity by the documented source order. */
+export function decideSeverity(input: SeverityInputs): FindingSeverity {
+  const distro = input.os ? input.members.map((m) => distroRating(m.advisory, m.entry)).find((x) => x !== undefined) : undefined;
+  const advisory = input.members.map((m) => advisoryRating(m.advisory, m.entry)).find((x) => x !== undefined);
+  const nvd = (input.nvd ?? []).map((a) => advisoryRating(a, undefined)).find((x) => x !== undefined);
+  const withScore = (sev: FindingSeverity): FindingSeverity => {
+    const fromSelf = sev.source === 'advisory' ? advisory?.cvss : sev.source === 'nvd' ? nvd?.cvss : undefined;
+    const fallback: [SeveritySource, CvssScore | undefined][] = [['advisory', advisory?.cvss], ['nvd', nvd?.cvss]];
+    const pick = fromSelf ? ([sev.source, fromSelf] as [SeveritySource, CvssScore]) : fallback.find(([, c]) => c !== undefined);
+    if (pick?.[1]) {
+      sev.score = pick[1].score;
+      sev.vector = pick[1].vector;
+      sev.cvssVersion = pick[1].version;
+      if (pick[0] !== sev.source) sev.scoreSource = pick[0];
+    }
+    return sev;
+  };
+  if (distro) return withScore({ level: distro.level, source: 'distro', from: distro.from });
+  if (advisory) return withScore({ level: advisory.level, source: 'advisory', from: advisory.from });
+  if (nvd) return withScore({ level: nvd.level, source: 'nvd', from: nvd.from });
+  return { level: 'unknown', source: 'none' };
+}

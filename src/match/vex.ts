@@ -1,0 +1,304 @@
+/**
+ * OpenVEX 0.2.0 (https://github.com/openvex/spec): statements that say whether a product is
+ * affected by a vulnerability.
+ *
+ * - A statement applies to a finding when its vulnerability name or an alias is one of the
+ *   finding's ids, and one of its products matches the package: a product's purl (`@id` or
+ *   `identifiers.purl`) or a subcomponent's purl; a purl without version or qualifiers matches
+ *   every version / qualifier set. A product that names the image itself (pkg:oci/..., or
+ *   pkg:docker/...) with no subcomponents covers every package in the image.
+ * - The newest statement (statement timestamp, else the document's) that applies wins.
+ * - not_affected → the finding stays, marked `suppressed` with the justification; affected,
+ *   fixed and under_investigation annotate it (`vex`).
+ * Documents come from files, a directory (*.json), or the image itself (`*.vex.json`, captured
+ * during the layer pass). A hostile document costs a warning naming the file, nothing else.
+ */
+import { lstat, readdir, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { CaptureSpec } from '../image/capture.js';
+import type { FileTree } from '../image/filetree.js';
+import type { Package, Sbom } from '../sbom/model.js';
+import { tryParsePurl, type PurlParts } from '../sbom/purl.js';
+import { Warnings } from '../util/errors.js';
+import type { Finding, VexStatementRef } from './types.js';
+
+export const VEX_LIMITS = {
+  fileBytes: 8 * 1024 * 1024,
+  statements: 20_000,
+  productsPerStatement: 10_000,
+  files: 200,
+  stringLength: 4096,
+};
+
+export type VexStatus = VexStatementRef['status'];
+const STATUSES: ReadonlySet<string> = new Set(['not_affected', 'affected', 'fixed', 'under_investigation']);
+
+export interface VexProduct {
+  purls: PurlParts[];
+  subcomponents: PurlParts[];
+}
+
+export interface VexStatement {
+  vulnerability: string;
+  aliases: string[];
+  products: VexProduct[];
+  status: VexStatus;
+  justification?: string;
+  impactStatement?: string;
+  actionStatement?: string;
+  statusNotes?: string;
+  timestamp?: string;
+}
+
+export interface VexDocument {
+  file: string;
+  id?: string;
+  author?: string;
+  timestamp?: string;
+  statements: VexStatement[];
+}
+
+/** In-image VEX documents: Docker Scout reads any `*.vex.json` file in the image. */
+export const vexCapture: CaptureSpec = {
+  selectors: [{ globs: ['/**/*.vex.json'], maxSize: VEX_LIMITS.fileBytes }],
+  analyzers: [],
+};
+
+function isObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+function str(v: unknown): string | undefined {
+  return typeof v === 'string' && v !== '' && v.length <= VEX_LIMITS.stringLength ? v : undefined;
+}
+
+function purlsOfComponent(c: unknown): PurlParts[] {
+  if (!isObject(c)) return [];
+  const out: PurlParts[] = [];
+  const candidates = [c['@id'], isObject(c.identifiers) ? c.identifiers.purl : undefined];
+  for (const s of candidates) {
+    const t = str(s);
+    if (t && t.startsWith('pkg:')) {
+      const p = tryParsePurl(t);
+      if (p) out.push(p);
+    }
+  }
+  return out;
+}
+
+/** Parses one OpenVEX document. Bad statements are dropped with a warning; a bad document gives undefined. */
+export function parseVex(input: string | Buffer | unknown, file: string, warnings: Warnings = new Warnings()): VexDocument | undefined {
+  let doc: unknown = input;
+  if (typeof input === 'string' || Buffer.isBuffer(input)) {
+    const text = input.toString();
+    if (text.length > VEX_LIMITS.fileBytes) {
+      warnings.add('vex-too-large', `VEX document larger than ${VEX_LIMITS.fileBytes} bytes`, { path: file });
+      return undefined;
+    }
+    try {
+      doc = JSON.parse(text);
+    } catch (err) {
+      warnings.add('vex-malformed', `VEX document is not JSON: ${err instanceof Error ? err.message.slice(0, 120) : ''}`, { path: file });
+      return undefined;
+    }
+  }
+  if (!isObject(doc) || !Array.isArray(doc.statements)) {
+    warnings.add('vex-malformed', 'not an OpenVEX document (no statements list)', { path: file });
+    return undefined;
+  }
+  const context = str(doc['@context']);
+  if (context && !/openvex/i.test(context)) warnings.add('vex-context', `unexpected @context ${JSON.stringify(context.slice(0, 80))}; read as OpenVEX`, { path: file });
+  if (doc.statements.length > VEX_LIMITS.statements) {
+    warnings.add('vex-too-large', `${doc.statements.length} statements; only the first ${VEX_LIMITS.statements} are read`, { path: file });
+  }
+  const out: VexDocument = { file, statements: [] };
+  const id = str(doc['@id']);
+  const author = str(doc.author);
+  const timestamp = str(doc.timestamp);
+  if (id) out.id = id;
+  if (author) out.author = author;
+  if (timestamp) out.timestamp = timestamp;
+  let bad = 0;
+  const reasons = new Set<string>();
+  for (const s of doc.statements.slice(0, VEX_LIMITS.statements)) {
+    const st = parseStatement(s);
+    if (typeof st === 'string') {
+      bad++;
+      reasons.add(st);
+      continue;
+    }
+    out.statements.push(st);
+  }
+  if (bad) warnings.add('vex-statement-invalid', `${bad} VEX statement(s) ignored: ${[...reasons].slice(0, 5).join('; ')}`, { path: file });
+  return out;
+}
+
+function parseStatement(s: unknown): VexStatement | string {
+  if (!isObject(s)) return 'statement is not an object';
+  const vuln = s.vulnerability;
+  const name = isObject(vuln) ? str(vuln.name) : str(vuln);
+  if (!name) return 'statement without vulnerability name';
+  const status = str(s.status);
+  if (!status || !STATUSES.has(status)) return `unknown status ${JSON.stringify(String(s.status).slice(0, 40))}`;
+  const aliases = isObject(vuln) && Array.isArray(vuln.aliases) ? vuln.aliases.map(str).filter((a): a is string => !!a).slice(0, 100) : [];
+  if (!Array.isArray(s.products) || s.products.length === 0) return `statement for ${name} names no products`;
+  if (s.products.length > VEX_LIMITS.productsPerStatement) return `statement for ${name} has too many products`;
+  const products: VexProduct[] = [];
+  for (const p of s.products) {
+    const purls = purlsOfComponent(p);
+    const subs = isObject(p) && Array.isArray(p.subcomponents) ? p.subcomponents.slice(0, VEX_LIMITS.productsPerStatement).flatMap(purlsOfComponent) : [];
+    if (purls.length || subs.length) products.push({ purls, subcomponents: subs });
+  }
+  if (!products.length) return `statement for ${name} has no product with a package URL`;
+  const st: VexStatement = { vulnerability: name, aliases, products, status: status as VexStatus };
+  const just = str(s.justification);
+  const impact = str(s.impact_statement);
+  if (status === 'not_affected' && !just && !impact) return `not_affected statement for ${name} has neither justification nor impact_statement`;
+  if (just) st.justification = just;
+  if (impact) st.impactStatement = impact;
+  const action = str(s.action_statement);
+  if (action) st.actionStatement = action;
+  const notes = str(s.status_notes);
+  if (notes) st.statusNotes = notes;
+  const ts = str(s.timestamp) ?? str(s.last_updated);
+  if (ts) st.timestamp = ts;
+  return st;
+}
+
+/** Loads a VEX file, or every *.json file of a directory (not recursive). */
+export async function loadVex(path: string, warnings: Warnings = new Warnings()): Promise<VexDocument[]> {
+  let st;
+  try {
+    st = await lstat(path);
+  } catch (err) {
+    warnings.add('vex-unreadable', `cannot read VEX location: ${err instanceof Error ? err.message : String(err)}`, { path });
+    return [];
+  }
+  const files: string[] = [];
+  if (st.isDirectory()) {
+    const names = (await readdir(path)).filter((n) => n.endsWith('.json')).sort();
+    if (names.length > VEX_LIMITS.files) warnings.add('vex-too-many', `${names.length} VEX files; only the first ${VEX_LIMITS.files} are read`, { path });
+    files.push(...names.slice(0, VEX_LIMITS.files).map((n) => join(path, n)));
+  } else {
+    files.push(path);
+  }
+  const out: VexDocument[] = [];
+  for (const f of files) {
+    try {
+      const fst = await lstat(f);
+      if (!fst.isFile()) continue;
+      if (fst.size > VEX_LIMITS.fileBytes) {
+        warnings.add('vex-too-large', `VEX document larger than ${VEX_LIMITS.fileBytes} bytes`, { path: f });
+        continue;
+      }
+      const doc = parseVex(await readFile(f), f, warnings);
+      if (doc) out.push(doc);
+    } catch (err) {
+      warnings.add('vex-unreadable', `cannot read VEX document: ${err instanceof Error ? err.message : String(err)}`, { path: f });
+    }
+  }
+  return out;
+}
+
+/** VEX documents shipped inside the image (captured with `vexCapture`). */
+export function vexFromTree(tree: FileTree, warnings: Warnings = new Warnings()): VexDocument[] {
+  const out: VexDocument[] = [];
+  let n = 0;
+  for (const node of tree.captured()) {
+    if (node.type !== 'file' || !node.path.endsWith('.vex.json')) continue;
+    if (++n > VEX_LIMITS.files) {
+      warnings.add('vex-too-many', `more than ${VEX_LIMITS.files} VEX files in the image; the rest are ignored`, { path: node.path });
+      break;
+    }
+    const content = tree.read(node.path);
+    if (!content) continue;
+    const doc = parseVex(content, node.path, warnings);
+    if (doc) out.push(doc);
+  }
+  return out;
+}
+
+function sameName(a: PurlParts, b: PurlParts): boolean {
+  return a.type === b.type && (a.namespace ?? '') === (b.namespace ?? '') && a.name === b.name;
+}
+
+/** A VEX purl matches a package purl when name matches and every part it states is equal. */
+export function purlMatches(vex: PurlParts, pkg: PurlParts): boolean {
+  if (!sameName(vex, pkg)) return false;
+  if (vex.version !== undefined && vex.version !== pkg.version) return false;
+  for (const [k, v] of Object.entries(vex.qualifiers ?? {})) if (pkg.qualifiers?.[k] !== v) return false;
+  return true;
+}
+
+/** Does an oci/docker product purl name the scanned image? */
+function namesImage(p: PurlParts, sbom: Sbom | undefined): boolean {
+  if (p.type !== 'oci' && p.type !== 'docker') return false;
+  const img = sbom?.image;
+  // Without image metadata nothing contradicts it: the user pointed this VEX at this scan.
+  if (!img) return true;
+  const digests = [img.digest, img.indexDigest, img.configDigest].filter(Boolean);
+  if (p.version && p.version.startsWith('sha256:')) return digests.includes(p.version);
+  const repo = img.registry?.repository ?? img.reference.replace(/[@:][^/]*$/, '');
+  const last = repo.split('/').at(-1);
+  return p.name === last || `${p.namespace ? p.namespace + '/' : ''}${p.name}` === repo || repo.endsWith(`/${p.name}`);
+}
+
+function statementApplies(st: VexStatement, pkg: PurlParts | undefined, sbom: Sbom | undefined): boolean {
+  for (const prod of st.products) {
+    if (pkg && prod.subcomponents.some((s) => purlMatches(s, pkg))) return true;
+    if (pkg && prod.purls.some((p) => purlMatches(p, pkg))) return true;
+    if (prod.subcomponents.length === 0 && prod.purls.some((p) => namesImage(p, sbom))) return true;
+  }
+  return false;
+}
+
+function refOf(doc: VexDocument, st: VexStatement): VexStatementRef {
+  const ref: VexStatementRef = { file: doc.file, vulnerability: st.vulnerability, status: st.status };
+  if (doc.id) ref.documentId = doc.id;
+  if (doc.author) ref.author = doc.author;
+  const ts = st.timestamp ?? doc.timestamp;
+  if (ts) ref.timestamp = ts;
+  if (st.justification) ref.justification = st.justification;
+  if (st.impactStatement) ref.impactStatement = st.impactStatement;
+  if (st.actionStatement) ref.actionStatement = st.actionStatement;
+  if (st.statusNotes) ref.statusNotes = st.statusNotes;
+  return ref;
+}
+
+/** Applies the documents to the findings in place. */
+export function applyVex(findings: Finding[], docs: VexDocument[], sbom?: Sbom): void {
+  // Index statements by every vulnerability id they name (upper case: 'cve-…' happens).
+  const byVuln = new Map<string, { doc: VexDocument; st: VexStatement; order: number }[]>();
+  let order = 0;
+  for (const doc of docs) {
+    for (const st of doc.statements) {
+      const entry = { doc, st, order: order++ };
+      for (const id of new Set([st.vulnerability, ...st.aliases].map((x) => x.toUpperCase()))) {
+        if (!byVuln.has(id)) byVuln.set(id, []);
+        byVuln.get(id)!.push(entry);
+      }
+    }
+  }
+  if (!byVuln.size) return;
+  const purlCache = new Map<string, PurlParts | undefined>();
+  const parsed = (p: Pick<Package, 'purl'>) => {
+    if (!purlCache.has(p.purl)) purlCache.set(p.purl, tryParsePurl(p.purl));
+    return purlCache.get(p.purl);
+  };
+  for (const f of findings) {
+    const candidates = new Set<{ doc: VexDocument; st: VexStatement; order: number }>();
+    for (const id of f.ids) for (const c of byVuln.get(id.toUpperCase()) ?? []) candidates.add(c);
+    let best: { doc: VexDocument; st: VexStatement; order: number } | undefined;
+    for (const c of candidates) {
+      if (!statementApplies(c.st, parsed(f.package), sbom)) continue;
+      // Newest statement wins; equal or missing timestamps: the later one read.
+      const t = (x: typeof c) => Date.parse(x.st.timestamp ?? x.doc.timestamp ?? '') || 0;
+      if (!best || t(c) > t(best) || (t(c) === t(best) && c.order > best.order)) best = c;
+    }
+    if (!best) continue;
+    const ref = refOf(best.doc, best.st);
+    f.vex = ref;
+    if (best.st.status === 'not_affected') f.suppressed = { justification: best.st.justification ?? best.st.impactStatement ?? '', statement: ref };
+    else delete f.suppressed;
+  }
+}
