@@ -21,8 +21,8 @@ export async function run(): Promise<void> {
     const zcat = timeShell(`zcat ${img.blobs.join(' ')} > /dev/null`, 2);
     const cache = mkdtempSync(join(tmpdir(), 'scout-bench-cache-'));
     try {
-      const cold = child('./scan-child.ts', [`oci-dir://${img.dir}`, cache]);
-      const warm = child('./scan-child.ts', [`oci-dir://${img.dir}`, cache]);
+      const cold = child('./scan-child.mjs', [`oci-dir://${img.dir}`, cache]);
+      const warm = child('./scan-child.mjs', [`oci-dir://${img.dir}`, cache]);
       console.log(
         `${s.name}: ${s.layers} layers, ${(img.uncompressed / 1e6).toFixed(0)} MB uncompressed, ${cold.out.files} files\n` +
           `  zcat of all layers   ${fmt(zcat)}\n` +

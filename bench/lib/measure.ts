@@ -1,8 +1,11 @@
 import { spawnSync } from 'node:child_process';
 
-/** Run a bench child script in its own process, so peak RSS is that of the work alone. */
+/**
+ * Run a bench child script (plain JavaScript on the built dist/, as users run Scout) in its own
+ * process, so peak RSS is that of the work alone.
+ */
 export function child(script: string, args: string[], env: Record<string, string> = {}): { ms: number; maxRssMb: number; out: Record<string, unknown> } {
-  const r = spawnSync(process.execPath, ['--import', 'tsx', new URL(script, import.meta.url).pathname, ...args], {
+  const r = spawnSync(process.execPath, [new URL(script, import.meta.url).pathname, ...args], {
     env: { ...process.env, ...env },
     encoding: 'utf8',
     maxBuffer: 64 * 1024 * 1024,

@@ -5,7 +5,7 @@ import type { LayerIndex, LayerRef } from '../image/layer-index.js';
 import type { ImageScan } from '../image/scan.js';
 import type { DistroInfo, Package } from '../sbom/model.js';
 import { Warnings, type ScanWarning } from '../util/errors.js';
-import { readDistro } from './os-release.js';
+import { OS_RELEASE_PATHS, readDistro } from './os-release.js';
 import { linkOwners, ownershipCapture } from './ownership.js';
 import type { Cataloger } from './types.js';
 
@@ -20,15 +20,25 @@ export function captureFor(catalogers: Cataloger[], extra: CaptureSpec[] = []): 
   return CompiledCapture.merge(...catalogers.map((c) => c.capture), ownershipCapture, ...extra);
 }
 
+/** What a layer offers catalogers: the paths it captured, analyzer names, and deletions. */
+interface LayerOffer {
+  captured: string[];
+  analyzers: Set<string>;
+  deletes: boolean;
+}
+
+function offerOf(index: LayerIndex): LayerOffer {
+  const analyzers = new Set<string>();
+  for (const rec of index.analyses.values()) for (const name of Object.keys(rec)) analyzers.add(name);
+  return { captured: [...index.captured.keys()], analyzers, deletes: index.entries.some((e) => e.type === 'whiteout' || e.type === 'opaque') };
+}
+
 /** Did this layer add, change or delete anything the cataloger looks at? */
-function touches(index: LayerIndex, capture: CompiledCapture, analyzerNames: Set<string>): boolean {
-  for (const e of index.entries) {
-    // A deletion may remove what the cataloger saw; cheap to re-run, so count every one.
-    if (e.type === 'whiteout' || e.type === 'opaque') return true;
-    if (capture.captureLimit(e.path) > 0) return true;
-  }
-  for (const rec of index.analyses.values()) for (const name of Object.keys(rec)) if (analyzerNames.has(name)) return true;
-  return false;
+function touches(offer: LayerOffer, capture: CompiledCapture, analyzerNames: Set<string>): boolean {
+  // A deletion may remove what the cataloger saw; cheap to look again, so count every one.
+  if (offer.deletes) return true;
+  for (const name of analyzerNames) if (offer.analyzers.has(name)) return true;
+  return offer.captured.some((p) => capture.captureLimit(p) > 0);
 }
 
 /**
@@ -49,28 +59,50 @@ function packageKey(p: Package): string {
  * Run catalogers over an image's layers and attribute each package to the first layer in
  * which it appears at that version. The tree is built bottom-up once; after each layer that
  * touched a cataloger's files, that cataloger looks again, and a package seen for the first
- * time is credited to that layer (a package that vanishes and returns is credited anew).
+ * time is credited to that layer (a package that vanishes and returns is credited anew). A
+ * cataloger's last look is its answer for the image: no layer after it changed its files.
  * Catalogers stay pure functions of a tree: attribution, ids and layer refs are added here.
  */
 export function catalogScan(scan: ImageScan, catalogers: Cataloger[]): CatalogResult {
   const layers = scan.layers.filter((l): l is { ref: LayerRef; index: LayerIndex; fromCache: boolean } => !!l.index);
+  const distro = distroOf(layers);
+  const runs = catalogers.map((c) => ({
+    c,
+    capture: new CompiledCapture(c.capture),
+    analyzers: new Set(c.capture.analyzers.map((a) => a.name)),
+    seen: new Set<string>(),
+    last: undefined as { packages: Package[]; warnings: Warnings } | undefined,
+  }));
+  const first = new Map<string, LayerRef>();
   const tree = new FileTree(true);
-  for (const l of layers) tree.apply(l.ref, l.index);
-  const distro = readDistro(tree);
-  const attribution = attribute(layers, catalogers, distro);
-  const warnings = new Warnings();
-  const packages: Package[] = [];
-  for (const c of catalogers) {
+  const look = (r: (typeof runs)[number], at?: LayerRef) => {
+    const warnings = new Warnings();
     let found: Package[];
     try {
-      found = c.catalog(tree, { warnings, distro });
+      found = r.c.catalog(tree, { warnings, distro });
     } catch (err) {
-      warnings.fromError(err, `cataloger-${c.name}`);
-      continue;
+      warnings.fromError(err, `cataloger-${r.c.name}`);
+      found = [];
     }
-    for (const p of found) {
-      p.foundBy ||= c.name;
-      p.introducedLayer = attribution.get(packageKey(p));
+    r.last = { packages: found, warnings };
+    if (!at) return;
+    const now = new Set(found.map(packageKey));
+    for (const key of now) if (!r.seen.has(key)) first.set(key, at);
+    r.seen = now;
+  };
+  for (const l of layers) {
+    tree.apply(l.ref, l.index);
+    const offer = offerOf(l.index);
+    for (const r of runs) if (touches(offer, r.capture, r.analyzers)) look(r, l.ref);
+  }
+  const warnings = new Warnings();
+  const packages: Package[] = [];
+  for (const r of runs) {
+    if (!r.last) look(r);
+    warnings.items.push(...r.last!.warnings.items);
+    for (const p of r.last!.packages) {
+      p.foundBy ||= r.c.name;
+      p.introducedLayer = first.get(packageKey(p));
       for (const loc of p.locations) loc.layer ??= evidenceNode(tree, loc.path)?.layer;
       if (!p.introducedLayer && p.locations[0]) p.introducedLayer = evidenceNode(tree, p.locations[0].path)?.firstLayer;
       packages.push(p);
@@ -79,6 +111,19 @@ export function catalogScan(scan: ImageScan, catalogers: Cataloger[]): CatalogRe
   assignIds(packages);
   linkOwners(tree, packages);
   return { packages, distro, warnings: warnings.items };
+}
+
+/**
+ * The distro as of the final layer, needed before catalogers look at earlier layers (it goes
+ * into their PURLs). Only os-release files, links and deletions are applied: a tiny tree.
+ */
+function distroOf(layers: { ref: LayerRef; index: LayerIndex }[]): DistroInfo | undefined {
+  const t = new FileTree(true);
+  for (const l of layers) {
+    const entries = l.index.entries.filter((e) => e.type !== 'file' || OS_RELEASE_PATHS.includes(e.path));
+    t.apply(l.ref, { ...l.index, entries });
+  }
+  return readDistro(t);
 }
 
 /** Catalog a tree on its own (no layers to attribute): a directory, or a test. */
@@ -101,31 +146,6 @@ export function catalogTree(tree: FileTree, catalogers: Cataloger[]): CatalogRes
   assignIds(packages);
   linkOwners(tree, packages);
   return { packages, distro, warnings: warnings.items };
-}
-
-function attribute(layers: { ref: LayerRef; index: LayerIndex }[], catalogers: Cataloger[], distro: DistroInfo | undefined): Map<string, LayerRef> {
-  const first = new Map<string, LayerRef>();
-  // With one layer there is nothing to tell apart: the first-layer fallback gives layer 0.
-  if (layers.length <= 1) return first;
-  const compiled = catalogers.map((c) => ({ c, capture: new CompiledCapture(c.capture), analyzers: new Set(c.capture.analyzers.map((a) => a.name)), seen: new Set<string>() }));
-  const tree = new FileTree(true);
-  for (const l of layers) {
-    tree.apply(l.ref, l.index);
-    for (const k of compiled) {
-      if (!touches(l.index, k.capture, k.analyzers)) continue;
-      let found: Package[];
-      try {
-        // Intermediate states only attribute; their warnings are not the image's.
-        found = k.c.catalog(tree, { warnings: new Warnings(), distro });
-      } catch {
-        continue;
-      }
-      const now = new Set(found.map(packageKey));
-      for (const key of now) if (!k.seen.has(key)) first.set(key, l.ref);
-      k.seen = now;
-    }
-  }
-  return first;
 }
 
 /** Stable ids from purl and evidence path; references between packages are rewritten. */

@@ -30,7 +30,11 @@ const MAX_LINK_HOPS = 40;
 const ROOT_LAYER: LayerRef = { index: -1, digest: '', diffId: '' };
 
 /** Normalise any path an image or a user names to '/a/b' form, confined to the root. */
+const NEEDS_NORMALISING = /\/\/|\/\.\.?(\/|$)|\\|.\/$/;
+
 export function normalizePath(p: string): string {
+  // Most paths (from layer indexes) are already normal: skip the costly general case.
+  if (p.charCodeAt(0) === 47 && !NEEDS_NORMALISING.test(p)) return p;
   const n = posix.normalize('/' + p.replace(/\\/g, '/'));
   return n.length > 1 && n.endsWith('/') ? n.slice(0, -1) : n;
 }

@@ -5,6 +5,7 @@ import type { HistoryMetadata, ImageMetadata, LayerMetadata } from './metadata.j
 import { registryType, registryUrl } from './registry-type.js';
 import type { ImageScan } from './scan.js';
 import type { Image } from './types.js';
+import type { DistroInfo } from '../sbom/model.js';
 
 /** What inspect needs from the layer pass: just the os-release files. */
 export const INSPECT_CAPTURE: CaptureSpec = osReleaseCapture;
@@ -20,6 +21,22 @@ function splitEnv(e: string): { name: string; value: string } {
  * OS name and version from os-release in the squashed tree (when the layers were read).
  */
 export function imageMetadata(image: Image, scan?: ImageScan, tree?: FileTree): ImageMetadata {
+  const allRead = !!scan && scan.failedLayers.length === 0 && scan.layers.every((l) => l.index);
+  return imageMetadataFrom(image, {
+    layerSizes: scan ? scan.layers.map((l) => l.index?.uncompressedSize) : undefined,
+    allLayersRead: allRead,
+    distro: tree ? readDistro(tree) : undefined,
+  });
+}
+
+/** What reading the layers adds to the manifest and config: sizes and the distro. */
+export interface LayerFacts {
+  layerSizes?: (number | undefined)[];
+  allLayersRead?: boolean;
+  distro?: DistroInfo;
+}
+
+export function imageMetadataFrom(image: Image, facts: LayerFacts = {}): ImageMetadata {
   const c = image.config;
   const cc = c.config ?? {};
   const history = c.history ?? [];
@@ -41,22 +58,21 @@ export function imageMetadata(image: Image, scan?: ImageScan, tree?: FileTree): 
   const historyFits = nonEmpty.length === image.layers.length;
   const layers: LayerMetadata[] = image.layers.map((l) => {
     const h = historyFits ? nonEmpty[l.index] : undefined;
-    const idx = scan?.layers[l.index]?.index;
+    const unpacked = facts.layerSizes?.[l.index];
     return {
       index: l.index,
       digest: l.digest,
       diffId: l.diffId,
       mediaType: l.mediaType,
       size: l.size,
-      ...(idx ? { uncompressedSize: idx.uncompressedSize } : {}),
+      ...(unpacked !== undefined ? { uncompressedSize: unpacked } : {}),
       ...(h?.createdBy !== undefined ? { createdBy: h.createdBy } : {}),
       ...(h?.created !== undefined ? { created: h.created } : {}),
       ...(h?.comment !== undefined ? { comment: h.comment } : {}),
     };
   });
   if (!historyFits) for (const h of historyMeta) delete h.layerIndex;
-  const distro = tree ? readDistro(tree) : undefined;
-  const allRead = scan && scan.failedLayers.length === 0 && scan.layers.every((l) => l.index);
+  const distro = facts.distro;
   const meta: ImageMetadata = {
     reference: image.reference,
     source: image.source,
@@ -83,7 +99,7 @@ export function imageMetadata(image: Image, scan?: ImageScan, tree?: FileTree): 
     history: historyMeta,
     size: {
       compressed: image.layers.reduce((s, l) => s + l.size, 0),
-      ...(allRead ? { uncompressed: scan.layers.reduce((s, l) => s + (l.index?.uncompressedSize ?? 0), 0) } : {}),
+      ...(facts.allLayersRead && facts.layerSizes ? { uncompressed: facts.layerSizes.reduce<number>((s, n) => s + (n ?? 0), 0) } : {}),
     },
   };
   if (image.registry) {

@@ -2,9 +2,12 @@ import { readFileSync } from 'node:fs';
 import { catalogScan, captureFor } from '../catalog/run.js';
 import type { Cataloger } from '../catalog/types.js';
 import { osReleaseCapture } from '../catalog/os-release.js';
-import { imageMetadata } from '../image/inspect.js';
+import { imageMetadataFrom } from '../image/inspect.js';
+import { CompiledCapture } from '../image/capture.js';
+import { join } from 'node:path';
+import { CatalogCache, type CatalogSnapshot } from './result-cache.js';
 import { openImage } from '../image/open.js';
-import { scanImage, treeOf, type ImageScan, type ScanOptions } from '../image/scan.js';
+import { scanImage, type ImageScan, type ScanOptions } from '../image/scan.js';
 import type { Image, OpenOptions } from '../image/types.js';
 import type { Sbom } from './model.js';
 
@@ -14,7 +17,10 @@ export const TOOL = { name: pkg.name, version: pkg.version };
 
 export interface SbomResult {
   sbom: Sbom;
-  scan: ImageScan;
+  /** The layer pass, when layers were read (absent when the whole result came from the cache). */
+  scan?: ImageScan;
+  /** True when the catalog came from the image-level cache. */
+  fromCache: boolean;
 }
 
 /** Default cataloger set, loaded on demand so `image inspect` never pays for it. */
@@ -24,27 +30,47 @@ export async function defaultCatalogers(): Promise<Cataloger[]> {
 
 /**
  * Image → SBOM: one streaming pass per layer (cached by diff_id) capturing what every
- * cataloger wants, then catalogers over the squashed view with layer attribution.
+ * cataloger wants, then catalogers over the squashed view with layer attribution. The result
+ * for an exact stack of layers is cached too (see CatalogCache).
  */
-export async function sbomForImage(image: Image, catalogers?: Cataloger[], scanOpts: ScanOptions = {}): Promise<SbomResult> {
+export async function sbomForImage(image: Image, catalogers?: Cataloger[], scanOpts: ScanOptions = {}, opts: { catalogCache?: boolean } = {}): Promise<SbomResult> {
   const cats = catalogers ?? (await defaultCatalogers());
   // The default set can be indexed in worker threads: they load the same spec by name.
   const threads = catalogers ? {} : { workerCapture: { module: new URL(`../catalog/index.${import.meta.url.endsWith('.ts') ? 'ts' : 'js'}`, import.meta.url).href, name: 'fullCapture' } };
   const spec = catalogers ? captureFor(cats, [osReleaseCapture]) : (await import('../catalog/index.js')).fullCapture;
+  const useCache = scanOpts.cache !== false && opts.catalogCache !== false && !image.layers.some((l) => l.indexWith);
+  const cache = useCache ? new CatalogCache(scanOpts.cache ? join(scanOpts.cache.dir, '..') : undefined) : undefined;
+  const key = CatalogCache.key(
+    image.layers.map((l) => l.diffId),
+    new CompiledCapture(spec).fingerprint + '|' + cats.map((c) => c.name).join(','),
+    TOOL.version,
+  );
+  const hit = await cache?.get(key);
+  if (hit) return { sbom: assemble(image, hit), fromCache: true };
   const scan = await scanImage(image, spec, { ...threads, ...scanOpts });
   const result = catalogScan(scan, cats);
-  const image_ = imageMetadata(image, scan, treeOf(scan, true));
-  const sbom: Sbom = {
+  const snap: CatalogSnapshot = {
+    packages: result.packages,
+    distro: result.distro,
+    warnings: [...scan.warnings, ...result.warnings],
+    layerSizes: scan.layers.map((l) => l.index?.uncompressedSize),
+  };
+  if (cache && scan.failedLayers.length === 0) await cache.put(key, snap).catch(() => undefined);
+  return { sbom: assemble(image, snap), scan, fromCache: false };
+}
+
+function assemble(image: Image, snap: CatalogSnapshot): Sbom {
+  const allRead = snap.layerSizes.every((n) => n !== undefined);
+  return {
     schema: 'iechor-scout/sbom@1',
     generatedAt: new Date().toISOString(),
     tool: TOOL,
-    image: image_,
-    ...(result.distro ? { distro: result.distro } : {}),
-    packages: result.packages,
-    packageCount: result.packages.length,
-    warnings: [...scan.warnings, ...result.warnings],
+    image: imageMetadataFrom(image, { layerSizes: snap.layerSizes, allLayersRead: allRead, distro: snap.distro }),
+    ...(snap.distro ? { distro: snap.distro } : {}),
+    packages: snap.packages,
+    packageCount: snap.packages.length,
+    warnings: snap.warnings,
   };
-  return { sbom, scan };
 }
 
 export async function sbomForRef(ref: string, opts: OpenOptions = {}, scanOpts: ScanOptions = {}, catalogers?: Cataloger[]): Promise<SbomResult> {

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { join } from 'node:path';
 import { test } from 'node:test';
 import { dpkgCataloger } from '../../src/catalog/dpkg/index.js';
 import { pythonCataloger } from '../../src/catalog/python/index.js';
@@ -77,4 +78,22 @@ test('a Python package whose files a deb installed is marked as owned by that de
   const requests = sbom.packages.find((p) => p.name === 'requests')!;
   assert.equal(six.ownedBy, deb.id);
   assert.equal(requests.ownedBy, undefined, 'pip-installed packages belong to no OS package');
+});
+
+test('the catalog of an exact layer stack is cached: a second run reads no layer and gives the same packages', async () => {
+  const { LayerCache } = await import('../../src/image/cache.js');
+  const im = await buildImage({ layers: [{ 'etc/os-release': OS_RELEASE, 'var/lib/dpkg/status': stanza('libfoo', '1.0-1') }, dist('six', '1.16.0')] });
+  const dir = tempDir();
+  writeOciLayout(dir, [{ images: [im] }]);
+  const cache = new LayerCache(join(tempDir(), 'layers'));
+  const first = await sbomForImage(await openImage(dir), [dpkgCataloger, pythonCataloger], { cache });
+  const again = await sbomForImage(await openImage(dir), [dpkgCataloger, pythonCataloger], { cache });
+  assert.equal(first.fromCache, false);
+  assert.equal(again.fromCache, true);
+  assert.equal(again.scan, undefined, 'no layer was read');
+  assert.deepEqual(again.sbom.packages, first.sbom.packages);
+  assert.deepEqual(again.sbom.image, first.sbom.image);
+  const other = await sbomForImage(await openImage(dir), [dpkgCataloger], { cache });
+  assert.equal(other.fromCache, false, 'another cataloger set is another key');
+  assert.deepEqual(other.sbom.packages.map((p) => p.name), ['libfoo']);
 });

@@ -1,0 +1,52 @@
+import { createHash } from 'node:crypto';
+import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { deserialize, serialize } from 'node:v8';
+import { cacheDir } from '../image/cache.js';
+import type { DistroInfo, Package } from './model.js';
+import type { ScanWarning } from '../util/errors.js';
+
+/** Bumped when the cached shape or the cataloging rules change. */
+const FORMAT = 1;
+
+/** What cataloging an exact stack of layers produced. */
+export interface CatalogSnapshot {
+  packages: Package[];
+  distro?: DistroInfo;
+  warnings: ScanWarning[];
+  layerSizes: (number | undefined)[];
+}
+
+/**
+ * Catalog results for a stack of layers, keyed like Docker's chain ID (the ordered diff_ids)
+ * plus the tool version and the capture fingerprint. The same image scanned again skips even
+ * loading its layer indexes; any change of layers, catalogers or version misses. Only scans in
+ * which every layer was read are stored.
+ */
+export class CatalogCache {
+  private readonly dir: string;
+  constructor(root = cacheDir()) {
+    this.dir = join(root, 'catalog');
+  }
+
+  static key(diffIds: string[], fingerprint: string, toolVersion: string): string {
+    return createHash('sha256').update(JSON.stringify([FORMAT, toolVersion, fingerprint, diffIds])).digest('hex');
+  }
+
+  async get(key: string): Promise<CatalogSnapshot | undefined> {
+    try {
+      const v = deserialize(await readFile(join(this.dir, key.slice(0, 2), key))) as CatalogSnapshot & { key?: string };
+      return v && v.key === key ? v : undefined;
+    } catch {
+      return undefined;
+    }
+  }
+
+  async put(key: string, snap: CatalogSnapshot): Promise<void> {
+    const f = join(this.dir, key.slice(0, 2), key);
+    await mkdir(join(f, '..'), { recursive: true });
+    const tmp = `${f}.${process.pid}.tmp`;
+    await writeFile(tmp, serialize({ ...snap, key }));
+    await rename(tmp, f);
+  }
+}
