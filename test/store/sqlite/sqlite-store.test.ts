@@ -70,6 +70,10 @@ test('PyPI names are PEP 503 normalised on write and read; npm and Go stay exact
   const name = (npm[0] as { affected: { package: { name: string } }[] }).affected[0].package.name;
   assert.ok((await store.lookup('npm', name)).length > 0);
   assert.deepEqual(await store.lookup('npm', name.toUpperCase()), []);
+  // A record listing the same package several times (one entry per range) comes back once.
+  const first = npm[0] as { id: string; affected: { package: { name: string } }[] };
+  assert.ok(first.affected.filter((a) => a.package.name === name).length > 1);
+  assert.deepEqual(ids(await store.lookup('npm', name)), rawIdsFor(npm, 'npm', name));
 });
 
 test('the lookup query is an index search, never a table scan', async (t) => {
