@@ -113,7 +113,9 @@ export async function* lines(chunks: AsyncIterable<Buffer>, maxLineBytes = INPUT
   const emit = (parts: Buffer[]): string => {
     const buf = parts.length === 1 ? parts[0] : Buffer.concat(parts);
     const end = buf.length > 0 && buf[buf.length - 1] === 0x0d ? buf.length - 1 : buf.length;
-    return buf.toString('utf8', 0, end);
+    // A UTF-8 byte order mark (editors on Windows add one) is not part of the first line.
+    const start = no === 1 && buf.length >= 3 && buf[0] === 0xef && buf[1] === 0xbb && buf[2] === 0xbf ? 3 : 0;
+    return buf.toString('utf8', start, end);
   };
   for await (const chunk of chunks) {
     let start = 0;
@@ -140,8 +142,11 @@ export async function* lines(chunks: AsyncIterable<Buffer>, maxLineBytes = INPUT
       start = nl + 1;
     }
   }
-  if (overflow) yield { no: no + 1, text: '', tooLong: true };
-  else if (pendingSize > 0) yield { no: no + 1, text: emit(pending) };
+  if (overflow || pendingSize > 0) {
+    no++;
+    if (overflow) yield { no, text: '', tooLong: true };
+    else yield { no, text: emit(pending) };
+  }
 }
 
 /** The whole decoded input as text, refusing more than `maxBytes`. */

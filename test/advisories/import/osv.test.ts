@@ -125,6 +125,17 @@ test('a line over the size cap is skipped and reading resumes at the next line',
   assert.deepEqual(report.reasons, { 'too-large': 1 });
 });
 
+test('a byte order mark before the first line does not cost the first record', async () => {
+  const text = '\uFEFF' + [JSON.stringify(good('GHSA-bom-1')), JSON.stringify(good('GHSA-bom-2'))].join('\n');
+  const report = new ImportReport('bom');
+  const got = await all(osvFromJsonLines(decodedChunks(Buffer.from(text, 'utf8'), 'bom'), 's', report));
+  assert.deepEqual(got.map((a) => a.id), ['GHSA-bom-1', 'GHSA-bom-2']);
+  assert.equal(report.skipped, 0);
+  // Also when the file is one line with no newline at the end.
+  const one = await all(osvFromJsonLines(decodedChunks(Buffer.from('\uFEFF' + JSON.stringify(good('GHSA-bom-3')), 'utf8'), 'bom'), 's', new ImportReport('bom')));
+  assert.deepEqual(one.map((a) => a.id), ['GHSA-bom-3']);
+});
+
 test('a truncated gzip stream fails the iteration instead of ending quietly', async () => {
   const gz = gzipSync(Buffer.from(Array.from({ length: 500 }, (_, i) => JSON.stringify(good(`GHSA-t${i}`))).join('\n')));
   const report = new ImportReport('cut.gz');
