@@ -13,6 +13,8 @@ export interface FeedFile {
   failWith?: { status: number; times: number };
   /** Cut the connection after this many body bytes, for the next `times` requests. */
   cutAfter?: { bytes: number; times: number };
+  /** Write this many body bytes and then send nothing more (the connection stays open). */
+  stallAfter?: number;
   /** Send no Content-Length (chunked). */
   chunked?: boolean;
 }
@@ -94,6 +96,10 @@ export class FeedServer {
       f.cutAfter.times--;
       // Write part of the body, let it reach the socket, then drop the connection.
       res.write(body.subarray(0, f.cutAfter.bytes), () => setTimeout(() => res.socket?.destroy(), 20));
+      return;
+    }
+    if (f.stallAfter !== undefined) {
+      res.write(body.subarray(0, f.stallAfter));
       return;
     }
     res.end(body);
