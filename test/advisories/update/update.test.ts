@@ -316,3 +316,113 @@ test('EPSS: a gzip cut short without Content-Length is refused by the integrity 
   assert.equal(kept.get('CVE-2024-10001')?.percentile, 0.5);
   assert.equal((await store.status()).epss, 2000);
 });
+
+test('incremental edge cases: fallbacks to all.zip, a record gone upstream, a record that keeps failing, a hostile change list', async (t) => {
+  const { server, store, opts, pick } = await setup(t);
+  const all = npmRecords();
+  const initial = all.slice(0, 3);
+  server.files.set('/npm/all.zip', { body: allZip(initial) });
+  assert.equal((await updateDatabase(store, pick('osv-npm'), opts)).sources[0].status, 'ok');
+  server.takePaths();
+  const cursorBefore = newest(initial);
+  const cursor = async () => (await store.status()).sources.find((s) => s.name === 'osv-npm')?.lastModified;
+
+  // No change list on the mirror: the snapshot is downloaded instead.
+  server.files.set('/npm/all.zip', { body: allZip(all.slice(0, 4)) });
+  const noList = await updateDatabase(store, pick('osv-npm'), opts);
+  assert.equal(noList.sources[0].mode, 'replace');
+  assert.deepEqual(noList.sources[0].counts, { inserted: 1, updated: 0, unchanged: 3, deleted: 0 });
+  assert.deepEqual(server.takePaths(), ['/npm/modified_id.csv', '/npm/all.zip']);
+
+  // More changes than maxIncremental: one archive beats many small requests.
+  const bumped = all.map((r, i) => ({ ...r.raw, modified: `2026-10-01T00:00:0${i}Z` }));
+  server.files.set('/npm/modified_id.csv', { body: Buffer.from(bumped.map((r) => `${r.modified},${r.id}`).reverse().join('\n')) });
+  server.files.set('/npm/all.zip', { body: makeZip(bumped.map((r) => ({ name: `${r.id}.json`, data: JSON.stringify(r) }))) });
+  const many = await updateDatabase(store, pick('osv-npm'), { ...opts, maxIncremental: 3 });
+  assert.equal(many.sources[0].mode, 'replace');
+  assert.equal(many.sources[0].counts?.inserted, 3);
+  assert.deepEqual(server.takePaths(), ['/npm/modified_id.csv', '/npm/all.zip']);
+  assert.equal(await cursor(), '2026-10-01T00:00:06Z');
+  assert.ok(cursorBefore < '2026-10-01');
+
+  // Two new changes; one record file is gone (404): the other is merged and the cursor moves past both.
+  const a = { ...all[0].raw, modified: '2026-10-02T00:00:00Z', summary: 'second revision' };
+  const gone = 'GHSA-0000-0000-0000';
+  server.files.set('/npm/modified_id.csv', { body: Buffer.from(`2026-10-02T00:00:01Z,${gone}\n${a.modified},${a.id}\n`) });
+  server.files.set(`/npm/${a.id}.json`, { body: Buffer.from(JSON.stringify(a)) });
+  const partial = await updateDatabase(store, pick('osv-npm'), opts);
+  assert.equal(partial.sources[0].status, 'ok', partial.sources[0].reason);
+  assert.deepEqual(partial.sources[0].counts, { inserted: 0, updated: 1, unchanged: 0, deleted: 0 });
+  assert.equal(partial.sources[0].report?.reasons['record-missing'], 1);
+  assert.equal(await cursor(), '2026-10-02T00:00:01Z');
+  server.takePaths();
+
+  // A record that fails on every attempt fails the source: nothing merged, cursor kept.
+  const b = { ...all[1].raw, modified: '2026-10-03T00:00:00Z', summary: 'never arrives' };
+  const c = { ...all[2].raw, modified: '2026-10-03T00:00:01Z', summary: 'arrives' };
+  server.files.set('/npm/modified_id.csv', { body: Buffer.from(`${c.modified},${c.id}\n${b.modified},${b.id}\n`) });
+  server.files.set(`/npm/${b.id}.json`, { body: Buffer.from(JSON.stringify(b)), failWith: { status: 502, times: 100 } });
+  server.files.set(`/npm/${c.id}.json`, { body: Buffer.from(JSON.stringify(c)) });
+  const stuck = await updateDatabase(store, pick('osv-npm'), opts);
+  assert.equal(stuck.sources[0].status, 'failed');
+  assert.match(stuck.sources[0].reason ?? '', /HTTP 502/);
+  assert.notEqual((await store.get(c.id))?.summary, 'arrives');
+  assert.equal(await cursor(), '2026-10-02T00:00:01Z');
+  server.takePaths();
+
+  // A record file holding another id is not imported under the listed one.
+  server.files.set(`/npm/${b.id}.json`, { body: Buffer.from(JSON.stringify(c)) });
+  const swapped = await updateDatabase(store, pick('osv-npm'), opts);
+  assert.equal(swapped.sources[0].report?.reasons['id-mismatch'], 1);
+  assert.equal((await store.get(b.id))?.summary, all[1].raw.summary);
+  server.takePaths();
+
+  // A change list of garbage, and ids that try to leave the directory.
+  server.files.set('/npm/modified_id.csv', { body: Buffer.from('<html>\n<body>maintenance</body>\n') });
+  const junk = await updateDatabase(store, pick('osv-npm'), opts);
+  assert.equal(junk.sources[0].status, 'failed');
+  assert.match(junk.sources[0].reason ?? '', /not a modified_id\.csv/);
+  server.takePaths();
+  server.files.set('/npm/modified_id.csv', { body: Buffer.from('2026-11-01T00:00:00Z,..\n2026-11-01T00:00:00Z,%2e%2e%2fetc\n2026-11-01T00:00:00Z,a b\n') });
+  const sneaky = await updateDatabase(store, pick('osv-npm'), opts);
+  assert.equal(sneaky.sources[0].status, 'failed');
+  assert.deepEqual(server.takePaths(), ['/npm/modified_id.csv']);
+});
+
+test('whole documents: an Alpine secdb branch and the Debian tracker, stamped with the server Last-Modified; a broken next version keeps them', async (t) => {
+  const { server, store, opts } = await setup(t);
+  const secdb = JSON.parse(readFileSync(join(FIXTURES, 'alpine-secdb-community.json'), 'utf8')) as { distroversion: string; packages: { pkg: { name: string; secfixes: Record<string, string[]> } }[] };
+  // secdb.alpinelinux.org serves pretty-printed documents.
+  server.files.set('/v3.4/community.json', { body: Buffer.from(JSON.stringify(secdb, null, 4)), lastModified: 'Fri, 27 Dec 2024 10:00:00 GMT' });
+  // Tracker shape with the openssh/curl fixes Debian published (see the shared debian-selected records).
+  const tracker = {
+    openssh: { 'CVE-2024-6387': { description: 'regreSSHion', releases: { bookworm: { status: 'resolved', repositories: { bookworm: '1:9.2p1-2+deb12u3' }, fixed_version: '1:9.2p1-2+deb12u3', urgency: 'not yet assigned' } } } },
+    curl: { 'CVE-2023-38545': { description: 'SOCKS5 heap overflow', releases: { bullseye: { status: 'resolved', repositories: { bullseye: '7.74.0-1.3+deb11u10' }, fixed_version: '7.74.0-1.3+deb11u10', urgency: 'not yet assigned' }, bookworm: { status: 'resolved', repositories: { bookworm: '7.88.1-10+deb12u4' }, fixed_version: '7.88.1-10+deb12u4', urgency: 'not yet assigned' } } } },
+  };
+  server.files.set('/tracker/data/json', { body: Buffer.from(JSON.stringify(tracker)), lastModified: 'Sat, 05 Sep 2026 06:00:00 GMT', etag: '"trk"' });
+  const sources: SourceSpec[] = [
+    { name: 'alpine-secdb-v3.4-community', type: 'alpine-secdb', url: `${server.origin}/v3.4/community.json`, enabled: true },
+    { name: 'debian-tracker', type: 'debian-tracker', url: `${server.origin}/tracker/data/json`, enabled: true },
+  ];
+
+  const result = await updateDatabase(store, sources, opts);
+  assert.deepEqual(result.sources.map((s) => s.status), ['ok', 'ok'], JSON.stringify(result.sources.map((s) => s.reason)));
+  const pairs = secdb.packages.reduce((n, p) => n + Object.values(p.pkg.secfixes).flat().length, 0);
+  assert.equal(result.sources[0].counts?.inserted, pairs);
+  const webkit = await store.lookup('Alpine:v3.4', 'webkit2gtk');
+  assert.deepEqual(webkit.map((a) => a.aliases.concat(a.upstream).find((x) => x.startsWith('CVE-'))).sort(), secdb.packages.find((p) => p.pkg.name === 'webkit2gtk')!.pkg.secfixes['2.12.5-r0'].slice().sort());
+  assert.ok(webkit.every((a) => a.modified === '2024-12-27T10:00:00.000Z'));
+  const ssh = await store.lookup('Debian:12', 'openssh');
+  assert.equal(ssh.length, 1);
+  assert.deepEqual(ssh[0].affected.find((a) => a.package?.ecosystem === 'Debian:12')?.ranges[0].events, [{ introduced: '0' }, { fixed: '1:9.2p1-2+deb12u3' }]);
+  assert.equal((await store.lookup('Debian:11', 'curl')).length, 1);
+  assert.equal(result.sources[1].lastModified, '2026-09-05T06:00:00.000Z');
+
+  // Next versions are broken: a secdb without packages, a tracker cut off mid-document.
+  server.files.set('/v3.4/community.json', { body: Buffer.from('{"distroversion":"v3.4","reponame":"community"}') });
+  server.files.set('/tracker/data/json', { body: Buffer.from(JSON.stringify(tracker).slice(0, 100)), etag: '"trk2"' });
+  const broken = await updateDatabase(store, sources, opts);
+  assert.deepEqual(broken.sources.map((s) => [s.status, s.error?.code]), [['failed', 'feed-empty'], ['failed', 'feed-malformed']]);
+  assert.equal((await store.lookup('Alpine:v3.4', 'webkit2gtk')).length, webkit.length);
+  assert.equal((await store.lookup('Debian:12', 'openssh')).length, 1);
+});
