@@ -7,6 +7,7 @@ import { apkCataloger } from './apk/index.js';
 import { composerCataloger } from './composer/index.js';
 import { dotnetCataloger } from './dotnet/index.js';
 import { dpkgCataloger } from './dpkg/index.js';
+import { embeddedSbomCataloger } from './embedded-sbom/index.js';
 import { gemCataloger } from './gem/index.js';
 import { goBinaryCataloger } from './golang/index.js';
 import { javaCataloger } from './java/index.js';
@@ -31,6 +32,7 @@ export const allCatalogers: Cataloger[] = [
   composerCataloger,
   dotnetCataloger,
   ...runtimeCatalogers,
+  embeddedSbomCataloger,
 ];
 
 /**

@@ -6,6 +6,7 @@ import type { ImageScan } from '../image/scan.js';
 import type { DistroInfo, Package } from '../sbom/model.js';
 import { Warnings, type ScanWarning } from '../util/errors.js';
 import { OS_RELEASE_PATHS, readDistro } from './os-release.js';
+import { EMBEDDED_SBOM } from './embedded-sbom/index.js';
 import { linkOwners, ownershipCapture } from './ownership.js';
 import type { Cataloger } from './types.js';
 
@@ -108,9 +109,35 @@ export function catalogScan(scan: ImageScan, catalogers: Cataloger[]): CatalogRe
       packages.push(p);
     }
   }
-  assignIds(packages);
-  linkOwners(tree, packages);
-  return { packages, distro, warnings: warnings.items };
+  const merged = foldEmbedded(packages);
+  assignIds(merged);
+  linkOwners(tree, merged);
+  return { packages: merged, distro, warnings: warnings.items };
+}
+
+/**
+ * A package declared by an SBOM inside the image and also found by a cataloger is one
+ * package: the declaration becomes another location of the found one.
+ */
+function foldEmbedded(packages: Package[]): Package[] {
+  const found = new Map<string, Package>();
+  for (const p of packages) if (p.foundBy !== EMBEDDED_SBOM) found.set(purlIdentity(p.purl), p);
+  const out: Package[] = [];
+  for (const p of packages) {
+    const same = p.foundBy === EMBEDDED_SBOM ? found.get(purlIdentity(p.purl)) : undefined;
+    if (same) {
+      same.locations.push(...p.locations);
+      same.licenses = same.licenses.length ? same.licenses : p.licenses;
+      same.author ??= p.author;
+      same.description ??= p.description;
+    } else out.push(p);
+  }
+  return out;
+}
+
+/** type/namespace/name@version of a PURL, without qualifiers or subpath. */
+function purlIdentity(purl: string): string {
+  return purl.split(/[?#]/)[0].toLowerCase();
 }
 
 /**

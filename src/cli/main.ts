@@ -14,6 +14,7 @@ export async function main(argv: string[]): Promise<void> {
     .showHelpAfterError();
   const image = program.command('image').description('work with images');
   (await import('./commands/image-inspect.js')).register(image);
+  (await import('./commands/sbom.js')).register(program);
   (await import('./commands/cache.js')).register(program);
   await program.parseAsync(argv);
 }

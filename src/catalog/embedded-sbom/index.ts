@@ -1,0 +1,47 @@
+import type { CaptureSpec } from '../../image/capture.js';
+import type { FileTree } from '../../image/filetree.js';
+import { readSbom } from '../../sbom/formats/detect.js';
+import type { Package } from '../../sbom/model.js';
+import type { CatalogContext, Cataloger } from '../types.js';
+
+export const EMBEDDED_SBOM = 'embedded-sbom-cataloger';
+
+/**
+ * SBOMs that ship inside an image: `*.spdx.json` and `*.cdx.json` anywhere, and the per-package
+ * SPDX documents Wolfi/Chainguard images keep under /var/lib/db/sbom/. Their packages join the
+ * image's SBOM with the document as evidence; the runner folds them into packages another
+ * cataloger found too (same PURL), so nothing is counted twice.
+ */
+export const embeddedSbomCataloger: Cataloger = {
+  name: EMBEDDED_SBOM,
+  capture: {
+    selectors: [{ globs: ['**/*.spdx.json', '**/*.cdx.json', '/var/lib/db/sbom/**'], maxSize: 64 * 1024 * 1024 }],
+    analyzers: [],
+  } satisfies CaptureSpec,
+  catalog(tree: FileTree, ctx: CatalogContext): Package[] {
+    const out: Package[] = [];
+    for (const node of tree.captured()) {
+      if (!/\.(spdx|cdx)\.json$/.test(node.path) && !node.path.startsWith('/var/lib/db/sbom/')) continue;
+      const bytes = tree.read(node.path);
+      if (!bytes) continue;
+      let pkgs: Package[];
+      try {
+        pkgs = readSbom(bytes).sbom.packages;
+      } catch (err) {
+        ctx.warnings.add('embedded-sbom-unreadable', `${node.path}: embedded SBOM skipped: ${(err as Error).message}`, { path: node.path });
+        continue;
+      }
+      for (const p of pkgs) {
+        out.push({
+          ...p,
+          foundBy: EMBEDDED_SBOM,
+          // Paths inside the document describe its own context; the document is our evidence.
+          locations: [{ path: node.path }],
+          metadata: { ...(p.metadata ?? {}), declaredIn: node.path, ...(p.locations.length ? { declaredLocations: p.locations.map((l) => l.path) } : {}) },
+          introducedLayer: undefined,
+        });
+      }
+    }
+    return out;
+  },
+};

@@ -1,0 +1,46 @@
+import type { Command } from 'commander';
+import { ScoutError } from '../../util/errors.js';
+import { action, EXIT, imageOptions, openOptions, printWarnings, writeOutput, type ImageCliOptions } from '../common.js';
+
+const FORMATS = ['list', 'json', 'cyclonedx', 'spdx'] as const;
+type Format = (typeof FORMATS)[number];
+
+interface SbomOptions extends ImageCliOptions {
+  format: string;
+  output?: string;
+}
+
+export function register(program: Command): void {
+  imageOptions(
+    program
+      .command('sbom')
+      .argument('<image>', 'image reference, archive, OCI layout, directory, or sbom://FILE to convert an SBOM')
+      .description('list every OS and language package in an image, or export it as an SBOM')
+      .option('--format <format>', `one of ${FORMATS.join(', ')}`, 'list')
+      .option('-o, --output <file>', 'write to a file instead of stdout'),
+  ).action(
+    action(async (ref: string, o: SbomOptions) => {
+      if (!FORMATS.includes(o.format as Format)) throw new ScoutError('bad-format', `--format must be one of ${FORMATS.join(', ')}, not "${o.format}"`);
+      const { loadSbom } = await import('../../sbom/load.js');
+      const { sbom } = await loadSbom(ref, openOptions(o), o.cache === false ? { cache: false } : {});
+      printWarnings(sbom.warnings);
+      let text: string;
+      switch (o.format as Format) {
+        case 'json':
+          text = (await import('../../sbom/formats/scout-json.js')).writeScoutJson(sbom);
+          break;
+        case 'cyclonedx':
+          text = (await import('../../sbom/formats/cyclonedx.js')).writeCycloneDx(sbom);
+          break;
+        case 'spdx':
+          text = (await import('../../sbom/formats/spdx.js')).writeSpdx(sbom);
+          break;
+        default:
+          text = (await import('../../sbom/formats/table.js')).writeTable(sbom);
+      }
+      await writeOutput(text, o.output);
+      const failed = sbom.warnings.some((w) => w.code === 'layer-failed' || w.code === 'digest-mismatch' || w.code === 'truncated-layer' || w.code === 'corrupt-layer');
+      return failed ? EXIT.incomplete : EXIT.ok;
+    }),
+  );
+}

@@ -1,0 +1,43 @@
+import { readFile } from 'node:fs/promises';
+import type { OpenOptions } from '../image/types.js';
+import type { ScanOptions } from '../image/scan.js';
+import { ScoutError } from '../util/errors.js';
+import { sbomForRef } from './build.js';
+import type { Sbom } from './model.js';
+
+const MAX_SBOM_FILE = 512 * 1024 * 1024;
+
+async function readStdin(): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  let n = 0;
+  for await (const c of process.stdin) {
+    n += (c as Buffer).length;
+    if (n > MAX_SBOM_FILE) throw new ScoutError('sbom-too-large', `SBOM on standard input is over ${MAX_SBOM_FILE} bytes`);
+    chunks.push(c as Buffer);
+  }
+  return Buffer.concat(chunks);
+}
+
+/**
+ * An SBOM from wherever the user points: `sbom://FILE` (or `sbom://-` for standard input) is
+ * read back (our JSON, CycloneDX, SPDX, plain or in-toto), anything else is an image to
+ * catalog. Commands that work on packages (sbom, cves) accept both.
+ */
+export async function loadSbom(ref: string, open: OpenOptions = {}, scan: ScanOptions = {}): Promise<{ sbom: Sbom; from: 'file' | 'image' }> {
+  if (ref.startsWith('sbom://')) {
+    const path = ref.slice('sbom://'.length);
+    const bytes = path === '-' ? await readStdin() : await readFile(path).catch((err: NodeJS.ErrnoException) => {
+      throw new ScoutError('not-found', `${path}: ${err.code === 'ENOENT' ? 'no such file' : err.message}`);
+    });
+    const { readSbom } = await import('./formats/detect.js');
+    try {
+      const { sbom, format } = readSbom(bytes);
+      return { sbom: { ...sbom, importedFrom: sbom.importedFrom ?? format }, from: 'file' };
+    } catch (err) {
+      if (err instanceof ScoutError) throw new ScoutError(err.code, `${path === '-' ? 'standard input' : path}: ${err.message}`);
+      throw err;
+    }
+  }
+  const { sbom } = await sbomForRef(ref, open, scan);
+  return { sbom, from: 'image' };
+}
