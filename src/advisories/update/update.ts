@@ -22,8 +22,8 @@
  * Never throws for a feed's content or the network: every problem is in the per-source result
  * (and in `warnings`). It throws only for programming errors and an unusable `workDir`.
  */
-import { join } from 'node:path';
-import { readFile, rm } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { mkdir, open, readFile, rm } from 'node:fs/promises';
 import type { AdvisoryStore, StoreImportCounts } from '../../store/advisory-store.js';
 import type { Advisory, EpssScore, SourceInfo } from '../model.js';
 import { cacheDir } from '../../image/cache.js';
@@ -99,8 +99,21 @@ const RECORD_ID = /^[A-Za-z0-9][A-Za-z0-9._:+-]{0,127}$/;
 export async function updateDatabase(store: AdvisoryStore, sources: readonly SourceSpec[], opts: UpdateOptions = {}): Promise<UpdateResult> {
   const workDir = opts.workDir ?? join(cacheDir(), 'advisory-feeds');
   const warnings = opts.warnings ?? new Warnings();
-  const state = await UpdateState.load(join(workDir, 'state.json'));
   const selected = opts.only ? sources.filter((s) => opts.only!.includes(s.name)) : sources.filter((s) => s.enabled);
+  const lock = await acquireLock(join(workDir, 'update.lock'));
+  if (!lock.ok) {
+    warnings.add('update-locked', lock.reason, { path: workDir });
+    return { ok: false, sources: selected.map((s) => ({ name: s.name, type: s.type, status: 'failed', bytes: 0, reason: lock.reason, error: { code: 'update-locked', message: lock.reason } })) };
+  }
+  try {
+    return await updateAll(store, selected, opts, workDir, warnings);
+  } finally {
+    await lock.release();
+  }
+}
+
+async function updateAll(store: AdvisoryStore, selected: readonly SourceSpec[], opts: UpdateOptions, workDir: string, warnings: Warnings): Promise<UpdateResult> {
+  const state = await UpdateState.load(join(workDir, 'state.json'));
   const results: SourceUpdateResult[] = [];
   for (const spec of selected) {
     const ctx = new SourceRun(store, spec, opts, state, workDir, warnings);
@@ -111,6 +124,37 @@ export async function updateDatabase(store: AdvisoryStore, sources: readonly Sou
     if (r.status !== 'failed') await state.save().catch((err) => warnings.add('update-state', `cannot save update state: ${(err as Error).message}`, { path: state.path }));
   }
   return { ok: results.every((r) => r.status !== 'failed'), sources: results };
+}
+
+/**
+ * One update at a time per work dir: two would write the same partial downloads. The lock file
+ * holds the owner's pid; a lock whose process is gone is taken over.
+ */
+async function acquireLock(path: string): Promise<{ ok: true; release: () => Promise<void> } | { ok: false; reason: string }> {
+  await mkdir(dirname(path), { recursive: true });
+  for (let attempt = 0; attempt < 2; attempt++) {
+    try {
+      const fh = await open(path, 'wx');
+      await fh.writeFile(String(process.pid));
+      await fh.close();
+      return { ok: true, release: () => rm(path, { force: true }) };
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+      const pid = Number((await readFile(path, 'utf8').catch(() => '')).trim());
+      if (Number.isInteger(pid) && pid > 0 && processAlive(pid)) return { ok: false, reason: `another update is running (pid ${pid}, lock ${path})` };
+      await rm(path, { force: true });
+    }
+  }
+  return { ok: false, reason: `cannot take the update lock ${path}` };
+}
+
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
 }
 
 /** One source's update; every method may throw, `run` turns that into a 'failed' result. */
@@ -336,7 +380,9 @@ class SourceRun {
     if (mode === 'replace' && accepted === 0) {
       throw new ScoutError('feed-empty', `${this.spec.url}: no valid advisory in the feed (${seen} items, ${skipped} skipped); previous data kept`, { path: this.spec.url });
     }
-    if (skipped > accepted) {
+    // Only a snapshot is judged as a whole (it would replace everything); in merge mode an odd
+    // record is skipped with a warning rather than blocking every later update.
+    if (mode === 'replace' && skipped > accepted) {
       const top = Object.entries(this.report.reasons).sort((a, b) => b[1] - a[1])[0];
       throw new ScoutError('feed-invalid', `${this.spec.url}: ${skipped} of ${seen} items are not valid advisories (mostly ${top?.[0]}); nothing imported`, { path: this.spec.url });
     }

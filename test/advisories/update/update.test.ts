@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
@@ -425,4 +426,44 @@ test('whole documents: an Alpine secdb branch and the Debian tracker, stamped wi
   assert.deepEqual(broken.sources.map((s) => [s.status, s.error?.code]), [['failed', 'feed-empty'], ['failed', 'feed-malformed']]);
   assert.equal((await store.lookup('Alpine:v3.4', 'webkit2gtk')).length, webkit.length);
   assert.equal((await store.lookup('Debian:12', 'openssh')).length, 1);
+});
+
+test('one update per work dir: a live lock holder makes the run fail without touching anything; a stale lock is taken over', async (t) => {
+  const { server, store, opts, pick } = await setup(t);
+  server.files.set('/npm/all.zip', { body: allZip(npmRecords().slice(0, 2)) });
+  mkdirSync(opts.workDir!, { recursive: true });
+  const lock = join(opts.workDir!, 'update.lock');
+  writeFileSync(lock, String(process.pid));
+  const locked = await updateDatabase(store, pick('osv-npm'), opts);
+  assert.equal(locked.ok, false);
+  assert.equal(locked.sources[0].error?.code, 'update-locked');
+  assert.equal(server.seen.length, 0);
+  assert.ok(existsSync(lock), 'the other holder keeps its lock');
+
+  // A pid that no longer runs: an exited child's.
+  const child = spawnSync(process.execPath, ['-e', '0']);
+  writeFileSync(lock, String(child.pid));
+  const taken = await updateDatabase(store, pick('osv-npm'), opts);
+  assert.equal(taken.sources[0].status, 'ok', taken.sources[0].reason);
+  assert.equal(existsSync(lock), false, 'released after the run');
+});
+
+test('merge mode skips an invalid changed record with a warning instead of blocking the feed', async (t) => {
+  const { server, store, opts, pick } = await setup(t);
+  const all = npmRecords();
+  server.files.set('/npm/all.zip', { body: allZip(all.slice(0, 2)) });
+  assert.equal((await updateDatabase(store, pick('osv-npm'), opts)).sources[0].status, 'ok');
+  const good = { ...all[2].raw, modified: '2026-12-01T00:00:00Z' };
+  const bad = { id: all[3].raw.id, modified: '2026-12-01T00:00:01Z', affected: 'not a list' };
+  server.files.set('/npm/modified_id.csv', { body: Buffer.from(`${bad.modified},${bad.id}\n${good.modified},${good.id}\n`) });
+  server.files.set(`/npm/${good.id}.json`, { body: Buffer.from(JSON.stringify(good)) });
+  server.files.set(`/npm/${bad.id}.json`, { body: Buffer.from(JSON.stringify(bad)) });
+  const warnings = new Warnings();
+  const r = await updateDatabase(store, pick('osv-npm'), { ...opts, warnings });
+  assert.equal(r.sources[0].status, 'ok', r.sources[0].reason);
+  assert.deepEqual(r.sources[0].counts, { inserted: 1, updated: 0, unchanged: 0, deleted: 0 });
+  assert.equal(r.sources[0].report?.skipped, 1);
+  assert.ok(warnings.items.some((w) => w.code === 'advisory-skipped' && w.message.includes(bad.id)));
+  assert.equal(await store.get(bad.id), undefined);
+  assert.equal(r.sources[0].lastModified, bad.modified);
 });
