@@ -15,6 +15,16 @@ export const ownershipCapture: CaptureSpec = {
 
 const OS_TYPES = new Set(['deb', 'apk', 'rpm']);
 
+/**
+ * Files an OS package installed, when its database lists them inline (rpm headers). Kept
+ * beside the package, not in it, so SBOMs do not carry thousands of paths per package.
+ */
+const installedFiles = new WeakMap<Package, readonly string[]>();
+
+export function recordInstalledFiles(p: Package, files: readonly string[]): void {
+  if (files.length) installedFiles.set(p, files);
+}
+
 /** path → id of the OS package that installed it. */
 export function fileOwners(tree: FileTree, packages: Package[]): Map<string, string> {
   const owners = new Map<string, string>();
@@ -23,6 +33,7 @@ export function fileOwners(tree: FileTree, packages: Package[]): Map<string, str
   for (const p of packages) {
     if (p.type === 'deb') debs.set(p.name, p);
     else if (p.type === 'apk') apks.set(p.name, p);
+    for (const f of installedFiles.get(p) ?? []) if (!owners.has(f)) owners.set(f, p.id);
   }
   if (debs.size) {
     for (const n of tree.list('/var/lib/dpkg/info')) {

@@ -97,3 +97,30 @@ test('the catalog of an exact layer stack is cached: a second run reads no layer
   assert.equal(other.fromCache, false, 'another cataloger set is another key');
   assert.deepEqual(other.sbom.packages.map((p) => p.name), ['libfoo']);
 });
+
+test('a binary at a path an rpm package installed is marked as owned by that package (real rpmdb file lists)', async () => {
+  const { readFileSync } = await import('node:fs');
+  const { rpmCataloger } = await import('../../src/catalog/rpm/index.js');
+  const { goBinaryCataloger } = await import('../../src/catalog/golang/index.js');
+  const { treeFromMemory } = await import('../../src/image/layer/memory-index.js');
+  const { captureFor, catalogTree } = await import('../../src/catalog/run.js');
+  const fixtures = new URL('../fixtures/catalogers/', import.meta.url).pathname;
+  const tree = await treeFromMemory(
+    [
+      {
+        '/usr/lib/sysimage/rpm/Packages.db': readFileSync(fixtures + 'rpm/ndb-sles15-bci/usr/lib/sysimage/rpm/Packages.db'),
+        // Stand a Go binary where glibc's rpm says /usr/bin/getent lives, and another elsewhere.
+        '/usr/bin/getent': readFileSync(fixtures + 'golang/trivy-elf-modules/test.elf'),
+        '/opt/tool/bin/tool': readFileSync(fixtures + 'golang/trivy-elf-modules/test.elf'),
+      },
+    ],
+    captureFor([rpmCataloger, goBinaryCataloger]),
+  );
+  const { packages } = catalogTree(tree, [rpmCataloger, goBinaryCataloger]);
+  const glibc = packages.find((p) => p.type === 'rpm' && p.name === 'glibc')!;
+  const owned = packages.filter((p) => p.type === 'golang' && p.locations[0].path === '/usr/bin/getent');
+  const free = packages.filter((p) => p.type === 'golang' && p.locations[0].path === '/opt/tool/bin/tool');
+  assert.ok(owned.length > 0 && free.length === owned.length);
+  assert.ok(owned.every((p) => p.ownedBy === glibc.id));
+  assert.ok(free.every((p) => p.ownedBy === undefined));
+});

@@ -11,6 +11,7 @@ import { readBdbHash } from './bdb.js';
 import { RpmHeader, TAG } from './header.js';
 import { readNdb } from './ndb.js';
 import { readSqliteRpmdb } from './sqlite.js';
+import { recordInstalledFiles } from '../ownership.js';
 
 /** rpm >= 4.17 on Fedora/openSUSE keeps the database under /usr/lib/sysimage; older ones under /var/lib. */
 export const RPMDB_DIRS = ['/usr/lib/sysimage/rpm', '/var/lib/rpm'];
@@ -121,6 +122,19 @@ function linkDependencies(pkgs: Package[]): void {
 }
 
 /** A package from one header; undefined for headers without a name/version and for gpg-pubkey entries. */
+/** The files an rpm header says its package installed (dirnames[dirindexes[i]] + basenames[i]). */
+function installedPaths(h: RpmHeader): string[] {
+  const base = h.strings(TAG.BASENAMES);
+  const dirs = h.strings(TAG.DIRNAMES);
+  const idx = h.ints(TAG.DIRINDEXES);
+  const out: string[] = [];
+  for (let i = 0; i < base.length && i < idx.length; i++) {
+    const d = dirs[idx[i]];
+    if (d !== undefined) out.push(d + base[i]);
+  }
+  return out;
+}
+
 export function packageFromHeader(h: RpmHeader, path: string, distro: DistroInfo | undefined): Package | undefined {
   const name = h.string(TAG.NAME);
   const version = h.string(TAG.VERSION);
@@ -176,6 +190,7 @@ export function packageFromHeader(h: RpmHeader, path: string, distro: DistroInfo
   else if (summary) pkg.description = summary;
   if (size !== undefined) pkg.size = size;
   if (source) pkg.source = source;
+  recordInstalledFiles(pkg, installedPaths(h));
   return pkg;
 }
 
