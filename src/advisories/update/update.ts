@@ -20,11 +20,12 @@
  * a small state file, so an unchanged feed costs one 304.
  *
  * Never throws for a feed's content or the network: every problem is in the per-source result
- * (and in `warnings`). It throws only for programming errors and an unusable `workDir`.
+ * (and in `warnings`). It throws only when the store itself fails (status()) or `workDir`
+ * cannot be created.
  */
 import { dirname, join } from 'node:path';
 import { mkdir, open, readFile, rm } from 'node:fs/promises';
-import type { AdvisoryStore, StoreImportCounts } from '../../store/advisory-store.js';
+import type { AdvisoryStore, SourceStatus, StoreImportCounts } from '../../store/advisory-store.js';
 import type { Advisory, EpssScore, SourceInfo } from '../model.js';
 import { cacheDir } from '../../image/cache.js';
 import { ScoutError, Warnings } from '../../util/errors.js';
@@ -45,7 +46,7 @@ export interface UpdateOptions {
   workDir?: string;
   /** Ignore cursors and ETags: re-download every snapshot (all.zip) and import it in 'replace' mode. */
   full?: boolean;
-  /** Update only these sources (by name), even if disabled; default every enabled source. */
+  /** Update only these sources (by name), even if disabled; default every enabled source. Names not in `sources` are ignored: the caller checks them against the list. */
   only?: readonly string[];
   /** Network knobs passed to every download (retries, backoff, timeouts, size cap, abort signal). */
   fetch?: Pick<FetchOptions, 'retries' | 'retryDelayMs' | 'maxRetryDelayMs' | 'idleTimeoutMs' | 'maxBytes' | 'signal'>;
@@ -81,7 +82,7 @@ export interface SourceUpdateResult {
   /** Why it failed, or why it is unchanged. */
   reason?: string;
   error?: { code: string; message: string };
-  /** The store's cursor after the update (newest `modified` / catalog date). */
+  /** The store's cursor after the update (newest `modified` / catalog date); absent when failed. */
   lastModified?: string;
 }
 
@@ -114,14 +115,20 @@ export async function updateDatabase(store: AdvisoryStore, sources: readonly Sou
 
 async function updateAll(store: AdvisoryStore, selected: readonly SourceSpec[], opts: UpdateOptions, workDir: string, warnings: Warnings): Promise<UpdateResult> {
   const state = await UpdateState.load(join(workDir, 'state.json'));
+  // status() counts rows per source: asked once before and once after, not per source.
+  const before = new Map((await store.status()).sources.map((s) => [s.name, s]));
   const results: SourceUpdateResult[] = [];
   for (const spec of selected) {
-    const ctx = new SourceRun(store, spec, opts, state, workDir, warnings);
-    const r = await ctx.run();
+    const r = await new SourceRun(store, spec, opts, state, workDir, warnings).run(before.get(spec.name));
     results.push(r);
     if (r.status === 'failed') warnings.add(r.error?.code ?? 'update-failed', `${spec.name}: ${r.reason ?? 'failed'}`, { path: spec.url });
     // Saved after each source, so a later crash does not forget what was already imported.
     if (r.status !== 'failed') await state.save().catch((err) => warnings.add('update-state', `cannot save update state: ${(err as Error).message}`, { path: state.path }));
+  }
+  const after = new Map((await store.status()).sources.map((s) => [s.name, s]));
+  for (const r of results) {
+    const lm = after.get(r.name)?.lastModified;
+    if (r.status !== 'failed' && lm !== undefined) r.lastModified = lm;
   }
   return { ok: results.every((r) => r.status !== 'failed'), sources: results };
 }
@@ -175,9 +182,9 @@ class SourceRun {
     this.report = new ImportReport(spec.url, warnings);
   }
 
-  async run(): Promise<SourceUpdateResult> {
+  /** `existing`: the store's record of this source before the update, if it has one. */
+  async run(existing: SourceStatus | undefined): Promise<SourceUpdateResult> {
     try {
-      const existing = (await this.store.status()).sources.find((s) => s.name === this.spec.name);
       switch (this.spec.type) {
         case 'osv':
           await this.osv(existing?.lastModified, existing !== undefined);
@@ -196,10 +203,6 @@ class SourceRun {
     if (this.report.seen > 0 || this.report.skipped > 0) {
       const { seen, accepted, skipped, reasons } = this.report;
       this.result.report = { seen, accepted, skipped, reasons: { ...reasons } };
-    }
-    if (this.result.status === 'ok') {
-      const after = (await this.store.status().catch(() => undefined))?.sources.find((s) => s.name === this.spec.name);
-      if (after?.lastModified) this.result.lastModified = after.lastModified;
     }
     return this.result;
   }
