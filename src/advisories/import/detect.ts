@@ -3,6 +3,7 @@
  * a feed that cannot be read at all comes back as `ok: false` with the reason, and the store is
  * left as it was (the store's import is all or nothing).
  */
+import { osvSourceName } from '../update/sources.js';
 import { stat } from 'node:fs/promises';
 import { basename, dirname } from 'node:path';
 import type { AdvisoryStore, ImportMode, StoreImportCounts } from '../../store/advisory-store.js';
@@ -88,7 +89,8 @@ function defaultSourceName(format: FeedFormat, name: string): string {
       // osv.dev publishes <ecosystem>/all.zip: every file is called 'all', so the directory
       // names the feed (otherwise a 'replace' import of npm would delete PyPI).
       if (stem.toLowerCase() === 'all') stem = basename(dirname(name));
-      return `osv:${stem || 'feed'}`;
+      // Same naming as `scout db update` (osv-npm), so a manual import and an update agree.
+      return osvSourceName(stem || 'feed');
     }
   }
 }

@@ -43,7 +43,7 @@ test('detectAndImport loads every fixture kind into one store', async (t) => {
   const store = new SqliteAdvisoryStore(join(dir, 'db', 'advisories.db'));
   t.after(() => void store.close());
   const expectations: [string, string, string][] = [
-    ['go.osv.jsonl.gz', 'osv-jsonl', 'osv:go'],
+    ['go.osv.jsonl.gz', 'osv-jsonl', 'osv-go'],
     ['alpine-secdb.jsonl.gz', 'alpine-secdb', 'alpine-secdb'],
     ['debian-tracker.json', 'debian-tracker', 'debian-tracker'],
     ['cisa-kev.json', 'cisa-kev', 'cisa-kev'],
@@ -93,10 +93,10 @@ test('directories, zips and buffers are detected too', async (t) => {
   writeFileSync(goZip, makeZip(rawRecords('go.osv.jsonl.gz').slice(0, 2).map((r) => ({ name: `${r.id}.json`, data: JSON.stringify(r) }))));
   const z = await detectAndImport(store, zipPath);
   assert.equal(z.format, 'osv-zip');
-  assert.equal(z.source?.name, 'osv:crates.io');
+  assert.equal(z.source?.name, 'osv-crates.io');
   assert.equal(z.store?.inserted, 5);
   const g = await detectAndImport(store, goZip);
-  assert.equal(g.source?.name, 'osv:Go');
+  assert.equal(g.source?.name, 'osv-go');
   assert.deepEqual(g.store, { inserted: 2, updated: 0, unchanged: 0, deleted: 0 });
 
   const b = await detectAndImport(store, gzipSync(raw.slice(9, 12).map((r) => JSON.stringify(r)).join('\n')), { source: 'osv:buf' });
