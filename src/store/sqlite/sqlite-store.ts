@@ -241,13 +241,14 @@ export class SqliteAdvisoryStore implements AdvisoryStore {
     return diffCounts(old, fresh);
   }
 
+  /** An import that brings no newer `modified` keeps the cursor it had (an empty merge must not reset it). */
   private recordSource(source: SourceInfo, lastModified: string | undefined): void {
     const count = source.kind === 'advisories'
       ? (this.db.prepare('SELECT COUNT(*) FROM advisories WHERE source = ?').pluck().get(source.name) as number)
       : this.count(source.kind);
     this.db.prepare(`INSERT INTO sources (name, kind, url, imported_at, count, last_modified) VALUES (?, ?, ?, ?, ?, ?)
       ON CONFLICT (name) DO UPDATE SET kind = excluded.kind, url = excluded.url, imported_at = excluded.imported_at,
-        count = excluded.count, last_modified = excluded.last_modified`)
+        count = excluded.count, last_modified = COALESCE(excluded.last_modified, sources.last_modified)`)
       .run(source.name, source.kind, source.url ?? null, new Date().toISOString(), count, lastModified ?? null);
   }
 

@@ -274,3 +274,17 @@ test('records read back equal what the importer produced, stored verbatim or re-
     affected: [{ package: { ecosystem: 'npm', name: 'x' }, ranges: [], versions: [] }],
   });
 });
+
+test('a merge that brings nothing newer keeps the source cursor (an empty incremental update must not reset it)', async (t) => {
+  const store = new SqliteAdvisoryStore(join(tempDir(t), 'cursor.db'));
+  t.after(() => void store.close());
+  const records = await collect('pypi.osv.jsonl.gz', 'osv-pypi');
+  const newest = records.map((r) => r.modified).sort().at(-1);
+  await store.importBatch({ kind: 'advisories', source: { name: 'osv-pypi', kind: 'advisories' }, mode: 'merge', records });
+  const before = (await store.status()).sources.find((s) => s.name === 'osv-pypi');
+  assert.equal(before?.lastModified, newest);
+  await store.importBatch({ kind: 'advisories', source: { name: 'osv-pypi', kind: 'advisories' }, mode: 'merge', records: [] });
+  const after = (await store.status()).sources.find((s) => s.name === 'osv-pypi');
+  assert.equal(after?.lastModified, newest);
+  assert.equal(after?.count, before?.count);
+});
