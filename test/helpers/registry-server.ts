@@ -12,11 +12,19 @@ import { tempDir } from './tmp.js';
 
 export const REGISTRY_BIN = '/usr/bin/docker-registry';
 
-// A test file that dies early must not leave registries running behind it.
+// A test file that dies early, or is killed (a runner timeout, Ctrl-C), must not leave
+// registries running behind it.
 const running = new Set<ChildProcess>();
-process.on('exit', () => {
+const killAll = () => {
   for (const c of running) c.kill('SIGKILL');
-});
+};
+process.on('exit', killAll);
+for (const sig of ['SIGTERM', 'SIGINT'] as const) {
+  process.once(sig, () => {
+    killAll();
+    process.kill(process.pid, sig);
+  });
+}
 
 export interface RegistryServer {
   /** host:port, as image references name it. */
