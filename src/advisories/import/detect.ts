@@ -95,6 +95,24 @@ function defaultSourceName(format: FeedFormat, name: string): string {
   }
 }
 
+/**
+ * An archive entry that cannot be read (a bomb, a corrupt or truncated entry) means the whole
+ * archive is damaged or hostile: throwing makes the store roll the import back, so a partial
+ * snapshot never replaces the data already there.
+ */
+function* refuseDamaged(records: Iterable<Advisory>, report: ImportReport, name: string): Generator<Advisory> {
+  const check = () => {
+    if (!report.reasons['bad-zip-entry']) return;
+    const bad = report.samples.find((s) => s.reason === 'bad-zip-entry');
+    throw new ScoutError('feed-corrupt', `${name}: damaged or hostile archive entry ${bad?.where ?? ''}: ${bad?.detail ?? 'unreadable'}; nothing imported`);
+  };
+  for (const r of records) {
+    check();
+    yield r;
+  }
+  check();
+}
+
 /** Imports a file, a directory of OSV JSON files, or a Buffer, whatever feed it holds. */
 export async function detectAndImport(store: AdvisoryStore, input: InputSource, opts: DetectOptions = {}): Promise<ImportOutcome> {
   const name = typeof input === 'string' ? input : (opts.source ?? 'buffer');
@@ -140,7 +158,7 @@ export async function detectAndImport(store: AdvisoryStore, input: InputSource, 
         break;
       case 'osv-zip':
         // A zip is read whole: its directory is at the end.
-        records = osvFromZip(await collectBytes(all, MAX_ZIP_BYTES, name), name, sourceName, report);
+        records = refuseDamaged(osvFromZip(await collectBytes(all, MAX_ZIP_BYTES, name), name, sourceName, report), report, name);
         break;
       case 'alpine-secdb':
         records = alpineSecdbFromLines(all, sourceName, report, { modified });

@@ -148,3 +148,28 @@ test('unreadable feeds fail cleanly and leave the store as it was', async (t) =>
   assert.equal((await store.get(raw[0].id as string))?.summary, raw[0].summary);
   assert.equal(await store.get(`${raw[0].id as string}-0`), undefined);
 });
+
+test('an all.zip with a damaged entry imports nothing and keeps what the store had', async (t) => {
+  const { makeZip: forge } = await import('../../helpers/zip-writer.js');
+  const dir = join(tempDir(t), 'osv', 'PyPI');
+  mkdirSync(dir, { recursive: true });
+  const store = new SqliteAdvisoryStore(join(tempDir(t), 'db.sqlite'));
+  t.after(() => void store.close());
+  const records = rawRecords('pypi.osv.jsonl.gz');
+  const good = forge(records.slice(0, 5).map((r) => ({ name: `${r.id}.json`, data: JSON.stringify(r) })));
+  writeFileSync(join(dir, 'all.zip'), good);
+  assert.equal((await detectAndImport(store, join(dir, 'all.zip'))).ok, true);
+  const before = await store.status();
+  const bad = forge([
+    ...records.slice(5, 8).map((r) => ({ name: `${r.id}.json`, data: JSON.stringify(r) })),
+    { name: 'BOMB.json', data: Buffer.alloc(200 * 1024 * 1024, 0x20) },
+  ]);
+  writeFileSync(join(dir, 'all.zip'), bad);
+  const o = await detectAndImport(store, join(dir, 'all.zip'));
+  assert.equal(o.ok, false);
+  assert.match(o.error?.message ?? '', /damaged or hostile archive entry BOMB\.json/);
+  const view = (st: typeof before) => st.sources.map((s) => ({ name: s.name, count: s.count, importedAt: s.importedAt }));
+  assert.deepEqual(view(await store.status()), view(before));
+  assert.equal(before.advisories, 5);
+  assert.equal((await store.status()).advisories, 5);
+});
