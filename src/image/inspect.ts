@@ -105,7 +105,7 @@ export function imageMetadataFrom(image: Image, facts: LayerFacts = {}): ImageMe
   if (image.registry) {
     meta.registry = {
       host: image.registry,
-      url: registryUrl(image.registry),
+      url: image.registryUrl ?? registryUrl(image.registry),
       type: registryType(image.registry),
       ...(image.repository ? { repository: image.repository } : {}),
       ...(image.tag ? { tag: image.tag } : {}),

@@ -39,6 +39,7 @@ export function parseReference(input: string): Reference {
     rest = rest.slice(0, at);
     if (!DIGEST.test(digest)) bad(input, `"${digest}" is not a digest`);
     if (digest.startsWith('sha256:') && !/^sha256:[a-f0-9]{64}$/.test(digest)) bad(input, 'sha256 digest must be 64 lowercase hex characters');
+    if (digest.startsWith('sha512:') && !/^sha512:[a-f0-9]{128}$/.test(digest)) bad(input, 'sha512 digest must be 128 lowercase hex characters');
   }
   let tag: string | undefined;
   const lastSlash = rest.lastIndexOf('/');
@@ -49,6 +50,8 @@ export function parseReference(input: string): Reference {
     if (!TAG.test(tag)) bad(input, `"${tag}" is not a valid tag`);
   }
   if (!rest) bad(input, 'no repository name');
+  // Docker refuses a bare 64-hex name: it is an image ID, and would be ambiguous as a name.
+  if (/^[a-f0-9]{64}$/.test(rest)) bad(input, 'a 64-character hex string is an image ID, not a repository name');
   let registry = DOCKER_HUB;
   let path = rest;
   const slash = rest.indexOf('/');

@@ -108,6 +108,8 @@ export interface Image {
   layers: ImageLayer[];
   /** Registry host (docker.io for Docker Hub) when the image came from, or names, a registry. */
   registry?: string;
+  /** The registry's base URL as reached, when the image was pulled from one. */
+  registryUrl?: string;
   /** Repository path within the registry (library/alpine), when known. */
   repository?: string;
   tag?: string;

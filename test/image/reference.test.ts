@@ -134,3 +134,9 @@ test('invalid references are rejected with a bad-reference error naming the inpu
     );
   }
 });
+
+test('Docker refuses a bare image ID as a name and digests of the wrong length for their algorithm', () => {
+  assert.throws(() => parseReference('1a3f5e7d1a3f5e7d1a3f5e7d1a3f5e7d1a3f5e7d1a3f5e7d1a3f5e7d1a3fc1b3'), /image ID, not a repository name/);
+  assert.throws(() => parseReference('alpine@sha512:' + 'a'.repeat(40)), /sha512 digest must be 128/);
+  assert.equal(parseReference('alpine@sha512:' + 'a'.repeat(128)).digest, 'sha512:' + 'a'.repeat(128));
+});

@@ -1,6 +1,6 @@
 import { defaultLimits } from '../limits.js';
 import { parseReference } from '../reference.js';
-import { RegistryClient } from '../registry/client.js';
+import { RegistryClient, registryBaseUrl } from '../registry/client.js';
 import { resolveImage, type BlobStore } from '../resolve.js';
 import type { Image, ImageSource, OpenOptions } from '../types.js';
 
@@ -29,7 +29,7 @@ export const registrySource: ImageSource = {
         return stream;
       },
     };
-    return resolveImage({
+    const image = await resolveImage({
       source: 'registry',
       reference: ref.canonical,
       root: root.bytes,
@@ -41,5 +41,7 @@ export const registrySource: ImageSource = {
       repository: repo,
       ...(ref.tag ? { tag: ref.tag } : {}),
     });
+    // The URL actually used (plain HTTP for --insecure-registry hosts), for the metadata.
+    return { ...image, registryUrl: registryBaseUrl(ref.registry, opts.insecureRegistries) };
   },
 };

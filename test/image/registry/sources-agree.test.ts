@@ -92,6 +92,7 @@ test('the docker-archive agrees on everything it can keep', () => {
 
 test('and what they agree on is what was built', () => {
   const m = meta.registry;
+  assert.deepEqual(m.registry, { host: reg.host, url: `http://${reg.host}`, type: 'local', repository: 'scout/agree', tag: 'v1' });
   assert.equal(m.configDigest, built.configDigest);
   assert.equal(m.created, '2024-03-04T05:06:07Z');
   assert.deepEqual(m.platform, { os: 'linux', architecture: 'amd64' });
