@@ -16,6 +16,8 @@ export async function main(argv: string[]): Promise<void> {
   (await import('./commands/image-inspect.js')).register(image);
   (await import('./commands/sbom.js')).register(program);
   (await import('./commands/cache.js')).register(program);
+  (await import('./commands/cves.js')).register(program);
+  (await import('./commands/db.js')).register(program);
   await program.parseAsync(argv);
 }
 

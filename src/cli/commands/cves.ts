@@ -1,0 +1,140 @@
+import type { Command } from 'commander';
+import { ScoutError } from '../../util/errors.js';
+import { toolInfo } from '../tool.js';
+import { action, EXIT, imageOptions, openOptions, printWarnings, writeOutput, type ImageCliOptions } from '../common.js';
+
+interface CvesOptions extends ImageCliOptions {
+  format: string[];
+  output: string[];
+  onlySeverity?: string;
+  onlyFixed?: boolean;
+  onlyUnfixed?: boolean;
+  onlyPackageType?: string;
+  onlyPackage?: string;
+  onlyCveId?: string;
+  onlyCisaKev?: boolean;
+  epssScore?: string;
+  epssPercentile?: string;
+  onlyVexAffected?: boolean;
+  vexLocation: string[];
+  ignoreSuppressed?: boolean;
+  locations?: boolean;
+  exitCode?: boolean;
+}
+
+const collect = (v: string, prev: string[]) => [...prev, v];
+const list = (s: string | undefined) => (s === undefined ? undefined : s.split(',').map((x) => x.trim()).filter(Boolean));
+
+const SEVERITIES = ['critical', 'high', 'medium', 'low', 'negligible', 'unknown'] as const;
+
+function severities(s: string | undefined): (typeof SEVERITIES)[number][] | undefined {
+  const l = list(s);
+  if (!l) return undefined;
+  return l.map((x) => {
+    const v = x.toLowerCase() === 'unspecified' ? 'unknown' : x.toLowerCase();
+    if (!(SEVERITIES as readonly string[]).includes(v)) throw new ScoutError('bad-option', `--only-severity: "${x}" is not one of ${SEVERITIES.join(', ')} (or unspecified)`);
+    return v as (typeof SEVERITIES)[number];
+  });
+}
+
+/** An EPSS threshold: a probability 0..1, or a percentage written with '%'. */
+function epss(flag: string, s: string | undefined): number | undefined {
+  if (s === undefined) return undefined;
+  const pct = s.trim().endsWith('%');
+  const t = s.trim().replace(/%$/, '');
+  const n = t === '' ? NaN : Number(t);
+  if (!Number.isFinite(n) || n < 0 || n > (pct ? 100 : 1)) throw new ScoutError('bad-option', `${flag} must be a number from 0 to 1 (or a percentage such as 50%), not "${s}"`);
+  return pct ? n / 100 : n;
+}
+
+/** --format/--output pairs in the order given; a format with no file of its own goes to stdout. */
+export function pairOutputs(formats: string[], outputs: string[], allowed: readonly string[]): { format: string; file?: string }[] {
+  const fs = formats.length ? formats : ['packages'];
+  for (const f of fs) if (!allowed.includes(f)) throw new ScoutError('bad-format', `--format must be one of ${allowed.join(', ')}, not "${f}"`);
+  if (outputs.length > fs.length) {
+    if (formats.length === 0 && outputs.length === 1) return [{ format: 'packages', file: outputs[0] }];
+    throw new ScoutError('bad-option', `${outputs.length} --output files for ${fs.length} --format values: give one --format before each -o`);
+  }
+  const pairs = fs.map((format, i) => ({ format, ...(outputs[i] !== undefined ? { file: outputs[i] } : {}) }));
+  if (pairs.filter((p) => p.file === undefined).length > 1) throw new ScoutError('bad-option', 'only one --format can go to standard output: give the others an -o FILE');
+  return pairs;
+}
+
+export function register(program: Command): void {
+  imageOptions(
+    program
+      .command('cves')
+      .argument('<image>', 'image reference, archive, OCI layout, directory, or sbom://FILE')
+      .description('list the known vulnerabilities of the packages in an image or SBOM')
+      .option('--format <format>', 'packages (default), json, sarif, markdown, gitlab, cyclonedx; repeat with -o to write several', collect, [])
+      .option('-o, --output <file>', 'write the preceding --format to this file (repeatable)', collect, [])
+      .option('--only-severity <levels>', 'comma-separated: critical, high, medium, low, negligible, unspecified')
+      .option('--only-fixed', 'only vulnerabilities with a fix version')
+      .option('--only-unfixed', 'only vulnerabilities without a fix version')
+      .option('--only-package-type <types>', 'comma-separated package (purl) types: deb, apk, rpm, npm, pypi, …')
+      .option('--only-package <names>', 'comma-separated package names or purls')
+      .option('--only-cve-id <ids>', 'comma-separated vulnerability ids (CVE, GHSA, …)')
+      .option('--only-cisa-kev', 'only vulnerabilities in the CISA Known Exploited Vulnerabilities catalog')
+      .option('--epss-score <n>', 'only vulnerabilities with an EPSS score of at least n (0..1)')
+      .option('--epss-percentile <n>', 'only vulnerabilities with an EPSS percentile of at least n (0..1)')
+      .option('--only-vex-affected', 'leave out vulnerabilities a VEX statement says do not affect the package')
+      .option('--vex-location <path>', 'OpenVEX file or directory of them (repeatable)', collect, [])
+      .option('--ignore-suppressed', 'leave out vulnerabilities suppressed by a VEX not_affected statement')
+      .option('--locations', 'show the files and layers each package was found in')
+      .option('--exit-code', 'exit with 2 when any vulnerability remains after the filters'),
+  ).action(
+    action(async (ref: string, o: CvesOptions) => {
+      const started = new Date().toISOString();
+      const { FINDINGS_FORMATS, renderFindings } = await import('../../report/index.js');
+      const outputs = pairOutputs(o.format, o.output, FINDINGS_FORMATS);
+      if (o.onlyFixed && o.onlyUnfixed) throw new ScoutError('bad-option', '--only-fixed and --only-unfixed exclude each other');
+      const filters = {
+        severities: severities(o.onlySeverity),
+        onlyFixed: o.onlyFixed,
+        onlyUnfixed: o.onlyUnfixed,
+        packageTypes: list(o.onlyPackageType),
+        packages: list(o.onlyPackage),
+        cveIds: list(o.onlyCveId),
+        onlyCisaKev: o.onlyCisaKev,
+        epssScore: epss('--epss-score', o.epssScore),
+        epssPercentile: epss('--epss-percentile', o.epssPercentile),
+        onlyVexAffected: o.onlyVexAffected || o.ignoreSuppressed,
+      };
+
+      const { openStoreForMatching } = await import('../store.js');
+      const { store, status } = await openStoreForMatching();
+      try {
+        const { Warnings } = await import('../../util/errors.js');
+        const { loadSbom } = await import('../../sbom/load.js');
+        const { match, filterFindings, loadVex } = await import('../../match/index.js');
+        const warnings = new Warnings();
+        const vex = [];
+        for (const path of o.vexLocation) vex.push(...(await loadVex(path, warnings)));
+        const { sbom } = await loadSbom(ref, openOptions(o), o.cache === false ? { cache: false } : {});
+        const result = await match(sbom, store, { vex, warnings });
+        printWarnings([...sbom.warnings, ...result.warnings]);
+        // A distribution saying "not affected" is not a vulnerability: never listed.
+        const findings = filterFindings(result.findings.filter((f) => f.status !== 'not-affected'), filters);
+        const opts = {
+          tool: toolInfo(),
+          target: ref,
+          startedAt: started,
+          generatedAt: new Date().toISOString(),
+          locations: o.locations ?? false,
+          sources: status.sources,
+          match: result,
+        };
+        for (const out of outputs) await writeOutput(await renderFindings(out.format as (typeof FINDINGS_FORMATS)[number], findings, sbom, opts), out.file);
+        if (outputs.every((x) => x.file !== undefined)) {
+          const { countFindings, summaryLine } = await import('../../report/summary.js');
+          process.stderr.write(`${summaryLine(countFindings(findings))}\n`);
+        }
+        const failed = sbom.warnings.some((w) => w.code === 'layer-failed' || w.code === 'digest-mismatch' || w.code === 'truncated-layer' || w.code === 'corrupt-layer');
+        if (o.exitCode && findings.length) return EXIT.policy;
+        return failed ? EXIT.incomplete : EXIT.ok;
+      } finally {
+        await store.close();
+      }
+    }),
+  );
+}

@@ -1,0 +1,107 @@
+/**
+ * `scout cves --format cyclonedx`: the image's CycloneDX 1.6 SBOM (the same document
+ * `scout sbom --format cyclonedx` writes) with a `vulnerabilities` section: one entry per
+ * vulnerability id, affecting the components (by bom-ref) it was found in, rated by the source
+ * that decided its severity, with the fix as recommendation and VEX as analysis.
+ */
+import { Enums, Models, Serialize, Spec } from '@cyclonedx/cyclonedx-library';
+import type { SeverityLevel } from '../match/severity.js';
+import type { Finding } from '../match/types.js';
+import type { Sbom } from '../sbom/model.js';
+import { toCycloneDx } from '../sbom/formats/cyclonedx.js';
+import { compareFindings, vulnerabilityUrl } from './summary.js';
+import type { ReportOptions } from './types.js';
+
+const V = Models.Vulnerability;
+const E = Enums.Vulnerability;
+
+const SEVERITY: Record<SeverityLevel, Enums.Vulnerability.Severity> = {
+  critical: E.Severity.Critical,
+  high: E.Severity.High,
+  medium: E.Severity.Medium,
+  low: E.Severity.Low,
+  negligible: E.Severity.Info,
+  unknown: E.Severity.Unknown,
+};
+
+const METHOD: Record<string, Enums.Vulnerability.RatingMethod> = {
+  '2.0': E.RatingMethod.CVSSv2,
+  '3.0': E.RatingMethod.CVSSv3,
+  '3.1': E.RatingMethod.CVSSv31,
+  '4.0': E.RatingMethod.CVSSv4,
+};
+
+const JUSTIFICATION: Record<string, Enums.Vulnerability.AnalysisJustification> = {
+  component_not_present: E.AnalysisJustification.CodeNotPresent,
+  vulnerable_code_not_present: E.AnalysisJustification.CodeNotPresent,
+  vulnerable_code_not_in_execute_path: E.AnalysisJustification.CodeNotReachable,
+  vulnerable_code_cannot_be_controlled_by_adversary: E.AnalysisJustification.RequiresEnvironment,
+  inline_mitigations_already_exist: E.AnalysisJustification.ProtectedByMitigatingControl,
+};
+
+function sourceOf(id: string): Models.Vulnerability.Source {
+  if (id.startsWith('CVE-')) return new V.Source({ name: 'NVD', url: vulnerabilityUrl(id) });
+  if (id.startsWith('GHSA-')) return new V.Source({ name: 'GitHub', url: vulnerabilityUrl(id) });
+  return new V.Source({ name: 'OSV', url: vulnerabilityUrl(id) });
+}
+
+function date(s: string | undefined): Date | undefined {
+  if (!s) return undefined;
+  const d = new Date(s);
+  return Number.isNaN(d.getTime()) ? undefined : d;
+}
+
+function vulnerability(id: string, group: Finding[], refs: Map<string, Models.BomRef>): Models.Vulnerability.Vulnerability {
+  const f = group[0];
+  const v = new V.Vulnerability({
+    bomRef: `vuln:${id}`,
+    id,
+    source: sourceOf(id),
+    description: f.summary,
+    published: date(f.published),
+    updated: date(f.modified),
+    recommendation: group.some((g) => g.fixedVersions.length)
+      ? group.filter((g) => g.fixedVersions.length).map((g) => `Upgrade ${g.package.name} to ${g.fixedVersions.join(' or ')}`).join('; ')
+      : 'No fix is available yet',
+  });
+  for (const alias of f.ids.slice(1)) v.references.add(new V.Reference(alias, sourceOf(alias)));
+  const s = f.severity;
+  const rating = new V.Rating({ severity: SEVERITY[s.level] ?? E.Severity.Unknown, source: new V.Source({ name: s.from ?? s.source }) });
+  if (s.score !== undefined) rating.score = s.score;
+  if (s.vector !== undefined) rating.vector = s.vector;
+  if (s.cvssVersion !== undefined) rating.method = METHOD[s.cvssVersion];
+  v.ratings.add(rating);
+  for (const g of group) {
+    const affect = new V.Affect(refs.get(g.package.id)!);
+    affect.versions.add(new V.AffectedSingleVersion(g.package.version, { status: g.status === 'not-affected' ? E.AffectStatus.Unaffected : E.AffectStatus.Affected }));
+    v.affects.add(affect);
+  }
+  const sup = group.find((g) => g.suppressed);
+  if (sup?.suppressed) {
+    v.analysis = new V.Analysis({ state: E.AnalysisState.NotAffected, justification: JUSTIFICATION[sup.suppressed.justification], detail: sup.suppressed.statement.impactStatement ?? sup.suppressed.justification });
+  }
+  const props: [string, string][] = [];
+  if (f.kev) props.push(['iechor-scout:kev:dateAdded', f.kev.dateAdded]);
+  if (f.epss) props.push(['iechor-scout:epss:score', String(f.epss.score)], ['iechor-scout:epss:percentile', String(f.epss.percentile)]);
+  for (const [name, value] of props) v.properties.add(new Models.Property(name, value));
+  return v;
+}
+
+export function writeCycloneDxVulnerabilities(findings: readonly Finding[], sbom: Sbom, opts: ReportOptions): string {
+  const bom = toCycloneDx(sbom);
+  if (opts.generatedAt) bom.metadata.timestamp = new Date(opts.generatedAt);
+  // The findings' package ids are the SBOM's bom-refs; a finding whose package is missing from
+  // the SBOM (should not happen) would make a dangling reference, so it is left out.
+  const refs = new Map<string, Models.BomRef>();
+  for (const c of bom.components) if (c.bomRef.value !== undefined) refs.set(c.bomRef.value, c.bomRef);
+  const byId = new Map<string, Finding[]>();
+  for (const f of [...findings].sort(compareFindings)) {
+    if (!refs.has(f.package.id)) continue;
+    const g = byId.get(f.id);
+    if (g) g.push(f);
+    else byId.set(f.id, [f]);
+  }
+  for (const [id, group] of byId) bom.vulnerabilities.add(vulnerability(id, group, refs));
+  const serializer = new Serialize.JsonSerializer(new Serialize.JSON.Normalize.Factory(Spec.Spec1dot6));
+  return serializer.serialize(bom, { sortLists: false, space: 2 }) + '\n';
+}

@@ -1,0 +1,36 @@
+/**
+ * The default `scout cves` output: findings grouped by package (Docker Scout's `packages`
+ * format), worst packages first, and one summary line.
+ */
+import { table } from '../cli/output/text.js';
+import type { Finding } from '../match/types.js';
+import type { Sbom } from '../sbom/model.js';
+import { compactCounts, countFindings, epssText, fixText, groupByPackage, locationText, severityText, summaryLine, targetName } from './summary.js';
+import type { ReportOptions } from './types.js';
+
+function marks(f: Finding): string {
+  const m: string[] = [];
+  if (f.kev) m.push('KEV');
+  if (f.suppressed) m.push(`VEX not_affected (${f.suppressed.justification})`);
+  else if (f.vex) m.push(`VEX ${f.vex.status}`);
+  return m.join(' ');
+}
+
+export function writePackages(findings: readonly Finding[], sbom: Sbom, opts: ReportOptions): string {
+  const out: string[] = [];
+  out.push(`Target: ${targetName(sbom, opts.target)}`);
+  if (sbom.image?.digest) out.push(`Digest: ${sbom.image.digest}`);
+  out.push('');
+  for (const g of groupByPackage(findings)) {
+    const p = g.package;
+    out.push(`${compactCounts(g.counts).padEnd(22)}  ${p.name} ${p.version} (${p.type})`);
+    out.push(`  ${p.purl}`);
+    if (opts.locations) for (const l of locationText(p)) out.push(`  location: ${l}`);
+    const rows = g.findings.map((f) => [f.id, severityText(f), fixText(f), f.kev ? 'KEV' : '-', epssText(f), marks(f).replace(/^KEV ?/, '')]);
+    const body = table(rows, ['VULNERABILITY', 'SEVERITY', 'FIXED IN', 'KEV', 'EPSS', 'NOTE']);
+    out.push(...body.split('\n').map((l) => `    ${l}`));
+    out.push('');
+  }
+  out.push(summaryLine(countFindings(findings)));
+  return out.join('\n') + '\n';
+}
