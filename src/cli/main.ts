@@ -18,6 +18,8 @@ export async function main(argv: string[]): Promise<void> {
   (await import('./commands/cache.js')).register(program);
   (await import('./commands/cves.js')).register(program);
   (await import('./commands/db.js')).register(program);
+  (await import('./commands/quickview.js')).register(program);
+  (await import('./commands/explain.js')).register(program);
   await program.parseAsync(argv);
 }
 
