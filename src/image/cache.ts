@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import type { Stats } from 'node:fs';
 import { mkdir, readFile, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
@@ -53,70 +54,61 @@ export class LayerCache {
 export interface CacheUsage {
   dir: string;
   layers: { entries: number; bytes: number };
+  catalog: { entries: number; bytes: number };
   archives: { entries: number; bytes: number };
   other: { entries: number; bytes: number };
   total: number;
 }
 
+/** Every regular file below dir, with its stat; a folder that vanishes is skipped. */
+async function* filesBelow(dir: string): AsyncGenerator<{ path: string; st: Stats }> {
+  let names: string[];
+  try {
+    names = await readdir(dir);
+  } catch {
+    return;
+  }
+  for (const n of names) {
+    const p = join(dir, n);
+    const st = await stat(p).catch(() => undefined);
+    if (!st) continue;
+    if (st.isDirectory()) yield* filesBelow(p);
+    else yield { path: p, st };
+  }
+}
+
 async function du(dir: string): Promise<{ entries: number; bytes: number }> {
   let entries = 0;
   let bytes = 0;
-  const walk = async (d: string): Promise<void> => {
-    let names: string[];
-    try {
-      names = await readdir(d);
-    } catch {
-      return;
-    }
-    for (const n of names) {
-      const p = join(d, n);
-      const st = await stat(p).catch(() => undefined);
-      if (!st) continue;
-      if (st.isDirectory()) await walk(p);
-      else {
-        entries++;
-        bytes += st.size;
-      }
-    }
-  };
-  await walk(dir);
+  for await (const { st } of filesBelow(dir)) {
+    entries++;
+    bytes += st.size;
+  }
   return { entries, bytes };
 }
 
 export async function cacheUsage(root = cacheDir()): Promise<CacheUsage> {
   const layers = await du(join(root, 'layers'));
+  const catalog = await du(join(root, 'catalog'));
   const archives = await du(join(root, 'archives'));
   const all = await du(root);
-  const other = { entries: all.entries - layers.entries - archives.entries, bytes: all.bytes - layers.bytes - archives.bytes };
-  return { dir: root, layers, archives, other, total: all.bytes };
+  const other = { entries: all.entries - layers.entries - catalog.entries - archives.entries, bytes: all.bytes - layers.bytes - catalog.bytes - archives.bytes };
+  return { dir: root, layers, catalog, archives, other, total: all.bytes };
 }
 
-/** Remove cached layer results and unpacked archives (the advisory database is kept). */
+/** Remove cached layer and catalog results and unpacked archives (the advisory database is kept). */
 export async function pruneCache(root = cacheDir(), opts: { olderThanMs?: number } = {}): Promise<{ removed: number; bytes: number }> {
   let removed = 0;
   let bytes = 0;
   const cutoff = opts.olderThanMs ? Date.now() - opts.olderThanMs : Infinity;
-  const walk = async (d: string): Promise<void> => {
-    let names: string[];
-    try {
-      names = await readdir(d);
-    } catch {
-      return;
+  for (const sub of ['layers', 'catalog', 'archives']) {
+    for await (const { path, st } of filesBelow(join(root, sub))) {
+      if (Math.max(st.atimeMs, st.mtimeMs) >= cutoff) continue;
+      await rm(path, { force: true });
+      removed++;
+      bytes += st.size;
     }
-    for (const n of names) {
-      const p = join(d, n);
-      const st = await stat(p).catch(() => undefined);
-      if (!st) continue;
-      if (st.isDirectory()) await walk(p);
-      else if (Math.max(st.atimeMs, st.mtimeMs) < cutoff) {
-        await rm(p, { force: true });
-        removed++;
-        bytes += st.size;
-      }
-    }
-  };
-  await walk(join(root, 'layers'));
-  await walk(join(root, 'archives'));
+  }
   return { removed, bytes };
 }
 

@@ -3,6 +3,7 @@ import { open, type FileHandle } from 'node:fs/promises';
 import type { Readable } from 'node:stream';
 import { ScoutError } from '../util/errors.js';
 import { confineTarPath } from './layer/tar-index.js';
+import { checksumOk, num, parsePax, str } from './layer/tar-parser.js';
 
 export interface TarMember {
   name: string;
@@ -14,44 +15,6 @@ export interface TarMember {
 
 const BLOCK = 512;
 const MAX_MEMBERS = 1_000_000;
-
-function octal(buf: Buffer, off: number, len: number): number {
-  // Base-256 (GNU) for sizes over 8 GiB: high bit of the first byte set.
-  if (buf[off] & 0x80) {
-    let n = 0;
-    for (let i = off + 1; i < off + len; i++) n = n * 256 + buf[i];
-    return n;
-  }
-  const s = buf.toString('latin1', off, off + len).replace(/\0.*$/s, '').trim();
-  return s ? parseInt(s, 8) : 0;
-}
-
-function cstr(buf: Buffer, off: number, len: number): string {
-  const end = buf.indexOf(0, off);
-  return buf.toString('utf8', off, end === -1 || end > off + len ? off + len : end);
-}
-
-function checksumOk(h: Buffer): boolean {
-  let sum = 0;
-  for (let i = 0; i < BLOCK; i++) sum += i >= 148 && i < 156 ? 32 : h[i];
-  return sum === octal(h, 148, 8);
-}
-
-function parsePax(data: Buffer): Record<string, string> {
-  const out: Record<string, string> = {};
-  let i = 0;
-  while (i < data.length) {
-    const sp = data.indexOf(0x20, i);
-    if (sp === -1) break;
-    const len = parseInt(data.toString('latin1', i, sp), 10);
-    if (!Number.isFinite(len) || len <= 0) break;
-    const rec = data.toString('utf8', sp + 1, i + len - 1);
-    const eq = rec.indexOf('=');
-    if (eq > 0) out[rec.slice(0, eq)] = rec.slice(eq + 1);
-    i += len;
-  }
-  return out;
-}
 
 /**
  * Random access into an uncompressed tar file (a docker-archive or OCI archive): one pass over
@@ -79,7 +42,8 @@ export class TarFile {
         if (header.every((b) => b === 0)) break;
         if (!checksumOk(header)) throw new ScoutError('corrupt-archive', `${path}: tar header checksum fails at offset ${pos}`);
         if (++count > MAX_MEMBERS) throw new ScoutError('corrupt-archive', `${path}: more than ${MAX_MEMBERS} members`);
-        const size = octal(header, 124, 12);
+        const size = num(header, 124, 12);
+        if (!Number.isSafeInteger(size)) throw new ScoutError('corrupt-archive', `${path}: bad size field in the tar header at offset ${pos}`);
         const type = String.fromCharCode(header[156] || 0x30);
         const dataPos = pos + BLOCK;
         if (dataPos + size > st.size) throw new ScoutError('truncated-archive', `${path}: archive is truncated (member at offset ${pos} needs ${size} bytes)`);
@@ -88,20 +52,20 @@ export class TarFile {
           if (size > 1024 * 1024) throw new ScoutError('corrupt-archive', `${path}: oversized extended header at offset ${pos}`);
           const data = Buffer.alloc(size);
           await readExactly(fh, data, dataPos, path);
-          if (type === 'L') longName = cstr(data, 0, size);
+          if (type === 'L') longName = str(data, 0, size);
           else if (type === 'x') pax = parsePax(data);
           pos = next;
           continue;
         }
-        const prefix = header.toString('latin1', 257, 263).startsWith('ustar') ? cstr(header, 345, 155) : '';
-        const raw = pax.path ?? longName ?? (prefix ? prefix + '/' + cstr(header, 0, 100) : cstr(header, 0, 100));
+        const prefix = header.toString('latin1', 257, 263).startsWith('ustar') ? str(header, 345, 155) : '';
+        const raw = pax.path ?? longName ?? (prefix ? prefix + '/' + str(header, 0, 100) : str(header, 0, 100));
         const realSize = pax.size ? Number(pax.size) : size;
         longName = undefined;
         pax = {};
         const { path: name } = confineTarPath(raw);
         if (name) {
           const key = name.slice(1);
-          members.set(key, { name: key, type, offset: dataPos, size: realSize, linkname: cstr(header, 157, 100) || undefined });
+          members.set(key, { name: key, type, offset: dataPos, size: realSize, linkname: str(header, 157, 100) || undefined });
         }
         pos = next;
       }

@@ -17,6 +17,7 @@ export function register(program: Command): void {
             table(
               [
                 ['layer results', String(u.layers.entries), bytes(u.layers.bytes)],
+                ['image catalogs', String(u.catalog.entries), bytes(u.catalog.bytes)],
                 ['unpacked archives', String(u.archives.entries), bytes(u.archives.bytes)],
                 ['other (advisory db…)', String(u.other.entries), bytes(u.other.bytes)],
                 ['total', '', bytes(u.total)],
@@ -29,7 +30,7 @@ export function register(program: Command): void {
     );
   cache
     .command('prune')
-    .description('delete cached layer results and unpacked archives (the advisory database is kept)')
+    .description('delete cached layer and catalog results and unpacked archives (the advisory database is kept)')
     .option('--older-than <days>', 'only what was not used in this many days')
     .action(
       action(async (o: { olderThan?: string }) => {

@@ -113,7 +113,8 @@ export interface TarHeader {
 const BLOCK = 512;
 const MAX_EXT_HEADER = 1024 * 1024;
 
-function num(buf: Buffer, off: number, len: number): number {
+/** A numeric header field: octal, or GNU base-256 when the high bit is set. */
+export function num(buf: Buffer, off: number, len: number): number {
   if (buf[off] & 0x80) {
     // GNU base-256 for values that do not fit in octal.
     let n = 0;
@@ -133,19 +134,21 @@ function num(buf: Buffer, off: number, len: number): number {
   return n;
 }
 
-function str(buf: Buffer, off: number, len: number): string {
+/** A NUL-terminated header string. */
+export function str(buf: Buffer, off: number, len: number): string {
   let end = off;
   while (end < off + len && buf[end] !== 0) end++;
   return buf.toString('utf8', off, end);
 }
 
-function checksumOk(h: Buffer): boolean {
+export function checksumOk(h: Buffer): boolean {
   let sum = 0;
   for (let i = 0; i < BLOCK; i++) sum += i >= 148 && i < 156 ? 32 : h[i];
   return sum === num(h, 148, 8);
 }
 
-function parsePax(data: Buffer): Record<string, string> {
+/** pax extended header records: "<len> key=value\n". */
+export function parsePax(data: Buffer): Record<string, string> {
   const out: Record<string, string> = {};
   let i = 0;
   while (i < data.length) {

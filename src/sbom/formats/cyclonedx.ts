@@ -10,13 +10,13 @@ import type { ImageMetadata } from '../../image/metadata.js';
 import type { ScanWarning } from '../../util/errors.js';
 import type { License, Package, Sbom } from '../model.js';
 import { isSpdxLicenseId, normaliseLicense } from '../license.js';
-import { buildPurl } from '../purl.js';
 import { applyExtras, packageExtras, type NameValue } from './extras.js';
 import { applyDependencies, assignIds, basePackage } from './import-common.js';
 import { prop } from './properties.js';
 import { readDistro, readImage, SCOUT_SCHEMA } from './scout-json.js';
 import { parseJson, Shape, type Json, type JsonObject } from './shape.js';
 import parseSpdx from 'spdx-expression-parse';
+import { imageName, imagePurl } from './image-identity.js';
 
 const FORMAT = 'CycloneDX';
 const IMAGE_REF = 'image';
@@ -61,19 +61,6 @@ function properties(list: NameValue[]): Models.PropertyRepository {
   return repo;
 }
 
-function imageName(image: ImageMetadata): string {
-  return image.registry?.repository ?? image.reference.replace(/[:@].*$/, '');
-}
-
-function imagePurl(image: ImageMetadata): string | undefined {
-  try {
-    const name = imageName(image).split('/').pop() ?? 'image';
-    const repo = image.registry ? `${image.registry.host}/${image.registry.repository ?? name}` : undefined;
-    return buildPurl({ type: 'oci', name, version: image.digest, qualifiers: { arch: image.platform.architecture, repository_url: repo, tag: image.registry?.tag } });
-  } catch {
-    return undefined;
-  }
-}
 
 export function toCycloneDx(sbom: Sbom): Models.Bom {
   const bom = new Models.Bom({ serialNumber: `urn:uuid:${randomUUID()}`, version: 1 });

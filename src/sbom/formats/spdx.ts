@@ -15,11 +15,11 @@ import type { ImageMetadata } from '../../image/metadata.js';
 import type { ScanWarning } from '../../util/errors.js';
 import type { DistroInfo, License, Package, Sbom } from '../model.js';
 import { normaliseLicense, splitConjunction } from '../license.js';
-import { buildPurl } from '../purl.js';
 import { applyExtras, packageExtras, type NameValue } from './extras.js';
 import { applyDependencies, assignIds, basePackage } from './import-common.js';
 import { readDistro, readImage, SCOUT_SCHEMA } from './scout-json.js';
 import { parseJson, Shape, type Json, type JsonObject } from './shape.js';
+import { imageName, imagePurl } from './image-identity.js';
 
 const FORMAT = 'SPDX';
 const EXTRAS_MARK = 'iechor-scout:extras ';
@@ -58,19 +58,6 @@ function fromAgent(agent: string): string | undefined {
   return m ? `${m[1]} <${m[2]}>` : body;
 }
 
-function imageName(image: ImageMetadata): string {
-  return image.registry?.repository ?? image.reference.replace(/[:@].*$/, '');
-}
-
-function imagePurl(image: ImageMetadata): string | undefined {
-  try {
-    const name = imageName(image).split('/').pop() ?? 'image';
-    const repo = image.registry ? `${image.registry.host}/${image.registry.repository ?? name}` : undefined;
-    return buildPurl({ type: 'oci', name, version: image.digest, qualifiers: { arch: image.platform.architecture, repository_url: repo, tag: image.registry?.tag } });
-  } catch {
-    return undefined;
-  }
-}
 
 function readableComment(p: Package): string {
   const lines = p.locations.map((l) => (l.layer ? `${l.path} (layer ${l.layer.index}, ${l.layer.diffId})` : l.path));
