@@ -8,7 +8,7 @@
  */
 import type { Advisory } from '../advisories/model.js';
 import type { Package, Sbom } from '../sbom/model.js';
-import type { AdvisoryStore } from '../store/advisory-store.js';
+import type { AdvisoryStore, SourceStatus } from '../store/advisory-store.js';
 import { Warnings } from '../util/errors.js';
 import type { VersionScheme } from '../versions/index.js';
 import { ecosystemFor, OS_PACKAGE_TYPES, type EcosystemQuery } from './ecosystem.js';
@@ -28,6 +28,12 @@ export interface MatchOptions {
    * NVD-derived source for its CVE (one store query per such finding). Default true.
    */
   nvdFallback?: boolean;
+  /**
+   * The store's sources (from `store.status()`), for each finding's data-source import date.
+   * Pass them when you already have them: `status()` counts every table and costs tens of ms
+   * on a full database. Fetched once per match when absent.
+   */
+  sources?: readonly SourceStatus[];
 }
 
 const CVE = /^CVE-\d{4}-\d+$/;
@@ -88,7 +94,8 @@ async function buildFinding(pkg: Package, query: EcosystemQuery, group: MergeGro
 
   let nvd: Advisory[] | undefined;
   let severity = decideSeverity({ members: deciding.map((m) => ({ advisory: m.advisory, entry: m.entry })), os: query.os });
-  if (severity.source === 'none' && ctx.nvdFallback && CVE.test(group.primary)) {
+  // Only when the store holds an NVD-derived source at all: otherwise it is a wasted query per finding.
+  if (severity.source === 'none' && ctx.nvdFallback && CVE.test(group.primary) && [...(await ctx.importedAt()).keys()].some((n) => /nvd/i.test(n))) {
     nvd = (await ctx.store.byAlias(group.primary)).filter((a) => /nvd/i.test(a.source));
     if (nvd.length) severity = decideSeverity({ members: [], os: false, nvd });
   }
@@ -153,7 +160,8 @@ export async function match(sbom: Sbom, store: AdvisoryStore, opts: MatchOptions
   const ctx: BuildContext = {
     store,
     nvdFallback: opts.nvdFallback ?? true,
-    importedAt: () => (sourcesPromise ??= store.status().then((s) => new Map(s.sources.map((x) => [x.name, x.importedAt])), () => new Map())),
+    importedAt: () => (sourcesPromise ??= (opts.sources ? Promise.resolve(opts.sources) : store.status().then((s) => s.sources, () => []))
+      .then((list) => new Map(list.map((x) => [x.name, x.importedAt])))),
   };
   const stats = { packages: sbom.packages.length, matchable: 0, queries: 0, advisoriesEvaluated: 0, withdrawnIgnored: 0 };
   const withdrawnSeen = new Set<string>();

@@ -165,7 +165,10 @@ export function evaluateAffected(entry: Affected, installed: string, scheme: Ver
         if (res.fixed !== undefined && !out.fixed.includes(res.fixed)) out.fixed.push(res.fixed);
       }
     });
-    if (versions.length) {
+    if (versions.length && out.affected) {
+      // A range already includes it: the list cannot change the answer.
+      trace.push({ ...c, kind: 'versions', note: `versions list (${versions.length} entries) not needed: a range includes ${installed}` });
+    } else if (versions.length) {
       let hit: string | undefined;
       let invalid = 0;
       for (const v of versions) {

@@ -44,9 +44,24 @@ const cvssLib = ((cvssModule as unknown as { default?: unknown }).default ?? cvs
 
 const VERSION_RANK: Record<CvssVersion, number> = { '4.0': 4, '3.1': 3, '3.0': 2, '2.0': 1 };
 
+// The same vectors recur across thousands of findings; scoring one costs ~40 µs.
+const scoreCache = new Map<string, CvssScore | undefined>();
+const SCORE_CACHE_MAX = 20_000;
+
 /** Scores a CVSS v2/v3.x/v4 vector; undefined for anything that is not a complete base vector. */
 export function scoreCvss(vector: string): CvssScore | undefined {
   if (typeof vector !== 'string' || vector.length > 512) return undefined;
+  if (scoreCache.has(vector)) {
+    const hit = scoreCache.get(vector);
+    return hit && { ...hit };
+  }
+  const result = scoreUncached(vector);
+  if (scoreCache.size >= SCORE_CACHE_MAX) scoreCache.clear();
+  scoreCache.set(vector, result);
+  return result && { ...result };
+}
+
+function scoreUncached(vector: string): CvssScore | undefined {
   const v = vector.trim();
   // A v2 vector has no prefix; require its first metric so arbitrary text is not read as v2.
   if (!/^CVSS:(3\.[01]|4\.0)\//.test(v) && !/^(\(?)AV:[LAN]\//.test(v)) return undefined;

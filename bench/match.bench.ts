@@ -1,0 +1,112 @@
+/**
+ * Matching speed: import the whole shared advisory set (../shared/advisories) into a temp SQLite
+ * database, build a 1,000-package SBOM (deb, npm, PyPI, Maven and Go packages whose names the
+ * advisories mention, at versions inside their ranges) and time match() on it.
+ * Target: ≤ 100 ms per match. Skips with a note when the shared directory is absent.
+ */
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { gunzipSync } from 'node:zlib';
+import { detectAndImport } from '../src/advisories/import/detect.js';
+import type { Advisory } from '../src/advisories/model.js';
+import { match } from '../src/match/index.js';
+import type { Package, Sbom } from '../src/sbom/model.js';
+import { purlFor } from '../src/sbom/purl.js';
+import { SqliteAdvisoryStore } from '../src/store/sqlite/sqlite-store.js';
+
+const SHARED = process.env.SCOUT_ADVISORIES_DIR ?? resolve(import.meta.dirname, '..', '..', 'shared', 'advisories');
+const RUNS = 7;
+
+function records(file: string): Advisory[] {
+  const path = join(SHARED, file);
+  if (!existsSync(path)) return [];
+  return gunzipSync(readFileSync(path)).toString('utf8').split('\n').filter((l) => l.trim()).map((l) => JSON.parse(l) as Advisory);
+}
+
+/** (name, a version inside one of its ranges) per package an ecosystem's records name. */
+function candidates(recs: Advisory[], ecosystem: string): { name: string; version: string }[] {
+  const out = new Map<string, string>();
+  for (const r of recs) {
+    for (const a of r.affected ?? []) {
+      if (a.package?.ecosystem !== ecosystem || out.has(a.package.name)) continue;
+      const listed = a.versions?.[0];
+      const intro = a.ranges?.flatMap((x) => x.events).map((e) => ('introduced' in e ? e.introduced : undefined)).find((v) => v && v !== '0');
+      const version = listed ?? intro ?? (ecosystem === 'Go' ? 'v0.0.1' : '0.0.1');
+      out.set(a.package.name, ecosystem === 'Go' && !version.startsWith('v') ? `v${version}` : version);
+    }
+  }
+  return [...out].map(([name, version]) => ({ name, version }));
+}
+
+function makePackage(i: number, type: string, name: string, version: string, namespace?: string, extra: Partial<Package> = {}): Package {
+  const purl = extra.purl ?? purlFor({ type, namespace, name, version });
+  return { id: `p${i}`, name, version, type, purl, licenses: [], locations: [{ path: `/bench/${i}` }], foundBy: 'bench', ...extra };
+}
+
+function buildSbom(): Sbom {
+  const pkgs: Package[] = [];
+  const take = <T>(xs: T[], n: number) => Array.from({ length: Math.min(n, xs.length ? n : 0) }, (_, i) => xs[i % xs.length]);
+  // Debian: every source package the Debian records name, several binaries each, below the fixes.
+  const debSources = candidates(records('debian-selected.osv.jsonl.gz'), 'Debian:12');
+  for (const [k, s] of take(debSources, 200).entries()) {
+    const name = `${s.name}-bin${k}`;
+    const version = s.version === '0.0.1' ? '1.0-1' : s.version;
+    pkgs.push(makePackage(pkgs.length, 'deb', name, version, 'debian', {
+      purl: purlFor({ type: 'deb', namespace: 'debian', name, version, arch: 'amd64', distro: 'debian-12', upstream: s.name }),
+      source: { name: s.name, version },
+    }));
+  }
+  const npm = candidates(records('ghsa-npm-selected.osv.jsonl.gz'), 'npm');
+  for (const c of take(npm, 200)) pkgs.push(makePackage(pkgs.length, 'npm', c.name, c.version));
+  for (const c of take(candidates(records('pypi.osv.jsonl.gz'), 'PyPI'), 250)) pkgs.push(makePackage(pkgs.length, 'pypi', c.name, c.version));
+  for (const c of take(candidates(records('maven-ghsa-sample.osv.jsonl.gz'), 'Maven'), 150)) {
+    const [g, a] = c.name.split(':');
+    pkgs.push(makePackage(pkgs.length, 'maven', a, c.version, g));
+  }
+  for (const c of take(candidates(records('go.osv.jsonl.gz'), 'Go'), 1000 - pkgs.length)) {
+    const slash = c.name.lastIndexOf('/');
+    pkgs.push(makePackage(pkgs.length, 'golang', slash > 0 ? c.name.slice(slash + 1) : c.name, c.version, slash > 0 ? c.name.slice(0, slash) : undefined));
+  }
+  return { schema: 'iechor-scout/sbom@1', generatedAt: new Date().toISOString(), tool: { name: 'bench', version: '0' }, distro: { id: 'debian', versionId: '12' }, packages: pkgs, packageCount: pkgs.length, warnings: [] };
+}
+
+export async function run(): Promise<void> {
+  if (!existsSync(SHARED)) {
+    console.log(`match: ${SHARED} not found; skipped (set SCOUT_ADVISORIES_DIR to the shared advisories)`);
+    return;
+  }
+  const dir = mkdtempSync(join(tmpdir(), 'scout-bench-match-'));
+  try {
+    const store = new SqliteAdvisoryStore(join(dir, 'advisories.db'));
+    const files = readdirSync(SHARED).filter((f) => f.endsWith('.osv.jsonl.gz') || f === 'alpine-secdb.jsonl.gz' || f === 'cisa-kev.json.gz').sort();
+    const t0 = performance.now();
+    for (const f of files) await detectAndImport(store, join(SHARED, f));
+    const status = await store.status();
+    console.log(`imported ${status.advisories} advisories, ${status.kev} KEV entries in ${(performance.now() - t0).toFixed(0)} ms`);
+
+    const sbom = buildSbom();
+    const types = new Map<string, number>();
+    for (const p of sbom.packages) types.set(p.type, (types.get(p.type) ?? 0) + 1);
+    console.log(`SBOM: ${sbom.packages.length} packages (${[...types].map(([t, n]) => `${t} ${n}`).join(', ')})`);
+
+    // As the CLI does: it reads the store's status once (freshness check) and passes the sources.
+    const sources = (await store.status()).sources;
+    const cold = performance.now();
+    const first = await match(sbom, store, { sources });
+    console.log(`first match: ${(performance.now() - cold).toFixed(1)} ms`);
+    console.log(`first match: ${first.findings.length} findings, ${first.notMatchable.length} not matchable, ${first.stats.queries} lookups, ${first.stats.advisoriesEvaluated} entries evaluated, ${Object.values(first.skippedByReason).reduce((a, b) => a + b, 0)} skipped`);
+    const times: number[] = [];
+    for (let i = 0; i < RUNS; i++) {
+      const s = performance.now();
+      await match(sbom, store, { sources });
+      times.push(performance.now() - s);
+    }
+    times.sort((a, b) => a - b);
+    const median = times[Math.floor(times.length / 2)];
+    console.log(`match: median ${median.toFixed(1)} ms per match of ${sbom.packages.length} packages (best ${times[0].toFixed(1)} ms, worst ${times.at(-1)!.toFixed(1)} ms, ${RUNS} runs; target ≤ 100 ms)`);
+    await store.close();
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
