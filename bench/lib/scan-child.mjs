@@ -7,7 +7,7 @@ import { scanImage, treeOf } from '../../dist/image/scan.js';
 
 const [ref, cacheDir] = process.argv.slice(2);
 await import('../../dist/image/sources/oci-layout.js');
-const threads = process.env.SCOUT_BENCH_THREADS !== '0';
+const threads = process.env.SCOUT_THREADS === '1';
 const t = process.hrtime.bigint();
 const img = await openImage(ref);
 const scan = await scanImage(img, INSPECT_CAPTURE, {

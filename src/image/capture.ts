@@ -67,14 +67,48 @@ export function globToRegExp(glob: string): RegExp {
 }
 
 /** The compiled form the layer pass uses for every entry. */
+interface Pattern {
+  re: RegExp;
+  max: number;
+}
+
+/**
+ * Index globs by their last path segment so most paths are rejected with one Map lookup:
+ * an exact file name ('METADATA'), a '*suffix' ('*.jar'), or anything else (always tested).
+ */
+class PatternIndex {
+  private readonly byName = new Map<string, Pattern[]>();
+  private readonly bySuffix: { suffix: string; p: Pattern }[] = [];
+  private readonly always: Pattern[] = [];
+
+  add(glob: string, p: Pattern): void {
+    const last = glob.slice(glob.lastIndexOf('/') + 1);
+    if (!/[*?{}[\]]/.test(last)) {
+      const list = this.byName.get(last) ?? [];
+      list.push(p);
+      this.byName.set(last, list);
+    } else if (/^\*[^*?{}[\]]+$/.test(last)) this.bySuffix.push({ suffix: last.slice(1), p });
+    else this.always.push(p);
+  }
+
+  candidates(path: string): Pattern[] {
+    const base = path.slice(path.lastIndexOf('/') + 1);
+    const out = this.always.slice();
+    const named = this.byName.get(base);
+    if (named) out.push(...named);
+    for (const s of this.bySuffix) if (base.endsWith(s.suffix)) out.push(s.p);
+    return out;
+  }
+}
+
 export class CompiledCapture {
-  private readonly patterns: { re: RegExp; max: number }[];
+  private readonly patterns = new PatternIndex();
   readonly analyzers: FileAnalyzer[];
   /** Identifies this capture set in cache keys: changing any glob or analyzer invalidates. */
   readonly fingerprint: string;
 
   constructor(spec: CaptureSpec) {
-    this.patterns = spec.selectors.flatMap((s) => s.globs.map((g) => ({ re: globToRegExp(g), max: s.maxSize ?? DEFAULT_MAX })));
+    for (const sel of spec.selectors) for (const g of sel.globs) this.patterns.add(g, { re: globToRegExp(g), max: sel.maxSize ?? DEFAULT_MAX });
     this.analyzers = spec.analyzers;
     this.fingerprint = JSON.stringify({
       g: spec.selectors.map((s) => [s.globs, s.maxSize ?? DEFAULT_MAX]),
@@ -85,7 +119,7 @@ export class CompiledCapture {
   /** Largest size we would capture this path at, or 0 when nobody wants it. */
   captureLimit(path: string): number {
     let max = 0;
-    for (const p of this.patterns) if (p.max > max && p.re.test(path)) max = p.max;
+    for (const p of this.patterns.candidates(path)) if (p.max > max && p.re.test(path)) max = p.max;
     return max;
   }
 
