@@ -81,7 +81,7 @@ export async function explain(sbom: Sbom, store: AdvisoryStore, vulnId: string, 
   const related = await relatedAdvisories(store, vulnId);
   const ids = new Set<string>([vulnId]);
   for (const a of related.values()) if (keysOf(a).filter((k) => k.startsWith('CVE-')).length <= 1) keysOf(a).forEach((k) => ids.add(k));
-  const sources = new Map((await store.status()).sources.map((s) => [s.name, s.importedAt]));
+  const sources = new Map((await store.sources()).map((s) => [s.name, s.importedAt]));
 
   const named = new Map<string, Set<string>>(); // ecosystem base → normalised names
   const advisories: Explanation['advisories'] = [...related.values()].map((a) => {

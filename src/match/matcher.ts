@@ -8,7 +8,7 @@
  */
 import type { Advisory } from '../advisories/model.js';
 import type { Package, Sbom } from '../sbom/model.js';
-import type { AdvisoryStore, SourceStatus } from '../store/advisory-store.js';
+import type { AdvisoryStore, SourceSummary } from '../store/advisory-store.js';
 import { Warnings } from '../util/errors.js';
 import type { VersionScheme } from '../versions/index.js';
 import { ecosystemFor, OS_PACKAGE_TYPES, type EcosystemQuery } from './ecosystem.js';
@@ -29,11 +29,11 @@ export interface MatchOptions {
    */
   nvdFallback?: boolean;
   /**
-   * The store's sources (from `store.status()`), for each finding's data-source import date.
+   * The store's sources (from `store.sources()`), for each finding's data-source import date.
    * Pass them when you already have them: `status()` counts every table and costs tens of ms
    * on a full database. Fetched once per match when absent.
    */
-  sources?: readonly SourceStatus[];
+  sources?: readonly SourceSummary[];
 }
 
 const CVE = /^CVE-\d{4}-\d+$/;
@@ -160,7 +160,7 @@ export async function match(sbom: Sbom, store: AdvisoryStore, opts: MatchOptions
   const ctx: BuildContext = {
     store,
     nvdFallback: opts.nvdFallback ?? true,
-    importedAt: () => (sourcesPromise ??= (opts.sources ? Promise.resolve(opts.sources) : store.status().then((s) => s.sources, () => []))
+    importedAt: () => (sourcesPromise ??= (opts.sources ? Promise.resolve(opts.sources) : store.sources().catch(() => []))
       .then((list) => new Map(list.map((x) => [x.name, x.importedAt])))),
   };
   const stats = { packages: sbom.packages.length, matchable: 0, queries: 0, advisoriesEvaluated: 0, withdrawnIgnored: 0 };

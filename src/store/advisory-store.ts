@@ -55,6 +55,9 @@ export interface SourceStatus {
   lastModified?: string;
 }
 
+/** A source as recorded at its last import, without counting anything (cheap). */
+export type SourceSummary = Pick<SourceStatus, 'name' | 'kind' | 'url' | 'importedAt' | 'lastModified'>;
+
 export interface StoreStatus {
   schemaVersion: number;
   sources: SourceStatus[];
@@ -73,5 +76,7 @@ export interface AdvisoryStore {
   epss(cveIds: readonly string[]): Promise<Map<string, EpssScore>>;
   importBatch(batch: ImportBatch): Promise<StoreImportCounts>;
   status(): Promise<StoreStatus>;
+  /** The imported sources and when, without the counts `status()` computes. */
+  sources(): Promise<SourceSummary[]>;
   close(): Promise<void>;
 }

@@ -10,18 +10,21 @@ import { normalizePackageName } from '../../advisories/ecosystems.js';
 import { fromStoredJson } from '../../advisories/stored-json.js';
 import { prepareAdvisory } from '../../advisories/prepared.js';
 import { ScoutError, Warnings } from '../../util/errors.js';
-import type { AdvisoryStore, ImportBatch, ImportMode, RecordStream, SourceStatus, StoreImportCounts, StoreStatus } from '../advisory-store.js';
+import type { AdvisoryStore, ImportBatch, ImportMode, RecordStream, SourceStatus, SourceSummary, StoreImportCounts, StoreStatus } from '../advisory-store.js';
 import { SQLITE_MIGRATIONS } from '../migrations/sqlite/index.js';
 import { migrate } from './migrate.js';
 
 /** The lookup query; exported so a test can check its plan is an index search. */
-export const LOOKUP_SQL = `SELECT a.source, a.json FROM affected f JOIN advisories a ON a.id = f.advisory_id
+export const LOOKUP_SQL = `SELECT a.id, a.modified, a.source, a.json FROM affected f JOIN advisories a ON a.id = f.advisory_id
   WHERE f.ecosystem = ? AND f.name = ? ORDER BY a.id`;
 
-const BY_ALIAS_SQL = `SELECT source, json FROM advisories
+const BY_ALIAS_SQL = `SELECT id, modified, source, json FROM advisories
   WHERE id IN (SELECT ? UNION SELECT advisory_id FROM aliases WHERE alias = ?) ORDER BY id`;
 
-type AdvisoryRow = { source: string; json: string };
+type AdvisoryRow = { id?: string; modified?: string; source: string; json: string };
+
+/** Parsed advisories kept between lookups (matching the same packages again is common). */
+const PARSED_CACHE_SIZE = 20_000;
 
 /** SQLite allows 32766 bound parameters; stay far below for IN lists. */
 const IN_CHUNK = 500;
@@ -38,6 +41,10 @@ export class SqliteAdvisoryStore implements AdvisoryStore {
   private readonly schemaVersion: number;
   /** Imports are serialised: each waits for the previous one to settle. */
   private importQueue: Promise<unknown> = Promise.resolve();
+  /** Prepared statements of the read paths, prepared once. */
+  private readonly statements = new Map<string, Database.Statement>();
+  /** id+modified+source → parsed advisory; cleared by every import. */
+  private readonly parsed = new Map<string, Advisory>();
 
   /** `path` is the database file (normally under the cache dir) or ':memory:'. */
   constructor(private readonly path: string, options: SqliteStoreOptions = {}) {
@@ -63,17 +70,17 @@ export class SqliteAdvisoryStore implements AdvisoryStore {
   }
 
   async lookup(ecosystem: string, name: string): Promise<Advisory[]> {
-    const rows = this.db.prepare(LOOKUP_SQL).all(ecosystem, normalizePackageName(ecosystem, name)) as AdvisoryRow[];
+    const rows = this.stmt(LOOKUP_SQL).all(ecosystem, normalizePackageName(ecosystem, name)) as AdvisoryRow[];
     return this.parseRows(rows);
   }
 
   async get(id: string): Promise<Advisory | undefined> {
-    const row = this.db.prepare('SELECT source, json FROM advisories WHERE id = ?').get(id) as AdvisoryRow | undefined;
+    const row = this.stmt('SELECT id, modified, source, json FROM advisories WHERE id = ?').get(id) as AdvisoryRow | undefined;
     return row ? this.parseRows([row])[0] : undefined;
   }
 
   async byAlias(alias: string): Promise<Advisory[]> {
-    return this.parseRows(this.db.prepare(BY_ALIAS_SQL).all(alias, alias) as AdvisoryRow[]);
+    return this.parseRows(this.stmt(BY_ALIAS_SQL).all(alias, alias) as AdvisoryRow[]);
   }
 
   async kev(cveIds: readonly string[]): Promise<Map<string, KevEntry>> {
@@ -98,9 +105,23 @@ export class SqliteAdvisoryStore implements AdvisoryStore {
   }
 
   importBatch(batch: ImportBatch): Promise<StoreImportCounts> {
-    const run = this.importQueue.then(() => this.runImport(batch));
+    const run = this.importQueue.then(() => {
+      this.parsed.clear();
+      return this.runImport(batch);
+    });
     this.importQueue = run.catch(() => undefined);
     return run;
+  }
+
+  async sources(): Promise<SourceSummary[]> {
+    type Row = { name: string; kind: SourceInfo['kind']; url: string | null; imported_at: string; last_modified: string | null };
+    return (this.stmt('SELECT name, kind, url, imported_at, last_modified FROM sources ORDER BY name').all() as Row[]).map((r) => ({
+      name: r.name,
+      kind: r.kind,
+      importedAt: r.imported_at,
+      ...(r.url !== null ? { url: r.url } : {}),
+      ...(r.last_modified !== null ? { lastModified: r.last_modified } : {}),
+    }));
   }
 
   async status(): Promise<StoreStatus> {
@@ -266,11 +287,31 @@ export class SqliteAdvisoryStore implements AdvisoryStore {
     }
   }
 
+  private stmt(sql: string): Database.Statement {
+    let st = this.statements.get(sql);
+    if (!st) {
+      st = this.db.prepare(sql);
+      this.statements.set(sql, st);
+    }
+    return st;
+  }
+
   private parseRows(rows: AdvisoryRow[]): Advisory[] {
     const out: Advisory[] = [];
     for (const r of rows) {
+      const key = r.id !== undefined ? `${r.id}\0${r.modified}\0${r.source}` : undefined;
+      const hit = key ? this.parsed.get(key) : undefined;
+      if (hit) {
+        out.push(hit);
+        continue;
+      }
       try {
-        out.push(fromStoredJson(r.json, r.source));
+        const a = fromStoredJson(r.json, r.source);
+        if (key) {
+          if (this.parsed.size >= PARSED_CACHE_SIZE) this.parsed.clear();
+          this.parsed.set(key, a);
+        }
+        out.push(a);
       } catch {
         this.warnings.add('store-corrupt-row', 'unreadable advisory row in advisory database', { path: this.path });
       }

@@ -288,3 +288,25 @@ test('a merge that brings nothing newer keeps the source cursor (an empty increm
   assert.equal(after?.lastModified, newest);
   assert.equal(after?.count, before?.count);
 });
+
+test('sources() lists what was imported and when, agreeing with status()', async (t) => {
+  const { store } = await openLoaded(t);
+  const cheap = await store.sources();
+  const full = (await store.status()).sources;
+  assert.deepEqual(cheap.map((s) => [s.name, s.kind, s.importedAt]), full.map((s) => [s.name, s.kind, s.importedAt]));
+  assert.equal(cheap.length, SOURCES.length);
+});
+
+test('lookups after a re-import see the new record, not a cached parse of the old one', async (t) => {
+  const store = new SqliteAdvisoryStore(join(tempDir(t), 'reparse.db'));
+  t.after(() => void store.close());
+  const records = await collect('pypi.osv.jsonl.gz', 'osv-pypi');
+  const first = records[0];
+  const eco = first.affected[0].package!.ecosystem;
+  const name = first.affected[0].package!.name;
+  await store.importBatch({ kind: 'advisories', source: { name: 'osv-pypi', kind: 'advisories' }, mode: 'merge', records: [first] });
+  assert.equal((await store.lookup(eco, name)).find((a) => a.id === first.id)?.summary, first.summary);
+  const changed = { ...first, summary: 'changed summary', modified: first.modified };
+  await store.importBatch({ kind: 'advisories', source: { name: 'osv-pypi', kind: 'advisories' }, mode: 'merge', records: [changed] });
+  assert.equal((await store.lookup(eco, name)).find((a) => a.id === first.id)?.summary, 'changed summary');
+});
