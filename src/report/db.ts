@@ -34,7 +34,12 @@ export function writeImportSummary(lines: readonly ImportLine[], status: StoreSt
   const out: string[] = [];
   if (rows.length) out.push(table(rows, ['SOURCE', 'FORMAT', 'RESULT', 'NEW', 'UPDATED', 'UNCHANGED', 'DELETED', 'SKIPPED']), '');
   for (const l of lines) {
-    if (l.result === 'failed') out.push(`failed: ${l.input}: ${l.reason ?? 'unknown error'}${l.source ? ` (the previous data of ${l.source} is kept)` : ''}`);
+    if (l.result === 'failed') {
+      // Importer messages often start with the file name already.
+      const raw = l.reason ?? 'unknown error';
+      const reason = raw.startsWith(`${l.input}: `) ? raw.slice(l.input.length + 2) : raw;
+      out.push(`failed: ${l.input}: ${reason} (nothing was changed for this input${l.source ? `; ${l.source} keeps its previous data` : ''})`);
+    }
     else if (l.result === 'skipped') out.push(`skipped: ${l.input}: ${l.reason ?? ''}`);
     else if (l.report?.skipped) out.push(`${l.source}: ${l.report.skipped} records skipped (${reasons(l.report.reasons)})`);
   }
