@@ -161,15 +161,15 @@ test('several --format/-o pairs in one run; json, sarif, gitlab and cyclonedx ar
   assert.equal(glLodash.length, all.findings.filter((x) => x.package.name === 'lodash').length);
   assert.ok(glLodash.every((v: { solution: string; location: { operating_system: string } }) => /^Upgrade lodash to \d/.test(v.solution) && v.location.operating_system === 'debian 12'));
 
-  const cdx = JSON.parse(readFileSync(f('r.cdx.json'), 'utf8'));
+  const cdx = JSON.parse(readFileSync(f('r.cdx.json'), 'utf8')) as { specVersion: string; components: { 'bom-ref': string }[]; vulnerabilities: { id: string; affects: { ref: string }[] }[] };
   const validate = cycloneDxValidator();
-  assert.ok(validate(cdx), JSON.stringify(validate.errors?.slice(0, 5)));
+  assert.ok(validate(cdx as unknown), JSON.stringify(validate.errors?.slice(0, 5)));
   assert.equal(cdx.specVersion, '1.6');
-  const refs = new Set(cdx.components.map((c: { 'bom-ref': string }) => c['bom-ref']));
-  const affects = cdx.vulnerabilities.flatMap((v: { id: string; affects: { ref: string }[] }) => v.affects.map((a) => `${a.ref} ${v.id}`));
+  const refs = new Set(cdx.components.map((c) => c['bom-ref']));
+  const affects = cdx.vulnerabilities.flatMap((v) => v.affects.map((a) => `${a.ref} ${v.id}`));
   assert.equal(affects.length, all.findings.length);
-  assert.ok(affects.every((a: string) => refs.has(a.split(' ')[0])), 'every affects ref names a component');
-  assert.deepEqual(new Set(cdx.vulnerabilities.map((v: { id: string }) => v.id)), new Set(all.findings.map((x) => x.id)));
+  assert.ok(affects.every((a) => refs.has(a.split(' ')[0])), 'every affects ref names a component');
+  assert.deepEqual(new Set(cdx.vulnerabilities.map((v) => v.id)), new Set(all.findings.map((x) => x.id)));
 });
 
 test('--output pairing errors: two formats to stdout, more files than formats', () => {
