@@ -21,6 +21,7 @@
 import { ScoutError } from '../util/errors.js';
 import type { VersionScheme } from './types.js';
 import { compareDigitStrings } from './digits.js';
+import { memoizeParse } from './memo.js';
 
 const MAX_VERSION_LENGTH = 256;
 
@@ -97,7 +98,7 @@ function normalize(list: ListItem): void {
 }
 
 /** ComparableVersion.parseVersion(), step for step. */
-function parse(version: string): ListItem {
+function parseUncached(version: string): ListItem {
   if (version.length > MAX_VERSION_LENGTH) {
     throw new ScoutError('invalid-version', `Maven version longer than ${MAX_VERSION_LENGTH} characters: ${version.slice(0, 32)}...`);
   }
@@ -211,6 +212,8 @@ function compareItem(a: Item, b: Item | undefined): number {
   }
   return 0;
 }
+
+const parse = memoizeParse(parseUncached);
 
 export function compareMaven(a: string, b: string): number {
   const c = compareItem(parse(a), parse(b));

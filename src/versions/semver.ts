@@ -11,10 +11,9 @@
 import semver from 'semver';
 import { ScoutError } from '../util/errors.js';
 import type { VersionScheme } from './types.js';
+import { memoizeParse } from './memo.js';
 
-function parse(v: string): semver.SemVer | null {
-  return semver.parse(v) ?? semver.parse(v, { loose: true });
-}
+const parse = memoizeParse((v: string): semver.SemVer | null => semver.parse(v) ?? semver.parse(v, { loose: true }));
 
 function mustParse(v: string): semver.SemVer {
   const parsed = parse(v);
