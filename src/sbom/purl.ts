@@ -17,6 +17,7 @@
  */
 import { PackageURL } from 'packageurl-js';
 import { ScoutError } from '../util/errors.js';
+import { memoizeParse } from '../util/memo.js';
 
 export interface PurlParts {
   type: string;
@@ -261,12 +262,20 @@ export function parsePurl(purl: string, opts: { lenient?: boolean } = {}): PurlP
 
 /** Parses, or undefined when the string is not a valid purl. */
 export function tryParsePurl(purl: string): PurlParts | undefined {
+  return lenientParse(purl);
+}
+
+/**
+ * Matching parses every package's purl each time an SBOM is matched (the server re-matches
+ * stored SBOMs when advisories arrive): parses are remembered. Callers must not mutate them.
+ */
+const lenientParse = memoizeParse((purl: string): PurlParts | undefined => {
   try {
-    return parsePurl(purl, { lenient: true });
+    return Object.freeze(parsePurl(purl, { lenient: true }));
   } catch {
     return undefined;
   }
-}
+}, 50_000);
 
 /** Builds the canonical purl string from components. Throws PurlError. */
 export function buildPurl(parts: PurlInput): string {

@@ -21,7 +21,7 @@
 import { ScoutError } from '../util/errors.js';
 import type { VersionScheme } from './types.js';
 import { compareDigitStrings } from './digits.js';
-import { memoizeParse } from './memo.js';
+import { memoizeParse } from '../util/memo.js';
 
 const MAX_VERSION_LENGTH = 256;
 

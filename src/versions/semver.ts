@@ -11,7 +11,7 @@
 import semver from 'semver';
 import { ScoutError } from '../util/errors.js';
 import type { VersionScheme } from './types.js';
-import { memoizeParse } from './memo.js';
+import { memoizeParse } from '../util/memo.js';
 
 const parse = memoizeParse((v: string): semver.SemVer | null => semver.parse(v) ?? semver.parse(v, { loose: true }));
 
