@@ -1,0 +1,152 @@
+// Reporters called directly on real findings (the demo image against the offline bundle), and
+// on hostile or edge-case variants of them: text that could break a table, no locations, no
+// score, nothing found.
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { before, test } from 'node:test';
+import { detectAndImport } from '../../src/advisories/import/detect.js';
+import { match } from '../../src/match/index.js';
+import type { Finding } from '../../src/match/types.js';
+import { writeCycloneDxVulnerabilities } from '../../src/report/cyclonedx.js';
+import { writeGitlab } from '../../src/report/gitlab.js';
+import { writeJson } from '../../src/report/json.js';
+import { writeMarkdown } from '../../src/report/markdown.js';
+import { writePackages } from '../../src/report/packages.js';
+import { writeSarif } from '../../src/report/sarif.js';
+import { countFindings, groupByPackage } from '../../src/report/summary.js';
+import { loadSbom } from '../../src/sbom/load.js';
+import type { Sbom } from '../../src/sbom/model.js';
+import { SqliteAdvisoryStore } from '../../src/store/sqlite/sqlite-store.js';
+import { tempDir } from '../helpers/tmp.js';
+import { cycloneDxValidator } from '../sbom/formats/schema-validators.js';
+import { assertGitlab, assertSarif, BUNDLE, DEMO, GITLAB_TIME } from './helpers.js';
+
+const opts = { tool: { name: 'iechor-scout', version: '0.0.0-test' }, target: 'demo', generatedAt: '2025-03-04T05:06:07.890Z' };
+let sbom: Sbom;
+let findings: Finding[];
+
+before(async () => {
+  process.env.SCOUT_CACHE_DIR = tempDir();
+  const store = new SqliteAdvisoryStore(':memory:');
+  for (const f of ['debian-selected.osv.jsonl.gz', 'ghsa-npm-demo.osv.jsonl.gz', 'pypa-demo.osv.jsonl.gz', 'cisa-kev.json.gz']) {
+    const out = await detectAndImport(store, join(BUNDLE, f));
+    assert.ok(out.ok, out.error?.message);
+  }
+  sbom = (await loadSbom(DEMO, {}, { cache: false })).sbom;
+  findings = (await match(sbom, store)).findings;
+  await store.close();
+  assert.ok(findings.length > 5);
+});
+
+const clone = (f: Finding): Finding => structuredClone(f);
+
+test('counts: per severity, fixed vs unfixed, distinct ids and packages', () => {
+  const c = countFindings(findings);
+  assert.equal(c.total, findings.length);
+  assert.equal(c.fixed + c.unfixed, findings.filter((f) => f.status !== 'not-affected').length);
+  assert.equal(c.vulnerabilities, new Set(findings.map((f) => f.id)).size);
+  assert.equal(c.packages, new Set(findings.map((f) => f.package.id)).size);
+  // openssl and libssl3 share their CVEs: more findings than distinct ids.
+  assert.ok(c.vulnerabilities < c.total);
+  const sum = Object.values(c.bySeverity).reduce((a, l) => a + l.total, 0);
+  assert.equal(sum, c.total);
+});
+
+test('groups: one per package, the package with the most critical findings first', () => {
+  const groups = groupByPackage(findings);
+  assert.equal(groups.length, new Set(findings.map((f) => f.package.id)).size);
+  const crit = (g: (typeof groups)[number]) => g.counts.bySeverity.critical.total;
+  assert.equal(crit(groups[0]), Math.max(...groups.map(crit)));
+  for (const g of groups) assert.ok(g.findings.every((f) => f.package.id === g.package.id));
+});
+
+test('hostile text in a summary cannot break the markdown table; paths with spaces stay valid SARIF URIs', () => {
+  const f = clone(findings.find((x) => x.package.name === 'lodash')!);
+  f.summary = 'breaks | the table\nand <script>alert(1)</script> lines';
+  f.package.locations = [{ path: '/app/node modules/lodash/package.json' }];
+  const md = writeMarkdown([f], sbom, { ...opts, locations: true });
+  const row = md.split('\n').find((l) => l.startsWith(`| [${f.id}]`))!;
+  // 6 columns → 7 unescaped pipes
+  assert.equal(row.match(/(?<!\\)\|/g)!.length, 7, row);
+  assert.ok(!md.includes('\nand <script>'));
+  const sarif = JSON.parse(writeSarif([f], sbom, opts));
+  assertSarif(sarif);
+  assert.equal(sarif.runs[0].results[0].locations[0].physicalLocation.artifactLocation.uri, 'app/node%20modules/lodash/package.json');
+});
+
+test('a finding without score or locations still gives valid SARIF, GitLab and CycloneDX', () => {
+  const f = clone(findings[0]);
+  f.severity = { level: 'unknown', source: 'none' };
+  f.package.locations = [];
+  f.references = ['not a url', 'https://example.test/advisory'];
+  const sarif = JSON.parse(writeSarif([f], sbom, opts));
+  assertSarif(sarif);
+  assert.equal(sarif.runs[0].results[0].level, 'warning');
+  const gl = JSON.parse(writeGitlab([f], sbom, opts));
+  assertGitlab(gl);
+  assert.equal(gl.vulnerabilities[0].severity, 'Unknown');
+  assert.deepEqual(gl.vulnerabilities[0].links, [{ url: 'https://example.test/advisory' }]);
+  const cdx = JSON.parse(writeCycloneDxVulnerabilities([f], sbom, opts)) as unknown;
+  assert.ok(cycloneDxValidator()(cdx), JSON.stringify(cycloneDxValidator().errors?.slice(0, 3)));
+});
+
+test('SARIF: level and security-severity follow the finding severity; one rule per id across packages', () => {
+  const sarif = JSON.parse(writeSarif(findings, sbom, opts));
+  assertSarif(sarif);
+  const rules = sarif.runs[0].tool.driver.rules as { id: string; properties: { 'security-severity': string } }[];
+  assert.equal(rules.length, new Set(findings.map((f) => f.id)).size);
+  for (const f of findings) {
+    const rule = rules.find((r) => r.id === f.id)!;
+    if (f.severity.score !== undefined) assert.equal(Number(rule.properties['security-severity']), Number(f.severity.score.toFixed(1)));
+  }
+  const levels = new Map(sarif.runs[0].results.map((r: { ruleId: string; level: string }) => [r.ruleId, r.level]));
+  for (const f of findings) {
+    const want = f.severity.level === 'critical' || f.severity.level === 'high' ? 'error' : f.severity.level === 'medium' ? 'warning' : 'note';
+    assert.equal(levels.get(f.id), want, f.id);
+  }
+});
+
+test('GitLab: negligible is Info, times are second-precision UTC, ids stable between runs', () => {
+  const a = JSON.parse(writeGitlab(findings, sbom, { ...opts, startedAt: '2025-03-04T05:06:00.123Z' }));
+  assertGitlab(a);
+  assert.equal(a.scan.start_time, '2025-03-04T05:06:00');
+  assert.equal(a.scan.end_time, '2025-03-04T05:06:07');
+  assert.match(a.scan.end_time, GITLAB_TIME);
+  const negligible = findings.filter((f) => f.severity.level === 'negligible').length;
+  assert.ok(negligible > 0);
+  assert.equal(a.vulnerabilities.filter((v: { severity: string }) => v.severity === 'Info').length, negligible);
+  const b = JSON.parse(writeGitlab(findings, sbom, opts));
+  assert.deepEqual(a.vulnerabilities.map((v: { id: string }) => v.id), b.vulnerabilities.map((v: { id: string }) => v.id));
+  const cve = a.vulnerabilities.find((v: { identifiers: { value: string }[] }) => v.identifiers.some((i) => i.value === 'CVE-2023-4911'));
+  assert.deepEqual(cve.identifiers.find((i: { value: string }) => i.value === 'CVE-2023-4911'), { type: 'cve', name: 'CVE-2023-4911', value: 'CVE-2023-4911', url: 'https://nvd.nist.gov/vuln/detail/CVE-2023-4911' });
+});
+
+test('CycloneDX: VEX not_affected becomes analysis; CVSS 3.1 ratings name their method; schema-valid', () => {
+  const fs = findings.map(clone);
+  const target = fs.find((f) => f.package.name === 'lodash')!;
+  target.suppressed = { justification: 'vulnerable_code_not_in_execute_path', statement: { file: 'x.json', vulnerability: target.id, status: 'not_affected', justification: 'vulnerable_code_not_in_execute_path' } };
+  const cdx = JSON.parse(writeCycloneDxVulnerabilities(fs, sbom, opts)) as { vulnerabilities: { id: string; analysis?: { state: string; justification?: string }; ratings: { method?: string; score?: number; vector?: string }[] }[] };
+  assert.ok(cycloneDxValidator()(cdx as unknown), JSON.stringify(cycloneDxValidator().errors?.slice(0, 3)));
+  const v = cdx.vulnerabilities.find((x) => x.id === target.id)!;
+  assert.deepEqual(v.analysis && { state: v.analysis.state, justification: v.analysis.justification }, { state: 'not_affected', justification: 'code_not_reachable' });
+  for (const f of fs.filter((x) => x.severity.cvssVersion === '3.1')) {
+    const r = cdx.vulnerabilities.find((x) => x.id === f.id)!.ratings[0];
+    assert.equal(r.method, 'CVSSv31');
+    assert.equal(r.vector, f.severity.vector);
+  }
+});
+
+test('nothing found: every format still renders a valid, empty report', () => {
+  assert.match(writePackages([], sbom, opts), /^No vulnerabilities found$/m);
+  const sarif = JSON.parse(writeSarif([], sbom, opts));
+  assertSarif(sarif);
+  assert.deepEqual(sarif.runs[0].results, []);
+  const gl = JSON.parse(writeGitlab([], sbom, opts));
+  assertGitlab(gl);
+  assert.deepEqual(gl.vulnerabilities, []);
+  const cdx = JSON.parse(writeCycloneDxVulnerabilities([], sbom, opts)) as { vulnerabilities?: unknown[] };
+  assert.ok(cycloneDxValidator()(cdx as unknown));
+  assert.equal(cdx.vulnerabilities?.length ?? 0, 0);
+  assert.equal(JSON.parse(writeJson([], sbom, opts)).summary.total, 0);
+  assert.match(writeMarkdown([], sbom, opts), /\| \*\*all\*\* \| \*\*0\*\* \|/);
+});
