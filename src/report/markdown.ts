@@ -2,7 +2,7 @@
 import { SEVERITY_LEVELS } from '../match/severity.js';
 import type { Finding } from '../match/types.js';
 import type { Sbom } from '../sbom/model.js';
-import { countFindings, epssText, fixText, groupByPackage, locationText, severityText, targetName, vulnerabilityUrl } from './summary.js';
+import { countFindings, epssText, plural, fixText, groupByPackage, locationText, severityText, targetName, vulnerabilityUrl } from './summary.js';
 import type { ReportOptions } from './types.js';
 
 /** Table cells must not break the table: pipes escaped, line breaks flattened. */
@@ -18,7 +18,7 @@ export function writeMarkdown(findings: readonly Finding[], sbom: Sbom, opts: Re
   out.push('| severity | total | fixable | not fixed |', '|---|---:|---:|---:|');
   for (const l of SEVERITY_LEVELS) out.push(`| ${l} | ${c.bySeverity[l].total} | ${c.bySeverity[l].fixed} | ${c.bySeverity[l].unfixed} |`);
   out.push(`| **all** | **${c.total}** | **${c.fixed}** | **${c.unfixed}** |`, '');
-  out.push(`${c.total} vulnerabilities (${c.vulnerabilities} distinct) in ${c.packages} packages${c.kev ? `, ${c.kev} known exploited (CISA KEV)` : ''}.`, '');
+  out.push(`${plural(c.total, 'vulnerability', 'vulnerabilities')} (${c.vulnerabilities} distinct) in ${plural(c.packages, 'package')}${c.kev ? `, ${c.kev} known exploited (CISA KEV)` : ''}.`, '');
   for (const g of groupByPackage(findings)) {
     const p = g.package;
     out.push(`### ${cell(p.name)} ${cell(p.version)} (${p.type})`, '', `\`${p.purl}\``, '');

@@ -10,7 +10,7 @@ import { table } from '../cli/output/text.js';
 import { SEVERITY_LEVELS } from '../match/severity.js';
 import type { Finding } from '../match/types.js';
 import type { Sbom } from '../sbom/model.js';
-import { countFindings, type FindingCounts, targetName } from './summary.js';
+import { countFindings, type FindingCounts, plural, targetName } from './summary.js';
 import type { ReportOptions } from './types.js';
 
 export interface QuickviewInput {
@@ -74,7 +74,7 @@ export function writeQuickviewText(q: Quickview): string {
   if (q.base) all.push(String(q.base.vulnerabilities.total));
   rows.push(all);
   out.push(table(rows, header), '');
-  out.push(`${v.total} vulnerabilities (${v.vulnerabilities} distinct) in ${v.packages} of ${t.packages} packages${v.kev ? `; ${v.kev} known exploited (CISA KEV)` : ''}`);
+  out.push(`${plural(v.total, 'vulnerability', 'vulnerabilities')} (${v.vulnerabilities} distinct) in ${v.packages} of ${plural(t.packages, 'package')}${v.kev ? `; ${v.kev} known exploited (CISA KEV)` : ''}`);
   if (q.baseNote) out.push(`Base image: ${q.baseNote}`);
   out.push(`Details: scout cves ${t.reference}`);
   return out.join('\n') + '\n';

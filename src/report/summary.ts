@@ -96,6 +96,10 @@ export function compactCounts(c: FindingCounts): string {
   return SEVERITY_LEVELS.map((l) => `${c.bySeverity[l].total}${letter[l]}`).join(' ');
 }
 
+export function plural(n: number, one: string, many = `${one}s`): string {
+  return `${n} ${n === 1 ? one : many}`;
+}
+
 /** '44 vulnerabilities in 19 packages: 7 critical, …; 40 fixable, 4 not fixed'. */
 export function summaryLine(c: FindingCounts): string {
   if (c.total === 0) return 'No vulnerabilities found';
@@ -103,7 +107,7 @@ export function summaryLine(c: FindingCounts): string {
   const extra = [`${c.fixed} fixable`, `${c.unfixed} not fixed`];
   if (c.kev) extra.push(`${c.kev} known exploited (CISA KEV)`);
   if (c.suppressed) extra.push(`${c.suppressed} not affected per VEX`);
-  return `${c.total} vulnerabilities (${c.vulnerabilities} distinct) in ${c.packages} packages: ${levels}; ${extra.join(', ')}`;
+  return `${plural(c.total, 'vulnerability', 'vulnerabilities')} (${c.vulnerabilities} distinct) in ${plural(c.packages, 'package')}: ${levels}; ${extra.join(', ')}`;
 }
 
 /** The image reference, or what the user pointed at. */

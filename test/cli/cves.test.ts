@@ -95,7 +95,7 @@ test('each filter keeps exactly the findings its predicate selects', () => {
 });
 
 test('bad filter values are refused with exit 1', () => {
-  for (const flags of [['--only-severity', 'severe'], ['--epss-score', '2'], ['--epss-score', 'x'], ['--format', 'xml'], ['--only-fixed', '--only-unfixed']]) {
+  for (const flags of [['--only-severity', 'severe'], ['--epss-score', '2'], ['--epss-score', 'x'], ['--format', 'xml'], ['--only-fixed', '--only-unfixed'], ['--vex-location', '/nonexistent/vex.json']]) {
     const r = scout(['cves', DEMO, ...flags], env);
     assert.equal(r.code, 1, flags.join(' '));
     assert.match(r.stderr, /^error: /m);

@@ -47,6 +47,15 @@ function epss(flag: string, s: string | undefined): number | undefined {
   return pct ? n / 100 : n;
 }
 
+/** A path the user named must exist: a mistyped VEX location must not silently apply nothing. */
+export async function existing(flag: string, path: string): Promise<string> {
+  const { stat } = await import('node:fs/promises');
+  await stat(path).catch((err: NodeJS.ErrnoException) => {
+    throw new ScoutError('not-found', `${flag} ${path}: ${err.code === 'ENOENT' ? 'no such file or directory' : err.message}`, { path });
+  });
+  return path;
+}
+
 /** --format/--output pairs in the order given; a format with no file of its own goes to stdout. */
 export function pairOutputs(formats: string[], outputs: string[], allowed: readonly string[]): { format: string; file?: string }[] {
   const fs = formats.length ? formats : ['packages'];
@@ -109,10 +118,11 @@ export function register(program: Command): void {
         const { match, filterFindings, loadVex } = await import('../../match/index.js');
         const warnings = new Warnings();
         const vex = [];
-        for (const path of o.vexLocation) vex.push(...(await loadVex(path, warnings)));
+        for (const path of o.vexLocation) vex.push(...(await loadVex(await existing('--vex-location', path), warnings)));
         const { sbom } = await loadSbom(ref, openOptions(o), o.cache === false ? { cache: false } : {});
         const result = await match(sbom, store, { vex, warnings });
-        printWarnings([...sbom.warnings, ...result.warnings]);
+        // `warnings` holds the matcher's warnings and those of the VEX documents.
+        printWarnings([...sbom.warnings, ...warnings.items]);
         // A distribution saying "not affected" is not a vulnerability: never listed.
         const findings = filterFindings(result.findings.filter((f) => f.status !== 'not-affected'), filters);
         const opts = {

@@ -36,7 +36,8 @@ export function register(program: Command): void {
         const { writeExplainJson, writeExplainText } = await import('../../report/explain.js');
         const warnings = new Warnings();
         const vex = [];
-        for (const path of o.vexLocation) vex.push(...(await loadVex(path, warnings)));
+        const { existing } = await import('./cves.js');
+        for (const path of o.vexLocation) vex.push(...(await loadVex(await existing('--vex-location', path), warnings)));
         const { sbom } = await loadSbom(ref, openOptions(o), o.cache === false ? { cache: false } : {});
         // CVE ids are upper case in every feed; GHSA ids keep their lower-case tail.
         const normalized = /^(cve|ghsa|dsa|dla|pysec|go|rustsec|osv)-/i.test(id) ? id.replace(/^[a-z]+/i, (p) => p.toUpperCase()) : id;
