@@ -10,15 +10,42 @@ import { EMBEDDED_SBOM } from './embedded-sbom/index.js';
 import { linkOwners, ownershipCapture } from './ownership.js';
 import type { Cataloger } from './types.js';
 
+/** A file the image ships that is not a package but speaks about them (VEX documents). */
+export interface Attachment {
+  path: string;
+  content: string;
+}
+
 export interface CatalogResult {
   packages: Package[];
   distro?: DistroInfo;
   warnings: ScanWarning[];
+  /** `*.vex.json` files in the image, as found (parsed where they are used). */
+  vexFiles: Attachment[];
+}
+
+const MAX_VEX_FILES = 1000;
+
+/** In-image VEX documents: Docker Scout reads any `*.vex.json` file in the image. */
+export const attachmentsCapture: CaptureSpec = {
+  selectors: [{ globs: ['**/*.vex.json'], maxSize: 16 * 1024 * 1024 }],
+  analyzers: [],
+};
+
+function vexFilesOf(tree: FileTree): Attachment[] {
+  const out: Attachment[] = [];
+  for (const n of tree.captured()) {
+    if (n.type !== 'file' || !n.path.endsWith('.vex.json')) continue;
+    const content = tree.readText(n.path);
+    if (content !== undefined) out.push({ path: n.path, content });
+    if (out.length >= MAX_VEX_FILES) break;
+  }
+  return out;
 }
 
 /** Everything the layer pass must keep for these catalogers (plus os-release for the distro). */
 export function captureFor(catalogers: Cataloger[], extra: CaptureSpec[] = []): CaptureSpec {
-  return CompiledCapture.merge(...catalogers.map((c) => c.capture), ownershipCapture, ...extra);
+  return CompiledCapture.merge(...catalogers.map((c) => c.capture), ownershipCapture, attachmentsCapture, ...extra);
 }
 
 /** What a layer offers catalogers: the paths it captured, analyzer names, and deletions. */
@@ -112,7 +139,7 @@ export function catalogScan(scan: ImageScan, catalogers: Cataloger[]): CatalogRe
   const merged = foldEmbedded(packages);
   assignIds(merged);
   linkOwners(tree, merged);
-  return { packages: merged, distro, warnings: warnings.items };
+  return { packages: merged, distro, warnings: warnings.items, vexFiles: vexFilesOf(tree) };
 }
 
 /**
@@ -172,7 +199,7 @@ export function catalogTree(tree: FileTree, catalogers: Cataloger[]): CatalogRes
   }
   assignIds(packages);
   linkOwners(tree, packages);
-  return { packages, distro, warnings: warnings.items };
+  return { packages, distro, warnings: warnings.items, vexFiles: vexFilesOf(tree) };
 }
 
 /** Stable ids from purl and evidence path; references between packages are rewritten. */

@@ -8,6 +8,11 @@ const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.ur
  * the library and hand results to a reporter.
  */
 export async function main(argv: string[]): Promise<void> {
+  // `scout sbom … | head` closes the pipe early: that is the reader's choice, not an error.
+  process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+    throw err;
+  });
   const program = new Command('scout')
     .description('iEchor Scout: container image metadata, SBOMs and vulnerabilities, self-hosted')
     .version(pkg.version)

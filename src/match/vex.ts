@@ -21,6 +21,7 @@ import type { Package, Sbom } from '../sbom/model.js';
 import { tryParsePurl, type PurlParts } from '../sbom/purl.js';
 import { Warnings } from '../util/errors.js';
 import type { Finding, VexStatementRef } from './types.js';
+import { attachmentsCapture } from '../catalog/run.js';
 
 export const VEX_LIMITS = {
   fileBytes: 8 * 1024 * 1024,
@@ -58,11 +59,8 @@ export interface VexDocument {
   statements: VexStatement[];
 }
 
-/** In-image VEX documents: Docker Scout reads any `*.vex.json` file in the image. */
-export const vexCapture: CaptureSpec = {
-  selectors: [{ globs: ['/**/*.vex.json'], maxSize: VEX_LIMITS.fileBytes }],
-  analyzers: [],
-};
+/** In-image VEX documents (`*.vex.json`): the same capture the SBOM step uses. */
+export const vexCapture: CaptureSpec = attachmentsCapture;
 
 function isObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);

@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { catalogScan, captureFor } from '../catalog/run.js';
+import { catalogScan, captureFor, type Attachment } from '../catalog/run.js';
 import type { Cataloger } from '../catalog/types.js';
 import { osReleaseCapture } from '../catalog/os-release.js';
 import { imageMetadataFrom } from '../image/inspect.js';
@@ -21,6 +21,8 @@ export interface SbomResult {
   scan?: ImageScan;
   /** True when the catalog came from the image-level cache. */
   fromCache: boolean;
+  /** VEX documents the image ships (`*.vex.json`), unparsed. */
+  vexFiles: Attachment[];
 }
 
 /** Default cataloger set, loaded on demand so `image inspect` never pays for it. */
@@ -48,7 +50,7 @@ export async function sbomForImage(image: Image, catalogers?: Cataloger[], scanO
     TOOL.version,
   );
   const hit = await cache?.get(key);
-  if (hit) return { sbom: assemble(image, hit), fromCache: true };
+  if (hit) return { sbom: assemble(image, hit), fromCache: true, vexFiles: hit.vexFiles };
   const scan = await scanImage(image, spec, { ...threads, ...scanOpts });
   const result = catalogScan(scan, cats);
   const snap: CatalogSnapshot = {
@@ -56,9 +58,10 @@ export async function sbomForImage(image: Image, catalogers?: Cataloger[], scanO
     distro: result.distro,
     warnings: [...scan.warnings, ...result.warnings],
     layerSizes: scan.layers.map((l) => l.index?.uncompressedSize),
+    vexFiles: result.vexFiles,
   };
   if (cache && scan.failedLayers.length === 0) await cache.put(key, snap).catch(() => undefined);
-  return { sbom: assemble(image, snap), scan, fromCache: false };
+  return { sbom: assemble(image, snap), scan, fromCache: false, vexFiles: result.vexFiles };
 }
 
 function assemble(image: Image, snap: CatalogSnapshot): Sbom {

@@ -4,6 +4,7 @@ import type { ScanOptions } from '../image/scan.js';
 import { ScoutError } from '../util/errors.js';
 import { sbomForRef } from './build.js';
 import type { Sbom } from './model.js';
+import type { Attachment } from '../catalog/run.js';
 
 const MAX_SBOM_FILE = 512 * 1024 * 1024;
 
@@ -23,7 +24,7 @@ async function readStdin(): Promise<Buffer> {
  * read back (our JSON, CycloneDX, SPDX, plain or in-toto), anything else is an image to
  * catalog. Commands that work on packages (sbom, cves) accept both.
  */
-export async function loadSbom(ref: string, open: OpenOptions = {}, scan: ScanOptions = {}): Promise<{ sbom: Sbom; from: 'file' | 'image' }> {
+export async function loadSbom(ref: string, open: OpenOptions = {}, scan: ScanOptions = {}): Promise<{ sbom: Sbom; from: 'file' | 'image'; vexFiles: Attachment[] }> {
   if (ref.startsWith('sbom://')) {
     const path = ref.slice('sbom://'.length);
     const bytes = path === '-' ? await readStdin() : await readFile(path).catch((err: NodeJS.ErrnoException) => {
@@ -32,12 +33,12 @@ export async function loadSbom(ref: string, open: OpenOptions = {}, scan: ScanOp
     const { readSbom } = await import('./formats/detect.js');
     try {
       const { sbom, format } = readSbom(bytes);
-      return { sbom: { ...sbom, importedFrom: sbom.importedFrom ?? format }, from: 'file' };
+      return { sbom: { ...sbom, importedFrom: sbom.importedFrom ?? format }, from: 'file', vexFiles: [] };
     } catch (err) {
       if (err instanceof ScoutError) throw new ScoutError(err.code, `${path === '-' ? 'standard input' : path}: ${err.message}`);
       throw err;
     }
   }
-  const { sbom } = await sbomForRef(ref, open, scan);
-  return { sbom, from: 'image' };
+  const { sbom, vexFiles } = await sbomForRef(ref, open, scan);
+  return { sbom, from: 'image', vexFiles };
 }

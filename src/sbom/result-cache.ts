@@ -3,11 +3,12 @@ import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { deserialize, serialize } from 'node:v8';
 import { cacheDir } from '../image/cache.js';
+import type { Attachment } from '../catalog/run.js';
 import type { DistroInfo, Package } from './model.js';
 import type { ScanWarning } from '../util/errors.js';
 
 /** Bumped when the cached shape or the cataloging rules change. */
-const FORMAT = 1;
+const FORMAT = 2;
 
 /** What cataloging an exact stack of layers produced. */
 export interface CatalogSnapshot {
@@ -15,6 +16,7 @@ export interface CatalogSnapshot {
   distro?: DistroInfo;
   warnings: ScanWarning[];
   layerSizes: (number | undefined)[];
+  vexFiles: Attachment[];
 }
 
 /**

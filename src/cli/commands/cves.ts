@@ -115,11 +115,16 @@ export function register(program: Command): void {
       try {
         const { Warnings } = await import('../../util/errors.js');
         const { loadSbom } = await import('../../sbom/load.js');
-        const { match, filterFindings, loadVex } = await import('../../match/index.js');
+        const { match, filterFindings, loadVex, parseVex } = await import('../../match/index.js');
         const warnings = new Warnings();
         const vex = [];
         for (const path of o.vexLocation) vex.push(...(await loadVex(await existing('--vex-location', path), warnings)));
-        const { sbom } = await loadSbom(ref, openOptions(o), o.cache === false ? { cache: false } : {});
+        const { sbom, vexFiles } = await loadSbom(ref, openOptions(o), o.cache === false ? { cache: false } : {});
+        // VEX documents shipped inside the image apply like --vex-location ones.
+        for (const f of vexFiles) {
+          const doc = parseVex(f.content, f.path, warnings);
+          if (doc) vex.push(doc);
+        }
         const result = await match(sbom, store, { vex, warnings });
         // `warnings` holds the matcher's warnings and those of the VEX documents.
         printWarnings([...sbom.warnings, ...warnings.items]);

@@ -32,13 +32,18 @@ export function register(program: Command): void {
       try {
         const { Warnings } = await import('../../util/errors.js');
         const { loadSbom } = await import('../../sbom/load.js');
-        const { explain, applyVex, loadVex } = await import('../../match/index.js');
+        const { explain, applyVex, loadVex, parseVex } = await import('../../match/index.js');
         const { writeExplainJson, writeExplainText } = await import('../../report/explain.js');
         const warnings = new Warnings();
         const vex = [];
         const { existing } = await import('./cves.js');
         for (const path of o.vexLocation) vex.push(...(await loadVex(await existing('--vex-location', path), warnings)));
-        const { sbom } = await loadSbom(ref, openOptions(o), o.cache === false ? { cache: false } : {});
+        const { sbom, vexFiles } = await loadSbom(ref, openOptions(o), o.cache === false ? { cache: false } : {});
+        // VEX documents shipped inside the image apply like --vex-location ones.
+        for (const f of vexFiles) {
+          const doc = parseVex(f.content, f.path, warnings);
+          if (doc) vex.push(doc);
+        }
         // CVE ids are upper case in every feed; GHSA ids keep their lower-case tail.
         const normalized = /^(cve|ghsa|dsa|dla|pysec|go|rustsec|osv)-/i.test(id) ? id.replace(/^[a-z]+/i, (p) => p.toUpperCase()) : id;
         const x = await explain(sbom, store, normalized, o.package);
