@@ -272,6 +272,16 @@ export function dedupeLicenses(list: License[]): License[] {
 }
 
 /** True when `id` is a current or deprecated SPDX license id. */
+/** Whether text parses as an SPDX license expression. */
+export function isValidSpdxExpression(s: string): boolean {
+  try {
+    parseSpdx(s);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 export function isSpdxLicenseId(id: string): boolean {
   return ID_BY_LOWER.get(id.toLowerCase()) === id;
 }

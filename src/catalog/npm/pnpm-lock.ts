@@ -1,4 +1,8 @@
-import { parse as parseYaml } from 'yaml';
+import type * as Yaml from 'yaml';
+import { lazyRequire } from '../../util/lazy-require.js';
+
+const yaml = lazyRequire<typeof Yaml>('yaml');
+const parseYaml = (src: string, options?: Yaml.ParseOptions & Yaml.DocumentOptions & Yaml.SchemaOptions & Yaml.ToJSOptions): unknown => yaml().parse(src, options);
 import type { Warnings } from '../../util/errors.js';
 import type { JsGraph, JsNode, RootDepKind } from './graph.js';
 import type { Manifest } from './package-json.js';

@@ -4,7 +4,7 @@
  * CycloneDX (as image attestations carry them).
  */
 import type { Sbom } from '../model.js';
-import { cycloneDxFromJson } from './cyclonedx.js';
+import { cycloneDxFromJson } from './cyclonedx-read.js';
 import { SCOUT_SCHEMA, scoutFromJson } from './scout-json.js';
 import { invalid, parseJson, type Json } from './shape.js';
 import { SPDX_PREDICATE_TYPE, spdxFromJson } from './spdx.js';
