@@ -5,6 +5,7 @@ import { normaliseLicenses } from '../../sbom/license.js';
 import { purlFor } from '../../sbom/purl.js';
 import type { Warnings } from '../../util/errors.js';
 import type { CatalogContext, Cataloger } from '../types.js';
+import { linkByRequirements } from '../requirement-links.js';
 
 const FOUND_BY = 'php-composer-cataloger';
 const INSTALLED = /^(.*)\/vendor\/composer\/installed\.json$/;
@@ -149,19 +150,6 @@ function toPackages(raw: { pkg: RawPackage; dev: boolean }[], path: string, base
  * asked for, so a package no other package requires is 'direct' and the rest 'transitive'.
  */
 function link(pkgs: Package[], requires: Map<Package, string[]>): void {
-  const byName = new Map(pkgs.map((p) => [p.name.toLowerCase(), p]));
-  const required = new Set<Package>();
-  for (const p of pkgs) {
-    const ids = new Set<string>();
-    for (const r of requires.get(p) ?? []) {
-      const q = byName.get(r.toLowerCase());
-      if (!q || q === p) continue;
-      ids.add(q.id);
-      required.add(q);
-      q.dependencyOf = [...new Set([...(q.dependencyOf ?? []), p.id])];
-    }
-    if (ids.size) p.dependsOn = [...ids];
-  }
-  for (const p of pkgs) p.relationship = required.has(p) ? 'transitive' : 'direct';
+  linkByRequirements(pkgs, { envOf: () => '', requires: (p) => requires.get(p) ?? [], key: (n) => n.toLowerCase() });
 }
 

@@ -7,6 +7,7 @@ import { purlFor } from '../../sbom/purl.js';
 import type { CatalogContext, Cataloger } from '../types.js';
 import { parseGemfileLock, type GemfileLock } from './gemfile-lock.js';
 import { parseGemspec } from './gemspec.js';
+import { linkByRequirements } from '../requirement-links.js';
 
 const FOUND_BY = 'ruby-gem-cataloger';
 const GEMSPEC = /\/specifications\/(default\/)?[^/]+\.gemspec$/;
@@ -101,28 +102,7 @@ function fromGemspec(path: string, text: string, index: number): { pkg: Package;
  * Gemfile.lock naming the gem overrides that (see fromLocks).
  */
 function linkInstalled(pkgs: Package[], envOf: Map<Package, string>, deps: Map<Package, string[]>): void {
-  const byEnv = new Map<string, Map<string, Package[]>>();
-  for (const p of pkgs) {
-    const env = envOf.get(p)!;
-    if (!byEnv.has(env)) byEnv.set(env, new Map());
-    const m = byEnv.get(env)!;
-    m.set(p.name, [...(m.get(p.name) ?? []), p]);
-  }
-  const required = new Set<Package>();
-  for (const p of pkgs) {
-    const names = byEnv.get(envOf.get(p)!)!;
-    const ids = new Set<string>();
-    for (const d of deps.get(p) ?? []) {
-      for (const q of names.get(d) ?? []) {
-        if (q === p) continue;
-        ids.add(q.id);
-        required.add(q);
-        q.dependencyOf = [...new Set([...(q.dependencyOf ?? []), p.id])];
-      }
-    }
-    if (ids.size) p.dependsOn = [...ids];
-  }
-  for (const p of pkgs) p.relationship = required.has(p) ? 'transitive' : 'direct';
+  linkByRequirements(pkgs, { envOf: (p) => envOf.get(p)!, requires: (p) => deps.get(p) ?? [], key: (n) => n });
 }
 
 /** Gems of Gemfile.locks that are not installed as gemspecs; installed ones take the lock's relationship. */

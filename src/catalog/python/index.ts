@@ -9,6 +9,7 @@ import { all, first, normalizePythonName, parseHeaders, parseRequirement, type H
 import { EGG_ANALYZER, eggZipAnalyzer, type EggZipResult } from './egg-zip.js';
 import { chooseLicenses, declaredLicenses } from './licenses.js';
 import { parseInstalledFiles, parseRecord, resolveRecordPath } from './record.js';
+import { linkByRequirements } from '../requirement-links.js';
 
 const FOUND_BY = 'python-package-cataloger';
 
@@ -258,29 +259,10 @@ function formatAuthor(name: string | undefined, email: string | undefined): stri
  * that is required is 'transitive'. pip, setuptools and wheel come out direct that way too.
  */
 function linkDependencies(pkgs: Package[], envOf: Map<Package, string>, requires: Map<Package, string[]>): void {
-  const byEnv = new Map<string, Map<string, Package[]>>();
-  for (const p of pkgs) {
-    const env = envOf.get(p) ?? '';
-    if (!byEnv.has(env)) byEnv.set(env, new Map());
-    const names = byEnv.get(env)!;
-    names.set(p.name, [...(names.get(p.name) ?? []), p]);
-  }
-  const required = new Set<Package>();
-  for (const p of pkgs) {
-    const reqs = requires.get(p) ?? [];
-    const names = byEnv.get(envOf.get(p) ?? '')!;
-    const deps = new Set<string>();
-    for (const raw of reqs) {
+  const names = (p: Package) =>
+    (requires.get(p) ?? []).flatMap((raw) => {
       const r = parseRequirement(raw);
-      if (!r || r.optional) continue;
-      for (const d of names.get(normalizePythonName(r.name)) ?? []) {
-        if (d === p) continue;
-        deps.add(d.id);
-        required.add(d);
-        d.dependencyOf = [...new Set([...(d.dependencyOf ?? []), p.id])];
-      }
-    }
-    if (deps.size) p.dependsOn = [...deps];
-  }
-  for (const p of pkgs) p.relationship = required.has(p) ? 'transitive' : 'direct';
+      return r && !r.optional ? [r.name] : [];
+    });
+  linkByRequirements(pkgs, { envOf: (p) => envOf.get(p) ?? '', requires: names, key: normalizePythonName });
 }
