@@ -1,34 +1,12 @@
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
-import { fileURLToPath } from 'node:url';
 import { rpmCataloger } from '../../../src/catalog/rpm/index.js';
-import { treeFromDirectory } from '../../../src/image/layer/directory-index.js';
 import { normaliseLicense } from '../../../src/sbom/license.js';
 import type { Package } from '../../../src/sbom/model.js';
-import { Warnings } from '../../../src/util/errors.js';
 import { licenseTerms } from '../dpkg/license-terms.js';
+import { one, scanCase, type Expected } from '../conformance-case.js';
 
-const FIXTURES = fileURLToPath(new URL('../../fixtures/catalogers/rpm/', import.meta.url));
-
-type Expected = Record<string, unknown> & { name: string };
-interface Case {
-  packages: Expected[];
-  complete?: boolean;
-}
-
-async function scan(caseName: string): Promise<{ pkgs: Package[]; warnings: Warnings; exp: Case }> {
-  const warnings = new Warnings();
-  const tree = await treeFromDirectory(FIXTURES + caseName, rpmCataloger.capture);
-  const exp = JSON.parse(readFileSync(FIXTURES + caseName + '/expected.json', 'utf8')) as Case;
-  return { pkgs: rpmCataloger.catalog(tree, { warnings }), warnings, exp };
-}
-
-function one(pkgs: Package[], name: string): Package {
-  const got = pkgs.filter((p) => p.name === name);
-  assert.equal(got.length, 1, `exactly one ${name}`);
-  return got[0];
-}
+const scan = (caseName: string) => scanCase(rpmCataloger, 'rpm', caseName);
 
 /** go-rpmdb / osv-scalibr style: raw rpm header fields. */
 function compareHeaderFields(e: Expected, got: Package): void {
