@@ -13,6 +13,7 @@ import { ScoutError, Warnings } from '../../util/errors.js';
 import type { AdvisoryStore, ImportBatch, ImportMode, RecordStream, SourceStatus, SourceSummary, StoreImportCounts, StoreStatus } from '../advisory-store.js';
 import { SQLITE_MIGRATIONS } from '../migrations/sqlite/index.js';
 import { migrate } from './migrate.js';
+import { RowBuffer } from './row-buffer.js';
 
 /** The lookup query; exported so a test can check its plan is an index search. */
 export const LOOKUP_SQL = `SELECT a.id, a.modified, a.source, a.json FROM affected f JOIN advisories a ON a.id = f.advisory_id
@@ -25,6 +26,9 @@ type AdvisoryRow = { id?: string; modified?: string; source: string; json: strin
 
 /** Parsed advisories kept between lookups (matching the same packages again is common). */
 const PARSED_CACHE_SIZE = 20_000;
+
+/** Page size of databases this store creates. */
+export const PAGE_SIZE = 16384;
 
 /** SQLite allows 32766 bound parameters; stay far below for IN lists. */
 const IN_CHUNK = 500;
@@ -53,6 +57,10 @@ export class SqliteAdvisoryStore implements AdvisoryStore {
       if (path !== ':memory:' && !options.readonly) mkdirSync(dirname(path), { recursive: true });
       this.db = new Database(path, { readonly: options.readonly ?? false, fileMustExist: options.readonly ?? false });
       this.db.pragma('busy_timeout = 5000');
+      // Takes effect only on a new, empty file (an existing database keeps its page size). An
+      // advisory row is a few KB of JSON: with 16 KB pages an import writes and checkpoints fewer
+      // WAL frames (measured: commit of the full shared OSV set 190 → 110 ms).
+      if (!options.readonly) this.db.pragma(`page_size = ${PAGE_SIZE}`);
       // Imports write tens of MB in one transaction: with SQLite's default 2 MB page cache the
       // b-tree pages are spilled and re-read constantly (measured 2× slower).
       this.db.pragma('cache_size = -65536');
@@ -188,13 +196,21 @@ export class SqliteAdvisoryStore implements AdvisoryStore {
   private async importAdvisories(source: string, mode: ImportMode, records: RecordStream<Advisory>): Promise<{ counts: StoreImportCounts; newestModified?: string }> {
     const db = this.db;
     const selectExisting = db.prepare('SELECT source, json FROM advisories WHERE id = ?');
-    const insertAdvisory = db.prepare('INSERT INTO advisories (id, source, modified, withdrawn, json) VALUES (?, ?, ?, ?, ?)');
+    const insertAdvisory = db.prepare('INSERT INTO advisories (id, source, modified, withdrawn, json) VALUES (?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING');
     const updateAdvisory = db.prepare('UPDATE advisories SET source = ?, modified = ?, withdrawn = ?, json = ? WHERE id = ?');
     const deleteAffected = db.prepare('DELETE FROM affected WHERE advisory_id = ?');
     const deleteAliases = db.prepare('DELETE FROM aliases WHERE advisory_id = ?');
-    const insertAffected = db.prepare('INSERT OR IGNORE INTO affected (ecosystem, name, advisory_id) VALUES (?, ?, ?)');
-    const insertAlias = db.prepare('INSERT OR IGNORE INTO aliases (alias, advisory_id, kind) VALUES (?, ?, ?)');
+    const affected = new RowBuffer(db, 'INSERT OR IGNORE INTO affected (ecosystem, name, advisory_id)');
+    const aliases = new RowBuffer(db, 'INSERT OR IGNORE INTO aliases (alias, advisory_id, kind)');
+    const flush = () => {
+      affected.flush();
+      aliases.flush();
+    };
 
+    // A source imported for the first time (a fresh database, a new feed): almost every id is
+    // new, so the insert is tried first and the existing row looked up only when it conflicts
+    // (an id another source already has). Re-imports mostly meet known ids: look up first.
+    const firstImport = db.prepare('SELECT NOT EXISTS (SELECT 1 FROM advisories WHERE source = ?)').pluck().get(source) === 1;
     const counts: StoreImportCounts = { inserted: 0, updated: 0, unchanged: 0, deleted: 0 };
     const seen = new Set<string>();
     let newestModified: string | undefined;
@@ -203,25 +219,35 @@ export class SqliteAdvisoryStore implements AdvisoryStore {
       seen.add(row.id);
       if (newestModified === undefined || row.modified > newestModified) newestModified = row.modified;
       // `source` is the column, whatever the record says; the stored text may lack it.
-      const existing = selectExisting.get(row.id) as AdvisoryRow | undefined;
-      if (existing !== undefined && existing.json === row.json && existing.source === source) {
-        counts.unchanged++;
-        continue;
+      let existing: AdvisoryRow | undefined;
+      if (firstImport) {
+        if (insertAdvisory.run(row.id, source, row.modified, row.withdrawn, row.json).changes === 1) existing = undefined;
+        else existing = selectExisting.get(row.id) as AdvisoryRow;
+      } else {
+        existing = selectExisting.get(row.id) as AdvisoryRow | undefined;
+        if (existing === undefined) insertAdvisory.run(row.id, source, row.modified, row.withdrawn, row.json);
       }
       if (existing !== undefined) {
+        if (existing.json === row.json && existing.source === source) {
+          counts.unchanged++;
+          continue;
+        }
+        // Buffered rows may belong to this id (it came twice in the stream): write them first.
+        flush();
         deleteAffected.run(row.id);
         deleteAliases.run(row.id);
         updateAdvisory.run(source, row.modified, row.withdrawn, row.json, row.id);
         counts.updated++;
       } else {
-        insertAdvisory.run(row.id, source, row.modified, row.withdrawn, row.json);
         counts.inserted++;
       }
-      for (const [ecosystem, name] of row.packages) insertAffected.run(ecosystem, name, row.id);
-      for (const alias of row.aliases) insertAlias.run(alias, row.id, 'alias');
-      for (const up of row.upstream) insertAlias.run(up, row.id, 'upstream');
+      for (const [ecosystem, name] of row.packages) affected.add(ecosystem, name, row.id);
+      for (const alias of row.aliases) aliases.add(alias, row.id, 'alias');
+      for (const up of row.upstream) aliases.add(up, row.id, 'upstream');
     }
-    if (mode === 'replace') {
+    flush();
+    // A first import had nothing of this source to delete.
+    if (mode === 'replace' && !firstImport) {
       const ids = db.prepare('SELECT id FROM advisories WHERE source = ?').pluck().all(source) as string[];
       const deleteAdvisory = db.prepare('DELETE FROM advisories WHERE id = ?');
       for (const id of ids) {
