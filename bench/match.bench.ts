@@ -44,7 +44,7 @@ function makePackage(i: number, type: string, name: string, version: string, nam
   return { id: `p${i}`, name, version, type, purl, licenses: [], locations: [{ path: `/bench/${i}` }], foundBy: 'bench', ...extra };
 }
 
-function buildSbom(): Sbom {
+export function buildSbom(): Sbom {
   const pkgs: Package[] = [];
   const take = <T>(xs: T[], n: number) => Array.from({ length: Math.min(n, xs.length ? n : 0) }, (_, i) => xs[i % xs.length]);
   // Debian: every source package the Debian records name, several binaries each, below the fixes.

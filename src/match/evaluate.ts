@@ -35,8 +35,18 @@ function shortString(v: unknown, max = 300): string | undefined {
   return typeof v === 'string' && v.trim() !== '' ? v.trim().slice(0, max) : undefined;
 }
 
+// Triage depends on the entry alone, and the store returns the same entry objects until the next
+// import: read it once per entry. Callers must not modify the returned object.
+const triages = new WeakMap<Affected, Triage>();
+
 /** The distribution's triage of an entry (Debian tracker fields, OSV ecosystem_specific). */
 export function triageOf(entry: Affected): Triage {
+  let t = triages.get(entry);
+  if (!t) triages.set(entry, (t = readTriage(entry)));
+  return t;
+}
+
+function readTriage(entry: Affected): Triage {
   const ds: Record<string, unknown> = {
     ...(entry.ecosystem_specific && typeof entry.ecosystem_specific === 'object' ? entry.ecosystem_specific : {}),
     ...(entry.database_specific && typeof entry.database_specific === 'object' ? entry.database_specific : {}),
@@ -99,7 +109,7 @@ async function evaluatePackage(query: EcosystemQuery, cache: LookupCache): Promi
       for (const entry of affected) {
         const p = entry?.package;
         if (!p || p.ecosystem !== ecosystem || typeof p.name !== 'string' || normalizePackageName(ecosystem, p.name) !== wanted) continue;
-        const evaluation = evaluateAffected(entry, query.version, query.scheme, { advisory: advisory.id, ecosystem, package: p.name });
+        const evaluation = evaluateAffected(entry, query.version, query.scheme, { advisory: advisory.id, ecosystem, package: p.name }, { trace: 'lazy' });
         out.hits.push({ advisory, entry, ecosystem, evaluation, triage: triageOf(entry) });
       }
     }

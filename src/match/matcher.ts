@@ -6,16 +6,17 @@
  * advisories are queried; language packages installed by an OS package (`ownedBy`) are left to
  * the distribution and reported as not matchable ('os-owned').
  */
-import type { Advisory } from '../advisories/model.js';
 import type { Package, Sbom } from '../sbom/model.js';
 import type { AdvisoryStore, SourceSummary } from '../store/advisory-store.js';
 import { Warnings } from '../util/errors.js';
 import type { VersionScheme } from '../versions/index.js';
 import { ecosystemFor, OS_PACKAGE_TYPES, type EcosystemQuery } from './ecosystem.js';
-import { LookupCache, type Hit } from './evaluate.js';
+import { factsOf, detailsLineOf } from './advisory-facts.js';
+import { LookupCache, type Hit, type PackageEvaluation } from './evaluate.js';
 import { mergeByAlias, type MergeGroup } from './merge.js';
 import { decideSeverity } from './severity.js';
-import type { Finding, FindingStatus, MatchResult, NotMatchable, SkippedAdvisory } from './types.js';
+import type { TraceEntry } from './osv-range.js';
+import type { Finding, FindingAdvisory, FindingStatus, MatchResult, NotMatchable, SkippedAdvisory } from './types.js';
 import { applyVex, type VexDocument } from './vex.js';
 
 export interface MatchOptions {
@@ -47,7 +48,9 @@ export function osOwner(pkg: Package, byId: Map<string, Package>): Package | und
 }
 
 function sortVersions(vs: string[], scheme: VersionScheme): string[] {
-  return [...new Set(vs)].sort((a, b) => {
+  const unique = [...new Set(vs)];
+  if (unique.length < 2) return unique;
+  return unique.sort((a, b) => {
     try {
       return scheme.compare(a, b);
     } catch {
@@ -56,65 +59,79 @@ function sortVersions(vs: string[], scheme: VersionScheme): string[] {
   });
 }
 
-function firstLine(s: string | undefined): string | undefined {
-  if (typeof s !== 'string') return undefined;
-  const line = s.trim().split('\n')[0].trim();
-  return line ? line.slice(0, 300) : undefined;
+function memberRank(h: Hit): number {
+  const id = h.advisory.id;
+  return id.startsWith('GHSA-') ? 0 : id.startsWith('DEBIAN-') || id.startsWith('CVE-') ? 1 : 2;
 }
 
 /** GHSA and CVE-keyed records first: their summaries and dates read best. */
 function memberOrder(a: Hit, b: Hit): number {
-  const r = (h: Hit) => (h.advisory.id.startsWith('GHSA-') ? 0 : h.advisory.id.startsWith('DEBIAN-') || h.advisory.id.startsWith('CVE-') ? 1 : 2);
-  return r(a) - r(b) || (a.advisory.id < b.advisory.id ? -1 : 1);
+  return memberRank(a) - memberRank(b) || (a.advisory.id < b.advisory.id ? -1 : 1);
 }
 
 interface BuildContext {
   store: AdvisoryStore;
-  importedAt: () => Promise<Map<string, string>>;
-  nvdFallback: boolean;
+  /** Source name → import date (read once per match, when the first finding is built). */
+  importedAt: Map<string, string>;
+  /** NVD fallback enabled and the store holds an NVD-derived source. */
+  nvdLookup: boolean;
 }
 
 async function buildFinding(pkg: Package, query: EcosystemQuery, group: MergeGroup<Hit>, ctx: BuildContext): Promise<Finding | undefined> {
-  const members = [...group.members].sort(memberOrder);
+  const members = group.members.length > 1 ? [...group.members].sort(memberOrder) : group.members.slice();
   const affecting = members.filter((m) => m.evaluation.affected && !m.triage.notAffected);
-  const notAffecting = members.filter((m) => m.triage.notAffected);
   let status: FindingStatus;
   let deciding: Hit[];
   if (affecting.length) {
     deciding = affecting;
     status = affecting.some((m) => m.evaluation.fixed.length) ? 'fixed' : 'unfixed';
-  } else if (notAffecting.length) {
+  } else {
+    const notAffecting = members.filter((m) => m.triage.notAffected);
+    if (!notAffecting.length) return undefined;
     deciding = notAffecting;
     status = 'not-affected';
-  } else {
-    return undefined;
   }
-  const fixedVersions = sortVersions(deciding.flatMap((m) => m.evaluation.fixed), query.scheme);
-  const texts = [...new Set(deciding.map((m) => m.triage.text).filter((t): t is string => !!t))];
+  const texts = new Set<string>();
+  const fixed: string[] = [];
+  const ranges = new Set<string>();
+  const references = new Set<string>();
+  let published: string | undefined;
+  let modified: string | undefined;
+  let summary: string | undefined;
+  for (const m of deciding) {
+    if (m.triage.text) texts.add(m.triage.text);
+    for (const f of m.evaluation.fixed) fixed.push(f);
+    for (const r of m.evaluation.matchedRanges) ranges.add(r);
+    const a = m.advisory;
+    // Earliest publication, latest modification (ISO strings order as the dates do).
+    if (typeof a.published === 'string' && (published === undefined || a.published < published)) published = a.published;
+    if (typeof a.modified === 'string' && (modified === undefined || a.modified > modified)) modified = a.modified;
+    const facts = factsOf(a);
+    summary ??= facts.summaryLine;
+    for (const u of facts.urls) {
+      if (references.size >= MAX_REFERENCES) break;
+      references.add(u);
+    }
+  }
+  summary ??= deciding.map((m) => detailsLineOf(m.advisory)).find(Boolean);
 
-  let nvd: Advisory[] | undefined;
-  let severity = decideSeverity({ members: deciding.map((m) => ({ advisory: m.advisory, entry: m.entry })), os: query.os });
+  let severity = decideSeverity({ members: deciding, os: query.os });
   // Only when the store holds an NVD-derived source at all: otherwise it is a wasted query per finding.
-  if (severity.source === 'none' && ctx.nvdFallback && CVE.test(group.primary) && [...(await ctx.importedAt()).keys()].some((n) => /nvd/i.test(n))) {
-    nvd = (await ctx.store.byAlias(group.primary)).filter((a) => /nvd/i.test(a.source));
+  if (severity.source === 'none' && ctx.nvdLookup && CVE.test(group.primary)) {
+    const nvd = (await ctx.store.byAlias(group.primary)).filter((a) => /nvd/i.test(a.source));
     if (nvd.length) severity = decideSeverity({ members: [], os: false, nvd });
   }
 
-  const published = deciding.map((m) => m.advisory.published).filter((d): d is string => typeof d === 'string').sort()[0];
-  const modified = deciding.map((m) => m.advisory.modified).filter((d): d is string => typeof d === 'string').sort().at(-1);
-  const summary = deciding.map((m) => firstLine(m.advisory.summary)).find(Boolean) ?? deciding.map((m) => firstLine(m.advisory.details)).find(Boolean);
-  const references: string[] = [];
-  for (const m of deciding) {
-    for (const r of Array.isArray(m.advisory.references) ? m.advisory.references : []) {
-      if (typeof r?.url === 'string' && r.url.length <= 2048 && !references.includes(r.url) && references.length < MAX_REFERENCES) references.push(r.url);
-    }
-  }
   const seenAdv = new Set<string>();
-  const advisories = members
-    .filter((m) => !seenAdv.has(m.advisory.id) && seenAdv.add(m.advisory.id))
-    .map((m) => ({ id: m.advisory.id, source: m.advisory.source, modified: m.advisory.modified, ...(m.advisory.published ? { published: m.advisory.published } : {}) }));
+  const advisories: FindingAdvisory[] = [];
+  for (const m of members) {
+    const a = m.advisory;
+    if (seenAdv.has(a.id)) continue;
+    seenAdv.add(a.id);
+    advisories.push({ id: a.id, source: a.source, modified: a.modified, ...(a.published ? { published: a.published } : {}) });
+  }
   const sourceName = deciding[0].advisory.source;
-  const importedAt = (await ctx.importedAt()).get(sourceName);
+  const importedAt = ctx.importedAt.get(sourceName);
 
   const finding: Finding = {
     id: group.primary,
@@ -131,19 +148,31 @@ async function buildFinding(pkg: Package, query: EcosystemQuery, group: MergeGro
     queriedName: query.name,
     queriedVersion: query.version,
     status,
-    fixedVersions: status === 'not-affected' ? [] : fixedVersions,
-    affectedRanges: [...new Set(deciding.flatMap((m) => m.evaluation.matchedRanges))],
+    fixedVersions: status === 'not-affected' ? [] : sortVersions(fixed, query.scheme),
+    affectedRanges: [...ranges],
     severity,
-    references,
+    references: [...references],
     advisories,
     dataSource: importedAt ? { name: sourceName, importedAt } : { name: sourceName },
-    trace: members.flatMap((m) => m.evaluation.trace),
+    // Built when first read (explain, tests); an own enumerable property, so JSON and deep
+    // equality see it, which becomes a plain value once read or assigned.
+    get trace(): TraceEntry[] {
+      return settle(this, members.flatMap((m) => m.evaluation.trace));
+    },
+    set trace(value: TraceEntry[]) {
+      settle(this, value);
+    },
   };
-  if (texts.length) finding.statusText = texts.join('; ');
+  if (texts.size) finding.statusText = [...texts].join('; ');
   if (published) finding.published = published;
   if (modified) finding.modified = modified;
   if (summary) finding.summary = summary;
   return finding;
+}
+
+function settle(finding: Finding, trace: TraceEntry[]): TraceEntry[] {
+  Object.defineProperty(finding, 'trace', { value: trace, writable: true, enumerable: true, configurable: true });
+  return trace;
 }
 
 /** Matches every package of the SBOM. Never throws for bad advisory content. */
@@ -156,16 +185,22 @@ export async function match(sbom: Sbom, store: AdvisoryStore, opts: MatchOptions
   const skipped: SkippedAdvisory[] = [];
   const skippedByReason: Record<string, number> = {};
   const findings: Finding[] = [];
-  let sourcesPromise: Promise<Map<string, string>> | undefined;
-  const ctx: BuildContext = {
-    store,
-    nvdFallback: opts.nvdFallback ?? true,
-    importedAt: () => (sourcesPromise ??= (opts.sources ? Promise.resolve(opts.sources) : store.sources().catch(() => []))
-      .then((list) => new Map(list.map((x) => [x.name, x.importedAt])))),
+  let importedAt: Map<string, string> | undefined;
+  const nvdFallback = opts.nvdFallback ?? true;
+  /** Read once, when the first finding is built: most matches of a clean image need no sources. */
+  const buildContext = async (): Promise<BuildContext> => {
+    importedAt ??= new Map((await (opts.sources ? Promise.resolve(opts.sources) : store.sources().catch(() => []))).map((x) => [x.name, x.importedAt]));
+    return { store, importedAt, nvdLookup: nvdFallback && [...importedAt.keys()].some((n) => /nvd/i.test(n)) };
   };
+  let ctx: BuildContext | undefined;
   const stats = { packages: sbom.packages.length, matchable: 0, queries: 0, advisoriesEvaluated: 0, withdrawnIgnored: 0 };
   const withdrawnSeen = new Set<string>();
 
+  // Map every package first, then start every lookup at once: identical queries share one
+  // lookup (LookupCache), and a store that answers asynchronously (PostgreSQL) works on all of
+  // them together instead of one round trip after another. Results are read in package order.
+  type Settled = { ok: true; value: PackageEvaluation } | { ok: false; error: unknown };
+  const planned: { pkg: Package; query: EcosystemQuery; evaluation: Promise<Settled> }[] = [];
   for (const pkg of sbom.packages) {
     const owner = osOwner(pkg, byId);
     if (owner) {
@@ -178,14 +213,22 @@ export async function match(sbom: Sbom, store: AdvisoryStore, opts: MatchOptions
       continue;
     }
     stats.matchable++;
-    let evaluation;
-    try {
-      evaluation = await cache.evaluate(mapping.query);
-    } catch (err) {
+    // Settled at once, so a failed lookup is never an unhandled rejection while earlier packages are read.
+    const evaluation = cache.evaluate(mapping.query).then((value): Settled => ({ ok: true, value }), (error: unknown): Settled => ({ ok: false, error }));
+    planned.push({ pkg, query: mapping.query, evaluation });
+  }
+
+  // Packages with the same query (binaries of one source package) share their alias groups.
+  const groupsOf = new Map<PackageEvaluation, MergeGroup<Hit>[]>();
+  for (const { pkg, query, evaluation: pending } of planned) {
+    const settled = await pending;
+    if (!settled.ok) {
       // A store failure for one package must not lose the others' findings.
+      const err = settled.error;
       warnings.add('match-lookup-failed', `advisory lookup for ${pkg.purl} failed: ${err instanceof Error ? err.message : String(err)}`);
       continue;
     }
+    const evaluation = settled.value;
     for (const w of evaluation.withdrawn) withdrawnSeen.add(w.id);
     stats.advisoriesEvaluated += evaluation.hits.length;
     for (const h of evaluation.hits) {
@@ -193,10 +236,16 @@ export async function match(sbom: Sbom, store: AdvisoryStore, opts: MatchOptions
       skipped.push({ advisory: h.advisory.id, source: h.advisory.source, packageId: pkg.id, reason: h.evaluation.skipped.reason, detail: h.evaluation.skipped.detail });
       skippedByReason[h.evaluation.skipped.reason] = (skippedByReason[h.evaluation.skipped.reason] ?? 0) + 1;
     }
-    const relevant = evaluation.hits.filter((h) => h.evaluation.affected || h.triage.notAffected);
-    if (!relevant.length) continue;
-    for (const group of mergeByAlias(relevant)) {
-      const f = await buildFinding(pkg, mapping.query, group, ctx);
+    let groups = groupsOf.get(evaluation);
+    if (!groups) {
+      const relevant = evaluation.hits.filter((h) => h.evaluation.affected || h.triage.notAffected);
+      groups = relevant.length ? mergeByAlias(relevant) : [];
+      groupsOf.set(evaluation, groups);
+    }
+    if (!groups.length) continue;
+    ctx ??= await buildContext();
+    for (const group of groups) {
+      const f = await buildFinding(pkg, query, group, ctx);
       if (f) findings.push(f);
     }
   }

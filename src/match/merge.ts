@@ -8,6 +8,7 @@
  * only becomes its own group when it shares none.
  */
 import type { Advisory } from '../advisories/model.js';
+import { factsOf } from './advisory-facts.js';
 
 const CVE = /^CVE-\d{4}-\d+$/;
 
@@ -19,15 +20,11 @@ export interface MergeGroup<T> {
 }
 
 function keysOf(a: Advisory): string[] {
-  const out = new Set<string>([a.id]);
-  for (const k of [...(Array.isArray(a.aliases) ? a.aliases : []), ...(Array.isArray(a.upstream) ? a.upstream : [])]) {
-    if (typeof k === 'string' && k.length > 0 && k.length <= 200) out.add(k);
-  }
-  return [...out];
+  return factsOf(a).keys;
 }
 
 function cvesOf(a: Advisory): string[] {
-  return keysOf(a).filter((k) => CVE.test(k));
+  return factsOf(a).cves;
 }
 
 function rank(id: string): number {

@@ -95,32 +95,68 @@ export function describeRange(events: { kind: EventKind; version: string }[]): s
   return parts.join(', ');
 }
 
-function evaluateRange(range: AffectedRange, index: number, installed: string, scheme: VersionScheme, ctx: Ctx, trace: TraceEntry[]): { affected: boolean; fixed?: string; text: string } {
-  if (!Array.isArray(range.events)) throw new Skip('bad-range', `range ${index} has no events list`);
-  if (range.events.length > RANGE_LIMITS.eventsPerRange) throw new Skip('too-large', `range ${index} has ${range.events.length} events`);
-  const events = range.events.map(eventOf);
-  if (events.some((e) => e === undefined)) throw new Skip('bad-range', `range ${index} has an event without a version`);
-  const list = events as { kind: EventKind; version: string }[];
-  // Sort by version; 'introduced: "0"' means "from the beginning" and sorts first. Comparisons
-  // are memoised: the sort and the walk compare the same pairs.
-  const zero = (e: { kind: EventKind; version: string }) => e.kind === 'introduced' && e.version === '0';
-  for (const e of list) if (!zero(e)) cmp(scheme, e.version, e.version);
-  const sorted = list
-    .map((e, i) => ({ e, i }))
-    .sort((a, b) => {
-      const za = zero(a.e);
-      const zb = zero(b.e);
-      if (za || zb) return za && zb ? a.i - b.i : za ? -1 : 1;
-      return cmp(scheme, a.e.version, b.e.version) || a.i - b.i;
-    })
-    .map((x) => x.e);
+interface SortedEvent {
+  kind: EventKind;
+  version: string;
+  /** 'introduced: "0"': from the beginning; sorts first and is never compared. */
+  zero: boolean;
+}
 
-  const base = { ...ctx, rangeIndex: index, rangeType: range.type };
+/** A range's events validated and sorted under one scheme, or why that failed. */
+type PreparedRange = { index: number; sorted: SortedEvent[]; text: string } | { index: number; skip: Skip };
+
+/**
+ * Preparing a range (validating and sorting its events) does not depend on the installed
+ * version, and the store hands out the same advisory objects until the next import: prepare
+ * each range once per scheme. Keyed by the events array so that a replaced array is prepared again.
+ */
+const preparedRanges = new WeakMap<object, Map<VersionScheme, PreparedRange>>();
+
+function prepareRange(events: RangeEvent[], index: number, scheme: VersionScheme): PreparedRange {
+  let byScheme = preparedRanges.get(events);
+  if (!byScheme) preparedRanges.set(events, (byScheme = new Map()));
+  let p = byScheme.get(scheme);
+  // The index only appears in skip messages; an array met at another index is prepared anew.
+  if (!p || p.index !== index) {
+    p = prepareUncached(events, index, scheme);
+    byScheme.set(scheme, p);
+  }
+  return p;
+}
+
+function prepareUncached(events: RangeEvent[], index: number, scheme: VersionScheme): PreparedRange {
+  try {
+    if (events.length > RANGE_LIMITS.eventsPerRange) throw new Skip('too-large', `range ${index} has ${events.length} events`);
+    const parsed = events.map(eventOf);
+    if (parsed.some((e) => e === undefined)) throw new Skip('bad-range', `range ${index} has an event without a version`);
+    const list = (parsed as { kind: EventKind; version: string }[]).map((e) => ({ ...e, zero: e.kind === 'introduced' && e.version === '0' }));
+    // Sort by version; 'introduced: "0"' means "from the beginning" and sorts first.
+    for (const e of list) if (!e.zero) cmp(scheme, e.version, e.version);
+    const sorted = list
+      .map((e, i) => ({ e, i }))
+      .sort((a, b) => {
+        if (a.e.zero || b.e.zero) return a.e.zero && b.e.zero ? a.i - b.i : a.e.zero ? -1 : 1;
+        return cmp(scheme, a.e.version, b.e.version) || a.i - b.i;
+      })
+      .map((x) => x.e);
+    return { index, sorted, text: describeRange(sorted) };
+  } catch (err) {
+    if (!(err instanceof Skip)) throw err;
+    return { index, skip: err };
+  }
+}
+
+function evaluateRange(range: AffectedRange, index: number, installed: string, scheme: VersionScheme, ctx: Ctx, trace: TraceEntry[] | undefined): { affected: boolean; fixed?: string; text: string } {
+  if (!Array.isArray(range.events)) throw new Skip('bad-range', `range ${index} has no events list`);
+  const prepared = prepareRange(range.events, index, scheme);
+  if ('skip' in prepared) throw prepared.skip;
+
+  const base = trace && { ...ctx, rangeIndex: index, rangeType: range.type };
   let affected = false;
   let outside = false;
   let fixed: string | undefined;
-  for (const e of sorted) {
-    const c: -1 | 0 | 1 = zero(e) ? 1 : sign(cmp(scheme, installed, e.version));
+  for (const e of prepared.sorted) {
+    const c: -1 | 0 | 1 = e.zero ? 1 : sign(cmp(scheme, installed, e.version));
     switch (e.kind) {
       case 'introduced':
         if (c >= 0) affected = true;
@@ -136,17 +172,64 @@ function evaluateRange(range: AffectedRange, index: number, installed: string, s
         if (c >= 0) outside = true;
         break;
     }
-    trace.push({ ...base, kind: 'event', event: e.kind, eventVersion: e.version, comparison: c, affectedAfter: affected && !outside });
+    trace?.push({ ...base!, kind: 'event', event: e.kind, eventVersion: e.version, comparison: c, affectedAfter: affected && !outside });
   }
   const result = affected && !outside;
-  return { affected: result, fixed: result ? fixed : undefined, text: describeRange(sorted) };
+  return { affected: result, fixed: result ? fixed : undefined, text: prepared.text };
+}
+
+export interface EvaluateOptions {
+  /**
+   * 'eager' (default) writes the trace while evaluating. 'lazy' evaluates without it and
+   * writes it (by evaluating again, with tracing) the first time `trace` is read: a match
+   * evaluates thousands of entries and almost never shows their traces.
+   */
+  trace?: 'eager' | 'lazy';
 }
 
 /** Evaluates one affected entry for an installed version. Never throws. */
-export function evaluateAffected(entry: Affected, installed: string, scheme: VersionScheme, ctx: Omit<Ctx, 'installed'>): EntryEvaluation {
-  const c: Ctx = { ...ctx, installed };
-  const trace: TraceEntry[] = [];
-  const out: EntryEvaluation = { affected: false, fixed: [], matchedRanges: [], viaVersions: false, trace };
+export function evaluateAffected(entry: Affected, installed: string, scheme: VersionScheme, ctx: Omit<Ctx, 'installed'>, opts: EvaluateOptions = {}): EntryEvaluation {
+  if (opts.trace !== 'lazy') return evaluateEntry(entry, installed, scheme, { ...ctx, installed }, []);
+  const out = evaluateEntry(entry, installed, scheme, { ...ctx, installed }, undefined);
+  return new LazyTraceEvaluation(out, () => evaluateEntry(entry, installed, scheme, { ...ctx, installed }, []).trace);
+}
+
+/**
+ * An evaluation whose trace is written when first read, by evaluating again with tracing (the
+ * evaluation depends on nothing but its arguments, so the second run takes the same path).
+ * `trace` is an accessor of the class, not an own property: these objects stay inside the
+ * matcher, which copies what it reports.
+ */
+class LazyTraceEvaluation implements EntryEvaluation {
+  affected: boolean;
+  fixed: string[];
+  matchedRanges: string[];
+  viaVersions: boolean;
+  declare skipped?: EntryEvaluation['skipped'];
+  #trace: TraceEntry[] | undefined;
+  readonly #build: () => TraceEntry[];
+
+  constructor(result: EntryEvaluation, build: () => TraceEntry[]) {
+    this.affected = result.affected;
+    this.fixed = result.fixed;
+    this.matchedRanges = result.matchedRanges;
+    this.viaVersions = result.viaVersions;
+    if (result.skipped) this.skipped = result.skipped;
+    this.#build = build;
+  }
+
+  get trace(): TraceEntry[] {
+    return (this.#trace ??= this.#build());
+  }
+
+  set trace(value: TraceEntry[]) {
+    this.#trace = value;
+  }
+}
+
+/** With `trace` undefined nothing is traced and the result's `trace` is a placeholder. */
+function evaluateEntry(entry: Affected, installed: string, scheme: VersionScheme, c: Ctx, trace: TraceEntry[] | undefined): EntryEvaluation {
+  const out: EntryEvaluation = { affected: false, fixed: [], matchedRanges: [], viaVersions: false, trace: trace ?? [] };
   try {
     const ranges = Array.isArray(entry.ranges) ? entry.ranges : [];
     const versions = Array.isArray(entry.versions) ? entry.versions : [];
@@ -154,11 +237,11 @@ export function evaluateAffected(entry: Affected, installed: string, scheme: Ver
     if (versions.length > RANGE_LIMITS.versionsPerEntry) throw new Skip('too-large', `${versions.length} versions in one entry`);
     ranges.forEach((r, i) => {
       if (r?.type !== 'SEMVER' && r?.type !== 'ECOSYSTEM') {
-        trace.push({ ...c, kind: 'ignored', rangeIndex: i, rangeType: String(r?.type).slice(0, 20), note: 'GIT and unknown range types name commits, not versions' });
+        trace?.push({ ...c, kind: 'ignored', rangeIndex: i, rangeType: String(r?.type).slice(0, 20), note: 'GIT and unknown range types name commits, not versions' });
         return;
       }
       const res = evaluateRange(r, i, installed, scheme, c, trace);
-      trace.push({ ...c, kind: 'range-result', rangeIndex: i, rangeType: r.type, affectedAfter: res.affected, note: `${res.text}: ${res.affected ? 'includes' : 'does not include'} ${installed}` });
+      trace?.push({ ...c, kind: 'range-result', rangeIndex: i, rangeType: r.type, affectedAfter: res.affected, note: `${res.text}: ${res.affected ? 'includes' : 'does not include'} ${installed}` });
       if (res.affected) {
         out.affected = true;
         out.matchedRanges.push(res.text);
@@ -167,7 +250,7 @@ export function evaluateAffected(entry: Affected, installed: string, scheme: Ver
     });
     if (versions.length && out.affected) {
       // A range already includes it: the list cannot change the answer.
-      trace.push({ ...c, kind: 'versions', note: `versions list (${versions.length} entries) not needed: a range includes ${installed}` });
+      trace?.push({ ...c, kind: 'versions', note: `versions list (${versions.length} entries) not needed: a range includes ${installed}` });
     } else if (versions.length) {
       let hit: string | undefined;
       let invalid = 0;
@@ -190,7 +273,7 @@ export function evaluateAffected(entry: Affected, installed: string, scheme: Ver
           invalid++;
         }
       }
-      trace.push({
+      trace?.push({
         ...c,
         kind: 'versions',
         comparison: hit !== undefined ? 0 : undefined,
@@ -205,8 +288,8 @@ export function evaluateAffected(entry: Affected, installed: string, scheme: Ver
     }
   } catch (err) {
     if (!(err instanceof Skip)) throw err;
-    trace.push({ ...c, kind: 'skipped', note: `${err.reason}: ${err.detail}` });
-    return { affected: false, fixed: [], matchedRanges: [], viaVersions: false, trace, skipped: { reason: err.reason, detail: err.detail } };
+    trace?.push({ ...c, kind: 'skipped', note: `${err.reason}: ${err.detail}` });
+    return { affected: false, fixed: [], matchedRanges: [], viaVersions: false, trace: trace ?? [], skipped: { reason: err.reason, detail: err.detail } };
   }
   return out;
 }

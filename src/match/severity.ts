@@ -164,11 +164,52 @@ export interface SeverityInputs {
   nvd?: Advisory[];
 }
 
+/**
+ * Ratings depend on the advisory and its entry alone, and the store hands out the same objects
+ * until the next import, while a match rates thousands of findings from far fewer records:
+ * each (advisory, entry) is rated once. Keyed by the entry (the advisory itself when there is
+ * none); the advisory is checked as well so an entry object reused elsewhere is rated afresh.
+ * The cached values are shared: decideSeverity copies what it reports.
+ */
+interface Ratings {
+  advisory: Advisory;
+  distro?: ReturnType<typeof distroRating> | null;
+  own?: ReturnType<typeof advisoryRating> | null;
+}
+const ratings = new WeakMap<object, Ratings>();
+
+function ratingsOf(adv: Advisory, entry: Affected | undefined): Ratings {
+  const key = entry ?? adv;
+  let r = ratings.get(key);
+  if (!r || r.advisory !== adv) ratings.set(key, (r = { advisory: adv }));
+  return r;
+}
+
+function cachedDistroRating(adv: Advisory, entry: Affected | undefined): ReturnType<typeof distroRating> {
+  const r = ratingsOf(adv, entry);
+  if (r.distro === undefined) r.distro = distroRating(adv, entry) ?? null;
+  return r.distro ?? undefined;
+}
+
+function cachedAdvisoryRating(adv: Advisory, entry: Affected | undefined): ReturnType<typeof advisoryRating> {
+  const r = ratingsOf(adv, entry);
+  if (r.own === undefined) r.own = advisoryRating(adv, entry) ?? null;
+  return r.own ?? undefined;
+}
+
+function firstRating<T>(members: readonly { advisory: Advisory; entry?: Affected }[], rate: (a: Advisory, e: Affected | undefined) => T | undefined): T | undefined {
+  for (const m of members) {
+    const x = rate(m.advisory, m.entry);
+    if (x !== undefined) return x;
+  }
+  return undefined;
+}
+
 /** Decides a finding's severity by the documented source order. */
 export function decideSeverity(input: SeverityInputs): FindingSeverity {
-  const distro = input.os ? input.members.map((m) => distroRating(m.advisory, m.entry)).find((x) => x !== undefined) : undefined;
-  const advisory = input.members.map((m) => advisoryRating(m.advisory, m.entry)).find((x) => x !== undefined);
-  const nvd = (input.nvd ?? []).map((a) => advisoryRating(a, undefined)).find((x) => x !== undefined);
+  const distro = input.os ? firstRating(input.members, cachedDistroRating) : undefined;
+  const advisory = firstRating(input.members, cachedAdvisoryRating);
+  const nvd = firstRating((input.nvd ?? []).map((a) => ({ advisory: a })), cachedAdvisoryRating);
   const withScore = (sev: FindingSeverity): FindingSeverity => {
     const fromSelf = sev.source === 'advisory' ? advisory?.cvss : sev.source === 'nvd' ? nvd?.cvss : undefined;
     const fallback: [SeveritySource, CvssScore | undefined][] = [['advisory', advisory?.cvss], ['nvd', nvd?.cvss]];
