@@ -96,6 +96,8 @@ export class LookupCache {
 
 async function evaluatePackage(query: EcosystemQuery, cache: LookupCache): Promise<PackageEvaluation> {
   const out: PackageEvaluation = { hits: [], withdrawn: [], queries: 0 };
+  // One installed version and scheme for every entry below: their comparisons are shared.
+  const comparisons = new Map<string, number>();
   for (const ecosystem of query.ecosystems) {
     const wanted = normalizePackageName(ecosystem, query.name);
     const advisories = await cache.lookup(ecosystem, query.name);
@@ -109,7 +111,7 @@ async function evaluatePackage(query: EcosystemQuery, cache: LookupCache): Promi
       for (const entry of affected) {
         const p = entry?.package;
         if (!p || p.ecosystem !== ecosystem || typeof p.name !== 'string' || normalizePackageName(ecosystem, p.name) !== wanted) continue;
-        const evaluation = evaluateAffected(entry, query.version, query.scheme, { advisory: advisory.id, ecosystem, package: p.name }, { trace: 'lazy' });
+        const evaluation = evaluateAffected(entry, query.version, query.scheme, { advisory: advisory.id, ecosystem, package: p.name }, { trace: 'lazy', comparisons });
         out.hits.push({ advisory, entry, ecosystem, evaluation, triage: triageOf(entry) });
       }
     }

@@ -9,14 +9,12 @@
 import type { Package, Sbom } from '../sbom/model.js';
 import type { AdvisoryStore, SourceSummary } from '../store/advisory-store.js';
 import { Warnings } from '../util/errors.js';
-import type { VersionScheme } from '../versions/index.js';
 import { ecosystemFor, OS_PACKAGE_TYPES, type EcosystemQuery } from './ecosystem.js';
-import { factsOf, detailsLineOf } from './advisory-facts.js';
 import { LookupCache, type Hit, type PackageEvaluation } from './evaluate.js';
+import { buildFinding } from './finding.js';
 import { mergeByAlias, type MergeGroup } from './merge.js';
 import { decideSeverity } from './severity.js';
-import type { TraceEntry } from './osv-range.js';
-import type { Finding, FindingAdvisory, FindingStatus, MatchResult, NotMatchable, SkippedAdvisory } from './types.js';
+import type { Finding, MatchResult, NotMatchable, SkippedAdvisory } from './types.js';
 import { applyVex, type VexDocument } from './vex.js';
 
 export interface MatchOptions {
@@ -38,7 +36,6 @@ export interface MatchOptions {
 }
 
 const CVE = /^CVE-\d{4}-\d+$/;
-const MAX_REFERENCES = 50;
 
 /** The OS package that owns a language package's files, when the SBOM has it. */
 export function osOwner(pkg: Package, byId: Map<string, Package>): Package | undefined {
@@ -47,132 +44,11 @@ export function osOwner(pkg: Package, byId: Map<string, Package>): Package | und
   return owner && OS_PACKAGE_TYPES.has(owner.type) ? owner : undefined;
 }
 
-function sortVersions(vs: string[], scheme: VersionScheme): string[] {
-  const unique = [...new Set(vs)];
-  if (unique.length < 2) return unique;
-  return unique.sort((a, b) => {
-    try {
-      return scheme.compare(a, b);
-    } catch {
-      return a < b ? -1 : a > b ? 1 : 0;
-    }
-  });
-}
-
-function memberRank(h: Hit): number {
-  const id = h.advisory.id;
-  return id.startsWith('GHSA-') ? 0 : id.startsWith('DEBIAN-') || id.startsWith('CVE-') ? 1 : 2;
-}
-
-/** GHSA and CVE-keyed records first: their summaries and dates read best. */
-function memberOrder(a: Hit, b: Hit): number {
-  return memberRank(a) - memberRank(b) || (a.advisory.id < b.advisory.id ? -1 : 1);
-}
-
-interface BuildContext {
-  store: AdvisoryStore;
-  /** Source name → import date (read once per match, when the first finding is built). */
-  importedAt: Map<string, string>;
-  /** NVD fallback enabled and the store holds an NVD-derived source. */
-  nvdLookup: boolean;
-}
-
-async function buildFinding(pkg: Package, query: EcosystemQuery, group: MergeGroup<Hit>, ctx: BuildContext): Promise<Finding | undefined> {
-  const members = group.members.length > 1 ? [...group.members].sort(memberOrder) : group.members.slice();
-  const affecting = members.filter((m) => m.evaluation.affected && !m.triage.notAffected);
-  let status: FindingStatus;
-  let deciding: Hit[];
-  if (affecting.length) {
-    deciding = affecting;
-    status = affecting.some((m) => m.evaluation.fixed.length) ? 'fixed' : 'unfixed';
-  } else {
-    const notAffecting = members.filter((m) => m.triage.notAffected);
-    if (!notAffecting.length) return undefined;
-    deciding = notAffecting;
-    status = 'not-affected';
-  }
-  const texts = new Set<string>();
-  const fixed: string[] = [];
-  const ranges = new Set<string>();
-  const references = new Set<string>();
-  let published: string | undefined;
-  let modified: string | undefined;
-  let summary: string | undefined;
-  for (const m of deciding) {
-    if (m.triage.text) texts.add(m.triage.text);
-    for (const f of m.evaluation.fixed) fixed.push(f);
-    for (const r of m.evaluation.matchedRanges) ranges.add(r);
-    const a = m.advisory;
-    // Earliest publication, latest modification (ISO strings order as the dates do).
-    if (typeof a.published === 'string' && (published === undefined || a.published < published)) published = a.published;
-    if (typeof a.modified === 'string' && (modified === undefined || a.modified > modified)) modified = a.modified;
-    const facts = factsOf(a);
-    summary ??= facts.summaryLine;
-    for (const u of facts.urls) {
-      if (references.size >= MAX_REFERENCES) break;
-      references.add(u);
-    }
-  }
-  summary ??= deciding.map((m) => detailsLineOf(m.advisory)).find(Boolean);
-
-  let severity = decideSeverity({ members: deciding, os: query.os });
-  // Only when the store holds an NVD-derived source at all: otherwise it is a wasted query per finding.
-  if (severity.source === 'none' && ctx.nvdLookup && CVE.test(group.primary)) {
-    const nvd = (await ctx.store.byAlias(group.primary)).filter((a) => /nvd/i.test(a.source));
-    if (nvd.length) severity = decideSeverity({ members: [], os: false, nvd });
-  }
-
-  const seenAdv = new Set<string>();
-  const advisories: FindingAdvisory[] = [];
-  for (const m of members) {
-    const a = m.advisory;
-    if (seenAdv.has(a.id)) continue;
-    seenAdv.add(a.id);
-    advisories.push({ id: a.id, source: a.source, modified: a.modified, ...(a.published ? { published: a.published } : {}) });
-  }
-  const sourceName = deciding[0].advisory.source;
-  const importedAt = ctx.importedAt.get(sourceName);
-
-  const finding: Finding = {
-    id: group.primary,
-    ids: group.ids,
-    package: {
-      id: pkg.id,
-      name: pkg.name,
-      version: pkg.version,
-      purl: pkg.purl,
-      type: pkg.type,
-      locations: pkg.locations.map((l) => ({ ...l })),
-    },
-    ecosystem: deciding[0].ecosystem,
-    queriedName: query.name,
-    queriedVersion: query.version,
-    status,
-    fixedVersions: status === 'not-affected' ? [] : sortVersions(fixed, query.scheme),
-    affectedRanges: [...ranges],
-    severity,
-    references: [...references],
-    advisories,
-    dataSource: importedAt ? { name: sourceName, importedAt } : { name: sourceName },
-    // Built when first read (explain, tests); an own enumerable property, so JSON and deep
-    // equality see it, which becomes a plain value once read or assigned.
-    get trace(): TraceEntry[] {
-      return settle(this, members.flatMap((m) => m.evaluation.trace));
-    },
-    set trace(value: TraceEntry[]) {
-      settle(this, value);
-    },
-  };
-  if (texts.size) finding.statusText = [...texts].join('; ');
-  if (published) finding.published = published;
-  if (modified) finding.modified = modified;
-  if (summary) finding.summary = summary;
-  return finding;
-}
-
-function settle(finding: Finding, trace: TraceEntry[]): TraceEntry[] {
-  Object.defineProperty(finding, 'trace', { value: trace, writable: true, enumerable: true, configurable: true });
-  return trace;
+/** The NVD fallback: enabled, and the store holds an NVD-derived source (else a wasted query per finding). */
+async function nvdSeverity(finding: Finding, store: AdvisoryStore): Promise<void> {
+  if (!CVE.test(finding.id)) return;
+  const nvd = (await store.byAlias(finding.id)).filter((a) => /nvd/i.test(a.source));
+  if (nvd.length) finding.severity = decideSeverity({ members: [], os: false, nvd });
 }
 
 /** Matches every package of the SBOM. Never throws for bad advisory content. */
@@ -185,14 +61,14 @@ export async function match(sbom: Sbom, store: AdvisoryStore, opts: MatchOptions
   const skipped: SkippedAdvisory[] = [];
   const skippedByReason: Record<string, number> = {};
   const findings: Finding[] = [];
-  let importedAt: Map<string, string> | undefined;
   const nvdFallback = opts.nvdFallback ?? true;
   /** Read once, when the first finding is built: most matches of a clean image need no sources. */
-  const buildContext = async (): Promise<BuildContext> => {
-    importedAt ??= new Map((await (opts.sources ? Promise.resolve(opts.sources) : store.sources().catch(() => []))).map((x) => [x.name, x.importedAt]));
-    return { store, importedAt, nvdLookup: nvdFallback && [...importedAt.keys()].some((n) => /nvd/i.test(n)) };
+  let sources: { importedAt: Map<string, string>; nvd: boolean } | undefined;
+  const readSources = async () => {
+    const list = await (opts.sources ? Promise.resolve(opts.sources) : store.sources().catch(() => []));
+    const importedAt = new Map(list.map((x) => [x.name, x.importedAt]));
+    return { importedAt, nvd: nvdFallback && [...importedAt.keys()].some((n) => /nvd/i.test(n)) };
   };
-  let ctx: BuildContext | undefined;
   const stats = { packages: sbom.packages.length, matchable: 0, queries: 0, advisoriesEvaluated: 0, withdrawnIgnored: 0 };
   const withdrawnSeen = new Set<string>();
 
@@ -243,10 +119,12 @@ export async function match(sbom: Sbom, store: AdvisoryStore, opts: MatchOptions
       groupsOf.set(evaluation, groups);
     }
     if (!groups.length) continue;
-    ctx ??= await buildContext();
+    sources ??= await readSources();
     for (const group of groups) {
-      const f = await buildFinding(pkg, query, group, ctx);
-      if (f) findings.push(f);
+      const f = buildFinding(pkg, query, group, sources.importedAt);
+      if (!f) continue;
+      if (f.severity.source === 'none' && sources.nvd) await nvdSeverity(f, store);
+      findings.push(f);
     }
   }
   stats.queries = cache.queries;
@@ -263,12 +141,13 @@ export async function match(sbom: Sbom, store: AdvisoryStore, opts: MatchOptions
 
 /** KEV and EPSS for every CVE among the findings' ids, two store queries in all. */
 async function enrich(findings: Finding[], store: AdvisoryStore, warnings: Warnings): Promise<void> {
-  const cves = [...new Set(findings.flatMap((f) => f.ids.filter((i) => CVE.test(i))))];
+  const cvesOf = findings.map((f) => f.ids.filter((i) => CVE.test(i)));
+  const cves = [...new Set(cvesOf.flat())];
   if (!cves.length) return;
   try {
     const [kev, epss] = await Promise.all([store.kev(cves), store.epss(cves)]);
-    for (const f of findings) {
-      const ids = f.ids.filter((i) => CVE.test(i));
+    findings.forEach((f, n) => {
+      const ids = cvesOf[n];
       const k = ids.map((i) => kev.get(i)).find(Boolean);
       if (k) {
         f.kev = { dateAdded: k.dateAdded };
@@ -278,7 +157,7 @@ async function enrich(findings: Finding[], store: AdvisoryStore, warnings: Warni
       }
       const e = ids.map((i) => epss.get(i)).find(Boolean);
       if (e) f.epss = e.date ? { score: e.score, percentile: e.percentile, date: e.date } : { score: e.score, percentile: e.percentile };
-    }
+    });
   } catch (err) {
     warnings.add('match-enrich-failed', `KEV/EPSS lookup failed: ${err instanceof Error ? err.message : String(err)}`);
   }

@@ -83,6 +83,16 @@ function cmp(scheme: VersionScheme, a: string, b: string): number {
   }
 }
 
+/** cmp(scheme, installed, b) through a caller's compare function. */
+function cmpInstalled(scheme: VersionScheme, compareInstalled: CompareInstalled, b: string): number {
+  if (b.length > RANGE_LIMITS.versionLength) throw new Skip('too-large', `version longer than ${RANGE_LIMITS.versionLength} characters`);
+  try {
+    return compareInstalled(b);
+  } catch {
+    throw new Skip('invalid-version', `${JSON.stringify(b.slice(0, 80))} is not a ${scheme.name} version`);
+  }
+}
+
 /** '>=0, <2.36-9+deb12u3' — how a matched range reads in reports. */
 export function describeRange(events: { kind: EventKind; version: string }[]): string {
   const parts: string[] = [];
@@ -146,17 +156,20 @@ function prepareUncached(events: RangeEvent[], index: number, scheme: VersionSch
   }
 }
 
-function evaluateRange(range: AffectedRange, index: number, installed: string, scheme: VersionScheme, ctx: Ctx, trace: TraceEntry[] | undefined): { affected: boolean; fixed?: string; text: string } {
+/** compare(installed, v) for one installed version, possibly remembered (EvaluateOptions.comparisons). */
+type CompareInstalled = (v: string) => number;
+
+function evaluateRange(range: AffectedRange, index: number, installed: string, scheme: VersionScheme, compareInstalled: CompareInstalled, ctx: Ctx | undefined, trace: TraceEntry[] | undefined): { affected: boolean; fixed?: string; text: string } {
   if (!Array.isArray(range.events)) throw new Skip('bad-range', `range ${index} has no events list`);
   const prepared = prepareRange(range.events, index, scheme);
   if ('skip' in prepared) throw prepared.skip;
 
-  const base = trace && { ...ctx, rangeIndex: index, rangeType: range.type };
+  const base = trace && { ...ctx!, rangeIndex: index, rangeType: range.type };
   let affected = false;
   let outside = false;
   let fixed: string | undefined;
   for (const e of prepared.sorted) {
-    const c: -1 | 0 | 1 = e.zero ? 1 : sign(cmp(scheme, installed, e.version));
+    const c: -1 | 0 | 1 = e.zero ? 1 : sign(cmpInstalled(scheme, compareInstalled, e.version));
     switch (e.kind) {
       case 'introduced':
         if (c >= 0) affected = true;
@@ -185,13 +198,28 @@ export interface EvaluateOptions {
    * evaluates thousands of entries and almost never shows their traces.
    */
   trace?: 'eager' | 'lazy';
+  /**
+   * Remembered results of scheme.compare(installed, v), for this installed version and scheme
+   * only. The entries of one package repeat the same versions (a PYSEC and a GHSA record with
+   * the same range, long `versions` lists in several records), and some schemes parse on every
+   * comparison. Failed comparisons are not remembered (they are asked again and fail again).
+   */
+  comparisons?: Map<string, number>;
 }
 
 /** Evaluates one affected entry for an installed version. Never throws. */
 export function evaluateAffected(entry: Affected, installed: string, scheme: VersionScheme, ctx: Omit<Ctx, 'installed'>, opts: EvaluateOptions = {}): EntryEvaluation {
-  if (opts.trace !== 'lazy') return evaluateEntry(entry, installed, scheme, { ...ctx, installed }, []);
-  const out = evaluateEntry(entry, installed, scheme, { ...ctx, installed }, undefined);
-  return new LazyTraceEvaluation(out, () => evaluateEntry(entry, installed, scheme, { ...ctx, installed }, []).trace);
+  const memo = opts.comparisons;
+  const compareInstalled: CompareInstalled = memo
+    ? (v) => {
+      let r = memo.get(v);
+      if (r === undefined) memo.set(v, (r = scheme.compare(installed, v)));
+      return r;
+    }
+    : (v) => scheme.compare(installed, v);
+  const traced = () => evaluateEntry(entry, installed, scheme, compareInstalled, { ...ctx, installed }, []);
+  if (opts.trace !== 'lazy') return traced();
+  return new LazyTraceEvaluation(evaluateEntry(entry, installed, scheme, compareInstalled, undefined, undefined), () => traced().trace);
 }
 
 /**
@@ -227,30 +255,31 @@ class LazyTraceEvaluation implements EntryEvaluation {
   }
 }
 
-/** With `trace` undefined nothing is traced and the result's `trace` is a placeholder. */
-function evaluateEntry(entry: Affected, installed: string, scheme: VersionScheme, c: Ctx, trace: TraceEntry[] | undefined): EntryEvaluation {
+/** With `trace` (and `c`) undefined nothing is traced and the result's `trace` is a placeholder. */
+function evaluateEntry(entry: Affected, installed: string, scheme: VersionScheme, compareInstalled: CompareInstalled, c: Ctx | undefined, trace: TraceEntry[] | undefined): EntryEvaluation {
   const out: EntryEvaluation = { affected: false, fixed: [], matchedRanges: [], viaVersions: false, trace: trace ?? [] };
   try {
     const ranges = Array.isArray(entry.ranges) ? entry.ranges : [];
     const versions = Array.isArray(entry.versions) ? entry.versions : [];
     if (ranges.length > RANGE_LIMITS.rangesPerEntry) throw new Skip('too-large', `${ranges.length} ranges in one entry`);
     if (versions.length > RANGE_LIMITS.versionsPerEntry) throw new Skip('too-large', `${versions.length} versions in one entry`);
-    ranges.forEach((r, i) => {
+    for (let i = 0; i < ranges.length; i++) {
+      const r = ranges[i];
       if (r?.type !== 'SEMVER' && r?.type !== 'ECOSYSTEM') {
-        trace?.push({ ...c, kind: 'ignored', rangeIndex: i, rangeType: String(r?.type).slice(0, 20), note: 'GIT and unknown range types name commits, not versions' });
-        return;
+        trace?.push({ ...c!, kind: 'ignored', rangeIndex: i, rangeType: String(r?.type).slice(0, 20), note: 'GIT and unknown range types name commits, not versions' });
+        continue;
       }
-      const res = evaluateRange(r, i, installed, scheme, c, trace);
-      trace?.push({ ...c, kind: 'range-result', rangeIndex: i, rangeType: r.type, affectedAfter: res.affected, note: `${res.text}: ${res.affected ? 'includes' : 'does not include'} ${installed}` });
+      const res = evaluateRange(r, i, installed, scheme, compareInstalled, c, trace);
+      trace?.push({ ...c!, kind: 'range-result', rangeIndex: i, rangeType: r.type, affectedAfter: res.affected, note: `${res.text}: ${res.affected ? 'includes' : 'does not include'} ${installed}` });
       if (res.affected) {
         out.affected = true;
         out.matchedRanges.push(res.text);
         if (res.fixed !== undefined && !out.fixed.includes(res.fixed)) out.fixed.push(res.fixed);
       }
-    });
+    }
     if (versions.length && out.affected) {
       // A range already includes it: the list cannot change the answer.
-      trace?.push({ ...c, kind: 'versions', note: `versions list (${versions.length} entries) not needed: a range includes ${installed}` });
+      trace?.push({ ...c!, kind: 'versions', note: `versions list (${versions.length} entries) not needed: a range includes ${installed}` });
     } else if (versions.length) {
       let hit: string | undefined;
       let invalid = 0;
@@ -264,7 +293,7 @@ function evaluateEntry(entry: Affected, installed: string, scheme: VersionScheme
           break;
         }
         try {
-          if (scheme.compare(installed, v) === 0) {
+          if (compareInstalled(v) === 0) {
             hit = v;
             break;
           }
@@ -274,7 +303,7 @@ function evaluateEntry(entry: Affected, installed: string, scheme: VersionScheme
         }
       }
       trace?.push({
-        ...c,
+        ...c!,
         kind: 'versions',
         comparison: hit !== undefined ? 0 : undefined,
         eventVersion: hit,
@@ -288,7 +317,7 @@ function evaluateEntry(entry: Affected, installed: string, scheme: VersionScheme
     }
   } catch (err) {
     if (!(err instanceof Skip)) throw err;
-    trace?.push({ ...c, kind: 'skipped', note: `${err.reason}: ${err.detail}` });
+    trace?.push({ ...c!, kind: 'skipped', note: `${err.reason}: ${err.detail}` });
     return { affected: false, fixed: [], matchedRanges: [], viaVersions: false, trace: trace ?? [], skipped: { reason: err.reason, detail: err.detail } };
   }
   return out;
