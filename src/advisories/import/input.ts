@@ -100,53 +100,89 @@ export interface Line {
   text: string;
 }
 
+export type SplitLine = Line & { tooLong?: boolean };
+
+/**
+ * Splits bytes into UTF-8 lines (\n or \r\n), chunk by chunk and synchronously: a caller that
+ * handles a whole chunk's lines before awaiting the next chunk pays one await per chunk, not
+ * one per line. A line longer than `maxLineBytes` is not returned whole: it comes back with
+ * `tooLong` so the caller can skip it, and splitting resumes at the next newline.
+ */
+export class LineSplitter {
+  private pending: Buffer[] = [];
+  private pendingSize = 0;
+  private overflow = false;
+  private no = 0;
+
+  constructor(private readonly maxLineBytes = INPUT_LIMITS.lineBytes) {}
+
+  /** The lines this chunk completes, in order. */
+  push(chunk: Buffer): SplitLine[] {
+    const out: SplitLine[] = [];
+    let start = 0;
+    while (start < chunk.length) {
+      const nl = chunk.indexOf(0x0a, start);
+      const end = nl < 0 ? chunk.length : nl;
+      if (!this.overflow) {
+        if (this.pendingSize + (end - start) > this.maxLineBytes) {
+          this.overflow = true;
+          this.pending = [];
+          this.pendingSize = 0;
+        } else if (nl >= 0 && this.pendingSize === 0) {
+          // The common case: the whole line is inside this chunk; decode it in place.
+          this.no++;
+          out.push({ no: this.no, text: this.decode(chunk, start, end) });
+          start = nl + 1;
+          continue;
+        } else if (end > start) {
+          this.pending.push(chunk.subarray(start, end));
+          this.pendingSize += end - start;
+        }
+      }
+      if (nl < 0) break;
+      out.push(this.finish());
+      start = nl + 1;
+    }
+    return out;
+  }
+
+  /** The last line when the input did not end with a newline (none otherwise). */
+  end(): SplitLine[] {
+    return this.overflow || this.pendingSize > 0 ? [this.finish()] : [];
+  }
+
+  private finish(): SplitLine {
+    this.no++;
+    let line: SplitLine;
+    if (this.overflow) line = { no: this.no, text: '', tooLong: true };
+    else {
+      const buf = this.pending.length === 1 ? this.pending[0] : Buffer.concat(this.pending, this.pendingSize);
+      line = { no: this.no, text: this.decode(buf, 0, buf.length) };
+    }
+    this.pending = [];
+    this.pendingSize = 0;
+    this.overflow = false;
+    return line;
+  }
+
+  /** Bytes [start, end) as text, without a trailing \r and without a BOM on the first line. */
+  private decode(buf: Buffer, start: number, end: number): string {
+    if (end > start && buf[end - 1] === 0x0d) end--;
+    // A UTF-8 byte order mark (editors on Windows add one) is not part of the first line.
+    if (this.no === 1 && end - start >= 3 && buf[start] === 0xef && buf[start + 1] === 0xbb && buf[start + 2] === 0xbf) start += 3;
+    return buf.toString('utf8', start, end);
+  }
+}
+
 /**
  * Splits a byte stream into UTF-8 lines (\n or \r\n). A line longer than `maxLineBytes` is not
  * returned whole: it comes back with `tooLong` so the caller can skip it, and reading resumes
  * at the next newline.
  */
-export async function* lines(chunks: AsyncIterable<Buffer>, maxLineBytes = INPUT_LIMITS.lineBytes): AsyncGenerator<Line & { tooLong?: boolean }> {
-  let pending: Buffer[] = [];
-  let pendingSize = 0;
-  let overflow = false;
-  let no = 0;
-  const emit = (parts: Buffer[]): string => {
-    const buf = parts.length === 1 ? parts[0] : Buffer.concat(parts);
-    const end = buf.length > 0 && buf[buf.length - 1] === 0x0d ? buf.length - 1 : buf.length;
-    // A UTF-8 byte order mark (editors on Windows add one) is not part of the first line.
-    const start = no === 1 && buf.length >= 3 && buf[0] === 0xef && buf[1] === 0xbb && buf[2] === 0xbf ? 3 : 0;
-    return buf.toString('utf8', start, end);
-  };
-  for await (const chunk of chunks) {
-    let start = 0;
-    while (start < chunk.length) {
-      const nl = chunk.indexOf(0x0a, start);
-      const end = nl < 0 ? chunk.length : nl;
-      if (!overflow) {
-        if (pendingSize + (end - start) > maxLineBytes) {
-          overflow = true;
-          pending = [];
-          pendingSize = 0;
-        } else if (end > start) {
-          pending.push(chunk.subarray(start, end));
-          pendingSize += end - start;
-        }
-      }
-      if (nl < 0) break;
-      no++;
-      if (overflow) yield { no, text: '', tooLong: true };
-      else yield { no, text: emit(pending) };
-      pending = [];
-      pendingSize = 0;
-      overflow = false;
-      start = nl + 1;
-    }
-  }
-  if (overflow || pendingSize > 0) {
-    no++;
-    if (overflow) yield { no, text: '', tooLong: true };
-    else yield { no, text: emit(pending) };
-  }
+export async function* lines(chunks: AsyncIterable<Buffer>, maxLineBytes = INPUT_LIMITS.lineBytes): AsyncGenerator<SplitLine> {
+  const splitter = new LineSplitter(maxLineBytes);
+  for await (const chunk of chunks) yield* splitter.push(chunk);
+  yield* splitter.end();
 }
 
 /** The whole decoded input as text, refusing more than `maxBytes`. */

@@ -9,7 +9,7 @@ import type { Advisory } from '../model.js';
 import { validateOsvRecord } from '../validate.js';
 import { rememberSourceText } from '../stored-json.js';
 import { listZip, readZipEntry } from '../../util/zip.js';
-import { INPUT_LIMITS, lines } from './input.js';
+import { INPUT_LIMITS, LineSplitter, type SplitLine } from './input.js';
 import type { ImportReport } from './report.js';
 
 export const OSV_FILE_LIMITS = {
@@ -21,11 +21,14 @@ export const OSV_FILE_LIMITS = {
   dirFiles: 3_000_000,
 };
 
-/** Validates one parsed value; returns the advisory or records why it was skipped. */
-function accept(raw: unknown, where: string, source: string, report: ImportReport, text?: string): Advisory | undefined {
+/**
+ * Validates one parsed value; returns the advisory or records why it was skipped. `where` is a
+ * line number (named 'line N' only when something is reported) or a file/entry name.
+ */
+function accept(raw: unknown, where: string | number, source: string, report: ImportReport, text?: string): Advisory | undefined {
   const v = validateOsvRecord(raw, source);
   if (!v.ok) {
-    report.skip(where, v.reason, v.detail, v.id);
+    report.skip(typeof where === 'number' ? `line ${where}` : where, v.reason, v.detail, v.id);
     return undefined;
   }
   for (const n of v.notes) report.note(n.split(' ')[0]);
@@ -45,20 +48,36 @@ function parse(text: string, where: string, report: ImportReport): { ok: true; v
 }
 
 export async function* osvFromJsonLines(chunks: AsyncIterable<Buffer>, source: string, report: ImportReport): AsyncGenerator<Advisory> {
-  for await (const line of lines(chunks, INPUT_LIMITS.lineBytes)) {
-    const where = `line ${line.no}`;
-    if (line.tooLong) {
-      report.seen++;
-      report.skip(where, 'too-large', `line longer than ${INPUT_LIMITS.lineBytes} bytes`);
-      continue;
+  const splitter = new LineSplitter(INPUT_LIMITS.lineBytes);
+  // A chunk's lines are handled synchronously: one await per chunk besides one per record.
+  for await (const chunk of chunks) {
+    for (const line of splitter.push(chunk)) {
+      const adv = fromLine(line, source, report);
+      if (adv) yield adv;
     }
-    if (line.text.trim() === '') continue;
-    report.seen++;
-    const p = parse(line.text, where, report);
-    if (!p.ok) continue;
-    const adv = accept(p.value, where, source, report, line.text);
+  }
+  for (const line of splitter.end()) {
+    const adv = fromLine(line, source, report);
     if (adv) yield adv;
   }
+}
+
+function fromLine(line: SplitLine, source: string, report: ImportReport): Advisory | undefined {
+  if (line.tooLong) {
+    report.seen++;
+    report.skip(`line ${line.no}`, 'too-large', `line longer than ${INPUT_LIMITS.lineBytes} bytes`);
+    return undefined;
+  }
+  if (line.text.trim() === '') return undefined;
+  report.seen++;
+  let raw: unknown;
+  try {
+    raw = JSON.parse(line.text);
+  } catch (err) {
+    report.skip(`line ${line.no}`, 'malformed-json', err instanceof Error ? err.message.slice(0, 200) : 'unparseable');
+    return undefined;
+  }
+  return accept(raw, line.no, source, report, line.text);
 }
 
 /** One JSON document: a record, an array of records, or {"vulns": [...]}. */
