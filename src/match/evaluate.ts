@@ -4,7 +4,7 @@
  * (which shows all of them, including those that did not match).
  */
 import { normalizePackageName } from '../advisories/ecosystems.js';
-import type { Advisory, Affected } from '../advisories/model.js';
+import type { Advisory, Affected, AffectedPackage } from '../advisories/model.js';
 import type { AdvisoryStore } from '../store/advisory-store.js';
 import type { EcosystemQuery } from './ecosystem.js';
 import { evaluateAffected, type EntryEvaluation } from './osv-range.js';
@@ -94,6 +94,19 @@ export class LookupCache {
   }
 }
 
+// An entry's package name normalised for its ecosystem (PyPI names go through a regex), once
+// per entry object: the store returns the same objects until the next import.
+const normalisedNames = new WeakMap<AffectedPackage, { ecosystem: string; name: string; normalised: string }>();
+
+function normalisedName(p: AffectedPackage): string {
+  let n = normalisedNames.get(p);
+  if (!n || n.ecosystem !== p.ecosystem || n.name !== p.name) {
+    n = { ecosystem: p.ecosystem, name: p.name, normalised: normalizePackageName(p.ecosystem, p.name) };
+    normalisedNames.set(p, n);
+  }
+  return n.normalised;
+}
+
 async function evaluatePackage(query: EcosystemQuery, cache: LookupCache): Promise<PackageEvaluation> {
   const out: PackageEvaluation = { hits: [], withdrawn: [], queries: 0 };
   // One installed version and scheme for every entry below: their comparisons are shared.
@@ -110,7 +123,7 @@ async function evaluatePackage(query: EcosystemQuery, cache: LookupCache): Promi
       const affected = Array.isArray(advisory.affected) ? advisory.affected : [];
       for (const entry of affected) {
         const p = entry?.package;
-        if (!p || p.ecosystem !== ecosystem || typeof p.name !== 'string' || normalizePackageName(ecosystem, p.name) !== wanted) continue;
+        if (!p || p.ecosystem !== ecosystem || typeof p.name !== 'string' || normalisedName(p) !== wanted) continue;
         const evaluation = evaluateAffected(entry, query.version, query.scheme, { advisory: advisory.id, ecosystem, package: p.name }, { trace: 'lazy', comparisons });
         out.hits.push({ advisory, entry, ecosystem, evaluation, triage: triageOf(entry) });
       }

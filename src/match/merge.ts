@@ -38,8 +38,16 @@ function orderIds(ids: Iterable<string>, primary: string): string[] {
   return [primary, ...rest];
 }
 
+/** What the general case below makes of one item (the usual case: one record per vulnerability and package). */
+function singleGroup<T extends { advisory: Advisory }>(item: T): MergeGroup<T> {
+  const { keys, cves } = factsOf(item.advisory);
+  const primary = cves[0] ?? keys.filter((i) => i.startsWith('GHSA-')).sort()[0] ?? item.advisory.id;
+  return { primary, ids: orderIds(keys, primary), members: [item] };
+}
+
 /** Groups `items` (each carrying an advisory) into one group per vulnerability. */
 export function mergeByAlias<T extends { advisory: Advisory }>(items: T[]): MergeGroup<T>[] {
+  if (items.length === 1) return [singleGroup(items[0])];
   const parent = new Map<string, string>();
   const find = (k: string): string => {
     let r = k;

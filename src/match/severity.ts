@@ -209,16 +209,16 @@ function firstRating<T>(members: readonly { advisory: Advisory; entry?: Affected
 export function decideSeverity(input: SeverityInputs): FindingSeverity {
   const distro = input.os ? firstRating(input.members, cachedDistroRating) : undefined;
   const advisory = firstRating(input.members, cachedAdvisoryRating);
-  const nvd = firstRating((input.nvd ?? []).map((a) => ({ advisory: a })), cachedAdvisoryRating);
+  const nvd = input.nvd?.length ? firstRating(input.nvd.map((a) => ({ advisory: a })), cachedAdvisoryRating) : undefined;
   const withScore = (sev: FindingSeverity): FindingSeverity => {
+    // The deciding source's own score, else the first of advisory, NVD that has one.
     const fromSelf = sev.source === 'advisory' ? advisory?.cvss : sev.source === 'nvd' ? nvd?.cvss : undefined;
-    const fallback: [SeveritySource, CvssScore | undefined][] = [['advisory', advisory?.cvss], ['nvd', nvd?.cvss]];
-    const pick = fromSelf ? ([sev.source, fromSelf] as [SeveritySource, CvssScore]) : fallback.find(([, c]) => c !== undefined);
-    if (pick?.[1]) {
-      sev.score = pick[1].score;
-      sev.vector = pick[1].vector;
-      sev.cvssVersion = pick[1].version;
-      if (pick[0] !== sev.source) sev.scoreSource = pick[0];
+    const [from, cvss]: [SeveritySource, CvssScore | undefined] = fromSelf ? [sev.source, fromSelf] : advisory?.cvss ? ['advisory', advisory.cvss] : ['nvd', nvd?.cvss];
+    if (cvss) {
+      sev.score = cvss.score;
+      sev.vector = cvss.vector;
+      sev.cvssVersion = cvss.version;
+      if (from !== sev.source) sev.scoreSource = from;
     }
     return sev;
   };
