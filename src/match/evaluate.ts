@@ -70,7 +70,11 @@ export class LookupCache {
   private readonly evaluations = new Map<string, Promise<PackageEvaluation>>();
   queries = 0;
 
-  constructor(private readonly store: AdvisoryStore) {}
+  /** `trace`: when entry evaluations write their traces (EvaluateOptions.trace). */
+  constructor(
+    private readonly store: AdvisoryStore,
+    private readonly trace: 'lazy' | 'eager' = 'lazy',
+  ) {}
 
   lookup(ecosystem: string, name: string): Promise<Advisory[]> {
     const key = `${ecosystem}\0${name}`;
@@ -87,7 +91,7 @@ export class LookupCache {
     const key = `${query.ecosystems.join('\0')}\0${query.name}\0${query.version}`;
     let p = this.evaluations.get(key);
     if (!p) {
-      p = evaluatePackage(query, this);
+      p = evaluatePackage(query, this, this.trace);
       this.evaluations.set(key, p);
     }
     return p;
@@ -107,7 +111,7 @@ function normalisedName(p: AffectedPackage): string {
   return n.normalised;
 }
 
-async function evaluatePackage(query: EcosystemQuery, cache: LookupCache): Promise<PackageEvaluation> {
+async function evaluatePackage(query: EcosystemQuery, cache: LookupCache, trace: 'lazy' | 'eager'): Promise<PackageEvaluation> {
   const out: PackageEvaluation = { hits: [], withdrawn: [], queries: 0 };
   // One installed version and scheme for every entry below: their comparisons are shared.
   const comparisons = new Map<string, number>();
@@ -124,7 +128,7 @@ async function evaluatePackage(query: EcosystemQuery, cache: LookupCache): Promi
       for (const entry of affected) {
         const p = entry?.package;
         if (!p || p.ecosystem !== ecosystem || typeof p.name !== 'string' || normalisedName(p) !== wanted) continue;
-        const evaluation = evaluateAffected(entry, query.version, query.scheme, { advisory: advisory.id, ecosystem, package: p.name }, { trace: 'lazy', comparisons });
+        const evaluation = evaluateAffected(entry, query.version, query.scheme, { advisory: advisory.id, ecosystem, package: p.name }, { trace, comparisons });
         out.hits.push({ advisory, entry, ecosystem, evaluation, triage: triageOf(entry) });
       }
     }

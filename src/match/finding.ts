@@ -69,8 +69,9 @@ const LAZY_TRACE: PropertyDescriptor = {
 /**
  * The finding for one group, or undefined when no member decides it. Severity comes from the
  * members; the NVD fallback (a store query) is the caller's, when `severity.source` is 'none'.
+ * `trace` says whether the trace is built now or when first read (MatchOptions.trace).
  */
-export function buildFinding(pkg: Package, query: EcosystemQuery, group: MergeGroup<Hit>, importedAtBySource: ReadonlyMap<string, string>): Finding | undefined {
+export function buildFinding(pkg: Package, query: EcosystemQuery, group: MergeGroup<Hit>, importedAtBySource: ReadonlyMap<string, string>, trace: 'lazy' | 'eager' = 'lazy'): Finding | undefined {
   const members = group.members.length > 1 ? [...group.members].sort(memberOrder) : group.members.slice();
   const affecting = members.filter((m) => m.evaluation.affected && !m.triage.notAffected);
   let status: FindingStatus;
@@ -155,8 +156,12 @@ export function buildFinding(pkg: Package, query: EcosystemQuery, group: MergeGr
     advisories,
     dataSource: importedAt ? { name: sourceName, importedAt } : { name: sourceName },
   } as Omit<Finding, 'trace'> as Finding;
-  traceMembers.set(finding, members);
-  Object.defineProperty(finding, 'trace', LAZY_TRACE);
+  if (trace === 'eager') {
+    finding.trace = members.flatMap((m) => m.evaluation.trace);
+  } else {
+    traceMembers.set(finding, members);
+    Object.defineProperty(finding, 'trace', LAZY_TRACE);
+  }
   if (texts.length) finding.statusText = texts.join('; ');
   if (published) finding.published = published;
   if (modified) finding.modified = modified;

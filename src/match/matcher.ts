@@ -33,6 +33,11 @@ export interface MatchOptions {
    * on a full database. Fetched once per match when absent.
    */
   sources?: readonly SourceSummary[];
+  /**
+   * When findings' range traces are built: 'lazy' (default) the first time `trace` is read,
+   * 'eager' while matching. The findings are the same either way; 'eager' is for comparing.
+   */
+  trace?: 'lazy' | 'eager';
 }
 
 const CVE = /^CVE-\d{4}-\d+$/;
@@ -55,7 +60,8 @@ async function nvdSeverity(finding: Finding, store: AdvisoryStore): Promise<void
 export async function match(sbom: Sbom, store: AdvisoryStore, opts: MatchOptions = {}): Promise<MatchResult> {
   const warnings = opts.warnings ?? new Warnings();
   const firstWarning = warnings.items.length;
-  const cache = new LookupCache(store);
+  const trace = opts.trace ?? 'lazy';
+  const cache = new LookupCache(store, trace);
   const byId = new Map(sbom.packages.map((p) => [p.id, p]));
   const notMatchable: NotMatchable[] = [];
   const skipped: SkippedAdvisory[] = [];
@@ -121,7 +127,7 @@ export async function match(sbom: Sbom, store: AdvisoryStore, opts: MatchOptions
     if (!groups.length) continue;
     sources ??= await readSources();
     for (const group of groups) {
-      const f = buildFinding(pkg, query, group, sources.importedAt);
+      const f = buildFinding(pkg, query, group, sources.importedAt, trace);
       if (!f) continue;
       if (f.severity.source === 'none' && sources.nvd) await nvdSeverity(f, store);
       findings.push(f);

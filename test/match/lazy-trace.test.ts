@@ -1,0 +1,147 @@
+// The matcher builds range traces when they are read and remembers per-record work between
+// matches (sorted range events, ratings, alias keys). None of that may change a result: these
+// tests compare lazy with eager tracing, a first with a repeated match, and shared with fresh
+// advisory objects, on the real fixture feeds.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import type { Advisory } from '../../src/advisories/model.js';
+import { match } from '../../src/match/index.js';
+import { evaluateAffected } from '../../src/match/osv-range.js';
+import type { Package } from '../../src/sbom/model.js';
+import { schemeForEcosystem } from '../../src/versions/index.js';
+import { DEBIAN_12, deb, pkg, rawRecords, sbomOf, storeWith } from './helpers.js';
+
+const FEEDS = [
+  'debian-selected.osv.jsonl.gz',
+  'debian-tracker.json',
+  'alpine-selected.osv.jsonl.gz',
+  'pypi.osv.jsonl.gz',
+  'go.osv.jsonl.gz',
+  'maven-ghsa-sample.osv.jsonl.gz',
+  'match/ghsa-npm-lodash-marked.osv.jsonl.gz',
+  'cisa-kev.json',
+];
+
+/** Every version an entry names (range events other than "0", listed versions), per ecosystem and package. */
+function namedVersions(records: Advisory[]): Map<string, { ecosystem: string; name: string; versions: Set<string> }> {
+  const out = new Map<string, { ecosystem: string; name: string; versions: Set<string> }>();
+  for (const r of records) {
+    for (const a of r.affected ?? []) {
+      if (!a.package) continue;
+      const key = `${a.package.ecosystem}\0${a.package.name}`;
+      if (!out.has(key)) out.set(key, { ecosystem: a.package.ecosystem, name: a.package.name, versions: new Set() });
+      const vs = out.get(key)!.versions;
+      for (const rg of a.ranges ?? []) for (const e of rg.events) for (const v of Object.values(e)) if (typeof v === 'string' && v !== '0') vs.add(v);
+      for (const v of (a.versions ?? []).slice(0, 3)) vs.add(v);
+    }
+  }
+  return out;
+}
+
+/** Packages at every version the fixture records name: inside ranges, on fixes, on boundaries. */
+function fixtureSbomPackages(): Package[] {
+  const pkgs: Package[] = [];
+  const records = FEEDS.filter((f) => f.endsWith('.jsonl.gz')).flatMap((f) => rawRecords(f));
+  for (const { ecosystem, name, versions } of namedVersions(records).values()) {
+    for (const v of versions) {
+      const n = pkgs.length;
+      if (ecosystem === 'Debian:12') pkgs.push({ ...deb(`${name}-bin`, v, name), id: `p${n}` });
+      else if (ecosystem.startsWith('Alpine:')) pkgs.push(pkg({ id: `p${n}`, name, version: v, purl: `pkg:apk/alpine/${name}@${encodeURIComponent(v)}?distro=alpine-${ecosystem.slice(8)}.0`, source: { name, version: v } }));
+      else if (ecosystem === 'PyPI') pkgs.push(pkg({ id: `p${n}`, name, version: v, purl: `pkg:pypi/${name}@${encodeURIComponent(v)}` }));
+      else if (ecosystem === 'npm') pkgs.push(pkg({ id: `p${n}`, name, version: v, purl: `pkg:npm/${name}@${encodeURIComponent(v)}` }));
+      else if (ecosystem === 'Maven') {
+        const [group, artifact] = name.split(':');
+        pkgs.push(pkg({ id: `p${n}`, name: artifact, namespace: group, version: v, purl: `pkg:maven/${group}/${artifact}@${encodeURIComponent(v)}` }));
+      } else if (ecosystem === 'Go') {
+        const slash = name.lastIndexOf('/');
+        const gv = v.startsWith('v') ? v : `v${v}`;
+        const purl = slash > 0 ? `pkg:golang/${name.slice(0, slash)}/${name.slice(slash + 1)}@${gv}` : `pkg:golang/${name}@${gv}`;
+        pkgs.push(pkg({ id: `p${n}`, name: slash > 0 ? name.slice(slash + 1) : name, version: gv, purl }));
+      }
+    }
+  }
+  return pkgs;
+}
+
+test('findings are the same with traces built lazily or while matching, and a repeated match gives the same result', async (t) => {
+  const store = await storeWith(t, FEEDS);
+  const sbom = sbomOf(fixtureSbomPackages(), DEBIAN_12);
+  const types = new Set(sbom.packages.map((p) => p.type));
+  assert.deepEqual([...types].sort(), ['apk', 'deb', 'golang', 'maven', 'npm', 'pypi']);
+
+  const eager = await match(sbom, store, { trace: 'eager' });
+  const lazy = await match(sbom, store);
+  assert.ok(eager.findings.length > 100, `a realistic number of findings (${eager.findings.length})`);
+  assert.deepEqual([...new Set(eager.findings.map((f) => f.status))].sort(), ['fixed', 'unfixed']);
+  assert.ok(eager.findings.some((f) => f.statusText), 'distribution triage words');
+  assert.ok(eager.findings.every((f) => f.trace.length > 0), 'every finding has a trace');
+
+  // Serialised output first (the traces are built by JSON.stringify), then the objects.
+  assert.equal(JSON.stringify(lazy), JSON.stringify(eager));
+  assert.deepStrictEqual(lazy, eager);
+  // Same keys in the same order (reports serialise findings as they are).
+  assert.deepEqual(lazy.findings.map((f) => Object.keys(f)), eager.findings.map((f) => Object.keys(f)));
+
+  // The second lazy match reuses every per-record cache; its findings, traces included, are unchanged.
+  const again = await match(sbom, store);
+  assert.deepStrictEqual(again, eager);
+
+  // A trace that is assigned before it is read keeps the assigned value.
+  const f = again.findings[0];
+  f.trace = [];
+  assert.deepEqual(f.trace, []);
+  assert.equal(JSON.parse(JSON.stringify(f)).trace.length, 0);
+});
+
+test('every fixture entry: lazy and eager evaluations agree, shared objects agree with fresh copies', () => {
+  const ctx = { advisory: 'T', ecosystem: 'x', package: 'p' };
+  let compared = 0;
+  for (const file of FEEDS.filter((f) => f.endsWith('.jsonl.gz'))) {
+    const records = rawRecords(file);
+    const versions = namedVersions(records);
+    for (const r of records) {
+      for (const entry of r.affected ?? []) {
+        if (!entry.package) continue;
+        const scheme = schemeForEcosystem(entry.package.ecosystem);
+        if (!scheme) continue;
+        const probe = [...versions.get(`${entry.package.ecosystem}\0${entry.package.name}`)!.versions, '0.0.1', '99999'];
+        for (const v of probe) {
+          const comparisons = new Map<string, number>();
+          // Evaluated twice on the shared entry (the second run uses the prepared ranges), once on a fresh copy.
+          const eager = evaluateAffected(entry, v, scheme, ctx);
+          const lazy = evaluateAffected(entry, v, scheme, ctx, { trace: 'lazy', comparisons });
+          const lazyAgain = evaluateAffected(entry, v, scheme, ctx, { trace: 'lazy', comparisons });
+          const fresh = evaluateAffected(structuredClone(entry), v, scheme, ctx);
+          const plain = (e: typeof eager) => ({ affected: e.affected, fixed: e.fixed, matchedRanges: e.matchedRanges, viaVersions: e.viaVersions, skipped: e.skipped, trace: e.trace });
+          assert.deepStrictEqual(plain(lazy), plain(eager), `${r.id} at ${v}`);
+          assert.deepStrictEqual(plain(lazyAgain), plain(eager), `${r.id} at ${v}, again`);
+          assert.deepStrictEqual(eager, fresh, `${r.id} at ${v}, fresh copy`);
+          compared++;
+        }
+      }
+    }
+  }
+  assert.ok(compared > 500, `${compared} evaluations compared`);
+});
+
+test('one range array under two schemes and at two positions: each evaluation as on a fresh copy', () => {
+  const events = [{ introduced: '1.0.0' }, { fixed: '1.10.0' }, { introduced: '2.0.0-rc.1' }, { fixed: 'not a version!' }];
+  const shared = { type: 'ECOSYSTEM' as const, events };
+  const npmLike = schemeForEcosystem('npm')!;
+  const debian = schemeForEcosystem('Debian:12')!;
+  const ctx = { advisory: 'T', ecosystem: 'x', package: 'p' };
+  const entryAt = (index: number) => ({ ranges: [...Array.from({ length: index }, () => ({ type: 'GIT' as const, events: [] })), shared], versions: [] });
+  for (const scheme of [npmLike, debian, npmLike]) {
+    for (const index of [0, 2, 0]) {
+      for (const v of ['1.2', '1.2.0', '1.9.5-1', '2.0.0']) {
+        const got = evaluateAffected(entryAt(index), v, scheme, ctx);
+        const want = evaluateAffected(structuredClone(entryAt(index)), v, scheme, ctx);
+        assert.deepStrictEqual(got, want, `${scheme.name} index ${index} ${v}`);
+      }
+    }
+  }
+  // SemVer cannot order the last event: the entry is skipped; dpkg orders any string.
+  assert.equal(evaluateAffected(entryAt(2), '1.2.0', npmLike, ctx).skipped?.reason, 'invalid-version');
+  assert.match(evaluateAffected(entryAt(2), '1.2.0', npmLike, ctx).skipped?.detail ?? '', /not a version/);
+  assert.equal(evaluateAffected(entryAt(2), '1.2.0', debian, ctx).affected, true);
+});
