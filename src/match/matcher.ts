@@ -102,6 +102,9 @@ export async function match(sbom: Sbom, store: AdvisoryStore, opts: MatchOptions
 
   // Packages with the same query (binaries of one source package) share their alias groups.
   const groupsOf = new Map<PackageEvaluation, MergeGroup<Hit>[]>();
+  // The CVE ids of each finding (for KEV/EPSS), worked out once per group.
+  const cvesOfGroup = new Map<MergeGroup<Hit>, string[]>();
+  const findingCves: string[][] = [];
   for (const { pkg, query, evaluation: pending } of planned) {
     const settled = await pending;
     if (!settled.ok) {
@@ -131,6 +134,9 @@ export async function match(sbom: Sbom, store: AdvisoryStore, opts: MatchOptions
       if (!f) continue;
       if (f.severity.source === 'none' && sources.nvd) await nvdSeverity(f, store);
       findings.push(f);
+      let cves = cvesOfGroup.get(group);
+      if (!cves) cvesOfGroup.set(group, (cves = group.ids.filter((i) => CVE.test(i))));
+      findingCves.push(cves);
     }
   }
   stats.queries = cache.queries;
@@ -140,14 +146,13 @@ export async function match(sbom: Sbom, store: AdvisoryStore, opts: MatchOptions
     warnings.add('match-advisories-skipped', `${skipped.length} advisory entries could not be evaluated (${reasons})`);
   }
 
-  await enrich(findings, store, warnings);
+  await enrich(findings, findingCves, store, warnings);
   if (opts.vex?.length) applyVex(findings, opts.vex, sbom);
   return { findings, notMatchable, skipped, skippedByReason, warnings: warnings.items.slice(firstWarning), stats };
 }
 
-/** KEV and EPSS for every CVE among the findings' ids, two store queries in all. */
-async function enrich(findings: Finding[], store: AdvisoryStore, warnings: Warnings): Promise<void> {
-  const cvesOf = findings.map((f) => f.ids.filter((i) => CVE.test(i)));
+/** KEV and EPSS for every CVE among the findings' ids (`cvesOf`, one list per finding), two store queries in all. */
+async function enrich(findings: Finding[], cvesOf: readonly string[][], store: AdvisoryStore, warnings: Warnings): Promise<void> {
   const cves = [...new Set(cvesOf.flat())];
   if (!cves.length) return;
   try {

@@ -217,9 +217,18 @@ export function evaluateAffected(entry: Affected, installed: string, scheme: Ver
       return r;
     }
     : (v) => scheme.compare(installed, v);
-  const traced = () => evaluateEntry(entry, installed, scheme, compareInstalled, { ...ctx, installed }, []);
-  if (opts.trace !== 'lazy') return traced();
-  return new LazyTraceEvaluation(evaluateEntry(entry, installed, scheme, compareInstalled, undefined, undefined), () => traced().trace);
+  if (opts.trace !== 'lazy') return evaluateEntry(entry, installed, scheme, compareInstalled, { ...ctx, installed }, []);
+  const result = evaluateEntry(entry, installed, scheme, compareInstalled, undefined, undefined);
+  return new LazyTraceEvaluation(result, { entry, installed, scheme, compareInstalled, ctx });
+}
+
+/** What evaluating an entry again, with tracing, takes. */
+interface TraceArgs {
+  entry: Affected;
+  installed: string;
+  scheme: VersionScheme;
+  compareInstalled: CompareInstalled;
+  ctx: Omit<Ctx, 'installed'>;
 }
 
 /**
@@ -235,19 +244,23 @@ class LazyTraceEvaluation implements EntryEvaluation {
   viaVersions: boolean;
   declare skipped?: EntryEvaluation['skipped'];
   #trace: TraceEntry[] | undefined;
-  readonly #build: () => TraceEntry[];
+  readonly #args: TraceArgs;
 
-  constructor(result: EntryEvaluation, build: () => TraceEntry[]) {
+  constructor(result: EntryEvaluation, args: TraceArgs) {
     this.affected = result.affected;
     this.fixed = result.fixed;
     this.matchedRanges = result.matchedRanges;
     this.viaVersions = result.viaVersions;
     if (result.skipped) this.skipped = result.skipped;
-    this.#build = build;
+    this.#args = args;
   }
 
   get trace(): TraceEntry[] {
-    return (this.#trace ??= this.#build());
+    if (this.#trace === undefined) {
+      const a = this.#args;
+      this.#trace = evaluateEntry(a.entry, a.installed, a.scheme, a.compareInstalled, { ...a.ctx, installed: a.installed }, []).trace;
+    }
+    return this.#trace;
   }
 
   set trace(value: TraceEntry[]) {
