@@ -4,7 +4,7 @@
  */
 import type { Advisory } from './model.js';
 import { normalizePackageName } from './ecosystems.js';
-import { toStoredJson } from './stored-json.js';
+import { storedJsonBytes, toStoredJson } from './stored-json.js';
 
 export interface PreparedAdvisory {
   id: string;
@@ -12,6 +12,8 @@ export interface PreparedAdvisory {
   withdrawn: string | null;
   /** The stored JSON (see stored-json.ts). */
   json: string;
+  /** `json` as UTF-8 bytes when the importer kept them (cheaper to write than the string). */
+  jsonBytes?: Buffer;
   /** [ecosystem as given, normalised package name], duplicates removed. */
   packages: [string, string][];
   aliases: string[];
@@ -29,7 +31,7 @@ export function prepareAdvisory(adv: Advisory): PreparedAdvisory {
     seen.add(key);
     packages.push([a.package.ecosystem, name]);
   }
-  return {
+  const row: PreparedAdvisory = {
     id: adv.id,
     modified: adv.modified,
     withdrawn: adv.withdrawn ?? null,
@@ -38,4 +40,7 @@ export function prepareAdvisory(adv: Advisory): PreparedAdvisory {
     aliases: adv.aliases.filter((x) => x !== adv.id),
     upstream: adv.upstream.filter((x) => x !== adv.id),
   };
+  const bytes = storedJsonBytes(adv);
+  if (bytes !== undefined) row.jsonBytes = bytes;
+  return row;
 }

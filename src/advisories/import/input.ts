@@ -100,7 +100,11 @@ export interface Line {
   text: string;
 }
 
-export type SplitLine = Line & { tooLong?: boolean };
+export type SplitLine = Line & {
+  tooLong?: boolean;
+  /** The bytes `text` was decoded from (no newline, \r or BOM); a view into the input chunk. */
+  bytes?: Buffer;
+};
 
 /**
  * Splits bytes into UTF-8 lines (\n or \r\n), chunk by chunk and synchronously: a caller that
@@ -131,7 +135,7 @@ export class LineSplitter {
         } else if (nl >= 0 && this.pendingSize === 0) {
           // The common case: the whole line is inside this chunk; decode it in place.
           this.no++;
-          out.push({ no: this.no, text: this.decode(chunk, start, end) });
+          out.push(this.line(chunk, start, end));
           start = nl + 1;
           continue;
         } else if (end > start) {
@@ -157,7 +161,7 @@ export class LineSplitter {
     if (this.overflow) line = { no: this.no, text: '', tooLong: true };
     else {
       const buf = this.pending.length === 1 ? this.pending[0] : Buffer.concat(this.pending, this.pendingSize);
-      line = { no: this.no, text: this.decode(buf, 0, buf.length) };
+      line = this.line(buf, 0, buf.length);
     }
     this.pending = [];
     this.pendingSize = 0;
@@ -165,12 +169,12 @@ export class LineSplitter {
     return line;
   }
 
-  /** Bytes [start, end) as text, without a trailing \r and without a BOM on the first line. */
-  private decode(buf: Buffer, start: number, end: number): string {
+  /** Line `this.no` from bytes [start, end): without a trailing \r, and without a BOM on line 1. */
+  private line(buf: Buffer, start: number, end: number): SplitLine {
     if (end > start && buf[end - 1] === 0x0d) end--;
     // A UTF-8 byte order mark (editors on Windows add one) is not part of the first line.
     if (this.no === 1 && end - start >= 3 && buf[start] === 0xef && buf[start + 1] === 0xbb && buf[start + 2] === 0xbf) start += 3;
-    return buf.toString('utf8', start, end);
+    return { no: this.no, text: buf.toString('utf8', start, end), bytes: buf.subarray(start, end) };
   }
 }
 

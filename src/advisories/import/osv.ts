@@ -25,7 +25,7 @@ export const OSV_FILE_LIMITS = {
  * Validates one parsed value; returns the advisory or records why it was skipped. `where` is a
  * line number (named 'line N' only when something is reported) or a file/entry name.
  */
-function accept(raw: unknown, where: string | number, source: string, report: ImportReport, text?: string): Advisory | undefined {
+function accept(raw: unknown, where: string | number, source: string, report: ImportReport, text?: string, bytes?: Buffer): Advisory | undefined {
   const v = validateOsvRecord(raw, source);
   if (!v.ok) {
     report.skip(typeof where === 'number' ? `line ${where}` : where, v.reason, v.detail, v.id);
@@ -33,7 +33,7 @@ function accept(raw: unknown, where: string | number, source: string, report: Im
   }
   for (const n of v.notes) report.note(n.split(' ')[0]);
   // Nothing was dropped: the line itself is a faithful serialisation (see stored-json.ts).
-  if (text !== undefined && v.notes.length === 0) rememberSourceText(v.advisory, text);
+  if (text !== undefined && v.notes.length === 0) rememberSourceText(v.advisory, text, bytes);
   report.accepted++;
   return v.advisory;
 }
@@ -77,7 +77,7 @@ function fromLine(line: SplitLine, source: string, report: ImportReport): Adviso
     report.skip(`line ${line.no}`, 'malformed-json', err instanceof Error ? err.message.slice(0, 200) : 'unparseable');
     return undefined;
   }
-  return accept(raw, line.no, source, report, line.text);
+  return accept(raw, line.no, source, report, line.text, line.bytes);
 }
 
 /** One JSON document: a record, an array of records, or {"vulns": [...]}. */

@@ -8,7 +8,7 @@ import { dirname } from 'node:path';
 import type { Advisory, EpssScore, KevEntry, SourceInfo } from '../../advisories/model.js';
 import { normalizePackageName } from '../../advisories/ecosystems.js';
 import { fromStoredJson } from '../../advisories/stored-json.js';
-import { prepareAdvisory } from '../../advisories/prepared.js';
+import { prepareAdvisory, type PreparedAdvisory } from '../../advisories/prepared.js';
 import { ScoutError, Warnings } from '../../util/errors.js';
 import type { AdvisoryStore, ImportBatch, ImportMode, RecordStream, SourceStatus, SourceSummary, StoreImportCounts, StoreStatus } from '../advisory-store.js';
 import { SQLITE_MIGRATIONS } from '../migrations/sqlite/index.js';
@@ -205,7 +205,12 @@ export class SqliteAdvisoryStore implements AdvisoryStore {
   private async importAdvisories(source: string, mode: ImportMode, records: RecordStream<Advisory>): Promise<{ counts: StoreImportCounts; newestModified?: string }> {
     const db = this.db;
     const selectExisting = db.prepare('SELECT source, json FROM advisories WHERE id = ?');
-    const insertAdvisory = db.prepare('INSERT INTO advisories (id, source, modified, withdrawn, json) VALUES (?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING');
+    const insertText = db.prepare('INSERT INTO advisories (id, source, modified, withdrawn, json) VALUES (?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING');
+    // The same, from the JSON's UTF-8 bytes (see stored-json.ts); stored as TEXT all the same.
+    const insertBytes = db.prepare('INSERT INTO advisories (id, source, modified, withdrawn, json) VALUES (?, ?, ?, ?, CAST(? AS TEXT)) ON CONFLICT (id) DO NOTHING');
+    const insertAdvisory = (row: PreparedAdvisory): boolean => (row.jsonBytes !== undefined
+      ? insertBytes.run(row.id, source, row.modified, row.withdrawn, row.jsonBytes)
+      : insertText.run(row.id, source, row.modified, row.withdrawn, row.json)).changes === 1;
     const updateAdvisory = db.prepare('UPDATE advisories SET source = ?, modified = ?, withdrawn = ?, json = ? WHERE id = ?');
     const deleteAffected = db.prepare('DELETE FROM affected WHERE advisory_id = ?');
     const deleteAliases = db.prepare('DELETE FROM aliases WHERE advisory_id = ?');
@@ -231,11 +236,11 @@ export class SqliteAdvisoryStore implements AdvisoryStore {
       // `source` is the column, whatever the record says; the stored text may lack it.
       let existing: AdvisoryRow | undefined;
       if (firstImport) {
-        if (insertAdvisory.run(row.id, source, row.modified, row.withdrawn, row.json).changes === 1) existing = undefined;
+        if (insertAdvisory(row)) existing = undefined;
         else existing = selectExisting.get(row.id) as AdvisoryRow;
       } else {
         existing = selectExisting.get(row.id) as AdvisoryRow | undefined;
-        if (existing === undefined) insertAdvisory.run(row.id, source, row.modified, row.withdrawn, row.json);
+        if (existing === undefined) insertAdvisory(row);
       }
       if (existing !== undefined) {
         if (existing.json === row.json && existing.source === source) {

@@ -9,7 +9,12 @@ function split(bytes: Buffer, size: number, max: number): SplitLine[] {
   const out: SplitLine[] = [];
   for (let i = 0; i < bytes.length; i += size) out.push(...s.push(bytes.subarray(i, i + size)));
   out.push(...s.end());
-  return out;
+  // Each line's bytes are exactly what its text was decoded from (no \r, no BOM).
+  return out.map(({ bytes: b, ...line }) => {
+    if (line.tooLong) assert.equal(b, undefined);
+    else assert.equal(Buffer.compare(b ?? Buffer.alloc(0), Buffer.from(line.text)), 0, `bytes of line ${line.no}`);
+    return line;
+  });
 }
 
 /** What the lines must be, worked out on the whole text at once (no chunking at all). */

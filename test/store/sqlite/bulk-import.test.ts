@@ -134,3 +134,28 @@ test('a new database file gets 16 KB pages; an existing file keeps its page size
   assert.equal(check4k.pragma('page_size', { simple: true }), 4096);
   check4k.close();
 });
+
+test('the JSON column holds TEXT equal to the original line, and never bytes that are not UTF-8', async (t) => {
+  const { store, path } = openStore(t);
+  const nonAscii = JSON.stringify(record('GHSA-utf8-0001', ['naïve'], [], 'Überlauf in 日本語 parser 😀'));
+  // 0xFF is not UTF-8: the decoded text carries U+FFFD there, and that is what must be stored.
+  const invalid = Buffer.concat([Buffer.from('{"id":"GHSA-bad8-0001","modified":"2024-01-01T00:00:00Z","summary":"a'), Buffer.from([0xff]), Buffer.from('b","affected":[{"package":{"ecosystem":"npm","name":"q"}}]}')]);
+  const report = new ImportReport('utf8');
+  const recs: Advisory[] = [];
+  const input = Buffer.concat([Buffer.from(nonAscii + '\n'), invalid, Buffer.from('\n')]);
+  for await (const a of osvFromJsonLines(decodedChunks(input, 'utf8'), 'src', report)) recs.push(a);
+  assert.equal(recs.length, 2);
+  await store.importBatch({ kind: 'advisories', source: { name: 'src', kind: 'advisories' }, mode: 'replace', records: recs });
+  assert.equal((await store.get('GHSA-utf8-0001'))?.summary, 'Überlauf in 日本語 parser 😀');
+  assert.equal((await store.get('GHSA-bad8-0001'))?.summary, 'a\uFFFDb');
+  await store.close();
+  const db = new Database(path, { readonly: true });
+  t.after(() => db.close());
+  type Row = { id: string; type: string; json: string; raw: Buffer };
+  const rows = db.prepare('SELECT id, typeof(json) AS type, json, CAST(json AS BLOB) AS raw FROM advisories ORDER BY id').all() as Row[];
+  assert.deepEqual(rows.map((r) => [r.id, r.type]), [['GHSA-bad8-0001', 'text'], ['GHSA-utf8-0001', 'text']]);
+  assert.equal(rows[1].json, nonAscii);
+  assert.ok(rows[1].raw.equals(Buffer.from(nonAscii)));
+  assert.ok(!rows[0].raw.includes(0xff), 'stored bytes are UTF-8');
+  assert.ok(rows[0].raw.equals(Buffer.from(invalid.toString('utf8'))));
+});
