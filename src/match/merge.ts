@@ -33,9 +33,11 @@ function rank(id: string): number {
   return 2;
 }
 
+/** Primary, then the other ids by rank, each rank in code-unit order (what `<` says). */
 function orderIds(ids: Iterable<string>, primary: string): string[] {
-  const rest = [...new Set(ids)].filter((i) => i !== primary).sort((a, b) => rank(a) - rank(b) || (a < b ? -1 : a > b ? 1 : 0));
-  return [primary, ...rest];
+  const byRank: string[][] = [[], [], []];
+  for (const i of new Set(ids)) if (i !== primary) byRank[rank(i)].push(i);
+  return [primary, ...byRank[0].sort(), ...byRank[1].sort(), ...byRank[2].sort()];
 }
 
 /** What the general case below makes of one item (the usual case: one record per vulnerability and package). */
@@ -87,10 +89,8 @@ export function mergeByAlias<T extends { advisory: Advisory }>(items: T[]): Merg
   for (const it of single) {
     const g = groupFor(find(it.advisory.id));
     g.members.push(it);
-    for (const k of keysOf(it.advisory)) {
-      g.ids.add(k);
-      if (CVE.test(k) && !g.cves.includes(k)) g.cves.push(k);
-    }
+    for (const k of keysOf(it.advisory)) g.ids.add(k);
+    for (const c of cvesOf(it.advisory)) if (!g.cves.includes(c)) g.cves.push(c);
   }
   for (const it of multi) {
     const keys = keysOf(it.advisory);
