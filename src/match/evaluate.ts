@@ -87,14 +87,24 @@ export class LookupCache {
     return p;
   }
 
+  /** Queries with one key get one evaluation. */
+  static keyOf(query: EcosystemQuery): string {
+    return `${query.ecosystems.join('\0')}\0${query.name}\0${query.version}`;
+  }
+
   evaluate(query: EcosystemQuery): Promise<PackageEvaluation> {
-    const key = `${query.ecosystems.join('\0')}\0${query.name}\0${query.version}`;
+    const key = LookupCache.keyOf(query);
     let p = this.evaluations.get(key);
     if (!p) {
       p = evaluatePackage(query, this, this.trace);
       this.evaluations.set(key, p);
     }
     return p;
+  }
+
+  /** Forgets an evaluation no package needs any more (it may be large; lookups are kept). */
+  release(query: EcosystemQuery): void {
+    this.evaluations.delete(LookupCache.keyOf(query));
   }
 }
 

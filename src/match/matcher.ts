@@ -42,6 +42,9 @@ export interface MatchOptions {
 
 const CVE = /^CVE-\d{4}-\d+$/;
 
+/** How many packages ahead of the one being reported are evaluated (lookups in flight). */
+const EVALUATION_WINDOW = 64;
+
 /** The OS package that owns a language package's files, when the SBOM has it. */
 export function osOwner(pkg: Package, byId: Map<string, Package>): Package | undefined {
   if (!pkg.ownedBy || OS_PACKAGE_TYPES.has(pkg.type)) return undefined;
@@ -78,11 +81,14 @@ export async function match(sbom: Sbom, store: AdvisoryStore, opts: MatchOptions
   const stats = { packages: sbom.packages.length, matchable: 0, queries: 0, advisoriesEvaluated: 0, withdrawnIgnored: 0 };
   const withdrawnSeen = new Set<string>();
 
-  // Map every package first, then start every lookup at once: identical queries share one
-  // lookup (LookupCache), and a store that answers asynchronously (PostgreSQL) works on all of
-  // them together instead of one round trip after another. Results are read in package order.
+  // Map every package first, then evaluate them a window ahead of the package being turned into
+  // findings: a store that answers asynchronously (PostgreSQL) works on a window of lookups
+  // together, identical queries share one evaluation (LookupCache), and an evaluation is released
+  // once the last package with its query is done, so that most of them die young (a match
+  // evaluates thousands of entries; keeping them all until the end made every minor GC copy them).
   type Settled = { ok: true; value: PackageEvaluation } | { ok: false; error: unknown };
-  const planned: { pkg: Package; query: EcosystemQuery; evaluation: Promise<Settled> }[] = [];
+  const planned: { pkg: Package; query: EcosystemQuery; key: string }[] = [];
+  const uses = new Map<string, number>();
   for (const pkg of sbom.packages) {
     const owner = osOwner(pkg, byId);
     if (owner) {
@@ -95,18 +101,32 @@ export async function match(sbom: Sbom, store: AdvisoryStore, opts: MatchOptions
       continue;
     }
     stats.matchable++;
-    // Settled at once, so a failed lookup is never an unhandled rejection while earlier packages are read.
-    const evaluation = cache.evaluate(mapping.query).then((value): Settled => ({ ok: true, value }), (error: unknown): Settled => ({ ok: false, error }));
-    planned.push({ pkg, query: mapping.query, evaluation });
+    const key = LookupCache.keyOf(mapping.query);
+    uses.set(key, (uses.get(key) ?? 0) + 1);
+    planned.push({ pkg, query: mapping.query, key });
   }
+  const pending: (Promise<Settled> | undefined)[] = [];
+  let started = 0;
+  const startUpTo = (end: number) => {
+    for (; started < Math.min(end, planned.length); started++) {
+      // Settled at once, so a failed lookup is never an unhandled rejection while earlier packages are read.
+      pending[started] = cache.evaluate(planned[started].query).then((value): Settled => ({ ok: true, value }), (error: unknown): Settled => ({ ok: false, error }));
+    }
+  };
 
   // Packages with the same query (binaries of one source package) share their alias groups.
-  const groupsOf = new Map<PackageEvaluation, MergeGroup<Hit>[]>();
+  const groupsOf = new WeakMap<PackageEvaluation, MergeGroup<Hit>[]>();
   // The CVE ids of each finding (for KEV/EPSS), worked out once per group.
-  const cvesOfGroup = new Map<MergeGroup<Hit>, string[]>();
+  const cvesOfGroup = new WeakMap<MergeGroup<Hit>, string[]>();
   const findingCves: string[][] = [];
-  for (const { pkg, query, evaluation: pending } of planned) {
-    const settled = await pending;
+  for (let i = 0; i < planned.length; i++) {
+    startUpTo(i + EVALUATION_WINDOW);
+    const settled = await pending[i]!;
+    pending[i] = undefined;
+    const { pkg, query, key } = planned[i];
+    const left = uses.get(key)! - 1;
+    uses.set(key, left);
+    if (left === 0) cache.release(query);
     if (!settled.ok) {
       // A store failure for one package must not lose the others' findings.
       const err = settled.error;
@@ -135,7 +155,7 @@ export async function match(sbom: Sbom, store: AdvisoryStore, opts: MatchOptions
       if (f.severity.source === 'none' && sources.nvd) await nvdSeverity(f, store);
       findings.push(f);
       let cves = cvesOfGroup.get(group);
-      if (!cves) cvesOfGroup.set(group, (cves = group.ids.filter((i) => CVE.test(i))));
+      if (!cves) cvesOfGroup.set(group, (cves = group.ids.filter((id) => CVE.test(id))));
       findingCves.push(cves);
     }
   }

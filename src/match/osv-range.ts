@@ -219,7 +219,9 @@ export function evaluateAffected(entry: Affected, installed: string, scheme: Ver
     : (v) => scheme.compare(installed, v);
   if (opts.trace !== 'lazy') return evaluateEntry(entry, installed, scheme, compareInstalled, { ...ctx, installed }, []);
   const result = evaluateEntry(entry, installed, scheme, compareInstalled, undefined, undefined);
-  return new LazyTraceEvaluation(result, { entry, installed, scheme, compareInstalled, ctx });
+  // The trace is rebuilt with plain comparisons: the memo only ever held their results, and
+  // keeping it would keep the package's whole memo alive for as long as the finding.
+  return new LazyTraceEvaluation(result, { entry, installed, scheme, ctx });
 }
 
 /** What evaluating an entry again, with tracing, takes. */
@@ -227,7 +229,6 @@ interface TraceArgs {
   entry: Affected;
   installed: string;
   scheme: VersionScheme;
-  compareInstalled: CompareInstalled;
   ctx: Omit<Ctx, 'installed'>;
 }
 
@@ -258,7 +259,7 @@ class LazyTraceEvaluation implements EntryEvaluation {
   get trace(): TraceEntry[] {
     if (this.#trace === undefined) {
       const a = this.#args;
-      this.#trace = evaluateEntry(a.entry, a.installed, a.scheme, a.compareInstalled, { ...a.ctx, installed: a.installed }, []).trace;
+      this.#trace = evaluateEntry(a.entry, a.installed, a.scheme, (v) => a.scheme.compare(a.installed, v), { ...a.ctx, installed: a.installed }, []).trace;
     }
     return this.#trace;
   }

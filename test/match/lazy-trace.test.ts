@@ -145,3 +145,52 @@ test('one range array under two schemes and at two positions: each evaluation as
   assert.match(evaluateAffected(entryAt(2), '1.2.0', npmLike, ctx).skipped?.detail ?? '', /not a version/);
   assert.equal(evaluateAffected(entryAt(2), '1.2.0', debian, ctx).affected, true);
 });
+
+test('packages far apart with one query share its evaluation; a failed lookup is reported in package order', async (t) => {
+  const real = await storeWith(t, ['debian-selected.osv.jsonl.gz', 'match/ghsa-npm-lodash-marked.osv.jsonl.gz']);
+  let lookups = 0;
+  const store = new Proxy(real, {
+    get(target, prop, receiver) {
+      if (prop !== 'lookup') return Reflect.get(target, prop, receiver) as unknown;
+      return async (ecosystem: string, name: string) => {
+        lookups++;
+        if (name === 'broken') throw new Error('disk I/O error');
+        return target.lookup(ecosystem, name);
+      };
+    },
+  });
+  // Two binaries of glibc with 300 unrelated packages between them (more than the matcher
+  // evaluates ahead), and a package whose lookup fails between two that succeed.
+  const filler = Array.from({ length: 300 }, (_, i) => pkg({ id: `filler-${i}`, name: `filler-${i}`, version: '1.0.0', purl: `pkg:npm/filler-${i}@1.0.0` }));
+  const sbom = sbomOf([
+    deb('libc6', '2.36-9+deb12u1', 'glibc'),
+    pkg({ name: 'lodash', version: '4.17.15', purl: 'pkg:npm/lodash@4.17.15' }),
+    pkg({ id: 'broken-1', name: 'broken', version: '1.0.0', purl: 'pkg:npm/broken@1.0.0' }),
+    ...filler,
+    pkg({ id: 'broken-2', name: 'broken', version: '1.0.0', purl: 'pkg:npm/broken@1.0.0' }),
+    deb('libc-bin', '2.36-9+deb12u1', 'glibc'),
+  ], DEBIAN_12);
+  const r = await match(sbom, store);
+
+  // One lookup per distinct (ecosystem, name), failures included.
+  assert.equal(lookups, 2 + 1 + 300);
+  assert.equal(r.stats.queries, lookups);
+  const failed = r.warnings.filter((w) => w.code === 'match-lookup-failed');
+  assert.deepEqual(failed.map((w) => w.message), [
+    'advisory lookup for pkg:npm/broken@1.0.0 failed: disk I/O error',
+    'advisory lookup for pkg:npm/broken@1.0.0 failed: disk I/O error',
+  ]);
+
+  const of = (name: string) => r.findings.filter((f) => f.package.name === name);
+  const libc6 = of('libc6');
+  const libcBin = of('libc-bin');
+  assert.ok(libc6.length > 0);
+  assert.ok(of('lodash').length > 0, 'packages after a failed lookup still match');
+  // Findings come in package order, and the two binaries have the same findings.
+  assert.deepEqual([...new Set(r.findings.map((f) => f.package.name))], ['libc6', 'lodash', 'libc-bin']);
+  const withoutPackage = (f: (typeof libc6)[number]) => ({ ...f, package: undefined });
+  assert.deepStrictEqual(libcBin.map(withoutPackage), libc6.map(withoutPackage));
+  // Shared evaluations, not shared result objects.
+  assert.notEqual(libcBin[0].ids, libc6[0].ids);
+  assert.notEqual(libcBin[0].references, libc6[0].references);
+});
