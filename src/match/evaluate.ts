@@ -102,9 +102,9 @@ export class LookupCache {
     return p;
   }
 
-  /** Forgets an evaluation no package needs any more (it may be large; lookups are kept). */
-  release(query: EcosystemQuery): void {
-    this.evaluations.delete(LookupCache.keyOf(query));
+  /** Forgets the evaluation of a key (keyOf) no package needs any more (it may be large; lookups are kept). */
+  release(key: string): void {
+    this.evaluations.delete(key);
   }
 }
 

@@ -126,7 +126,7 @@ export async function match(sbom: Sbom, store: AdvisoryStore, opts: MatchOptions
     const { pkg, query, key } = planned[i];
     const left = uses.get(key)! - 1;
     uses.set(key, left);
-    if (left === 0) cache.release(query);
+    if (left === 0) cache.release(key);
     if (!settled.ok) {
       // A store failure for one package must not lose the others' findings.
       const err = settled.error;
