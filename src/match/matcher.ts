@@ -84,8 +84,8 @@ export async function match(sbom: Sbom, store: AdvisoryStore, opts: MatchOptions
   // Map every package first, then evaluate them a window ahead of the package being turned into
   // findings: a store that answers asynchronously (PostgreSQL) works on a window of lookups
   // together, identical queries share one evaluation (LookupCache), and an evaluation is released
-  // once the last package with its query is done, so that most of them die young (a match
-  // evaluates thousands of entries; keeping them all until the end made every minor GC copy them).
+  // once the last package with its query is done, so that most of them can be collected young
+  // (a match evaluates thousands of entries; only the findings' own hits need to outlive it).
   type Settled = { ok: true; value: PackageEvaluation } | { ok: false; error: unknown };
   const planned: { pkg: Package; query: EcosystemQuery; key: string }[] = [];
   const uses = new Map<string, number>();
