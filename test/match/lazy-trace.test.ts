@@ -8,6 +8,7 @@ import type { Advisory } from '../../src/advisories/model.js';
 import { match } from '../../src/match/index.js';
 import { evaluateAffected } from '../../src/match/osv-range.js';
 import type { Package } from '../../src/sbom/model.js';
+import { SqliteAdvisoryStore } from '../../src/store/sqlite/sqlite-store.js';
 import { schemeForEcosystem } from '../../src/versions/index.js';
 import { DEBIAN_12, deb, pkg, rawRecords, sbomOf, storeWith } from './helpers.js';
 
@@ -193,4 +194,42 @@ test('packages far apart with one query share its evaluation; a failed lookup is
   // Shared evaluations, not shared result objects.
   assert.notEqual(libcBin[0].ids, libc6[0].ids);
   assert.notEqual(libcBin[0].references, libc6[0].references);
+});
+
+test('NVD fallback: an unrated finding takes the NVD record\'s CVSS, one alias query per such finding, none without an NVD source', async (t) => {
+  const base = new SqliteAdvisoryStore(':memory:');
+  t.after(() => base.close());
+  let byAlias = 0;
+  const store = new Proxy(base, {
+    get(target, prop, receiver) {
+      if (prop !== 'byAlias') return Reflect.get(target, prop, receiver) as unknown;
+      return (alias: string) => {
+        byAlias++;
+        return target.byAlias(alias);
+      };
+    },
+  });
+  const record = (id: string, source: string, extra: Partial<Advisory>): Advisory => ({ id, source, modified: '2024-01-01T00:00:00Z', aliases: [], related: [], upstream: [], severity: [], references: [], affected: [], ...extra });
+  await base.importBatch({ kind: 'advisories', source: { name: 'test-npm', kind: 'advisories' }, mode: 'merge', records: [
+    record('TEST-NVD-1', 'test-npm', { aliases: ['CVE-2099-0001'], affected: [{ package: { ecosystem: 'npm', name: 'nvd-demo' }, ranges: [{ type: 'SEMVER', events: [{ introduced: '0' }, { fixed: '2.0.0' }] }], versions: [] }] }),
+  ] });
+  const sbom = sbomOf([pkg({ name: 'nvd-demo', version: '1.0.0', purl: 'pkg:npm/nvd-demo@1.0.0' })]);
+
+  // No NVD-derived source in the store: no alias query, no rating.
+  const none = await match(sbom, store);
+  assert.deepEqual(none.findings[0].severity, { level: 'unknown', source: 'none' });
+  assert.equal(byAlias, 0);
+
+  await base.importBatch({ kind: 'advisories', source: { name: 'nvd-test', kind: 'advisories' }, mode: 'merge', records: [
+    record('CVE-2099-0001', 'nvd-test', { severity: [{ type: 'CVSS_V3', score: 'CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H' }] }),
+  ] });
+  const rated = await match(sbom, store);
+  assert.equal(byAlias, 1);
+  const sev = rated.findings[0].severity;
+  // AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H is the textbook 9.8 critical.
+  assert.deepEqual({ level: sev.level, source: sev.source, score: sev.score, cvssVersion: sev.cvssVersion }, { level: 'critical', source: 'nvd', score: 9.8, cvssVersion: '3.1' });
+
+  const off = await match(sbom, store, { nvdFallback: false });
+  assert.equal(byAlias, 1);
+  assert.equal(off.findings[0].severity.source, 'none');
 });
