@@ -21,7 +21,7 @@ export function writeJson(findings: readonly Finding[], sbom: Sbom, opts: Report
       packages: sbom.packageCount,
     },
     summary: countFindings(findings),
-    findings: findings.map(({ trace: _trace, ...rest }) => rest),
+    findings: findings.map(withoutTrace),
   };
   if (opts.sources) doc.sources = opts.sources.map((s) => ({ name: s.name, kind: s.kind, importedAt: s.importedAt, count: s.count }));
   if (opts.match) {
@@ -32,4 +32,14 @@ export function writeJson(findings: readonly Finding[], sbom: Sbom, opts: Report
   const warnings = [...sbom.warnings, ...(opts.match?.warnings ?? [])];
   if (warnings.length) doc.warnings = warnings;
   return JSON.stringify(doc, null, 2) + '\n';
+}
+
+/**
+ * A finding without its trace, copied key by key: the trace is built when first read, and
+ * destructuring it away would read (and build) it for nothing.
+ */
+function withoutTrace(f: Finding): Omit<Finding, 'trace'> {
+  const out: Record<string, unknown> = {};
+  for (const k of Object.keys(f)) if (k !== 'trace') out[k] = (f as unknown as Record<string, unknown>)[k];
+  return out as Omit<Finding, 'trace'>;
 }

@@ -14,14 +14,14 @@
 import { compare, valid } from '@renovatebot/pep440';
 import { ScoutError } from '../util/errors.js';
 import type { VersionScheme } from './types.js';
+import { memoizeParse } from '../util/memo.js';
 
 function normalise(v: string): string {
   return v.trim();
 }
 
-export function isValidPep440(v: string): boolean {
-  return valid(normalise(v)) !== null;
-}
+/** Every comparison checks both sides first: remember the answer per string. */
+export const isValidPep440 = memoizeParse((v: string): boolean => valid(normalise(v)) !== null);
 
 export function comparePep440(a: string, b: string): number {
   for (const v of [a, b]) {
