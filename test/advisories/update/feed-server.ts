@@ -94,8 +94,13 @@ export class FeedServer {
     res.writeHead(status, headers);
     if (f.cutAfter && f.cutAfter.times > 0) {
       f.cutAfter.times--;
-      // Write part of the body, let it reach the socket, then drop the connection.
-      res.write(body.subarray(0, f.cutAfter.bytes), () => setTimeout(() => res.socket?.destroy(), 20));
+      // Send the headers, give the client time to start reading the body, then write part of
+      // it and drop the connection. Bytes that arrive together with the headers (or right before
+      // the reset) can be discarded by the client's stream when the error lands first, which
+      // made the resume tests flaky on a busy machine.
+      const part = body.subarray(0, f.cutAfter.bytes);
+      res.flushHeaders();
+      setTimeout(() => res.write(part, () => setTimeout(() => res.socket?.destroy(), 100)), 100);
       return;
     }
     if (f.stallAfter !== undefined) {
