@@ -58,25 +58,22 @@ function resolveLockDep(spec: string, pkgs: CargoLockPackage[], byName: Map<stri
   return matching.length >= 1 ? matching[0] : undefined;
 }
 
+/** A crate as both evidence kinds report it (licenses are in neither). */
+function crate(id: string, name: string, version: string, path: string, metadata: Record<string, unknown>): Package {
+  return { id, name, version, type: 'cargo', purl: cargoPurl(name, version), licenses: [], locations: [{ path }], foundBy: FOUND_BY, metadata };
+}
+
 function fromCargoLock(path: string, text: string): Package[] {
   const lock = parseCargoLock(text);
   const byName = new Map<string, number[]>();
   lock.forEach((p, i) => byName.set(p.name, [...(byName.get(p.name) ?? []), i]));
-  const pkgs: Package[] = lock.map((p) => ({
-    id: `${p.name}@${p.version}|${p.source ?? ''}|${path}`,
-    name: p.name,
-    version: p.version,
-    type: 'cargo',
-    purl: cargoPurl(p.name, p.version),
-    licenses: [],
-    locations: [{ path }],
-    foundBy: FOUND_BY,
-    metadata: {
+  const pkgs: Package[] = lock.map((p) =>
+    crate(`${p.name}@${p.version}|${p.source ?? ''}|${path}`, p.name, p.version, path, {
       ...(p.source ? { source: p.source } : {}),
       ...(p.checksum ? { checksum: p.checksum } : {}),
       dependencies: p.dependencies,
-    },
-  }));
+    }),
+  );
   const deps = lock.map((p) => p.dependencies.map((d) => resolveLockDep(d, lock, byName)).filter((d): d is number => d !== undefined));
   // Crates without a source are the workspace's own: the roots of the graph.
   const roots = new Set(lock.flatMap((p, i) => (p.source ? [] : [i])));
@@ -85,17 +82,7 @@ function fromCargoLock(path: string, text: string): Package[] {
 }
 
 function fromAuditable(path: string, list: AuditablePackage[]): Package[] {
-  const pkgs: Package[] = list.map((p, i) => ({
-    id: `${p.name}@${p.version}#${i}|${path}`,
-    name: p.name,
-    version: p.version,
-    type: 'cargo',
-    purl: cargoPurl(p.name, p.version),
-    licenses: [],
-    locations: [{ path }],
-    foundBy: FOUND_BY,
-    metadata: { source: p.source, kind: p.kind, evidence: 'cargo-auditable' },
-  }));
+  const pkgs: Package[] = list.map((p, i) => crate(`${p.name}@${p.version}#${i}|${path}`, p.name, p.version, path, { source: p.source, kind: p.kind, evidence: 'cargo-auditable' }));
   relate(pkgs, new Set(list.flatMap((p, i) => (p.root ? [i] : []))), list.map((p) => p.dependencies));
   return pkgs;
 }
