@@ -20,7 +20,9 @@ export interface Cataloger {
   capture: CaptureSpec;
   /**
    * Find packages. Must not throw for bad input: record a warning naming the file and go on.
-   * Locations need only `path`; `id` may be left '' (the runner assigns it).
+   * Locations need only `path`. `id` is local to this cataloger's output: the runner replaces
+   * it with a stable id and rewrites dependsOn/dependencyOf/ownedBy that use it, so set one
+   * whenever packages refer to each other ('' is fine for a package nothing refers to).
    */
   catalog(tree: FileTree, ctx: CatalogContext): Package[];
 }
