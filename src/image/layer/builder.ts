@@ -1,7 +1,8 @@
 import type { Readable } from 'node:stream';
-import { CompiledCapture } from '../capture.js';
+import type { CompiledCapture, FileAnalyzer } from '../capture.js';
 import type { IndexEntry, LayerIndex } from '../layer-index.js';
 import { ScoutError, Warnings } from '../../util/errors.js';
+import type { BodySink } from './tar-parser.js';
 
 const HEAD_BYTES = 512;
 
@@ -39,49 +40,33 @@ export class LayerIndexBuilder {
   }
 
   /**
-   * Record a regular file and consume its body. `body` yields the file's bytes; it is fully
-   * consumed (drained when unwanted) so a tar stream can move on.
+   * Record a regular file and return where its body should go, or undefined when nobody can
+   * want it (its bytes are then skipped unseen). The sink decides from the first 512 bytes
+   * whether an analyzer wants the file, keeps the bytes only when someone does, and captures
+   * or analyzes the file when it ends. Everything happens synchronously as bytes arrive.
+   */
+  fileSink(e: IndexEntry): BodySink | undefined {
+    this.addEntry(e);
+    if (e.size === 0) return undefined;
+    const captureMax = this.capture.captureLimit(e.path);
+    if (captureMax === 0 && this.capture.analyzers.length === 0) return undefined;
+    return new FileSink(this, e, captureMax);
+  }
+
+  /**
+   * Record a regular file and consume its body (a stream from a directory or memory). `body`
+   * is read to its end even when nobody wants the bytes.
    */
   async addFile(e: IndexEntry, body: AsyncIterable<Buffer> | Readable): Promise<void> {
-    this.addEntry(e);
-    const it = (body as AsyncIterable<Buffer>)[Symbol.asyncIterator]();
-    const chunks: Buffer[] = [];
-    let have = 0;
-    while (have < HEAD_BYTES) {
-      const r = await it.next();
-      if (r.done) break;
-      chunks.push(r.value);
-      have += r.value.length;
-    }
-    const head = Buffer.concat(chunks, have).subarray(0, HEAD_BYTES);
-    const captureMax = this.capture.captureLimit(e.path);
-    const analyzers = this.capture.analyzersFor(e.path, e.size, head);
-    if (captureMax === 0 && analyzers.length === 0) {
-      await drain(it);
-      return;
-    }
-    const fitting = analyzers.filter((a) => e.size <= a.maxSize);
-    const wantCapture = captureMax > 0 && e.size <= captureMax;
-    if (!wantCapture && fitting.length === 0) {
-      this.warn('file-too-large', `${e.path} is ${e.size} bytes, over the ${Math.max(captureMax, ...analyzers.map((a) => a.maxSize))}-byte limit for reading it; skipped`, e.path);
-      await drain(it);
-      return;
-    }
-    const limit = e.size;
-    while (true) {
-      const r = await it.next();
-      if (r.done) break;
-      have += r.value.length;
-      if (have > limit) {
-        // The header promised less than the body delivers: hostile or corrupt.
-        await drain(it);
-        throw new ScoutError('entry-size-mismatch', `${e.path}: body is longer than its header's size ${limit}`, { layer: this.layerLabel, path: e.path });
-      }
-      chunks.push(r.value);
-    }
-    const content = Buffer.concat(chunks, have);
-    if (wantCapture) this.captured.set(e.path, content);
-    for (const a of fitting) {
+    const sink = this.fileSink(e);
+    for await (const chunk of body as AsyncIterable<Buffer>) sink?.write(chunk);
+    sink?.end();
+  }
+
+  /** Keep what a finished file yielded: its bytes, and what each analyzer made of them. */
+  keep(e: IndexEntry, content: Buffer, capture: boolean, analyzers: FileAnalyzer[]): void {
+    if (capture) this.captured.set(e.path, content);
+    for (const a of analyzers) {
       try {
         const result = a.analyze(content, e.path);
         if (result !== undefined) {
@@ -93,6 +78,14 @@ export class LayerIndexBuilder {
         this.warnings.fromError(err, `analyzer-${a.name}`, { layer: this.layerLabel, path: e.path });
       }
     }
+  }
+
+  analyzersFor(e: IndexEntry, head: Buffer): FileAnalyzer[] {
+    return this.capture.analyzersFor(e.path, e.size, head);
+  }
+
+  get label(): string {
+    return this.layerLabel;
   }
 
   finish(): LayerIndex {
@@ -107,8 +100,64 @@ export class LayerIndexBuilder {
   }
 }
 
-async function drain(it: AsyncIterator<Buffer>): Promise<void> {
-  while (!(await it.next()).done) {
-    /* discard */
+/** What one file's sink is doing with its bytes. */
+const enum Mode { Sniffing, Keeping, Discarding }
+
+/**
+ * The body of one regular file. Until 512 bytes (or the whole file) have arrived it cannot
+ * know whether an analyzer wants the file, so it holds them; then it keeps or discards.
+ */
+class FileSink implements BodySink {
+  private mode = Mode.Sniffing;
+  private chunks: Buffer[] = [];
+  private have = 0;
+  private wantCapture = false;
+  private analyzers: FileAnalyzer[] = [];
+
+  constructor(
+    private readonly b: LayerIndexBuilder,
+    private readonly e: IndexEntry,
+    private readonly captureMax: number,
+  ) {}
+
+  write(chunk: Buffer): void {
+    if (this.mode === Mode.Discarding) return;
+    this.have += chunk.length;
+    if (this.have > this.e.size) {
+      // The header promised less than the body delivers (a file that grew while being read).
+      this.mode = Mode.Discarding;
+      this.chunks = [];
+      throw new ScoutError('entry-size-mismatch', `${this.e.path}: body is longer than its header's size ${this.e.size}`, { layer: this.b.label, path: this.e.path });
+    }
+    this.chunks.push(chunk);
+    if (this.mode === Mode.Sniffing && this.have >= HEAD_BYTES) this.decide();
+  }
+
+  end(): void {
+    if (this.mode === Mode.Sniffing) this.decide();
+    if (this.mode !== Mode.Keeping) return;
+    const content = this.chunks.length === 1 ? Buffer.from(this.chunks[0]) : Buffer.concat(this.chunks, this.have);
+    this.chunks = [];
+    this.b.keep(this.e, content, this.wantCapture, this.analyzers);
+  }
+
+  private decide(): void {
+    const first = this.chunks[0];
+    const head = first.length >= HEAD_BYTES || this.chunks.length === 1 ? first.subarray(0, HEAD_BYTES) : Buffer.concat(this.chunks, this.have).subarray(0, HEAD_BYTES);
+    const e = this.e;
+    const analyzers = this.b.analyzersFor(e, head);
+    this.mode = Mode.Discarding;
+    if (this.captureMax === 0 && analyzers.length === 0) {
+      this.chunks = [];
+      return;
+    }
+    this.analyzers = analyzers.filter((a) => e.size <= a.maxSize);
+    this.wantCapture = this.captureMax > 0 && e.size <= this.captureMax;
+    if (!this.wantCapture && this.analyzers.length === 0) {
+      this.b.warn('file-too-large', `${e.path} is ${e.size} bytes, over the ${Math.max(this.captureMax, ...analyzers.map((a) => a.maxSize))}-byte limit for reading it; skipped`, e.path);
+      this.chunks = [];
+      return;
+    }
+    this.mode = Mode.Keeping;
   }
 }

@@ -11,12 +11,18 @@ import { parseTar } from './tar-parser.js';
 const WHITEOUT = '.wh.';
 const OPAQUE = '.wh..wh..opq';
 
+/** A name that needs the general case: '..' or '.' segments, doubled or back slashes, a trailing '/'. */
+const IRREGULAR_NAME = /(^|\/)\.\.?(\/|$)|\/\/|\\|\/$/;
+
 /**
  * Confine a tar member name to the image root. Returns the normalised absolute path, or
  * undefined when the name climbs out of the root with '..' (such entries are hostile).
  */
 export function confineTarPath(name: string): { path?: string; absolute: boolean } {
   const absolute = name.startsWith('/');
+  // Layers list tens of thousands of names like 'usr/lib/x' or './usr/lib/x': keep those cheap.
+  const plain = name.startsWith('./') ? name.slice(2) : name;
+  if (plain !== '' && !IRREGULAR_NAME.test(plain)) return { path: absolute ? plain : '/' + plain, absolute };
   const parts: string[] = [];
   for (const part of name.replace(/\\/g, '/').split('/')) {
     if (part === '' || part === '.') continue;
@@ -45,34 +51,36 @@ export async function indexTarStream(
   const b = new LayerIndexBuilder(diffId, capture, label);
   let count = 0;
   try {
-    await parseTar(tar, async (h, body) => {
+    await parseTar(tar, (h) => {
       if (++count > limits.maxEntries) {
         throw new ScoutError('too-many-entries', `${label}: more than ${limits.maxEntries} entries (SCOUT_MAX_LAYER_ENTRIES)`, { layer: label });
       }
       const { path, absolute } = confineTarPath(h.name);
       if (path === undefined) {
         b.warn('path-escape', `${label}: entry "${h.name}" climbs out of the image root with '..'; skipped`, h.name);
-        return;
+        return undefined;
       }
       if (absolute) b.warn('absolute-path', `${label}: entry "${h.name}" has an absolute path; read as ${path} inside the image root`, path);
-      const base = posix.basename(path);
-      const dir = posix.dirname(path);
+      const slash = path.lastIndexOf('/');
       const mode = h.mode;
-      if (base === OPAQUE) b.addEntry({ path: dir, type: 'opaque', size: 0, mode });
-      else if (base.startsWith(WHITEOUT)) b.addEntry({ path: posix.join(dir, base.slice(WHITEOUT.length)), type: 'whiteout', size: 0, mode });
-      else if (body) {
-        const entry = { path, type: 'file' as const, size: h.size, mode };
-        // Most files are wanted by nobody: list them and let the parser skip their bytes.
-        if (h.size > 0 && b.mightWant(path)) await b.addFile(entry, body);
-        else b.addEntry(entry);
-      } else if (h.type === '1') {
+      // Whiteouts are rare: look at the base name only when it starts with '.wh.'.
+      if (path.startsWith(WHITEOUT, slash + 1)) {
+        const dir = slash === 0 ? '/' : path.slice(0, slash);
+        const base = path.slice(slash + 1);
+        if (base === OPAQUE) b.addEntry({ path: dir, type: 'opaque', size: 0, mode });
+        else b.addEntry({ path: posix.join(dir, base.slice(WHITEOUT.length)), type: 'whiteout', size: 0, mode });
+        return undefined;
+      }
+      if (h.type === '0' || h.type === '7') return b.fileSink({ path, type: 'file', size: h.size, mode });
+      if (h.type === '1') {
         const target = confineTarPath(h.linkname);
         if (target.path === undefined) b.warn('link-escape', `${label}: hard link "${h.name}" points out of the image root ("${h.linkname}"); skipped`, path);
         else b.addEntry({ path, type: 'hardlink', size: 0, mode, linkTarget: target.path });
-      } else {
-        const type: EntryType = h.type === '5' ? 'dir' : h.type === '2' ? 'symlink' : 'other';
-        b.addEntry({ path, type, size: 0, mode, linkTarget: type === 'symlink' ? h.linkname : undefined });
+        return undefined;
       }
+      const type: EntryType = h.type === '5' ? 'dir' : h.type === '2' ? 'symlink' : 'other';
+      b.addEntry({ path, type, size: 0, mode, linkTarget: type === 'symlink' ? h.linkname : undefined });
+      return undefined;
     });
   } catch (err) {
     tar.destroy();

@@ -1,106 +1,5 @@
 import { ScoutError } from '../../util/errors.js';
 
-/** Buffered reads over an async byte stream: exact reads, skips and bounded sub-streams. */
-class ByteReader {
-  private chunks: Buffer[] = [];
-  private avail = 0;
-  private eof = false;
-  constructor(private readonly it: AsyncIterator<Buffer>) {}
-
-  private async pull(): Promise<boolean> {
-    if (this.eof) return false;
-    const r = await this.it.next();
-    if (r.done) {
-      this.eof = true;
-      return false;
-    }
-    if (r.value.length) {
-      this.chunks.push(r.value);
-      this.avail += r.value.length;
-    }
-    return true;
-  }
-
-  /** Up to n bytes (fewer only at the end of the stream). */
-  async read(n: number): Promise<Buffer> {
-    while (this.avail < n && (await this.pull()));
-    const take = Math.min(n, this.avail);
-    if (take === 0) return Buffer.alloc(0);
-    const first = this.chunks[0];
-    let out: Buffer;
-    if (first.length >= take) {
-      out = first.subarray(0, take);
-      if (first.length === take) this.chunks.shift();
-      else this.chunks[0] = first.subarray(take);
-    } else {
-      out = Buffer.allocUnsafe(take);
-      let off = 0;
-      while (off < take) {
-        const c = this.chunks[0];
-        const n2 = Math.min(c.length, take - off);
-        c.copy(out, off, 0, n2);
-        off += n2;
-        if (n2 === c.length) this.chunks.shift();
-        else this.chunks[0] = c.subarray(n2);
-      }
-    }
-    this.avail -= take;
-    return out;
-  }
-
-  /** Discard n bytes; false when the stream ended first. */
-  async skip(n: number): Promise<boolean> {
-    let left = n;
-    while (left > 0) {
-      if (this.avail === 0 && !(await this.pull())) return false;
-      const c = this.chunks[0];
-      if (!c) continue;
-      if (c.length <= left) {
-        this.chunks.shift();
-        this.avail -= c.length;
-        left -= c.length;
-      } else {
-        this.chunks[0] = c.subarray(left);
-        this.avail -= left;
-        left = 0;
-      }
-    }
-    return true;
-  }
-
-  /** The next n bytes as chunks, as they arrive. */
-  async *slice(n: number, onShort: () => Error): AsyncGenerator<Buffer> {
-    let left = n;
-    while (left > 0) {
-      if (this.avail === 0 && !(await this.pull())) throw onShort();
-      const c = this.chunks[0];
-      if (!c) continue;
-      if (c.length <= left) {
-        this.chunks.shift();
-        this.avail -= c.length;
-        left -= c.length;
-        yield c;
-      } else {
-        this.chunks[0] = c.subarray(left);
-        this.avail -= left;
-        const out = c.subarray(0, left);
-        left = 0;
-        yield out;
-      }
-    }
-  }
-
-  /** Read to the end (so digest checks on the stream run). */
-  async drain(): Promise<void> {
-    this.chunks = [];
-    this.avail = 0;
-    while (await this.pull()) {
-      this.chunks = [];
-      this.avail = 0;
-    }
-  }
-}
-
 export interface TarHeader {
   name: string;
   /** '0' file, '1' hard link, '2' symlink, '5' directory, others as in POSIX tar. */
@@ -109,6 +8,22 @@ export interface TarHeader {
   mode: number;
   linkname: string;
 }
+
+/**
+ * Where a regular file's bytes go. Chunks are views into the stream's buffers, delivered in
+ * order and synchronously; a sink that keeps them must not expect them to be copied for it.
+ */
+export interface BodySink {
+  write(chunk: Buffer): void;
+  /** The whole body has been delivered. */
+  end(): void;
+}
+
+/**
+ * Called once per entry. For a regular file it may return a sink for the body; without one the
+ * bytes are skipped without being looked at. It may throw to fail the layer.
+ */
+export type EntryHandler = (h: TarHeader) => BodySink | undefined | void;
 
 const BLOCK = 512;
 const MAX_EXT_HEADER = 1024 * 1024;
@@ -141,10 +56,12 @@ export function str(buf: Buffer, off: number, len: number): string {
   return buf.toString('utf8', off, end);
 }
 
-export function checksumOk(h: Buffer): boolean {
-  let sum = 0;
-  for (let i = 0; i < BLOCK; i++) sum += i >= 148 && i < 156 ? 32 : h[i];
-  return sum === num(h, 148, 8);
+/** The header checksum: every byte summed, with the checksum field itself counted as spaces. */
+export function checksumOk(h: Buffer, off = 0): boolean {
+  let sum = 8 * 0x20;
+  for (let i = off; i < off + 148; i++) sum += h[i];
+  for (let i = off + 156; i < off + BLOCK; i++) sum += h[i];
+  return sum === num(h, off + 148, 8);
 }
 
 /** pax extended header records: "<len> key=value\n". */
@@ -164,82 +81,182 @@ export function parsePax(data: Buffer): Record<string, string> {
   return out;
 }
 
+function isZeroBlock(b: Buffer, off: number): boolean {
+  for (let i = off; i < off + BLOCK; i++) if (b[i] !== 0) return false;
+  return true;
+}
+
+/** 'ustar' at offset 257 (both the POSIX 'ustar\0' and the old GNU 'ustar ' magic). */
+function isUstar(h: Buffer, off: number): boolean {
+  return h[off + 257] === 0x75 && h[off + 258] === 0x73 && h[off + 259] === 0x74 && h[off + 260] === 0x61 && h[off + 261] === 0x72;
+}
+
+const enum State { Header, Extension, Body, Padding, Done }
+
+const truncated = () => new ScoutError('truncated-layer', 'tar ends in the middle of an entry');
+
 /**
- * A streaming tar reader written for speed on layers of many small files: headers are parsed
- * straight from the buffered bytes and unwanted contents are skipped without building a stream
- * per entry. Understands ustar, pax (path, linkpath, size) and GNU long names. After the end
- * of the archive the source is read to its end, so digest checks on it still run.
- * `onEntry` gets the body as chunks for regular files; what it leaves unread is skipped.
+ * A push parser for tar streams, written for layers of many small files: `push` handles every
+ * header and body byte in a chunk synchronously, so a layer costs one await per chunk rather
+ * than several per entry. Headers are read in place from the chunk; only a header split across
+ * two chunks is copied. Understands ustar, pax (path, linkpath, size) and GNU long names.
+ * After the end-of-archive block the rest is ignored (the caller still reads it to the end so
+ * digest checks on the stream run).
  */
-export async function parseTar(
-  source: AsyncIterable<Buffer>,
-  onEntry: (h: TarHeader, body: AsyncIterable<Buffer> | undefined) => Promise<void> | void,
-): Promise<void> {
-  const r = new ByteReader(source[Symbol.asyncIterator]());
-  const truncated = () => new ScoutError('truncated-layer', 'tar ends in the middle of an entry');
-  let pax: Record<string, string> = {};
-  let longName: string | undefined;
-  let longLink: string | undefined;
-  while (true) {
-    const h = await r.read(BLOCK);
-    if (h.length === 0) return;
-    if (h.length < BLOCK) throw truncated();
-    if (h.every((b) => b === 0)) {
-      await r.drain();
+export class TarParser {
+  private state = State.Header;
+  /** A header or extension split across chunks is assembled here. */
+  private partial: Buffer = Buffer.allocUnsafe(BLOCK);
+  private have = 0;
+  /** Bytes left of the current body, extension or padding. */
+  private left = 0;
+  private pad = 0;
+  private extType = 0;
+  private sink: BodySink | undefined;
+  private pax: Record<string, string> | undefined;
+  private longName: string | undefined;
+  private longLink: string | undefined;
+
+  constructor(private readonly onEntry: EntryHandler) {}
+
+  /** True once the end-of-archive block has been seen. */
+  get done(): boolean {
+    return this.state === State.Done;
+  }
+
+  push(chunk: Buffer): void {
+    let pos = 0;
+    const len = chunk.length;
+    while (pos < len) {
+      switch (this.state) {
+        case State.Header: {
+          if (this.have === 0 && len - pos >= BLOCK) {
+            this.header(chunk, pos);
+            pos += BLOCK;
+          } else {
+            const n = Math.min(BLOCK - this.have, len - pos);
+            chunk.copy(this.partial, this.have, pos, pos + n);
+            this.have += n;
+            pos += n;
+            if (this.have === BLOCK) {
+              this.have = 0;
+              this.header(this.partial, 0);
+            }
+          }
+          break;
+        }
+        case State.Body: {
+          const n = Math.min(this.left, len - pos);
+          this.sink?.write(n === len && pos === 0 ? chunk : chunk.subarray(pos, pos + n));
+          pos += n;
+          this.left -= n;
+          if (this.left === 0) this.endBody();
+          break;
+        }
+        case State.Extension: {
+          const n = Math.min(this.left - this.have, len - pos);
+          chunk.copy(this.partial, this.have, pos, pos + n);
+          this.have += n;
+          pos += n;
+          if (this.have === this.left) this.endExtension();
+          break;
+        }
+        case State.Padding: {
+          const n = Math.min(this.left, len - pos);
+          pos += n;
+          this.left -= n;
+          if (this.left === 0) this.state = State.Header;
+          break;
+        }
+        case State.Done:
+          return;
+      }
+    }
+  }
+
+  /** The stream ended: throws when it stopped inside a header, an extension or a body. */
+  end(): void {
+    if (this.state === State.Body || this.state === State.Extension || (this.state === State.Header && this.have > 0)) throw truncated();
+    // A final entry without padding or end blocks is tolerated, as GNU tar does.
+  }
+
+  private header(h: Buffer, off: number): void {
+    if (h[off] === 0 && isZeroBlock(h, off)) {
+      this.state = State.Done;
       return;
     }
-    if (!checksumOk(h)) throw new ScoutError('corrupt-layer', 'invalid tar header (checksum mismatch)');
-    let size = num(h, 124, 12);
+    if (!checksumOk(h, off)) throw new ScoutError('corrupt-layer', 'invalid tar header (checksum mismatch)');
+    let size = num(h, off + 124, 12);
     if (!Number.isFinite(size) || size < 0) throw new ScoutError('corrupt-layer', 'invalid tar header (size field)');
-    const type = h[156] === 0 ? '0' : String.fromCharCode(h[156]);
-    const pad = (n: number) => (BLOCK - (n % BLOCK)) % BLOCK;
-    if (type === 'x' || type === 'g' || type === 'L' || type === 'K') {
+    const typeByte = h[off + 156];
+    // x: pax header, g: pax global header, L/K: GNU long name/link.
+    if (typeByte === 0x78 || typeByte === 0x67 || typeByte === 0x4c || typeByte === 0x4b) {
       if (size > MAX_EXT_HEADER) throw new ScoutError('corrupt-layer', `tar extended header of ${size} bytes is over the ${MAX_EXT_HEADER}-byte limit`);
-      const data = await r.read(size);
-      if (data.length < size || !(await r.skip(pad(size)))) throw truncated();
-      if (type === 'x') pax = parsePax(data);
-      else if (type === 'L') longName = str(data, 0, data.length);
-      else if (type === 'K') longLink = str(data, 0, data.length);
-      continue;
+      this.extType = typeByte;
+      this.pad = (BLOCK - (size % BLOCK)) % BLOCK;
+      if (this.partial.length < size) this.partial = Buffer.allocUnsafe(Math.max(size, 2 * this.partial.length));
+      this.left = size;
+      this.have = 0;
+      this.state = State.Extension;
+      if (size === 0) this.endExtension();
+      return;
     }
-    const ustar = h.toString('latin1', 257, 262) === 'ustar';
-    const prefix = ustar ? str(h, 345, 155) : '';
-    let name = pax.path ?? longName ?? (prefix ? `${prefix}/${str(h, 0, 100)}` : str(h, 0, 100));
-    const linkname = pax.linkpath ?? longLink ?? str(h, 157, 100);
-    if (pax.size !== undefined) {
+    let type = typeByte === 0 ? '0' : String.fromCharCode(typeByte);
+    const pax = this.pax;
+    let name = pax?.path ?? this.longName;
+    if (name === undefined) {
+      const prefix = isUstar(h, off) ? str(h, off + 345, 155) : '';
+      name = prefix ? `${prefix}/${str(h, off, 100)}` : str(h, off, 100);
+    }
+    const linkname = pax?.linkpath ?? this.longLink ?? (h[off + 157] === 0 ? '' : str(h, off + 157, 100));
+    if (pax?.size !== undefined) {
       const s = Number(pax.size);
       if (!Number.isSafeInteger(s) || s < 0) throw new ScoutError('corrupt-layer', `invalid pax size "${pax.size}"`);
       size = s;
     }
-    pax = {};
-    longName = undefined;
-    longLink = undefined;
-    const mode = num(h, 100, 8) || 0;
-    let t = type;
-    if (t === '0' && name.endsWith('/')) t = '5';
-    if (t === '5') name = name.replace(/\/+$/, '');
-    const isFile = t === '0' || t === '7';
-    if (isFile) {
-      let consumed = 0;
-      const gen = r.slice(size, truncated);
-      const body: AsyncIterable<Buffer> = {
-        [Symbol.asyncIterator]: () => ({
-          next: async () => {
-            const x = await gen.next();
-            if (!x.done) consumed += x.value.length;
-            return x;
-          },
-        }),
-      };
-      await onEntry({ name, type: t, size, mode, linkname }, body);
-      if (consumed < size && !(await r.skip(size - consumed))) throw truncated();
-    } else {
-      await onEntry({ name, type: t, size, mode, linkname }, undefined);
-      if (size > 0 && !(await r.skip(size))) throw truncated();
-    }
-    if (!(await r.skip(pad(size)))) {
-      // A final entry without padding or end blocks: tolerated like GNU tar does.
-      return;
-    }
+    this.pax = undefined;
+    this.longName = undefined;
+    this.longLink = undefined;
+    const mode = num(h, off + 100, 8) || 0;
+    if (type === '0' && name.endsWith('/')) type = '5';
+    if (type === '5' && name.endsWith('/')) name = name.replace(/\/+$/, '');
+    const isFile = type === '0' || type === '7';
+    const sink = this.onEntry({ name, type, size, mode, linkname });
+    this.sink = isFile && sink ? sink : undefined;
+    this.left = size;
+    this.pad = (BLOCK - (size % BLOCK)) % BLOCK;
+    if (size > 0) this.state = State.Body;
+    else this.endBody();
   }
+
+  private endBody(): void {
+    const sink = this.sink;
+    this.sink = undefined;
+    sink?.end();
+    this.afterData();
+  }
+
+  private endExtension(): void {
+    const data = this.partial.subarray(0, this.left);
+    if (this.extType === 0x78) this.pax = parsePax(data);
+    else if (this.extType === 0x4c) this.longName = str(data, 0, data.length);
+    else if (this.extType === 0x4b) this.longLink = str(data, 0, data.length);
+    this.have = 0;
+    this.afterData();
+  }
+
+  private afterData(): void {
+    this.left = this.pad;
+    this.state = this.pad > 0 ? State.Padding : State.Header;
+  }
+}
+
+/**
+ * Parse a tar stream to its end with `onEntry` called for every entry (see TarParser). The
+ * source is read to its end even after the end-of-archive block, so digest checks on it run.
+ */
+export async function parseTar(source: AsyncIterable<Buffer>, onEntry: EntryHandler): Promise<void> {
+  const parser = new TarParser(onEntry);
+  for await (const chunk of source) if (!parser.done) parser.push(chunk);
+  parser.end();
 }
