@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import { CompiledCapture, type CaptureSpec } from '../image/capture.js';
 import { FileTree } from '../image/filetree.js';
 import type { LayerIndex, LayerRef } from '../image/layer-index.js';
@@ -207,7 +207,7 @@ function assignIds(packages: Package[]): void {
   const remap = new Map<string, string>();
   const used = new Set<string>();
   for (const p of packages) {
-    const base = createHash('sha256').update(`${p.purl}|${p.locations[0]?.path ?? ''}`).digest('hex').slice(0, 16);
+    const base = hash('sha256', `${p.purl}|${p.locations[0]?.path ?? ''}`, 'hex').slice(0, 16);
     let id = base;
     for (let i = 1; used.has(id); i++) id = `${base}-${i}`;
     used.add(id);

@@ -68,6 +68,7 @@ export class FileTree {
   apply(ref: LayerRef, index: LayerIndex): string[] {
     this.layers.push(ref);
     this.dirs.clear();
+    this.capturedList = undefined;
     const touched: string[] = [];
     // Deletions first: a tar may list an opaque marker or whiteout after the entries the same
     // layer adds to that directory, and those must survive.
@@ -147,7 +148,13 @@ export class FileTree {
 
   private remove(path: string): void {
     const slash = path.lastIndexOf('/');
-    const parent = this.lookupNormalized(path.slice(0, slash) || '/');
+    const dir = path.slice(0, slash) || '/';
+    // A sparse tree removes every file it does not keep: remember directories found, as put does.
+    let parent = this.dirs.get(dir);
+    if (!parent) {
+      parent = this.lookupNormalized(dir);
+      if (parent?.type === 'dir') this.dirs.set(dir, parent);
+    }
     if (parent?.children?.delete(path.slice(slash + 1))) this.dirs.clear();
   }
 
@@ -191,47 +198,63 @@ export class FileTree {
    * component does not exist or the links loop.
    */
   realpath(path: string, followLast = true): string | undefined {
+    return this.resolve(path, followLast)?.path;
+  }
+
+  /**
+   * The node a path names and its real path. Walks the tree one component at a time without
+   * splitting the path (catalogers resolve thousands of paths, most without any link). At a
+   * link, its target is joined to the link's directory and the rest of the path, normalised as
+   * text, and walked again from the root.
+   */
+  private resolve(path: string, followLast: boolean): { node: TreeNode; path: string } | undefined {
+    let p = normalizePath(path);
     let hops = 0;
-    const pending = normalizePath(path).split('/').filter(Boolean);
-    const done: string[] = [];
-    while (pending.length) {
-      const part = pending.shift()!;
-      const candidate = '/' + [...done, part].join('/');
-      const node = this.lookup(candidate);
-      if (!node) return undefined;
-      if (node.type === 'symlink' && (pending.length > 0 || followLast)) {
-        if (++hops > MAX_LINK_HOPS) return undefined;
-        const target = node.linkTarget ?? '';
-        const base = target.startsWith('/') ? [] : done.slice();
-        const combined = normalizePath('/' + [...base, target].join('/')).split('/').filter(Boolean);
-        pending.unshift(...combined);
-        done.length = 0;
-        continue;
+    restart: while (true) {
+      let node = this.root;
+      let start = 1;
+      while (start < p.length) {
+        let end = p.indexOf('/', start);
+        if (end === -1) end = p.length;
+        const next = node.children?.get(p.slice(start, end));
+        if (!next) return undefined;
+        if (next.type === 'symlink' && (end < p.length || followLast)) {
+          if (++hops > MAX_LINK_HOPS) return undefined;
+          const target = next.linkTarget ?? '';
+          const rest = p.slice(end);
+          p = normalizePath(target.startsWith('/') ? target + rest : `${p.slice(0, start - 1)}/${target}${rest}`);
+          continue restart;
+        }
+        node = next;
+        start = end + 1;
       }
-      done.push(part);
+      return { node, path: p };
     }
-    return '/' + done.join('/');
+  }
+
+  /** The node a path finally names (links followed), or undefined. */
+  private resolved(path: string): TreeNode | undefined {
+    return this.resolve(path, true)?.node;
   }
 
   /** Metadata of the path itself (a symlink is reported as a symlink). */
   lstat(path: string): FileNode | undefined {
-    const parent = this.realpath(posix.dirname(normalizePath(path)));
-    if (parent === undefined) return undefined;
-    const n = this.lookup(posix.join(parent, posix.basename(normalizePath(path))));
+    const p = normalizePath(path);
+    const slash = p.lastIndexOf('/');
+    const parent = this.resolved(p.slice(0, slash) || '/');
+    const n = slash === p.length - 1 ? parent : parent?.children?.get(p.slice(slash + 1));
     return n ? strip(n) : undefined;
   }
 
   /** Metadata of what the path finally points to. */
   stat(path: string): FileNode | undefined {
-    const real = this.realpath(path);
-    const n = real === undefined ? undefined : this.lookup(real);
+    const n = this.resolved(path);
     return n ? strip(n) : undefined;
   }
 
   /** The captured content of a file (following links), or undefined when not captured. */
   read(path: string): Buffer | undefined {
-    const real = this.realpath(path);
-    const n = real === undefined ? undefined : this.lookup(real);
+    const n = this.resolved(path);
     if (!n || n.type !== 'file') return undefined;
     if (n.content) return n.content;
     if (n.hardlinkTo) return this.lookup(n.hardlinkTo)?.content;
@@ -244,15 +267,12 @@ export class FileTree {
 
   /** The result an analyzer produced for this file during the layer pass. */
   analysis<T = unknown>(path: string, analyzer: string): T | undefined {
-    const real = this.realpath(path);
-    const n = real === undefined ? undefined : this.lookup(real);
-    return n?.analyses?.[analyzer] as T | undefined;
+    return this.resolved(path)?.analyses?.[analyzer] as T | undefined;
   }
 
   /** Direct children of a directory (following symlinks to reach it). */
   list(dir: string): FileNode[] {
-    const real = this.realpath(dir);
-    const n = real === undefined ? undefined : this.lookup(real);
+    const n = this.resolved(dir);
     return n?.children ? [...n.children.values()].map(strip) : [];
   }
 
@@ -279,10 +299,21 @@ export class FileTree {
     return out;
   }
 
-  /** Paths with captured content or analyses: what catalogers can actually look at. */
-  *captured(): Generator<FileNode> {
-    for (const n of this.walkNodes()) if (n.content || n.analyses) yield strip(n);
+  /**
+   * Paths with captured content or analyses (what catalogers can actually look at), sorted by
+   * path. Every cataloger asks after every layer that touched it, so the list is kept until the
+   * tree changes. Callers must not modify the nodes.
+   */
+  captured(): readonly FileNode[] {
+    if (!this.capturedList) {
+      const list: FileNode[] = [];
+      for (const n of this.walkNodes()) if (n.content || n.analyses) list.push(strip(n));
+      this.capturedList = list.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+    }
+    return this.capturedList;
   }
+
+  private capturedList: FileNode[] | undefined;
 
   private *walkNodes(): Generator<TreeNode> {
     const stack: TreeNode[] = [this.root];

@@ -13,6 +13,7 @@ import { createRequire } from 'node:module';
 import spdxCorrect from 'spdx-correct';
 import parseSpdx from 'spdx-expression-parse';
 import type { License } from './model.js';
+import { memoizeParse } from '../util/memo.js';
 
 const require = createRequire(import.meta.url);
 const LICENSE_IDS: string[] = require('spdx-license-ids');
@@ -230,6 +231,13 @@ function splitTopLevel(text: string, op: 'and' | 'or'): string[] {
  */
 export function normaliseLicense(input: string | null | undefined): License[] {
   if (typeof input !== 'string') return [];
+  // A few texts ("MIT", "GPL-2+") recur across thousands of packages: normalise each once.
+  return normalisedText(input).map((l) => ({ ...l }));
+}
+
+const normalisedText = memoizeParse(normaliseText, 4096);
+
+function normaliseText(input: string): License[] {
   const text = input.replace(/\s+/g, ' ').trim();
   if (NO_INFO.has(text.toLowerCase())) return [];
   if (text.length > MAX_EXPRESSION_LENGTH) return [{ name: input.trim().slice(0, 4096) }];
@@ -243,7 +251,7 @@ export function normaliseLicense(input: string | null | undefined): License[] {
   for (const op of ['or', 'and'] as const) {
     const parts = splitTopLevel(text, op);
     if (parts.length < 2) continue;
-    const mapped = parts.map((p) => normaliseLicense(p));
+    const mapped = parts.map((p) => normaliseText(p));
     if (mapped.every((m) => m.length === 1 && m[0].spdx)) {
       const expr = mapped.map((m) => m[0].spdx!).join(` ${op.toUpperCase()} `);
       return [{ spdx: asSpdxExpression(expr) ?? expr }];

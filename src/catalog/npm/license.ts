@@ -1,6 +1,7 @@
 import parseSpdx from 'spdx-expression-parse';
 import correct from 'spdx-correct';
 import type { License } from '../../sbom/model.js';
+import { memoizeParse } from '../../util/memo.js';
 
 /*
  * Local license normalisation for package.json and lockfile license fields until the shared
@@ -11,7 +12,18 @@ import type { License } from '../../sbom/model.js';
 
 const MAX_LICENSE_TEXT = 512;
 
+/**
+ * Thousands of packages say "MIT" or "ISC": each text is normalised once (the parser and
+ * spdx-correct cost tens of microseconds a call). Callers get their own copy of the result.
+ */
+const normalised = memoizeParse(normaliseText, 4096);
+
 function normalise(raw: string): License | undefined {
+  const l = normalised(raw);
+  return l && { ...l };
+}
+
+function normaliseText(raw: string): License | undefined {
   const s = raw.trim().slice(0, MAX_LICENSE_TEXT);
   if (!s) return undefined;
   if (/^(UNLICENSED|SEE LICEN[SC]E IN\b)/i.test(s)) return { name: s };
