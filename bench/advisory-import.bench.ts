@@ -8,8 +8,12 @@
 import { existsSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { detectAndImport } from '../src/advisories/import/detect.js';
-import { SqliteAdvisoryStore } from '../src/store/sqlite/sqlite-store.js';
+
+// The built JavaScript (bench/run.ts builds it first), as `scout db import` runs it: under tsx an
+// import worker would first have to register tsx in its thread. Types come from the sources.
+const DIST = new URL('../dist/', import.meta.url);
+const { detectAndImport } = (await import(new URL('advisories/import/detect.js', DIST).href)) as typeof import('../src/advisories/import/detect.js');
+const { SqliteAdvisoryStore } = (await import(new URL('store/sqlite/sqlite-store.js', DIST).href)) as typeof import('../src/store/sqlite/sqlite-store.js');
 
 const SHARED = process.env.SCOUT_ADVISORIES_DIR ?? resolve(import.meta.dirname, '..', '..', 'shared', 'advisories');
 
