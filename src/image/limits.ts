@@ -30,3 +30,12 @@ export function defaultLimits(): Limits {
     maxManifestBytes: envNumber('SCOUT_MAX_MANIFEST_BYTES', 4 * 1024 ** 2),
   };
 }
+
+/**
+ * Read size for layer blobs on disk. Each chunk travels through the digest check and into
+ * zlib's thread; Node's 64 KiB default made a 30 MB layer cost ~460 such round trips.
+ */
+export const BLOB_READ_BYTES = 1024 * 1024;
+
+/** Size of the decompressed chunks a layer's tar pass receives (fewer, larger hand-overs). */
+export const INFLATE_CHUNK_BYTES = 1024 * 1024;

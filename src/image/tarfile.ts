@@ -4,6 +4,7 @@ import type { Readable } from 'node:stream';
 import { ScoutError } from '../util/errors.js';
 import { confineTarPath } from './layer/tar-index.js';
 import { checksumOk, num, parsePax, str } from './layer/tar-parser.js';
+import { BLOB_READ_BYTES } from './limits.js';
 
 export interface TarMember {
   name: string;
@@ -103,7 +104,7 @@ export class TarFile {
   stream(name: string): Readable {
     const m = this.require(name);
     if (m.size === 0) return createReadStream(this.path, { start: 0, end: -1 });
-    return createReadStream(this.path, { start: m.offset, end: m.offset + m.size - 1 });
+    return createReadStream(this.path, { start: m.offset, end: m.offset + m.size - 1, highWaterMark: BLOB_READ_BYTES });
   }
 
   private require(name: string): TarMember {

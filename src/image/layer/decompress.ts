@@ -3,7 +3,7 @@ import { PassThrough, Readable, Transform, pipeline, type TransformCallback } fr
 import { createGunzip } from 'node:zlib';
 import { Decompress as ZstdDecompress } from 'fzstd';
 import { ScoutError } from '../../util/errors.js';
-import { defaultLimits, type Limits } from '../limits.js';
+import { defaultLimits, INFLATE_CHUNK_BYTES, type Limits } from '../limits.js';
 
 export interface LayerStreamOptions {
   /** Expected digest of the bytes as stored (compressed); checked when the blob ends. */
@@ -141,7 +141,7 @@ export async function openLayerStream(blob: Readable, opts: LayerStreamOptions):
     if (err) result.destroy(wrapStreamError(err, opts.label, compression));
   };
   if (compression === 'none') pipeline(stream, compressed, out, result, onDone);
-  else pipeline(stream, compressed, compression === 'gzip' ? createGunzip({ chunkSize: 256 * 1024 }) : zstdStream(), out, result, onDone);
+  else pipeline(stream, compressed, compression === 'gzip' ? createGunzip({ chunkSize: INFLATE_CHUNK_BYTES }) : zstdStream(), out, result, onDone);
   return result;
 }
 

@@ -4,6 +4,7 @@ import { join, resolve, sep } from 'node:path';
 import { ScoutError } from '../../util/errors.js';
 import type { Image, ImageSource, OpenOptions } from '../types.js';
 import { openLayout, type LayoutReader } from './oci-common.js';
+import { BLOB_READ_BYTES } from '../limits.js';
 
 /** An OCI image layout folder (oci-layout + index.json + blobs/). */
 export function folderReader(dir: string): LayoutReader {
@@ -33,7 +34,7 @@ export function folderReader(dir: string): LayoutReader {
       }
     },
     async stream(rel) {
-      return createReadStream(await confined(rel));
+      return createReadStream(await confined(rel), { highWaterMark: BLOB_READ_BYTES });
     },
     async exists(rel) {
       return access(join(root, rel)).then(
