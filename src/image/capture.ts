@@ -70,34 +70,62 @@ export function globToRegExp(glob: string): RegExp {
 interface Pattern {
   re: RegExp;
   max: number;
+  /** Text every matching path contains (tested before the RegExp), or ''. */
+  needle: string;
+}
+
+/**
+ * The longest literal run a glob requires, outside `{...}` alternatives: '**\/*egg-info/x'
+ * needs 'egg-info/'. A path without it cannot match, and `includes` is far cheaper than the
+ * RegExp for the tens of thousands of paths a layer lists.
+ */
+export function requiredLiteral(glob: string): string {
+  let best = '';
+  let run = '';
+  let depth = 0;
+  // '**/' may match nothing at all, its '/' included: never part of a required run.
+  const text = glob.replace(/\*\*\//g, '**');
+  for (const c of text) {
+    if (c === '{') depth++;
+    if (depth > 0 || '*?[]'.includes(c)) {
+      if (run.length > best.length) best = run;
+      run = '';
+    } else run += c;
+    if (c === '}' && depth > 0) depth--;
+  }
+  return run.length > best.length ? run : best;
 }
 
 /**
  * Index globs by their last path segment so most paths are rejected with one Map lookup:
- * an exact file name ('METADATA'), a '*suffix' ('*.jar'), or anything else (always tested).
+ * an exact file name ('METADATA'), a '*suffix' ('*.jar'), or anything else (tested after a
+ * cheap check for the literal text it requires).
  */
 class PatternIndex {
   private readonly byName = new Map<string, Pattern[]>();
   private readonly bySuffix: { suffix: string; p: Pattern }[] = [];
   private readonly always: Pattern[] = [];
 
-  add(glob: string, p: Pattern): void {
+  add(glob: string, re: RegExp, max: number): void {
     const last = glob.slice(glob.lastIndexOf('/') + 1);
     if (!/[*?{}[\]]/.test(last)) {
       const list = this.byName.get(last) ?? [];
-      list.push(p);
+      list.push({ re, max, needle: '' });
       this.byName.set(last, list);
-    } else if (/^\*[^*?{}[\]]+$/.test(last)) this.bySuffix.push({ suffix: last.slice(1), p });
-    else this.always.push(p);
+    } else if (/^\*[^*?{}[\]]+$/.test(last)) this.bySuffix.push({ suffix: last.slice(1), p: { re, max, needle: '' } });
+    else this.always.push({ re, max, needle: requiredLiteral(glob) });
   }
 
-  candidates(path: string): Pattern[] {
-    const base = path.slice(path.lastIndexOf('/') + 1);
-    const out = this.always.slice();
-    const named = this.byName.get(base);
-    if (named) out.push(...named);
-    for (const s of this.bySuffix) if (base.endsWith(s.suffix)) out.push(s.p);
-    return out;
+  /** The largest `max` of the patterns matching `path`, or 0. Allocates nothing. */
+  largest(path: string): number {
+    let best = 0;
+    for (const p of this.always) if (p.max > best && (p.needle === '' || path.includes(p.needle)) && p.re.test(path)) best = p.max;
+    if (this.byName.size) {
+      const named = this.byName.get(path.slice(path.lastIndexOf('/') + 1));
+      if (named) for (const p of named) if (p.max > best && p.re.test(path)) best = p.max;
+    }
+    for (const s of this.bySuffix) if (s.p.max > best && path.endsWith(s.suffix) && s.p.re.test(path)) best = s.p.max;
+    return best;
   }
 }
 
@@ -108,7 +136,7 @@ export class CompiledCapture {
   readonly fingerprint: string;
 
   constructor(spec: CaptureSpec) {
-    for (const sel of spec.selectors) for (const g of sel.globs) this.patterns.add(g, { re: globToRegExp(g), max: sel.maxSize ?? DEFAULT_MAX });
+    for (const sel of spec.selectors) for (const g of sel.globs) this.patterns.add(g, globToRegExp(g), sel.maxSize ?? DEFAULT_MAX);
     this.analyzers = spec.analyzers;
     this.fingerprint = JSON.stringify({
       g: spec.selectors.map((s) => [s.globs, s.maxSize ?? DEFAULT_MAX]),
@@ -118,9 +146,7 @@ export class CompiledCapture {
 
   /** Largest size we would capture this path at, or 0 when nobody wants it. */
   captureLimit(path: string): number {
-    let max = 0;
-    for (const p of this.patterns.candidates(path)) if (p.max > max && p.re.test(path)) max = p.max;
-    return max;
+    return this.patterns.largest(path);
   }
 
   analyzersFor(path: string, size: number, head: Buffer): FileAnalyzer[] {
