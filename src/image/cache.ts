@@ -2,8 +2,9 @@ import { createHash } from 'node:crypto';
 import type { Stats } from 'node:fs';
 import { mkdir, readFile, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
-import { join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { deserialize, serialize } from 'node:v8';
+import type { CompiledCapture } from './capture.js';
 import type { EntryType, IndexEntry, LayerIndex } from './layer-index.js';
 
 /** Bumped whenever the LayerIndex shape or the indexing rules change. */
@@ -30,10 +31,33 @@ export class LayerCache {
     return join(this.dir, hex.slice(0, 2), `${hex}.${fp}.idx`);
   }
 
-  async get(diffId: string, fingerprint: string): Promise<LayerIndex | undefined> {
+  /**
+   * The cached index of a layer for this capture set. Without an exact entry, an entry made
+   * for a capture set that keeps at least as much (the full SBOM set, when `image inspect` only
+   * wants os-release) is narrowed to this one: the same layer is not read twice.
+   */
+  async get(diffId: string, capture: CompiledCapture | string): Promise<LayerIndex | undefined> {
+    const fingerprint = typeof capture === 'string' ? capture : capture.fingerprint;
+    const exact = await this.read(this.file(diffId, fingerprint), diffId);
+    if (exact || typeof capture === 'string') return exact;
+    const base = this.file(diffId, fingerprint);
+    const dir = dirname(base);
+    const prefix = basename(base).split('.')[0] + '.';
+    const names = await readdir(dir).catch(() => [] as string[]);
+    for (const name of names) {
+      if (!name.startsWith(prefix) || !name.endsWith(CAPTURE_SUFFIX)) continue;
+      const theirs = await readFile(join(dir, name), 'utf8').catch(() => undefined);
+      if (theirs === undefined || !covers(theirs, fingerprint)) continue;
+      const index = await this.read(join(dir, name.slice(0, -CAPTURE_SUFFIX.length) + '.idx'), diffId);
+      const narrowed = index && narrow(index, capture);
+      if (narrowed) return narrowed;
+    }
+    return undefined;
+  }
+
+  private async read(file: string, diffId: string): Promise<LayerIndex | undefined> {
     try {
-      const data = await readFile(this.file(diffId, fingerprint));
-      const v = deserialize(data) as StoredIndex;
+      const v = deserialize(await readFile(file)) as StoredIndex;
       // A cache entry from another digest (corruption) is ignored, never trusted.
       return v && v.diffId === diffId ? fromStored(v) : undefined;
     } catch {
@@ -41,14 +65,68 @@ export class LayerCache {
     }
   }
 
-  /** Written to a temporary name then renamed, so readers never see half an entry. */
+  /**
+   * Written to a temporary name then renamed, so readers never see half an entry. The capture
+   * set is written beside it (after it) so other capture sets can tell whether it covers them.
+   */
   async put(index: LayerIndex, fingerprint: string): Promise<void> {
     const f = this.file(index.diffId, fingerprint);
     await mkdir(join(f, '..'), { recursive: true });
-    const tmp = `${f}.${process.pid}.${Date.now()}.tmp`;
-    await writeFile(tmp, serialize(toStored(index)));
-    await rename(tmp, f);
+    const stamp = `${process.pid}.${Date.now()}.tmp`;
+    await writeFile(`${f}.${stamp}`, serialize(toStored(index)));
+    await rename(`${f}.${stamp}`, f);
+    const side = f.slice(0, -'.idx'.length) + CAPTURE_SUFFIX;
+    await writeFile(`${side}.${stamp}`, fingerprint);
+    await rename(`${side}.${stamp}`, side);
   }
+}
+
+const CAPTURE_SUFFIX = '.capture.json';
+
+type FingerprintShape = { g: [string[], number][]; a: [string, number, number][] };
+
+/**
+ * Does the capture set `theirs` keep everything `ours` keeps: each of our globs and analyzers,
+ * with the same size limit (a higher one would have kept files ours skips with a warning)?
+ */
+export function covers(theirs: string, ours: string): boolean {
+  let t: FingerprintShape;
+  let o: FingerprintShape;
+  try {
+    t = JSON.parse(theirs) as FingerprintShape;
+    o = JSON.parse(ours) as FingerprintShape;
+  } catch {
+    return false;
+  }
+  const globs = new Set(t.g.flatMap(([gs, max]) => gs.map((g) => `${max} ${g}`)));
+  const analyzers = new Set(t.a.map((a) => a.join(' ')));
+  return o.g.every(([gs, max]) => gs.every((g) => globs.has(`${max} ${g}`))) && o.a.every((a) => analyzers.has(a.join(' ')));
+}
+
+/**
+ * An index made with a wider capture set, cut down to what `capture` would have kept and said;
+ * undefined when it kept a file bigger than `capture` allows (another of its globs wanted it):
+ * reading the layer again is then the only way to say exactly what `capture` would have said.
+ */
+function narrow(index: LayerIndex, capture: CompiledCapture): LayerIndex | undefined {
+  const analyzers = new Set(capture.analyzers.map((a) => a.name));
+  const captured = new Map<string, Buffer>();
+  for (const [path, content] of index.captured) {
+    const limit = capture.captureLimit(path);
+    if (content.length > limit && limit > 0) return undefined;
+    if (limit > 0) captured.set(path, content);
+  }
+  const analyses = new Map<string, Record<string, unknown>>();
+  for (const [path, rec] of index.analyses) {
+    const kept = Object.fromEntries(Object.entries(rec).filter(([name]) => analyzers.has(name)));
+    if (Object.keys(kept).length) analyses.set(path, kept);
+  }
+  const warnings = index.warnings.filter((w) => {
+    if (w.code.startsWith('analyzer-')) return analyzers.has(w.code.slice('analyzer-'.length));
+    if (w.code === 'file-too-large') return w.path !== undefined && capture.captureLimit(w.path) > 0;
+    return true;
+  });
+  return { ...index, captured, analyses, warnings };
 }
 
 export interface CacheUsage {
@@ -77,22 +155,25 @@ async function* filesBelow(dir: string): AsyncGenerator<{ path: string; st: Stat
   }
 }
 
-async function du(dir: string): Promise<{ entries: number; bytes: number }> {
+/** Files and bytes below dir; `isEntry` says which files count as entries (all by default). */
+async function du(dir: string, isEntry: (path: string) => boolean = () => true): Promise<{ entries: number; bytes: number }> {
   let entries = 0;
   let bytes = 0;
-  for await (const { st } of filesBelow(dir)) {
-    entries++;
+  for await (const { path, st } of filesBelow(dir)) {
+    if (isEntry(path)) entries++;
     bytes += st.size;
   }
   return { entries, bytes };
 }
 
 export async function cacheUsage(root = cacheDir()): Promise<CacheUsage> {
-  const layers = await du(join(root, 'layers'));
+  // A layer result is its index; the capture record beside it is part of it.
+  const layers = await du(join(root, 'layers'), (p) => p.endsWith('.idx'));
   const catalog = await du(join(root, 'catalog'));
   const archives = await du(join(root, 'archives'));
   const all = await du(root);
-  const other = { entries: all.entries - layers.entries - catalog.entries - archives.entries, bytes: all.bytes - layers.bytes - catalog.bytes - archives.bytes };
+  const layerFiles = (await du(join(root, 'layers'))).entries;
+  const other = { entries: all.entries - layerFiles - catalog.entries - archives.entries, bytes: all.bytes - layers.bytes - catalog.bytes - archives.bytes };
   return { dir: root, layers, catalog, archives, other, total: all.bytes };
 }
 

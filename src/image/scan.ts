@@ -59,20 +59,26 @@ export async function scanImage(image: Image, spec: CaptureSpec, opts: ScanOptio
   const failed: number[] = [];
   // Two layers with the same diff_id (e.g. an empty layer repeated) are read once.
   const inflight = new Map<string, Promise<LayerIndex>>();
-  let next = 0;
-  const worker = async (): Promise<void> => {
-    while (next < image.layers.length) {
-      const layer = image.layers[next++];
+  const n = Math.max(1, Math.min(opts.concurrency ?? availableParallelism(), image.layers.length));
+  const total = image.layers.reduce((s, l) => s + l.size, 0);
+  const threaded = !!opts.workerCapture && n > 1 && total >= (opts.workerThresholdBytes ?? WORKER_THRESHOLD_BYTES);
+  // The main thread indexes layers too (its inflating runs on zlib's threads); the other
+  // lanes hand theirs to worker threads. Biggest first, so no lane starts a big layer last.
+  const pool = threaded ? new LayerWorkerPool(n - 1) : undefined;
+  const queue = [...image.layers].sort((a, b) => (threaded ? b.size - a.size : 0) || a.index - b.index);
+  const lane = async (k: number): Promise<void> => {
+    for (let layer = queue.shift(); layer; layer = queue.shift()) {
       const res = results[layer.index];
       try {
         let p = inflight.get(layer.diffId);
-        const cached = !layer.indexWith && cache ? await cache.get(layer.diffId, capture.fingerprint) : undefined;
+        const cached = !layer.indexWith && cache ? await cache.get(layer.diffId, capture) : undefined;
         if (cached) {
           res.index = cached;
           res.fromCache = true;
         } else {
           if (!p) {
-            p = indexLayer(layer, capture, cache, pool && layer.openBlob && !layer.indexWith ? { pool, ref: opts.workerCapture! } : undefined);
+            const inWorker = pool && k > 0 && layer.openBlob && !layer.indexWith;
+            p = indexLayer(layer, capture, cache, inWorker ? { pool, ref: opts.workerCapture! } : undefined);
             inflight.set(layer.diffId, p);
           }
           res.index = await p;
@@ -86,11 +92,8 @@ export async function scanImage(image: Image, spec: CaptureSpec, opts: ScanOptio
       }
     }
   };
-  const n = Math.max(1, Math.min(opts.concurrency ?? availableParallelism(), image.layers.length));
-  const total = image.layers.reduce((s, l) => s + l.size, 0);
-  const pool = opts.workerCapture && n > 1 && total >= (opts.workerThresholdBytes ?? WORKER_THRESHOLD_BYTES) ? new LayerWorkerPool(n) : undefined;
   try {
-    await Promise.all(Array.from({ length: n }, worker));
+    await Promise.all(Array.from({ length: n }, (_, k) => lane(k)));
   } finally {
     await pool?.close();
   }
