@@ -9,8 +9,8 @@ import { existsSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs'
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 
-// The built JavaScript (bench/run.ts builds it first), as `scout db import` runs it: under tsx an
-// import worker would first have to register tsx in its thread. Types come from the sources.
+// The built JavaScript (bench/run.ts builds it first), as `scout db import` runs it, not the
+// sources through tsx. Types come from the sources.
 const DIST = new URL('../dist/', import.meta.url);
 const { detectAndImport } = (await import(new URL('advisories/import/detect.js', DIST).href)) as typeof import('../src/advisories/import/detect.js');
 const { SqliteAdvisoryStore } = (await import(new URL('store/sqlite/sqlite-store.js', DIST).href)) as typeof import('../src/store/sqlite/sqlite-store.js');

@@ -159,3 +159,23 @@ test('the JSON column holds TEXT equal to the original line, and never bytes tha
   assert.ok(!rows[0].raw.includes(0xff), 'stored bytes are UTF-8');
   assert.ok(rows[0].raw.equals(Buffer.from(invalid.toString('utf8'))));
 });
+
+test('a re-import finds identical records unchanged, stored verbatim or re-serialised, non-ASCII too; a changed one is rewritten as TEXT', async (t) => {
+  const { store, path } = openStore(t);
+  const source = { name: 'osv:bytes', kind: 'advisories' as const };
+  const verbatim = () => advisories([record('GHSA-byte-0001', ['café'], ['CVE-2024-1'], 'naïve 🐛 summary'), record('GHSA-byte-0002', ['b'], [])], 'osv:bytes');
+  // A copy (spread) carries no source text: the store writes JSON.stringify's.
+  const [reserialised] = await advisories([record('GHSA-byte-0003', ['c'], [], 'ünïcode')], 'osv:bytes');
+  const plain = (summary: string): Advisory => ({ ...reserialised, summary });
+
+  assert.deepEqual(await store.importBatch({ kind: 'advisories', source, mode: 'merge', records: [...await verbatim(), plain('ünïcode')] }), { inserted: 3, updated: 0, unchanged: 0, deleted: 0 });
+  assert.deepEqual(await store.importBatch({ kind: 'advisories', source, mode: 'merge', records: [...await verbatim(), plain('ünïcode')] }), { inserted: 0, updated: 0, unchanged: 3, deleted: 0 });
+  assert.deepEqual(await store.importBatch({ kind: 'advisories', source, mode: 'merge', records: [plain('ünïcode, changed')] }), { inserted: 0, updated: 1, unchanged: 0, deleted: 0 });
+
+  assert.equal((await store.get('GHSA-byte-0003'))?.summary, 'ünïcode, changed');
+  assert.equal((await store.get('GHSA-byte-0001'))?.summary, 'naïve 🐛 summary');
+  await store.close();
+  const db = new Database(path, { readonly: true });
+  t.after(() => db.close());
+  assert.deepEqual(db.prepare('SELECT DISTINCT typeof(json) AS t FROM advisories').all(), [{ t: 'text' }]);
+});
