@@ -69,6 +69,7 @@ export class FileTree {
     this.layers.push(ref);
     this.dirs.clear();
     this.capturedList = undefined;
+    this.analyzedLists.clear();
     const touched: string[] = [];
     // Deletions first: a tar may list an opaque marker or whiteout after the entries the same
     // layer adds to that directory, and those must survive.
@@ -314,6 +315,23 @@ export class FileTree {
   }
 
   private capturedList: FileNode[] | undefined;
+
+  /**
+   * Sorted paths of the files this analyzer produced a result for. Catalogers of binaries and
+   * archives want these few among thousands of captured files; kept until the tree changes.
+   */
+  analyzed(analyzer: string): readonly string[] {
+    let list = this.analyzedLists.get(analyzer);
+    if (!list) {
+      list = [];
+      for (const n of this.walkNodes()) if (n.analyses && n.analyses[analyzer] !== undefined) list.push(n.path);
+      list.sort();
+      this.analyzedLists.set(analyzer, list);
+    }
+    return list;
+  }
+
+  private readonly analyzedLists = new Map<string, string[]>();
 
   private *walkNodes(): Generator<TreeNode> {
     const stack: TreeNode[] = [this.root];

@@ -58,8 +58,7 @@ function isBuildInfo(x: unknown): x is GoBuildInfo {
 
 function catalogGo(tree: FileTree, ctx: CatalogContext): Package[] {
   const out: Package[] = [];
-  const paths = [...tree.captured()].map((n) => n.path).sort();
-  for (const path of paths) {
+  for (const path of tree.analyzed(GO_BUILDINFO_ANALYZER)) {
     const info = tree.analysis(path, GO_BUILDINFO_ANALYZER);
     if (info === undefined) continue;
     if (!isBuildInfo(info)) {

@@ -38,8 +38,7 @@ function isAnalysis(x: unknown): x is JavaArchiveAnalysis {
 
 function catalogJava(tree: FileTree, ctx: CatalogContext): Package[] {
   const out: Package[] = [];
-  const paths = [...tree.captured()].map((n) => n.path).sort();
-  for (const path of paths) {
+  for (const path of tree.analyzed(JAVA_ARCHIVE_ANALYZER)) {
     const analysis = tree.analysis(path, JAVA_ARCHIVE_ANALYZER);
     if (analysis === undefined) continue;
     if (!isAnalysis(analysis)) {

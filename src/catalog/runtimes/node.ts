@@ -56,10 +56,11 @@ export const nodeRuntimeCataloger: Cataloger = {
   },
   catalog(tree: FileTree, ctx: CatalogContext): Package[] {
     const prefixes = new Set<string>();
+    const binaries = new Set(tree.analyzed(NODE_BINARY_ANALYZER));
     for (const n of tree.captured()) {
       const h = HEADER.exec(n.path);
       if (h) prefixes.add(h[1] || '/');
-      else if (tree.analysis(n.path, NODE_BINARY_ANALYZER)) prefixes.add(posix.dirname(posix.dirname(n.path)));
+      else if (binaries.has(n.path) && tree.analysis(n.path, NODE_BINARY_ANALYZER)) prefixes.add(posix.dirname(posix.dirname(n.path)));
     }
     const out: Package[] = [];
     for (const prefix of [...prefixes].sort()) {

@@ -94,14 +94,15 @@ function isAuditable(x: unknown): x is { packages: AuditablePackage[] } {
 
 function catalogRust(tree: FileTree, ctx: CatalogContext): Package[] {
   const out: Package[] = [];
-  const nodes = [...tree.captured()].sort((a, b) => (a.path < b.path ? -1 : 1));
+  const audited = new Set(tree.analyzed(CARGO_AUDITABLE_ANALYZER));
+  const nodes = tree.captured().filter((n) => n.path.endsWith('/Cargo.lock') || audited.has(n.path));
   for (const n of nodes) {
     try {
       if (n.path.endsWith('/Cargo.lock')) {
         const text = tree.readText(n.path);
         if (text !== undefined) out.push(...fromCargoLock(n.path, text));
       }
-      const audit = tree.analysis(n.path, CARGO_AUDITABLE_ANALYZER);
+      const audit = audited.has(n.path) ? tree.analysis(n.path, CARGO_AUDITABLE_ANALYZER) : undefined;
       if (audit !== undefined) {
         if (isAuditable(audit)) out.push(...fromAuditable(n.path, audit.packages));
         else ctx.warnings.add('cargo-analysis-invalid', `${n.path}: unreadable cargo-auditable analysis`, { path: n.path });
