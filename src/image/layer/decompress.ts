@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash, type Hash } from 'node:crypto';
 import { PassThrough, Readable, Transform, pipeline, type TransformCallback } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 import { Decompress as ZstdDecompress } from 'fzstd';
@@ -17,7 +17,7 @@ export interface LayerStreamOptions {
 
 /** Counts and hashes bytes on their way through; fails at the end when the digest differs. */
 class DigestCheck extends Transform {
-  private readonly hash;
+  private readonly hash: Hash | undefined;
   bytes = 0;
   constructor(
     private readonly expected: string | undefined,
@@ -28,11 +28,12 @@ class DigestCheck extends Transform {
     super();
     const algo = expected?.split(':')[0] ?? 'sha256';
     if (!['sha256', 'sha512'].includes(algo)) throw new ScoutError('unsupported-digest', `${label}: unsupported digest algorithm in ${expected}`);
-    this.hash = createHash(algo);
+    // Nothing to verify: nothing to hash.
+    if (expected !== undefined) this.hash = createHash(algo);
   }
   override _transform(chunk: Buffer, _enc: BufferEncoding, cb: TransformCallback): void {
     this.bytes += chunk.length;
-    this.hash.update(chunk);
+    this.hash?.update(chunk);
     try {
       this.onBytes?.(chunk.length);
     } catch (err) {
@@ -42,8 +43,8 @@ class DigestCheck extends Transform {
     cb(null, chunk);
   }
   override _flush(cb: TransformCallback): void {
-    if (this.expected) {
-      const got = `${this.expected.split(':')[0]}:${this.hash.digest('hex')}`;
+    if (this.hash) {
+      const got = `${this.expected!.split(':')[0]}:${this.hash.digest('hex')}`;
       if (got !== this.expected) {
         cb(new ScoutError('digest-mismatch', `${this.label}: ${this.what} digest mismatch: expected ${this.expected}, got ${got}`, { layer: this.label }));
         return;
@@ -127,7 +128,9 @@ export async function openLayerStream(blob: Readable, opts: LayerStreamOptions):
   const compressed = new DigestCheck(opts.digest, 'blob', opts.label);
   let inBytes = 0;
   compressed.on('data', (c: Buffer) => (inBytes += c.length));
-  const out = new DigestCheck(compression === 'none' ? opts.diffId ?? opts.digest : opts.diffId, 'diff_id', opts.label, () => {
+  // An uncompressed blob's diff_id is its digest: checked once, above.
+  const diffId = compression === 'none' && opts.diffId === opts.digest ? undefined : compression === 'none' ? opts.diffId ?? opts.digest : opts.diffId;
+  const out = new DigestCheck(diffId, 'diff_id', opts.label, () => {
     const outBytes = out.bytes;
     if (outBytes > limits.maxLayerBytes) {
       throw new ScoutError('layer-too-large', `${opts.label}: uncompressed layer exceeds ${limits.maxLayerBytes} bytes (SCOUT_MAX_LAYER_BYTES); possible decompression bomb`, { layer: opts.label });
