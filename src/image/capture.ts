@@ -31,6 +31,7 @@ export interface CaptureSpec {
 }
 
 const DEFAULT_MAX = 32 * 1024 * 1024;
+const NONE: FileAnalyzer[] = [];
 
 /** Compile a glob to a RegExp over absolute paths. */
 export function globToRegExp(glob: string): RegExp {
@@ -116,15 +117,26 @@ class PatternIndex {
     else this.always.push({ re, max, needle: requiredLiteral(glob) });
   }
 
-  /** The largest `max` of the patterns matching `path`, or 0. Allocates nothing. */
+  /**
+   * The largest `max` of the patterns matching `path`, or 0. Asked of every path of every
+   * layer: indexed loops, because for-of allocates until the optimising compiler takes over.
+   */
   largest(path: string): number {
     let best = 0;
-    for (const p of this.always) if (p.max > best && (p.needle === '' || path.includes(p.needle)) && p.re.test(path)) best = p.max;
+    const always = this.always;
+    for (let i = 0; i < always.length; i++) {
+      const p = always[i];
+      if (p.max > best && (p.needle === '' || path.includes(p.needle)) && p.re.test(path)) best = p.max;
+    }
     if (this.byName.size) {
       const named = this.byName.get(path.slice(path.lastIndexOf('/') + 1));
-      if (named) for (const p of named) if (p.max > best && p.re.test(path)) best = p.max;
+      if (named) for (let i = 0; i < named.length; i++) if (named[i].max > best && named[i].re.test(path)) best = named[i].max;
     }
-    for (const s of this.bySuffix) if (s.p.max > best && path.endsWith(s.suffix) && s.p.re.test(path)) best = s.p.max;
+    const suffixes = this.bySuffix;
+    for (let i = 0; i < suffixes.length; i++) {
+      const s = suffixes[i];
+      if (s.p.max > best && path.endsWith(s.suffix) && s.p.re.test(path)) best = s.p.max;
+    }
     return best;
   }
 }
@@ -149,8 +161,11 @@ export class CompiledCapture {
     return this.patterns.largest(path);
   }
 
+  /** The analyzers that want this file (asked of every file of every layer: usually none). */
   analyzersFor(path: string, size: number, head: Buffer): FileAnalyzer[] {
-    return this.analyzers.filter((a) => a.select(path, size, head));
+    let out: FileAnalyzer[] | undefined;
+    for (const a of this.analyzers) if (a.select(path, size, head)) (out ??= []).push(a);
+    return out ?? NONE;
   }
 
   static merge(...specs: CaptureSpec[]): CaptureSpec {

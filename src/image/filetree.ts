@@ -73,7 +73,11 @@ export class FileTree {
     const touched: string[] = [];
     // Deletions first: a tar may list an opaque marker or whiteout after the entries the same
     // layer adds to that directory, and those must survive.
-    for (const e of index.entries) {
+    // Indexed loops: these run over every entry of every layer, mostly before the optimising
+    // compiler has seen them, and for-of allocates an iterator result per step until then.
+    const entries = index.entries;
+    for (let i = 0; i < entries.length; i++) {
+      const e = entries[i];
       if (e.type === 'opaque') {
         const dir = this.lookup(e.path);
         if (dir?.children) {
@@ -86,7 +90,8 @@ export class FileTree {
         if (parent?.children?.delete(name)) touched.push(e.path);
       }
     }
-    for (const e of index.entries) {
+    for (let i = 0; i < entries.length; i++) {
+      const e = entries[i];
       if (e.type === 'opaque' || e.type === 'whiteout') {
         if (e.type === 'opaque') this.ensureDir(e.path, ref);
         continue;
@@ -333,14 +338,18 @@ export class FileTree {
 
   private readonly analyzedLists = new Map<string, string[]>();
 
-  private *walkNodes(): Generator<TreeNode> {
+  /** Every node, parents before children (an array: this runs over whole trees, often). */
+  private walkNodes(): TreeNode[] {
+    const out: TreeNode[] = [];
     const stack: TreeNode[] = [this.root];
     while (stack.length) {
       const n = stack.pop()!;
-      yield n;
-      if (n.children) stack.push(...n.children.values());
+      out.push(n);
+      if (n.children) for (const c of n.children.values()) stack.push(c);
     }
+    return out;
   }
+
 
   firstLayer(path: string): LayerRef | undefined {
     return this.lstat(path)?.firstLayer;

@@ -70,7 +70,8 @@ export function isUnsafeZipName(name: string): boolean {
   if (name.includes('\0')) return true;
   if (name.startsWith('/') || name.startsWith('\\')) return true;
   if (/^[A-Za-z]:/.test(name)) return true;
-  return name.split(/[\\/]/).some((seg) => seg === '..');
+  // Every entry of every archive passes here: split only names that contain '..' at all.
+  return name.includes('..') && name.split(/[\\/]/).some((seg) => seg === '..');
 }
 
 function fail(code: string, message: string, archiveName: string | undefined): never {

@@ -59,9 +59,13 @@ export const DEFAULT_JAVA_LIMITS: JavaArchiveLimits = {
 
 export const JAVA_ARCHIVE_EXTENSIONS = ['.jar', '.war', '.ear', '.jpi', '.hpi', '.par', '.sar', '.nar', '.kar', '.rar'];
 
+const EXTENSIONS = new Set(JAVA_ARCHIVE_EXTENSIONS);
+const LONGEST_EXTENSION = Math.max(...JAVA_ARCHIVE_EXTENSIONS.map((e) => e.length));
+
+/** Asked of every file of every layer: looks at the extension only, without copying the name. */
 export function isJavaArchiveName(name: string): boolean {
-  const lower = name.toLowerCase();
-  return JAVA_ARCHIVE_EXTENSIONS.some((ext) => lower.endsWith(ext));
+  const dot = name.lastIndexOf('.');
+  return dot >= 0 && name.length - dot <= LONGEST_EXTENSION && EXTENSIONS.has(name.slice(dot).toLowerCase());
 }
 
 // Maven puts them at META-INF/maven/<group>/<artifact>/; other build tools and hand-made jars

@@ -2,9 +2,8 @@ import type { Readable } from 'node:stream';
 import type { CompiledCapture, FileAnalyzer } from '../capture.js';
 import type { IndexEntry, LayerIndex } from '../layer-index.js';
 import { ScoutError, Warnings } from '../../util/errors.js';
-import type { BodySink } from './tar-parser.js';
+import { HEAD_BYTES, type BodySink } from './tar-parser.js';
 
-const HEAD_BYTES = 512;
 
 /**
  * Turns a sequence of entries (from a tar stream, a directory or memory) into a LayerIndex:
@@ -40,17 +39,32 @@ export class LayerIndexBuilder {
   }
 
   /**
-   * Record a regular file and return where its body should go, or undefined when nobody can
-   * want it (its bytes are then skipped unseen). The sink decides from the first 512 bytes
-   * whether an analyzer wants the file, keeps the bytes only when someone does, and captures
-   * or analyzes the file when it ends. Everything happens synchronously as bytes arrive.
+   * Record a regular file and return where its body should go, or undefined when nobody wants
+   * it (its bytes are then skipped unseen). Given the body's first bytes (`head`, see
+   * EntryHandler), the decision is made now; otherwise the sink makes it once 512 bytes have
+   * arrived. A kept file is captured or analyzed when it ends, synchronously.
    */
-  fileSink(e: IndexEntry): BodySink | undefined {
+  fileSink(e: IndexEntry, head?: Buffer): BodySink | undefined {
     this.addEntry(e);
     if (e.size === 0) return undefined;
     const captureMax = this.capture.captureLimit(e.path);
     if (captureMax === 0 && this.capture.analyzers.length === 0) return undefined;
-    return new FileSink(this, e, captureMax);
+    if (!head) return new FileSink(this, e, captureMax);
+    const use = this.decide(e, captureMax, head);
+    return use && new FileSink(this, e, captureMax, use);
+  }
+
+  /** What to do with a file, from its first bytes: keep it (for capture and/or analyzers) or not. */
+  decide(e: IndexEntry, captureMax: number, head: Buffer): Use | undefined {
+    const analyzers = this.capture.analyzersFor(e.path, e.size, head);
+    if (captureMax === 0 && analyzers.length === 0) return undefined;
+    const fitting = analyzers.filter((a) => e.size <= a.maxSize);
+    const capture = captureMax > 0 && e.size <= captureMax;
+    if (!capture && fitting.length === 0) {
+      this.warn('file-too-large', `${e.path} is ${e.size} bytes, over the ${Math.max(captureMax, ...analyzers.map((a) => a.maxSize))}-byte limit for reading it; skipped`, e.path);
+      return undefined;
+    }
+    return { capture, analyzers: fitting };
   }
 
   /**
@@ -100,64 +114,57 @@ export class LayerIndexBuilder {
   }
 }
 
-/** What one file's sink is doing with its bytes. */
-const enum Mode { Sniffing, Keeping, Discarding }
+/** Why a file's bytes are kept. */
+interface Use {
+  capture: boolean;
+  analyzers: FileAnalyzer[];
+}
 
 /**
- * The body of one regular file. Until 512 bytes (or the whole file) have arrived it cannot
- * know whether an analyzer wants the file, so it holds them; then it keeps or discards.
+ * The body of one kept regular file, or of one whose first 512 bytes have not been seen yet
+ * (an analyzer may want it): those are held until the decision, then kept or dropped.
  */
 class FileSink implements BodySink {
-  private mode = Mode.Sniffing;
   private chunks: Buffer[] = [];
   private have = 0;
-  private wantCapture = false;
-  private analyzers: FileAnalyzer[] = [];
+  private discarding = false;
 
   constructor(
     private readonly b: LayerIndexBuilder,
     private readonly e: IndexEntry,
     private readonly captureMax: number,
+    private use?: Use,
   ) {}
 
   write(chunk: Buffer): void {
-    if (this.mode === Mode.Discarding) return;
+    if (this.discarding) return;
     this.have += chunk.length;
     if (this.have > this.e.size) {
       // The header promised less than the body delivers (a file that grew while being read).
-      this.mode = Mode.Discarding;
+      this.discarding = true;
       this.chunks = [];
       throw new ScoutError('entry-size-mismatch', `${this.e.path}: body is longer than its header's size ${this.e.size}`, { layer: this.b.label, path: this.e.path });
     }
     this.chunks.push(chunk);
-    if (this.mode === Mode.Sniffing && this.have >= HEAD_BYTES) this.decide();
+    if (!this.use && this.have >= HEAD_BYTES) this.decide();
   }
 
   end(): void {
-    if (this.mode === Mode.Sniffing) this.decide();
-    if (this.mode !== Mode.Keeping) return;
+    if (!this.use && !this.discarding) this.decide();
+    if (this.discarding || !this.use) return;
     const content = this.chunks.length === 1 ? Buffer.from(this.chunks[0]) : Buffer.concat(this.chunks, this.have);
     this.chunks = [];
-    this.b.keep(this.e, content, this.wantCapture, this.analyzers);
+    this.b.keep(this.e, content, this.use.capture, this.use.analyzers);
   }
 
   private decide(): void {
-    const first = this.chunks[0];
+    // A file that shrank while being read may have delivered nothing.
+    const first = this.chunks[0] ?? Buffer.alloc(0);
     const head = first.length >= HEAD_BYTES || this.chunks.length === 1 ? first.subarray(0, HEAD_BYTES) : Buffer.concat(this.chunks, this.have).subarray(0, HEAD_BYTES);
-    const e = this.e;
-    const analyzers = this.b.analyzersFor(e, head);
-    this.mode = Mode.Discarding;
-    if (this.captureMax === 0 && analyzers.length === 0) {
+    this.use = this.b.decide(this.e, this.captureMax, head);
+    if (!this.use) {
+      this.discarding = true;
       this.chunks = [];
-      return;
     }
-    this.analyzers = analyzers.filter((a) => e.size <= a.maxSize);
-    this.wantCapture = this.captureMax > 0 && e.size <= this.captureMax;
-    if (!this.wantCapture && this.analyzers.length === 0) {
-      this.b.warn('file-too-large', `${e.path} is ${e.size} bytes, over the ${Math.max(this.captureMax, ...analyzers.map((a) => a.maxSize))}-byte limit for reading it; skipped`, e.path);
-      this.chunks = [];
-      return;
-    }
-    this.mode = Mode.Keeping;
   }
 }

@@ -51,7 +51,7 @@ export async function indexTarStream(
   const b = new LayerIndexBuilder(diffId, capture, label);
   let count = 0;
   try {
-    await parseTar(tar, (h) => {
+    await parseTar(tar, (h, head) => {
       if (++count > limits.maxEntries) {
         throw new ScoutError('too-many-entries', `${label}: more than ${limits.maxEntries} entries (SCOUT_MAX_LAYER_ENTRIES)`, { layer: label });
       }
@@ -71,7 +71,7 @@ export async function indexTarStream(
         else b.addEntry({ path: posix.join(dir, base.slice(WHITEOUT.length)), type: 'whiteout', size: 0, mode });
         return undefined;
       }
-      if (h.type === '0' || h.type === '7') return b.fileSink({ path, type: 'file', size: h.size, mode });
+      if (h.type === '0' || h.type === '7') return b.fileSink({ path, type: 'file', size: h.size, mode }, head);
       if (h.type === '1') {
         const target = confineTarPath(h.linkname);
         if (target.path === undefined) b.warn('link-escape', `${label}: hard link "${h.name}" points out of the image root ("${h.linkname}"); skipped`, path);

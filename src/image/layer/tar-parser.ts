@@ -21,9 +21,14 @@ export interface BodySink {
 
 /**
  * Called once per entry. For a regular file it may return a sink for the body; without one the
- * bytes are skipped without being looked at. It may throw to fail the layer.
+ * bytes are skipped without being looked at. `head` is the body's first bytes (up to 512, or
+ * the whole body if smaller) when they are already at hand, so most files can be judged
+ * without a sink. It may throw to fail the layer.
  */
-export type EntryHandler = (h: TarHeader) => BodySink | undefined | void;
+export type EntryHandler = (h: TarHeader, head?: Buffer) => BodySink | undefined | void;
+
+/** How much of a body `head` shows. */
+export const HEAD_BYTES = 512;
 
 const BLOCK = 512;
 const MAX_EXT_HEADER = 1024 * 1024;
@@ -131,7 +136,7 @@ export class TarParser {
       switch (this.state) {
         case State.Header: {
           if (this.have === 0 && len - pos >= BLOCK) {
-            this.header(chunk, pos);
+            this.header(chunk, pos, len);
             pos += BLOCK;
           } else {
             const n = Math.min(BLOCK - this.have, len - pos);
@@ -140,7 +145,7 @@ export class TarParser {
             pos += n;
             if (this.have === BLOCK) {
               this.have = 0;
-              this.header(this.partial, 0);
+              this.header(this.partial, 0, BLOCK);
             }
           }
           break;
@@ -180,7 +185,8 @@ export class TarParser {
     // A final entry without padding or end blocks is tolerated, as GNU tar does.
   }
 
-  private header(h: Buffer, off: number): void {
+  /** Parses the header at `off`; `end` is where the bytes at hand in `h` stop. */
+  private header(h: Buffer, off: number, end: number): void {
     if (h[off] === 0 && isZeroBlock(h, off)) {
       this.state = State.Done;
       return;
@@ -221,7 +227,10 @@ export class TarParser {
     if (type === '0' && name.endsWith('/')) type = '5';
     if (type === '5' && name.endsWith('/')) name = name.replace(/\/+$/, '');
     const isFile = type === '0' || type === '7';
-    const sink = this.onEntry({ name, type, size, mode, linkname });
+    const want = Math.min(size, HEAD_BYTES);
+    const body = off + BLOCK;
+    const head = isFile && want > 0 && end - body >= want ? h.subarray(body, body + want) : undefined;
+    const sink = this.onEntry({ name, type, size, mode, linkname }, head);
     this.sink = isFile && sink ? sink : undefined;
     this.left = size;
     this.pad = (BLOCK - (size % BLOCK)) % BLOCK;
