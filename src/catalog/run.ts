@@ -1,5 +1,5 @@
 import { hash } from 'node:crypto';
-import { CompiledCapture, type CaptureSpec } from '../image/capture.js';
+import { CaptureOwners, CompiledCapture, type CaptureSpec } from '../image/capture.js';
 import { FileTree } from '../image/filetree.js';
 import type { LayerIndex, LayerRef } from '../image/layer-index.js';
 import type { ImageScan } from '../image/scan.js';
@@ -48,25 +48,28 @@ export function captureFor(catalogers: Cataloger[], extra: CaptureSpec[] = []): 
   return CompiledCapture.merge(...catalogers.map((c) => c.capture), ownershipCapture, attachmentsCapture, ...extra);
 }
 
-/** What a layer offers catalogers: the paths it captured, analyzer names, and deletions. */
+/** What a layer offers catalogers: which of them want a path it captured, analyzer names, and deletions. */
 interface LayerOffer {
-  captured: string[];
+  /** Bit i set: cataloger i wants one of the layer's captured paths. */
+  wanted: number;
   analyzers: Set<string>;
   deletes: boolean;
 }
 
-function offerOf(index: LayerIndex): LayerOffer {
+function offerOf(index: LayerIndex, owners: CaptureOwners): LayerOffer {
   const analyzers = new Set<string>();
   for (const rec of index.analyses.values()) for (const name of Object.keys(rec)) analyzers.add(name);
-  return { captured: [...index.captured.keys()], analyzers, deletes: index.entries.some((e) => e.type === 'whiteout' || e.type === 'opaque') };
+  let wanted = 0;
+  for (const path of index.captured.keys()) wanted |= owners.owners(path);
+  return { wanted, analyzers, deletes: index.entries.some((e) => e.type === 'whiteout' || e.type === 'opaque') };
 }
 
-/** Did this layer add, change or delete anything the cataloger looks at? */
-function touches(offer: LayerOffer, capture: CompiledCapture, analyzerNames: Set<string>): boolean {
+/** Did this layer add, change or delete anything cataloger `bit` looks at? */
+function touches(offer: LayerOffer, bit: number, analyzerNames: Set<string>): boolean {
   // A deletion may remove what the cataloger saw; cheap to look again, so count every one.
-  if (offer.deletes) return true;
+  if (offer.deletes || (offer.wanted & bit) !== 0) return true;
   for (const name of analyzerNames) if (offer.analyzers.has(name)) return true;
-  return offer.captured.some((p) => capture.captureLimit(p) > 0);
+  return false;
 }
 
 /**
@@ -94,9 +97,11 @@ function packageKey(p: Package): string {
 export function catalogScan(scan: ImageScan, catalogers: Cataloger[]): CatalogResult {
   const layers = scan.layers.filter((l): l is { ref: LayerRef; index: LayerIndex; fromCache: boolean } => !!l.index);
   const distro = distroOf(layers);
-  const runs = catalogers.map((c) => ({
+  // Bit masks hold 31 catalogers; a longer list is looked at after every layer instead.
+  const owners = catalogers.length <= 31 ? new CaptureOwners(catalogers.map((c) => c.capture)) : undefined;
+  const runs = catalogers.map((c, i) => ({
     c,
-    capture: new CompiledCapture(c.capture),
+    bit: owners ? 1 << i : -1,
     analyzers: new Set(c.capture.analyzers.map((a) => a.name)),
     seen: new Set<string>(),
     last: undefined as { packages: Package[]; warnings: Warnings } | undefined,
@@ -120,8 +125,8 @@ export function catalogScan(scan: ImageScan, catalogers: Cataloger[]): CatalogRe
   };
   for (const l of layers) {
     tree.apply(l.ref, l.index);
-    const offer = offerOf(l.index);
-    for (const r of runs) if (touches(offer, r.capture, r.analyzers)) look(r, l.ref);
+    const offer = owners ? offerOf(l.index, owners) : undefined;
+    for (const r of runs) if (!offer || touches(offer, r.bit, r.analyzers)) look(r, l.ref);
   }
   const warnings = new Warnings();
   const packages: Package[] = [];

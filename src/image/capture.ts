@@ -139,6 +139,37 @@ class PatternIndex {
     }
     return best;
   }
+
+  /** Bitwise OR of the `max` of every pattern matching `path` (for indexes whose `max` is a tag bit). */
+  anyOf(path: string): number {
+    let bits = 0;
+    for (const p of this.always) if ((bits & p.max) === 0 && (p.needle === '' || path.includes(p.needle)) && p.re.test(path)) bits |= p.max;
+    const named = this.byName.get(path.slice(path.lastIndexOf('/') + 1));
+    if (named) for (const p of named) if ((bits & p.max) === 0 && p.re.test(path)) bits |= p.max;
+    for (const s of this.bySuffix) if ((bits & s.p.max) === 0 && path.endsWith(s.suffix) && s.p.re.test(path)) bits |= s.p.max;
+    return bits;
+  }
+}
+
+/**
+ * Which of several capture sets want a path, in one lookup instead of one per set (the
+ * runner asks this of every captured path of every layer, for every cataloger).
+ */
+export class CaptureOwners {
+  private readonly patterns = new PatternIndex();
+
+  /** At most 31 sets: the answer is a bit mask, bit i for `specs[i]`. */
+  constructor(specs: CaptureSpec[]) {
+    if (specs.length > 31) throw new Error(`CaptureOwners takes at most 31 capture sets, not ${specs.length}`);
+    specs.forEach((spec, i) => {
+      for (const sel of spec.selectors) for (const g of sel.globs) this.patterns.add(g, globToRegExp(g), 1 << i);
+    });
+  }
+
+  /** Bit i is set when a glob of `specs[i]` matches `path`. */
+  owners(path: string): number {
+    return this.patterns.anyOf(path);
+  }
 }
 
 export class CompiledCapture {

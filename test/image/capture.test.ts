@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { CompiledCapture, globToRegExp, requiredLiteral } from '../../src/image/capture.js';
-import { fullCapture } from '../../src/catalog/index.js';
+import { CaptureOwners, CompiledCapture, globToRegExp, requiredLiteral } from '../../src/image/capture.js';
+import { allCatalogers, fullCapture } from '../../src/catalog/index.js';
 
 test('globs: ** crosses folders, * and ? do not, {a,b} alternates', () => {
   assert.ok(globToRegExp('**/node_modules/**/package.json').test('/app/node_modules/@s/x/package.json'));
@@ -30,7 +30,7 @@ test('the capture limit is the largest of the matching selectors, found through 
   assert.equal(c.captureLimit('/usr/share/doc/readme'), 0);
 });
 
-test('a glob\'s required literal skips "**/" and alternatives, so it never rejects a path its RegExp accepts', () => {
+test('a glob\'s required literal skips "**/" and alternatives, so it never rejects a path its RegExp accepts; one owners lookup answers for every cataloger', () => {
   assert.equal(requiredLiteral('**/*egg-info/{top_level.txt,requires.txt}'), 'egg-info/');
   assert.equal(requiredLiteral('**/EGG-INFO/{a,b}'), 'EGG-INFO/');
   assert.equal(requiredLiteral('/var/lib/rpm/{rpmdb.sqlite,Packages}'), '/var/lib/rpm/');
@@ -39,6 +39,8 @@ test('a glob\'s required literal skips "**/" and alternatives, so it never rejec
   const globs = fullCapture.selectors.flatMap((s) => s.globs.map((g) => ({ re: globToRegExp(g), max: s.maxSize ?? 32 * 1024 * 1024 })));
   const words = [...new Set(fullCapture.selectors.flatMap((s) => s.globs).flatMap((g) => g.split(/[/{},*?]+/)).filter(Boolean))];
   const capture = new CompiledCapture(fullCapture);
+  const owners = new CaptureOwners(allCatalogers.map((c) => c.capture));
+  const perCataloger = allCatalogers.map((c) => new CompiledCapture(c.capture));
   let rnd = 7;
   const pick = () => words[(rnd = (rnd * 1103515245 + 12345) % 2 ** 31) % words.length];
   let matched = 0;
@@ -48,6 +50,9 @@ test('a glob\'s required literal skips "**/" and alternatives, so it never rejec
     const naive = globs.reduce((m, g) => (g.re.test(path) && g.max > m ? g.max : m), 0);
     if (naive > 0) matched++;
     assert.equal(capture.captureLimit(path), naive, path);
+    // One lookup answering for every cataloger agrees with asking each cataloger's own set.
+    const mask = owners.owners(path);
+    perCataloger.forEach((c, k) => assert.equal((mask >> k) & 1, c.captureLimit(path) > 0 ? 1 : 0, `${allCatalogers[k].name} ${path}`));
   }
   assert.ok(matched > 500, `only ${matched} generated paths matched anything`);
 });
