@@ -23,6 +23,17 @@ export interface FileAnalyzer {
    * a ScoutError for hostile content; the pass records it as a warning and goes on.
    */
   analyze(content: Buffer, path: string): unknown;
+  /**
+   * The same analysis as a module function, so big files can be analyzed on a helper thread
+   * while the layer pass goes on (it must return exactly what `analyze` returns).
+   */
+  offThread?: OffThread;
+}
+
+/** A function `fn(content: Buffer, path: string)` exported by the module at URL `module` (its built .js URL). */
+export interface OffThread {
+  module: string;
+  fn: string;
 }
 
 export interface CaptureSpec {

@@ -5,6 +5,7 @@ import { CompiledCapture, type CaptureSpec } from './capture.js';
 import { FileTree } from './filetree.js';
 import type { LayerIndex, LayerRef } from './layer-index.js';
 import { indexTarStream } from './layer/tar-index.js';
+import { AnalyzerThread } from './layer/analyzer-thread.js';
 import { LayerWorkerPool } from './layer/worker-pool.js';
 import type { CaptureRef } from './layer/worker-protocol.js';
 import { layerLabel } from './resolve.js';
@@ -39,10 +40,13 @@ export interface ScanOptions {
   workerCapture?: CaptureRef;
   /** Compressed size from which threads are used (default 32 MiB). */
   workerThresholdBytes?: number;
+  /** Compressed size from which big files are analyzed on a helper thread (default 16 MiB). */
+  analyzerThreadThresholdBytes?: number;
 }
 
 /** Below this much compressed data, starting threads costs more than it saves. */
 const WORKER_THRESHOLD_BYTES = 32 * 1024 * 1024;
+const ANALYZER_THREAD_THRESHOLD_BYTES = 16 * 1024 * 1024;
 
 /**
  * Index every layer of an image: each layer is decompressed exactly once and streamed (never
@@ -65,6 +69,11 @@ export async function scanImage(image: Image, spec: CaptureSpec, opts: ScanOptio
   // The main thread indexes layers too (its inflating runs on zlib's threads); the other
   // lanes hand theirs to worker threads. Biggest first, so no lane starts a big layer last.
   const pool = threaded ? new LayerWorkerPool(n - 1) : undefined;
+  // Big archives and binaries are analyzed on a helper thread while this one goes on
+  // parsing (SCOUT_THREADS=0: everything on this thread).
+  const analyzers = !threaded && n > 1 && process.env.SCOUT_THREADS !== '0' && capture.analyzers.some((a) => a.offThread) && total >= (opts.analyzerThreadThresholdBytes ?? ANALYZER_THREAD_THRESHOLD_BYTES)
+    ? new AnalyzerThread()
+    : undefined;
   const queue = [...image.layers].sort((a, b) => (threaded ? b.size - a.size : 0) || a.index - b.index);
   const lane = async (k: number): Promise<void> => {
     for (let layer = queue.shift(); layer; layer = queue.shift()) {
@@ -78,7 +87,7 @@ export async function scanImage(image: Image, spec: CaptureSpec, opts: ScanOptio
         } else {
           if (!p) {
             const inWorker = pool && k > 0 && layer.openBlob && !layer.indexWith;
-            p = indexLayer(layer, capture, cache, inWorker ? { pool, ref: opts.workerCapture! } : undefined);
+            p = indexLayer(layer, capture, cache, inWorker ? { pool, ref: opts.workerCapture! } : undefined, analyzers);
             inflight.set(layer.diffId, p);
           }
           res.index = await p;
@@ -95,16 +104,16 @@ export async function scanImage(image: Image, spec: CaptureSpec, opts: ScanOptio
   try {
     await Promise.all(Array.from({ length: n }, (_, k) => lane(k)));
   } finally {
-    await pool?.close();
+    await Promise.all([pool?.close(), analyzers?.close()]);
   }
   for (const r of results) if (r.index) warnings.items.push(...r.index.warnings);
   return { image, layers: results, warnings: warnings.items, failedLayers: failed.sort((a, b) => a - b) };
 }
 
-async function indexLayer(layer: ImageLayer, capture: CompiledCapture, cache: LayerCache | undefined, threads?: { pool: LayerWorkerPool; ref: CaptureRef }): Promise<LayerIndex> {
+async function indexLayer(layer: ImageLayer, capture: CompiledCapture, cache: LayerCache | undefined, threads?: { pool: LayerWorkerPool; ref: CaptureRef }, analyzers?: AnalyzerThread): Promise<LayerIndex> {
   if (layer.indexWith) return layer.indexWith(capture);
   const label = layerLabel(layer.index, layer.digest);
-  const index = threads ? await threads.pool.index(layer, threads.ref) : await indexTarStream(await layer.open(), layer.diffId, capture, label);
+  const index = threads ? await threads.pool.index(layer, threads.ref) : await indexTarStream(await layer.open(), layer.diffId, capture, label, undefined, analyzers);
   // Only a fully read, digest-verified layer reaches this line, so only those are cached.
   if (cache) await cache.put(index, capture.fingerprint).catch((err) => {
     throw new ScoutError('cache-write-failed', `cannot write the layer cache at ${cache.dir}: ${(err as Error).message}`);

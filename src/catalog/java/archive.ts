@@ -78,6 +78,12 @@ interface Walk {
   result: JavaArchiveAnalysis;
 }
 
+/** The layer pass's result for an archive: its analysis, or undefined when it holds nothing Java. */
+export function javaArchiveResult(content: Buffer, path: string): JavaArchiveAnalysis | undefined {
+  const result = analyzeJavaArchive(content, path);
+  return result.artifacts.length || result.problems.length ? result : undefined;
+}
+
 /** Analyze the outer archive. Throws a ScoutError only when the outer archive is unreadable. */
 export function analyzeJavaArchive(content: Buffer, path: string, limits: JavaArchiveLimits = DEFAULT_JAVA_LIMITS): JavaArchiveAnalysis {
   const w: Walk = { limits, nestedBytes: 0, result: { artifacts: [], problems: [] } };

@@ -11,7 +11,7 @@ import type { Location, Package } from '../../sbom/model.js';
 import { purlFor } from '../../sbom/purl.js';
 import { looksLikeZip } from '../../util/zip.js';
 import type { Cataloger, CatalogContext } from '../types.js';
-import { analyzeJavaArchive, isJavaArchiveName, type JavaArchiveAnalysis } from './archive.js';
+import { isJavaArchiveName, javaArchiveResult, type JavaArchiveAnalysis } from './archive.js';
 
 export const JAVA_ARCHIVE_ANALYZER = 'java-archive';
 const FOUND_BY = 'java-archive-cataloger';
@@ -25,10 +25,8 @@ export const javaArchiveAnalyzer: FileAnalyzer = {
     // Zip magic, or a launch script prepended to an executable (Spring Boot) jar.
     return looksLikeZip(head) || head.subarray(0, 2).toString('latin1') === '#!';
   },
-  analyze(content, path) {
-    const result = analyzeJavaArchive(content, path);
-    return result.artifacts.length || result.problems.length ? result : undefined;
-  },
+  analyze: javaArchiveResult,
+  offThread: { module: new URL('./archive.js', import.meta.url).href, fn: 'javaArchiveResult' },
 };
 
 function isAnalysis(x: unknown): x is JavaArchiveAnalysis {

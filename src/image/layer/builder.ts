@@ -3,6 +3,10 @@ import type { CompiledCapture, FileAnalyzer } from '../capture.js';
 import type { IndexEntry, LayerIndex } from '../layer-index.js';
 import { ScoutError, Warnings } from '../../util/errors.js';
 import { HEAD_BYTES, type BodySink } from './tar-parser.js';
+import { ownsItsMemory, type AnalyzerThread } from './analyzer-thread.js';
+
+/** Smaller files are analyzed here: sending them costs about what analyzing them does. */
+const OFF_THREAD_MIN_BYTES = 64 * 1024;
 
 
 /**
@@ -17,11 +21,15 @@ export class LayerIndexBuilder {
   private readonly warnings = new Warnings();
   private uncompressed = 0;
 
+  private readonly pending: Promise<void>[] = [];
+
   constructor(
     private readonly diffId: string,
     private readonly capture: CompiledCapture,
     /** Label used in warnings, e.g. "layer 2 (sha256:ab12…)". */
     private readonly layerLabel: string,
+    /** Where big files' analyses may run (see FileAnalyzer.offThread); none: all run here. */
+    private readonly thread?: AnalyzerThread,
   ) {}
 
   addEntry(e: IndexEntry): void {
@@ -80,6 +88,21 @@ export class LayerIndexBuilder {
   /** Keep what a finished file yielded: its bytes, and what each analyzer made of them. */
   keep(e: IndexEntry, content: Buffer, capture: boolean, analyzers: FileAnalyzer[]): void {
     if (capture) this.captured.set(e.path, content);
+    const a0 = analyzers[0];
+    // One analyzer wanting a big file nobody captures: its bytes can go to the helper thread.
+    if (this.thread && !capture && analyzers.length === 1 && a0.offThread && content.length >= OFF_THREAD_MIN_BYTES && ownsItsMemory(content)) {
+      // The slot is taken now so results land in file order, as they do on this thread.
+      const rec: Record<string, unknown> = {};
+      this.analyses.set(e.path, rec);
+      this.pending.push(this.thread.run(a0.offThread, content, e.path).then(
+        (result) => this.record(e.path, rec, a0.name, result),
+        (err: unknown) => {
+          this.record(e.path, rec, a0.name, undefined);
+          this.warnings.fromError(err, `analyzer-${a0.name}`, { layer: this.layerLabel, path: e.path });
+        },
+      ));
+      return;
+    }
     for (const a of analyzers) {
       try {
         const result = a.analyze(content, e.path);
@@ -94,6 +117,11 @@ export class LayerIndexBuilder {
     }
   }
 
+  private record(path: string, rec: Record<string, unknown>, analyzer: string, result: unknown): void {
+    if (result !== undefined) rec[analyzer] = result;
+    else if (Object.keys(rec).length === 0 && this.analyses.get(path) === rec) this.analyses.delete(path);
+  }
+
   analyzersFor(e: IndexEntry, head: Buffer): FileAnalyzer[] {
     return this.capture.analyzersFor(e.path, e.size, head);
   }
@@ -102,7 +130,9 @@ export class LayerIndexBuilder {
     return this.layerLabel;
   }
 
-  finish(): LayerIndex {
+  /** The index, once analyses running on the helper thread have come back. */
+  async finish(): Promise<LayerIndex> {
+    await Promise.all(this.pending);
     return {
       diffId: this.diffId,
       entries: this.entries,

@@ -32,7 +32,7 @@ export async function indexDirectory(root: string, spec: CaptureSpec | CompiledC
     }
   };
   await walk('');
-  return b.finish();
+  return await b.finish();
 }
 
 /** A FileTree of one host directory (a single layer). */

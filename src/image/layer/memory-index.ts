@@ -35,7 +35,7 @@ export async function indexFromMemory(
     else if ('whiteout' in v) b.addEntry({ path, type: 'whiteout', size: 0, mode: 0 });
     else b.addEntry({ path, type: 'opaque', size: 0, mode: 0 });
   }
-  return b.finish();
+  return await b.finish();
 }
 
 /** A FileTree from layers described in memory; layer i gets diff_id sha256:layer<i>. */

@@ -4,6 +4,7 @@ import { ScoutError } from '../../util/errors.js';
 import type { CompiledCapture } from '../capture.js';
 import type { EntryType, LayerIndex } from '../layer-index.js';
 import { defaultLimits, type Limits } from '../limits.js';
+import type { AnalyzerThread } from './analyzer-thread.js';
 import { LayerIndexBuilder } from './builder.js';
 import { wrapStreamError } from './decompress.js';
 import { parseTar } from './tar-parser.js';
@@ -47,8 +48,10 @@ export async function indexTarStream(
   capture: CompiledCapture,
   label: string,
   limits: Limits = defaultLimits(),
+  /** Where big files' analyses may run while the pass goes on. */
+  thread?: AnalyzerThread,
 ): Promise<LayerIndex> {
-  const b = new LayerIndexBuilder(diffId, capture, label);
+  const b = new LayerIndexBuilder(diffId, capture, label, thread);
   let count = 0;
   try {
     await parseTar(tar, (h, head) => {
@@ -90,5 +93,5 @@ export async function indexTarStream(
     }
     throw wrapStreamError(err as Error, label);
   }
-  return b.finish();
+  return await b.finish();
 }

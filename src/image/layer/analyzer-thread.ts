@@ -1,0 +1,96 @@
+/**
+ * Runs file analyzers (Java archives, Go binaries) on a helper thread while the main thread
+ * goes on parsing layers. On a cold SBOM the main thread is what everyone waits for, and an
+ * archive's analysis (inflating nested jars) is the biggest piece of it that needs nothing
+ * but the file's bytes. The bytes are transferred, not copied: the builder owns them.
+ */
+import { Worker } from 'node:worker_threads';
+import { ScoutError } from '../../util/errors.js';
+import type { OffThread } from '../capture.js';
+
+// Under tsx (tests, benchmarks) this file is TypeScript; built, it is JavaScript.
+const FROM_SOURCE = import.meta.url.endsWith('.ts');
+
+/** The thread imports each analyzer module on first use and calls the named export. */
+const SOURCE = `
+const { parentPort } = require('node:worker_threads');
+const modules = new Map();
+parentPort.on('message', async (m) => {
+  try {
+    let mod = modules.get(m.module);
+    if (!mod) { mod = import(m.module); modules.set(m.module, mod); }
+    const fn = (await mod)[m.fn];
+    if (typeof fn !== 'function') throw new Error(m.module + ' exports no function ' + m.fn);
+    const content = Buffer.from(m.content, 0, m.content.byteLength);
+    parentPort.postMessage({ id: m.id, result: fn(content, m.path) });
+  } catch (err) {
+    parentPort.postMessage({ id: m.id, error: { code: err && err.name === 'ScoutError' ? err.code : undefined, message: String(err && err.message || err), path: err && err.path } });
+  }
+});`;
+
+const BOOT_FROM_SOURCE = `
+const { workerData } = require('node:worker_threads');
+import(workerData.tsx).then((m) => { m.register(); ${SOURCE.replace(/`/g, '\\`')} });`;
+
+type Reply = { id: number; result?: unknown; error?: { code?: string; message: string; path?: string } };
+
+/** One helper thread shared by every layer of a scan; closed with the scan. */
+export class AnalyzerThread {
+  private worker: Worker | undefined;
+  private nextId = 0;
+  private readonly pending = new Map<number, { resolve: (r: unknown) => void; reject: (e: Error) => void }>();
+
+  private start(): Worker {
+    if (this.worker) return this.worker;
+    const w = FROM_SOURCE
+      ? new Worker(BOOT_FROM_SOURCE, { eval: true, workerData: { tsx: import.meta.resolve('tsx/esm/api') } })
+      : new Worker(SOURCE, { eval: true });
+    w.on('message', (m: Reply) => {
+      const p = this.pending.get(m.id);
+      this.pending.delete(m.id);
+      if (!p) return;
+      // The error as the analyzer threw it: a ScoutError keeps its code, anything else is a plain Error.
+      if (m.error) p.reject(m.error.code ? new ScoutError(m.error.code, m.error.message, m.error.path ? { path: m.error.path } : {}) : new Error(m.error.message));
+      else p.resolve(m.result);
+    });
+    const fail = (err: Error) => {
+      for (const p of this.pending.values()) p.reject(err);
+      this.pending.clear();
+      this.worker = undefined;
+    };
+    w.on('error', fail);
+    w.on('exit', (code) => fail(new Error(`analyzer thread exited (${code})`)));
+    this.worker = w;
+    return w;
+  }
+
+  /**
+   * Analyze `content` on the thread. `content` must own its whole ArrayBuffer: it is
+   * transferred, and unusable here afterwards.
+   */
+  run(how: OffThread, content: Buffer, path: string): Promise<unknown> {
+    const w = this.start();
+    const id = this.nextId++;
+    const ab = content.buffer as ArrayBuffer;
+    return new Promise((resolve, reject) => {
+      this.pending.set(id, { resolve, reject });
+      w.postMessage({ id, module: moduleUrl(how.module), fn: how.fn, content: ab, path }, [ab]);
+    });
+  }
+
+  async close(): Promise<void> {
+    const w = this.worker;
+    this.worker = undefined;
+    if (w) await w.terminate();
+  }
+}
+
+/** Analyzer modules are named by their built URL (.js); from the sources they are .ts files. */
+function moduleUrl(url: string): string {
+  return FROM_SOURCE && url.endsWith('.js') && url.includes('/src/') ? url.slice(0, -3) + '.ts' : url;
+}
+
+/** Whether `b` can be transferred: it spans its whole, unshared ArrayBuffer. */
+export function ownsItsMemory(b: Buffer): boolean {
+  return b.byteOffset === 0 && b.buffer.byteLength === b.length && !(b.buffer instanceof SharedArrayBuffer);
+}
