@@ -7,19 +7,19 @@ import { scanImage, type ImageScan } from '../../src/image/scan.js';
 import { buildImage, writeOciLayout } from '../helpers/image-builder.js';
 import { tempDir } from '../helpers/tmp.js';
 
-const fixture = (p: string) => readFileSync(new URL(`../fixtures/catalogers/java/${p}`, import.meta.url));
+const fixture = (p: string) => readFileSync(new URL(`../fixtures/catalogers/${p.endsWith('.elf') ? 'golang' : 'java'}/${p}`, import.meta.url));
 
 function indexes(scan: ImageScan) {
   return scan.layers.map((l) => ({ entries: l.index!.entries, captured: [...l.index!.captured], analyses: [...l.index!.analyses], warnings: l.index!.warnings }));
 }
 
-test('archives analyzed on the helper thread give exactly the index of the main thread, problems included', async () => {
+test('archives and binaries analyzed on the helper thread give exactly the index of the main thread, problems included', async () => {
   // A truncated archive: zip magic, then garbage (the analyzer throws on it).
   const broken = Buffer.concat([fixture('trivy-war-maven/maven.war').subarray(0, 200_000), Buffer.alloc(100_000, 0x41)]);
   const im = await buildImage({
     layers: [
       { 'opt/a/maven.war': fixture('trivy-war-maven/maven.war'), 'opt/a/broken.jar': broken, 'etc/os-release': 'ID=debian\n' },
-      { 'opt/b/gradle.war': fixture('trivy-war-gradle/gradle.war'), 'opt/b/small.jar': fixture('trivy-jar-nested/nested.jar') },
+      { 'opt/b/gradle.war': fixture('trivy-war-gradle/gradle.war'), 'opt/b/small.jar': fixture('trivy-jar-nested/nested.jar'), 'usr/bin/app': fixture('trivy-elf-modules/test.elf') },
     ],
   });
   const dir = tempDir();
@@ -28,7 +28,8 @@ test('archives analyzed on the helper thread give exactly the index of the main 
   const threaded = await scanImage(await openImage(dir), fullCapture, { cache: false, concurrency: 2, analyzerThreadThresholdBytes: 0 });
   assert.deepEqual(indexes(threaded), indexes(here));
   const analyses = threaded.layers.flatMap((l) => [...l.index!.analyses.keys()]);
-  assert.deepEqual(analyses, ['/opt/a/maven.war', '/opt/b/gradle.war', '/opt/b/small.jar'], 'the broken jar has no analysis');
+  assert.deepEqual(analyses, ['/opt/a/maven.war', '/opt/b/gradle.war', '/opt/b/small.jar', '/usr/bin/app'], 'the broken jar has no analysis');
+  assert.ok(threaded.layers[1].index!.analyses.get('/usr/bin/app')?.['go-buildinfo'], 'the Go binary went through both binary analyzers');
   const w = threaded.warnings.find((x) => x.path?.endsWith('broken.jar'));
   assert.ok(w, JSON.stringify(threaded.warnings));
   assert.equal(w.layer?.startsWith('layer 0'), true);

@@ -21,9 +21,8 @@ export const goBuildInfoAnalyzer: FileAnalyzer = {
   select(_path, size, head) {
     return size > 64 && executableFormat(head) !== undefined;
   },
-  analyze(content, path) {
-    return readGoBuildInfo(content, path);
-  },
+  analyze: readGoBuildInfo,
+  offThread: { module: new URL('./buildinfo.js', import.meta.url).href, fn: 'readGoBuildInfo' },
 };
 
 /** `pkg:golang/<module path>@<version>`: the last path element is the name. */

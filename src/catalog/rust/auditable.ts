@@ -21,6 +21,12 @@ export interface AuditablePackage {
 const MAX_JSON = 16 * 1024 * 1024;
 const MAX_PACKAGES = 50_000;
 
+/** The layer pass's result for a binary: its cargo-auditable dependencies, if it has any. */
+export function auditableResult(buf: Buffer, name = 'binary'): { packages: AuditablePackage[] } | undefined {
+  const pkgs = readAuditableDeps(buf, name);
+  return pkgs ? { packages: pkgs } : undefined;
+}
+
 /** The audit data of a binary; undefined when it has no `.dep-v0` section. */
 export function readAuditableDeps(buf: Buffer, name = 'binary'): AuditablePackage[] | undefined {
   const exe = parseExecutable(buf);

@@ -8,7 +8,7 @@ import type { Package, Relationship } from '../../sbom/model.js';
 import { purlFor } from '../../sbom/purl.js';
 import type { Cataloger, CatalogContext } from '../types.js';
 import { executableFormat } from '../golang/executable.js';
-import { readAuditableDeps, type AuditablePackage } from './auditable.js';
+import { auditableResult, type AuditablePackage } from './auditable.js';
 import { parseCargoLock, type CargoLockPackage } from './cargo-lock.js';
 
 export const CARGO_AUDITABLE_ANALYZER = 'cargo-auditable';
@@ -21,10 +21,8 @@ export const cargoAuditableAnalyzer: FileAnalyzer = {
   select(_path, size, head) {
     return size > 64 && executableFormat(head) !== undefined;
   },
-  analyze(content, path) {
-    const pkgs = readAuditableDeps(content, path);
-    return pkgs ? { packages: pkgs } : undefined;
-  },
+  analyze: auditableResult,
+  offThread: { module: new URL('./auditable.js', import.meta.url).href, fn: 'auditableResult' },
 };
 
 function cargoPurl(name: string, version: string): string {

@@ -11,34 +11,46 @@ import type { OffThread } from '../capture.js';
 // Under tsx (tests, benchmarks) this file is TypeScript; built, it is JavaScript.
 const FROM_SOURCE = import.meta.url.endsWith('.ts');
 
-/** The thread imports each analyzer module on first use and calls the named export. */
+/**
+ * The thread imports each analyzer module on first use and calls the named exports, one per
+ * analyzer that wants the file; each answers with its result or the error it threw.
+ */
 const SOURCE = `
 const { parentPort } = require('node:worker_threads');
 const modules = new Map();
+const fail = (err) => ({ error: { code: err && err.name === 'ScoutError' ? err.code : undefined, message: String((err && err.message) || err), path: err && err.path } });
 parentPort.on('message', async (m) => {
-  try {
-    let mod = modules.get(m.module);
-    if (!mod) { mod = import(m.module); modules.set(m.module, mod); }
-    const fn = (await mod)[m.fn];
-    if (typeof fn !== 'function') throw new Error(m.module + ' exports no function ' + m.fn);
-    const content = Buffer.from(m.content, 0, m.content.byteLength);
-    parentPort.postMessage({ id: m.id, result: fn(content, m.path) });
-  } catch (err) {
-    parentPort.postMessage({ id: m.id, error: { code: err && err.name === 'ScoutError' ? err.code : undefined, message: String(err && err.message || err), path: err && err.path } });
+  const content = Buffer.from(m.content, 0, m.content.byteLength);
+  const out = [];
+  for (const a of m.analyzers) {
+    try {
+      let mod = modules.get(a.module);
+      if (!mod) { mod = import(a.module); modules.set(a.module, mod); }
+      const fn = (await mod)[a.fn];
+      if (typeof fn !== 'function') throw new Error(a.module + ' exports no function ' + a.fn);
+      out.push({ result: fn(content, m.path) });
+    } catch (err) {
+      out.push(fail(err));
+    }
   }
+  parentPort.postMessage({ id: m.id, out });
 });`;
 
 const BOOT_FROM_SOURCE = `
 const { workerData } = require('node:worker_threads');
 import(workerData.tsx).then((m) => { m.register(); ${SOURCE.replace(/`/g, '\\`')} });`;
 
-type Reply = { id: number; result?: unknown; error?: { code?: string; message: string; path?: string } };
+type Outcome = { result?: unknown; error?: { code?: string; message: string; path?: string } };
+type Reply = { id: number; out: Outcome[] };
+
+/** What one analyzer made of a file: its result, or the error it threw (as it threw it). */
+export type AnalyzerOutcome = { result: unknown } | { error: Error };
 
 /** One helper thread shared by every layer of a scan; closed with the scan. */
 export class AnalyzerThread {
   private worker: Worker | undefined;
   private nextId = 0;
-  private readonly pending = new Map<number, { resolve: (r: unknown) => void; reject: (e: Error) => void }>();
+  private readonly pending = new Map<number, { resolve: (r: AnalyzerOutcome[]) => void; reject: (e: Error) => void }>();
 
   private start(): Worker {
     if (this.worker) return this.worker;
@@ -49,9 +61,10 @@ export class AnalyzerThread {
       const p = this.pending.get(m.id);
       this.pending.delete(m.id);
       if (!p) return;
-      // The error as the analyzer threw it: a ScoutError keeps its code, anything else is a plain Error.
-      if (m.error) p.reject(m.error.code ? new ScoutError(m.error.code, m.error.message, m.error.path ? { path: m.error.path } : {}) : new Error(m.error.message));
-      else p.resolve(m.result);
+      // Errors as the analyzers threw them: a ScoutError keeps its code, anything else is a plain Error.
+      p.resolve(m.out.map((o) => (o.error
+        ? { error: o.error.code ? new ScoutError(o.error.code, o.error.message, o.error.path ? { path: o.error.path } : {}) : new Error(o.error.message) }
+        : { result: o.result })));
     });
     const fail = (err: Error) => {
       for (const p of this.pending.values()) p.reject(err);
@@ -65,16 +78,16 @@ export class AnalyzerThread {
   }
 
   /**
-   * Analyze `content` on the thread. `content` must own its whole ArrayBuffer: it is
-   * transferred, and unusable here afterwards.
+   * Run these analyzers on `content` on the thread, in order. `content` must own its whole
+   * ArrayBuffer: it is transferred, and unusable here afterwards.
    */
-  run(how: OffThread, content: Buffer, path: string): Promise<unknown> {
+  run(analyzers: OffThread[], content: Buffer, path: string): Promise<AnalyzerOutcome[]> {
     const w = this.start();
     const id = this.nextId++;
     const ab = content.buffer as ArrayBuffer;
     return new Promise((resolve, reject) => {
       this.pending.set(id, { resolve, reject });
-      w.postMessage({ id, module: moduleUrl(how.module), fn: how.fn, content: ab, path }, [ab]);
+      w.postMessage({ id, analyzers: analyzers.map((a) => ({ module: moduleUrl(a.module), fn: a.fn })), content: ab, path }, [ab]);
     });
   }
 

@@ -88,19 +88,20 @@ export class LayerIndexBuilder {
   /** Keep what a finished file yielded: its bytes, and what each analyzer made of them. */
   keep(e: IndexEntry, content: Buffer, capture: boolean, analyzers: FileAnalyzer[]): void {
     if (capture) this.captured.set(e.path, content);
-    const a0 = analyzers[0];
-    // One analyzer wanting a big file nobody captures: its bytes can go to the helper thread.
-    if (this.thread && !capture && analyzers.length === 1 && a0.offThread && content.length >= OFF_THREAD_MIN_BYTES && ownsItsMemory(content)) {
-      // The slot is taken now so results land in file order, as they do on this thread.
+    // Big files nobody captures, wanted only by analyzers that can run elsewhere, go to the
+    // helper thread. Their slot is taken now so results land in file order, as they do here.
+    if (this.thread && !capture && content.length >= OFF_THREAD_MIN_BYTES && analyzers.every((a) => a.offThread) && ownsItsMemory(content)) {
       const rec: Record<string, unknown> = {};
       this.analyses.set(e.path, rec);
-      this.pending.push(this.thread.run(a0.offThread, content, e.path).then(
-        (result) => this.record(e.path, rec, a0.name, result),
-        (err: unknown) => {
-          this.record(e.path, rec, a0.name, undefined);
-          this.warnings.fromError(err, `analyzer-${a0.name}`, { layer: this.layerLabel, path: e.path });
-        },
-      ));
+      this.pending.push(this.thread.run(analyzers.map((a) => a.offThread!), content, e.path).then(
+        (outcomes) => outcomes.forEach((o, i) => {
+          if ('error' in o) this.warnings.fromError(o.error, `analyzer-${analyzers[i].name}`, { layer: this.layerLabel, path: e.path });
+          else if (o.result !== undefined) rec[analyzers[i].name] = o.result;
+        }),
+        (err: unknown) => this.warnings.fromError(err, `analyzer-${analyzers[0].name}`, { layer: this.layerLabel, path: e.path }),
+      ).finally(() => {
+        if (Object.keys(rec).length === 0 && this.analyses.get(e.path) === rec) this.analyses.delete(e.path);
+      }));
       return;
     }
     for (const a of analyzers) {
@@ -117,10 +118,7 @@ export class LayerIndexBuilder {
     }
   }
 
-  private record(path: string, rec: Record<string, unknown>, analyzer: string, result: unknown): void {
-    if (result !== undefined) rec[analyzer] = result;
-    else if (Object.keys(rec).length === 0 && this.analyses.get(path) === rec) this.analyses.delete(path);
-  }
+
 
   analyzersFor(e: IndexEntry, head: Buffer): FileAnalyzer[] {
     return this.capture.analyzersFor(e.path, e.size, head);
