@@ -31,7 +31,10 @@ const MAX_LOAD_COMMANDS = 4096;
 /** Which executable format the first bytes announce, if any. */
 export function executableFormat(head: Buffer): ExecutableFormat | undefined {
   if (head.length < 4) return undefined;
-  if (head[0] === 0x7f && head[1] === 0x45 && head[2] === 0x4c && head[3] === 0x46) return 'elf';
+  const b0 = head[0];
+  if (b0 === 0x7f && head[1] === 0x45 && head[2] === 0x4c && head[3] === 0x46) return 'elf';
+  // Asked of every file of every layer: reject text and most data on the first byte.
+  if (b0 !== 0xfe && b0 !== 0xce && b0 !== 0xcf && b0 !== 0xca && b0 !== 0x4d) return undefined;
   const be = head.readUInt32BE(0);
   const le = head.readUInt32LE(0);
   if (le === 0xfeedface || le === 0xfeedfacf || be === 0xfeedface || be === 0xfeedfacf) return 'macho';
