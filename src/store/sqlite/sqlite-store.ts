@@ -19,6 +19,10 @@ import { RowBuffer } from './row-buffer.js';
 export const LOOKUP_SQL = `SELECT a.id, a.modified, a.source, a.json FROM affected f JOIN advisories a ON a.id = f.advisory_id
   WHERE f.ecosystem = ? AND f.name = ? ORDER BY a.id`;
 
+/** The same rows without their JSON: enough to find them in the parsed cache. */
+export const LOOKUP_KEYS_SQL = `SELECT a.id, a.modified, a.source FROM affected f JOIN advisories a ON a.id = f.advisory_id
+  WHERE f.ecosystem = ? AND f.name = ? ORDER BY a.id`;
+
 const BY_ALIAS_SQL = `SELECT id, modified, source, json FROM advisories
   WHERE id IN (SELECT ? UNION SELECT advisory_id FROM aliases WHERE alias = ?) ORDER BY id`;
 
@@ -87,8 +91,15 @@ export class SqliteAdvisoryStore implements AdvisoryStore {
   }
 
   async lookup(ecosystem: string, name: string): Promise<Advisory[]> {
-    const rows = this.stmt(LOOKUP_SQL).all(ecosystem, normalizePackageName(ecosystem, name)) as AdvisoryRow[];
-    return this.parseRows(rows);
+    const key = normalizePackageName(ecosystem, name);
+    // Matching the same packages again (a server re-matching stored SBOMs) finds the advisories
+    // already parsed: reading only their keys spares SQLite building every JSON text again.
+    if (this.parsed.size > 0) {
+      const keys = this.stmt(LOOKUP_KEYS_SQL).all(ecosystem, key) as Omit<AdvisoryRow, 'json'>[];
+      const hits = keys.map((r) => this.parsed.get(parsedKey(r)));
+      if (hits.every((h) => h !== undefined)) return hits;
+    }
+    return this.parseRows(this.stmt(LOOKUP_SQL).all(ecosystem, key) as AdvisoryRow[]);
   }
 
   async get(id: string): Promise<Advisory | undefined> {
@@ -340,7 +351,7 @@ export class SqliteAdvisoryStore implements AdvisoryStore {
   private parseRows(rows: AdvisoryRow[]): Advisory[] {
     const out: Advisory[] = [];
     for (const r of rows) {
-      const key = r.id !== undefined ? `${r.id}\0${r.modified}\0${r.source}` : undefined;
+      const key = r.id !== undefined ? parsedKey(r) : undefined;
       const hit = key ? this.parsed.get(key) : undefined;
       if (hit) {
         out.push(hit);
@@ -381,4 +392,9 @@ function diffCounts(old: Map<string, string>, fresh: Map<string, string>): Store
   }
   for (const k of old.keys()) if (!fresh.has(k)) counts.deleted++;
   return counts;
+}
+
+/** Key of the parsed-advisory cache: a row is the same advisory while id, modified and source are. */
+function parsedKey(r: Pick<AdvisoryRow, 'id' | 'modified' | 'source'>): string {
+  return `${r.id}\0${r.modified}\0${r.source}`;
 }

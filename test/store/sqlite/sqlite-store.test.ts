@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { SqliteAdvisoryStore, LOOKUP_SQL } from '../../../src/store/sqlite/sqlite-store.js';
+import { SqliteAdvisoryStore, LOOKUP_KEYS_SQL, LOOKUP_SQL } from '../../../src/store/sqlite/sqlite-store.js';
 import { decodedChunks } from '../../../src/advisories/import/input.js';
 import { osvFromJsonLines } from '../../../src/advisories/import/osv.js';
 import { ImportReport } from '../../../src/advisories/import/report.js';
@@ -81,9 +81,30 @@ test('the lookup query is an index search, never a table scan', async (t) => {
   await store.close();
   const db = new Database(path, { readonly: true });
   t.after(() => db.close());
-  const plan = (db.prepare(`EXPLAIN QUERY PLAN ${LOOKUP_SQL}`).all('PyPI', 'django') as { detail: string }[]).map((r) => r.detail);
-  assert.ok(plan.some((d) => /SEARCH f USING PRIMARY KEY \(ecosystem=\? AND name=\?\)/.test(d)), plan.join('\n'));
-  assert.ok(!plan.some((d) => /^SCAN/.test(d)), plan.join('\n'));
+  for (const sql of [LOOKUP_SQL, LOOKUP_KEYS_SQL]) {
+    const plan = (db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all('PyPI', 'django') as { detail: string }[]).map((r) => r.detail);
+    assert.ok(plan.some((d) => /SEARCH f USING PRIMARY KEY \(ecosystem=\? AND name=\?\)/.test(d)), plan.join('\n'));
+    assert.ok(!plan.some((d) => /^SCAN/.test(d)), plan.join('\n'));
+  }
+});
+
+test('lookups answered from parsed advisories equal fresh ones, also when only some were parsed before', async (t) => {
+  const { store, path } = await openLoaded(t);
+  const names = ['accesscontrol', 'admesh', 'agenta', 'django', 'aamiles'];
+  // Fresh answers from a second store that has parsed nothing yet, one package per store open.
+  const fresh = new Map<string, string[]>();
+  for (const n of names) {
+    const other = new SqliteAdvisoryStore(path, { readonly: true });
+    fresh.set(n, (await other.lookup('PyPI', n)).map((a) => JSON.stringify(a)));
+    await other.close();
+  }
+  assert.ok([...fresh.values()].some((v) => v.length >= 3), 'some package has several advisories');
+  // One of accesscontrol's advisories parsed, the others not: a lookup that is partly cached.
+  const one = JSON.parse(fresh.get('accesscontrol')![1]) as Advisory;
+  assert.equal((await store.get(one.id))?.id, one.id);
+  for (const round of [1, 2]) {
+    for (const n of names) assert.deepEqual((await store.lookup('PyPI', n)).map((a) => JSON.stringify(a)), fresh.get(n), `${n}, round ${round}`);
+  }
 });
 
 test('aliases and upstream ids resolve to their advisories', async (t) => {
