@@ -23,12 +23,22 @@ function normalise(v: string): string {
 /** Every comparison checks both sides first: remember the answer per string. */
 export const isValidPep440 = memoizeParse((v: string): boolean => valid(normalise(v)) !== null);
 
+/**
+ * The library parses both strings on every call; matching compares the same installed version
+ * with the same range events again and again (every re-match of a stored SBOM), so each pair's
+ * answer is remembered.
+ */
+const comparePair = memoizeParse((pair: string): number => {
+  const sep = pair.indexOf('\0');
+  const c = compare(normalise(pair.slice(0, sep)), normalise(pair.slice(sep + 1)));
+  return c < 0 ? -1 : c > 0 ? 1 : 0;
+});
+
 export function comparePep440(a: string, b: string): number {
   for (const v of [a, b]) {
     if (!isValidPep440(v)) throw new ScoutError('invalid-version', `not a PEP 440 version: ${JSON.stringify(v.slice(0, 100))}`);
   }
-  const c = compare(normalise(a), normalise(b));
-  return c < 0 ? -1 : c > 0 ? 1 : 0;
+  return comparePair(`${a}\0${b}`);
 }
 
 export const pep440Scheme: VersionScheme = {
