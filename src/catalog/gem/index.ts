@@ -29,7 +29,8 @@ export const gemCataloger: Cataloger = {
     const deps = new Map<Package, string[]>();
     const locks: { path: string; lock: GemfileLock }[] = [];
     for (const n of tree.captured()) {
-      if (n.type !== 'file') continue;
+      // Other catalogers' files are captured too: decide from the path before decoding anything.
+      if (n.type !== 'file' || !(GEMSPEC.test(n.path) || LOCKFILE.test(n.path))) continue;
       const text = tree.readText(n.path);
       if (text === undefined) continue;
       try {
