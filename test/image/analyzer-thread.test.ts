@@ -4,6 +4,8 @@ import { test } from 'node:test';
 import { fullCapture } from '../../src/catalog/index.js';
 import { openImage } from '../../src/image/open.js';
 import { scanImage, type ImageScan } from '../../src/image/scan.js';
+import { AnalyzerThread } from '../../src/image/layer/analyzer-thread.js';
+import { javaArchiveAnalyzer } from '../../src/catalog/java/index.js';
 import { buildImage, writeOciLayout } from '../helpers/image-builder.js';
 import { tempDir } from '../helpers/tmp.js';
 
@@ -33,4 +35,16 @@ test('archives and binaries analyzed on the helper thread give exactly the index
   const w = threaded.warnings.find((x) => x.path?.endsWith('broken.jar'));
   assert.ok(w, JSON.stringify(threaded.warnings));
   assert.equal(w.layer?.startsWith('layer 0'), true);
+});
+
+test('the helper takes no more bytes than its limit while analyses are outstanding', async (t) => {
+  const thread = new AnalyzerThread(3_000_000);
+  t.after(() => thread.close());
+  const war = fixture('trivy-war-maven/maven.war');
+  assert.ok(thread.canTake(war.length));
+  const running = thread.run([javaArchiveAnalyzer.offThread!], Buffer.from(war), '/opt/maven.war');
+  assert.equal(thread.canTake(war.length), false, 'a second war would pass the limit while the first is analyzed');
+  const [outcome] = await running;
+  assert.ok('result' in outcome && outcome.result, 'the war was analyzed');
+  assert.ok(thread.canTake(war.length), 'room again once it is done');
 });

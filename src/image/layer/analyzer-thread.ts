@@ -46,10 +46,20 @@ type Reply = { id: number; out: Outcome[] };
 /** What one analyzer made of a file: its result, or the error it threw (as it threw it). */
 export type AnalyzerOutcome = { result: unknown } | { error: Error };
 
+/**
+ * Bytes handed to the thread and not analyzed yet, above which files are analyzed on the
+ * calling thread instead: the tar pass runs faster than the analyses, and a layer of many big
+ * archives must not pile up in memory waiting for the helper.
+ */
+const MAX_IN_FLIGHT_BYTES = 256 * 1024 * 1024;
+
 /** One helper thread shared by every layer of a scan; closed with the scan. */
 export class AnalyzerThread {
   private worker: Worker | undefined;
   private nextId = 0;
+  private inFlight = 0;
+
+  constructor(private readonly maxInFlight = MAX_IN_FLIGHT_BYTES) {}
   private readonly pending = new Map<number, { resolve: (r: AnalyzerOutcome[]) => void; reject: (e: Error) => void }>();
 
   private start(): Worker {
@@ -84,11 +94,19 @@ export class AnalyzerThread {
   run(analyzers: OffThread[], content: Buffer, path: string): Promise<AnalyzerOutcome[]> {
     const w = this.start();
     const id = this.nextId++;
+    const size = content.length;
     const ab = content.buffer as ArrayBuffer;
-    return new Promise((resolve, reject) => {
+    this.inFlight += size;
+    const done = new Promise<AnalyzerOutcome[]>((resolve, reject) => {
       this.pending.set(id, { resolve, reject });
       w.postMessage({ id, analyzers: analyzers.map((a) => ({ module: moduleUrl(a.module), fn: a.fn })), content: ab, path }, [ab]);
     });
+    return done.finally(() => (this.inFlight -= size));
+  }
+
+  /** Whether a file of `size` bytes may be sent now (see MAX_IN_FLIGHT_BYTES). */
+  canTake(size: number): boolean {
+    return this.inFlight + size <= this.maxInFlight;
   }
 
   async close(): Promise<void> {

@@ -90,7 +90,7 @@ export class LayerIndexBuilder {
     if (capture) this.captured.set(e.path, content);
     // Big files nobody captures, wanted only by analyzers that can run elsewhere, go to the
     // helper thread. Their slot is taken now so results land in file order, as they do here.
-    if (this.thread && !capture && content.length >= OFF_THREAD_MIN_BYTES && analyzers.every((a) => a.offThread) && ownsItsMemory(content)) {
+    if (this.thread && !capture && content.length >= OFF_THREAD_MIN_BYTES && analyzers.every((a) => a.offThread) && this.thread.canTake(content.length) && ownsItsMemory(content)) {
       const rec: Record<string, unknown> = {};
       this.analyses.set(e.path, rec);
       this.pending.push(this.thread.run(analyzers.map((a) => a.offThread!), content, e.path).then(
