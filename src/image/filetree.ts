@@ -68,6 +68,7 @@ export class FileTree {
   apply(ref: LayerRef, index: LayerIndex): string[] {
     this.layers.push(ref);
     this.dirs.clear();
+    this.missingDirs.clear();
     this.capturedList = undefined;
     this.analyzedLists.clear();
     const touched: string[] = [];
@@ -150,19 +151,27 @@ export class FileTree {
     const analyses = index.analyses.get(e.path);
     if (analyses) node.analyses = analyses;
     parent.children!.set(name, node);
+    this.missingDirs.clear();
   }
 
   private remove(path: string): void {
     const slash = path.lastIndexOf('/');
     const dir = path.slice(0, slash) || '/';
-    // A sparse tree removes every file it does not keep: remember directories found, as put does.
+    // A sparse tree removes every file it does not keep: remember the directories found, as
+    // put does, and the ones that are not there (most of a base layer's folders hold nothing
+    // kept) until a node is added.
+    if (this.missingDirs.has(dir)) return;
     let parent = this.dirs.get(dir);
     if (!parent) {
       parent = this.lookupNormalized(dir);
       if (parent?.type === 'dir') this.dirs.set(dir, parent);
+      else if (!parent) this.missingDirs.add(dir);
     }
     if (parent?.children?.delete(path.slice(slash + 1))) this.dirs.clear();
   }
+
+  /** Directories found absent by remove() since the tree last gained a node. */
+  private readonly missingDirs = new Set<string>();
 
   private ensureDir(path: string, ref: LayerRef): TreeNode {
     let cur = this.root;
@@ -173,6 +182,7 @@ export class FileTree {
         const p = cur.path === '/' ? '/' + part : cur.path + '/' + part;
         next = { path: p, type: 'dir', size: 0, mode: 0o755, layer: ref, firstLayer: ref, children: new Map() };
         cur.children!.set(part, next);
+        this.missingDirs.clear();
       }
       cur = next;
     }
