@@ -45,6 +45,11 @@ export function executableFormat(head: Buffer): ExecutableFormat | undefined {
   return undefined;
 }
 
+/** FileAnalyzer.select for analyzers of compiled programs (Go build info, cargo-auditable): any executable. */
+export function selectExecutable(_path: string, size: number, head: Buffer): boolean {
+  return size > 64 && executableFormat(head) !== undefined;
+}
+
 class Reader {
   constructor(
     readonly buf: Buffer,

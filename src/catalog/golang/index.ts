@@ -9,7 +9,7 @@ import type { Package } from '../../sbom/model.js';
 import { purlFor } from '../../sbom/purl.js';
 import type { Cataloger, CatalogContext } from '../types.js';
 import { readGoBuildInfo, versionFromLdflags, type GoBuildInfo, type GoModule } from './buildinfo.js';
-import { executableFormat } from './executable.js';
+import { selectExecutable } from './executable.js';
 
 export const GO_BUILDINFO_ANALYZER = 'go-buildinfo';
 const FOUND_BY = 'go-binary-cataloger';
@@ -18,9 +18,7 @@ export const goBuildInfoAnalyzer: FileAnalyzer = {
   name: GO_BUILDINFO_ANALYZER,
   version: 1,
   maxSize: 256 * 1024 * 1024,
-  select(_path, size, head) {
-    return size > 64 && executableFormat(head) !== undefined;
-  },
+  select: selectExecutable,
   analyze: readGoBuildInfo,
   offThread: { module: new URL('./buildinfo.js', import.meta.url).href, fn: 'readGoBuildInfo' },
 };

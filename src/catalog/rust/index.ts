@@ -7,7 +7,7 @@ import type { FileTree } from '../../image/filetree.js';
 import type { Package, Relationship } from '../../sbom/model.js';
 import { purlFor } from '../../sbom/purl.js';
 import type { Cataloger, CatalogContext } from '../types.js';
-import { executableFormat } from '../golang/executable.js';
+import { selectExecutable } from '../golang/executable.js';
 import { auditableResult, type AuditablePackage } from './auditable.js';
 import { parseCargoLock, type CargoLockPackage } from './cargo-lock.js';
 
@@ -18,9 +18,7 @@ export const cargoAuditableAnalyzer: FileAnalyzer = {
   name: CARGO_AUDITABLE_ANALYZER,
   version: 1,
   maxSize: 256 * 1024 * 1024,
-  select(_path, size, head) {
-    return size > 64 && executableFormat(head) !== undefined;
-  },
+  select: selectExecutable,
   analyze: auditableResult,
   offThread: { module: new URL('./auditable.js', import.meta.url).href, fn: 'auditableResult' },
 };
