@@ -8,7 +8,6 @@ import { ownsItsMemory, type AnalyzerThread } from './analyzer-thread.js';
 /** Smaller files are analyzed here: sending them costs about what analyzing them does. */
 const OFF_THREAD_MIN_BYTES = 64 * 1024;
 
-
 /**
  * Turns a sequence of entries (from a tar stream, a directory or memory) into a LayerIndex:
  * the listing, the captured contents catalogers asked for, and analyzer results. Contents of
@@ -116,12 +115,6 @@ export class LayerIndexBuilder {
         this.warnings.fromError(err, `analyzer-${a.name}`, { layer: this.layerLabel, path: e.path });
       }
     }
-  }
-
-
-
-  analyzersFor(e: IndexEntry, head: Buffer): FileAnalyzer[] {
-    return this.capture.analyzersFor(e.path, e.size, head);
   }
 
   get label(): string {
