@@ -30,7 +30,7 @@ export interface FileAnalyzer {
   offThread?: OffThread;
 }
 
-/** A function `fn(content: Buffer, path: string)` exported by the module at URL `module` (its built .js URL). */
+/** A function `fn(content: Buffer, path: string)` exported by the module at URL `module` (see siblingModule). */
 export interface OffThread {
   module: string;
   fn: string;

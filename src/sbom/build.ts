@@ -10,6 +10,7 @@ import { openImage } from '../image/open.js';
 import { scanImage, type ImageScan, type ScanOptions } from '../image/scan.js';
 import type { Image, OpenOptions } from '../image/types.js';
 import type { Sbom } from './model.js';
+import { siblingModule } from '../util/module-worker.js';
 
 const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { name: string; version: string };
 
@@ -40,7 +41,7 @@ export async function sbomForImage(image: Image, catalogers?: Cataloger[], scanO
   // With SCOUT_THREADS=1 the default set is indexed in worker threads (they load the same spec
   // by name). Off by default: on the 2-core machines we measure on, it was no faster and used
   // twice the memory; bigger machines may gain.
-  const threads = catalogers || process.env.SCOUT_THREADS !== '1' ? {} : { workerCapture: { module: new URL(`../catalog/index.${import.meta.url.endsWith('.ts') ? 'ts' : 'js'}`, import.meta.url).href, name: 'fullCapture' } };
+  const threads = catalogers || process.env.SCOUT_THREADS !== '1' ? {} : { workerCapture: { module: siblingModule(import.meta.url, '../catalog/index').href, name: 'fullCapture' } };
   const spec = catalogers ? captureFor(cats, [osReleaseCapture]) : (await import('../catalog/index.js')).fullCapture;
   const useCache = scanOpts.cache !== false && opts.catalogCache !== false && !image.layers.some((l) => l.indexWith);
   const cache = useCache ? new CatalogCache(scanOpts.cache ? join(scanOpts.cache.dir, '..') : undefined) : undefined;

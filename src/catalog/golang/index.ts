@@ -10,6 +10,7 @@ import { purlFor } from '../../sbom/purl.js';
 import type { Cataloger, CatalogContext } from '../types.js';
 import { readGoBuildInfo, versionFromLdflags, type GoBuildInfo, type GoModule } from './buildinfo.js';
 import { selectExecutable } from './executable.js';
+import { siblingModule } from '../../util/module-worker.js';
 
 export const GO_BUILDINFO_ANALYZER = 'go-buildinfo';
 const FOUND_BY = 'go-binary-cataloger';
@@ -20,7 +21,7 @@ export const goBuildInfoAnalyzer: FileAnalyzer = {
   maxSize: 256 * 1024 * 1024,
   select: selectExecutable,
   analyze: readGoBuildInfo,
-  offThread: { module: new URL('./buildinfo.js', import.meta.url).href, fn: 'readGoBuildInfo' },
+  offThread: { module: siblingModule(import.meta.url, 'buildinfo').href, fn: 'readGoBuildInfo' },
 };
 
 /** `pkg:golang/<module path>@<version>`: the last path element is the name. */

@@ -12,6 +12,7 @@ import { purlFor } from '../../sbom/purl.js';
 import { looksLikeZip } from '../../util/zip.js';
 import type { Cataloger, CatalogContext } from '../types.js';
 import { isJavaArchiveName, javaArchiveResult, type JavaArchiveAnalysis } from './archive.js';
+import { siblingModule } from '../../util/module-worker.js';
 
 export const JAVA_ARCHIVE_ANALYZER = 'java-archive';
 const FOUND_BY = 'java-archive-cataloger';
@@ -26,7 +27,7 @@ export const javaArchiveAnalyzer: FileAnalyzer = {
     return looksLikeZip(head) || head.subarray(0, 2).toString('latin1') === '#!';
   },
   analyze: javaArchiveResult,
-  offThread: { module: new URL('./archive.js', import.meta.url).href, fn: 'javaArchiveResult' },
+  offThread: { module: siblingModule(import.meta.url, 'archive').href, fn: 'javaArchiveResult' },
 };
 
 function isAnalysis(x: unknown): x is JavaArchiveAnalysis {

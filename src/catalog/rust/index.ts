@@ -10,6 +10,7 @@ import type { Cataloger, CatalogContext } from '../types.js';
 import { selectExecutable } from '../golang/executable.js';
 import { auditableResult, type AuditablePackage } from './auditable.js';
 import { parseCargoLock, type CargoLockPackage } from './cargo-lock.js';
+import { siblingModule } from '../../util/module-worker.js';
 
 export const CARGO_AUDITABLE_ANALYZER = 'cargo-auditable';
 const FOUND_BY = 'rust-cataloger';
@@ -20,7 +21,7 @@ export const cargoAuditableAnalyzer: FileAnalyzer = {
   maxSize: 256 * 1024 * 1024,
   select: selectExecutable,
   analyze: auditableResult,
-  offThread: { module: new URL('./auditable.js', import.meta.url).href, fn: 'auditableResult' },
+  offThread: { module: siblingModule(import.meta.url, 'auditable').href, fn: 'auditableResult' },
 };
 
 function cargoPurl(name: string, version: string): string {

@@ -4,44 +4,23 @@
  * archive's analysis (inflating nested jars) is the biggest piece of it that needs nothing
  * but the file's bytes. The bytes are transferred, not copied: the builder owns them.
  */
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 import { ScoutError } from '../../util/errors.js';
+import { siblingModule, startModuleWorker } from '../../util/module-worker.js';
 import type { OffThread } from '../capture.js';
 
-// Under tsx (tests, benchmarks) this file is TypeScript; built, it is JavaScript.
-const FROM_SOURCE = import.meta.url.endsWith('.ts');
+const WORKER_URL = siblingModule(import.meta.url, 'analyzer-worker');
 
-/**
- * The thread imports each analyzer module on first use and calls the named exports, one per
- * analyzer that wants the file; each answers with its result or the error it threw.
- */
-const SOURCE = `
-const { parentPort } = require('node:worker_threads');
-const modules = new Map();
-const fail = (err) => ({ error: { code: err && err.name === 'ScoutError' ? err.code : undefined, message: String((err && err.message) || err), path: err && err.path } });
-parentPort.on('message', async (m) => {
-  const content = Buffer.from(m.content, 0, m.content.byteLength);
-  const out = [];
-  for (const a of m.analyzers) {
-    try {
-      let mod = modules.get(a.module);
-      if (!mod) { mod = import(a.module); modules.set(a.module, mod); }
-      const fn = (await mod)[a.fn];
-      if (typeof fn !== 'function') throw new Error(a.module + ' exports no function ' + a.fn);
-      out.push({ result: fn(content, m.path) });
-    } catch (err) {
-      out.push(fail(err));
-    }
-  }
-  parentPort.postMessage({ id: m.id, out });
-});`;
+/** A file for the thread: its bytes (transferred) and the analyzers to run on them, in order. */
+export interface AnalyzerJob {
+  id: number;
+  analyzers: OffThread[];
+  content: ArrayBuffer;
+  path: string;
+}
 
-const BOOT_FROM_SOURCE = `
-const { workerData } = require('node:worker_threads');
-import(workerData.tsx).then((m) => { m.register(); ${SOURCE.replace(/`/g, '\\`')} });`;
-
-type Outcome = { result?: unknown; error?: { code?: string; message: string; path?: string } };
-type Reply = { id: number; out: Outcome[] };
+export type Outcome = { result?: unknown; error?: { code?: string; message: string; path?: string } };
+export type AnalyzerReply = { id: number; out: Outcome[] };
 
 /** What one analyzer made of a file: its result, or the error it threw (as it threw it). */
 export type AnalyzerOutcome = { result: unknown } | { error: Error };
@@ -64,10 +43,8 @@ export class AnalyzerThread {
 
   private start(): Worker {
     if (this.worker) return this.worker;
-    const w = FROM_SOURCE
-      ? new Worker(BOOT_FROM_SOURCE, { eval: true, workerData: { tsx: import.meta.resolve('tsx/esm/api') } })
-      : new Worker(SOURCE, { eval: true });
-    w.on('message', (m: Reply) => {
+    const w = startModuleWorker(WORKER_URL);
+    w.on('message', (m: AnalyzerReply) => {
       const p = this.pending.get(m.id);
       this.pending.delete(m.id);
       if (!p) return;
@@ -99,7 +76,8 @@ export class AnalyzerThread {
     this.inFlight += size;
     const done = new Promise<AnalyzerOutcome[]>((resolve, reject) => {
       this.pending.set(id, { resolve, reject });
-      w.postMessage({ id, analyzers: analyzers.map((a) => ({ module: moduleUrl(a.module), fn: a.fn })), content: ab, path }, [ab]);
+      const job: AnalyzerJob = { id, analyzers, content: ab, path };
+      w.postMessage(job, [ab]);
     });
     return done.finally(() => (this.inFlight -= size));
   }
@@ -114,11 +92,6 @@ export class AnalyzerThread {
     this.worker = undefined;
     if (w) await w.terminate();
   }
-}
-
-/** Analyzer modules are named by their built URL (.js); from the sources they are .ts files. */
-function moduleUrl(url: string): string {
-  return FROM_SOURCE && url.endsWith('.js') && url.includes('/src/') ? url.slice(0, -3) + '.ts' : url;
 }
 
 /** Whether `b` can be transferred: it spans its whole, unshared ArrayBuffer. */

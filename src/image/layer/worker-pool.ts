@@ -1,21 +1,12 @@
-import { MessageChannel, Worker } from 'node:worker_threads';
+import { MessageChannel, type Worker } from 'node:worker_threads';
 import { ScoutError } from '../../util/errors.js';
+import { siblingModule, startModuleWorker } from '../../util/module-worker.js';
 import type { LayerIndex } from '../layer-index.js';
 import { layerLabel } from '../resolve.js';
 import type { ImageLayer } from '../types.js';
 import { HIGH_WATER, type CaptureRef, type LayerJob, type LayerJobResult } from './worker-protocol.js';
 
-// Under tsx (tests, benchmarks) this file is TypeScript; built, it is JavaScript.
-const FROM_SOURCE = import.meta.url.endsWith('.ts');
-const WORKER_URL = new URL(FROM_SOURCE ? './worker.ts' : './worker.js', import.meta.url);
-
-/** A worker of the built code runs directly; from source it first registers tsx in its thread. */
-function startWorker(): Worker {
-  if (!FROM_SOURCE) return new Worker(WORKER_URL);
-  const boot = `const { workerData } = require('node:worker_threads');
-import(workerData.tsx).then((m) => { m.register(); return import(workerData.url); });`;
-  return new Worker(boot, { eval: true, workerData: { tsx: import.meta.resolve('tsx/esm/api'), url: WORKER_URL.href } });
-}
+const WORKER_URL = siblingModule(import.meta.url, 'worker');
 
 /**
  * Threads that index layers. The main thread reads each blob (file or network) and hands the
@@ -33,7 +24,7 @@ export class LayerWorkerPool {
     const w = this.idle.pop();
     if (w) return w;
     if (this.all.length >= this.size) throw new Error('worker pool exhausted');
-    const created = startWorker();
+    const created = startModuleWorker(WORKER_URL);
     this.all.push(created);
     return created;
   }

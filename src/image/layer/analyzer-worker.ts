@@ -1,0 +1,32 @@
+/**
+ * The analyzer helper thread (see analyzer-thread.ts): imports each analyzer module on first
+ * use and calls the named exports, one per analyzer that wants the file; each answers with its
+ * result or the error it threw.
+ */
+import { parentPort } from 'node:worker_threads';
+import type { AnalyzerJob, AnalyzerReply, Outcome } from './analyzer-thread.js';
+
+const modules = new Map<string, Promise<Record<string, unknown>>>();
+
+function failure(err: unknown): Outcome {
+  const e = err as { name?: string; code?: string; message?: string; path?: string } | undefined;
+  return { error: { code: e?.name === 'ScoutError' ? e.code : undefined, message: String(e?.message ?? err), path: e?.path } };
+}
+
+parentPort!.on('message', async (m: AnalyzerJob) => {
+  const content = Buffer.from(m.content, 0, m.content.byteLength);
+  const out: Outcome[] = [];
+  for (const a of m.analyzers) {
+    try {
+      let mod = modules.get(a.module);
+      if (!mod) modules.set(a.module, (mod = import(a.module) as Promise<Record<string, unknown>>));
+      const fn = (await mod)[a.fn];
+      if (typeof fn !== 'function') throw new Error(`${a.module} exports no function ${a.fn}`);
+      out.push({ result: (fn as (c: Buffer, p: string) => unknown)(content, m.path) });
+    } catch (err) {
+      out.push(failure(err));
+    }
+  }
+  const reply: AnalyzerReply = { id: m.id, out };
+  parentPort!.postMessage(reply);
+});
