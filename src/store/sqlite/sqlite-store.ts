@@ -31,6 +31,9 @@ type AdvisoryRow = { id?: string; modified?: string; source: string; json: strin
 /** Parsed advisories kept between lookups (matching the same packages again is common). */
 const PARSED_CACHE_SIZE = 20_000;
 
+/** Lookup answers kept (one per package name asked about). */
+const ANSWER_CACHE_SIZE = 20_000;
+
 /** Page size of databases this store creates. */
 export const PAGE_SIZE = 16384;
 
@@ -56,6 +59,13 @@ export class SqliteAdvisoryStore implements AdvisoryStore {
   private readonly statements = new Map<string, Database.Statement>();
   /** id+modified+source → parsed advisory; cleared by every import. */
   private readonly parsed = new Map<string, Advisory>();
+  /**
+   * ecosystem + normalised name → the lookup's answer. Valid while no import has run on this
+   * connection (importBatch clears it) and `PRAGMA data_version` says no other connection (another
+   * process's `scout db update`) has committed since it was filled.
+   */
+  private readonly answers = new Map<string, Advisory[]>();
+  private answersVersion: number | undefined;
 
   /** `path` is the database file (normally under the cache dir) or ':memory:'. */
   constructor(private readonly path: string, options: SqliteStoreOptions = {}) {
@@ -92,6 +102,25 @@ export class SqliteAdvisoryStore implements AdvisoryStore {
 
   async lookup(ecosystem: string, name: string): Promise<Advisory[]> {
     const key = normalizePackageName(ecosystem, name);
+    // Matching the same packages again (a server re-matching stored SBOMs, the same base image
+    // in many scans) asks the same questions: answer them from memory while the data is
+    // unchanged. One pragma read per lookup is the price of noticing another process's import.
+    const version = this.stmt('PRAGMA data_version').pluck().get() as number;
+    if (version !== this.answersVersion) {
+      this.answers.clear();
+      this.answersVersion = version;
+    }
+    const answerKey = `${ecosystem}\0${key}`;
+    const known = this.answers.get(answerKey);
+    // A copy: the caller may sort or filter its array; the advisories themselves are shared.
+    if (known) return known.slice();
+    const found = this.lookupRows(ecosystem, key);
+    if (this.answers.size >= ANSWER_CACHE_SIZE) this.answers.clear();
+    this.answers.set(answerKey, found);
+    return found.slice();
+  }
+
+  private lookupRows(ecosystem: string, key: string): Advisory[] {
     // Matching the same packages again (a server re-matching stored SBOMs) finds the advisories
     // already parsed: reading only their keys spares SQLite building every JSON text again.
     if (this.parsed.size > 0) {
@@ -135,6 +164,7 @@ export class SqliteAdvisoryStore implements AdvisoryStore {
   importBatch(batch: ImportBatch): Promise<StoreImportCounts> {
     const run = this.importQueue.then(() => {
       this.parsed.clear();
+      this.answers.clear();
       return this.runImport(batch);
     });
     this.importQueue = run.catch(() => undefined);

@@ -331,3 +331,27 @@ test('lookups after a re-import see the new record, not a cached parse of the ol
   await store.importBatch({ kind: 'advisories', source: { name: 'osv-pypi', kind: 'advisories' }, mode: 'merge', records: [changed] });
   assert.equal((await store.lookup(eco, name)).find((a) => a.id === first.id)?.summary, 'changed summary');
 });
+
+test('remembered lookup answers give way to another connection\'s import', async (t) => {
+  const path = join(tempDir(t), 'answers.db');
+  const reader = new SqliteAdvisoryStore(path);
+  t.after(() => void reader.close());
+  const records = await collect('pypi.osv.jsonl.gz', 'osv-pypi');
+  const first = records[0];
+  const eco = first.affected[0].package!.ecosystem;
+  const name = first.affected[0].package!.name;
+  await reader.importBatch({ kind: 'advisories', source: { name: 'osv-pypi', kind: 'advisories' }, mode: 'merge', records: [first] });
+  const before = await reader.lookup(eco, name);
+  assert.equal(before.find((a) => a.id === first.id)?.summary, first.summary);
+  // Answered again from memory: the same advisory objects, in a fresh array the caller may change.
+  const again = await reader.lookup(eco, name);
+  assert.notEqual(again, before);
+  assert.equal(again.find((a) => a.id === first.id), before.find((a) => a.id === first.id));
+  again.length = 0;
+  assert.equal((await reader.lookup(eco, name)).length, before.length);
+  // A second connection (as another process's `scout db update` would) changes the record.
+  const writer = new SqliteAdvisoryStore(path);
+  await writer.importBatch({ kind: 'advisories', source: { name: 'osv-pypi', kind: 'advisories' }, mode: 'merge', records: [{ ...first, summary: 'changed elsewhere', modified: '2099-01-01T00:00:00Z' }] });
+  await writer.close();
+  assert.equal((await reader.lookup(eco, name)).find((a) => a.id === first.id)?.summary, 'changed elsewhere');
+});
