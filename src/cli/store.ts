@@ -5,7 +5,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { cacheDir } from '../image/cache.js';
-import type { AdvisoryStore, StoreStatus } from '../store/advisory-store.js';
+import type { AdvisoryStore } from '../store/advisory-store.js';
 import { ScoutError } from '../util/errors.js';
 
 export function defaultStorePath(): string {
@@ -31,15 +31,15 @@ export function emptyDatabaseMessage(path = defaultStorePath()): string {
 /**
  * Opens the default store for reading and checks it holds advisories; a missing file is not
  * created (reading commands leave no trace), it is reported the same way as an empty one.
+ * The check does not count them: on a full database `status()` costs tens of milliseconds.
  */
-export async function openStoreForMatching(): Promise<{ store: AdvisoryStore; status: StoreStatus }> {
+export async function openStoreForMatching(): Promise<{ store: AdvisoryStore }> {
   const path = defaultStorePath();
   if (!existsSync(path)) throw new ScoutError('db-empty', emptyDatabaseMessage(path), { path });
   const store = await openDefaultStore();
   try {
-    const status = await store.status();
-    if (status.advisories === 0) throw new ScoutError('db-empty', emptyDatabaseMessage(path), { path });
-    return { store, status };
+    if (!(await store.hasAdvisories())) throw new ScoutError('db-empty', emptyDatabaseMessage(path), { path });
+    return { store };
   } catch (err) {
     await store.close();
     throw err;

@@ -78,5 +78,7 @@ export interface AdvisoryStore {
   status(): Promise<StoreStatus>;
   /** The imported sources and when, without the counts `status()` computes. */
   sources(): Promise<SourceSummary[]>;
+  /** Whether any advisory is stored, without counting them (status() counts every source). */
+  hasAdvisories(): Promise<boolean>;
   close(): Promise<void>;
 }

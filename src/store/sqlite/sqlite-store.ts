@@ -211,6 +211,10 @@ export class SqliteAdvisoryStore implements AdvisoryStore {
     return { schemaVersion: this.schemaVersion, sources, advisories: this.count('advisories'), kev: this.count('kev'), epss: this.count('epss') };
   }
 
+  async hasAdvisories(): Promise<boolean> {
+    return this.stmt('SELECT EXISTS (SELECT 1 FROM advisories)').pluck().get() === 1;
+  }
+
   async close(): Promise<void> {
     await this.importQueue;
     if (this.db.open) this.db.close();

@@ -254,6 +254,11 @@ test('KEV and EPSS tables answer by CVE id and replace on re-import', async (t) 
   assert.deepEqual(st.sources.map((s) => [s.name, s.kind, s.count]), [['cisa-kev', 'kev', 1], ['epss', 'epss', 2]]);
   assert.equal(st.kev, 1);
   assert.equal(st.epss, 2);
+  // KEV and EPSS rows are not advisories: nothing to match packages against yet.
+  assert.equal(await store.hasAdvisories(), false);
+  const records = await collect('go.osv.jsonl.gz', 'osv-go');
+  await store.importBatch({ kind: 'advisories', source: { name: 'osv-go', kind: 'advisories' }, mode: 'merge', records: records.slice(0, 1) });
+  assert.equal(await store.hasAdvisories(), true);
 });
 
 test('opening a file that is not a database, or a newer schema, fails with a named error', async (t) => {
