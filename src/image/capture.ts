@@ -84,6 +84,13 @@ interface Pattern {
   max: number;
   /** Text every matching path contains (tested before the RegExp), or ''. */
   needle: string;
+  /** The needle is where every matching path starts (a glob from the root): startsWith, not includes. */
+  prefix?: boolean;
+}
+
+/** Whether `path` has the literal text `p` requires (cheap; the RegExp decides). */
+function hasNeedle(p: Pattern, path: string): boolean {
+  return p.needle === '' || (p.prefix ? path.startsWith(p.needle) : path.includes(p.needle));
 }
 
 /**
@@ -120,12 +127,20 @@ class PatternIndex {
 
   add(glob: string, re: RegExp, max: number): void {
     const last = glob.slice(glob.lastIndexOf('/') + 1);
-    if (!/[*?{}[\]]/.test(last)) {
-      const list = this.byName.get(last) ?? [];
-      list.push({ re, max, needle: '' });
-      this.byName.set(last, list);
+    // A last segment of plain names in braces ('{rpmdb.sqlite,Packages.db,Packages}') is indexed
+    // under each name; the RegExp still checks the whole path.
+    const names = /^\{([^*?{}[\]]+)\}$/.exec(last)?.[1].split(',') ?? (/[*?{}[\]]/.test(last) ? undefined : [last]);
+    if (names) {
+      for (const name of names) {
+        const list = this.byName.get(name) ?? [];
+        list.push({ re, max, needle: '' });
+        this.byName.set(name, list);
+      }
     } else if (/^\*[^*?{}[\]]+$/.test(last)) this.bySuffix.push({ suffix: last.slice(1), p: { re, max, needle: '' } });
-    else this.always.push({ re, max, needle: requiredLiteral(glob) });
+    else {
+      const needle = requiredLiteral(glob);
+      this.always.push({ re, max, needle, prefix: needle !== '' && glob.startsWith(needle) });
+    }
   }
 
   /**
@@ -137,7 +152,7 @@ class PatternIndex {
     const always = this.always;
     for (let i = 0; i < always.length; i++) {
       const p = always[i];
-      if (p.max > best && (p.needle === '' || path.includes(p.needle)) && p.re.test(path)) best = p.max;
+      if (p.max > best && hasNeedle(p, path) && p.re.test(path)) best = p.max;
     }
     if (this.byName.size) {
       const named = this.byName.get(path.slice(path.lastIndexOf('/') + 1));
@@ -154,7 +169,7 @@ class PatternIndex {
   /** Bitwise OR of the `max` of every pattern matching `path` (for indexes whose `max` is a tag bit). */
   anyOf(path: string): number {
     let bits = 0;
-    for (const p of this.always) if ((bits & p.max) === 0 && (p.needle === '' || path.includes(p.needle)) && p.re.test(path)) bits |= p.max;
+    for (const p of this.always) if ((bits & p.max) === 0 && hasNeedle(p, path) && p.re.test(path)) bits |= p.max;
     const named = this.byName.get(path.slice(path.lastIndexOf('/') + 1));
     if (named) for (const p of named) if ((bits & p.max) === 0 && p.re.test(path)) bits |= p.max;
     for (const s of this.bySuffix) if ((bits & s.p.max) === 0 && path.endsWith(s.suffix) && s.p.re.test(path)) bits |= s.p.max;
