@@ -10,6 +10,7 @@ export function imageOptions(cmd: Command): Command {
     .option('--platform <os/arch[/variant]>', 'platform to pick from a multi-platform image (default: this machine\'s)')
     .option('--ref <name>', 'which image of an archive or OCI layout holding several (tag or digest)')
     .option('--insecure-registry <host...>', 'registries to reach over plain HTTP (localhost always is)')
+    .option('--registry-mirror <registry=url...>', 'pull REGISTRY\'s images through this mirror first (a bare URL mirrors docker.io); also SCOUT_REGISTRY_MIRRORS')
     .option('--no-cache', 'neither read nor write the per-layer cache');
 }
 
@@ -17,6 +18,7 @@ export interface ImageCliOptions {
   platform?: string;
   ref?: string;
   insecureRegistry?: string[];
+  registryMirror?: string[];
   cache?: boolean;
 }
 
@@ -25,6 +27,7 @@ export function openOptions(o: ImageCliOptions): OpenOptions {
     ...(o.platform ? { platform: parsePlatform(o.platform) } : {}),
     ...(o.ref ? { pick: o.ref } : {}),
     insecureRegistries: o.insecureRegistry ?? [],
+    ...(o.registryMirror?.length ? { registryMirrors: o.registryMirror } : {}),
     onProgress: progressReporter(),
   };
 }

@@ -107,6 +107,7 @@ export function imageMetadataFrom(image: Image, facts: LayerFacts = {}): ImageMe
       host: image.registry,
       url: image.registryUrl ?? registryUrl(image.registry),
       type: registryType(image.registry),
+      ...(image.mirror ? { mirror: image.mirror } : {}),
       ...(image.repository ? { repository: image.repository } : {}),
       ...(image.tag ? { tag: image.tag } : {}),
     };

@@ -52,6 +52,7 @@ export interface ImageMetadata {
   cmd?: string[];
   layers: LayerMetadata[];
   history: HistoryMetadata[];
-  registry?: { host: string; url: string; type: RegistryType; repository?: string; tag?: string };
+  /** `mirror`: the configured registry mirror that served the image, when one did. */
+  registry?: { host: string; url: string; type: RegistryType; repository?: string; tag?: string; mirror?: string };
   size: { compressed: number; uncompressed?: number };
 }

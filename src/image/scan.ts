@@ -106,6 +106,8 @@ export async function scanImage(image: Image, spec: CaptureSpec, opts: ScanOptio
   } finally {
     await Promise.all([pool?.close(), analyzers?.close()]);
   }
+  // The source's own (a registry mirror that failed), blob fetches during this scan included.
+  if (image.warnings) warnings.items.push(...image.warnings);
   for (const r of results) if (r.index) warnings.items.push(...r.index.warnings);
   return { image, layers: results, warnings: warnings.items, failedLayers: failed.sort((a, b) => a - b) };
 }

@@ -113,6 +113,10 @@ export interface Image {
   /** Repository path within the registry (library/alpine), when known. */
   repository?: string;
   tag?: string;
+  /** The registry mirror the image was pulled through (its configured URL), when one served it. */
+  mirror?: string;
+  /** Problems met while opening the image that did not stop it (a registry mirror that failed). */
+  warnings?: import('../util/errors.js').ScanWarning[];
 }
 
 export interface OpenOptions {
@@ -120,6 +124,8 @@ export interface OpenOptions {
   /** For archives holding several images: which one (a repo:tag or a digest). */
   pick?: string;
   insecureRegistries?: string[];
+  /** REGISTRY=URL entries naming registry mirrors, tried before SCOUT_REGISTRY_MIRRORS' (registry/mirrors.ts). */
+  registryMirrors?: string[];
   /** Called as bytes are fetched, for progress bars. */
   onProgress?: (event: { layer?: string; bytes: number; total?: number; done?: boolean }) => void;
 }
