@@ -11,6 +11,7 @@ export function imageOptions(cmd: Command): Command {
     .option('--ref <name>', 'which image of an archive or OCI layout holding several (tag or digest)')
     .option('--insecure-registry <host...>', 'registries to reach over plain HTTP (localhost always is)')
     .option('--registry-mirror <registry=url...>', 'pull REGISTRY\'s images through this mirror first (a bare URL mirrors docker.io); also SCOUT_REGISTRY_MIRRORS')
+    .option('--allow-foreign-layers', 'fetch foreign (non-distributable) layers from the URLs the image names; also SCOUT_ALLOW_FOREIGN_LAYERS=1')
     .option('--no-cache', 'neither read nor write the per-layer cache');
 }
 
@@ -19,6 +20,7 @@ export interface ImageCliOptions {
   ref?: string;
   insecureRegistry?: string[];
   registryMirror?: string[];
+  allowForeignLayers?: boolean;
   cache?: boolean;
 }
 
@@ -28,6 +30,7 @@ export function openOptions(o: ImageCliOptions): OpenOptions {
     ...(o.ref ? { pick: o.ref } : {}),
     insecureRegistries: o.insecureRegistry ?? [],
     ...(o.registryMirror?.length ? { registryMirrors: o.registryMirror } : {}),
+    ...(o.allowForeignLayers ? { allowForeignLayers: true } : {}),
     onProgress: progressReporter(),
   };
 }

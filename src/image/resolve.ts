@@ -1,5 +1,6 @@
 import type { Readable } from 'node:stream';
 import { ScoutError } from '../util/errors.js';
+import { openBlobOrForeign } from './foreign.js';
 import { openLayerStream } from './layer/decompress.js';
 import { defaultLimits } from './limits.js';
 import { hostPlatform, parseConfig, parseManifestOrIndex, pickFromIndex, sha256, verifyDigest } from './manifest.js';
@@ -73,8 +74,8 @@ export async function resolveImage(input: ResolveInput): Promise<Image> {
     diffId: diffIds[i],
     mediaType: d.mediaType,
     size: d.size,
-    open: async () => openLayerStream(await store.openBlob(d.digest, d.size), { digest: d.digest, diffId: diffIds[i], label: layerLabel(i, d.digest) }),
-    openBlob: () => store.openBlob(d.digest, d.size),
+    open: async () => openLayerStream(await openBlobOrForeign(() => store.openBlob(d.digest, d.size), d, layerLabel(i, d.digest), opts), { digest: d.digest, diffId: diffIds[i], label: layerLabel(i, d.digest) }),
+    openBlob: () => openBlobOrForeign(() => store.openBlob(d.digest, d.size), d, layerLabel(i, d.digest), opts),
   }));
   return {
     source: input.source,

@@ -124,6 +124,8 @@ export interface OpenOptions {
   /** For archives holding several images: which one (a repo:tag or a digest). */
   pick?: string;
   insecureRegistries?: string[];
+  /** Fetch foreign layers a source does not hold from the URLs their descriptors list (foreign.ts). */
+  allowForeignLayers?: boolean;
   /** REGISTRY=URL entries naming registry mirrors, tried before SCOUT_REGISTRY_MIRRORS' (registry/mirrors.ts). */
   registryMirrors?: string[];
   /** Called as bytes are fetched, for progress bars. */

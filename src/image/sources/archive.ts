@@ -8,11 +8,11 @@ import { ScoutError } from '../../util/errors.js';
 import { cacheDir } from '../cache.js';
 import { sniffCompression } from '../layer/decompress.js';
 import { defaultLimits } from '../limits.js';
-import { MediaTypes, sha256 } from '../manifest.js';
+import { isDigest, MediaTypes, sha256 } from '../manifest.js';
 import { parseReference } from '../reference.js';
 import { resolveImage, type BlobStore } from '../resolve.js';
 import { TarFile } from '../tarfile.js';
-import type { Image, ImageSource, OpenOptions } from '../types.js';
+import type { Descriptor, Image, ImageSource, OpenOptions } from '../types.js';
 import { openLayout } from './oci-common.js';
 import { tarLayoutReader } from './tar-reader.js';
 
@@ -20,6 +20,8 @@ interface DockerManifestEntry {
   Config: string;
   RepoTags?: string[] | null;
   Layers: string[];
+  /** Foreign layers `docker save` left out, by diff_id: their descriptors, URLs included. */
+  LayerSources?: Record<string, Descriptor> | null;
 }
 
 /**
@@ -72,10 +74,19 @@ async function openDockerArchive(tar: TarFile, location: string, opts: OpenOptio
   const configDigest = sha256(configBytes);
   // docker-archive has no manifest: build the Docker v2 one a registry push would describe,
   // with each layer's digest taken from its blob name or, for plain tars, its content.
-  const layers: { mediaType: string; size: number; digest: string }[] = [];
-  for (const l of entry.Layers) {
+  const layers: Descriptor[] = [];
+  const diffIds = diffIdsOf(configBytes);
+  for (const [i, l] of entry.Layers.entries()) {
     const m = tar.get(l);
-    if (!m) throw new ScoutError('missing-blob', `${describe}: layer ${l} named in manifest.json is missing`);
+    if (!m) {
+      // A foreign layer (a Windows base layer) is not saved: its descriptor says where it lives.
+      const foreign = diffIds[i] !== undefined ? entry.LayerSources?.[diffIds[i]] : undefined;
+      if (!foreign || typeof foreign.digest !== 'string' || !isDigest(foreign.digest) || typeof foreign.size !== 'number') {
+        throw new ScoutError('missing-blob', `${describe}: layer ${l} named in manifest.json is missing`);
+      }
+      layers.push({ mediaType: typeof foreign.mediaType === 'string' ? foreign.mediaType : '', size: foreign.size, digest: foreign.digest, ...(Array.isArray(foreign.urls) ? { urls: foreign.urls } : {}) });
+      continue;
+    }
     layers.push({ mediaType: MediaTypes.dockerLayer, size: m.size, digest: await layerDigest(tar, l) });
   }
   const manifest = {
@@ -93,7 +104,11 @@ async function openDockerArchive(tar: TarFile, location: string, opts: OpenOptio
       if (d !== configDigest) throw new ScoutError('missing-blob', `${describe}: no blob ${d}`);
       return configBytes;
     },
-    openBlob: async (d) => tar.stream(byDigest.get(d)!),
+    openBlob: async (d) => {
+      const name = byDigest.get(d);
+      if (name === undefined || !tar.get(name)) throw new ScoutError('missing-blob', `${describe}: no blob ${d}`);
+      return tar.stream(name);
+    },
   };
   const tag = entry.RepoTags?.[0];
   const ref = tag ? safeParse(tag) : undefined;
@@ -171,4 +186,14 @@ async function uncompressedPath(location: string): Promise<string> {
     throw new ScoutError('corrupt-archive', `archive ${location}: cannot decompress (${(err as Error).message})`);
   }
   return out;
+}
+
+/** The config's diff_ids, or none when it cannot be read (resolveImage reports that properly). */
+function diffIdsOf(configBytes: Buffer): string[] {
+  try {
+    const ids = (JSON.parse(configBytes.toString('utf8')) as { rootfs?: { diff_ids?: unknown } }).rootfs?.diff_ids;
+    return Array.isArray(ids) ? ids.map((x) => String(x)) : [];
+  } catch {
+    return [];
+  }
 }

@@ -1,0 +1,82 @@
+/**
+ * Foreign (non-distributable) layers: Windows base layers and the like, which a registry or an
+ * archive need not hold. Their descriptor lists `urls` they are published at instead. Docker
+ * fetches them from there; containerd only when told to.
+ *
+ * Scout fetches them only when allowed (--allow-foreign-layers, SCOUT_ALLOW_FOREIGN_LAYERS=1):
+ * the URLs are whatever the image's author wrote, and a scanner that follows them for any image
+ * it is given can be made to send requests anywhere. Allowed, each URL is tried in order (https,
+ * or http on loopback only) and the bytes go through the same digest and diff_id checks as any
+ * layer's. Otherwise the layer fails with a message that names its URL and the option.
+ */
+import { Readable } from 'node:stream';
+import { ScoutError } from '../util/errors.js';
+import type { Descriptor, OpenOptions } from './types.js';
+
+/** Most URLs tried for one layer (a descriptor could list thousands). */
+const MAX_URLS = 8;
+const HEADERS_TIMEOUT_MS = 60_000;
+
+/** Codes a source uses when it does not hold a blob. */
+const NOT_HELD = new Set(['blob-unknown', 'missing-blob']);
+
+function isLoopbackHost(host: string): boolean {
+  return /^(localhost|127\.\d+\.\d+\.\d+|\[::1\])$/i.test(host);
+}
+
+export function foreignLayersAllowed(opts: OpenOptions, env: NodeJS.ProcessEnv = process.env): boolean {
+  return opts.allowForeignLayers ?? /^(1|true|yes)$/i.test(env.SCOUT_ALLOW_FOREIGN_LAYERS ?? '');
+}
+
+/** The descriptor's URLs as given (strings only, at most MAX_URLS). */
+function urlsOf(d: Descriptor): string[] {
+  return Array.isArray(d.urls) ? d.urls.filter((u): u is string => typeof u === 'string').slice(0, MAX_URLS) : [];
+}
+
+/**
+ * The layer's blob from its source, or, when the source does not hold it and the descriptor
+ * lists URLs, from those URLs (if allowed). Bytes are not verified here: the layer stream is.
+ */
+export async function openBlobOrForeign(openBlob: () => Promise<Readable>, d: Descriptor, label: string, opts: OpenOptions): Promise<Readable> {
+  try {
+    return await openBlob();
+  } catch (err) {
+    const urls = urlsOf(d);
+    if (!urls.length || !(err instanceof ScoutError) || !NOT_HELD.has(err.code)) throw err;
+    if (!foreignLayersAllowed(opts)) {
+      const more = urls.length > 1 ? ` (and ${urls.length - 1} more)` : '';
+      throw new ScoutError('foreign-layer', `${label} is a foreign layer the source does not hold; it is published at ${urls[0]}${more}. Scout does not fetch URLs an image names unless told to: pass --allow-foreign-layers (or set SCOUT_ALLOW_FOREIGN_LAYERS=1)`, { layer: label });
+    }
+    return fetchFirst(urls, label);
+  }
+}
+
+async function fetchFirst(urls: string[], label: string): Promise<Readable> {
+  const failures: string[] = [];
+  for (const text of urls) {
+    let url: URL;
+    try {
+      url = new URL(text);
+    } catch {
+      failures.push(`${text.slice(0, 100)}: not a URL`);
+      continue;
+    }
+    if (url.protocol !== 'https:' && !(url.protocol === 'http:' && isLoopbackHost(url.hostname))) {
+      failures.push(`${url.href.slice(0, 100)}: only https URLs are fetched`);
+      continue;
+    }
+    const ctl = new AbortController();
+    const timer = setTimeout(() => ctl.abort(), HEADERS_TIMEOUT_MS);
+    try {
+      const res = await fetch(url, { headers: { 'user-agent': 'iechor-scout' }, signal: ctl.signal });
+      if (res.ok && res.body) return Readable.fromWeb(res.body as import('node:stream/web').ReadableStream<Uint8Array>);
+      await res.body?.cancel().catch(() => undefined);
+      failures.push(`${url.href}: ${res.status} ${res.statusText}`);
+    } catch (err) {
+      failures.push(`${url.href}: ${ctl.signal.aborted ? `no answer within ${HEADERS_TIMEOUT_MS / 1000}s` : ((err as Error).cause as Error | undefined)?.message ?? (err as Error).message}`);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+  throw new ScoutError('foreign-layer-unavailable', `${label}: foreign layer could not be fetched from its URLs: ${failures.join('; ')}`, { layer: label });
+}
