@@ -108,13 +108,13 @@ test("a first import whose stream fails leaves nothing of that source, buffered 
   assert.equal((await reopened.status()).advisories, 101);
 });
 
-test('a new database file gets 16 KB pages; an existing file keeps its page size and still imports', async (t) => {
+test('a new database file gets 64 KB pages; an existing file keeps its page size and still imports', async (t) => {
   const { store, path } = openStore(t, 'new.db');
   await store.importBatch({ kind: 'advisories', source: { name: 's', kind: 'advisories' }, mode: 'replace', records: await advisories([record('GHSA-page-0001', ['p'], [])], 's') });
   await store.close();
   const check = new Database(path, { readonly: true });
   assert.equal(check.pragma('page_size', { simple: true }), PAGE_SIZE);
-  assert.equal(PAGE_SIZE, 16384);
+  assert.equal(PAGE_SIZE, 65536);
   check.close();
 
   // A database written by an earlier version, with SQLite's default 4 KB pages.
