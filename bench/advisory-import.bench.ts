@@ -2,7 +2,7 @@
  * Advisory import: load the whole shared advisory set (every *.osv.jsonl.gz, the Alpine secdb
  * and the KEV catalog from ../shared/advisories) into a fresh SQLite database in a temp dir and
  * print records/s per file and overall. Target: ≥ 20,000 OSV records/s. Then time a warm
- * re-import (everything unchanged) and a batch of lookups.
+ * re-import (everything unchanged) and lookups, from a fresh connection and asked again.
  * Skips with a note when the shared directory is absent (fresh clone).
  */
 import { existsSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
@@ -59,12 +59,19 @@ export async function run(): Promise<void> {
     console.log(`  re-import of unchanged OSV feeds: ${unchanged} records in ${wMs.toFixed(0)} ms = ${rate(unchanged, wMs)}`);
 
     const names: [string, string][] = [['PyPI', 'django'], ['PyPI', 'tensorflow'], ['Go', 'stdlib'], ['npm', 'lodash'], ['crates.io', 'openssl'], ['Debian:12', 'glibc'], ['Alpine:v3.20', 'openssl'], ['Maven', 'org.apache.zeppelin:zeppelin-server']];
-    const l0 = performance.now();
+    // From a connection that has read nothing (SQLite reads the rows, their JSON is parsed), then
+    // the same questions again (answered from memory while the data is unchanged).
+    const fresh = new SqliteAdvisoryStore(dbPath, { readonly: true });
+    const c0 = performance.now();
     let found = 0;
+    for (const [e, n] of names) found += (await fresh.lookup(e, n)).length;
+    const cMs = performance.now() - c0;
+    const l0 = performance.now();
     const rounds = 200;
-    for (let i = 0; i < rounds; i++) for (const [e, n] of names) found += (await store.lookup(e, n)).length;
+    for (let i = 0; i < rounds; i++) for (const [e, n] of names) await fresh.lookup(e, n);
     const lMs = performance.now() - l0;
-    console.log(`  lookups: ${rounds * names.length} in ${lMs.toFixed(0)} ms (${((lMs * 1000) / (rounds * names.length)).toFixed(0)} µs each, ${found / rounds} advisories per round, JSON parse included)`);
+    await fresh.close();
+    console.log(`  lookups: ${names.length} from a fresh connection in ${cMs.toFixed(1)} ms (${found} advisories, JSON parse included); asked again: ${((lMs * 1000) / (rounds * names.length)).toFixed(0)} µs each`);
     await store.close();
   } finally {
     rmSync(dir, { recursive: true, force: true });
