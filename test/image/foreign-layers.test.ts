@@ -11,10 +11,10 @@ import { scanImage } from '../../src/image/scan.js';
 import { ociLayoutSource } from '../../src/image/sources/oci-layout.js';
 import { archiveSource } from '../../src/image/sources/archive.js';
 import { registrySource } from '../../src/image/sources/registry.js';
-import type { Image } from '../../src/image/types.js';
 import { ScoutError } from '../../src/util/errors.js';
 import { buildImage, sha256, tarOf, writeOciLayout, type BuiltImage } from '../helpers/image-builder.js';
 import { tempDir } from '../helpers/tmp.js';
+import { readLayerTars } from '../helpers/read-layers.js';
 import { serveImages, singleImage, startFake, type FakeServer } from './registry/fake-registry.js';
 
 const FOREIGN = 'application/vnd.docker.image.rootfs.foreign.diff.tar.gzip';
@@ -48,15 +48,6 @@ before(async () => {
 
 after(() => cdn?.close());
 
-async function layerTars(img: Image): Promise<Buffer[]> {
-  const out: Buffer[] = [];
-  for (const l of img.layers) {
-    const chunks: Buffer[] = [];
-    for await (const c of await l.open()) chunks.push(c as Buffer);
-    out.push(Buffer.concat(chunks));
-  }
-  return out;
-}
 
 /** A fake registry holding everything but the foreign blob. */
 async function registryWithout(im: BuiltImage): Promise<FakeServer> {
@@ -86,7 +77,7 @@ test('from a registry, allowed: fetched from the URL and verified like any layer
   const reg = await registryWithout(withForeignBase(base, ['file:///etc/passwd', `${cdn.url}/nothing-here`, layerUrl]));
   try {
     const img = await registrySource.open(`${reg.host}/win/app:1`, { allowForeignLayers: true });
-    const tars = await layerTars(img);
+    const tars = await readLayerTars(img);
     tars.forEach((t, i) => assert.ok(t.equals(base.layers[i].tar), `layer ${i}`));
   } finally {
     await reg.close();
@@ -95,7 +86,7 @@ test('from a registry, allowed: fetched from the URL and verified like any layer
   const bad = await registryWithout(withForeignBase(base, [`${cdn.url}/tampered/${base.layers[0].digest.slice(7)}`]));
   try {
     const img = await registrySource.open(`${bad.host}/win/app:1`, { allowForeignLayers: true });
-    await assert.rejects(layerTars(img), (e: unknown) => e instanceof ScoutError && e.code === 'digest-mismatch');
+    await assert.rejects(readLayerTars(img), (e: unknown) => e instanceof ScoutError && e.code === 'digest-mismatch');
   } finally {
     await bad.close();
   }
@@ -117,7 +108,7 @@ test('SCOUT_ALLOW_FOREIGN_LAYERS=1 allows it too; a layer the source lacks witho
   process.env.SCOUT_ALLOW_FOREIGN_LAYERS = '1';
   t.after(() => delete process.env.SCOUT_ALLOW_FOREIGN_LAYERS);
   const img = await ociLayoutSource.open(dir, {});
-  const tars = await layerTars(img);
+  const tars = await readLayerTars(img);
   assert.ok(tars[0].equals(base.layers[0].tar));
 
   // The same layout with a plain (not foreign) missing layer: no URL to turn to.
@@ -145,6 +136,6 @@ test('docker save leaves foreign layers out and lists them in LayerSources: read
   await assert.rejects(denied.layers[0].open(), (e: unknown) => e instanceof ScoutError && e.code === 'foreign-layer');
   const img = await archiveSource.open(path, { allowForeignLayers: true });
   assert.equal(img.layers[0].digest, foreign.digest);
-  const tars = await layerTars(img);
+  const tars = await readLayerTars(img);
   tars.forEach((t, i) => assert.ok(t.equals(base.layers[i].tar), `layer ${i}`));
 });

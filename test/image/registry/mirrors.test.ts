@@ -12,6 +12,7 @@ import { ScoutError } from '../../../src/util/errors.js';
 import { buildImage, writeOciLayout, type BuiltImage } from '../../helpers/image-builder.js';
 import { startRegistry, type RegistryServer } from '../../helpers/registry-server.js';
 import { tempDir } from '../../helpers/tmp.js';
+import { readLayerTars } from '../../helpers/read-layers.js';
 import { serveImages, singleImage, startFake } from './fake-registry.js';
 
 process.env.DOCKER_CONFIG = tempDir('scout-docker-config-');
@@ -34,15 +35,6 @@ before(async () => {
 
 after(() => reg?.stop());
 
-async function readLayers(img: Image): Promise<Buffer[]> {
-  const out: Buffer[] = [];
-  for (const l of img.layers) {
-    const chunks: Buffer[] = [];
-    for await (const c of await l.open()) chunks.push(c as Buffer);
-    out.push(Buffer.concat(chunks));
-  }
-  return out;
-}
 
 function assertIsApp(img: Image): void {
   assert.equal(img.manifestDigest, app.manifestDigest);
@@ -77,7 +69,7 @@ test('an image whose registry cannot be reached is pulled whole through its mirr
   assertIsApp(img);
   assert.equal(img.registry, 'upstream.invalid');
   assert.equal(img.mirror, `http://${reg.host}`);
-  const tars = await readLayers(img);
+  const tars = await readLayerTars(img);
   tars.forEach((t, i) => assert.ok(t.equals(app.layers[i].tar), `layer ${i}`));
   assert.deepEqual(img.warnings, []);
 });
@@ -123,7 +115,7 @@ test('blobs a mirror lacks come from the registry itself', async () => {
     const img = await registrySource.open(`${reg.host}/scout/app:1.0`, { registryMirrors: [`${reg.host}=${mirror.url}`] });
     assertIsApp(img);
     assert.equal(img.mirror, mirror.url);
-    const tars = await readLayers(img);
+    const tars = await readLayerTars(img);
     tars.forEach((t, i) => assert.ok(t.equals(app.layers[i].tar), `layer ${i}`));
     // The mirror was asked for the config and every layer first.
     assert.equal(mirror.requests.filter((r) => r.path.includes('/blobs/')).length, 1 + app.layers.length);

@@ -6,11 +6,11 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { registrySource } from '../../../src/image/sources/registry.js';
-import type { Image } from '../../../src/image/types.js';
 import { ScoutError } from '../../../src/util/errors.js';
 import { buildImage, indexOf, writeDockerArchive, writeOciLayout, type BuiltImage } from '../../helpers/image-builder.js';
 import { startRegistry, type RegistryServer } from '../../helpers/registry-server.js';
 import { tempDir } from '../../helpers/tmp.js';
+import { readLayerTars } from '../../helpers/read-layers.js';
 
 // Neither the developer's Docker login nor our env credentials may leak into anonymous pulls.
 process.env.DOCKER_CONFIG = tempDir('scout-docker-config-');
@@ -66,15 +66,6 @@ async function registryDigest(repoRef: string): Promise<string | null> {
   return res.headers.get('docker-content-digest');
 }
 
-async function readLayers(img: Image): Promise<Buffer[]> {
-  const out: Buffer[] = [];
-  for (const l of img.layers) {
-    const chunks: Buffer[] = [];
-    for await (const c of await l.open()) chunks.push(c as Buffer);
-    out.push(Buffer.concat(chunks));
-  }
-  return out;
-}
 
 test('anonymous pull by tag: metadata equals what was built and the digest equals what the registry reports', async () => {
   const img = await registrySource.open(`${reg.host}/scout/app:1.0`, {});
@@ -100,7 +91,7 @@ test('anonymous pull by tag: metadata equals what was built and the digest equal
 
 test('every layer stream reads to the end verified and yields exactly the tar that was built', async () => {
   const img = await registrySource.open(`${reg.host}/scout/app:1.0`, {});
-  const tars = await readLayers(img);
+  const tars = await readLayerTars(img);
   assert.equal(tars.length, 3);
   tars.forEach((t, i) => assert.ok(t.equals(app.layers[i].tar), `layer ${i} differs`));
 });
@@ -108,7 +99,7 @@ test('every layer stream reads to the end verified and yields exactly the tar th
 test('progress: per-layer byte counts add up to each blob size and each layer reports done', async () => {
   const events: { layer?: string; bytes: number; total?: number; done?: boolean }[] = [];
   const img = await registrySource.open(`${reg.host}/scout/app:1.0`, { onProgress: (e) => events.push(e) });
-  await readLayers(img);
+  await readLayerTars(img);
   for (const l of app.layers) {
     const mine = events.filter((e) => e.layer === l.digest);
     assert.equal(mine.reduce((s, e) => s + e.bytes, 0), l.blob.length, l.digest);
@@ -132,8 +123,8 @@ test('multi-platform index: linux/arm64 and linux/amd64 give their own images; t
   assert.deepEqual([a.config.architecture, a.config.variant], ['arm64', 'v8']);
   assert.equal(b.config.architecture, 'amd64');
   assert.deepEqual(a.config.config?.Labels, { arch: 'arm64' });
-  const [ta] = await readLayers(a);
-  const [tb] = await readLayers(b);
+  const [ta] = await readLayerTars(a);
+  const [tb] = await readLayerTars(b);
   assert.ok(ta.equals(arm.layers[0].tar));
   assert.ok(tb.equals(amd.layers[0].tar));
 });
@@ -181,7 +172,7 @@ test('Docker v2 schema 2 manifests (as docker push writes them) read the same im
   assert.equal(img.manifestDigest, await registryDigest('scout/dockerv2:1'));
   assert.equal(img.configDigest, app.configDigest);
   assert.deepEqual(img.layers.map((l) => l.diffId), app.layers.map((l) => l.diffId));
-  const tars = await readLayers(img);
+  const tars = await readLayerTars(img);
   tars.forEach((t, i) => assert.ok(t.equals(app.layers[i].tar), `layer ${i} differs`));
 });
 
@@ -189,6 +180,6 @@ test('zstd layers stream decompressed and verified', async () => {
   const img = await registrySource.open(`${reg.host}/scout/zstd:1`, {});
   assert.equal(img.manifestDigest, zstd.manifestDigest);
   assert.deepEqual(img.layers.map((l) => l.mediaType), ['application/vnd.oci.image.layer.v1.tar+zstd', 'application/vnd.oci.image.layer.v1.tar+zstd']);
-  const tars = await readLayers(img);
+  const tars = await readLayerTars(img);
   tars.forEach((t, i) => assert.ok(t.equals(zstd.layers[i].tar), `layer ${i} differs`));
 });

@@ -323,14 +323,17 @@ test('sources() lists what was imported and when, agreeing with status()', async
   assert.equal(cheap.length, SOURCES.length);
 });
 
-test('lookups after a re-import see the new record, not a cached parse of the old one', async (t) => {
-  const store = new SqliteAdvisoryStore(join(tempDir(t), 'reparse.db'));
-  t.after(() => void store.close());
-  const records = await collect('pypi.osv.jsonl.gz', 'osv-pypi');
-  const first = records[0];
-  const eco = first.affected[0].package!.ecosystem;
-  const name = first.affected[0].package!.name;
+/** A store at `path` holding the first PyPI record, and where to look it up. */
+async function storeWithOnePypiRecord(path: string): Promise<{ store: SqliteAdvisoryStore; first: Advisory; eco: string; name: string }> {
+  const store = new SqliteAdvisoryStore(path);
+  const first = (await collect('pypi.osv.jsonl.gz', 'osv-pypi'))[0];
   await store.importBatch({ kind: 'advisories', source: { name: 'osv-pypi', kind: 'advisories' }, mode: 'merge', records: [first] });
+  return { store, first, eco: first.affected[0].package!.ecosystem, name: first.affected[0].package!.name };
+}
+
+test('lookups after a re-import see the new record, not a cached parse of the old one', async (t) => {
+  const { store, first, eco, name } = await storeWithOnePypiRecord(join(tempDir(t), 'reparse.db'));
+  t.after(() => void store.close());
   assert.equal((await store.lookup(eco, name)).find((a) => a.id === first.id)?.summary, first.summary);
   const changed = { ...first, summary: 'changed summary', modified: first.modified };
   await store.importBatch({ kind: 'advisories', source: { name: 'osv-pypi', kind: 'advisories' }, mode: 'merge', records: [changed] });
@@ -339,13 +342,8 @@ test('lookups after a re-import see the new record, not a cached parse of the ol
 
 test('remembered lookup answers give way to another connection\'s import', async (t) => {
   const path = join(tempDir(t), 'answers.db');
-  const reader = new SqliteAdvisoryStore(path);
+  const { store: reader, first, eco, name } = await storeWithOnePypiRecord(path);
   t.after(() => void reader.close());
-  const records = await collect('pypi.osv.jsonl.gz', 'osv-pypi');
-  const first = records[0];
-  const eco = first.affected[0].package!.ecosystem;
-  const name = first.affected[0].package!.name;
-  await reader.importBatch({ kind: 'advisories', source: { name: 'osv-pypi', kind: 'advisories' }, mode: 'merge', records: [first] });
   const before = await reader.lookup(eco, name);
   assert.equal(before.find((a) => a.id === first.id)?.summary, first.summary);
   // Answered again from memory: the same advisory objects, in a fresh array the caller may change.
