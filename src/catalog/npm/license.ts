@@ -1,40 +1,14 @@
-import parseSpdx from 'spdx-expression-parse';
-import correct from 'spdx-correct';
 import type { License } from '../../sbom/model.js';
-import { memoizeParse } from '../../util/memo.js';
+import { dedupeLicenses, normaliseLicense } from '../../sbom/license.js';
 
-/*
- * Local license normalisation for package.json and lockfile license fields until the shared
- * src/sbom/license.ts exists; switch to it then. Valid SPDX expressions are kept, near-misses
- * ("Apache 2.0", "MIT License") are corrected by spdx-correct, anything else (UNLICENSED,
- * "SEE LICENSE IN ...") is kept as a named non-SPDX license.
- */
+/** npm's own words for "no license to use" or "read the file": kept as they are, as names. */
+const NPM_SPECIAL = /^(UNLICENSED|SEE LICEN[SC]E IN\b)/i;
 
-const MAX_LICENSE_TEXT = 512;
-
-/**
- * Thousands of packages say "MIT" or "ISC": each text is normalised once (the parser and
- * spdx-correct cost tens of microseconds a call). Callers get their own copy of the result.
- */
-const normalised = memoizeParse(normaliseText, 4096);
-
-function normalise(raw: string): License | undefined {
-  const l = normalised(raw);
-  return l && { ...l };
-}
-
-function normaliseText(raw: string): License | undefined {
-  const s = raw.trim().slice(0, MAX_LICENSE_TEXT);
-  if (!s) return undefined;
-  if (/^(UNLICENSED|SEE LICEN[SC]E IN\b)/i.test(s)) return { name: s };
-  try {
-    parseSpdx(s);
-    return { spdx: s };
-  } catch {
-    /* not an SPDX expression as written */
-  }
-  const fixed = correct(s);
-  return fixed ? { spdx: fixed } : { name: s };
+/** One license text of package.json, through the shared normaliser (src/sbom/license.ts). */
+function normalise(raw: string): License[] {
+  const s = raw.trim();
+  if (NPM_SPECIAL.test(s)) return [{ name: s.slice(0, 512) }];
+  return normaliseLicense(s);
 }
 
 /** The text of one license item: "MIT", or { type: "MIT", url }, as npm has allowed over time. */
@@ -61,15 +35,5 @@ export function npmLicenses(license: unknown, licenses?: unknown): License[] {
       if (t) texts.push(t);
     }
   }
-  const out: License[] = [];
-  const seen = new Set<string>();
-  for (const t of texts) {
-    const l = normalise(t);
-    if (!l) continue;
-    const key = l.spdx ?? `name:${l.name}`;
-    if (seen.has(key)) continue;
-    seen.add(key);
-    out.push(l);
-  }
-  return out;
+  return dedupeLicenses(texts.flatMap(normalise));
 }
