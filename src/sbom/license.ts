@@ -10,12 +10,17 @@
  * named non-SPDX license rather than guessed.
  */
 import { createRequire } from 'node:module';
-import spdxCorrect from 'spdx-correct';
 import parseSpdx from 'spdx-expression-parse';
 import type { License } from './model.js';
 import { memoizeParse } from '../util/memo.js';
 
 const require = createRequire(import.meta.url);
+
+// spdx-correct sorts its tables when it loads (10–20 ms): loaded when first needed, which most
+// runs (every text an exact or known name) never are.
+type SpdxCorrect = (text: string, opts?: { upgrade?: boolean }) => string | null;
+let spdxCorrect: SpdxCorrect | undefined;
+const correct = (text: string, opts: { upgrade: boolean }): string | null => (spdxCorrect ??= require('spdx-correct') as SpdxCorrect)(text, opts);
 const LICENSE_IDS: string[] = require('spdx-license-ids');
 const DEPRECATED_IDS: string[] = require('spdx-license-ids/deprecated.json');
 const EXCEPTION_IDS: string[] = require('spdx-exceptions');
@@ -123,7 +128,7 @@ function guardedCorrect(text: string): string | undefined {
   if (text.length > 80 || /\s(and|or|with)\s|[,;/&+]\s/i.test(text)) return undefined;
   let out: string | null;
   try {
-    out = spdxCorrect(text, { upgrade: true });
+    out = correct(text, { upgrade: true });
   } catch {
     return undefined;
   }
