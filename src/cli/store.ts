@@ -33,13 +33,20 @@ export function emptyDatabaseMessage(path = defaultStorePath()): string {
  * created (reading commands leave no trace), it is reported the same way as an empty one.
  * The check does not count them: on a full database `status()` costs tens of milliseconds.
  */
-export async function openStoreForMatching(): Promise<{ store: AdvisoryStore }> {
+export async function openStoreForMatching(): Promise<{ store: AdvisoryStore; close: () => Promise<void> }> {
   const path = defaultStorePath();
   if (!existsSync(path)) throw new ScoutError('db-empty', emptyDatabaseMessage(path), { path });
   const store = await openDefaultStore();
   try {
     if (!(await store.hasAdvisories())) throw new ScoutError('db-empty', emptyDatabaseMessage(path), { path });
-    return { store };
+    // CVSS scores worked out by earlier runs; those this run works out are added on close.
+    const { loadScores, saveScores } = await import('../match/score-cache.js');
+    await loadScores();
+    const close = async () => {
+      await store.close();
+      await saveScores();
+    };
+    return { store, close };
   } catch (err) {
     await store.close();
     throw err;

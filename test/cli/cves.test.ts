@@ -203,3 +203,13 @@ test('an empty advisory database is an error that says how to fill it', () => {
   assert.match(r.stderr, /scout db import/);
   assert.match(r.stderr, /scout db update/);
 });
+
+test('a run leaves the CVSS scores it worked out in the cache directory; the next run reports the same severities', () => {
+  const saved = JSON.parse(readFileSync(join(cache, 'cvss-scores.json'), 'utf8')) as { scores: Record<string, [number, string] | null> };
+  const scored = all.findings.filter((f) => f.severity.vector !== undefined && f.severity.score !== undefined);
+  assert.ok(scored.length > 10, 'the demo has findings scored from vectors');
+  for (const f of scored) assert.deepEqual(saved.scores[f.severity.vector!]?.[0], f.severity.score, f.severity.vector);
+  // The earlier runs of this file saved the file; this one reads it, and agrees with the first.
+  const again = cvesJson();
+  assert.deepEqual(again.findings.map((f) => [keyOf(f), f.severity]), all.findings.map((f) => [keyOf(f), f.severity]));
+});

@@ -87,7 +87,7 @@ export interface CvesJsonFinding {
   package: { id: string; name: string; version: string; purl: string; type: string; locations: { path: string }[] };
   status: string;
   fixedVersions: string[];
-  severity: { level: string; score?: number };
+  severity: { level: string; score?: number; vector?: string };
   kev?: unknown;
   epss?: unknown;
   suppressed?: { justification: string };

@@ -111,7 +111,7 @@ export function register(program: Command): void {
       };
 
       const { openStoreForMatching } = await import('../store.js');
-      const { store } = await openStoreForMatching();
+      const { store, close } = await openStoreForMatching();
       try {
         const { Warnings } = await import('../../util/errors.js');
         const { loadSbom } = await import('../../sbom/load.js');
@@ -149,7 +149,7 @@ export function register(program: Command): void {
         if (o.exitCode && findings.length) return EXIT.policy;
         return failed ? EXIT.incomplete : EXIT.ok;
       } finally {
-        await store.close();
+        await close();
       }
     }),
   );

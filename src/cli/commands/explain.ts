@@ -28,7 +28,7 @@ export function register(program: Command): void {
       const id = vulnId.trim();
       if (!/^[A-Za-z0-9][A-Za-z0-9._:+-]{0,127}$/.test(id)) throw new ScoutError('bad-option', `"${vulnId}" is not a vulnerability id`);
       const { openStoreForMatching } = await import('../store.js');
-      const { store } = await openStoreForMatching();
+      const { store, close } = await openStoreForMatching();
       try {
         const { Warnings } = await import('../../util/errors.js');
         const { loadSbom } = await import('../../sbom/load.js');
@@ -58,7 +58,7 @@ export function register(program: Command): void {
         await writeOutput(o.format === 'json' ? writeExplainJson(x, applied) : writeExplainText(x, applied), o.output);
         return EXIT.ok;
       } finally {
-        await store.close();
+        await close();
       }
     }),
   );

@@ -20,7 +20,7 @@ export function register(program: Command): void {
     action(async (ref: string, o: QuickviewOptions) => {
       if (!['text', 'json'].includes(o.format)) throw new ScoutError('bad-format', `--format must be text or json, not "${o.format}"`);
       const { openStoreForMatching } = await import('../store.js');
-      const { store } = await openStoreForMatching();
+      const { store, close } = await openStoreForMatching();
       try {
         const { loadSbom } = await import('../../sbom/load.js');
         const { match } = await import('../../match/index.js');
@@ -37,7 +37,7 @@ export function register(program: Command): void {
         const failed = sbom.warnings.some((w) => w.code === 'layer-failed' || w.code === 'digest-mismatch' || w.code === 'truncated-layer' || w.code === 'corrupt-layer');
         return failed ? EXIT.incomplete : EXIT.ok;
       } finally {
-        await store.close();
+        await close();
       }
     }),
   );
