@@ -16,6 +16,7 @@ import type { Descriptor, OpenOptions } from './types.js';
 /** Most URLs tried for one layer (a descriptor could list thousands). */
 const MAX_URLS = 8;
 const HEADERS_TIMEOUT_MS = 60_000;
+const MAX_REDIRECTS = 5;
 
 /** Codes a source uses when it does not hold a blob. */
 const NOT_HELD = new Set(['blob-unknown', 'missing-blob']);
@@ -51,6 +52,11 @@ export async function openBlobOrForeign(openBlob: () => Promise<Readable>, d: De
   }
 }
 
+/** Why a URL is not fetched, or undefined when it may be. */
+function refusal(url: URL): string | undefined {
+  return url.protocol === 'https:' || (url.protocol === 'http:' && isLoopbackHost(url.hostname)) ? undefined : 'only https URLs are fetched';
+}
+
 async function fetchFirst(urls: string[], label: string): Promise<Readable> {
   const failures: string[] = [];
   for (const text of urls) {
@@ -61,22 +67,47 @@ async function fetchFirst(urls: string[], label: string): Promise<Readable> {
       failures.push(`${text.slice(0, 100)}: not a URL`);
       continue;
     }
-    if (url.protocol !== 'https:' && !(url.protocol === 'http:' && isLoopbackHost(url.hostname))) {
-      failures.push(`${url.href.slice(0, 100)}: only https URLs are fetched`);
+    const why = refusal(url);
+    if (why) {
+      failures.push(`${url.href.slice(0, 100)}: ${why}`);
       continue;
     }
-    const ctl = new AbortController();
-    const timer = setTimeout(() => ctl.abort(), HEADERS_TIMEOUT_MS);
     try {
-      const res = await fetch(url, { headers: { 'user-agent': 'iechor-scout' }, signal: ctl.signal });
-      if (res.ok && res.body) return Readable.fromWeb(res.body as import('node:stream/web').ReadableStream<Uint8Array>);
-      await res.body?.cancel().catch(() => undefined);
-      failures.push(`${url.href}: ${res.status} ${res.statusText}`);
+      return await fetchFollowing(url);
     } catch (err) {
-      failures.push(`${url.href}: ${ctl.signal.aborted ? `no answer within ${HEADERS_TIMEOUT_MS / 1000}s` : ((err as Error).cause as Error | undefined)?.message ?? (err as Error).message}`);
-    } finally {
-      clearTimeout(timer);
+      failures.push(`${url.href}: ${(err as Error).message}`);
     }
   }
   throw new ScoutError('foreign-layer-unavailable', `${label}: foreign layer could not be fetched from its URLs: ${failures.join('; ')}`, { layer: label });
+}
+
+/** GET with redirects followed by hand, each hop held to the same rule as the first URL. */
+async function fetchFollowing(start: URL): Promise<Readable> {
+  let url = start;
+  for (let hop = 0; hop <= MAX_REDIRECTS; hop++) {
+    const ctl = new AbortController();
+    const timer = setTimeout(() => ctl.abort(), HEADERS_TIMEOUT_MS);
+    let res: Response;
+    try {
+      res = await fetch(url, { headers: { 'user-agent': 'iechor-scout' }, redirect: 'manual', signal: ctl.signal });
+    } catch (err) {
+      throw new Error(ctl.signal.aborted ? `no answer within ${HEADERS_TIMEOUT_MS / 1000}s` : ((err as Error).cause as Error | undefined)?.message ?? (err as Error).message, { cause: err });
+    } finally {
+      // Only the wait for headers is bounded; the body takes as long as it takes.
+      clearTimeout(timer);
+    }
+    const location = res.headers.get('location');
+    if (res.status >= 300 && res.status < 400 && location) {
+      await res.body?.cancel().catch(() => undefined);
+      const next = new URL(location, url);
+      const why = refusal(next);
+      if (why) throw new Error(`redirected to ${next.href.slice(0, 100)}: ${why}`);
+      url = next;
+      continue;
+    }
+    if (res.ok && res.body) return Readable.fromWeb(res.body as import('node:stream/web').ReadableStream<Uint8Array>);
+    await res.body?.cancel().catch(() => undefined);
+    throw new Error(`${res.status} ${res.statusText}`);
+  }
+  throw new Error(`more than ${MAX_REDIRECTS} redirects`);
 }

@@ -37,6 +37,14 @@ before(async () => {
   const blob = base.layers[0].blob;
   cdn = await startFake((_req, res, url) => {
     if (url.pathname === `/layers/${base.layers[0].digest.slice(7)}`) res.end(blob);
+    else if (url.pathname === '/moved') {
+      res.writeHead(302, { location: `/layers/${base.layers[0].digest.slice(7)}` });
+      res.end();
+    } else if (url.pathname === '/moved-away') {
+      // A redirect that leaves for plain HTTP elsewhere is held to the same rule as the URL itself.
+      res.writeHead(302, { location: 'http://169.254.169.254/latest/meta-data/' });
+      res.end();
+    }
     else if (url.pathname.startsWith('/tampered/')) res.end(Buffer.concat([blob.subarray(0, blob.length - 1), Buffer.from([blob[blob.length - 1] ^ 1])]));
     else {
       res.statusCode = 404;
@@ -97,6 +105,24 @@ test('from a registry, allowed: fetched from the URL and verified like any layer
       && /file:\/\/\/etc\/passwd: only https URLs are fetched/.test(e.message) && /http:\/\/example\.com\/x: only https/.test(e.message) && /\/gone: 404/.test(e.message));
   } finally {
     await none.close();
+  }
+});
+
+test('redirects are followed by hand, each hop held to the https rule', async () => {
+  const reg = await registryWithout(withForeignBase(base, [`${cdn.url}/moved-away`, `${cdn.url}/moved`]));
+  try {
+    const img = await registrySource.open(`${reg.host}/win/app:1`, { allowForeignLayers: true });
+    const [tar] = await readLayerTars(img);
+    assert.ok(tar.equals(base.layers[0].tar));
+  } finally {
+    await reg.close();
+  }
+  const away = await registryWithout(withForeignBase(base, [`${cdn.url}/moved-away`]));
+  try {
+    const img = await registrySource.open(`${away.host}/win/app:1`, { allowForeignLayers: true });
+    await assert.rejects(img.layers[0].open(), (e: unknown) => e instanceof ScoutError && e.code === 'foreign-layer-unavailable' && /moved-away: redirected to http:\/\/169\.254\.169\.254\/latest\/meta-data\/: only https/.test(e.message));
+  } finally {
+    await away.close();
   }
 });
 
