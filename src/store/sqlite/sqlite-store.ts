@@ -164,10 +164,16 @@ export class SqliteAdvisoryStore implements AdvisoryStore {
   }
 
   importBatch(batch: ImportBatch): Promise<StoreImportCounts> {
-    const run = this.importQueue.then(() => {
+    const run = this.importQueue.then(async () => {
       this.parsed.clear();
       this.answers.clear();
-      return this.runImport(batch);
+      try {
+        return await this.runImport(batch);
+      } finally {
+        // A lookup made while the import ran saw this connection's uncommitted rows (or rows a
+        // rollback removed), and this connection's own commit does not move data_version.
+        this.answers.clear();
+      }
     });
     this.importQueue = run.catch(() => undefined);
     return run;

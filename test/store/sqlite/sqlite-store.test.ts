@@ -358,3 +358,20 @@ test('remembered lookup answers give way to another connection\'s import', async
   await writer.close();
   assert.equal((await reader.lookup(eco, name)).find((a) => a.id === first.id)?.summary, 'changed elsewhere');
 });
+
+test('a lookup made while an import runs is not remembered past it', async (t) => {
+  const { store, first, eco, name } = await storeWithOnePypiRecord(join(tempDir(t), 'during.db'));
+  t.after(() => void store.close());
+  let seenDuring: string | undefined;
+  async function* broken(): AsyncGenerator<Advisory> {
+    yield { ...first, summary: 'never committed', modified: '2099-01-01T00:00:00Z' };
+    // Enough other records that the buffered index rows are written.
+    for (let i = 0; i < 70; i++) yield { ...first, id: `PYSEC-0000-${i}`, modified: '2099-01-01T00:00:00Z' };
+    // This connection sees its own uncommitted rows; then the feed breaks and all is rolled back.
+    seenDuring = (await store.lookup(eco, name)).find((a) => a.id === first.id)?.summary;
+    throw new Error('feed broke');
+  }
+  await assert.rejects(store.importBatch({ kind: 'advisories', source: { name: 'osv-pypi', kind: 'advisories' }, mode: 'merge', records: broken() }), /feed broke/);
+  assert.equal(seenDuring, 'never committed');
+  assert.equal((await store.lookup(eco, name)).find((a) => a.id === first.id)?.summary, first.summary);
+});
