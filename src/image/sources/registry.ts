@@ -60,10 +60,12 @@ export const registrySource: ImageSource = {
       mirror: m,
     }));
     const warnings: ScanWarning[] = [];
+    const warned = new Set<string>();
     // A mirror without the image is normal (a pull-through cache not filled yet, a private
-    // image): only a mirror that cannot be used at all is worth a warning.
+    // image): only a mirror that cannot be used at all is worth a warning, once.
     const failed = (h: Host, err: ScoutError) => {
-      if (h.mirror && err.code !== 'manifest-unknown' && err.code !== 'blob-unknown') {
+      if (h.mirror && err.code !== 'manifest-unknown' && err.code !== 'blob-unknown' && !warned.has(h.mirror.url)) {
+        warned.add(h.mirror.url);
         warnings.push({ code: 'mirror-failed', message: `registry mirror ${h.mirror.url} failed (${err.message}); used the next host` });
       }
     };

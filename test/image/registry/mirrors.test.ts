@@ -125,6 +125,27 @@ test('blobs a mirror lacks come from the registry itself', async () => {
   }
 });
 
+test('a mirror that fails every blob with a server error gives one warning, not one per blob', async () => {
+  const serve = serveImages(singleImage('scout/app', '1.0', app));
+  const mirror = await startFake((req, res, url) => {
+    if (url.pathname.includes('/blobs/')) {
+      res.writeHead(503);
+      res.end('down for maintenance');
+      return;
+    }
+    return serve(req, res, url);
+  });
+  try {
+    const img = await registrySource.open(`${reg.host}/scout/app:1.0`, { registryMirrors: [`${reg.host}=${mirror.url}`] });
+    const tars = await readLayerTars(img);
+    tars.forEach((t, i) => assert.ok(t.equals(app.layers[i].tar), `layer ${i}`));
+    assert.equal(img.warnings?.length, 1);
+    assert.match(img.warnings![0].message, /503/);
+  } finally {
+    await mirror.close();
+  }
+});
+
 test('when neither the mirrors nor the registry have the image, the error names the mirrors tried', async () => {
   await assert.rejects(
     registrySource.open(`${reg.host}/scout/nothing:1`, { registryMirrors: [`${reg.host}=http://${reg.host}/hub-proxy`] }),
