@@ -2,6 +2,7 @@ import { ScoutError, type ScanWarning } from '../../util/errors.js';
 import { defaultLimits } from '../limits.js';
 import { parseReference } from '../reference.js';
 import { RegistryClient, registryBaseUrl, type RetryPolicy } from '../registry/client.js';
+import { credentialsFor } from '../registry/credentials.js';
 import { mirrorsFor, type RegistryMirror } from '../registry/mirrors.js';
 import { resolveImage, type BlobStore } from '../resolve.js';
 import type { Image, ImageSource, OpenOptions } from '../types.js';
@@ -18,6 +19,11 @@ interface Host {
  * registry's four with back-off.
  */
 const MIRROR_RETRY: Partial<RetryPolicy> = { tries: 2, baseDelayMs: 100, maxDelayMs: 500 };
+
+function withoutEnvCredentials(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  const { SCOUT_REGISTRY_USER: _user, SCOUT_REGISTRY_PASSWORD: _password, ...rest } = env;
+  return rest;
+}
 
 /** Failures after which the next host is tried; anything else (a bad digest, a hostile answer) stops. */
 const TRY_NEXT = new Set(['manifest-unknown', 'blob-unknown', 'registry-unreachable', 'registry-error', 'registry-tls', 'registry-timeout', 'registry-unauthorized', 'registry-denied', 'registry-bad-response']);
@@ -55,7 +61,9 @@ export const registrySource: ImageSource = {
     const ref = parseReference(location);
     const upstream: Host = { client: new RegistryClient({ registry: ref.registry, insecureRegistries: opts.insecureRegistries }), repository: ref.repository };
     const mirrors: Host[] = mirrorsFor(ref.registry, opts.registryMirrors).map((m) => ({
-      client: new RegistryClient({ registry: m.host, insecureRegistries: m.insecure ? [m.host] : [], retry: MIRROR_RETRY }),
+      // SCOUT_REGISTRY_USER/PASSWORD are for the image's registry: a mirror is another party and
+      // gets only what Docker's config holds for its own host.
+      client: new RegistryClient({ registry: m.host, insecureRegistries: m.insecure ? [m.host] : [], retry: MIRROR_RETRY, credentials: () => credentialsFor(m.host, { env: withoutEnvCredentials(process.env) }) }),
       repository: `${m.prefix}${ref.repository}`,
       mirror: m,
     }));

@@ -146,6 +146,28 @@ test('a mirror that fails every blob with a server error gives one warning, not 
   }
 });
 
+test('the SCOUT_REGISTRY_USER credentials go to the image\'s registry only, never to a mirror', async (t) => {
+  const mirror = await startFake((_req, res) => {
+    res.writeHead(401, { 'www-authenticate': 'Basic realm="mirror"', 'content-type': 'application/json' });
+    res.end(JSON.stringify({ errors: [{ code: 'UNAUTHORIZED', message: 'authentication required' }] }));
+  });
+  process.env.SCOUT_REGISTRY_USER = 'ci-user';
+  process.env.SCOUT_REGISTRY_PASSWORD = 'ci-secret';
+  t.after(() => {
+    delete process.env.SCOUT_REGISTRY_USER;
+    delete process.env.SCOUT_REGISTRY_PASSWORD;
+  });
+  try {
+    const img = await registrySource.open(`${reg.host}/scout/app:1.0`, { registryMirrors: [`${reg.host}=${mirror.url}`] });
+    assertIsApp(img);
+    assert.ok(mirror.requests.length > 0, 'the mirror was asked first');
+    assert.deepEqual(mirror.requests.filter((r) => r.authorization !== undefined), []);
+    assert.equal(img.warnings?.[0]?.code, 'mirror-failed');
+  } finally {
+    await mirror.close();
+  }
+});
+
 test('when neither the mirrors nor the registry have the image, the error names the mirrors tried', async () => {
   await assert.rejects(
     registrySource.open(`${reg.host}/scout/nothing:1`, { registryMirrors: [`${reg.host}=http://${reg.host}/hub-proxy`] }),
