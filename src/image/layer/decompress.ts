@@ -10,12 +10,21 @@ export interface LayerStreamOptions {
   digest?: string;
   /** Expected digest of the uncompressed tar (diff_id); checked when it ends. */
   diffId?: string;
+  /**
+   * The blob's size as its descriptor gives it: a blob that runs past it is stopped there (a
+   * hostile server need not be read to the end to be caught). One that ends short fails its
+   * digest check.
+   */
+  size?: number;
   /** Words for errors, e.g. "layer 3 (sha256:ab12…)". */
   label: string;
   limits?: Limits;
 }
 
-/** Counts and hashes bytes on their way through; fails at the end when the digest differs. */
+/**
+ * Counts and hashes bytes on their way through; fails at the end when the digest differs, or
+ * as soon as more bytes than `size` (when given) have come.
+ */
 class DigestCheck extends Transform {
   private readonly hash: Hash | undefined;
   bytes = 0;
@@ -24,6 +33,7 @@ class DigestCheck extends Transform {
     private readonly what: string,
     private readonly label: string,
     private readonly onBytes?: (n: number) => void,
+    private readonly size?: number,
   ) {
     super();
     const algo = expected?.split(':')[0] ?? 'sha256';
@@ -33,6 +43,11 @@ class DigestCheck extends Transform {
   }
   override _transform(chunk: Buffer, _enc: BufferEncoding, cb: TransformCallback): void {
     this.bytes += chunk.length;
+    if (this.size !== undefined && this.bytes > this.size) {
+      // Not the blob the manifest pins (its digest goes with its size): stop reading now.
+      cb(new ScoutError('digest-mismatch', `${this.label}: ${this.what} digest mismatch: expected ${this.expected ?? 'the blob the manifest names'}, got more than the ${this.size} bytes its descriptor gives`, { layer: this.label }));
+      return;
+    }
     this.hash?.update(chunk);
     try {
       this.onBytes?.(chunk.length);
@@ -111,7 +126,13 @@ async function peek(src: Readable, n: number): Promise<{ head: Buffer; stream: R
       yield r.value as Buffer;
     }
   }
-  return { head, stream: Readable.from(rest(), { objectMode: false }) };
+  const stream = Readable.from(rest(), { objectMode: false });
+  // A layer stream that fails (a bad digest, a bomb) stops its source too: a network blob must
+  // not go on downloading behind it.
+  stream.once('close', () => {
+    if (!src.destroyed) src.destroy();
+  });
+  return { head, stream };
 }
 
 /**
@@ -125,7 +146,7 @@ export async function openLayerStream(blob: Readable, opts: LayerStreamOptions):
   const { head, stream } = await peek(blob, 4);
   if (head.length === 0) throw new ScoutError('empty-layer', `${opts.label}: layer blob is empty`, { layer: opts.label });
   const compression = sniffCompression(head);
-  const compressed = new DigestCheck(opts.digest, 'blob', opts.label);
+  const compressed = new DigestCheck(opts.digest, 'blob', opts.label, undefined, opts.size);
   let inBytes = 0;
   compressed.on('data', (c: Buffer) => (inBytes += c.length));
   // An uncompressed blob's diff_id is its digest: checked once, above.

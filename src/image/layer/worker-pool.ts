@@ -35,7 +35,7 @@ export class LayerWorkerPool {
     const worker = this.acquire();
     const { port1, port2 } = new MessageChannel();
     const id = this.nextId++;
-    const job: LayerJob = { id, digest: layer.digest, diffId: layer.diffId, label, capture, port: port2 };
+    const job: LayerJob = { id, digest: layer.digest, diffId: layer.diffId, size: layer.size, label, capture, port: port2 };
     try {
       const done = new Promise<LayerIndex>((resolve, reject) => {
         const onMessage = (r: LayerJobResult) => {

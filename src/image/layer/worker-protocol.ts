@@ -9,6 +9,8 @@ export interface LayerJob {
   id: number;
   digest: string;
   diffId: string;
+  /** The blob's size from its descriptor. */
+  size: number;
   label: string;
   capture: CaptureRef;
   /** Compressed bytes arrive on this port as ArrayBuffers; null ends, {error} aborts. */

@@ -67,7 +67,7 @@ parentPort!.on('message', async (job: LayerJob) => {
   let result: LayerJobResult;
   try {
     const capture = await captureFor(job.capture);
-    const tar = await openLayerStream(portStream(job.port), { digest: job.digest, diffId: job.diffId, label: job.label });
+    const tar = await openLayerStream(portStream(job.port), { digest: job.digest, diffId: job.diffId, size: job.size, label: job.label });
     result = { id: job.id, index: await indexTarStream(tar, job.diffId, capture, job.label) };
   } catch (err) {
     const e = err as ScoutError;

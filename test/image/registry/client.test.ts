@@ -106,6 +106,36 @@ test('tampered config and tampered layer blob are caught: config at open, layer 
   }, code('digest-mismatch', im.layers[1].digest));
 });
 
+test('a layer blob that runs past its descriptor\'s size is cut off there, without being read to its end', async () => {
+  const im = await image;
+  const content = singleImage('team/app', 'v1', im);
+  const serve = serveImages(content);
+  const layer = im.layers[1];
+  // The right blob, then 64 MiB more: a server that would stream forever.
+  const extra = 64 * 1024 * 1024;
+  let written = 0;
+  let closedEarly = false;
+  const s = await fake(async (req, res, url) => {
+    if (!url.pathname.endsWith(`/blobs/${layer.digest}`)) return serve(req, res, url);
+    res.writeHead(200, { 'content-type': 'application/octet-stream' });
+    res.on('close', () => (closedEarly = written < layer.blob.length + extra));
+    const chunk = Buffer.alloc(256 * 1024);
+    res.write(layer.blob);
+    written += layer.blob.length;
+    while (written < layer.blob.length + extra && !res.destroyed) {
+      if (!res.write(chunk)) await new Promise((r) => res.once('drain', r).once('close', r));
+      written += chunk.length;
+    }
+    res.end();
+  });
+  const img = await registrySource.open(`${s.host}/team/app:v1`, {});
+  await assert.rejects(async () => {
+    for await (const _ of await img.layers[1].open());
+  }, code('digest-mismatch', layer.digest, `more than the ${layer.blob.length} bytes its descriptor gives`));
+  await new Promise((r) => setTimeout(r, 50));
+  assert.ok(closedEarly, `the client hung up before the end (${written} bytes written)`);
+});
+
 test('retry: two 503s then success; each retry is a new request', async () => {
   const im = await image;
   const normal = serveImages(singleImage('team/app', 'v1', im));
