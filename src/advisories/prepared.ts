@@ -20,7 +20,10 @@ export interface PreparedAdvisory {
   upstream: string[];
 }
 
-export function prepareAdvisory(adv: Advisory): PreparedAdvisory {
+/** The index rows an advisory has: the packages it names and the other ids it goes by. */
+export type IndexKeys = Pick<PreparedAdvisory, 'packages' | 'aliases' | 'upstream'>;
+
+export function indexKeysOf(adv: Advisory): IndexKeys {
   const seen = new Set<string>();
   const packages: [string, string][] = [];
   for (const a of adv.affected) {
@@ -31,14 +34,16 @@ export function prepareAdvisory(adv: Advisory): PreparedAdvisory {
     seen.add(key);
     packages.push([a.package.ecosystem, name]);
   }
+  return { packages, aliases: adv.aliases.filter((x) => x !== adv.id), upstream: adv.upstream.filter((x) => x !== adv.id) };
+}
+
+export function prepareAdvisory(adv: Advisory): PreparedAdvisory {
   const row: PreparedAdvisory = {
     id: adv.id,
     modified: adv.modified,
     withdrawn: adv.withdrawn ?? null,
     json: toStoredJson(adv),
-    packages,
-    aliases: adv.aliases.filter((x) => x !== adv.id),
-    upstream: adv.upstream.filter((x) => x !== adv.id),
+    ...indexKeysOf(adv),
   };
   const bytes = storedJsonBytes(adv);
   if (bytes !== undefined) row.jsonBytes = bytes;

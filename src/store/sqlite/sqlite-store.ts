@@ -8,7 +8,7 @@ import { dirname } from 'node:path';
 import type { Advisory, EpssScore, KevEntry, SourceInfo } from '../../advisories/model.js';
 import { normalizePackageName } from '../../advisories/ecosystems.js';
 import { fromStoredJson } from '../../advisories/stored-json.js';
-import { prepareAdvisory, type PreparedAdvisory } from '../../advisories/prepared.js';
+import { indexKeysOf, prepareAdvisory, type IndexKeys, type PreparedAdvisory } from '../../advisories/prepared.js';
 import { ScoutError, Warnings } from '../../util/errors.js';
 import type { AdvisoryStore, ImportBatch, ImportMode, RecordStream, SourceStatus, SourceSummary, StoreImportCounts, StoreStatus } from '../advisory-store.js';
 import { SQLITE_MIGRATIONS } from '../migrations/sqlite/index.js';
@@ -265,8 +265,7 @@ export class SqliteAdvisoryStore implements AdvisoryStore {
       ? insertBytes.run(row.id, source, row.modified, row.withdrawn, row.jsonBytes)
       : insertText.run(row.id, source, row.modified, row.withdrawn, row.json)).changes === 1;
     const updateAdvisory = db.prepare('UPDATE advisories SET source = ?, modified = ?, withdrawn = ?, json = ? WHERE id = ?');
-    const deleteAffected = db.prepare('DELETE FROM affected WHERE advisory_id = ?');
-    const deleteAliases = db.prepare('DELETE FROM aliases WHERE advisory_id = ?');
+    const unindex = this.unindexer();
     const affected = new RowBuffer(db, 'INSERT OR IGNORE INTO affected (ecosystem, name, advisory_id)');
     const aliases = new RowBuffer(db, 'INSERT OR IGNORE INTO aliases (alias, advisory_id, kind)');
     const flush = () => {
@@ -302,8 +301,7 @@ export class SqliteAdvisoryStore implements AdvisoryStore {
         }
         // Buffered rows may belong to this id (it came twice in the stream): write them first.
         flush();
-        deleteAffected.run(row.id);
-        deleteAliases.run(row.id);
+        unindex(row.id, existing);
         updateAdvisory.run(source, row.modified, row.withdrawn, row.json, row.id);
         counts.updated++;
       } else {
@@ -320,13 +318,37 @@ export class SqliteAdvisoryStore implements AdvisoryStore {
       const deleteAdvisory = db.prepare('DELETE FROM advisories WHERE id = ?');
       for (const id of ids) {
         if (seen.has(id)) continue;
-        deleteAffected.run(id);
-        deleteAliases.run(id);
+        unindex(id, selectExisting.get(id) as AdvisoryRow);
         deleteAdvisory.run(id);
         counts.deleted++;
       }
     }
     return { counts, newestModified };
+  }
+
+  /**
+   * Removes an advisory's index rows, found by their primary keys from its stored JSON (the
+   * rows were written from that same record). A row whose JSON cannot be read (a damaged file)
+   * has its index rows found the slow way, by scanning both tables.
+   */
+  private unindexer(): (id: string, stored: AdvisoryRow) => void {
+    const byKey = this.db.prepare('DELETE FROM affected WHERE ecosystem = ? AND name = ? AND advisory_id = ?');
+    const aliasByKey = this.db.prepare('DELETE FROM aliases WHERE alias = ? AND advisory_id = ?');
+    const scanAffected = this.db.prepare('DELETE FROM affected WHERE advisory_id = ?');
+    const scanAliases = this.db.prepare('DELETE FROM aliases WHERE advisory_id = ?');
+    return (id, stored) => {
+      let keys: IndexKeys;
+      try {
+        keys = indexKeysOf(fromStoredJson(stored.json, stored.source));
+      } catch {
+        scanAffected.run(id);
+        scanAliases.run(id);
+        return;
+      }
+      for (const [ecosystem, name] of keys.packages) byKey.run(ecosystem, name, id);
+      for (const alias of keys.aliases) aliasByKey.run(alias, id);
+      for (const alias of keys.upstream) aliasByKey.run(alias, id);
+    };
   }
 
   private async importKev(entries: RecordStream<KevEntry>): Promise<StoreImportCounts> {

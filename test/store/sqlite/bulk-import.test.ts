@@ -179,3 +179,54 @@ test('a re-import finds identical records unchanged, stored verbatim or re-seria
   t.after(() => db.close());
   assert.deepEqual(db.prepare('SELECT DISTINCT typeof(json) AS t FROM advisories').all(), [{ t: 'text' }]);
 });
+
+test('index rows are removed through the stored record\'s own keys; a damaged stored record has them found by a scan', async (t) => {
+  const { store, path } = openStore(t, 'unindex.db');
+  const src = { name: 'osv:keys', kind: 'advisories' as const };
+  const v1 = await advisories([record('GHSA-keys-0001', ['a-1', 'a-2'], ['CVE-2020-1']), record('GHSA-keys-0002', ['b-1'], ['CVE-2020-2'])], src.name);
+  await store.importBatch({ kind: 'advisories', source: src, mode: 'replace', records: v1 });
+  // Damage the second record's stored JSON behind the store's back (a tampered cache file).
+  const raw = new Database(path);
+  raw.prepare("UPDATE advisories SET json = '{not json' WHERE id = 'GHSA-keys-0002'").run();
+  raw.close();
+  const v2 = await advisories([record('GHSA-keys-0001', ['a-3'], ['CVE-2021-1'], 'changed'), record('GHSA-keys-0002', ['b-2'], ['CVE-2021-2'], 'changed')], src.name);
+  const r = await store.importBatch({ kind: 'advisories', source: src, mode: 'replace', records: v2 });
+  assert.deepEqual(r, { inserted: 0, updated: 2, unchanged: 0, deleted: 0 });
+  for (const p of ['a-1', 'a-2', 'b-1']) assert.deepEqual(await store.lookup('npm', p), [], p);
+  for (const a of ['CVE-2020-1', 'CVE-2020-2']) assert.deepEqual(await store.byAlias(a), [], a);
+  assert.deepEqual(ids(await store.lookup('npm', 'a-3')), ['GHSA-keys-0001']);
+  assert.deepEqual(ids(await store.lookup('npm', 'b-2')), ['GHSA-keys-0002']);
+  // Gone from the snapshot: its rows go too.
+  const v3 = await advisories([record('GHSA-keys-0002', ['b-2'], ['CVE-2021-2'], 'changed')], src.name);
+  assert.equal((await store.importBatch({ kind: 'advisories', source: src, mode: 'replace', records: v3 })).deleted, 1);
+  assert.deepEqual(await store.lookup('npm', 'a-3'), []);
+  assert.deepEqual(await store.byAlias('CVE-2021-1'), []);
+  await store.close();
+  // Nothing left behind in either table for the deleted id.
+  const check = new Database(path, { readonly: true });
+  t.after(() => check.close());
+  assert.equal(check.prepare("SELECT COUNT(*) FROM affected WHERE advisory_id = 'GHSA-keys-0001'").pluck().get(), 0);
+  assert.equal(check.prepare("SELECT COUNT(*) FROM aliases WHERE advisory_id = 'GHSA-keys-0001'").pluck().get(), 0);
+});
+
+test('a database made before migration 2 loses its reverse indexes and imports on', async (t) => {
+  const path = join(tempDir(t), 'v1.db');
+  // Schema version 1, as the previous release left it.
+  const old = new Database(path);
+  const { SQLITE_MIGRATIONS } = await import('../../../src/store/migrations/sqlite/index.js');
+  old.exec(`CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)`);
+  old.exec(SQLITE_MIGRATIONS[0].sql);
+  old.prepare('INSERT INTO schema_migrations VALUES (1, ?, ?)').run(SQLITE_MIGRATIONS[0].name, new Date().toISOString());
+  const indexes = () => (old.prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND name LIKE '%_by_advisory'").pluck().all() as string[]).sort();
+  assert.deepEqual(indexes(), ['affected_by_advisory', 'aliases_by_advisory']);
+  old.close();
+  const store = new SqliteAdvisoryStore(path);
+  t.after(() => void store.close());
+  assert.equal((await store.status()).schemaVersion, 2);
+  const check = new Database(path, { readonly: true });
+  const left = check.prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND name LIKE '%_by_advisory'").pluck().all();
+  check.close();
+  assert.deepEqual(left, []);
+  await store.importBatch({ kind: 'advisories', source: { name: 'osv:m', kind: 'advisories' }, mode: 'replace', records: await advisories([record('GHSA-mig-0001', ['m-1'], [])], 'osv:m') });
+  assert.deepEqual(ids(await store.lookup('npm', 'm-1')), ['GHSA-mig-0001']);
+});

@@ -128,7 +128,7 @@ test('withdrawn records are kept and flagged; status counts them per source', as
   assert.equal(typeof w.withdrawn, 'string');
   assert.equal(w.source, 'osv:go');
   const st = await store.status();
-  assert.equal(st.schemaVersion, 1);
+  assert.equal(st.schemaVersion, 2);
   let total = 0;
   for (const s of SOURCES) {
     const raw = rawRecords(`${s}.osv.jsonl.gz`);

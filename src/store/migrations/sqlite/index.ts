@@ -1,5 +1,6 @@
 /** The SQLite migrations, in order. Append new ones; never edit an applied one. */
 import * as m001 from './001-initial.js';
+import * as m002 from './002-no-reverse-indexes.js';
 
 export interface Migration {
   version: number;
@@ -7,4 +8,4 @@ export interface Migration {
   sql: string;
 }
 
-export const SQLITE_MIGRATIONS: readonly Migration[] = [m001];
+export const SQLITE_MIGRATIONS: readonly Migration[] = [m001, m002];
