@@ -337,17 +337,23 @@ export class SqliteAdvisoryStore implements AdvisoryStore {
     const scanAffected = this.db.prepare('DELETE FROM affected WHERE advisory_id = ?');
     const scanAliases = this.db.prepare('DELETE FROM aliases WHERE advisory_id = ?');
     return (id, stored) => {
-      let keys: IndexKeys;
+      let keys: IndexKeys | undefined;
       try {
         keys = indexKeysOf(fromStoredJson(stored.json, stored.source));
       } catch {
+        keys = undefined;
+      }
+      const usable = keys !== undefined
+        && keys.packages.every(([e, n]) => typeof e === 'string' && typeof n === 'string')
+        && [...keys.aliases, ...keys.upstream].every((a) => typeof a === 'string');
+      if (!usable) {
         scanAffected.run(id);
         scanAliases.run(id);
         return;
       }
-      for (const [ecosystem, name] of keys.packages) byKey.run(ecosystem, name, id);
-      for (const alias of keys.aliases) aliasByKey.run(alias, id);
-      for (const alias of keys.upstream) aliasByKey.run(alias, id);
+      for (const [ecosystem, name] of keys!.packages) byKey.run(ecosystem, name, id);
+      for (const alias of keys!.aliases) aliasByKey.run(alias, id);
+      for (const alias of keys!.upstream) aliasByKey.run(alias, id);
     };
   }
 

@@ -188,6 +188,8 @@ test('index rows are removed through the stored record\'s own keys; a damaged st
   // Damage the second record's stored JSON behind the store's back (a tampered cache file).
   const raw = new Database(path);
   raw.prepare("UPDATE advisories SET json = '{not json' WHERE id = 'GHSA-keys-0002'").run();
+  // And the first's into JSON of the wrong shape (an alias that is not a string).
+  raw.prepare(`UPDATE advisories SET json = '{"id":"GHSA-keys-0001","aliases":[{"x":1}],"affected":[{"package":{"ecosystem":"npm","name":"a-1"}}]}' WHERE id = 'GHSA-keys-0001'`).run();
   raw.close();
   const v2 = await advisories([record('GHSA-keys-0001', ['a-3'], ['CVE-2021-1'], 'changed'), record('GHSA-keys-0002', ['b-2'], ['CVE-2021-2'], 'changed')], src.name);
   const r = await store.importBatch({ kind: 'advisories', source: src, mode: 'replace', records: v2 });
