@@ -11,6 +11,7 @@
  */
 import { Readable } from 'node:stream';
 import { ScoutError } from '../util/errors.js';
+import { isLoopback } from './registry/client.js';
 import type { Descriptor, OpenOptions } from './types.js';
 
 /** Most URLs tried for one layer (a descriptor could list thousands). */
@@ -20,10 +21,6 @@ const MAX_REDIRECTS = 5;
 
 /** Codes a source uses when it does not hold a blob. */
 const NOT_HELD = new Set(['blob-unknown', 'missing-blob']);
-
-function isLoopbackHost(host: string): boolean {
-  return /^(localhost|127\.\d+\.\d+\.\d+|\[::1\])$/i.test(host);
-}
 
 export function foreignLayersAllowed(opts: OpenOptions, env: NodeJS.ProcessEnv = process.env): boolean {
   return opts.allowForeignLayers ?? /^(1|true|yes)$/i.test(env.SCOUT_ALLOW_FOREIGN_LAYERS ?? '');
@@ -54,7 +51,7 @@ export async function openBlobOrForeign(openBlob: () => Promise<Readable>, d: De
 
 /** Why a URL is not fetched, or undefined when it may be. */
 function refusal(url: URL): string | undefined {
-  return url.protocol === 'https:' || (url.protocol === 'http:' && isLoopbackHost(url.hostname)) ? undefined : 'only https URLs are fetched';
+  return url.protocol === 'https:' || (url.protocol === 'http:' && isLoopback(url.host)) ? undefined : 'only https URLs are fetched';
 }
 
 async function fetchFirst(urls: string[], label: string): Promise<Readable> {

@@ -50,7 +50,8 @@ const RETRY_STATUS = new Set([408, 429, 500, 502, 503, 504]);
 const TLS_CODE = /^(ERR_TLS_|ERR_SSL_|CERT_|UNABLE_TO_|DEPTH_ZERO_SELF_SIGNED_CERT|SELF_SIGNED_CERT_IN_CHAIN|HOSTNAME_MISMATCH|ERR_OSSL_)/;
 const PERMANENT_NET_CODE = new Set(['ENOTFOUND', 'ERR_INVALID_URL', 'ERR_INVALID_ARG_TYPE']);
 
-function isLoopback(host: string): boolean {
+/** localhost, 127.0.0.1 or [::1], with or without a port. */
+export function isLoopback(host: string): boolean {
   return /^(localhost|127\.0\.0\.1|\[::1\])(:\d+)?$/i.test(host);
 }
 
