@@ -11,7 +11,7 @@ export function renderInspectTable(m: ImageMetadata): string {
     ['Created', m.created ?? '-'],
     ['Platform', [m.platform.os, m.platform.architecture, m.platform.variant].filter(Boolean).join('/')],
     ['OS', [m.os.prettyName ?? m.os.name, m.os.version && !m.os.prettyName ? m.os.version : ''].filter(Boolean).join(' ') || m.os.type],
-    ...(m.registry ? [['Registry', `${m.registry.url} (${m.registry.type})`]] : []),
+    ...(m.registry ? [['Registry', `${m.registry.url} (${m.registry.type})${m.registry.mirror ? `, pulled through ${m.registry.mirror}` : ''}`]] : []),
     ['User', m.user ?? '-'],
     ['Working dir', m.workingDir ?? '-'],
     ['Entrypoint', m.entrypoint ? JSON.stringify(m.entrypoint) : '-'],

@@ -4,6 +4,8 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
+import { renderInspectTable } from '../../../src/cli/output/inspect-table.js';
+import { imageMetadataFrom } from '../../../src/image/inspect.js';
 import { mirrorsFor, parseMirror } from '../../../src/image/registry/mirrors.js';
 import { scanImage } from '../../../src/image/scan.js';
 import { registrySource } from '../../../src/image/sources/registry.js';
@@ -69,6 +71,11 @@ test('an image whose registry cannot be reached is pulled whole through its mirr
   assertIsApp(img);
   assert.equal(img.registry, 'upstream.invalid');
   assert.equal(img.mirror, `http://${reg.host}`);
+  // The metadata keeps the image's registry and names the mirror; the table says so.
+  const meta = imageMetadataFrom(img);
+  assert.equal(meta.registry?.host, 'upstream.invalid');
+  assert.equal(meta.registry?.mirror, `http://${reg.host}`);
+  assert.match(renderInspectTable(meta), new RegExp(`Registry\\s+https://upstream\\.invalid \\(other\\), pulled through http://${reg.host.replace(/\./g, '\\.')}`));
   const tars = await readLayerTars(img);
   tars.forEach((t, i) => assert.ok(t.equals(app.layers[i].tar), `layer ${i}`));
   assert.deepEqual(img.warnings, []);
