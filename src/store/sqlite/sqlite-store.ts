@@ -401,11 +401,19 @@ export class SqliteAdvisoryStore implements AdvisoryStore {
     return this.db.prepare(`SELECT COUNT(*) FROM ${table}`).pluck().get() as number;
   }
 
+  /**
+   * Rows whose key is among `values`, IN_CHUNK keys per query. Every query has IN_CHUNK
+   * placeholders (a short last chunk is padded with NULL, which matches nothing), so each
+   * prefix is prepared once per store rather than once per call.
+   */
   private *selectIn<T>(sqlPrefix: string, values: readonly string[]): Generator<T> {
     const unique = [...new Set(values)];
+    if (!unique.length) return;
+    const st = this.stmt(`${sqlPrefix} (${Array(IN_CHUNK).fill('?').join(',')})`);
     for (let i = 0; i < unique.length; i += IN_CHUNK) {
-      const chunk = unique.slice(i, i + IN_CHUNK);
-      yield* this.db.prepare(`${sqlPrefix} (${chunk.map(() => '?').join(',')})`).all(...chunk) as T[];
+      const chunk: (string | null)[] = unique.slice(i, i + IN_CHUNK);
+      while (chunk.length < IN_CHUNK) chunk.push(null);
+      yield* st.all(chunk) as T[];
     }
   }
 
