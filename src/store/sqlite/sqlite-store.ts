@@ -66,6 +66,7 @@ export class SqliteAdvisoryStore implements AdvisoryStore {
    */
   private readonly answers = new Map<string, Advisory[]>();
   private answersVersion: number | undefined;
+  private versionChecked = false;
 
   /** `path` is the database file (normally under the cache dir) or ':memory:'. */
   constructor(private readonly path: string, options: SqliteStoreOptions = {}) {
@@ -106,12 +107,8 @@ export class SqliteAdvisoryStore implements AdvisoryStore {
     const key = normalizePackageName(ecosystem, name);
     // Matching the same packages again (a server re-matching stored SBOMs, the same base image
     // in many scans) asks the same questions: answer them from memory while the data is
-    // unchanged. One pragma read per lookup is the price of noticing another process's import.
-    const version = this.stmt('PRAGMA data_version').pluck().get() as number;
-    if (version !== this.answersVersion) {
-      this.answers.clear();
-      this.answersVersion = version;
-    }
+    // unchanged.
+    this.checkDataVersion();
     const answerKey = `${ecosystem}\0${key}`;
     const known = this.answers.get(answerKey);
     // A copy: the caller may sort or filter its array; the advisories themselves are shared.
@@ -120,6 +117,25 @@ export class SqliteAdvisoryStore implements AdvisoryStore {
     if (this.answers.size >= ANSWER_CACHE_SIZE) this.answers.clear();
     this.answers.set(answerKey, found);
     return found.slice();
+  }
+
+  /**
+   * Forgets remembered answers when another connection has committed since they were made.
+   * Asked once per burst of lookups made in one go (the matcher starts a window of them at a
+   * time): they see one version of the data, as if made at the same instant. The flag falls
+   * at the next microtask, so a lookup after any await asks again.
+   */
+  private checkDataVersion(): void {
+    if (this.versionChecked) return;
+    this.versionChecked = true;
+    queueMicrotask(() => {
+      this.versionChecked = false;
+    });
+    const version = this.stmt('PRAGMA data_version').pluck().get() as number;
+    if (version !== this.answersVersion) {
+      this.answers.clear();
+      this.answersVersion = version;
+    }
   }
 
   private lookupRows(ecosystem: string, key: string): Advisory[] {
