@@ -67,6 +67,8 @@ export class SqliteAdvisoryStore implements AdvisoryStore {
   private readonly answers = new Map<string, Advisory[]>();
   private answersVersion: number | undefined;
   private versionChecked = false;
+  /** cve → stored JSON of the whole KEV catalogue, read at the first kev() (see forgetAnswers). */
+  private kevRows: Map<string, string> | undefined;
 
   /** `path` is the database file (normally under the cache dir) or ':memory:'. */
   constructor(private readonly path: string, options: SqliteStoreOptions = {}) {
@@ -133,9 +135,15 @@ export class SqliteAdvisoryStore implements AdvisoryStore {
     });
     const version = this.stmt('PRAGMA data_version').pluck().get() as number;
     if (version !== this.answersVersion) {
-      this.answers.clear();
+      this.forgetAnswers();
       this.answersVersion = version;
     }
+  }
+
+  /** Drops what is remembered of the data: lookup answers and the KEV catalogue. */
+  private forgetAnswers(): void {
+    this.answers.clear();
+    this.kevRows = undefined;
   }
 
   private lookupRows(ecosystem: string, key: string): Advisory[] {
@@ -159,10 +167,15 @@ export class SqliteAdvisoryStore implements AdvisoryStore {
   }
 
   async kev(cveIds: readonly string[]): Promise<Map<string, KevEntry>> {
+    // The catalogue is small (about 1,400 entries): read whole once, kept like lookup answers.
+    this.checkDataVersion();
+    this.kevRows ??= new Map((this.stmt('SELECT cve, json FROM kev').all() as { cve: string; json: string }[]).map((r) => [r.cve, r.json]));
     const out = new Map<string, KevEntry>();
-    for (const row of this.selectIn<{ cve: string; json: string }>('SELECT cve, json FROM kev WHERE cve IN', cveIds)) {
-      const entry = this.parseJson<KevEntry>(row.json, `kev ${row.cve}`);
-      if (entry) out.set(row.cve, entry);
+    for (const cve of cveIds) {
+      const json = this.kevRows.get(cve);
+      if (json === undefined || out.has(cve)) continue;
+      const entry = this.parseJson<KevEntry>(json, `kev ${cve}`);
+      if (entry) out.set(cve, entry);
     }
     return out;
   }
@@ -182,13 +195,13 @@ export class SqliteAdvisoryStore implements AdvisoryStore {
   importBatch(batch: ImportBatch): Promise<StoreImportCounts> {
     const run = this.importQueue.then(async () => {
       this.parsed.clear();
-      this.answers.clear();
+      this.forgetAnswers();
       try {
         return await this.runImport(batch);
       } finally {
         // A lookup made while the import ran saw this connection's uncommitted rows (or rows a
         // rollback removed), and this connection's own commit does not move data_version.
-        this.answers.clear();
+        this.forgetAnswers();
       }
     });
     this.importQueue = run.catch(() => undefined);

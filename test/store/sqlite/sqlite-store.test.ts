@@ -238,6 +238,8 @@ test('KEV and EPSS tables answer by CVE id and replace on re-import', async (t) 
   assert.deepEqual(got.get('CVE-2024-0001'), kev[0]);
   const r = await store.importBatch({ kind: 'kev', source: { name: 'cisa-kev', kind: 'kev' }, entries: [kev[0]] });
   assert.deepEqual(r, { inserted: 0, updated: 0, unchanged: 1, deleted: 1 });
+  // The catalogue read for the first question is not used past a re-import.
+  assert.deepEqual([...(await store.kev(['CVE-2024-0001', 'CVE-2024-0002'])).keys()], ['CVE-2024-0001']);
 
   const epss = [
     { cve: 'CVE-2024-0001', score: 0.97, percentile: 0.999, date: '2024-05-01', modelVersion: 'v2023.03.01' },
@@ -353,10 +355,14 @@ test('remembered lookup answers give way to another connection\'s import', async
   again.length = 0;
   assert.equal((await reader.lookup(eco, name)).length, before.length);
   // A second connection (as another process's `scout db update` would) changes the record.
+  assert.equal((await reader.kev(['CVE-2024-0009'])).size, 0);
   const writer = new SqliteAdvisoryStore(path);
   await writer.importBatch({ kind: 'advisories', source: { name: 'osv-pypi', kind: 'advisories' }, mode: 'merge', records: [{ ...first, summary: 'changed elsewhere', modified: '2099-01-01T00:00:00Z' }] });
+  await writer.importBatch({ kind: 'kev', source: { name: 'cisa-kev', kind: 'kev' }, entries: [{ cve: 'CVE-2024-0009', dateAdded: '2024-03-01', cwes: [] }] });
   await writer.close();
   assert.equal((await reader.lookup(eco, name)).find((a) => a.id === first.id)?.summary, 'changed elsewhere');
+  // The KEV catalogue read before is not used past the other connection's import either.
+  assert.equal((await reader.kev(['CVE-2024-0009'])).get('CVE-2024-0009')?.dateAdded, '2024-03-01');
 });
 
 test('a lookup made while an import runs is not remembered past it', async (t) => {
