@@ -147,8 +147,8 @@ export class SqliteAdvisoryStore implements AdvisoryStore {
   }
 
   private lookupRows(ecosystem: string, key: string): Advisory[] {
-    // Matching the same packages again (a server re-matching stored SBOMs) finds the advisories
-    // already parsed: reading only their keys spares SQLite building every JSON text again.
+    // An answer forgotten (data changed elsewhere) may still name advisories parsed before:
+    // reading only their keys spares SQLite building every JSON text again.
     if (this.parsed.size > 0) {
       const keys = this.stmt(LOOKUP_KEYS_SQL).all(ecosystem, key) as Omit<AdvisoryRow, 'json'>[];
       const hits = keys.map((r) => this.parsed.get(parsedKey(r)));
