@@ -1,5 +1,5 @@
 import { availableParallelism } from 'node:os';
-import { ScoutError, Warnings, type ScanWarning } from '../util/errors.js';
+import { Warnings, type ScanWarning } from '../util/errors.js';
 import { LayerCache } from './cache.js';
 import { CompiledCapture, type CaptureSpec } from './capture.js';
 import { FileTree } from './filetree.js';
@@ -61,6 +61,7 @@ export async function scanImage(image: Image, spec: CaptureSpec, opts: ScanOptio
   const warnings = new Warnings();
   const results: IndexedLayer[] = image.layers.map((l) => ({ ref: { index: l.index, digest: l.digest, diffId: l.diffId }, fromCache: false }));
   const failed: number[] = [];
+  const writes = new CacheWrites(cache);
   // Two layers with the same diff_id (e.g. an empty layer repeated) are read once.
   const inflight = new Map<string, Promise<LayerIndex>>();
   const n = Math.max(1, Math.min(opts.concurrency ?? availableParallelism(), image.layers.length));
@@ -87,7 +88,7 @@ export async function scanImage(image: Image, spec: CaptureSpec, opts: ScanOptio
         } else {
           if (!p) {
             const inWorker = pool && k > 0 && layer.openBlob && !layer.indexWith;
-            p = indexLayer(layer, capture, cache, inWorker ? { pool, ref: opts.workerCapture! } : undefined, analyzers);
+            p = indexLayer(layer, capture, writes, inWorker ? { pool, ref: opts.workerCapture! } : undefined, analyzers);
             inflight.set(layer.diffId, p);
           }
           res.index = await p;
@@ -109,17 +110,35 @@ export async function scanImage(image: Image, spec: CaptureSpec, opts: ScanOptio
   // The source's own (a registry mirror that failed), blob fetches during this scan included.
   if (image.warnings) warnings.items.push(...image.warnings);
   for (const r of results) if (r.index) warnings.items.push(...r.index.warnings);
+  if (writes.failure) warnings.add('cache-write-failed', writes.failure);
   return { image, layers: results, warnings: warnings.items, failedLayers: failed.sort((a, b) => a - b) };
 }
 
-async function indexLayer(layer: ImageLayer, capture: CompiledCapture, cache: LayerCache | undefined, threads?: { pool: LayerWorkerPool; ref: CaptureRef }, analyzers?: AnalyzerThread): Promise<LayerIndex> {
+/**
+ * The layer-cache writes of one scan. A write that fails costs the next scan a re-read, not
+ * this one its layer: the index is whole in memory, so the layer stays in the result and one
+ * warning per scan names the cache directory.
+ */
+class CacheWrites {
+  failure: string | undefined;
+  constructor(private readonly cache: LayerCache | undefined) {}
+
+  /** Only a fully read, digest-verified layer may come here, so only those are cached. */
+  put(index: LayerIndex, fingerprint: string): void {
+    if (!this.cache) return;
+    try {
+      this.cache.put(index, fingerprint);
+    } catch (err) {
+      this.failure ??= `cannot write the layer cache at ${this.cache.dir}: ${(err as Error).message}; its layers will be read again next time (SCOUT_CACHE_DIR names a writable directory)`;
+    }
+  }
+}
+
+async function indexLayer(layer: ImageLayer, capture: CompiledCapture, writes: CacheWrites, threads?: { pool: LayerWorkerPool; ref: CaptureRef }, analyzers?: AnalyzerThread): Promise<LayerIndex> {
   if (layer.indexWith) return layer.indexWith(capture);
   const label = layerLabel(layer.index, layer.digest);
   const index = threads ? await threads.pool.index(layer, threads.ref) : await indexTarStream(await layer.open(), layer.diffId, capture, label, undefined, analyzers);
-  // Only a fully read, digest-verified layer reaches this line, so only those are cached.
-  if (cache) await cache.put(index, capture.fingerprint).catch((err) => {
-    throw new ScoutError('cache-write-failed', `cannot write the layer cache at ${cache.dir}: ${(err as Error).message}`);
-  });
+  writes.put(index, capture.fingerprint);
   return index;
 }
 

@@ -61,7 +61,15 @@ export async function sbomForImage(image: Image, catalogers?: Cataloger[], scanO
     layerSizes: scan.layers.map((l) => l.index?.uncompressedSize),
     vexFiles: result.vexFiles,
   };
-  if (cache && scan.failedLayers.length === 0) await cache.put(key, snap).catch(() => undefined);
+  if (cache && scan.failedLayers.length === 0) {
+    try {
+      // Whether this run could write the cache is no news to a later run served from it.
+      cache.put(key, { ...snap, warnings: snap.warnings.filter((w) => w.code !== 'cache-write-failed') });
+    } catch {
+      // An unwritable cache costs the next run time, not this one its SBOM (the layer pass
+      // warns of it when it cannot write either).
+    }
+  }
   return { sbom: assemble(image, snap), scan, fromCache: false, vexFiles: result.vexFiles };
 }
 

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { deserialize, serialize } from 'node:v8';
 import { cacheDir } from '../image/cache.js';
@@ -44,11 +45,12 @@ export class CatalogCache {
     }
   }
 
-  async put(key: string, snap: CatalogSnapshot): Promise<void> {
+  /** Synchronous for the reason LayerCache.put is: a few MB, and nothing else to do meanwhile. */
+  put(key: string, snap: CatalogSnapshot): void {
     const f = join(this.dir, key.slice(0, 2), key);
-    await mkdir(join(f, '..'), { recursive: true });
+    mkdirSync(join(f, '..'), { recursive: true });
     const tmp = `${f}.${process.pid}.tmp`;
-    await writeFile(tmp, serialize({ ...snap, key }));
-    await rename(tmp, f);
+    writeFileSync(tmp, serialize({ ...snap, key }));
+    renameSync(tmp, f);
   }
 }

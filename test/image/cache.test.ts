@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { fullCapture } from '../../src/catalog/index.js';
@@ -8,6 +8,7 @@ import { CompiledCapture } from '../../src/image/capture.js';
 import { INSPECT_CAPTURE } from '../../src/image/inspect.js';
 import { openImage } from '../../src/image/open.js';
 import { scanImage, type ImageScan } from '../../src/image/scan.js';
+import { sbomForImage } from '../../src/sbom/build.js';
 import { buildImage, writeOciLayout } from '../helpers/image-builder.js';
 import { tempDir } from '../helpers/tmp.js';
 
@@ -73,4 +74,22 @@ test('a cache entry whose capture record is corrupt is not used for another capt
   }
   const again = await scanImage(await openImage(dir), INSPECT_CAPTURE, { cache });
   assert.deepEqual(again.layers.map((l) => l.fromCache), [false, false, false]);
+});
+
+test('a cache that cannot be written costs no layer: the SBOM is whole and one warning names the directory', async () => {
+  const dir = await image();
+  // A directory below a regular file can never be made, whoever runs the test.
+  const blocker = join(tempDir(), 'not-a-dir');
+  writeFileSync(blocker, '');
+  const stuck = new LayerCache(join(blocker, 'cache'));
+  const fresh = new LayerCache(tempDir());
+  const unwritable = await sbomForImage(await openImage(dir), undefined, { cache: stuck });
+  const writable = await sbomForImage(await openImage(dir), undefined, { cache: fresh });
+  assert.deepEqual(unwritable.scan?.failedLayers, []);
+  assert.deepEqual(unwritable.sbom.packages.map((p) => [p.purl, p.introducedLayer?.index]), writable.sbom.packages.map((p) => [p.purl, p.introducedLayer?.index]));
+  assert.ok(unwritable.sbom.packages.length >= 3, 'deb, npm and the war\'s artifacts');
+  const warned = unwritable.sbom.warnings.filter((w) => w.code === 'cache-write-failed');
+  assert.equal(warned.length, 1, 'one warning for the scan, not one per layer');
+  assert.match(warned[0].message, new RegExp(`cannot write the layer cache at ${stuck.dir.replace(/[/.]/g, '\\$&')}`));
+  assert.ok(!writable.sbom.warnings.some((w) => w.code === 'cache-write-failed'));
 });
