@@ -69,6 +69,18 @@ class DigestCheck extends Transform {
   }
 }
 
+/**
+ * Hands each chunk on from the next tick. zlib inflates on the thread pool, but its stream
+ * pushes each piece straight down the pipe, so this thread hashed and parsed a piece before
+ * zlib was asked for the next: inflating and parsing took turns. Handed on a tick later, the
+ * next piece inflates while this one is parsed.
+ */
+class NextTick extends Transform {
+  override _transform(chunk: Buffer, _enc: BufferEncoding, cb: TransformCallback): void {
+    process.nextTick(cb, null, chunk);
+  }
+}
+
 /** zstd through fzstd's push API, as a Node transform. */
 function zstdStream(): Transform {
   let dec: ZstdDecompress | undefined;
@@ -165,7 +177,8 @@ export async function openLayerStream(blob: Readable, opts: LayerStreamOptions):
     if (err) result.destroy(wrapStreamError(err, opts.label, compression));
   };
   if (compression === 'none') pipeline(stream, compressed, out, result, onDone);
-  else pipeline(stream, compressed, compression === 'gzip' ? createGunzip({ chunkSize: INFLATE_CHUNK_BYTES }) : zstdStream(), out, result, onDone);
+  else if (compression === 'gzip') pipeline(stream, compressed, createGunzip({ chunkSize: INFLATE_CHUNK_BYTES }), new NextTick(), out, result, onDone);
+  else pipeline(stream, compressed, zstdStream(), out, result, onDone);
   return result;
 }
 
