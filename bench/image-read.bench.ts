@@ -24,7 +24,7 @@ export async function run(): Promise<void> {
       const cold = child('./scan-child.mjs', [`oci-dir://${img.dir}`, cache]);
       const warm = child('./scan-child.mjs', [`oci-dir://${img.dir}`, cache]);
       console.log(
-        `${s.name}: ${s.layers} layers, ${(img.uncompressed / 1e6).toFixed(0)} MB uncompressed, ${cold.out.files} files\n` +
+        `${s.name}: ${s.layers} layers, ${(img.uncompressed / 1e6).toFixed(0)} MB of tar (${(img.fileBytes / 1e6).toFixed(0)} MB in files), ${cold.out.files} files\n` +
           `  zcat of all layers   ${fmt(zcat)}\n` +
           `  cold index           ${fmt(cold.ms)}  (${(cold.ms / zcat).toFixed(2)}× zcat; target ≤ 1.3×)  peak RSS ${cold.maxRssMb.toFixed(0)} MB\n` +
           `  warm (cached)        ${fmt(warm.ms)}  (target ≤ 0.3 s)  peak RSS ${warm.maxRssMb.toFixed(0)} MB  layers from cache: ${warm.out.fromCache}/${s.layers}`,

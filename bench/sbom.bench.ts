@@ -46,7 +46,7 @@ export async function run(): Promise<void> {
     const warmLayers = child('./sbom-child.mjs', [`oci-dir://${img.dir}`, cache], { SCOUT_BENCH_CATALOG_CACHE: '0' });
     const warm = child('./sbom-child.mjs', [`oci-dir://${img.dir}`, cache]);
     console.log(
-      `image: ${img.blobs.length} layers, ${(img.uncompressed / 1e6).toFixed(0)} MB uncompressed; packages found: ${cold.out.packages} ${JSON.stringify(cold.out.byType)}\n` +
+      `image: ${img.blobs.length} layers, ${(img.uncompressed / 1e6).toFixed(0)} MB of tar (${(img.fileBytes / 1e6).toFixed(0)} MB in files); packages found: ${cold.out.packages} ${JSON.stringify(cold.out.byType)}\n` +
         `  zcat of all layers   ${fmt(zcat)}  (median of ${PAIRS})\n` +
         `  cold SBOM            ${fmt(median(pairs.map((p) => p.run.ms)))}  (median of ${PAIRS}; each run against the zcat just before it: median ${mid.ratio.toFixed(2)}× zcat, target ≤ 1.3×; all: ${pairs.map((p) => `${p.ratio.toFixed(2)}×`).join(' ')})  peak RSS ${cold.maxRssMb.toFixed(0)} MB\n` +
         `                       CPU ${fmt(Number(cold.out.cpuMs))} over all threads (process start included); load average ${loadavg()[0].toFixed(1)} on ${cpus().length} cores\n` +

@@ -4,11 +4,11 @@
  * manifests. Deterministic (seeded), and reused across runs when already present.
  */
 import { createHash } from 'node:crypto';
-import { createWriteStream, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { createReadStream, createWriteStream, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
-import { Transform } from 'node:stream';
-import { createGzip } from 'node:zlib';
+import { Transform, Writable } from 'node:stream';
+import { createGunzip, createGzip } from 'node:zlib';
 import { pack as tarPack } from 'tar-stream';
 
 export interface BigImageSpec {
@@ -29,10 +29,11 @@ export function prng(seed: number): () => number {
   };
 }
 
-function hashing(h: ReturnType<typeof createHash>): Transform {
+function hashing(h: ReturnType<typeof createHash>, onBytes?: (n: number) => void): Transform {
   return new Transform({
-    transform(chunk, _e, cb) {
+    transform(chunk: Buffer, _e, cb) {
       h.update(chunk);
+      onBytes?.(chunk.length);
       cb(null, chunk);
     },
   });
@@ -46,12 +47,32 @@ export type LayerWriter = (write: WriteFile) => Promise<void>;
  * Writes an OCI layout whose layers are produced by the given writers, streaming each through
  * tar → gzip → disk while hashing both digests. Reused when dir already holds a finished one.
  */
-export async function ensureLayout(dir: string, writers: LayerWriter[]): Promise<{ dir: string; blobs: string[]; uncompressed: number }> {
+/** A bench image on disk: its layer blobs, the bytes of tar they inflate to, and of files in them. */
+export interface BenchImage {
+  dir: string;
+  blobs: string[];
+  /** Bytes of tar the layers inflate to (what zcat writes): headers and padding included. */
+  uncompressed: number;
+  /** Bytes of file content alone. */
+  fileBytes: number;
+}
+
+export async function ensureLayout(dir: string, writers: LayerWriter[]): Promise<BenchImage> {
   const marker = join(dir, 'index.json');
   const metaFile = join(dir, 'bench-meta.json');
-  if (existsSync(marker) && existsSync(metaFile)) return JSON.parse(readFileSync(metaFile, 'utf8'));
+  if (existsSync(marker) && existsSync(metaFile)) {
+    const meta = JSON.parse(readFileSync(metaFile, 'utf8')) as Partial<BenchImage> & { dir: string; blobs: string[]; uncompressed: number };
+    if (meta.fileBytes !== undefined) return meta as BenchImage;
+    // Written before tar bytes were counted: its "uncompressed" was the file bytes.
+    let tar = 0;
+    for (const b of meta.blobs) await pipeline(createReadStream(b), createGunzip(), new Writable({ write: (c: Buffer, _e, cb) => ((tar += c.length), cb()) }));
+    const fixed: BenchImage = { dir: meta.dir, blobs: meta.blobs, uncompressed: tar, fileBytes: meta.uncompressed };
+    writeFileSync(metaFile, JSON.stringify(fixed));
+    return fixed;
+  }
   mkdirSync(join(dir, 'blobs/sha256'), { recursive: true });
   const layers: { digest: string; diffId: string; size: number }[] = [];
+  let fileBytes = 0;
   let uncompressed = 0;
   for (let l = 0; l < writers.length; l++) {
     const p = tarPack();
@@ -65,10 +86,10 @@ export async function ensureLayout(dir: string, writers: LayerWriter[]): Promise
         cb(null, chunk);
       },
     });
-    const done = pipeline(p, hashing(diff), createGzip({ level: 6 }), hashing(blob), counter, createWriteStream(tmp));
+    const done = pipeline(p, hashing(diff, (n) => (uncompressed += n)), createGzip({ level: 6 }), hashing(blob), counter, createWriteStream(tmp));
     const write: WriteFile = (name, body) =>
       new Promise<void>((res, rej) => {
-        uncompressed += Buffer.byteLength(body);
+        fileBytes += Buffer.byteLength(body);
         p.entry({ name, mode: 0o644, mtime: new Date(0) }, body, (err) => (err ? rej(err) : res()));
       });
     await writers[l](write);
@@ -92,7 +113,7 @@ export async function ensureLayout(dir: string, writers: LayerWriter[]): Promise
   const mDigest = 'sha256:' + createHash('sha256').update(manifest).digest('hex');
   writeFileSync(join(dir, 'blobs/sha256', mDigest.slice(7)), manifest);
   writeFileSync(join(dir, 'oci-layout'), '{"imageLayoutVersion":"1.0.0"}');
-  const meta = { dir, blobs: layers.map((l) => join(dir, 'blobs/sha256', l.digest.slice(7))), uncompressed };
+  const meta: BenchImage = { dir, blobs: layers.map((l) => join(dir, 'blobs/sha256', l.digest.slice(7))), uncompressed, fileBytes };
   writeFileSync(metaFile, JSON.stringify(meta));
   writeFileSync(marker, JSON.stringify({ schemaVersion: 2, manifests: [{ mediaType: 'application/vnd.oci.image.manifest.v1+json', digest: mDigest, size: manifest.length }] }));
   return meta;
@@ -106,7 +127,7 @@ export function text(rnd: () => number, len: number): string {
 }
 
 /** Many small text files per layer, like a root file system, plus a few package manifests. */
-export async function ensureBigImage(dir: string, spec: BigImageSpec): Promise<{ dir: string; blobs: string[]; uncompressed: number }> {
+export async function ensureBigImage(dir: string, spec: BigImageSpec): Promise<BenchImage> {
   const rnd = prng(spec.seed ?? 42);
   const writers: LayerWriter[] = Array.from({ length: spec.layers }, (_, l) => async (write) => {
     for (let i = 0; i < spec.filesPerLayer; i++) {
