@@ -82,8 +82,29 @@ function evidenceNode(tree: FileTree, path: string) {
   return tree.lstat(path.slice(0, path.indexOf(':')));
 }
 
-function packageKey(p: Package): string {
-  return `${p.purl}|${p.locations[0]?.path ?? ''}`;
+/**
+ * What a cataloger found at one look, by PURL: each package with the layer it is credited to.
+ * A package at a later look is the same package when its PURL is the same and it shares an
+ * evidence path with it: a later layer that only adds evidence (a lockfile beside an installed
+ * node_modules) must not take the credit, while a second copy elsewhere is another package.
+ */
+class Sightings {
+  private readonly byPurl = new Map<string, { paths: string[]; at: LayerRef }[]>();
+
+  add(p: Package, at: LayerRef): void {
+    const list = this.byPurl.get(p.purl);
+    const entry = { paths: p.locations.map((l) => l.path), at };
+    if (list) list.push(entry);
+    else this.byPurl.set(p.purl, [entry]);
+  }
+
+  /** The layer an earlier look credited this package to, if it saw it. */
+  creditOf(p: Package): LayerRef | undefined {
+    const list = this.byPurl.get(p.purl);
+    if (!list) return undefined;
+    for (const e of list) for (const l of p.locations) if (e.paths.includes(l.path)) return e.at;
+    return undefined;
+  }
 }
 
 /**
@@ -103,10 +124,11 @@ export function catalogScan(scan: ImageScan, catalogers: Cataloger[]): CatalogRe
     c,
     bit: owners ? 1 << i : -1,
     analyzers: new Set(c.capture.analyzers.map((a) => a.name)),
-    seen: new Set<string>(),
+    seen: new Sightings(),
     last: undefined as { packages: Package[]; warnings: Warnings } | undefined,
+    /** The layer each package of the last look is credited to. */
+    credits: new Map<Package, LayerRef>(),
   }));
-  const first = new Map<string, LayerRef>();
   const tree = new FileTree(true);
   const look = (r: (typeof runs)[number], at?: LayerRef) => {
     const warnings = new Warnings();
@@ -119,8 +141,14 @@ export function catalogScan(scan: ImageScan, catalogers: Cataloger[]): CatalogRe
     }
     r.last = { packages: found, warnings };
     if (!at) return;
-    const now = new Set(found.map(packageKey));
-    for (const key of now) if (!r.seen.has(key)) first.set(key, at);
+    // Only the previous look counts: a package that vanished and came back is credited anew.
+    const now = new Sightings();
+    r.credits = new Map();
+    for (const p of found) {
+      const credit = r.seen.creditOf(p) ?? at;
+      r.credits.set(p, credit);
+      now.add(p, credit);
+    }
     r.seen = now;
   };
   for (const l of layers) {
@@ -135,7 +163,7 @@ export function catalogScan(scan: ImageScan, catalogers: Cataloger[]): CatalogRe
     warnings.items.push(...r.last!.warnings.items);
     for (const p of r.last!.packages) {
       p.foundBy ||= r.c.name;
-      p.introducedLayer = first.get(packageKey(p));
+      p.introducedLayer = r.credits.get(p);
       for (const loc of p.locations) loc.layer ??= evidenceNode(tree, loc.path)?.layer;
       if (!p.introducedLayer && p.locations[0]) p.introducedLayer = evidenceNode(tree, p.locations[0].path)?.firstLayer;
       packages.push(p);

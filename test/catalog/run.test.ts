@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { dpkgCataloger } from '../../src/catalog/dpkg/index.js';
+import { npmCataloger } from '../../src/catalog/npm/index.js';
 import { pythonCataloger } from '../../src/catalog/python/index.js';
 import { openImage } from '../../src/image/open.js';
 import { sbomForImage } from '../../src/sbom/build.js';
@@ -123,4 +124,30 @@ test('a binary at a path an rpm package installed is marked as owned by that pac
   assert.ok(owned.length > 0 && free.length === owned.length);
   assert.ok(owned.every((p) => p.ownedBy === glibc.id));
   assert.ok(free.every((p) => p.ownedBy === undefined));
+});
+
+test('a package keeps the layer that installed it when a later layer adds more evidence for it (a lockfile)', async () => {
+  const im = await buildImage({
+    layers: [
+      {
+        'app/package.json': '{"name":"app","version":"1.0.0","dependencies":{"x":"^1.0.0"}}',
+        'app/node_modules/x/package.json': '{"name":"x","version":"1.0.0"}',
+      },
+      {
+        'app/package-lock.json': JSON.stringify({
+          name: 'app',
+          version: '1.0.0',
+          lockfileVersion: 3,
+          packages: { '': { name: 'app', version: '1.0.0', dependencies: { x: '^1.0.0' } }, 'node_modules/x': { version: '1.0.0' } },
+        }),
+      },
+    ],
+  });
+  const dir = tempDir();
+  writeOciLayout(dir, [{ images: [im] }]);
+  const { sbom } = await sbomForImage(await openImage(dir), [npmCataloger], { cache: false });
+  const x = sbom.packages.find((p) => p.name === 'x')!;
+  assert.ok(x.locations.some((l) => l.path === '/app/package-lock.json'), 'the lockfile is evidence too');
+  assert.equal(x.introducedLayer!.index, 0, 'installed by layer 0; layer 1 only added a lockfile');
+  assert.equal(x.introducedLayer!.diffId, im.layers[0].diffId);
 });
