@@ -235,7 +235,11 @@ export function catalogTree(tree: FileTree, catalogers: Cataloger[]): CatalogRes
   return { packages, distro, warnings: warnings.items, vexFiles: vexFilesOf(tree) };
 }
 
-/** Stable ids from purl and evidence path; references between packages are rewritten. */
+/**
+ * Stable ids from purl and evidence path; references between packages are rewritten, and
+ * dependency links sorted and made unique, as the SBOM importers give them (so an export read
+ * back is the same SBOM).
+ */
 function assignIds(packages: Package[]): void {
   const remap = new Map<string, string>();
   const used = new Set<string>();
@@ -248,7 +252,7 @@ function assignIds(packages: Package[]): void {
     p.id = id;
   }
   for (const p of packages) {
-    const fix = (ids?: string[]) => ids?.map((x) => remap.get(`${p.foundBy}\0${x}`) ?? x);
+    const fix = (ids?: string[]) => ids && [...new Set(ids.map((x) => remap.get(`${p.foundBy}\0${x}`) ?? x))].sort();
     if (p.dependsOn) p.dependsOn = fix(p.dependsOn);
     if (p.dependencyOf) p.dependencyOf = fix(p.dependencyOf);
     if (p.ownedBy) p.ownedBy = remap.get(`${p.foundBy}\0${p.ownedBy}`) ?? p.ownedBy;

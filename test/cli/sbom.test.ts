@@ -15,6 +15,10 @@ test('scout sbom lists the demo image packages with their layer and evidence pat
   assert.match(r.stdout, /^requests\s+2\.31\.0\s+pypi\s+1\s+/m);
 });
 
+function byId(packages: { id: string }[]) {
+  return [...packages].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+}
+
 test('export to CycloneDX and SPDX, read back through sbom://, gives the same packages', () => {
   const cache = tempDir();
   const dir = tempDir();
@@ -32,6 +36,8 @@ test('export to CycloneDX and SPDX, read back through sbom://, gives the same pa
     assert.equal(back.code, 0, back.stderr);
     const read = JSON.parse(back.stdout);
     assert.deepEqual(read.packages.map(key).sort(), original.packages.map(key).sort(), fmt);
+    // Every field of every package, dependency links included, comes back as it was written.
+    assert.deepEqual(byId(read.packages), byId(original.packages), `${fmt}: every package field`);
     const lodash = read.packages.find((p: { name: string }) => p.name === 'lodash');
     assert.equal(lodash.introducedLayer.diffId, original.packages.find((p: { name: string }) => p.name === 'lodash').introducedLayer.diffId, `${fmt} keeps the layer`);
   }
