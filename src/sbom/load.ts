@@ -20,13 +20,14 @@ async function readStdin(): Promise<Buffer> {
 }
 
 /**
- * An SBOM from wherever the user points: `sbom://FILE` (or `sbom://-` for standard input) is
- * read back (our JSON, CycloneDX, SPDX, plain or in-toto), anything else is an image to
- * catalog. Commands that work on packages (sbom, cves) accept both.
+ * An SBOM from wherever the user points: `sbom://FILE` (or `-` or `sbom://-` for standard
+ * input: no image can come from there) is read back (our JSON, CycloneDX, SPDX, plain or
+ * in-toto), anything else is an image to catalog. Commands that work on packages (sbom, cves)
+ * accept both.
  */
 export async function loadSbom(ref: string, open: OpenOptions = {}, scan: ScanOptions = {}): Promise<{ sbom: Sbom; from: 'file' | 'image'; vexFiles: Attachment[] }> {
-  if (ref.startsWith('sbom://')) {
-    const path = ref.slice('sbom://'.length);
+  if (ref === '-' || ref.startsWith('sbom://')) {
+    const path = ref === '-' ? '-' : ref.slice('sbom://'.length);
     const bytes = path === '-' ? await readStdin() : await readFile(path).catch((err: NodeJS.ErrnoException) => {
       throw new ScoutError('not-found', `${path}: ${err.code === 'ENOENT' ? 'no such file' : err.message}`);
     });

@@ -44,6 +44,9 @@ test('export to CycloneDX and SPDX, read back through sbom://, gives the same pa
   const stdin = scout(['sbom', 'sbom://-', '--format', 'list'], {}, json.stdout);
   assert.equal(stdin.code, 0, stdin.stderr);
   assert.match(stdin.stdout, /25 packages/);
+  const bare = scout(['sbom', '-', '--format', 'json'], {}, json.stdout);
+  assert.equal(bare.code, 0, bare.stderr);
+  assert.deepEqual(byId(JSON.parse(bare.stdout).packages), byId(original.packages), 'a bare - reads standard input too');
 });
 
 test('a file that is not an SBOM gives one clear error', () => {
