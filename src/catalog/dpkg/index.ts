@@ -105,18 +105,19 @@ function isInstalled(status: string | undefined): boolean {
   return words[words.length - 1] === 'installed';
 }
 
-function readAuto(tree: FileTree, warnings: Warnings): Set<string> {
+/** apt's automatically installed packages; undefined when apt kept no (readable) record. */
+function readAuto(tree: FileTree, warnings: Warnings): Set<string> | undefined {
   const buf = tree.read(EXTENDED_STATES_PATH);
-  if (!buf) return new Set();
+  if (!buf) return undefined;
   try {
     return autoInstalled(buf.toString('utf8'));
   } catch (err) {
     warnings.fromError(err, 'dpkg-extended-states', { path: EXTENDED_STATES_PATH });
-    return new Set();
+    return undefined;
   }
 }
 
-function toPackages(records: DebRecord[], tree: FileTree, distro: DistroInfo | undefined, auto: Set<string>): Package[] {
+function toPackages(records: DebRecord[], tree: FileTree, distro: DistroInfo | undefined, auto: Set<string> | undefined): Package[] {
   const installed = new Set(records.map((r) => r.name));
   // Virtual package name → real installed packages providing it.
   const providers = new Map<string, Set<string>>();
@@ -154,7 +155,7 @@ function toPackages(records: DebRecord[], tree: FileTree, distro: DistroInfo | u
     const depends = splitRelationField(f.get('depends'));
     const preDepends = splitRelationField(f.get('pre-depends'));
     const provides = splitRelationField(f.get('provides'));
-    const isAuto = auto.has(r.name) || (r.arch !== undefined && auto.has(`${r.name}:${r.arch}`));
+    const isAuto = !!auto && (auto.has(r.name) || (r.arch !== undefined && auto.has(`${r.name}:${r.arch}`)));
     const dependsOn = resolve([f.get('pre-depends'), f.get('depends')].filter(Boolean).join(', '), r.name);
 
     const pkg: Package = {
@@ -166,7 +167,8 @@ function toPackages(records: DebRecord[], tree: FileTree, distro: DistroInfo | u
       purl: debPurl(r.name, r.version, r.arch, distro, source),
       licenses,
       locations: [{ path: r.statusPath }, ...(copyright ? [{ path: copyrightPath }] : [])],
-      relationship: isAuto ? 'transitive' : 'direct',
+      // apt's record when it kept one; otherwise linkByName infers it from the links.
+      ...(auto ? { relationship: isAuto ? 'transitive' : 'direct' } : {}),
       source,
       foundBy: FOUND_BY,
       metadata: {

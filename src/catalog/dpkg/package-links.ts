@@ -5,6 +5,11 @@ import type { Package } from '../../sbom/model.js';
  * The local id is the package name (the first package of a name; later ones of the same
  * name, e.g. another architecture, get "name#2"...), so dependsOn lists, which hold names,
  * are already local ids. The catalog runner rewrites local ids to SBOM-wide ids.
+ *
+ * A package whose relationship the package manager did not record (no apt `extended_states`,
+ * no apk `world`, rpm keeps none) gets it from the links, as language packages without a lock
+ * file do: one that no installed package depends on was asked for by someone ('direct'), one
+ * that others depend on is 'transitive'.
  */
 export function linkByName(pkgs: Package[]): void {
   const used = new Map<string, number>();
@@ -23,5 +28,6 @@ export function linkByName(pkgs: Package[]): void {
   for (const p of pkgs) {
     const of = dependents.get(p.id);
     if (of?.size) p.dependencyOf = [...of].sort();
+    p.relationship ??= of?.size ? 'transitive' : 'direct';
   }
 }
