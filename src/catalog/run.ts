@@ -169,20 +169,23 @@ export function catalogScan(scan: ImageScan, catalogers: Cataloger[]): CatalogRe
       packages.push(p);
     }
   }
-  const merged = foldEmbedded(packages);
-  assignIds(merged);
+  const { packages: merged, folded } = foldEmbedded(packages);
+  assignIds(merged, folded);
   linkOwners(tree, merged);
   return { packages: merged, distro, warnings: warnings.items, vexFiles: vexFilesOf(tree) };
 }
 
 /**
  * A package declared by an SBOM inside the image and also found by a cataloger is one
- * package: the declaration becomes another location of the found one.
+ * package: the declaration becomes another location of the found one, its dependency links
+ * join the found one's, and `folded` says which package each declaration's id now means (so
+ * links to it from the rest of its document follow).
  */
-function foldEmbedded(packages: Package[]): Package[] {
+function foldEmbedded(packages: Package[]): { packages: Package[]; folded: Map<string, Package> } {
   const found = new Map<string, Package>();
   for (const p of packages) if (p.foundBy !== EMBEDDED_SBOM) found.set(purlIdentity(p.purl), p);
   const out: Package[] = [];
+  const folded = new Map<string, Package>();
   for (const p of packages) {
     const same = p.foundBy === EMBEDDED_SBOM ? found.get(purlIdentity(p.purl)) : undefined;
     if (same) {
@@ -190,9 +193,12 @@ function foldEmbedded(packages: Package[]): Package[] {
       same.licenses = same.licenses.length ? same.licenses : p.licenses;
       same.author ??= p.author;
       same.description ??= p.description;
+      if (p.dependsOn) same.dependsOn = [...(same.dependsOn ?? []), ...p.dependsOn];
+      if (p.dependencyOf) same.dependencyOf = [...(same.dependencyOf ?? []), ...p.dependencyOf];
+      folded.set(p.id, same);
     } else out.push(p);
   }
-  return out;
+  return { packages: out, folded };
 }
 
 /** type/namespace/name@version of a PURL, without qualifiers or subpath. */
@@ -240,7 +246,7 @@ export function catalogTree(tree: FileTree, catalogers: Cataloger[]): CatalogRes
  * dependency links sorted and made unique, as the SBOM importers give them (so an export read
  * back is the same SBOM).
  */
-function assignIds(packages: Package[]): void {
+function assignIds(packages: Package[], folded = new Map<string, Package>()): void {
   const remap = new Map<string, string>();
   const used = new Set<string>();
   for (const p of packages) {
@@ -251,10 +257,13 @@ function assignIds(packages: Package[]): void {
     if (p.id) remap.set(`${p.foundBy}\0${p.id}`, id);
     p.id = id;
   }
+  // Embedded SBOMs' ids name their document, so are unique across catalogers: a link to one
+  // resolves from any package, a folded declaration's found package included.
+  const declared = (x: string) => remap.get(`${EMBEDDED_SBOM}\0${x}`) ?? folded.get(x)?.id;
   for (const p of packages) {
-    const fix = (ids?: string[]) => ids && [...new Set(ids.map((x) => remap.get(`${p.foundBy}\0${x}`) ?? x))].sort();
+    const fix = (ids?: string[]) => ids && [...new Set(ids.map((x) => remap.get(`${p.foundBy}\0${x}`) ?? declared(x) ?? x))].filter((x) => x !== p.id).sort();
     if (p.dependsOn) p.dependsOn = fix(p.dependsOn);
     if (p.dependencyOf) p.dependencyOf = fix(p.dependencyOf);
-    if (p.ownedBy) p.ownedBy = remap.get(`${p.foundBy}\0${p.ownedBy}`) ?? p.ownedBy;
+    if (p.ownedBy) p.ownedBy = remap.get(`${p.foundBy}\0${p.ownedBy}`) ?? declared(p.ownedBy) ?? p.ownedBy;
   }
 }

@@ -12,8 +12,8 @@ import type { Package, Sbom } from '../../src/sbom/model.js';
 import { buildImage, writeOciLayout, type LayerSpec } from '../helpers/image-builder.js';
 import { tempDir } from '../helpers/tmp.js';
 
-/** A minimal SPDX 2.3 document as build tools embed them. */
-function spdx(packages: { name: string; version: string; purl: string; license?: string }[]): string {
+/** A minimal SPDX 2.3 document as build tools embed them; `links` are [from, to] package indexes. */
+function spdx(packages: { name: string; version: string; purl: string; license?: string }[], links: [number, number][] = []): string {
   return JSON.stringify({
     spdxVersion: 'SPDX-2.3',
     dataLicense: 'CC0-1.0',
@@ -30,6 +30,7 @@ function spdx(packages: { name: string; version: string; purl: string; license?:
       licenseDeclared: p.license ?? 'NOASSERTION',
       externalRefs: [{ referenceCategory: 'PACKAGE-MANAGER', referenceType: 'purl', referenceLocator: p.purl }],
     })),
+    relationships: links.map(([from, to]) => ({ spdxElementId: `SPDXRef-Package-${from}`, relationshipType: 'DEPENDS_ON', relatedSpdxElement: `SPDXRef-Package-${to}` })),
   });
 }
 
@@ -378,4 +379,33 @@ test('folding: one package per declared-and-found purl; the declaration fills li
   assert.deepEqual(pkgs.get('pkg:npm/lodash@4.17.21')!.locations.map((l) => l.path), [`/${nm}/lodash/package.json`]);
   assert.deepEqual(pkgs.get('pkg:npm/lodash@4.17.20')!.locations.map((l) => [l.path, l.layer?.index]), [['/app/sbom/web.cdx.json', 1]]);
   assert.equal(new Set(sbom.packages.map((p) => p.id)).size, 4);
+});
+
+test('links declared in one embedded SBOM stay within it, and follow a declaration folded into a found package', async () => {
+  // Generators number their ids (SPDXRef-Package-0, -1...): every document has the same ones.
+  const im = await buildImage({
+    layers: [
+      {
+        'etc/os-release': 'ID=debian\nVERSION_ID="12"\n',
+        'opt/a/a.spdx.json': spdx([{ name: 'a-app', version: '1.0.0', purl: 'pkg:generic/a-app@1.0.0' }, { name: 'a-lib', version: '1.0.0', purl: 'pkg:generic/a-lib@1.0.0' }], [[0, 1]]),
+        'opt/b/b.spdx.json': spdx([{ name: 'b-app', version: '2.0.0', purl: 'pkg:generic/b-app@2.0.0' }, { name: 'b-lib', version: '2.0.0', purl: 'pkg:generic/b-lib@2.0.0' }], [[0, 1]]),
+        'app/node_modules/qs/package.json': JSON.stringify({ name: 'qs', version: '6.11.0', license: 'BSD-3-Clause' }),
+        'app/c.spdx.json': spdx([{ name: 'web', version: '1.0.0', purl: 'pkg:npm/web@1.0.0' }, { name: 'qs', version: '6.11.0', purl: 'pkg:npm/qs@6.11.0' }], [[0, 1]]),
+      },
+    ],
+  });
+  const dir = tempDir();
+  writeOciLayout(dir, [{ images: [im] }]);
+  const { sbom } = await sbomForImage(await openImage(dir), [npmCataloger, embeddedSbomCataloger], { cache: false });
+  const named = (name: string) => {
+    const all = sbom.packages.filter((p) => p.name === name);
+    assert.equal(all.length, 1, name);
+    return all[0];
+  };
+  assert.deepEqual(named('a-app').dependsOn, [named('a-lib').id]);
+  assert.deepEqual(named('b-app').dependsOn, [named('b-lib').id]);
+  assert.deepEqual(named('a-lib').dependencyOf, [named('a-app').id]);
+  assert.deepEqual(named('qs').locations.map((l) => l.path), ['/app/node_modules/qs/package.json', '/app/c.spdx.json'], 'qs is one package, found and declared');
+  assert.deepEqual(named('web').dependsOn, [named('qs').id], 'the link follows qs into the package npm found');
+  assert.deepEqual(named('qs').dependencyOf, [named('web').id], 'and the found package knows who depends on it');
 });

@@ -31,9 +31,16 @@ export const embeddedSbomCataloger: Cataloger = {
         ctx.warnings.add('embedded-sbom-unreadable', `${node.path}: embedded SBOM skipped: ${(err as Error).message}`, { path: node.path });
         continue;
       }
+      // A document's ids are unique within it only (SPDXRef-Package-1 in every generated one):
+      // prefixed with its path, links stay inside the document they came from.
+      const local = (id: string) => `${node.path}#${id}`;
       for (const p of pkgs) {
         out.push({
           ...p,
+          id: local(p.id),
+          ...(p.dependsOn ? { dependsOn: p.dependsOn.map(local) } : {}),
+          ...(p.dependencyOf ? { dependencyOf: p.dependencyOf.map(local) } : {}),
+          ...(p.ownedBy ? { ownedBy: local(p.ownedBy) } : {}),
           foundBy: EMBEDDED_SBOM,
           // Paths inside the document describe its own context; the document is our evidence.
           locations: [{ path: node.path }],
