@@ -2,6 +2,7 @@ import type { CaptureSpec } from '../image/capture.js';
 import type { FileTree } from '../image/filetree.js';
 import type { Package } from '../sbom/model.js';
 import { APK_DB_PATHS } from './apk/index.js';
+import { DPKG_STATUS_D } from './dpkg/index.js';
 
 /**
  * Which OS package installed which file. A language package whose evidence an OS package
@@ -9,7 +10,7 @@ import { APK_DB_PATHS } from './apk/index.js';
  * `ownedBy` that OS package, so matching lets the distribution's advisories decide for it.
  */
 export const ownershipCapture: CaptureSpec = {
-  selectors: [{ globs: ['/var/lib/dpkg/info/*.list'], maxSize: 32 * 1024 * 1024 }],
+  selectors: [{ globs: ['/var/lib/dpkg/info/*.list', `${DPKG_STATUS_D}/*.md5sums`], maxSize: 32 * 1024 * 1024 }],
   analyzers: [],
 };
 
@@ -42,6 +43,19 @@ export function fileOwners(tree: FileTree, packages: Package[]): Map<string, str
       const text = owner ? tree.readText(n.path) : undefined;
       if (!owner || !text) continue;
       for (const line of text.split('\n')) if (line.startsWith('/') && !owners.has(line)) owners.set(line, owner.id);
+    }
+    // Distroless images keep no .list files, only "<md5>  <path from the root>" lines beside
+    // each status.d entry.
+    for (const n of tree.list(DPKG_STATUS_D)) {
+      const m = /^([^/:]+)(?::[^/]+)?\.md5sums$/.exec(n.path.slice(DPKG_STATUS_D.length + 1));
+      const owner = m ? debs.get(m[1]) : undefined;
+      const text = owner ? tree.readText(n.path) : undefined;
+      if (!owner || !text) continue;
+      for (const line of text.split('\n')) {
+        const at = line.indexOf('  ');
+        const path = at > 0 ? '/' + line.slice(at + 2).trim() : '';
+        if (path.length > 1 && !owners.has(path)) owners.set(path, owner.id);
+      }
     }
   }
   if (apks.size) {

@@ -220,3 +220,23 @@ test('apk ownership follows the database apk-tools 3 keeps under /usr/lib, with 
   assert.equal(apk.name, 'py3-six');
   assert.equal(six.ownedBy, apk.id);
 });
+
+test('distroless: a Python package whose files a status.d package lists in its md5sums is owned by it', async () => {
+  const { sbom } = await sbomOf(
+    [
+      {
+        'etc/os-release': 'ID=debian\nVERSION_ID="12"\n',
+        'var/lib/dpkg/status.d/python3-six': 'Package: python3-six\nVersion: 1.16.0-4\nArchitecture: all\n',
+        'var/lib/dpkg/status.d/python3-six.md5sums':
+          'a1b2c3d4e5f60718293a4b5c6d7e8f90  usr/lib/python3/dist-packages/six-1.16.0.dist-info/METADATA\n0123456789abcdef0123456789abcdef  usr/lib/python3/dist-packages/six.py\n',
+        'usr/lib/python3/dist-packages/six-1.16.0.dist-info/METADATA': 'Metadata-Version: 2.1\nName: six\nVersion: 1.16.0\n',
+        'usr/lib/python3/dist-packages/attrs-23.1.0.dist-info/METADATA': 'Metadata-Version: 2.1\nName: attrs\nVersion: 23.1.0\n',
+      },
+    ],
+    [dpkgCataloger, pythonCataloger],
+  );
+  const deb = one(sbom.packages, (p) => p.type === 'deb', 'deb');
+  assert.equal(deb.name, 'python3-six');
+  assert.equal(one(sbom.packages, (p) => p.name === 'six', 'six').ownedBy, deb.id);
+  assert.equal(one(sbom.packages, (p) => p.name === 'attrs', 'attrs').ownedBy, undefined, 'no md5sums line names it');
+});
