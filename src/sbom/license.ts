@@ -139,7 +139,19 @@ function guardedCorrect(text: string): string | undefined {
   if (/later|\+/i.test(text) !== /-or-later$|\+$/.test(out)) return undefined;
   // It drops exceptions ("SUSE-GPL-2.0-with-OSI-exception" became GPL-2.0-only).
   if (/exception/i.test(text) && !/exception/i.test(out)) return undefined;
+  // It guesses by likeness ("FSF-unlimited" became Unlicense) and drops qualifiers
+  // ("MIT-US-export" became MIT): every word the text gives must be in the answer.
+  const said = new Set(wordsOf(out));
+  if (!wordsOf(text).every((w) => said.has(w))) return undefined;
   return out;
+}
+
+/** Words that carry no meaning of their own in a license name. */
+const FILLER = new Set(['the', 'license', 'licence', 'licensed', 'version', 'v', 'or', 'later', 'only', 'any', 'public', 'general', 'software']);
+
+/** The letters-only words of a license name, lower case, filler left out. */
+function wordsOf(text: string): string[] {
+  return text.toLowerCase().split(/[^a-z]+/).filter((w) => w.length > 1 && !FILLER.has(w));
 }
 
 /** One license name (no AND/OR) to an SPDX id or `id WITH exception`; undefined if unknown. */

@@ -105,6 +105,14 @@ test('guesses are refused: versionless or ambiguous names stay names', () => {
   assert.deepEqual(normaliseLicense('Apache-2.0 OR MIT or my own'), name('Apache-2.0 OR MIT or my own'));
 });
 
+test('guesses by likeness are refused: every word of the name must be in the answer', () => {
+  // spdx-correct alone gives Unlicense, MIT and BSD-3-Clause for these Debian short names.
+  for (const t of ['FSF-unlimited', 'MIT-US-export', 'BSD-3-clause-GENERIC']) assert.deepEqual(normaliseLicense(t), name(t), t);
+  // What it corrects without inventing keeps working.
+  assert.deepEqual(normaliseLicense('Apache License 2.0'), [{ spdx: 'Apache-2.0' }]);
+  assert.deepEqual(normaliseLicense('GNU General Public License v2.0 or later'), [{ spdx: 'GPL-2.0-or-later' }]);
+});
+
 test('a conjunction with unknown parts lists the parts; a disjunction with unknown parts stays whole', () => {
   assert.deepEqual(normaliseLicense('GPLv3+ and Custom'), [{ spdx: 'GPL-3.0-or-later' }, { name: 'Custom' }]);
   assert.deepEqual(normaliseLicense('GPLv3+ or Custom'), name('GPLv3+ or Custom'));
