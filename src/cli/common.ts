@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { writeFileSync } from 'node:fs';
 import { parsePlatform } from '../image/manifest.js';
 import type { OpenOptions } from '../image/types.js';
 import { ScoutError, type ScanWarning } from '../util/errors.js';
@@ -60,8 +61,8 @@ export function action<A extends unknown[]>(fn: (...args: A) => Promise<number |
 }
 
 export async function writeOutput(text: string, file?: string): Promise<void> {
-  if (file) {
-    const { writeFile } = await import('node:fs/promises');
-    await writeFile(file, text);
-  } else process.stdout.write(text.endsWith('\n') ? text : text + '\n');
+  // In one call: the promise API writes a large report 512 KiB at a time, each piece a round
+  // trip to the thread pool, while this thread has nothing else to do.
+  if (file) writeFileSync(file, text);
+  else process.stdout.write(text.endsWith('\n') ? text : text + '\n');
 }
