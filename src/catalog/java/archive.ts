@@ -10,14 +10,18 @@ import { posix } from 'node:path';
 import type { License } from '../../sbom/model.js';
 import { ScoutError } from '../../util/errors.js';
 import { listZip, readZipEntry, type ZipEntry } from '../../util/zip.js';
-import { manifestIdentity, manifestLicenses, parseManifest } from './manifest.js';
-import { parsePomProperties, pomXmlLicenses, type PomProperties } from './pom.js';
+import { manifestAbout, manifestIdentity, manifestLicenses, parseManifest } from './manifest.js';
+import { parsePomProperties, pomXmlAbout, pomXmlLicenses, type PomProperties } from './pom.js';
 
 export interface JavaArtifact {
   groupId: string;
   artifactId: string;
   version: string;
   licenses: License[];
+  /** The maker, from pom.xml (organization, else first developer) or the manifest's vendor. */
+  author?: string;
+  /** From pom.xml's description or the manifest's Bundle-Description. */
+  description?: string;
   /** What identified it. */
   source: 'pom.properties' | 'manifest';
   /** Entry names from the outer archive down to the archive this artifact describes or sits in. */
@@ -158,15 +162,18 @@ function walkArchive(buf: Buffer, entries: ZipEntry[], outerName: string, nestin
   for (const p of poms) {
     const xmlEntry = pomXml.get(p.dir);
     const xml = xmlEntry ? read(xmlEntry, w.limits.maxTextSize) : undefined;
-    let licenses = xml ? pomXmlLicenses(xml.toString('utf8')) : [];
-    // A pom that inherits its licenses from a parent states none; the manifest may.
+    const xmlText = xml?.toString('utf8');
+    let licenses = xmlText ? pomXmlLicenses(xmlText) : [];
+    // A pom that inherits its licenses from a parent states none; the manifest may. The
+    // manifest speaks for the archive's own artifact only, never for what a shaded jar embeds.
     if (!licenses.length && p === own && manifest) licenses = manifestLicenses(manifest);
-    add({ ...p.props, licenses, source: 'pom.properties', nesting: [...nesting] });
+    const about = { ...(p === own && manifest ? manifestAbout(manifest) : {}), ...(xmlText ? pomXmlAbout(xmlText) : {}) };
+    add({ ...p.props, licenses, ...about, source: 'pom.properties', nesting: [...nesting] });
   }
   if (!own && manifest) {
     const id = manifestIdentity(manifest);
     const dup = id && poms.some((p) => p.props.groupId === id.groupId && p.props.artifactId === id.artifactId && p.props.version === id.version);
-    if (id && !dup) add({ ...id, licenses: manifestLicenses(manifest), source: 'manifest', nesting: [...nesting] });
+    if (id && !dup) add({ ...id, licenses: manifestLicenses(manifest), ...manifestAbout(manifest), source: 'manifest', nesting: [...nesting] });
   }
 
   if (nested.length && nesting.length >= w.limits.maxDepth) {

@@ -19,7 +19,8 @@ const FOUND_BY = 'java-archive-cataloger';
 
 export const javaArchiveAnalyzer: FileAnalyzer = {
   name: JAVA_ARCHIVE_ANALYZER,
-  version: 1,
+  // 2: artifacts carry author and description.
+  version: 2,
   maxSize: 256 * 1024 * 1024,
   select(path, _size, head) {
     if (!isJavaArchiveName(path)) return false;
@@ -57,6 +58,8 @@ function catalogJava(tree: FileTree, ctx: CatalogContext): Package[] {
         type: 'maven',
         purl: purlFor({ type: 'maven', namespace: a.groupId, name: a.artifactId, version: a.version }),
         licenses: a.licenses,
+        ...(a.author ? { author: a.author } : {}),
+        ...(a.description ? { description: a.description } : {}),
         locations,
         foundBy: FOUND_BY,
         metadata: {

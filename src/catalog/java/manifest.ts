@@ -70,6 +70,13 @@ export function manifestIdentity(m: Manifest): ManifestIdentity | undefined {
   return { groupId, artifactId, version };
 }
 
+/** Who makes the archive and what it is, as its manifest says (Implementation, OSGi, Specification headers). */
+export function manifestAbout(m: Manifest): { author?: string; description?: string } {
+  const author = first(m, 'implementation-vendor', 'bundle-vendor', 'specification-vendor').slice(0, 1024);
+  const description = first(m, 'bundle-description').slice(0, 1024);
+  return { ...(author ? { author } : {}), ...(description ? { description } : {}) };
+}
+
 /** Licenses a manifest declares: OSGi Bundle-License, and Jenkins plugins' Plugin-License-Name[-n]. */
 export function manifestLicenses(m: Manifest): License[] {
   const out: License[] = [];

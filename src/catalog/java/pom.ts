@@ -74,7 +74,7 @@ function stripComments(xml: string): string {
 }
 
 /** Text of the first `<tag>...</tag>` in s, found with indexOf (linear). */
-function element(s: string, tag: string, from = 0): { inner: string; end: number } | undefined {
+function element(s: string, tag: string, from = 0): { inner: string; start: number; end: number } | undefined {
   const open = new RegExp(`<${tag}(\\s[^>]*)?>`, 'g');
   open.lastIndex = from;
   const m = open.exec(s);
@@ -82,7 +82,43 @@ function element(s: string, tag: string, from = 0): { inner: string; end: number
   const start = m.index + m[0].length;
   const close = s.indexOf(`</${tag}>`, start);
   if (close < 0) return undefined;
-  return { inner: s.slice(start, close), end: close + tag.length + 3 };
+  return { inner: s.slice(start, close), start: m.index, end: close + tag.length + 3 };
+}
+
+/**
+ * The part of a pom.xml that speaks of the project itself: what comes before its dependencies,
+ * profiles and build (their elements are other projects'), with its <parent> taken out.
+ */
+function projectPart(xml: string): string {
+  const text = stripComments(xml);
+  const cut = Math.min(...['<dependencies', '<profiles', '<dependencyManagement', '<build>'].map((t) => {
+    const i = text.indexOf(t);
+    return i < 0 ? text.length : i;
+  }));
+  const head = text.slice(0, cut);
+  const parent = element(head, 'parent');
+  return parent ? head.slice(0, parent.start) + head.slice(parent.end) : head;
+}
+
+/** Longest author or description kept: these are one-line fields, not documents. */
+const MAX_TEXT = 1024;
+
+function bounded(s: string | undefined): string | undefined {
+  const t = s === undefined ? '' : decodeXml(s);
+  return t ? t.slice(0, MAX_TEXT) : undefined;
+}
+
+/**
+ * What a pom.xml says about its project besides its identity: its description, and as author
+ * the organization that makes it or, without one, its first developer.
+ */
+export function pomXmlAbout(xml: string): { author?: string; description?: string } {
+  const text = projectPart(xml);
+  const description = bounded(element(text, 'description')?.inner);
+  const org = element(text, 'organization');
+  const dev = element(element(text, 'developers')?.inner ?? '', 'developer');
+  const author = bounded(element(org?.inner ?? '', 'name')?.inner) ?? bounded(element(dev?.inner ?? '', 'name')?.inner);
+  return { ...(author ? { author } : {}), ...(description ? { description } : {}) };
 }
 
 /**
@@ -91,13 +127,7 @@ function element(s: string, tag: string, from = 0): { inner: string; end: number
  * over a bounded text cannot be made to expand entities or fetch anything.
  */
 export function pomXmlLicenses(xml: string): License[] {
-  const text = stripComments(xml);
-  // Licenses of a dependency or a profile are not this project's: only look before those.
-  const cut = Math.min(...['<dependencies', '<profiles', '<dependencyManagement', '<build>'].map((t) => {
-    const i = text.indexOf(t);
-    return i < 0 ? text.length : i;
-  }));
-  const block = element(text.slice(0, cut), 'licenses');
+  const block = element(projectPart(xml), 'licenses');
   if (!block) return [];
   const out: License[] = [];
   let at = 0;

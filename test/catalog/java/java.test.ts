@@ -151,3 +151,34 @@ test('analyzer selects java archives by extension and zip magic only', () => {
   assert.equal(a.select('/x/y.zip', 100, zipHead), false);
   assert.equal(a.select('/x/y.jar', 100, Buffer.from('\x7fELF')), false);
 });
+
+test('author and description: pom.xml (organization, else first developer) over the manifest, which speaks for the archive\'s own artifact only', async () => {
+  const guavaPom = `<?xml version="1.0"?>
+<project>
+  <parent><groupId>com.google.guava</groupId><artifactId>guava-parent</artifactId><version>31.1-jre</version><description>the parent's, not guava's</description></parent>
+  <artifactId>guava</artifactId>
+  <!-- <description>commented out</description> -->
+  <description>Guava is a suite of core and expanded libraries that include
+    utility classes, Google&apos;s collections, I/O classes, and much more.</description>
+  <developers><developer><name>Kevin Bourrillion</name></developer><developer><name>Someone Else</name></developer></developers>
+  <dependencies><dependency><groupId>x</groupId><artifactId>y</artifactId><description>a dependency's</description></dependency></dependencies>
+</project>`;
+  const appPom = '<project><organization><name>ACME Corp</name></organization><developers><developer><name>Jo</name></developer></developers></project>';
+  const shaded = makeZip([
+    { name: 'META-INF/MANIFEST.MF', data: 'Implementation-Title: app\nImplementation-Version: 2.0\nImplementation-Vendor: ACME Manifest Inc.\nBundle-Description: The ACME app\n' },
+    { name: 'META-INF/maven/com.acme/app/pom.properties', data: pomProps('com.acme', 'app', '2.0') },
+    { name: 'META-INF/maven/com.acme/app/pom.xml', data: appPom },
+    { name: 'META-INF/maven/com.google.guava/guava/pom.properties', data: pomProps('com.google.guava', 'guava', '31.1-jre') },
+    { name: 'META-INF/maven/com.google.guava/guava/pom.xml', data: guavaPom },
+    { name: 'META-INF/maven/org.slf4j/slf4j-api/pom.properties', data: pomProps('org.slf4j', 'slf4j-api', '1.7.36') },
+  ]);
+  const bundle = makeZip([{ name: 'META-INF/MANIFEST.MF', data: 'Bundle-SymbolicName: org.osgi.thing\nBundle-Name: thing\nBundle-Version: 1.0\nBundle-Vendor: OSGi Alliance\nBundle-Description: A bundle\n' }]);
+  const { pkgs } = await scan({ '/opt/app-2.0.jar': shaded, '/opt/thing.jar': bundle });
+  const by = Object.fromEntries(pkgs.map((p) => [p.name, [p.author, p.description]]));
+  assert.deepEqual(by, {
+    app: ['ACME Corp', 'The ACME app'],
+    guava: ['Kevin Bourrillion', "Guava is a suite of core and expanded libraries that include utility classes, Google's collections, I/O classes, and much more."],
+    'slf4j-api': [undefined, undefined],
+    thing: ['OSGi Alliance', 'A bundle'],
+  });
+});
