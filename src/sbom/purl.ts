@@ -55,6 +55,15 @@ const NAMESPACE_PROHIBITED = new Set([
   'julia', 'mlflow', 'nuget', 'oci', 'opam', 'otp', 'pub', 'pypi', 'vcpkg',
 ]);
 const NAMESPACE_REQUIRED = new Set(['vscode-extension', 'maven', 'swift', 'github', 'bitbucket', 'composer', 'git']);
+// Types whose definition says the namespace / the name is not case sensitive ("case_sensitive":
+// false): lowercased in canonical form. test/sbom/purl-types.test.ts holds these lists and the
+// two above to the definitions in test/fixtures/purl/types/.
+const NAMESPACE_CASE_INSENSITIVE = new Set([
+  'alpm', 'apk', 'bitbucket', 'brew', 'composer', 'deb', 'github', 'hex', 'luarocks', 'qpkg', 'rpm', 'vscode-extension', 'yocto',
+]);
+const NAME_CASE_INSENSITIVE = new Set([
+  'alpm', 'apk', 'bitbucket', 'bitnami', 'brew', 'chrome-extension', 'composer', 'deb', 'github', 'hex', 'luarocks', 'oci', 'otp', 'pub', 'pypi', 'vscode-extension',
+]);
 /** Qualifier keys defined by the core purl specification for every type. */
 const WELL_KNOWN_QUALIFIERS = new Set(['repository_url', 'download_url', 'vcs_url', 'file_name', 'checksum']);
 /** Git hosts whose owner/repository paths are case-insensitive. */
@@ -209,13 +218,13 @@ function normalise(input: PurlInput, purlText?: string): PurlParts {
 function applyTypeRules(p: PurlParts, where?: string): void {
   if (NAMESPACE_PROHIBITED.has(p.type) && p.namespace) throw new PurlError(`${p.type} purls have no namespace`, where);
   if (NAMESPACE_REQUIRED.has(p.type) && !p.namespace) throw new PurlError(`${p.type} purls need a namespace`, where);
+  if (p.namespace && NAMESPACE_CASE_INSENSITIVE.has(p.type)) p.namespace = p.namespace.toLowerCase();
+  if (NAME_CASE_INSENSITIVE.has(p.type)) p.name = p.name.toLowerCase();
   switch (p.type) {
     case 'npm':
-      // packageurl-js lowercases scopes and names; scopes are lowercase on the registry anyway.
-      if (p.namespace) p.namespace = p.namespace.toLowerCase();
-      break;
-    case 'brew':
-      p.name = p.name.toLowerCase();
+      // packageurl-js lowercases scopes and names (the name is restored, fix 5). The definition
+      // calls scopes case sensitive, but the registry has only ever allowed lowercase ones, so
+      // lowercasing one from an SBOM can only help it match.
       if (p.namespace) p.namespace = p.namespace.toLowerCase();
       break;
     case 'git':
@@ -225,7 +234,6 @@ function applyTypeRules(p: PurlParts, where?: string): void {
       }
       break;
     case 'chrome-extension':
-      p.name = p.name.toLowerCase();
       if (!/^[a-p]{32}$/.test(p.name)) throw new PurlError('chrome-extension name must be 32 letters a-p', where);
       if (p.version !== undefined && !/^\d+(\.\d+){0,3}$/.test(p.version)) throw new PurlError('chrome-extension version must be 1 to 4 dot-separated numbers', where);
       break;
