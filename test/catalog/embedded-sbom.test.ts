@@ -4,13 +4,9 @@ import { apkCataloger } from '../../src/catalog/apk/index.js';
 import { dpkgCataloger } from '../../src/catalog/dpkg/index.js';
 import { embeddedSbomCataloger } from '../../src/catalog/embedded-sbom/index.js';
 import { npmCataloger } from '../../src/catalog/npm/index.js';
-import type { Cataloger } from '../../src/catalog/types.js';
-import { openImage } from '../../src/image/open.js';
-import { sbomForImage } from '../../src/sbom/build.js';
 import { writeCycloneDx } from '../../src/sbom/formats/cyclonedx.js';
 import type { Package, Sbom } from '../../src/sbom/model.js';
-import { buildImage, writeOciLayout, type LayerSpec } from '../helpers/image-builder.js';
-import { tempDir } from '../helpers/tmp.js';
+import { sbomOfLayers } from '../helpers/sbom-of.js';
 
 /** A minimal SPDX 2.3 document as build tools embed them; `links` are [from, to] package indexes. */
 function spdx(packages: { name: string; version: string; purl: string; license?: string }[], links: [number, number][] = []): string {
@@ -35,22 +31,17 @@ function spdx(packages: { name: string; version: string; purl: string; license?:
 }
 
 test('SBOMs shipped inside the image add their packages; ones another cataloger found are not counted twice', async () => {
-  const im = await buildImage({
-    layers: [
-      {
-        'etc/os-release': 'ID=debian\nVERSION_ID="12"\n',
-        'var/lib/dpkg/status': 'Package: zlib1g\nStatus: install ok installed\nVersion: 1:1.2.13.dfsg-1\nArchitecture: amd64\nSource: zlib\n',
-        'usr/share/sbom/app.spdx.json': spdx([
-          { name: 'zlib1g', version: '1:1.2.13.dfsg-1', purl: 'pkg:deb/debian/zlib1g@1:1.2.13.dfsg-1?arch=amd64' },
-          { name: 'static-lib', version: '3.1.0', purl: 'pkg:generic/static-lib@3.1.0', license: 'MIT' },
-        ]),
-        'usr/share/sbom/broken.cdx.json': '{"bomFormat": "CycloneDX", "components": [',
-      },
-    ],
-  });
-  const dir = tempDir();
-  writeOciLayout(dir, [{ images: [im] }]);
-  const { sbom } = await sbomForImage(await openImage(dir), [dpkgCataloger, embeddedSbomCataloger], { cache: false });
+  const { sbom } = await sbomOfLayers([
+    {
+      'etc/os-release': 'ID=debian\nVERSION_ID="12"\n',
+      'var/lib/dpkg/status': 'Package: zlib1g\nStatus: install ok installed\nVersion: 1:1.2.13.dfsg-1\nArchitecture: amd64\nSource: zlib\n',
+      'usr/share/sbom/app.spdx.json': spdx([
+        { name: 'zlib1g', version: '1:1.2.13.dfsg-1', purl: 'pkg:deb/debian/zlib1g@1:1.2.13.dfsg-1?arch=amd64' },
+        { name: 'static-lib', version: '3.1.0', purl: 'pkg:generic/static-lib@3.1.0', license: 'MIT' },
+      ]),
+      'usr/share/sbom/broken.cdx.json': '{"bomFormat": "CycloneDX", "components": [',
+    },
+  ], [dpkgCataloger, embeddedSbomCataloger]);
   assert.deepEqual(sbom.packages.map((p) => p.name).sort(), ['static-lib', 'zlib1g']);
   const zlib = sbom.packages.find((p) => p.name === 'zlib1g')!;
   assert.deepEqual(zlib.locations.map((l) => l.path), ['/var/lib/dpkg/status', '/usr/share/sbom/app.spdx.json']);
@@ -65,14 +56,6 @@ test('SBOMs shipped inside the image add their packages; ones another cataloger 
 // A valid CycloneDX document, the Wolfi/Chainguard /var/lib/db/sbom/ folder, and folding.
 
 const DEBIAN_OS_RELEASE = 'PRETTY_NAME="Debian GNU/Linux 12 (bookworm)"\nID=debian\nVERSION_ID="12"\nVERSION_CODENAME=bookworm\n';
-
-async function sbomOf(layers: LayerSpec[], catalogers: Cataloger[]) {
-  const im = await buildImage({ layers });
-  const dir = tempDir();
-  writeOciLayout(dir, [{ images: [im] }]);
-  const { sbom } = await sbomForImage(await openImage(dir), catalogers, { cache: false });
-  return { sbom, im };
-}
 
 function byPurl(packages: Package[]): Map<string, Package> {
   const m = new Map(packages.map((p) => [p.purl, p]));
@@ -136,7 +119,7 @@ function npmCdx(express: string): string {
 }
 
 test('a CycloneDX *.cdx.json in the image: its components join the SBOM, the document and its layer as evidence', async () => {
-  const { sbom, im } = await sbomOf(
+  const { sbom, im } = await sbomOfLayers(
     [{ 'etc/os-release': DEBIAN_OS_RELEASE }, { 'app/web.cdx.json': npmCdx('4.19.2'), 'app/server.js': 'require("express")().listen(8080);\n' }],
     [dpkgCataloger, embeddedSbomCataloger],
   );
@@ -167,7 +150,7 @@ test('a CycloneDX *.cdx.json in the image: its components join the SBOM, the doc
 });
 
 test('an embedded CycloneDX rewritten by a later layer: a changed component is credited to that layer, unchanged ones keep theirs', async () => {
-  const { sbom, im } = await sbomOf(
+  const { sbom, im } = await sbomOfLayers(
     [{ 'etc/os-release': DEBIAN_OS_RELEASE }, { 'app/web.cdx.json': npmCdx('4.19.2') }, { 'app/web.cdx.json': npmCdx('4.21.0') }],
     [embeddedSbomCataloger],
   );
@@ -205,7 +188,7 @@ test('an SBOM written by this tool and shipped in the image: its own paths becom
     packageCount: 1,
     warnings: [],
   };
-  const { sbom, im } = await sbomOf([{ 'etc/os-release': DEBIAN_OS_RELEASE }, { 'usr/share/sbom/base.cdx.json': writeCycloneDx(base) }], [embeddedSbomCataloger]);
+  const { sbom, im } = await sbomOfLayers([{ 'etc/os-release': DEBIAN_OS_RELEASE }, { 'usr/share/sbom/base.cdx.json': writeCycloneDx(base) }], [embeddedSbomCataloger]);
   assert.equal(sbom.packages.length, 1);
   const ssl = sbom.packages[0];
   assert.equal(ssl.purl, 'pkg:deb/debian/libssl3@3.0.11-1~deb12u2?arch=amd64&distro=debian-12');
@@ -284,7 +267,7 @@ function inTotoSpdx(name: string, version: string): string {
 }
 
 test('Wolfi: documents under /var/lib/db/sbom/ are read whatever their name; each declared apk folds into the one the apk database lists', async () => {
-  const { sbom, im } = await sbomOf(
+  const { sbom, im } = await sbomOfLayers(
     [
       {
         'etc/os-release': WOLFI_OS_RELEASE,
@@ -340,7 +323,7 @@ test('folding: one package per declared-and-found purl; the declaration fills li
       { type: 'library', name: 'lodash', version: '4.17.20', 'bom-ref': 'c', licenses: [{ license: { id: 'MIT' } }], purl: 'pkg:npm/lodash@4.17.20' },
     ],
   });
-  const { sbom, im } = await sbomOf(
+  const { sbom, im } = await sbomOfLayers(
     [
       {
         'etc/os-release': DEBIAN_OS_RELEASE,
@@ -383,20 +366,15 @@ test('folding: one package per declared-and-found purl; the declaration fills li
 
 test('links declared in one embedded SBOM stay within it, and follow a declaration folded into a found package', async () => {
   // Generators number their ids (SPDXRef-Package-0, -1...): every document has the same ones.
-  const im = await buildImage({
-    layers: [
-      {
-        'etc/os-release': 'ID=debian\nVERSION_ID="12"\n',
-        'opt/a/a.spdx.json': spdx([{ name: 'a-app', version: '1.0.0', purl: 'pkg:generic/a-app@1.0.0' }, { name: 'a-lib', version: '1.0.0', purl: 'pkg:generic/a-lib@1.0.0' }], [[0, 1]]),
-        'opt/b/b.spdx.json': spdx([{ name: 'b-app', version: '2.0.0', purl: 'pkg:generic/b-app@2.0.0' }, { name: 'b-lib', version: '2.0.0', purl: 'pkg:generic/b-lib@2.0.0' }], [[0, 1]]),
-        'app/node_modules/qs/package.json': JSON.stringify({ name: 'qs', version: '6.11.0', license: 'BSD-3-Clause' }),
-        'app/c.spdx.json': spdx([{ name: 'web', version: '1.0.0', purl: 'pkg:npm/web@1.0.0' }, { name: 'qs', version: '6.11.0', purl: 'pkg:npm/qs@6.11.0' }], [[0, 1]]),
-      },
-    ],
-  });
-  const dir = tempDir();
-  writeOciLayout(dir, [{ images: [im] }]);
-  const { sbom } = await sbomForImage(await openImage(dir), [npmCataloger, embeddedSbomCataloger], { cache: false });
+  const { sbom } = await sbomOfLayers([
+    {
+      'etc/os-release': 'ID=debian\nVERSION_ID="12"\n',
+      'opt/a/a.spdx.json': spdx([{ name: 'a-app', version: '1.0.0', purl: 'pkg:generic/a-app@1.0.0' }, { name: 'a-lib', version: '1.0.0', purl: 'pkg:generic/a-lib@1.0.0' }], [[0, 1]]),
+      'opt/b/b.spdx.json': spdx([{ name: 'b-app', version: '2.0.0', purl: 'pkg:generic/b-app@2.0.0' }, { name: 'b-lib', version: '2.0.0', purl: 'pkg:generic/b-lib@2.0.0' }], [[0, 1]]),
+      'app/node_modules/qs/package.json': JSON.stringify({ name: 'qs', version: '6.11.0', license: 'BSD-3-Clause' }),
+      'app/c.spdx.json': spdx([{ name: 'web', version: '1.0.0', purl: 'pkg:npm/web@1.0.0' }, { name: 'qs', version: '6.11.0', purl: 'pkg:npm/qs@6.11.0' }], [[0, 1]]),
+    },
+  ], [npmCataloger, embeddedSbomCataloger]);
   const named = (name: string) => {
     const all = sbom.packages.filter((p) => p.name === name);
     assert.equal(all.length, 1, name);

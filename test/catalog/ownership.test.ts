@@ -6,21 +6,10 @@ import { apkCataloger } from '../../src/catalog/apk/index.js';
 import { dpkgCataloger } from '../../src/catalog/dpkg/index.js';
 import { javaCataloger } from '../../src/catalog/java/index.js';
 import { pythonCataloger } from '../../src/catalog/python/index.js';
-import type { Cataloger } from '../../src/catalog/types.js';
-import { openImage } from '../../src/image/open.js';
-import { sbomForImage } from '../../src/sbom/build.js';
 import type { Package } from '../../src/sbom/model.js';
-import { buildImage, writeOciLayout, type LayerSpec } from '../helpers/image-builder.js';
-import { tempDir } from '../helpers/tmp.js';
+import type { LayerSpec } from '../helpers/image-builder.js';
+import { sbomOfLayers } from '../helpers/sbom-of.js';
 import { makeZip } from '../helpers/zip-writer.js';
-
-async function sbomOf(layers: LayerSpec[], catalogers: Cataloger[]) {
-  const im = await buildImage({ layers });
-  const dir = tempDir();
-  writeOciLayout(dir, [{ images: [im] }]);
-  const { sbom } = await sbomForImage(await openImage(dir), catalogers, { cache: false });
-  return { sbom, im };
-}
 
 function one(packages: Package[], pred: (p: Package) => boolean, what: string): Package {
   const found = packages.filter(pred);
@@ -59,7 +48,7 @@ test('a war a Debian package installed is owned by that deb, and so are the jars
     { name: 'WEB-INF/lib/jenkins-core-2.440.3.jar', data: core, method: 0 },
     { name: 'WEB-INF/lib/guava-32.1.3-jre.jar', data: jar('com.google.guava', 'guava', '32.1.3-jre') },
   ]);
-  const { sbom, im } = await sbomOf(
+  const { sbom, im } = await sbomOfLayers(
     [
       {
         'etc/os-release': DEBIAN_OS_RELEASE,
@@ -106,7 +95,7 @@ test('a war a Debian package installed is owned by that deb, and so are the jars
 
 test('a jar is not owned by a deb whose .list is present but which is no longer installed', async () => {
   // dpkg keeps nothing for a purged package; a stale .list without a status stanza names no package.
-  const { sbom } = await sbomOf(
+  const { sbom } = await sbomOfLayers(
     [
       {
         'etc/os-release': DEBIAN_OS_RELEASE,
@@ -169,7 +158,7 @@ test('a Python package an Alpine package installed is owned by that apk; one pip
       [`${site}/requests-2.31.0.dist-info`]: ['METADATA', 'RECORD', 'top_level.txt'],
     }) +
     '\n';
-  const { sbom } = await sbomOf(
+  const { sbom } = await sbomOfLayers(
     [
       {
         'etc/os-release': ALPINE_OS_RELEASE,
@@ -204,7 +193,7 @@ test('apk ownership follows the database apk-tools 3 keeps under /usr/lib, with 
     [site]: ['six.py'],
     [`${site}/six-1.16.0.dist-info`]: ['METADATA', 'RECORD'],
   });
-  const { sbom } = await sbomOf(
+  const { sbom } = await sbomOfLayers(
     [
       {
         'etc/os-release': ALPINE_OS_RELEASE,
@@ -222,7 +211,7 @@ test('apk ownership follows the database apk-tools 3 keeps under /usr/lib, with 
 });
 
 test('distroless: a Python package whose files a status.d package lists in its md5sums is owned by it', async () => {
-  const { sbom } = await sbomOf(
+  const { sbom } = await sbomOfLayers(
     [
       {
         'etc/os-release': 'ID=debian\nVERSION_ID="12"\n',

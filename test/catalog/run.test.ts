@@ -6,7 +6,8 @@ import { npmCataloger } from '../../src/catalog/npm/index.js';
 import { pythonCataloger } from '../../src/catalog/python/index.js';
 import { openImage } from '../../src/image/open.js';
 import { sbomForImage } from '../../src/sbom/build.js';
-import { buildImage, writeOciLayout } from '../helpers/image-builder.js';
+import { buildImage, writeOciLayout, type LayerSpec } from '../helpers/image-builder.js';
+import { sbomOfLayers } from '../helpers/sbom-of.js';
 import { tempDir } from '../helpers/tmp.js';
 
 const OS_RELEASE = 'ID=debian\nVERSION_ID="12"\nVERSION_CODENAME=bookworm\n';
@@ -19,12 +20,8 @@ function dist(name: string, version: string): Record<string, string> {
   return { [`usr/lib/python3/dist-packages/${name}-${version}.dist-info/METADATA`]: `Metadata-Version: 2.1\nName: ${name}\nVersion: ${version}\n` };
 }
 
-async function sbomOf(layers: Record<string, string | { whiteout: true }>[]) {
-  const im = await buildImage({ layers });
-  const dir = tempDir();
-  writeOciLayout(dir, [{ images: [im] }]);
-  const { sbom } = await sbomForImage(await openImage(dir), [dpkgCataloger, pythonCataloger], { cache: false });
-  return { sbom, im };
+function sbomOf(layers: LayerSpec[]) {
+  return sbomOfLayers(layers, [dpkgCataloger, pythonCataloger]);
 }
 
 test('each package is credited to the first layer where it appears at that version, across three layers', async () => {
@@ -127,25 +124,20 @@ test('a binary at a path an rpm package installed is marked as owned by that pac
 });
 
 test('a package keeps the layer that installed it when a later layer adds more evidence for it (a lockfile)', async () => {
-  const im = await buildImage({
-    layers: [
-      {
-        'app/package.json': '{"name":"app","version":"1.0.0","dependencies":{"x":"^1.0.0"}}',
-        'app/node_modules/x/package.json': '{"name":"x","version":"1.0.0"}',
-      },
-      {
-        'app/package-lock.json': JSON.stringify({
-          name: 'app',
-          version: '1.0.0',
-          lockfileVersion: 3,
-          packages: { '': { name: 'app', version: '1.0.0', dependencies: { x: '^1.0.0' } }, 'node_modules/x': { version: '1.0.0' } },
-        }),
-      },
-    ],
-  });
-  const dir = tempDir();
-  writeOciLayout(dir, [{ images: [im] }]);
-  const { sbom } = await sbomForImage(await openImage(dir), [npmCataloger], { cache: false });
+  const { sbom, im } = await sbomOfLayers([
+    {
+      'app/package.json': '{"name":"app","version":"1.0.0","dependencies":{"x":"^1.0.0"}}',
+      'app/node_modules/x/package.json': '{"name":"x","version":"1.0.0"}',
+    },
+    {
+      'app/package-lock.json': JSON.stringify({
+        name: 'app',
+        version: '1.0.0',
+        lockfileVersion: 3,
+        packages: { '': { name: 'app', version: '1.0.0', dependencies: { x: '^1.0.0' } }, 'node_modules/x': { version: '1.0.0' } },
+      }),
+    },
+  ], [npmCataloger]);
   const x = sbom.packages.find((p) => p.name === 'x')!;
   assert.ok(x.locations.some((l) => l.path === '/app/package-lock.json'), 'the lockfile is evidence too');
   assert.equal(x.introducedLayer!.index, 0, 'installed by layer 0; layer 1 only added a lockfile');
