@@ -236,9 +236,10 @@ export function catalogTree(tree: FileTree, catalogers: Cataloger[]): CatalogRes
       warnings.fromError(err, `cataloger-${c.name}`);
     }
   }
-  assignIds(packages);
-  linkOwners(tree, packages);
-  return { packages, distro, warnings: warnings.items, vexFiles: vexFilesOf(tree) };
+  const { packages: merged, folded } = foldEmbedded(packages);
+  assignIds(merged, folded);
+  linkOwners(tree, merged);
+  return { packages: merged, distro, warnings: warnings.items, vexFiles: vexFilesOf(tree) };
 }
 
 /**
@@ -246,7 +247,7 @@ export function catalogTree(tree: FileTree, catalogers: Cataloger[]): CatalogRes
  * dependency links sorted and made unique, as the SBOM importers give them (so an export read
  * back is the same SBOM).
  */
-function assignIds(packages: Package[], folded = new Map<string, Package>()): void {
+function assignIds(packages: Package[], folded: Map<string, Package>): void {
   const remap = new Map<string, string>();
   const used = new Set<string>();
   for (const p of packages) {
