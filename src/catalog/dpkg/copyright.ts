@@ -23,7 +23,7 @@ import { memoizeParse } from '../../util/memo.js';
 const require = createRequire(import.meta.url);
 
 /** Licenses are stated near the top; a huge copyright file is read only this far. */
-const MAX_SCAN = 2 * 1024 * 1024;
+const MAX_SCAN = 4 * 1024 * 1024;
 
 /** A "License:" line longer than this, or of more words, is prose, not a name. */
 const MAX_NAME_LENGTH = 100;

@@ -35,7 +35,8 @@ export const dpkgCataloger: Cataloger = {
   capture: {
     selectors: [
       { globs: [DPKG_STATUS, `${DPKG_STATUS_D}/*`], maxSize: 256 * 1024 * 1024 },
-      { globs: ['/usr/share/doc/*/copyright'], maxSize: 1024 * 1024 },
+      // Most are a few KB; Boost's list every file and pass 2 MB.
+      { globs: ['/usr/share/doc/*/copyright'], maxSize: 4 * 1024 * 1024 },
       { globs: [EXTENDED_STATES_PATH], maxSize: 64 * 1024 * 1024 },
       { globs: OS_RELEASE_PATHS, maxSize: 64 * 1024 },
     ],

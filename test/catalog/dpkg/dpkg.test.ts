@@ -413,3 +413,15 @@ Depends: libc6 (>= 2.34)
   assert.deepEqual(pkgs[0].dependencyOf, ['app']);
   assert.notEqual(pkgs[0].purl, pkgs[1].purl, 'arch qualifier keeps the purls apart');
 });
+
+test('copyright: a file listing thousands of files (Boost\'s pass 2 MB) is still read', async () => {
+  const files = Array.from({ length: 30_000 }, (_, i) => `Files: libs/part${i}/src/file${i}.cpp\nCopyright: 2003-2020 Some Author ${i}\nLicense: BSL-1.0\n`).join('\n');
+  const text = `Format: https://www.debian.org/doc/packaging-manuals/copyright-format/1.0/\n\nFiles: *\nCopyright: Boost contributors\nLicense: BSL-1.0\n\n${files}\nFiles: tools/build/*\nCopyright: 2001 David Abrahams\nLicense: Jam\n\nLicense: Jam\n License is hereby granted to use this software.\n`;
+  assert.ok(text.length > 2 * 1024 * 1024, `${text.length} bytes`);
+  const { pkgs, warnings } = await run({
+    '/var/lib/dpkg/status': 'Package: libboost-regex1.74.0\nStatus: install ok installed\nVersion: 1.74.0-18.1\nArchitecture: amd64\n',
+    '/usr/share/doc/libboost-regex1.74.0/copyright': text,
+  });
+  assert.deepEqual(warnings.items, []);
+  assert.deepEqual(pkgs[0].licenses, [{ spdx: 'BSL-1.0' }, { spdx: 'Jam' }], 'the Jam license is named past the first 2 MB');
+});
