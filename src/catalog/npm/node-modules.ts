@@ -3,7 +3,7 @@ import type { FileTree } from '../../image/filetree.js';
 import type { Warnings } from '../../util/errors.js';
 import type { JsGraph, JsNode, RootDepKind } from './graph.js';
 import { npmLicenses } from './license.js';
-import { declaredDeps, depMap, parseJsonObject, personText, type Manifest } from './package-json.js';
+import { declaredDeps, depMap, parseJsonObject, authorOf, type Manifest } from './package-json.js';
 
 /*
  * Installed packages: every <dir>/node_modules/[@scope/]name/package.json of one project.
@@ -65,7 +65,7 @@ export function readNodeModules(
       resolved: str(j._resolved),
       integrity: str(j._integrity),
       licenses: npmLicenses(j.license, j.licenses),
-      author: personText(j.author),
+      author: authorOf(j),
       description: str(j.description)?.slice(0, 4096),
       homepage: str(j.homepage),
       deps: new Set<string>(),

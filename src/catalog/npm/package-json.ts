@@ -46,6 +46,15 @@ export function personText(v: unknown): string | undefined {
   return parts.length ? parts.join(' ') : undefined;
 }
 
+/**
+ * Who made a package, as its package.json records people: the author, else the first
+ * contributor, else the first maintainer (many packages, @types/* among them, name no author).
+ */
+export function authorOf(j: Record<string, unknown>): string | undefined {
+  const first = (v: unknown) => (Array.isArray(v) && v.length ? personText(v[0]) : undefined);
+  return personText(j.author) ?? first(j.contributors) ?? first(j.maintainers);
+}
+
 /** Parse JSON text, recording a warning naming the file when it is not a JSON object. */
 export function parseJsonObject(text: string, path: string, warnings: Warnings): Record<string, unknown> | undefined {
   let v: unknown;
@@ -71,7 +80,7 @@ export function readManifest(text: string, path: string, warnings: Warnings): Ma
     name: str(j.name),
     version: str(j.version),
     description: str(j.description),
-    author: personText(j.author),
+    author: authorOf(j),
     homepage: str(j.homepage),
     licenses: npmLicenses(j.license, j.licenses),
     private: j.private === true ? true : undefined,

@@ -319,3 +319,18 @@ test('distribution Node packages (/usr/share/nodejs) are installed packages, not
   for (const n of ['debug', 'ms', '@types/node', 'bufferutil']) assert.equal(byName(n).relationship, 'direct', n);
   assert.deepEqual(byName('debug').dependsOn, [byName('ms').id]);
 });
+
+test('author: the author field, else the first contributor, else the first maintainer', async () => {
+  const { byName } = await run({
+    '/app/package.json': JSON.stringify({ name: 'app', version: '1.0.0', author: 'App Team', dependencies: { a: '1', b: '1', c: '1', d: '1' } }),
+    '/app/node_modules/a/package.json': JSON.stringify({ name: 'a', version: '1.0.0', author: { name: 'Ann', email: 'ann@example.org' }, contributors: ['Zed'] }),
+    '/app/node_modules/b/package.json': JSON.stringify({ name: 'b', version: '1.0.0', contributors: [{ name: 'Ben Davies', url: 'https://github.com/ben' }, 'Other'], maintainers: ['Mo'] }),
+    '/app/node_modules/c/package.json': JSON.stringify({ name: 'c', version: '1.0.0', maintainers: [{ name: 'Cy', email: 'cy@example.org' }] }),
+    '/app/node_modules/d/package.json': JSON.stringify({ name: 'd', version: '1.0.0', contributors: [], maintainers: 'not a list' }),
+  });
+  assert.equal(byName('app').author, 'App Team');
+  assert.equal(byName('a').author, 'Ann <ann@example.org>');
+  assert.equal(byName('b').author, 'Ben Davies (https://github.com/ben)');
+  assert.equal(byName('c').author, 'Cy <cy@example.org>');
+  assert.equal(byName('d').author, undefined);
+});
