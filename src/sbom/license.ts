@@ -57,6 +57,13 @@ const ALIASES: Record<string, string> = {
   'cc0': 'CC0-1.0',
   'wtfpl': 'WTFPL',
   'perl': 'Artistic-1.0-Perl OR GPL-1.0-or-later',
+  // The names SPDX gives in full: BSD 3-Clause "New" or "Revised", BSD 2-Clause "Simplified"
+  // (whose FreeBSD variant it folded into BSD-2-Clause).
+  'new bsd license': 'BSD-3-Clause',
+  'revised bsd license': 'BSD-3-Clause',
+  'modified bsd license': 'BSD-3-Clause',
+  'simplified bsd license': 'BSD-2-Clause',
+  'freebsd license': 'BSD-2-Clause',
 };
 
 const EXCEPTION_ALIASES: Record<string, string> = {

@@ -105,6 +105,11 @@ test('guesses are refused: versionless or ambiguous names stay names', () => {
   assert.deepEqual(normaliseLicense('Apache-2.0 OR MIT or my own'), name('Apache-2.0 OR MIT or my own'));
 });
 
+test('the BSD licenses by the names SPDX gives them in full', () => {
+  for (const t of ['New BSD License', 'Revised BSD License', 'Modified BSD License']) assert.deepEqual(normaliseLicense(t), [{ spdx: 'BSD-3-Clause' }], t);
+  for (const t of ['Simplified BSD License', 'FreeBSD License']) assert.deepEqual(normaliseLicense(t), [{ spdx: 'BSD-2-Clause' }], t);
+});
+
 test('guesses by likeness are refused: every word of the name must be in the answer', () => {
   // spdx-correct alone gives Unlicense, MIT and BSD-3-Clause for these Debian short names.
   for (const t of ['FSF-unlimited', 'MIT-US-export', 'BSD-3-clause-GENERIC']) assert.deepEqual(normaliseLicense(t), name(t), t);
