@@ -1,7 +1,6 @@
 /**
- * License text found in Java archives. Names from pom.xml are kept as written (they are not
- * SPDX and guessing loses information); Bundle-License values are often a URL or an SPDX id,
- * which we recognise.
+ * License text found in Java archives. Names from pom.xml go through the shared normaliser
+ * (see pom.ts); Bundle-License values are often a URL or an SPDX id, which we recognise.
  */
 import { createRequire } from 'node:module';
 import type { License } from '../../sbom/model.js';

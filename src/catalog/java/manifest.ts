@@ -2,6 +2,7 @@
  * META-INF/MANIFEST.MF: the main section of a JAR manifest, and the Maven-like identity and
  * licenses that can be read from it when an archive carries no pom.properties of its own.
  */
+import { dedupeLicenses, normaliseLicense } from '../../sbom/license.js';
 import type { License } from '../../sbom/model.js';
 import { bundleLicenses } from './licenses.js';
 
@@ -85,6 +86,6 @@ export function manifestLicenses(m: Manifest): License[] {
   const plugin = [...m.entries()]
     .filter(([k]) => /^plugin-license-name(-\d+)?$/.test(k))
     .sort(([a], [b]) => (Number(a.split('-')[3] ?? 1) - Number(b.split('-')[3] ?? 1)));
-  for (const [, v] of plugin) if (v) out.push({ name: v });
-  return out;
+  for (const [, v] of plugin) if (v) out.push(...normaliseLicense(v));
+  return dedupeLicenses(out);
 }

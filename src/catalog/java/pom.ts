@@ -1,5 +1,6 @@
 /** The Maven metadata packaged in jars: META-INF/maven/<group>/<artifact>/pom.{properties,xml}. */
 import type { License } from '../../sbom/model.js';
+import { normaliseLicense } from '../../sbom/license.js';
 import { licenseFromText } from './licenses.js';
 
 /** Java .properties: `key=value`, `key: value` or `key value`; `#`/`!` comments; `\` escapes. */
@@ -139,9 +140,14 @@ export function pomXmlLicenses(xml: string): License[] {
     const url = element(lic.inner, 'url');
     const value = name ? decodeXml(name.inner) : url ? decodeXml(url.inner) : '';
     if (!value) continue;
-    // A name is kept as written; only a bare URL is mapped (it carries no name to keep).
-    const l = name ? { name: value } : licenseFromText(value);
-    if (l) out.push(l);
+    // A name goes through the shared normaliser, which maps only what it can without guessing
+    // ("The Apache Software License, Version 2.0", not a bare "BSD") and keeps the rest as
+    // written; a bare URL is mapped from the well-known ones.
+    if (name) out.push(...normaliseLicense(value));
+    else {
+      const l = licenseFromText(value);
+      if (l) out.push(l);
+    }
   }
   return out;
 }

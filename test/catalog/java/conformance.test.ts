@@ -4,6 +4,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { javaCataloger } from '../../../src/catalog/java/index.js';
 import { treeFromDirectory } from '../../../src/image/layer/directory-index.js';
+import { normaliseLicense } from '../../../src/sbom/license.js';
 import type { Package } from '../../../src/sbom/model.js';
 import { Warnings } from '../../../src/util/errors.js';
 
@@ -38,7 +39,10 @@ for (const name of readdirSync(FIXTURES).sort()) {
     for (const want of expected.packages) {
       const got = byKey.get(key(want));
       assert.ok(got, `package ${key(want)} found`);
-      assert.deepEqual(project(got, want), want);
+      // Peers state license names as the pom writes them; ours are normalised (an SPDX id where
+      // the shared normaliser can tell, the name as written where it cannot).
+      const stated = want.licenses ? { ...want, licenses: want.licenses.flatMap((t) => normaliseLicense(t)).map((l) => l.spdx ?? l.name!) } : want;
+      assert.deepEqual(project(got, stated), stated);
       assert.equal(got.type, 'maven');
       assert.equal(got.purl, `pkg:maven/${encodeURIComponent(got.namespace!)}/${encodeURIComponent(got.name)}@${encodeURIComponent(got.version)}`);
     }

@@ -91,7 +91,7 @@ test('nested jars in WEB-INF/lib and BOOT-INF/lib: paths show the nesting; pom.x
   const byName = new Map(pkgs.map((p) => [p.name, p]));
   assert.deepEqual(byName.get('svc')?.locations.map((l) => l.path), ['/srv/app.war:WEB-INF/lib/svc-0.1.jar', '/srv/app.war']);
   assert.deepEqual(byName.get('lib')?.locations.map((l) => l.path), ['/srv/app.war:WEB-INF/lib/svc-0.1.jar:BOOT-INF/lib/lib-1.0.jar', '/srv/app.war']);
-  assert.deepEqual(byName.get('lib')?.licenses, [{ name: 'The MIT License' }]);
+  assert.deepEqual(byName.get('lib')?.licenses, [{ spdx: 'MIT' }], 'the pom\'s "The MIT License", normalised');
   assert.equal(pkgs.length, 2);
 });
 
