@@ -14,7 +14,7 @@ export function register(program: Command): void {
   imageOptions(
     program
       .command('sbom')
-      .argument('<image>', 'image reference, archive, OCI layout, directory, or sbom://FILE to convert an SBOM')
+      .argument('<image>', 'image reference, archive, OCI layout, directory, or sbom://FILE (- for standard input) to convert an SBOM')
       .description('list every OS and language package in an image, or export it as an SBOM')
       .option('--format <format>', `one of ${FORMATS.join(', ')}`, 'list')
       .option('-o, --output <file>', 'write to a file instead of stdout'),
