@@ -66,11 +66,32 @@ const ALIASES: Record<string, string> = {
   'freebsd license': 'BSD-2-Clause',
 };
 
+/** Exception names that are not an SPDX id, nor one with "-exception[-version]" added. */
 const EXCEPTION_ALIASES: Record<string, string> = {
-  'classpath exception': 'Classpath-exception-2.0',
   'classpath': 'Classpath-exception-2.0',
-  'gcc runtime library exception': 'GCC-exception-3.1',
+  'gcc runtime library': 'GCC-exception-3.1',
+  'gcc-runtime-3.1': 'GCC-exception-3.1', // Debian's DEP-5 keyword
+  'font': 'Font-exception-2.0', // Debian's "Font" exception text is SPDX's Font-exception-2.0
 };
+
+/**
+ * The SPDX exception an exception name means: an SPDX id ("Classpath-exception-2.0",
+ * "Linux-syscall-note"), a keyword that becomes one with "-exception" ("LLVM") or
+ * "-exception-<version>" ("Bison-2.2"), or a known alias; the word "exception" may follow.
+ * Undefined when none fits or several could (Autoconf, Bison unversioned, OpenSSL).
+ */
+export function exceptionId(phrase: string): string | undefined {
+  const full = phrase.trim().toLowerCase().replace(/\s+/g, ' ');
+  const k = full.replace(/\s+2\.0$/, '').replace(/[\s-]+exception$/, '');
+  const v = /^(.+?)-(\d+(?:\.\d+)*)$/.exec(k);
+  return (
+    EXCEPTION_BY_LOWER.get(full) ??
+    EXCEPTION_BY_LOWER.get(k) ??
+    EXCEPTION_BY_LOWER.get(`${k}-exception`) ??
+    (v ? EXCEPTION_BY_LOWER.get(`${v[1]}-exception-${v[2]}`) : undefined) ??
+    EXCEPTION_ALIASES[k]
+  );
+}
 
 /** "<family> <version>" names and their SPDX id prefix. */
 const VERSIONED_FAMILIES: [RegExp, string][] = [
@@ -168,8 +189,7 @@ function singleLicense(raw: string): string | undefined {
   const withM = /^(.*?)\s+with\s+(.+)$/i.exec(text);
   if (withM) {
     const lic = singleLicense(withM[1]);
-    const exLower = withM[2].trim().toLowerCase();
-    const ex = EXCEPTION_BY_LOWER.get(exLower) ?? EXCEPTION_ALIASES[exLower] ?? EXCEPTION_ALIASES[exLower.replace(/\s+2\.0$/, '')];
+    const ex = exceptionId(withM[2]);
     return lic && ex && !lic.includes(' ') ? `${lic} WITH ${ex}` : undefined;
   }
   const lower = text.toLowerCase();

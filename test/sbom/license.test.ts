@@ -105,6 +105,14 @@ test('guesses are refused: versionless or ambiguous names stay names', () => {
   assert.deepEqual(normaliseLicense('Apache-2.0 OR MIT or my own'), name('Apache-2.0 OR MIT or my own'));
 });
 
+test('exceptions: SPDX ids, keywords that become one with -exception[-version], aliases; ambiguous ones stay names', () => {
+  assert.deepEqual(normaliseLicense('Apache-2.0 with LLVM exception'), [{ spdx: 'Apache-2.0 WITH LLVM-exception' }]);
+  assert.deepEqual(normaliseLicense('GPL-2.0 WITH Classpath exception 2.0'), [{ spdx: 'GPL-2.0-only WITH Classpath-exception-2.0' }]);
+  assert.deepEqual(normaliseLicense('GPL-2.0-or-later WITH Bison-2.2 exception'), [{ spdx: 'GPL-2.0-or-later WITH Bison-exception-2.2' }]);
+  assert.deepEqual(normaliseLicense('GPL-3.0+ with GCC Runtime Library exception'), [{ spdx: 'GPL-3.0-or-later WITH GCC-exception-3.1' }]);
+  assert.deepEqual(normaliseLicense('GPL-2.0 with Autoconf exception'), [{ name: 'GPL-2.0 with Autoconf exception' }]);
+});
+
 test('the BSD licenses by the names SPDX gives them in full', () => {
   for (const t of ['New BSD License', 'Revised BSD License', 'Modified BSD License']) assert.deepEqual(normaliseLicense(t), [{ spdx: 'BSD-3-Clause' }], t);
   for (const t of ['Simplified BSD License', 'FreeBSD License']) assert.deepEqual(normaliseLicense(t), [{ spdx: 'BSD-2-Clause' }], t);

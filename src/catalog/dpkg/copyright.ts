@@ -15,12 +15,9 @@
  * Short names go through the shared normaliser; only Debian's own meanings are added here.
  * Names that are not SPDX are kept by name (e.g. "public-domain").
  */
-import { createRequire } from 'node:module';
 import type { License } from '../../sbom/model.js';
-import { dedupeLicenses, normaliseLicense } from '../../sbom/license.js';
+import { dedupeLicenses, exceptionId, normaliseLicense } from '../../sbom/license.js';
 import { memoizeParse } from '../../util/memo.js';
-
-const require = createRequire(import.meta.url);
 
 /** Licenses are stated near the top; a huge copyright file is read only this far. */
 const MAX_SCAN = 4 * 1024 * 1024;
@@ -41,19 +38,6 @@ const DEBIAN_NAMES = new Map<string, string>([
   ['artistic-1', 'Artistic-1.0-Perl'],
 ]);
 
-const EXCEPTION_BY_LOWER = new Map<string, string>((require('spdx-exceptions') as string[]).map((id) => [id.toLowerCase(), id]));
-
-/**
- * DEP-5 exception keywords with one SPDX exception. Others map when "<keyword>", "<keyword>-exception"
- * or "<name>-exception-<version>" is an SPDX exception id (LLVM, Libtool, Texinfo, Bison-2.2, ...).
- * Not mapped, so kept whole by name: OpenSSL (no SPDX id), Autoconf and Bison (several fit).
- */
-const DEBIAN_EXCEPTIONS = new Map<string, string>([
-  ['font', 'Font-exception-2.0'], // DEP-5's "Font" exception text is SPDX's Font-exception-2.0
-  ['classpath', 'Classpath-exception-2.0'],
-  ['gcc-runtime-3.1', 'GCC-exception-3.1'],
-]);
-
 const COMMA = /\s*,\s*/;
 const LEADING_OP = /^(and|or)\s+/i;
 const OR = /\s+(?:and\/)?or\s+/i; // "and/or": either or both, which OR allows
@@ -61,7 +45,6 @@ const AND = /\s+and\s+/i;
 const WITH = /^(\S+)\s+with\s+(.+?)(?:\s+exception)?$/i;
 const SPACE = /\s/;
 const WORDS = /\s+/;
-const VERSIONED_KEYWORD = /^(.+?)-(\d+(?:\.\d+)*)$/;
 const EXPRESSION_TERMS = /\s+(?:AND|OR|WITH)\s+|[()]/;
 
 // One pass over the file finds fields, common-licenses paths and, in free-form files, the words
@@ -283,12 +266,6 @@ function shortName(term: string): License[] | undefined {
 
 function singleSpdx(ls: License[]): string | undefined {
   return ls.length === 1 ? ls[0].spdx : undefined;
-}
-
-function exceptionId(keyword: string): string | undefined {
-  const k = keyword.trim().toLowerCase();
-  const v = VERSIONED_KEYWORD.exec(k);
-  return DEBIAN_EXCEPTIONS.get(k) ?? EXCEPTION_BY_LOWER.get(k) ?? EXCEPTION_BY_LOWER.get(`${k}-exception`) ?? (v ? EXCEPTION_BY_LOWER.get(`${v[1]}-exception-${v[2]}`) : undefined);
 }
 
 /**
