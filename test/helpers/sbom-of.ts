@@ -1,4 +1,6 @@
+import { join } from 'node:path';
 import type { Cataloger } from '../../src/catalog/types.js';
+import { LayerCache } from '../../src/image/cache.js';
 import { openImage } from '../../src/image/open.js';
 import { sbomForImage } from '../../src/sbom/build.js';
 import { buildImage, writeOciLayout, type LayerSpec } from './image-builder.js';
@@ -15,4 +17,14 @@ export async function sbomOfLayers(layers: LayerSpec[], catalogers?: Cataloger[]
   writeOciLayout(dir, [{ images: [im] }]);
   const { sbom } = await sbomForImage(await openImage(dir), catalogers, { cache: false });
   return { sbom, im };
+}
+
+/** The image the README's first scan reads. */
+export const DEMO_IMAGE = new URL('../../examples/demo-image.tar', import.meta.url).pathname;
+
+/** The demo image catalogued with every default cataloger, every layer read (a fresh cache). */
+export async function demoImageSbom() {
+  const r = await sbomForImage(await openImage(DEMO_IMAGE), undefined, { cache: new LayerCache(join(tempDir(), 'cache')) });
+  if (r.fromCache) throw new Error('a fresh cache served the demo image from its catalog cache');
+  return r.sbom;
 }

@@ -3,19 +3,14 @@
 // package's evidence paths and layer diff_ids survive in each.
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { before, test } from 'node:test';
 import { extract as tarExtract } from 'tar-stream';
-import { LayerCache } from '../../../src/image/cache.js';
-import { openImage } from '../../../src/image/open.js';
-import { sbomForImage } from '../../../src/sbom/build.js';
 import { writeCycloneDx } from '../../../src/sbom/formats/cyclonedx.js';
 import { writeSpdx } from '../../../src/sbom/formats/spdx.js';
 import type { Sbom } from '../../../src/sbom/model.js';
-import { tempDir } from '../../helpers/tmp.js';
 import { cycloneDxValidator, spdxValidator } from './schema-validators.js';
+import { DEMO_IMAGE, demoImageSbom } from '../../helpers/sbom-of.js';
 
-const DEMO = new URL('../../../examples/demo-image.tar', import.meta.url).pathname;
 
 interface NameValue {
   name: string;
@@ -47,7 +42,7 @@ async function archiveMembers(path: string): Promise<Map<string, Buffer>> {
 
 /** rootfs.diff_ids of the archive's one image, straight from its config blob. */
 async function demoDiffIds(): Promise<string[]> {
-  const m = await archiveMembers(DEMO);
+  const m = await archiveMembers(DEMO_IMAGE);
   const blob = (digest: string) => JSON.parse(m.get(`blobs/sha256/${digest.slice('sha256:'.length)}`)!.toString('utf8')) as Record<string, unknown>;
   const index = JSON.parse(m.get('index.json')!.toString('utf8')) as { manifests: { digest: string }[] };
   assert.equal(index.manifests.length, 1);
@@ -60,10 +55,7 @@ let diffIds: string[];
 
 before(async () => {
   diffIds = await demoDiffIds();
-  const root = tempDir();
-  const r = await sbomForImage(await openImage(DEMO), undefined, { cache: new LayerCache(join(root, 'cache')) });
-  assert.equal(r.fromCache, false, 'a fresh cache: every layer was read');
-  sbom = r.sbom;
+  sbom = await demoImageSbom();
 });
 
 test('the demo image catalog: every package, the layer that brought it and its evidence', () => {

@@ -4,18 +4,13 @@
 // a missing purl, an unknown relationship and an unknown top-level field, naming the field.
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { before, test } from 'node:test';
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
-import { LayerCache } from '../../../src/image/cache.js';
-import { openImage } from '../../../src/image/open.js';
-import { sbomForImage } from '../../../src/sbom/build.js';
 import { readScoutJson, SCOUT_SCHEMA, writeScoutJson } from '../../../src/sbom/formats/scout-json.js';
 import type { Sbom } from '../../../src/sbom/model.js';
-import { tempDir } from '../../helpers/tmp.js';
 import { sampleSbom } from './sample-sbom.js';
+import { demoImageSbom } from '../../helpers/sbom-of.js';
 
-const DEMO = new URL('../../../examples/demo-image.tar', import.meta.url).pathname;
 const SCHEMA_PATH = new URL('../../../schemas/iechor-scout-sbom-1.schema.json', import.meta.url).pathname;
 
 type JsonObject = Record<string, unknown>;
@@ -36,9 +31,7 @@ function errorsOf(doc: unknown): string[] {
 let demo: Sbom;
 
 before(async () => {
-  const r = await sbomForImage(await openImage(DEMO), undefined, { cache: new LayerCache(join(tempDir(), 'cache')) });
-  assert.equal(r.fromCache, false, 'a fresh cache: every layer was read');
-  demo = r.sbom;
+  demo = await demoImageSbom();
 });
 
 test('scout JSON schema: the schema is draft-07, names the format and describes every field', () => {
