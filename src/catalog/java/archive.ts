@@ -11,7 +11,7 @@ import type { License } from '../../sbom/model.js';
 import { ScoutError } from '../../util/errors.js';
 import { listZip, readZipEntry, type ZipEntry } from '../../util/zip.js';
 import { manifestAbout, manifestIdentity, manifestLicenses, parseManifest } from './manifest.js';
-import { parsePomProperties, pomXmlAbout, pomXmlLicenses, type PomProperties } from './pom.js';
+import { parsePomProperties, pomXmlFacts, type PomProperties } from './pom.js';
 
 export interface JavaArtifact {
   groupId: string;
@@ -162,13 +162,11 @@ function walkArchive(buf: Buffer, entries: ZipEntry[], outerName: string, nestin
   for (const p of poms) {
     const xmlEntry = pomXml.get(p.dir);
     const xml = xmlEntry ? read(xmlEntry, w.limits.maxTextSize) : undefined;
-    const xmlText = xml?.toString('utf8');
-    let licenses = xmlText ? pomXmlLicenses(xmlText) : [];
+    const { licenses: fromPom, ...about } = xml ? pomXmlFacts(xml.toString('utf8')) : { licenses: [] };
     // A pom that inherits its licenses from a parent states none; the manifest may. The
     // manifest speaks for the archive's own artifact only, never for what a shaded jar embeds.
-    if (!licenses.length && p === own && manifest) licenses = manifestLicenses(manifest);
-    const about = { ...(p === own && manifest ? manifestAbout(manifest) : {}), ...(xmlText ? pomXmlAbout(xmlText) : {}) };
-    add({ ...p.props, licenses, ...about, source: 'pom.properties', nesting: [...nesting] });
+    const licenses = !fromPom.length && p === own && manifest ? manifestLicenses(manifest) : fromPom;
+    add({ ...p.props, licenses, ...(p === own && manifest ? manifestAbout(manifest) : {}), ...about, source: 'pom.properties', nesting: [...nesting] });
   }
   if (!own && manifest) {
     const id = manifestIdentity(manifest);

@@ -113,8 +113,7 @@ function bounded(s: string | undefined): string | undefined {
  * What a pom.xml says about its project besides its identity: its description, and as author
  * the organization that makes it or, without one, its first developer.
  */
-export function pomXmlAbout(xml: string): { author?: string; description?: string } {
-  const text = projectPart(xml);
+function aboutIn(text: string): { author?: string; description?: string } {
   const description = bounded(element(text, 'description')?.inner);
   const org = element(text, 'organization');
   const dev = element(element(text, 'developers')?.inner ?? '', 'developer');
@@ -128,7 +127,17 @@ export function pomXmlAbout(xml: string): { author?: string; description?: strin
  * over a bounded text cannot be made to expand entities or fetch anything.
  */
 export function pomXmlLicenses(xml: string): License[] {
-  const block = element(projectPart(xml), 'licenses');
+  return licensesIn(projectPart(xml));
+}
+
+/** Licenses, author and description of a pom.xml, its project part found once. */
+export function pomXmlFacts(xml: string): { licenses: License[]; author?: string; description?: string } {
+  const text = projectPart(xml);
+  return { licenses: licensesIn(text), ...aboutIn(text) };
+}
+
+function licensesIn(text: string): License[] {
+  const block = element(text, 'licenses');
   if (!block) return [];
   const out: License[] = [];
   let at = 0;
