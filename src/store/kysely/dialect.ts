@@ -1,0 +1,27 @@
+/**
+ * What differs between SQLite and PostgreSQL for the platform queries; every other query is
+ * written once. The list:
+ * - bound parameters per statement: SQLite allows 32,766, PostgreSQL 65,535: multi-row inserts
+ *   are cut into chunks of `rowsPerInsert(columns)`.
+ * - a unique-constraint violation is SQLITE_CONSTRAINT_UNIQUE / PRIMARYKEY on SQLite, SQLSTATE
+ *   23505 on PostgreSQL (`isUniqueViolation`).
+ * - int8 comes back from pg as a string: the pool parses it to a number (open.ts).
+ * - timestamps are ISO-8601 text on both, compared as text.
+ */
+
+const MAX_PARAMS = 30_000;
+
+export function rowsPerInsert(columns: number): number {
+  return Math.max(1, Math.floor(MAX_PARAMS / columns));
+}
+
+export function chunks<T>(rows: readonly T[], size: number): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < rows.length; i += size) out.push(rows.slice(i, i + size));
+  return out;
+}
+
+export function isUniqueViolation(err: unknown): boolean {
+  const e = err as { code?: string };
+  return e?.code === '23505' || e?.code === 'SQLITE_CONSTRAINT_UNIQUE' || e?.code === 'SQLITE_CONSTRAINT_PRIMARYKEY';
+}

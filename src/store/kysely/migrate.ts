@@ -1,0 +1,67 @@
+/**
+ * Applies the platform migrations, tracked in `platform_migrations`.
+ * - PostgreSQL: one transaction under `pg_advisory_xact_lock`, so a server and its workers
+ *   starting together migrate once; DDL is transactional there, so all or nothing.
+ * - SQLite: one connection, no lock; each migration commits together with its version row, so a
+ *   failing migration leaves the schema and the recorded version as they were.
+ * A database whose recorded version is newer than this program's migrations is refused: writing
+ * to it with an older schema in mind could lose data.
+ */
+import { sql, type Kysely, type Transaction } from 'kysely';
+import { ScoutError } from '../../util/errors.js';
+import { PLATFORM_MIGRATIONS, type PlatformMigration } from '../migrations/platform/index.js';
+import type { DialectName } from './open.js';
+import type { PlatformDatabase } from './schema.js';
+
+/** Arbitrary, fixed: "scout" in ASCII. The lock is per database, shared by all schemas. */
+const LOCK_KEY = 0x73636f7574;
+
+async function ensureTable(db: Kysely<PlatformDatabase> | Transaction<PlatformDatabase>): Promise<void> {
+  await db.schema
+    .createTable('platform_migrations')
+    .ifNotExists()
+    .addColumn('version', 'integer', (c) => c.primaryKey())
+    .addColumn('name', 'text', (c) => c.notNull())
+    .addColumn('applied_at', 'text', (c) => c.notNull())
+    .execute();
+}
+
+async function currentVersion(db: Kysely<PlatformDatabase> | Transaction<PlatformDatabase>): Promise<number> {
+  const row = await db.selectFrom('platform_migrations').select((eb) => eb.fn.max('version').as('v')).executeTakeFirst();
+  return Number(row?.v ?? 0);
+}
+
+function refuseNewer(current: number, latest: number, where: string): void {
+  if (current > latest) {
+    throw new ScoutError('store-schema-newer', `platform database schema version ${current} is newer than this program supports (${latest}): upgrade scout (${where})`);
+  }
+}
+
+async function apply(trx: Transaction<PlatformDatabase>, m: PlatformMigration): Promise<void> {
+  await m.up(trx as unknown as Kysely<unknown>);
+  await trx.insertInto('platform_migrations').values({ version: m.version, name: m.name, applied_at: new Date().toISOString() }).execute();
+}
+
+/** Returns the schema version after migrating. `migrations` is for tests (a failing one). */
+export async function migratePlatform(db: Kysely<PlatformDatabase>, dialect: DialectName, where: string, migrations: readonly PlatformMigration[] = PLATFORM_MIGRATIONS): Promise<number> {
+  const ordered = [...migrations].sort((a, b) => a.version - b.version);
+  const latest = ordered.reduce((m, x) => Math.max(m, x.version), 0);
+  if (dialect === 'postgres') {
+    return db.transaction().execute(async (trx) => {
+      await sql`SELECT pg_advisory_xact_lock(${LOCK_KEY})`.execute(trx);
+      await ensureTable(trx);
+      const current = await currentVersion(trx);
+      refuseNewer(current, latest, where);
+      for (const m of ordered) if (m.version > current) await apply(trx, m);
+      return Math.max(current, latest);
+    });
+  }
+  await ensureTable(db);
+  const current = await currentVersion(db);
+  refuseNewer(current, latest, where);
+  for (const m of ordered) {
+    if (m.version <= current) continue;
+    await db.transaction().execute((trx) => apply(trx, m));
+  }
+  return Math.max(current, latest);
+}

@@ -1,0 +1,99 @@
+/**
+ * Opens the platform database with Kysely: better-sqlite3 for a file (or ':memory:'), a pg pool
+ * for a `postgres://` URL (optionally confined to one schema through `search_path`), then
+ * applies the platform migrations.
+ */
+import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
+import type { CustomTypesConfig } from 'pg';
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { ScoutError } from '../../util/errors.js';
+import { migratePlatform } from './migrate.js';
+import type { PlatformDatabase } from './schema.js';
+
+/** Where a database is: the same shape `openAdvisoryStore` takes. */
+export type DatabaseLocation = { kind: 'sqlite'; path: string } | { kind: 'postgres'; url: string; schema?: string };
+
+export type DialectName = 'sqlite' | 'postgres';
+
+export interface PlatformDb {
+  db: Kysely<PlatformDatabase>;
+  dialect: DialectName;
+  /** Schema version after migrating. */
+  version: number;
+  close(): Promise<void>;
+}
+
+/** A PostgreSQL identifier we are willing to put in search_path (no quoting games). */
+const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
+
+export async function openKysely(location: DatabaseLocation): Promise<{ db: Kysely<PlatformDatabase>; dialect: DialectName }> {
+  if (location.kind === 'sqlite') {
+    const { default: Database } = await import('better-sqlite3');
+    if (location.path !== ':memory:') mkdirSync(dirname(location.path), { recursive: true });
+    let sqlite;
+    try {
+      sqlite = new Database(location.path);
+    } catch (err) {
+      throw new ScoutError('store-open', `cannot open platform database ${location.path}: ${(err as Error).message}`, { path: location.path, cause: err });
+    }
+    sqlite.pragma('busy_timeout = 5000');
+    if (location.path !== ':memory:') {
+      sqlite.pragma('journal_mode = WAL');
+      sqlite.pragma('synchronous = NORMAL');
+    }
+    sqlite.pragma('foreign_keys = ON');
+    return { db: new Kysely<PlatformDatabase>({ dialect: new SqliteDialect({ database: sqlite }) }), dialect: 'sqlite' };
+  }
+  if (location.schema !== undefined && !SCHEMA_NAME.test(location.schema)) {
+    throw new ScoutError('bad-option', `PostgreSQL schema name "${location.schema}" must be lower-case letters, digits and _`);
+  }
+  const { default: pg } = await import('pg');
+  // int8 (bigint, count(*)) comes back as a string by default; our sizes and counts fit a double.
+  const types = {
+    getTypeParser: (oid: number, format?: 'text' | 'binary') => (oid === 20 ? (v: string) => Number(v) : pg.types.getTypeParser(oid, format ?? 'text')),
+  };
+  const pool = new pg.Pool({
+    connectionString: location.url,
+    max: 10,
+    types: types as CustomTypesConfig,
+    ...(location.schema ? { options: `-c search_path=${location.schema}` } : {}),
+  });
+  // An idle client losing its connection must not crash the server; the next query reconnects.
+  pool.on('error', () => {});
+  try {
+    const c = await pool.connect();
+    try {
+      if (location.schema) await c.query(`CREATE SCHEMA IF NOT EXISTS "${location.schema}"`);
+    } finally {
+      c.release();
+    }
+  } catch (err) {
+    await pool.end().catch(() => {});
+    throw new ScoutError('store-open', `cannot reach PostgreSQL at ${redactUrl(location.url)}: ${(err as Error).message}`, { cause: err });
+  }
+  return { db: new Kysely<PlatformDatabase>({ dialect: new PostgresDialect({ pool }) }), dialect: 'postgres' };
+}
+
+/** The URL without its password, for messages. */
+export function redactUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    if (u.password) u.password = '***';
+    return u.toString();
+  } catch {
+    return '(unparsable URL)';
+  }
+}
+
+/** Opens and migrates. */
+export async function openPlatformDb(location: DatabaseLocation): Promise<PlatformDb> {
+  const { db, dialect } = await openKysely(location);
+  try {
+    const version = await migratePlatform(db, dialect, location.kind === 'sqlite' ? location.path : redactUrl(location.url));
+    return { db, dialect, version, close: () => db.destroy() };
+  } catch (err) {
+    await db.destroy();
+    throw err;
+  }
+}

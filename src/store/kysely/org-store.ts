@@ -1,0 +1,652 @@
+/**
+ * One organisation's view of the platform store. Every query here carries `this.org.id`; shared
+ * tables (layers, packages) are only reached through org-owned rows. See platform-store.ts.
+ */
+import { randomUUID } from 'node:crypto';
+import type { Kysely, Transaction } from 'kysely';
+import { chainIds } from '../../image/chain-id.js';
+import type { ImageMetadata } from '../../image/metadata.js';
+import { ecosystemFor } from '../../match/ecosystem.js';
+import { normalizePackageName } from '../../advisories/ecosystems.js';
+import { SEVERITY_LEVELS, type SeverityLevel } from '../../match/severity.js';
+import type { Finding } from '../../match/types.js';
+import type { DistroInfo, Package } from '../../sbom/model.js';
+import { tryParsePurl } from '../../sbom/purl.js';
+import { ScoutError } from '../../util/errors.js';
+import type {
+  BaseImageMatch,
+  ImageDetail,
+  ImageFilter,
+  ImageSummary,
+  ImageUpload,
+  Org,
+  OrgStore,
+  Page,
+  PageRequest,
+  PutResult,
+  RepositorySummary,
+  SeverityCounts,
+  StoredFinding,
+  StoredLayer,
+  StoredPackage,
+  TokenInfo,
+  TokenScope,
+  Usage,
+} from '../platform-store.js';
+import { decodeCursor, limitOf, pageOf } from './cursor.js';
+import { chunks, isUniqueViolation, rowsPerInsert } from './dialect.js';
+import type { ImagesTable, PlatformDatabase } from './schema.js';
+import { createTokenRow, tokenInfoOf } from './tokens.js';
+
+type Db = Kysely<PlatformDatabase> | Transaction<PlatformDatabase>;
+
+const DAY_MS = 86_400_000;
+
+function emptyCounts(): SeverityCounts {
+  return { critical: 0, high: 0, medium: 0, low: 0, negligible: 0, unknown: 0 };
+}
+
+/** The advisory lookup key of a purl, as the advisory store normalises it (null: not matchable). */
+function matchKey(pkg: Pick<Package, 'purl' | 'name' | 'version' | 'type' | 'namespace'>, distro: DistroInfo | undefined): { ecosystem: string | null; match_name: string | null } {
+  const m = ecosystemFor({ ...pkg, id: pkg.purl, licenses: [], locations: [], foundBy: '' }, distro);
+  if (!m.ok) return { ecosystem: null, match_name: null };
+  const ecosystem = m.query.ecosystems[0];
+  return { ecosystem, match_name: normalizePackageName(ecosystem, m.query.name) };
+}
+
+/** Everything of a Package that is not the purl's own, stored per image. */
+function packageDetail(p: Package): string {
+  const { purl: _purl, name: _name, namespace: _ns, version: _v, type: _t, ...rest } = p;
+  return JSON.stringify(rest);
+}
+
+function findingDetail(f: Finding): string {
+  return JSON.stringify({
+    ids: f.ids,
+    packageName: f.package.name,
+    packageVersion: f.package.version,
+    packageType: f.package.type,
+    fixedVersions: f.fixedVersions,
+    ...(f.summary ? { summary: f.summary } : {}),
+    ...(f.epss ? { epss: { score: f.epss.score, percentile: f.epss.percentile } } : {}),
+  });
+}
+
+export class KyselyOrgStore implements OrgStore {
+  constructor(
+    private readonly db: Kysely<PlatformDatabase>,
+    readonly org: Org,
+  ) {}
+
+  // ---- writing ---------------------------------------------------------------------------
+
+  async putImage(upload: ImageUpload, now = new Date()): Promise<PutResult> {
+    const m = upload.metadata;
+    if (!m.digest) throw new ScoutError('bad-image', 'image metadata has no digest');
+    const at = now.toISOString();
+    try {
+      const created = await this.db.transaction().execute(async (trx) => {
+        const existing = await trx.selectFrom('images').select(['id', 'repository_id']).where('org_id', '=', this.org.id).where('digest', '=', m.digest).executeTakeFirst();
+        if (existing) {
+          await trx.updateTable('images').set({ last_seen_at: at }).where('id', '=', existing.id).execute();
+          if (upload.repository && upload.tags?.length) {
+            const repoId = await this.repositoryId(trx, upload.repository, at);
+            await this.moveTags(trx, repoId, upload.tags, existing.id, at);
+          }
+          return false;
+        }
+        const repoId = upload.repository ? await this.repositoryId(trx, upload.repository, at) : null;
+        const imageId = randomUUID();
+        const chains = chainIds(m.layers.map((l) => l.diffId));
+        await trx.insertInto('images').values(this.imageRow(imageId, repoId, m, upload, chains, at)).execute();
+        await this.insertLayers(trx, imageId, m, chains);
+        await this.insertPackages(trx, imageId, upload.packages, upload.distro);
+        await this.insertFindings(trx, imageId, upload.findings, at);
+        if (repoId && upload.tags?.length) await this.moveTags(trx, repoId, upload.tags, imageId, at);
+        return true;
+      });
+      const image = await this.getImage(m.digest);
+      if (!image) throw new ScoutError('store-lost', `image ${m.digest} vanished after it was stored`);
+      return { created, image };
+    } catch (err) {
+      // Two pushes of one digest at once: the second loses the unique constraint race, and the
+      // push is idempotent, so it answers with the stored image.
+      if (isUniqueViolation(err)) {
+        const image = await this.getImage(m.digest);
+        if (image) return { created: false, image };
+      }
+      throw err;
+    }
+  }
+
+  private imageRow(id: string, repoId: string | null, m: ImageMetadata, u: ImageUpload, chains: string[], at: string): ImagesTable {
+    return {
+      id,
+      org_id: this.org.id,
+      repository_id: repoId,
+      digest: m.digest,
+      index_digest: m.indexDigest ?? null,
+      config_digest: m.configDigest,
+      created: m.created ?? null,
+      pushed_at: at,
+      last_seen_at: at,
+      os: m.platform.os,
+      architecture: m.platform.architecture,
+      variant: m.platform.variant ?? null,
+      os_name: m.os.name ?? null,
+      os_version: m.os.version ?? null,
+      registry_host: m.registry?.host ?? null,
+      registry_url: m.registry?.url ?? null,
+      registry_type: m.registry?.type ?? null,
+      size_compressed: m.size.compressed,
+      size_uncompressed: m.size.uncompressed ?? null,
+      layer_count: m.layers.length,
+      package_count: u.packages.length,
+      // An image without layers (scratch) has no chain: it can be nobody's base.
+      top_chain_id: chains[chains.length - 1] ?? `empty:${m.digest}`,
+      metadata: JSON.stringify(m),
+      distro: u.distro ? JSON.stringify(u.distro) : null,
+    };
+  }
+
+  private async repositoryId(trx: Db, name: string, at: string): Promise<string> {
+    const found = await trx.selectFrom('repositories').select('id').where('org_id', '=', this.org.id).where('name', '=', name).executeTakeFirst();
+    if (found) {
+      await trx.updateTable('repositories').set({ last_pushed_at: at }).where('id', '=', found.id).execute();
+      return found.id;
+    }
+    const id = randomUUID();
+    await trx.insertInto('repositories').values({ id, org_id: this.org.id, name, created_at: at, last_pushed_at: at }).execute();
+    return id;
+  }
+
+  /** Points each tag at the image; the row it pointed at before is closed, not deleted. */
+  private async moveTags(trx: Db, repoId: string, tags: readonly string[], imageId: string, at: string): Promise<void> {
+    for (const tag of new Set(tags)) {
+      const current = await trx.selectFrom('tags').select(['id', 'image_id']).where('repository_id', '=', repoId).where('name', '=', tag).where('until_at', 'is', null).executeTakeFirst();
+      if (current?.image_id === imageId) continue;
+      if (current) await trx.updateTable('tags').set({ until_at: at }).where('id', '=', current.id).execute();
+      await trx.insertInto('tags').values({ id: randomUUID(), org_id: this.org.id, repository_id: repoId, name: tag, image_id: imageId, since_at: at, until_at: null }).execute();
+    }
+  }
+
+  private async insertLayers(trx: Db, imageId: string, m: ImageMetadata, chains: string[]): Promise<void> {
+    if (!m.layers.length) return;
+    const layerRows = m.layers.map((l, i) => ({
+      chain_id: chains[i],
+      diff_id: l.diffId,
+      parent_chain_id: i === 0 ? null : chains[i - 1],
+      depth: i + 1,
+      uncompressed_size: l.uncompressedSize ?? null,
+    }));
+    for (const c of chunks(layerRows, rowsPerInsert(5))) await trx.insertInto('layers').values(c).onConflict((oc) => oc.column('chain_id').doNothing()).execute();
+    const rows = m.layers.map((l, i) => ({
+      image_id: imageId,
+      position: i,
+      org_id: this.org.id,
+      chain_id: chains[i],
+      digest: l.digest,
+      media_type: l.mediaType,
+      size: l.size,
+      created_by: l.createdBy ?? null,
+      created: l.created ?? null,
+    }));
+    for (const c of chunks(rows, rowsPerInsert(9))) await trx.insertInto('image_layers').values(c).execute();
+  }
+
+  private async insertPackages(trx: Db, imageId: string, packages: readonly Package[], distro: DistroInfo | undefined): Promise<void> {
+    if (!packages.length) return;
+    const shared = new Map<string, PlatformDatabase['packages']>();
+    for (const p of packages) {
+      if (shared.has(p.purl)) continue;
+      shared.set(p.purl, { purl: p.purl, type: p.type, namespace: p.namespace ?? null, name: p.name, version: p.version, ...matchKey(p, distro) });
+    }
+    for (const c of chunks([...shared.values()], rowsPerInsert(7))) await trx.insertInto('packages').values(c).onConflict((oc) => oc.column('purl').doNothing()).execute();
+    const rows = packages.map((p, i) => ({
+      image_id: imageId,
+      ordinal: i,
+      org_id: this.org.id,
+      purl: p.purl,
+      layer_diff_id: p.introducedLayer?.diffId ?? null,
+      relationship: p.relationship ?? null,
+      detail: packageDetail(p),
+    }));
+    for (const c of chunks(rows, rowsPerInsert(7))) await trx.insertInto('image_packages').values(c).execute();
+  }
+
+  private async insertFindings(trx: Db, imageId: string, findings: readonly Finding[], at: string): Promise<void> {
+    const rows = new Map<string, PlatformDatabase['findings']>();
+    const aliases = new Map<string, PlatformDatabase['finding_ids']>();
+    for (const f of findings) {
+      // A distribution's "not affected" is no finding; the same purl at two paths is one.
+      if (f.status === 'not-affected') continue;
+      const key = `${f.package.purl}\0${f.id}`;
+      if (rows.has(key)) continue;
+      rows.set(key, {
+        image_id: imageId,
+        purl: f.package.purl,
+        vulnerability_id: f.id,
+        org_id: this.org.id,
+        severity: f.severity.level,
+        cvss_score: f.severity.score ?? null,
+        status: f.status,
+        fixed_version: f.fixedVersions[0] ?? null,
+        kev: f.kev ? 1 : 0,
+        first_seen_at: at,
+        last_seen_at: at,
+        fixed_at: null,
+        withdrawn_at: null,
+        detail: findingDetail(f),
+      });
+      for (const alias of new Set([f.id, ...f.ids])) {
+        aliases.set(`${key}\0${alias}`, { org_id: this.org.id, alias, image_id: imageId, purl: f.package.purl, vulnerability_id: f.id });
+      }
+    }
+    for (const c of chunks([...rows.values()], rowsPerInsert(14))) await trx.insertInto('findings').values(c).execute();
+    for (const c of chunks([...aliases.values()], rowsPerInsert(5))) await trx.insertInto('finding_ids').values(c).execute();
+  }
+
+  // ---- reading ---------------------------------------------------------------------------
+
+  private async imageRowByDigest(digest: string) {
+    return this.db
+      .selectFrom('images as i')
+      .leftJoin('repositories as r', 'r.id', 'i.repository_id')
+      .selectAll('i')
+      .select('r.name as repository')
+      .where('i.org_id', '=', this.org.id)
+      .where('i.digest', '=', digest)
+      .executeTakeFirst();
+  }
+
+  /** Current tags of these images, by image id. */
+  private async tagsOf(imageIds: readonly string[]): Promise<Map<string, string[]>> {
+    const out = new Map<string, string[]>();
+    if (!imageIds.length) return out;
+    const rows = await this.db.selectFrom('tags').select(['image_id', 'name']).where('org_id', '=', this.org.id).where('image_id', 'in', imageIds).where('until_at', 'is', null).orderBy('name').execute();
+    for (const r of rows) {
+      const l = out.get(r.image_id) ?? [];
+      l.push(r.name);
+      out.set(r.image_id, l);
+    }
+    return out;
+  }
+
+  /** Open findings by severity, by image id. */
+  private async countsOf(imageIds: readonly string[]): Promise<Map<string, SeverityCounts>> {
+    const out = new Map<string, SeverityCounts>();
+    if (!imageIds.length) return out;
+    const rows = await this.db
+      .selectFrom('findings')
+      .select(['image_id', 'severity'])
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .where('org_id', '=', this.org.id)
+      .where('image_id', 'in', imageIds)
+      .where('fixed_at', 'is', null)
+      .where('withdrawn_at', 'is', null)
+      .groupBy(['image_id', 'severity'])
+      .execute();
+    for (const r of rows) {
+      const c = out.get(r.image_id) ?? emptyCounts();
+      const level = (SEVERITY_LEVELS as readonly string[]).includes(r.severity) ? (r.severity as SeverityLevel) : 'unknown';
+      c[level] += Number(r.n);
+      out.set(r.image_id, c);
+    }
+    return out;
+  }
+
+  private summaryOf(r: ImagesTable & { repository: string | null }, tags: Map<string, string[]>, counts: Map<string, SeverityCounts>): ImageSummary {
+    const s: ImageSummary = {
+      digest: r.digest,
+      tags: tags.get(r.id) ?? [],
+      pushedAt: r.pushed_at,
+      lastSeenAt: r.last_seen_at,
+      platform: { os: r.os, architecture: r.architecture, ...(r.variant ? { variant: r.variant } : {}) },
+      os: { ...(r.os_name ? { name: r.os_name } : {}), ...(r.os_version ? { version: r.os_version } : {}) },
+      size: { compressed: Number(r.size_compressed), ...(r.size_uncompressed !== null ? { uncompressed: Number(r.size_uncompressed) } : {}) },
+      layerCount: r.layer_count,
+      packageCount: r.package_count,
+      vulnerabilities: counts.get(r.id) ?? emptyCounts(),
+    };
+    if (r.repository) s.repository = r.repository;
+    if (r.created) s.created = r.created;
+    if (r.registry_host || r.registry_url || r.registry_type) {
+      s.registry = { ...(r.registry_host ? { host: r.registry_host } : {}), ...(r.registry_url ? { url: r.registry_url } : {}), ...(r.registry_type ? { type: r.registry_type } : {}) };
+    }
+    return s;
+  }
+
+  async getImage(digest: string): Promise<ImageDetail | undefined> {
+    const r = await this.imageRowByDigest(digest);
+    if (!r) return undefined;
+    const [tags, counts] = await Promise.all([this.tagsOf([r.id]), this.countsOf([r.id])]);
+    const metadata = JSON.parse(r.metadata) as ImageMetadata;
+    const detail: ImageDetail = { ...this.summaryOf(r, tags, counts), metadata };
+    if (r.distro) detail.distro = JSON.parse(r.distro) as DistroInfo;
+    const base = await this.findBaseImage(chainIds(metadata.layers.map((l) => l.diffId)));
+    if (base) detail.baseImage = base;
+    return detail;
+  }
+
+  async listImages(filter: ImageFilter, page: PageRequest): Promise<Page<ImageSummary>> {
+    const limit = limitOf(page);
+    const after = decodeCursor(page.cursor, ['string', 'string']);
+    let q = this.db
+      .selectFrom('images as i')
+      .leftJoin('repositories as r', 'r.id', 'i.repository_id')
+      .selectAll('i')
+      .select('r.name as repository')
+      .where('i.org_id', '=', this.org.id);
+    if (filter.repository !== undefined) q = q.where('r.name', '=', filter.repository);
+    if (after) q = q.where((eb) => eb(eb.refTuple('i.pushed_at', 'i.id'), '<', eb.tuple(String(after[0]), String(after[1]))));
+    const rows = await q.orderBy('i.pushed_at', 'desc').orderBy('i.id', 'desc').limit(limit + 1).execute();
+    const ids = rows.slice(0, limit).map((r) => r.id);
+    const [tags, counts] = await Promise.all([this.tagsOf(ids), this.countsOf(ids)]);
+    return pageOf(rows, limit, (r) => this.summaryOf(r, tags, counts), (r) => [r.pushed_at, r.id]);
+  }
+
+  async listRepositories(page: PageRequest): Promise<Page<RepositorySummary>> {
+    const limit = limitOf(page);
+    const after = decodeCursor(page.cursor, ['string']);
+    let q = this.db
+      .selectFrom('repositories as r')
+      .select(['r.id', 'r.name', 'r.created_at', 'r.last_pushed_at'])
+      .select((eb) => eb.selectFrom('images as i').whereRef('i.repository_id', '=', 'r.id').select((e2) => e2.fn.countAll<number>().as('n')).as('image_count'))
+      .where('r.org_id', '=', this.org.id);
+    if (after) q = q.where('r.name', '>', String(after[0]));
+    const rows = await q.orderBy('r.name').limit(limit + 1).execute();
+    const kept = rows.slice(0, limit).map((r) => r.id);
+    const tags = new Map<string, string[]>();
+    if (kept.length) {
+      const t = await this.db.selectFrom('tags').select(['repository_id', 'name']).where('org_id', '=', this.org.id).where('repository_id', 'in', kept).where('until_at', 'is', null).orderBy('name').execute();
+      for (const x of t) tags.set(x.repository_id, [...(tags.get(x.repository_id) ?? []), x.name]);
+    }
+    return pageOf(
+      rows,
+      limit,
+      (r) => ({ name: r.name, createdAt: r.created_at, lastPushedAt: r.last_pushed_at, imageCount: Number(r.image_count ?? 0), tags: tags.get(r.id) ?? [] }),
+      (r) => [r.name],
+    );
+  }
+
+  private async imageId(digest: string): Promise<string | undefined> {
+    const r = await this.db.selectFrom('images').select('id').where('org_id', '=', this.org.id).where('digest', '=', digest).executeTakeFirst();
+    return r?.id;
+  }
+
+  async imageLayers(digest: string): Promise<StoredLayer[] | undefined> {
+    const id = await this.imageId(digest);
+    if (!id) return undefined;
+    const rows = await this.db
+      .selectFrom('image_layers as il')
+      .innerJoin('layers as l', 'l.chain_id', 'il.chain_id')
+      .select(['il.position', 'il.digest', 'il.chain_id', 'il.media_type', 'il.size', 'il.created_by', 'il.created', 'l.diff_id', 'l.uncompressed_size'])
+      .where('il.org_id', '=', this.org.id)
+      .where('il.image_id', '=', id)
+      .orderBy('il.position')
+      .execute();
+    return rows.map((r) => ({
+      position: r.position,
+      digest: r.digest,
+      diffId: r.diff_id,
+      chainId: r.chain_id,
+      mediaType: r.media_type,
+      size: Number(r.size),
+      ...(r.uncompressed_size !== null ? { uncompressedSize: Number(r.uncompressed_size) } : {}),
+      ...(r.created_by ? { createdBy: r.created_by } : {}),
+      ...(r.created ? { created: r.created } : {}),
+    }));
+  }
+
+  async imagePackages(digest: string, page: PageRequest): Promise<Page<StoredPackage> | undefined> {
+    const limit = limitOf(page);
+    const after = decodeCursor(page.cursor, ['number']);
+    const id = await this.imageId(digest);
+    if (!id) return undefined;
+    let q = this.db
+      .selectFrom('image_packages as ip')
+      .innerJoin('packages as p', 'p.purl', 'ip.purl')
+      .select(['ip.ordinal', 'ip.detail', 'p.purl', 'p.name', 'p.namespace', 'p.version', 'p.type'])
+      .where('ip.org_id', '=', this.org.id)
+      .where('ip.image_id', '=', id);
+    if (after) q = q.where('ip.ordinal', '>', Number(after[0]));
+    const rows = await q.orderBy('ip.ordinal').limit(limit + 1).execute();
+    return pageOf(
+      rows,
+      limit,
+      (r) => ({ ...(JSON.parse(r.detail) as Omit<Package, 'purl' | 'name' | 'version' | 'type'>), purl: r.purl, name: r.name, ...(r.namespace !== null ? { namespace: r.namespace } : {}), version: r.version, type: r.type }) as Package,
+      (r) => [r.ordinal],
+    );
+  }
+
+  async imageFindings(digest: string, page: PageRequest): Promise<Page<StoredFinding> | undefined> {
+    const limit = limitOf(page);
+    const after = decodeCursor(page.cursor, ['string', 'string']);
+    const id = await this.imageId(digest);
+    if (!id) return undefined;
+    let q = this.db.selectFrom('findings').selectAll().where('org_id', '=', this.org.id).where('image_id', '=', id);
+    if (after) q = q.where((eb) => eb(eb.refTuple('vulnerability_id', 'purl'), '>', eb.tuple(String(after[0]), String(after[1]))));
+    const rows = await q.orderBy('vulnerability_id').orderBy('purl').limit(limit + 1).execute();
+    return pageOf(rows, limit, (r) => storedFinding(r), (r) => [r.vulnerability_id, r.purl]);
+  }
+
+  async vulnerabilityUsage(id: string, page: PageRequest): Promise<Page<Usage>> {
+    const limit = limitOf(page);
+    const after = decodeCursor(page.cursor, ['string', 'string', 'string']);
+    let q = this.db
+      .selectFrom('finding_ids as a')
+      .innerJoin('findings as f', (j) => j.onRef('f.image_id', '=', 'a.image_id').onRef('f.purl', '=', 'a.purl').onRef('f.vulnerability_id', '=', 'a.vulnerability_id'))
+      .innerJoin('images as i', 'i.id', 'f.image_id')
+      .leftJoin('repositories as r', 'r.id', 'i.repository_id')
+      .select(['i.id as image_id', 'i.digest', 'r.name as repository', 'f.purl', 'f.vulnerability_id', 'f.severity', 'f.status', 'f.detail'])
+      .where('a.org_id', '=', this.org.id)
+      .where('f.org_id', '=', this.org.id)
+      .where('i.org_id', '=', this.org.id)
+      .where('a.alias', '=', id);
+    if (after) q = q.where((eb) => eb(eb.refTuple('i.digest', 'f.purl', 'f.vulnerability_id'), '>', eb.tuple(String(after[0]), String(after[1]), String(after[2]))));
+    const rows = await q.orderBy('i.digest').orderBy('f.purl').orderBy('f.vulnerability_id').limit(limit + 1).execute();
+    const tags = await this.tagsOf(rows.slice(0, limit).map((r) => r.image_id));
+    return pageOf(
+      rows,
+      limit,
+      (r) => {
+        const d = JSON.parse(r.detail) as { packageVersion: string; fixedVersions: string[] };
+        return {
+          digest: r.digest,
+          ...(r.repository ? { repository: r.repository } : {}),
+          tags: tags.get(r.image_id) ?? [],
+          purl: r.purl,
+          packageVersion: d.packageVersion,
+          vulnerabilityId: r.vulnerability_id,
+          severity: r.severity as SeverityLevel,
+          status: r.status,
+          fixedVersions: d.fixedVersions,
+        };
+      },
+      (r) => [r.digest, r.purl, r.vulnerability_id],
+    );
+  }
+
+  async packageUsage(purl: string, page: PageRequest): Promise<Page<Usage>> {
+    const limit = limitOf(page);
+    const after = decodeCursor(page.cursor, ['string', 'string']);
+    const parts = tryParsePurl(purl);
+    if (!parts) throw new ScoutError('bad-purl', `"${purl}" is not a package URL`);
+    let q = this.db
+      .selectFrom('image_packages as ip')
+      .innerJoin('packages as p', 'p.purl', 'ip.purl')
+      .innerJoin('images as i', 'i.id', 'ip.image_id')
+      .leftJoin('repositories as r', 'r.id', 'i.repository_id')
+      .select(['i.id as image_id', 'i.digest', 'r.name as repository', 'p.purl', 'p.version'])
+      .distinct()
+      .where('ip.org_id', '=', this.org.id)
+      .where('i.org_id', '=', this.org.id);
+    if (parts.version) q = q.where('p.purl', '=', purl);
+    else {
+      q = q.where('p.type', '=', parts.type).where('p.name', '=', parts.name);
+      q = parts.namespace ? q.where('p.namespace', '=', parts.namespace) : q.where('p.namespace', 'is', null);
+    }
+    if (after) q = q.where((eb) => eb(eb.refTuple('i.digest', 'p.purl'), '>', eb.tuple(String(after[0]), String(after[1]))));
+    const rows = await q.orderBy('i.digest').orderBy('p.purl').limit(limit + 1).execute();
+    const tags = await this.tagsOf(rows.slice(0, limit).map((r) => r.image_id));
+    return pageOf(
+      rows,
+      limit,
+      (r) => ({ digest: r.digest, ...(r.repository ? { repository: r.repository } : {}), tags: tags.get(r.image_id) ?? [], purl: r.purl, packageVersion: r.version }),
+      (r) => [r.digest, r.purl],
+    );
+  }
+
+  async findBaseImage(chains: readonly string[]): Promise<BaseImageMatch | undefined> {
+    // Proper prefixes only: an image with the very same layers is a sibling, not a base.
+    const prefixes = chains.slice(0, -1);
+    if (!prefixes.length) return undefined;
+    const rows = await this.db
+      .selectFrom('images as i')
+      .innerJoin('orgs as o', 'o.id', 'i.org_id')
+      .leftJoin('repositories as r', 'r.id', 'i.repository_id')
+      .select(['i.id', 'i.digest', 'i.layer_count', 'i.pushed_at', 'o.catalog', 'r.name as repository'])
+      .where('i.top_chain_id', 'in', prefixes)
+      .where((eb) => eb.or([eb('i.org_id', '=', this.org.id), eb('o.catalog', '=', 1)]))
+      .orderBy('i.layer_count', 'desc')
+      .limit(50)
+      .execute();
+    if (!rows.length) return undefined;
+    // Longest first; among equals the organisation's own image, then the latest pushed.
+    const best = rows.sort((a, b) => b.layer_count - a.layer_count || Number(a.catalog) - Number(b.catalog) || (a.pushed_at < b.pushed_at ? 1 : -1))[0];
+    const tags = await this.db.selectFrom('tags').select('name').where('image_id', '=', best.id).where('until_at', 'is', null).orderBy('name').execute();
+    return {
+      digest: best.digest,
+      ...(best.repository ? { repository: best.repository } : {}),
+      tags: tags.map((t) => t.name),
+      layers: best.layer_count,
+      catalog: Number(best.catalog) === 1,
+    };
+  }
+
+  // ---- deleting --------------------------------------------------------------------------
+
+  async deleteImage(digest: string): Promise<boolean> {
+    return this.db.transaction().execute(async (trx) => {
+      const row = await trx.selectFrom('images').select(['id', 'repository_id']).where('org_id', '=', this.org.id).where('digest', '=', digest).executeTakeFirst();
+      if (!row) return false;
+      await deleteImages(trx, this.org.id, [row.id]);
+      if (row.repository_id) await deleteEmptyRepositories(trx, this.org.id, [row.repository_id]);
+      return true;
+    });
+  }
+
+  async deleteRepository(name: string): Promise<boolean> {
+    return this.db.transaction().execute(async (trx) => {
+      const repo = await trx.selectFrom('repositories').select('id').where('org_id', '=', this.org.id).where('name', '=', name).executeTakeFirst();
+      if (!repo) return false;
+      const images = await trx.selectFrom('images').select('id').where('org_id', '=', this.org.id).where('repository_id', '=', repo.id).execute();
+      await deleteImages(trx, this.org.id, images.map((i) => i.id));
+      await trx.deleteFrom('tags').where('org_id', '=', this.org.id).where('repository_id', '=', repo.id).execute();
+      await trx.deleteFrom('repositories').where('org_id', '=', this.org.id).where('id', '=', repo.id).execute();
+      return true;
+    });
+  }
+
+  async setRetention(days: number | null): Promise<Org> {
+    if (days !== null && (!Number.isInteger(days) || days < 1)) throw new ScoutError('bad-retention', 'retention must be a whole number of days, at least 1 (or null to keep images)');
+    await this.db.updateTable('orgs').set({ retention_days: days }).where('id', '=', this.org.id).execute();
+    (this.org as { retentionDays: number | null }).retentionDays = days;
+    return this.org;
+  }
+
+  async prune(now = new Date()): Promise<number> {
+    const row = await this.db.selectFrom('orgs').select('retention_days').where('id', '=', this.org.id).executeTakeFirst();
+    const days = row?.retention_days;
+    if (!days) return 0;
+    const cutoff = new Date(now.getTime() - days * DAY_MS).toISOString();
+    let total = 0;
+    // Bounded batches, each its own transaction: a big backlog never holds one huge lock.
+    for (;;) {
+      const n = await this.db.transaction().execute(async (trx) => {
+        const old = await trx.selectFrom('images').select(['id', 'repository_id']).where('org_id', '=', this.org.id).where('last_seen_at', '<', cutoff).limit(200).execute();
+        if (!old.length) return 0;
+        await deleteImages(trx, this.org.id, old.map((o) => o.id));
+        await deleteEmptyRepositories(trx, this.org.id, [...new Set(old.map((o) => o.repository_id).filter((x): x is string => x !== null))]);
+        return old.length;
+      });
+      total += n;
+      if (n < 200) return total;
+    }
+  }
+
+  // ---- tokens ----------------------------------------------------------------------------
+
+  async listTokens(): Promise<TokenInfo[]> {
+    const rows = await this.db.selectFrom('tokens').selectAll().where('org_id', '=', this.org.id).orderBy('created_at').orderBy('id').execute();
+    return rows.map(tokenInfoOf);
+  }
+
+  async createToken(name: string, scope: TokenScope): Promise<{ token: string; info: TokenInfo }> {
+    const { token, row } = createTokenRow(this.org.id, name, scope);
+    await this.db.insertInto('tokens').values(row).execute();
+    return { token, info: tokenInfoOf(row) };
+  }
+
+  async revokeToken(id: string): Promise<boolean> {
+    const r = await this.db.updateTable('tokens').set({ revoked_at: new Date().toISOString() }).where('org_id', '=', this.org.id).where('id', '=', id).where('revoked_at', 'is', null).executeTakeFirst();
+    return Number(r.numUpdatedRows) > 0;
+  }
+}
+
+function storedFinding(r: PlatformDatabase['findings']): StoredFinding {
+  const d = JSON.parse(r.detail) as { ids: string[]; packageName: string; packageVersion: string; packageType: string; fixedVersions: string[]; summary?: string; epss?: { score: number; percentile: number } };
+  return {
+    vulnerabilityId: r.vulnerability_id,
+    ids: d.ids,
+    purl: r.purl,
+    packageName: d.packageName,
+    packageVersion: d.packageVersion,
+    packageType: d.packageType,
+    severity: r.severity as SeverityLevel,
+    ...(r.cvss_score !== null ? { cvssScore: Number(r.cvss_score) } : {}),
+    status: r.status,
+    fixedVersions: d.fixedVersions,
+    kev: Number(r.kev) === 1,
+    ...(d.epss ? { epss: d.epss } : {}),
+    ...(d.summary ? { summary: d.summary } : {}),
+    firstSeenAt: r.first_seen_at,
+    lastSeenAt: r.last_seen_at,
+    ...(r.fixed_at ? { fixedAt: r.fixed_at } : {}),
+    ...(r.withdrawn_at ? { withdrawnAt: r.withdrawn_at } : {}),
+  };
+}
+
+/**
+ * Deletes these images of one org and every row that belonged only to them: their findings,
+ * packages rows, layers rows and tag history, then shared packages and layers nothing else uses.
+ */
+export async function deleteImages(trx: Db, orgId: string, imageIds: readonly string[]): Promise<void> {
+  for (const ids of chunks(imageIds, 500)) {
+    const purls = (await trx.selectFrom('image_packages').select('purl').distinct().where('org_id', '=', orgId).where('image_id', 'in', ids).execute()).map((r) => r.purl);
+    const chains = (await trx.selectFrom('image_layers').select('chain_id').distinct().where('org_id', '=', orgId).where('image_id', 'in', ids).execute()).map((r) => r.chain_id);
+    await trx.deleteFrom('finding_ids').where('org_id', '=', orgId).where('image_id', 'in', ids).execute();
+    await trx.deleteFrom('findings').where('org_id', '=', orgId).where('image_id', 'in', ids).execute();
+    await trx.deleteFrom('image_packages').where('org_id', '=', orgId).where('image_id', 'in', ids).execute();
+    await trx.deleteFrom('image_layers').where('org_id', '=', orgId).where('image_id', 'in', ids).execute();
+    await trx.deleteFrom('tags').where('org_id', '=', orgId).where('image_id', 'in', ids).execute();
+    await trx.deleteFrom('images').where('org_id', '=', orgId).where('id', 'in', ids).execute();
+    for (const c of chunks(purls, 500)) {
+      await trx.deleteFrom('packages').where('purl', 'in', c).where((eb) => eb.not(eb.exists(eb.selectFrom('image_packages as ip').select('ip.purl').whereRef('ip.purl', '=', 'packages.purl')))).execute();
+    }
+    // Deepest first: a layer row is another's parent only by value, but keep the order readable.
+    for (const c of chunks(chains, 500)) {
+      await trx.deleteFrom('layers').where('chain_id', 'in', c).where((eb) => eb.not(eb.exists(eb.selectFrom('image_layers as il').select('il.chain_id').whereRef('il.chain_id', '=', 'layers.chain_id')))).execute();
+    }
+  }
+}
+
+/** Repositories left with no image are deleted with their tag history. */
+async function deleteEmptyRepositories(trx: Db, orgId: string, repoIds: readonly string[]): Promise<void> {
+  for (const id of repoIds) {
+    const left = await trx.selectFrom('images').select('id').where('org_id', '=', orgId).where('repository_id', '=', id).limit(1).executeTakeFirst();
+    if (left) continue;
+    await trx.deleteFrom('tags').where('org_id', '=', orgId).where('repository_id', '=', id).execute();
+    await trx.deleteFrom('repositories').where('org_id', '=', orgId).where('id', '=', id).execute();
+  }
+}

@@ -1,0 +1,127 @@
+/** The platform store over Kysely (SQLite or PostgreSQL). Contract: ../platform-store.ts. */
+import { randomUUID } from 'node:crypto';
+import { sql, type Selectable } from 'kysely';
+import { ScoutError } from '../../util/errors.js';
+import type { Caller, Org, OrgStore, PlatformStore, TokenInfo } from '../platform-store.js';
+import { isUniqueViolation } from './dialect.js';
+import { openPlatformDb, type DatabaseLocation, type PlatformDb } from './open.js';
+import { deleteImages, KyselyOrgStore } from './org-store.js';
+import { PLATFORM_TABLES, type OrgsTable } from './schema.js';
+import { hashToken, TOKEN_PREFIX, tokenInfoOf } from './tokens.js';
+
+/** Organisation names as they appear in commands and URLs. */
+const ORG_NAME = /^[a-z0-9][a-z0-9._-]{0,62}$/;
+
+function orgOf(r: Selectable<OrgsTable>): Org {
+  return { id: r.id, name: r.name, catalog: Number(r.catalog) === 1, retentionDays: r.retention_days, createdAt: r.created_at };
+}
+
+/** A `last_used_at` write at most this often per token: reads must not each cost a write. */
+const LAST_USED_RESOLUTION_MS = 60_000;
+
+export class KyselyPlatformStore implements PlatformStore {
+  private constructor(private readonly p: PlatformDb) {}
+
+  static async open(location: DatabaseLocation): Promise<KyselyPlatformStore> {
+    return new KyselyPlatformStore(await openPlatformDb(location));
+  }
+
+  get dialect() {
+    return this.p.dialect;
+  }
+  get schemaVersion() {
+    return this.p.version;
+  }
+  /** For benchmarks and tests that inspect the database directly. */
+  get db() {
+    return this.p.db;
+  }
+
+  forOrg(org: Org): OrgStore {
+    return new KyselyOrgStore(this.p.db, org);
+  }
+
+  async ensureOrg(name: string, opts: { catalog?: boolean } = {}): Promise<Org> {
+    if (!ORG_NAME.test(name)) throw new ScoutError('bad-org', `organisation name "${name}" must be lower-case letters, digits, ".", "_" or "-" (up to 63)`);
+    const found = await this.orgByName(name);
+    if (found) return found;
+    const row = { id: randomUUID(), name, catalog: opts.catalog ? 1 : 0, retention_days: null, created_at: new Date().toISOString() };
+    try {
+      await this.p.db.insertInto('orgs').values(row).execute();
+    } catch (err) {
+      if (!isUniqueViolation(err)) throw err;
+    }
+    const org = await this.orgByName(name);
+    if (!org) throw new ScoutError('store-lost', `organisation ${name} vanished after it was created`);
+    return org;
+  }
+
+  async orgByName(name: string): Promise<Org | undefined> {
+    const r = await this.p.db.selectFrom('orgs').selectAll().where('name', '=', name).executeTakeFirst();
+    return r ? orgOf(r) : undefined;
+  }
+
+  async listOrgs(): Promise<Org[]> {
+    return (await this.p.db.selectFrom('orgs').selectAll().orderBy('name').execute()).map(orgOf);
+  }
+
+  async authenticate(token: string): Promise<Caller | undefined> {
+    if (!token.startsWith(TOKEN_PREFIX) || token.length > 200) return undefined;
+    const r = await this.p.db
+      .selectFrom('tokens as t')
+      .innerJoin('orgs as o', 'o.id', 't.org_id')
+      .selectAll('t')
+      .select(['o.name as org_name', 'o.catalog', 'o.retention_days', 'o.created_at as org_created_at'])
+      .where('t.hash', '=', hashToken(token))
+      .where('t.revoked_at', 'is', null)
+      .executeTakeFirst();
+    if (!r) return undefined;
+    const now = new Date();
+    if (!r.last_used_at || now.getTime() - Date.parse(r.last_used_at) > LAST_USED_RESOLUTION_MS) {
+      await this.p.db.updateTable('tokens').set({ last_used_at: now.toISOString() }).where('id', '=', r.id).execute();
+    }
+    return {
+      org: { id: r.org_id, name: r.org_name, catalog: Number(r.catalog) === 1, retentionDays: r.retention_days, createdAt: r.org_created_at },
+      token: tokenInfoOf(r),
+    };
+  }
+
+  async tokenById(id: string): Promise<TokenInfo | undefined> {
+    const r = await this.p.db.selectFrom('tokens').selectAll().where('id', '=', id).executeTakeFirst();
+    return r ? tokenInfoOf(r) : undefined;
+  }
+
+  async deleteOrg(orgId: string): Promise<boolean> {
+    return this.p.db.transaction().execute(async (trx) => {
+      const org = await trx.selectFrom('orgs').select('id').where('id', '=', orgId).executeTakeFirst();
+      if (!org) return false;
+      const images = await trx.selectFrom('images').select('id').where('org_id', '=', orgId).execute();
+      await deleteImages(trx, orgId, images.map((i) => i.id));
+      await trx.deleteFrom('tags').where('org_id', '=', orgId).execute();
+      await trx.deleteFrom('repositories').where('org_id', '=', orgId).execute();
+      await trx.deleteFrom('tokens').where('org_id', '=', orgId).execute();
+      await trx.deleteFrom('orgs').where('id', '=', orgId).execute();
+      return true;
+    });
+  }
+
+  async pruneAll(now = new Date()): Promise<number> {
+    const orgs = await this.p.db.selectFrom('orgs').selectAll().where('retention_days', 'is not', null).execute();
+    let n = 0;
+    for (const o of orgs) n += await new KyselyOrgStore(this.p.db, orgOf(o)).prune(now);
+    return n;
+  }
+
+  async tableCounts(): Promise<Record<string, number>> {
+    const out: Record<string, number> = {};
+    for (const t of PLATFORM_TABLES) {
+      const r = await sql<{ n: number }>`SELECT COUNT(*) AS n FROM ${sql.table(t)}`.execute(this.p.db);
+      out[t] = Number(r.rows[0]?.n ?? 0);
+    }
+    return out;
+  }
+
+  close(): Promise<void> {
+    return this.p.close();
+  }
+}

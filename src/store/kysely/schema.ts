@@ -1,0 +1,172 @@
+/**
+ * The platform tables as Kysely sees them (one query set for SQLite and PostgreSQL). Column
+ * types are chosen so their runtime values agree on both backends: text ids and ISO timestamps,
+ * integer counts (int8 is parsed to a number on the pg pool), JSON as text.
+ * Migrations never import this file: it describes the latest schema, they are frozen.
+ */
+import type { Generated } from 'kysely';
+
+export interface OrgsTable {
+  id: string;
+  name: string;
+  catalog: Generated<number>;
+  retention_days: number | null;
+  created_at: string;
+}
+
+export interface TokensTable {
+  id: string;
+  org_id: string;
+  name: string;
+  scope: string;
+  hash: string;
+  created_at: string;
+  last_used_at: string | null;
+  revoked_at: string | null;
+}
+
+export interface RepositoriesTable {
+  id: string;
+  org_id: string;
+  name: string;
+  created_at: string;
+  last_pushed_at: string;
+}
+
+export interface ImagesTable {
+  id: string;
+  org_id: string;
+  repository_id: string | null;
+  digest: string;
+  index_digest: string | null;
+  config_digest: string;
+  created: string | null;
+  pushed_at: string;
+  last_seen_at: string;
+  os: string;
+  architecture: string;
+  variant: string | null;
+  os_name: string | null;
+  os_version: string | null;
+  registry_host: string | null;
+  registry_url: string | null;
+  registry_type: string | null;
+  size_compressed: number;
+  size_uncompressed: number | null;
+  layer_count: number;
+  package_count: number;
+  top_chain_id: string;
+  metadata: string;
+  distro: string | null;
+}
+
+export interface TagsTable {
+  id: string;
+  org_id: string;
+  repository_id: string;
+  name: string;
+  image_id: string;
+  since_at: string;
+  until_at: string | null;
+}
+
+export interface LayersTable {
+  chain_id: string;
+  diff_id: string;
+  parent_chain_id: string | null;
+  depth: number;
+  uncompressed_size: number | null;
+}
+
+export interface ImageLayersTable {
+  image_id: string;
+  position: number;
+  org_id: string;
+  chain_id: string;
+  digest: string;
+  media_type: string;
+  size: number;
+  created_by: string | null;
+  created: string | null;
+}
+
+export interface PackagesTable {
+  purl: string;
+  type: string;
+  namespace: string | null;
+  name: string;
+  version: string;
+  ecosystem: string | null;
+  match_name: string | null;
+}
+
+export interface ImagePackagesTable {
+  image_id: string;
+  ordinal: number;
+  org_id: string;
+  purl: string;
+  layer_diff_id: string | null;
+  relationship: string | null;
+  detail: string;
+}
+
+export interface FindingsTable {
+  image_id: string;
+  purl: string;
+  vulnerability_id: string;
+  org_id: string;
+  severity: string;
+  cvss_score: number | null;
+  status: string;
+  fixed_version: string | null;
+  kev: number;
+  first_seen_at: string;
+  last_seen_at: string;
+  fixed_at: string | null;
+  withdrawn_at: string | null;
+  detail: string;
+}
+
+export interface FindingIdsTable {
+  org_id: string;
+  alias: string;
+  image_id: string;
+  purl: string;
+  vulnerability_id: string;
+}
+
+export interface PlatformMigrationsTable {
+  version: number;
+  name: string;
+  applied_at: string;
+}
+
+export interface PlatformDatabase {
+  orgs: OrgsTable;
+  tokens: TokensTable;
+  repositories: RepositoriesTable;
+  images: ImagesTable;
+  tags: TagsTable;
+  layers: LayersTable;
+  image_layers: ImageLayersTable;
+  packages: PackagesTable;
+  image_packages: ImagePackagesTable;
+  findings: FindingsTable;
+  finding_ids: FindingIdsTable;
+  platform_migrations: PlatformMigrationsTable;
+}
+
+/** Every platform table, children before parents (the order deletes and counts use). */
+export const PLATFORM_TABLES = [
+  'finding_ids',
+  'findings',
+  'image_packages',
+  'packages',
+  'image_layers',
+  'layers',
+  'tags',
+  'images',
+  'repositories',
+  'tokens',
+  'orgs',
+] as const satisfies readonly (keyof PlatformDatabase)[];

@@ -1,0 +1,16 @@
+/**
+ * The platform migrations, in order; tracked in `platform_migrations` (the advisory tables keep
+ * their own `schema_migrations`). Append new ones; never edit an applied one. They take
+ * `Kysely<unknown>` and never import the application's schema types: they are frozen in time.
+ */
+import type { Kysely } from 'kysely';
+import * as m001 from './001-orgs-tokens.js';
+import * as m002 from './002-images.js';
+
+export interface PlatformMigration {
+  version: number;
+  name: string;
+  up(db: Kysely<unknown>): Promise<void>;
+}
+
+export const PLATFORM_MIGRATIONS: readonly PlatformMigration[] = [m001, m002];

@@ -1,0 +1,223 @@
+/**
+ * The platform's store: organisations, tokens, and each organisation's images, SBOMs and
+ * findings. Implemented once over Kysely for SQLite and PostgreSQL (src/store/kysely/).
+ *
+ * Tenancy is checked here and only here: everything an organisation owns is reached through
+ * `PlatformStore.forOrg(org)`, whose queries all carry that org's id. Shared tables (layers,
+ * packages) never answer on their own; they are joined through org-owned rows. The public
+ * catalogue is an organisation too (`catalog: true`): other organisations' base-image lookups
+ * see its images, nothing else does.
+ *
+ * Rules an implementation keeps:
+ * - `putImage` is all or nothing and idempotent by (org, digest): pushing a stored digest again
+ *   only marks it seen and moves the tags given, and answers with what is stored.
+ * - deleting an image, a repository or an organisation removes every row that belonged only to
+ *   it (shared layers and packages included, once nothing else uses them).
+ * - every list is paged by an opaque cursor (keyset, never OFFSET).
+ */
+import type { ImageMetadata } from '../image/metadata.js';
+import type { Finding } from '../match/types.js';
+import type { DistroInfo, Package } from '../sbom/model.js';
+import type { SeverityLevel } from '../match/severity.js';
+
+export type TokenScope = 'read' | 'write' | 'admin';
+export const TOKEN_SCOPES: readonly TokenScope[] = ['read', 'write', 'admin'];
+
+export interface Org {
+  id: string;
+  name: string;
+  /** The public catalogue of base images. */
+  catalog: boolean;
+  /** Images not pushed or seen for this many days are deleted by `prune`; null keeps them. */
+  retentionDays: number | null;
+  createdAt: string;
+}
+
+export interface TokenInfo {
+  id: string;
+  orgId: string;
+  name: string;
+  scope: TokenScope;
+  createdAt: string;
+  lastUsedAt?: string;
+  revokedAt?: string;
+}
+
+/** Who is calling: the token's organisation and scope. */
+export interface Caller {
+  org: Org;
+  token: TokenInfo;
+}
+
+export interface PageRequest {
+  /** 1..500, default 50. */
+  limit?: number;
+  /** The `next` of the previous page. */
+  cursor?: string;
+}
+
+export interface Page<T> {
+  items: T[];
+  /** Pass as `cursor` to get the next page; absent on the last page. */
+  next?: string;
+}
+
+export type SeverityCounts = Record<SeverityLevel, number>;
+
+export interface RepositorySummary {
+  name: string;
+  createdAt: string;
+  lastPushedAt: string;
+  imageCount: number;
+  tags: string[];
+}
+
+export interface ImageSummary {
+  digest: string;
+  repository?: string;
+  /** Tags of its repository that point at it now. */
+  tags: string[];
+  created?: string;
+  pushedAt: string;
+  lastSeenAt: string;
+  platform: { os: string; architecture: string; variant?: string };
+  os: { name?: string; version?: string };
+  registry?: { host?: string; url?: string; type?: string };
+  size: { compressed: number; uncompressed?: number };
+  layerCount: number;
+  packageCount: number;
+  /** Open findings (not fixed, not withdrawn) by severity. */
+  vulnerabilities: SeverityCounts;
+}
+
+export interface BaseImageMatch {
+  digest: string;
+  repository?: string;
+  /** Every current tag of its repository pointing at that digest. */
+  tags: string[];
+  /** How many of the image's layers the base image accounts for (its own layer count). */
+  layers: number;
+  /** Found in the public catalogue rather than the organisation's own images. */
+  catalog: boolean;
+}
+
+export interface ImageDetail extends ImageSummary {
+  metadata: ImageMetadata;
+  distro?: DistroInfo;
+  baseImage?: BaseImageMatch;
+}
+
+export interface StoredLayer {
+  position: number;
+  digest: string;
+  diffId: string;
+  chainId: string;
+  mediaType: string;
+  size: number;
+  uncompressedSize?: number;
+  createdBy?: string;
+  created?: string;
+}
+
+/** A package as an image holds it: every SBOM field. */
+export type StoredPackage = Package;
+
+export interface StoredFinding {
+  vulnerabilityId: string;
+  ids: string[];
+  purl: string;
+  packageName: string;
+  packageVersion: string;
+  packageType: string;
+  severity: SeverityLevel;
+  cvssScore?: number;
+  status: string;
+  fixedVersions: string[];
+  kev: boolean;
+  epss?: { score: number; percentile: number };
+  summary?: string;
+  firstSeenAt: string;
+  lastSeenAt: string;
+  fixedAt?: string;
+  withdrawnAt?: string;
+}
+
+/** Where a vulnerability or a package is found in the organisation's images. */
+export interface Usage {
+  digest: string;
+  repository?: string;
+  tags: string[];
+  purl: string;
+  packageVersion: string;
+  /** For vulnerability usage. */
+  vulnerabilityId?: string;
+  severity?: SeverityLevel;
+  status?: string;
+  fixedVersions?: string[];
+}
+
+/** What a push stores: the SBOM's image metadata, packages and distro, and its findings. */
+export interface ImageUpload {
+  metadata: ImageMetadata;
+  packages: readonly Package[];
+  distro?: DistroInfo;
+  findings: readonly Finding[];
+  repository?: string;
+  tags?: readonly string[];
+}
+
+export interface PutResult {
+  /** False when the digest was already stored (nothing but last-seen and tags changed). */
+  created: boolean;
+  image: ImageDetail;
+}
+
+export interface ImageFilter {
+  repository?: string;
+}
+
+export interface OrgStore {
+  readonly org: Org;
+  putImage(upload: ImageUpload, now?: Date): Promise<PutResult>;
+  getImage(digest: string): Promise<ImageDetail | undefined>;
+  listImages(filter: ImageFilter, page: PageRequest): Promise<Page<ImageSummary>>;
+  listRepositories(page: PageRequest): Promise<Page<RepositorySummary>>;
+  imageLayers(digest: string): Promise<StoredLayer[] | undefined>;
+  imagePackages(digest: string, page: PageRequest): Promise<Page<StoredPackage> | undefined>;
+  imageFindings(digest: string, page: PageRequest): Promise<Page<StoredFinding> | undefined>;
+  /** Images and packages of this organisation with a finding for this id (CVE, GHSA, … any alias). */
+  vulnerabilityUsage(id: string, page: PageRequest): Promise<Page<Usage>>;
+  /** Images of this organisation holding this package; a purl without version matches every version. */
+  packageUsage(purl: string, page: PageRequest): Promise<Page<Usage>>;
+  /** The longest proper prefix of this chain among this org's images and the public catalogue. */
+  findBaseImage(chainIds: readonly string[]): Promise<BaseImageMatch | undefined>;
+  deleteImage(digest: string): Promise<boolean>;
+  deleteRepository(name: string): Promise<boolean>;
+  setRetention(days: number | null): Promise<Org>;
+  /** Deletes images neither pushed nor seen for `retentionDays`; returns how many. */
+  prune(now?: Date): Promise<number>;
+  listTokens(): Promise<TokenInfo[]>;
+  createToken(name: string, scope: TokenScope): Promise<{ token: string; info: TokenInfo }>;
+  revokeToken(id: string): Promise<boolean>;
+}
+
+export interface PlatformStore {
+  /** The store of this organisation (an Org from `authenticate`, `orgByName` or `ensureOrg`). */
+  forOrg(org: Org): OrgStore;
+  /** Creates the organisation, or returns it when it exists. */
+  ensureOrg(name: string, opts?: { catalog?: boolean }): Promise<Org>;
+  orgByName(name: string): Promise<Org | undefined>;
+  listOrgs(): Promise<Org[]>;
+  /** The token's caller, or undefined for an unknown or revoked token (also marks it used). */
+  authenticate(token: string): Promise<Caller | undefined>;
+  /** Token by id, with its org: for `scout server token revoke`. */
+  tokenById(id: string): Promise<TokenInfo | undefined>;
+  deleteOrg(orgId: string): Promise<boolean>;
+  /** Prunes every organisation with a retention setting. */
+  pruneAll(now?: Date): Promise<number>;
+  /** Rows per platform table (tests and status). */
+  tableCounts(): Promise<Record<string, number>>;
+  readonly dialect: 'sqlite' | 'postgres';
+  readonly schemaVersion: number;
+  close(): Promise<void>;
+}
