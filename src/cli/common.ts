@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { writeFileSync } from 'node:fs';
 import { parsePlatform } from '../image/manifest.js';
 import type { OpenOptions } from '../image/types.js';
+import { scanIncomplete } from '../image/incomplete.js';
 import { ScoutError, type ScanWarning } from '../util/errors.js';
 import { progressReporter } from './progress.js';
 
@@ -44,6 +45,11 @@ export function printWarnings(warnings: ScanWarning[]): void {
 
 /** Exit codes: 0 ok, 1 error, 2 policy (--exit-code) hit, 3 result incomplete (a layer failed). */
 export const EXIT = { ok: 0, error: 1, policy: 2, incomplete: 3 } as const;
+
+/** The exit code of a finished scan: 3 when a layer could not be read (see image/incomplete.ts), else 0. */
+export function scanExit(warnings: readonly ScanWarning[]): number {
+  return scanIncomplete(warnings) ? EXIT.incomplete : EXIT.ok;
+}
 
 /** Run a command body, turning errors into one clear line and an exit code. */
 export function action<A extends unknown[]>(fn: (...args: A) => Promise<number | void>): (...args: A) => Promise<void> {

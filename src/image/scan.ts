@@ -98,6 +98,7 @@ export async function scanImage(image: Image, spec: CaptureSpec, opts: ScanOptio
         failed.push(layer.index);
         const label = layerLabel(layer.index, layer.digest);
         warnings.fromError(err, 'layer-failed', { layer: label });
+        warnings.items[warnings.items.length - 1].layerFailed = true;
         opts.onLayer?.({ index: layer.index, fromCache: false, done: true });
       }
     }

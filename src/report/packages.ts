@@ -7,6 +7,7 @@ import type { Finding } from '../match/types.js';
 import type { Sbom } from '../sbom/model.js';
 import { compactCounts, countFindings, epssText, fixText, groupByPackage, locationText, severityText, summaryLine, targetName } from './summary.js';
 import type { ReportOptions } from './types.js';
+import { failedLayers } from '../image/incomplete.js';
 
 function marks(f: Finding): string {
   const m: string[] = [];
@@ -31,6 +32,6 @@ export function writePackages(findings: readonly Finding[], sbom: Sbom, opts: Re
     out.push(...body.split('\n').map((l) => `    ${l}`));
     out.push('');
   }
-  out.push(summaryLine(countFindings(findings)));
+  out.push(summaryLine(countFindings(findings), failedLayers(sbom.warnings)));
   return out.join('\n') + '\n';
 }

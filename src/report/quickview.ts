@@ -12,6 +12,7 @@ import type { Finding } from '../match/types.js';
 import type { Sbom } from '../sbom/model.js';
 import { countFindings, type FindingCounts, plural, targetName } from './summary.js';
 import type { ReportOptions } from './types.js';
+import { failedLayers } from '../image/incomplete.js';
 
 export interface QuickviewInput {
   sbom: Sbom;
@@ -27,6 +28,8 @@ export interface Quickview {
   base?: { reference: string; digest?: string; vulnerabilities: FindingCounts };
   /** Why there is no base row (until base image comparison exists). */
   baseNote?: string;
+  /** Layers that could not be read: the counts above may miss their packages' vulnerabilities. */
+  failedLayers?: string[];
 }
 
 export function quickview(input: QuickviewInput, opts: Pick<ReportOptions, 'target'>): Quickview {
@@ -45,6 +48,8 @@ export function quickview(input: QuickviewInput, opts: Pick<ReportOptions, 'targ
   };
   if (input.base) q.base = { reference: input.base.reference, ...(input.base.digest ? { digest: input.base.digest } : {}), vulnerabilities: countFindings(input.base.findings) };
   else q.baseNote = 'base image comparison is not available yet';
+  const failed = failedLayers(sbom.warnings);
+  if (failed.length) q.failedLayers = failed;
   return q;
 }
 
@@ -75,6 +80,7 @@ export function writeQuickviewText(q: Quickview): string {
   rows.push(all);
   out.push(table(rows, header), '');
   out.push(`${plural(v.total, 'vulnerability', 'vulnerabilities')} (${v.vulnerabilities} distinct) in ${v.packages} of ${plural(t.packages, 'package')}${v.kev ? `; ${v.kev} known exploited (CISA KEV)` : ''}`);
+  if (q.failedLayers) out.push(`Incomplete: ${plural(q.failedLayers.length, 'layer')} could not be read (${q.failedLayers.join(', ')}); the counts above leave out their packages`);
   if (q.baseNote) out.push(`Base image: ${q.baseNote}`);
   out.push(`Details: scout cves ${t.reference}`);
   return out.join('\n') + '\n';

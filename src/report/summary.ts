@@ -101,13 +101,15 @@ export function plural(n: number, one: string, many = `${one}s`): string {
 }
 
 /** '44 vulnerabilities in 19 packages: 7 critical, …; 40 fixable, 4 not fixed'. */
-export function summaryLine(c: FindingCounts): string {
-  if (c.total === 0) return 'No vulnerabilities found';
+export function summaryLine(c: FindingCounts, failedLayers: readonly string[] = []): string {
+  // A layer that could not be read may hold the vulnerable packages: never an all-clear then.
+  const gap = failedLayers.length ? `; incomplete: ${plural(failedLayers.length, 'layer')} could not be read (${failedLayers.join(', ')})` : '';
+  if (c.total === 0) return failedLayers.length ? `No vulnerabilities found in the layers that could be read${gap}` : 'No vulnerabilities found';
   const levels = SEVERITY_LEVELS.map((l) => `${c.bySeverity[l].total} ${l}`).join(', ');
   const extra = [`${c.fixed} fixable`, `${c.unfixed} not fixed`];
   if (c.kev) extra.push(`${c.kev} known exploited (CISA KEV)`);
   if (c.suppressed) extra.push(`${c.suppressed} not affected per VEX`);
-  return `${plural(c.total, 'vulnerability', 'vulnerabilities')} (${c.vulnerabilities} distinct) in ${plural(c.packages, 'package')}: ${levels}; ${extra.join(', ')}`;
+  return `${plural(c.total, 'vulnerability', 'vulnerabilities')} (${c.vulnerabilities} distinct) in ${plural(c.packages, 'package')}: ${levels}; ${extra.join(', ')}${gap}`;
 }
 
 /** The image reference, or what the user pointed at. */

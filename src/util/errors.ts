@@ -22,6 +22,8 @@ export interface ScanWarning {
   message: string;
   layer?: string;
   path?: string;
+  /** This layer could not be read at all: the result lacks its files (see image/incomplete.ts). */
+  layerFailed?: boolean;
 }
 
 /** Collects warnings; shared by image reading, catalogers and importers. */

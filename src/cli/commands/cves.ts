@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { ScoutError } from '../../util/errors.js';
 import { toolInfo } from '../tool.js';
-import { action, EXIT, imageOptions, openOptions, printWarnings, writeOutput, type ImageCliOptions } from '../common.js';
+import { action, EXIT, scanExit, imageOptions, openOptions, printWarnings, writeOutput, type ImageCliOptions } from '../common.js';
 
 interface CvesOptions extends ImageCliOptions {
   format: string[];
@@ -143,11 +143,11 @@ export function register(program: Command): void {
         for (const out of outputs) await writeOutput(await renderFindings(out.format as (typeof FINDINGS_FORMATS)[number], findings, sbom, opts), out.file);
         if (outputs.every((x) => x.file !== undefined)) {
           const { countFindings, summaryLine } = await import('../../report/summary.js');
-          process.stderr.write(`${summaryLine(countFindings(findings))}\n`);
+          const { failedLayers } = await import('../../image/incomplete.js');
+          process.stderr.write(`${summaryLine(countFindings(findings), failedLayers(sbom.warnings))}\n`);
         }
-        const failed = sbom.warnings.some((w) => w.code === 'layer-failed' || w.code === 'digest-mismatch' || w.code === 'truncated-layer' || w.code === 'corrupt-layer');
         if (o.exitCode && findings.length) return EXIT.policy;
-        return failed ? EXIT.incomplete : EXIT.ok;
+        return scanExit(sbom.warnings);
       } finally {
         await close();
       }

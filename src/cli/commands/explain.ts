@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { ScoutError } from '../../util/errors.js';
-import { action, EXIT, imageOptions, openOptions, printWarnings, writeOutput, type ImageCliOptions } from '../common.js';
+import { action, scanExit, imageOptions, openOptions, printWarnings, writeOutput, type ImageCliOptions } from '../common.js';
 
 interface ExplainOptions extends ImageCliOptions {
   package?: string;
@@ -56,7 +56,7 @@ export function register(program: Command): void {
         }
         printWarnings([...sbom.warnings, ...warnings.items]);
         await writeOutput(o.format === 'json' ? writeExplainJson(x, applied) : writeExplainText(x, applied), o.output);
-        return EXIT.ok;
+        return scanExit(sbom.warnings);
       } finally {
         await close();
       }

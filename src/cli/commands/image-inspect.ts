@@ -4,7 +4,7 @@ import type { ImageMetadata } from '../../image/metadata.js';
 import { openImage } from '../../image/open.js';
 import { scanImage, treeOf } from '../../image/scan.js';
 import { ScoutError } from '../../util/errors.js';
-import { action, EXIT, imageOptions, openOptions, printWarnings, writeOutput, type ImageCliOptions } from '../common.js';
+import { action, scanExit, imageOptions, openOptions, printWarnings, writeOutput, type ImageCliOptions } from '../common.js';
 import { renderInspectTable } from '../output/inspect-table.js';
 
 interface InspectOptions extends ImageCliOptions {
@@ -29,7 +29,7 @@ export function register(image: Command): void {
       printWarnings(scan.warnings);
       const text = o.format === 'json' ? JSON.stringify(scan.warnings.length ? { ...meta, warnings: scan.warnings } : meta, null, 2) : renderInspectTable(meta);
       await writeOutput(text, o.output);
-      return scan.failedLayers.length ? EXIT.incomplete : EXIT.ok;
+      return scanExit(scan.warnings);
     }),
   );
 }

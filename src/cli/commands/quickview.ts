@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { ScoutError } from '../../util/errors.js';
-import { action, EXIT, imageOptions, openOptions, printWarnings, writeOutput, type ImageCliOptions } from '../common.js';
+import { action, scanExit, imageOptions, openOptions, printWarnings, writeOutput, type ImageCliOptions } from '../common.js';
 
 interface QuickviewOptions extends ImageCliOptions {
   format: string;
@@ -34,8 +34,7 @@ export function register(program: Command): void {
         // `base: { reference, digest, findings }` to quickview(); the renderers already show it.
         const q = quickview({ sbom, findings }, { target: ref });
         await writeOutput(o.format === 'json' ? writeQuickviewJson(q) : writeQuickviewText(q), o.output);
-        const failed = sbom.warnings.some((w) => w.code === 'layer-failed' || w.code === 'digest-mismatch' || w.code === 'truncated-layer' || w.code === 'corrupt-layer');
-        return failed ? EXIT.incomplete : EXIT.ok;
+        return scanExit(sbom.warnings);
       } finally {
         await close();
       }

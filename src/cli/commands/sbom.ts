@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { ScoutError } from '../../util/errors.js';
-import { action, EXIT, imageOptions, openOptions, printWarnings, writeOutput, type ImageCliOptions } from '../common.js';
+import { action, scanExit, imageOptions, openOptions, printWarnings, writeOutput, type ImageCliOptions } from '../common.js';
 
 const FORMATS = ['list', 'json', 'cyclonedx', 'spdx'] as const;
 type Format = (typeof FORMATS)[number];
@@ -39,8 +39,7 @@ export function register(program: Command): void {
           text = (await import('../../sbom/formats/table.js')).writeTable(sbom);
       }
       await writeOutput(text, o.output);
-      const failed = sbom.warnings.some((w) => w.code === 'layer-failed' || w.code === 'digest-mismatch' || w.code === 'truncated-layer' || w.code === 'corrupt-layer');
-      return failed ? EXIT.incomplete : EXIT.ok;
+      return scanExit(sbom.warnings);
     }),
   );
 }

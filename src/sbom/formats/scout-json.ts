@@ -54,6 +54,7 @@ function readWarning(s: Shape, v: Json, path: string): ScanWarning {
   const p = s.optStr(o.path, `${path}.path`);
   if (layer !== undefined) w.layer = layer;
   if (p !== undefined) w.path = p;
+  if (o.layerFailed === true) w.layerFailed = true;
   return w;
 }
 
