@@ -1,0 +1,372 @@
+/**
+ * The queue over the `jobs` table, written once for both backends; pg-queue.ts and
+ * inline-queue.ts add how a worker is woken and whether claims skip locked rows.
+ *
+ * How exactly-once effects hold (see queue.ts for the contract):
+ * 1. claim: one UPDATE moves ready jobs to `active`, stamping this worker and a lease.
+ * 2. the handler's transaction first re-stamps its own row (`WHERE locked_by = me AND state =
+ *    'active'`): on PostgreSQL that row lock lasts until commit, so a live job is never
+ *    reclaimed (the reclaim skips locked rows), and a job reclaimed meanwhile is abandoned.
+ * 3. completion in the same transaction must update exactly that one row, or everything rolls back.
+ * A worker killed after 1 leaves an `active` row with no lock: once its lease has passed, any
+ * worker moves it to `retry`, and the next claim runs it again from scratch.
+ */
+import { hostname } from 'node:os';
+import { randomBytes } from 'node:crypto';
+import { sql, type Kysely, type Transaction } from 'kysely';
+import { uuidv7 } from '../util/uuid7.js';
+import {
+  backoffDelay,
+  PermanentJobError,
+  type Job,
+  type JobDb,
+  type JobDurations,
+  type JobHandler,
+  type JobOutcome,
+  type JobQueue,
+  type JobState,
+  type QueueDepth,
+  type SendOptions,
+  type WorkOptions,
+} from './queue.js';
+import type { JobsDatabase, JobsTable } from './schema.js';
+
+export interface TableQueueOptions {
+  /** How long a claimed job is protected before another worker may take it over (default 30 s). */
+  leaseMs?: number;
+  /** How often to look for jobs when nothing woke the worker (default 1 s). */
+  pollMs?: number;
+  /** How often to reclaim jobs of dead workers (default: leaseMs / 2, at most 5 s). */
+  reclaimMs?: number;
+  /** Names this worker in `locked_by` (default host:pid:random). */
+  workerId?: string;
+}
+
+interface Registered {
+  handler: JobHandler<unknown, unknown>;
+  concurrency: number;
+  running: number;
+}
+
+/** Another worker took the job over (its lease ran out): this copy must not commit. */
+class LostJob extends Error {}
+
+const DEFAULT_MAX_ATTEMPTS = 5;
+const DEFAULT_BACKOFF_MS = 1000;
+
+export abstract class TableJobQueue implements JobQueue {
+  abstract readonly dialect: 'sqlite' | 'postgres';
+  protected readonly leaseMs: number;
+  protected readonly pollMs: number;
+  protected readonly reclaimMs: number;
+  readonly workerId: string;
+  private readonly handlers = new Map<string, Registered>();
+  private readonly inFlight = new Set<Promise<void>>();
+  private readonly listeners: ((o: JobOutcome) => void)[] = [];
+  private controller = new AbortController();
+  private running = false;
+  private wakeUp: (() => void) | undefined;
+  private woken = false;
+  private loop: Promise<void> | undefined;
+  private lastReclaim = 0;
+
+  constructor(
+    readonly db: Kysely<JobsDatabase>,
+    opts: TableQueueOptions = {},
+  ) {
+    this.leaseMs = opts.leaseMs ?? 30_000;
+    this.pollMs = opts.pollMs ?? 1000;
+    this.reclaimMs = opts.reclaimMs ?? Math.min(5000, Math.max(50, Math.floor(this.leaseMs / 2)));
+    this.workerId = opts.workerId ?? `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;
+  }
+
+  /** Claims skip rows another transaction has locked (PostgreSQL) or need not (one SQLite connection). */
+  protected abstract readonly skipLocked: boolean;
+  /** Tells workers a job of this name is ready (after `db` commits). */
+  protected abstract notify(db: JobDb, name: string): Promise<void>;
+  /** Begins delivering wake-ups to `wake()`. */
+  protected abstract listen(): Promise<void>;
+  protected abstract unlisten(): Promise<void>;
+
+  async send<P>(name: string, payload: P, opts: SendOptions = {}): Promise<string> {
+    const db = opts.db ?? this.db;
+    const now = Date.now();
+    const row = {
+      id: uuidv7(now),
+      name,
+      key: opts.key ?? null,
+      payload: JSON.stringify(payload ?? null),
+      state: 'ready',
+      attempts: 0,
+      max_attempts: Math.max(1, opts.maxAttempts ?? DEFAULT_MAX_ATTEMPTS),
+      backoff_ms: Math.max(0, opts.backoffMs ?? DEFAULT_BACKOFF_MS),
+      run_at: opts.runAt ? opts.runAt.getTime() : now,
+      created_at: now,
+    };
+    let id: string | undefined;
+    if (opts.key === undefined) {
+      await db.insertInto('jobs').values(row).execute();
+      id = row.id;
+    } else {
+      const inserted = await db
+        .insertInto('jobs')
+        .values(row)
+        .onConflict((oc) =>
+          oc
+            .columns(['name', 'key'])
+            // Literal, not bound: SQLite matches a partial index only by its exact predicate.
+            .where(sql<boolean>`state = 'ready' AND key IS NOT NULL`)
+            .doNothing(),
+        )
+        .returning('id')
+        .executeTakeFirst();
+      id = inserted?.id;
+      if (id === undefined) {
+        const pending = await db.selectFrom('jobs').select('id').where('name', '=', name).where('key', '=', opts.key).where('state', '=', 'ready').executeTakeFirst();
+        // It started between our insert and this read: the insert can succeed now.
+        if (!pending) return this.send(name, payload, opts);
+        return pending.id;
+      }
+    }
+    await this.notify(db, name);
+    return id;
+  }
+
+  work<P, R = void>(name: string, handler: JobHandler<P, R>, opts?: WorkOptions): void;
+  work<P>(name: string, apply: JobHandler<P, void>['apply'], opts?: WorkOptions): void;
+  work<P, R = void>(name: string, handler: JobHandler<P, R> | JobHandler<P, R>['apply'], opts: WorkOptions = {}): void {
+    if (this.handlers.has(name)) throw new Error(`a handler for job "${name}" is already registered`);
+    const h = typeof handler === 'function' ? { apply: handler } : handler;
+    this.handlers.set(name, { handler: h as JobHandler<unknown, unknown>, concurrency: Math.max(1, opts.concurrency ?? 1), running: 0 });
+    this.wake();
+  }
+
+  onOutcome(listener: (o: JobOutcome) => void): void {
+    this.listeners.push(listener);
+  }
+
+  async start(): Promise<void> {
+    if (this.running) return;
+    this.running = true;
+    this.controller = new AbortController();
+    await this.listen();
+    this.loop = this.runLoop();
+  }
+
+  async stop(graceMs = 10_000): Promise<void> {
+    if (!this.running) return;
+    this.running = false;
+    this.wake();
+    await this.loop;
+    const all = Promise.allSettled([...this.inFlight]);
+    const timer = new Promise<void>((r) => setTimeout(r, graceMs).unref());
+    await Promise.race([all, timer]);
+    this.controller.abort();
+    await Promise.race([all, new Promise<void>((r) => setTimeout(r, 1000).unref())]);
+    await this.unlisten();
+  }
+
+  /** Wakes the claim loop now (a job was sent, one finished, a notification arrived). */
+  protected wake(): void {
+    this.woken = true;
+    const w = this.wakeUp;
+    this.wakeUp = undefined;
+    w?.();
+  }
+
+  private async runLoop(): Promise<void> {
+    while (this.running) {
+      this.woken = false;
+      let claimed = 0;
+      try {
+        if (Date.now() - this.lastReclaim >= this.reclaimMs) {
+          this.lastReclaim = Date.now();
+          await this.reclaimExpired();
+        }
+        for (const [name, reg] of this.handlers) {
+          const free = reg.concurrency - reg.running;
+          if (free <= 0) continue;
+          const rows = await this.claim(name, free);
+          claimed += rows.length;
+          for (const row of rows) this.launch(reg, row);
+        }
+      } catch {
+        // The database is unreachable or restarting: try again after a poll interval.
+        claimed = 0;
+      }
+      if (!this.running) break;
+      if (claimed > 0 && !this.allBusy()) continue;
+      if (this.woken) continue;
+      await new Promise<void>((resolve) => {
+        const t = setTimeout(resolve, Math.min(this.pollMs, this.reclaimMs));
+        this.wakeUp = () => {
+          clearTimeout(t);
+          resolve();
+        };
+      });
+    }
+  }
+
+  private allBusy(): boolean {
+    for (const reg of this.handlers.values()) if (reg.running < reg.concurrency) return false;
+    return true;
+  }
+
+  private async claim(name: string, limit: number): Promise<JobsTable[]> {
+    const now = Date.now();
+    const lock = this.skipLocked ? sql`FOR UPDATE SKIP LOCKED` : sql``;
+    const r = await sql<JobsTable>`
+      UPDATE jobs SET state = 'active', attempts = attempts + 1, locked_by = ${this.workerId},
+        locked_until = ${now + this.leaseMs}, started_at = ${now}
+      WHERE id IN (
+        SELECT id FROM jobs WHERE state IN ('ready', 'retry') AND name = ${name} AND run_at <= ${now}
+        ORDER BY run_at, id LIMIT ${limit} ${lock})
+      RETURNING *`.execute(this.db);
+    return r.rows;
+  }
+
+  /** Jobs whose worker died: back to `retry` (or `failed` when no attempt is left). */
+  async reclaimExpired(): Promise<number> {
+    const now = Date.now();
+    const lock = this.skipLocked ? sql`FOR UPDATE SKIP LOCKED` : sql``;
+    const r = await sql`
+      UPDATE jobs SET
+        state = CASE WHEN attempts >= max_attempts THEN 'failed' ELSE 'retry' END,
+        finished_at = CASE WHEN attempts >= max_attempts THEN CAST(${now} AS bigint) ELSE NULL END,
+        run_at = ${now}, locked_by = NULL, locked_until = NULL,
+        last_error = 'worker lost: lease expired'
+      WHERE id IN (SELECT id FROM jobs WHERE state = 'active' AND locked_until < ${now} ${lock})`.execute(this.db);
+    const n = Number(r.numAffectedRows ?? 0);
+    if (n > 0) this.wake();
+    return n;
+  }
+
+  private launch(reg: Registered, row: JobsTable): void {
+    reg.running++;
+    const p = this.runJob(reg.handler, row).finally(() => {
+      reg.running--;
+      this.inFlight.delete(p);
+      this.wake();
+    });
+    this.inFlight.add(p);
+  }
+
+  private async runJob(handler: JobHandler<unknown, unknown>, row: JobsTable): Promise<void> {
+    const started = Date.now();
+    const job: Job = {
+      id: row.id,
+      name: row.name,
+      payload: JSON.parse(row.payload) as unknown,
+      key: row.key ?? undefined,
+      attempt: row.attempts,
+      maxAttempts: row.max_attempts,
+      signal: this.controller.signal,
+    };
+    try {
+      const prepared = handler.prepare ? await handler.prepare(job) : undefined;
+      await this.db.transaction().execute(async (trx) => {
+        await this.hold(trx, row.id);
+        await handler.apply(job, trx, prepared);
+        const done = await trx
+          .updateTable('jobs')
+          .set({ state: 'done', finished_at: Date.now(), duration_ms: Date.now() - started, locked_by: null, locked_until: null, last_error: null })
+          .where('id', '=', row.id)
+          .where('locked_by', '=', this.workerId)
+          .where('state', '=', 'active')
+          .executeTakeFirst();
+        if (Number(done.numUpdatedRows) !== 1) throw new LostJob();
+      });
+      this.emit({ id: job.id, name: job.name, attempt: job.attempt, ok: true, durationMs: Date.now() - started });
+    } catch (err) {
+      if (err instanceof LostJob) return;
+      await this.fail(job, row, started, err);
+    }
+  }
+
+  /** Re-stamps this worker's claim inside the job's transaction: the row stays locked until commit. */
+  private async hold(trx: Transaction<JobsDatabase>, id: string): Promise<void> {
+    const r = await trx
+      .updateTable('jobs')
+      .set({ locked_until: Date.now() + this.leaseMs })
+      .where('id', '=', id)
+      .where('locked_by', '=', this.workerId)
+      .where('state', '=', 'active')
+      .executeTakeFirst();
+    if (Number(r.numUpdatedRows) !== 1) throw new LostJob();
+  }
+
+  private async fail(job: Job, row: JobsTable, started: number, err: unknown): Promise<void> {
+    const message = err instanceof Error ? err.message : String(err);
+    const last = err instanceof PermanentJobError || job.attempt >= row.max_attempts;
+    const now = Date.now();
+    const retryAt = last ? undefined : new Date(now + backoffDelay(job.attempt, row.backoff_ms));
+    try {
+      await this.db
+        .updateTable('jobs')
+        .set({
+          state: last ? 'failed' : 'retry',
+          run_at: retryAt ? retryAt.getTime() : now,
+          finished_at: last ? now : null,
+          duration_ms: now - started,
+          locked_by: null,
+          locked_until: null,
+          last_error: message.slice(0, 2000),
+        })
+        .where('id', '=', row.id)
+        .where('locked_by', '=', this.workerId)
+        .where('state', '=', 'active')
+        .execute();
+    } catch {
+      // The database went away: the lease runs out and another attempt follows.
+    }
+    this.emit({ id: job.id, name: job.name, attempt: job.attempt, ok: false, durationMs: now - started, error: message, ...(retryAt ? { retryAt } : {}) });
+  }
+
+  private emit(o: JobOutcome): void {
+    for (const l of this.listeners) {
+      try {
+        l(o);
+      } catch {
+        // A listener's bug must not fail the job.
+      }
+    }
+  }
+
+  async depth(): Promise<QueueDepth[]> {
+    const rows = await this.db.selectFrom('jobs').select(['name', 'state', (eb) => eb.fn.countAll<number>().as('n')]).groupBy(['name', 'state']).orderBy('name').orderBy('state').execute();
+    return rows.map((r) => ({ name: r.name, state: r.state as JobState, count: Number(r.n) }));
+  }
+
+  async durations(): Promise<JobDurations[]> {
+    const rows = await this.db
+      .selectFrom('jobs')
+      .select([
+        'name',
+        (eb) => eb.fn.countAll<number>().as('n'),
+        (eb) => eb.fn.sum<number>('duration_ms').as('total'),
+        (eb) => eb.fn.sum<number>(eb.case().when('state', '=', 'failed').then(1).else(0).end()).as('failed'),
+      ])
+      .where('state', 'in', ['done', 'failed'])
+      .groupBy('name')
+      .orderBy('name')
+      .execute();
+    return rows.map((r) => ({ name: r.name, count: Number(r.n), totalMs: Number(r.total ?? 0), failed: Number(r.failed ?? 0) }));
+  }
+
+  async prune(olderThan: Date): Promise<number> {
+    const r = await this.db.deleteFrom('jobs').where('state', 'in', ['done', 'failed']).where('finished_at', '<', olderThan.getTime()).executeTakeFirst();
+    return Number(r.numDeletedRows);
+  }
+
+  async idle(names?: readonly string[], timeoutMs = 60_000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      let q = this.db.selectFrom('jobs').select((eb) => eb.fn.countAll<number>().as('n')).where('state', 'in', ['ready', 'retry', 'active']);
+      if (names?.length) q = q.where('name', 'in', names);
+      const row = await q.executeTakeFirstOrThrow();
+      if (Number(row.n) === 0) return;
+      if (Date.now() > deadline) throw new Error(`job queue still busy after ${timeoutMs} ms (${Number(row.n)} jobs waiting or running)`);
+      await new Promise((r) => setTimeout(r, 10));
+    }
+  }
+}
