@@ -1,0 +1,51 @@
+/**
+ * Real headless Chromium (Debian's /usr/bin/chromium, installed by .ci/run) driven by
+ * playwright-core, with a fresh profile per launch and nothing that phones home. Every request
+ * the page makes is recorded, so tests can prove none leaves the server under test.
+ */
+import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { tempDir } from './tmp.js';
+
+export const CHROMIUM = '/usr/bin/chromium';
+export const CHROMIUM_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
+
+export interface Browser {
+  context: BrowserContext;
+  page: Page;
+  /** Every URL the page requested, in order. */
+  requests: string[];
+  /** Console errors and uncaught page errors. */
+  errors: string[];
+  close(): Promise<void>;
+}
+
+export async function openBrowser(opts: { colorScheme?: 'light' | 'dark' } = {}): Promise<Browser> {
+  const context = await chromium.launchPersistentContext(tempDir('chromium-profile-'), {
+    executablePath: CHROMIUM,
+    headless: true,
+    args: CHROMIUM_ARGS,
+    viewport: { width: 1440, height: 900 },
+    colorScheme: opts.colorScheme ?? 'light',
+    locale: 'en-GB',
+    timezoneId: 'UTC',
+  });
+  const page = context.pages()[0] ?? (await context.newPage());
+  const requests: string[] = [];
+  const errors: string[] = [];
+  context.on('request', (r) => requests.push(r.url()));
+  page.on('console', (m) => {
+    if (m.type() === 'error') errors.push(m.text());
+  });
+  page.on('pageerror', (e) => errors.push(String(e)));
+  page.setDefaultTimeout(15_000);
+  return { context, page, requests, errors, close: () => context.close() };
+}

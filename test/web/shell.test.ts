@@ -1,0 +1,51 @@
+/**
+ * The dashboard's frame in real Chromium, before any data: it loads from the server alone,
+ * asks for a token, and can be used with the keyboard.
+ */
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import Fastify, { type FastifyInstance } from 'fastify';
+import { dashboardPlugin } from '../../src/server/plugins/static.js';
+import { ensureWebBuild } from '../helpers/web-build.js';
+import { openBrowser, type Browser } from '../helpers/browser.js';
+
+let app: FastifyInstance;
+let base: string;
+let browser: Browser;
+
+before(async () => {
+  const root = await ensureWebBuild();
+  app = Fastify();
+  await app.register(dashboardPlugin, { root });
+  base = await app.listen({ host: '127.0.0.1', port: 0 });
+  browser = await openBrowser();
+});
+after(async () => {
+  await browser?.close();
+  await app?.close();
+});
+
+test('without a session the sign-in form shows, and nothing is fetched from anywhere but the server', async () => {
+  const { page, requests } = browser;
+  await page.goto(`${base}/images?sort=critical`);
+  await page.getByRole('heading', { name: 'Sign in to iEchor Scout' }).waitFor();
+  assert.ok(requests.length >= 3, 'page, script and stylesheet were requested');
+  for (const u of requests) assert.ok(u.startsWith(base + '/'), `request left the server: ${u}`);
+  assert.ok(requests.includes(`${base}/v1/session`), 'the page asked the API for its session');
+  // The URL is kept, so signing in lands on the page that was linked.
+  assert.equal(new URL(page.url()).pathname + new URL(page.url()).search, '/images?sort=critical');
+});
+
+test('the token field has focus and keyboard focus is visible', async () => {
+  const { page } = browser;
+  await page.goto(`${base}/`);
+  const field = page.getByLabel('API token');
+  await field.waitFor();
+  assert.equal(await field.evaluate((el) => el === document.activeElement), true);
+  await page.keyboard.type('not-a-token');
+  await page.keyboard.press('Tab');
+  const button = page.getByRole('button', { name: 'Sign in' });
+  assert.equal(await button.evaluate((el) => el === document.activeElement), true);
+  const outline = await button.evaluate((el) => getComputedStyle(el).outlineStyle + ' ' + getComputedStyle(el).outlineWidth);
+  assert.equal(outline, 'solid 3px');
+});
