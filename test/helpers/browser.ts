@@ -49,3 +49,18 @@ export async function openBrowser(opts: { colorScheme?: 'light' | 'dark' } = {})
   page.setDefaultTimeout(15_000);
   return { context, page, requests, errors, close: () => context.close() };
 }
+
+// Page-side checks are built from source text: they run in the browser, and the test program
+// is type-checked without the DOM's types.
+type ElementCheck = (el: unknown) => unknown;
+const inPage = (body: string) => new Function('el', body) as ElementCheck;
+
+/** Whether the element has keyboard focus. */
+export async function hasFocus(l: import('playwright-core').Locator): Promise<boolean> {
+  return (await l.evaluate(inPage('return el === document.activeElement'))) as boolean;
+}
+
+/** The element's outline as `style width` (what a focused control shows). */
+export async function outlineOf(l: import('playwright-core').Locator): Promise<string> {
+  return (await l.evaluate(inPage('const s = getComputedStyle(el); return s.outlineStyle + " " + s.outlineWidth'))) as string;
+}

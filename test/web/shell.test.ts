@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { dashboardPlugin } from '../../src/server/plugins/static.js';
 import { ensureWebBuild } from '../helpers/web-build.js';
-import { openBrowser, type Browser } from '../helpers/browser.js';
+import { hasFocus, openBrowser, outlineOf, type Browser } from '../helpers/browser.js';
 
 let app: FastifyInstance;
 let base: string;
@@ -41,11 +41,11 @@ test('the token field has focus and keyboard focus is visible', async () => {
   await page.goto(`${base}/`);
   const field = page.getByLabel('API token');
   await field.waitFor();
-  assert.equal(await field.evaluate((el) => el === document.activeElement), true);
+  assert.equal(await hasFocus(field), true);
   await page.keyboard.type('not-a-token');
   await page.keyboard.press('Tab');
   const button = page.getByRole('button', { name: 'Sign in' });
-  assert.equal(await button.evaluate((el) => el === document.activeElement), true);
-  const outline = await button.evaluate((el) => getComputedStyle(el).outlineStyle + ' ' + getComputedStyle(el).outlineWidth);
+  assert.equal(await hasFocus(button), true);
+  const outline = await outlineOf(button);
   assert.equal(outline, 'solid 3px');
 });
