@@ -1,0 +1,73 @@
+/**
+ * buildApp(deps): the whole HTTP API as one Fastify instance, not yet listening. `scout server`
+ * (main.ts) listens with it; tests call `inject` on it. Order matters: swagger first (routes
+ * registered before it are missing from the document), then errors and auth, then schemas and
+ * routes.
+ */
+import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import { readFileSync } from 'node:fs';
+import type { AdvisoryStore } from '../store/advisory-store.js';
+import type { PlatformStore } from '../store/platform-store.js';
+import authPlugin from './plugins/auth.js';
+import errorsPlugin from './plugins/errors.js';
+import swaggerPlugin from './plugins/swagger.js';
+import { addSchemas } from './schemas/index.js';
+
+const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+
+export interface AppDeps {
+  platform: PlatformStore;
+  /** The server's advisory database (same database as the platform tables). */
+  advisories: AdvisoryStore;
+  /** Fastify's logger option (false: no log). Request bodies are never logged. */
+  logger?: FastifyServerOptions['logger'];
+  /** Largest request body after decompression, in bytes (default 1 MiB; pushes: `pushBodyLimit`). */
+  bodyLimit?: number;
+  /** Largest SBOM push after decompression (default 256 MiB). */
+  pushBodyLimit?: number;
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    deps: AppDeps;
+    /** Every route's schema by "METHOD /url", for tests that validate replies. */
+    routeSchemas: Map<string, Record<string, unknown>>;
+  }
+}
+
+export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
+  const app = Fastify({
+    logger: deps.logger ?? false,
+    bodyLimit: deps.bodyLimit ?? 1024 * 1024,
+    // Query strings are coerced (limit=2, repeated ?tag=); bodies are never stripped of fields.
+    ajv: { customOptions: { coerceTypes: 'array', removeAdditional: false } },
+    // Repository names and digests in paths are longer than the default 100.
+    routerOptions: { maxParamLength: 500 },
+  });
+  app.decorate('deps', deps);
+  app.decorate('routeSchemas', new Map<string, Record<string, unknown>>());
+  app.addHook('onRoute', (route) => {
+    const methods = Array.isArray(route.method) ? route.method : [route.method];
+    for (const m of methods) if (route.schema) app.routeSchemas.set(`${m} ${route.url}`, route.schema as Record<string, unknown>);
+  });
+  await app.register(swaggerPlugin, { version: pkg.version });
+  await app.register(errorsPlugin);
+  await app.register(authPlugin, { platform: deps.platform });
+  addSchemas(app);
+
+  app.get('/healthz', { config: { scope: 'public' } }, async () => ({ status: 'ok' }));
+  await app.register(
+    async (v1) => {
+      v1.get('/openapi.json', { config: { scope: 'public' } }, async () => app.swagger());
+      await v1.register((await import('./routes/v1/org.js')).default);
+      await v1.register((await import('./routes/v1/tokens.js')).default);
+      await v1.register((await import('./routes/v1/images.js')).default);
+      await v1.register((await import('./routes/v1/repositories.js')).default);
+      await v1.register((await import('./routes/v1/vulnerabilities.js')).default);
+      await v1.register((await import('./routes/v1/packages.js')).default);
+      await v1.register((await import('./routes/v1/match.js')).default);
+    },
+    { prefix: '/v1' },
+  );
+  return app;
+}

@@ -1,0 +1,37 @@
+/**
+ * A pushed SBOM becomes a stored image: matched against the server's advisory database, then
+ * stored with its findings for one organisation. Used by POST /v1/images and by
+ * `scout server catalog add`. A digest already stored is not matched again (the push is
+ * idempotent: it answers with what is stored and marks the image seen).
+ */
+import type { Sbom } from '../sbom/model.js';
+import type { AdvisoryStore } from '../store/advisory-store.js';
+import type { OrgStore, PutResult } from '../store/platform-store.js';
+import { ScoutError } from '../util/errors.js';
+
+export interface IngestOptions {
+  repository?: string;
+  tags?: readonly string[];
+  now?: Date;
+}
+
+/** Repository and tag an image names itself, when the push does not name them. */
+export function repositoryOf(sbom: Sbom): { repository?: string; tag?: string } {
+  const r = sbom.image?.registry;
+  if (!r?.repository) return {};
+  return { repository: `${r.host}/${r.repository}`, ...(r.tag ? { tag: r.tag } : {}) };
+}
+
+export async function ingestSbom(org: OrgStore, advisories: AdvisoryStore, sbom: Sbom, opts: IngestOptions = {}): Promise<PutResult> {
+  const metadata = sbom.image;
+  if (!metadata) throw new ScoutError('bad-sbom', 'the SBOM has no image metadata: push an SBOM made from an image (scout sbom IMAGE --format json)');
+  const own = repositoryOf(sbom);
+  const repository = opts.repository ?? own.repository;
+  const tags = opts.tags?.length ? opts.tags : own.tag ? [own.tag] : [];
+  if (tags.length && !repository) throw new ScoutError('bad-request', 'tags need a repository');
+  const base = { metadata, packages: sbom.packages, ...(sbom.distro ? { distro: sbom.distro } : {}), ...(repository ? { repository } : {}), tags };
+  if (await org.getImage(metadata.digest)) return org.putImage({ ...base, findings: [] }, opts.now);
+  const { match } = await import('../match/matcher.js');
+  const result = await match(sbom, advisories);
+  return org.putImage({ ...base, findings: result.findings }, opts.now);
+}

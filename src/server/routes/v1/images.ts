@@ -1,0 +1,149 @@
+/**
+ * Images: push (an SBOM with its image metadata, gzip-compressed or not), list, read
+ * (metadata, layers, packages, findings) and delete.
+ */
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { Transform } from 'node:stream';
+import { createGunzip } from 'node:zlib';
+import { ScoutError } from '../../../util/errors.js';
+import { ingestSbom } from '../../ingest.js';
+import { ERROR_REPLIES, SBOM_SCHEMA_ID } from '../../schemas/index.js';
+
+const DIGEST = { type: 'string', pattern: '^sha256:[a-f0-9]{64}$' } as const;
+const digestParams = { type: 'object', required: ['digest'], properties: { digest: DIGEST } } as const;
+
+type PageQuery = { limit?: number; cursor?: string };
+
+/**
+ * `Content-Encoding: gzip` bodies are inflated on the way to the JSON parser; the route's body
+ * limit applies to the inflated bytes, so a small bomb cannot grow past it.
+ */
+function inflate(request: FastifyRequest, payload: NodeJS.ReadableStream): NodeJS.ReadableStream {
+  const encoding = (request.headers['content-encoding'] ?? 'identity').toLowerCase();
+  if (encoding === 'identity') return payload;
+  if (encoding !== 'gzip') throw new ScoutError('bad-encoding', `Content-Encoding ${encoding} is not supported: send gzip or nothing`);
+  const gunzip = createGunzip();
+  // Fastify compares Content-Length with the bytes received: count the compressed ones.
+  const out = gunzip as unknown as Transform & { receivedEncodedLength: number };
+  out.receivedEncodedLength = 0;
+  payload.on('data', (c: Buffer) => {
+    out.receivedEncodedLength += c.length;
+  });
+  payload.on('error', (err) => gunzip.destroy(err));
+  gunzip.on('error', () => {});
+  const checked = new Transform({
+    transform(chunk, _enc, cb) {
+      cb(null, chunk);
+    },
+  }) as Transform & { receivedEncodedLength: number };
+  Object.defineProperty(checked, 'receivedEncodedLength', { get: () => out.receivedEncodedLength });
+  gunzip.on('error', (err) => checked.destroy(new ScoutError('bad-encoding', `the gzip body is damaged: ${err.message}`)));
+  payload.pipe(gunzip).pipe(checked);
+  return checked;
+}
+
+export default async function imageRoutes(app: FastifyInstance): Promise<void> {
+  app.post('/images', {
+    config: { scope: 'write' },
+    bodyLimit: app.deps.pushBodyLimit ?? 256 * 1024 * 1024,
+    preParsing: async (request, _reply, payload) => inflate(request, payload) as typeof payload,
+    schema: {
+      tags: ['images'],
+      operationId: 'pushImage',
+      summary: 'Store an image: its SBOM (scout sbom --format json) with image metadata; matched against the server\'s advisories. Idempotent by digest.',
+      querystring: {
+        type: 'object',
+        additionalProperties: false,
+        properties: {
+          repository: { type: 'string', minLength: 1, maxLength: 500 },
+          tag: { type: 'array', maxItems: 100, items: { type: 'string', pattern: '^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$' } },
+        },
+      },
+      body: { $ref: `${SBOM_SCHEMA_ID}#` },
+      response: { 200: { $ref: 'PushResult#' }, 201: { $ref: 'PushResult#' }, 413: { $ref: 'Error#' }, ...ERROR_REPLIES },
+    },
+  }, async (req, reply) => {
+    const { scoutFromJson } = await import('../../../sbom/formats/scout-json.js');
+    const q = req.query as { repository?: string; tag?: string[] };
+    let sbom;
+    try {
+      sbom = scoutFromJson(req.body as Parameters<typeof scoutFromJson>[0]);
+    } catch (err) {
+      if (err instanceof ScoutError) throw new ScoutError('bad-sbom', err.message);
+      throw err;
+    }
+    const result = await ingestSbom(req.org, app.deps.advisories, sbom, { ...(q.repository ? { repository: q.repository } : {}), ...(q.tag ? { tags: q.tag } : {}) });
+    return reply.status(result.created ? 201 : 200).send(result);
+  });
+
+  app.get('/images', {
+    schema: {
+      tags: ['images'],
+      operationId: 'listImages',
+      summary: 'Images, last pushed first',
+      querystring: {
+        type: 'object',
+        properties: { repository: { type: 'string', maxLength: 500 }, limit: { type: 'integer', minimum: 1, maximum: 500 }, cursor: { type: 'string', maxLength: 2000 } },
+      },
+      response: { 200: { $ref: 'ImagePage#' }, ...ERROR_REPLIES },
+    },
+  }, async (req) => {
+    const { repository, ...page } = req.query as PageQuery & { repository?: string };
+    return req.org.listImages(repository !== undefined ? { repository } : {}, page);
+  });
+
+  const notFound = (digest: string) => new ScoutError('not-found', `no image ${digest}`);
+
+  app.get('/images/:digest', {
+    schema: { tags: ['images'], operationId: 'getImage', summary: 'An image: metadata, tags, base image, vulnerability counts', params: digestParams, response: { 200: { $ref: 'Image#' }, ...ERROR_REPLIES } },
+  }, async (req) => {
+    const { digest } = req.params as { digest: string };
+    return (await req.org.getImage(digest)) ?? Promise.reject(notFound(digest));
+  });
+
+  app.get('/images/:digest/layers', {
+    schema: { tags: ['images'], operationId: 'imageLayers', summary: 'An image\'s layers, bottom first, with chain IDs', params: digestParams, response: { 200: { $ref: 'LayerList#' }, ...ERROR_REPLIES } },
+  }, async (req) => {
+    const { digest } = req.params as { digest: string };
+    const items = await req.org.imageLayers(digest);
+    if (!items) throw notFound(digest);
+    return { items };
+  });
+
+  app.get('/images/:digest/packages', {
+    schema: {
+      tags: ['images'],
+      operationId: 'imagePackages',
+      summary: 'An image\'s packages with every SBOM field',
+      params: digestParams,
+      querystring: { $ref: 'PageQuery#' },
+      response: { 200: { $ref: 'PackagePage#' }, ...ERROR_REPLIES },
+    },
+  }, async (req) => {
+    const { digest } = req.params as { digest: string };
+    return (await req.org.imagePackages(digest, req.query as PageQuery)) ?? Promise.reject(notFound(digest));
+  });
+
+  app.get('/images/:digest/findings', {
+    schema: {
+      tags: ['images'],
+      operationId: 'imageFindings',
+      summary: 'An image\'s vulnerabilities, one per package and vulnerability, with when each was first and last seen',
+      params: digestParams,
+      querystring: { $ref: 'PageQuery#' },
+      response: { 200: { $ref: 'FindingPage#' }, ...ERROR_REPLIES },
+    },
+  }, async (req) => {
+    const { digest } = req.params as { digest: string };
+    return (await req.org.imageFindings(digest, req.query as PageQuery)) ?? Promise.reject(notFound(digest));
+  });
+
+  app.delete('/images/:digest', {
+    config: { scope: 'write' },
+    schema: { tags: ['images'], operationId: 'deleteImage', summary: 'Delete an image and everything only it used', params: digestParams, response: { 204: { type: 'null' }, ...ERROR_REPLIES } },
+  }, async (req, reply) => {
+    const { digest } = req.params as { digest: string };
+    if (!(await req.org.deleteImage(digest))) throw notFound(digest);
+    return reply.status(204).send();
+  });
+}

@@ -1,0 +1,31 @@
+/** Repositories of the caller's organisation. */
+import type { FastifyInstance } from 'fastify';
+import { ScoutError } from '../../../util/errors.js';
+import { ERROR_REPLIES } from '../../schemas/index.js';
+
+export default async function repositoryRoutes(app: FastifyInstance): Promise<void> {
+  app.get('/repositories', {
+    schema: {
+      tags: ['repositories'],
+      operationId: 'listRepositories',
+      summary: 'Repositories, by name',
+      querystring: { $ref: 'PageQuery#' },
+      response: { 200: { $ref: 'RepositoryPage#' }, ...ERROR_REPLIES },
+    },
+  }, async (req) => req.org.listRepositories(req.query as { limit?: number; cursor?: string }));
+
+  app.delete('/repositories/:name', {
+    config: { scope: 'write' },
+    schema: {
+      tags: ['repositories'],
+      operationId: 'deleteRepository',
+      summary: 'Delete a repository with its images and tag history (the name URL-encoded: library%2Fnode)',
+      params: { type: 'object', required: ['name'], properties: { name: { type: 'string', minLength: 1, maxLength: 500 } } },
+      response: { 204: { type: 'null' }, ...ERROR_REPLIES },
+    },
+  }, async (req, reply) => {
+    const { name } = req.params as { name: string };
+    if (!(await req.org.deleteRepository(name))) throw new ScoutError('not-found', `no repository ${name}`);
+    return reply.status(204).send();
+  });
+}

@@ -1,0 +1,260 @@
+/**
+ * The API's JSON schemas, one `$id` each, added once with `addSchema`; routes only `$ref` them
+ * (`{ $ref: 'Image#' }`), and the OpenAPI document names its components after the `$id`s.
+ * Replies are serialised through these schemas: a field missing here is dropped from the reply,
+ * so tests validate replies against them and compare them with what was stored.
+ */
+import { readFileSync } from 'node:fs';
+import type { FastifyInstance } from 'fastify';
+
+const str = { type: 'string' } as const;
+const int = { type: 'integer' } as const;
+const strings = { type: 'array', items: str } as const;
+const SEVERITY = { type: 'string', enum: ['critical', 'high', 'medium', 'low', 'negligible', 'unknown'] } as const;
+
+/** The SBOM document `scout sbom --format json` writes: the body of POST /v1/images. */
+export const SBOM_SCHEMA_ID = 'https://iechor-scout.invalid/schemas/iechor-scout-sbom-1.schema.json';
+
+function sbomSchema(): Record<string, unknown> {
+  const s = JSON.parse(readFileSync(new URL('../../../schemas/iechor-scout-sbom-1.schema.json', import.meta.url), 'utf8')) as Record<string, unknown>;
+  // Draft-07 `$schema` is implied by Fastify's Ajv; keeping it confuses the OpenAPI output.
+  delete s.$schema;
+  // Package metadata is free-form: said explicitly, or the reply serialiser would write `{}`.
+  const pkg = (s.definitions as Record<string, { properties: Record<string, Record<string, unknown>> }>).package;
+  pkg.properties.metadata = { ...pkg.properties.metadata, additionalProperties: true };
+  return s;
+}
+
+const pageOf = (id: string, item: string) => ({
+  $id: id,
+  type: 'object',
+  required: ['items'],
+  additionalProperties: false,
+  properties: {
+    items: { type: 'array', items: { $ref: `${item}#` } },
+    next: { type: 'string', description: 'Pass as `cursor` for the next page; absent on the last page.' },
+  },
+});
+
+const SUMMARY_REQUIRED = ['digest', 'tags', 'pushedAt', 'lastSeenAt', 'platform', 'os', 'size', 'layerCount', 'packageCount', 'vulnerabilities'];
+const SUMMARY_PROPERTIES = {
+  digest: str,
+  repository: str,
+  tags: { ...strings, description: 'Tags of its repository that point at it now.' },
+  created: str,
+  pushedAt: str,
+  lastSeenAt: { ...str, description: 'Last pushed again (retention counts from here).' },
+  platform: { type: 'object', required: ['os', 'architecture'], additionalProperties: false, properties: { os: str, architecture: str, variant: str } },
+  os: { type: 'object', additionalProperties: false, properties: { name: str, version: str } },
+  registry: { type: 'object', additionalProperties: false, properties: { host: str, url: str, type: str } },
+  size: { type: 'object', required: ['compressed'], additionalProperties: false, properties: { compressed: int, uncompressed: int } },
+  layerCount: int,
+  packageCount: int,
+  vulnerabilities: { $ref: 'SeverityCounts#' },
+};
+
+export const SCHEMAS: Record<string, unknown>[] = [
+  {
+    $id: 'Error',
+    type: 'object',
+    required: ['code', 'message'],
+    additionalProperties: false,
+    properties: { code: { ...str, description: 'Stable machine-readable code (bad-request, unauthorized, not-found, …).' }, message: str },
+  },
+  {
+    $id: 'PageQuery',
+    type: 'object',
+    properties: {
+      limit: { type: 'integer', minimum: 1, maximum: 500, default: 50 },
+      cursor: { type: 'string', maxLength: 2000 },
+    },
+  },
+  {
+    $id: 'SeverityCounts',
+    type: 'object',
+    required: ['critical', 'high', 'medium', 'low', 'negligible', 'unknown'],
+    additionalProperties: false,
+    properties: { critical: int, high: int, medium: int, low: int, negligible: int, unknown: int },
+  },
+  {
+    $id: 'Org',
+    type: 'object',
+    required: ['name', 'retentionDays', 'createdAt'],
+    additionalProperties: false,
+    properties: { name: str, retentionDays: { type: ['integer', 'null'] }, createdAt: str },
+  },
+  {
+    $id: 'Token',
+    type: 'object',
+    required: ['id', 'name', 'scope', 'createdAt'],
+    additionalProperties: false,
+    properties: { id: str, name: str, scope: { type: 'string', enum: ['read', 'write', 'admin'] }, createdAt: str, lastUsedAt: str, revokedAt: str },
+  },
+  {
+    $id: 'BaseImage',
+    type: 'object',
+    required: ['digest', 'tags', 'layers', 'catalog'],
+    additionalProperties: false,
+    properties: {
+      digest: str,
+      repository: str,
+      tags: { ...strings, description: 'Every current tag of the repository pointing at this digest.' },
+      layers: { ...int, description: 'How many of the image\'s layers the base image accounts for.' },
+      catalog: { type: 'boolean', description: 'Found in the public catalogue rather than the organisation\'s own images.' },
+    },
+  },
+  { $id: 'ImageSummary', type: 'object', required: SUMMARY_REQUIRED, additionalProperties: false, properties: SUMMARY_PROPERTIES },
+  {
+    $id: 'Image',
+    type: 'object',
+    required: [...SUMMARY_REQUIRED, 'metadata'],
+    additionalProperties: false,
+    properties: {
+      ...SUMMARY_PROPERTIES,
+      metadata: { $ref: `${SBOM_SCHEMA_ID}#/definitions/image` },
+      distro: { $ref: `${SBOM_SCHEMA_ID}#/definitions/distro` },
+      baseImage: { $ref: 'BaseImage#' },
+    },
+  },
+  pageOf('ImagePage', 'ImageSummary'),
+  {
+    $id: 'Repository',
+    type: 'object',
+    required: ['name', 'createdAt', 'lastPushedAt', 'imageCount', 'tags'],
+    additionalProperties: false,
+    properties: { name: str, createdAt: str, lastPushedAt: str, imageCount: int, tags: strings },
+  },
+  pageOf('RepositoryPage', 'Repository'),
+  {
+    $id: 'Layer',
+    type: 'object',
+    required: ['position', 'digest', 'diffId', 'chainId', 'mediaType', 'size'],
+    additionalProperties: false,
+    properties: { position: int, digest: str, diffId: str, chainId: str, mediaType: str, size: int, uncompressedSize: int, createdBy: str, created: str },
+  },
+  {
+    $id: 'LayerList',
+    type: 'object',
+    required: ['items'],
+    additionalProperties: false,
+    properties: { items: { type: 'array', items: { $ref: 'Layer#' } } },
+  },
+  {
+    $id: 'PackagePage',
+    type: 'object',
+    required: ['items'],
+    additionalProperties: false,
+    properties: { items: { type: 'array', items: { $ref: `${SBOM_SCHEMA_ID}#/definitions/package` } }, next: str },
+  },
+  {
+    $id: 'Finding',
+    type: 'object',
+    required: ['vulnerabilityId', 'ids', 'purl', 'packageName', 'packageVersion', 'packageType', 'severity', 'status', 'fixedVersions', 'kev', 'firstSeenAt', 'lastSeenAt'],
+    additionalProperties: false,
+    properties: {
+      vulnerabilityId: str,
+      ids: strings,
+      purl: str,
+      packageName: str,
+      packageVersion: str,
+      packageType: str,
+      severity: SEVERITY,
+      cvssScore: { type: 'number' },
+      status: str,
+      fixedVersions: strings,
+      kev: { type: 'boolean' },
+      epss: { type: 'object', required: ['score', 'percentile'], additionalProperties: false, properties: { score: { type: 'number' }, percentile: { type: 'number' } } },
+      summary: str,
+      firstSeenAt: str,
+      lastSeenAt: str,
+      fixedAt: str,
+      withdrawnAt: str,
+    },
+  },
+  pageOf('FindingPage', 'Finding'),
+  {
+    $id: 'Usage',
+    type: 'object',
+    required: ['digest', 'tags', 'purl', 'packageVersion'],
+    additionalProperties: false,
+    properties: { digest: str, repository: str, tags: strings, purl: str, packageVersion: str, vulnerabilityId: str, severity: SEVERITY, status: str, fixedVersions: strings },
+  },
+  pageOf('UsagePage', 'Usage'),
+  {
+    $id: 'PushResult',
+    type: 'object',
+    required: ['created', 'image'],
+    additionalProperties: false,
+    properties: { created: { type: 'boolean', description: 'False when this digest was already stored.' }, image: { $ref: 'Image#' } },
+  },
+  {
+    $id: 'MatchRequest',
+    description: 'Local analysis: only package URLs and layer diff_ids. Nothing of it is stored or logged.',
+    type: 'object',
+    required: ['purls', 'layerDigests'],
+    additionalProperties: false,
+    properties: {
+      purls: { type: 'array', maxItems: 100000, items: { type: 'string', minLength: 5, maxLength: 4096 } },
+      layerDigests: { type: 'array', maxItems: 1000, items: { type: 'string', pattern: '^sha256:[a-f0-9]{64}$' }, description: 'The image\'s layer digests (uncompressed: the config\'s diff_ids), bottom first.' },
+    },
+  },
+  {
+    $id: 'MatchFinding',
+    type: 'object',
+    required: ['id', 'ids', 'purl', 'ecosystem', 'queriedName', 'queriedVersion', 'status', 'fixedVersions', 'affectedRanges', 'severity', 'references', 'advisories', 'dataSource'],
+    additionalProperties: false,
+    properties: {
+      id: str,
+      ids: strings,
+      purl: str,
+      ecosystem: str,
+      queriedName: str,
+      queriedVersion: str,
+      status: str,
+      statusText: str,
+      fixedVersions: strings,
+      affectedRanges: strings,
+      severity: {
+        type: 'object',
+        required: ['level', 'source'],
+        additionalProperties: false,
+        properties: { level: SEVERITY, source: str, from: str, score: { type: 'number' }, vector: str, cvssVersion: str, scoreSource: str },
+      },
+      published: str,
+      modified: str,
+      summary: str,
+      references: strings,
+      kev: { type: 'object', required: ['dateAdded'], additionalProperties: false, properties: { dateAdded: str, dueDate: str, knownRansomwareUse: { type: 'boolean' }, vulnerabilityName: str } },
+      epss: { type: 'object', required: ['score', 'percentile'], additionalProperties: false, properties: { score: { type: 'number' }, percentile: { type: 'number' }, date: str } },
+      advisories: {
+        type: 'array',
+        items: { type: 'object', required: ['id', 'source', 'modified'], additionalProperties: false, properties: { id: str, source: str, modified: str, published: str } },
+      },
+      dataSource: { type: 'object', required: ['name'], additionalProperties: false, properties: { name: str, importedAt: str } },
+    },
+  },
+  {
+    $id: 'MatchResult',
+    type: 'object',
+    required: ['findings', 'notMatchable'],
+    additionalProperties: false,
+    properties: {
+      findings: { type: 'array', items: { $ref: 'MatchFinding#' } },
+      notMatchable: { type: 'array', items: { type: 'object', required: ['purl', 'code', 'reason'], additionalProperties: false, properties: { purl: str, code: str, reason: str } } },
+      baseImage: { $ref: 'BaseImage#' },
+    },
+  },
+];
+
+export function addSchemas(app: FastifyInstance): void {
+  app.addSchema(sbomSchema());
+  for (const s of SCHEMAS) app.addSchema(s);
+}
+
+/** Shared error replies every authenticated route can give. */
+export const ERROR_REPLIES = {
+  400: { $ref: 'Error#' },
+  401: { $ref: 'Error#' },
+  403: { $ref: 'Error#' },
+  404: { $ref: 'Error#' },
+} as const;

@@ -1,0 +1,94 @@
+/**
+ * The platform API for tests: buildApp on a fresh platform store (SQLite or PostgreSQL) and an
+ * advisory store filled with the advisory bundle shipped in examples/, with an admin token of
+ * an organisation `acme`. `call` injects a request and validates the reply against the route's
+ * own response schema with Ajv (a field the schema lacks would be dropped silently otherwise).
+ */
+import assert from 'node:assert/strict';
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { Ajv, type ValidateFunction } from 'ajv';
+import type { FastifyInstance, InjectOptions } from 'fastify';
+import { detectAndImport } from '../../src/advisories/import/detect.js';
+import { buildApp } from '../../src/server/app.js';
+import type { KyselyPlatformStore } from '../../src/store/kysely/platform-store.js';
+import { SqliteAdvisoryStore } from '../../src/store/sqlite/sqlite-store.js';
+import { freshPlatformStore, type Backend } from './platform-db.js';
+
+export const EXAMPLE_ADVISORIES = new URL('../../examples/advisories', import.meta.url).pathname;
+
+interface After {
+  after: (fn: () => Promise<void> | void) => void;
+}
+
+/** An in-memory advisory store with the examples/ bundle imported. */
+export async function exampleAdvisories(t: After): Promise<SqliteAdvisoryStore> {
+  const store = new SqliteAdvisoryStore(':memory:');
+  t.after(() => store.close());
+  for (const f of readdirSync(EXAMPLE_ADVISORIES).filter((n) => n.endsWith('.gz')).sort()) {
+    const out = await detectAndImport(store, join(EXAMPLE_ADVISORIES, f));
+    if (!out.ok) throw new Error(`${f} did not import: ${out.error?.message}`);
+  }
+  return store;
+}
+
+export interface Reply<T = unknown> {
+  status: number;
+  body: T;
+  headers: Record<string, unknown>;
+}
+
+export interface TestApi {
+  app: FastifyInstance;
+  platform: KyselyPlatformStore;
+  advisories: SqliteAdvisoryStore;
+  /** Admin token of org `acme`. */
+  admin: string;
+  call<T = unknown>(opts: InjectOptions & { token?: string; route: string }): Promise<Reply<T>>;
+  /** A token of a new organisation. */
+  tokenFor(org: string, scope?: 'read' | 'write' | 'admin'): Promise<string>;
+}
+
+export async function testApi(backend: Backend, t: After, opts: { logger?: unknown } = {}): Promise<TestApi> {
+  const platform = await freshPlatformStore(backend, t);
+  const advisories = await exampleAdvisories(t);
+  const app = await buildApp({ platform, advisories, ...(opts.logger ? { logger: opts.logger as never } : {}) });
+  await app.ready();
+  t.after(() => app.close());
+  const ajv = new Ajv({ strict: false, allErrors: true });
+  for (const s of Object.values(app.getSchemas())) ajv.addSchema(s as object);
+  const validators = new Map<string, ValidateFunction>();
+  const validatorFor = (route: string, status: number): ValidateFunction => {
+    const key = `${route} ${status}`;
+    let v = validators.get(key);
+    if (!v) {
+      const schema = app.routeSchemas.get(route);
+      assert.ok(schema, `no route ${route}`);
+      const reply = (schema.response as Record<string, object> | undefined)?.[status];
+      assert.ok(reply, `${route} has no response schema for ${status}`);
+      v = ajv.compile(reply);
+      validators.set(key, v);
+    }
+    return v;
+  };
+  const tokenFor = async (org: string, scope: 'read' | 'write' | 'admin' = 'admin') => (await platform.forOrg(await platform.ensureOrg(org)).createToken('test', scope)).token;
+  const admin = await tokenFor('acme');
+  const call = async <T>(o: InjectOptions & { token?: string; route: string }): Promise<Reply<T>> => {
+    const { token, route, ...inject } = o;
+    const r = await app.inject({ ...inject, headers: { ...(inject.headers ?? {}), ...(token ? { authorization: `Bearer ${token}` } : {}) } });
+    const body = r.body === '' ? undefined : (JSON.parse(r.body) as T);
+    if (r.statusCode !== 401 && r.statusCode !== 403 && r.statusCode !== 413 && r.statusCode !== 415) {
+      const v = validatorFor(route, r.statusCode);
+      assert.ok(v(r.statusCode === 204 ? null : body), `${route} ${r.statusCode} reply does not match its schema: ${JSON.stringify(v.errors)}`);
+    } else {
+      assert.deepEqual(Object.keys(body as object).sort(), ['code', 'message']);
+    }
+    return { status: r.statusCode, body: body as T, headers: r.headers };
+  };
+  return { app, platform, advisories, admin, call, tokenFor };
+}
+
+export function gzipJson(v: unknown): Buffer {
+  return gzipSync(Buffer.from(JSON.stringify(v)));
+}
