@@ -1,9 +1,10 @@
 /**
  * Advisory import: load the whole shared advisory set (every *.osv.jsonl.gz, the Alpine secdb
- * and the KEV catalog from ../shared/advisories) into a fresh SQLite database in a temp dir and
- * print records/s per file, for the full set (target: ≥ 20,000 records/s) and for the OSV
- * records alone. Then time a warm re-import (everything unchanged) and lookups, from a fresh
- * connection and asked again.
+ * and the KEV catalog from ../shared/advisories) into a fresh SQLite database in a temp dir, then
+ * into a fresh PostgreSQL schema (SCOUT_BENCH_PG_URL, else SCOUT_TEST_PG_URL, else the local
+ * `test` database; the schema is dropped after), and print records/s per file, for the full set
+ * (target: ≥ 20,000 records/s) and for the OSV records alone. Then time a warm re-import
+ * (everything unchanged) and lookups, from a fresh connection and asked again.
  * Skips with a note when the shared directory is absent (fresh clone).
  */
 import { existsSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
@@ -15,6 +16,18 @@ import { join, resolve } from 'node:path';
 const DIST = new URL('../dist/', import.meta.url);
 const { detectAndImport } = (await import(new URL('advisories/import/detect.js', DIST).href)) as typeof import('../src/advisories/import/detect.js');
 const { SqliteAdvisoryStore } = (await import(new URL('store/sqlite/sqlite-store.js', DIST).href)) as typeof import('../src/store/sqlite/sqlite-store.js');
+const { PgAdvisoryStore } = (await import(new URL('store/postgres/pg-store.js', DIST).href)) as typeof import('../src/store/postgres/pg-store.js');
+type AdvisoryStore = import('../src/store/advisory-store.js').AdvisoryStore;
+
+const PG_URL = process.env.SCOUT_BENCH_PG_URL || process.env.SCOUT_TEST_PG_URL || 'postgres://postgres@127.0.0.1:5432/test';
+
+interface Backend {
+  label: string;
+  open(): Promise<AdvisoryStore>;
+  openReader(): Promise<AdvisoryStore>;
+  size(): Promise<string>;
+  cleanup(): Promise<void>;
+}
 
 const SHARED = process.env.SCOUT_ADVISORIES_DIR ?? resolve(import.meta.dirname, '..', '..', 'shared', 'advisories');
 
@@ -25,9 +38,48 @@ export async function run(): Promise<void> {
   }
   const files = readdirSync(SHARED).filter((f) => f.endsWith('.osv.jsonl.gz') || f === 'alpine-secdb.jsonl.gz' || f === 'cisa-kev.json.gz').sort();
   const dir = mkdtempSync(join(tmpdir(), 'scout-bench-adv-'));
-  try {
-    const dbPath = join(dir, 'advisories.db');
-    const store = new SqliteAdvisoryStore(dbPath);
+  const dbPath = join(dir, 'advisories.db');
+  const sqlite: Backend = {
+    label: 'SQLite',
+    open: async () => new SqliteAdvisoryStore(dbPath),
+    openReader: async () => new SqliteAdvisoryStore(dbPath, { readonly: true }),
+    size: async () => `database ${(statSync(dbPath).size / 1e6).toFixed(1)} MB (+ WAL)`,
+    cleanup: async () => rmSync(dir, { recursive: true, force: true }),
+  };
+  const schema = `scout_bench_${process.pid}`;
+  const pgAdmin = async (sql: string): Promise<string> => {
+    const { default: pg } = await import('pg');
+    const c = new pg.Client({ connectionString: PG_URL });
+    await c.connect();
+    try {
+      const r = await c.query(sql);
+      return String((r.rows[0] as Record<string, unknown> | undefined)?.size ?? '');
+    } finally {
+      await c.end();
+    }
+  };
+  const postgres: Backend = {
+    label: 'PostgreSQL',
+    open: () => PgAdvisoryStore.open({ url: PG_URL, schema }),
+    openReader: () => PgAdvisoryStore.open({ url: PG_URL, schema }),
+    size: async () => `schema ${(Number(await pgAdmin(`SELECT SUM(pg_total_relation_size(c.oid)) AS size FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = '${schema}' AND c.relkind = 'r'`)) / 1e6).toFixed(1)} MB`,
+    cleanup: async () => void (await pgAdmin(`DROP SCHEMA IF EXISTS ${schema} CASCADE`)),
+  };
+  for (const backend of [sqlite, postgres]) {
+    console.log(`  -- ${backend.label}`);
+    try {
+      await benchBackend(backend, files);
+    } catch (err) {
+      console.log(`  ${backend.label}: failed: ${err instanceof Error ? err.message : String(err)}`);
+    } finally {
+      await backend.cleanup();
+    }
+  }
+}
+
+async function benchBackend(backend: Backend, files: string[]): Promise<void> {
+  {
+    const store = await backend.open();
     let osvRecords = 0;
     let allRecords = 0;
     let osvMs = 0;
@@ -52,7 +104,7 @@ export async function run(): Promise<void> {
     const total = performance.now() - t0;
     // Issue #4's target is the rate over the full shared set. OSV records (full JSON documents,
     // the most expensive kind per record) are shown on their own as well.
-    console.log(`  full shared set: ${allRecords} records in ${total.toFixed(0)} ms = ${rate(allRecords, total)} (target ≥ 20,000 records/s); database ${(statSync(dbPath).size / 1e6).toFixed(1)} MB (+ WAL)`);
+    console.log(`  full shared set: ${allRecords} records in ${total.toFixed(0)} ms = ${rate(allRecords, total)} (target ≥ 20,000 records/s); ${await backend.size()}`);
     console.log(`  OSV records alone: ${osvRecords} in ${osvMs.toFixed(0)} ms = ${rate(osvRecords, osvMs)}`);
     // The bench machine is often shared: CPU time says what the import costs without the waiting.
     console.log(`  OSV records by CPU time: ${osvCpuMs.toFixed(0)} ms = ${rate(osvRecords, osvCpuMs)}; load average ${loadavg()[0].toFixed(1)} on ${cpus().length} cores`);
@@ -66,7 +118,7 @@ export async function run(): Promise<void> {
     const names: [string, string][] = [['PyPI', 'django'], ['PyPI', 'tensorflow'], ['Go', 'stdlib'], ['npm', 'lodash'], ['crates.io', 'openssl'], ['Debian:12', 'glibc'], ['Alpine:v3.20', 'openssl'], ['Maven', 'org.apache.zeppelin:zeppelin-server']];
     // From a connection that has read nothing (SQLite reads the rows, their JSON is parsed), then
     // the same questions again (answered from memory while the data is unchanged).
-    const fresh = new SqliteAdvisoryStore(dbPath, { readonly: true });
+    const fresh = await backend.openReader();
     const c0 = performance.now();
     let found = 0;
     for (const [e, n] of names) found += (await fresh.lookup(e, n)).length;
@@ -78,8 +130,6 @@ export async function run(): Promise<void> {
     await fresh.close();
     console.log(`  lookups: ${names.length} from a fresh connection in ${cMs.toFixed(1)} ms (${found} advisories, JSON parse included); asked again: ${((lMs * 1000) / (rounds * names.length)).toFixed(0)} µs each`);
     await store.close();
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
   }
 }
 
