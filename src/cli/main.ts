@@ -25,6 +25,7 @@ export async function main(argv: string[]): Promise<void> {
   (await import('./commands/db.js')).register(program);
   (await import('./commands/quickview.js')).register(program);
   (await import('./commands/explain.js')).register(program);
+  (await import('./commands/environment.js')).register(program);
   await program.parseAsync(argv);
 }
 

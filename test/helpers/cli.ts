@@ -12,3 +12,23 @@ export function scout(args: string[], env: Record<string, string> = {}, input?: 
   });
   return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
 }
+
+/**
+ * The same, without blocking this process: for tests whose peers (a local API server, a
+ * receiver) live in the test process itself and must answer while the CLI runs.
+ */
+export async function scoutAsync(args: string[], env: Record<string, string> = {}, opts: { signalAfterMs?: number; until?: (stdout: string) => boolean } = {}): Promise<{ code: number; stdout: string; stderr: string }> {
+  const { spawn } = await import('node:child_process');
+  const child = spawn(process.execPath, ['--import', 'tsx', MAIN, ...args], { env: { ...process.env, CI: '1', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.setEncoding('utf8').on('data', (d: string) => {
+    stdout += d;
+    if (opts.until?.(stdout)) child.kill('SIGTERM');
+  });
+  child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+  const timer = opts.signalAfterMs ? setTimeout(() => child.kill('SIGTERM'), opts.signalAfterMs) : undefined;
+  const code = await new Promise<number>((resolve) => child.on('close', (c) => resolve(c ?? -1)));
+  if (timer) clearTimeout(timer);
+  return { code, stdout, stderr };
+}
