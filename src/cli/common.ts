@@ -37,6 +37,24 @@ export function openOptions(o: ImageCliOptions): OpenOptions {
   };
 }
 
+/** Options of the commands that match against the advisory database (cves, quickview, explain). */
+export function dbOptions(cmd: Command): Command {
+  return cmd
+    .option('--db-max-age <days>', 'warn when a source of the advisory database was last imported this many days ago or more (default 7)')
+    .option('--fail-on-stale-db', 'make stale advisory data (see --db-max-age) an error instead of a warning');
+}
+
+export interface DbCliOptions {
+  dbMaxAge?: string;
+  failOnStaleDb?: boolean;
+}
+
+export function freshness(o: DbCliOptions): { maxAgeDays?: number; failOnStale?: boolean } {
+  const days = o.dbMaxAge === undefined ? undefined : Number(o.dbMaxAge);
+  if (days !== undefined && (o.dbMaxAge!.trim() === '' || !Number.isFinite(days) || days < 0)) throw new ScoutError('bad-option', `--db-max-age takes a number of days, not "${o.dbMaxAge}"`);
+  return { ...(days !== undefined ? { maxAgeDays: days } : {}), ...(o.failOnStaleDb ? { failOnStale: true } : {}) };
+}
+
 export function printWarnings(warnings: ScanWarning[]): void {
   const max = 20;
   for (const w of warnings.slice(0, max)) process.stderr.write(`warning: ${w.message}${w.path && !w.message.includes(w.path) ? ` (${w.path})` : ''}\n`);

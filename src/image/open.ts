@@ -1,7 +1,8 @@
 import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ScoutError } from '../util/errors.js';
-import type { Image, ImageSource, OpenOptions, SourceKind } from './types.js';
+import { formatPlatform } from './manifest.js';
+import type { Image, ImageSource, OpenOptions, Platform, SourceKind } from './types.js';
 
 /** Where a user's reference points: which source, and the location within it. */
 export interface ParsedTarget {
@@ -56,5 +57,21 @@ async function sourceFor(kind: SourceKind): Promise<ImageSource> {
 
 export async function openImage(ref: string, opts: OpenOptions = {}): Promise<Image> {
   const t = await parseTarget(ref);
-  return (await sourceFor(t.kind)).open(t.location, opts);
+  const img = await (await sourceFor(t.kind)).open(t.location, opts);
+  if (opts.platform && t.kind !== 'directory') checkPlatform(img, opts.platform);
+  return img;
+}
+
+/**
+ * A platform asked for must be the platform read. An index was narrowed to it already; a
+ * single-platform image (an archive, a plain manifest) is checked against its config, so
+ * `--platform linux/arm64` never scans an amd64 image without a word. A plain directory has
+ * no platform of its own.
+ */
+export function checkPlatform(img: Image, want: Platform): void {
+  const c = img.config;
+  const variantOk = !want.variant || !c.variant || want.variant === c.variant;
+  if (c.os === want.os && c.architecture === want.architecture && variantOk) return;
+  const has = formatPlatform({ os: c.os, architecture: c.architecture, ...(c.variant ? { variant: c.variant } : {}) });
+  throw new ScoutError('platform-not-found', `${img.reference}: no image for platform ${formatPlatform(want)}; this image is ${has} only (a single-platform image; drop --platform or pick another image)`);
 }

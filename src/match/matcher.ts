@@ -13,7 +13,8 @@ import { ecosystemFor, OS_PACKAGE_TYPES, type EcosystemQuery } from './ecosystem
 import { LookupCache, type Hit, type PackageEvaluation } from './evaluate.js';
 import { buildFinding } from './finding.js';
 import { mergeByAlias, type MergeGroup } from './merge.js';
-import { decideSeverity } from './severity.js';
+import { decideSeverity, distroRating } from './severity.js';
+import type { Advisory } from '../advisories/model.js';
 import type { Finding, MatchResult, NotMatchable, SkippedAdvisory } from './types.js';
 import { applyVex, type VexDocument } from './vex.js';
 
@@ -23,8 +24,9 @@ export interface MatchOptions {
   /** Where warnings go besides MatchResult.warnings. */
   warnings?: Warnings;
   /**
-   * When neither the distribution nor the advisory rates a finding, look for records of an
-   * NVD-derived source for its CVE (one store query per such finding). Default true.
+   * When neither the distribution nor the advisory rates a finding, take the rating of any other
+   * stored advisory that names one of its ids (GHSA, NVD-derived, a distribution's): one store
+   * query per id asked, shared within the match. Default true.
    */
   nvdFallback?: boolean;
   /**
@@ -52,11 +54,37 @@ export function osOwner(pkg: Package, byId: Map<string, Package>): Package | und
   return owner && OS_PACKAGE_TYPES.has(owner.type) ? owner : undefined;
 }
 
-/** The NVD fallback: enabled, and the store holds an NVD-derived source (else a wasted query per finding). */
-async function nvdSeverity(finding: Finding, store: AdvisoryStore): Promise<void> {
-  if (!CVE.test(finding.id)) return;
-  const nvd = (await store.byAlias(finding.id)).filter((a) => /nvd/i.test(a.source));
-  if (nvd.length) finding.severity = decideSeverity({ members: [], os: false, nvd });
+/**
+ * A finding that neither its distribution nor its own advisories rate takes the rating of any
+ * other advisory in the store that names one of its ids: a GHSA record of another ecosystem,
+ * an NVD-derived record, a distribution's urgency. Unknown is the last resort, not the first
+ * gap: an unrated finding slips through `--only-severity critical,high` gates. Ids are asked
+ * in order (the CVE first) until one gives a rating; answers are shared within a match.
+ */
+async function severityFromAliases(finding: Finding, store: AdvisoryStore, asked: Map<string, Promise<Advisory[]>>): Promise<void> {
+  const own = new Set(finding.advisories.map((a) => a.id));
+  for (const id of finding.ids) {
+    let answer = asked.get(id);
+    if (!answer) asked.set(id, (answer = store.byAlias(id).catch(() => [])));
+    const others = (await answer).filter((a) => !own.has(a.id));
+    if (!others.length) continue;
+    const nvd = others.filter((a) => /nvd/i.test(a.source));
+    const rest = others.filter((a) => !/nvd/i.test(a.source));
+    const sev = decideSeverity({ members: rest.map((advisory) => ({ advisory })), os: false, nvd });
+    if (sev.source !== 'none') {
+      finding.severity = sev;
+      return;
+    }
+    for (const a of rest) {
+      for (const entry of a.affected ?? []) {
+        const d = distroRating(a, entry);
+        if (d) {
+          finding.severity = { level: d.level, source: 'distro', from: d.from };
+          return;
+        }
+      }
+    }
+  }
 }
 
 /** Matches every package of the SBOM. Never throws for bad advisory content. */
@@ -72,12 +100,12 @@ export async function match(sbom: Sbom, store: AdvisoryStore, opts: MatchOptions
   const findings: Finding[] = [];
   const nvdFallback = opts.nvdFallback ?? true;
   /** Read once, when the first finding is built: most matches of a clean image need no sources. */
-  let sources: { importedAt: Map<string, string>; nvd: boolean } | undefined;
+  let sources: { importedAt: Map<string, string> } | undefined;
   const readSources = async () => {
     const list = await (opts.sources ? Promise.resolve(opts.sources) : store.sources().catch(() => []));
-    const importedAt = new Map(list.map((x) => [x.name, x.importedAt]));
-    return { importedAt, nvd: nvdFallback && [...importedAt.keys()].some((n) => /nvd/i.test(n)) };
+    return { importedAt: new Map(list.map((x) => [x.name, x.importedAt])) };
   };
+  const aliasAnswers = new Map<string, Promise<Advisory[]>>();
   const stats = { packages: sbom.packages.length, matchable: 0, queries: 0, advisoriesEvaluated: 0, withdrawnIgnored: 0 };
   const withdrawnSeen = new Set<string>();
 
@@ -152,7 +180,7 @@ export async function match(sbom: Sbom, store: AdvisoryStore, opts: MatchOptions
     for (const group of groups) {
       const f = buildFinding(pkg, query, group, sources.importedAt, trace);
       if (!f) continue;
-      if (f.severity.source === 'none' && sources.nvd) await nvdSeverity(f, store);
+      if (f.severity.source === 'none' && nvdFallback) await severityFromAliases(f, store, aliasAnswers);
       findings.push(f);
       let cves = cvesOfGroup.get(group);
       if (!cves) cvesOfGroup.set(group, (cves = group.ids.filter((id) => CVE.test(id))));

@@ -9,6 +9,7 @@ import type { Finding } from '../match/types.js';
 import type { Sbom } from '../sbom/model.js';
 import { compareFindings, fixText, targetName, vulnerabilityUrl } from './summary.js';
 import type { ReportOptions } from './types.js';
+import { imageName } from '../sbom/formats/image-identity.js';
 
 export const SARIF_SCHEMA = 'https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json';
 
@@ -23,6 +24,28 @@ export function sarifLevel(level: SeverityLevel): SarifLevel {
 /** GitHub's scale when no CVSS score exists: critical 9+, high 7+, medium 4+, low below. */
 const NOMINAL_SCORE: Record<SeverityLevel, number> = { critical: 9.5, high: 8, medium: 5.5, low: 2, negligible: 0.5, unknown: 5 };
 
+/** The scores GitHub files under each level (critical 9.0–10, high 7.0–8.9, medium 4.0–6.9, low 0.1–3.9). */
+const BAND: Record<SeverityLevel, [number, number]> = { critical: [9, 10], high: [7, 8.9], medium: [4, 6.9], low: [0.1, 3.9], negligible: [0.1, 3.9], unknown: [4, 6.9] };
+
+/**
+ * `security-severity` for a level: the CVSS score when it falls in the level's band, else the
+ * level's nominal score. GitHub ranks by this number alone, so a finding the distribution
+ * calls negligible (CVSS 7.5 upstream) must not show as High there while we show negligible.
+ */
+export function securitySeverity(level: SeverityLevel, score: number | undefined): string {
+  const [lo, hi] = BAND[level];
+  const s = score !== undefined && score >= lo && score <= hi + 0.05 ? score : NOMINAL_SCORE[level];
+  return s.toFixed(1);
+}
+
+/** Where users learn about the tool (GitHub shows it with each alert). */
+export const INFORMATION_URI = 'https://www.npmjs.com/package/iechor-scout';
+
+/** An image name as a SARIF category segment: no slashes that would nest it. */
+function category(target: string): string {
+  return target.replace(/[^A-Za-z0-9._:@-]+/g, '_').slice(0, 200);
+}
+
 function artifactUri(path: string): string {
   // Relative to the image root: SARIF consumers resolve relative URIs against the scan root.
   return encodeURI(path.replace(/^\/+/, '')) || '.';
@@ -35,7 +58,6 @@ export function writeSarif(findings: readonly Finding[], sbom: Sbom, opts: Repor
   for (const f of sorted) {
     if (ruleIndex.has(f.id)) continue;
     ruleIndex.set(f.id, rules.length);
-    const score = f.severity.score ?? NOMINAL_SCORE[f.severity.level];
     const summary = f.summary ?? `${f.id} in ${f.package.name}`;
     rules.push({
       id: f.id,
@@ -49,7 +71,7 @@ export function writeSarif(findings: readonly Finding[], sbom: Sbom, opts: Repor
       },
       defaultConfiguration: { level: sarifLevel(f.severity.level) },
       properties: {
-        'security-severity': score.toFixed(1),
+        'security-severity': securitySeverity(f.severity.level, f.severity.score),
         tags: ['vulnerability', 'security', f.severity.level, ...(f.kev ? ['cisa-kev'] : [])],
       },
     });
@@ -87,7 +109,10 @@ export function writeSarif(findings: readonly Finding[], sbom: Sbom, opts: Repor
     $schema: SARIF_SCHEMA,
     runs: [
       {
-        tool: { driver: { name: opts.tool.name, version: opts.tool.version, semanticVersion: opts.tool.version, rules } },
+        tool: { driver: { name: opts.tool.name, version: opts.tool.version, semanticVersion: opts.tool.version, informationUri: INFORMATION_URI, rules } },
+        // GitHub keeps one analysis per category: one per image, so two images' uploads do not
+        // close each other's alerts.
+        automationDetails: { id: `iechor-scout/cves/${category(sbom.image ? imageName(sbom.image) : target)}/`, description: { text: `iEchor Scout vulnerabilities of ${target}` } },
         results,
         properties: { image: target, ...(sbom.image?.digest ? { digest: sbom.image.digest } : {}) },
       },

@@ -90,6 +90,12 @@ test('a finding without score or locations still gives valid SARIF, GitLab and C
   assert.ok(cycloneDxValidator()(cdx), JSON.stringify(cycloneDxValidator().errors?.slice(0, 3)));
 });
 
+/** The level GitHub shows for a security-severity number. */
+function githubLevel(score: number): string {
+  return score >= 9 ? 'critical' : score >= 7 ? 'high' : score >= 4 ? 'medium' : score > 0 ? 'low' : 'none';
+}
+const GITHUB_LEVEL: Record<string, string> = { critical: 'critical', high: 'high', medium: 'medium', low: 'low', negligible: 'low', unknown: 'medium' };
+
 test('SARIF: level and security-severity follow the finding severity; one rule per id across packages', () => {
   const sarif = JSON.parse(writeSarif(findings, sbom, opts));
   assertSarif(sarif);
@@ -97,8 +103,20 @@ test('SARIF: level and security-severity follow the finding severity; one rule p
   assert.equal(rules.length, new Set(findings.map((f) => f.id)).size);
   for (const f of findings) {
     const rule = rules.find((r) => r.id === f.id)!;
-    if (f.severity.score !== undefined) assert.equal(Number(rule.properties['security-severity']), Number(f.severity.score.toFixed(1)));
+    const shown = Number(rule.properties['security-severity']);
+    assert.equal(githubLevel(shown), GITHUB_LEVEL[f.severity.level], `${f.id} is ${f.severity.level}, GitHub shows ${shown}`);
+    if (f.severity.score !== undefined && githubLevel(f.severity.score) === GITHUB_LEVEL[f.severity.level]) assert.equal(shown, Number(f.severity.score.toFixed(1)));
   }
+  // Debian rates some CVEs negligible whose upstream CVSS is high: GitHub must not say High.
+  const negligible = findings.find((f) => f.severity.level === 'negligible');
+  assert.ok(negligible, 'the demo has a negligible finding');
+  const scored = { ...negligible, severity: { ...negligible.severity, score: 7.5, vector: 'CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:N/A:N', cvssVersion: '3.1' as const } };
+  const one = JSON.parse(writeSarif([scored], sbom, opts));
+  assert.equal(githubLevel(Number(one.runs[0].tool.driver.rules[0].properties['security-severity'])), 'low');
+  assert.equal(one.runs[0].results[0].level, 'note');
+  // One analysis per image (GitHub's category), and where to learn about the tool.
+  assert.equal(sarif.runs[0].automationDetails.id, 'iechor-scout/cves/demo-api:1.0.0/');
+  assert.match(sarif.runs[0].tool.driver.informationUri, /^https:\/\//);
   const levels = new Map(sarif.runs[0].results.map((r: { ruleId: string; level: string }) => [r.ruleId, r.level]));
   for (const f of findings) {
     const want = f.severity.level === 'critical' || f.severity.level === 'high' ? 'error' : f.severity.level === 'medium' ? 'warning' : 'note';

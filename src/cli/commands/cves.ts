@@ -1,9 +1,10 @@
 import type { Command } from 'commander';
 import { ScoutError } from '../../util/errors.js';
+import { closest } from '../suggest.js';
 import { toolInfo } from '../tool.js';
-import { action, EXIT, scanExit, imageOptions, openOptions, printWarnings, writeOutput, type ImageCliOptions } from '../common.js';
+import { action, dbOptions, EXIT, freshness, scanExit, imageOptions, openOptions, printWarnings, writeOutput, type DbCliOptions, type ImageCliOptions } from '../common.js';
 
-interface CvesOptions extends ImageCliOptions {
+interface CvesOptions extends ImageCliOptions, DbCliOptions {
   format: string[];
   output: string[];
   onlySeverity?: string;
@@ -27,9 +28,49 @@ const list = (s: string | undefined) => (s === undefined ? undefined : s.split('
 
 const SEVERITIES = ['critical', 'high', 'medium', 'low', 'negligible', 'unknown'] as const;
 
+/**
+ * The package (purl) types of the purl-spec's type list. A type outside it can match nothing,
+ * and a gate such as `--only-package-type debian --exit-code` must not pass by mistake.
+ */
+export const PURL_TYPES: readonly string[] = [
+  'alpm', 'apk', 'bitbucket', 'bitnami', 'cargo', 'cocoapods', 'composer', 'conan', 'conda', 'cpan', 'cran', 'deb', 'docker',
+  'gem', 'generic', 'github', 'golang', 'hackage', 'hex', 'huggingface', 'julia', 'luarocks', 'maven', 'mlflow', 'npm', 'nuget',
+  'oci', 'opam', 'otp', 'pub', 'pypi', 'qpkg', 'rpm', 'swid', 'swift', 'vscode-extension',
+];
+
+function packageTypes(s: string | undefined): string[] | undefined {
+  const l = list(s);
+  if (!l) return undefined;
+  if (!l.length) throw new ScoutError('bad-option', '--only-package-type: no type given');
+  return l.map((x) => {
+    const t = x.toLowerCase();
+    if (!PURL_TYPES.includes(t)) {
+      const hint = closest(t, PURL_TYPES);
+      throw new ScoutError('bad-option', `--only-package-type: "${x}" is not a package (purl) type${hint ? ` (did you mean ${hint}?)` : ''}; types: ${PURL_TYPES.join(', ')}`);
+    }
+    return t;
+  });
+}
+
+/** What a vulnerability id looks like: CVE-YYYY-NNNN, GHSA-xxxx-xxxx-xxxx, or PREFIX-…(DSA, PYSEC, GO, RUSTSEC…). */
+export function isVulnerabilityId(id: string): boolean {
+  if (/^CVE-/i.test(id)) return /^CVE-\d{4}-\d{4,}$/i.test(id);
+  if (/^GHSA-/i.test(id)) return /^GHSA(-[23456789cfghjmpqrvwx]{4}){3}$/i.test(id);
+  return id.length <= 128 && /^[A-Z][A-Z0-9]*(-[A-Z0-9][A-Z0-9._:]*)+$/i.test(id);
+}
+
+function cveIds(s: string | undefined): string[] | undefined {
+  const l = list(s);
+  if (!l) return undefined;
+  if (!l.length) throw new ScoutError('bad-option', '--only-cve-id: no id given');
+  for (const id of l) if (!isVulnerabilityId(id)) throw new ScoutError('bad-option', `--only-cve-id: "${id}" is not a vulnerability id (CVE-2023-4911, GHSA-xxxx-xxxx-xxxx, DSA-5514-1, …)`);
+  return l;
+}
+
 function severities(s: string | undefined): (typeof SEVERITIES)[number][] | undefined {
   const l = list(s);
   if (!l) return undefined;
+  if (!l.length) throw new ScoutError('bad-option', '--only-severity: no level given');
   return l.map((x) => {
     const v = x.toLowerCase() === 'unspecified' ? 'unknown' : x.toLowerCase();
     if (!(SEVERITIES as readonly string[]).includes(v)) throw new ScoutError('bad-option', `--only-severity: "${x}" is not one of ${SEVERITIES.join(', ')} (or unspecified)`);
@@ -70,7 +111,7 @@ export function pairOutputs(formats: string[], outputs: string[], allowed: reado
 }
 
 export function register(program: Command): void {
-  imageOptions(
+  const cmd = imageOptions(
     program
       .command('cves')
       .argument('<image>', 'image reference, archive, OCI layout, directory, or sbom://FILE')
@@ -90,8 +131,9 @@ export function register(program: Command): void {
       .option('--vex-location <path>', 'OpenVEX file or directory of them (repeatable)', collect, [])
       .option('--ignore-suppressed', 'leave out vulnerabilities suppressed by a VEX not_affected statement')
       .option('--locations', 'show the files and layers each package was found in')
-      .option('--exit-code', 'exit with 2 when any vulnerability remains after the filters'),
-  ).action(
+      .option('-e, --exit-code', 'exit with 2 when any vulnerability remains after the filters (suppressed ones do not count)'),
+  );
+  dbOptions(cmd).action(
     action(async (ref: string, o: CvesOptions) => {
       const started = new Date().toISOString();
       const { FINDINGS_FORMATS, renderFindings } = await import('../../report/index.js');
@@ -101,9 +143,9 @@ export function register(program: Command): void {
         severities: severities(o.onlySeverity),
         onlyFixed: o.onlyFixed,
         onlyUnfixed: o.onlyUnfixed,
-        packageTypes: list(o.onlyPackageType),
+        packageTypes: packageTypes(o.onlyPackageType),
         packages: list(o.onlyPackage),
-        cveIds: list(o.onlyCveId),
+        cveIds: cveIds(o.onlyCveId),
         onlyCisaKev: o.onlyCisaKev,
         epssScore: epss('--epss-score', o.epssScore),
         epssPercentile: epss('--epss-percentile', o.epssPercentile),
@@ -111,8 +153,12 @@ export function register(program: Command): void {
       };
 
       const { openStoreForMatching } = await import('../store.js');
-      const { store, close } = await openStoreForMatching();
+      const { store, sources, close } = await openStoreForMatching(freshness(o));
       try {
+        // A filter on data the database does not hold keeps nothing: say why.
+        const has = (kind: string) => sources.some((x) => x.kind === kind);
+        if (o.onlyCisaKev && !has('kev')) process.stderr.write('warning: --only-cisa-kev: the advisory database holds no CISA KEV catalog, so no vulnerability can pass; run `scout db update` (or `scout db import` a KEV file)\n');
+        if ((o.epssScore !== undefined || o.epssPercentile !== undefined) && !has('epss')) process.stderr.write(`warning: ${o.epssScore !== undefined ? '--epss-score' : '--epss-percentile'}: the advisory database holds no EPSS scores, so no vulnerability can pass; run \`scout db update\` (or \`scout db import\` an EPSS file)\n`);
         const { Warnings } = await import('../../util/errors.js');
         const { loadSbom } = await import('../../sbom/load.js');
         const { match, filterFindings, loadVex, parseVex } = await import('../../match/index.js');
@@ -146,7 +192,8 @@ export function register(program: Command): void {
           const { failedLayers } = await import('../../image/incomplete.js');
           process.stderr.write(`${summaryLine(countFindings(findings), failedLayers(sbom.warnings))}\n`);
         }
-        if (o.exitCode && findings.length) return EXIT.policy;
+        // The gate counts what the report shows as open: suppressed findings are accepted.
+        if (o.exitCode && findings.some((f) => !f.suppressed)) return EXIT.policy;
         return scanExit(sbom.warnings);
       } finally {
         await close();

@@ -222,10 +222,11 @@ export function register(program: Command): void {
         if (!['table', 'json'].includes(o.format)) throw new ScoutError('bad-format', `--format must be table or json, not "${o.format}"`);
         const days = maxAge(o.maxAge);
         const { existsSync } = await import('node:fs');
-        const { defaultStorePath, openDefaultStore } = await import('../store.js');
+        const { defaultStorePath, openStoreForReading } = await import('../store.js');
         const { staleSources, writeStatus } = await import('../../report/db.js');
         const path = defaultStorePath();
-        const store = existsSync(path) ? await openDefaultStore() : undefined;
+        // Read-only: the status of a database baked into an image or mounted read-only.
+        const store = existsSync(path) ? await openStoreForReading(path) : undefined;
         try {
           const status = store ? await store.status() : { schemaVersion: 0, sources: [], advisories: 0, kev: 0, epss: 0 };
           const stale = staleSources(status, days);

@@ -1,8 +1,8 @@
 import type { Command } from 'commander';
 import { ScoutError } from '../../util/errors.js';
-import { action, scanExit, imageOptions, openOptions, printWarnings, writeOutput, type ImageCliOptions } from '../common.js';
+import { action, dbOptions, freshness, scanExit, imageOptions, openOptions, printWarnings, writeOutput, type DbCliOptions, type ImageCliOptions } from '../common.js';
 
-interface ExplainOptions extends ImageCliOptions {
+interface ExplainOptions extends ImageCliOptions, DbCliOptions {
   package?: string;
   format: string;
   output?: string;
@@ -12,7 +12,7 @@ interface ExplainOptions extends ImageCliOptions {
 const collect = (v: string, prev: string[]) => [...prev, v];
 
 export function register(program: Command): void {
-  imageOptions(
+  dbOptions(imageOptions(
     program
       .command('explain')
       .argument('<vuln-id>', 'a vulnerability id: CVE-…, GHSA-…, DSA-…, PYSEC-…')
@@ -22,13 +22,13 @@ export function register(program: Command): void {
       .option('--vex-location <path>', 'OpenVEX file or directory of them (repeatable)', collect, [])
       .option('--format <format>', 'text or json', 'text')
       .option('-o, --output <file>', 'write to a file instead of stdout'),
-  ).action(
+  )).action(
     action(async (vulnId: string, ref: string, o: ExplainOptions) => {
       if (!['text', 'json'].includes(o.format)) throw new ScoutError('bad-format', `--format must be text or json, not "${o.format}"`);
       const id = vulnId.trim();
       if (!/^[A-Za-z0-9][A-Za-z0-9._:+-]{0,127}$/.test(id)) throw new ScoutError('bad-option', `"${vulnId}" is not a vulnerability id`);
       const { openStoreForMatching } = await import('../store.js');
-      const { store, close } = await openStoreForMatching();
+      const { store, close } = await openStoreForMatching(freshness(o));
       try {
         const { Warnings } = await import('../../util/errors.js');
         const { loadSbom } = await import('../../sbom/load.js');

@@ -1,14 +1,14 @@
 import type { Command } from 'commander';
 import { ScoutError } from '../../util/errors.js';
-import { action, scanExit, imageOptions, openOptions, printWarnings, writeOutput, type ImageCliOptions } from '../common.js';
+import { action, dbOptions, freshness, scanExit, imageOptions, openOptions, printWarnings, writeOutput, type DbCliOptions, type ImageCliOptions } from '../common.js';
 
-interface QuickviewOptions extends ImageCliOptions {
+interface QuickviewOptions extends ImageCliOptions, DbCliOptions {
   format: string;
   output?: string;
 }
 
 export function register(program: Command): void {
-  imageOptions(
+  dbOptions(imageOptions(
     program
       .command('quickview')
       .alias('qv')
@@ -16,11 +16,11 @@ export function register(program: Command): void {
       .description('one screen about an image: reference, digest, packages, vulnerabilities by severity')
       .option('--format <format>', 'text or json', 'text')
       .option('-o, --output <file>', 'write to a file instead of stdout'),
-  ).action(
+  )).action(
     action(async (ref: string, o: QuickviewOptions) => {
       if (!['text', 'json'].includes(o.format)) throw new ScoutError('bad-format', `--format must be text or json, not "${o.format}"`);
       const { openStoreForMatching } = await import('../store.js');
-      const { store, close } = await openStoreForMatching();
+      const { store, close } = await openStoreForMatching(freshness(o));
       try {
         const { loadSbom } = await import('../../sbom/load.js');
         const { match } = await import('../../match/index.js');

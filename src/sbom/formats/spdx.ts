@@ -68,7 +68,7 @@ function readableComment(p: Package): string {
 export function toSpdx(sbom: Sbom): Record<string, unknown> {
   const created = spdxDate(sbom.generatedAt);
   const annotator = `Tool: ${sbom.tool.name}-${sbom.tool.version}`;
-  const name = sbom.image?.reference ?? 'iechor-scout-sbom';
+  const name = sbom.image ? imageName(sbom.image) : 'iechor-scout-sbom';
   const extracted = new Map<string, { licenseId: string; extractedText: string; name: string }>();
   const relationships: Record<string, string>[] = [];
   const packages: Record<string, unknown>[] = [];

@@ -47,6 +47,11 @@ export interface SqliteStoreOptions {
   /** Where unreadable rows are reported (a corrupt or tampered database file). */
   warnings?: Warnings;
   readonly?: boolean;
+  /**
+   * The database's bytes, opened in memory (read-only use): for a WAL-mode file in a directory
+   * nobody may write to, which SQLite cannot open in place without its -shm file.
+   */
+  contents?: Buffer;
 }
 
 export class SqliteAdvisoryStore implements AdvisoryStore {
@@ -69,13 +74,17 @@ export class SqliteAdvisoryStore implements AdvisoryStore {
   private versionChecked = false;
   /** cve → stored JSON of the whole KEV catalogue, read at the first kev() (see forgetAnswers). */
   private kevRows: Map<string, string> | undefined;
+  private readonly readonly: boolean;
+  /** Whether an import wrote through this connection (close() then leaves the file in rollback mode). */
+  private wrote = false;
 
   /** `path` is the database file (normally under the cache dir) or ':memory:'. */
   constructor(private readonly path: string, options: SqliteStoreOptions = {}) {
     this.warnings = options.warnings ?? new Warnings();
     try {
-      if (path !== ':memory:' && !options.readonly) mkdirSync(dirname(path), { recursive: true });
-      this.db = new Database(path, { readonly: options.readonly ?? false, fileMustExist: options.readonly ?? false });
+      if (path !== ':memory:' && !options.readonly && !options.contents) mkdirSync(dirname(path), { recursive: true });
+      this.readonly = options.readonly === true || options.contents !== undefined;
+      this.db = options.contents ? new Database(options.contents) : new Database(path, { readonly: options.readonly ?? false, fileMustExist: options.readonly ?? false });
       this.db.pragma('busy_timeout = 5000');
       // Takes effect only on a new, empty file (an existing database keeps its page size). An
       // advisory row is a few KB of JSON: with big pages an import writes and checkpoints fewer
@@ -83,11 +92,11 @@ export class SqliteAdvisoryStore implements AdvisoryStore {
       // final checkpoint: 190–240 ms with 4 KB pages, 125–145 ms with 16 KB; the whole OSV import,
       // 11 alternating runs: median 879 ms with 16 KB, 807 ms with 64 KB). Lookups from a fresh
       // connection took the same time with either.
-      if (!options.readonly) this.db.pragma(`page_size = ${PAGE_SIZE}`);
+      if (!this.readonly) this.db.pragma(`page_size = ${PAGE_SIZE}`);
       // Imports write tens of MB in one transaction: with SQLite's default 2 MB page cache the
       // b-tree pages are spilled and re-read constantly (measured 2× slower).
       this.db.pragma('cache_size = -65536');
-      if (path !== ':memory:' && !options.readonly) {
+      if (path !== ':memory:' && !this.readonly) {
         this.db.pragma('journal_mode = WAL');
         this.db.pragma('synchronous = NORMAL');
         // SQLite checkpoints when the WAL passes 1000 pages, i.e. 4 MB at its default page size.
@@ -96,13 +105,18 @@ export class SqliteAdvisoryStore implements AdvisoryStore {
         const pageSize = this.db.pragma('page_size', { simple: true }) as number;
         this.db.pragma(`wal_autocheckpoint = ${Math.ceil(WAL_CHECKPOINT_BYTES / pageSize)}`);
       }
-      this.schemaVersion = options.readonly
+      this.schemaVersion = this.readonly
         ? ((this.db.prepare('SELECT MAX(version) AS v FROM schema_migrations').get() as { v: number }).v)
         : migrate(this.db, SQLITE_MIGRATIONS, path);
     } catch (err) {
       if (err instanceof ScoutError) throw err;
       throw new ScoutError('store-open', `cannot open advisory database: ${err instanceof Error ? err.message : String(err)}`, { path, cause: err });
     }
+  }
+
+  /** The schema version of the file (migrated to the latest unless opened read-only). */
+  get schema(): number {
+    return this.schemaVersion;
   }
 
   async lookup(ecosystem: string, name: string): Promise<Advisory[]> {
@@ -254,7 +268,20 @@ export class SqliteAdvisoryStore implements AdvisoryStore {
 
   async close(): Promise<void> {
     await this.importQueue;
-    if (this.db.open) this.db.close();
+    if (!this.db.open) return;
+    if (this.wrote && this.path !== ':memory:') {
+      // Left in WAL mode, the file cannot be opened where nobody may create its -shm file (a
+      // database baked into a CI image, mounted read-only in a pod). WAL is for the writer's
+      // lifetime: back to rollback mode when it is done. Another connection still open keeps
+      // the file in WAL mode (the pragma then answers 'wal'); no waiting for it.
+      try {
+        this.db.pragma('busy_timeout = 0');
+        this.db.pragma('journal_mode = DELETE');
+      } catch {
+        // Busy: the last writer to close will do it.
+      }
+    }
+    this.db.close();
   }
 
   // --- import ---
@@ -263,6 +290,7 @@ export class SqliteAdvisoryStore implements AdvisoryStore {
     // BEGIN IMMEDIATE takes the write lock now, so a second process importing at the same time
     // waits (busy_timeout) instead of failing half way.
     this.db.exec('BEGIN IMMEDIATE');
+    this.wrote = true;
     try {
       let counts: StoreImportCounts;
       let lastModified = batch.source.lastModified;

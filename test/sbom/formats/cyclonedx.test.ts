@@ -15,7 +15,7 @@ test('CycloneDX export: image as container metadata.component, packages with pur
   const doc = JSON.parse(writeCycloneDx(sampleSbom()));
   assert.equal(doc.metadata.component.type, 'container');
   assert.equal(doc.metadata.component.version, 'sha256:' + 'd'.repeat(64));
-  assert.equal(doc.metadata.component.name, 'library/shop');
+  assert.equal(doc.metadata.component.name, 'shop:1.4', 'the image as the user names it, its digest as the version');
   assert.equal(doc.components.length, 5);
   const ssl = doc.components.find((c: { name: string }) => c.name === 'libssl3');
   assert.equal(ssl.purl, 'pkg:deb/debian/libssl3@3.0.15-1~deb12u1?arch=amd64&distro=debian-12&upstream=openssl');

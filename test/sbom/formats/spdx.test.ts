@@ -25,7 +25,7 @@ test('SPDX export validates against the official 2.3 schema', () => {
 test('SPDX export: purl refs, licenses, originator, relationships, layer comment', () => {
   const doc = toSpdx(sampleSbom()) as { packages: SpdxPkg[]; relationships: { spdxElementId: string; relationshipType: string; relatedSpdxElement: string }[]; hasExtractedLicensingInfos: { licenseId: string; extractedText: string }[] };
   const image = doc.packages.find((p) => p.primaryPackagePurpose === 'CONTAINER')!;
-  assert.equal(image.name, 'library/shop');
+  assert.equal(image.name, 'shop:1.4', 'the image as the user names it');
   const ssl = doc.packages.find((p) => p.name === 'libssl3')!;
   assert.deepEqual(ssl.externalRefs?.map((r) => [r.referenceType, r.referenceLocator]), [['purl', 'pkg:deb/debian/libssl3@3.0.15-1~deb12u1?arch=amd64&distro=debian-12&upstream=openssl']]);
   assert.match(ssl.licenseDeclared!, /^Apache-2\.0 AND LicenseRef-OpenSSL-like-custom-terms-[0-9a-f]{8}$/);
