@@ -56,11 +56,24 @@ interface LayerOffer {
   deletes: boolean;
 }
 
-function offerOf(index: LayerIndex, owners: CaptureOwners): LayerOffer {
+function offerOf(index: LayerIndex, owners: CaptureOwners, touched: readonly string[], tree: FileTree, targetOwners: Map<string, number>): LayerOffer {
   const analyzers = new Set<string>();
   for (const rec of index.analyses.values()) for (const name of Object.keys(rec)) analyzers.add(name);
   let wanted = 0;
-  for (const path of index.captured.keys()) wanted |= owners.owners(path);
+  for (const path of index.captured.keys()) wanted |= owners.owners(path) | (targetOwners.get(path) ?? 0);
+  // A wanted path changed in any other way: replaced by an empty file, a link, a device, or a
+  // file too big to keep (all dropped from the tree), or a link's target changed.
+  for (const path of touched) {
+    if (index.captured.has(path)) continue;
+    const bits = owners.owners(path) | (targetOwners.get(path) ?? 0);
+    if (bits === 0) continue;
+    wanted |= bits;
+    // A wanted link: whoever wants it wants its target, wherever a later layer changes that.
+    if (tree.lstat(path)?.type === 'symlink') {
+      const to = tree.follow(path);
+      if (to !== 'loop') targetOwners.set(to.path, (targetOwners.get(to.path) ?? 0) | bits);
+    }
+  }
   return { wanted, analyzers, deletes: index.entries.some((e) => e.type === 'whiteout' || e.type === 'opaque') };
 }
 
@@ -130,6 +143,8 @@ export function catalogScan(scan: ImageScan, catalogers: Cataloger[]): CatalogRe
     credits: new Map<Package, LayerRef>(),
   }));
   const tree = new FileTree(true);
+  /** Paths that wanted links lead to, and the catalogers that want them. */
+  const targetOwners = new Map<string, number>();
   const look = (r: (typeof runs)[number], at?: LayerRef) => {
     const warnings = new Warnings();
     let found: Package[];
@@ -152,8 +167,8 @@ export function catalogScan(scan: ImageScan, catalogers: Cataloger[]): CatalogRe
     r.seen = now;
   };
   for (const l of layers) {
-    tree.apply(l.ref, l.index);
-    const offer = owners ? offerOf(l.index, owners) : undefined;
+    const touched = tree.apply(l.ref, l.index);
+    const offer = owners ? offerOf(l.index, owners, touched, tree, targetOwners) : undefined;
     for (const r of runs) if (!offer || touches(offer, r.bit, r.analyzers)) look(r, l.ref);
   }
   const warnings = new Warnings();

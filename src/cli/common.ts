@@ -3,6 +3,7 @@ import { writeFileSync } from 'node:fs';
 import { parsePlatform } from '../image/manifest.js';
 import type { OpenOptions } from '../image/types.js';
 import { scanIncomplete } from '../image/incomplete.js';
+import { defaultPace } from '../image/registry/pace.js';
 import { ScoutError, type ScanWarning } from '../util/errors.js';
 import { progressReporter } from './progress.js';
 
@@ -14,6 +15,8 @@ export function imageOptions(cmd: Command): Command {
     .option('--insecure-registry <host...>', 'registries to reach over plain HTTP (localhost always is)')
     .option('--registry-mirror <registry=url...>', 'pull REGISTRY\'s images through this mirror first (a bare URL mirrors docker.io); also SCOUT_REGISTRY_MIRRORS')
     .option('--allow-foreign-layers', 'fetch foreign (non-distributable) layers from the URLs the image names; also SCOUT_ALLOW_FOREIGN_LAYERS=1')
+    .option('--registry-idle-timeout <seconds>', 'fail a layer whose registry sends nothing for this long (default 60); also SCOUT_REGISTRY_IDLE_TIMEOUT')
+    .option('--registry-min-rate <bytes/s>', 'fail a layer whose registry sends fewer bytes per second than this (default 1024, 0: off); also SCOUT_REGISTRY_MIN_RATE')
     .option('--no-cache', 'neither read nor write the per-layer cache');
 }
 
@@ -23,11 +26,30 @@ export interface ImageCliOptions {
   insecureRegistry?: string[];
   registryMirror?: string[];
   allowForeignLayers?: boolean;
+  registryIdleTimeout?: string;
+  registryMinRate?: string;
   cache?: boolean;
 }
 
+function nonNegative(flag: string, v: string, unit: string): number {
+  const n = v.trim() === '' ? NaN : Number(v);
+  if (!Number.isFinite(n) || n < 0) throw new ScoutError('bad-option', `${flag} must be a number of ${unit} (0 or more), not "${v}"`);
+  return n;
+}
+
+/** The flags win over the environment (defaultPace). */
+function transferPace(o: ImageCliOptions): OpenOptions['transferPace'] {
+  if (o.registryIdleTimeout === undefined && o.registryMinRate === undefined) return undefined;
+  const pace = defaultPace();
+  if (o.registryIdleTimeout !== undefined) pace.idleMs = nonNegative('--registry-idle-timeout', o.registryIdleTimeout, 'seconds') * 1000;
+  if (o.registryMinRate !== undefined) pace.minBytesPerSecond = nonNegative('--registry-min-rate', o.registryMinRate, 'bytes per second');
+  return pace;
+}
+
 export function openOptions(o: ImageCliOptions): OpenOptions {
+  const pace = transferPace(o);
   return {
+    ...(pace ? { transferPace: pace } : {}),
     ...(o.platform ? { platform: parsePlatform(o.platform) } : {}),
     ...(o.ref ? { pick: o.ref } : {}),
     insecureRegistries: o.insecureRegistry ?? [],

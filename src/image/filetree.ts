@@ -98,8 +98,9 @@ export class FileTree {
         continue;
       }
       if (this.sparse && (e.type === 'file' || e.type === 'dir' || e.type === 'other') && !index.captured.has(e.path) && !index.analyses.has(e.path)) {
-        // Not kept, but an older version of the path must not show through.
-        if (e.type !== 'dir') this.remove(e.path);
+        // Not kept, but an older version of the path must not show through (and replacing a
+        // kept file with one that is not, say an empty one, is a change catalogers must see).
+        if (e.type !== 'dir' && this.remove(e.path)) touched.push(e.path);
         continue;
       }
       this.put(e, ref, index);
@@ -154,20 +155,22 @@ export class FileTree {
     this.missingDirs.clear();
   }
 
-  private remove(path: string): void {
+  private remove(path: string): boolean {
     const slash = path.lastIndexOf('/');
     const dir = path.slice(0, slash) || '/';
     // A sparse tree removes every file it does not keep: remember the directories found, as
     // put does, and the ones that are not there (most of a base layer's folders hold nothing
     // kept) until a node is added.
-    if (this.missingDirs.has(dir)) return;
+    if (this.missingDirs.has(dir)) return false;
     let parent = this.dirs.get(dir);
     if (!parent) {
       parent = this.lookupNormalized(dir);
       if (parent?.type === 'dir') this.dirs.set(dir, parent);
       else if (!parent) this.missingDirs.add(dir);
     }
-    if (parent?.children?.delete(path.slice(slash + 1))) this.dirs.clear();
+    if (!parent?.children?.delete(path.slice(slash + 1))) return false;
+    this.dirs.clear();
+    return true;
   }
 
   /** Directories found absent by remove() since the tree last gained a node. */
@@ -245,6 +248,36 @@ export class FileTree {
         start = end + 1;
       }
       return { node, path: p };
+    }
+  }
+
+  /**
+   * Where a path leads once every symlink on it is followed, confined to the root, even when
+   * nothing is there (a sparse tree holds only kept files): `exists` says whether a node is.
+   * 'loop' when the links go round (more than MAX_LINK_HOPS of them).
+   */
+  follow(path: string): { path: string; exists: boolean } | 'loop' {
+    let p = normalizePath(path);
+    let hops = 0;
+    restart: while (true) {
+      let node = this.root;
+      let start = 1;
+      while (start < p.length) {
+        let end = p.indexOf('/', start);
+        if (end === -1) end = p.length;
+        const next = node.children?.get(p.slice(start, end));
+        if (!next) return { path: p, exists: false };
+        if (next.type === 'symlink') {
+          if (++hops > MAX_LINK_HOPS) return 'loop';
+          const target = next.linkTarget ?? '';
+          const rest = p.slice(end);
+          p = normalizePath(target.startsWith('/') ? target + rest : `${p.slice(0, start - 1)}/${target}${rest}`);
+          continue restart;
+        }
+        node = next;
+        start = end + 1;
+      }
+      return { path: p, exists: node !== this.root || p === '/' };
     }
   }
 

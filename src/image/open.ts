@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { ScoutError } from '../util/errors.js';
 import { formatPlatform } from './manifest.js';
 import type { Image, ImageSource, OpenOptions, Platform, SourceKind } from './types.js';
+import { fileKind } from '../util/regular-file.js';
 
 /** Where a user's reference points: which source, and the location within it. */
 export interface ParsedTarget {
@@ -36,6 +37,7 @@ export async function parseTarget(ref: string): Promise<ParsedTarget> {
     const layout = await stat(join(ref, 'oci-layout')).catch(() => undefined);
     return { kind: layout ? 'oci-layout' : 'directory', location: ref };
   }
+  if (st) throw new ScoutError('not-a-file', `${ref} is ${fileKind(st)}: an image is an archive file, an OCI layout or a directory`);
   if (ref.startsWith('/') || ref.startsWith('./') || ref.startsWith('../')) throw new ScoutError('not-found', `${ref}: no such file or directory`);
   return { kind: 'registry', location: ref };
 }

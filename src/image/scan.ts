@@ -9,6 +9,7 @@ import { AnalyzerThread } from './layer/analyzer-thread.js';
 import { LayerWorkerPool } from './layer/worker-pool.js';
 import type { CaptureRef } from './layer/worker-protocol.js';
 import { layerLabel } from './resolve.js';
+import { captureLinkTargets } from './link-targets.js';
 import type { Image, ImageLayer } from './types.js';
 
 export interface IndexedLayer {
@@ -108,6 +109,8 @@ export async function scanImage(image: Image, spec: CaptureSpec, opts: ScanOptio
   } finally {
     await Promise.all([pool?.close(), analyzers?.close()]);
   }
+  // Wanted files that are links to files nobody asked for: their targets, read again.
+  await captureLinkTargets(image, capture, results, warnings);
   // The source's own (a registry mirror that failed), blob fetches during this scan included.
   if (image.warnings) warnings.items.push(...image.warnings);
   for (const r of results) if (r.index) warnings.items.push(...r.index.warnings);

@@ -60,9 +60,10 @@ export class TarFile {
         }
         const prefix = header.toString('latin1', 257, 263).startsWith('ustar') ? str(header, 345, 155) : '';
         const raw = pax.path ?? longName ?? (prefix ? prefix + '/' + str(header, 0, 100) : str(header, 0, 100));
-        const realSize = pax.size ? Number(pax.size) : size;
+        const realSize = pax.size !== undefined ? paxSize(pax.size, raw, pos, path) : size;
         longName = undefined;
         pax = {};
+        if (dataPos + realSize > st.size) throw new ScoutError('truncated-archive', `${path}: member "${raw}" (at offset ${pos}) claims ${realSize} bytes, past the end of the archive`);
         const { path: name } = confineTarPath(raw);
         if (name) {
           const key = name.slice(1);
@@ -112,6 +113,13 @@ export class TarFile {
     if (!m) throw new ScoutError('missing-member', `${this.path}: archive has no ${name}`);
     return m;
   }
+}
+
+/** A pax `size` must be a plain decimal count of bytes; anything else names the member it came with. */
+function paxSize(value: string, member: string, pos: number, path: string): number {
+  const n = /^\d{1,16}$/.test(value) ? Number(value) : NaN;
+  if (!Number.isSafeInteger(n)) throw new ScoutError('corrupt-archive', `${path}: member "${member}" (at offset ${pos}) has an invalid pax size "${value.slice(0, 40)}": not a whole number of bytes`);
+  return n;
 }
 
 async function readExactly(fh: FileHandle, buf: Buffer, pos: number, path: string): Promise<void> {

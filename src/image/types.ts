@@ -128,6 +128,8 @@ export interface OpenOptions {
   allowForeignLayers?: boolean;
   /** REGISTRY=URL entries naming registry mirrors, tried before SCOUT_REGISTRY_MIRRORS' (registry/mirrors.ts). */
   registryMirrors?: string[];
+  /** How slow a registry blob may come before its layer fails (default: registry/pace.ts defaultPace). */
+  transferPace?: import('./registry/pace.js').TransferPace;
   /** Called as bytes are fetched, for progress bars. */
   onProgress?: (event: { layer?: string; bytes: number; total?: number; done?: boolean }) => void;
 }

@@ -10,6 +10,7 @@ import { MediaTypes, isDigest, sha256, verifyDigest } from '../manifest.js';
 import { DOCKER_HUB } from '../reference.js';
 import { RegistryAuth, loginHint, readCappedBytes } from './auth.js';
 import { credentialsFor, type Credentials } from './credentials.js';
+import { defaultPace, pacedChunks, type TransferPace } from './pace.js';
 
 export const MANIFEST_ACCEPT = [MediaTypes.ociIndex, MediaTypes.ociManifest, MediaTypes.dockerList, MediaTypes.dockerManifest].join(', ');
 
@@ -34,6 +35,8 @@ export interface RegistryClientOptions {
   retry?: Partial<RetryPolicy>;
   /** How long to wait for a response's headers before giving up on an attempt. */
   headersTimeoutMs?: number;
+  /** How slow a blob may come before it is given up (default: defaultPace(), from the environment). */
+  pace?: TransferPace;
 }
 
 export interface FetchedManifest {
@@ -125,6 +128,7 @@ export class RegistryClient {
   readonly baseUrl: string;
   private readonly retry: RetryPolicy;
   private readonly headersTimeoutMs: number;
+  private readonly pace: TransferPace;
   private readonly auths = new Map<string, RegistryAuth>();
   private readonly credentials: () => Promise<Credentials | undefined>;
   private credsOnce?: Promise<Credentials | undefined>;
@@ -134,6 +138,7 @@ export class RegistryClient {
     this.baseUrl = registryBaseUrl(opts.registry, opts.insecureRegistries);
     this.retry = { ...DEFAULT_RETRY, ...opts.retry };
     this.headersTimeoutMs = opts.headersTimeoutMs ?? 60_000;
+    this.pace = opts.pace ?? defaultPace();
     const lookup = opts.credentials ?? (() => credentialsFor(opts.registry));
     // Looked up at most once per client, and only when a registry asks for authentication.
     this.credentials = () => (this.credsOnce ??= lookup());
@@ -202,6 +207,7 @@ export class RegistryClient {
     const what = `blob ${digest} of ${registry}/${repository}`;
     const reopen = (offset: number) => this.openBlobResponse(repository, digest, offset);
     const backoff = (n: number) => this.backoff(n, baseDelayMs, maxDelayMs);
+    const pace = this.pace;
     async function* chunks(): AsyncGenerator<Buffer> {
       let res = first;
       let delivered = 0;
@@ -210,7 +216,10 @@ export class RegistryClient {
       for (let attempt = 1; ; attempt++) {
         try {
           if (!res.body) return;
-          for await (const c of res.body as unknown as AsyncIterable<Uint8Array>) {
+          // A stall or a trickle is not retried: the next attempt would most likely do the same.
+          const host = new URL(res.url || 'http://unknown').host;
+          const slow = (why: string) => new ScoutError('registry-stalled', `registry ${registry}: ${what} from ${host}: ${why}, after ${delivered} bytes`);
+          for await (const c of pacedChunks(res.body, pace, slow)) {
             let buf = Buffer.from(c.buffer, c.byteOffset, c.byteLength);
             if (skip > 0) {
               const drop = Math.min(skip, buf.length);

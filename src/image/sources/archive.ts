@@ -1,10 +1,11 @@
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { mkdir, open, rename, rm, stat } from 'node:fs/promises';
+import { mkdir, rename, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { createGunzip } from 'node:zlib';
 import { ScoutError } from '../../util/errors.js';
+import { openRegular } from '../../util/regular-file.js';
 import { cacheDir } from '../cache.js';
 import { sniffCompression } from '../layer/decompress.js';
 import { defaultLimits } from '../limits.js';
@@ -148,9 +149,7 @@ function normalizeTag(t: string): string {
 
 /** The archive itself, or (when gzipped) an uncompressed copy inside the cache. */
 async function uncompressedPath(location: string): Promise<string> {
-  const fh = await open(location, 'r').catch((err: NodeJS.ErrnoException) => {
-    throw new ScoutError('not-found', `archive ${location}: ${err.code === 'ENOENT' ? 'no such file' : err.message}`);
-  });
+  const fh = await openRegular(location, `archive ${location}`);
   const head = Buffer.alloc(4);
   try {
     await fh.read(head, 0, 4, 0);

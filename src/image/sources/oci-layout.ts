@@ -1,5 +1,5 @@
-import { createReadStream } from 'node:fs';
-import { access, open, realpath, stat } from 'node:fs/promises';
+import { access, realpath } from 'node:fs/promises';
+import { openRegular } from '../../util/regular-file.js';
 import { join, resolve, sep } from 'node:path';
 import { ScoutError } from '../../util/errors.js';
 import type { Image, ImageSource, OpenOptions } from '../types.js';
@@ -21,11 +21,10 @@ export function folderReader(dir: string): LayoutReader {
   return {
     describe: `OCI layout ${dir}`,
     async read(rel, maxSize) {
-      const p = await confined(rel);
-      const st = await stat(p);
-      if (st.size > maxSize) throw new ScoutError('member-too-large', `OCI layout ${dir}: ${rel} is ${st.size} bytes, over ${maxSize}`);
-      const fh = await open(p, 'r');
+      const fh = await openRegular(await confined(rel), `OCI layout ${dir}: ${rel}`);
       try {
+        const st = await fh.stat();
+        if (st.size > maxSize) throw new ScoutError('member-too-large', `OCI layout ${dir}: ${rel} is ${st.size} bytes, over ${maxSize}`);
         const buf = Buffer.alloc(st.size);
         await fh.read(buf, 0, st.size, 0);
         return buf;
@@ -34,7 +33,8 @@ export function folderReader(dir: string): LayoutReader {
       }
     },
     async stream(rel) {
-      return createReadStream(await confined(rel), { highWaterMark: BLOB_READ_BYTES });
+      const fh = await openRegular(await confined(rel), `OCI layout ${dir}: ${rel}`);
+      return fh.createReadStream({ highWaterMark: BLOB_READ_BYTES });
     },
     async exists(rel) {
       return access(join(root, rel)).then(
