@@ -59,6 +59,8 @@ function age(seconds: number): string {
 export interface StatusView {
   path: string;
   maxAgeDays: number;
+  /** How users reach this database's commands (default `scout db`). */
+  command?: string;
 }
 
 /** Sources older than the limit (age ≥ maxAgeDays; 0 makes every source stale). */
@@ -69,7 +71,8 @@ export function staleSources(status: StoreStatus, maxAgeDays: number): StoreStat
 export function writeStatus(status: StoreStatus, view: StatusView): string {
   const out: string[] = [`Advisory database: ${view.path} (schema ${status.schemaVersion})`];
   if (!status.sources.length) {
-    out.push('', 'The database is empty. Fill it with `scout db import PATH|URL…` or `scout db update`.');
+    const cmd = view.command ?? 'scout db';
+    out.push('', `The database is empty. Fill it with \`${cmd} import PATH|URL…\` or \`${cmd} update\`.`);
     return out.join('\n') + '\n';
   }
   const stale = new Set(staleSources(status, view.maxAgeDays).map((s) => s.name));

@@ -147,22 +147,60 @@ function maxAge(s: string): number {
   return n;
 }
 
+/**
+ * The advisory store a `db` command works on: the CLI's own (`scout db`, the SQLite file in the
+ * cache) or the server's (`scout server db`, in the server's database). One set of commands
+ * serves both; only the target differs.
+ */
+export interface DbTarget {
+  /** Where the store is, for messages (a file, or a database URL without its password). */
+  where: string;
+  /** The command prefix users type to reach it (`scout db`, `scout server db`). */
+  command: string;
+  /** Opens it, creating it when missing. */
+  open(): Promise<AdvisoryStore>;
+  /** Opens it to report on it (read-only where the backend allows: a database mounted read-only). */
+  openForReading(): Promise<AdvisoryStore>;
+  /** Whether it exists already: `status` must not create a database to report it empty. */
+  exists(): Promise<boolean>;
+}
+
+/** The CLI's own advisory database under the cache directory. */
+async function localTarget(): Promise<DbTarget> {
+  const { existsSync } = await import('node:fs');
+  const { defaultStorePath, openDefaultStore, openStoreForReading } = await import('../store.js');
+  const path = defaultStorePath();
+  return { where: path, command: 'scout db', open: openDefaultStore, openForReading: () => openStoreForReading(path), exists: async () => existsSync(path) };
+}
+
 export function register(program: Command): void {
   const db = program.command('db').description('the local advisory database: import, update, status');
+  registerDbCommands(db, localTarget, 'the local database');
+}
 
-  db.command('import')
+/**
+ * Adds `import`, `update` and `status` to `db`. `target` gets each subcommand's parsed options
+ * (so a caller can add its own, such as the server's --data-dir); `addOptions` adds them.
+ */
+export function registerDbCommands(
+  db: Command,
+  target: (options: Record<string, unknown>) => Promise<DbTarget>,
+  what: string,
+  addOptions: (cmd: Command) => Command = (cmd) => cmd,
+): void {
+
+  addOptions(db.command('import'))
     .argument('<inputs...>', 'feed files (OSV JSON/JSON lines, gzipped or not, osv.dev zips, CISA KEV, EPSS CSV, Debian tracker, Alpine secdb), directories of them, or http(s) URLs')
-    .description('import advisory feeds from files, directories or URLs into the local database')
+    .description(`import advisory feeds from files, directories or URLs into ${what}`)
     .option('--source <name>', 'source name to store the data under (default: from the file name and format)')
     .option('--mode <mode>', 'replace: each input is the whole feed (records missing from it are deleted); merge: only add and update', 'replace')
     .action(
-      action(async (inputs: string[], o: ImportOptions) => {
+      action(async (inputs: string[], o: ImportOptions & Record<string, unknown>) => {
         if (!['replace', 'merge'].includes(o.mode)) throw new ScoutError('bad-option', `--mode must be replace or merge, not "${o.mode}"`);
         const plan = await planImports(inputs);
         if (o.source && plan.filter((p) => p.kind !== 'skip').length > 1) throw new ScoutError('bad-option', '--source names one source: give it with a single input file');
         if (!plan.some((p) => p.kind !== 'skip')) throw new ScoutError('nothing-to-import', `no feed file found in ${inputs.join(', ')}`);
-        const { openDefaultStore } = await import('../store.js');
-        const store = await openDefaultStore();
+        const store = await (await target(o)).open();
         try {
           const warnings = new Warnings();
           const lines = await runImport(store, plan, o, warnings);
@@ -176,19 +214,18 @@ export function register(program: Command): void {
       }),
     );
 
-  db.command('update')
-    .description('bring the local database up to date from the configured feeds (osv.dev, CISA KEV, EPSS; see sources.json)')
+  addOptions(db.command('update'))
+    .description(`bring ${what} up to date from the configured feeds (osv.dev, CISA KEV, EPSS; see sources.json)`)
     .option('--only <names...>', 'update only these sources (by name)')
     .option('--full', 're-download whole snapshots instead of incremental updates')
     .action(
-      action(async (o: { only?: string[]; full?: boolean }) => {
+      action(async (o: { only?: string[]; full?: boolean } & Record<string, unknown>) => {
         const { resolveSources } = await import('../../advisories/update/sources.js');
         const { updateDatabase } = await import('../../advisories/update/update.js');
         const sources = resolveSources();
         const unknown = (o.only ?? []).filter((n) => !sources.some((s) => s.name === n));
         if (unknown.length) throw new ScoutError('bad-option', `unknown source${unknown.length > 1 ? 's' : ''} ${unknown.join(', ')}; known: ${sources.map((s) => s.name).join(', ')}`);
-        const { openDefaultStore } = await import('../store.js');
-        const store = await openDefaultStore();
+        const store = await (await target(o)).open();
         try {
           const warnings = new Warnings();
           const tty = process.stderr.isTTY && !process.env.CI;
@@ -213,27 +250,25 @@ export function register(program: Command): void {
       }),
     );
 
-  db.command('status')
-    .description('the sources in the local database: record counts, import dates, age')
+  addOptions(db.command('status'))
+    .description(`the sources in ${what}: record counts, import dates, age`)
     .option('--max-age <days>', 'warn about sources imported this many days ago or more', '7')
     .option('--format <format>', 'table or json', 'table')
     .action(
-      action(async (o: { maxAge: string; format: string }) => {
+      action(async (o: { maxAge: string; format: string } & Record<string, unknown>) => {
         if (!['table', 'json'].includes(o.format)) throw new ScoutError('bad-format', `--format must be table or json, not "${o.format}"`);
         const days = maxAge(o.maxAge);
-        const { existsSync } = await import('node:fs');
-        const { defaultStorePath, openStoreForReading } = await import('../store.js');
         const { staleSources, writeStatus } = await import('../../report/db.js');
-        const path = defaultStorePath();
-        // Read-only: the status of a database baked into an image or mounted read-only.
-        const store = existsSync(path) ? await openStoreForReading(path) : undefined;
+        const t = await target(o);
+        const path = t.where;
+        const store = (await t.exists()) ? await t.openForReading() : undefined;
         try {
           const status = store ? await store.status() : { schemaVersion: 0, sources: [], advisories: 0, kev: 0, epss: 0 };
           const stale = staleSources(status, days);
           if (o.format === 'json') await writeOutput(JSON.stringify({ path, ...status, maxAgeDays: days, stale: stale.map((s) => s.name) }, null, 2));
-          else await writeOutput(writeStatus(status, { path, maxAgeDays: days }));
+          else await writeOutput(writeStatus(status, { path, maxAgeDays: days, command: t.command }));
           for (const s of stale) {
-            process.stderr.write(`warning: ${s.name} was imported ${(s.ageSeconds / 86400).toFixed(1)} days ago (limit ${days}); run \`scout db update\` or import newer files\n`);
+            process.stderr.write(`warning: ${s.name} was imported ${(s.ageSeconds / 86400).toFixed(1)} days ago (limit ${days}); run \`${t.command} update\` or import newer files\n`);
           }
           return EXIT.ok;
         } finally {
