@@ -21,7 +21,7 @@ const NAV: [string, string][] = [
 ];
 
 export function App() {
-  const session = useApi<Session>('/session');
+  const session = useApi<Session>('/whoami');
   const [signedOut, setSignedOut] = useState(false);
   useEffect(() => onUnauthorized(() => setSignedOut(true)), []);
   if (session.loading) return <p className="muted">Loading…</p>;

@@ -1,11 +1,141 @@
-/** Overview: the organisation's vulnerabilities at a glance. */
-import { Empty } from '../components/common';
+/**
+ * Overview: the organisation's open vulnerabilities by severity (all images, and per
+ * environment), their trend, the images with the most fixable critical and high findings,
+ * and the latest events.
+ */
+import { Empty, SevBar, SevCards, SevCounts, Status, when, type SeverityCounts } from '../components/common';
+import { TrendChart, type TrendPoint } from '../components/trend-chart';
+import { Link } from '../router';
+import { imageHref, imageName, vulnHref } from '../types';
+import { useApi } from '../use-api';
+
+export interface OverviewData {
+  images: number;
+  repositories: number;
+  vulnerabilities: SeverityCounts;
+  environments: { name: string; images: number; vulnerabilities: SeverityCounts }[];
+  trend: TrendPoint[];
+  topImages: { digest: string; repository?: string; tags: string[]; fixable: { critical: number; high: number }; vulnerabilities: SeverityCounts }[];
+  events?: OverviewEvent[];
+}
+
+export interface OverviewEvent {
+  id: string;
+  kind: string;
+  at: string;
+  digest?: string;
+  repository?: string;
+  tags?: string[];
+  vulnerabilityId?: string;
+  environment?: string;
+  summary: string;
+}
 
 export function Overview() {
+  const r = useApi<OverviewData>('/overview');
   return (
     <>
       <h1>Overview</h1>
-      <Empty>No images yet. Push one with <code>scout push IMAGE</code>.</Empty>
+      <Status r={r}>
+        {(o) =>
+          o.images === 0 ? (
+            <Empty>
+              No images yet. Push one with <code>scout push IMAGE</code>.
+            </Empty>
+          ) : (
+            <>
+              <p className="muted">
+                {o.images.toLocaleString('en')} images in {o.repositories.toLocaleString('en')} repositories; open vulnerabilities (one per image, package and vulnerability):
+              </p>
+              <SevCards counts={o.vulnerabilities} label="open vulnerabilities by severity across the organisation" />
+              <div className="grid">
+                <section className="panel" aria-labelledby="trend-h">
+                  <h2 id="trend-h">Trend</h2>
+                  {o.trend.length > 1 ? <TrendChart points={o.trend} /> : <Empty>The trend starts once findings span more than a day.</Empty>}
+                </section>
+                <section className="panel" aria-labelledby="top-h">
+                  <h2 id="top-h">Most fixable critical and high</h2>
+                  {o.topImages.length ? (
+                    <table aria-label="images with the most fixable critical and high vulnerabilities">
+                      <thead>
+                        <tr>
+                          <th>Image</th>
+                          <th className="num">Fixable critical</th>
+                          <th className="num">Fixable high</th>
+                          <th>All (C H M L)</th>
+                        </tr>
+                      </thead>
+                      <tbody>
+                        {o.topImages.map((i) => (
+                          <tr key={i.digest}>
+                            <td>
+                              <Link to={imageHref(i.digest, 'vulnerabilities')}>{imageName(i)}</Link>
+                            </td>
+                            <td className="num">{i.fixable.critical}</td>
+                            <td className="num">{i.fixable.high}</td>
+                            <td>
+                              <SevCounts counts={i.vulnerabilities} />
+                            </td>
+                          </tr>
+                        ))}
+                      </tbody>
+                    </table>
+                  ) : (
+                    <Empty>No critical or high vulnerability has a fix.</Empty>
+                  )}
+                </section>
+              </div>
+              <div className="grid">
+                <section className="panel" aria-labelledby="env-h">
+                  <h2 id="env-h">By environment</h2>
+                  {o.environments.length ? (
+                    <table aria-label="vulnerabilities by environment">
+                      <tbody>
+                        {o.environments.map((e) => (
+                          <tr key={e.name}>
+                            <td>
+                              <Link to={`/environments?name=${encodeURIComponent(e.name)}`}>{e.name}</Link>
+                            </td>
+                            <td className="num">{e.images} images</td>
+                            <td>
+                              <SevCounts counts={e.vulnerabilities} />
+                            </td>
+                            <td style={{ width: '30%' }}>
+                              <SevBar counts={e.vulnerabilities} />
+                            </td>
+                          </tr>
+                        ))}
+                      </tbody>
+                    </table>
+                  ) : (
+                    <Empty>
+                      No environments recorded yet (<code>scout environment ENV IMAGE</code>).
+                    </Empty>
+                  )}
+                </section>
+                <section className="panel" aria-labelledby="events-h">
+                  <h2 id="events-h">Latest events</h2>
+                  {o.events === undefined ? (
+                    <Empty>Events arrive with the continuous platform (advisory re-matching); this server does not record them yet.</Empty>
+                  ) : o.events.length ? (
+                    <ul aria-label="latest events">
+                      {o.events.map((e) => (
+                        <li key={e.id}>
+                          <span className="muted">{when(e.at)}</span> <span className="pill">{e.kind}</span> {e.summary}{' '}
+                          {e.vulnerabilityId && <Link to={vulnHref(e.vulnerabilityId)}>{e.vulnerabilityId}</Link>}{' '}
+                          {e.digest && <Link to={imageHref(e.digest)}>{imageName({ repository: e.repository, tags: e.tags ?? [], digest: e.digest })}</Link>}
+                        </li>
+                      ))}
+                    </ul>
+                  ) : (
+                    <Empty>No events yet.</Empty>
+                  )}
+                </section>
+              </div>
+            </>
+          )
+        }
+      </Status>
     </>
   );
 }

@@ -1,0 +1,321 @@
+/**
+ * One image: everything stored about it, in tabs (the tab, search and page are in the URL).
+ * Overview: the metadata our data-handling page lists and the base image. Layers: in order
+ * with sizes and the command that made each. Packages: every SBOM field, searchable.
+ * Vulnerabilities: grouped by package. Compare: against another image of the organisation.
+ */
+import type { ReactNode } from 'react';
+import { Empty, Pager, SevBadge, SevCards, Status, bytes, shortDigest, when } from '../components/common';
+import { FilterInput } from '../components/filter-input';
+import { Link, qs, useRoute } from '../router';
+import { imageHref, imageName, packageHref, vulnHref, type Finding, type ImageDetail as Detail, type Layer, type Package, type Page } from '../types';
+import { useApi } from '../use-api';
+import { Compare } from './compare';
+
+const TABS: [string, string][] = [
+  ['overview', 'Overview'],
+  ['layers', 'Layers'],
+  ['packages', 'Packages'],
+  ['vulnerabilities', 'Vulnerabilities'],
+  ['compare', 'Compare'],
+];
+
+export function ImageDetail({ digest }: { digest: string }) {
+  const { query } = useRoute();
+  const tab = query.get('tab') ?? 'overview';
+  const r = useApi<Detail>(`/images/${encodeURIComponent(digest)}`);
+  return (
+    <Status r={r}>
+      {(img) => (
+        <>
+          <h1>{imageName(img)}</h1>
+          <p className="muted mono">{img.digest}</p>
+          <nav className="tabs" aria-label="image sections">
+            {TABS.map(([id, label]) => (
+              <Link key={id} to={imageHref(digest, id === 'overview' ? undefined : id)} aria-current={tab === id ? 'page' : undefined}>
+                {label}
+              </Link>
+            ))}
+          </nav>
+          {tab === 'overview' && <Overview img={img} />}
+          {tab === 'layers' && <Layers img={img} />}
+          {tab === 'packages' && <Packages digest={digest} />}
+          {tab === 'vulnerabilities' && <Vulnerabilities digest={digest} img={img} />}
+          {tab === 'compare' && <Compare img={img} />}
+        </>
+      )}
+    </Status>
+  );
+}
+
+function Row({ k, children }: { k: string; children: ReactNode }) {
+  return (
+    <>
+      <dt>{k}</dt>
+      <dd>{children ?? <span className="muted">–</span>}</dd>
+    </>
+  );
+}
+
+function Overview({ img }: { img: Detail }) {
+  const m = img.metadata;
+  const labels = Object.entries(m.labels ?? {});
+  return (
+    <>
+      <SevCards counts={img.vulnerabilities} label="this image's vulnerabilities by severity" />
+      <div className="grid">
+        <section className="panel" aria-labelledby="meta-h">
+          <h2 id="meta-h">Image</h2>
+          <dl className="meta">
+            <Row k="Reference">{m.reference}</Row>
+            <Row k="Created">{when(m.created)}</Row>
+            <Row k="Manifest digest">
+              <code>{m.digest}</code>
+            </Row>
+            {m.indexDigest && (
+              <Row k="Index digest">
+                <code>{m.indexDigest}</code>
+              </Row>
+            )}
+            <Row k="Config digest">
+              <code>{m.configDigest}</code>
+            </Row>
+            <Row k="OS">{[m.os.prettyName ?? [m.os.name, m.os.version].filter(Boolean).join(' '), `(${m.os.type})`].filter(Boolean).join(' ')}</Row>
+            <Row k="Architecture">{[m.platform.architecture, m.platform.variant].filter(Boolean).join('/')}</Row>
+            <Row k="Registry">{m.registry ? `${m.registry.url} (${m.registry.type})` : undefined}</Row>
+            <Row k="Size">
+              {bytes(m.size.compressed)} compressed{m.size.uncompressed ? `, ${bytes(m.size.uncompressed)} unpacked` : ''}
+            </Row>
+            <Row k="Packages">{img.packageCount.toLocaleString('en')}</Row>
+            <Row k="Pushed">{when(img.pushedAt)}</Row>
+            <Row k="Last seen">{when(img.lastSeenAt)}</Row>
+            <Row k="Exposed ports">{m.exposedPorts.length ? m.exposedPorts.join(', ') : undefined}</Row>
+            <Row k="User">{m.user}</Row>
+            <Row k="Working dir">{m.workingDir}</Row>
+            <Row k="Entrypoint">{m.entrypoint && <code>{JSON.stringify(m.entrypoint)}</code>}</Row>
+            <Row k="Cmd">{m.cmd && <code>{JSON.stringify(m.cmd)}</code>}</Row>
+          </dl>
+        </section>
+        <section className="panel" aria-labelledby="base-h">
+          <h2 id="base-h">Base image</h2>
+          {img.baseImage ? (
+            <dl className="meta">
+              <Row k="Image">
+                <Link to={imageHref(img.baseImage.digest)}>{imageName(img.baseImage)}</Link>
+              </Row>
+              <Row k="Tags">{img.baseImage.tags.join(', ') || undefined}</Row>
+              <Row k="Digest">
+                <code>{img.baseImage.digest}</code>
+              </Row>
+              <Row k="Layers">
+                {img.baseImage.layers} of this image's {img.layerCount} layers
+              </Row>
+              <Row k="Found in">{img.baseImage.catalog ? 'the public catalogue' : "the organisation's images"}</Row>
+            </dl>
+          ) : (
+            <Empty>No stored image shares a prefix of this image's layers.</Empty>
+          )}
+        </section>
+      </div>
+      <section className="panel" aria-labelledby="env-h">
+        <h2 id="env-h">Environment variables</h2>
+        {m.env.length ? (
+          <table aria-label="environment variables">
+            <tbody>
+              {m.env.map((e, i) => (
+                <tr key={i}>
+                  <td className="mono">{e.name}</td>
+                  <td className="mono">{e.value}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        ) : (
+          <Empty>None.</Empty>
+        )}
+      </section>
+      <section className="panel" aria-labelledby="labels-h">
+        <h2 id="labels-h">Labels</h2>
+        {labels.length ? (
+          <table aria-label="labels">
+            <tbody>
+              {labels.map(([k, v]) => (
+                <tr key={k}>
+                  <td className="mono">{k}</td>
+                  <td className="mono">{v}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        ) : (
+          <Empty>None.</Empty>
+        )}
+      </section>
+    </>
+  );
+}
+
+function Layers({ img }: { img: Detail }) {
+  const r = useApi<{ items: Layer[] }>(`/images/${encodeURIComponent(img.digest)}/layers`);
+  const base = img.baseImage?.layers ?? 0;
+  return (
+    <Status r={r}>
+      {({ items }) => (
+        <div className="tablewrap">
+          <table aria-label="layers">
+            <thead>
+              <tr>
+                <th className="num">#</th>
+                <th>Digest</th>
+                <th className="num">Compressed</th>
+                <th className="num">Unpacked</th>
+                <th>Created by</th>
+                <th>From</th>
+              </tr>
+            </thead>
+            <tbody>
+              {items.map((l) => (
+                <tr key={l.position}>
+                  <td className="num">{l.position}</td>
+                  <td className="mono" title={`diff_id ${l.diffId}`}>
+                    {shortDigest(l.digest)}
+                  </td>
+                  <td className="num">{bytes(l.size)}</td>
+                  <td className="num">{bytes(l.uncompressedSize)}</td>
+                  <td className="mono">{l.createdBy ?? <span className="muted">no history entry</span>}</td>
+                  <td>{l.position < base ? <span className="pill">base image</span> : <span className="pill ok">this image</span>}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+    </Status>
+  );
+}
+
+function licenseText(p: Package): string {
+  return p.licenses.map((l) => l.spdx ?? l.name).filter(Boolean).join(', ');
+}
+
+function Packages({ digest }: { digest: string }) {
+  const { query } = useRoute();
+  const q = query.get('q') ?? '';
+  const cursor = query.get('cursor') ?? '';
+  const r = useApi<Page<Package>>(`/images/${encodeURIComponent(digest)}/packages${qs({ q, cursor, limit: 100 })}`);
+  return (
+    <>
+      <div className="toolbar" role="search">
+        <FilterInput param="q" value={q} label="Search packages" placeholder="name, PURL, license or path" />
+      </div>
+      <Status r={r}>
+        {(page) =>
+          page.items.length === 0 ? (
+            <Empty>{q ? 'No package matches.' : 'No packages were found in this image.'}</Empty>
+          ) : (
+            <>
+              <div className="tablewrap">
+                <table aria-label="packages">
+                  <thead>
+                    <tr>
+                      <th>Package</th>
+                      <th>Version</th>
+                      <th>Type</th>
+                      <th>License</th>
+                      <th className="num">Layer</th>
+                      <th>Path</th>
+                      <th>Dependency</th>
+                      <th>Owner</th>
+                    </tr>
+                  </thead>
+                  <tbody>
+                    {page.items.map((p) => (
+                      <tr key={p.id}>
+                        <td>
+                          <Link to={packageHref(p.purl.replace(/@[^?#]*/, ''))}>{p.namespace ? `${p.namespace}/${p.name}` : p.name}</Link>
+                          <div className="muted mono">{p.purl}</div>
+                        </td>
+                        <td className="mono">{p.version}</td>
+                        <td>{p.type}</td>
+                        <td>{licenseText(p) || <span className="muted">none stated</span>}</td>
+                        <td className="num">{p.introducedLayer?.index ?? ''}</td>
+                        <td className="mono">{p.locations[0]?.path}</td>
+                        <td>{p.relationship ?? ''}</td>
+                        <td className="mono">{p.ownedBy ?? ''}</td>
+                      </tr>
+                    ))}
+                  </tbody>
+                </table>
+              </div>
+              <Pager next={page.next} cursor={cursor} shown={page.items.length} total={page.total} />
+            </>
+          )
+        }
+      </Status>
+    </>
+  );
+}
+
+function Vulnerabilities({ digest, img }: { digest: string; img: Detail }) {
+  const { query } = useRoute();
+  const cursor = query.get('cursor') ?? '';
+  const r = useApi<Page<Finding>>(`/images/${encodeURIComponent(digest)}/findings${qs({ cursor, limit: 500 })}`);
+  return (
+    <>
+      <SevCards counts={img.vulnerabilities} label="this image's vulnerabilities by severity" />
+      <Status r={r}>
+        {(page) => {
+          if (page.items.length === 0) return <Empty>No known vulnerabilities in this image's packages.</Empty>;
+          const groups = new Map<string, Finding[]>();
+          for (const f of page.items) groups.set(f.purl, [...(groups.get(f.purl) ?? []), f]);
+          return (
+            <>
+              {[...groups].map(([purl, fs]) => (
+                <section className="panel" key={purl} aria-label={`${fs[0]!.packageName} ${fs[0]!.packageVersion}`}>
+                  <h3>
+                    {fs[0]!.packageName} <span className="muted mono">{fs[0]!.packageVersion}</span> <span className="pill">{fs[0]!.packageType}</span>
+                  </h3>
+                  <div className="muted mono">{purl}</div>
+                  <table aria-label={`vulnerabilities of ${fs[0]!.packageName}`}>
+                    <thead>
+                      <tr>
+                        <th>Vulnerability</th>
+                        <th>Severity</th>
+                        <th className="num">CVSS</th>
+                        <th className="num">EPSS</th>
+                        <th>KEV</th>
+                        <th>Fixed in</th>
+                        <th>VEX</th>
+                        <th>First seen</th>
+                      </tr>
+                    </thead>
+                    <tbody>
+                      {fs.map((f) => (
+                        <tr key={f.vulnerabilityId}>
+                          <td>
+                            <Link to={vulnHref(f.vulnerabilityId)}>{f.vulnerabilityId}</Link>
+                            {f.summary && <div className="muted">{f.summary}</div>}
+                          </td>
+                          <td>
+                            <SevBadge level={f.severity} />
+                          </td>
+                          <td className="num">{f.cvssScore?.toFixed(1) ?? ''}</td>
+                          <td className="num">{f.epss ? `${(f.epss.score * 100).toFixed(2)}%` : ''}</td>
+                          <td>{f.kev ? <span className="pill kev">KEV</span> : ''}</td>
+                          <td className="mono">{f.fixedVersions.length ? f.fixedVersions.join(', ') : <span className="muted">not fixed</span>}</td>
+                          <td>{f.vex ? <span className="pill">{f.vex.status}</span> : <span className="muted">none</span>}</td>
+                          <td>{when(f.firstSeenAt)}</td>
+                        </tr>
+                      ))}
+                    </tbody>
+                  </table>
+                </section>
+              ))}
+              <Pager next={page.next} cursor={cursor} shown={page.items.length} />
+            </>
+          );
+        }}
+      </Status>
+    </>
+  );
+}
