@@ -12,6 +12,7 @@ import authPlugin from './plugins/auth.js';
 import errorsPlugin from './plugins/errors.js';
 import swaggerPlugin from './plugins/swagger.js';
 import { addSchemas } from './schemas/index.js';
+import { Sessions } from './session.js';
 
 const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
 
@@ -25,6 +26,10 @@ export interface AppDeps {
   bodyLimit?: number;
   /** Largest SBOM push after decompression (default 256 MiB). */
   pushBodyLimit?: number;
+  /** The built dashboard served at / (default: dist/web of this package). */
+  webRoot?: string;
+  /** Signs dashboard session cookies (default: SCOUT_SESSION_SECRET, else random per process). */
+  sessionSecret?: string;
 }
 
 declare module 'fastify' {
@@ -52,7 +57,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   });
   await app.register(swaggerPlugin, { version: pkg.version });
   await app.register(errorsPlugin);
-  await app.register(authPlugin, { platform: deps.platform });
+  const sessions = new Sessions(deps.sessionSecret);
+  await app.register(authPlugin, { platform: deps.platform, sessions });
   addSchemas(app);
 
   app.get('/healthz', { config: { scope: 'public' } }, async () => ({ status: 'ok' }));
@@ -66,8 +72,16 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       await v1.register((await import('./routes/v1/vulnerabilities.js')).default);
       await v1.register((await import('./routes/v1/packages.js')).default);
       await v1.register((await import('./routes/v1/match.js')).default);
+      await v1.register((await import('./routes/v1/session.js')).default, { sessions });
+      await v1.register((await import('./routes/v1/overview.js')).default);
+      await v1.register((await import('./routes/v1/vulnerability-list.js')).default);
+      await v1.register((await import('./routes/v1/package-names.js')).default);
+      await v1.register((await import('./routes/v1/base-images.js')).default);
+      await v1.register((await import('./routes/v1/advisories.js')).default);
     },
     { prefix: '/v1' },
   );
+  const { dashboardPlugin } = await import('./plugins/static.js');
+  await app.register(dashboardPlugin, deps.webRoot ? { root: deps.webRoot } : {});
   return app;
 }

@@ -19,6 +19,7 @@ import type { ImageMetadata } from '../image/metadata.js';
 import type { Finding } from '../match/types.js';
 import type { DistroInfo, Package } from '../sbom/model.js';
 import type { SeverityLevel } from '../match/severity.js';
+import type { DashboardReader } from './dashboard-reader.js';
 
 export type TokenScope = 'read' | 'write' | 'admin';
 export const TOKEN_SCOPES: readonly TokenScope[] = ['read', 'write', 'admin'];
@@ -60,6 +61,8 @@ export interface Page<T> {
   items: T[];
   /** Pass as `cursor` to get the next page; absent on the last page. */
   next?: string;
+  /** How many items all pages hold, where a list counts them (image lists do). */
+  total?: number;
 }
 
 export type SeverityCounts = Record<SeverityLevel, number>;
@@ -88,6 +91,8 @@ export interface ImageSummary {
   packageCount: number;
   /** Open findings (not fixed, not withdrawn) by severity. */
   vulnerabilities: SeverityCounts;
+  /** In lists: the base image, when one is known (the detail always says). */
+  baseImage?: BaseImageMatch;
 }
 
 export interface BaseImageMatch {
@@ -174,16 +179,37 @@ export interface PutResult {
 
 export interface ImageFilter {
   repository?: string;
+  /** Text found (case-insensitive) in the repository name, a current tag, the digest or the OS name. */
+  q?: string;
+  /** Open findings: `critical` at least one critical; `high` critical or high; `medium` medium or worse; `none` no open finding. */
+  severity?: 'critical' | 'high' | 'medium' | 'none';
+}
+
+export type ImageSortKey = 'pushed' | 'name' | 'created' | 'size' | 'packages';
+export const IMAGE_SORT_KEYS: readonly ImageSortKey[] = ['pushed', 'name', 'created', 'size', 'packages'];
+
+/** How an image list is ordered (default: last pushed first). Paging stays keyset on (key, id). */
+export interface ImageSort {
+  by: ImageSortKey;
+  order: 'asc' | 'desc';
+}
+
+export interface PackageFilter {
+  /** Text found (case-insensitive) in the purl, the name, a license, a path or any other stored field. */
+  q?: string;
 }
 
 export interface OrgStore {
   readonly org: Org;
+  /** Organisation-wide views: overview, vulnerabilities, package names, base images in use. */
+  readonly dashboard: DashboardReader;
   putImage(upload: ImageUpload, now?: Date): Promise<PutResult>;
   getImage(digest: string): Promise<ImageDetail | undefined>;
-  listImages(filter: ImageFilter, page: PageRequest): Promise<Page<ImageSummary>>;
+  /** Images with their base image, filtered and sorted; `total` counts every match. */
+  listImages(filter: ImageFilter, page: PageRequest, sort?: ImageSort): Promise<Page<ImageSummary>>;
   listRepositories(page: PageRequest): Promise<Page<RepositorySummary>>;
   imageLayers(digest: string): Promise<StoredLayer[] | undefined>;
-  imagePackages(digest: string, page: PageRequest): Promise<Page<StoredPackage> | undefined>;
+  imagePackages(digest: string, page: PageRequest, filter?: PackageFilter): Promise<Page<StoredPackage> | undefined>;
   imageFindings(digest: string, page: PageRequest): Promise<Page<StoredFinding> | undefined>;
   /** Images and packages of this organisation with a finding for this id (CVE, GHSA, … any alias). */
   vulnerabilityUsage(id: string, page: PageRequest): Promise<Page<Usage>>;
@@ -210,6 +236,8 @@ export interface PlatformStore {
   listOrgs(): Promise<Org[]>;
   /** The token's caller, or undefined for an unknown or revoked token (also marks it used). */
   authenticate(token: string): Promise<Caller | undefined>;
+  /** The caller of a dashboard session: the token with this id, unless revoked (also marks it used). */
+  callerByTokenId(id: string): Promise<Caller | undefined>;
   /** Token by id, with its org: for `scout server token revoke`. */
   tokenById(id: string): Promise<TokenInfo | undefined>;
   deleteOrg(orgId: string): Promise<boolean>;

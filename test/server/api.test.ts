@@ -178,7 +178,10 @@ for (const backend of BACKENDS) {
       const doc = JSON.parse(r.body) as { openapi: string; paths: Record<string, Record<string, { operationId?: string }>>; components: { schemas: Record<string, unknown> } };
       assert.equal(doc.openapi, '3.0.3');
       const ops = Object.values(doc.paths).flatMap((p) => Object.values(p).map((o) => o.operationId)).sort();
-      assert.deepEqual(ops, ['createToken', 'deleteImage', 'deleteOrg', 'deleteRepository', 'getImage', 'getOrg', 'imageFindings', 'imageLayers', 'imagePackages', 'listImages', 'listRepositories', 'listTokens', 'matchLocal', 'packageUsage', 'pushImage', 'revokeToken', 'updateOrg', 'vulnerabilityUsage', 'whoami']);
+      assert.deepEqual(ops, [
+        'advisorySources', 'createSession', 'createToken', 'deleteImage', 'deleteOrg', 'deleteRepository', 'deleteSession', 'explainMatch', 'getImage', 'getOrg', 'imageFindings', 'imageLayers', 'imagePackages',
+        'listBaseImages', 'listImages', 'listPackageNames', 'listRepositories', 'listTokens', 'listVulnerabilities', 'matchLocal', 'overview', 'packageUsage', 'pushImage', 'revokeToken', 'updateOrg', 'vulnerabilityAdvisory', 'vulnerabilityUsage', 'whoami',
+      ]);
       assert.ok(doc.components.schemas.Image && doc.components.schemas.Error && doc.components.schemas.Sbom);
     });
   });

@@ -3,11 +3,13 @@
  * up by its hash and the request gets `caller` and `org`, the OrgStore opened for the token's
  * organisation, which is the only store a route can reach. A missing, unknown or revoked token
  * is a 401 with no detail. A route's `config.scope` (default `read`) is the scope it needs:
- * read < write < admin.
+ * read < write < admin. The dashboard's session cookie (see ../session.ts) stands for its token
+ * when no Authorization header is sent.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import type { Caller, OrgStore, PlatformStore, TokenScope } from '../../store/platform-store.js';
+import type { Sessions } from '../session.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -27,14 +29,16 @@ export function bearerToken(header: string | undefined): string | undefined {
   return m?.[1];
 }
 
-export default fp(async function auth(app: FastifyInstance, opts: { platform: PlatformStore }) {
+export default fp(async function auth(app: FastifyInstance, opts: { platform: PlatformStore; sessions?: Sessions }) {
   app.decorateRequest('caller', null as unknown as Caller);
   app.decorateRequest('org', null as unknown as OrgStore);
   app.addHook('onRequest', async (request: FastifyRequest, reply: FastifyReply) => {
     const need = request.routeOptions.config.scope ?? 'read';
     if (need === 'public') return;
-    const token = bearerToken(request.headers.authorization);
-    const caller = token ? await opts.platform.authenticate(token) : undefined;
+    const header = request.headers.authorization;
+    const token = bearerToken(header);
+    const sessionTokenId = header === undefined ? opts.sessions?.tokenIdOf(request.headers.cookie) : undefined;
+    const caller = token ? await opts.platform.authenticate(token) : sessionTokenId ? await opts.platform.callerByTokenId(sessionTokenId) : undefined;
     if (!caller) return reply.status(401).send({ code: 'unauthorized', message: 'unauthorized' });
     if (RANK[caller.token.scope] < RANK[need]) return reply.status(403).send({ code: 'forbidden', message: `this needs a token with ${need} scope` });
     request.caller = caller;

@@ -49,6 +49,11 @@ function securityHeaders(reply: FastifyReply): FastifyReply {
 
 export async function dashboardPlugin(app: FastifyInstance, opts: DashboardOptions): Promise<void> {
   const root = opts.root ?? defaultWebRoot();
+  // The page and its assets are public (the sign-in form is on it); the data comes from /v1,
+  // which the auth plugin guards.
+  app.addHook('onRoute', (route) => {
+    route.config = { ...(route.config ?? {}), scope: 'public' };
+  });
   const indexFile = join(root, 'index.html');
   const index = existsSync(indexFile) ? readFileSync(indexFile) : undefined;
 

@@ -51,6 +51,7 @@ const SUMMARY_PROPERTIES = {
   layerCount: int,
   packageCount: int,
   vulnerabilities: { $ref: 'SeverityCounts#' },
+  baseImage: { $ref: 'BaseImage#' },
 };
 
 export const SCHEMAS: Record<string, unknown>[] = [
@@ -113,10 +114,12 @@ export const SCHEMAS: Record<string, unknown>[] = [
       ...SUMMARY_PROPERTIES,
       metadata: { $ref: `${SBOM_SCHEMA_ID}#/definitions/image` },
       distro: { $ref: `${SBOM_SCHEMA_ID}#/definitions/distro` },
-      baseImage: { $ref: 'BaseImage#' },
     },
   },
-  pageOf('ImagePage', 'ImageSummary'),
+  {
+    ...pageOf('ImagePage', 'ImageSummary'),
+    properties: { ...pageOf('ImagePage', 'ImageSummary').properties, total: { ...int, description: 'How many images match, over all pages.' } },
+  },
   {
     $id: 'Repository',
     type: 'object',
@@ -246,9 +249,145 @@ export const SCHEMAS: Record<string, unknown>[] = [
   },
 ];
 
+const num = { type: 'number' } as const;
+const bool = { type: 'boolean' } as const;
+const imageRef = { digest: str, repository: str, tags: strings };
+
+/** The dashboard's organisation-wide views (src/store/dashboard-reader.ts). */
+export const DASHBOARD_SCHEMAS: Record<string, unknown>[] = [
+  {
+    $id: 'Overview',
+    type: 'object',
+    required: ['images', 'repositories', 'vulnerabilities', 'trend', 'topImages'],
+    additionalProperties: false,
+    properties: {
+      images: int,
+      repositories: int,
+      vulnerabilities: { $ref: 'SeverityCounts#' },
+      trend: {
+        type: 'array',
+        description: 'Open findings at the end of each day (UTC), from the first day one was seen.',
+        items: { type: 'object', required: ['date', 'counts'], additionalProperties: false, properties: { date: str, counts: { $ref: 'SeverityCounts#' } } },
+      },
+      topImages: {
+        type: 'array',
+        items: {
+          type: 'object',
+          required: ['digest', 'tags', 'fixable', 'vulnerabilities'],
+          additionalProperties: false,
+          properties: {
+            ...imageRef,
+            fixable: { type: 'object', required: ['critical', 'high'], additionalProperties: false, properties: { critical: int, high: int } },
+            vulnerabilities: { $ref: 'SeverityCounts#' },
+          },
+        },
+      },
+    },
+  },
+  {
+    $id: 'VulnerabilitySummary',
+    type: 'object',
+    required: ['id', 'severity', 'kev', 'fixable', 'images', 'packages'],
+    additionalProperties: false,
+    properties: {
+      id: str,
+      severity: SEVERITY,
+      cvssScore: num,
+      kev: bool,
+      epss: { type: 'object', required: ['score', 'percentile'], additionalProperties: false, properties: { score: num, percentile: num } },
+      summary: str,
+      fixable: bool,
+      images: int,
+      packages: strings,
+    },
+  },
+  {
+    ...pageOf('VulnerabilitySummaryPage', 'VulnerabilitySummary'),
+    properties: { ...pageOf('VulnerabilitySummaryPage', 'VulnerabilitySummary').properties, total: int },
+  },
+  {
+    $id: 'PackageName',
+    type: 'object',
+    required: ['purl', 'type', 'name', 'versions', 'images'],
+    additionalProperties: false,
+    properties: { purl: { ...str, description: 'The package URL without version.' }, type: str, namespace: str, name: str, versions: strings, images: int },
+  },
+  pageOf('PackageNamePage', 'PackageName'),
+  {
+    $id: 'BaseImageUse',
+    type: 'object',
+    required: ['digest', 'tags', 'layers', 'catalog', 'images', 'children'],
+    additionalProperties: false,
+    properties: {
+      digest: str,
+      repository: str,
+      tags: strings,
+      layers: int,
+      catalog: bool,
+      images: int,
+      children: { type: 'array', items: { type: 'object', required: ['digest', 'tags'], additionalProperties: false, properties: imageRef } },
+      vulnerabilities: { $ref: 'SeverityCounts#' },
+    },
+  },
+  pageOf('BaseImageUsePage', 'BaseImageUse'),
+  {
+    $id: 'AdvisoryView',
+    type: 'object',
+    required: ['id', 'aliases', 'records'],
+    additionalProperties: false,
+    properties: {
+      id: str,
+      aliases: strings,
+      records: {
+        type: 'array',
+        items: {
+          type: 'object',
+          required: ['id', 'source', 'modified', 'severity', 'references', 'affected'],
+          additionalProperties: false,
+          properties: {
+            id: str,
+            source: str,
+            summary: str,
+            details: str,
+            published: str,
+            modified: str,
+            withdrawn: str,
+            severity: { type: 'array', items: { type: 'object', required: ['type', 'score'], additionalProperties: false, properties: { type: str, score: str } } },
+            references: { type: 'array', items: { type: 'object', required: ['type', 'url'], additionalProperties: false, properties: { type: str, url: str } } },
+            affected: {
+              type: 'array',
+              items: { type: 'object', required: ['ecosystem', 'name', 'ranges', 'versions'], additionalProperties: false, properties: { ecosystem: str, name: str, ranges: strings, versions: int } },
+            },
+          },
+        },
+      },
+      kev: { type: 'object', required: ['dateAdded'], additionalProperties: false, properties: { dateAdded: str, dueDate: str, knownRansomwareUse: bool, vulnerabilityName: str } },
+      epss: { type: 'object', required: ['score', 'percentile'], additionalProperties: false, properties: { score: num, percentile: num, date: str } },
+    },
+  },
+  {
+    $id: 'AdvisorySources',
+    type: 'object',
+    required: ['items', 'maxAgeDays'],
+    additionalProperties: false,
+    properties: {
+      maxAgeDays: int,
+      items: {
+        type: 'array',
+        items: {
+          type: 'object',
+          required: ['name', 'kind', 'records', 'withdrawn', 'importedAt', 'ageDays', 'stale'],
+          additionalProperties: false,
+          properties: { name: str, kind: str, records: int, withdrawn: int, importedAt: str, ageDays: int, stale: bool },
+        },
+      },
+    },
+  },
+];
+
 export function addSchemas(app: FastifyInstance): void {
   app.addSchema(sbomSchema());
-  for (const s of SCHEMAS) app.addSchema(s);
+  for (const s of [...SCHEMAS, ...DASHBOARD_SCHEMAS]) app.addSchema(s);
 }
 
 /** Shared error replies every authenticated route can give. */

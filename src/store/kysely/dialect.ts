@@ -7,6 +7,8 @@
  *   23505 on PostgreSQL (`isUniqueViolation`).
  * - int8 comes back from pg as a string: the pool parses it to a number (open.ts).
  * - timestamps are ISO-8601 text on both, compared as text.
+ * - LIKE is case-insensitive (ASCII) on SQLite and case-sensitive on PostgreSQL: text searches
+ *   compare `lower(column)` with a lower-cased pattern, wildcards escaped (`likeEscaped`).
  */
 
 const MAX_PARAMS = 30_000;
@@ -24,4 +26,9 @@ export function chunks<T>(rows: readonly T[], size: number): T[][] {
 export function isUniqueViolation(err: unknown): boolean {
   const e = err as { code?: string };
   return e?.code === '23505' || e?.code === 'SQLITE_CONSTRAINT_UNIQUE' || e?.code === 'SQLITE_CONSTRAINT_PRIMARYKEY';
+}
+
+/** User text for a LIKE pattern, its wildcards taken literally (with ESCAPE '\\'). */
+export function likeEscaped(text: string): string {
+  return text.replace(/[\\%_]/g, (c) => `\\${c}`);
 }

@@ -3,7 +3,7 @@
  * tables (layers, packages) are only reached through org-owned rows. See platform-store.ts.
  */
 import { randomUUID } from 'node:crypto';
-import type { Kysely, Transaction } from 'kysely';
+import { sql, type Kysely, type RawBuilder, type Transaction } from 'kysely';
 import { chainIds } from '../../image/chain-id.js';
 import type { ImageMetadata } from '../../image/metadata.js';
 import { ecosystemFor } from '../../match/ecosystem.js';
@@ -17,6 +17,9 @@ import type {
   BaseImageMatch,
   ImageDetail,
   ImageFilter,
+  ImageSort,
+  ImageSortKey,
+  PackageFilter,
   ImageSummary,
   ImageUpload,
   Org,
@@ -33,14 +36,27 @@ import type {
   TokenScope,
   Usage,
 } from '../platform-store.js';
+import { IMAGE_SORT_KEYS } from '../platform-store.js';
+import type { DashboardReader } from '../dashboard-reader.js';
 import { decodeCursor, limitOf, pageOf } from './cursor.js';
-import { chunks, isUniqueViolation, rowsPerInsert } from './dialect.js';
+import { KyselyDashboardQueries } from './dashboard-queries.js';
+import { chunks, isUniqueViolation, likeEscaped, rowsPerInsert } from './dialect.js';
 import type { ImagesTable, PlatformDatabase } from './schema.js';
 import { createTokenRow, tokenInfoOf } from './tokens.js';
 
 type Db = Kysely<PlatformDatabase> | Transaction<PlatformDatabase>;
 
 const DAY_MS = 86_400_000;
+
+/** Each image sort key: the expression ordered by (ties broken by id) and its cursor type. */
+const IMAGE_SORT: Record<ImageSortKey, { expr: RawBuilder<string | number>; kind: 'string' | 'number' }> = {
+  pushed: { expr: sql`i.pushed_at`, kind: 'string' },
+  name: { expr: sql`coalesce(r.name, '')`, kind: 'string' },
+  created: { expr: sql`coalesce(i.created, '')`, kind: 'string' },
+  size: { expr: sql`i.size_compressed`, kind: 'number' },
+  packages: { expr: sql`i.package_count`, kind: 'number' },
+};
+
 
 function emptyCounts(): SeverityCounts {
   return { critical: 0, high: 0, medium: 0, low: 0, negligible: 0, unknown: 0 };
@@ -73,10 +89,14 @@ function findingDetail(f: Finding): string {
 }
 
 export class KyselyOrgStore implements OrgStore {
+  readonly dashboard: DashboardReader;
+
   constructor(
     private readonly db: Kysely<PlatformDatabase>,
     readonly org: Org,
-  ) {}
+  ) {
+    this.dashboard = new KyselyDashboardQueries(db, org);
+  }
 
   // ---- writing ---------------------------------------------------------------------------
 
@@ -328,21 +348,109 @@ export class KyselyOrgStore implements OrgStore {
     return detail;
   }
 
-  async listImages(filter: ImageFilter, page: PageRequest): Promise<Page<ImageSummary>> {
+  async listImages(filter: ImageFilter, page: PageRequest, sort: ImageSort = { by: 'pushed', order: 'desc' }): Promise<Page<ImageSummary>> {
     const limit = limitOf(page);
-    const after = decodeCursor(page.cursor, ['string', 'string']);
-    let q = this.db
-      .selectFrom('images as i')
-      .leftJoin('repositories as r', 'r.id', 'i.repository_id')
-      .selectAll('i')
-      .select('r.name as repository')
-      .where('i.org_id', '=', this.org.id);
-    if (filter.repository !== undefined) q = q.where('r.name', '=', filter.repository);
-    if (after) q = q.where((eb) => eb(eb.refTuple('i.pushed_at', 'i.id'), '<', eb.tuple(String(after[0]), String(after[1]))));
-    const rows = await q.orderBy('i.pushed_at', 'desc').orderBy('i.id', 'desc').limit(limit + 1).execute();
+    const key = IMAGE_SORT[sort.by];
+    if (!key) throw new ScoutError('bad-sort', `images sort by ${IMAGE_SORT_KEYS.join(', ')}`);
+    const after = decodeCursor(page.cursor, [key.kind, 'string']);
+    const filtered = () => {
+      let q = this.db
+        .selectFrom('images as i')
+        .leftJoin('repositories as r', 'r.id', 'i.repository_id')
+        .where('i.org_id', '=', this.org.id);
+      if (filter.repository !== undefined) q = q.where('r.name', '=', filter.repository);
+      const text = filter.q?.trim().toLowerCase();
+      if (text) {
+        const like = `%${likeEscaped(text)}%`;
+        q = q.where((eb) =>
+          eb.or([
+            eb(sql`lower(coalesce(r.name, ''))`, 'like', sql`${like} escape '\\'`),
+            eb(sql`lower(i.digest)`, 'like', sql`${like} escape '\\'`),
+            eb(sql`lower(coalesce(i.os_name, ''))`, 'like', sql`${like} escape '\\'`),
+            eb.exists(
+              eb
+                .selectFrom('tags as t')
+                .select('t.id')
+                .whereRef('t.image_id', '=', 'i.id')
+                .where('t.until_at', 'is', null)
+                .where(sql`lower(t.name)`, 'like', sql`${like} escape '\\'`),
+            ),
+          ]),
+        );
+      }
+      if (filter.severity) {
+        const levels = { critical: ['critical'], high: ['critical', 'high'], medium: ['critical', 'high', 'medium'], none: [] }[filter.severity];
+        q = q.where((eb) => {
+          let open = eb.selectFrom('findings as f').select('f.image_id').whereRef('f.image_id', '=', 'i.id').where('f.org_id', '=', this.org.id).where('f.fixed_at', 'is', null).where('f.withdrawn_at', 'is', null);
+          if (levels.length) open = open.where('f.severity', 'in', levels);
+          return levels.length ? eb.exists(open) : eb.not(eb.exists(open));
+        });
+      }
+      return q;
+    };
+    const cmp = sort.order === 'asc' ? '>' : '<';
+    let q = filtered().selectAll('i').select('r.name as repository').select(key.expr.as('sort_key'));
+    if (after) q = q.where(sql<boolean>`(${key.expr}, i.id) ${sql.raw(cmp)} (${after[0]}, ${String(after[1])})`);
+    const [rows, total] = await Promise.all([
+      q.orderBy(key.expr, sort.order).orderBy('i.id', sort.order).limit(limit + 1).execute(),
+      filtered().select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow(),
+    ]);
     const ids = rows.slice(0, limit).map((r) => r.id);
-    const [tags, counts] = await Promise.all([this.tagsOf(ids), this.countsOf(ids)]);
-    return pageOf(rows, limit, (r) => this.summaryOf(r, tags, counts), (r) => [r.pushed_at, r.id]);
+    const [tags, counts, bases] = await Promise.all([this.tagsOf(ids), this.countsOf(ids), this.baseImagesOf(ids)]);
+    const out = pageOf(
+      rows,
+      limit,
+      (r) => {
+        const s = this.summaryOf(r, tags, counts);
+        const b = bases.get(r.id);
+        if (b) s.baseImage = b;
+        return s;
+      },
+      (r) => [key.kind === 'number' ? Number(r.sort_key) : String(r.sort_key), r.id],
+    );
+    out.total = Number(total.n);
+    return out;
+  }
+
+  /**
+   * The base image of each of these images, in one query: the stored image (this
+   * organisation's or the public catalogue's) whose top chain ID is the longest proper prefix
+   * of the image's chain, by the rule `findBaseImage` applies to one chain.
+   */
+  private async baseImagesOf(imageIds: readonly string[]): Promise<Map<string, BaseImageMatch>> {
+    const out = new Map<string, BaseImageMatch>();
+    if (!imageIds.length) return out;
+    const rows = await this.db
+      .selectFrom('image_layers as il')
+      .innerJoin('images as i', 'i.id', 'il.image_id')
+      .innerJoin('images as b', 'b.top_chain_id', 'il.chain_id')
+      .innerJoin('orgs as o', 'o.id', 'b.org_id')
+      .leftJoin('repositories as r', 'r.id', 'b.repository_id')
+      .select(['il.image_id', 'b.id', 'b.digest', 'b.layer_count', 'b.pushed_at', 'o.catalog', 'r.name as repository'])
+      .where('il.org_id', '=', this.org.id)
+      .where('i.org_id', '=', this.org.id)
+      .where('il.image_id', 'in', imageIds)
+      .whereRef('il.position', '<', sql`i.layer_count - 1`)
+      .where((eb) => eb.or([eb('b.org_id', '=', this.org.id), eb('o.catalog', '=', 1)]))
+      .execute();
+    const best = new Map<string, (typeof rows)[number]>();
+    for (const r of rows) {
+      const b = best.get(r.image_id);
+      const better = !b || r.layer_count > b.layer_count || (r.layer_count === b.layer_count && (Number(r.catalog) < Number(b.catalog) || (Number(r.catalog) === Number(b.catalog) && r.pushed_at > b.pushed_at)));
+      if (better) best.set(r.image_id, r);
+    }
+    const baseIds = [...new Set([...best.values()].map((b) => b.id))];
+    const tags = new Map<string, string[]>();
+    // A catalogue base's tags belong to the catalogue: read by image id, as findBaseImage does.
+    if (baseIds.length) {
+      for (const t of await this.db.selectFrom('tags').select(['image_id', 'name']).where('image_id', 'in', baseIds).where('until_at', 'is', null).orderBy('name').execute()) {
+        tags.set(t.image_id, [...(tags.get(t.image_id) ?? []), t.name]);
+      }
+    }
+    for (const [imageId, b] of best) {
+      out.set(imageId, { digest: b.digest, ...(b.repository ? { repository: b.repository } : {}), tags: tags.get(b.id) ?? [], layers: b.layer_count, catalog: Number(b.catalog) === 1 });
+    }
+    return out;
   }
 
   async listRepositories(page: PageRequest): Promise<Page<RepositorySummary>> {
@@ -398,7 +506,7 @@ export class KyselyOrgStore implements OrgStore {
     }));
   }
 
-  async imagePackages(digest: string, page: PageRequest): Promise<Page<StoredPackage> | undefined> {
+  async imagePackages(digest: string, page: PageRequest, filter: PackageFilter = {}): Promise<Page<StoredPackage> | undefined> {
     const limit = limitOf(page);
     const after = decodeCursor(page.cursor, ['number']);
     const id = await this.imageId(digest);
@@ -409,6 +517,12 @@ export class KyselyOrgStore implements OrgStore {
       .select(['ip.ordinal', 'ip.detail', 'p.purl', 'p.name', 'p.namespace', 'p.version', 'p.type'])
       .where('ip.org_id', '=', this.org.id)
       .where('ip.image_id', '=', id);
+    const text = filter.q?.trim().toLowerCase();
+    if (text) {
+      // The stored detail is the package's JSON: licenses, paths, layer, owner and the rest.
+      const like = `%${likeEscaped(text)}%`;
+      q = q.where((eb) => eb.or([eb(sql`lower(p.purl)`, 'like', sql`${like} escape '\\'`), eb(sql`lower(ip.detail)`, 'like', sql`${like} escape '\\'`)]));
+    }
     if (after) q = q.where('ip.ordinal', '>', Number(after[0]));
     const rows = await q.orderBy('ip.ordinal').limit(limit + 1).execute();
     return pageOf(

@@ -67,12 +67,20 @@ export class KyselyPlatformStore implements PlatformStore {
 
   async authenticate(token: string): Promise<Caller | undefined> {
     if (!token.startsWith(TOKEN_PREFIX) || token.length > 200) return undefined;
+    return this.callerWhere('t.hash', hashToken(token));
+  }
+
+  async callerByTokenId(id: string): Promise<Caller | undefined> {
+    return this.callerWhere('t.id', id);
+  }
+
+  private async callerWhere(column: 't.hash' | 't.id', value: string): Promise<Caller | undefined> {
     const r = await this.p.db
       .selectFrom('tokens as t')
       .innerJoin('orgs as o', 'o.id', 't.org_id')
       .selectAll('t')
       .select(['o.name as org_name', 'o.catalog', 'o.retention_days', 'o.created_at as org_created_at'])
-      .where('t.hash', '=', hashToken(token))
+      .where(column, '=', value)
       .where('t.revoked_at', 'is', null)
       .executeTakeFirst();
     if (!r) return undefined;

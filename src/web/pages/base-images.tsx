@@ -12,7 +12,7 @@ export interface BaseImageUse {
   layers: number;
   images: number;
   children: { digest: string; repository?: string; tags: string[] }[];
-  vulnerabilities: SeverityCounts;
+  vulnerabilities?: SeverityCounts;
 }
 
 export function BaseImages() {
@@ -46,9 +46,7 @@ export function BaseImages() {
                         <td>{b.catalog ? imageName(b) : <Link to={imageHref(b.digest)}>{imageName(b)}</Link>}</td>
                         <td>{b.catalog ? 'public catalogue' : 'organisation'}</td>
                         <td className="num">{b.layers}</td>
-                        <td>
-                          <SevCounts counts={b.vulnerabilities} />
-                        </td>
+                        <td>{b.vulnerabilities ? <SevCounts counts={b.vulnerabilities} /> : <span className="muted">not shown for catalogue images</span>}</td>
                         <td className="num">{b.images}</td>
                         <td>
                           {b.children.map((c) => (

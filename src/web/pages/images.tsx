@@ -18,7 +18,8 @@ export function Images() {
   const sort = query.get('sort') ?? 'pushed';
   const order = query.get('order') ?? 'desc';
   const cursor = query.get('cursor') ?? '';
-  const r = useApi<Page<ImageSummary>>(`/images${qs({ q, severity, sort, order, cursor, limit: PAGE_SIZE })}`);
+  const limit = Number(query.get('limit')) || PAGE_SIZE;
+  const r = useApi<Page<ImageSummary>>(`/images${qs({ q, severity, sort, order, cursor, limit })}`);
   return (
     <>
       <h1>Images</h1>

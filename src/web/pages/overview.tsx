@@ -13,7 +13,8 @@ export interface OverviewData {
   images: number;
   repositories: number;
   vulnerabilities: SeverityCounts;
-  environments: { name: string; images: number; vulnerabilities: SeverityCounts }[];
+  /** Absent until the server records environments. */
+  environments?: { name: string; images: number; vulnerabilities: SeverityCounts }[];
   trend: TrendPoint[];
   topImages: { digest: string; repository?: string; tags: string[]; fixable: { critical: number; high: number }; vulnerabilities: SeverityCounts }[];
   events?: OverviewEvent[];
@@ -88,7 +89,9 @@ export function Overview() {
               <div className="grid">
                 <section className="panel" aria-labelledby="env-h">
                   <h2 id="env-h">By environment</h2>
-                  {o.environments.length ? (
+                  {o.environments === undefined ? (
+                    <Empty>This server does not record environments yet.</Empty>
+                  ) : o.environments.length ? (
                     <table aria-label="vulnerabilities by environment">
                       <tbody>
                         {o.environments.map((e) => (

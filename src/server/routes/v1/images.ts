@@ -5,6 +5,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { Transform } from 'node:stream';
 import { createGunzip } from 'node:zlib';
+import { IMAGE_SORT_KEYS, type ImageFilter, type ImageSortKey } from '../../../store/platform-store.js';
 import { ScoutError } from '../../../util/errors.js';
 import { ingestSbom } from '../../ingest.js';
 import { ERROR_REPLIES, SBOM_SCHEMA_ID } from '../../schemas/index.js';
@@ -80,16 +81,25 @@ export default async function imageRoutes(app: FastifyInstance): Promise<void> {
     schema: {
       tags: ['images'],
       operationId: 'listImages',
-      summary: 'Images, last pushed first',
+      summary: 'Images with their base image, last pushed first unless sorted otherwise; filtered by repository, text and severity; `total` counts every match',
       querystring: {
         type: 'object',
-        properties: { repository: { type: 'string', maxLength: 500 }, limit: { type: 'integer', minimum: 1, maximum: 500 }, cursor: { type: 'string', maxLength: 2000 } },
+        properties: {
+          repository: { type: 'string', maxLength: 500 },
+          q: { type: 'string', maxLength: 200, description: 'Text in the repository name, a current tag, the digest or the OS name (case-insensitive).' },
+          severity: { type: 'string', enum: ['critical', 'high', 'medium', 'none'], description: 'critical: with an open critical; high: critical or high; medium: medium or worse; none: without open findings.' },
+          sort: { type: 'string', enum: [...IMAGE_SORT_KEYS], default: 'pushed' },
+          order: { type: 'string', enum: ['asc', 'desc'], default: 'desc' },
+          limit: { type: 'integer', minimum: 1, maximum: 500 },
+          cursor: { type: 'string', maxLength: 2000 },
+        },
       },
       response: { 200: { $ref: 'ImagePage#' }, ...ERROR_REPLIES },
     },
   }, async (req) => {
-    const { repository, ...page } = req.query as PageQuery & { repository?: string };
-    return req.org.listImages(repository !== undefined ? { repository } : {}, page);
+    const { repository, q, severity, sort, order, ...page } = req.query as PageQuery & ImageFilter & { sort: ImageSortKey; order: 'asc' | 'desc' };
+    const filter: ImageFilter = { ...(repository !== undefined ? { repository } : {}), ...(q ? { q } : {}), ...(severity ? { severity } : {}) };
+    return req.org.listImages(filter, page, { by: sort, order });
   });
 
   const notFound = (digest: string) => new ScoutError('not-found', `no image ${digest}`);
@@ -114,14 +124,22 @@ export default async function imageRoutes(app: FastifyInstance): Promise<void> {
     schema: {
       tags: ['images'],
       operationId: 'imagePackages',
-      summary: 'An image\'s packages with every SBOM field',
+      summary: 'An image\'s packages with every SBOM field; `q` searches them',
       params: digestParams,
-      querystring: { $ref: 'PageQuery#' },
+      querystring: {
+        type: 'object',
+        properties: {
+          q: { type: 'string', maxLength: 200, description: 'Text in the purl, name, a license, a path or any other field (case-insensitive).' },
+          limit: { type: 'integer', minimum: 1, maximum: 500 },
+          cursor: { type: 'string', maxLength: 2000 },
+        },
+      },
       response: { 200: { $ref: 'PackagePage#' }, ...ERROR_REPLIES },
     },
   }, async (req) => {
     const { digest } = req.params as { digest: string };
-    return (await req.org.imagePackages(digest, req.query as PageQuery)) ?? Promise.reject(notFound(digest));
+    const { q, ...page } = req.query as PageQuery & { q?: string };
+    return (await req.org.imagePackages(digest, page, q ? { q } : {})) ?? Promise.reject(notFound(digest));
   });
 
   app.get('/images/:digest/findings', {

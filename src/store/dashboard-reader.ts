@@ -1,0 +1,93 @@
+/**
+ * The organisation-wide views the dashboard shows (and the API serves under /v1): the overview,
+ * every vulnerability, every package name and every base image in use. A role of `OrgStore`
+ * (`org.dashboard`), so every query is opened for one organisation, as the rest of the store.
+ * Aggregates never answer from shared tables alone: each goes through org-owned rows.
+ */
+import type { SeverityLevel } from '../match/severity.js';
+import type { BaseImageMatch, Page, PageRequest, SeverityCounts } from './platform-store.js';
+
+export interface TrendPoint {
+  /** YYYY-MM-DD (UTC). */
+  date: string;
+  /** Findings open at the end of that day, by severity. */
+  counts: SeverityCounts;
+}
+
+export interface ImageRef {
+  digest: string;
+  repository?: string;
+  tags: string[];
+}
+
+export interface OverviewData {
+  images: number;
+  repositories: number;
+  /** Open findings (one per image, package and vulnerability) by severity. */
+  vulnerabilities: SeverityCounts;
+  /** From the first day a finding was seen (at most `days` back) to today. */
+  trend: TrendPoint[];
+  /** The images with the most open critical and high findings that have a fix. */
+  topImages: (ImageRef & { fixable: { critical: number; high: number }; vulnerabilities: SeverityCounts })[];
+}
+
+export interface VulnerabilityFilter {
+  /** Text in the vulnerability id, any alias, or a package URL (case-insensitive). */
+  q?: string;
+  severity?: SeverityLevel;
+  fixable?: boolean;
+  kev?: boolean;
+}
+
+export interface VulnerabilitySummary {
+  id: string;
+  /** The worst severity any of its findings has. */
+  severity: SeverityLevel;
+  cvssScore?: number;
+  kev: boolean;
+  epss?: { score: number; percentile: number };
+  summary?: string;
+  /** Some affected package has a fix version. */
+  fixable: boolean;
+  /** Images with an open finding of it. */
+  images: number;
+  /** Names of the affected packages (at most 10). */
+  packages: string[];
+}
+
+export interface PackageNameFilter {
+  /** Text in the package name or namespace (case-insensitive). */
+  q?: string;
+  /** A purl type: deb, npm, … */
+  type?: string;
+}
+
+export interface PackageName {
+  /** The package URL without version. */
+  purl: string;
+  type: string;
+  namespace?: string;
+  name: string;
+  /** Versions held by the organisation's images (at most 20, sorted as text). */
+  versions: string[];
+  images: number;
+}
+
+export interface BaseImageUse extends BaseImageMatch {
+  /** How many of the organisation's images are built on it. */
+  images: number;
+  /** Some of those images (at most 5). */
+  children: ImageRef[];
+  /** Its own open findings, when it is one of the organisation's images. */
+  vulnerabilities?: SeverityCounts;
+}
+
+export interface DashboardReader {
+  overview(now?: Date, days?: number): Promise<OverviewData>;
+  /** Vulnerabilities with open findings, worst first, then by id. */
+  vulnerabilities(filter: VulnerabilityFilter, page: PageRequest): Promise<Page<VulnerabilitySummary>>;
+  /** Package names (type, namespace, name) held by the organisation's images, by name. */
+  packageNames(filter: PackageNameFilter, page: PageRequest): Promise<Page<PackageName>>;
+  /** Base images of the organisation's images, most used first. */
+  baseImages(page: PageRequest): Promise<Page<BaseImageUse>>;
+}

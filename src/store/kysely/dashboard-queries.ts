@@ -1,0 +1,338 @@
+/**
+ * The dashboard's organisation-wide queries over Kysely (SQLite and PostgreSQL). Contract:
+ * ../dashboard-reader.ts. Every query carries this organisation's id on the org-owned table it
+ * starts from; shared tables (packages) are only joined through those rows.
+ */
+import { sql, type Kysely } from 'kysely';
+import { SEVERITY_LEVELS, type SeverityLevel } from '../../match/severity.js';
+import { buildPurl } from '../../sbom/purl.js';
+import type { BaseImageUse, DashboardReader, ImageRef, OverviewData, PackageName, PackageNameFilter, TrendPoint, VulnerabilityFilter, VulnerabilitySummary } from '../dashboard-reader.js';
+import type { Org, Page, PageRequest, SeverityCounts } from '../platform-store.js';
+import { decodeCursor, encodeCursor, limitOf, pageOf } from './cursor.js';
+import { likeEscaped } from './dialect.js';
+import type { PlatformDatabase } from './schema.js';
+
+const DAY_MS = 86_400_000;
+
+function emptyCounts(): SeverityCounts {
+  return { critical: 0, high: 0, medium: 0, low: 0, negligible: 0, unknown: 0 };
+}
+
+function levelOf(s: string): SeverityLevel {
+  return (SEVERITY_LEVELS as readonly string[]).includes(s) ? (s as SeverityLevel) : 'unknown';
+}
+
+/** Worst first: critical 0 … unknown 5. */
+const RANK = sql<number>`case f.severity when 'critical' then 0 when 'high' then 1 when 'medium' then 2 when 'low' then 3 when 'negligible' then 4 else 5 end`;
+
+const like = (text: string) => sql`${`%${likeEscaped(text.trim().toLowerCase())}%`} escape '\\'`;
+
+export class KyselyDashboardQueries implements DashboardReader {
+  constructor(
+    private readonly db: Kysely<PlatformDatabase>,
+    private readonly org: Org,
+  ) {}
+
+  /** Open findings of this organisation. */
+  private openFindings() {
+    return this.db.selectFrom('findings as f').where('f.org_id', '=', this.org.id).where('f.fixed_at', 'is', null).where('f.withdrawn_at', 'is', null);
+  }
+
+  private async refsOf(imageIds: readonly string[]): Promise<Map<string, ImageRef>> {
+    const out = new Map<string, ImageRef>();
+    if (!imageIds.length) return out;
+    const rows = await this.db
+      .selectFrom('images as i')
+      .leftJoin('repositories as r', 'r.id', 'i.repository_id')
+      .select(['i.id', 'i.digest', 'r.name as repository'])
+      .where('i.org_id', '=', this.org.id)
+      .where('i.id', 'in', imageIds)
+      .execute();
+    for (const r of rows) out.set(r.id, { digest: r.digest, ...(r.repository ? { repository: r.repository } : {}), tags: [] });
+    const tags = await this.db.selectFrom('tags').select(['image_id', 'name']).where('org_id', '=', this.org.id).where('image_id', 'in', imageIds).where('until_at', 'is', null).orderBy('name').execute();
+    for (const t of tags) out.get(t.image_id)?.tags.push(t.name);
+    return out;
+  }
+
+  private async countsOf(imageIds: readonly string[]): Promise<Map<string, SeverityCounts>> {
+    const out = new Map<string, SeverityCounts>();
+    if (!imageIds.length) return out;
+    const rows = await this.openFindings()
+      .select(['f.image_id', 'f.severity'])
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .where('f.image_id', 'in', imageIds)
+      .groupBy(['f.image_id', 'f.severity'])
+      .execute();
+    for (const r of rows) {
+      const c = out.get(r.image_id) ?? emptyCounts();
+      c[levelOf(r.severity)] += Number(r.n);
+      out.set(r.image_id, c);
+    }
+    return out;
+  }
+
+  async overview(now = new Date(), days = 30): Promise<OverviewData> {
+    const org = this.org.id;
+    const [images, repositories, bySeverity, opened, closed, top] = await Promise.all([
+      this.db.selectFrom('images').select((eb) => eb.fn.countAll<number>().as('n')).where('org_id', '=', org).executeTakeFirstOrThrow(),
+      this.db.selectFrom('repositories').select((eb) => eb.fn.countAll<number>().as('n')).where('org_id', '=', org).executeTakeFirstOrThrow(),
+      this.openFindings().select('f.severity').select((eb) => eb.fn.countAll<number>().as('n')).groupBy('f.severity').execute(),
+      this.db
+        .selectFrom('findings as f')
+        .select([sql<string>`substr(f.first_seen_at, 1, 10)`.as('day'), 'f.severity'])
+        .select((eb) => eb.fn.countAll<number>().as('n'))
+        .where('f.org_id', '=', org)
+        .groupBy([sql`substr(f.first_seen_at, 1, 10)`, 'f.severity'])
+        .execute(),
+      this.db
+        .selectFrom('findings as f')
+        .select([sql<string>`substr(coalesce(f.fixed_at, f.withdrawn_at), 1, 10)`.as('day'), 'f.severity'])
+        .select((eb) => eb.fn.countAll<number>().as('n'))
+        .where('f.org_id', '=', org)
+        .where((eb) => eb.or([eb('f.fixed_at', 'is not', null), eb('f.withdrawn_at', 'is not', null)]))
+        .groupBy([sql`substr(coalesce(f.fixed_at, f.withdrawn_at), 1, 10)`, 'f.severity'])
+        .execute(),
+      this.openFindings()
+        .select('f.image_id')
+        .select([sql<number>`sum(case when f.severity = 'critical' then 1 else 0 end)`.as('critical'), sql<number>`sum(case when f.severity = 'high' then 1 else 0 end)`.as('high')])
+        .where('f.severity', 'in', ['critical', 'high'])
+        .where('f.fixed_version', 'is not', null)
+        .groupBy('f.image_id')
+        .orderBy(sql`sum(case when f.severity = 'critical' then 1 else 0 end)`, 'desc')
+        .orderBy(sql`sum(case when f.severity = 'high' then 1 else 0 end)`, 'desc')
+        .orderBy('f.image_id')
+        .limit(5)
+        .execute(),
+    ]);
+    const vulnerabilities = emptyCounts();
+    for (const r of bySeverity) vulnerabilities[levelOf(r.severity)] += Number(r.n);
+
+    // Open at the end of a day = seen by then − fixed or withdrawn by then.
+    const today = now.toISOString().slice(0, 10);
+    const first = opened.map((r) => r.day).sort()[0];
+    const trend: TrendPoint[] = [];
+    if (first) {
+      const start = Math.max(Date.parse(`${first}T00:00:00Z`), Date.parse(`${today}T00:00:00Z`) - (days - 1) * DAY_MS);
+      for (let t = start; t <= Date.parse(`${today}T00:00:00Z`); t += DAY_MS) {
+        const day = new Date(t).toISOString().slice(0, 10);
+        const counts = emptyCounts();
+        for (const r of opened) if (r.day <= day) counts[levelOf(r.severity)] += Number(r.n);
+        for (const r of closed) if (r.day <= day) counts[levelOf(r.severity)] -= Number(r.n);
+        trend.push({ date: day, counts });
+      }
+    }
+
+    const ids = top.map((r) => r.image_id);
+    const [refs, counts] = await Promise.all([this.refsOf(ids), this.countsOf(ids)]);
+    return {
+      images: Number(images.n),
+      repositories: Number(repositories.n),
+      vulnerabilities,
+      trend,
+      topImages: top.flatMap((r) => {
+        const ref = refs.get(r.image_id);
+        return ref ? [{ ...ref, fixable: { critical: Number(r.critical), high: Number(r.high) }, vulnerabilities: counts.get(r.image_id) ?? emptyCounts() }] : [];
+      }),
+    };
+  }
+
+  async vulnerabilities(filter: VulnerabilityFilter, page: PageRequest): Promise<Page<VulnerabilitySummary>> {
+    const limit = limitOf(page);
+    const after = decodeCursor(page.cursor, ['number', 'string']);
+    const grouped = () => {
+      let q = this.openFindings();
+      if (filter.severity) q = q.where('f.severity', '=', filter.severity);
+      if (filter.kev) q = q.where('f.kev', '=', 1);
+      if (filter.q?.trim()) {
+        const pattern = like(filter.q);
+        q = q.where((eb) =>
+          eb.or([
+            eb(sql`lower(f.vulnerability_id)`, 'like', pattern),
+            eb(sql`lower(f.purl)`, 'like', pattern),
+            eb.exists(
+              eb
+                .selectFrom('finding_ids as a')
+                .select('a.alias')
+                .where('a.org_id', '=', this.org.id)
+                .whereRef('a.image_id', '=', 'f.image_id')
+                .whereRef('a.purl', '=', 'f.purl')
+                .whereRef('a.vulnerability_id', '=', 'f.vulnerability_id')
+                .where(sql`lower(a.alias)`, 'like', pattern),
+            ),
+          ]),
+        );
+      }
+      let g = q
+        .select('f.vulnerability_id as id')
+        .select([
+          sql<number>`min(${RANK})`.as('rank'),
+          sql<number>`count(distinct f.image_id)`.as('images'),
+          sql<number>`max(f.kev)`.as('kev'),
+          sql<number | null>`max(f.cvss_score)`.as('cvss'),
+          sql<number>`max(case when f.fixed_version is null then 0 else 1 end)`.as('fixable'),
+        ])
+        .groupBy('f.vulnerability_id');
+      if (filter.fixable !== undefined) g = g.having(sql`max(case when f.fixed_version is null then 0 else 1 end)`, '=', filter.fixable ? 1 : 0);
+      return g;
+    };
+    let q = this.db.selectFrom(grouped().as('g')).selectAll();
+    if (after) q = q.where(sql<boolean>`(g.rank, g.id) > (${Number(after[0])}, ${String(after[1])})`);
+    const [rows, total] = await Promise.all([
+      q.orderBy('g.rank').orderBy('g.id').limit(limit + 1).execute(),
+      this.db.selectFrom(grouped().as('g')).select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow(),
+    ]);
+    const ids = rows.slice(0, limit).map((r) => r.id);
+    const packages = new Map<string, string[]>();
+    const details = new Map<string, { summary?: string; epss?: { score: number; percentile: number } }>();
+    if (ids.length) {
+      const names = await this.openFindings()
+        .innerJoin('packages as p', 'p.purl', 'f.purl')
+        .select(['f.vulnerability_id', 'p.name'])
+        .distinct()
+        .where('f.vulnerability_id', 'in', ids)
+        .orderBy('p.name')
+        .execute();
+      for (const n of names) {
+        const l = packages.get(n.vulnerability_id) ?? [];
+        if (l.length < 10) l.push(n.name);
+        packages.set(n.vulnerability_id, l);
+      }
+      const d = await this.openFindings().select('f.vulnerability_id').select(sql<string>`max(f.detail)`.as('detail')).where('f.vulnerability_id', 'in', ids).groupBy('f.vulnerability_id').execute();
+      for (const r of d) details.set(r.vulnerability_id, JSON.parse(r.detail) as { summary?: string; epss?: { score: number; percentile: number } });
+    }
+    const out = pageOf(
+      rows,
+      limit,
+      (r): VulnerabilitySummary => {
+        const d = details.get(r.id);
+        return {
+          id: r.id,
+          severity: SEVERITY_LEVELS[Number(r.rank)] ?? 'unknown',
+          ...(r.cvss !== null && r.cvss !== undefined ? { cvssScore: Number(r.cvss) } : {}),
+          kev: Number(r.kev) === 1,
+          ...(d?.epss ? { epss: { score: d.epss.score, percentile: d.epss.percentile } } : {}),
+          ...(d?.summary ? { summary: d.summary } : {}),
+          fixable: Number(r.fixable) === 1,
+          images: Number(r.images),
+          packages: packages.get(r.id) ?? [],
+        };
+      },
+      (r) => [Number(r.rank), r.id],
+    );
+    out.total = Number(total.n);
+    return out;
+  }
+
+  async packageNames(filter: PackageNameFilter, page: PageRequest): Promise<Page<PackageName>> {
+    const limit = limitOf(page);
+    const after = decodeCursor(page.cursor, ['string', 'string', 'string']);
+    let inner = this.db
+      .selectFrom('image_packages as ip')
+      .innerJoin('packages as p', 'p.purl', 'ip.purl')
+      .where('ip.org_id', '=', this.org.id)
+      .select(['p.name', 'p.type', sql<string>`coalesce(p.namespace, '')`.as('ns')])
+      .select(sql<number>`count(distinct ip.image_id)`.as('images'))
+      .groupBy(['p.name', 'p.type', sql`coalesce(p.namespace, '')`]);
+    if (filter.type) inner = inner.where('p.type', '=', filter.type);
+    if (filter.q?.trim()) {
+      const pattern = like(filter.q);
+      inner = inner.where((eb) => eb.or([eb(sql`lower(p.name)`, 'like', pattern), eb(sql`lower(coalesce(p.namespace, ''))`, 'like', pattern)]));
+    }
+    let q = this.db.selectFrom(inner.as('g')).selectAll();
+    if (after) q = q.where(sql<boolean>`(g.name, g.type, g.ns) > (${String(after[0])}, ${String(after[1])}, ${String(after[2])})`);
+    const rows = await q.orderBy('g.name').orderBy('g.type').orderBy('g.ns').limit(limit + 1).execute();
+    const kept = rows.slice(0, limit);
+    const versions = new Map<string, string[]>();
+    if (kept.length) {
+      const v = await this.db
+        .selectFrom('image_packages as ip')
+        .innerJoin('packages as p', 'p.purl', 'ip.purl')
+        .select(['p.name', 'p.type', sql<string>`coalesce(p.namespace, '')`.as('ns'), 'p.version'])
+        .distinct()
+        .where('ip.org_id', '=', this.org.id)
+        .where('p.name', 'in', [...new Set(kept.map((r) => r.name))])
+        .orderBy('p.version')
+        .execute();
+      for (const r of v) {
+        const k = `${r.type}\0${r.ns}\0${r.name}`;
+        const l = versions.get(k) ?? [];
+        if (l.length < 20) l.push(r.version);
+        versions.set(k, l);
+      }
+    }
+    return pageOf(
+      rows,
+      limit,
+      (r): PackageName => ({
+        purl: buildPurl({ type: r.type, ...(r.ns ? { namespace: r.ns } : {}), name: r.name }),
+        type: r.type,
+        ...(r.ns ? { namespace: r.ns } : {}),
+        name: r.name,
+        versions: versions.get(`${r.type}\0${r.ns}\0${r.name}`) ?? [],
+        images: Number(r.images),
+      }),
+      (r) => [r.name, r.type, r.ns],
+    );
+  }
+
+  async baseImages(page: PageRequest): Promise<Page<BaseImageUse>> {
+    const limit = limitOf(page);
+    const after = decodeCursor(page.cursor, ['number', 'string']);
+    // Every (image, candidate base) pair: a stored image whose top chain ID is a proper prefix
+    // of the image's chain, among this organisation's images and the public catalogue.
+    const pairs = await this.db
+      .selectFrom('image_layers as il')
+      .innerJoin('images as i', 'i.id', 'il.image_id')
+      .innerJoin('images as b', 'b.top_chain_id', 'il.chain_id')
+      .innerJoin('orgs as o', 'o.id', 'b.org_id')
+      .select(['il.image_id', 'b.id', 'b.org_id', 'b.digest', 'b.layer_count', 'b.pushed_at', 'o.catalog', 'b.repository_id'])
+      .where('il.org_id', '=', this.org.id)
+      .where('i.org_id', '=', this.org.id)
+      .whereRef('il.position', '<', sql`i.layer_count - 1`)
+      .where((eb) => eb.or([eb('b.org_id', '=', this.org.id), eb('o.catalog', '=', 1)]))
+      .execute();
+    const best = new Map<string, (typeof pairs)[number]>();
+    for (const r of pairs) {
+      const b = best.get(r.image_id);
+      const better = !b || r.layer_count > b.layer_count || (r.layer_count === b.layer_count && (Number(r.catalog) < Number(b.catalog) || (Number(r.catalog) === Number(b.catalog) && r.pushed_at > b.pushed_at)));
+      if (better) best.set(r.image_id, r);
+    }
+    const uses = new Map<string, { base: (typeof pairs)[number]; children: string[] }>();
+    for (const [imageId, b] of best) {
+      const u = uses.get(b.id) ?? { base: b, children: [] };
+      u.children.push(imageId);
+      uses.set(b.id, u);
+    }
+    const sorted = [...uses.values()].sort((a, b) => b.children.length - a.children.length || (a.base.digest < b.base.digest ? -1 : 1));
+    const from = after ? sorted.findIndex((u) => u.children.length < Number(after[0]) || (u.children.length === Number(after[0]) && u.base.digest > String(after[1]))) : 0;
+    const slice = from < 0 ? [] : sorted.slice(from, from + limit + 1);
+    const kept = slice.slice(0, limit);
+    const baseIds = kept.map((u) => u.base.id);
+    const childIds = kept.flatMap((u) => u.children.slice(0, 5));
+    const ownBaseIds = kept.filter((u) => u.base.org_id === this.org.id).map((u) => u.base.id);
+    const [childRefs, counts, baseRows, baseTags] = await Promise.all([
+      this.refsOf(childIds),
+      this.countsOf(ownBaseIds),
+      baseIds.length ? this.db.selectFrom('images as b').leftJoin('repositories as r', 'r.id', 'b.repository_id').select(['b.id', 'r.name as repository']).where('b.id', 'in', baseIds).execute() : Promise.resolve([]),
+      // A catalogue base's tags belong to the catalogue: read by image id, as findBaseImage does.
+      baseIds.length ? this.db.selectFrom('tags').select(['image_id', 'name']).where('image_id', 'in', baseIds).where('until_at', 'is', null).orderBy('name').execute() : Promise.resolve([]),
+    ]);
+    const repoOf = new Map(baseRows.map((r) => [r.id, r.repository]));
+    const items: BaseImageUse[] = kept.map((u) => {
+      const repository = repoOf.get(u.base.id);
+      return {
+        digest: u.base.digest,
+        ...(repository ? { repository } : {}),
+        tags: baseTags.filter((t) => t.image_id === u.base.id).map((t) => t.name),
+        layers: u.base.layer_count,
+        catalog: Number(u.base.catalog) === 1,
+        images: u.children.length,
+        children: u.children.slice(0, 5).flatMap((c) => (childRefs.has(c) ? [childRefs.get(c)!] : [])),
+        ...(u.base.org_id === this.org.id ? { vulnerabilities: counts.get(u.base.id) ?? emptyCounts() } : {}),
+      };
+    });
+    const out: Page<BaseImageUse> = { items };
+    if (slice.length > limit) out.next = encodeCursor([items[items.length - 1].images, items[items.length - 1].digest]);
+    return out;
+  }
+}

@@ -1,0 +1,131 @@
+/**
+ * A real platform server for the dashboard's end-to-end tests: buildApp on a fresh SQLite
+ * platform store with the advisory bundle of examples/, listening on 127.0.0.1 (port 0), and
+ * images built here with image-builder, catalogued, and pushed through the real API:
+ *
+ *   acme/debian:12            a Debian 12 base (glibc, openssl, zlib: Debian advisories match)
+ *   acme/node:20              the base + an npm runtime layer (lodash 4.17.15, minimist 1.2.5)
+ *   acme/web:1.0, acme/web:1.1  the runtime + an app layer (express 4.17.1 / qs 6.7.0, and a newer qs)
+ *   globex/secret:1           another organisation's image, on its own base
+ */
+import { gzipSync } from 'node:zlib';
+import type { FastifyInstance } from 'fastify';
+import { buildApp } from '../../src/server/app.js';
+import { writeScoutJson } from '../../src/sbom/formats/scout-json.js';
+import { sbomForImage } from '../../src/sbom/build.js';
+import { openImage } from '../../src/image/open.js';
+import { buildImage, writeOciLayout, type LayerSpec } from './image-builder.js';
+import { exampleAdvisories } from './platform-app.js';
+import { freshPlatformStore } from './platform-db.js';
+import { tempDir } from './tmp.js';
+
+interface After {
+  after: (fn: () => Promise<void> | void) => void;
+}
+
+const dpkg = (rows: [string, string, string][]) =>
+  rows
+    .map(([name, version, source]) =>
+      [`Package: ${name}`, 'Status: install ok installed', 'Priority: optional', 'Installed-Size: 100', 'Maintainer: Debian <debian-devel@lists.debian.org>', 'Architecture: amd64', ...(source ? [`Source: ${source}`] : []), `Version: ${version}`, `Description: ${name}`, ` ${name}.`].join('\n'),
+    )
+    .join('\n\n') + '\n';
+
+export const DEBIAN_LAYER: LayerSpec = {
+  'etc/os-release': 'PRETTY_NAME="Debian GNU/Linux 12 (bookworm)"\nNAME="Debian GNU/Linux"\nVERSION_ID="12"\nVERSION_CODENAME=bookworm\nID=debian\n',
+  'var/lib/dpkg/status': dpkg([
+    ['base-files', '12.4+deb12u1', ''],
+    ['libc6', '2.36-9+deb12u1', 'glibc'],
+    ['libssl3', '3.0.9-1', 'openssl'],
+    ['zlib1g', '1:1.2.13.dfsg-1', 'zlib'],
+  ]),
+};
+
+const npmPkg = (name: string, version: string, license = 'MIT', deps?: Record<string, string>) => JSON.stringify({ name, version, description: `${name} package`, license, ...(deps ? { dependencies: deps } : {}) });
+
+export const NODE_LAYER: LayerSpec = {
+  'usr/lib/node/node_modules/lodash/package.json': npmPkg('lodash', '4.17.15'),
+  'usr/lib/node/node_modules/minimist/package.json': npmPkg('minimist', '1.2.5'),
+};
+
+const appLayer = (qs: string): LayerSpec => ({
+  'app/package.json': JSON.stringify({ name: 'web', version: '1.0.0', private: true, dependencies: { express: '4.17.1' } }),
+  'app/node_modules/express/package.json': npmPkg('express', '4.17.1', 'MIT', { qs }),
+  'app/node_modules/qs/package.json': npmPkg('qs', qs, 'BSD-3-Clause'),
+});
+
+export interface SeedImage {
+  repository: string;
+  tag: string;
+  layers: LayerSpec[];
+  env?: string[];
+  labels?: Record<string, string>;
+  exposedPorts?: string[];
+}
+
+export const ACME_IMAGES: SeedImage[] = [
+  { repository: 'acme/debian', tag: '12', layers: [DEBIAN_LAYER] },
+  { repository: 'acme/node', tag: '20', layers: [DEBIAN_LAYER, NODE_LAYER], env: ['PATH=/usr/bin:/bin', 'NODE_VERSION=20.11.0'] },
+  {
+    repository: 'acme/web',
+    tag: '1.0',
+    layers: [DEBIAN_LAYER, NODE_LAYER, appLayer('6.7.0')],
+    env: ['PATH=/usr/bin:/bin', 'NODE_ENV=production'],
+    labels: { 'org.opencontainers.image.source': 'https://git.example.com/acme/web', maintainer: 'web-team@acme.example' },
+    exposedPorts: ['8080/tcp'],
+  },
+  { repository: 'acme/web', tag: '1.1', layers: [DEBIAN_LAYER, NODE_LAYER, appLayer('6.11.0')], env: ['PATH=/usr/bin:/bin', 'NODE_ENV=production'], exposedPorts: ['8080/tcp'] },
+];
+
+export const GLOBEX_IMAGES: SeedImage[] = [{ repository: 'globex/secret', tag: '1', layers: [{ ...DEBIAN_LAYER, 'etc/globex-only': 'x' }, NODE_LAYER] }];
+
+/** The SBOM JSON of an image built from these layers, as `scout sbom --format json` writes it. */
+export async function sbomJsonOf(img: SeedImage): Promise<string> {
+  const built = await buildImage({ layers: img.layers, env: img.env, labels: img.labels, exposedPorts: img.exposedPorts });
+  const dir = tempDir('seed-image-');
+  writeOciLayout(dir, [{ images: [built] }]);
+  const { sbom } = await sbomForImage(await openImage(dir), undefined, { cache: false });
+  return writeScoutJson(sbom);
+}
+
+export interface SeededServer {
+  app: FastifyInstance;
+  base: string;
+  /** Tokens by organisation and scope. */
+  tokens: { acme: { read: string; admin: string }; globex: { read: string } };
+  /** Digest of each pushed image, by `repository:tag`. */
+  digests: Map<string, string>;
+  /** GET a /v1 path with a token, parsed. */
+  get<T>(path: string, token: string): Promise<T>;
+  push(img: SeedImage, token: string): Promise<string>;
+}
+
+export async function seededServer(t: After, webRoot: string): Promise<SeededServer> {
+  const platform = await freshPlatformStore('sqlite', t);
+  const advisories = await exampleAdvisories(t);
+  const app = await buildApp({ platform, advisories, webRoot });
+  const base = await app.listen({ host: '127.0.0.1', port: 0 });
+  t.after(() => app.close());
+  const token = async (org: string, scope: 'read' | 'write' | 'admin') => (await platform.forOrg(await platform.ensureOrg(org)).createToken(`${org}-${scope}`, scope)).token;
+  const tokens = { acme: { read: await token('acme', 'read'), admin: await token('acme', 'admin') }, globex: { read: await token('globex', 'read') } };
+  const globexWrite = await token('globex', 'write');
+  const digests = new Map<string, string>();
+  const push = async (img: SeedImage, tok: string) => {
+    const res = await fetch(`${base}/v1/images?repository=${encodeURIComponent(img.repository)}&tag=${encodeURIComponent(img.tag)}`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${tok}`, 'content-type': 'application/json', 'content-encoding': 'gzip' },
+      body: gzipSync(await sbomJsonOf(img)),
+    });
+    if (res.status !== 201 && res.status !== 200) throw new Error(`push ${img.repository}:${img.tag}: ${res.status} ${await res.text()}`);
+    const digest = ((await res.json()) as { image: { digest: string } }).image.digest;
+    digests.set(`${img.repository}:${img.tag}`, digest);
+    return digest;
+  };
+  for (const img of ACME_IMAGES) await push(img, tokens.acme.admin);
+  for (const img of GLOBEX_IMAGES) await push(img, globexWrite);
+  const get = async <T>(path: string, tok: string): Promise<T> => {
+    const res = await fetch(`${base}/v1${path}`, { headers: { authorization: `Bearer ${tok}` } });
+    if (!res.ok) throw new Error(`GET ${path}: ${res.status} ${await res.text()}`);
+    return (await res.json()) as T;
+  };
+  return { app, base, tokens, digests, get, push };
+}

@@ -1,0 +1,280 @@
+/**
+ * The dashboard in real headless Chromium against a real server (buildApp on SQLite, listening
+ * on 127.0.0.1) seeded with images built and pushed here and the advisories of examples/.
+ * Each page renders its data, filters and paging go through the URL, the links lead from the
+ * overview to an image, a vulnerability and back to the images it affects, and another
+ * organisation's token sees none of it. Screenshots of each page go to docs/screenshots/.
+ */
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Page } from 'playwright-core';
+import { ensureWebBuild } from '../helpers/web-build.js';
+import { openBrowser, type Browser } from '../helpers/browser.js';
+import { seededServer, type SeededServer } from '../helpers/dashboard-seed.js';
+
+const SHOTS = new URL('../../docs/screenshots/', import.meta.url).pathname;
+
+let server: SeededServer;
+let browser: Browser;
+const afters: (() => unknown)[] = [];
+
+before(async () => {
+  const root = await ensureWebBuild();
+  server = await seededServer({ after: (f) => afters.push(f) }, root);
+  browser = await openBrowser();
+  mkdirSync(SHOTS, { recursive: true });
+});
+after(async () => {
+  await browser?.close();
+  for (const f of afters.reverse()) await f();
+});
+
+async function signIn(page: Page, token: string): Promise<void> {
+  await page.goto(`${server.base}/`);
+  await page.getByLabel('API token').fill(token);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByRole('heading', { name: 'Overview' }).waitFor();
+}
+
+async function shot(page: Page, name: string): Promise<void> {
+  await page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: false });
+}
+
+/** The text of each body row of a table. */
+async function rows(page: Page, table: string): Promise<string[]> {
+  const t = page.getByRole('table', { name: table, exact: true });
+  await t.waitFor();
+  return t.locator('tbody tr').allInnerTexts();
+}
+
+const digestOf = (ref: string) => server.digests.get(ref)!;
+
+describe('dashboard', () => {
+  test('signing in sets an HttpOnly session cookie; the token stays out of the page', async () => {
+    const { page, context } = browser;
+    await signIn(page, server.tokens.acme.read);
+    const cookies = await context.cookies(server.base);
+    const session = cookies.find((c) => c.name === 'scout_session');
+    assert.ok(session, 'a session cookie was set');
+    assert.equal(session.httpOnly, true);
+    assert.equal(session.sameSite, 'Strict');
+    assert.ok(!session.value.includes(server.tokens.acme.read), 'the cookie does not hold the token');
+    assert.equal(await page.evaluate('document.cookie'), '', 'scripts cannot read the session');
+    assert.equal(await page.evaluate('JSON.stringify(localStorage)').then((s) => String(s).includes('scout_')), false);
+    await page.getByText('acme').first().waitFor();
+  });
+
+  test('overview: counts by severity across the organisation, and the images with the most fixable critical and high', async () => {
+    const { page } = browser;
+    const o = await server.get<{ vulnerabilities: Record<string, number>; topImages: { repository: string; tags: string[] }[] }>('/overview', server.tokens.acme.read);
+    assert.ok(o.vulnerabilities.critical > 0 && o.vulnerabilities.high > 0, 'the seeded images have critical and high findings');
+    await page.goto(`${server.base}/`);
+    for (const s of ['critical', 'high', 'medium', 'low']) {
+      const card = page.locator(`.card[data-severity="${s}"] .n`).first();
+      assert.equal(await card.innerText(), String(o.vulnerabilities[s]), s);
+    }
+    const top = await rows(page, 'images with the most fixable critical and high vulnerabilities');
+    assert.ok(top[0]!.startsWith(`${o.topImages[0]!.repository}:${o.topImages[0]!.tags[0]}`), top[0]);
+    assert.ok(top.some((r) => r.startsWith('acme/web:1.0')), 'the app image is among the most fixable');
+    await shot(page, 'overview');
+  });
+
+  test('images: every image with OS, platform and base image; filter, sort and paging go through the URL', async () => {
+    const { page } = browser;
+    await page.goto(`${server.base}/images`);
+    const all = await rows(page, 'images');
+    assert.equal(all.length, 4);
+    const web10 = all.find((r) => r.startsWith('acme/web:1.0'))!;
+    assert.match(web10, /debian 12/);
+    assert.match(web10, /linux\/amd64/);
+    assert.match(web10, /acme\/node:20/, 'its base image is the runtime image');
+    assert.match(all.find((r) => r.startsWith('acme/debian:12'))!, /none found/);
+    await shot(page, 'images');
+
+    await page.getByLabel('Filter images').fill('web');
+    await page.waitForURL(/q=web/);
+    assert.deepEqual((await rows(page, 'images')).map((r) => r.split('\t')[0]!.trim()).sort(), ['acme/web:1.0', 'acme/web:1.1']);
+
+    await page.goto(`${server.base}/images?sort=name&order=asc`);
+    const byName = (await rows(page, 'images')).map((r) => r.split('\t')[0]!.trim());
+    assert.deepEqual(byName.slice(0, 2), ['acme/debian:12', 'acme/node:20']);
+    await page.getByRole('button', { name: /^Image/ }).click();
+    await page.waitForURL(/order=desc/);
+    assert.equal((await rows(page, 'images'))[0]!.split('\t')[0]!.trim().startsWith('acme/web'), true);
+
+    await page.goto(`${server.base}/images?sort=name&order=asc&limit=3`);
+    const first = (await rows(page, 'images')).map((r) => r.split('\t')[0]!.trim());
+    assert.equal(first.length, 3);
+    await page.getByText('3 shown of 4').waitFor();
+    await page.getByRole('button', { name: 'Next page' }).click();
+    await page.waitForURL(/cursor=/);
+    await page.getByText('1 shown of 4').waitFor();
+    const second = (await rows(page, 'images')).map((r) => r.split('\t')[0]!.trim());
+    assert.equal(second.length, 1);
+    assert.ok(!first.includes(second[0]!), 'the second page holds another image');
+    await page.goBack();
+    await page.getByText('3 shown of 4').waitFor();
+
+    await page.goto(`${server.base}/images?severity=none`);
+    await page.getByText('No image matches these filters.').waitFor();
+  });
+
+  test('image detail: metadata, layers with the base image, searchable packages, vulnerabilities by package', async () => {
+    const { page } = browser;
+    const digest = digestOf('acme/web:1.0');
+    await page.goto(`${server.base}/images/${encodeURIComponent(digest)}`);
+    await page.getByRole('heading', { name: 'acme/web:1.0' }).waitFor();
+    const meta = await page.locator('section', { has: page.getByRole('heading', { name: 'Image', exact: true }) }).innerText();
+    assert.match(meta, new RegExp(digest));
+    assert.match(meta, /Debian GNU\/Linux 12/);
+    assert.match(meta, /amd64/);
+    assert.match(meta, /8080\/tcp/);
+    assert.match(meta, /2024-05-01 12:00 UTC/);
+    assert.match(await page.getByRole('table', { name: 'environment variables' }).innerText(), /NODE_ENV\s+production/);
+    assert.match(await page.getByRole('table', { name: 'labels' }).innerText(), /maintainer\s+web-team@acme.example/);
+    assert.match(await page.locator('section', { has: page.getByRole('heading', { name: 'Base image' }) }).innerText(), /acme\/node:20[\s\S]*2 of this image's 3 layers/);
+    await shot(page, 'image-detail');
+
+    const tabs = page.getByRole('navigation', { name: 'image sections' });
+    await tabs.getByRole('link', { name: 'Layers' }).click();
+    const layers = await rows(page, 'layers');
+    assert.equal(layers.length, 3);
+    assert.match(layers[0]!, /^0\t.*#\(nop\) layer 0.*base image/s);
+    assert.match(layers[2]!, /^2\t.*this image/s);
+
+    await tabs.getByRole('link', { name: 'Packages' }).click();
+    assert.equal((await rows(page, 'packages')).length, 9);
+    await page.getByLabel('Search packages').fill('bsd-3');
+    await page.waitForURL(/q=bsd-3/);
+    await page.getByText('1 shown').waitFor();
+    const qs = await rows(page, 'packages');
+    assert.equal(qs.length, 1);
+    assert.match(qs[0]!, /^qs\s/);
+    assert.match(qs[0]!, /pkg:npm\/qs@6\.7\.0/);
+    assert.match(qs[0]!, /BSD-3-Clause/);
+    assert.match(qs[0]!, /\/app\/node_modules\/qs\/package.json/);
+    await shot(page, 'image-packages');
+
+    await page.goto(`${server.base}/images/${encodeURIComponent(digest)}?tab=vulnerabilities`);
+    const lodash = await rows(page, 'vulnerabilities of lodash');
+    const row = lodash.find((r) => r.startsWith('CVE-2021-23337'));
+    assert.ok(row, 'lodash 4.17.15 has CVE-2021-23337');
+    assert.match(row, /high/);
+    assert.match(row, /4\.17\.21/);
+    await shot(page, 'image-vulnerabilities');
+  });
+
+  test('overview → image → vulnerability → affected images, with the explanation of a match', async () => {
+    const { page } = browser;
+    await page.goto(`${server.base}/`);
+    await page.getByRole('table', { name: 'images with the most fixable critical and high vulnerabilities' }).getByRole('link', { name: 'acme/web:1.0' }).click();
+    await page.getByRole('heading', { name: 'acme/web:1.0' }).waitFor();
+    assert.match(page.url(), /tab=vulnerabilities/);
+    await page.getByRole('link', { name: 'CVE-2021-23337' }).click();
+    await page.getByRole('heading', { name: 'CVE-2021-23337' }).waitFor();
+    const advisory = await page.getByRole('region', { name: 'advisory GHSA-35jh-r3h4-6jhm' }).innerText();
+    assert.match(advisory, /lodash/);
+    assert.match(advisory, /introduced 0, fixed 4\.17\.21/);
+    const affected = await rows(page, 'affected images');
+    assert.deepEqual(affected.map((r) => r.split('\t')[0]!.trim()).sort(), ['acme/node:20', 'acme/web:1.0', 'acme/web:1.1']);
+    await page.getByRole('button', { name: 'Explain' }).first().click();
+    const text = await page.getByLabel('explanation').innerText();
+    assert.match(text, /verdict: affected/);
+    assert.match(text, /fixed 4\.17\.21: 4\.17\.15 < 4\.17\.21 → not affected|4\.17\.15 < 4\.17\.21/);
+    await shot(page, 'vulnerability');
+    await page.getByRole('table', { name: 'affected images' }).getByRole('link', { name: 'acme/web:1.1' }).click();
+    await page.getByRole('heading', { name: 'acme/web:1.1' }).waitFor();
+  });
+
+  test('vulnerabilities, packages, base images and settings pages', async () => {
+    const { page } = browser;
+    await page.goto(`${server.base}/vulnerabilities`);
+    const vulns = await rows(page, 'vulnerabilities');
+    assert.ok(vulns.length > 5);
+    assert.match(vulns[0]!, /critical/, 'worst first');
+    await shot(page, 'vulnerabilities');
+    await page.getByLabel('Filter vulnerabilities').fill('lodash');
+    await page.waitForURL(/q=lodash/);
+    await page.getByText('CVE-2021-23337').waitFor();
+    for (const r of await rows(page, 'vulnerabilities')) assert.match(r, /lodash/);
+    await page.goto(`${server.base}/vulnerabilities?fixable=false`);
+    for (const r of await rows(page, 'vulnerabilities')) assert.match(r, /not fixed/);
+
+    await page.goto(`${server.base}/packages`);
+    const pkgs = await rows(page, 'packages');
+    const lodash = pkgs.find((r) => r.startsWith('lodash'));
+    assert.match(lodash!, /npm\t4\.17\.15\t3/);
+    await shot(page, 'packages');
+    await page.getByRole('link', { name: 'lodash' }).click();
+    await page.waitForURL(/purl=pkg%3Anpm%2Flodash/);
+    assert.equal((await rows(page, 'images using this package')).length, 3);
+
+    await page.goto(`${server.base}/base-images`);
+    const bases = await rows(page, 'base images');
+    assert.match(bases[0]!, /^acme\/node:20\torganisation\t2\t/);
+    assert.match(bases[0]!, /acme\/web:1\.0/);
+    await shot(page, 'base-images');
+
+    await page.goto(`${server.base}/settings`);
+    const sources = await rows(page, 'advisory sources');
+    assert.ok(sources.some((r) => /^osv-ghsa-npm-demo\t28\t/.test(r)), sources.join('\n'));
+    await page.getByText('this needs a token with admin scope').waitFor();
+    await shot(page, 'settings');
+
+    await page.goto(`${server.base}/environments`);
+    await page.getByText('does not record environments yet').waitFor();
+  });
+
+  test('dark theme, keyboard navigation with visible focus', async () => {
+    const { page } = browser;
+    await page.goto(`${server.base}/images`);
+    await page.getByRole('button', { name: 'Switch to dark theme' }).click();
+    assert.equal(await page.evaluate('document.documentElement.dataset.theme'), 'dark');
+    await page.reload();
+    assert.equal(await page.evaluate('document.documentElement.dataset.theme'), 'dark', 'the choice is kept');
+    await rows(page, 'images');
+    await shot(page, 'images-dark');
+    await page.getByRole('button', { name: 'Switch to light theme' }).click();
+    await page.reload();
+    await rows(page, 'images');
+    await page.keyboard.press('Tab');
+    assert.equal(await page.evaluate('document.activeElement.textContent'), 'Skip to content');
+    await page.keyboard.press('Tab');
+    await page.keyboard.press('Tab');
+    assert.equal(await page.evaluate('document.activeElement.textContent'), 'Images');
+    await page.keyboard.press('Enter');
+    await page.waitForURL(/\/images$/);
+  });
+
+  test("another organisation's token sees none of it", async () => {
+    const { page, context } = browser;
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await page.getByLabel('API token').waitFor();
+    assert.equal((await context.cookies(server.base)).filter((c) => c.name === 'scout_session').length, 0);
+    await signIn(page, server.tokens.globex.read);
+    await page.goto(`${server.base}/images`);
+    const imgs = await rows(page, 'images');
+    assert.deepEqual(imgs.map((r) => r.split('\t')[0]!.trim()), ['globex/secret:1']);
+    await page.goto(`${server.base}/images/${encodeURIComponent(digestOf('acme/web:1.0'))}`);
+    await page.getByText('Not found.').waitFor();
+    // A vulnerability of qs, which only acme's app images hold.
+    const acmeOnly = (await server.get<{ items: { id: string; packages: string[] }[] }>('/vulnerabilities?q=qs', server.tokens.acme.read)).items.find((v) => v.packages.includes('qs'));
+    assert.ok(acmeOnly, 'acme has a qs vulnerability');
+    await page.goto(`${server.base}/vulnerabilities/${acmeOnly.id}`);
+    await page.getByText('None of the organisation').waitFor();
+    await page.goto(`${server.base}/packages`);
+    const names = await rows(page, 'packages');
+    assert.ok(!names.some((r) => r.startsWith('express') || r.startsWith('qs')), 'no acme-only package');
+    await page.goto(`${server.base}/base-images`);
+    await page.getByText('No image of the organisation has a known base image yet').waitFor();
+    const body = await page.locator('body').innerText();
+    assert.doesNotMatch(body, /acme\//);
+  });
+
+  test('no request left the server', () => {
+    for (const u of browser.requests) assert.ok(u.startsWith(server.base + '/'), `request left the server: ${u}`);
+    assert.deepEqual(browser.errors.filter((e) => !/401|404|403/.test(e)), []);
+  });
+});
