@@ -31,7 +31,7 @@ test('without a session the sign-in form shows, and nothing is fetched from anyw
   await page.getByRole('heading', { name: 'Sign in to iEchor Scout' }).waitFor();
   assert.ok(requests.length >= 3, 'page, script and stylesheet were requested');
   for (const u of requests) assert.ok(u.startsWith(base + '/'), `request left the server: ${u}`);
-  assert.ok(requests.includes(`${base}/v1/session`), 'the page asked the API for its session');
+  assert.ok(requests.includes(`${base}/v1/whoami`), 'the page asked the API who is signed in');
   // The URL is kept, so signing in lands on the page that was linked.
   assert.equal(new URL(page.url()).pathname + new URL(page.url()).search, '/images?sort=critical');
 });
