@@ -225,3 +225,13 @@ export async function writeDockerArchive(path: string, images: { image: BuiltIma
   files['manifest.json'] = JSON.stringify(manifest);
   writeFileSync(path, await tarOf(files));
 }
+
+/** The image with layer `i`'s blob replaced by `blob` (digests fixed up; diff_id as given, or left). */
+export function withLayerBlob(im: BuiltImage, i: number, blob: Buffer, o: { diffId?: string; mediaType?: string } = {}): BuiltImage {
+  const layers = im.layers.map((l, j) => (j === i ? { ...l, blob, digest: sha256(blob), diffId: o.diffId ?? l.diffId, mediaType: o.mediaType ?? l.mediaType } : l));
+  const config = { ...im.config, rootfs: { type: 'layers', diff_ids: layers.map((l) => l.diffId) } };
+  const configBytes = Buffer.from(JSON.stringify(config));
+  const manifest = { ...im.manifest, config: { ...(im.manifest.config as object), digest: sha256(configBytes), size: configBytes.length }, layers: layers.map((l) => ({ mediaType: l.mediaType, digest: l.digest, size: l.blob.length })) };
+  const manifestBytes = Buffer.from(JSON.stringify(manifest));
+  return { ...im, layers, config, configBytes, configDigest: sha256(configBytes), manifest, manifestBytes, manifestDigest: sha256(manifestBytes) };
+}

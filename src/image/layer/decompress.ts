@@ -81,14 +81,35 @@ class NextTick extends Transform {
   }
 }
 
-/** zstd through fzstd's push API, as a Node transform. */
-function zstdStream(): Transform {
+/** Compressed bytes handed to fzstd at a time: what one push may inflate is bounded by the caps. */
+const ZSTD_PIECE_BYTES = 64 * 1024;
+
+/**
+ * zstd through fzstd's push API, as a Node transform. fzstd inflates everything a push holds
+ * before it returns (a 336 KB bomb reached 10 GB in one push), so input goes in small pieces
+ * and `guard` sees every block it yields (at most 128 KiB each), with the compressed bytes
+ * pushed so far: a cap stops the push at the block that crosses it.
+ */
+function zstdStream(guard: (outBytes: number, inBytes: number) => void): Transform {
   let dec: ZstdDecompress | undefined;
+  let inBytes = 0;
+  let outBytes = 0;
   const push = (t: Transform, chunk: Uint8Array, final: boolean) => {
     dec ??= new ZstdDecompress((data) => {
+      outBytes += data.byteLength;
+      guard(outBytes, inBytes);
       t.push(Buffer.from(data.buffer, data.byteOffset, data.byteLength));
     });
-    dec.push(chunk, final);
+    if (chunk.length <= ZSTD_PIECE_BYTES) {
+      inBytes += chunk.length;
+      dec.push(chunk, final);
+      return;
+    }
+    for (let at = 0; at < chunk.length; at += ZSTD_PIECE_BYTES) {
+      const piece = chunk.subarray(at, at + ZSTD_PIECE_BYTES);
+      inBytes += piece.length;
+      dec.push(piece, final && at + ZSTD_PIECE_BYTES >= chunk.length);
+    }
   };
   return new Transform({
     transform(chunk: Buffer, _enc, cb) {
@@ -163,22 +184,22 @@ export async function openLayerStream(blob: Readable, opts: LayerStreamOptions):
   compressed.on('data', (c: Buffer) => (inBytes += c.length));
   // An uncompressed blob's diff_id is its digest: checked once, above.
   const diffId = compression === 'none' && opts.diffId === opts.digest ? undefined : compression === 'none' ? opts.diffId ?? opts.digest : opts.diffId;
-  const out = new DigestCheck(diffId, 'diff_id', opts.label, () => {
-    const outBytes = out.bytes;
+  const caps = (outBytes: number, inBytes: number) => {
     if (outBytes > limits.maxLayerBytes) {
       throw new ScoutError('layer-too-large', `${opts.label}: uncompressed layer exceeds ${limits.maxLayerBytes} bytes (SCOUT_MAX_LAYER_BYTES); possible decompression bomb`, { layer: opts.label });
     }
     if (compression !== 'none' && outBytes > limits.ratioGraceBytes && outBytes > inBytes * limits.maxCompressionRatio) {
       throw new ScoutError('compression-ratio', `${opts.label}: decompression ratio over ${limits.maxCompressionRatio}:1 (SCOUT_MAX_COMPRESSION_RATIO); possible decompression bomb`, { layer: opts.label });
     }
-  });
+  };
+  const out = new DigestCheck(diffId, 'diff_id', opts.label, () => caps(out.bytes, inBytes));
   const result = new PassThrough();
   const onDone = (err: Error | null | undefined) => {
     if (err) result.destroy(wrapStreamError(err, opts.label, compression));
   };
   if (compression === 'none') pipeline(stream, compressed, out, result, onDone);
   else if (compression === 'gzip') pipeline(stream, compressed, createGunzip({ chunkSize: INFLATE_CHUNK_BYTES }), new NextTick(), out, result, onDone);
-  else pipeline(stream, compressed, zstdStream(), out, result, onDone);
+  else pipeline(stream, compressed, zstdStream(caps), out, result, onDone);
   return result;
 }
 
