@@ -28,6 +28,7 @@ export async function main(argv: string[]): Promise<void> {
   (await import('./commands/environment.js')).register(program);
   const server = (await import('./commands/server.js')).register(program);
   (await import('./commands/server-db.js')).register(server);
+  (await import('./commands/attestation.js')).register(program);
   await program.parseAsync(argv);
 }
 

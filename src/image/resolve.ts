@@ -4,7 +4,7 @@ import { openBlobOrForeign } from './foreign.js';
 import { openLayerStream } from './layer/decompress.js';
 import { defaultLimits } from './limits.js';
 import { hostPlatform, parseConfig, parseManifestOrIndex, pickFromIndex, sha256, verifyDigest } from './manifest.js';
-import type { Image, ImageIndex, ImageLayer, OpenOptions, SourceKind } from './types.js';
+import type { Descriptor, Image, ImageIndex, ImageLayer, OpenOptions, SourceKind } from './types.js';
 
 /** Where an OCI-shaped source keeps its documents and blobs (registry, layout, archive). */
 export interface BlobStore {
@@ -16,6 +16,8 @@ export interface BlobStore {
   openBlob(digest: string, size: number): Promise<Readable>;
   /** Human words for errors, e.g. "OCI layout ./img". */
   describe: string;
+  /** The manifests whose subject is `digest` (OCI referrers), where the source can tell. */
+  referrers?(digest: string): Promise<Descriptor[]>;
 }
 
 export interface ResolveInput {
@@ -87,6 +89,7 @@ export async function resolveImage(input: ResolveInput): Promise<Image> {
     config,
     configDigest: manifest.config.digest,
     layers,
+    blobs: store,
     registry: input.registry,
     repository: input.repository,
     tag: input.tag,

@@ -71,6 +71,8 @@ export interface ImageConfig {
 
 export interface Descriptor {
   mediaType: string;
+  /** The kind of artifact a referrer is (OCI 1.1), e.g. application/vnd.dev.sigstore.bundle.v0.3+json. */
+  artifactType?: string;
   digest: string;
   size: number;
   annotations?: Record<string, string>;
@@ -106,6 +108,11 @@ export interface Image {
   config: ImageConfig;
   configDigest: string;
   layers: ImageLayer[];
+  /**
+   * Where the image's documents came from, for reading what sits beside it: the attestation
+   * manifests of its index and its OCI referrers (src/attest). Absent for a plain directory.
+   */
+  blobs?: import('./resolve.js').BlobStore;
   /** Registry host (docker.io for Docker Hub) when the image came from, or names, a registry. */
   registry?: string;
   /** The registry's base URL as reached, when the image was pulled from one. */

@@ -2,7 +2,9 @@ import { readFile } from 'node:fs/promises';
 import type { OpenOptions } from '../image/types.js';
 import type { ScanOptions } from '../image/scan.js';
 import { ScoutError } from '../util/errors.js';
-import { sbomForRef } from './build.js';
+import { sbomForImage, sbomForRef } from './build.js';
+import type { SbomSource } from './attested.js';
+import type { TrustOptions } from '../attest/types.js';
 import type { Sbom } from './model.js';
 import type { Attachment } from '../catalog/run.js';
 
@@ -25,7 +27,7 @@ async function readStdin(): Promise<Buffer> {
  * in-toto), anything else is an image to catalog. Commands that work on packages (sbom, cves)
  * accept both.
  */
-export async function loadSbom(ref: string, open: OpenOptions = {}, scan: ScanOptions = {}): Promise<{ sbom: Sbom; from: 'file' | 'image'; vexFiles: Attachment[] }> {
+export async function loadSbom(ref: string, open: OpenOptions = {}, scan: ScanOptions = {}, source: { sbomSource?: SbomSource; trust?: TrustOptions } = {}): Promise<{ sbom: Sbom; from: 'file' | 'image'; vexFiles: Attachment[] }> {
   if (ref === '-' || ref.startsWith('sbom://')) {
     const path = ref === '-' ? '-' : ref.slice('sbom://'.length);
     const bytes = path === '-' ? await readStdin() : await readFile(path).catch((err: NodeJS.ErrnoException) => {
@@ -40,6 +42,22 @@ export async function loadSbom(ref: string, open: OpenOptions = {}, scan: ScanOp
       throw err;
     }
   }
-  const { sbom, vexFiles } = await sbomForRef(ref, open, scan);
-  return { sbom, from: 'image', vexFiles };
+  const sbomSource = source.sbomSource ?? 'scan';
+  if (sbomSource === 'scan') {
+    const { sbom, vexFiles } = await sbomForRef(ref, open, scan);
+    return { sbom, from: 'image', vexFiles };
+  }
+  // The image's own SBOM attestation, alone or merged with our catalog.
+  const { openImage } = await import('../image/open.js');
+  const { attestedSbom, mergeSboms } = await import('./attested.js');
+  const image = await openImage(ref, open);
+  const att = await attestedSbom(image, source.trust);
+  if (sbomSource === 'attestation') {
+    if (!att.sbom) throw new ScoutError('attestation-not-found', `${ref} has no usable SBOM attestation${att.warnings.length ? ` (${att.warnings.map((w) => w.message).join('; ')})` : ''}; use --sbom-source scan or both`);
+    return { sbom: att.sbom, from: 'image', vexFiles: [] };
+  }
+  const { sbom, vexFiles } = await sbomForImage(image, undefined, scan);
+  if (!att.sbom) return { sbom: { ...sbom, warnings: [...sbom.warnings, ...att.warnings, { code: 'no-sbom-attestation', message: `${ref} has no usable SBOM attestation; the SBOM is our catalog alone` }] }, from: 'image', vexFiles };
+  const merged = mergeSboms(sbom, att.sbom);
+  return { sbom: { ...merged, warnings: [...merged.warnings, ...att.warnings] }, from: 'image', vexFiles };
 }

@@ -2,9 +2,11 @@ import type { Command } from 'commander';
 import { ScoutError } from '../../util/errors.js';
 import { closest } from '../suggest.js';
 import { toolInfo } from '../tool.js';
+import { loadTrust, trustOptions, type TrustCliOptions } from '../trust.js';
 import { action, dbOptions, EXIT, freshness, scanExit, imageOptions, openOptions, printWarnings, writeOutput, type DbCliOptions, type ImageCliOptions } from '../common.js';
 
-interface CvesOptions extends ImageCliOptions, DbCliOptions {
+interface CvesOptions extends ImageCliOptions, DbCliOptions, TrustCliOptions {
+  sbomSource?: string;
   format: string[];
   output: string[];
   onlySeverity?: string;
@@ -111,7 +113,7 @@ export function pairOutputs(formats: string[], outputs: string[], allowed: reado
 }
 
 export function register(program: Command): void {
-  const cmd = imageOptions(
+  const cmd = trustOptions(imageOptions(
     program
       .command('cves')
       .argument('<image>', 'image reference, archive, OCI layout, directory, or sbom://FILE')
@@ -131,8 +133,9 @@ export function register(program: Command): void {
       .option('--vex-location <path>', 'OpenVEX file or directory of them (repeatable)', collect, [])
       .option('--ignore-suppressed', 'leave out vulnerabilities suppressed by a VEX not_affected statement')
       .option('--locations', 'show the files and layers each package was found in')
-      .option('-e, --exit-code', 'exit with 2 when any vulnerability remains after the filters (suppressed ones do not count)'),
-  );
+      .option('-e, --exit-code', 'exit with 2 when any vulnerability remains after the filters (suppressed ones do not count)')
+      .option('--sbom-source <source>', 'scan (our catalog, default), attestation (the image\'s SBOM attestation) or both merged', 'scan'),
+  ));
   dbOptions(cmd).action(
     action(async (ref: string, o: CvesOptions) => {
       const started = new Date().toISOString();
@@ -165,7 +168,7 @@ export function register(program: Command): void {
         const warnings = new Warnings();
         const vex = [];
         for (const path of o.vexLocation) vex.push(...(await loadVex(await existing('--vex-location', path), warnings)));
-        const { sbom, vexFiles } = await loadSbom(ref, openOptions(o), o.cache === false ? { cache: false } : {});
+        const { sbom, vexFiles } = await loadSbom(ref, openOptions(o), o.cache === false ? { cache: false } : {}, { sbomSource: (await import('../../sbom/attested.js')).parseSbomSource(o.sbomSource), trust: await loadTrust(o) });
         // VEX documents shipped inside the image apply like --vex-location ones.
         for (const f of vexFiles) {
           const doc = parseVex(f.content, f.path, warnings);

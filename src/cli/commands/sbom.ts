@@ -1,28 +1,31 @@
 import type { Command } from 'commander';
 import { ScoutError } from '../../util/errors.js';
+import { loadTrust, trustOptions, type TrustCliOptions } from '../trust.js';
 import { action, scanExit, imageOptions, openOptions, printWarnings, writeOutput, type ImageCliOptions } from '../common.js';
 
 const FORMATS = ['list', 'json', 'cyclonedx', 'spdx'] as const;
 type Format = (typeof FORMATS)[number];
 
-interface SbomOptions extends ImageCliOptions {
+interface SbomOptions extends ImageCliOptions, TrustCliOptions {
+  sbomSource?: string;
   format: string;
   output?: string;
 }
 
 export function register(program: Command): void {
-  imageOptions(
+  trustOptions(imageOptions(
     program
       .command('sbom')
       .argument('<image>', 'image reference, archive, OCI layout, directory, or sbom://FILE (- for standard input) to convert an SBOM')
       .description('list every OS and language package in an image, or export it as an SBOM')
       .option('--format <format>', `one of ${FORMATS.join(', ')}`, 'list')
-      .option('-o, --output <file>', 'write to a file instead of stdout'),
-  ).action(
+      .option('-o, --output <file>', 'write to a file instead of stdout')
+      .option('--sbom-source <source>', 'scan (our catalog, default), attestation (the image\'s SBOM attestation) or both merged', 'scan'),
+  )).action(
     action(async (ref: string, o: SbomOptions) => {
       if (!FORMATS.includes(o.format as Format)) throw new ScoutError('bad-format', `--format must be one of ${FORMATS.join(', ')}, not "${o.format}"`);
       const { loadSbom } = await import('../../sbom/load.js');
-      const { sbom } = await loadSbom(ref, openOptions(o), o.cache === false ? { cache: false } : {});
+      const { sbom } = await loadSbom(ref, openOptions(o), o.cache === false ? { cache: false } : {}, { sbomSource: (await import('../../sbom/attested.js')).parseSbomSource(o.sbomSource), trust: await loadTrust(o) });
       printWarnings(sbom.warnings);
       let text: string;
       switch (o.format as Format) {

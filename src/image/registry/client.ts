@@ -6,7 +6,8 @@
 import { Readable } from 'node:stream';
 import { ScoutError } from '../../util/errors.js';
 import { defaultLimits } from '../limits.js';
-import { MediaTypes, isDigest, sha256, verifyDigest } from '../manifest.js';
+import { MediaTypes, isDigest, parseManifestOrIndex, sha256, verifyDigest } from '../manifest.js';
+import type { Descriptor } from '../types.js';
 import { DOCKER_HUB } from '../reference.js';
 import { RegistryAuth, loginHint, readCappedBytes } from './auth.js';
 import { credentialsFor, type Credentials } from './credentials.js';
@@ -186,6 +187,33 @@ export class RegistryClient {
     const size = Number(res.headers.get('content-length'));
     const digest = res.headers.get('docker-content-digest') ?? undefined;
     return { ...(digest ? { digest } : {}), mediaType: contentType(res), ...(Number.isFinite(size) ? { size } : {}) };
+  }
+
+  /**
+   * The manifests that name `digest` as their subject: the referrers API when the registry has
+   * it, else the index tagged `sha256-<hex>` (the OCI tag-schema fallback). None: an empty list.
+   */
+  async referrers(repository: string, digest: string): Promise<Descriptor[]> {
+    if (!isDigest(digest)) throw new ScoutError('bad-digest', `registry ${this.registry}: "${digest}" is not a valid digest`);
+    const what = `referrers of ${this.refText(repository, digest)}`;
+    const res = await this.request('GET', repository, `referrers/${digest}`, what, { accept: MediaTypes.ociIndex });
+    let bytes: Buffer | undefined;
+    if (res.ok && contentType(res) === MediaTypes.ociIndex) {
+      bytes = await readCappedBytes(res, defaultLimits().maxManifestBytes, `registry ${this.registry}: ${what}`);
+    } else {
+      // 404 (or 400/405 from registries that route the path elsewhere): no referrers API.
+      await res.body?.cancel().catch(() => undefined);
+      if (res.ok || ![400, 404, 405].includes(res.status)) throw await this.statusError(res, what);
+      const tag = digest.replace(':', '-');
+      try {
+        bytes = (await this.getManifest(repository, tag)).bytes;
+      } catch (err) {
+        if (err instanceof ScoutError && err.code === 'manifest-unknown') return [];
+        throw err;
+      }
+    }
+    const parsed = parseManifestOrIndex(bytes, `registry ${this.registry}: ${what}`, MediaTypes.ociIndex);
+    return parsed.kind === 'index' ? parsed.index.manifests : [];
   }
 
   /** A small blob (a config) whole; its digest is left for the caller to verify. */

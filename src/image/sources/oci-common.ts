@@ -22,14 +22,51 @@ function blobPath(digest: string): string {
   return `blobs/${algo}/${hex}`;
 }
 
-export function layoutStore(r: LayoutReader): BlobStore {
+export function layoutStore(r: LayoutReader, entries: Descriptor[] = []): BlobStore {
   const max = defaultLimits().maxManifestBytes;
   return {
     describe: r.describe,
     manifest: (digest) => r.read(blobPath(digest), max),
     blob: (digest) => r.read(blobPath(digest), max),
     openBlob: (digest) => r.stream(blobPath(digest)),
+    referrers: (digest) => layoutReferrers(r, entries, digest),
   };
+}
+
+/** Referrer manifests are small; anything bigger listed in index.json is an image, not read here. */
+const MAX_REFERRER_MANIFEST = 256 * 1024;
+const MAX_LAYOUT_ENTRIES = 2000;
+
+/** An index.json entry that is a referrer (or a tag-schema referrers index), not an image to pick. */
+function isReferrerEntry(d: Descriptor): boolean {
+  const name = d.annotations?.[REF_NAME] ?? '';
+  return typeof d.artifactType === 'string' || /(^|:)sha(256|512)-[a-f0-9]{64,128}$/.test(name);
+}
+
+/**
+ * A layout has no referrers API: the manifests listed in index.json whose subject is `digest`
+ * are its referrers, plus those of an index tagged `sha256-<hex>` (the tag schema).
+ */
+async function layoutReferrers(r: LayoutReader, entries: Descriptor[], digest: string): Promise<Descriptor[]> {
+  const tag = digest.replace(':', '-');
+  const found = new Map<string, Descriptor>();
+  for (const d of entries.slice(0, MAX_LAYOUT_ENTRIES)) {
+    if (!isDigest(d.digest) || d.size > MAX_REFERRER_MANIFEST) continue;
+    const name = d.annotations?.[REF_NAME] ?? '';
+    let doc: { manifests?: unknown; subject?: { digest?: unknown }; artifactType?: unknown; config?: { mediaType?: unknown } };
+    try {
+      doc = JSON.parse((await r.read(blobPath(d.digest), MAX_REFERRER_MANIFEST)).toString('utf8'));
+    } catch {
+      continue;
+    }
+    if (name === tag || name.endsWith(':' + tag)) {
+      for (const m of Array.isArray(doc.manifests) ? (doc.manifests as Descriptor[]) : []) if (m && typeof m.digest === 'string' && isDigest(m.digest)) found.set(m.digest, m);
+    } else if (doc.subject?.digest === digest) {
+      const artifactType = typeof doc.artifactType === 'string' ? doc.artifactType : typeof doc.config?.mediaType === 'string' ? doc.config.mediaType : undefined;
+      found.set(d.digest, { ...d, ...(artifactType ? { artifactType } : {}) });
+    }
+  }
+  return [...found.values()];
 }
 
 /** Does a descriptor carry the name the user asked for ("3.19", "alpine:3.19", a full ref)? */
@@ -56,9 +93,11 @@ export async function openLayout(r: LayoutReader, source: SourceKind, reference:
   } catch (err) {
     throw new ScoutError('malformed-json', `${r.describe}: index.json is not valid JSON: ${(err as Error).message}`);
   }
-  const ms = Array.isArray(index.manifests) ? index.manifests : [];
+  const all = Array.isArray(index.manifests) ? index.manifests : [];
+  // Referrers (signatures, attestations) sit in index.json too; they are not images to pick.
+  const ms = all.filter((m) => !isReferrerEntry(m));
   if (ms.length === 0) throw new ScoutError('empty-layout', `${r.describe}: index.json lists no images`);
-  const store = layoutStore(r);
+  const store = layoutStore(r, all);
   let chosen: Descriptor | undefined;
   if (opts.pick) {
     chosen = isDigest(opts.pick) ? ms.find((m) => m.digest === opts.pick) : ms.find((m) => nameMatches(m, opts.pick!));

@@ -94,6 +94,7 @@ export const registrySource: ImageSource = {
         if (progress) stream.once('end', () => progress({ layer: digest, bytes: 0, total: size, done: true }));
         return stream;
       },
+      referrers: async (digest) => (await firstAnswer(order, (h) => h.client.referrers(h.repository, digest), failed)).value,
     };
     const image = await resolveImage({
       source: 'registry',
