@@ -1,0 +1,68 @@
+/**
+ * `scout compare IMAGE --to IMAGE`: what changed between two images (any source the CLI reads,
+ * sbom:// files included): packages added, removed and changed (up or down), vulnerabilities
+ * added and removed (matched against the local advisory database), sizes.
+ */
+import type { Command } from 'commander';
+import { ScoutError } from '../../util/errors.js';
+import { action, dbOptions, EXIT, freshness, imageOptions, openOptions, printWarnings, scanExit, writeOutput, type DbCliOptions, type ImageCliOptions } from '../common.js';
+
+interface CompareOptions extends ImageCliOptions, DbCliOptions {
+  to: string;
+  format: string;
+  output?: string;
+  exitOn?: string;
+}
+
+const EXIT_ON = ['vulnerability', 'package'] as const;
+
+function exitOn(value: string | undefined): Set<(typeof EXIT_ON)[number]> {
+  const out = new Set<(typeof EXIT_ON)[number]>();
+  for (const raw of (value ?? '').split(',').map((s) => s.trim().toLowerCase()).filter(Boolean)) {
+    const v = raw.replace(/s$/, '').replace(/^vuln$/, 'vulnerability');
+    if (!(EXIT_ON as readonly string[]).includes(v)) throw new ScoutError('bad-option', `--exit-on takes vulnerability and/or package, not "${raw}"`);
+    out.add(v as (typeof EXIT_ON)[number]);
+  }
+  return out;
+}
+
+export function register(program: Command): void {
+  dbOptions(imageOptions(
+    program
+      .command('compare')
+      .argument('<image>', 'image reference, archive, OCI layout, directory, or sbom://FILE')
+      .requiredOption('--to <image>', 'the image to compare with (any source, as IMAGE)')
+      .description('compare two images: packages added, removed and changed, vulnerabilities added and removed, sizes')
+      .option('--format <format>', 'text, markdown or json', 'text')
+      .option('-o, --output <file>', 'write to a file instead of stdout')
+      .option('--exit-on <what>', 'exit with 2 when vulnerabilities were added (vulnerability) and/or packages changed (package); comma-separated'),
+  )).action(
+    action(async (ref: string, o: CompareOptions) => {
+      const { COMPARE_FORMATS, renderComparison } = await import('../../report/compare.js');
+      if (!(COMPARE_FORMATS as readonly string[]).includes(o.format)) throw new ScoutError('bad-format', `--format must be one of ${COMPARE_FORMATS.join(', ')}, not "${o.format}"`);
+      const gates = exitOn(o.exitOn);
+      const { openStoreForMatching } = await import('../store.js');
+      const { store, close } = await openStoreForMatching(freshness(o));
+      try {
+        const { loadSbom } = await import('../../sbom/load.js');
+        const { match } = await import('../../match/index.js');
+        const { compareImages } = await import('../../platform/compare.js');
+        const cache = o.cache === false ? { cache: false as const } : {};
+        const sides = [];
+        for (const r of [ref, o.to]) {
+          const { sbom } = await loadSbom(r, openOptions(o), cache);
+          const result = await match(sbom, store);
+          printWarnings([...sbom.warnings, ...result.warnings]);
+          sides.push({ sbom, findings: result.findings, reference: r });
+        }
+        const c = compareImages(sides[0], sides[1]);
+        await writeOutput(renderComparison(c, o.format as (typeof COMPARE_FORMATS)[number]), o.output);
+        const packagesChanged = c.packages.added.length + c.packages.removed.length + c.packages.changed.length > 0;
+        if ((gates.has('vulnerability') && c.findings.added.length > 0) || (gates.has('package') && packagesChanged)) return EXIT.policy;
+        return Math.max(scanExit(sides[0].sbom.warnings), scanExit(sides[1].sbom.warnings));
+      } finally {
+        await close();
+      }
+    }),
+  );
+}

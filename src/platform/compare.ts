@@ -1,0 +1,235 @@
+/**
+ * Comparing two images (`scout compare IMAGE --to IMAGE`): a pure function of two analysed
+ * images, each its SBOM and its findings, wherever they came from (a local scan, an SBOM file,
+ * later the server's stored images).
+ *
+ * - A package is known by its PURL without version and qualifiers (`pkg:npm/lodash`,
+ *   `pkg:deb/debian/libc6`): the same package at another version is a change, not a removal
+ *   and an addition. When a name has several versions on a side (npm nests copies), the
+ *   versions both sides have are unchanged and the rest are paired in version order.
+ * - Up or down is decided by the package type's own version scheme (dpkg epochs, PEP 440,
+ *   Maven…, from src/versions); a type without one, or versions its scheme rejects, is only
+ *   "changed".
+ * - A finding is known by (vulnerability id, package): a package upgraded but still
+ *   vulnerable to the same CVE keeps that finding (neither added nor removed).
+ */
+import type { Finding } from '../match/types.js';
+import type { Sbom } from '../sbom/model.js';
+import { SEVERITY_LEVELS, type SeverityLevel } from '../match/severity.js';
+import { schemeForPurlType } from '../versions/index.js';
+import { countFindings } from '../report/summary.js';
+
+export interface CompareSide {
+  sbom: Sbom;
+  /** Findings of this image (distribution "not affected" ones are left out here). */
+  findings: readonly Finding[];
+  /** How the user named it; defaults to the SBOM's image reference. */
+  reference?: string;
+}
+
+export interface ImageSummary {
+  reference: string;
+  digest?: string;
+  platform?: string;
+  os?: string;
+  packages: number;
+  /** Bytes: compressed (as pulled) and unpacked, when the source knows them. */
+  size?: { compressed: number; uncompressed?: number };
+  vulnerabilities: Record<SeverityLevel, number>;
+}
+
+export interface ComparedPackage {
+  /** PURL without version and qualifiers: what is compared. */
+  key: string;
+  name: string;
+  namespace?: string;
+  type: string;
+  version: string;
+  purl: string;
+}
+
+export interface PackageChange {
+  key: string;
+  name: string;
+  namespace?: string;
+  type: string;
+  from: string;
+  to: string;
+  /** By the type's version scheme; `changed` when it has none or cannot order these versions. */
+  direction: 'upgraded' | 'downgraded' | 'changed';
+  fromPurl: string;
+  toPurl: string;
+}
+
+export interface ComparedFinding {
+  id: string;
+  severity: SeverityLevel;
+  score?: number;
+  package: { key: string; name: string; version: string; purl: string };
+  fixedVersions: string[];
+  kev: boolean;
+}
+
+export interface Comparison {
+  schema: 'iechor-scout/compare@1';
+  image: ImageSummary;
+  to: ImageSummary;
+  packages: { added: ComparedPackage[]; removed: ComparedPackage[]; changed: PackageChange[]; unchanged: number };
+  /** Added: in `image`, not in `to`; removed: in `to`, no longer in `image`. */
+  findings: { added: ComparedFinding[]; removed: ComparedFinding[]; unchanged: number };
+  /** image minus to, in bytes (positive: `image` is bigger). */
+  sizeDelta?: { compressed: number; uncompressed?: number };
+}
+
+/**
+ * Compares `image` with `to`, the way Docker Scout's compare reads: what `image` has that `to`
+ * has not is added, what `to` had that `image` has not is removed, and versions changed from
+ * `to`'s to `image`'s.
+ */
+export function compareImages(image: CompareSide, to: CompareSide): Comparison {
+  const packages = comparePackages(to.sbom, image.sbom);
+  const findings = compareFindingSets(openFindings(to.findings), openFindings(image.findings));
+  const a = summarise(image);
+  const b = summarise(to);
+  const out: Comparison = { schema: 'iechor-scout/compare@1', image: a, to: b, packages, findings };
+  if (a.size && b.size) {
+    out.sizeDelta = { compressed: a.size.compressed - b.size.compressed };
+    if (a.size.uncompressed !== undefined && b.size.uncompressed !== undefined) out.sizeDelta.uncompressed = a.size.uncompressed - b.size.uncompressed;
+  }
+  return out;
+}
+
+/** The PURL without version, qualifiers and subpath. */
+export function purlKey(purl: string): string {
+  let p = purl;
+  const hash = p.indexOf('#');
+  if (hash >= 0) p = p.slice(0, hash);
+  const q = p.indexOf('?');
+  if (q >= 0) p = p.slice(0, q);
+  // The version follows the last '@' after the last '/' (a scoped npm name's '@' is encoded).
+  const at = p.lastIndexOf('@');
+  if (at > p.lastIndexOf('/')) p = p.slice(0, at);
+  return p;
+}
+
+function openFindings(findings: readonly Finding[]): Finding[] {
+  return findings.filter((f) => f.status !== 'not-affected');
+}
+
+function comparePackages(before: Sbom, after: Sbom): Comparison['packages'] {
+  const group = (sbom: Sbom) => {
+    const m = new Map<string, ComparedPackage[]>();
+    for (const p of sbom.packages) {
+      const key = purlKey(p.purl);
+      const entry: ComparedPackage = { key, name: p.name, type: p.type, version: p.version, purl: p.purl, ...(p.namespace ? { namespace: p.namespace } : {}) };
+      const list = m.get(key);
+      // One entry per version: the same version found in two places is one package here.
+      if (!list) m.set(key, [entry]);
+      else if (!list.some((x) => x.version === entry.version)) list.push(entry);
+    }
+    return m;
+  };
+  const old = group(before);
+  const now = group(after);
+  const added: ComparedPackage[] = [];
+  const removed: ComparedPackage[] = [];
+  const changed: PackageChange[] = [];
+  let unchanged = 0;
+  for (const key of new Set([...old.keys(), ...now.keys()])) {
+    const o = old.get(key) ?? [];
+    const n = now.get(key) ?? [];
+    const nVersions = new Set(n.map((x) => x.version));
+    const oVersions = new Set(o.map((x) => x.version));
+    unchanged += o.filter((x) => nVersions.has(x.version)).length;
+    const gone = o.filter((x) => !nVersions.has(x.version));
+    const fresh = n.filter((x) => !oVersions.has(x.version));
+    const type = (o[0] ?? n[0]).type;
+    const order = versionOrder(type);
+    gone.sort((x, y) => order(x.version, y.version));
+    fresh.sort((x, y) => order(x.version, y.version));
+    const pairs = Math.min(gone.length, fresh.length);
+    for (let i = 0; i < pairs; i++) {
+      const from = gone[i];
+      const to = fresh[i];
+      const cmp = compareVersions(type, from.version, to.version);
+      changed.push({
+        key, name: to.name, type, from: from.version, to: to.version,
+        direction: cmp === undefined ? 'changed' : cmp < 0 ? 'upgraded' : cmp > 0 ? 'downgraded' : 'changed',
+        fromPurl: from.purl, toPurl: to.purl,
+        ...(to.namespace ? { namespace: to.namespace } : {}),
+      });
+    }
+    removed.push(...gone.slice(pairs));
+    added.push(...fresh.slice(pairs));
+  }
+  const byKey = (x: { key: string; version?: string; to?: string }, y: { key: string; version?: string; to?: string }) =>
+    x.key < y.key ? -1 : x.key > y.key ? 1 : (x.version ?? x.to ?? '') < (y.version ?? y.to ?? '') ? -1 : 1;
+  return { added: added.sort(byKey), removed: removed.sort(byKey), changed: changed.sort(byKey), unchanged };
+}
+
+/** Negative, zero, positive; undefined when the type has no scheme or it rejects a version. */
+function compareVersions(type: string, a: string, b: string): number | undefined {
+  const scheme = schemeForPurlType(type);
+  if (!scheme) return undefined;
+  try {
+    return scheme.compare(a, b);
+  } catch {
+    return undefined;
+  }
+}
+
+/** A total order for sorting versions of one type: the scheme's where it can, else by text. */
+function versionOrder(type: string): (a: string, b: string) => number {
+  return (a, b) => compareVersions(type, a, b) ?? (a < b ? -1 : a > b ? 1 : 0);
+}
+
+function compareFindingSets(before: Finding[], after: Finding[]): Comparison['findings'] {
+  const keyOf = (f: Finding) => `${f.id}\0${purlKey(f.package.purl)}`;
+  const index = (fs: Finding[]) => {
+    const m = new Map<string, Finding>();
+    for (const f of fs) if (!m.has(keyOf(f))) m.set(keyOf(f), f);
+    return m;
+  };
+  const old = index(before);
+  const now = index(after);
+  const added = [...now].filter(([k]) => !old.has(k)).map(([, f]) => compared(f));
+  const removed = [...old].filter(([k]) => !now.has(k)).map(([, f]) => compared(f));
+  const unchanged = [...now.keys()].filter((k) => old.has(k)).length;
+  return { added: added.sort(worstFirst), removed: removed.sort(worstFirst), unchanged };
+}
+
+function compared(f: Finding): ComparedFinding {
+  return {
+    id: f.id,
+    severity: f.severity.level,
+    ...(f.severity.score !== undefined ? { score: f.severity.score } : {}),
+    package: { key: purlKey(f.package.purl), name: f.package.name, version: f.package.version, purl: f.package.purl },
+    fixedVersions: f.fixedVersions,
+    kev: f.kev !== undefined,
+  };
+}
+
+function worstFirst(a: ComparedFinding, b: ComparedFinding): number {
+  const r = SEVERITY_LEVELS.indexOf(a.severity) - SEVERITY_LEVELS.indexOf(b.severity);
+  if (r !== 0) return r;
+  if ((b.score ?? -1) !== (a.score ?? -1)) return (b.score ?? -1) - (a.score ?? -1);
+  return a.id < b.id ? -1 : a.id > b.id ? 1 : a.package.key < b.package.key ? -1 : 1;
+}
+
+function summarise(side: CompareSide): ImageSummary {
+  const img = side.sbom.image;
+  // Counted as quickview and cves count them: one per (package, vulnerability).
+  const counts = countFindings(openFindings(side.findings));
+  const vulnerabilities = Object.fromEntries(SEVERITY_LEVELS.map((l) => [l, counts.bySeverity[l].total])) as Record<SeverityLevel, number>;
+  const s: ImageSummary = {
+    reference: side.reference ?? img?.reference ?? '(SBOM)',
+    packages: side.sbom.packages.length,
+    vulnerabilities,
+  };
+  if (img?.digest) s.digest = img.digest;
+  if (img?.platform) s.platform = [img.platform.os, img.platform.architecture, img.platform.variant].filter(Boolean).join('/');
+  const os = img?.os.prettyName ?? (img?.os.name ? `${img.os.name} ${img.os.version ?? ''}`.trim() : undefined);
+  if (os) s.os = os;
+  if (img?.size) s.size = { compressed: img.size.compressed, ...(img.size.uncompressed !== undefined ? { uncompressed: img.size.uncompressed } : {}) };
+  return s;
+}
