@@ -30,6 +30,9 @@ export async function main(argv: string[]): Promise<void> {
   const server = (await import('./commands/server.js')).register(program);
   (await import('./commands/server-db.js')).register(server);
   (await import('./commands/attestation.js')).register(program);
+  (await import('./commands/login.js')).register(program);
+  (await import('./commands/push.js')).register(program);
+  (await import('./commands/platform-read.js')).register(program, image);
   await program.parseAsync(argv);
 }
 

@@ -1,23 +1,149 @@
 /**
- * `scout server`: the platform server and its admin subcommands (`db`, later `token`,
- * `catalog`). This module only creates the one `server` command; the listening action and each
- * subcommand group register on it from their own modules. Every one takes the same
- * `--data-dir` / `--database` (resolved by src/server/location.ts) so they reach the same store.
+ * `scout server` (the platform API) and its admin subcommands, which work on the store directly
+ * (no token needed: whoever can read the data directory or the database is the administrator):
+ * `scout server token create|list|revoke`, `scout server catalog add`, and `scout server db …`
+ * (server-db.ts registers on the command this returns). Every one takes
+ * --data-dir / --database and resolves them with src/server/location.ts.
  */
 import type { Command } from 'commander';
+import { ScoutError } from '../../util/errors.js';
+import { action, imageOptions, openOptions, printWarnings, type ImageCliOptions } from '../common.js';
 
-export function register(program: Command): Command {
-  return program.command('server').description('the platform server (HTTP API) and its administration');
-}
-
-/** The options that say where the server's data is; resolved with resolveServerLocation. */
-export function serverLocationOptions(cmd: Command): Command {
-  return cmd
-    .option('--data-dir <dir>', 'the server\'s data directory (default: SCOUT_DATA_DIR, else iechor-scout-server beside the cache directory)')
-    .option('--database <url>', 'a postgres:// URL (add ?schema=NAME to use one schema); default: SCOUT_DATABASE_URL, else the SQLite file scout.db in the data directory');
-}
-
-export interface ServerLocationCliOptions {
+export interface LocationCliOptions {
   dataDir?: string;
   database?: string;
+}
+
+export type ServerLocationCliOptions = LocationCliOptions;
+
+/** --data-dir and --database, as every `scout server …` command takes them. */
+export function serverLocationOptions(cmd: Command): Command {
+  return cmd
+    .option('--data-dir <dir>', 'where the server keeps its data (default: iechor-scout-server beside the cache directory; also SCOUT_DATA_DIR)')
+    .option('--database <url>', 'postgres://… to use PostgreSQL (also SCOUT_DATABASE_URL); default: the SQLite file <data-dir>/scout.db');
+}
+
+async function location(o: LocationCliOptions) {
+  const { resolveServerLocation } = await import('../../server/location.js');
+  return resolveServerLocation(o);
+}
+
+/** Runs `fn` with the platform store of these options, closing it after. */
+async function withPlatform<T>(o: LocationCliOptions, fn: (p: import('../../store/kysely/platform-store.js').KyselyPlatformStore) => Promise<T>): Promise<T> {
+  const { KyselyPlatformStore } = await import('../../store/kysely/platform-store.js');
+  const platform = await KyselyPlatformStore.open((await location(o)).database);
+  try {
+    return await fn(platform);
+  } finally {
+    await platform.close();
+  }
+}
+
+const SCOPES = ['read', 'write', 'admin'];
+
+export const CATALOG_ORG = 'public-catalog';
+
+export function register(program: Command): Command {
+  const server = serverLocationOptions(
+    program
+      .command('server')
+      .description('run the platform server (HTTP API), or administer its store (token, catalog)')
+      .option('--host <host>', 'address to listen on', '127.0.0.1')
+      .option('--port <port>', 'port to listen on', '8080'),
+  ).action(
+    action(async (o: LocationCliOptions & { host: string; port: string }) => {
+      const port = Number(o.port);
+      if (!Number.isInteger(port) || port < 0 || port > 65535) throw new ScoutError('bad-option', `--port must be 0 to 65535, not "${o.port}"`);
+      const { startServer } = await import('../../server/main.js');
+      const running = await startServer({ location: await location(o), host: o.host, port });
+      process.stdout.write(`Scout server listening on ${running.url} (data: ${running.platform.dialect === 'sqlite' ? (await location(o)).dataDir : 'PostgreSQL'})\n`);
+      await new Promise<void>((resolve) => {
+        const stop = () => {
+          process.off('SIGINT', stop);
+          process.off('SIGTERM', stop);
+          void running.close().then(resolve);
+        };
+        process.on('SIGINT', stop);
+        process.on('SIGTERM', stop);
+      });
+    }),
+  );
+
+  const token = server.command('token').description('API tokens: create, list, revoke');
+  serverLocationOptions(
+    token
+      .command('create')
+      .description('create an API token (printed once; only its hash is stored); creates the organisation if needed')
+      .requiredOption('--org <name>', 'organisation')
+      .option('--scope <scope>', 'read, write or admin', 'read')
+      .option('--name <name>', 'a name to recognise it by', 'cli'),
+  ).action(
+    action(async (o: LocationCliOptions & { org: string; scope: string; name: string }) => {
+      if (!SCOPES.includes(o.scope)) throw new ScoutError('bad-option', `--scope must be read, write or admin, not "${o.scope}"`);
+      await withPlatform(o, async (p) => {
+        const org = await p.ensureOrg(o.org);
+        const { token: t, info } = await p.forOrg(org).createToken(o.name, o.scope as 'read');
+        process.stderr.write(`token ${info.id} (${info.scope}) for organisation ${org.name}; shown once:\n`);
+        process.stdout.write(t + '\n');
+      });
+    }),
+  );
+  serverLocationOptions(token.command('list').description('list tokens (never the tokens themselves)').option('--org <name>', 'only this organisation')).action(
+    action(async (o: LocationCliOptions & { org?: string }) => {
+      await withPlatform(o, async (p) => {
+        const orgs = (await p.listOrgs()).filter((x) => !o.org || x.name === o.org);
+        if (o.org && !orgs.length) throw new ScoutError('not-found', `no organisation ${o.org}`);
+        const rows: string[][] = [];
+        for (const org of orgs) for (const t of await p.forOrg(org).listTokens()) rows.push([t.id, org.name, t.name, t.scope, t.createdAt, t.lastUsedAt ?? '-', t.revokedAt ?? '-']);
+        const { table } = await import('../output/text.js');
+        process.stdout.write(table(rows, ['ID', 'ORG', 'NAME', 'SCOPE', 'CREATED', 'LAST USED', 'REVOKED']) + '\n');
+      });
+    }),
+  );
+  serverLocationOptions(token.command('revoke').argument('<id>', 'token id (from token list)').description('revoke a token')).action(
+    action(async (id: string, o: LocationCliOptions) => {
+      await withPlatform(o, async (p) => {
+        const info = await p.tokenById(id);
+        const org = info && (await p.listOrgs()).find((x) => x.id === info.orgId);
+        if (!info || !org) throw new ScoutError('not-found', `no token ${id}`);
+        if (!(await p.forOrg(org).revokeToken(id))) throw new ScoutError('not-found', `token ${id} is already revoked`);
+        process.stdout.write(`revoked ${id}\n`);
+      });
+    }),
+  );
+
+  const catalog = server.command('catalog').description('the public catalogue of base images every organisation matches against');
+  imageOptions(
+    serverLocationOptions(
+      catalog
+        .command('add')
+        .argument('<image...>', 'images to add (any source the CLI reads)')
+        .description('catalogue images and store them in the public catalogue')
+        .option('--repository <name>', 'repository to file them under (default: the registry repository of each image)')
+        .option('--tag <tag...>', 'tags (default: the tag of the reference)'),
+    ),
+  ).action(
+    action(async (refs: string[], o: LocationCliOptions & ImageCliOptions & { repository?: string; tag?: string[] }) => {
+      const { openServerStores } = await import('../../server/main.js');
+      const { platform, advisories } = await openServerStores(await location(o));
+      try {
+        const org = await platform.ensureOrg(CATALOG_ORG, { catalog: true });
+        if (!org.catalog) throw new ScoutError('bad-org', `organisation ${CATALOG_ORG} exists and is not the catalogue`);
+        const { loadSbom } = await import('../../sbom/load.js');
+        const { ingestSbom } = await import('../../server/ingest.js');
+        const { pushTarget } = await import('../server-client.js');
+        for (const ref of refs) {
+          const { sbom } = await loadSbom(ref, openOptions(o), o.cache === false ? { cache: false } : {});
+          printWarnings(sbom.warnings);
+          const target = pushTarget(ref, sbom, o);
+          const r = await ingestSbom(platform.forOrg(org), advisories, sbom, target);
+          process.stdout.write(`${r.created ? 'added' : 'already there'}: ${r.image.repository ?? '(no repository)'}${r.image.tags.length ? ':' + r.image.tags.join(',') : ''} ${r.image.digest} (${r.image.layerCount} layers)\n`);
+        }
+      } finally {
+        await platform.close();
+        await advisories.close();
+      }
+    }),
+  );
+  return server;
 }

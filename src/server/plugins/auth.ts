@@ -1,5 +1,5 @@
 /**
- * Authentication for everything under /v1 (but the OpenAPI document): a Bearer token is looked
+ * Authentication for everything under /v1 (but the OpenAPI document; nothing outside /v1): a Bearer token is looked
  * up by its hash and the request gets `caller` and `org`, the OrgStore opened for the token's
  * organisation, which is the only store a route can reach. A missing, unknown or revoked token
  * is a 401 with no detail. A route's `config.scope` (default `read`) is the scope it needs:
@@ -33,7 +33,9 @@ export default fp(async function auth(app: FastifyInstance, opts: { platform: Pl
   app.decorateRequest('caller', null as unknown as Caller);
   app.decorateRequest('org', null as unknown as OrgStore);
   app.addHook('onRequest', async (request: FastifyRequest, reply: FastifyReply) => {
-    const need = request.routeOptions.config.scope ?? 'read';
+    // Only the API is behind tokens: health checks and the dashboard's files sit outside /v1.
+    if (!request.url.startsWith('/v1/') && request.url !== '/v1') return;
+    const need = request.routeOptions.config?.scope ?? 'read';
     if (need === 'public') return;
     const header = request.headers.authorization;
     const token = bearerToken(header);

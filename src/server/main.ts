@@ -1,0 +1,95 @@
+/**
+ * `scout server`: open the store (migrating it), create the first organisation and its admin
+ * token on first start, listen, prune by retention hourly, and close cleanly on SIGINT/SIGTERM.
+ */
+import { chmodSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { FastifyInstance } from 'fastify';
+import type { KyselyPlatformStore } from '../store/kysely/platform-store.js';
+import type { AdvisoryStore } from '../store/advisory-store.js';
+import type { ServerLocation } from './location.js';
+
+export interface ServeOptions {
+  location: ServerLocation;
+  host: string;
+  port: number;
+  /** Where the one-time messages (bootstrap token) go. */
+  print?: (line: string) => void;
+  /** Fastify's logger option; default: info-level JSON lines on stderr. */
+  logger?: unknown;
+}
+
+export interface RunningServer {
+  app: FastifyInstance;
+  url: string;
+  platform: KyselyPlatformStore;
+  advisories: AdvisoryStore;
+  close(): Promise<void>;
+}
+
+export const BOOTSTRAP_ORG = 'default';
+export const BOOTSTRAP_TOKEN_FILE = 'admin-token';
+
+/**
+ * On an empty store: the organisation `default` and an admin token for it, printed once and
+ * written to <data-dir>/admin-token (0600). Never again once any organisation exists.
+ */
+export async function bootstrap(platform: KyselyPlatformStore, dataDir: string): Promise<{ token: string; file: string } | undefined> {
+  if ((await platform.listOrgs()).some((o) => !o.catalog)) return undefined;
+  const org = await platform.ensureOrg(BOOTSTRAP_ORG);
+  const { token } = await platform.forOrg(org).createToken('bootstrap admin', 'admin');
+  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+  const file = join(dataDir, BOOTSTRAP_TOKEN_FILE);
+  writeFileSync(file, token + '\n', { mode: 0o600 });
+  chmodSync(file, 0o600);
+  return { token, file };
+}
+
+export async function openServerStores(location: ServerLocation): Promise<{ platform: KyselyPlatformStore; advisories: AdvisoryStore; note?: string }> {
+  const { KyselyPlatformStore } = await import('../store/kysely/platform-store.js');
+  const { openServerAdvisories } = await import('./advisories.js');
+  if (location.database.kind === 'sqlite' && !existsSync(location.dataDir)) mkdirSync(location.dataDir, { recursive: true, mode: 0o700 });
+  // The advisory store first: on a new file it sets the page size, which only an empty file takes.
+  const { store: advisories, note } = await openServerAdvisories(location.database, location.dataDir);
+  try {
+    const platform = await KyselyPlatformStore.open(location.database);
+    return { platform, advisories, ...(note ? { note } : {}) };
+  } catch (err) {
+    await advisories.close();
+    throw err;
+  }
+}
+
+export async function startServer(opts: ServeOptions): Promise<RunningServer> {
+  const print = opts.print ?? ((l: string) => process.stdout.write(l + '\n'));
+  const { platform, advisories, note } = await openServerStores(opts.location);
+  if (note) print(`note: ${note}`);
+  const { buildApp } = await import('./app.js');
+  const app = await buildApp({ platform, advisories, logger: (opts.logger ?? { level: 'info' }) as never });
+  const boot = await bootstrap(platform, opts.location.dataDir);
+  if (boot) {
+    print(`Created organisation "${BOOTSTRAP_ORG}" and its admin token (shown once; also in ${boot.file}, mode 0600):`);
+    print(`  ${boot.token}`);
+  }
+  const url = await app.listen({ host: opts.host, port: opts.port });
+  const prune = async () => {
+    try {
+      const n = await platform.pruneAll();
+      if (n) app.log.info({ pruned: n }, 'retention: images deleted');
+    } catch (err) {
+      app.log.error({ err }, 'retention prune failed');
+    }
+  };
+  void prune();
+  const timer = setInterval(() => void prune(), 3600_000);
+  timer.unref();
+  let closing: Promise<void> | undefined;
+  const close = () =>
+    (closing ??= (async () => {
+      clearInterval(timer);
+      await app.close();
+      await platform.close();
+      await advisories.close();
+    })());
+  return { app, url, platform, advisories, close };
+}

@@ -1,0 +1,59 @@
+/**
+ * A real `scout server` for CLI tests: started in this process on port 0 over a fresh data
+ * directory (SQLite) whose advisory tables hold the examples/ bundle, and the real CLI run in
+ * child processes without blocking this process's event loop (the server must keep answering).
+ */
+import { spawn } from 'node:child_process';
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { detectAndImport } from '../../src/advisories/import/detect.js';
+import { resolveServerLocation } from '../../src/server/location.js';
+import { startServer, type RunningServer } from '../../src/server/main.js';
+import { SqliteAdvisoryStore } from '../../src/store/sqlite/sqlite-store.js';
+import { EXAMPLE_ADVISORIES } from './platform-app.js';
+import { tempDir } from './tmp.js';
+
+const MAIN = new URL('../../src/cli/main.ts', import.meta.url).pathname;
+
+export interface TestServer extends RunningServer {
+  dataDir: string;
+  printed: string[];
+  log: string[];
+}
+
+export async function fillAdvisories(path: string): Promise<void> {
+  const store = new SqliteAdvisoryStore(path);
+  try {
+    for (const f of readdirSync(EXAMPLE_ADVISORIES).filter((n) => n.endsWith('.gz')).sort()) {
+      const out = await detectAndImport(store, join(EXAMPLE_ADVISORIES, f));
+      if (!out.ok) throw new Error(`${f}: ${out.error?.message}`);
+    }
+  } finally {
+    await store.close();
+  }
+}
+
+export async function startTestServer(t: { after: (fn: () => Promise<void>) => void }, dataDir = tempDir()): Promise<TestServer> {
+  const location = resolveServerLocation({ dataDir }, {});
+  if (location.database.kind === 'sqlite') await fillAdvisories(location.database.path);
+  const printed: string[] = [];
+  const log: string[] = [];
+  const stream = { write: (line: string) => void log.push(line) };
+  const running = await startServer({ location, host: '127.0.0.1', port: 0, print: (l) => printed.push(l), logger: { level: 'info', stream } });
+  t.after(() => running.close());
+  return Object.assign(running, { dataDir, printed, log });
+}
+
+/** Runs the CLI (from source) in a child process, asynchronously. */
+export function scoutAsync(args: string[], env: Record<string, string> = {}, input?: string): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', MAIN, ...args], { env: { ...process.env, CI: '1', ...env }, stdio: ['pipe', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
+    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
+    child.stdin.end(input ?? '');
+  });
+}
