@@ -45,15 +45,15 @@ export async function bootstrap(platform: KyselyPlatformStore, dataDir: string):
   return { token, file };
 }
 
-export async function openServerStores(location: ServerLocation): Promise<{ platform: KyselyPlatformStore; advisories: AdvisoryStore; note?: string }> {
+export async function openServerStores(location: ServerLocation): Promise<{ platform: KyselyPlatformStore; advisories: AdvisoryStore }> {
   const { KyselyPlatformStore } = await import('../store/kysely/platform-store.js');
   const { openServerAdvisories } = await import('./advisories.js');
   if (location.database.kind === 'sqlite' && !existsSync(location.dataDir)) mkdirSync(location.dataDir, { recursive: true, mode: 0o700 });
   // The advisory store first: on a new file it sets the page size, which only an empty file takes.
-  const { store: advisories, note } = await openServerAdvisories(location.database, location.dataDir);
+  const advisories = await openServerAdvisories(location.database);
   try {
     const platform = await KyselyPlatformStore.open(location.database);
-    return { platform, advisories, ...(note ? { note } : {}) };
+    return { platform, advisories };
   } catch (err) {
     await advisories.close();
     throw err;
@@ -62,8 +62,7 @@ export async function openServerStores(location: ServerLocation): Promise<{ plat
 
 export async function startServer(opts: ServeOptions): Promise<RunningServer> {
   const print = opts.print ?? ((l: string) => process.stdout.write(l + '\n'));
-  const { platform, advisories, note } = await openServerStores(opts.location);
-  if (note) print(`note: ${note}`);
+  const { platform, advisories } = await openServerStores(opts.location);
   const { buildApp } = await import('./app.js');
   const app = await buildApp({ platform, advisories, logger: (opts.logger ?? { level: 'info' }) as never });
   const boot = await bootstrap(platform, opts.location.dataDir);
