@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { scoutAsync, startTestServer } from '../helpers/platform-server.js';
@@ -18,19 +18,24 @@ test('scout server: bootstrap admin token printed once and kept 0600; token crea
   assert.ok(!second.printed.some((l) => l.includes('scout_')), 'not printed on the next start');
   await second.close();
 
-  const created = await scoutAsync(['server', 'token', 'create', '--org', 'acme', '--scope', 'write', '--data-dir', dataDir]);
+  // A cache directory of its own: the default data directory (beside it) must stay untouched.
+  const home = tempDir();
+  const env = { SCOUT_CACHE_DIR: join(home, 'cache') };
+  const created = await scoutAsync(['server', 'token', 'create', '--org', 'acme', '--scope', 'write', '--data-dir', dataDir], env);
   assert.equal(created.code, 0, created.stderr);
   const acmeToken = created.stdout.trim();
   assert.match(acmeToken, /^scout_[A-Za-z0-9_-]{43}$/);
-  const list = await scoutAsync(['server', 'token', 'list', '--data-dir', dataDir]);
+  const list = await scoutAsync(['server', 'token', 'list', '--data-dir', dataDir], env);
   assert.equal(list.code, 0, list.stderr);
   assert.ok(!list.stdout.includes(acmeToken.slice(6)), 'tokens are never listed');
   const acmeLine = list.stdout.split('\n').find((l) => / acme /.test(l) && / write /.test(l));
   assert.ok(acmeLine, list.stdout);
   const id = acmeLine.split(/\s+/)[0];
-  const revoked = await scoutAsync(['server', 'token', 'revoke', id, '--data-dir', dataDir]);
+  const revoked = await scoutAsync(['server', 'token', 'revoke', id, '--data-dir', dataDir], env);
   assert.equal(revoked.code, 0, revoked.stderr);
-  const bad = await scoutAsync(['server', 'token', 'create', '--org', 'acme', '--scope', 'root', '--data-dir', dataDir]);
+  assert.match((await scoutAsync(['server', 'token', 'list', '--data-dir', dataDir, '--org', 'acme'], env)).stdout, new RegExp(`${id} .* write +\\S+ +- +20\\d\\d-`));
+  assert.deepEqual(readdirSync(home), ['cache'].filter((x) => existsSync(join(home, x))), 'nothing written beside the cache');
+  const bad = await scoutAsync(['server', 'token', 'create', '--org', 'acme', '--scope', 'root', '--data-dir', dataDir], env);
   assert.equal(bad.code, 1);
   assert.match(bad.stderr, /--scope must be read, write or admin/);
 });

@@ -41,6 +41,14 @@ async function withPlatform<T>(o: LocationCliOptions, fn: (p: import('../../stor
 
 const SCOPES = ['read', 'write', 'admin'];
 
+/**
+ * A subcommand's options merged with its parents': `scout server token list --data-dir D`
+ * hands --data-dir to `server` (which takes it too), so read both.
+ */
+export function withParents<T>(cmd: Command): T {
+  return cmd.optsWithGlobals() as T;
+}
+
 export const CATALOG_ORG = 'public-catalog';
 
 export function register(program: Command): Command {
@@ -78,7 +86,8 @@ export function register(program: Command): Command {
       .option('--scope <scope>', 'read, write or admin', 'read')
       .option('--name <name>', 'a name to recognise it by', 'cli'),
   ).action(
-    action(async (o: LocationCliOptions & { org: string; scope: string; name: string }) => {
+    action(async (_o: LocationCliOptions & { org: string; scope: string; name: string }, cmd: Command) => {
+      const o = withParents<LocationCliOptions & { org: string; scope: string; name: string }>(cmd);
       if (!SCOPES.includes(o.scope)) throw new ScoutError('bad-option', `--scope must be read, write or admin, not "${o.scope}"`);
       await withPlatform(o, async (p) => {
         const org = await p.ensureOrg(o.org);
@@ -89,7 +98,8 @@ export function register(program: Command): Command {
     }),
   );
   serverLocationOptions(token.command('list').description('list tokens (never the tokens themselves)').option('--org <name>', 'only this organisation')).action(
-    action(async (o: LocationCliOptions & { org?: string }) => {
+    action(async (_o: LocationCliOptions & { org?: string }, cmd: Command) => {
+      const o = withParents<LocationCliOptions & { org?: string }>(cmd);
       await withPlatform(o, async (p) => {
         const orgs = (await p.listOrgs()).filter((x) => !o.org || x.name === o.org);
         if (o.org && !orgs.length) throw new ScoutError('not-found', `no organisation ${o.org}`);
@@ -101,7 +111,8 @@ export function register(program: Command): Command {
     }),
   );
   serverLocationOptions(token.command('revoke').argument('<id>', 'token id (from token list)').description('revoke a token')).action(
-    action(async (id: string, o: LocationCliOptions) => {
+    action(async (id: string, _o: LocationCliOptions, cmd: Command) => {
+      const o = withParents<LocationCliOptions>(cmd);
       await withPlatform(o, async (p) => {
         const info = await p.tokenById(id);
         const org = info && (await p.listOrgs()).find((x) => x.id === info.orgId);
@@ -123,7 +134,8 @@ export function register(program: Command): Command {
         .option('--tag <tag...>', 'tags (default: the tag of the reference)'),
     ),
   ).action(
-    action(async (refs: string[], o: LocationCliOptions & ImageCliOptions & { repository?: string; tag?: string[] }) => {
+    action(async (refs: string[], _o: LocationCliOptions, cmd: Command) => {
+      const o = withParents<LocationCliOptions & ImageCliOptions & { repository?: string; tag?: string[] }>(cmd);
       const { openServerStores } = await import('../../server/main.js');
       const { platform, advisories } = await openServerStores(await location(o));
       try {
