@@ -1,6 +1,7 @@
 import { availableParallelism } from 'node:os';
 import { Warnings, type ScanWarning } from '../util/errors.js';
 import { LayerCache } from './cache.js';
+import { CaptureBudget } from './capture-budget.js';
 import { CompiledCapture, type CaptureSpec } from './capture.js';
 import { FileTree } from './filetree.js';
 import type { LayerIndex, LayerRef } from './layer-index.js';
@@ -63,6 +64,7 @@ export async function scanImage(image: Image, spec: CaptureSpec, opts: ScanOptio
   const results: IndexedLayer[] = image.layers.map((l) => ({ ref: { index: l.index, digest: l.digest, diffId: l.diffId }, fromCache: false }));
   const failed: number[] = [];
   const writes = new CacheWrites(cache);
+  const budget = new CaptureBudget();
   // Two layers with the same diff_id (e.g. an empty layer repeated) are read once.
   const inflight = new Map<string, Promise<LayerIndex>>();
   const n = Math.max(1, Math.min(opts.concurrency ?? availableParallelism(), image.layers.length));
@@ -89,7 +91,7 @@ export async function scanImage(image: Image, spec: CaptureSpec, opts: ScanOptio
         } else {
           if (!p) {
             const inWorker = pool && k > 0 && layer.openBlob && !layer.indexWith;
-            p = indexLayer(layer, capture, writes, inWorker ? { pool, ref: opts.workerCapture! } : undefined, analyzers);
+            p = indexLayer(layer, capture, writes, inWorker ? { pool, ref: opts.workerCapture! } : undefined, analyzers, budget);
             inflight.set(layer.diffId, p);
           }
           res.index = await p;
@@ -128,21 +130,25 @@ class CacheWrites {
   constructor(private readonly cache: LayerCache | undefined) {}
 
   /** Only a fully read, digest-verified layer may come here, so only those are cached. */
-  put(index: LayerIndex, fingerprint: string): void {
+  put(index: LayerIndex, fingerprint: string, label: string): void {
     if (!this.cache) return;
     try {
       this.cache.put(index, fingerprint);
     } catch (err) {
-      this.failure ??= `cannot write the layer cache at ${this.cache.dir}: ${(err as Error).message}; its layers will be read again next time (SCOUT_CACHE_DIR names a writable directory)`;
+      // Only a directory that cannot be written calls for another SCOUT_CACHE_DIR; an entry
+      // that cannot be made (too big to serialise, a full disk) is named as what it is.
+      const code = (err as NodeJS.ErrnoException).code;
+      const hint = code === 'EACCES' || code === 'EPERM' || code === 'EROFS' ? '; SCOUT_CACHE_DIR names a writable directory' : code === 'ENOSPC' ? '; the disk is full' : '';
+      this.failure ??= `cannot write the layer cache at ${this.cache.dir} (the entry of ${label}): ${(err as Error).message}; its layers will be read again next time${hint}`;
     }
   }
 }
 
-async function indexLayer(layer: ImageLayer, capture: CompiledCapture, writes: CacheWrites, threads?: { pool: LayerWorkerPool; ref: CaptureRef }, analyzers?: AnalyzerThread): Promise<LayerIndex> {
+async function indexLayer(layer: ImageLayer, capture: CompiledCapture, writes: CacheWrites, threads?: { pool: LayerWorkerPool; ref: CaptureRef }, analyzers?: AnalyzerThread, budget?: CaptureBudget): Promise<LayerIndex> {
   if (layer.indexWith) return layer.indexWith(capture);
   const label = layerLabel(layer.index, layer.digest);
-  const index = threads ? await threads.pool.index(layer, threads.ref) : await indexTarStream(await layer.open(), layer.diffId, capture, label, undefined, analyzers);
-  writes.put(index, capture.fingerprint);
+  const index = threads ? await threads.pool.index(layer, threads.ref) : await indexTarStream(await layer.open(), layer.diffId, capture, label, undefined, analyzers, budget);
+  writes.put(index, capture.fingerprint, label);
   return index;
 }
 

@@ -27,3 +27,18 @@ test('a 33 KB zstd layer that inflates to 1 GiB stops at the ratio cap with litt
   // blob whole took over 1 GiB.
   assert.ok(r.peakMiB < 300, `peak RSS ${r.peakMiB} MiB`);
 });
+
+test('files kept from one image share a budget: past it, each skipped file is named', async () => {
+  // Sixteen 12 MiB embedded SBOMs (each under the 64 MiB per-file cap) would keep 192 MiB.
+  const big = Buffer.alloc(12 * 1024 * 1024, 0x20);
+  const layers = [0, 1].map((l) => Object.fromEntries(Array.from({ length: 8 }, (_, i) => [`sboms/${l}-${i}.spdx.json`, big])));
+  const im = await buildImage({ layers, compression: 'none' });
+  const dir = tempDir();
+  writeOciLayout(dir, [{ images: [im] }]);
+  const r = peakOfScan(dir, 'sbom', { SCOUT_MAX_CAPTURED_BYTES: String(30 * 1024 * 1024) });
+  const skipped = r.warnings.filter((w) => w.code === 'capture-budget');
+  // 30 MiB holds two of them: the other fourteen are named.
+  assert.equal(skipped.length, 14, JSON.stringify(r.warnings.map((w) => w.code)));
+  assert.ok(skipped.every((w) => w.path && w.message.includes(w.path) && /SCOUT_MAX_CAPTURED_BYTES/.test(w.message)));
+  assert.ok(!r.warnings.some((w) => w.layerFailed), 'a budget skips files, it does not fail layers');
+});

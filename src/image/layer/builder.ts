@@ -4,6 +4,7 @@ import type { IndexEntry, LayerIndex } from '../layer-index.js';
 import { ScoutError, Warnings } from '../../util/errors.js';
 import { HEAD_BYTES, type BodySink } from './tar-parser.js';
 import { ownsItsMemory, type AnalyzerThread } from './analyzer-thread.js';
+import type { CaptureBudget } from '../capture-budget.js';
 
 /** Smaller files are analyzed here: sending them costs about what analyzing them does. */
 const OFF_THREAD_MIN_BYTES = 64 * 1024;
@@ -29,6 +30,8 @@ export class LayerIndexBuilder {
     private readonly layerLabel: string,
     /** Where big files' analyses may run (see FileAnalyzer.offThread); none: all run here. */
     private readonly thread?: AnalyzerThread,
+    /** The image-wide allowance for kept file contents; none: only each file's own cap. */
+    private readonly budget?: CaptureBudget,
   ) {}
 
   addEntry(e: IndexEntry): void {
@@ -66,10 +69,15 @@ export class LayerIndexBuilder {
     const analyzers = this.capture.analyzersFor(e.path, e.size, head);
     if (captureMax === 0 && analyzers.length === 0) return undefined;
     const fitting = analyzers.filter((a) => e.size <= a.maxSize);
-    const capture = captureMax > 0 && e.size <= captureMax;
+    let capture = captureMax > 0 && e.size <= captureMax;
     if (!capture && fitting.length === 0) {
       this.warn('file-too-large', `${e.path} is ${e.size} bytes, over the ${Math.max(captureMax, ...analyzers.map((a) => a.maxSize))}-byte limit for reading it; skipped`, e.path);
       return undefined;
+    }
+    if (capture && this.budget && !this.budget.take(e.size)) {
+      capture = false;
+      this.warn('capture-budget', `${e.path} (${e.size} bytes) not read: files kept from this image already take ${this.budget.taken} of its ${this.budget.max}-byte budget (SCOUT_MAX_CAPTURED_BYTES)`, e.path);
+      if (fitting.length === 0) return undefined;
     }
     return { capture, analyzers: fitting };
   }

@@ -6,6 +6,7 @@ import type { EntryType, LayerIndex } from '../layer-index.js';
 import { defaultLimits, type Limits } from '../limits.js';
 import type { AnalyzerThread } from './analyzer-thread.js';
 import { LayerIndexBuilder } from './builder.js';
+import type { CaptureBudget } from '../capture-budget.js';
 import { wrapStreamError } from './decompress.js';
 import { parseTar } from './tar-parser.js';
 
@@ -50,8 +51,10 @@ export async function indexTarStream(
   limits: Limits = defaultLimits(),
   /** Where big files' analyses may run while the pass goes on. */
   thread?: AnalyzerThread,
+  /** The scan's allowance for kept file contents, shared by its layers. */
+  budget?: CaptureBudget,
 ): Promise<LayerIndex> {
-  const b = new LayerIndexBuilder(diffId, capture, label, thread);
+  const b = new LayerIndexBuilder(diffId, capture, label, thread, budget);
   let count = 0;
   try {
     await parseTar(tar, (h, head) => {
