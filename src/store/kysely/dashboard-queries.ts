@@ -9,7 +9,7 @@ import { buildPurl } from '../../sbom/purl.js';
 import type { BaseImageUse, DashboardReader, ImageRef, OverviewData, PackageName, PackageNameFilter, TrendPoint, VulnerabilityFilter, VulnerabilitySummary } from '../dashboard-reader.js';
 import type { Org, Page, PageRequest, SeverityCounts } from '../platform-store.js';
 import { decodeCursor, encodeCursor, limitOf, pageOf } from './cursor.js';
-import { likeEscaped } from './dialect.js';
+import { likeEscaped, orgColumn } from './dialect.js';
 import type { PlatformDatabase } from './schema.js';
 
 const DAY_MS = 86_400_000;
@@ -57,7 +57,11 @@ export class KyselyDashboardQueries implements DashboardReader {
   private async countsOf(imageIds: readonly string[]): Promise<Map<string, SeverityCounts>> {
     const out = new Map<string, SeverityCounts>();
     if (!imageIds.length) return out;
-    const rows = await this.openFindings()
+    const rows = await this.db
+      .selectFrom('findings as f')
+      .where(orgColumn('f.org_id'), '=', this.org.id)
+      .where('f.fixed_at', 'is', null)
+      .where('f.withdrawn_at', 'is', null)
       .select(['f.image_id', 'f.severity'])
       .select((eb) => eb.fn.countAll<number>().as('n'))
       .where('f.image_id', 'in', imageIds)

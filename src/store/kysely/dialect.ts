@@ -9,7 +9,12 @@
  * - timestamps are ISO-8601 text on both, compared as text.
  * - LIKE is case-insensitive (ASCII) on SQLite and case-sensitive on PostgreSQL: text searches
  *   compare `lower(column)` with a lower-cased pattern, wildcards escaped (`likeEscaped`).
+ * - SQLite has no statistics: given `org_id = ?` and `image_id IN (…)` on findings it picks the
+ *   org_id index and reads every finding of the organisation. Queries that name their images
+ *   compare `orgColumn('f.org_id')` (`org_id || ''`, which no index serves on either backend),
+ *   so the tenancy check stays and the image's primary key is used.
  */
+import { sql, type RawBuilder } from 'kysely';
 
 const MAX_PARAMS = 30_000;
 
@@ -31,4 +36,9 @@ export function isUniqueViolation(err: unknown): boolean {
 /** User text for a LIKE pattern, its wildcards taken literally (with ESCAPE '\\'). */
 export function likeEscaped(text: string): string {
   return text.replace(/[\\%_]/g, (c) => `\\${c}`);
+}
+
+/** An org_id column as an expression no index serves (see the list above): the check stays, the plan follows the image key. */
+export function orgColumn(column: string): RawBuilder<string> {
+  return sql<string>`${sql.ref(column)} || ''`;
 }

@@ -40,7 +40,7 @@ import { IMAGE_SORT_KEYS } from '../platform-store.js';
 import type { DashboardReader } from '../dashboard-reader.js';
 import { decodeCursor, limitOf, pageOf } from './cursor.js';
 import { KyselyDashboardQueries } from './dashboard-queries.js';
-import { chunks, isUniqueViolation, likeEscaped, rowsPerInsert } from './dialect.js';
+import { chunks, isUniqueViolation, likeEscaped, orgColumn, rowsPerInsert } from './dialect.js';
 import type { ImagesTable, PlatformDatabase } from './schema.js';
 import { createTokenRow, tokenInfoOf } from './tokens.js';
 
@@ -300,7 +300,7 @@ export class KyselyOrgStore implements OrgStore {
       .selectFrom('findings')
       .select(['image_id', 'severity'])
       .select((eb) => eb.fn.countAll<number>().as('n'))
-      .where('org_id', '=', this.org.id)
+      .where(orgColumn('org_id'), '=', this.org.id)
       .where('image_id', 'in', imageIds)
       .where('fixed_at', 'is', null)
       .where('withdrawn_at', 'is', null)
@@ -381,7 +381,7 @@ export class KyselyOrgStore implements OrgStore {
       if (filter.severity) {
         const levels = { critical: ['critical'], high: ['critical', 'high'], medium: ['critical', 'high', 'medium'], none: [] }[filter.severity];
         q = q.where((eb) => {
-          let open = eb.selectFrom('findings as f').select('f.image_id').whereRef('f.image_id', '=', 'i.id').where('f.org_id', '=', this.org.id).where('f.fixed_at', 'is', null).where('f.withdrawn_at', 'is', null);
+          let open = eb.selectFrom('findings as f').select('f.image_id').whereRef('f.image_id', '=', 'i.id').where(orgColumn('f.org_id'), '=', this.org.id).where('f.fixed_at', 'is', null).where('f.withdrawn_at', 'is', null);
           if (levels.length) open = open.where('f.severity', 'in', levels);
           return levels.length ? eb.exists(open) : eb.not(eb.exists(open));
         });
@@ -538,7 +538,7 @@ export class KyselyOrgStore implements OrgStore {
     const after = decodeCursor(page.cursor, ['string', 'string']);
     const id = await this.imageId(digest);
     if (!id) return undefined;
-    let q = this.db.selectFrom('findings').selectAll().where('org_id', '=', this.org.id).where('image_id', '=', id);
+    let q = this.db.selectFrom('findings').selectAll().where(orgColumn('org_id'), '=', this.org.id).where('image_id', '=', id);
     if (after) q = q.where((eb) => eb(eb.refTuple('vulnerability_id', 'purl'), '>', eb.tuple(String(after[0]), String(after[1]))));
     const rows = await q.orderBy('vulnerability_id').orderBy('purl').limit(limit + 1).execute();
     return pageOf(rows, limit, (r) => storedFinding(r), (r) => [r.vulnerability_id, r.purl]);

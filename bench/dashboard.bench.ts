@@ -1,0 +1,126 @@
+/**
+ * Dashboard speed with 10,000 stored images (200 repositories × 50 tags, 40 packages and about
+ * 8 findings each, packages shared between images): the p50/p99 of the /v1 queries behind the
+ * Images page and an image's detail page, over HTTP against `scout server`'s app (buildApp on
+ * SQLite, the built JavaScript), and the time to first render of both pages in headless
+ * Chromium (navigation start to the table's first rows in the page, with the data loaded).
+ * Targets: API p99 ≤ 100 ms, first render ≤ 1 s.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { chromium } from 'playwright-core';
+import type { FastifyInstance } from 'fastify';
+import type { KyselyPlatformStore } from '../src/store/kysely/platform-store.js';
+import { syntheticImage } from './lib/platform-images.js';
+import { fmt, median } from './lib/measure.js';
+
+const IMAGES = Number(process.env.SCOUT_BENCH_DASHBOARD_IMAGES ?? 10_000);
+const API_RUNS = 200;
+const PAGE_RUNS = 10;
+
+type PlatformModule = typeof import('../src/store/kysely/platform-store.js');
+type AppModule = typeof import('../src/server/app.js');
+type SqliteModule = typeof import('../src/store/sqlite/sqlite-store.js');
+const built = async <T>(path: string): Promise<T> => (await import(new URL(`../dist/${path}`, import.meta.url).href)) as T;
+
+const pct = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))];
+
+async function seed(platform: KyselyPlatformStore): Promise<{ token: string; digest: string }> {
+  const org = platform.forOrg(await platform.ensureOrg('bench'));
+  const t0 = performance.now();
+  const start = Date.UTC(2026, 10, 1);
+  for (let i = 0; i < IMAGES; i++) {
+    // Pushed over 30 days, so the overview's trend has a history.
+    await org.putImage(syntheticImage(i), new Date(start + Math.floor((i * 30 * 86_400_000) / IMAGES)));
+    if ((i + 1) % 2000 === 0) console.log(`  stored ${i + 1} images (${fmt(performance.now() - t0)})`);
+  }
+  const { token } = await org.createToken('bench', 'read');
+  const page = await org.listImages({}, { limit: 1 });
+  return { token, digest: page.items[0]!.digest };
+}
+
+async function timeApi(base: string, token: string, label: string, path: string): Promise<void> {
+  const times: number[] = [];
+  for (let i = 0; i < API_RUNS + 5; i++) {
+    const t = performance.now();
+    const r = await fetch(base + path, { headers: { authorization: `Bearer ${token}` } });
+    await r.arrayBuffer();
+    if (!r.ok) throw new Error(`${path}: ${r.status}`);
+    if (i >= 5) times.push(performance.now() - t);
+  }
+  const p99 = pct(times, 99);
+  console.log(`  ${label.padEnd(44)} p50 ${pct(times, 50).toFixed(1).padStart(6)} ms   p99 ${p99.toFixed(1).padStart(6)} ms ${p99 <= 100 ? '✓' : '✗ (target ≤ 100 ms)'}`);
+}
+
+async function timePages(base: string, token: string, digest: string): Promise<void> {
+  const profile = mkdtempSync(join(tmpdir(), 'scout-bench-chromium-'));
+  const ctx = await chromium.launchPersistentContext(profile, {
+    executablePath: '/usr/bin/chromium',
+    headless: true,
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    viewport: { width: 1440, height: 900 },
+  });
+  try {
+    const page = ctx.pages()[0] ?? (await ctx.newPage());
+    const login = await ctx.request.post(`${base}/v1/session`, { data: { token } });
+    if (!login.ok()) throw new Error(`sign-in: ${login.status()}`);
+    const pages: [string, string, string][] = [
+      ['Images (50 rows)', '/images', 'table[aria-label="images"] tbody tr'],
+      ['image detail', `/images/${encodeURIComponent(digest)}`, 'section[aria-labelledby="meta-h"] dd'],
+      ['image detail, vulnerabilities tab', `/images/${encodeURIComponent(digest)}?tab=vulnerabilities`, 'main table tbody tr'],
+    ];
+    for (const [label, path, selector] of pages) {
+      const times: number[] = [];
+      for (let i = 0; i < PAGE_RUNS; i++) {
+        await page.goto(base + path, { waitUntil: 'commit' });
+        await page.waitForSelector(selector);
+        // Milliseconds since this navigation started, read in the page.
+        times.push((await page.evaluate('performance.now()')) as number);
+      }
+      const warm = median(times.slice(1));
+      console.log(`  ${label.padEnd(44)} first load ${fmt(times[0]!).padStart(7)}   then median ${fmt(warm).padStart(7)} ${Math.max(times[0]!, warm) <= 1000 ? '✓' : '✗ (target ≤ 1 s)'}`);
+    }
+  } finally {
+    await ctx.close();
+    rmSync(profile, { recursive: true, force: true });
+  }
+}
+
+export async function run(): Promise<void> {
+  const { KyselyPlatformStore } = await built<PlatformModule>('store/kysely/platform-store.js');
+  const { buildApp } = await built<AppModule>('server/app.js');
+  const { SqliteAdvisoryStore } = await built<SqliteModule>('store/sqlite/sqlite-store.js');
+  const dir = mkdtempSync(join(tmpdir(), 'scout-bench-dashboard-'));
+  const platform = await KyselyPlatformStore.open({ kind: 'sqlite', path: join(dir, 'platform.db') });
+  const advisories = new SqliteAdvisoryStore(join(dir, 'advisories.db'));
+  let app: FastifyInstance | undefined;
+  try {
+    console.log(`dashboard with ${IMAGES.toLocaleString('en')} stored images (SQLite):`);
+    const t = performance.now();
+    const { token, digest } = await seed(platform);
+    console.log(`  seeded in ${fmt(performance.now() - t)}`);
+    app = await buildApp({ platform, advisories });
+    const base = await app.listen({ host: '127.0.0.1', port: 0 });
+    const d = encodeURIComponent(digest);
+    const second = (await (await fetch(`${base}/v1/images?limit=50`, { headers: { authorization: `Bearer ${token}` } })).json()) as { next: string };
+    console.log('API (HTTP, one request at a time):');
+    await timeApi(base, token, 'GET /v1/whoami (every page)', '/v1/whoami');
+    await timeApi(base, token, 'GET /v1/images (first page of 50)', '/v1/images?limit=50&sort=pushed&order=desc');
+    await timeApi(base, token, 'GET /v1/images (second page)', `/v1/images?limit=50&sort=pushed&order=desc&cursor=${second.next}`);
+    await timeApi(base, token, 'GET /v1/images?sort=name', '/v1/images?limit=50&sort=name&order=asc');
+    await timeApi(base, token, 'GET /v1/images?q=service-17', '/v1/images?limit=50&q=service-17');
+    await timeApi(base, token, 'GET /v1/images?severity=critical', '/v1/images?limit=50&severity=critical');
+    await timeApi(base, token, 'GET /v1/images/:digest', `/v1/images/${d}`);
+    await timeApi(base, token, 'GET /v1/images/:digest/layers', `/v1/images/${d}/layers`);
+    await timeApi(base, token, 'GET /v1/images/:digest/packages (100)', `/v1/images/${d}/packages?limit=100`);
+    await timeApi(base, token, 'GET /v1/images/:digest/findings (500)', `/v1/images/${d}/findings?limit=500`);
+    console.log('Chromium, time to first render:');
+    await timePages(base, token, digest);
+  } finally {
+    await app?.close();
+    await platform.close();
+    await advisories.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
