@@ -61,6 +61,8 @@ export function parseReference(input: string): Reference {
     // localhost, or has upper case (which repositories never do).
     if (/[.:]/.test(first) || first === 'localhost' || first !== first.toLowerCase()) {
       if (!DOMAIN.test(first)) bad(input, `"${first}" is not a valid registry host`);
+      const port = /:(\d+)$/.exec(first)?.[1];
+      if (port !== undefined && (Number(port) < 1 || Number(port) > 65535)) bad(input, `port ${port} of registry "${first}" is out of range (1-65535)`);
       registry = first === LEGACY_HUB ? DOCKER_HUB : first;
       path = rest.slice(slash + 1);
     }

@@ -140,3 +140,10 @@ test('Docker refuses a bare image ID as a name and digests of the wrong length f
   assert.throws(() => parseReference('alpine@sha512:' + 'a'.repeat(40)), /sha512 digest must be 128/);
   assert.equal(parseReference('alpine@sha512:' + 'a'.repeat(128)).digest, 'sha512:' + 'a'.repeat(128));
 });
+
+test('a registry port out of range names the reference and the port, not a bare "Invalid URL"', () => {
+  for (const [ref, port] of [['localhost:99999/x', '99999'], ['reg.example.com:0/a/b:1', '0'], ['127.0.0.1:65536/x', '65536']]) {
+    assert.throws(() => parseReference(ref), (err: unknown) => err instanceof ScoutError && err.code === 'bad-reference' && err.message.includes(`"${ref}"`) && err.message.includes(`port ${port}`) && err.message.includes('out of range'), ref);
+  }
+  assert.equal(parseReference('localhost:65535/x').registry, 'localhost:65535');
+});
