@@ -23,6 +23,9 @@ interface CvesOptions extends ImageCliOptions, DbCliOptions, TrustCliOptions {
   ignoreSuppressed?: boolean;
   locations?: boolean;
   exitCode?: boolean;
+  server?: string;
+  ignoreBase?: boolean;
+  onlyBase?: boolean;
 }
 
 const collect = (v: string, prev: string[]) => [...prev, v];
@@ -134,6 +137,9 @@ export function register(program: Command): void {
       .option('--ignore-suppressed', 'leave out vulnerabilities suppressed by a VEX not_affected statement')
       .option('--locations', 'show the files and layers each package was found in')
       .option('-e, --exit-code', 'exit with 2 when any vulnerability remains after the filters (suppressed ones do not count)')
+      .option('--server <url>', 'match on this Scout server instead of the local database: it receives only the package URLs and layer digests, and keeps nothing')
+      .option('--ignore-base', 'leave out vulnerabilities of packages the base image brought (needs --server, which detects the base image)')
+      .option('--only-base', 'only vulnerabilities of packages the base image brought (needs --server)')
       .option('--sbom-source <source>', 'scan (our catalog, default), attestation (the image\'s SBOM attestation) or both merged', 'scan'),
   ));
   dbOptions(cmd).action(
@@ -155,8 +161,12 @@ export function register(program: Command): void {
         onlyVexAffected: o.onlyVexAffected || o.ignoreSuppressed,
       };
 
+      if (o.ignoreBase && o.onlyBase) throw new ScoutError('bad-option', '--ignore-base and --only-base exclude each other');
+      const { requireServerFor } = await import('../local-analysis.js');
+      if (o.ignoreBase || o.onlyBase) requireServerFor(o.ignoreBase ? '--ignore-base' : '--only-base', o.server);
+      // With --server the local database is not opened at all: the server matches.
       const { openStoreForMatching } = await import('../store.js');
-      const { store, sources, close } = await openStoreForMatching(freshness(o));
+      const { store, sources, close } = o.server ? { store: undefined, sources: [], close: async () => {} } : await openStoreForMatching(freshness(o));
       try {
         // A filter on data the database does not hold keeps nothing: say why.
         const has = (kind: string) => sources.some((x) => x.kind === kind);
@@ -174,11 +184,25 @@ export function register(program: Command): void {
           const doc = parseVex(f.content, f.path, warnings);
           if (doc) vex.push(doc);
         }
-        const result = await match(sbom, store, { vex, warnings });
+        let result;
+        let base;
+        if (store) result = await match(sbom, store, { vex, warnings });
+        else {
+          const { matchOnServer } = await import('../local-analysis.js');
+          const { applyVex } = await import('../../match/index.js');
+          const remote = await matchOnServer(sbom, o.server!);
+          result = remote.result;
+          if (vex.length) applyVex(result.findings, vex, sbom);
+          base = remote.baseImage;
+          const { baseImageText } = await import('../output/platform.js');
+          process.stderr.write(`base image: ${baseImageText(base, sbom.image?.layers.length)}\n`);
+        }
         // `warnings` holds the matcher's warnings and those of the VEX documents.
         printWarnings([...sbom.warnings, ...warnings.items]);
         // A distribution saying "not affected" is not a vulnerability: never listed.
-        const findings = filterFindings(result.findings.filter((f) => f.status !== 'not-affected'), filters);
+        let open = result.findings.filter((f) => f.status !== 'not-affected');
+        if (o.ignoreBase || o.onlyBase) open = (await import('../local-analysis.js')).splitByBase(open, sbom, base, o.ignoreBase ? 'ignore' : 'only');
+        const findings = filterFindings(open, filters);
         const opts = {
           tool: toolInfo(),
           target: ref,
@@ -186,7 +210,7 @@ export function register(program: Command): void {
           generatedAt: new Date().toISOString(),
           locations: o.locations ?? false,
           // Counted only for the report that lists them (counting costs tens of ms).
-          ...(outputs.some((x) => x.format === 'json') ? { sources: (await store.status()).sources } : {}),
+          ...(store && outputs.some((x) => x.format === 'json') ? { sources: (await store.status()).sources } : {}),
           match: result,
         };
         for (const out of outputs) await writeOutput(await renderFindings(out.format as (typeof FINDINGS_FORMATS)[number], findings, sbom, opts), out.file);
