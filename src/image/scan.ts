@@ -138,7 +138,7 @@ class CacheWrites {
       // Only a directory that cannot be written calls for another SCOUT_CACHE_DIR; an entry
       // that cannot be made (too big to serialise, a full disk) is named as what it is.
       const code = (err as NodeJS.ErrnoException).code;
-      const hint = code === 'EACCES' || code === 'EPERM' || code === 'EROFS' ? '; SCOUT_CACHE_DIR names a writable directory' : code === 'ENOSPC' ? '; the disk is full' : '';
+      const hint = code === 'EACCES' || code === 'EPERM' || code === 'EROFS' || code === 'ENOTDIR' ? '; SCOUT_CACHE_DIR names a writable directory' : code === 'ENOSPC' ? '; the disk is full' : '';
       this.failure ??= `cannot write the layer cache at ${this.cache.dir} (the entry of ${label}): ${(err as Error).message}; its layers will be read again next time${hint}`;
     }
   }

@@ -91,5 +91,8 @@ test('a cache that cannot be written costs no layer: the SBOM is whole and one w
   const warned = unwritable.sbom.warnings.filter((w) => w.code === 'cache-write-failed');
   assert.equal(warned.length, 1, 'one warning for the scan, not one per layer');
   assert.match(warned[0].message, new RegExp(`cannot write the layer cache at ${stuck.dir.replace(/[/.]/g, '\\$&')}`));
+  // It names the layer whose entry failed, and says what to do about a directory that cannot be made.
+  assert.match(warned[0].message, /\(the entry of layer \d+ \(sha256:[0-9a-f]+/);
+  assert.match(warned[0].message, /SCOUT_CACHE_DIR names a writable directory/);
   assert.ok(!writable.sbom.warnings.some((w) => w.code === 'cache-write-failed'));
 });
