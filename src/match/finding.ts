@@ -66,6 +66,17 @@ const LAZY_TRACE: PropertyDescriptor = {
   configurable: true,
 };
 
+/** CWE ids the advisories name (GHSA keeps them in `database_specific.cwe_ids`), well-formed ones only. */
+function cwesOf(hits: readonly Hit[]): string[] {
+  const out: string[] = [];
+  for (const h of hits) {
+    const ids = (h.advisory.database_specific as { cwe_ids?: unknown } | undefined)?.cwe_ids;
+    if (!Array.isArray(ids)) continue;
+    for (const id of ids.slice(0, 50)) if (typeof id === 'string' && /^CWE-\d{1,6}$/.test(id) && !out.includes(id)) out.push(id);
+  }
+  return out;
+}
+
 /**
  * The finding for one group, or undefined when no member decides it. Severity comes from the
  * members; the NVD fallback (a store query) is the caller's, when `severity.source` is 'none'.
@@ -166,5 +177,7 @@ export function buildFinding(pkg: Package, query: EcosystemQuery, group: MergeGr
   if (published) finding.published = published;
   if (modified) finding.modified = modified;
   if (summary) finding.summary = summary;
+  const cwes = cwesOf(deciding);
+  if (cwes.length) finding.cwes = cwes;
   return finding;
 }

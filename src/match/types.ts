@@ -62,6 +62,8 @@ export interface Finding {
   published?: string;
   modified?: string;
   summary?: string;
+  /** Weakness ids the deciding advisories name (GHSA `database_specific.cwe_ids`): 'CWE-79'. */
+  cwes?: string[];
   references: string[];
   kev?: { dateAdded: string; dueDate?: string; knownRansomwareUse?: boolean; vulnerabilityName?: string };
   epss?: { score: number; percentile: number; date?: string };

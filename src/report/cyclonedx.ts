@@ -9,7 +9,8 @@ import type { SeverityLevel } from '../match/severity.js';
 import type { Finding } from '../match/types.js';
 import type { Sbom } from '../sbom/model.js';
 import { toCycloneDx } from '../sbom/formats/cyclonedx.js';
-import { compareFindings, vulnerabilityUrl } from './summary.js';
+import { advisorySource, decidingAdvisory, ratingSource } from './advisory-source.js';
+import { compareFindings } from './summary.js';
 import type { ReportOptions } from './types.js';
 
 const V = Models.Vulnerability;
@@ -39,10 +40,9 @@ const JUSTIFICATION: Record<string, Enums.Vulnerability.AnalysisJustification> =
   inline_mitigations_already_exist: E.AnalysisJustification.ProtectedByMitigatingControl,
 };
 
-function sourceOf(id: string): Models.Vulnerability.Source {
-  if (id.startsWith('CVE-')) return new V.Source({ name: 'NVD', url: vulnerabilityUrl(id) });
-  if (id.startsWith('GHSA-')) return new V.Source({ name: 'GitHub', url: vulnerabilityUrl(id) });
-  return new V.Source({ name: 'OSV', url: vulnerabilityUrl(id) });
+function sourceOf(id: string, feed?: string): Models.Vulnerability.Source {
+  const s = advisorySource(id, feed);
+  return new V.Source({ name: s.name, url: s.url });
 }
 
 function date(s: string | undefined): Date | undefined {
@@ -56,7 +56,8 @@ function vulnerability(id: string, group: Finding[], refs: Map<string, Models.Bo
   const v = new V.Vulnerability({
     bomRef: `vuln:${id}`,
     id,
-    source: sourceOf(id),
+    // The advisory that gave the finding (a Debian record for a Debian package), not a guess from the id.
+    source: sourceOf(decidingAdvisory(f)?.id ?? id, decidingAdvisory(f)?.source),
     description: f.summary,
     published: date(f.published),
     updated: date(f.modified),
@@ -64,13 +65,26 @@ function vulnerability(id: string, group: Finding[], refs: Map<string, Models.Bo
       ? group.filter((g) => g.fixedVersions.length).map((g) => `Upgrade ${g.package.name} to ${g.fixedVersions.join(' or ')}`).join('; ')
       : 'No fix is available yet',
   });
-  for (const alias of f.ids.slice(1)) v.references.add(new V.Reference(alias, sourceOf(alias)));
+  for (const alias of f.ids.slice(1)) v.references.add(new V.Reference(alias, sourceOf(alias, f.advisories.find((a) => a.id === alias)?.source)));
   const s = f.severity;
-  const rating = new V.Rating({ severity: SEVERITY[s.level] ?? E.Severity.Unknown, source: new V.Source({ name: s.from ?? s.source }) });
+  const rs = ratingSource(s);
+  const rating = new V.Rating({ severity: SEVERITY[s.level] ?? E.Severity.Unknown, ...(rs ? { source: new V.Source({ name: rs.name, url: rs.url }) } : {}) });
+  if (s.from) rating.justification = s.from;
   if (s.score !== undefined) rating.score = s.score;
   if (s.vector !== undefined) rating.vector = s.vector;
   if (s.cvssVersion !== undefined) rating.method = METHOD[s.cvssVersion];
   v.ratings.add(rating);
+  // A score that came from another source than the level (Debian's urgency, NVD's CVSS) is a rating of its own.
+  if (s.scoreSource && s.scoreSource !== s.source && s.score !== undefined) {
+    rating.score = undefined;
+    rating.vector = undefined;
+    rating.method = undefined;
+    const other = new V.Rating({ score: s.score, source: new V.Source({ name: s.scoreSource === 'nvd' ? 'NVD' : advisorySource(f.advisories.find((a) => !/debian|ubuntu|alpine/i.test(a.source))?.id ?? f.id).name }) });
+    if (s.vector !== undefined) other.vector = s.vector;
+    if (s.cvssVersion !== undefined) other.method = METHOD[s.cvssVersion];
+    v.ratings.add(other);
+  }
+  for (const cwe of f.cwes ?? []) v.cwes.add(Number(cwe.slice(4)));
   for (const g of group) {
     const affect = new V.Affect(refs.get(g.package.id)!);
     affect.versions.add(new V.AffectedSingleVersion(g.package.version, { status: g.status === 'not-affected' ? E.AffectStatus.Unaffected : E.AffectStatus.Affected }));

@@ -7,6 +7,7 @@ import { createHash } from 'node:crypto';
 import type { SeverityLevel } from '../match/severity.js';
 import type { Finding } from '../match/types.js';
 import type { Sbom } from '../sbom/model.js';
+import { ratingSource } from './advisory-source.js';
 import { compareFindings, targetName, vulnerabilityUrl } from './summary.js';
 import type { ReportOptions } from './types.js';
 
@@ -38,6 +39,17 @@ function operatingSystem(sbom: Sbom): string {
   return sbom.image?.os.prettyName ?? sbom.image?.os.type ?? 'unknown';
 }
 
+/**
+ * The finding's CVSS vector with the vendor that gave it. The schema's `cvss_vectors` accepts
+ * CVSS 2 and 3.x vectors only, so a CVSS 4 vector is left to the description.
+ */
+function cvssVectors(f: Finding): { vendor: string; vector: string }[] {
+  const v = f.severity.vector;
+  if (!v || !(f.severity.cvssVersion === '2.0' || f.severity.cvssVersion === '3.0' || f.severity.cvssVersion === '3.1')) return [];
+  const vendor = f.severity.scoreSource === 'nvd' || f.severity.source === 'nvd' ? 'NVD' : (ratingSource(f.severity)?.name ?? 'unknown');
+  return [{ vendor, vector: v }];
+}
+
 export function writeGitlab(findings: readonly Finding[], sbom: Sbom, opts: ReportOptions): string {
   const image = targetName(sbom, opts.target);
   const end = opts.generatedAt ?? new Date().toISOString();
@@ -45,7 +57,7 @@ export function writeGitlab(findings: readonly Finding[], sbom: Sbom, opts: Repo
   const vulnerabilities = [...findings].sort(compareFindings).map((f) => {
     const p = f.package;
     const solution = f.fixedVersions.length ? `Upgrade ${p.name} to ${f.fixedVersions.join(' or ')}` : 'No fix is available yet';
-    const description = [f.summary, f.suppressed ? `VEX: not affected (${f.suppressed.justification})` : undefined, `Affected ranges: ${f.affectedRanges.join(' | ') || 'listed versions'}`]
+    const description = [f.summary, f.severity.vector ? `CVSS ${f.severity.cvssVersion ?? ''} ${f.severity.vector}`.replace(/\s+/g, ' ') : undefined, f.suppressed ? `VEX: not affected (${f.suppressed.justification})` : undefined, `Affected ranges: ${f.affectedRanges.join(' | ') || 'listed versions'}`]
       .filter(Boolean).join('\n\n');
     return {
       id: stableId(f, image),
@@ -59,7 +71,9 @@ export function writeGitlab(findings: readonly Finding[], sbom: Sbom, opts: Repo
         image,
       },
       identifiers: f.ids.map((id) => ({ type: identifierType(id), name: id, value: id, url: vulnerabilityUrl(id) })),
-      links: f.references.filter((r) => /^https?:\/\//.test(r)).slice(0, 20).map((url) => ({ url })),
+      // The advisory page first, then the advisory's own references.
+      links: [...new Set([vulnerabilityUrl(f.id), ...f.references.filter((r) => /^https?:\/\//.test(r))])].slice(0, 20).map((url) => ({ url })),
+      ...(cvssVectors(f).length ? { cvss_vectors: cvssVectors(f) } : {}),
     };
   });
   const doc = {

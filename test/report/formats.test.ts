@@ -85,7 +85,7 @@ test('a finding without score or locations still gives valid SARIF, GitLab and C
   const gl = JSON.parse(writeGitlab([f], sbom, opts));
   assertGitlab(gl);
   assert.equal(gl.vulnerabilities[0].severity, 'Unknown');
-  assert.deepEqual(gl.vulnerabilities[0].links, [{ url: 'https://example.test/advisory' }]);
+  assert.deepEqual(gl.vulnerabilities[0].links, [{ url: `https://nvd.nist.gov/vuln/detail/${f.id}` }, { url: 'https://example.test/advisory' }]);
   const cdx = JSON.parse(writeCycloneDxVulnerabilities([f], sbom, opts)) as unknown;
   assert.ok(cycloneDxValidator()(cdx), JSON.stringify(cycloneDxValidator().errors?.slice(0, 3)));
 });
@@ -148,7 +148,8 @@ test('CycloneDX: VEX not_affected becomes analysis; CVSS 3.1 ratings name their 
   const v = cdx.vulnerabilities.find((x) => x.id === target.id)!;
   assert.deepEqual(v.analysis && { state: v.analysis.state, justification: v.analysis.justification }, { state: 'not_affected', justification: 'code_not_reachable' });
   for (const f of fs.filter((x) => x.severity.cvssVersion === '3.1')) {
-    const r = cdx.vulnerabilities.find((x) => x.id === f.id)!.ratings[0];
+    // The rating that carries the score (the level may come from another source's rating).
+    const r = cdx.vulnerabilities.find((x) => x.id === f.id)!.ratings.find((x) => x.vector !== undefined)!;
     assert.equal(r.method, 'CVSSv31');
     assert.equal(r.vector, f.severity.vector);
   }
@@ -167,4 +168,45 @@ test('nothing found: every format still renders a valid, empty report', () => {
   assert.equal(cdx.vulnerabilities?.length ?? 0, 0);
   assert.equal(JSON.parse(writeJson([], sbom, opts)).summary.total, 0);
   assert.match(writeMarkdown([], sbom, opts), /\| \*\*all\*\* \| \*\*0\*\* \|/);
+});
+
+test('CycloneDX vulnerabilities name the source that gave them and their ratings; GitLab carries CVSS vectors and links', () => {
+  const cdx = JSON.parse(writeCycloneDxVulnerabilities(findings, sbom, opts)) as { vulnerabilities: { id: string; source: { name: string; url: string }; ratings: { source?: { name: string }; severity: string; vector?: string }[] }[] };
+  assert.ok(cycloneDxValidator()(cdx), JSON.stringify(cycloneDxValidator().errors?.slice(0, 3)));
+  const byId = new Map(cdx.vulnerabilities.map((v) => [v.id, v]));
+  // glibc's CVE-2023-4911 comes from Debian's records for the Debian package: Debian, not NVD.
+  const glibc = byId.get('CVE-2023-4911')!;
+  assert.equal(glibc.source.name, 'Debian');
+  assert.match(glibc.source.url, /^https:\/\/security-tracker\.debian\.org\/tracker\/CVE-2023-4911$/);
+  const npm = findings.find((f) => f.package.type === 'npm' && f.advisories.some((a) => a.id.startsWith('GHSA-')))!;
+  const npmVuln = byId.get(npm.id)!;
+  assert.equal(npmVuln.source.name, 'GitHub');
+  for (const v of cdx.vulnerabilities) {
+    const f = findings.find((x) => x.id === v.id)!;
+    if (f.severity.source === 'none') continue;
+    assert.ok(v.ratings.every((r) => ['Debian', 'GitHub', 'NVD', 'OSV', 'PyPA', 'Alpine', 'Ubuntu'].includes(r.source?.name ?? '')), `${v.id}: ${JSON.stringify(v.ratings)}`);
+  }
+  const gl = JSON.parse(writeGitlab(findings, sbom, opts)) as { vulnerabilities: { name: string; links: { url: string }[]; cvss_vectors?: { vendor: string; vector: string }[] }[] };
+  assertGitlab(gl);
+  const withV3 = findings.filter((f) => f.severity.cvssVersion === '3.1' || f.severity.cvssVersion === '3.0');
+  assert.ok(withV3.length > 0);
+  for (const f of withV3) {
+    const v = gl.vulnerabilities.find((x) => x.name === `${f.id} in ${f.package.name}`)!;
+    assert.deepEqual(v.cvss_vectors?.map((c) => c.vector), [f.severity.vector]);
+    assert.ok(v.links[0].url.includes(f.id), 'the advisory page is the first link');
+  }
+});
+
+test('CWEs of GHSA records reach the finding and the CycloneDX vulnerability', async () => {
+  const store = new SqliteAdvisoryStore(':memory:');
+  const out = await detectAndImport(store, join('test', 'fixtures', 'advisories', 'maven-ghsa-sample.osv.jsonl.gz'));
+  assert.ok(out.ok);
+  const jline: Sbom = { ...sbom, packages: [{ id: 'jline', name: 'jline-parent', namespace: 'org.jline', version: '3.24.0', type: 'maven', purl: 'pkg:maven/org.jline/jline-parent@3.24.0', licenses: [], locations: [{ path: '/app/jline.jar' }] }], packageCount: 1 };
+  const r = await match(jline, store);
+  await store.close();
+  const f = r.findings.find((x) => x.ids.includes('GHSA-2268-98wh-qfhf'));
+  assert.deepEqual(f?.cwes, ['CWE-122', 'CWE-787']);
+  const cdx = JSON.parse(writeCycloneDxVulnerabilities(r.findings, jline, opts)) as { vulnerabilities: { id: string; cwes?: number[] }[] };
+  assert.deepEqual(cdx.vulnerabilities.find((v) => v.id === f!.id)?.cwes, [122, 787]);
+  assert.ok(cycloneDxValidator()(cdx), JSON.stringify(cycloneDxValidator().errors?.slice(0, 3)));
 });

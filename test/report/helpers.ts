@@ -180,6 +180,11 @@ export function assertGitlab(doc: unknown): void {
     assert.equal(typeof loc.dependency.version, 'string');
     assert.ok(loc.operating_system.length > 0);
     assert.ok(loc.image.length > 0);
+    // Schema 15: CVSS 2 or 3.x vectors with the vendor that gave them.
+    for (const c of (v.cvss_vectors as { vendor: string; vector: string }[] | undefined) ?? []) {
+      assert.ok(typeof c.vendor === 'string' && c.vendor.length > 0);
+      assert.match(c.vector, /^(CVSS:3\.[01]\/|AV:[NAL]\/)/);
+    }
     const idents = v.identifiers as { type: string; name: string; value: string; url?: string }[];
     assert.ok(idents.length >= 1);
     for (const i of idents) {

@@ -10,7 +10,7 @@ import { posix } from 'node:path';
 import type { License } from '../../sbom/model.js';
 import { ScoutError } from '../../util/errors.js';
 import { listZip, readZipEntry, type ZipEntry } from '../../util/zip.js';
-import { manifestAbout, manifestIdentity, manifestLicenses, parseManifest } from './manifest.js';
+import { manifestAbout, manifestGroup, manifestIdentity, manifestLicenses, parseManifest, type Manifest } from './manifest.js';
 import { parsePomProperties, pomXmlFacts, type PomProperties } from './pom.js';
 
 export interface JavaArtifact {
@@ -22,8 +22,12 @@ export interface JavaArtifact {
   author?: string;
   /** From pom.xml's description or the manifest's Bundle-Description. */
   description?: string;
-  /** What identified it. */
-  source: 'pom.properties' | 'manifest';
+  /**
+   * What identified it: a pom.properties, the manifest's own coordinates, or the file name
+   * (`artifactId-version.jar`, group from the manifest) when neither does; the cataloger may
+   * replace a file-name identity with Debian's maven-repo coordinates ('maven-repo').
+   */
+  source: 'pom.properties' | 'manifest' | 'file-name' | 'maven-repo';
   /** Entry names from the outer archive down to the archive this artifact describes or sits in. */
   nesting: string[];
 }
@@ -111,6 +115,32 @@ function describesFile(p: PomProperties, file: string): boolean {
   return stem === p.artifactId || stem === `${p.artifactId}-${p.version}` || stem.startsWith(`${p.artifactId}-`);
 }
 
+/** `commons-logging-1.2.jar` → commons-logging, 1.2; `gettext.jar` → gettext, no version. */
+export function nameFromFile(file: string): { artifactId: string; version?: string } {
+  const stem = posix.basename(file).replace(/\.[^.]+$/, '');
+  const m = /^(.+?)[-_](\d[\w.+~-]*)$/.exec(stem);
+  return m ? { artifactId: m[1], version: m[2] } : { artifactId: stem };
+}
+
+/** Maven coordinates never hold whitespace ("Commons Logging" is a title, not an artifactId). */
+function coordinate(s: string | undefined): string | undefined {
+  return s && !/\s/.test(s) ? s : undefined;
+}
+
+/**
+ * The archive's identity when no pom.properties gives it: the manifest's coordinates when
+ * they are coordinates, else the file name's artifactId and version with the manifest's group
+ * (Implementation-Vendor-Id, Bundle-SymbolicName) or, lacking one, the artifactId as group.
+ */
+function identityOf(manifest: Manifest, file: string): { id: { groupId: string; artifactId: string; version: string }; source: 'manifest' | 'file-name' } {
+  const m = manifestIdentity(manifest);
+  if (m && coordinate(m.groupId) && coordinate(m.artifactId) && coordinate(m.version)) return { id: m, source: 'manifest' };
+  const fromName = nameFromFile(file);
+  const group = coordinate(m?.groupId) ?? manifestGroup(manifest) ?? fromName.artifactId;
+  const version = fromName.version ?? coordinate(m?.version) ?? coordinate(manifest.get('implementation-version')) ?? coordinate(manifest.get('bundle-version')) ?? '';
+  return { id: { groupId: group, artifactId: fromName.artifactId, version }, source: 'file-name' };
+}
+
 function walkArchive(buf: Buffer, entries: ZipEntry[], outerName: string, nesting: string[], w: Walk): void {
   const here = describe(outerName, nesting);
   const read = (e: ZipEntry, maxSize: number): Buffer | undefined => {
@@ -169,9 +199,14 @@ function walkArchive(buf: Buffer, entries: ZipEntry[], outerName: string, nestin
     add({ ...p.props, licenses, ...(p === own && manifest ? manifestAbout(manifest) : {}), ...about, source: 'pom.properties', nesting: [...nesting] });
   }
   if (!own && manifest) {
-    const id = manifestIdentity(manifest);
-    const dup = id && poms.some((p) => p.props.groupId === id.groupId && p.props.artifactId === id.artifactId && p.props.version === id.version);
-    if (id && !dup) add({ ...id, licenses: manifestLicenses(manifest), ...manifestAbout(manifest), source: 'manifest', nesting: [...nesting] });
+    // A jar with a manifest is an artifact even when the manifest says nothing (Debian builds
+    // many with Ant: "Created-By" only): its file name still names it.
+    const named = identityOf(manifest, ownName);
+    const dup = poms.some((p) => p.props.groupId === named.id.groupId && p.props.artifactId === named.id.artifactId && p.props.version === named.id.version);
+    // An archive that only wraps others (a war of libraries) and names no version is a shell,
+    // not a library: its contents are the artifacts.
+    const shell = named.source === 'file-name' && !named.id.version && nested.length > 0;
+    if (!dup && !shell) add({ ...named.id, licenses: manifestLicenses(manifest), ...manifestAbout(manifest), source: named.source, nesting: [...nesting] });
   }
 
   if (nested.length && nesting.length >= w.limits.maxDepth) {

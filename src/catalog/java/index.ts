@@ -19,8 +19,8 @@ const FOUND_BY = 'java-archive-cataloger';
 
 export const javaArchiveAnalyzer: FileAnalyzer = {
   name: JAVA_ARCHIVE_ANALYZER,
-  // 2: artifacts carry author and description.
-  version: 2,
+  // 2: artifacts carry author and description. 3: a jar whose manifest names no coordinates is named by its file.
+  version: 3,
   maxSize: 256 * 1024 * 1024,
   select(path, _size, head) {
     if (!isJavaArchiveName(path)) return false;
@@ -36,8 +36,34 @@ function isAnalysis(x: unknown): x is JavaArchiveAnalysis {
   return !!a && Array.isArray(a.artifacts) && Array.isArray(a.problems);
 }
 
+/** Where Debian's Java packages publish Maven coordinates for the jars they install. */
+const MAVEN_REPO = '/usr/share/maven-repo';
+
+/**
+ * Debian installs jars under /usr/share/java without pom.properties and links them from a
+ * Maven layout (`/usr/share/maven-repo/<group path>/<artifact>/<version>/<artifact>-<version>.jar`):
+ * the link's path is the jar's coordinates. Keyed by the jar's real path; the `debian` pseudo
+ * versions every package also links are left out.
+ */
+function mavenRepoCoordinates(tree: FileTree): Map<string, { groupId: string; artifactId: string; version: string }> {
+  const out = new Map<string, { groupId: string; artifactId: string; version: string }>();
+  if (!tree.lstat(MAVEN_REPO)) return out;
+  for (const n of tree.walk(MAVEN_REPO)) {
+    if (!n.path.endsWith('.jar')) continue;
+    const parts = n.path.slice(MAVEN_REPO.length + 1).split('/');
+    if (parts.length < 4) continue;
+    const [file, version, artifactId] = [parts[parts.length - 1], parts[parts.length - 2], parts[parts.length - 3]];
+    // `debian` and `3.x` are Debian's placeholder versions, not releases.
+    if (version === 'debian' || /\.x$/.test(version) || file !== `${artifactId}-${version}.jar`) continue;
+    const real = tree.realpath(n.path);
+    if (real && !out.has(real)) out.set(real, { groupId: parts.slice(0, -3).join('.'), artifactId, version });
+  }
+  return out;
+}
+
 function catalogJava(tree: FileTree, ctx: CatalogContext): Package[] {
   const out: Package[] = [];
+  let mavenRepo: ReturnType<typeof mavenRepoCoordinates> | undefined;
   for (const path of tree.analyzed(JAVA_ARCHIVE_ANALYZER)) {
     const analysis = tree.analysis(path, JAVA_ARCHIVE_ANALYZER);
     if (analysis === undefined) continue;
@@ -46,7 +72,13 @@ function catalogJava(tree: FileTree, ctx: CatalogContext): Package[] {
       continue;
     }
     for (const p of analysis.problems) ctx.warnings.add(p.code, p.message, { path });
-    for (const a of analysis.artifacts) {
+    for (const found of analysis.artifacts) {
+      let a = found;
+      if (a.source === 'file-name' && !a.nesting.length) {
+        mavenRepo ??= mavenRepoCoordinates(tree);
+        const c = mavenRepo.get(path);
+        if (c) a = { ...a, ...c, source: 'maven-repo' };
+      }
       const virtualPath = [path, ...a.nesting].join(':');
       const locations: Location[] = [{ path: virtualPath }];
       if (a.nesting.length) locations.push({ path });

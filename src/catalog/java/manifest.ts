@@ -71,6 +71,15 @@ export function manifestIdentity(m: Manifest): ManifestIdentity | undefined {
   return { groupId, artifactId, version };
 }
 
+/** The group a manifest names without the rest of an identity: Implementation-Vendor-Id, else the Bundle-SymbolicName's package. */
+export function manifestGroup(m: Manifest): string | undefined {
+  const id = m.get('implementation-vendor-id');
+  if (id && !/\s/.test(id)) return id;
+  const symbolic = (m.get('bundle-symbolicname') ?? '').split(';')[0].trim();
+  const dot = symbolic.lastIndexOf('.');
+  return dot > 0 && !/\s/.test(symbolic) ? symbolic.slice(0, dot) : undefined;
+}
+
 /** Who makes the archive and what it is, as its manifest says (Implementation, OSGi, Specification headers). */
 export function manifestAbout(m: Manifest): { author?: string; description?: string } {
   const author = first(m, 'implementation-vendor', 'bundle-vendor', 'specification-vendor').slice(0, 1024);

@@ -1,4 +1,4 @@
-import { closeSync, lstatSync, openSync, readdirSync, readlinkSync, readSync } from 'node:fs';
+import { closeSync, lstatSync, openSync, readdirSync, readlinkSync, readSync, statfsSync } from 'node:fs';
 import { join } from 'node:path';
 import { CompiledCapture, type CaptureSpec } from '../capture.js';
 import { FileTree } from '../filetree.js';
@@ -8,6 +8,22 @@ import { HEAD_BYTES } from './tar-parser.js';
 
 /** Read size for the files that are kept. */
 const READ_BYTES = 1024 * 1024;
+
+/**
+ * Kernel file systems a host root has mounted (statfs magic numbers): proc, sysfs, devpts,
+ * cgroup, cgroup2, debugfs, securityfs, tracefs, bpf, mqueue, pstore, configfs, fusectl,
+ * hugetlbfs, binfmt_misc. They hold no packages, and reading them fails or never ends
+ * (`/proc/1/cwd` is EACCES even for root in a container): `fs:///` skips them, as Syft does.
+ */
+const PSEUDO_FS = new Set([0x9fa0, 0x62656572, 0x1cd1, 0x27e0eb, 0x63677270, 0x64626720, 0x73636673, 0x74726163, 0xcafe4a11, 0x19800202, 0x6165676c, 0x62656570, 0x65735543, 0x958458f6, 0x42494e4d]);
+
+function pseudoFileSystem(abs: string): boolean {
+  try {
+    return PSEUDO_FS.has(Number(statfsSync(abs).type));
+  } catch {
+    return false;
+  }
+}
 
 /**
  * Index a host directory as one layer. Symlinks are recorded, never followed, so a link to
@@ -21,17 +37,36 @@ const READ_BYTES = 1024 * 1024;
 export async function indexDirectory(root: string, spec: CaptureSpec | CompiledCapture, diffId = 'sha256:directory'): Promise<LayerIndex> {
   const capture = spec instanceof CompiledCapture ? spec : new CompiledCapture(spec);
   const b = new LayerIndexBuilder(diffId, capture, `directory ${root}`);
-  const walk = (rel: string): void => {
-    const names = readdirSync(join(root, rel)).sort();
+  // A directory or entry that cannot be read (permissions, removed while walked) is a warning
+  // naming it, not the end of the scan: a live host root always has a few.
+  const unreadable = (relPath: string, err: unknown) => b.warn('file-unreadable', `${relPath || '/'}: cannot be read (${(err as Error).message}); left out`, relPath || '/');
+  const walk = (rel: string, dev: number): void => {
+    let names: string[];
+    try {
+      names = readdirSync(join(root, rel)).sort();
+    } catch (err) {
+      unreadable(rel, err);
+      return;
+    }
     for (const name of names) {
       const relPath = rel + '/' + name;
       const abs = join(root, relPath);
-      const st = lstatSync(abs);
+      let st: ReturnType<typeof lstatSync>;
+      let linkTarget = '';
+      try {
+        st = lstatSync(abs);
+        if (st.isSymbolicLink()) linkTarget = readlinkSync(abs);
+      } catch (err) {
+        unreadable(relPath, err);
+        continue;
+      }
       const mode = st.mode & 0o7777;
-      if (st.isSymbolicLink()) b.addEntry({ path: relPath, type: 'symlink', size: 0, mode, linkTarget: readlinkSync(abs) });
+      if (st.isSymbolicLink()) b.addEntry({ path: relPath, type: 'symlink', size: 0, mode, linkTarget });
       else if (st.isDirectory()) {
+        // Only a mount point (another device) can be a kernel file system: statfs is asked there alone.
+        if (st.dev !== dev && pseudoFileSystem(abs)) continue;
         b.addEntry({ path: relPath, type: 'dir', size: 0, mode });
-        walk(relPath);
+        walk(relPath, st.dev);
       } else if (st.isFile()) {
         const entry = { path: relPath, type: 'file' as const, size: st.size, mode };
         if (b.mightWant(relPath) && st.size > 0) addFile(b, entry, abs);
@@ -39,7 +74,7 @@ export async function indexDirectory(root: string, spec: CaptureSpec | CompiledC
       } else b.addEntry({ path: relPath, type: 'other', size: 0, mode });
     }
   };
-  walk('');
+  walk('', lstatSync(root).dev);
   return await b.finish();
 }
 

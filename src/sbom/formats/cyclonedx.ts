@@ -11,20 +11,33 @@ import { isValidSpdxExpression } from '../license.js';
 import { packageExtras, type NameValue } from './extras.js';
 import { prop } from './properties.js';
 import { imageName, imagePurl } from './image-identity.js';
+import { CYCLONEDX_1_6_SPDX_IDS } from './cyclonedx-spdx-ids.js';
 
 const IMAGE_REF = 'image';
 
 
 
 /** Licenses of one package: one expression when that is all there is, else a list of licenses. */
+/** An id the 1.6 schema accepts in `license.id` (the library's own list is newer than the schema's). */
+function allowedId(id: string): boolean {
+  return CYCLONEDX_1_6_SPDX_IDS.has(id) && SPDX.isSupportedSpdxId(id);
+}
+
+/** A compound SPDX expression (WITH, AND, OR, parentheses, `+`), as opposed to one license id. */
+function compound(spdx: string): boolean {
+  return /[\s()+]/.test(spdx.trim());
+}
+
 function cdxLicenses(licenses: License[], props: NameValue[]): Models.LicenseRepository {
   const repo = new Models.LicenseRepository();
-  if (licenses.length === 1 && licenses[0].spdx !== undefined && !(SPDX.isSupportedSpdxId(licenses[0].spdx))) {
+  if (licenses.length === 1 && licenses[0].spdx !== undefined && compound(licenses[0].spdx)) {
     repo.add(new Models.LicenseExpression(licenses[0].spdx));
     return repo;
   }
   licenses.forEach((l, i) => {
-    if (l.spdx !== undefined && SPDX.isSupportedSpdxId(l.spdx)) repo.add(new Models.SpdxLicense(l.spdx));
+    // An SPDX id the schema does not list goes in as a name; the importer reads it back as
+    // SPDX because it parses as an id.
+    if (l.spdx !== undefined && allowedId(l.spdx)) repo.add(new Models.SpdxLicense(l.spdx));
     else {
       // A list cannot hold an expression: a compound SPDX expression goes in as a name, which
       // the importer reads back as SPDX because it parses as one.
