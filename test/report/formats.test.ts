@@ -201,7 +201,7 @@ test('CWEs of GHSA records reach the finding and the CycloneDX vulnerability', a
   const store = new SqliteAdvisoryStore(':memory:');
   const out = await detectAndImport(store, join('test', 'fixtures', 'advisories', 'maven-ghsa-sample.osv.jsonl.gz'));
   assert.ok(out.ok);
-  const jline: Sbom = { ...sbom, packages: [{ id: 'jline', name: 'jline-parent', namespace: 'org.jline', version: '3.24.0', type: 'maven', purl: 'pkg:maven/org.jline/jline-parent@3.24.0', licenses: [], locations: [{ path: '/app/jline.jar' }] }], packageCount: 1 };
+  const jline: Sbom = { ...sbom, packages: [{ id: 'jline', name: 'jline-parent', namespace: 'org.jline', version: '3.24.0', type: 'maven', purl: 'pkg:maven/org.jline/jline-parent@3.24.0', licenses: [], locations: [{ path: '/app/jline.jar' }], foundBy: 'test' }], packageCount: 1 };
   const r = await match(jline, store);
   await store.close();
   const f = r.findings.find((x) => x.ids.includes('GHSA-2268-98wh-qfhf'));
