@@ -103,6 +103,8 @@ export interface JobQueue {
   readonly dialect: 'sqlite' | 'postgres';
   /** Enqueues a job; returns its id (or the id of the pending job with the same key). */
   send<P>(name: string, payload: P, opts?: SendOptions): Promise<string>;
+  /** Enqueues many jobs of one name in one statement (no key); one wake-up. */
+  sendMany<P>(name: string, payloads: readonly P[], opts?: Omit<SendOptions, 'key'>): Promise<string[]>;
   /** Registers the handler of a job name; jobs start once `start()` was called. */
   work<P, R = void>(name: string, handler: JobHandler<P, R>, opts?: WorkOptions): void;
   work<P>(name: string, apply: JobHandler<P, void>['apply'], opts?: WorkOptions): void;

@@ -132,6 +132,27 @@ export abstract class TableJobQueue implements JobQueue {
     return id;
   }
 
+  async sendMany<P>(name: string, payloads: readonly P[], opts: Omit<SendOptions, 'key'> = {}): Promise<string[]> {
+    if (!payloads.length) return [];
+    const db = opts.db ?? this.db;
+    const now = Date.now();
+    const rows = payloads.map((payload) => ({
+      id: uuidv7(now),
+      name,
+      key: null,
+      payload: JSON.stringify(payload ?? null),
+      state: 'ready',
+      attempts: 0,
+      max_attempts: Math.max(1, opts.maxAttempts ?? DEFAULT_MAX_ATTEMPTS),
+      backoff_ms: Math.max(0, opts.backoffMs ?? DEFAULT_BACKOFF_MS),
+      run_at: opts.runAt ? opts.runAt.getTime() : now,
+      created_at: now,
+    }));
+    for (let i = 0; i < rows.length; i += 2000) await db.insertInto('jobs').values(rows.slice(i, i + 2000)).execute();
+    await this.notify(db, name);
+    return rows.map((r) => r.id);
+  }
+
   work<P, R = void>(name: string, handler: JobHandler<P, R>, opts?: WorkOptions): void;
   work<P>(name: string, apply: JobHandler<P, void>['apply'], opts?: WorkOptions): void;
   work<P, R = void>(name: string, handler: JobHandler<P, R> | JobHandler<P, R>['apply'], opts: WorkOptions = {}): void {

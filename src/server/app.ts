@@ -8,6 +8,7 @@ import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastif
 import { readFileSync } from 'node:fs';
 import type { AdvisoryStore } from '../store/advisory-store.js';
 import type { PlatformStore } from '../store/platform-store.js';
+import type { PlatformJobs } from '../jobs/platform-jobs.js';
 import authPlugin from './plugins/auth.js';
 import errorsPlugin from './plugins/errors.js';
 import swaggerPlugin from './plugins/swagger.js';
@@ -30,6 +31,8 @@ export interface AppDeps {
   webRoot?: string;
   /** Signs dashboard session cookies (default: SCOUT_SESSION_SECRET, else random per process). */
   sessionSecret?: string;
+  /** The job queue (re-match, webhook deliveries); without it POST /v1/advisories answers 503. */
+  jobs?: PlatformJobs;
 }
 
 declare module 'fastify' {
@@ -78,6 +81,10 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       await v1.register((await import('./routes/v1/package-names.js')).default);
       await v1.register((await import('./routes/v1/base-images.js')).default);
       await v1.register((await import('./routes/v1/advisories.js')).default);
+      await v1.register((await import('./routes/v1/advisory-changes.js')).default);
+      await v1.register((await import('./routes/v1/events.js')).default);
+      await v1.register((await import('./routes/v1/webhooks.js')).default);
+      await v1.register((await import('./routes/v1/environments.js')).default);
     },
     { prefix: '/v1' },
   );

@@ -12,9 +12,10 @@ import { Ajv, type ValidateFunction } from 'ajv';
 import type { FastifyInstance, InjectOptions } from 'fastify';
 import { detectAndImport } from '../../src/advisories/import/detect.js';
 import { buildApp } from '../../src/server/app.js';
-import type { KyselyPlatformStore } from '../../src/store/kysely/platform-store.js';
 import { SqliteAdvisoryStore } from '../../src/store/sqlite/sqlite-store.js';
-import { freshPlatformStore, type Backend } from './platform-db.js';
+import { KyselyPlatformStore } from '../../src/store/kysely/platform-store.js';
+import { openPlatformJobs, type PlatformJobs } from '../../src/jobs/platform-jobs.js';
+import { newLocation, type Backend } from './platform-db.js';
 
 export const EXAMPLE_ADVISORIES = new URL('../../examples/advisories', import.meta.url).pathname;
 
@@ -46,16 +47,27 @@ export interface TestApi {
   /** Admin token of org `acme`. */
   admin: string;
   call<T = unknown>(opts: InjectOptions & { token?: string; route: string }): Promise<Reply<T>>;
+  /** The job queue and handlers, running in this process (with `opts.jobs`). */
+  jobs?: PlatformJobs;
   /** A token of a new organisation. */
   tokenFor(org: string, scope?: 'read' | 'write' | 'admin'): Promise<string>;
 }
 
-export async function testApi(backend: Backend, t: After, opts: { logger?: unknown } = {}): Promise<TestApi> {
-  const platform = await freshPlatformStore(backend, t);
+export async function testApi(backend: Backend, t: After, opts: { logger?: unknown; jobs?: { webhookBackoffMs?: number; webhookMaxAttempts?: number } } = {}): Promise<TestApi> {
+  const { location, drop } = await newLocation(backend);
+  const platform = await KyselyPlatformStore.open(location);
   const advisories = await exampleAdvisories(t);
-  const app = await buildApp({ platform, advisories, ...(opts.logger ? { logger: opts.logger as never } : {}) });
+  const jobs = opts.jobs ? await openPlatformJobs({ db: platform.db, location, advisories, queue: { pollMs: 50 }, ...opts.jobs }) : undefined;
+  const app = await buildApp({ platform, advisories, ...(jobs ? { jobs } : {}), ...(opts.logger ? { logger: opts.logger as never } : {}) });
   await app.ready();
-  t.after(() => app.close());
+  // One cleanup, in order: the jobs stop before the database they use closes and is dropped.
+  t.after(async () => {
+    await jobs?.stop();
+    await app.close();
+    await platform.close().catch(() => {});
+    await drop();
+  });
+  if (jobs) await jobs.start();
   const ajv = new Ajv({ strict: false, allErrors: true });
   for (const s of Object.values(app.getSchemas())) ajv.addSchema(s as object);
   const validators = new Map<string, ValidateFunction>();
@@ -86,7 +98,7 @@ export async function testApi(backend: Backend, t: After, opts: { logger?: unkno
     }
     return { status: r.statusCode, body: body as T, headers: r.headers };
   };
-  return { app, platform, advisories, admin, call, tokenFor };
+  return { app, platform, advisories, admin, call, tokenFor, ...(jobs ? { jobs } : {}) };
 }
 
 export function gzipJson(v: unknown): Buffer {

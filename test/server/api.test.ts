@@ -179,8 +179,10 @@ for (const backend of BACKENDS) {
       assert.equal(doc.openapi, '3.0.3');
       const ops = Object.values(doc.paths).flatMap((p) => Object.values(p).map((o) => o.operationId)).sort();
       assert.deepEqual(ops, [
-        'advisorySources', 'createSession', 'createToken', 'deleteImage', 'deleteOrg', 'deleteRepository', 'deleteSession', 'explainMatch', 'getImage', 'getOrg', 'imageFindings', 'imageLayers', 'imagePackages',
-        'listBaseImages', 'listImages', 'listPackageNames', 'listRepositories', 'listTokens', 'listVulnerabilities', 'matchLocal', 'overview', 'packageUsage', 'pushImage', 'revokeToken', 'updateOrg', 'vulnerabilityAdvisory', 'vulnerabilityUsage', 'whoami',
+        'addWebhook', 'advisorySources', 'createSession', 'createToken', 'deleteImage', 'deleteOrg', 'deleteRepository', 'deleteSession', 'environmentWorkloads', 'explainMatch', 'getImage', 'getOrg',
+        'imageFindings', 'imageLayers', 'imagePackages', 'listBaseImages', 'listEnvironments', 'listEvents', 'listImages', 'listPackageNames', 'listRepositories', 'listTokens', 'listVulnerabilities', 'listWebhooks',
+        'matchLocal', 'overview', 'packageUsage', 'postAdvisories', 'postRuntimeInventory', 'pushImage', 'removeWebhook', 'revokeToken', 'setEnvironmentImage', 'testWebhook', 'updateOrg', 'vulnerabilityAdvisory',
+        'vulnerabilityUsage', 'vulnerabilityWorkloads', 'webhookDeliveries', 'whoami',
       ]);
       assert.ok(doc.components.schemas.Image && doc.components.schemas.Error && doc.components.schemas.Sbom);
     });

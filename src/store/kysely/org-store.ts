@@ -76,7 +76,7 @@ function packageDetail(p: Package): string {
   return JSON.stringify(rest);
 }
 
-function findingDetail(f: Finding): string {
+export function findingDetail(f: Finding): string {
   return JSON.stringify({
     ids: f.ids,
     packageName: f.package.name,
@@ -739,6 +739,10 @@ export async function deleteImages(trx: Db, orgId: string, imageIds: readonly st
   for (const ids of chunks(imageIds, 500)) {
     const purls = (await trx.selectFrom('image_packages').select('purl').distinct().where('org_id', '=', orgId).where('image_id', 'in', ids).execute()).map((r) => r.purl);
     const chains = (await trx.selectFrom('image_layers').select('chain_id').distinct().where('org_id', '=', orgId).where('image_id', 'in', ids).execute()).map((r) => r.chain_id);
+    // An image's events (and their delivery log) go with it; where it ran (workloads) stays:
+    // that is the environment's history, not the image's.
+    await trx.deleteFrom('webhook_deliveries').where('org_id', '=', orgId).where('event_id', 'in', (eb) => eb.selectFrom('events').select('id').where('org_id', '=', orgId).where('image_id', 'in', ids)).execute();
+    await trx.deleteFrom('events').where('org_id', '=', orgId).where('image_id', 'in', ids).execute();
     await trx.deleteFrom('finding_ids').where('org_id', '=', orgId).where('image_id', 'in', ids).execute();
     await trx.deleteFrom('findings').where('org_id', '=', orgId).where('image_id', 'in', ids).execute();
     await trx.deleteFrom('image_packages').where('org_id', '=', orgId).where('image_id', 'in', ids).execute();

@@ -135,6 +135,56 @@ export interface FindingIdsTable {
   vulnerability_id: string;
 }
 
+export interface EventsTable {
+  id: string;
+  org_id: string;
+  kind: string;
+  created_at: string;
+  image_id: string;
+  image_digest: string;
+  vulnerability_id: string | null;
+  payload: string;
+}
+
+export interface WebhooksTable {
+  id: string;
+  org_id: string;
+  url: string;
+  format: string;
+  secret: string | null;
+  kinds: string | null;
+  created_at: string;
+}
+
+export interface WebhookDeliveriesTable {
+  id: string;
+  org_id: string;
+  webhook_id: string;
+  event_id: string;
+  attempt: number;
+  state: string;
+  status_code: number | null;
+  error: string | null;
+  duration_ms: number;
+  created_at: string;
+  next_attempt_at: string | null;
+}
+
+export interface WorkloadsTable {
+  id: string;
+  org_id: string;
+  environment: string;
+  source: string;
+  cluster: string;
+  namespace: string;
+  name: string;
+  type: string;
+  image_ref: string;
+  image_digest: string | null;
+  started_at: string;
+  ended_at: string | null;
+}
+
 export interface PlatformMigrationsTable {
   version: number;
   name: string;
@@ -153,11 +203,19 @@ export interface PlatformDatabase {
   image_packages: ImagePackagesTable;
   findings: FindingsTable;
   finding_ids: FindingIdsTable;
+  events: EventsTable;
+  webhooks: WebhooksTable;
+  webhook_deliveries: WebhookDeliveriesTable;
+  workloads: WorkloadsTable;
   platform_migrations: PlatformMigrationsTable;
 }
 
 /** Every platform table, children before parents (the order deletes and counts use). */
 export const PLATFORM_TABLES = [
+  'webhook_deliveries',
+  'webhooks',
+  'events',
+  'workloads',
   'finding_ids',
   'findings',
   'image_packages',

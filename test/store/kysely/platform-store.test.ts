@@ -8,9 +8,9 @@ for (const backend of BACKENDS) {
   describe(`platform store on ${backend}`, () => {
     test('migrates to the latest version and records it', async (t) => {
       const store = await freshPlatformStore(backend, t);
-      assert.equal(store.schemaVersion, 2);
+      assert.equal(store.schemaVersion, 3);
       const rows = await store.db.selectFrom('platform_migrations').selectAll().orderBy('version').execute();
-      assert.deepEqual(rows.map((r) => [r.version, r.name]), [[1, 'orgs-tokens'], [2, 'images']]);
+      assert.deepEqual(rows.map((r) => [r.version, r.name]), [[1, 'orgs-tokens'], [2, 'images'], [3, 'continuous']]);
     });
 
     test('tokens: stored as a hash, authenticate, revoke', async (t) => {

@@ -1,0 +1,81 @@
+/**
+ * `deliver-webhook`: one attempt to deliver one event to one webhook.
+ * - prepare: read the event and the webhook, POST (outside any transaction: a slow receiver
+ *   holds no lock).
+ * - apply: write the attempt to the delivery log; after a failure, queue the next attempt with
+ *   exponential backoff (base, 2×, 4×…) in the same transaction, until `maxAttempts`.
+ * A worker killed between the POST and the commit repeats the POST: receivers deduplicate on
+ * the event id (Scout-Event-Id), as at-least-once delivery requires.
+ */
+import type { Kysely, Transaction } from 'kysely';
+import { postDelivery, renderDelivery, type DeliveryResult, type WebhookFormat } from '../../notify/webhook.js';
+import type { ScoutEvent } from '../../notify/events.js';
+import type { DeliverPayload } from '../../store/kysely/activity-store.js';
+import type { PlatformDatabase } from '../../store/kysely/schema.js';
+import { uuidv7 } from '../../util/uuid7.js';
+import { backoffDelay, type JobHandler, type SendOptions } from '../queue.js';
+import type { JobsDatabase } from '../schema.js';
+
+export interface DeliverDeps {
+  db: Kysely<PlatformDatabase>;
+  /** Queues the next attempt inside the given transaction. */
+  send: (payload: DeliverPayload, opts: SendOptions) => Promise<string>;
+  /** First retry delay (default 30 s; then 1 min, 2 min, …). */
+  backoffMs?: number;
+  /** Attempts in all (default 8). */
+  maxAttempts?: number;
+  timeoutMs?: number;
+  /** The server's public URL, for the body's `events_url`. */
+  publicUrl?: string;
+}
+
+type Prepared = { result: DeliveryResult } | { gone: true };
+
+export function deliverWebhookHandler(deps: DeliverDeps): JobHandler<DeliverPayload, Prepared> {
+  const maxAttempts = deps.maxAttempts ?? 8;
+  const backoffMs = deps.backoffMs ?? 30_000;
+  return {
+    async prepare(job) {
+      const p = job.payload;
+      const [hook, ev, org] = await Promise.all([
+        deps.db.selectFrom('webhooks').selectAll().where('org_id', '=', p.orgId).where('id', '=', p.webhookId).executeTakeFirst(),
+        deps.db.selectFrom('events').select('payload').where('org_id', '=', p.orgId).where('id', '=', p.eventId).executeTakeFirst(),
+        deps.db.selectFrom('orgs').select('name').where('id', '=', p.orgId).executeTakeFirst(),
+      ]);
+      // Removed since (the webhook, or the image with its events): nothing to deliver.
+      if (!hook || !ev || !org) return { gone: true };
+      const event = JSON.parse(ev.payload) as ScoutEvent;
+      const req = renderDelivery({ url: hook.url, format: hook.format as WebhookFormat, ...(hook.secret ? { secret: hook.secret } : {}) }, event, {
+        org: org.name,
+        attempt: p.attempt,
+        ...(deps.publicUrl ? { eventsUrl: new URL(`/v1/events?after=${encodeURIComponent(event.id)}`, deps.publicUrl).toString() } : {}),
+      });
+      return { result: await postDelivery(hook.url, req, { timeoutMs: deps.timeoutMs ?? 10_000 }) };
+    },
+    async apply(job, jtrx: Transaction<JobsDatabase>, prepared) {
+      if ('gone' in prepared) return;
+      const trx = jtrx as unknown as Transaction<PlatformDatabase>;
+      const p = job.payload;
+      const { result } = prepared;
+      const retry = !result.ok && p.attempt < maxAttempts;
+      const next = retry ? new Date(Date.now() + backoffDelay(p.attempt, backoffMs)) : undefined;
+      await trx
+        .insertInto('webhook_deliveries')
+        .values({
+          id: uuidv7(),
+          org_id: p.orgId,
+          webhook_id: p.webhookId,
+          event_id: p.eventId,
+          attempt: p.attempt,
+          state: result.ok ? 'delivered' : retry ? 'retrying' : 'failed',
+          status_code: result.status ?? null,
+          error: result.error?.slice(0, 500) ?? null,
+          duration_ms: result.durationMs,
+          created_at: new Date().toISOString(),
+          next_attempt_at: next?.toISOString() ?? null,
+        })
+        .execute();
+      if (next) await deps.send({ ...p, attempt: p.attempt + 1 }, { db: jtrx, runAt: next, key: `${p.eventId}:${p.webhookId}:${p.attempt + 1}`, maxAttempts: 3 });
+    },
+  };
+}

@@ -1,0 +1,273 @@
+/**
+ * `rematch`: after advisories changed, re-match only the stored packages they name and update
+ * findings, never reading an image again.
+ *
+ * - prepare (outside the transaction): stored packages by the advisories' (ecosystem,
+ *   normalised name) keys, the images holding them, and `match()` on those packages only. A
+ *   package is matched once per distribution, however many images hold it.
+ * - apply (one transaction with the job's completion): diff against the stored findings of
+ *   those (image, package) pairs, for the changed vulnerabilities only, then write:
+ *     matched, not stored (or stored closed) → opened, event `vulnerability.new`
+ *     matched and open                      → last_seen_at, severity, fix version refreshed
+ *     open, no longer matched               → `withdrawn_at` when no live advisory has that id
+ *                                             any more (`vulnerability.withdrawn`), else
+ *                                             `fixed_at` (the advisory now says this version
+ *                                             is not affected: `vulnerability.fixed`)
+ *   Events (one per image, vulnerability and kind, listing the packages) and their webhook
+ *   deliveries commit in the same transaction; findings are never deleted.
+ * Retried after a crash, the diff runs against what is stored: nothing is applied twice.
+ */
+import type { Kysely, Transaction } from 'kysely';
+import { normalizePackageName } from '../../advisories/ecosystems.js';
+import type { Finding } from '../../match/types.js';
+import type { SeverityLevel } from '../../match/severity.js';
+import type { EventKind, ScoutEvent } from '../../notify/events.js';
+import type { DistroInfo, Package, Sbom } from '../../sbom/model.js';
+import type { AdvisoryStore } from '../../store/advisory-store.js';
+import { environmentsOf, recordEvents, type DeliverPayload } from '../../store/kysely/activity-store.js';
+import { chunks } from '../../store/kysely/dialect.js';
+import { findingDetail } from '../../store/kysely/org-store.js';
+import type { PlatformDatabase } from '../../store/kysely/schema.js';
+import { uuidv7 } from '../../util/uuid7.js';
+import type { JobHandler } from '../queue.js';
+import type { JobsDatabase } from '../schema.js';
+
+export interface RematchKey {
+  ecosystem: string;
+  name: string;
+}
+
+export interface RematchPayload {
+  /** (ecosystem, package name) of every affected entry of the changed records, old and new. */
+  keys: RematchKey[];
+  /** Ids and aliases of the changed records: only findings of these are re-decided. */
+  ids: string[];
+}
+
+interface Target {
+  orgId: string;
+  imageId: string;
+  digest: string;
+  repository?: string;
+  purl: string;
+  group: string;
+}
+
+interface Prepared {
+  targets: Target[];
+  desired: Map<string, Finding[]>;
+}
+
+export interface RematchDeps {
+  db: Kysely<PlatformDatabase>;
+  advisories: AdvisoryStore;
+  /** Queues deliver-webhook jobs inside the given transaction. */
+  enqueueDeliveries: (trx: Transaction<PlatformDatabase>, payloads: DeliverPayload[]) => Promise<void>;
+}
+
+const KEY_CHUNK = 200;
+
+/** Stored packages whose advisory key is one of these: an exact ecosystem, or any release of a bare one ('Debian' → 'Debian:12'). */
+async function packagesByKeys(db: Kysely<PlatformDatabase>, keys: readonly RematchKey[]) {
+  const out: PlatformDatabase['packages'][] = [];
+  const uniq = [...new Map(keys.map((k) => [`${k.ecosystem}\0${normalizePackageName(k.ecosystem, k.name)}`, { ecosystem: k.ecosystem, name: normalizePackageName(k.ecosystem, k.name) }])).values()];
+  for (const c of chunks(uniq, KEY_CHUNK)) {
+    const rows = await db
+      .selectFrom('packages')
+      .selectAll()
+      .where((eb) =>
+        eb.or(
+          c.map((k) =>
+            eb.and([
+              eb('match_name', '=', k.name),
+              k.ecosystem.includes(':') ? eb('ecosystem', '=', k.ecosystem) : eb.or([eb('ecosystem', '=', k.ecosystem), eb.and([eb('ecosystem', '>', `${k.ecosystem}:`), eb('ecosystem', '<', `${k.ecosystem};`)])]),
+            ]),
+          ),
+        ),
+      )
+      .execute();
+    out.push(...rows);
+  }
+  return out;
+}
+
+async function prepare(deps: RematchDeps, payload: RematchPayload): Promise<Prepared> {
+  const pkgs = await packagesByKeys(deps.db, payload.keys);
+  const byPurl = new Map(pkgs.map((p) => [p.purl, p]));
+  const targets: Target[] = [];
+  // group → the package to match, per distribution
+  const groups = new Map<string, { distro?: DistroInfo; pkg: Package }>();
+  for (const c of chunks([...byPurl.keys()], 500)) {
+    const rows = await deps.db
+      .selectFrom('image_packages as ip')
+      .innerJoin('images as i', 'i.id', 'ip.image_id')
+      .leftJoin('repositories as r', 'r.id', 'i.repository_id')
+      .select(['ip.org_id', 'ip.image_id', 'ip.purl', 'ip.detail', 'i.digest', 'i.distro', 'r.name as repository'])
+      .where('ip.purl', 'in', c)
+      .execute();
+    for (const r of rows) {
+      const detail = JSON.parse(r.detail) as Omit<Package, 'purl' | 'name' | 'version' | 'type'>;
+      // Language packages an OS package installed are the distribution's to report: push-time
+      // matching left them out ('os-owned'), so does this.
+      if (detail.ownedBy) continue;
+      const p = byPurl.get(r.purl)!;
+      const group = `${r.distro ?? ''}\0${r.purl}\0${JSON.stringify(detail.source ?? null)}`;
+      if (!groups.has(group)) {
+        const pkg = { ...detail, id: `g${groups.size}`, purl: p.purl, name: p.name, ...(p.namespace !== null ? { namespace: p.namespace } : {}), version: p.version, type: p.type, locations: [], licenses: [] } as Package;
+        groups.set(group, { ...(r.distro ? { distro: JSON.parse(r.distro) as DistroInfo } : {}), pkg });
+      }
+      targets.push({ orgId: r.org_id, imageId: r.image_id, digest: r.digest, ...(r.repository ? { repository: r.repository } : {}), purl: r.purl, group });
+    }
+  }
+  // One match() per distribution over that distribution's packages.
+  const byDistro = new Map<string, { distro?: DistroInfo; items: [string, Package][] }>();
+  for (const [group, g] of groups) {
+    const dk = JSON.stringify(g.distro ?? null);
+    const e = byDistro.get(dk) ?? { ...(g.distro ? { distro: g.distro } : {}), items: [] };
+    byDistro.set(dk, e);
+    e.items.push([group, g.pkg]);
+  }
+  const desired = new Map<string, Finding[]>();
+  const changed = new Set(payload.ids);
+  const { match } = await import('../../match/matcher.js');
+  for (const { distro, items } of byDistro.values()) {
+    const sbom: Sbom = { schema: 'iechor-scout/sbom@1', generatedAt: new Date().toISOString(), tool: { name: 'iechor-scout', version: 'rematch' }, ...(distro ? { distro } : {}), packages: items.map(([, p]) => p), packageCount: items.length, warnings: [] };
+    const result = await match(sbom, deps.advisories);
+    const groupOf = new Map(items.map(([g, p]) => [p.id, g]));
+    for (const f of result.findings) {
+      if (f.status === 'not-affected') continue;
+      if (!f.ids.some((id) => changed.has(id)) && !changed.has(f.id)) continue;
+      const g = groupOf.get(f.package.id)!;
+      const list = desired.get(g) ?? [];
+      desired.set(g, list);
+      list.push(f);
+    }
+  }
+  return { targets, desired };
+}
+
+/** True when no live (not withdrawn) advisory carries this id any more. */
+async function isWithdrawn(advisories: AdvisoryStore, id: string): Promise<boolean> {
+  const found = [...(await advisories.byAlias(id))];
+  const own = await advisories.get(id);
+  if (own) found.push(own);
+  return found.every((a) => a.withdrawn);
+}
+
+async function apply(deps: RematchDeps, payload: RematchPayload, trx: Transaction<PlatformDatabase>, prepared: Prepared): Promise<void> {
+  const now = new Date().toISOString();
+  const changed = new Set(payload.ids);
+  const { targets, desired } = prepared;
+  if (!targets.length) return;
+  // Stored findings of these (image, purl) pairs.
+  const stored = new Map<string, PlatformDatabase['findings'][]>();
+  const imageIds = [...new Set(targets.map((t) => t.imageId))];
+  const purls = [...new Set(targets.map((t) => t.purl))];
+  for (const ic of chunks(imageIds, 500)) {
+    for (const pc of chunks(purls, 500)) {
+      const rows = await trx.selectFrom('findings').selectAll().where('image_id', 'in', ic).where('purl', 'in', pc).execute();
+      for (const r of rows) {
+        const k = `${r.image_id}\0${r.purl}`;
+        const list = stored.get(k) ?? [];
+        stored.set(k, list);
+        list.push(r);
+      }
+    }
+  }
+  const inserts: PlatformDatabase['findings'][] = [];
+  const aliases: PlatformDatabase['finding_ids'][] = [];
+  type Change = { t: Target; kind: EventKind; vuln: string; severity: SeverityLevel; version: string; fixedVersions: string[] };
+  const changes: Change[] = [];
+  const withdrawnCache = new Map<string, boolean>();
+  for (const t of targets) {
+    const want = desired.get(t.group) ?? [];
+    const have = stored.get(`${t.imageId}\0${t.purl}`) ?? [];
+    const haveById = new Map(have.map((r) => [r.vulnerability_id, r]));
+    const wanted = new Set<string>();
+    for (const f of want) {
+      wanted.add(f.id);
+      const row = haveById.get(f.id);
+      const base = { severity: f.severity.level, cvss_score: f.severity.score ?? null, status: f.status, fixed_version: f.fixedVersions[0] ?? null, kev: f.kev ? 1 : 0, last_seen_at: now, detail: findingDetail(f) };
+      const change = { t, vuln: f.id, severity: f.severity.level, version: f.package.version, fixedVersions: f.fixedVersions };
+      if (!row) {
+        inserts.push({ image_id: t.imageId, purl: t.purl, vulnerability_id: f.id, org_id: t.orgId, first_seen_at: now, fixed_at: null, withdrawn_at: null, ...base });
+        for (const alias of new Set([f.id, ...f.ids])) aliases.push({ org_id: t.orgId, alias, image_id: t.imageId, purl: t.purl, vulnerability_id: f.id });
+        changes.push({ ...change, kind: 'vulnerability.new' });
+      } else {
+        const reopened = row.fixed_at !== null || row.withdrawn_at !== null;
+        await trx.updateTable('findings').set({ ...base, fixed_at: null, withdrawn_at: null }).where('image_id', '=', t.imageId).where('purl', '=', t.purl).where('vulnerability_id', '=', f.id).execute();
+        if (reopened) changes.push({ ...change, kind: 'vulnerability.new' });
+      }
+    }
+    for (const row of have) {
+      if (wanted.has(row.vulnerability_id) || row.fixed_at !== null || row.withdrawn_at !== null) continue;
+      const detail = JSON.parse(row.detail) as { ids?: string[]; packageVersion: string; fixedVersions?: string[] };
+      const ids = [row.vulnerability_id, ...(detail.ids ?? [])];
+      if (!ids.some((id) => changed.has(id))) continue;
+      let gone = withdrawnCache.get(row.vulnerability_id);
+      if (gone === undefined) withdrawnCache.set(row.vulnerability_id, (gone = await isWithdrawn(deps.advisories, row.vulnerability_id)));
+      await trx
+        .updateTable('findings')
+        .set(gone ? { withdrawn_at: now } : { fixed_at: now })
+        .where('image_id', '=', t.imageId)
+        .where('purl', '=', t.purl)
+        .where('vulnerability_id', '=', row.vulnerability_id)
+        .execute();
+      changes.push({ t, kind: gone ? 'vulnerability.withdrawn' : 'vulnerability.fixed', vuln: row.vulnerability_id, severity: row.severity as SeverityLevel, version: detail.packageVersion, fixedVersions: detail.fixedVersions ?? [] });
+    }
+  }
+  for (const c of chunks(inserts, 1000)) await trx.insertInto('findings').values(c).execute();
+  for (const c of chunks(aliases, 2000)) await trx.insertInto('finding_ids').values(c).onConflict((oc) => oc.doNothing()).execute();
+  if (!changes.length) return;
+
+  // One event per (image, vulnerability, kind), listing the image's packages it concerns.
+  const grouped = new Map<string, Change[]>();
+  for (const ch of changes) {
+    const k = `${ch.t.imageId}\0${ch.vuln}\0${ch.kind}`;
+    const list = grouped.get(k) ?? [];
+    grouped.set(k, list);
+    list.push(ch);
+  }
+  const tags = new Map<string, string[]>();
+  for (const c of chunks(imageIds, 500)) {
+    const rows = await trx.selectFrom('tags').select(['image_id', 'name']).where('image_id', 'in', c).where('until_at', 'is', null).orderBy('name').execute();
+    for (const r of rows) tags.set(r.image_id, [...(tags.get(r.image_id) ?? []), r.name]);
+  }
+  const envByOrg = new Map<string, Map<string, ScoutEvent['environments']>>();
+  for (const orgId of new Set(changes.map((c) => c.t.orgId))) {
+    envByOrg.set(orgId, await environmentsOf(trx, orgId, changes.filter((c) => c.t.orgId === orgId).map((c) => c.t.digest)));
+  }
+  const events = [...grouped.values()].map((list) => {
+    const { t, kind, vuln, severity } = list[0];
+    const event: ScoutEvent = {
+      id: uuidv7(),
+      kind,
+      createdAt: now,
+      image: { digest: t.digest, ...(t.repository ? { repository: t.repository } : {}), tags: tags.get(t.imageId) ?? [] },
+      vulnerability: { id: vuln, severity, packages: list.map((c) => ({ purl: c.t.purl, version: c.version, fixedVersions: c.fixedVersions })) },
+      environments: envByOrg.get(t.orgId)?.get(t.digest) ?? [],
+    };
+    return { orgId: t.orgId, imageId: t.imageId, event };
+  });
+  await recordEvents(trx, events, (payloads) => deps.enqueueDeliveries(trx, payloads));
+}
+
+export function rematchHandler(deps: RematchDeps): JobHandler<RematchPayload, Prepared> {
+  return {
+    prepare: (job) => prepare(deps, job.payload),
+    apply: (job, trx: Transaction<JobsDatabase>, prepared) => apply(deps, job.payload, trx as unknown as Transaction<PlatformDatabase>, prepared),
+  };
+}
+
+/** The rematch payload for changed advisory records (new and previous versions). */
+export function rematchPayloadOf(records: readonly { id: string; aliases?: string[]; upstream?: string[]; affected: { package?: { ecosystem: string; name: string } }[] }[]): RematchPayload {
+  const keys = new Map<string, RematchKey>();
+  const ids = new Set<string>();
+  for (const r of records) {
+    ids.add(r.id);
+    for (const a of r.aliases ?? []) ids.add(a);
+    for (const a of r.upstream ?? []) ids.add(a);
+    for (const a of r.affected) if (a.package) keys.set(`${a.package.ecosystem}\0${a.package.name}`, { ecosystem: a.package.ecosystem, name: a.package.name });
+  }
+  return { keys: [...keys.values()], ids: [...ids] };
+}

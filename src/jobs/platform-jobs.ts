@@ -1,0 +1,97 @@
+/**
+ * The platform's jobs, wired once for `scout server` (in-process on SQLite) and `scout worker`
+ * (PostgreSQL): the queue over the platform database, the `rematch` and `deliver-webhook`
+ * handlers, and `ingestAdvisories`, which imports changed advisory records and queues the
+ * re-match of exactly the packages they name.
+ */
+import type { Kysely, Transaction } from 'kysely';
+import type { Advisory } from '../advisories/model.js';
+import type { AdvisoryStore, StoreImportCounts } from '../store/advisory-store.js';
+import type { DatabaseLocation } from '../store/kysely/open.js';
+import type { PlatformDatabase } from '../store/kysely/schema.js';
+import type { DeliverPayload } from '../store/kysely/activity-store.js';
+import { InlineJobQueue } from './inline-queue.js';
+import { PgJobQueue } from './pg-queue.js';
+import type { JobQueue } from './queue.js';
+import { migrateJobs, type JobsDatabase } from './schema.js';
+import type { TableQueueOptions } from './table-queue.js';
+import { rematchHandler, rematchPayloadOf, type RematchPayload } from './handlers/rematch.js';
+import { deliverWebhookHandler } from './handlers/deliver-webhook.js';
+
+export interface PlatformJobsOptions {
+  db: Kysely<PlatformDatabase>;
+  location: DatabaseLocation;
+  advisories: AdvisoryStore;
+  queue?: TableQueueOptions;
+  /** deliver-webhook jobs at once in this process (default 16). */
+  deliveryConcurrency?: number;
+  webhookBackoffMs?: number;
+  webhookMaxAttempts?: number;
+  publicUrl?: string;
+}
+
+export interface PlatformJobs {
+  queue: JobQueue;
+  /** Registers the handlers; `start` then runs them in this process. */
+  registerHandlers(): void;
+  start(): Promise<void>;
+  stop(): Promise<void>;
+  ingestAdvisories(records: readonly Advisory[], source: string): Promise<{ counts: StoreImportCounts; rematchJob?: string }>;
+}
+
+export async function openPlatformJobs(opts: PlatformJobsOptions): Promise<PlatformJobs> {
+  const jobsDb = opts.db as unknown as Kysely<JobsDatabase>;
+  const dialect = opts.location.kind;
+  await migrateJobs(jobsDb, dialect);
+  const queue =
+    opts.location.kind === 'postgres'
+      ? new PgJobQueue(jobsDb, { url: opts.location.url, ...(opts.location.schema ? { schema: opts.location.schema } : {}), ...opts.queue })
+      : new InlineJobQueue(jobsDb, opts.queue);
+  let registered = false;
+  const registerHandlers = () => {
+    if (registered) return;
+    registered = true;
+    queue.work<RematchPayload, Awaited<ReturnType<NonNullable<ReturnType<typeof rematchHandler>['prepare']>>>>(
+      'rematch',
+      rematchHandler({
+        db: opts.db,
+        advisories: opts.advisories,
+        enqueueDeliveries: async (trx: Transaction<PlatformDatabase>, payloads: DeliverPayload[]) => {
+          await queue.sendMany('deliver-webhook', payloads, { db: trx as unknown as Transaction<JobsDatabase>, maxAttempts: 3 });
+        },
+      }),
+    );
+    queue.work(
+      'deliver-webhook',
+      deliverWebhookHandler({
+        db: opts.db,
+        send: (payload, o) => queue.send('deliver-webhook', payload, o),
+        ...(opts.webhookBackoffMs !== undefined ? { backoffMs: opts.webhookBackoffMs } : {}),
+        ...(opts.webhookMaxAttempts !== undefined ? { maxAttempts: opts.webhookMaxAttempts } : {}),
+        ...(opts.publicUrl ? { publicUrl: opts.publicUrl } : {}),
+      }),
+      { concurrency: opts.deliveryConcurrency ?? 16 },
+    );
+  };
+  return {
+    queue,
+    registerHandlers,
+    start: async () => {
+      registerHandlers();
+      await queue.start();
+    },
+    stop: () => queue.stop(),
+    async ingestAdvisories(records, source) {
+      // The previous versions too: a record that stops naming a package must re-match it.
+      const previous: Advisory[] = [];
+      for (const r of records) {
+        const old = await opts.advisories.get(r.id);
+        if (old) previous.push(old);
+      }
+      const counts = await opts.advisories.importBatch({ kind: 'advisories', source: { name: source, kind: 'advisories' }, mode: 'merge', records });
+      if (counts.inserted + counts.updated === 0) return { counts };
+      const rematchJob = await queue.send('rematch', rematchPayloadOf([...records, ...previous]));
+      return { counts, rematchJob };
+    },
+  };
+}

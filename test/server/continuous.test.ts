@@ -1,0 +1,206 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { verifyWebhookSignature } from '../../src/notify/webhook.js';
+import type { ScoutEvent } from '../../src/notify/events.js';
+import type { Workload } from '../../src/store/kysely/activity-store.js';
+import { BACKENDS } from '../helpers/platform-db.js';
+import { testApi } from '../helpers/platform-app.js';
+import { uploadOf } from '../helpers/platform-upload.js';
+import { startReceiver } from '../helpers/webhook-receiver.js';
+
+type Page<T> = { items: T[]; next?: string };
+
+/** An OSV record for npm `scout-test-pkg`, affected from 0 up to `fixed`. */
+function osv(id: string, cve: string, fixed: string, extra: Record<string, unknown> = {}) {
+  return {
+    schema_version: '1.6.0',
+    id,
+    modified: new Date().toISOString(),
+    aliases: [cve],
+    summary: `test vulnerability ${cve}`,
+    database_specific: { severity: 'HIGH' },
+    affected: [{ package: { ecosystem: 'npm', name: 'scout-test-pkg' }, ranges: [{ type: 'SEMVER', events: [{ introduced: '0' }, { fixed }] }] }],
+    ...extra,
+  };
+}
+
+for (const backend of BACKENDS) {
+  test(`${backend}: a new advisory affecting 3 of 10 stored images makes 3 findings and 3 events, delivered; a fix closes them as fixed, a withdrawal as withdrawn`, async (t) => {
+    const api = await testApi(backend, t, { jobs: { webhookBackoffMs: 50 } });
+    const rx = await startReceiver();
+    t.after(() => rx.close());
+    const acme = await api.platform.orgByName('acme');
+    const store = api.platform.forOrg(acme!);
+    // 10 images: 3 hold the affected version, 2 a version past the fix, 5 something else.
+    const digests: string[] = [];
+    for (let i = 0; i < 10; i++) {
+      const purl = i < 3 ? 'pkg:npm/scout-test-pkg@1.0.0' : i < 5 ? 'pkg:npm/scout-test-pkg@2.0.0' : `pkg:npm/unrelated-${i}@1.0.0`;
+      const r = await store.putImage(uploadOf({ layers: [`base`, `app-${i}`], purls: [purl, 'pkg:npm/common@1.0.0'], repository: `shop/app-${i}`, tags: ['1'] }));
+      digests.push(r.image.digest);
+    }
+    const affected = digests.slice(0, 3).sort();
+    const hook = await api.call<{ webhook: { id: string }; secret: string }>({ method: 'POST', url: '/v1/webhooks', route: 'POST /v1/webhooks', token: api.admin, payload: { url: rx.url } });
+    assert.equal(hook.status, 201);
+    assert.match(hook.body.secret, /^whsec_/);
+    // It runs in production: events say so.
+    const inv = await api.call({ method: 'POST', url: '/v1/integrations/runtime', route: 'POST /v1/integrations/runtime', token: api.admin, payload: { environment: 'production', cluster: 'eu-1', workloads: [{ namespace: 'shop', name: 'app-0', type: 'Deployment', images: [{ ref: 'shop/app-0:1', digest: digests[0] }] }] } });
+    assert.equal(inv.status, 200);
+
+    const post = await api.call<{ inserted: number; rematchJob?: string }>({ method: 'POST', url: '/v1/advisories', route: 'POST /v1/advisories', token: api.admin, payload: [osv('SCOUT-TEST-1', 'CVE-2099-0001', '1.5.0')] });
+    assert.equal(post.status, 202);
+    assert.equal(post.body.inserted, 1);
+    assert.ok(post.body.rematchJob);
+    await api.jobs!.queue.idle(undefined, 30_000);
+
+    const events = await api.call<Page<ScoutEvent>>({ method: 'GET', url: '/v1/events', route: 'GET /v1/events', token: api.admin });
+    assert.equal(events.status, 200);
+    assert.equal(events.body.items.length, 3);
+    assert.deepEqual(events.body.items.map((e) => e.kind), ['vulnerability.new', 'vulnerability.new', 'vulnerability.new']);
+    assert.deepEqual(events.body.items.map((e) => e.image.digest).sort(), affected);
+    for (const e of events.body.items) {
+      assert.equal(e.vulnerability?.id, 'CVE-2099-0001');
+      assert.equal(e.vulnerability?.severity, 'high');
+      assert.deepEqual(e.vulnerability?.packages, [{ purl: 'pkg:npm/scout-test-pkg@1.0.0', version: '1.0.0', fixedVersions: ['1.5.0'] }]);
+    }
+    const prod = events.body.items.find((e) => e.image.digest === digests[0])!;
+    assert.deepEqual(prod.environments, [{ name: 'production', workloads: [{ cluster: 'eu-1', namespace: 'shop', name: 'app-0', type: 'Deployment' }] }]);
+    const envFiltered = await api.call<Page<ScoutEvent>>({ method: 'GET', url: '/v1/events?environment=production', route: 'GET /v1/events', token: api.admin });
+    assert.deepEqual(envFiltered.body.items.map((e) => e.id), [prod.id]);
+    // Findings: in the three images only, first seen now, open.
+    for (const [i, d] of digests.entries()) {
+      const f = (await store.imageFindings(d, {}))!.items;
+      if (i < 3) {
+        assert.deepEqual(f.map((x) => [x.vulnerabilityId, x.purl, x.fixedAt, x.withdrawnAt]), [['CVE-2099-0001', 'pkg:npm/scout-test-pkg@1.0.0', undefined, undefined]]);
+        assert.equal(f[0].firstSeenAt, f[0].lastSeenAt);
+      } else assert.deepEqual(f, []);
+    }
+    // `scout vuln` side: the workload running an affected image.
+    const wl = await api.call<{ items: Workload[] }>({ method: 'GET', url: '/v1/vulnerabilities/CVE-2099-0001/workloads', route: 'GET /v1/vulnerabilities/:id/workloads', token: api.admin });
+    assert.deepEqual(wl.body.items.map((w) => [w.environment, w.namespace, w.name, w.imageDigest]), [['production', 'shop', 'app-0', digests[0]]]);
+
+    // Delivered to the webhook, signed; the log says so.
+    const got = await rx.waitFor(3);
+    assert.deepEqual(got.map((r) => r.headers['scout-event-id']).sort(), events.body.items.map((e) => e.id).sort());
+    for (const r of got) assert.ok(verifyWebhookSignature({ secret: hook.body.secret, body: r.body, timestamp: String(r.headers['scout-timestamp']), signature: String(r.headers['scout-signature']) }));
+    const log = await api.call<Page<{ state: string; attempt: number; statusCode: number }>>({ method: 'GET', url: `/v1/webhooks/${hook.body.webhook.id}/deliveries`, route: 'GET /v1/webhooks/:id/deliveries', token: api.admin });
+    assert.deepEqual(log.body.items.map((d) => [d.state, d.attempt, d.statusCode]), Array(3).fill(['delivered', 1, 200]));
+
+    // The same record again changes nothing.
+    const same = await api.call<{ unchanged: number; rematchJob?: string }>({ method: 'POST', url: '/v1/advisories', route: 'POST /v1/advisories', token: api.admin, payload: (await api.advisories.get('SCOUT-TEST-1'))!.id ? [{ ...osv('SCOUT-TEST-1', 'CVE-2099-0001', '1.5.0'), modified: (await api.advisories.get('SCOUT-TEST-1'))!.modified }] : [] });
+    assert.equal(same.body.rematchJob, undefined);
+
+    // A fix version at the stored version: the three are fixed.
+    rx.failNext(500);
+    await api.call({ method: 'POST', url: '/v1/advisories', route: 'POST /v1/advisories', token: api.admin, payload: osv('SCOUT-TEST-1', 'CVE-2099-0001', '1.0.0') });
+    await api.jobs!.queue.idle(undefined, 30_000);
+    const fixed = await api.call<Page<ScoutEvent>>({ method: 'GET', url: '/v1/events?kind=vulnerability.fixed', route: 'GET /v1/events', token: api.admin });
+    assert.deepEqual(fixed.body.items.map((e) => e.image.digest).sort(), affected);
+    for (const d of affected) {
+      const [f] = (await store.imageFindings(d, {}))!.items;
+      assert.ok(f.fixedAt && !f.withdrawnAt, JSON.stringify(f));
+    }
+    // One delivery failed with 500 and was retried after its backoff.
+    const log2 = await api.call<Page<{ state: string; attempt: number; statusCode: number }>>({ method: 'GET', url: `/v1/webhooks/${hook.body.webhook.id}/deliveries`, route: 'GET /v1/webhooks/:id/deliveries', token: api.admin });
+    assert.deepEqual(log2.body.items.filter((d) => d.state === 'retrying').map((d) => [d.attempt, d.statusCode]), [[1, 500]]);
+    assert.equal(log2.body.items.filter((d) => d.state === 'delivered').length, 6);
+
+    // Another vulnerability, then withdrawn: its findings close as withdrawn.
+    await api.call({ method: 'POST', url: '/v1/advisories', route: 'POST /v1/advisories', token: api.admin, payload: osv('SCOUT-TEST-2', 'CVE-2099-0002', '1.5.0') });
+    await api.jobs!.queue.idle(undefined, 30_000);
+    await api.call({ method: 'POST', url: '/v1/advisories', route: 'POST /v1/advisories', token: api.admin, payload: osv('SCOUT-TEST-2', 'CVE-2099-0002', '1.5.0', { withdrawn: new Date().toISOString() }) });
+    await api.jobs!.queue.idle(undefined, 30_000);
+    const byKind = async (kind: string) => (await api.call<Page<ScoutEvent>>({ method: 'GET', url: `/v1/events?vulnerability=CVE-2099-0002&kind=${kind}`, route: 'GET /v1/events', token: api.admin })).body.items.map((e) => e.image.digest).sort();
+    assert.deepEqual(await byKind('vulnerability.new'), affected);
+    assert.deepEqual(await byKind('vulnerability.withdrawn'), affected);
+    for (const d of affected) {
+      const f = (await store.imageFindings(d, {}))!.items.find((x) => x.vulnerabilityId === 'CVE-2099-0002')!;
+      assert.ok(f.withdrawnAt && !f.fixedAt, JSON.stringify(f));
+    }
+    const all = await api.call<Page<ScoutEvent>>({ method: 'GET', url: '/v1/events?limit=500', route: 'GET /v1/events', token: api.admin });
+    assert.equal(all.body.items.length, 12);
+    // Paging: 5 + 5 + 2, in order, by cursor.
+    const seen: string[] = [];
+    let cursor: string | undefined;
+    do {
+      const p = await api.call<Page<ScoutEvent>>({ method: 'GET', url: `/v1/events?limit=5${cursor ? `&cursor=${cursor}` : ''}`, route: 'GET /v1/events', token: api.admin });
+      seen.push(...p.body.items.map((e) => e.id));
+      cursor = p.body.next;
+    } while (cursor);
+    assert.deepEqual(seen, all.body.items.map((e) => e.id));
+  });
+
+  test(`${backend}: a workload appears, changes image, disappears; the API keeps its history`, async (t) => {
+    const api = await testApi(backend, t);
+    const d = (c: string) => `sha256:${c.repeat(64)}`;
+    const post = (workloads: unknown[]) => api.call<{ opened: number; changed: number; closed: number; workloads: number }>({ method: 'POST', url: '/v1/integrations/runtime', route: 'POST /v1/integrations/runtime', token: api.admin, payload: { environment: 'prod', cluster: 'eu-1', workloads } });
+    const api1 = { namespace: 'shop', name: 'api', type: 'Deployment', images: [{ ref: 'acme/api:1', digest: d('a') }] };
+    const db = { namespace: 'shop', name: 'db', type: 'StatefulSet', images: [{ ref: 'postgres:16', digest: d('b') }] };
+    assert.deepEqual((await post([api1, db])).body, { environment: 'prod', cluster: 'eu-1', workloads: 2, opened: 2, changed: 0, closed: 0 });
+    assert.deepEqual((await post([api1, db])).body, { environment: 'prod', cluster: 'eu-1', workloads: 2, opened: 0, changed: 0, closed: 0 });
+    assert.deepEqual((await post([{ ...api1, images: [{ ref: 'acme/api:2', digest: d('c') }] }, db])).body, { environment: 'prod', cluster: 'eu-1', workloads: 2, opened: 0, changed: 1, closed: 0 });
+    assert.deepEqual((await post([db])).body, { environment: 'prod', cluster: 'eu-1', workloads: 1, opened: 0, changed: 0, closed: 1 });
+    const now = await api.call<Page<Workload>>({ method: 'GET', url: '/v1/environments/prod', route: 'GET /v1/environments/:env', token: api.admin });
+    assert.deepEqual(now.body.items.map((w) => w.name), ['db']);
+    const history = await api.call<Page<Workload>>({ method: 'GET', url: '/v1/environments/prod?history=true', route: 'GET /v1/environments/:env', token: api.admin });
+    const apiRows = history.body.items.filter((w) => w.name === 'api');
+    assert.deepEqual(apiRows.map((w) => [w.imageRef, w.imageDigest, Boolean(w.endedAt)]), [
+      ['acme/api:1', d('a'), true],
+      ['acme/api:2', d('c'), true],
+    ]);
+    assert.ok(apiRows[0].endedAt! <= apiRows[1].startedAt);
+    const envs = await api.call<{ items: { name: string; workloads: number; images: number }[] }>({ method: 'GET', url: '/v1/environments', route: 'GET /v1/environments', token: api.admin });
+    assert.deepEqual(envs.body.items.map((e) => [e.name, e.workloads, e.images]), [['prod', 1, 1]]);
+    // A hostile inventory is refused with its reason.
+    const bad = await api.call({ method: 'POST', url: '/v1/integrations/runtime', route: 'POST /v1/integrations/runtime', token: api.admin, payload: { environment: 'prod', cluster: 'x', workloads: [{ namespace: 'a', name: 'b', type: 'Pod', images: [{ ref: 'x', digest: 'sha256:nothex' }] }] } });
+    assert.equal(bad.status, 400);
+  });
+
+  test(`${backend}: every continuous route keeps organisations apart`, async (t) => {
+    const api = await testApi(backend, t, { jobs: {} });
+    const rx = await startReceiver();
+    t.after(() => rx.close());
+    const other = await api.tokenFor('other');
+    const acmeOrg = (await api.platform.orgByName('acme'))!;
+    const otherOrg = (await api.platform.orgByName('other'))!;
+    // Both orgs store the same affected image; each sees only its own events and findings.
+    for (const org of [acmeOrg, otherOrg]) await api.platform.forOrg(org).putImage(uploadOf({ layers: ['l'], purls: ['pkg:npm/scout-test-pkg@1.0.0'], repository: 'r', tags: ['1'] }));
+    const hook = await api.call<{ webhook: { id: string } }>({ method: 'POST', url: '/v1/webhooks', route: 'POST /v1/webhooks', token: api.admin, payload: { url: rx.url, format: 'slack' } });
+    await api.call({ method: 'POST', url: '/v1/integrations/runtime', route: 'POST /v1/integrations/runtime', token: api.admin, payload: { environment: 'secret-env', cluster: 'c', workloads: [{ namespace: 'n', name: 'w', type: 'Pod', images: [{ ref: 'r:1' }] }] } });
+    await api.call({ method: 'POST', url: '/v1/advisories', route: 'POST /v1/advisories', token: api.admin, payload: osv('SCOUT-TEST-9', 'CVE-2099-0009', '2.0.0') });
+    await api.jobs!.queue.idle(undefined, 30_000);
+    const acmeEvents = await api.call<Page<ScoutEvent>>({ method: 'GET', url: '/v1/events', route: 'GET /v1/events', token: api.admin });
+    const otherEvents = await api.call<Page<ScoutEvent>>({ method: 'GET', url: '/v1/events', route: 'GET /v1/events', token: other });
+    assert.equal(acmeEvents.body.items.length, 1);
+    assert.equal(otherEvents.body.items.length, 1);
+    assert.notEqual(acmeEvents.body.items[0].id, otherEvents.body.items[0].id);
+    // Only acme's webhook got acme's event; other has none.
+    assert.equal((await rx.waitFor(1)).length, 1);
+    await new Promise((r) => setTimeout(r, 200));
+    assert.equal(rx.received.length, 1);
+    const w = `/v1/webhooks/${hook.body.webhook.id}`;
+    assert.deepEqual((await api.call<{ items: unknown[] }>({ method: 'GET', url: '/v1/webhooks', route: 'GET /v1/webhooks', token: other })).body.items, []);
+    assert.equal((await api.call({ method: 'GET', url: `${w}/deliveries`, route: 'GET /v1/webhooks/:id/deliveries', token: other })).status, 404);
+    assert.equal((await api.call({ method: 'POST', url: `${w}/test`, route: 'POST /v1/webhooks/:id/test', token: other })).status, 404);
+    assert.equal((await api.call({ method: 'DELETE', url: w, route: 'DELETE /v1/webhooks/:id', token: other })).status, 404);
+    assert.deepEqual((await api.call<{ items: unknown[] }>({ method: 'GET', url: '/v1/environments', route: 'GET /v1/environments', token: other })).body.items, []);
+    assert.deepEqual((await api.call<Page<unknown>>({ method: 'GET', url: '/v1/environments/secret-env?history=true', route: 'GET /v1/environments/:env', token: other })).body.items, []);
+    assert.deepEqual((await api.call<{ items: unknown[] }>({ method: 'GET', url: '/v1/vulnerabilities/CVE-2099-0009/workloads', route: 'GET /v1/vulnerabilities/:id/workloads', token: other })).body.items, []);
+    assert.equal((await api.call({ method: 'POST', url: '/v1/environments/e/images', route: 'POST /v1/environments/:env/images', token: other, payload: { image: acmeEvents.body.items[0].image.digest } })).status, 201, "other's own copy of the digest");
+    // Writing needs the right scope: advisories and webhooks are admin's.
+    const reader = await api.tokenFor('other', 'read');
+    assert.equal((await api.call({ method: 'POST', url: '/v1/advisories', route: 'POST /v1/advisories', token: reader, payload: osv('X-1', 'CVE-2099-0010', '1') })).status, 403);
+    assert.equal((await api.call({ method: 'POST', url: '/v1/webhooks', route: 'POST /v1/webhooks', token: reader, payload: { url: rx.url } })).status, 403);
+    assert.equal((await api.call({ method: 'POST', url: '/v1/integrations/runtime', route: 'POST /v1/integrations/runtime', token: reader, payload: { environment: 'e', cluster: 'c', workloads: [] } })).status, 403);
+    // The test delivery reaches acme's receiver.
+    const tested = await api.call<{ ok: boolean; status: number }>({ method: 'POST', url: `${w}/test`, route: 'POST /v1/webhooks/:id/test', token: api.admin });
+    assert.deepEqual([tested.body.ok, tested.body.status], [true, 200]);
+    assert.match(JSON.parse(rx.received.at(-1)!.body).text, /new image pushed: scout\/webhook-test:test@sha256:0{12}/);
+    // Deleting the organisation removes its events, webhooks, deliveries and workloads.
+    assert.equal(await api.platform.deleteOrg(acmeOrg.id), true);
+    const counts = await api.platform.tableCounts();
+    assert.equal(counts.webhooks, 0);
+    assert.equal(counts.webhook_deliveries, 0);
+    assert.equal(counts.events, 1);
+    assert.equal(counts.workloads, 1);
+  });
+}
