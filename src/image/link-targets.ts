@@ -1,6 +1,6 @@
 import { Warnings } from '../util/errors.js';
 import { CompiledCapture, type FileAnalyzer } from './capture.js';
-import { FileTree } from './filetree.js';
+import { FileTree, normalizePath } from './filetree.js';
 import { indexTarStream } from './layer/tar-index.js';
 import { layerLabel } from './resolve.js';
 import type { IndexedLayer } from './scan.js';
@@ -19,15 +19,21 @@ const LINK_TARGET = 'link-target';
  */
 export async function captureLinkTargets(image: Image, capture: CompiledCapture, layers: IndexedLayer[], warnings: Warnings): Promise<void> {
   const links = new Map<string, number>();
+  // Most wanted links point at a file that is wanted too (/etc/os-release -> ../usr/lib/os-release):
+  // kept anyway, so the tree below is only built when some link leads elsewhere.
+  let elsewhere = false;
   for (const l of layers) {
     if (!l.index) continue;
     for (const e of l.index.entries) {
       if (e.type !== 'symlink') continue;
       const max = capture.captureLimit(e.path);
-      if (max > 0) links.set(e.path, Math.max(max, links.get(e.path) ?? 0));
+      if (max === 0) continue;
+      links.set(e.path, Math.max(max, links.get(e.path) ?? 0));
+      const target = e.linkTarget ?? '';
+      if (!elsewhere && capture.captureLimit(normalizePath(target.startsWith('/') ? target : `${e.path.slice(0, e.path.lastIndexOf('/'))}/${target}`)) === 0) elsewhere = true;
     }
   }
-  if (links.size === 0) return;
+  if (!elsewhere) return;
   const tree = new FileTree(true);
   const targets = new Map<string, number>();
   const loops = new Set<string>();
