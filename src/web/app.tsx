@@ -24,8 +24,9 @@ export function App() {
   const session = useApi<Session>('/whoami');
   const [signedOut, setSignedOut] = useState(false);
   useEffect(() => onUnauthorized(() => setSignedOut(true)), []);
-  if (session.loading) return <p className="muted">Loading…</p>;
-  if (signedOut || session.error || !session.data)
+  // The page and the session load side by side (the page's own requests answer 401 when no
+  // one is signed in), so a page costs one round trip, not two.
+  if (signedOut || session.error)
     return (
       <Login
         onSignedIn={() => {
@@ -37,7 +38,7 @@ export function App() {
   return <Shell session={session.data} onSignedOut={() => setSignedOut(true)} />;
 }
 
-function Shell({ session, onSignedOut }: { session: Session; onSignedOut: () => void }) {
+function Shell({ session, onSignedOut }: { session?: Session; onSignedOut: () => void }) {
   const { path } = useRoute();
   const [theme, setTheme] = useState<Theme>(initialTheme);
   const toggle = () => {
@@ -77,9 +78,11 @@ function Shell({ session, onSignedOut }: { session: Session; onSignedOut: () => 
       </aside>
       <div className="main">
         <div className="topbar">
-          <span>
-            <strong>{session.org.name}</strong> · {session.token.name} ({session.token.scope})
-          </span>
+          {session && (
+            <span>
+              <strong>{session.org.name}</strong> · {session.token.name} ({session.token.scope})
+            </span>
+          )}
           <button type="button" onClick={toggle} aria-label={`Switch to ${theme === 'dark' ? 'light' : 'dark'} theme`}>
             {theme === 'dark' ? 'Light theme' : 'Dark theme'}
           </button>
