@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
-import { writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import { parsePlatform } from '../image/manifest.js';
 import type { OpenOptions } from '../image/types.js';
 import { scanIncomplete } from '../image/incomplete.js';
@@ -109,6 +110,10 @@ export function action<A extends unknown[]>(fn: (...args: A) => Promise<number |
 export async function writeOutput(text: string, file?: string): Promise<void> {
   // In one call: the promise API writes a large report 512 KiB at a time, each piece a round
   // trip to the thread pool, while this thread has nothing else to do.
-  if (file) writeFileSync(file, text);
+  if (file) {
+    // `-o reports/scan.sarif` in a fresh CI checkout: the folder is made, as Trivy and Grype do.
+    mkdirSync(dirname(resolve(file)), { recursive: true });
+    writeFileSync(file, text);
+  }
   else process.stdout.write(text.endsWith('\n') ? text : text + '\n');
 }

@@ -16,7 +16,16 @@ export async function main(argv: string[]): Promise<void> {
   const program = new Command('scout')
     .description('iEchor Scout: container image metadata, SBOMs and vulnerabilities, self-hosted')
     .version(pkg.version)
-    .showHelpAfterError();
+    // A mistyped option gets one line with the closest match (commander's suggestion), not the
+    // whole help; `scout CMD --help` shows that.
+    .configureOutput({ outputError: (str, write) => write(str.replace(/\n\(Did you mean (.*)\?\)\n?$/, ' (did you mean $1?)\n')) });
+  program
+    .command('version')
+    .description('this program\'s version, commit, Node.js version and advisory database schema')
+    .action(async () => {
+      const { versionText } = await import('./version.js');
+      process.stdout.write(await versionText(pkg.version));
+    });
   const image = program.command('image').description('work with images');
   (await import('./commands/image-inspect.js')).register(image);
   (await import('./commands/sbom.js')).register(program);
