@@ -42,6 +42,7 @@ export async function main(argv: string[]): Promise<void> {
   (await import('./commands/login.js')).register(program);
   (await import('./commands/push.js')).register(program);
   (await import('./commands/platform-read.js')).register(program, image);
+  (await import('./commands/secrets.js')).register(program);
   await program.parseAsync(argv);
 }
 

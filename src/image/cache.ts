@@ -129,7 +129,8 @@ function narrow(index: LayerIndex, capture: CompiledCapture): LayerIndex | undef
     if (w.code === 'file-too-large') return w.path !== undefined && capture.captureLimit(w.path) > 0;
     return true;
   });
-  return { ...index, captured, analyses, warnings };
+  const tallies = index.tallies ? Object.fromEntries(Object.entries(index.tallies).filter(([k]) => analyzers.has(k.slice(0, k.indexOf(':'))))) : undefined;
+  return { ...index, captured, analyses, warnings, ...(tallies && Object.keys(tallies).length ? { tallies } : { tallies: undefined }) };
 }
 
 export interface CacheUsage {

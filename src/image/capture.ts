@@ -28,6 +28,11 @@ export interface FileAnalyzer {
    * while the layer pass goes on (it must return exactly what `analyze` returns).
    */
   offThread?: OffThread;
+  /**
+   * For a file this analyzer did not select: why, as a short key the layer's index counts in
+   * `tallies` under `<name>:<key>` (a content scanner reports the files it skipped), or undefined.
+   */
+  tally?(path: string, size: number, head: Buffer): string | undefined;
 }
 
 /** A function `fn(content: Buffer, path: string)` exported by the module at URL `module` (see siblingModule). */
@@ -219,9 +224,15 @@ export class CompiledCapture {
   }
 
   /** The analyzers that want this file (asked of every file of every layer: usually none). */
-  analyzersFor(path: string, size: number, head: Buffer): FileAnalyzer[] {
+  analyzersFor(path: string, size: number, head: Buffer, tallies?: Map<string, number>): FileAnalyzer[] {
     let out: FileAnalyzer[] | undefined;
-    for (const a of this.analyzers) if (a.select(path, size, head)) (out ??= []).push(a);
+    for (const a of this.analyzers) {
+      if (a.select(path, size, head)) (out ??= []).push(a);
+      else if (a.tally && tallies) {
+        const why = a.tally(path, size, head);
+        if (why !== undefined) tallies.set(`${a.name}:${why}`, (tallies.get(`${a.name}:${why}`) ?? 0) + 1);
+      }
+    }
     return out ?? NONE;
   }
 

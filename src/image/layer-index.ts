@@ -34,4 +34,6 @@ export interface LayerIndex {
   warnings: ScanWarning[];
   /** Sum of the uncompressed regular-file sizes in the layer. */
   uncompressedSize: number;
+  /** Files analyzers chose not to read, counted by `<analyzer>:<reason>` (see FileAnalyzer.tally). */
+  tallies?: Record<string, number>;
 }

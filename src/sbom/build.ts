@@ -10,6 +10,7 @@ import { openImage } from '../image/open.js';
 import { scanImage, type ImageScan, type ScanOptions } from '../image/scan.js';
 import type { Image, OpenOptions } from '../image/types.js';
 import type { Sbom } from './model.js';
+import type { SecretReport } from '../secrets/collect.js';
 import { siblingModule } from '../util/module-worker.js';
 
 const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { name: string; version: string };
@@ -24,6 +25,8 @@ export interface SbomResult {
   fromCache: boolean;
   /** VEX documents the image ships (`*.vex.json`), unparsed. */
   vexFiles: Attachment[];
+  /** Leaked secrets, when asked for (`secrets: true`): found in the same layer pass. */
+  secrets?: SecretReport;
 }
 
 /** Default cataloger set, loaded on demand so `image inspect` never pays for it. */
@@ -36,13 +39,16 @@ export async function defaultCatalogers(): Promise<Cataloger[]> {
  * cataloger wants, then catalogers over the squashed view with layer attribution. The result
  * for an exact stack of layers is cached too (see CatalogCache).
  */
-export async function sbomForImage(image: Image, catalogers?: Cataloger[], scanOpts: ScanOptions = {}, opts: { catalogCache?: boolean } = {}): Promise<SbomResult> {
+export async function sbomForImage(image: Image, catalogers?: Cataloger[], scanOpts: ScanOptions = {}, opts: { catalogCache?: boolean; secrets?: boolean } = {}): Promise<SbomResult> {
   const cats = catalogers ?? (await defaultCatalogers());
+  // The secret scan is one more content scanner of the same layer pass, not a second read.
+  const secrets = opts.secrets ? await import('../secrets/index.js') : undefined;
   // With SCOUT_THREADS=1 the default set is indexed in worker threads (they load the same spec
   // by name). Off by default: on the 2-core machines we measure on, it was no faster and used
   // twice the memory; bigger machines may gain.
-  const threads = catalogers || process.env.SCOUT_THREADS !== '1' ? {} : { workerCapture: { module: siblingModule(import.meta.url, '../catalog/index').href, name: 'fullCapture' } };
-  const spec = catalogers ? captureFor(cats, [osReleaseCapture]) : (await import('../catalog/index.js')).fullCapture;
+  const threads = catalogers || secrets || process.env.SCOUT_THREADS !== '1' ? {} : { workerCapture: { module: siblingModule(import.meta.url, '../catalog/index').href, name: 'fullCapture' } };
+  const baseSpec = catalogers ? captureFor(cats, [osReleaseCapture]) : (await import('../catalog/index.js')).fullCapture;
+  const spec = secrets ? CompiledCapture.merge(baseSpec, { selectors: [], analyzers: [secrets.secretsAnalyzer()] }) : baseSpec;
   const useCache = scanOpts.cache !== false && opts.catalogCache !== false && !image.layers.some((l) => l.indexWith);
   const cache = useCache ? new CatalogCache(scanOpts.cache ? join(scanOpts.cache.dir, '..') : undefined) : undefined;
   const key = CatalogCache.key(
@@ -51,7 +57,7 @@ export async function sbomForImage(image: Image, catalogers?: Cataloger[], scanO
     TOOL.version,
   );
   const hit = await cache?.get(key);
-  if (hit) return { sbom: assemble(image, hit), fromCache: true, vexFiles: hit.vexFiles };
+  if (hit) return { sbom: assemble(image, hit), fromCache: true, vexFiles: hit.vexFiles, ...(secrets && hit.secrets ? { secrets: secrets.withConfig(hit.secrets, image.config) } : {}) };
   const scan = await scanImage(image, spec, { ...threads, ...scanOpts });
   const result = catalogScan(scan, cats);
   const snap: CatalogSnapshot = {
@@ -60,6 +66,7 @@ export async function sbomForImage(image: Image, catalogers?: Cataloger[], scanO
     warnings: [...scan.warnings, ...result.warnings],
     layerSizes: scan.layers.map((l) => l.index?.uncompressedSize),
     vexFiles: result.vexFiles,
+    ...(secrets ? { secrets: secrets.fileSecrets(scan) } : {}),
   };
   if (cache && scan.failedLayers.length === 0) {
     try {
@@ -70,7 +77,7 @@ export async function sbomForImage(image: Image, catalogers?: Cataloger[], scanO
       // warns of it when it cannot write either).
     }
   }
-  return { sbom: assemble(image, snap), scan, fromCache: false, vexFiles: result.vexFiles };
+  return { sbom: assemble(image, snap), scan, fromCache: false, vexFiles: result.vexFiles, ...(secrets && snap.secrets ? { secrets: secrets.withConfig(snap.secrets, image.config) } : {}) };
 }
 
 function assemble(image: Image, snap: CatalogSnapshot): Sbom {
@@ -87,6 +94,6 @@ function assemble(image: Image, snap: CatalogSnapshot): Sbom {
   };
 }
 
-export async function sbomForRef(ref: string, opts: OpenOptions = {}, scanOpts: ScanOptions = {}, catalogers?: Cataloger[]): Promise<SbomResult> {
-  return sbomForImage(await openImage(ref, opts), catalogers, scanOpts);
+export async function sbomForRef(ref: string, opts: OpenOptions = {}, scanOpts: ScanOptions = {}, catalogers?: Cataloger[], build: { secrets?: boolean } = {}): Promise<SbomResult> {
+  return sbomForImage(await openImage(ref, opts), catalogers, scanOpts, build);
 }

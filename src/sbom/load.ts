@@ -5,6 +5,7 @@ import { ScoutError } from '../util/errors.js';
 import { sbomForImage, sbomForRef } from './build.js';
 import type { SbomSource } from './attested.js';
 import type { TrustOptions } from '../attest/types.js';
+import type { SecretReport } from '../secrets/collect.js';
 import type { Sbom } from './model.js';
 import type { Attachment } from '../catalog/run.js';
 
@@ -27,8 +28,9 @@ async function readStdin(): Promise<Buffer> {
  * in-toto), anything else is an image to catalog. Commands that work on packages (sbom, cves)
  * accept both.
  */
-export async function loadSbom(ref: string, open: OpenOptions = {}, scan: ScanOptions = {}, source: { sbomSource?: SbomSource; trust?: TrustOptions } = {}): Promise<{ sbom: Sbom; from: 'file' | 'image'; vexFiles: Attachment[] }> {
+export async function loadSbom(ref: string, open: OpenOptions = {}, scan: ScanOptions = {}, source: { sbomSource?: SbomSource; trust?: TrustOptions; secrets?: boolean } = {}): Promise<{ sbom: Sbom; from: 'file' | 'image'; vexFiles: Attachment[]; secrets?: SecretReport }> {
   if (ref === '-' || ref.startsWith('sbom://')) {
+    if (source.secrets) throw new ScoutError('bad-option', `--secrets needs an image: ${ref} is an SBOM, which holds no file contents`);
     const path = ref === '-' ? '-' : ref.slice('sbom://'.length);
     const bytes = path === '-' ? await readStdin() : await readFile(path).catch((err: NodeJS.ErrnoException) => {
       throw new ScoutError('not-found', `${path}: ${err.code === 'ENOENT' ? 'no such file' : err.message}`);
@@ -44,8 +46,8 @@ export async function loadSbom(ref: string, open: OpenOptions = {}, scan: ScanOp
   }
   const sbomSource = source.sbomSource ?? 'scan';
   if (sbomSource === 'scan') {
-    const { sbom, vexFiles } = await sbomForRef(ref, open, scan);
-    return { sbom, from: 'image', vexFiles };
+    const { sbom, vexFiles, secrets } = await sbomForRef(ref, open, scan, undefined, { secrets: source.secrets });
+    return { sbom, from: 'image', vexFiles, ...(secrets ? { secrets } : {}) };
   }
   // The image's own SBOM attestation, alone or merged with our catalog.
   const { openImage } = await import('../image/open.js');
@@ -53,11 +55,13 @@ export async function loadSbom(ref: string, open: OpenOptions = {}, scan: ScanOp
   const image = await openImage(ref, open);
   const att = await attestedSbom(image, source.trust);
   if (sbomSource === 'attestation') {
+    if (source.secrets) throw new ScoutError('bad-option', '--secrets reads the layers: use it with --sbom-source scan or both');
     if (!att.sbom) throw new ScoutError('attestation-not-found', `${ref} has no usable SBOM attestation${att.warnings.length ? ` (${att.warnings.map((w) => w.message).join('; ')})` : ''}; use --sbom-source scan or both`);
     return { sbom: att.sbom, from: 'image', vexFiles: [] };
   }
-  const { sbom, vexFiles } = await sbomForImage(image, undefined, scan);
-  if (!att.sbom) return { sbom: { ...sbom, warnings: [...sbom.warnings, ...att.warnings, { code: 'no-sbom-attestation', message: `${ref} has no usable SBOM attestation; the SBOM is our catalog alone` }] }, from: 'image', vexFiles };
+  const { sbom, vexFiles, secrets } = await sbomForImage(image, undefined, scan, { secrets: source.secrets });
+  const found = secrets ? { secrets } : {};
+  if (!att.sbom) return { sbom: { ...sbom, warnings: [...sbom.warnings, ...att.warnings, { code: 'no-sbom-attestation', message: `${ref} has no usable SBOM attestation; the SBOM is our catalog alone` }] }, from: 'image', vexFiles, ...found };
   const merged = mergeSboms(sbom, att.sbom);
-  return { sbom: { ...merged, warnings: [...merged.warnings, ...att.warnings] }, from: 'image', vexFiles };
+  return { sbom: { ...merged, warnings: [...merged.warnings, ...att.warnings] }, from: 'image', vexFiles, ...found };
 }

@@ -18,6 +18,8 @@ export interface CatalogSnapshot {
   warnings: ScanWarning[];
   layerSizes: (number | undefined)[];
   vexFiles: Attachment[];
+  /** Secrets in the layers' files, when the scan looked for them (`--secrets`). */
+  secrets?: import('../secrets/collect.js').SecretReport;
 }
 
 /**

@@ -7,6 +7,7 @@ import { action, dbOptions, EXIT, freshness, scanExit, imageOptions, openOptions
 
 interface CvesOptions extends ImageCliOptions, DbCliOptions, TrustCliOptions {
   sbomSource?: string;
+  secrets?: boolean;
   format: string[];
   output: string[];
   onlySeverity?: string;
@@ -140,7 +141,8 @@ export function register(program: Command): void {
       .option('--server <url>', 'match on this Scout server instead of the local database: it receives only the package URLs and layer digests, and keeps nothing')
       .option('--ignore-base', 'leave out vulnerabilities of packages the base image brought (needs --server, which detects the base image)')
       .option('--only-base', 'only vulnerabilities of packages the base image brought (needs --server)')
-      .option('--sbom-source <source>', 'scan (our catalog, default), attestation (the image\'s SBOM attestation) or both merged', 'scan'),
+      .option('--sbom-source <source>', 'scan (our catalog, default), attestation (the image\'s SBOM attestation) or both merged', 'scan')
+      .option('--secrets', 'also look for leaked secrets, in the same pass over the layers (listed on stderr; --exit-code counts them)'),
   ));
   dbOptions(cmd).action(
     action(async (ref: string, o: CvesOptions) => {
@@ -178,7 +180,7 @@ export function register(program: Command): void {
         const warnings = new Warnings();
         const vex = [];
         for (const path of o.vexLocation) vex.push(...(await loadVex(await existing('--vex-location', path), warnings)));
-        const { sbom, vexFiles } = await loadSbom(ref, openOptions(o), o.cache === false ? { cache: false } : {}, { sbomSource: (await import('../../sbom/attested.js')).parseSbomSource(o.sbomSource), trust: await loadTrust(o) });
+        const { sbom, vexFiles, secrets } = await loadSbom(ref, openOptions(o), o.cache === false ? { cache: false } : {}, { sbomSource: (await import('../../sbom/attested.js')).parseSbomSource(o.sbomSource), trust: await loadTrust(o), secrets: o.secrets });
         // VEX documents shipped inside the image apply like --vex-location ones.
         for (const f of vexFiles) {
           const doc = parseVex(f.content, f.path, warnings);
@@ -220,7 +222,8 @@ export function register(program: Command): void {
           process.stderr.write(`${summaryLine(countFindings(findings), failedLayers(sbom.warnings))}\n`);
         }
         // The gate counts what the report shows as open: suppressed findings are accepted.
-        if (o.exitCode && findings.some((f) => !f.suppressed)) return EXIT.policy;
+        if (secrets) process.stderr.write((await import('../../secrets/report.js')).writeSecretsText(secrets) + '\n');
+        if (o.exitCode && (findings.some((f) => !f.suppressed) || !!secrets?.findings.length)) return EXIT.policy;
         return scanExit(sbom.warnings);
       } finally {
         await close();

@@ -1,13 +1,15 @@
 import type { Command } from 'commander';
 import { ScoutError } from '../../util/errors.js';
 import { loadTrust, trustOptions, type TrustCliOptions } from '../trust.js';
-import { action, scanExit, imageOptions, openOptions, printWarnings, writeOutput, type ImageCliOptions } from '../common.js';
+import { action, EXIT, scanExit, imageOptions, openOptions, printWarnings, writeOutput, type ImageCliOptions } from '../common.js';
 
 const FORMATS = ['list', 'json', 'cyclonedx', 'spdx'] as const;
 type Format = (typeof FORMATS)[number];
 
 interface SbomOptions extends ImageCliOptions, TrustCliOptions {
   sbomSource?: string;
+  secrets?: boolean;
+  exitCode?: boolean;
   format: string;
   output?: string;
 }
@@ -20,12 +22,14 @@ export function register(program: Command): void {
       .description('list every OS and language package in an image, or export it as an SBOM')
       .option('--format <format>', `one of ${FORMATS.join(', ')}`, 'list')
       .option('-o, --output <file>', 'write to a file instead of stdout')
-      .option('--sbom-source <source>', 'scan (our catalog, default), attestation (the image\'s SBOM attestation) or both merged', 'scan'),
+      .option('--sbom-source <source>', 'scan (our catalog, default), attestation (the image\'s SBOM attestation) or both merged', 'scan')
+      .option('--secrets', 'also look for leaked secrets, in the same pass over the layers (listed on stderr; --exit-code counts them)')
+      .option('--exit-code', 'with --secrets: exit with 2 when a secret is found'),
   )).action(
     action(async (ref: string, o: SbomOptions) => {
       if (!FORMATS.includes(o.format as Format)) throw new ScoutError('bad-format', `--format must be one of ${FORMATS.join(', ')}, not "${o.format}"`);
       const { loadSbom } = await import('../../sbom/load.js');
-      const { sbom } = await loadSbom(ref, openOptions(o), o.cache === false ? { cache: false } : {}, { sbomSource: (await import('../../sbom/attested.js')).parseSbomSource(o.sbomSource), trust: await loadTrust(o) });
+      const { sbom, secrets } = await loadSbom(ref, openOptions(o), o.cache === false ? { cache: false } : {}, { sbomSource: (await import('../../sbom/attested.js')).parseSbomSource(o.sbomSource), trust: await loadTrust(o), secrets: o.secrets });
       printWarnings(sbom.warnings);
       let text: string;
       switch (o.format as Format) {
@@ -42,6 +46,10 @@ export function register(program: Command): void {
           text = (await import('../../sbom/formats/table.js')).writeTable(sbom);
       }
       await writeOutput(text, o.output);
+      if (secrets) {
+        process.stderr.write((await import('../../secrets/report.js')).writeSecretsText(secrets) + '\n');
+        if (o.exitCode && secrets.findings.length) return EXIT.policy;
+      }
       return scanExit(sbom.warnings);
     }),
   );

@@ -20,6 +20,7 @@ export class LayerIndexBuilder {
   private readonly analyses = new Map<string, Record<string, unknown>>();
   private readonly warnings = new Warnings();
   private uncompressed = 0;
+  private readonly tallies = new Map<string, number>();
 
   private readonly pending: Promise<void>[] = [];
 
@@ -66,7 +67,7 @@ export class LayerIndexBuilder {
 
   /** What to do with a file, from its first bytes: keep it (for capture and/or analyzers) or not. */
   decide(e: IndexEntry, captureMax: number, head: Buffer): Use | undefined {
-    const analyzers = this.capture.analyzersFor(e.path, e.size, head);
+    const analyzers = this.capture.analyzersFor(e.path, e.size, head, this.tallies);
     if (captureMax === 0 && analyzers.length === 0) return undefined;
     const fitting = analyzers.filter((a) => e.size <= a.maxSize);
     let capture = captureMax > 0 && e.size <= captureMax;
@@ -139,6 +140,7 @@ export class LayerIndexBuilder {
       analyses: this.analyses,
       warnings: this.warnings.items,
       uncompressedSize: this.uncompressed,
+      ...(this.tallies.size ? { tallies: Object.fromEntries(this.tallies) } : {}),
     };
   }
 }

@@ -1,0 +1,93 @@
+/**
+ * Searching text for secrets. A byte search for each rule's keywords decides which rules run
+ * at all (most files have none), so the regular expressions only see the few files that might
+ * hold a credential. Values are masked here: nothing past this module ever holds one whole.
+ */
+import { createHash } from 'node:crypto';
+import { isPlaceholder, RULES, type SecretRule } from './rules.js';
+
+/** One hit in one file or string: the value itself is gone, only its mask and hash remain. */
+export interface SecretHit {
+  rule: string;
+  line: number;
+  /** The first characters of the value and stars: enough to recognise it, never to use it. */
+  masked: string;
+  /** sha256 of the value (first 16 hex digits): the same secret in two places has the same one. */
+  fingerprint: string;
+}
+
+/** Most hits one file may give: a dump of keys is one problem, not a thousand findings. */
+const MAX_HITS_PER_FILE = 20;
+
+export function mask(value: string): string {
+  const v = value.trim();
+  const keep = Math.min(4, Math.floor(v.length / 5));
+  return v.slice(0, keep) + '*'.repeat(Math.min(Math.max(v.length - keep, 4), 16));
+}
+
+function fingerprint(value: string): string {
+  return createHash('sha256').update(value).digest('hex').slice(0, 16);
+}
+
+function lineAt(text: string, index: number, starts: { offsets?: number[] }): number {
+  if (!starts.offsets) {
+    const o = [0];
+    for (let i = text.indexOf('\n'); i !== -1; i = text.indexOf('\n', i + 1)) o.push(i + 1);
+    starts.offsets = o;
+  }
+  const o = starts.offsets;
+  let lo = 0;
+  let hi = o.length - 1;
+  while (lo < hi) {
+    const mid = (lo + hi + 1) >> 1;
+    if (o[mid] <= index) lo = mid;
+    else hi = mid - 1;
+  }
+  return lo + 1;
+}
+
+function candidates(buf: Buffer | string, appCode: boolean): SecretRule[] {
+  const out: SecretRule[] = [];
+  for (const r of RULES) {
+    if (r.appOnly && !appCode) continue;
+    for (const k of r.keywords) {
+      if (buf.indexOf(k) !== -1) {
+        out.push(r);
+        break;
+      }
+    }
+  }
+  return out;
+}
+
+/**
+ * Secrets in a text. `appCode` false (a file inside node_modules, site-packages…) leaves out
+ * the generic rule, which would flag every library's variable named `token`.
+ */
+export function scanText(input: Buffer | string, appCode = true): SecretHit[] {
+  const rules = candidates(input, appCode);
+  if (!rules.length) return [];
+  const text = typeof input === 'string' ? input : input.toString('utf8');
+  const hits: SecretHit[] = [];
+  const seen = new Set<string>();
+  // A value a specific rule named is not reported again by the generic one (it runs last).
+  const named = new Set<string>();
+  const starts: { offsets?: number[] } = {};
+  for (const rule of rules) {
+    const re = new RegExp(rule.pattern.source, rule.pattern.flags);
+    for (let m = re.exec(text); m; m = re.exec(text)) {
+      if (m[0].length === 0) re.lastIndex++;
+      const value = m.groups?.secret ?? m.groups?.secret2 ?? m[0];
+      if (!value || isPlaceholder(value) || (rule.validate && !rule.validate(value, m))) continue;
+      const line = lineAt(text, m.index, starts);
+      const key = `${rule.id}:${line}:${value}`;
+      const fp = fingerprint(value);
+      if (seen.has(key) || (rule.appOnly && [...named].some((v) => v.includes(value) || value.includes(v)))) continue;
+      seen.add(key);
+      if (!rule.appOnly) named.add(value);
+      hits.push({ rule: rule.id, line, masked: mask(value), fingerprint: fp });
+      if (hits.length >= MAX_HITS_PER_FILE) return hits;
+    }
+  }
+  return hits.sort((a, b) => a.line - b.line || a.rule.localeCompare(b.rule));
+}
