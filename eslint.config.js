@@ -19,4 +19,15 @@ export default tseslint.config(
       'no-constant-condition': ['error', { checkLoops: false }],
     },
   },
+  {
+    // A spread in a call puts every element on the stack: past ~100k elements (a big package
+    // database, a hostile layer) it throws. Use appendAll / maxOf from src/util/arrays.ts.
+    files: ['src/**/*.ts'],
+    rules: {
+      'no-restricted-syntax': [
+        'error',
+        { selector: 'CallExpression > SpreadElement, NewExpression > SpreadElement', message: 'No spread in calls (stack overflow on big arrays): use appendAll/maxOf from src/util/arrays.ts or a loop.' },
+      ],
+    },
+  },
 );

@@ -9,6 +9,7 @@ import { OS_RELEASE_PATHS, readDistro } from './os-release.js';
 import { EMBEDDED_SBOM } from './embedded-sbom/index.js';
 import { linkOwners, ownershipCapture } from './ownership.js';
 import type { Cataloger } from './types.js';
+import { appendAll } from '../util/arrays.js';
 
 /** A file the image ships that is not a package but speaks about them (VEX documents). */
 export interface Attachment {
@@ -45,7 +46,7 @@ function vexFilesOf(tree: FileTree): Attachment[] {
 
 /** Everything the layer pass must keep for these catalogers (plus os-release for the distro). */
 export function captureFor(catalogers: Cataloger[], extra: CaptureSpec[] = []): CaptureSpec {
-  return CompiledCapture.merge(...catalogers.map((c) => c.capture), ownershipCapture, attachmentsCapture, ...extra);
+  return CompiledCapture.merge([...catalogers.map((c) => c.capture), ownershipCapture, attachmentsCapture, ...extra]);
 }
 
 /** What a layer offers catalogers: which of them want a path it captured, analyzer names, and deletions. */
@@ -175,7 +176,7 @@ export function catalogScan(scan: ImageScan, catalogers: Cataloger[]): CatalogRe
   const packages: Package[] = [];
   for (const r of runs) {
     if (!r.last) look(r);
-    warnings.items.push(...r.last!.warnings.items);
+    appendAll(warnings.items, r.last!.warnings.items);
     for (const p of r.last!.packages) {
       p.foundBy ||= r.c.name;
       p.introducedLayer = r.credits.get(p);
@@ -185,9 +186,58 @@ export function catalogScan(scan: ImageScan, catalogers: Cataloger[]): CatalogRe
     }
   }
   const { packages: merged, folded } = foldEmbedded(packages);
-  assignIds(merged, folded);
-  linkOwners(tree, merged);
-  return { packages: merged, distro, warnings: warnings.items, vexFiles: vexFilesOf(tree) };
+  const { packages: unique, dropped } = mergeDuplicates(merged);
+  assignIds(unique, folded, dropped);
+  linkOwners(tree, unique);
+  return { packages: unique, distro, warnings: warnings.items, vexFiles: vexFilesOf(tree) };
+}
+
+/** A package's content apart from its ids and links: equal for true duplicates. */
+function contentOf(p: Package): string {
+  return JSON.stringify({ ...p, id: '', dependsOn: undefined, dependencyOf: undefined, ownedBy: undefined });
+}
+
+/**
+ * One package per true duplicate: the same cataloger reporting the same PURL from the same
+ * evidence with the same facts (a status file repeating a stanza, a lockfile repeating an
+ * entry). The copies' links join the kept one, and `dropped` says which package a dropped
+ * copy's cataloger-local id now means. Linear: content is compared only on a PURL and path
+ * collision, against the few distinct packages already kept for that key.
+ */
+function mergeDuplicates(packages: Package[]): { packages: Package[]; dropped: Map<string, Package> } {
+  const byKey = new Map<string, { p: Package; content?: string }[]>();
+  const out: Package[] = [];
+  const dropped = new Map<string, Package>();
+  const links = new Map<Package, { on: Set<string>; of: Set<string> }>();
+  for (const p of packages) {
+    const key = `${p.foundBy}\0${p.purl}\0${p.locations.map((l) => l.path).join('\0')}`;
+    const kept = byKey.get(key);
+    if (!kept) {
+      byKey.set(key, [{ p }]);
+      out.push(p);
+      continue;
+    }
+    const content = contentOf(p);
+    const same = kept.find((k) => (k.content ??= contentOf(k.p)) === content);
+    if (!same) {
+      // Kept apart, and compared with at most this many: a hostile file cannot make it quadratic.
+      if (kept.length < 16) kept.push({ p, content });
+      out.push(p);
+      continue;
+    }
+    const q = same.p;
+    // Links are gathered in sets and written once: appending to copied arrays is quadratic.
+    let l = links.get(q);
+    if (!l) links.set(q, (l = { on: new Set(q.dependsOn), of: new Set(q.dependencyOf) }));
+    for (const x of p.dependsOn ?? []) l.on.add(x);
+    for (const x of p.dependencyOf ?? []) l.of.add(x);
+    if (p.id && p.id !== q.id) dropped.set(`${p.foundBy}\0${p.id}`, q);
+  }
+  for (const [q, l] of links) {
+    if (l.on.size) q.dependsOn = [...l.on];
+    if (l.of.size) q.dependencyOf = [...l.of];
+  }
+  return { packages: out, dropped };
 }
 
 /**
@@ -204,7 +254,7 @@ function foldEmbedded(packages: Package[]): { packages: Package[]; folded: Map<s
   for (const p of packages) {
     const same = p.foundBy === EMBEDDED_SBOM ? found.get(purlIdentity(p.purl)) : undefined;
     if (same) {
-      same.locations.push(...p.locations);
+      appendAll(same.locations, p.locations);
       same.licenses = same.licenses.length ? same.licenses : p.licenses;
       same.author ??= p.author;
       same.description ??= p.description;
@@ -252,9 +302,10 @@ export function catalogTree(tree: FileTree, catalogers: Cataloger[]): CatalogRes
     }
   }
   const { packages: merged, folded } = foldEmbedded(packages);
-  assignIds(merged, folded);
-  linkOwners(tree, merged);
-  return { packages: merged, distro, warnings: warnings.items, vexFiles: vexFilesOf(tree) };
+  const { packages: unique, dropped } = mergeDuplicates(merged);
+  assignIds(unique, folded, dropped);
+  linkOwners(tree, unique);
+  return { packages: unique, distro, warnings: warnings.items, vexFiles: vexFilesOf(tree) };
 }
 
 /**
@@ -262,13 +313,19 @@ export function catalogTree(tree: FileTree, catalogers: Cataloger[]): CatalogRes
  * dependency links sorted and made unique, as the SBOM importers give them (so an export read
  * back is the same SBOM).
  */
-function assignIds(packages: Package[], folded: Map<string, Package>): void {
+function assignIds(packages: Package[], folded: Map<string, Package>, dropped: Map<string, Package>): void {
   const remap = new Map<string, string>();
   const used = new Set<string>();
+  // The next suffix to try per base id: trying -1, -2, … from the start each time is quadratic.
+  const nextSuffix = new Map<string, number>();
   for (const p of packages) {
     const base = hash('sha256', `${p.purl}|${p.locations[0]?.path ?? ''}`, 'hex').slice(0, 16);
     let id = base;
-    for (let i = 1; used.has(id); i++) id = `${base}-${i}`;
+    if (used.has(id)) {
+      let i = nextSuffix.get(base) ?? 1;
+      while (used.has((id = `${base}-${i}`))) i++;
+      nextSuffix.set(base, i + 1);
+    }
     used.add(id);
     if (p.id) remap.set(`${p.foundBy}\0${p.id}`, id);
     p.id = id;
@@ -277,9 +334,10 @@ function assignIds(packages: Package[], folded: Map<string, Package>): void {
   // resolves from any package, a folded declaration's found package included.
   const declared = (x: string) => remap.get(`${EMBEDDED_SBOM}\0${x}`) ?? folded.get(x)?.id;
   for (const p of packages) {
-    const fix = (ids?: string[]) => ids && [...new Set(ids.map((x) => remap.get(`${p.foundBy}\0${x}`) ?? declared(x) ?? x))].filter((x) => x !== p.id).sort();
+    const local = (x: string) => remap.get(`${p.foundBy}\0${x}`) ?? dropped.get(`${p.foundBy}\0${x}`)?.id;
+    const fix = (ids?: string[]) => ids && [...new Set(ids.map((x) => local(x) ?? declared(x) ?? x))].filter((x) => x !== p.id).sort();
     if (p.dependsOn) p.dependsOn = fix(p.dependsOn);
     if (p.dependencyOf) p.dependencyOf = fix(p.dependencyOf);
-    if (p.ownedBy) p.ownedBy = remap.get(`${p.foundBy}\0${p.ownedBy}`) ?? declared(p.ownedBy) ?? p.ownedBy;
+    if (p.ownedBy) p.ownedBy = local(p.ownedBy) ?? declared(p.ownedBy) ?? p.ownedBy;
   }
 }

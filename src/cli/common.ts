@@ -96,6 +96,7 @@ export function scanExit(warnings: readonly ScanWarning[]): number {
 export function action<A extends unknown[]>(fn: (...args: A) => Promise<number | void>): (...args: A) => Promise<void> {
   return async (...args: A) => {
     try {
+      // eslint-disable-next-line no-restricted-syntax -- a command's own few arguments
       const code = await fn(...args);
       process.exitCode = code ?? 0;
     } catch (err) {

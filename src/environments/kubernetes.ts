@@ -6,6 +6,7 @@
  */
 import { ScoutError } from '../util/errors.js';
 import { buildInventory, type KubeObject, type KubePod, type RuntimeInventory } from './inventory.js';
+import { appendAll } from '../util/arrays.js';
 
 export interface ClusterOptions {
   kubeconfig: string;
@@ -27,7 +28,7 @@ async function listAll<T>(list: Lister): Promise<T[]> {
   let cont: string | undefined;
   do {
     const page = await list({ limit: PAGE, ...(cont ? { _continue: cont } : {}) });
-    out.push(...(page.items as T[]));
+    appendAll(out, page.items as T[]);
     cont = page.metadata?._continue || undefined;
   } while (cont);
   return out;

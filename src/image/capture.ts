@@ -236,7 +236,7 @@ export class CompiledCapture {
     return out ?? NONE;
   }
 
-  static merge(...specs: CaptureSpec[]): CaptureSpec {
+  static merge(specs: readonly CaptureSpec[]): CaptureSpec {
     return { selectors: specs.flatMap((s) => s.selectors), analyzers: specs.flatMap((s) => s.analyzers) };
   }
 }

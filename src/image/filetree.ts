@@ -1,6 +1,7 @@
 import { posix } from 'node:path';
 import { globToRegExp } from './capture.js';
 import type { IndexEntry, LayerIndex, LayerRef } from './layer-index.js';
+import { appendAll } from '../util/arrays.js';
 
 export type NodeType = 'file' | 'dir' | 'symlink' | 'other';
 
@@ -335,7 +336,7 @@ export class FileTree {
       if (n !== this.root) yield strip(n);
       if (n.children) {
         const kids = [...n.children.values()].sort((a, b) => (a.path < b.path ? 1 : -1));
-        stack.push(...kids);
+        appendAll(stack, kids);
       }
     }
   }

@@ -5,6 +5,7 @@ import { indexTarStream } from './layer/tar-index.js';
 import { layerLabel } from './resolve.js';
 import type { IndexedLayer } from './scan.js';
 import type { Image } from './types.js';
+import { maxOf } from '../util/arrays.js';
 
 const LINK_TARGET = 'link-target';
 
@@ -60,7 +61,7 @@ export async function captureLinkTargets(image: Image, capture: CompiledCapture,
     const keep: FileAnalyzer = {
       name: LINK_TARGET,
       version: 1,
-      maxSize: Math.max(...[...want].map((p) => targets.get(p)!)),
+      maxSize: maxOf([...want].map((p) => targets.get(p)!)),
       select: (path) => want.has(path),
       analyze: (content) => content,
     };

@@ -12,6 +12,7 @@ import type { CaptureRef } from './layer/worker-protocol.js';
 import { layerLabel } from './resolve.js';
 import { captureLinkTargets } from './link-targets.js';
 import type { Image, ImageLayer } from './types.js';
+import { appendAll } from '../util/arrays.js';
 
 export interface IndexedLayer {
   ref: LayerRef;
@@ -114,8 +115,8 @@ export async function scanImage(image: Image, spec: CaptureSpec, opts: ScanOptio
   // Wanted files that are links to files nobody asked for: their targets, read again.
   await captureLinkTargets(image, capture, results, warnings);
   // The source's own (a registry mirror that failed), blob fetches during this scan included.
-  if (image.warnings) warnings.items.push(...image.warnings);
-  for (const r of results) if (r.index) warnings.items.push(...r.index.warnings);
+  if (image.warnings) appendAll(warnings.items, image.warnings);
+  for (const r of results) if (r.index) appendAll(warnings.items, r.index.warnings);
   if (writes.failure) warnings.add('cache-write-failed', writes.failure);
   return { image, layers: results, warnings: warnings.items, failedLayers: failed.sort((a, b) => a - b) };
 }

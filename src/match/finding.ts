@@ -15,6 +15,7 @@ import type { MergeGroup } from './merge.js';
 import type { TraceEntry } from './osv-range.js';
 import { decideSeverity } from './severity.js';
 import type { Finding, FindingAdvisory, FindingStatus } from './types.js';
+import { appendAll } from '../util/arrays.js';
 
 const MAX_REFERENCES = 50;
 
@@ -108,7 +109,7 @@ export function buildFinding(pkg: Package, query: EcosystemQuery, group: MergeGr
     const m = deciding[0];
     const facts = factsOf(m.advisory);
     if (m.triage.text) texts.push(m.triage.text);
-    fixed.push(...m.evaluation.fixed);
+    appendAll(fixed, m.evaluation.fixed);
     pushUnique(ranges, m.evaluation.matchedRanges);
     references = facts.urls.length > MAX_REFERENCES ? facts.urls.slice(0, MAX_REFERENCES) : facts.urls.slice();
     if (typeof m.advisory.published === 'string') published = m.advisory.published;
@@ -120,7 +121,7 @@ export function buildFinding(pkg: Package, query: EcosystemQuery, group: MergeGr
       const a = m.advisory;
       const facts = factsOf(a);
       if (m.triage.text && !texts.includes(m.triage.text)) texts.push(m.triage.text);
-      fixed.push(...m.evaluation.fixed);
+      appendAll(fixed, m.evaluation.fixed);
       pushUnique(ranges, m.evaluation.matchedRanges);
       for (const u of facts.urls) {
         if (urls.size >= MAX_REFERENCES) break;

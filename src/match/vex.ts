@@ -22,6 +22,7 @@ import { tryParsePurl, type PurlParts } from '../sbom/purl.js';
 import { Warnings } from '../util/errors.js';
 import type { Finding, VexStatementRef } from './types.js';
 import { attachmentsCapture } from '../catalog/run.js';
+import { appendAll } from '../util/arrays.js';
 
 export const VEX_LIMITS = {
   fileBytes: 8 * 1024 * 1024,
@@ -176,7 +177,7 @@ export async function loadVex(path: string, warnings: Warnings = new Warnings())
   if (st.isDirectory()) {
     const names = (await readdir(path)).filter((n) => n.endsWith('.json')).sort();
     if (names.length > VEX_LIMITS.files) warnings.add('vex-too-many', `${names.length} VEX files; only the first ${VEX_LIMITS.files} are read`, { path });
-    files.push(...names.slice(0, VEX_LIMITS.files).map((n) => join(path, n)));
+    appendAll(files, names.slice(0, VEX_LIMITS.files).map((n) => join(path, n)));
   } else {
     files.push(path);
   }

@@ -6,6 +6,7 @@
 import type { ExplainedEvaluation, ExplainedPackage, Explanation } from '../match/explain.js';
 import type { TraceEntry } from '../match/osv-range.js';
 import type { VexStatementRef } from '../match/types.js';
+import { appendAll } from '../util/arrays.js';
 
 /** VEX statements that applied to a package's finding, by package id (explain does not apply VEX itself). */
 export type VexByPackage = Map<string, VexStatementRef>;
@@ -53,7 +54,7 @@ function packageLines(p: ExplainedPackage, vex: VexByPackage): string[] {
     if (p.mapping.derivation.length) out.push(`  mapping: ${p.mapping.derivation.join('; ')}`);
   } else out.push(`  ecosystem: not mapped (${p.mapping.code}: ${p.mapping.reason})`);
   if (p.evaluations.length) out.push('  advisories evaluated:');
-  for (const e of p.evaluations) out.push(...evaluationLines(e));
+  for (const e of p.evaluations) appendAll(out, evaluationLines(e));
   for (const w of p.withdrawn) out.push(`  withdrawn: ${w.advisory} (${w.withdrawn})`);
   const f = p.finding;
   if (f) {
@@ -81,7 +82,7 @@ export function writeExplainText(x: Explanation, vex: VexByPackage = new Map()):
     }
   }
   out.push('');
-  for (const p of x.packages) out.push(...packageLines(p, vex), '');
+  for (const p of x.packages) appendAll(out, packageLines(p, vex)).push('');
   out.push(`Summary: ${x.summary}`);
   return out.join('\n') + '\n';
 }

@@ -4,6 +4,7 @@ import type { Finding } from '../match/types.js';
 import type { Sbom } from '../sbom/model.js';
 import { countFindings, epssText, plural, fixText, groupByPackage, locationText, severityText, targetName, vulnerabilityUrl } from './summary.js';
 import type { ReportOptions } from './types.js';
+import { appendAll } from '../util/arrays.js';
 
 /** Table cells must not break the table: pipes escaped, line breaks flattened. */
 function cell(s: string): string {
@@ -22,7 +23,7 @@ export function writeMarkdown(findings: readonly Finding[], sbom: Sbom, opts: Re
   for (const g of groupByPackage(findings)) {
     const p = g.package;
     out.push(`### ${cell(p.name)} ${cell(p.version)} (${p.type})`, '', `\`${p.purl}\``, '');
-    if (opts.locations) out.push(...locationText(p).map((l) => `- ${cell(l)}`), '');
+    if (opts.locations) appendAll(out, locationText(p).map((l) => `- ${cell(l)}`)).push('');
     out.push('| vulnerability | severity | fixed in | KEV | EPSS | summary |', '|---|---|---|---|---|---|');
     for (const f of g.findings) {
       const vex = f.suppressed ? ` (VEX: not affected, ${f.suppressed.justification})` : '';

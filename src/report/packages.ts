@@ -8,6 +8,7 @@ import type { Sbom } from '../sbom/model.js';
 import { compactCounts, countFindings, epssText, fixText, groupByPackage, locationText, severityText, summaryLine, targetName } from './summary.js';
 import type { ReportOptions } from './types.js';
 import { failedLayers } from '../image/incomplete.js';
+import { appendAll } from '../util/arrays.js';
 
 function marks(f: Finding): string {
   const m: string[] = [];
@@ -29,7 +30,7 @@ export function writePackages(findings: readonly Finding[], sbom: Sbom, opts: Re
     if (opts.locations) for (const l of locationText(p)) out.push(`  location: ${l}`);
     const rows = g.findings.map((f) => [f.id, severityText(f), fixText(f), f.kev ? 'KEV' : '-', epssText(f), marks(f).replace(/^KEV ?/, '')]);
     const body = table(rows, ['VULNERABILITY', 'SEVERITY', 'FIXED IN', 'KEV', 'EPSS', 'NOTE']);
-    out.push(...body.split('\n').map((l) => `    ${l}`));
+    appendAll(out, body.split('\n').map((l) => `    ${l}`));
     out.push('');
   }
   out.push(summaryLine(countFindings(findings), failedLayers(sbom.warnings)));

@@ -13,6 +13,7 @@ import { createRequire } from 'node:module';
 import parseSpdx from 'spdx-expression-parse';
 import type { License } from './model.js';
 import { memoizeParse } from '../util/memo.js';
+import { appendAll } from '../util/arrays.js';
 
 const require = createRequire(import.meta.url);
 
@@ -309,7 +310,7 @@ function normaliseText(input: string): License[] {
 /** Normalises several statements (e.g. a Maven pom's licenses) into one de-duplicated list. */
 export function normaliseLicenses(inputs: Iterable<string | null | undefined>): License[] {
   const out: License[] = [];
-  for (const x of inputs) out.push(...normaliseLicense(x));
+  for (const x of inputs) appendAll(out, normaliseLicense(x));
   return dedupeLicenses(out);
 }
 

@@ -14,6 +14,7 @@
  */
 import type { Advisory, Affected } from '../model.js';
 import type { ImportReport } from './report.js';
+import { appendAll } from '../../util/arrays.js';
 
 /** Codename → release number. sid/experimental have no numbered OSV ecosystem. */
 export const DEBIAN_RELEASES: Readonly<Record<string, string>> = {
@@ -139,7 +140,7 @@ export function* debianTrackerRecords(doc: unknown, source: string, report: Impo
         if (scope) adv.database_specific = { scope };
         byIssue.set(id, adv);
       }
-      adv.affected.push(...entries);
+      appendAll(adv.affected, entries);
     }
   }
   for (const id of [...byIssue.keys()].sort()) {

@@ -34,8 +34,7 @@ export const apkCataloger: Cataloger = {
     const entries = validEntries(parseInstalled(buf.toString('utf8')), path, ctx.warnings);
     const world = readWorld(tree);
     const pkgs = toPackages(entries, path, distro, world);
-    linkByName(pkgs);
-    return pkgs;
+    return linkByName(pkgs);
   },
 };
 

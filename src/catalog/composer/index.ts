@@ -6,12 +6,14 @@ import { purlFor } from '../../sbom/purl.js';
 import type { Warnings } from '../../util/errors.js';
 import type { CatalogContext, Cataloger } from '../types.js';
 import { linkByRequirements } from '../requirement-links.js';
+import { appendAll } from '../../util/arrays.js';
+import { MAX_ENTRIES_PER_FILE, warnIfCapped } from '../limits.js';
 
 const FOUND_BY = 'php-composer-cataloger';
 const INSTALLED = /^(.*)\/vendor\/composer\/installed\.json$/;
 const LOCK = /^(.*)\/composer\.lock$/;
 const MAX_FIELD = 1024;
-const MAX_PACKAGES = 50_000;
+const MAX_PACKAGES = MAX_ENTRIES_PER_FILE;
 /** vendor/name as Packagist allows it. */
 const NAME = /^[a-z0-9]([_.-]?[a-z0-9]+)*\/[a-z0-9](([_.]|-{1,2})?[a-z0-9]+)*$/i;
 
@@ -46,7 +48,7 @@ export const composerCataloger: Cataloger = {
       if (text === undefined) continue;
       const raw = readPackages(text, path, ctx.warnings);
       if (!raw) continue;
-      out.push(...toPackages(raw, path, out.length, ctx.warnings));
+      appendAll(out, toPackages(raw, path, out.length, ctx.warnings));
     }
     return out;
   },
@@ -99,6 +101,7 @@ function toPackages(raw: { pkg: RawPackage; dev: boolean }[], path: string, base
   const pkgs: Package[] = [];
   const requires = new Map<Package, string[]>();
   let bad = 0;
+  warnIfCapped(raw.length, path, warnings, 'packages');
   for (const { pkg: r, dev } of raw.slice(0, MAX_PACKAGES)) {
     const name = typeof r.name === 'string' ? r.name : '';
     const version = typeof r.version === 'string' ? r.version.trim() : '';

@@ -4,12 +4,14 @@ import type { Package } from '../../sbom/model.js';
 import { purlFor } from '../../sbom/purl.js';
 import type { Warnings } from '../../util/errors.js';
 import type { CatalogContext, Cataloger } from '../types.js';
+import { appendAll } from '../../util/arrays.js';
+import { MAX_ENTRIES_PER_FILE } from '../limits.js';
 
 const FOUND_BY = 'dotnet-deps-cataloger';
 const DEPS = /\.deps\.json$/;
 /** The SDK's name prefix for the runtime bundled into a self-contained app. */
 const RUNTIME_PACK = 'runtimepack.';
-const MAX_LIBRARIES = 50_000;
+const MAX_LIBRARIES = MAX_ENTRIES_PER_FILE;
 
 interface TargetLib {
   dependencies?: Record<string, unknown>;
@@ -46,7 +48,7 @@ export const dotnetCataloger: Cataloger = {
       const text = tree.readText(path);
       if (text === undefined) continue;
       try {
-        out.push(...readDeps(text, path, out.length, ctx.warnings));
+        appendAll(out, readDeps(text, path, out.length, ctx.warnings));
       } catch (err) {
         ctx.warnings.fromError(err, 'dotnet-deps', { path });
       }
@@ -97,7 +99,11 @@ function readDeps(text: string, path: string, base: number, warnings: Warnings):
   const pkgs = new Map<string, Package>();
   const projects: string[] = [];
   let bad = 0;
-  for (const [nameVer, lib] of Object.entries(deps.libraries).slice(0, MAX_LIBRARIES)) {
+  const libraries = Object.entries(deps.libraries);
+  if (libraries.length > MAX_LIBRARIES) {
+    warnings.add('dotnet-too-many-libraries', `${path}: ${libraries.length} libraries, over the limit of ${MAX_LIBRARIES}; only the first ${MAX_LIBRARIES} are read`, { path });
+  }
+  for (const [nameVer, lib] of libraries.slice(0, MAX_LIBRARIES)) {
     const slash = nameVer.indexOf('/');
     const libType = typeof lib?.type === 'string' ? lib.type.toLowerCase() : '';
     if (slash <= 0 || slash === nameVer.length - 1 || /\s/.test(nameVer) || nameVer.length > 512) {
@@ -146,6 +152,7 @@ function readDeps(text: string, path: string, base: number, warnings: Warnings):
 
   const rootLib = root ? target.get(root) : undefined;
   const direct = new Set(rootLib ? depsOf(rootLib).map(([n, v]) => key(n, v)) : []);
+  const dependents = new Map<Package, Set<string>>();
   for (const [id, p] of pkgs) {
     // Without a root that has dependencies the file is odd: say nothing rather than guess.
     if (direct.size && !p.relationship && !p.metadata?.workspace) p.relationship = direct.has(id) ? 'direct' : 'transitive';
@@ -154,8 +161,15 @@ function readDeps(text: string, path: string, base: number, warnings: Warnings):
     const on = depsOf(t).map(([n, v]) => pkgs.get(key(n, v))).filter((q): q is Package => !!q && q !== p);
     if (!on.length) continue;
     p.dependsOn = [...new Set(on.map((q) => q.id))];
-    for (const q of on) q.dependencyOf = [...new Set([...(q.dependencyOf ?? []), p.id])];
+    // A Set per package while linking: appending to an array copied each time is quadratic
+    // when many libraries depend on one.
+    for (const q of on) {
+      let s = dependents.get(q);
+      if (!s) dependents.set(q, (s = new Set()));
+      s.add(p.id);
+    }
   }
+  for (const [q, s] of dependents) q.dependencyOf = [...s];
   return [...pkgs.values()];
 }
 

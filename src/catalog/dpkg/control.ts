@@ -3,6 +3,7 @@
  * /var/lib/apt/extended_states: stanzas separated by blank lines, "Field: value" lines, and
  * continuation lines starting with a space or tab.
  */
+import { MAX_ENTRIES_PER_FILE } from '../limits.js';
 
 export interface Stanza {
   /** Field names lower-cased (deb822 field names are case-insensitive). */
@@ -14,7 +15,7 @@ export interface Stanza {
 }
 
 /** Hard cap so a hostile status file cannot make us build millions of stanzas. */
-const MAX_STANZAS = 200_000;
+const MAX_STANZAS = MAX_ENTRIES_PER_FILE;
 
 export function parseStanzas(text: string): Stanza[] {
   const out: Stanza[] = [];

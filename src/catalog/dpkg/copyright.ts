@@ -18,6 +18,7 @@
 import type { License } from '../../sbom/model.js';
 import { dedupeLicenses, exceptionId, normaliseLicense } from '../../sbom/license.js';
 import { memoizeParse } from '../../util/memo.js';
+import { appendAll } from '../../util/arrays.js';
 
 /** Licenses are stated near the top; a huge copyright file is read only this far. */
 const MAX_SCAN = 4 * 1024 * 1024;
@@ -114,7 +115,7 @@ export function licensesFromCopyright(text: string): License[] {
     if (!f) return;
     if (dep5 && filesAt >= 0 && blankLineBetween(s, filesAt, at, crlf)) filesAt = -1;
     if (filesAt >= 0) {
-      primary.push(...f.licenses);
+      appendAll(primary, f.licenses);
       for (const n of f.names) primaryNames.add(n);
     } else standAlone.push(f);
   };
@@ -139,13 +140,13 @@ export function licensesFromCopyright(text: string): License[] {
   const out = [...primary];
   for (const f of standAlone) {
     if (f.names.every((n) => primaryNames.has(n)) || covered(f.licenses, known)) continue;
-    out.push(...f.licenses);
+    appendAll(out, f.licenses);
   }
-  out.push(...prose);
+  appendAll(out, prose);
   addTerms(out, known);
   for (const p of paths) {
     const ls = shortName(p) ?? [];
-    if (!covered(ls, known)) out.push(...ls);
+    if (!covered(ls, known)) appendAll(out, ls);
   }
   // Parsed fields are shared between calls (memoised): hand out copies.
   return dedupeLicenses(out).map((l) => ({ ...l }));

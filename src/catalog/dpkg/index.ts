@@ -11,6 +11,8 @@ import { autoInstalled, EXTENDED_STATES_PATH } from './extended-states.js';
 import { linkByName } from './package-links.js';
 import { debPurl } from './purl.js';
 import { parseSourceField, splitDebVersion } from './version.js';
+import { appendAll } from '../../util/arrays.js';
+import { warnIfCapped } from '../limits.js';
 
 export const DPKG_STATUS = '/var/lib/dpkg/status';
 export const DPKG_STATUS_D = '/var/lib/dpkg/status.d';
@@ -48,13 +50,12 @@ export const dpkgCataloger: Cataloger = {
     for (const path of statusFiles(tree)) {
       const buf = tree.read(path);
       if (!buf) continue;
-      records.push(...readStatusFile(buf.toString('utf8'), path, ctx.warnings));
+      appendAll(records, readStatusFile(buf.toString('utf8'), path, ctx.warnings));
     }
     if (!records.length) return [];
     const auto = readAuto(tree, ctx.warnings);
     const pkgs = toPackages(records, tree, distro, auto);
-    linkByName(pkgs);
-    return pkgs;
+    return linkByName(pkgs);
   },
 };
 
@@ -74,7 +75,9 @@ function statusFiles(tree: FileTree): string[] {
 /** Installed packages of one status file; malformed stanzas are reported and skipped. */
 export function readStatusFile(text: string, path: string, warnings: Warnings): DebRecord[] {
   const out: DebRecord[] = [];
-  for (const st of parseStanzas(text)) {
+  const stanzas = parseStanzas(text);
+  warnIfCapped(stanzas.length, path, warnings, 'stanzas');
+  for (const st of stanzas) {
     const name = st.fields.get('package') ?? '';
     const version = st.fields.get('version') ?? '';
     const problem =

@@ -10,8 +10,12 @@ import type { Package } from '../../sbom/model.js';
  * no apk `world`, rpm keeps none) gets it from the links, as language packages without a lock
  * file do: one that no installed package depends on was asked for by someone ('direct'), one
  * that others depend on is 'transitive'.
+ *
+ * A package repeated exactly (a status file listing the same stanza twice) is kept once:
+ * returns the packages that remain.
  */
-export function linkByName(pkgs: Package[]): void {
+export function linkByName(all: Package[]): Package[] {
+  const pkgs = withoutRepeats(all);
   const used = new Map<string, number>();
   for (const p of pkgs) {
     const n = (used.get(p.name) ?? 0) + 1;
@@ -30,4 +34,26 @@ export function linkByName(pkgs: Package[]): void {
     if (of?.size) p.dependencyOf = [...of].sort();
     p.relationship ??= of?.size ? 'transitive' : 'direct';
   }
+  return pkgs;
+}
+
+/** Drop exact repeats (same PURL, evidence and facts), in linear time. */
+function withoutRepeats(pkgs: Package[]): Package[] {
+  // Content is only worked out for a PURL seen before, so the common case costs a Map lookup.
+  const byPurl = new Map<string, { p: Package; key?: string; keys?: Set<string> }>();
+  const out: Package[] = [];
+  for (const p of pkgs) {
+    const first = byPurl.get(p.purl);
+    if (!first) {
+      byPurl.set(p.purl, { p });
+      out.push(p);
+      continue;
+    }
+    first.keys ??= new Set([JSON.stringify(first.p)]);
+    const key = JSON.stringify(p);
+    if (first.keys.has(key)) continue;
+    first.keys.add(key);
+    out.push(p);
+  }
+  return out;
 }

@@ -1,3 +1,4 @@
+import { MAX_ENTRIES_PER_FILE } from '../limits.js';
 /**
  * Gemfile.lock: the specs of the GEM (and GIT/PATH) sections, "    name (version[-platform])"
  * with their own dependencies indented below, and the DEPENDENCIES section naming what the
@@ -20,7 +21,7 @@ export interface GemfileLock {
   direct: Set<string>;
 }
 
-const MAX_LINES = 200_000;
+const MAX_LINES = 2 * MAX_ENTRIES_PER_FILE;
 
 /** "1.13.10-x86_64-linux" → version and platform (gem versions never contain '-'). */
 export function splitGemVersion(v: string): { version: string; platform?: string } {

@@ -1,3 +1,4 @@
+import { appendAll } from '../../util/arrays.js';
 /**
  * Installed gem specifications (specifications/*.gemspec) are Ruby code written by RubyGems
  * itself from a fixed template. They are read as text, never executed: the `s.field = value`
@@ -80,7 +81,7 @@ class Reader {
       const start = this.i;
       const v = this.value(depth + 1);
       if (typeof v === 'string') out.push(v);
-      else if (Array.isArray(v)) out.push(...v);
+      else if (Array.isArray(v)) appendAll(out, v);
       if (this.i === start) break;
     }
     return out;
@@ -181,9 +182,9 @@ export function parseGemspec(raw: string): Gemspec {
         case 'name': spec.name = ONE(v); break;
         case 'version': spec.version = ONE(v); break;
         // RubyGems accepts a bare string for licenses= too (it wraps it in an array).
-        case 'license': case 'licenses': spec.licenses.push(...LIST(v)); break;
-        case 'author': case 'authors': spec.authors.push(...LIST(v)); break;
-        case 'email': spec.email.push(...LIST(v)); break;
+        case 'license': case 'licenses': appendAll(spec.licenses, LIST(v)); break;
+        case 'author': case 'authors': appendAll(spec.authors, LIST(v)); break;
+        case 'email': appendAll(spec.email, LIST(v)); break;
         case 'summary': spec.summary = ONE(v); break;
         case 'description': spec.description = ONE(v); break;
         case 'homepage': spec.homepage = ONE(v); break;

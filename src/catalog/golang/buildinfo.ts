@@ -5,12 +5,13 @@
  */
 import { ScoutError } from '../../util/errors.js';
 import { addrToOffset, parseExecutable, sectionData, type Executable } from './executable.js';
+import { MAX_ENTRIES_PER_FILE } from '../limits.js';
 
 const MAGIC = Buffer.from('\xff Go buildinf:', 'latin1');
 const HEADER_SIZE = 32;
 /** Largest version or modinfo string accepted (big programs have a few hundred KiB). */
 const MAX_STRING = 8 * 1024 * 1024;
-const MAX_MODULES = 20_000;
+const MAX_MODULES = MAX_ENTRIES_PER_FILE;
 
 export interface GoModule {
   path: string;

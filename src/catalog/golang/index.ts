@@ -11,6 +11,8 @@ import type { Cataloger, CatalogContext } from '../types.js';
 import { readGoBuildInfo, versionFromLdflags, type GoBuildInfo, type GoModule } from './buildinfo.js';
 import { selectExecutable } from './executable.js';
 import { siblingModule } from '../../util/module-worker.js';
+import { appendAll } from '../../util/arrays.js';
+import { warnIfCapped } from '../limits.js';
 
 export const GO_BUILDINFO_ANALYZER = 'go-buildinfo';
 const FOUND_BY = 'go-binary-cataloger';
@@ -63,6 +65,7 @@ function catalogGo(tree: FileTree, ctx: CatalogContext): Package[] {
       ctx.warnings.add('go-analysis-invalid', `${path}: unreadable Go build info analysis`, { path });
       continue;
     }
+    warnIfCapped(info.deps.length, path, ctx.warnings, 'modules');
     const settings = Object.fromEntries(info.settings);
     const common = { goVersion: info.goVersion, ...(info.main ? { mainModule: info.main.path } : {}) };
     const make = (name: string, version: string, extra: Partial<Package>, metadata: Record<string, unknown>): Package => ({
@@ -100,7 +103,7 @@ function catalogGo(tree: FileTree, ctx: CatalogContext): Package[] {
       for (const d of deps) d.dependencyOf = [root.id];
       out.push(root);
     }
-    out.push(...deps);
+    appendAll(out, deps);
   }
   return out;
 }

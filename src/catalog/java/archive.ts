@@ -9,6 +9,7 @@
 import { posix } from 'node:path';
 import type { License } from '../../sbom/model.js';
 import { ScoutError } from '../../util/errors.js';
+import { maxOf } from '../../util/arrays.js';
 import { listZip, readZipEntry, type ZipEntry } from '../../util/zip.js';
 import { manifestAbout, manifestGroup, manifestIdentity, manifestLicenses, parseManifest, type Manifest } from './manifest.js';
 import { parsePomProperties, pomXmlFacts, type PomProperties } from './pom.js';
@@ -68,7 +69,7 @@ export const DEFAULT_JAVA_LIMITS: JavaArchiveLimits = {
 export const JAVA_ARCHIVE_EXTENSIONS = ['.jar', '.war', '.ear', '.jpi', '.hpi', '.par', '.sar', '.nar', '.kar', '.rar'];
 
 const EXTENSIONS = new Set(JAVA_ARCHIVE_EXTENSIONS);
-const LONGEST_EXTENSION = Math.max(...JAVA_ARCHIVE_EXTENSIONS.map((e) => e.length));
+const LONGEST_EXTENSION = maxOf(JAVA_ARCHIVE_EXTENSIONS.map((e) => e.length));
 
 /** Asked of every file of every layer: looks at the extension only, without copying the name. */
 export function isJavaArchiveName(name: string): boolean {

@@ -5,6 +5,7 @@
 import { dedupeLicenses, normaliseLicense } from '../../sbom/license.js';
 import type { License } from '../../sbom/model.js';
 import { bundleLicenses } from './licenses.js';
+import { appendAll } from '../../util/arrays.js';
 
 /** Main-section attributes, keys lower-cased (manifest names are case-insensitive). */
 export type Manifest = Map<string, string>;
@@ -91,10 +92,10 @@ export function manifestAbout(m: Manifest): { author?: string; description?: str
 export function manifestLicenses(m: Manifest): License[] {
   const out: License[] = [];
   const bundle = m.get('bundle-license');
-  if (bundle) out.push(...bundleLicenses(bundle));
+  if (bundle) appendAll(out, bundleLicenses(bundle));
   const plugin = [...m.entries()]
     .filter(([k]) => /^plugin-license-name(-\d+)?$/.test(k))
     .sort(([a], [b]) => (Number(a.split('-')[3] ?? 1) - Number(b.split('-')[3] ?? 1)));
-  for (const [, v] of plugin) if (v) out.push(...normaliseLicense(v));
+  for (const [, v] of plugin) if (v) appendAll(out, normaliseLicense(v));
   return dedupeLicenses(out);
 }

@@ -2,6 +2,7 @@
 import type { License } from '../../sbom/model.js';
 import { normaliseLicense } from '../../sbom/license.js';
 import { licenseFromText } from './licenses.js';
+import { appendAll, minOf } from '../../util/arrays.js';
 
 /** Java .properties: `key=value`, `key: value` or `key value`; `#`/`!` comments; `\` escapes. */
 export function parseProperties(text: string): Map<string, string> {
@@ -92,7 +93,7 @@ function element(s: string, tag: string, from = 0): { inner: string; start: numb
  */
 function projectPart(xml: string): string {
   const text = stripComments(xml);
-  const cut = Math.min(...['<dependencies', '<profiles', '<dependencyManagement', '<build>'].map((t) => {
+  const cut = minOf(['<dependencies', '<profiles', '<dependencyManagement', '<build>'].map((t) => {
     const i = text.indexOf(t);
     return i < 0 ? text.length : i;
   }));
@@ -152,7 +153,7 @@ function licensesIn(text: string): License[] {
     // A name goes through the shared normaliser, which maps only what it can without guessing
     // ("The Apache Software License, Version 2.0", not a bare "BSD") and keeps the rest as
     // written; a bare URL is mapped from the well-known ones.
-    if (name) out.push(...normaliseLicense(value));
+    if (name) appendAll(out, normaliseLicense(value));
     else {
       const l = licenseFromText(value);
       if (l) out.push(l);

@@ -11,6 +11,7 @@ import { readManifest, type Manifest } from './package-json.js';
 import { readPackageLock } from './package-lock.js';
 import { readPnpmLock } from './pnpm-lock.js';
 import { readYarnLock } from './yarn-lock.js';
+import { appendAll } from '../../util/arrays.js';
 
 export const NPM_CATALOGER = 'npm-cataloger';
 
@@ -173,7 +174,7 @@ export function createNpmCataloger(options: NpmCatalogerOptions = {}): Cataloger
       const projects = collect(tree);
       for (const dir of [...projects.keys()].sort()) {
         try {
-          out.push(...foldWorkspaceRoots(out, dir, catalogProject(tree, dir, projects.get(dir)!, opts, ctx.warnings)));
+          appendAll(out, foldWorkspaceRoots(out, dir, catalogProject(tree, dir, projects.get(dir)!, opts, ctx.warnings)));
         } catch (err) {
           ctx.warnings.add('npm-project-failed', `${dir}: JavaScript packages could not be read (${(err as Error).message})`, { path: dir });
         }

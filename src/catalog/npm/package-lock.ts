@@ -2,6 +2,7 @@ import type { Warnings } from '../../util/errors.js';
 import type { JsGraph, JsNode, RootDepKind } from './graph.js';
 import { npmLicenses } from './license.js';
 import { declaredDeps, depMap, parseJsonObject, type Manifest } from './package-json.js';
+import { MAX_ENTRIES_PER_FILE, warnIfCapped } from '../limits.js';
 
 /*
  * package-lock.json / npm-shrinkwrap.json, lockfileVersion 1 (a nested `dependencies` tree),
@@ -11,7 +12,7 @@ import { declaredDeps, depMap, parseJsonObject, type Manifest } from './package-
  */
 
 const MAX_DEPTH = 128;
-const MAX_NODES = 200_000;
+const MAX_NODES = MAX_ENTRIES_PER_FILE;
 const NM = 'node_modules/';
 
 type Obj = Record<string, unknown>;
@@ -54,6 +55,7 @@ export function readPackageLock(text: string, path: string, manifest: Manifest |
     warnings.add('npm-lock-unrecognised', `${path}: neither "packages" nor "dependencies" found; skipped`, { path });
     return undefined;
   }
+  warnIfCapped(graph.nodes.size, path, warnings, 'packages');
   return graph;
 }
 

@@ -7,6 +7,7 @@ import type { Warnings } from '../../util/errors.js';
 import type { JsGraph, JsNode, RootDepKind } from './graph.js';
 import type { Manifest } from './package-json.js';
 import { splitDescriptor } from './yarn-v1.js';
+import { MAX_ENTRIES_PER_FILE, warnIfCapped } from '../limits.js';
 
 /*
  * pnpm-lock.yaml in its three key formats:
@@ -22,7 +23,7 @@ type Format = 'v5' | 'v6' | 'v9';
 const isObj = (v: unknown): v is Obj => !!v && typeof v === 'object' && !Array.isArray(v);
 const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : typeof v === 'number' ? String(v) : undefined);
 
-const MAX_NODES = 200_000;
+const MAX_NODES = MAX_ENTRIES_PER_FILE;
 
 /** Drop peer-dependency suffixes: "1.0.0(react@18.2.0)" (6+) or "1.0.0_react@18.2.0" (5). */
 function stripPeers(v: string, fmt: Format): string {
@@ -70,7 +71,8 @@ function refs(v: unknown): [string, string][] {
 export function readPnpmLock(text: string, path: string, manifest: Manifest | undefined, warnings: Warnings): JsGraph | undefined {
   let doc: unknown;
   try {
-    doc = parseYaml(text, { maxAliasCount: 100 });
+    // uniqueKeys off: the duplicate-key check compares every key with every other (quadratic).
+    doc = parseYaml(text, { uniqueKeys: false, maxAliasCount: 100 });
   } catch (err) {
     warnings.add('pnpm-malformed-lock', `${path}: not valid YAML (${(err as Error).message}); skipped`, { path });
     return undefined;
@@ -153,5 +155,6 @@ export function readPnpmLock(text: string, path: string, manifest: Manifest | un
   if (manifest?.name) {
     nodes.set('', { key: '', name: manifest.name, version: manifest.version ?? '', location: path, isRoot: true, deps: new Set(rootDeps.map((r) => r.key)) });
   }
+  warnIfCapped(nodes.size, path, warnings, 'packages');
   return { source: 'pnpm', nodes, rootDeps };
 }

@@ -7,6 +7,7 @@ import type { Warnings } from '../../util/errors.js';
 import type { JsGraph, JsNode, RootDepKind } from './graph.js';
 import { declaredDeps, type Manifest } from './package-json.js';
 import { parseYarnV1, splitDescriptor } from './yarn-v1.js';
+import { warnIfCapped } from '../limits.js';
 
 /*
  * yarn.lock, classic (v1) and berry (v2+, YAML with a __metadata block). Entries are keyed by
@@ -51,7 +52,9 @@ export function nameFromTarballUrl(url: string): string | undefined {
 
 export function readYarnLock(text: string, path: string, manifest: Manifest | undefined, warnings: Warnings): JsGraph | undefined {
   const berry = /^__metadata:/m.test(text);
-  return berry ? readBerry(text, path, manifest, warnings) : readClassic(text, path, manifest);
+  const graph = berry ? readBerry(text, path, manifest, warnings) : readClassic(text, path, manifest);
+  if (graph) warnIfCapped(graph.nodes.size, path, warnings, 'packages');
+  return graph;
 }
 
 function rootFromManifest(graph: JsGraph, manifest: Manifest | undefined, resolve: (name: string, range: string) => string | undefined, path: string): void {

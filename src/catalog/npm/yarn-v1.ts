@@ -1,3 +1,4 @@
+import { MAX_ENTRIES_PER_FILE } from '../limits.js';
 /*
  * Yarn classic (v1) lockfile syntax: a small indentation-based format, not YAML.
  *
@@ -16,7 +17,7 @@ export interface YarnV1Entry {
   line: number;
 }
 
-const MAX_ENTRIES = 200_000;
+const MAX_ENTRIES = MAX_ENTRIES_PER_FILE;
 
 /** Tokens of a line: quoted strings (with \" escapes) or bare words; commas separate keys. */
 function tokens(s: string): string[] {

@@ -63,8 +63,7 @@ export const rpmCataloger: Cataloger = {
       }
     }
     linkDependencies(out);
-    linkByName(out);
-    return out;
+    return linkByName(out);
   },
 };
 

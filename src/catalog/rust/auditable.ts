@@ -5,6 +5,7 @@
 import { inflateSync } from 'node:zlib';
 import { ScoutError } from '../../util/errors.js';
 import { parseExecutable, sectionData } from '../golang/executable.js';
+import { MAX_ENTRIES_PER_FILE } from '../limits.js';
 
 export interface AuditablePackage {
   name: string;
@@ -19,7 +20,7 @@ export interface AuditablePackage {
 }
 
 const MAX_JSON = 16 * 1024 * 1024;
-const MAX_PACKAGES = 50_000;
+const MAX_PACKAGES = MAX_ENTRIES_PER_FILE;
 
 /** The layer pass's result for a binary: its cargo-auditable dependencies, if it has any. */
 export function auditableResult(buf: Buffer, name = 'binary'): { packages: AuditablePackage[] } | undefined {

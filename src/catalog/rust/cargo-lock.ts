@@ -1,3 +1,4 @@
+import { MAX_ENTRIES_PER_FILE } from '../limits.js';
 /**
  * Cargo.lock: `[[package]]` tables with string keys and string arrays. Only that subset of
  * TOML is read (no dependency on a TOML library); anything else is skipped, not fatal.
@@ -12,7 +13,7 @@ export interface CargoLockPackage {
   dependencies: string[];
 }
 
-const MAX_PACKAGES = 50_000;
+const MAX_PACKAGES = MAX_ENTRIES_PER_FILE;
 const MAX_DEPENDENCIES = 10_000;
 
 /** A TOML basic or literal string; undefined when the value is not a string. */

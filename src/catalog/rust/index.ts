@@ -11,6 +11,8 @@ import { selectExecutable } from '../golang/executable.js';
 import { auditableResult, type AuditablePackage } from './auditable.js';
 import { parseCargoLock, type CargoLockPackage } from './cargo-lock.js';
 import { siblingModule } from '../../util/module-worker.js';
+import { appendAll } from '../../util/arrays.js';
+import { warnIfCapped } from '../limits.js';
 
 export const CARGO_AUDITABLE_ANALYZER = 'cargo-auditable';
 const FOUND_BY = 'rust-cataloger';
@@ -63,7 +65,11 @@ function crate(id: string, name: string, version: string, path: string, metadata
 function fromCargoLock(path: string, text: string): Package[] {
   const lock = parseCargoLock(text);
   const byName = new Map<string, number[]>();
-  lock.forEach((p, i) => byName.set(p.name, [...(byName.get(p.name) ?? []), i]));
+  lock.forEach((p, i) => {
+    const same = byName.get(p.name);
+    if (same) same.push(i);
+    else byName.set(p.name, [i]);
+  });
   const pkgs: Package[] = lock.map((p) =>
     crate(`${p.name}@${p.version}|${p.source ?? ''}|${path}`, p.name, p.version, path, {
       ...(p.source ? { source: p.source } : {}),
@@ -97,11 +103,15 @@ function catalogRust(tree: FileTree, ctx: CatalogContext): Package[] {
     try {
       if (n.path.endsWith('/Cargo.lock')) {
         const text = tree.readText(n.path);
-        if (text !== undefined) out.push(...fromCargoLock(n.path, text));
+        if (text !== undefined) {
+          const found = fromCargoLock(n.path, text);
+          warnIfCapped(found.length, n.path, ctx.warnings, 'packages');
+          appendAll(out, found);
+        }
       }
       const audit = audited.has(n.path) ? tree.analysis(n.path, CARGO_AUDITABLE_ANALYZER) : undefined;
       if (audit !== undefined) {
-        if (isAuditable(audit)) out.push(...fromAuditable(n.path, audit.packages));
+        if (isAuditable(audit)) appendAll(out, fromAuditable(n.path, audit.packages));
         else ctx.warnings.add('cargo-analysis-invalid', `${n.path}: unreadable cargo-auditable analysis`, { path: n.path });
       }
     } catch (err) {

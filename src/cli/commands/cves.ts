@@ -4,6 +4,7 @@ import { closest } from '../suggest.js';
 import { toolInfo } from '../tool.js';
 import { loadTrust, trustOptions, type TrustCliOptions } from '../trust.js';
 import { action, dbOptions, EXIT, freshness, scanExit, imageOptions, openOptions, printWarnings, writeOutput, type DbCliOptions, type ImageCliOptions } from '../common.js';
+import { appendAll } from '../../util/arrays.js';
 
 interface CvesOptions extends ImageCliOptions, DbCliOptions, TrustCliOptions {
   sbomSource?: string;
@@ -178,8 +179,8 @@ export function register(program: Command): void {
         const { loadSbom } = await import('../../sbom/load.js');
         const { match, filterFindings, loadVex, parseVex } = await import('../../match/index.js');
         const warnings = new Warnings();
-        const vex = [];
-        for (const path of o.vexLocation) vex.push(...(await loadVex(await existing('--vex-location', path), warnings)));
+        const vex: Awaited<ReturnType<typeof loadVex>> = [];
+        for (const path of o.vexLocation) appendAll(vex, await loadVex(await existing('--vex-location', path), warnings));
         const { sbom, vexFiles, secrets } = await loadSbom(ref, openOptions(o), o.cache === false ? { cache: false } : {}, { sbomSource: (await import('../../sbom/attested.js')).parseSbomSource(o.sbomSource), trust: await loadTrust(o), secrets: o.secrets });
         // VEX documents shipped inside the image apply like --vex-location ones.
         for (const f of vexFiles) {

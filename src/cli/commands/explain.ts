@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { ScoutError } from '../../util/errors.js';
 import { action, dbOptions, freshness, scanExit, imageOptions, openOptions, printWarnings, writeOutput, type DbCliOptions, type ImageCliOptions } from '../common.js';
+import { appendAll } from '../../util/arrays.js';
 
 interface ExplainOptions extends ImageCliOptions, DbCliOptions {
   package?: string;
@@ -35,9 +36,9 @@ export function register(program: Command): void {
         const { explain, applyVex, loadVex, parseVex } = await import('../../match/index.js');
         const { writeExplainJson, writeExplainText } = await import('../../report/explain.js');
         const warnings = new Warnings();
-        const vex = [];
+        const vex: Awaited<ReturnType<typeof loadVex>> = [];
         const { existing } = await import('./cves.js');
-        for (const path of o.vexLocation) vex.push(...(await loadVex(await existing('--vex-location', path), warnings)));
+        for (const path of o.vexLocation) appendAll(vex, await loadVex(await existing('--vex-location', path), warnings));
         const { sbom, vexFiles } = await loadSbom(ref, openOptions(o), o.cache === false ? { cache: false } : {});
         // VEX documents shipped inside the image apply like --vex-location ones.
         for (const f of vexFiles) {

@@ -1,6 +1,7 @@
 import type { Readable } from 'node:stream';
 import type { CompiledCapture, FileAnalyzer } from '../capture.js';
 import type { IndexEntry, LayerIndex } from '../layer-index.js';
+import { maxOf } from '../../util/arrays.js';
 import { ScoutError, Warnings } from '../../util/errors.js';
 import { HEAD_BYTES, type BodySink } from './tar-parser.js';
 import { ownsItsMemory, type AnalyzerThread } from './analyzer-thread.js';
@@ -72,7 +73,7 @@ export class LayerIndexBuilder {
     const fitting = analyzers.filter((a) => e.size <= a.maxSize);
     let capture = captureMax > 0 && e.size <= captureMax;
     if (!capture && fitting.length === 0) {
-      this.warn('file-too-large', `${e.path} is ${e.size} bytes, over the ${Math.max(captureMax, ...analyzers.map((a) => a.maxSize))}-byte limit for reading it; skipped`, e.path);
+      this.warn('file-too-large', `${e.path} is ${e.size} bytes, over the ${maxOf(analyzers.map((a) => a.maxSize), captureMax)}-byte limit for reading it; skipped`, e.path);
       return undefined;
     }
     if (capture && this.budget && !this.budget.take(e.size)) {

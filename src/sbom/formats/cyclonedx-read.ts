@@ -7,10 +7,11 @@ import type { ScanWarning } from '../../util/errors.js';
 import type { License, Package, Sbom } from '../model.js';
 import { isSpdxLicenseId, isValidSpdxExpression, normaliseLicense } from '../license.js';
 import { applyExtras, type NameValue } from './extras.js';
-import { applyDependencies, assignIds, basePackage } from './import-common.js';
+import { applyDependencies, assignIds, basePackage, withoutRepeats } from './import-common.js';
 import { prop } from './properties.js';
 import { readDistro, readImage, SCOUT_SCHEMA } from './scout-json.js';
 import { parseJson, Shape, type Json, type JsonObject } from './shape.js';
+import { appendAll } from '../../util/arrays.js';
 
 const FORMAT = 'CycloneDX';
 const MAX_NESTING = 16;
@@ -33,7 +34,7 @@ function readLicenses(s: Shape, v: Json | undefined, path: string, nonSpdx: Set<
     const o = s.obj(x, `${path}[${i}]`);
     if (o.expression !== undefined) {
       const expr = s.str(o.expression, `${path}[${i}].expression`);
-      out.push(...normaliseLicense(expr));
+      appendAll(out, normaliseLicense(expr));
       return;
     }
     const l = s.obj(o.license, `${path}[${i}].license`);
@@ -43,7 +44,7 @@ function readLicenses(s: Shape, v: Json | undefined, path: string, nonSpdx: Set<
     else if (name !== undefined) {
       if (nonSpdx.has(i)) out.push({ name });
       else if (isValidSpdxExpression(name) && !isSimpleSpdxId(name) && /\s(AND|OR|WITH)\s/.test(name)) out.push({ spdx: name });
-      else out.push(...normaliseLicense(name));
+      else appendAll(out, normaliseLicense(name));
     }
   });
   return out;
@@ -98,7 +99,7 @@ export function cycloneDxFromJson(doc: Json): Sbom {
     tool = { name: typeof firstTool.name === 'string' ? firstTool.name : 'unknown', version: typeof firstTool.version === 'string' ? firstTool.version : '' };
   }
 
-  const packages: Package[] = [];
+  const listed: Package[] = [];
   const refOf = new Map<Package, string | undefined>();
   const walk = (list: Json | undefined, path: string, depth: number): void => {
     if (depth > MAX_NESTING) s.fail(path, `components nested deeper than ${MAX_NESTING}`);
@@ -117,13 +118,14 @@ export function cycloneDxFromJson(doc: Json): Sbom {
       if (description !== undefined) p.description = description;
       p.licenses = readLicenses(s, c.licenses, `${cp}.licenses`, nonSpdx);
       applyExtras(p, props, image?.layers, problems);
-      packages.push(p);
+      listed.push(p);
       refOf.set(p, s.optStr(c['bom-ref'], `${cp}.bom-ref`));
       if (c.components !== undefined) walk(c.components, `${cp}.components`, depth + 1);
     });
   };
   walk(o.components, '$.components', 0);
-  if (packages.length > 500_000) s.fail('$.components', 'more than 500000 components');
+  if (listed.length > 500_000) s.fail('$.components', 'more than 500000 components');
+  const packages = withoutRepeats(listed, (p) => refOf.get(p));
   assignIds(packages, (p) => refOf.get(p) ?? '');
 
   const idByRef = new Map<string, string>();

@@ -19,15 +19,43 @@ export function basePackage(name: string, version: string | undefined, purl: str
   return p;
 }
 
+/**
+ * The packages without exact repeats: a document listing one component twice (same ref,
+ * same content) describes one package. Components that share a ref but differ are all kept
+ * (they get distinct ids). Linear: content is compared only when a ref and PURL repeat.
+ */
+export function withoutRepeats(packages: Package[], refOf: (p: Package) => string | undefined): Package[] {
+  const first = new Map<string, { p: Package; contents?: Set<string> }>();
+  const out: Package[] = [];
+  for (const p of packages) {
+    const key = `${refOf(p) ?? ''}\0${p.purl}`;
+    const f = first.get(key);
+    if (!f) {
+      first.set(key, { p });
+      out.push(p);
+      continue;
+    }
+    f.contents ??= new Set([JSON.stringify(f.p)]);
+    const content = JSON.stringify(p);
+    if (f.contents.has(content)) continue;
+    f.contents.add(content);
+    out.push(p);
+  }
+  return out;
+}
+
 /** Gives every package a unique id (keeping ids it has), in document order. */
 export function assignIds(packages: Package[], fallback: (p: Package, i: number) => string): void {
   const seen = new Set<string>();
+  // The next suffix to try per id: counting up from 2 each time is quadratic in the repeats.
+  const next = new Map<string, number>();
   packages.forEach((p, i) => {
     let id = p.id || fallback(p, i) || p.purl;
     if (seen.has(id)) {
-      let n = 2;
-      while (seen.has(`${id}#${n}`)) n++;
-      id = `${id}#${n}`;
+      const base = id;
+      let n = next.get(base) ?? 2;
+      while (seen.has((id = `${base}#${n}`))) n++;
+      next.set(base, n + 1);
     }
     seen.add(id);
     p.id = id;

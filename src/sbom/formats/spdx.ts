@@ -16,10 +16,11 @@ import type { ScanWarning } from '../../util/errors.js';
 import type { DistroInfo, License, Package, Sbom } from '../model.js';
 import { normaliseLicense, splitConjunction } from '../license.js';
 import { applyExtras, packageExtras, type NameValue } from './extras.js';
-import { applyDependencies, assignIds, basePackage } from './import-common.js';
+import { applyDependencies, assignIds, basePackage, withoutRepeats } from './import-common.js';
 import { readDistro, readImage, SCOUT_SCHEMA } from './scout-json.js';
 import { parseJson, Shape, type Json, type JsonObject } from './shape.js';
 import { imageName, imagePurl } from './image-identity.js';
+import { appendAll } from '../../util/arrays.js';
 
 const FORMAT = 'SPDX';
 const EXTRAS_MARK = 'iechor-scout:extras ';
@@ -206,7 +207,7 @@ function licensesFrom(expr: string | undefined, extracted: Map<string, string>):
     const text = extracted.get(part);
     if (text !== undefined) out.push({ name: text });
     else if (/LicenseRef-/.test(part)) out.push({ name: part });
-    else out.push(...normaliseLicense(part));
+    else appendAll(out, normaliseLicense(part));
   }
   return out;
 }
@@ -263,7 +264,7 @@ export function spdxFromJson(input: Json): Sbom {
   const described = new Set(relationships.filter((r) => r.type === 'DESCRIBES' && r.from === 'SPDXRef-DOCUMENT').map((r) => r.to));
   for (const d of s.optArr(doc.documentDescribes, '$.documentDescribes')) if (typeof d === 'string') described.add(d);
 
-  const packages: Package[] = [];
+  const listed: Package[] = [];
   const spdxIdOf = new Map<Package, string>();
   s.optArr(doc.packages, '$.packages').forEach((x, i) => {
     const path = `$.packages[${i}]`;
@@ -302,14 +303,15 @@ export function spdxFromJson(input: Json): Sbom {
         }
       }
     }
-    packages.push(p);
+    listed.push(p);
     spdxIdOf.set(p, spdxId);
   });
-  if (packages.length > 500_000) s.fail('$.packages', 'more than 500000 packages');
+  if (listed.length > 500_000) s.fail('$.packages', 'more than 500000 packages');
+  const packages = withoutRepeats(listed, (p) => spdxIdOf.get(p));
   assignIds(packages, (p) => spdxIdOf.get(p) ?? '');
 
   const idBySpdx = new Map<string, string>();
-  for (const p of packages) idBySpdx.set(spdxIdOf.get(p)!, p.id);
+  for (const p of packages) if (!idBySpdx.has(spdxIdOf.get(p)!)) idBySpdx.set(spdxIdOf.get(p)!, p.id);
   const edges = new Map<string, Set<string>>();
   const edge = (from: string, to: string): void => {
     const a = idBySpdx.get(from);

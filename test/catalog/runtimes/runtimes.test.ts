@@ -25,7 +25,7 @@ const NODE_HEADER = `#ifndef SRC_NODE_VERSION_H_
 `;
 
 async function catalog(layers: Record<string, MemoryEntry>[]): Promise<{ pkgs: Package[]; warnings: Warnings }> {
-  const spec = CompiledCapture.merge(...runtimeCatalogers.map((c) => c.capture));
+  const spec = CompiledCapture.merge(runtimeCatalogers.map((c) => c.capture));
   const tree = await treeFromMemory(layers, spec);
   const warnings = new Warnings();
   const pkgs = runtimeCatalogers.flatMap((c) => c.catalog(tree, { warnings }));

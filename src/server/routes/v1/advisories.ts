@@ -9,6 +9,7 @@ import type { Advisory, AffectedRange as Range } from '../../../advisories/model
 import type { Package, Sbom } from '../../../sbom/model.js';
 import { ScoutError } from '../../../util/errors.js';
 import { ERROR_REPLIES } from '../../schemas/index.js';
+import { appendAll } from '../../../util/arrays.js';
 
 const idParams = { type: 'object', required: ['id'], properties: { id: { type: 'string', minLength: 1, maxLength: 200 } } } as const;
 
@@ -93,7 +94,7 @@ export default async function advisoryRoutes(app: FastifyInstance): Promise<void
     for (let cursor: string | undefined, first = true; first || cursor; first = false) {
       const page = await req.org.imagePackages(digest, { limit: 500, ...(cursor ? { cursor } : {}) });
       if (!page) throw new ScoutError('not-found', `no image ${digest}`);
-      packages.push(...page.items);
+      appendAll(packages, page.items);
       cursor = page.next;
     }
     if (!packages.some((p) => p.purl === purl)) throw new ScoutError('not-found', `image ${digest} has no package ${purl}`);
