@@ -20,6 +20,20 @@ function reasons(r: Record<string, number>): string {
   return Object.entries(r).sort((a, b) => b[1] - a[1]).map(([k, n]) => `${k} ${n}`).join(', ');
 }
 
+/** Failed inputs, one line each, for standard error: what failed, why, and that nothing changed. */
+export function writeImportFailures(lines: readonly ImportLine[]): string {
+  const out: string[] = [];
+  for (const l of lines) {
+    if (l.result !== 'failed') continue;
+    // Importer messages often start with the file name already.
+    const raw = l.reason ?? 'unknown error';
+    const reason = raw.startsWith(`${l.input}: `) ? raw.slice(l.input.length + 2) : raw;
+    out.push(`error: ${l.input}: ${reason} (nothing was changed for this input${l.source ? `; ${l.source} keeps its previous data` : ''})`);
+  }
+  return out.length ? out.join('\n') + '\n' : '';
+}
+
+/** What each input did, for standard output; failures are only counted here (see writeImportFailures). */
 export function writeImportSummary(lines: readonly ImportLine[], status: StoreStatus): string {
   const rows = lines.filter((l) => l.source !== undefined && l.result !== 'skipped').map((l) => [
     l.source!,
@@ -34,13 +48,7 @@ export function writeImportSummary(lines: readonly ImportLine[], status: StoreSt
   const out: string[] = [];
   if (rows.length) out.push(table(rows, ['SOURCE', 'FORMAT', 'RESULT', 'NEW', 'UPDATED', 'UNCHANGED', 'DELETED', 'SKIPPED']), '');
   for (const l of lines) {
-    if (l.result === 'failed') {
-      // Importer messages often start with the file name already.
-      const raw = l.reason ?? 'unknown error';
-      const reason = raw.startsWith(`${l.input}: `) ? raw.slice(l.input.length + 2) : raw;
-      out.push(`failed: ${l.input}: ${reason} (nothing was changed for this input${l.source ? `; ${l.source} keeps its previous data` : ''})`);
-    }
-    else if (l.result === 'skipped') out.push(`skipped: ${l.input}: ${l.reason ?? ''}`);
+    if (l.result === 'skipped') out.push(`skipped: ${l.input}: ${l.reason ?? ''}`);
     else if (l.report?.skipped) out.push(`${l.source}: ${l.report.skipped} records skipped (${reasons(l.report.reasons)})`);
   }
   const ok = lines.filter((l) => l.result === 'imported' || l.result === 'unchanged').length;

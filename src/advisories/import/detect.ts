@@ -6,7 +6,7 @@
 import { osvSourceName } from '../update/sources.js';
 import { stat } from 'node:fs/promises';
 import { basename, dirname } from 'node:path';
-import type { AdvisoryStore, ImportMode, StoreImportCounts } from '../../store/advisory-store.js';
+import type { AdvisoryStore, ImportBatch, ImportMode, StoreImportCounts } from '../../store/advisory-store.js';
 import type { Advisory, SourceInfo } from '../model.js';
 import { looksLikeZip } from '../../util/zip.js';
 import { ScoutError, Warnings } from '../../util/errors.js';
@@ -17,6 +17,7 @@ import { decodedChunks, peek, readAllText, type InputSource } from './input.js';
 import { kevCatalog } from './kev.js';
 import { osvFromDirectory, osvFromDocument, osvFromJsonLines, osvFromZip } from './osv.js';
 import { ImportReport } from './report.js';
+import { guardShrink } from './shrink-guard.js';
 
 export type FeedFormat =
   | 'osv-jsonl' | 'osv-json' | 'osv-dir' | 'osv-zip'
@@ -66,6 +67,8 @@ export interface DetectOptions {
   warnings?: Warnings;
   /** `modified` for feeds without timestamps (tracker, secdb); default the file's mtime, else now. */
   modified?: string;
+  /** Import a feed with no valid record, or one that would delete most of its source (see shrink-guard). */
+  allowShrink?: boolean;
 }
 
 export interface ImportOutcome {
@@ -119,6 +122,8 @@ export async function detectAndImport(store: AdvisoryStore, input: InputSource, 
   const warnings = opts.warnings ?? new Warnings();
   const report = new ImportReport(name, warnings);
   const outcome: ImportOutcome = { ok: false, report };
+  const guard = { allowShrink: opts.allowShrink, input: name };
+  const importBatch = async (batch: ImportBatch) => store.importBatch(await guardShrink(store, batch, guard));
   try {
     let modified = opts.modified;
     let isDir = false;
@@ -133,7 +138,7 @@ export async function detectAndImport(store: AdvisoryStore, input: InputSource, 
     if (isDir) {
       const source: SourceInfo = { name: opts.source ?? defaultSourceName('osv-dir', name), kind: 'advisories', url: name };
       Object.assign(outcome, { format: 'osv-dir', source });
-      outcome.store = await store.importBatch({ kind: 'advisories', source, mode, records: osvFromDirectory(input as string, source.name, report) });
+      outcome.store = await importBatch({ kind: 'advisories', source, mode, records: osvFromDirectory(input as string, source.name, report) });
       outcome.ok = true;
       return outcome;
     }
@@ -169,7 +174,7 @@ export async function detectAndImport(store: AdvisoryStore, input: InputSource, 
       case 'cisa-kev': {
         const catalog = kevCatalog(parseDocument(await readAllText(all, name), name), report);
         source.lastModified = catalog.dateReleased ?? catalog.catalogVersion;
-        outcome.store = await store.importBatch({ kind: 'kev', source, entries: catalog.entries });
+        outcome.store = await importBatch({ kind: 'kev', source, entries: catalog.entries });
         outcome.ok = true;
         return outcome;
       }
@@ -179,14 +184,14 @@ export async function detectAndImport(store: AdvisoryStore, input: InputSource, 
         // Collected first so the source's lastModified (the score date) is known before the batch.
         for await (const s of epssFromCsv(all, report, meta)) scores.push(s);
         if (meta.date !== undefined) source.lastModified = meta.date;
-        outcome.store = await store.importBatch({ kind: 'epss', source, entries: scores });
+        outcome.store = await importBatch({ kind: 'epss', source, entries: scores });
         outcome.ok = true;
         return outcome;
       }
       default:
         throw new ScoutError('feed-unsupported', `${name}: ${format} is not supported`, { path: name });
     }
-    outcome.store = await store.importBatch({ kind: 'advisories', source, mode, records });
+    outcome.store = await importBatch({ kind: 'advisories', source, mode, records });
     outcome.ok = true;
     return outcome;
   } catch (err) {

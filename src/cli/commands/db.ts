@@ -74,6 +74,7 @@ export async function planImports(inputs: readonly string[]): Promise<Planned[]>
 interface ImportOptions {
   source?: string;
   mode: string;
+  allowShrink?: boolean;
 }
 
 async function downloadInput(url: string): Promise<{ path: string; cleanup: () => Promise<void> }> {
@@ -120,7 +121,7 @@ async function runImport(store: AdvisoryStore, plan: Planned[], o: ImportOptions
     let cleanup: (() => Promise<void>) | undefined;
     try {
       if (p.kind === 'url') ({ path, cleanup } = await downloadInput(p.input));
-      const out = await detectAndImport(store, path, { ...(o.source ? { source: o.source } : {}), mode: o.mode as 'replace' | 'merge', warnings });
+      const out = await detectAndImport(store, path, { ...(o.source ? { source: o.source } : {}), mode: o.mode as 'replace' | 'merge', warnings, allowShrink: !!o.allowShrink });
       const line: ImportLine = { input: p.input, result: 'failed' };
       if (out.source) line.source = out.source.name;
       if (out.format) line.format = out.format;
@@ -194,6 +195,7 @@ export function registerDbCommands(
     .description(`import advisory feeds from files, directories or URLs into ${what}`)
     .option('--source <name>', 'source name to store the data under (default: from the file name and format)')
     .option('--mode <mode>', 'replace: each input is the whole feed (records missing from it are deleted); merge: only add and update', 'replace')
+    .option('--allow-shrink', 'import a feed with no valid record, or one that would delete half or more of its source (refused by default)')
     .action(
       action(async (inputs: string[], o: ImportOptions & Record<string, unknown>) => {
         if (!['replace', 'merge'].includes(o.mode)) throw new ScoutError('bad-option', `--mode must be replace or merge, not "${o.mode}"`);
@@ -205,8 +207,9 @@ export function registerDbCommands(
           const warnings = new Warnings();
           const lines = await runImport(store, plan, o, warnings);
           printWarnings(warnings.items.filter((w) => w.code !== 'feed-import-failed' && !lines.some((l) => l.result === 'failed' && l.reason === w.message)));
-          const { writeImportSummary } = await import('../../report/db.js');
+          const { writeImportFailures, writeImportSummary } = await import('../../report/db.js');
           await writeOutput(writeImportSummary(lines, await store.status()));
+          process.stderr.write(writeImportFailures(lines));
           return lines.some((l) => l.result === 'failed') ? EXIT.error : EXIT.ok;
         } finally {
           await store.close();
