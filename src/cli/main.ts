@@ -9,9 +9,11 @@ const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.ur
  */
 export async function main(argv: string[]): Promise<void> {
   // `scout sbom … | head` closes the pipe early: that is the reader's choice, not an error.
+  // Any other write error (a full disk, `> /dev/full`) means the output is lost: one line, exit 1.
   process.stdout.on('error', (err: NodeJS.ErrnoException) => {
     if (err.code === 'EPIPE') process.exit(process.exitCode ?? 0);
-    throw err;
+    process.stderr.write(`error: cannot write to standard output: ${err.code ?? err.message}${err.code === 'ENOSPC' ? ' (no space left on device)' : ''}\n`);
+    process.exit(1);
   });
   const program = new Command('scout')
     .description('iEchor Scout: container image metadata, SBOMs and vulnerabilities, self-hosted')
