@@ -1,11 +1,14 @@
 import assert from 'node:assert/strict';
-import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { copyFileSync, mkdirSync, openSync, readFileSync, watch, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { scout } from '../helpers/cli.js';
 import { tempDir } from '../helpers/tmp.js';
 import { BUNDLE, bundleLines, DEMO, kevCatalog, scoutAsync } from '../report/helpers.js';
+
+const MAIN = new URL('../../src/cli/main.ts', import.meta.url).pathname;
 
 interface Status {
   advisories: number;
@@ -82,7 +85,7 @@ test('a truncated gzip fails the import (exit 1) and leaves the previous data in
   writeFileSync(join(dir, 'ghsa-npm-demo.osv.jsonl.gz'), whole.subarray(0, Math.floor(whole.length * 0.6)));
   const r = scout(['db', 'import', join(dir, 'ghsa-npm-demo.osv.jsonl.gz')], env);
   assert.equal(r.code, 1);
-  assert.match(r.stdout, /^failed: \S*ghsa-npm-demo\.osv\.jsonl\.gz: unexpected end of file \(nothing was changed for this input/m);
+  assert.match(r.stderr, /^error: \S*ghsa-npm-demo\.osv\.jsonl\.gz: unexpected end of file \(nothing was changed for this input/m);
 
   const after = status(cache);
   assert.deepEqual(after.sources.map((x) => [x.name, x.count, x.importedAt]), before.sources.map((x) => [x.name, x.count, x.importedAt]));
@@ -98,7 +101,7 @@ test('a file that is no feed fails with its reason; other inputs of the same run
   writeFileSync(join(dir, 'notes.json'), '{"hello": "world"}');
   const r = scout(['db', 'import', join(dir, 'notes.json'), join(BUNDLE, 'pypa-demo.osv.jsonl.gz')], { SCOUT_CACHE_DIR: cache });
   assert.equal(r.code, 1);
-  assert.match(r.stdout, /^failed: .*notes\.json: .*not a feed/m);
+  assert.match(r.stderr, /^error: .*notes\.json: .*not a feed/m);
   assert.equal(status(cache).advisories, bundleLines('pypa-demo.osv.jsonl.gz').length);
   assert.equal(scout(['db', 'import', join(dir, 'missing.json')], { SCOUT_CACHE_DIR: cache }).code, 1);
 });
@@ -135,7 +138,7 @@ test('db import from a URL downloads to the cache and imports under the file nam
     assert.match(r.stdout, new RegExp(`pypa-demo\\s+osv-jsonl\\s+imported\\s+${bundleLines('pypa-demo.osv.jsonl.gz').length}\\s`));
     const missing = await scoutAsync(['db', 'import', `http://127.0.0.1:${port}/feeds/nothing.json`], { SCOUT_CACHE_DIR: cache });
     assert.equal(missing.code, 1);
-    assert.match(missing.stdout, /^failed: http:\/\/127\.0\.0\.1:\d+\/feeds\/nothing\.json: /m);
+    assert.match(missing.stderr, /^error: http:\/\/127\.0\.0\.1:\d+\/feeds\/nothing\.json: /m);
   } finally {
     server.close();
   }
@@ -156,4 +159,78 @@ test('the README first command works from a fresh cache', () => {
   assert.equal(r.code, 0, r.stderr);
   assert.match(r.stdout, /lodash 4\.17\.15 \(npm\)/);
   assert.match(r.stdout, /^\d+ vulnerabilities \(\d+ distinct\) in \d+ packages: /m);
+});
+
+test('a replace import with no valid record (all nulls, or []) fails, says so on stderr and keeps the source', () => {
+  const cache = tempDir();
+  const env = { SCOUT_CACHE_DIR: cache };
+  assert.equal(scout(['db', 'import', join(BUNDLE, 'pypa-demo.osv.jsonl.gz')], env).code, 0);
+  const before = status(cache);
+  const dir = tempDir();
+  // Same file name, so the same source (osv-pypa-demo) as the bundle's file.
+  const feed = join(dir, 'pypa-demo.osv.jsonl');
+  for (const body of [`[${Array(1_000_000).fill('null').join(',')}]`, '[]', '{"id":"GHSA-x"}\n' + 'null\n'.repeat(1000)]) {
+    writeFileSync(feed, body);
+    const r = scout(['db', 'import', feed], env);
+    assert.equal(r.code, 1, `${JSON.stringify(body.slice(0, 10))}: ${r.stdout}`);
+    assert.doesNotMatch(r.stdout, /error:|failed:/, 'the failure is not on stdout');
+    assert.match(r.stderr, /^error: \S*pypa-demo\.osv\.jsonl: .*no valid record.*--allow-shrink/m);
+    assert.deepEqual(status(cache).sources.map((x) => [x.name, x.count, x.importedAt]), before.sources.map((x) => [x.name, x.count, x.importedAt]));
+  }
+  // Allowed, the empty feed empties the source.
+  writeFileSync(feed, '[]');
+  const r = scout(['db', 'import', feed, '--allow-shrink'], env);
+  assert.equal(r.code, 0, r.stderr);
+  assert.equal(status(cache).advisories, 0);
+});
+
+test('a replace import that would delete most of a source fails unless --allow-shrink', () => {
+  const cache = tempDir();
+  const env = { SCOUT_CACHE_DIR: cache };
+  const lines = bundleLines('ghsa-npm-demo.osv.jsonl.gz');
+  assert.ok(lines.length >= 4, 'the bundle feed has records to lose');
+  assert.equal(scout(['db', 'import', join(BUNDLE, 'ghsa-npm-demo.osv.jsonl.gz')], env).code, 0);
+  const dir = tempDir();
+  const feed = join(dir, 'ghsa-npm-demo.osv.jsonl');
+  writeFileSync(feed, lines.slice(0, Math.floor(lines.length / 2) - 1).join('\n') + '\n');
+  const r = scout(['db', 'import', feed], env);
+  assert.equal(r.code, 1);
+  assert.match(r.stderr, /would delete at least \d+ of them.*--allow-shrink/);
+  assert.equal(status(cache).advisories, lines.length);
+  // Half or more kept is an ordinary update.
+  writeFileSync(feed, lines.slice(0, Math.ceil(lines.length / 2)).join('\n') + '\n');
+  assert.equal(scout(['db', 'import', feed], env).code, 0);
+  assert.equal(status(cache).advisories, Math.ceil(lines.length / 2));
+  writeFileSync(feed, lines.slice(0, 1).join('\n') + '\n');
+  assert.equal(scout(['db', 'import', feed, '--allow-shrink'], env).code, 0);
+  assert.equal(status(cache).advisories, 1);
+});
+
+test('a write error on standard output other than a closed pipe is one line on stderr and exit 1', () => {
+  const r = spawnSync(process.execPath, ['--import', 'tsx', MAIN, 'db', 'status'], { env: { ...process.env, SCOUT_CACHE_DIR: tempDir() }, stdio: ['ignore', openSync('/dev/full', 'w'), 'pipe'], encoding: 'utf8' });
+  assert.equal(r.status, 1);
+  assert.equal(r.stderr.trim().split('\n').length, 1, r.stderr);
+  assert.match(r.stderr, /^error: cannot write to standard output: ENOSPC/);
+});
+
+test('an import and a scan write nothing outside SCOUT_CACHE_DIR: no SQLite temp file in TMPDIR', async () => {
+  const tmp = tempDir();
+  const cache = join(tempDir(), 'cache');
+  const created: string[] = [];
+  // SQLite unlinks its temp files as soon as it opens them: watch for their creation.
+  const watcher = watch(tmp, (_event, name) => {
+    // tsx (which runs the TypeScript sources in tests) keeps its own compile cache there.
+    if (name && !name.startsWith('tsx-')) created.push(name);
+  });
+  try {
+    const env = { SCOUT_CACHE_DIR: cache, TMPDIR: tmp, SQLITE_TMPDIR: tmp };
+    const imported = await scoutAsync(['db', 'import', BUNDLE], env);
+    assert.equal(imported.code, 0, imported.stderr);
+    const scanned = await scoutAsync(['cves', DEMO, '--format', 'json'], env);
+    assert.equal(scanned.code, 0, scanned.stderr);
+    await new Promise((r) => setTimeout(r, 200));
+  } finally {
+    watcher.close();
+  }
+  assert.deepEqual(created, []);
 });

@@ -86,6 +86,9 @@ export class SqliteAdvisoryStore implements AdvisoryStore {
       this.readonly = options.readonly === true || options.contents !== undefined;
       this.db = options.contents ? new Database(options.contents) : new Database(path, { readonly: options.readonly ?? false, fileMustExist: options.readonly ?? false });
       this.db.pragma('busy_timeout = 5000');
+      // Statement journals, sort spills and transient indices in memory: on disk SQLite puts them
+      // in /var/tmp (or $TMPDIR), and everything Scout writes belongs under SCOUT_CACHE_DIR.
+      this.db.pragma('temp_store = MEMORY');
       // Takes effect only on a new, empty file (an existing database keeps its page size). An
       // advisory row is a few KB of JSON: with big pages an import writes and checkpoints fewer
       // WAL frames and splits fewer b-tree pages (measured on the shared OSV set, commits plus
