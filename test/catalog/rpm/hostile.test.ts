@@ -1,13 +1,15 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
+import Database from 'better-sqlite3';
 import { fileURLToPath } from 'node:url';
 import { readBdbHash } from '../../../src/catalog/rpm/bdb.js';
 import { RpmHeader, TAG } from '../../../src/catalog/rpm/header.js';
 import { rpmCataloger } from '../../../src/catalog/rpm/index.js';
 import { readNdb } from '../../../src/catalog/rpm/ndb.js';
+import { readSqliteRpmdb } from '../../../src/catalog/rpm/sqlite.js';
 import { treeFromMemory, type MemoryEntry } from '../../../src/image/layer/memory-index.js';
-import { Warnings } from '../../../src/util/errors.js';
+import { ScoutError, Warnings } from '../../../src/util/errors.js';
 
 const FIXTURES = fileURLToPath(new URL('../../fixtures/catalogers/rpm/', import.meta.url));
 const BDB = readFileSync(FIXTURES + 'bdb-syft-dive/var/lib/rpm/Packages');
@@ -156,4 +158,57 @@ test('random byte damage never throws out of the cataloger', async () => {
       assert.ok(Array.isArray(pkgs));
     }
   }
+});
+
+/** An rpmdb.sqlite whose schema is built by `sql` (rpm's own Packages table unless replaced). */
+function sqliteDb(sql: string, rows = 3): Buffer {
+  const db = new Database(':memory:');
+  db.exec(sql);
+  const hasTable = (db.prepare("SELECT type FROM sqlite_master WHERE name = 'Packages'").pluck().get() as string | undefined) === 'table';
+  if (hasTable && rows) {
+    const ins = db.prepare('INSERT INTO Packages (blob) VALUES (?)');
+    for (let i = 0; i < rows; i++) ins.run(Buffer.from(header([str(TAG.NAME, `p${i}`), str(TAG.VERSION, '1'), str(TAG.RELEASE, '1'), str(TAG.ARCH, 'noarch')])));
+  }
+  const out = db.serialize();
+  db.close();
+  return out;
+}
+
+test('SQLite: a Packages view (over a recursive CTE, or of huge blobs) is refused before any query, naming the file', async () => {
+  const hostile = [
+    "CREATE VIEW Packages AS WITH RECURSIVE r(hnum) AS (SELECT 1 UNION ALL SELECT hnum + 1 FROM r) SELECT hnum, zeroblob(1000) AS blob FROM r",
+    'CREATE TABLE real (hnum INTEGER PRIMARY KEY, blob BLOB); CREATE VIEW Packages AS SELECT hnum, randomblob(900000000) AS blob FROM real',
+  ];
+  for (const sql of hostile) {
+    const started = Date.now();
+    const { pkgs, warnings } = await run({ '/var/lib/rpm/rpmdb.sqlite': sqliteDb(sql) });
+    assert.deepEqual(pkgs, []);
+    assert.equal(warnings.items.length, 1, JSON.stringify(warnings.items));
+    assert.equal(warnings.items[0].path, '/var/lib/rpm/rpmdb.sqlite');
+    assert.match(warnings.items[0].message, /^\/var\/lib\/rpm\/rpmdb\.sqlite: .*view/);
+    assert.ok(Date.now() - started < 30_000, 'refused, not run');
+  }
+});
+
+test('SQLite: triggers, virtual tables and generated columns are refused; rpm\'s own schema is read', async () => {
+  const base = 'CREATE TABLE Packages (hnum INTEGER PRIMARY KEY AUTOINCREMENT, blob BLOB NOT NULL);';
+  const refused: [string, RegExp][] = [
+    [base + 'CREATE TABLE t (x); CREATE TRIGGER tr AFTER INSERT ON t BEGIN SELECT 1; END;', /trigger/],
+    ['CREATE TABLE Packages (hnum INTEGER PRIMARY KEY, x BLOB, blob BLOB AS (zeroblob(100000000 + length(x))));', /generated/],
+    ["CREATE VIRTUAL TABLE Packages USING fts5(hnum, blob);", /not a plain table/],
+  ];
+  for (const [sql, re] of refused) {
+    const { pkgs, warnings } = await run({ '/var/lib/rpm/rpmdb.sqlite': sqliteDb(sql, 0) });
+    assert.deepEqual(pkgs, []);
+    assert.match(warnings.items[0]?.message ?? '', re, sql);
+    assert.equal(warnings.items[0].path, '/var/lib/rpm/rpmdb.sqlite');
+  }
+  const ok = await run({ '/var/lib/rpm/rpmdb.sqlite': sqliteDb(base + 'CREATE INDEX i ON Packages (blob);') });
+  assert.deepEqual(ok.pkgs.map((p) => p.name).sort(), ['p0', 'p1', 'p2']);
+});
+
+test('SQLite: the read is stopped past its time budget with an error that says so', () => {
+  const db = sqliteDb('CREATE TABLE Packages (hnum INTEGER PRIMARY KEY AUTOINCREMENT, blob BLOB NOT NULL);', 20_000);
+  assert.throws(() => readSqliteRpmdb(db, { timeoutMs: 1 }), (err: Error) => err instanceof ScoutError && err.code === 'rpm-sqlite-limit' && /longer than 1 ms/.test(err.message));
+  assert.equal(readSqliteRpmdb(db).blobs.length, 20_000);
 });
