@@ -1,0 +1,100 @@
+/**
+ * Fuzz targets: each takes bytes (mutated from a real-format seed, or random) and must return
+ * normally or throw a ScoutError; anything else (TypeError, RangeError, a hang) is a bug.
+ * Shared by the short run in `npm test` (fuzz.test.ts) and `npm run fuzz`.
+ */
+import { apkCataloger } from '../../src/catalog/apk/index.js';
+import { composerCataloger } from '../../src/catalog/composer/index.js';
+import { dotnetCataloger } from '../../src/catalog/dotnet/index.js';
+import { dpkgCataloger } from '../../src/catalog/dpkg/index.js';
+import { embeddedSbomCataloger } from '../../src/catalog/embedded-sbom/index.js';
+import { gemCataloger } from '../../src/catalog/gem/index.js';
+import { npmCataloger } from '../../src/catalog/npm/index.js';
+import { pythonCataloger } from '../../src/catalog/python/index.js';
+import { catalogTree } from '../../src/catalog/run.js';
+import { rustCataloger } from '../../src/catalog/rust/index.js';
+import type { Cataloger } from '../../src/catalog/types.js';
+import { ImportReport } from '../../src/advisories/import/report.js';
+import { osvFromDocument } from '../../src/advisories/import/osv.js';
+import { treeFromMemory } from '../../src/image/layer/memory-index.js';
+import { readSbom } from '../../src/sbom/formats/detect.js';
+import { ALL_SCHEMES } from '../../src/versions/index.js';
+import { ScoutError } from '../../src/util/errors.js';
+
+export interface FuzzTarget {
+  name: string;
+  /** Real-format inputs the fuzzer mutates. */
+  seeds: string[];
+  /** Must not throw anything but a ScoutError. */
+  run(input: Buffer): Promise<void> | void;
+}
+
+function catalogerTarget(name: string, c: Cataloger, path: string, seeds: string[]): FuzzTarget {
+  return {
+    name,
+    seeds,
+    async run(input) {
+      const tree = await treeFromMemory([{ [path]: input }], c.capture);
+      const r = catalogTree(tree, [c]);
+      // A cataloger reports bad input as warnings naming the file; an exception it threw would
+      // surface here as a warning with the cataloger's fallback code.
+      const crashed = r.warnings.find((w) => w.code === `cataloger-${c.name}`);
+      if (crashed) throw new Error(`${c.name} threw: ${crashed.message}`);
+    },
+  };
+}
+
+const JSON_SEED = (o: unknown) => JSON.stringify(o);
+
+export const TARGETS: FuzzTarget[] = [
+  catalogerTarget('dpkg-status', dpkgCataloger, 'var/lib/dpkg/status', [
+    'Package: a\nStatus: install ok installed\nVersion: 1:2.3-4\nArchitecture: amd64\nDepends: b (>= 1) | c, d\nSource: s (1.0)\n\nPackage: b\nStatus: install ok installed\nVersion: 1\nArchitecture: all\n',
+  ]),
+  catalogerTarget('apk-installed', apkCataloger, 'lib/apk/db/installed', ['P:musl\nV:1.2.4-r2\nA:x86_64\nL:MIT\no:musl\nD:so:libc.musl\np:so:libc.musl-x86_64.so.1=1\n\nP:busybox\nV:1.36.1-r5\nA:x86_64\nL:GPL-2.0-only\n']),
+  catalogerTarget('package-lock', npmCataloger, 'app/package-lock.json', [
+    JSON_SEED({ name: 'app', version: '1.0.0', lockfileVersion: 3, packages: { '': { name: 'app', version: '1.0.0', dependencies: { a: '^1' } }, 'node_modules/a': { version: '1.0.0', dependencies: { b: '2' } }, 'node_modules/a/node_modules/b': { version: '2.0.0' } } }),
+    JSON_SEED({ name: 'app', lockfileVersion: 1, dependencies: { a: { version: '1.0.0', requires: { b: '2' }, dependencies: { b: { version: '2.0.0' } } } } }),
+  ]),
+  catalogerTarget('yarn-lock', npmCataloger, 'app/yarn.lock', ['# yarn lockfile v1\n\n"a@^1.0.0", a@^1.1:\n  version "1.2.0"\n  dependencies:\n    b "^2"\n\nb@^2:\n  version "2.0.1"\n', '__metadata:\n  version: 6\n\n"a@npm:^1.0.0":\n  version: 1.2.0\n  resolution: "a@npm:1.2.0"\n']),
+  catalogerTarget('pnpm-lock', npmCataloger, 'app/pnpm-lock.yaml', ["lockfileVersion: '9.0'\nimporters:\n  .:\n    dependencies:\n      a:\n        specifier: ^1\n        version: 1.0.0\npackages:\n  a@1.0.0:\n    resolution: {integrity: sha512-x}\nsnapshots:\n  a@1.0.0:\n    dependencies:\n      b: 2.0.0\n"]),
+  catalogerTarget('python-metadata', pythonCataloger, 'usr/lib/python3/site-packages/x-1.0.dist-info/METADATA', ['Metadata-Version: 2.1\nName: x\nVersion: 1.0\nLicense: MIT\nRequires-Dist: y (>=1) ; python_version < "3.8"\nAuthor-email: A <a@b.c>\n\nbody\n']),
+  catalogerTarget('cargo-lock', rustCataloger, 'src/Cargo.lock', ['version = 3\n\n[[package]]\nname = "a"\nversion = "1.0.0"\nsource = "registry+https://github.com/rust-lang/crates.io-index"\nchecksum = "00"\ndependencies = [\n "b 2.0.0",\n]\n\n[[package]]\nname = "b"\nversion = "2.0.0"\n']),
+  catalogerTarget('gemfile-lock', gemCataloger, 'srv/Gemfile.lock', ['GEM\n  remote: https://rubygems.org/\n  specs:\n    rack (3.0.8)\n    rails (7.1.0)\n      rack (>= 2)\n\nPLATFORMS\n  ruby\n\nDEPENDENCIES\n  rails\n']),
+  catalogerTarget('composer-lock', composerCataloger, 'srv/composer.lock', [JSON_SEED({ packages: [{ name: 'v/a', version: '1.0.0', license: ['MIT'], require: { 'v/b': '^2' } }, { name: 'v/b', version: '2.0.0' }], 'packages-dev': [] })]),
+  catalogerTarget('deps-json', dotnetCataloger, 'app/app.deps.json', [JSON_SEED({ runtimeTarget: { name: 'T' }, targets: { T: { 'app/1.0.0': { dependencies: { A: '1.0.0' } }, 'A/1.0.0': { runtime: { 'lib/A.dll': {} } } } }, libraries: { 'app/1.0.0': { type: 'project' }, 'A/1.0.0': { type: 'package', sha512: 'sha512-x' } } })]),
+  catalogerTarget('embedded-cyclonedx', embeddedSbomCataloger, 'opt/app.cdx.json', [JSON_SEED({ bomFormat: 'CycloneDX', specVersion: '1.5', version: 1, components: [{ type: 'library', 'bom-ref': 'a', name: 'a', version: '1', purl: 'pkg:npm/a@1' }], dependencies: [{ ref: 'a', dependsOn: [] }] })]),
+  {
+    name: 'sbom-import',
+    seeds: [
+      JSON_SEED({ bomFormat: 'CycloneDX', specVersion: '1.6', version: 1, components: [{ type: 'library', 'bom-ref': 'x', name: 'x', version: '1', purl: 'pkg:npm/x@1', licenses: [{ expression: 'MIT OR Apache-2.0' }] }] }),
+      JSON_SEED({ spdxVersion: 'SPDX-2.3', SPDXID: 'SPDXRef-DOCUMENT', name: 'd', documentNamespace: 'https://e/d', creationInfo: { created: '2024-01-01T00:00:00Z', creators: ['Tool: t'] }, packages: [{ SPDXID: 'SPDXRef-a', name: 'a', versionInfo: '1', licenseDeclared: 'MIT', externalRefs: [{ referenceCategory: 'PACKAGE-MANAGER', referenceType: 'purl', referenceLocator: 'pkg:npm/a@1' }] }], relationships: [{ spdxElementId: 'SPDXRef-DOCUMENT', relationshipType: 'DESCRIBES', relatedSpdxElement: 'SPDXRef-a' }] }),
+    ],
+    run(input) {
+      readSbom(input);
+    },
+  },
+  {
+    name: 'osv-import',
+    seeds: [JSON_SEED({ id: 'GHSA-1', modified: '2024-01-01T00:00:00Z', aliases: ['CVE-2024-1'], affected: [{ package: { ecosystem: 'npm', name: 'a' }, ranges: [{ type: 'SEMVER', events: [{ introduced: '0' }, { fixed: '1.2.3' }] }], versions: ['1.0.0'] }], severity: [{ type: 'CVSS_V3', score: 'CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H' }] })],
+    run(input) {
+      for (const _ of osvFromDocument(input.toString('utf8'), 'fuzz', new ImportReport('fuzz'))) void _;
+    },
+  },
+  {
+    name: 'version-schemes',
+    seeds: ['1:2.3~rc1-4ubuntu0.1 2.3-4', '1.2.3-alpha.1+build 1.2.3', 'v1.2.3-0.20240101000000-abcdef123456 v1.2.3', '1.0.0.Final-SNAPSHOT 1.0', '2.0rc1.post3.dev4 2.0'],
+    run(input) {
+      const text = input.toString('utf8');
+      const i = text.indexOf(' ');
+      const [a, b] = i < 0 ? [text, text] : [text.slice(0, i), text.slice(i + 1)];
+      for (const s of ALL_SCHEMES) {
+        try {
+          const c = s.compare(a, b);
+          if (Number.isNaN(c)) throw new Error(`${s.name}: compare(${JSON.stringify(a)}, ${JSON.stringify(b)}) is NaN`);
+        } catch (err) {
+          if (!(err instanceof ScoutError)) throw new Error(`${s.name}: compare(${JSON.stringify(a)}, ${JSON.stringify(b)}) threw ${String(err)}`);
+        }
+      }
+    },
+  },
+];
