@@ -18,6 +18,7 @@ import type { Sbom } from '../sbom/model.js';
 import { SEVERITY_LEVELS, type SeverityLevel } from '../match/severity.js';
 import { schemeForPurlType } from '../versions/index.js';
 import { countFindings } from '../report/summary.js';
+import { appendAll } from '../util/arrays.js';
 
 export interface CompareSide {
   sbom: Sbom;
@@ -159,8 +160,8 @@ function comparePackages(before: Sbom, after: Sbom): Comparison['packages'] {
         ...(to.namespace ? { namespace: to.namespace } : {}),
       });
     }
-    removed.push(...gone.slice(pairs));
-    added.push(...fresh.slice(pairs));
+    appendAll(removed, gone.slice(pairs));
+    appendAll(added, fresh.slice(pairs));
   }
   const byKey = (x: { key: string; version?: string; to?: string }, y: { key: string; version?: string; to?: string }) =>
     x.key < y.key ? -1 : x.key > y.key ? 1 : (x.version ?? x.to ?? '') < (y.version ?? y.to ?? '') ? -1 : 1;

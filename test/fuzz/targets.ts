@@ -92,7 +92,7 @@ export const TARGETS: FuzzTarget[] = [
           const c = s.compare(a, b);
           if (Number.isNaN(c)) throw new Error(`${s.name}: compare(${JSON.stringify(a)}, ${JSON.stringify(b)}) is NaN`);
         } catch (err) {
-          if (!(err instanceof ScoutError)) throw new Error(`${s.name}: compare(${JSON.stringify(a)}, ${JSON.stringify(b)}) threw ${String(err)}`);
+          if (!(err instanceof ScoutError)) throw new Error(`${s.name}: compare(${JSON.stringify(a)}, ${JSON.stringify(b)}) threw ${String(err)}`, { cause: err });
         }
       }
     },

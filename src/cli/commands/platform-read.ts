@@ -8,6 +8,7 @@ import type { ImageDetail, ImageSummary, Page, RepositorySummary, StoredFinding,
 import { ScoutError } from '../../util/errors.js';
 import { action, writeOutput } from '../common.js';
 import type { ServerLogin } from '../server-client.js';
+import { appendAll } from '../../util/arrays.js';
 
 interface ReadOptions {
   server?: string | boolean;
@@ -33,7 +34,7 @@ async function all<T>(l: ServerLogin, path: string, query: Record<string, string
   let cursor: string | undefined;
   do {
     const { body } = await callApi<Page<T>>(l, { method: 'GET', path, query: { ...query, limit: '500', cursor } });
-    out.push(...body.items);
+    appendAll(out, body.items);
     cursor = body.next;
   } while (cursor);
   return out;

@@ -31,6 +31,7 @@ import type { PlatformDatabase } from '../../store/kysely/schema.js';
 import { uuidv7 } from '../../util/uuid7.js';
 import type { JobHandler } from '../queue.js';
 import type { JobsDatabase } from '../schema.js';
+import { appendAll } from '../../util/arrays.js';
 
 export interface RematchKey {
   ecosystem: string;
@@ -86,7 +87,7 @@ async function packagesByKeys(db: Kysely<PlatformDatabase>, keys: readonly Remat
         ),
       )
       .execute();
-    out.push(...rows);
+    appendAll(out, rows);
   }
   return out;
 }
