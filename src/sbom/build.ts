@@ -48,7 +48,7 @@ export async function sbomForImage(image: Image, catalogers?: Cataloger[], scanO
   // twice the memory; bigger machines may gain.
   const threads = catalogers || secrets || process.env.SCOUT_THREADS !== '1' ? {} : { workerCapture: { module: siblingModule(import.meta.url, '../catalog/index').href, name: 'fullCapture' } };
   const baseSpec = catalogers ? captureFor(cats, [osReleaseCapture]) : (await import('../catalog/index.js')).fullCapture;
-  const spec = secrets ? CompiledCapture.merge(baseSpec, { selectors: [], analyzers: [secrets.secretsAnalyzer()] }) : baseSpec;
+  const spec = secrets ? CompiledCapture.merge([baseSpec, { selectors: [], analyzers: [secrets.secretsAnalyzer()] }]) : baseSpec;
   const useCache = scanOpts.cache !== false && opts.catalogCache !== false && !image.layers.some((l) => l.indexWith);
   const cache = useCache ? new CatalogCache(scanOpts.cache ? join(scanOpts.cache.dir, '..') : undefined) : undefined;
   const key = CatalogCache.key(
