@@ -63,14 +63,20 @@ export async function openServerStores(location: ServerLocation): Promise<{ plat
 export async function startServer(opts: ServeOptions): Promise<RunningServer> {
   const print = opts.print ?? ((l: string) => process.stdout.write(l + '\n'));
   const { platform, advisories } = await openServerStores(opts.location);
+  // The platform's jobs (re-match on advisory changes, webhook deliveries) run in this process:
+  // on SQLite they have no other home; on PostgreSQL the server is one more consumer of the
+  // shared queue (SKIP LOCKED), so workers elsewhere share the load without double work.
+  const { openPlatformJobs } = await import('../jobs/platform-jobs.js');
+  const jobs = await openPlatformJobs({ db: platform.db, location: opts.location.database, advisories });
   const { buildApp } = await import('./app.js');
-  const app = await buildApp({ platform, advisories, logger: (opts.logger ?? { level: 'info' }) as never });
+  const app = await buildApp({ platform, advisories, jobs, logger: (opts.logger ?? { level: 'info' }) as never });
   const boot = await bootstrap(platform, opts.location.dataDir);
   if (boot) {
     print(`Created organisation "${BOOTSTRAP_ORG}" and its admin token (shown once; also in ${boot.file}, mode 0600):`);
     print(`  ${boot.token}`);
   }
   const url = await app.listen({ host: opts.host, port: opts.port });
+  await jobs.start();
   const prune = async () => {
     try {
       const n = await platform.pruneAll();
@@ -86,6 +92,8 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
   const close = () =>
     (closing ??= (async () => {
       clearInterval(timer);
+      // Jobs stop first: a running re-match finishes its transaction before the database closes.
+      await jobs.stop();
       await app.close();
       await platform.close();
       await advisories.close();
