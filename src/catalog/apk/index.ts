@@ -8,6 +8,7 @@ import type { CatalogContext, Cataloger } from '../types.js';
 import { dependencyName, parseInstalled, type ApkEntry } from './installed.js';
 import { apkLicenses } from './license.js';
 import { linkByName } from '../dpkg/package-links.js';
+import { warnIfCapped } from '../limits.js';
 
 /** apk-tools 2 keeps its database under /lib; apk-tools 3 under /usr/lib. */
 export const APK_DB_PATHS = ['/lib/apk/db/installed', '/usr/lib/apk/db/installed'];
@@ -31,7 +32,9 @@ export const apkCataloger: Cataloger = {
     const buf = path ? tree.read(path) : undefined;
     if (!path || !buf) return [];
     const distro = ctx.distro ?? readDistro(tree);
-    const entries = validEntries(parseInstalled(buf.toString('utf8')), path, ctx.warnings);
+    const parsed = parseInstalled(buf.toString('utf8'));
+    warnIfCapped(parsed.length, path, ctx.warnings, 'entries');
+    const entries = validEntries(parsed, path, ctx.warnings);
     const world = readWorld(tree);
     const pkgs = toPackages(entries, path, distro, world);
     return linkByName(pkgs);

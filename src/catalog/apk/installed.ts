@@ -5,6 +5,7 @@
  * I installed size, S package size, t build time, c commit, D depends, p provides,
  * F/R file listing (counted only).
  */
+import { MAX_ENTRIES_PER_FILE } from '../limits.js';
 
 export interface ApkEntry {
   /** 1-based line where the entry starts, for warnings. */
@@ -14,7 +15,7 @@ export interface ApkEntry {
   error?: string;
 }
 
-const MAX_ENTRIES = 200_000;
+const MAX_ENTRIES = MAX_ENTRIES_PER_FILE;
 
 export function parseInstalled(text: string): ApkEntry[] {
   const out: ApkEntry[] = [];
