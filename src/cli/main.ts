@@ -20,7 +20,16 @@ export async function main(argv: string[]): Promise<void> {
     .version(pkg.version)
     // A mistyped option gets one line with the closest match (commander's suggestion), not the
     // whole help; `scout CMD --help` shows that.
-    .configureOutput({ outputError: (str, write) => write(str.replace(/\n\(Did you mean (.*)\?\)\n?$/, ' (did you mean $1?)\n')) });
+    .configureOutput({ outputError: (str, write) => write(str.replace(/\n\(Did you mean (.*)\?\)\n?$/, ' (did you mean $1?)\n')) })
+    // Commander exits as soon as it has printed help, a version or a usage error, before a
+    // failed write to stdout (`--help > /dev/full`) can be reported. Exit only once stdout has
+    // taken the text; the 'error' handler above turns a failed write into exit 1.
+    .exitOverride((err) => {
+      process.stdout.write('', (writeErr) => {
+        if (!writeErr) process.exit(err.exitCode);
+      });
+      throw new ExitAfterOutput();
+    });
   program
     .command('version')
     .description('this program\'s version, commit, Node.js version and advisory database schema')
@@ -45,7 +54,14 @@ export async function main(argv: string[]): Promise<void> {
   (await import('./commands/push.js')).register(program);
   (await import('./commands/platform-read.js')).register(program, image);
   (await import('./commands/secrets.js')).register(program);
-  await program.parseAsync(argv);
+  try {
+    await program.parseAsync(argv);
+  } catch (err) {
+    if (!(err instanceof ExitAfterOutput)) throw err;
+  }
 }
+
+/** Thrown from commander's exit hook: the exit itself waits for stdout (see exitOverride). */
+class ExitAfterOutput extends Error {}
 
 await main(process.argv);
