@@ -25,7 +25,7 @@
  */
 import { dirname, join } from 'node:path';
 import { mkdir, open, readFile, rm } from 'node:fs/promises';
-import type { AdvisoryStore, SourceStatus, StoreImportCounts } from '../../store/advisory-store.js';
+import type { AdvisoryStore, ImportBatch, SourceStatus, StoreImportCounts } from '../../store/advisory-store.js';
 import type { Advisory, EpssScore, SourceInfo } from '../model.js';
 import { cacheDir } from '../../image/cache.js';
 import { ScoutError, Warnings } from '../../util/errors.js';
@@ -37,6 +37,7 @@ import { decodedChunks, INPUT_LIMITS, lines, readAllText } from '../import/input
 import { kevCatalog } from '../import/kev.js';
 import { OSV_FILE_LIMITS, osvFromDocument, osvFromZip } from '../import/osv.js';
 import { ImportReport } from '../import/report.js';
+import { guardShrink } from '../import/shrink-guard.js';
 import { DownloadError, downloadToFile, fetchBuffer, type DownloadResult, type FetchOptions, type Validators } from './fetch.js';
 import { osvUrls, type SourceSpec } from './sources.js';
 import { UpdateState } from './state.js';
@@ -57,6 +58,8 @@ export interface UpdateOptions {
   onProgress?: (e: UpdateProgress) => void;
   /** Receives one warning per failed source and the importers' per-record warnings. */
   warnings?: Warnings;
+  /** Import a snapshot that would delete half or more of its source (see shrink-guard); refused by default. */
+  allowShrink?: boolean;
 }
 
 export type UpdateProgress =
@@ -218,7 +221,7 @@ class SourceRun {
     if (all.status === 'not-modified') return this.unchanged('all.zip not modified since the last update');
     const zip = await readFile(all.path);
     const records = this.guard(osvFromZip(checkedZip(zip, all.url), all.url, this.spec.name, this.report), 'replace');
-    await this.importAdvisories('replace', records);
+    await this.importAdvisories('replace', records, undefined, all.url);
     this.state.setValidators(all.url, all.validators);
   }
 
@@ -308,7 +311,7 @@ class SourceRun {
         const v = catalog.dateReleased ?? catalog.catalogVersion;
         if (v !== undefined) source.lastModified = v;
         this.progressImport();
-        this.ok(await this.store.importBatch({ kind: 'kev', source, entries: catalog.entries }));
+        this.ok(await this.importWhole({ kind: 'kev', source, entries: catalog.entries }, name));
         break;
       }
       case 'epss': {
@@ -318,17 +321,17 @@ class SourceRun {
         if (scores.length === 0) throw new ScoutError('feed-empty', `${name}: no usable EPSS row (${this.report.skipped} skipped); previous data kept`, { path: name });
         if (meta.date !== undefined) source.lastModified = meta.date;
         this.progressImport();
-        this.ok(await this.store.importBatch({ kind: 'epss', source, entries: scores }));
+        this.ok(await this.importWhole({ kind: 'epss', source, entries: scores }, name));
         break;
       }
       case 'debian-tracker': {
         const parsed = parseJson(await readAllText(decodedChunks(doc.path, name), name), name);
-        await this.importAdvisories('replace', this.guard(debianTrackerRecords(parsed, spec.name, this.report, { modified }), 'replace'));
+        await this.importAdvisories('replace', this.guard(debianTrackerRecords(parsed, spec.name, this.report, { modified }), 'replace'), undefined, name);
         break;
       }
       case 'alpine-secdb': {
         const parsed = parseJson(await readAllText(decodedChunks(doc.path, name), name), name);
-        await this.importAdvisories('replace', this.guard(alpineSecdbDocument(parsed, name, spec.name, this.report, { modified }), 'replace'));
+        await this.importAdvisories('replace', this.guard(alpineSecdbDocument(parsed, name, spec.name, this.report, { modified }), 'replace'), undefined, name);
         break;
       }
       default:
@@ -354,11 +357,22 @@ class SourceRun {
     return r;
   }
 
-  private async importAdvisories(mode: 'replace' | 'merge', records: AsyncIterable<Advisory>, lastModified?: string): Promise<void> {
+  /** `input`: the document the records came from, named in a shrink error. */
+  private async importAdvisories(mode: 'replace' | 'merge', records: AsyncIterable<Advisory>, lastModified?: string, input = this.spec.url): Promise<void> {
     const source: SourceInfo = { name: this.spec.name, kind: 'advisories', url: this.spec.url, ...(lastModified ? { lastModified } : {}) };
     this.result.mode = mode;
     this.progressImport();
-    this.ok(await this.store.importBatch({ kind: 'advisories', source, mode, records }));
+    const batch: ImportBatch = { kind: 'advisories', source, mode, records };
+    // A merge only adds and updates: it cannot shrink a source (and may rightly bring nothing).
+    this.ok(mode === 'replace' ? await this.importWhole(batch, input) : await this.store.importBatch(batch));
+  }
+
+  /**
+   * A whole snapshot replaces the source: the same rule as `db import` keeps a feed that lost
+   * most of its records upstream (or a truncated mirror) from deleting them here.
+   */
+  private async importWhole(batch: ImportBatch, input: string): Promise<StoreImportCounts> {
+    return this.store.importBatch(await guardShrink(this.store, batch, { allowShrink: this.opts.allowShrink, input }));
   }
 
   /**

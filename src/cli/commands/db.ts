@@ -221,8 +221,9 @@ export function registerDbCommands(
     .description(`bring ${what} up to date from the configured feeds (osv.dev, CISA KEV, EPSS; see sources.json)`)
     .option('--only <names...>', 'update only these sources (by name)')
     .option('--full', 're-download whole snapshots instead of incremental updates')
+    .option('--allow-shrink', 'import a snapshot that would delete half or more of its source (refused by default; the source keeps its data)')
     .action(
-      action(async (o: { only?: string[]; full?: boolean } & Record<string, unknown>) => {
+      action(async (o: { only?: string[]; full?: boolean; allowShrink?: boolean } & Record<string, unknown>) => {
         const { resolveSources } = await import('../../advisories/update/sources.js');
         const { updateDatabase } = await import('../../advisories/update/update.js');
         const sources = resolveSources();
@@ -235,6 +236,7 @@ export function registerDbCommands(
           const result = await updateDatabase(store, sources, {
             ...(o.only ? { only: o.only } : {}),
             ...(o.full ? { full: true } : {}),
+            ...(o.allowShrink ? { allowShrink: true } : {}),
             warnings,
             onProgress: tty
               ? (e) => {

@@ -467,3 +467,43 @@ test('merge mode skips an invalid changed record with a warning instead of block
   assert.equal(await store.get(bad.id), undefined);
   assert.equal(r.sources[0].lastModified, bad.modified);
 });
+
+test('a snapshot that would delete half or more of its source fails and keeps the data, unless allowShrink (as db import)', async (t) => {
+  const { server, store, opts, pick } = await setup(t);
+  const all = npmRecords();
+  server.files.set('/npm/all.zip', { body: allZip(all) });
+  assert.equal((await updateDatabase(store, pick('osv-npm'), opts)).sources[0].status, 'ok');
+  // A truncated mirror now serves two of the seven records.
+  server.files.set('/npm/all.zip', { body: allZip(all.slice(0, 2)) });
+  const shrunk = await updateDatabase(store, pick('osv-npm'), { ...opts, full: true });
+  assert.equal(shrunk.ok, false);
+  assert.equal(shrunk.sources[0].status, 'failed');
+  assert.equal(shrunk.sources[0].error?.code, 'feed-shrink');
+  assert.match(shrunk.sources[0].reason ?? '', /all\.zip: 2 valid records where osv-npm has 7: importing it would delete at least 5 of them.*--allow-shrink/);
+  assert.equal((await store.status()).sources.find((s) => s.name === 'osv-npm')?.count, all.length);
+  for (const r of all) assert.ok(await store.get(r.raw.id), r.raw.id);
+
+  // Half or more kept is an ordinary update; allowShrink takes the small snapshot too.
+  server.files.set('/npm/all.zip', { body: allZip(all.slice(0, 4)) });
+  assert.equal((await updateDatabase(store, pick('osv-npm'), { ...opts, full: true })).sources[0].status, 'ok');
+  server.files.set('/npm/all.zip', { body: allZip(all.slice(0, 1)) });
+  const allowed = await updateDatabase(store, pick('osv-npm'), { ...opts, full: true, allowShrink: true });
+  assert.equal(allowed.sources[0].status, 'ok', allowed.sources[0].reason);
+  assert.equal((await store.status()).sources.find((s) => s.name === 'osv-npm')?.count, 1);
+});
+
+test('an EPSS snapshot follows the same rule: 100 rows where 2,000 were stored keep the 2,000', async (t) => {
+  const { server, store, opts, pick } = await setup(t);
+  const csv = (n: number) => {
+    const rows = ['#model_version:v2025.03.14,score_date:2025-08-25T12:55:00Z', 'cve,epss,percentile'];
+    for (let i = 0; i < n; i++) rows.push(`CVE-2024-${String(10000 + i)},0.${String(i).padStart(5, '0')},0.5`);
+    return gzipSync(rows.join('\n') + '\n');
+  };
+  server.files.set('/epss_scores-current.csv.gz', { body: csv(2000) });
+  assert.equal((await updateDatabase(store, pick('epss'), opts)).sources[0].status, 'ok');
+  server.files.set('/epss_scores-current.csv.gz', { body: csv(100) });
+  const shrunk = await updateDatabase(store, pick('epss'), opts);
+  assert.equal(shrunk.sources[0].status, 'failed');
+  assert.equal(shrunk.sources[0].error?.code, 'feed-shrink');
+  assert.equal((await store.status()).epss, 2000);
+});
