@@ -47,6 +47,7 @@ export async function main(argv: string[]): Promise<void> {
   (await import('./commands/explain.js')).register(program);
   (await import('./commands/compare.js')).register(program);
   (await import('./commands/environment.js')).register(program);
+  (await import('./commands/webhook.js')).register(program);
   const server = (await import('./commands/server.js')).register(program);
   (await import('./commands/server-db.js')).register(server);
   (await import('./commands/attestation.js')).register(program);

@@ -9,6 +9,7 @@ import { dirname, join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import type { Sbom } from '../sbom/model.js';
 import { ScoutError } from '../util/errors.js';
+import { appendAll } from '../util/arrays.js';
 
 export interface ServerLogin {
   server: string;
@@ -114,6 +115,18 @@ export async function callApi<T>(login: ServerLogin, call: ApiCall): Promise<{ s
     throw new ScoutError(res.status === 404 ? 'not-found' : (e?.code ?? 'server-error'), `${login.server}: ${e?.message ?? `HTTP ${res.status}`}`);
   }
   return { status: res.status, body: body as T };
+}
+
+/** Every item of a paged list, following the server's cursors to the end. */
+export async function fetchAll<T>(login: ServerLogin, path: string, query: Record<string, string | undefined> = {}): Promise<T[]> {
+  const out: T[] = [];
+  let cursor: string | undefined;
+  do {
+    const { body } = await callApi<{ items: T[]; next?: string }>(login, { method: 'GET', path, query: { ...query, limit: '500', cursor } });
+    appendAll(out, body.items);
+    cursor = body.next;
+  } while (cursor);
+  return out;
 }
 
 /** Repository and tags to file a pushed image under: the options, else what the reference names. */

@@ -4,11 +4,10 @@
  * server's cursors to the end (or --limit).
  */
 import type { Command } from 'commander';
-import type { ImageDetail, ImageSummary, Page, RepositorySummary, StoredFinding, StoredLayer, StoredPackage, Usage } from '../../store/platform-store.js';
+import type { ImageDetail, ImageSummary, RepositorySummary, StoredFinding, StoredLayer, StoredPackage, Usage } from '../../store/platform-store.js';
 import { ScoutError } from '../../util/errors.js';
 import { action, writeOutput } from '../common.js';
 import type { ServerLogin } from '../server-client.js';
-import { appendAll } from '../../util/arrays.js';
 
 interface ReadOptions {
   server?: string | boolean;
@@ -29,15 +28,8 @@ async function login(o: ReadOptions): Promise<ServerLogin> {
 
 /** Every item of a paged list. */
 async function all<T>(l: ServerLogin, path: string, query: Record<string, string | undefined> = {}): Promise<T[]> {
-  const { callApi } = await import('../server-client.js');
-  const out: T[] = [];
-  let cursor: string | undefined;
-  do {
-    const { body } = await callApi<Page<T>>(l, { method: 'GET', path, query: { ...query, limit: '500', cursor } });
-    appendAll(out, body.items);
-    cursor = body.next;
-  } while (cursor);
-  return out;
+  const { fetchAll } = await import('../server-client.js');
+  return fetchAll<T>(l, path, query);
 }
 
 /** A digest, or REPOSITORY:TAG / REPOSITORY@DIGEST of a stored image. */
