@@ -6,6 +6,7 @@ import { registryType, registryUrl } from './registry-type.js';
 import type { ImageScan } from './scan.js';
 import type { Image } from './types.js';
 import type { DistroInfo } from '../sbom/model.js';
+import { redactMetadata } from './redact.js';
 
 /** What inspect needs from the layer pass: just the os-release files. */
 export const INSPECT_CAPTURE: CaptureSpec = osReleaseCapture;
@@ -112,5 +113,5 @@ export function imageMetadataFrom(image: Image, facts: LayerFacts = {}): ImageMe
       ...(image.tag ? { tag: image.tag } : {}),
     };
   }
-  return meta;
+  return redactMetadata(meta);
 }

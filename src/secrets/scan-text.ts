@@ -60,34 +60,73 @@ function candidates(buf: Buffer | string, appCode: boolean): SecretRule[] {
   return out;
 }
 
+/** One secret value found in a text: the rule, and where the value sits (for masking it in place). */
+interface Match {
+  rule: SecretRule;
+  value: string;
+  line: number;
+  /** Offset of the value itself (not of the whole match) in the text; -1 unless asked for. */
+  start: number;
+}
+
 /**
- * Secrets in a text. `appCode` false (a file inside node_modules, site-packages…) leaves out
- * the generic rule, which would flag every library's variable named `token`.
+ * Every secret value in a text, in rule order, as the rules and their checks decide; the generic
+ * rule does not repeat a value a specific rule named. Stops after `max` hits. `where` asks for
+ * the value's exact offset (the `d` flag, which costs time, so the file scan does without).
  */
-export function scanText(input: Buffer | string, appCode = true): SecretHit[] {
+function findSecrets(input: Buffer | string, appCode: boolean, max: number, where = false): { text: string; found: Match[] } {
   const rules = candidates(input, appCode);
-  if (!rules.length) return [];
+  if (!rules.length) return { text: '', found: [] };
   const text = typeof input === 'string' ? input : input.toString('utf8');
-  const hits: SecretHit[] = [];
+  const found: Match[] = [];
   const seen = new Set<string>();
   // A value a specific rule named is not reported again by the generic one (it runs last).
   const named = new Set<string>();
   const starts: { offsets?: number[] } = {};
   for (const rule of rules) {
-    const re = new RegExp(rule.pattern.source, rule.pattern.flags);
+    const re = new RegExp(rule.pattern.source, rule.pattern.flags + (where ? 'd' : ''));
     for (let m = re.exec(text); m; m = re.exec(text)) {
       if (m[0].length === 0) re.lastIndex++;
       const value = m.groups?.secret ?? m.groups?.secret2 ?? m[0];
       if (!value || isPlaceholder(value) || (rule.validate && !rule.validate(value, m))) continue;
       const line = lineAt(text, m.index, starts);
       const key = `${rule.id}:${line}:${value}`;
-      const fp = fingerprint(value);
       if (seen.has(key) || (rule.appOnly && [...named].some((v) => v.includes(value) || value.includes(v)))) continue;
       seen.add(key);
       if (!rule.appOnly) named.add(value);
-      hits.push({ rule: rule.id, line, masked: mask(value), fingerprint: fp });
-      if (hits.length >= MAX_HITS_PER_FILE) return hits;
+      const span = m.indices?.groups?.secret ?? m.indices?.groups?.secret2 ?? m.indices?.[0];
+      found.push({ rule, value, line, start: span ? span[0] : -1 });
+      if (found.length >= max) return { text, found };
     }
   }
+  return { text, found };
+}
+
+/**
+ * Secrets in a text. `appCode` false (a file inside node_modules, site-packages…) leaves out
+ * the generic rule, which would flag every library's variable named `token`.
+ */
+export function scanText(input: Buffer | string, appCode = true): SecretHit[] {
+  const hits = findSecrets(input, appCode, MAX_HITS_PER_FILE).found.map((f) => ({ rule: f.rule.id, line: f.line, masked: mask(f.value), fingerprint: fingerprint(f.value) }));
   return hits.sort((a, b) => a.line - b.line || a.rule.localeCompare(b.rule));
+}
+
+/**
+ * The text with every secret value the rules find replaced by its mask: for the image metadata
+ * (environment values, labels, history commands), which is shown and stored, so that a leaked
+ * credential is never repeated in full there either. Text with no secret comes back unchanged.
+ */
+export function redactSecrets(text: string): string {
+  const { found } = findSecrets(text, true, Infinity, true);
+  if (!found.length) return text;
+  // Right to left, so the offsets of the values still to mask stay valid; overlaps are skipped.
+  let out = text;
+  let limit = Infinity;
+  for (const f of [...found].sort((a, b) => b.start - a.start)) {
+    const end = f.start + f.value.length;
+    if (end > limit) continue;
+    out = out.slice(0, f.start) + mask(f.value) + out.slice(end);
+    limit = f.start;
+  }
+  return out;
 }

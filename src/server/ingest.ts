@@ -8,6 +8,7 @@ import type { Sbom } from '../sbom/model.js';
 import type { AdvisoryStore } from '../store/advisory-store.js';
 import type { OrgStore, PutResult } from '../store/platform-store.js';
 import { ScoutError } from '../util/errors.js';
+import { redactMetadata } from '../image/redact.js';
 
 export interface IngestOptions {
   repository?: string;
@@ -23,7 +24,8 @@ export function repositoryOf(sbom: Sbom): { repository?: string; tag?: string } 
 }
 
 export async function ingestSbom(org: OrgStore, advisories: AdvisoryStore, sbom: Sbom, opts: IngestOptions = {}): Promise<PutResult> {
-  const metadata = sbom.image;
+  // A client that did not mask secret values in the metadata (an older one, another tool) does not get them stored.
+  const metadata = sbom.image ? redactMetadata(sbom.image) : undefined;
   if (!metadata) throw new ScoutError('bad-sbom', 'the SBOM has no image metadata: push an SBOM made from an image (scout sbom IMAGE --format json)');
   const own = repositoryOf(sbom);
   const repository = opts.repository ?? own.repository;

@@ -83,8 +83,8 @@ test('--secrets on sbom and cves: the same findings from the same layer pass, ca
   assert.equal(first.code, 2, first.stderr);
   assert.match(first.stderr, /aws-access-key-id/);
   assert.match(first.stderr, /4 secrets found/);
-  // (The SBOM's image metadata lists env values, as `image inspect` does; the findings never do.)
-  for (const raw of RAW) assert.ok(!first.stderr.includes(raw));
+  // Neither the findings nor the SBOM's image metadata (env values, labels) hold a value in full.
+  for (const raw of RAW) assert.ok(!first.stderr.includes(raw) && !first.stdout.includes(raw), `a value appears in full: ${raw.slice(0, 6)}…`);
   // Served from the catalog cache the second time: the secrets come with it.
   const again = scout(['sbom', `oci-dir://${dir}`, '--secrets', '--format', 'json'], env);
   assert.equal(again.code, 0, again.stderr);
@@ -100,4 +100,30 @@ test('--secrets on sbom and cves: the same findings from the same layer pass, ca
   assert.match(cves.stderr, /4 secrets found/);
   const sbomFile = scout(['sbom', 'sbom://-', '--secrets'], env, '{}');
   assert.match(sbomFile.stderr, /--secrets needs an image/);
+});
+
+test('image metadata: secret env, label and history values are masked in image inspect and the SBOM; the rest kept', async () => {
+  const image = await buildImage({
+    layers: [{ 'etc/os-release': 'ID=debian\nVERSION_ID=12\n' }],
+    env: ['PATH=/usr/local/bin:/usr/bin', `DATABASE_URL=postgres://app:${DB_PASSWORD}@db:5432/app`, `GITHUB_TOKEN=${GH}`, 'LANG=C.UTF-8'],
+    labels: { 'org.example.npmrc': `//registry.npmjs.org/:_authToken=${NPM}`, 'org.opencontainers.image.source': 'https://github.com/example/app' },
+    emptyHistoryBefore: { 0: `/bin/sh -c echo ${AWS_ID} > /root/.aws-id` },
+  });
+  const d = tempDir();
+  writeOciLayout(d, [{ images: [image], refName: 'meta' }]);
+  for (const args of [['image', 'inspect', `oci-dir://${d}`, '--format', 'json'], ['sbom', `oci-dir://${d}`, '--format', 'json']]) {
+    const r = scout(args, env);
+    assert.equal(r.code, 0, r.stderr);
+    for (const raw of RAW) assert.ok(!r.stdout.includes(raw), `${args[0]}: a value appears in full: ${raw.slice(0, 6)}…`);
+    const out = JSON.parse(r.stdout) as { env?: { name: string; value: string }[]; labels?: Record<string, string>; image?: { env: { name: string; value: string }[]; labels: Record<string, string>; history: { createdBy?: string }[] } };
+    const meta = out.image ?? (out as unknown as { env: { name: string; value: string }[]; labels: Record<string, string>; history: { createdBy?: string }[] });
+    const env_ = Object.fromEntries(meta.env.map((e) => [e.name, e.value]));
+    assert.equal(env_.PATH, '/usr/local/bin:/usr/bin');
+    assert.equal(env_.LANG, 'C.UTF-8');
+    assert.match(env_.DATABASE_URL, /^postgres:\/\/app:[^*@]{0,4}\*{4,}@db:5432\/app$/);
+    assert.match(env_.GITHUB_TOKEN, /^ghp_\*+$/);
+    assert.match(meta.labels['org.example.npmrc'], /^\/\/registry\.npmjs\.org\/:_authToken=[^*]{0,4}\*+$/);
+    assert.equal(meta.labels['org.opencontainers.image.source'], 'https://github.com/example/app');
+    assert.match(meta.history[0].createdBy ?? '', /^\/bin\/sh -c echo AKIA\*+ > \/root\/\.aws-id$/);
+  }
 });
