@@ -1,4 +1,3 @@
-import { Command } from 'commander';
 import { readFileSync } from 'node:fs';
 
 const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
@@ -8,6 +7,12 @@ const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.ur
  * the library and hand results to a reporter.
  */
 export async function main(argv: string[]): Promise<void> {
+  // `scout --version` answers before commander or any command module is loaded.
+  if (argv.length === 3 && (argv[2] === '--version' || argv[2] === '-V')) {
+    process.stdout.write(pkg.version + '\n');
+    return;
+  }
+  const { Command } = await import('commander');
   // `scout sbom … | head` closes the pipe early: that is the reader's choice, not an error.
   // Any other write error (a full disk, `> /dev/full`) means the output is lost: one line, exit 1.
   process.stdout.on('error', (err: NodeJS.ErrnoException) => {

@@ -1,5 +1,4 @@
 import type { Command } from 'commander';
-import { cacheUsage, pruneCache } from '../../image/cache.js';
 import { ScoutError } from '../../util/errors.js';
 import { action } from '../common.js';
 import { bytes, table } from '../output/text.js';
@@ -11,6 +10,7 @@ export function register(program: Command): void {
     .description('show how much disk the cache uses')
     .action(
       action(async () => {
+        const { cacheUsage } = await import('../../image/cache.js');
         const u = await cacheUsage();
         process.stdout.write(
           `Cache: ${u.dir}\n` +
@@ -40,6 +40,7 @@ export function register(program: Command): void {
           if (!Number.isFinite(d) || d < 0) throw new ScoutError('bad-option', `--older-than takes a number of days, not "${o.olderThan}"`);
           olderThanMs = d * 86400_000;
         }
+        const { pruneCache } = await import('../../image/cache.js');
         const r = await pruneCache(undefined, { olderThanMs });
         process.stdout.write(`Removed ${r.removed} files, ${bytes(r.bytes)}\n`);
       }),

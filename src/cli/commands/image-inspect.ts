@@ -1,11 +1,7 @@
 import type { Command } from 'commander';
-import { INSPECT_CAPTURE, imageMetadata } from '../../image/inspect.js';
 import type { ImageMetadata } from '../../image/metadata.js';
-import { openImage } from '../../image/open.js';
-import { scanImage, treeOf } from '../../image/scan.js';
 import { ScoutError } from '../../util/errors.js';
 import { action, scanExit, imageOptions, openOptions, printWarnings, writeOutput, type ImageCliOptions } from '../common.js';
-import { renderInspectTable } from '../output/inspect-table.js';
 import { loadTrust, trustOptions, type TrustCliOptions } from '../trust.js';
 
 interface InspectOptions extends ImageCliOptions, TrustCliOptions {
@@ -24,6 +20,13 @@ export function register(image: Command): void {
   )).action(
     action(async (ref: string, o: InspectOptions) => {
       if (!['json', 'table'].includes(o.format)) throw new ScoutError('bad-format', `--format must be json or table, not "${o.format}"`);
+      // The scanner is loaded when the command runs: `scout --help` must not pay for it.
+      const [{ openImage }, { scanImage, treeOf }, { INSPECT_CAPTURE, imageMetadata }, { renderInspectTable }] = await Promise.all([
+        import('../../image/open.js'),
+        import('../../image/scan.js'),
+        import('../../image/inspect.js'),
+        import('../output/inspect-table.js'),
+      ]);
       const img = await openImage(ref, openOptions(o));
       const scan = await scanImage(img, INSPECT_CAPTURE, o.cache === false ? { cache: false } : {});
       const meta: ImageMetadata = imageMetadata(img, scan, treeOf(scan));

@@ -1,0 +1,52 @@
+/**
+ * `scout --version` and `scout --help` load only what they print (issue #10, Speed): no
+ * scanner, catalogers, stores or reports. The time is measured by bench/startup.bench.ts;
+ * this test proves which modules a start reads, which is what the time comes from.
+ */
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { tempDir } from '../helpers/tmp.js';
+
+const ROOT = new URL('../../', import.meta.url).pathname;
+const MAIN = join(ROOT, 'src/cli/main.ts');
+const TRACE = join(ROOT, 'test/helpers/module-trace.mjs');
+
+/** The project-relative paths of the modules `scout ARGS` loaded, and its output. */
+function loaded(args: string[]): { modules: string[]; stdout: string; code: number | null } {
+  const file = join(tempDir(), 'modules.txt');
+  const r = spawnSync(process.execPath, ['--import', 'tsx', '--import', TRACE, MAIN, ...args], { encoding: 'utf8', env: { ...process.env, SCOUT_TRACE_MODULES: file } });
+  const urls = readFileSync(file, 'utf8').trim().split('\n');
+  const modules = [...new Set(urls.filter((u) => u.startsWith('file://')).map((u) => new URL(u).pathname.slice(ROOT.length)))];
+  return { modules, stdout: r.stdout, code: r.status };
+}
+
+/** What a start must never pull in: the scanner and everything behind the commands. */
+const HEAVY = /^src\/(image\/(scan|open|resolve|cache|filetree|capture|inspect|layer\/|sources\/|registry\/(client|auth|credentials))|catalog\/|sbom\/|match\/|store\/|advisories\/|report\/|server\/|attest\/|secrets\/|platform\/|jobs\/|versions\/)/;
+
+test('scout --version loads main and nothing else of Scout, not even commander', () => {
+  const r = loaded(['--version']);
+  assert.equal(r.code, 0);
+  assert.match(r.stdout, /^\d+\.\d+\.\d+\n$/);
+  const ours = r.modules.filter((m) => m.startsWith('src/') || m.startsWith('node_modules/commander'));
+  assert.deepEqual(ours, ['src/cli/main.ts']);
+});
+
+test('scout --help lists every command without loading the scanner or any store', () => {
+  const r = loaded(['--help']);
+  assert.equal(r.code, 0);
+  for (const cmd of ['sbom', 'cves', 'image', 'quickview', 'db', 'push', 'secrets']) assert.match(r.stdout, new RegExp(`^  ${cmd}\\b`, 'm'));
+  assert.ok(r.modules.includes('src/cli/commands/image-inspect.ts'), 'the trace sees the command modules');
+  assert.deepEqual(r.modules.filter((m) => HEAVY.test(m)), []);
+  const packages = new Set(r.modules.filter((m) => m.startsWith('node_modules/')).map((m) => m.split('/')[1]));
+  assert.deepEqual([...packages].filter((p) => p !== 'commander' && p !== 'tsx' && p !== 'get-tsconfig' && p !== 'esbuild'), []);
+});
+
+test('a subcommand\'s help loads no scanner either', () => {
+  const r = loaded(['image', 'inspect', '--help']);
+  assert.equal(r.code, 0);
+  assert.match(r.stdout, /Usage: scout image inspect/);
+  assert.deepEqual(r.modules.filter((m) => HEAVY.test(m)), []);
+});
