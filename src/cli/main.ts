@@ -7,12 +7,6 @@ const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.ur
  * the library and hand results to a reporter.
  */
 export async function main(argv: string[]): Promise<void> {
-  // `scout --version` answers before commander or any command module is loaded.
-  if (argv.length === 3 && (argv[2] === '--version' || argv[2] === '-V')) {
-    process.stdout.write(pkg.version + '\n');
-    return;
-  }
-  const { Command } = await import('commander');
   // `scout sbom … | head` closes the pipe early: that is the reader's choice, not an error.
   // Any other write error (a full disk, `> /dev/full`) means the output is lost: one line, exit 1.
   process.stdout.on('error', (err: NodeJS.ErrnoException) => {
@@ -20,6 +14,13 @@ export async function main(argv: string[]): Promise<void> {
     process.stderr.write(`error: cannot write to standard output: ${err.code ?? err.message}${err.code === 'ENOSPC' ? ' (no space left on device)' : ''}\n`);
     process.exit(1);
   });
+  // `scout --version` answers before commander or any command module is loaded.
+  if (argv.length === 3 && (argv[2] === '--version' || argv[2] === '-V')) {
+    // A failed write (`> /dev/full`) reaches the 'error' handler above: one line, exit 1.
+    process.stdout.write(pkg.version + '\n');
+    return;
+  }
+  const { Command } = await import('commander');
   const program = new Command('scout')
     .description('iEchor Scout: container image metadata, SBOMs and vulnerabilities, self-hosted')
     .version(pkg.version)
