@@ -4,10 +4,10 @@
  * that calls the API and turns its `{ code, message }` errors into ScoutErrors.
  */
 import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import type { Sbom } from '../sbom/model.js';
+import { configDir } from '../util/config-dir.js';
 import { ScoutError } from '../util/errors.js';
 import { appendAll } from '../util/arrays.js';
 
@@ -18,8 +18,7 @@ export interface ServerLogin {
 
 /** `$SCOUT_CONFIG_DIR/login.json`, else `~/.config/iechor-scout/login.json` (XDG_CONFIG_HOME honoured). */
 export function loginFile(env: NodeJS.ProcessEnv = process.env): string {
-  if (env.SCOUT_CONFIG_DIR) return join(env.SCOUT_CONFIG_DIR, 'login.json');
-  return join(env.XDG_CONFIG_HOME || join(homedir(), '.config'), 'iechor-scout', 'login.json');
+  return join(configDir(env), 'login.json');
 }
 
 export function normaliseServerUrl(s: string): string {

@@ -13,8 +13,8 @@
  *      An air-gapped mirror therefore copies each feed under its original path.
  */
 import { readFileSync } from 'node:fs';
-import { homedir } from 'node:os';
 import { join } from 'node:path';
+import { configDir } from '../../util/config-dir.js';
 import { ScoutError } from '../../util/errors.js';
 
 export const OSV_ORIGIN = 'https://osv-vulnerabilities.storage.googleapis.com';
@@ -88,8 +88,7 @@ export interface ResolveOptions {
 
 /** `$SCOUT_CONFIG_DIR/sources.json`, else `~/.config/iechor-scout/sources.json` (XDG_CONFIG_HOME honoured). */
 export function sourcesConfigPath(env: NodeJS.ProcessEnv = process.env): string {
-  if (env.SCOUT_CONFIG_DIR) return join(env.SCOUT_CONFIG_DIR, 'sources.json');
-  return join(env.XDG_CONFIG_HOME || join(homedir(), '.config'), 'iechor-scout', 'sources.json');
+  return join(configDir(env), 'sources.json');
 }
 
 /**
