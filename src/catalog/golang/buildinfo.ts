@@ -9,8 +9,13 @@ import { MAX_ENTRIES_PER_FILE } from '../limits.js';
 
 const MAGIC = Buffer.from('\xff Go buildinf:', 'latin1');
 const HEADER_SIZE = 32;
-/** Largest version or modinfo string accepted (big programs have a few hundred KiB). */
-const MAX_STRING = 8 * 1024 * 1024;
+/**
+ * Most bytes of a version or modinfo string read (big programs have a few hundred KiB). A
+ * longer one that really is in the file is cut here, at a line end, and said so (`cutFrom`);
+ * one that claims more than the file holds is corrupt.
+ */
+export const MAX_BUILDINFO_STRING = 8 * 1024 * 1024;
+const MAX_STRING = MAX_BUILDINFO_STRING;
 const MAX_MODULES = MAX_ENTRIES_PER_FILE;
 
 export interface GoModule {
@@ -28,6 +33,8 @@ export interface GoBuildInfo {
   main?: GoModule;
   deps: GoModule[];
   settings: [string, string][];
+  /** The module information's full size when it was over MAX_BUILDINFO_STRING and read only that far. */
+  cutFrom?: number;
 }
 
 /** Read a Go binary's build info; undefined when it has none (not a Go binary). */
@@ -36,13 +43,27 @@ export function readGoBuildInfo(buf: Buffer, name = 'binary'): GoBuildInfo | und
   if (!exe) return undefined;
   const raw = findRawBuildInfo(buf, exe, name);
   if (!raw) return undefined;
-  const info = parseModInfo(raw.modinfo);
-  return { goVersion: raw.version, ...info };
+  const info = parseModInfo(raw.modinfo, raw.cutFrom === undefined);
+  return { goVersion: raw.version, ...info, ...(raw.cutFrom !== undefined ? { cutFrom: raw.cutFrom } : {}) };
 }
 
 interface RawBuildInfo {
   version: string;
   modinfo: string;
+  cutFrom?: number;
+}
+
+/**
+ * At most MAX_STRING bytes of a string that lies whole in the file, ended at its last line
+ * break so no module line is read half; `cut` records the full length. A cut string loses its
+ * end sentinel, so its start sentinel (when the whole is framed) is dropped here.
+ */
+function boundedText(buf: Buffer, start: number, len: number, cut: (full: number) => void): string {
+  if (len <= MAX_STRING) return buf.toString('utf8', start, start + len);
+  cut(len);
+  const nl = buf.lastIndexOf(0x0a, start + MAX_STRING - 1);
+  const framed = buf[start + len - 17] === 0x0a;
+  return buf.toString('utf8', framed ? start + 16 : start, nl >= start + 16 ? nl + 1 : start + MAX_STRING);
 }
 
 /**
@@ -83,19 +104,23 @@ function readHeader(buf: Buffer, exe: Executable, h: number, name: string): RawB
   const bad = (what: string): never => {
     throw new ScoutError('go-buildinfo-corrupt', `${name}: Go build info ${what}`, { path: name });
   };
+  let cutFrom: number | undefined;
+  const cut = (full: number) => {
+    cutFrom = full;
+  };
   if (flags & 2) {
     // Go 1.18+: two varint-length strings right after the 32-byte header.
     let at = h + HEADER_SIZE;
-    const readStr = (): string => {
+    const readStr = (limit: (full: number) => void): string => {
       const [len, n] = uvarint(buf, at);
-      if (n <= 0 || len > MAX_STRING || at + n + len > buf.length) bad('has a bad inline string');
-      const s = buf.toString('utf8', at + n, at + n + len);
+      if (n <= 0 || at + n + len > buf.length) bad('has a bad inline string');
+      const s = boundedText(buf, at + n, len, limit);
       at += n + len;
       return s;
     };
-    const version = readStr();
-    const modinfo = readStr();
-    return { version, modinfo };
+    const version = readStr(() => bad('version string is too long'));
+    const modinfo = readStr(cut);
+    return { version, modinfo, ...(cutFrom !== undefined ? { cutFrom } : {}) };
   }
   if (ptrSize !== 4 && ptrSize !== 8) bad(`has pointer size ${ptrSize}`);
   const bigEndian = (flags & 1) === 1;
@@ -106,20 +131,20 @@ function readHeader(buf: Buffer, exe: Executable, h: number, name: string): RawB
     return v > BigInt(Number.MAX_SAFE_INTEGER) ? -1 : Number(v);
   };
   // Each pointer addresses a Go string header {data *byte, len int} in the binary's memory.
-  const readGoString = (addr: number): string => {
+  const readGoString = (addr: number, limit: (full: number) => void): string => {
     const hdr = addrToOffset(exe, addr);
     if (hdr === undefined) bad('string header is not mapped');
     const dataAddr = readPtr(hdr!);
     const len = readPtr(hdr! + ptrSize);
-    if (len < 0 || len > MAX_STRING) bad('string is too long');
+    if (len < 0 || len > buf.length) bad('string is longer than the file');
     if (len === 0) return '';
     const data = addrToOffset(exe, dataAddr);
     if (data === undefined || data + len > buf.length) bad('string data is not mapped');
-    return buf.toString('utf8', data!, data! + len);
+    return boundedText(buf, data!, len, limit);
   };
-  const version = readGoString(readPtr(h + 16));
-  const modinfo = readGoString(readPtr(h + 16 + ptrSize));
-  return { version, modinfo };
+  const version = readGoString(readPtr(h + 16), () => bad('version string is too long'));
+  const modinfo = readGoString(readPtr(h + 16 + ptrSize), cut);
+  return { version, modinfo, ...(cutFrom !== undefined ? { cutFrom } : {}) };
 }
 
 function uvarint(buf: Buffer, at: number): [number, number] {
@@ -144,10 +169,13 @@ function unquote(s: string): string {
   }
 }
 
-/** Parse the module information text (`path`, `mod`, `dep`, `=>`, `build` lines). */
-export function parseModInfo(text: string): Omit<GoBuildInfo, 'goVersion'> {
+/**
+ * Parse the module information text (`path`, `mod`, `dep`, `=>`, `build` lines). `mayBeFramed`
+ * false: the text is known to have no sentinels (a cut string, see boundedText).
+ */
+export function parseModInfo(text: string, mayBeFramed = true): Omit<GoBuildInfo, 'goVersion'> {
   // The linker frames the text with 16-byte sentinels; strip them when present.
-  if (text.length >= 33 && text[text.length - 17] === '\n') text = text.slice(16, -16);
+  if (mayBeFramed && text.length >= 33 && text[text.length - 17] === '\n') text = text.slice(16, -16);
   const out: Omit<GoBuildInfo, 'goVersion'> = { deps: [], settings: [] };
   let last: GoModule | undefined;
   for (const line of text.split('\n')) {

@@ -8,7 +8,7 @@ import type { FileTree } from '../../image/filetree.js';
 import type { Package } from '../../sbom/model.js';
 import { purlFor } from '../../sbom/purl.js';
 import type { Cataloger, CatalogContext } from '../types.js';
-import { readGoBuildInfo, versionFromLdflags, type GoBuildInfo, type GoModule } from './buildinfo.js';
+import { MAX_BUILDINFO_STRING, readGoBuildInfo, versionFromLdflags, type GoBuildInfo, type GoModule } from './buildinfo.js';
 import { selectExecutable } from './executable.js';
 import { siblingModule } from '../../util/module-worker.js';
 import { appendAll } from '../../util/arrays.js';
@@ -19,7 +19,8 @@ const FOUND_BY = 'go-binary-cataloger';
 
 export const goBuildInfoAnalyzer: FileAnalyzer = {
   name: GO_BUILDINFO_ANALYZER,
-  version: 1,
+  // 2: build info over MAX_BUILDINFO_STRING is read that far (cutFrom), no longer refused.
+  version: 2,
   maxSize: 256 * 1024 * 1024,
   select: selectExecutable,
   analyze: readGoBuildInfo,
@@ -66,6 +67,9 @@ function catalogGo(tree: FileTree, ctx: CatalogContext): Package[] {
       continue;
     }
     warnIfCapped(info.deps.length, path, ctx.warnings, 'modules');
+    if (typeof info.cutFrom === 'number') {
+      ctx.warnings.add('go-buildinfo-cut', `${path}: Go build info is ${info.cutFrom} bytes, over the ${MAX_BUILDINFO_STRING / 1048576} MiB read per binary: only the ${info.deps.length} modules in its first ${MAX_BUILDINFO_STRING / 1048576} MiB are listed`, { path });
+    }
     const settings = Object.fromEntries(info.settings);
     const common = { goVersion: info.goVersion, ...(info.main ? { mainModule: info.main.path } : {}) };
     const make = (name: string, version: string, extra: Partial<Package>, metadata: Record<string, unknown>): Package => ({

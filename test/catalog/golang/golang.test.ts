@@ -4,7 +4,7 @@ import { goBinaryCataloger, stdlibVersion } from '../../../src/catalog/golang/in
 import { parseModInfo, readGoBuildInfo, versionFromLdflags } from '../../../src/catalog/golang/buildinfo.js';
 import { indexFromMemory, treeFromMemory } from '../../../src/image/layer/memory-index.js';
 import { ScoutError, Warnings } from '../../../src/util/errors.js';
-import { makeGoBinary, type ExeFormat } from './binaries.js';
+import { framedModinfo, makeGoBinary, type ExeFormat } from './binaries.js';
 
 const MODINFO = [
   'path\texample.com/app/cmd/app',
@@ -138,5 +138,30 @@ test('hostile: garbage section tables do not throw', () => {
     } catch (err) {
       assert.ok(err instanceof ScoutError, `seed ${seed}: ${String(err)}`);
     }
+  }
+});
+
+test('build info over 8 MiB is read up to 8 MiB, at a line end, with a warning naming the binary (it was dropped as "corrupt")', async () => {
+  const lines = ['path\texample.com/huge', 'mod\texample.com/huge\tv1.0.0\t'];
+  // Long module paths: fewer lines to build and catalogue for the same size.
+  const long = 'x'.repeat(120);
+  for (let i = 0; i < 80_000; i++) lines.push(`dep\texample.com/${long}/p${i}\tv1.0.${i}\th1:x=`);
+  const text = lines.join('\n') + '\n';
+  // The linker frames the text with 16-byte sentinels: the 8 MiB count from the framed bytes.
+  const framed = framedModinfo(text).toString('latin1');
+  assert.ok(framed.length > 10 * 1024 * 1024);
+  // What the first 8 MiB hold, counted here by hand from the text.
+  const expected = framed.slice(0, framed.lastIndexOf('\n', 8 * 1024 * 1024 - 1)).split('\n').filter((l) => l.startsWith('dep\t')).length;
+  assert.ok(expected > 50_000 && expected < 80_000, String(expected));
+  for (const style of ['inline', 'pointer'] as const) {
+    const { pkgs, warnings } = await catalog({ '/usr/bin/huge': makeGoBinary('elf', style, 'go1.22.1', text) });
+    assert.equal(pkgs.filter((p) => p.relationship === 'unknown').length, expected, style);
+    const root = pkgs.find((p) => p.relationship === 'root');
+    assert.equal(root?.name, 'example.com/huge', style);
+    assert.equal(root?.metadata?.mainPackage, 'example.com/huge', `${style}: the path line is read past the start sentinel`);
+    assert.ok(pkgs.some((p) => p.name === `example.com/${long}/p${expected - 1}`), style);
+    assert.ok(!pkgs.some((p) => p.name === `example.com/${long}/p${expected}`), style);
+    assert.deepEqual(warnings.map((w) => [w.code, w.path]), [['go-buildinfo-cut', '/usr/bin/huge']], style);
+    assert.match(warnings[0].message, new RegExp(`^/usr/bin/huge: Go build info is ${framed.length} bytes, over the 8 MiB read per binary: only the ${expected} modules`));
   }
 });
