@@ -89,7 +89,7 @@ export function compareDpkg(a: string, b: string): number {
 }
 
 /**
- * dpkg's parseversion() checks, errors and warnings alike: numeric epoch, something after the
+ * dpkg's parseversion() checks, errors and warnings alike: numeric epoch (at most INT_MAX), something after the
  * colon, non-empty upstream starting with a digit, non-empty revision after a '-', and only the
  * allowed characters (upstream: alnum . + ~ - :, revision: alnum . + ~). No embedded spaces.
  */
@@ -99,7 +99,9 @@ export function isValidDpkg(v: string): boolean {
   let rest = s;
   const colon = s.indexOf(':');
   if (colon >= 0) {
-    if (!/^\d+$/.test(s.slice(0, colon))) return false;
+    // dpkg parses the epoch with strtol into an int and refuses anything above INT_MAX.
+    const epoch = s.slice(0, colon);
+    if (!/^\d+$/.test(epoch) || Number(epoch) > 2147483647) return false;
     rest = s.slice(colon + 1);
     if (rest === '') return false;
   }
