@@ -6,7 +6,8 @@
  *   finding's ids, and one of its products matches the package: a product's purl (`@id` or
  *   `identifiers.purl`) or a subcomponent's purl; a purl without version or qualifiers matches
  *   every version / qualifier set. A product that names the image itself (pkg:oci/..., or
- *   pkg:docker/...) with no subcomponents covers every package in the image.
+ *   pkg:docker/...) with no subcomponents covers every package in the image. A product that
+ *   names another image (digest, repository or tag) covers nothing here, subcomponents included.
  * - The newest statement (statement timestamp, else the document's) that applies wins.
  * - not_affected → the finding stays, marked `suppressed` with the justification; affected,
  *   fixed and under_investigation annotate it (`vex`).
@@ -23,6 +24,7 @@ import { Warnings } from '../util/errors.js';
 import type { Finding, VexStatementRef } from './types.js';
 import { attachmentsCapture } from '../catalog/run.js';
 import { appendAll } from '../util/arrays.js';
+import { imageNameParts } from '../sbom/formats/image-identity.js';
 
 export const VEX_LIMITS = {
   fileBytes: 8 * 1024 * 1024,
@@ -229,24 +231,45 @@ export function purlMatches(vex: PurlParts, pkg: PurlParts): boolean {
   return true;
 }
 
-/** Does an oci/docker product purl name the scanned image? */
+function isImagePurl(p: PurlParts): boolean {
+  return p.type === 'oci' || p.type === 'docker';
+}
+
+/** `a` is `b`, or `b`'s last path segments (`team/app` of `ghcr.io/team/app`). */
+function endsAtSegment(full: string, tail: string): boolean {
+  return full === tail || full.endsWith(`/${tail}`);
+}
+
+/**
+ * Does an oci/docker product purl name the scanned image? A digest must be one of the image's;
+ * otherwise the repository must be the image's (pkg:docker namespace/name, pkg:oci name and
+ * repository_url) and a tag, when the purl gives one, the image's tag. Anything it states that
+ * differs makes it another image, whose statements never touch this one.
+ */
 function namesImage(p: PurlParts, sbom: Sbom | undefined): boolean {
-  if (p.type !== 'oci' && p.type !== 'docker') return false;
   const img = sbom?.image;
   // Without image metadata nothing contradicts it: the user pointed this VEX at this scan.
   if (!img) return true;
-  const digests = [img.digest, img.indexDigest, img.configDigest].filter(Boolean);
-  if (p.version && p.version.startsWith('sha256:')) return digests.includes(p.version);
-  const repo = img.registry?.repository ?? img.reference.replace(/[@:][^/]*$/, '');
-  const last = repo.split('/').at(-1);
-  return p.name === last || `${p.namespace ? p.namespace + '/' : ''}${p.name}` === repo || repo.endsWith(`/${p.name}`);
+  if (p.version?.startsWith('sha256:')) return [img.digest, img.indexDigest, img.configDigest].includes(p.version);
+  const { name, tag } = imageNameParts(img);
+  const full = img.registry?.repository ? `${img.registry.host}/${img.registry.repository}` : name;
+  const wantTag = p.type === 'oci' ? p.qualifiers?.tag : p.version;
+  if (wantTag !== undefined && wantTag !== tag) return false;
+  if (p.type === 'docker') return endsAtSegment(full, p.namespace ? `${p.namespace}/${p.name}` : p.name) || endsAtSegment(name, p.namespace ? `${p.namespace}/${p.name}` : p.name);
+  const repositoryUrl = p.qualifiers?.repository_url;
+  if (repositoryUrl !== undefined) return repositoryUrl === full || repositoryUrl === name;
+  return full.split('/').at(-1) === p.name;
 }
 
 function statementApplies(st: VexStatement, pkg: PurlParts | undefined, sbom: Sbom | undefined): boolean {
   for (const prod of st.products) {
+    const images = prod.purls.filter(isImagePurl);
+    // A product that is an image covers this scan only when it is this image: its
+    // subcomponents are packages of that image, not of ours.
+    if (images.length && !images.some((p) => namesImage(p, sbom))) continue;
     if (pkg && prod.subcomponents.some((s) => purlMatches(s, pkg))) return true;
     if (pkg && prod.purls.some((p) => purlMatches(p, pkg))) return true;
-    if (prod.subcomponents.length === 0 && prod.purls.some((p) => namesImage(p, sbom))) return true;
+    if (prod.subcomponents.length === 0 && images.length) return true;
   }
   return false;
 }

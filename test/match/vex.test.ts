@@ -8,6 +8,7 @@ import addFormats from 'ajv-formats';
 import { CompiledCapture } from '../../src/image/capture.js';
 import { FileTree } from '../../src/image/filetree.js';
 import { filterFindings, loadVex, match, parseVex, vexCapture, vexFromTree } from '../../src/match/index.js';
+import type { Sbom } from '../../src/sbom/model.js';
 import { Warnings } from '../../src/util/errors.js';
 import { DEBIAN_12, MATCH_FIXTURES, deb, pkg, sbomOf, storeWith } from './helpers.js';
 
@@ -124,4 +125,71 @@ test('hostile VEX: each problem is a warning naming the file, good statements su
   assert.deepEqual(await loadVex(join(dir, 'nope.json'), missing), []);
   assert.equal(missing.items[0].code, 'vex-unreadable');
   assert.equal(parseVex('null', 'x.json', new Warnings()), undefined);
+});
+
+/** This scan's image: registry.example:5000/team/app:1.0 with its own digests. */
+const THIS_DIGEST = 'sha256:' + 'd'.repeat(64);
+const OTHER_DIGEST = 'sha256:' + 'e'.repeat(64);
+function imageSbom(): Sbom {
+  const s = sbomOf([deb('apt', '2.6.1')], DEBIAN_12);
+  s.image = {
+    reference: 'registry.example:5000/team/app:1.0',
+    source: 'registry',
+    digest: THIS_DIGEST,
+    configDigest: 'sha256:' + 'c'.repeat(64),
+    platform: { os: 'linux', architecture: 'amd64' },
+    os: { type: 'linux' },
+    exposedPorts: [],
+    env: [],
+    labels: {},
+    layers: [],
+    history: [],
+    registry: { host: 'registry.example:5000', url: 'https://registry.example:5000', type: 'other', repository: 'team/app', tag: '1.0' },
+    size: { compressed: 0 },
+  };
+  return s;
+}
+
+function aptStatement(product: Record<string, unknown>) {
+  return doc('scope', '2024-05-01T00:00:00Z', [{ vulnerability: { name: 'CVE-2011-3374' }, products: [product], status: 'not_affected', justification: 'vulnerable_code_not_in_execute_path' }]);
+}
+
+test('VEX product scope: a statement for another image never suppresses; one for this image does', async (t) => {
+  const store = await storeWith(t, ['debian-selected.osv.jsonl.gz']);
+  const apt = { '@id': 'pkg:deb/debian/apt' };
+  const others: Record<string, unknown>[] = [
+    { '@id': `pkg:oci/other@${encodeURIComponent(OTHER_DIGEST)}` },
+    { '@id': `pkg:oci/app@${encodeURIComponent(OTHER_DIGEST)}` },
+    { '@id': `pkg:oci/other@${encodeURIComponent(OTHER_DIGEST)}`, subcomponents: [apt] },
+    { '@id': `pkg:docker/team/app@${encodeURIComponent(OTHER_DIGEST)}`, subcomponents: [apt] },
+    { '@id': 'pkg:docker/team/other' },
+    { '@id': 'pkg:docker/evil/app' },
+    { '@id': 'pkg:docker/evil/app', subcomponents: [apt] },
+    { '@id': 'pkg:docker/team/app@2.0' },
+    { '@id': 'pkg:oci/app?repository_url=ghcr.io/team/app' },
+    { '@id': 'pkg:oci/app?tag=2.0' },
+    { identifiers: { purl: 'pkg:oci/other' }, subcomponents: [apt] },
+  ];
+  const mine: Record<string, unknown>[] = [
+    { '@id': `pkg:oci/app@${encodeURIComponent(THIS_DIGEST)}` },
+    { '@id': `pkg:oci/other-name@${encodeURIComponent(THIS_DIGEST)}`, subcomponents: [apt] },
+    { '@id': 'pkg:docker/team/app@1.0' },
+    { '@id': 'pkg:docker/team/app', subcomponents: [apt] },
+    { '@id': 'pkg:docker/app' },
+    { '@id': 'pkg:oci/app?repository_url=registry.example:5000/team/app&tag=1.0' },
+  ];
+  const aptFinding = async (product: Record<string, unknown>) => {
+    const d = parseVex(JSON.stringify(aptStatement(product)), 'scope.json')!;
+    const r = await match(imageSbom(), store, { vex: [d] });
+    return r.findings.find((f) => f.id === 'CVE-2011-3374')!;
+  };
+  for (const product of others) {
+    const f = await aptFinding(product);
+    assert.equal(f.suppressed, undefined, `${JSON.stringify(product)} is another image`);
+    assert.equal(f.vex, undefined, `${JSON.stringify(product)} is another image`);
+  }
+  for (const product of mine) {
+    const f = await aptFinding(product);
+    assert.equal(f.suppressed?.justification, 'vulnerable_code_not_in_execute_path', `${JSON.stringify(product)} is this image`);
+  }
 });

@@ -48,7 +48,7 @@ function randomVersion(random: () => number): string {
   const digits = (): string => {
     const r = random();
     if (r < 0.1) return '0'.repeat(1 + Math.floor(random() * 3)) + String(Math.floor(random() * 10));
-    if (r < 0.2) return Array.from({ length: 20 + Math.floor(random() * 20) }, () => pick('0123456789')).join('');
+    if (r < 0.2) return Array.from({ length: 20 + Math.floor(random() * 20) }, () => pick([...'0123456789'])).join('');
     return String(Math.floor(random() * 12));
   };
   const part = (seps: string): string => {
