@@ -4,6 +4,7 @@
  * "get a token for this scope from the realm, then send the token". Tokens are cached per
  * registry, scope and identity until shortly before they expire.
  */
+import { createHash } from 'node:crypto';
 import { ScoutError } from '../../util/errors.js';
 import type { Credentials } from './credentials.js';
 
@@ -86,9 +87,15 @@ const EXPIRY_MARGIN_MS = 10_000;
 const DEFAULT_TOKEN_SECONDS = 60;
 const MAX_TOKEN_RESPONSE = 1024 * 1024;
 
+/**
+ * Who a cached token was issued to. An identity token names no user, so its hash stands for it:
+ * two logins with different identity tokens must not share one access token.
+ */
 function identity(c: Credentials | undefined): string {
   if (!c) return 'anonymous';
-  return c.username ? `user:${c.username}` : c.identityToken ? 'identity-token' : c.registryToken ? 'registry-token' : 'anonymous';
+  if (c.username) return `user:${c.username}`;
+  if (c.identityToken) return `identity-token:${createHash('sha256').update(c.identityToken).digest('hex')}`;
+  return c.registryToken ? 'registry-token' : 'anonymous';
 }
 
 export function basicHeader(c: Credentials): string {
