@@ -83,7 +83,8 @@ export interface BuiltImage {
 }
 
 export interface ImageOptions {
-  layers: LayerSpec[];
+  /** Each layer's contents, or a ready uncompressed layer tar (one GNU tar wrote, say). */
+  layers: (LayerSpec | Buffer)[];
   compression?: Compression;
   /** docker = Docker v2 schema 2 media types; oci = OCI (default). */
   flavor?: 'oci' | 'docker';
@@ -107,7 +108,7 @@ export async function buildImage(o: ImageOptions): Promise<BuiltImage> {
   const docker = o.flavor === 'docker';
   const layers: BuiltLayer[] = [];
   for (const spec of o.layers) {
-    const tar = await tarOf(spec);
+    const tar = Buffer.isBuffer(spec) ? spec : await tarOf(spec);
     const blob = compress(tar, c);
     const mediaType = docker
       ? c === 'gzip' ? 'application/vnd.docker.image.rootfs.diff.tar.gzip' : 'application/vnd.docker.image.rootfs.diff.tar'

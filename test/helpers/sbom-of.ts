@@ -11,7 +11,7 @@ import { tempDir } from './tmp.js';
  * default catalogers when none are given): the SBOM, and the image as built (its layers'
  * digests and diff_ids).
  */
-export async function sbomOfLayers(layers: LayerSpec[], catalogers?: Cataloger[]) {
+export async function sbomOfLayers(layers: (LayerSpec | Buffer)[], catalogers?: Cataloger[]) {
   const im = await buildImage({ layers });
   const dir = tempDir();
   writeOciLayout(dir, [{ images: [im] }]);
