@@ -57,6 +57,7 @@ export function openOptions(o: ImageCliOptions): OpenOptions {
     ...(o.registryMirror?.length ? { registryMirrors: o.registryMirror } : {}),
     ...(o.allowForeignLayers ? { allowForeignLayers: true } : {}),
     onProgress: progressReporter(),
+    onNotice: (message) => process.stderr.write(`note: ${message}\n`),
   };
 }
 

@@ -9,7 +9,7 @@ export interface Platform {
   variant?: string;
 }
 
-export type SourceKind = 'registry' | 'docker-archive' | 'oci-archive' | 'oci-layout' | 'directory';
+export type SourceKind = 'registry' | 'docker-archive' | 'oci-archive' | 'oci-layout' | 'directory' | 'docker-engine';
 
 /** One layer of an image, in manifest order (index 0 is the base). */
 export interface ImageLayer {
@@ -137,6 +137,8 @@ export interface OpenOptions {
   registryMirrors?: string[];
   /** How slow a registry blob may come before its layer fails (default: registry/pace.ts defaultPace). */
   transferPace?: import('./registry/pace.js').TransferPace;
+  /** One line for the user about where an image was read from (`image://`: the local engine or the registry). */
+  onNotice?: (message: string) => void;
   /** Called as bytes are fetched, for progress bars. */
   onProgress?: (event: { layer?: string; bytes: number; total?: number; done?: boolean }) => void;
 }

@@ -5,10 +5,10 @@
  */
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { pack as tarPack } from 'tar-stream';
+import { extract as tarExtract, pack as tarPack } from 'tar-stream';
 
 export type FileSpec =
   | string
@@ -49,6 +49,29 @@ export async function tarOf(files: LayerSpec): Promise<Buffer> {
   p.finalize();
   await done;
   return Buffer.concat(chunks);
+}
+
+/** A tar file's members by name, read with tar-stream (not through the code under test). */
+export async function tarMembers(path: string): Promise<Map<string, Buffer>> {
+  const out = new Map<string, Buffer>();
+  const ex = tarExtract();
+  const done = new Promise<void>((resolve, reject) => {
+    ex.on('entry', (h, stream, next) => {
+      const chunks: Buffer[] = [];
+      stream.on('data', (c: unknown) => {
+        chunks.push(c as Buffer);
+      });
+      stream.on('end', () => {
+        out.set(h.name, Buffer.concat(chunks));
+        next();
+      });
+    });
+    ex.on('finish', resolve);
+    ex.on('error', reject);
+  });
+  ex.end(readFileSync(path));
+  await done;
+  return out;
 }
 
 export type Compression = 'gzip' | 'zstd' | 'none';

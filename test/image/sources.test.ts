@@ -134,7 +134,10 @@ test('a bare path chooses archive, OCI layout or directory by looking at it', as
   assert.equal((await parseTarget(join(d, 'layout'))).kind, 'oci-layout');
   assert.equal((await parseTarget(join(d, 'a.tar'))).kind, 'docker-archive');
   assert.equal((await parseTarget(join(d, 'plain'))).kind, 'directory');
-  assert.equal((await parseTarget('alpine:3.19')).kind, 'registry');
+  // A bare name is looked for in the local image store, then its registry (image://).
+  assert.deepEqual(await parseTarget('alpine:3.19'), { kind: 'image', location: 'alpine:3.19' });
+  assert.deepEqual(await parseTarget('image://alpine:3.19'), { kind: 'image', location: 'alpine:3.19' });
+  assert.deepEqual(await parseTarget('local://sha256:abc'), { kind: 'docker-engine', location: 'sha256:abc' });
   assert.deepEqual(await parseTarget('registry://localhost:5000/x:1'), { kind: 'registry', location: 'localhost:5000/x:1' });
   await assert.rejects(parseTarget('./does-not-exist.tar'), /no such file or directory/);
 });

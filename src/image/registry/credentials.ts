@@ -57,7 +57,7 @@ function hostOfKey(key: string): string {
   return k.toLowerCase();
 }
 
-function configDir(env: NodeJS.ProcessEnv): string {
+export function configDir(env: NodeJS.ProcessEnv): string {
   return env.DOCKER_CONFIG || join(env.HOME || homedir(), '.docker');
 }
 

@@ -2,14 +2,13 @@
 // default cataloger, a fresh layer cache) validate against the official schemas, and every
 // package's evidence paths and layer diff_ids survive in each.
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
 import { before, test } from 'node:test';
-import { extract as tarExtract } from 'tar-stream';
 import { writeCycloneDx } from '../../../src/sbom/formats/cyclonedx.js';
 import { writeSpdx } from '../../../src/sbom/formats/spdx.js';
 import type { Sbom } from '../../../src/sbom/model.js';
 import { cycloneDxValidator, spdxValidator } from './schema-validators.js';
 import { DEMO_IMAGE, demoImageSbom } from '../../helpers/sbom-of.js';
+import { tarMembers } from '../../helpers/image-builder.js';
 
 
 interface NameValue {
@@ -17,32 +16,9 @@ interface NameValue {
   value: string;
 }
 
-/** The archive's members, read with tar-stream (not through the code under test). */
-async function archiveMembers(path: string): Promise<Map<string, Buffer>> {
-  const out = new Map<string, Buffer>();
-  const ex = tarExtract();
-  const done = new Promise<void>((resolve, reject) => {
-    ex.on('entry', (h, stream, next) => {
-      const chunks: Buffer[] = [];
-      stream.on('data', (c: unknown) => {
-        chunks.push(c as Buffer);
-      });
-      stream.on('end', () => {
-        out.set(h.name, Buffer.concat(chunks));
-        next();
-      });
-    });
-    ex.on('finish', resolve);
-    ex.on('error', reject);
-  });
-  ex.end(readFileSync(path));
-  await done;
-  return out;
-}
-
 /** rootfs.diff_ids of the archive's one image, straight from its config blob. */
 async function demoDiffIds(): Promise<string[]> {
-  const m = await archiveMembers(DEMO_IMAGE);
+  const m = await tarMembers(DEMO_IMAGE);
   const blob = (digest: string) => JSON.parse(m.get(`blobs/sha256/${digest.slice('sha256:'.length)}`)!.toString('utf8')) as Record<string, unknown>;
   const index = JSON.parse(m.get('index.json')!.toString('utf8')) as { manifests: { digest: string }[] };
   assert.equal(index.manifests.length, 1);
