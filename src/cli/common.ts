@@ -16,6 +16,7 @@ export function imageOptions(cmd: Command): Command {
     .option('--insecure-registry <host...>', 'registries to reach over plain HTTP (localhost always is)')
     .option('--registry-mirror <registry=url...>', 'pull REGISTRY\'s images through this mirror first (a bare URL mirrors docker.io); also SCOUT_REGISTRY_MIRRORS')
     .option('--allow-foreign-layers', 'fetch foreign (non-distributable) layers from the URLs the image names; also SCOUT_ALLOW_FOREIGN_LAYERS=1')
+    .option('--allow-private-redirects', 'follow registry redirects and token realms to private, loopback or link-local addresses the registry is not at; also SCOUT_ALLOW_PRIVATE_REDIRECTS=1')
     .option('--registry-idle-timeout <seconds>', 'fail a layer whose registry sends nothing for this long (default 60); also SCOUT_REGISTRY_IDLE_TIMEOUT')
     .option('--registry-min-rate <bytes/s>', 'fail a layer whose registry sends fewer bytes per second than this (default 1024, 0: off); also SCOUT_REGISTRY_MIN_RATE')
     .option('--no-cache', 'neither read nor write the per-layer cache');
@@ -27,6 +28,7 @@ export interface ImageCliOptions {
   insecureRegistry?: string[];
   registryMirror?: string[];
   allowForeignLayers?: boolean;
+  allowPrivateRedirects?: boolean;
   registryIdleTimeout?: string;
   registryMinRate?: string;
   cache?: boolean;
@@ -56,6 +58,7 @@ export function openOptions(o: ImageCliOptions): OpenOptions {
     insecureRegistries: o.insecureRegistry ?? [],
     ...(o.registryMirror?.length ? { registryMirrors: o.registryMirror } : {}),
     ...(o.allowForeignLayers ? { allowForeignLayers: true } : {}),
+    ...(o.allowPrivateRedirects ? { allowPrivateRedirects: true } : {}),
     onProgress: progressReporter(),
     onNotice: (message) => process.stderr.write(`note: ${message}\n`),
   };

@@ -133,6 +133,8 @@ export interface OpenOptions {
   insecureRegistries?: string[];
   /** Fetch foreign layers a source does not hold from the URLs their descriptors list (foreign.ts). */
   allowForeignLayers?: boolean;
+  /** Follow registry redirects and token realms to private, loopback or link-local addresses (registry/destinations.ts). */
+  allowPrivateRedirects?: boolean;
   /** REGISTRY=URL entries naming registry mirrors, tried before SCOUT_REGISTRY_MIRRORS' (registry/mirrors.ts). */
   registryMirrors?: string[];
   /** How slow a registry blob may come before its layer fails (default: registry/pace.ts defaultPace). */

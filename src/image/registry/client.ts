@@ -11,6 +11,7 @@ import type { Descriptor } from '../types.js';
 import { DOCKER_HUB } from '../reference.js';
 import { RegistryAuth, loginHint, readCappedBytes } from './auth.js';
 import { credentialsFor, type Credentials } from './credentials.js';
+import { DestinationGuard, type Lookup } from './destinations.js';
 import { defaultPace, pacedChunks, type TransferPace } from './pace.js';
 
 export const MANIFEST_ACCEPT = [MediaTypes.ociIndex, MediaTypes.ociManifest, MediaTypes.dockerList, MediaTypes.dockerManifest].join(', ');
@@ -38,6 +39,10 @@ export interface RegistryClientOptions {
   headersTimeoutMs?: number;
   /** How slow a blob may come before it is given up (default: defaultPace(), from the environment). */
   pace?: TransferPace;
+  /** Follow redirects and token realms to private, loopback or link-local addresses (destinations.ts). */
+  allowPrivateRedirects?: boolean;
+  /** Name resolution for that check (tests give their own). */
+  lookup?: Lookup;
 }
 
 export interface FetchedManifest {
@@ -133,6 +138,7 @@ export class RegistryClient {
   private readonly auths = new Map<string, RegistryAuth>();
   private readonly credentials: () => Promise<Credentials | undefined>;
   private credsOnce?: Promise<Credentials | undefined>;
+  private readonly destinations: DestinationGuard;
 
   constructor(opts: RegistryClientOptions) {
     this.registry = opts.registry;
@@ -140,6 +146,7 @@ export class RegistryClient {
     this.retry = { ...DEFAULT_RETRY, ...opts.retry };
     this.headersTimeoutMs = opts.headersTimeoutMs ?? 60_000;
     this.pace = opts.pace ?? defaultPace();
+    this.destinations = new DestinationGuard(opts.registry, new URL(this.baseUrl).host, { ...(opts.allowPrivateRedirects !== undefined ? { allowPrivate: opts.allowPrivateRedirects } : {}), ...(opts.lookup ? { lookup: opts.lookup } : {}) });
     const lookup = opts.credentials ?? (() => credentialsFor(opts.registry));
     // Looked up at most once per client, and only when a registry asks for authentication.
     this.credentials = () => (this.credsOnce ??= lookup());
@@ -148,7 +155,7 @@ export class RegistryClient {
   private authFor(repository: string): RegistryAuth {
     let a = this.auths.get(repository);
     if (!a) {
-      a = new RegistryAuth(this.registry, this.credentials, { fetch: (url, init) => this.send(url, init, `token for ${repository}`) });
+      a = new RegistryAuth(this.registry, this.credentials, { fetch: (url, init) => this.send(url, init, `a token for ${repository} (Bearer realm)`) });
       this.auths.set(repository, a);
     }
     return a;
@@ -276,7 +283,7 @@ export class RegistryClient {
     if (!isDigest(digest)) throw new ScoutError('bad-digest', `registry ${this.registry}: "${digest}" is not a valid blob digest`);
     const what = `blob ${digest} of ${this.registry}/${repository}`;
     const res = await this.request('GET', repository, `blobs/${digest}`, what, offset > 0 ? { range: offset } : {});
-    if (res.status === 404) throw new ScoutError('blob-unknown', `registry ${this.registry}: ${what} was not found (${(await errorDetail(res)) || '404 Not Found'})`);
+    if (res.status === 404) throw new ScoutError('blob-unknown', `registry ${this.registry}: ${what} was not found${this.redirectedTo(res)} (${(await errorDetail(res)) || '404 Not Found'})`);
     if (!res.ok) throw await this.statusError(res, what);
     if (res.status === 206 && !(res.headers.get('content-range') ?? '').startsWith(`bytes ${offset}-`)) {
       await res.body?.cancel().catch(() => undefined);
@@ -291,10 +298,18 @@ export class RegistryClient {
 
   private async statusError(res: Response, what: string): Promise<ScoutError> {
     const detail = await errorDetail(res);
+    const redirected = this.redirectedTo(res);
     if (res.status === 403) {
-      return new ScoutError('registry-denied', `registry ${this.registry} denied access to ${what} (403 Forbidden${detail ? `: ${detail}` : ''}); check that your account may pull it: ${loginHint(this.registry)}`);
+      return new ScoutError('registry-denied', `registry ${this.registry} denied access to ${what}${redirected} (403 Forbidden${detail ? `: ${detail}` : ''}); check that your account may pull it: ${loginHint(this.registry)}`);
     }
-    return new ScoutError('registry-error', `registry ${this.registry} answered ${res.status} ${res.statusText} for ${what}${detail ? `: ${detail}` : ''}`);
+    return new ScoutError('registry-error', `registry ${this.registry} answered ${res.status} ${res.statusText} for ${what}${redirected}${detail ? `: ${detail}` : ''}`);
+  }
+
+  /** ", at <origin> where the registry redirected it" when a redirect's target gave the answer. */
+  private redirectedTo(res: Response): string {
+    if (!res.url) return '';
+    const at = new URL(res.url);
+    return at.origin === new URL(this.baseUrl).origin ? '' : `, at ${at.origin} where the registry redirected it`;
   }
 
   /**
@@ -333,20 +348,23 @@ export class RegistryClient {
     const { tries, baseDelayMs, maxDelayMs } = this.retry;
     for (let attempt = 1; ; attempt++) {
       let res: Response;
+      // The URL of the last hop: a failure at a redirect's target names that target.
+      const hop = { url: new URL(url) };
       try {
-        res = await this.followRedirects(url, init, what);
+        res = await this.followRedirects(url, init, what, hop);
       } catch (err) {
         if (err instanceof ScoutError) throw err;
+        const redirected = hop.url.origin === new URL(url).origin ? '' : ` (where ${new URL(url).host} redirected ${what})`;
         const code = netCode(err);
         const msg = netMessage(err).split('\n')[0].replace(/^[0-9A-F]+:error:[0-9A-F]+:SSL routines:[^:]*:/, '').replace(/:[^:]*\.c:\d+:?$/, '').trim();
         if (code && TLS_CODE.test(code)) {
           const plain = code === 'ERR_SSL_WRONG_VERSION_NUMBER' || /wrong version number|packet length too long/i.test(msg);
           const hint = plain ? `; it does not seem to speak TLS: if ${this.registry} serves plain HTTP, pass --insecure-registry ${this.registry}` : '';
-          throw new ScoutError('registry-tls', `registry ${this.registry}: TLS error talking to ${new URL(url).host} (${code}: ${msg})${hint}`, { cause: err });
+          throw new ScoutError('registry-tls', `registry ${this.registry}: TLS error talking to ${hop.url.host}${redirected} (${code}: ${msg})${hint}`, { cause: err });
         }
         if (attempt >= tries || (code && PERMANENT_NET_CODE.has(code))) {
           const hint = code === 'ENOTFOUND' ? ' (no such host)' : '';
-          throw new ScoutError('registry-unreachable', `registry ${this.registry}: cannot reach ${new URL(url).origin}${hint}: ${[code, msg].filter(Boolean).join(' ')}` + (attempt > 1 ? ` (after ${attempt} tries)` : ''), { cause: err });
+          throw new ScoutError('registry-unreachable', `registry ${this.registry}: cannot reach ${hop.url.origin}${redirected}${hint}: ${[code, msg].filter(Boolean).join(' ')}` + (attempt > 1 ? ` (after ${attempt} tries)` : ''), { cause: err });
         }
         await sleep(this.backoff(attempt, baseDelayMs, maxDelayMs));
         continue;
@@ -365,13 +383,16 @@ export class RegistryClient {
     return d / 2 + Math.random() * (d / 2);
   }
 
-  private async followRedirects(startUrl: string, init: RequestInit, what: string): Promise<Response> {
+  private async followRedirects(startUrl: string, init: RequestInit, what: string, last: { url: URL }): Promise<Response> {
     let url = new URL(startUrl);
     const origin = url.origin;
     let method = init.method ?? 'GET';
     let body = init.body;
     const headers = { ...(init.headers as Record<string, string>) };
     for (let hop = 0; ; hop++) {
+      last.url = url;
+      // A token realm (the first hop, elsewhere) or a redirect: the registry chose where.
+      await this.destinations.check(url, hop > 0 ? `a redirect for ${what}` : what);
       const ctl = new AbortController();
       const timer = setTimeout(() => ctl.abort(new ScoutError('registry-timeout', `registry ${this.registry}: no answer from ${url.host} within ${this.headersTimeoutMs / 1000}s for ${what}`)), this.headersTimeoutMs);
       let res: Response;
@@ -389,7 +410,7 @@ export class RegistryClient {
       await res.body?.cancel().catch(() => undefined);
       if (hop >= MAX_REDIRECTS) throw new ScoutError('registry-redirects', `registry ${this.registry}: more than ${MAX_REDIRECTS} redirects for ${what}`);
       const next = new URL(location, url);
-      if (next.protocol !== 'https:' && next.protocol !== 'http:') throw new ScoutError('registry-redirects', `registry ${this.registry}: redirect to unsupported URL ${next.protocol} for ${what}`);
+      if (next.protocol !== 'https:' && next.protocol !== 'http:') throw new ScoutError('registry-redirects', `registry ${this.registry}: redirect to ${next.href.slice(0, 100)} (${next.protocol} is not supported) for ${what}`);
       // Blob storage (S3, GCS, a CDN) gets a pre-signed URL, never our registry credentials.
       if (next.origin !== origin) delete headers.authorization;
       if (res.status === 303 && method !== 'HEAD') {

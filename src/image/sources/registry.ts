@@ -59,11 +59,12 @@ export const registrySource: ImageSource = {
   kind: 'registry',
   async open(location: string, opts: OpenOptions): Promise<Image> {
     const ref = parseReference(location);
-    const upstream: Host = { client: new RegistryClient({ registry: ref.registry, insecureRegistries: opts.insecureRegistries, ...(opts.transferPace ? { pace: opts.transferPace } : {}) }), repository: ref.repository };
+    const shared = { ...(opts.transferPace ? { pace: opts.transferPace } : {}), ...(opts.allowPrivateRedirects ? { allowPrivateRedirects: true } : {}) };
+    const upstream: Host = { client: new RegistryClient({ registry: ref.registry, insecureRegistries: opts.insecureRegistries, ...shared }), repository: ref.repository };
     const mirrors: Host[] = mirrorsFor(ref.registry, opts.registryMirrors).map((m) => ({
       // SCOUT_REGISTRY_USER/PASSWORD are for the image's registry: a mirror is another party and
       // gets only what Docker's config holds for its own host.
-      client: new RegistryClient({ registry: m.host, insecureRegistries: m.insecure ? [m.host] : [], retry: MIRROR_RETRY, ...(opts.transferPace ? { pace: opts.transferPace } : {}), credentials: () => credentialsFor(m.host, { env: withoutEnvCredentials(process.env) }) }),
+      client: new RegistryClient({ registry: m.host, insecureRegistries: m.insecure ? [m.host] : [], retry: MIRROR_RETRY, ...shared, credentials: () => credentialsFor(m.host, { env: withoutEnvCredentials(process.env) }) }),
       repository: `${m.prefix}${ref.repository}`,
       mirror: m,
     }));
