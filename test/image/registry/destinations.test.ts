@@ -140,12 +140,13 @@ test('scout image inspect: the refusal is one line; --allow-private-redirects le
   // fe80::1 without a zone fails at once on connect (EINVAL): followed, the error says so.
   const s = await redirecting((d) => `http://[fe80::1]:8/signed/${d}`);
   const env = { SCOUT_CACHE_DIR: tempDir(), DOCKER_CONFIG: process.env.DOCKER_CONFIG! };
-  const refused = await scoutAsync(['image', 'inspect', `${s.host}/team/app:v1`], env);
+  // registry://: straight to the registry, not through a local Docker store first.
+  const refused = await scoutAsync(['image', 'inspect', `registry://${s.host}/team/app:v1`], env);
   assert.equal(refused.code, 1, refused.stderr);
   assert.match(refused.stderr, /^error: registry 127\.0\.0\.1:\d+: a redirect for blob sha256:[0-9a-f]+ of .* leads to http:\/\/\[fe80::1\]:8, a link-local address.*--allow-private-redirects/m);
   assert.equal(refused.stderr.trim().split('\n').length, 1, refused.stderr);
   for (const [args, extra] of [[['--allow-private-redirects'], {}], [[], { SCOUT_ALLOW_PRIVATE_REDIRECTS: '1' }]] as const) {
-    const followed = await scoutAsync(['image', 'inspect', `${s.host}/team/app:v1`, ...args], { ...env, ...extra });
+    const followed = await scoutAsync(['image', 'inspect', `registry://${s.host}/team/app:v1`, ...args], { ...env, ...extra });
     assert.equal(followed.code, 1, followed.stderr);
     assert.ok(followed.stderr.includes(`cannot reach http://[fe80::1]:8 (where ${s.host} redirected blob`), followed.stderr);
   }
