@@ -11,7 +11,7 @@ export interface AdvisorySource {
 export function advisorySource(id: string, feed = ''): AdvisorySource {
   const enc = encodeURIComponent(id);
   const cve = /CVE-\d{4}-\d+/.exec(id)?.[0];
-  if (/^GHSA-/i.test(id)) return { name: 'GitHub', url: `https://github.com/advisories/${id}` };
+  if (/^GHSA-/i.test(id)) return { name: 'GitHub', url: `https://github.com/advisories/${enc}` };
   if (/nvd/i.test(feed) || (/^CVE-/.test(id) && !feed)) return { name: 'NVD', url: `https://nvd.nist.gov/vuln/detail/${cve ?? enc}` };
   if (/^(DEBIAN-|DSA-|DLA-|DTSA-)/i.test(id) || /debian/i.test(feed)) return { name: 'Debian', url: `https://security-tracker.debian.org/tracker/${cve ?? enc}` };
   if (/^(UBUNTU-|USN-)/i.test(id) || /ubuntu/i.test(feed)) return { name: 'Ubuntu', url: `https://ubuntu.com/security/${cve ?? enc}` };

@@ -125,7 +125,7 @@ export function locationText(p: FindingPackage): string[] {
 /** A URL to read about a vulnerability id. */
 export function vulnerabilityUrl(id: string): string {
   if (/^CVE-\d{4}-\d+$/.test(id)) return `https://nvd.nist.gov/vuln/detail/${id}`;
-  if (id.startsWith('GHSA-')) return `https://github.com/advisories/${id}`;
+  if (id.startsWith('GHSA-')) return `https://github.com/advisories/${encodeURIComponent(id)}`;
   return `https://osv.dev/vulnerability/${encodeURIComponent(id)}`;
 }
 

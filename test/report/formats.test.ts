@@ -90,6 +90,41 @@ test('a finding without score or locations still gives valid SARIF, GitLab and C
   assert.ok(cycloneDxValidator()(cdx), JSON.stringify(cycloneDxValidator().errors?.slice(0, 3)));
 });
 
+test('hostile advisory ids: SARIF help URIs and CycloneDX source URLs are encoded and stay valid', () => {
+  const f = clone(findings.find((x) => x.package.name === 'lodash')!);
+  // An advisory id from a feed is text: spaces, quotes and brackets must not break a URL.
+  f.id = 'GHSA-xxxx yyyy "zz" <1>';
+  f.ids = [f.id, 'PYSEC-2024 1'];
+  f.advisories = [{ ...f.advisories[0], id: f.id }];
+  const sarif = JSON.parse(writeSarif([f], sbom, opts));
+  assertSarif(sarif);
+  assert.equal(sarif.runs[0].tool.driver.rules[0].helpUri, `https://github.com/advisories/${encodeURIComponent(f.id)}`);
+  const cdx = JSON.parse(writeCycloneDxVulnerabilities([f], sbom, opts)) as { vulnerabilities: { source: { url: string } }[] };
+  assert.ok(cycloneDxValidator()(cdx));
+  assert.equal(cdx.vulnerabilities[0].source.url, `https://github.com/advisories/${encodeURIComponent(f.id)}`);
+});
+
+test('the schema validators reject what the schemas forbid: a bad SARIF level, a start line of 0, an IRI with a space', () => {
+  const good = JSON.parse(writeSarif([findings[0]], sbom, opts));
+  assert.doesNotThrow(() => assertSarif(good));
+  const badLevel = structuredClone(good);
+  badLevel.runs[0].results[0].level = 'critical';
+  assert.throws(() => assertSarif(badLevel));
+  const badLine = structuredClone(good);
+  badLine.runs[0].results[0].locations[0].physicalLocation.region = { startLine: 0 };
+  assert.throws(() => assertSarif(badLine));
+  const badUri = structuredClone(good);
+  badUri.runs[0].tool.driver.rules[0].helpUri = 'https://example.test/a b';
+  assert.throws(() => assertSarif(badUri));
+  // CycloneDX external references are iri-references: checked, non-ASCII allowed.
+  const cdx = JSON.parse(writeCycloneDxVulnerabilities([findings[0]], sbom, opts)) as { metadata: { component: Record<string, unknown> } };
+  assert.equal(cycloneDxValidator()(cdx), true);
+  cdx.metadata.component.externalReferences = [{ type: 'website', url: 'https://example.test/a b' }];
+  assert.equal(cycloneDxValidator()(cdx), false, 'iri-reference is checked');
+  cdx.metadata.component.externalReferences = [{ type: 'website', url: 'https://例え.test/脆弱性' }];
+  assert.equal(cycloneDxValidator()(cdx), true, 'an IRI may hold non-ASCII characters');
+});
+
 /** The level GitHub shows for a security-severity number. */
 function githubLevel(score: number): string {
   return score >= 9 ? 'critical' : score >= 7 ? 'high' : score >= 4 ? 'medium' : score > 0 ? 'low' : 'none';
