@@ -185,8 +185,9 @@ export interface ImageFilter {
   severity?: 'critical' | 'high' | 'medium' | 'none';
 }
 
-export type ImageSortKey = 'pushed' | 'name' | 'created' | 'size' | 'packages';
-export const IMAGE_SORT_KEYS: readonly ImageSortKey[] = ['pushed', 'name', 'created', 'size', 'packages'];
+/** `vulnerabilities`: by open critical, then high, medium and low counts. */
+export type ImageSortKey = 'pushed' | 'name' | 'created' | 'size' | 'packages' | 'vulnerabilities';
+export const IMAGE_SORT_KEYS: readonly ImageSortKey[] = ['pushed', 'name', 'created', 'size', 'packages', 'vulnerabilities'];
 
 /** How an image list is ordered (default: last pushed first). Paging stays keyset on (key, id). */
 export interface ImageSort {

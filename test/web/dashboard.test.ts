@@ -3,18 +3,26 @@
  * on 127.0.0.1) seeded with images built and pushed here and the advisories of examples/.
  * Each page renders its data, filters and paging go through the URL, the links lead from the
  * overview to an image, a vulnerability and back to the images it affects, and another
- * organisation's token sees none of it. Screenshots of each page go to docs/screenshots/.
+ * organisation's token sees none of it. Screenshots of each page go to a temporary folder, or
+ * to docs/screenshots/ (shown in the README) when SCOUT_UPDATE_SCREENSHOTS=1: a test run leaves
+ * the tracked tree as it was.
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { ensureWebBuild } from '../helpers/web-build.js';
 import { openBrowser, type Browser } from '../helpers/browser.js';
 import { seededServer, type SeededServer } from '../helpers/dashboard-seed.js';
+import { tempDir } from '../helpers/tmp.js';
 
-const SHOTS = new URL('../../docs/screenshots/', import.meta.url).pathname;
+const SHOTS = process.env.SCOUT_UPDATE_SCREENSHOTS === '1' ? new URL('../../docs/screenshots/', import.meta.url).pathname : tempDir('dashboard-screenshots-');
+
+const TRACKED_SHOTS = new URL('../../docs/screenshots/', import.meta.url).pathname;
+/** The tracked screenshots' modification times before the suite: a plain run must not touch them. */
+const trackedBefore = () => Object.fromEntries(readdirSync(TRACKED_SHOTS).map((n) => [n, statSync(join(TRACKED_SHOTS, n)).mtimeMs]));
+const shotsAtStart = trackedBefore();
 
 let server: SeededServer;
 let browser: Browser;
@@ -103,6 +111,11 @@ describe('dashboard', () => {
     await page.getByRole('button', { name: /^Image/ }).click();
     await page.waitForURL(/order=desc/);
     assert.equal((await rows(page, 'images'))[0]!.split('\t')[0]!.trim().startsWith('acme/web'), true);
+
+    const worst = await server.get<{ items: { repository: string; tags: string[] }[] }>('/images?sort=vulnerabilities&order=desc', server.tokens.acme.read);
+    await page.getByRole('button', { name: /^Vulnerabilities/ }).click();
+    await page.waitForURL(/sort=vulnerabilities&order=desc/);
+    assert.deepEqual((await rows(page, 'images')).map((r) => r.split('\t')[0]!.trim()), worst.items.map((i) => `${i.repository}:${i.tags[0]}`), 'worst first, as the API sorts them');
 
     await page.goto(`${server.base}/images?sort=name&order=asc&limit=3`);
     const first = (await rows(page, 'images')).map((r) => r.split('\t')[0]!.trim());
@@ -271,6 +284,11 @@ describe('dashboard', () => {
     await page.getByText('No image of the organisation has a known base image yet').waitFor();
     const body = await page.locator('body').innerText();
     assert.doesNotMatch(body, /acme\//);
+  });
+
+  test('the tracked screenshots change only when SCOUT_UPDATE_SCREENSHOTS=1 asks', () => {
+    if (process.env.SCOUT_UPDATE_SCREENSHOTS === '1') assert.notDeepEqual(trackedBefore(), shotsAtStart);
+    else assert.deepEqual(trackedBefore(), shotsAtStart);
   });
 
   test('no request left the server', () => {

@@ -27,6 +27,7 @@ import type { AdvisoryStore } from '../../store/advisory-store.js';
 import { environmentsOf, recordEvents, type DeliverPayload } from '../../store/kysely/activity-store.js';
 import { chunks } from '../../store/kysely/dialect.js';
 import { findingDetail } from '../../store/kysely/org-store.js';
+import { refreshImageCounts } from '../../store/kysely/image-counts.js';
 import type { PlatformDatabase } from '../../store/kysely/schema.js';
 import { uuidv7 } from '../../util/uuid7.js';
 import type { JobHandler } from '../queue.js';
@@ -219,6 +220,8 @@ async function apply(deps: RematchDeps, payload: RematchPayload, trx: Transactio
   }
   for (const c of chunks(inserts, 1000)) await trx.insertInto('findings').values(c).execute();
   for (const c of chunks(aliases, 2000)) await trx.insertInto('finding_ids').values(c).onConflict((oc) => oc.doNothing()).execute();
+  // Severities and fixes of kept findings may change too: recount every image looked at.
+  await refreshImageCounts(trx, imageIds);
   if (!changes.length) return;
 
   // One event per (image, vulnerability, kind), listing the image's packages it concerns.

@@ -9,7 +9,8 @@ import { buildPurl } from '../../sbom/purl.js';
 import type { BaseImageUse, DashboardReader, ImageRef, OverviewData, PackageName, PackageNameFilter, TrendPoint, VulnerabilityFilter, VulnerabilitySummary } from '../dashboard-reader.js';
 import type { Org, Page, PageRequest, SeverityCounts } from '../platform-store.js';
 import { decodeCursor, encodeCursor, limitOf, pageOf } from './cursor.js';
-import { likeEscaped, orgColumn } from './dialect.js';
+import { likeEscaped } from './dialect.js';
+import { COUNT_COLUMNS, countsOfRow } from './image-counts.js';
 import type { PlatformDatabase } from './schema.js';
 
 const DAY_MS = 86_400_000;
@@ -54,24 +55,12 @@ export class KyselyDashboardQueries implements DashboardReader {
     return out;
   }
 
+  /** The stored open-finding counts of these images. */
   private async countsOf(imageIds: readonly string[]): Promise<Map<string, SeverityCounts>> {
     const out = new Map<string, SeverityCounts>();
     if (!imageIds.length) return out;
-    const rows = await this.db
-      .selectFrom('findings as f')
-      .where(orgColumn('f.org_id'), '=', this.org.id)
-      .where('f.fixed_at', 'is', null)
-      .where('f.withdrawn_at', 'is', null)
-      .select(['f.image_id', 'f.severity'])
-      .select((eb) => eb.fn.countAll<number>().as('n'))
-      .where('f.image_id', 'in', imageIds)
-      .groupBy(['f.image_id', 'f.severity'])
-      .execute();
-    for (const r of rows) {
-      const c = out.get(r.image_id) ?? emptyCounts();
-      c[levelOf(r.severity)] += Number(r.n);
-      out.set(r.image_id, c);
-    }
+    const rows = await this.db.selectFrom('images').select(['id', ...COUNT_COLUMNS]).where('org_id', '=', this.org.id).where('id', 'in', imageIds).execute();
+    for (const r of rows) out.set(r.id, countsOfRow(r));
     return out;
   }
 
@@ -80,7 +69,12 @@ export class KyselyDashboardQueries implements DashboardReader {
     const [images, repositories, bySeverity, opened, closed, top] = await Promise.all([
       this.db.selectFrom('images').select((eb) => eb.fn.countAll<number>().as('n')).where('org_id', '=', org).executeTakeFirstOrThrow(),
       this.db.selectFrom('repositories').select((eb) => eb.fn.countAll<number>().as('n')).where('org_id', '=', org).executeTakeFirstOrThrow(),
-      this.openFindings().select('f.severity').select((eb) => eb.fn.countAll<number>().as('n')).groupBy('f.severity').execute(),
+      // The stored per-image counts, summed: the same open findings, without grouping them.
+      this.db
+        .selectFrom('images')
+        .select(COUNT_COLUMNS.map((c) => sql<number>`coalesce(sum(${sql.ref(c)}), 0)`.as(c)))
+        .where('org_id', '=', org)
+        .executeTakeFirstOrThrow(),
       this.db
         .selectFrom('findings as f')
         .select([sql<string>`substr(f.first_seen_at, 1, 10)`.as('day'), 'f.severity'])
@@ -96,20 +90,18 @@ export class KyselyDashboardQueries implements DashboardReader {
         .where((eb) => eb.or([eb('f.fixed_at', 'is not', null), eb('f.withdrawn_at', 'is not', null)]))
         .groupBy([sql`substr(coalesce(f.fixed_at, f.withdrawn_at), 1, 10)`, 'f.severity'])
         .execute(),
-      this.openFindings()
-        .select('f.image_id')
-        .select([sql<number>`sum(case when f.severity = 'critical' then 1 else 0 end)`.as('critical'), sql<number>`sum(case when f.severity = 'high' then 1 else 0 end)`.as('high')])
-        .where('f.severity', 'in', ['critical', 'high'])
-        .where('f.fixed_version', 'is not', null)
-        .groupBy('f.image_id')
-        .orderBy(sql`sum(case when f.severity = 'critical' then 1 else 0 end)`, 'desc')
-        .orderBy(sql`sum(case when f.severity = 'high' then 1 else 0 end)`, 'desc')
-        .orderBy('f.image_id')
+      this.db
+        .selectFrom('images')
+        .select(['id as image_id', 'fixable_critical as critical', 'fixable_high as high'])
+        .where('org_id', '=', org)
+        .where((eb) => eb.or([eb('fixable_critical', '>', 0), eb('fixable_high', '>', 0)]))
+        .orderBy('fixable_critical', 'desc')
+        .orderBy('fixable_high', 'desc')
+        .orderBy('id', 'desc')
         .limit(5)
         .execute(),
     ]);
-    const vulnerabilities = emptyCounts();
-    for (const r of bySeverity) vulnerabilities[levelOf(r.severity)] += Number(r.n);
+    const vulnerabilities = countsOfRow(bySeverity);
 
     // Open at the end of a day = seen by then − fixed or withdrawn by then.
     const today = now.toISOString().slice(0, 10);

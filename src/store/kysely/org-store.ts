@@ -3,12 +3,12 @@
  * tables (layers, packages) are only reached through org-owned rows. See platform-store.ts.
  */
 import { randomUUID } from 'node:crypto';
-import { sql, type Kysely, type RawBuilder, type Transaction } from 'kysely';
+import { sql, type Insertable, type Kysely, type RawBuilder, type Selectable, type Transaction } from 'kysely';
 import { chainIds } from '../../image/chain-id.js';
 import type { ImageMetadata } from '../../image/metadata.js';
 import { ecosystemFor } from '../../match/ecosystem.js';
 import { normalizePackageName } from '../../advisories/ecosystems.js';
-import { SEVERITY_LEVELS, type SeverityLevel } from '../../match/severity.js';
+import type { SeverityLevel } from '../../match/severity.js';
 import type { Finding } from '../../match/types.js';
 import type { DistroInfo, Package } from '../../sbom/model.js';
 import { tryParsePurl } from '../../sbom/purl.js';
@@ -28,7 +28,6 @@ import type {
   PageRequest,
   PutResult,
   RepositorySummary,
-  SeverityCounts,
   StoredFinding,
   StoredLayer,
   StoredPackage,
@@ -43,24 +42,35 @@ import { KyselyDashboardQueries } from './dashboard-queries.js';
 import { chunks, isUniqueViolation, likeEscaped, orgColumn, rowsPerInsert } from './dialect.js';
 import type { ImagesTable, PlatformDatabase } from './schema.js';
 import { createTokenRow, tokenInfoOf } from './tokens.js';
+import { countsOfRow, refreshImageCounts } from './image-counts.js';
 
 type Db = Kysely<PlatformDatabase> | Transaction<PlatformDatabase>;
 
 const DAY_MS = 86_400_000;
 
-/** Each image sort key: the expression ordered by (ties broken by id) and its cursor type. */
-const IMAGE_SORT: Record<ImageSortKey, { expr: RawBuilder<string | number>; kind: 'string' | 'number' }> = {
-  pushed: { expr: sql`i.pushed_at`, kind: 'string' },
-  name: { expr: sql`coalesce(r.name, '')`, kind: 'string' },
-  created: { expr: sql`coalesce(i.created, '')`, kind: 'string' },
-  size: { expr: sql`i.size_compressed`, kind: 'number' },
-  packages: { expr: sql`i.package_count`, kind: 'number' },
+/** Each image sort key: the expressions ordered by (ties broken by id) and their cursor types. */
+const IMAGE_SORT: Record<ImageSortKey, { exprs: RawBuilder<string | number>[]; kinds: ('string' | 'number')[] }> = {
+  pushed: { exprs: [sql`i.pushed_at`], kinds: ['string'] },
+  name: { exprs: [sql`coalesce((SELECT r.name FROM repositories r WHERE r.id = i.repository_id), '')`], kinds: ['string'] },
+  created: { exprs: [sql`coalesce(i.created, '')`], kinds: ['string'] },
+  size: { exprs: [sql`i.size_compressed`], kinds: ['number'] },
+  packages: { exprs: [sql`i.package_count`], kinds: ['number'] },
+  // Worst first when descending: critical, then high, medium and low decide ties.
+  vulnerabilities: { exprs: [sql`i.open_critical`, sql`i.open_high`, sql`i.open_medium`, sql`i.open_low`], kinds: ['number', 'number', 'number', 'number'] },
 };
 
+/**
+ * The severity filter on the stored counts: at least one open finding this bad, or none at all.
+ * `+ 0` keeps SQLite from reading images_org_severity by range and sorting every match: the
+ * page is read in order from images_org_list, which holds the counts too.
+ */
+const SEVERITY_FILTER: Record<NonNullable<ImageFilter['severity']>, RawBuilder<boolean>> = {
+  critical: sql`i.open_critical + 0 > 0`,
+  high: sql`i.open_critical + i.open_high > 0`,
+  medium: sql`i.open_critical + i.open_high + i.open_medium > 0`,
+  none: sql`i.open_critical + i.open_high + i.open_medium + i.open_low + i.open_negligible + i.open_unknown = 0`,
+};
 
-function emptyCounts(): SeverityCounts {
-  return { critical: 0, high: 0, medium: 0, low: 0, negligible: 0, unknown: 0 };
-}
 
 /** The advisory lookup key of a purl, as the advisory store normalises it (null: not matchable). */
 function matchKey(pkg: Pick<Package, 'purl' | 'name' | 'version' | 'type' | 'namespace'>, distro: DistroInfo | undefined): { ecosystem: string | null; match_name: string | null } {
@@ -119,9 +129,11 @@ export class KyselyOrgStore implements OrgStore {
         const imageId = randomUUID();
         const chains = chainIds(m.layers.map((l) => l.diffId));
         await trx.insertInto('images').values(this.imageRow(imageId, repoId, m, upload, chains, at)).execute();
+        await trx.insertInto('image_metadata').values({ image_id: imageId, org_id: this.org.id, metadata: JSON.stringify(m) }).execute();
         await this.insertLayers(trx, imageId, m, chains);
         await this.insertPackages(trx, imageId, upload.packages, upload.distro);
         await this.insertFindings(trx, imageId, upload.findings, at);
+        await refreshImageCounts(trx, [imageId]);
         if (repoId && upload.tags?.length) await this.moveTags(trx, repoId, upload.tags, imageId, at);
         return true;
       });
@@ -139,7 +151,7 @@ export class KyselyOrgStore implements OrgStore {
     }
   }
 
-  private imageRow(id: string, repoId: string | null, m: ImageMetadata, u: ImageUpload, chains: string[], at: string): ImagesTable {
+  private imageRow(id: string, repoId: string | null, m: ImageMetadata, u: ImageUpload, chains: string[], at: string): Insertable<ImagesTable> {
     return {
       id,
       org_id: this.org.id,
@@ -164,7 +176,6 @@ export class KyselyOrgStore implements OrgStore {
       package_count: u.packages.length,
       // An image without layers (scratch) has no chain: it can be nobody's base.
       top_chain_id: chains[chains.length - 1] ?? `empty:${m.digest}`,
-      metadata: JSON.stringify(m),
       distro: u.distro ? JSON.stringify(u.distro) : null,
     };
   }
@@ -271,10 +282,12 @@ export class KyselyOrgStore implements OrgStore {
   private async imageRowByDigest(digest: string) {
     return this.db
       .selectFrom('images as i')
+      .innerJoin('image_metadata as m', 'm.image_id', 'i.id')
       .leftJoin('repositories as r', 'r.id', 'i.repository_id')
       .selectAll('i')
-      .select('r.name as repository')
+      .select(['r.name as repository', 'm.metadata'])
       .where('i.org_id', '=', this.org.id)
+      .where('m.org_id', '=', this.org.id)
       .where('i.digest', '=', digest)
       .executeTakeFirst();
   }
@@ -292,30 +305,7 @@ export class KyselyOrgStore implements OrgStore {
     return out;
   }
 
-  /** Open findings by severity, by image id. */
-  private async countsOf(imageIds: readonly string[]): Promise<Map<string, SeverityCounts>> {
-    const out = new Map<string, SeverityCounts>();
-    if (!imageIds.length) return out;
-    const rows = await this.db
-      .selectFrom('findings')
-      .select(['image_id', 'severity'])
-      .select((eb) => eb.fn.countAll<number>().as('n'))
-      .where(orgColumn('org_id'), '=', this.org.id)
-      .where('image_id', 'in', imageIds)
-      .where('fixed_at', 'is', null)
-      .where('withdrawn_at', 'is', null)
-      .groupBy(['image_id', 'severity'])
-      .execute();
-    for (const r of rows) {
-      const c = out.get(r.image_id) ?? emptyCounts();
-      const level = (SEVERITY_LEVELS as readonly string[]).includes(r.severity) ? (r.severity as SeverityLevel) : 'unknown';
-      c[level] += Number(r.n);
-      out.set(r.image_id, c);
-    }
-    return out;
-  }
-
-  private summaryOf(r: ImagesTable & { repository: string | null }, tags: Map<string, string[]>, counts: Map<string, SeverityCounts>): ImageSummary {
+  private summaryOf(r: Selectable<ImagesTable> & { repository: string | null }, tags: Map<string, string[]>): ImageSummary {
     const s: ImageSummary = {
       digest: r.digest,
       tags: tags.get(r.id) ?? [],
@@ -326,7 +316,7 @@ export class KyselyOrgStore implements OrgStore {
       size: { compressed: Number(r.size_compressed), ...(r.size_uncompressed !== null ? { uncompressed: Number(r.size_uncompressed) } : {}) },
       layerCount: r.layer_count,
       packageCount: r.package_count,
-      vulnerabilities: counts.get(r.id) ?? emptyCounts(),
+      vulnerabilities: countsOfRow(r),
     };
     if (r.repository) s.repository = r.repository;
     if (r.created) s.created = r.created;
@@ -339,9 +329,9 @@ export class KyselyOrgStore implements OrgStore {
   async getImage(digest: string): Promise<ImageDetail | undefined> {
     const r = await this.imageRowByDigest(digest);
     if (!r) return undefined;
-    const [tags, counts] = await Promise.all([this.tagsOf([r.id]), this.countsOf([r.id])]);
+    const tags = await this.tagsOf([r.id]);
     const metadata = JSON.parse(r.metadata) as ImageMetadata;
-    const detail: ImageDetail = { ...this.summaryOf(r, tags, counts), metadata };
+    const detail: ImageDetail = { ...this.summaryOf(r, tags), metadata };
     if (r.distro) detail.distro = JSON.parse(r.distro) as DistroInfo;
     const base = await this.findBaseImage(chainIds(metadata.layers.map((l) => l.diffId)));
     if (base) detail.baseImage = base;
@@ -352,61 +342,60 @@ export class KyselyOrgStore implements OrgStore {
     const limit = limitOf(page);
     const key = IMAGE_SORT[sort.by];
     if (!key) throw new ScoutError('bad-sort', `images sort by ${IMAGE_SORT_KEYS.join(', ')}`);
-    const after = decodeCursor(page.cursor, [key.kind, 'string']);
+    const after = decodeCursor(page.cursor, [...key.kinds, 'string']);
+    // No join: the repository and tag conditions are IN lists of ids, so the count reads the
+    // images_org_text and images_org_severity indexes alone (10,000 images in a few ms).
     const filtered = () => {
-      let q = this.db
-        .selectFrom('images as i')
-        .leftJoin('repositories as r', 'r.id', 'i.repository_id')
-        .where('i.org_id', '=', this.org.id);
-      if (filter.repository !== undefined) q = q.where('r.name', '=', filter.repository);
+      let q = this.db.selectFrom('images as i').where('i.org_id', '=', this.org.id);
+      const repos = () => this.db.selectFrom('repositories as rr').select('rr.id').where('rr.org_id', '=', this.org.id);
+      if (filter.repository !== undefined) q = q.where('i.repository_id', 'in', repos().where('rr.name', '=', filter.repository));
       const text = filter.q?.trim().toLowerCase();
       if (text) {
-        const like = `%${likeEscaped(text)}%`;
+        const like = sql`${`%${likeEscaped(text)}%`} escape '\\'`;
         q = q.where((eb) =>
           eb.or([
-            eb(sql`lower(coalesce(r.name, ''))`, 'like', sql`${like} escape '\\'`),
-            eb(sql`lower(i.digest)`, 'like', sql`${like} escape '\\'`),
-            eb(sql`lower(coalesce(i.os_name, ''))`, 'like', sql`${like} escape '\\'`),
-            eb.exists(
-              eb
-                .selectFrom('tags as t')
-                .select('t.id')
-                .whereRef('t.image_id', '=', 'i.id')
-                .where('t.until_at', 'is', null)
-                .where(sql`lower(t.name)`, 'like', sql`${like} escape '\\'`),
-            ),
+            eb('i.repository_id', 'in', repos().where(sql`lower(rr.name)`, 'like', like)),
+            eb(sql`lower(i.digest)`, 'like', like),
+            eb(sql`lower(coalesce(i.os_name, ''))`, 'like', like),
+            eb('i.id', 'in', this.db.selectFrom('tags as t').select('t.image_id').where('t.org_id', '=', this.org.id).where('t.until_at', 'is', null).where(sql`lower(t.name)`, 'like', like)),
           ]),
         );
       }
-      if (filter.severity) {
-        const levels = { critical: ['critical'], high: ['critical', 'high'], medium: ['critical', 'high', 'medium'], none: [] }[filter.severity];
-        q = q.where((eb) => {
-          let open = eb.selectFrom('findings as f').select('f.image_id').whereRef('f.image_id', '=', 'i.id').where(orgColumn('f.org_id'), '=', this.org.id).where('f.fixed_at', 'is', null).where('f.withdrawn_at', 'is', null);
-          if (levels.length) open = open.where('f.severity', 'in', levels);
-          return levels.length ? eb.exists(open) : eb.not(eb.exists(open));
-        });
-      }
+      if (filter.severity) q = q.where(SEVERITY_FILTER[filter.severity]);
       return q;
     };
     const cmp = sort.order === 'asc' ? '>' : '<';
-    let q = filtered().selectAll('i').select('r.name as repository').select(key.expr.as('sort_key'));
-    if (after) q = q.where(sql<boolean>`(${key.expr}, i.id) ${sql.raw(cmp)} (${after[0]}, ${String(after[1])})`);
-    const [rows, total] = await Promise.all([
-      q.orderBy(key.expr, sort.order).orderBy('i.id', sort.order).limit(limit + 1).execute(),
+    // First the page's ids and sort keys alone (an index scan for most sorts, and a sort of
+    // small tuples otherwise), then the whole rows of those ids: sorting whole rows, metadata
+    // JSON and all, cost most of a request at 10,000 images.
+    let q = filtered().select('i.id').select(key.exprs.map((e, n) => e.as(`k${n}`)));
+    if (after) q = q.where(sql<boolean>`(${sql.join([...key.exprs, sql`i.id`])}) ${sql.raw(cmp)} (${sql.join(after)})`);
+    for (const e of key.exprs) q = q.orderBy(e, sort.order);
+    const [keys, total] = await Promise.all([
+      q.orderBy('i.id', sort.order).limit(limit + 1).execute(),
       filtered().select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow(),
     ]);
-    const ids = rows.slice(0, limit).map((r) => r.id);
-    const [tags, counts, bases] = await Promise.all([this.tagsOf(ids), this.countsOf(ids), this.baseImagesOf(ids)]);
+    const ids = keys.slice(0, limit).map((r) => r.id);
+    const [rows, tags, bases] = await Promise.all([
+      // By primary key: orgColumn keeps SQLite off the org_id indexes (dialect.ts).
+      ids.length ? this.db.selectFrom('images as i').leftJoin('repositories as r', 'r.id', 'i.repository_id').selectAll('i').select('r.name as repository').where(orgColumn('i.org_id'), '=', this.org.id).where('i.id', 'in', ids).execute() : Promise.resolve([]),
+      this.tagsOf(ids),
+      this.baseImagesOf(ids),
+    ]);
+    const byId = new Map(rows.map((r) => [r.id, r]));
     const out = pageOf(
-      rows,
+      keys,
       limit,
-      (r) => {
-        const s = this.summaryOf(r, tags, counts);
-        const b = bases.get(r.id);
+      (k) => {
+        const s = this.summaryOf(byId.get(k.id)!, tags);
+        const b = bases.get(k.id);
         if (b) s.baseImage = b;
         return s;
       },
-      (r) => [key.kind === 'number' ? Number(r.sort_key) : String(r.sort_key), r.id],
+      (k) => {
+        const row = k as unknown as Record<string, string | number>;
+        return [...key.kinds.map((kind, n) => (kind === 'number' ? Number(row[`k${n}`]) : String(row[`k${n}`]))), k.id];
+      },
     );
     out.total = Number(total.n);
     return out;
@@ -427,8 +416,8 @@ export class KyselyOrgStore implements OrgStore {
       .innerJoin('orgs as o', 'o.id', 'b.org_id')
       .leftJoin('repositories as r', 'r.id', 'b.repository_id')
       .select(['il.image_id', 'b.id', 'b.digest', 'b.layer_count', 'b.pushed_at', 'o.catalog', 'r.name as repository'])
-      .where('il.org_id', '=', this.org.id)
-      .where('i.org_id', '=', this.org.id)
+      .where(orgColumn('il.org_id'), '=', this.org.id)
+      .where(orgColumn('i.org_id'), '=', this.org.id)
       .where('il.image_id', 'in', imageIds)
       .whereRef('il.position', '<', sql`i.layer_count - 1`)
       .where((eb) => eb.or([eb('b.org_id', '=', this.org.id), eb('o.catalog', '=', 1)]))
@@ -748,6 +737,7 @@ export async function deleteImages(trx: Db, orgId: string, imageIds: readonly st
     await trx.deleteFrom('image_packages').where('org_id', '=', orgId).where('image_id', 'in', ids).execute();
     await trx.deleteFrom('image_layers').where('org_id', '=', orgId).where('image_id', 'in', ids).execute();
     await trx.deleteFrom('tags').where('org_id', '=', orgId).where('image_id', 'in', ids).execute();
+    await trx.deleteFrom('image_metadata').where('org_id', '=', orgId).where('image_id', 'in', ids).execute();
     await trx.deleteFrom('images').where('org_id', '=', orgId).where('id', 'in', ids).execute();
     for (const c of chunks(purls, 500)) {
       await trx.deleteFrom('packages').where('purl', 'in', c).where((eb) => eb.not(eb.exists(eb.selectFrom('image_packages as ip').select('ip.purl').whereRef('ip.purl', '=', 'packages.purl')))).execute();

@@ -56,8 +56,23 @@ export interface ImagesTable {
   layer_count: number;
   package_count: number;
   top_chain_id: string;
-  metadata: string;
   distro: string | null;
+  /** Open findings by severity, and open critical and high with a fix (image-counts.ts keeps them). */
+  open_critical: Generated<number>;
+  open_high: Generated<number>;
+  open_medium: Generated<number>;
+  open_low: Generated<number>;
+  open_negligible: Generated<number>;
+  open_unknown: Generated<number>;
+  fixable_critical: Generated<number>;
+  fixable_high: Generated<number>;
+}
+
+/** The whole ImageMetadata of an image as JSON (only an image's detail reads it). */
+export interface ImageMetadataTable {
+  image_id: string;
+  org_id: string;
+  metadata: string;
 }
 
 export interface TagsTable {
@@ -196,6 +211,7 @@ export interface PlatformDatabase {
   tokens: TokensTable;
   repositories: RepositoriesTable;
   images: ImagesTable;
+  image_metadata: ImageMetadataTable;
   tags: TagsTable;
   layers: LayersTable;
   image_layers: ImageLayersTable;
@@ -223,6 +239,7 @@ export const PLATFORM_TABLES = [
   'image_layers',
   'layers',
   'tags',
+  'image_metadata',
   'images',
   'repositories',
   'tokens',

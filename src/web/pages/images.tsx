@@ -55,7 +55,7 @@ export function Images() {
                       <SortHeader label="Last pushed" col="pushed" sort={sort} order={order} />
                       <SortHeader label="Packages" col="packages" sort={sort} order={order} className="num" />
                       <SortHeader label="Size" col="size" sort={sort} order={order} className="num" />
-                      <SortHeader label="Vulnerabilities (C H M L)" col="critical" sort={sort} order={order} />
+                      <SortHeader label="Vulnerabilities (C H M L)" col="vulnerabilities" sort={sort} order={order} />
                       <th>Base image</th>
                     </tr>
                   </thead>

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { chainIds } from '../../../src/image/chain-id.js';
+import { PLATFORM_MIGRATIONS } from '../../../src/store/migrations/platform/index.js';
 import { BACKENDS, freshPlatformStore } from '../../helpers/platform-db.js';
 import { layerDiffIds, uploadOf } from '../../helpers/platform-upload.js';
 
@@ -8,9 +9,10 @@ for (const backend of BACKENDS) {
   describe(`platform store on ${backend}`, () => {
     test('migrates to the latest version and records it', async (t) => {
       const store = await freshPlatformStore(backend, t);
-      assert.equal(store.schemaVersion, 3);
+      assert.equal(store.schemaVersion, Math.max(...PLATFORM_MIGRATIONS.map((m) => m.version)));
       const rows = await store.db.selectFrom('platform_migrations').selectAll().orderBy('version').execute();
-      assert.deepEqual(rows.map((r) => [r.version, r.name]), [[1, 'orgs-tokens'], [2, 'images'], [3, 'continuous']]);
+      assert.deepEqual(rows.slice(0, 4).map((r) => [r.version, r.name]), [[1, 'orgs-tokens'], [2, 'images'], [3, 'continuous'], [4, 'image-counts']]);
+      assert.deepEqual(rows.map((r) => [r.version, r.name]), PLATFORM_MIGRATIONS.map((m) => [m.version, m.name]), 'every migration, in order');
     });
 
     test('tokens: stored as a hash, authenticate, revoke', async (t) => {

@@ -7,6 +7,7 @@ import type { Kysely } from 'kysely';
 import * as m001 from './001-orgs-tokens.js';
 import * as m002 from './002-images.js';
 import * as m003 from './003-continuous.js';
+import * as m004 from './004-image-counts.js';
 
 export interface PlatformMigration {
   version: number;
@@ -14,4 +15,4 @@ export interface PlatformMigration {
   up(db: Kysely<unknown>): Promise<void>;
 }
 
-export const PLATFORM_MIGRATIONS: readonly PlatformMigration[] = [m001, m002, m003];
+export const PLATFORM_MIGRATIONS: readonly PlatformMigration[] = [m001, m002, m003, m004];

@@ -1,0 +1,117 @@
+/**
+ * The open-finding counts stored on each image (migration 004), on both backends: the image
+ * list sorts worst first by them and filters by them, a re-match keeps them equal to the
+ * findings, and the migration fills them in for images stored before it.
+ */
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { sql } from 'kysely';
+import type { ImageSummary, Page, SeverityCounts } from '../../src/store/platform-store.js';
+import { openKysely } from '../../src/store/kysely/open.js';
+import { migratePlatform } from '../../src/store/kysely/migrate.js';
+import { PLATFORM_MIGRATIONS } from '../../src/store/migrations/platform/index.js';
+import { BACKENDS, freshLocation } from '../helpers/platform-db.js';
+import { testApi } from '../helpers/platform-app.js';
+import { uploadOf } from '../helpers/platform-upload.js';
+
+const PKG = 'pkg:npm/scout-test-pkg@1.0.0';
+
+/** An OSV record for npm `scout-test-pkg`, affected from 0 up to `fixed`, critical. */
+function osv(id: string, cve: string, fixed: string) {
+  return {
+    schema_version: '1.6.0',
+    id,
+    modified: new Date().toISOString(),
+    aliases: [cve],
+    summary: `test vulnerability ${cve}`,
+    database_specific: { severity: 'CRITICAL' },
+    affected: [{ package: { ecosystem: 'npm', name: 'scout-test-pkg' }, ranges: [{ type: 'SEMVER', events: [{ introduced: '0' }, { fixed }] }] }],
+  };
+}
+
+const count = (c: Partial<SeverityCounts>): SeverityCounts => ({ critical: 0, high: 0, medium: 0, low: 0, negligible: 0, unknown: 0, ...c });
+
+for (const backend of BACKENDS) {
+  describe(`stored image counts on ${backend}`, () => {
+    test('the image list sorts worst first by open findings and pages through ties; a re-match keeps the counts', async (t) => {
+      const api = await testApi(backend, t, { jobs: {} });
+      const acme = api.platform.forOrg((await api.platform.orgByName('acme'))!);
+      const put = (name: string, findings: [string, string, 'critical' | 'high' | 'medium' | 'low'][], purls: string[] = []) =>
+        acme.putImage(uploadOf({ layers: [name], purls: [...purls, ...findings.map(([p]) => p)], findings, repository: `acme/${name}`, tags: ['1'] }));
+      await put('two-high', [['pkg:npm/a@1.0.0', 'CVE-2024-0001', 'high'], ['pkg:npm/b@1.0.0', 'CVE-2024-0002', 'high']]);
+      await put('one-critical', [['pkg:npm/c@1.0.0', 'CVE-2024-0003', 'critical']]);
+      await put('one-critical-one-low', [['pkg:npm/c@1.0.0', 'CVE-2024-0003', 'critical'], ['pkg:npm/d@1.0.0', 'CVE-2024-0004', 'low']], [PKG]);
+      await put('clean', [], [PKG]);
+      const list = async (q: string) => (await api.call<Page<ImageSummary>>({ method: 'GET', url: `/v1/images${q}`, route: 'GET /v1/images', token: api.admin })).body;
+      const names = (p: Page<ImageSummary>) => p.items.map((i) => i.repository);
+
+      const worst = await list('?sort=vulnerabilities&order=desc');
+      assert.deepEqual(names(worst), ['acme/one-critical-one-low', 'acme/one-critical', 'acme/two-high', 'acme/clean']);
+      assert.deepEqual(worst.items[0]!.vulnerabilities, count({ critical: 1, low: 1 }));
+      assert.deepEqual(names(await list('?sort=vulnerabilities&order=asc')), ['acme/clean', 'acme/two-high', 'acme/one-critical', 'acme/one-critical-one-low']);
+      const paged: string[] = [];
+      for (let cursor = '', i = 0; i < 6; i++) {
+        const p = await list(`?sort=vulnerabilities&order=desc&limit=1${cursor ? `&cursor=${cursor}` : ''}`);
+        paged.push(...names(p).map(String));
+        if (!p.next) break;
+        cursor = p.next;
+      }
+      assert.deepEqual(paged, names(worst), 'one image a page, in order, none twice');
+      assert.deepEqual(names(await list('?severity=high&sort=name&order=asc')), ['acme/one-critical', 'acme/one-critical-one-low', 'acme/two-high']);
+      assert.deepEqual(names(await list('?severity=none')), ['acme/clean']);
+
+      // A critical advisory for scout-test-pkg 1.0.0: two images gain a finding, then lose it to a fix.
+      await api.call({ method: 'POST', url: '/v1/advisories', route: 'POST /v1/advisories', token: api.admin, payload: osv('SCOUT-COUNT-1', 'CVE-2099-0100', '1.5.0') });
+      await api.jobs!.queue.idle(undefined, 30_000);
+      const after = await list('?sort=vulnerabilities&order=desc');
+      assert.equal(names(after)[0], 'acme/one-critical-one-low', 'two critical now');
+      assert.equal(names(after)[3], 'acme/two-high', 'no critical');
+      const byName = new Map(after.items.map((i) => [i.repository, i.vulnerabilities]));
+      assert.deepEqual(byName.get('acme/one-critical-one-low'), count({ critical: 2, low: 1 }));
+      assert.deepEqual(byName.get('acme/clean'), count({ critical: 1 }));
+      assert.deepEqual(names(await list('?severity=none')), []);
+      const o = await api.call<{ vulnerabilities: SeverityCounts; topImages: { repository: string; fixable: { critical: number } }[] }>({ method: 'GET', url: '/v1/overview', route: 'GET /v1/overview', token: api.admin });
+      assert.deepEqual(o.body.vulnerabilities, count({ critical: 4, high: 2, low: 1 }));
+      assert.deepEqual(o.body.topImages.map((i) => [i.repository, i.fixable.critical]).sort(), [['acme/clean', 1], ['acme/one-critical-one-low', 1]], 'only the advisory gives a fix version');
+
+      await api.call({ method: 'POST', url: '/v1/advisories', route: 'POST /v1/advisories', token: api.admin, payload: osv('SCOUT-COUNT-1', 'CVE-2099-0100', '1.0.0') });
+      await api.jobs!.queue.idle(undefined, 30_000);
+      const fixed = new Map((await list('')).items.map((i) => [i.repository, i.vulnerabilities]));
+      assert.deepEqual(fixed.get('acme/one-critical-one-low'), count({ critical: 1, low: 1 }));
+      assert.deepEqual(fixed.get('acme/clean'), count({}));
+      assert.deepEqual(names(await list('?severity=none')), ['acme/clean']);
+    });
+
+    test('migration 4 counts the findings of images stored before it', async (t) => {
+      const location = await freshLocation(backend, t);
+      const { db, dialect } = await openKysely(location);
+      t.after(() => db.destroy());
+      const before = PLATFORM_MIGRATIONS.filter((m) => m.version < 4);
+      await migratePlatform(db, dialect, 'test', before);
+      const at = '2026-01-01T00:00:00Z';
+      await sql`INSERT INTO orgs (id, name, catalog, created_at) VALUES ('o1', 'acme', 0, ${at})`.execute(db);
+      for (const id of ['i1', 'i2']) {
+        await sql`INSERT INTO images (id, org_id, digest, config_digest, pushed_at, last_seen_at, os, architecture, size_compressed, layer_count, package_count, top_chain_id, metadata)
+          VALUES (${id}, 'o1', ${`sha256:${id}`}, 'c', ${at}, ${at}, 'linux', 'amd64', 1, 0, 0, ${`top-${id}`}, '{}')`.execute(db);
+      }
+      const finding = (image: string, vuln: string, severity: string, fixedVersion: string | null, fixedAt: string | null) =>
+        sql`INSERT INTO findings (image_id, purl, vulnerability_id, org_id, severity, status, fixed_version, kev, first_seen_at, last_seen_at, fixed_at, detail)
+          VALUES (${image}, 'pkg:npm/x@1', ${vuln}, 'o1', ${severity}, 'fixed', ${fixedVersion}, 0, ${at}, ${at}, ${fixedAt}, '{}')`.execute(db);
+      await finding('i1', 'CVE-1', 'critical', '2', null);
+      await finding('i1', 'CVE-2', 'critical', null, null);
+      await finding('i1', 'CVE-3', 'high', '2', null);
+      await finding('i1', 'CVE-4', 'medium', null, at);
+      await finding('i1', 'CVE-5', 'whatever', null, null);
+      await finding('i2', 'CVE-6', 'low', null, null);
+      await migratePlatform(db, dialect, 'test');
+      const rows = await sql<Record<string, unknown>>`SELECT id, open_critical, open_high, open_medium, open_low, open_negligible, open_unknown, fixable_critical, fixable_high FROM images ORDER BY id`.execute(db);
+      assert.deepEqual(
+        rows.rows.map((r) => Object.values(r).map((v) => (typeof v === 'string' ? v : Number(v)))),
+        [
+          ['i1', 2, 1, 0, 0, 0, 1, 1, 1],
+          ['i2', 0, 0, 0, 1, 0, 0, 0, 0],
+        ],
+      );
+    });
+  });
+}
