@@ -7,22 +7,11 @@ import { BACKENDS } from '../helpers/platform-db.js';
 import { testApi } from '../helpers/platform-app.js';
 import { uploadOf } from '../helpers/platform-upload.js';
 import { startReceiver } from '../helpers/webhook-receiver.js';
+import { testOsv } from '../helpers/osv-record.js';
 
 type Page<T> = { items: T[]; next?: string };
 
-/** An OSV record for npm `scout-test-pkg`, affected from 0 up to `fixed`. */
-function osv(id: string, cve: string, fixed: string, extra: Record<string, unknown> = {}) {
-  return {
-    schema_version: '1.6.0',
-    id,
-    modified: new Date().toISOString(),
-    aliases: [cve],
-    summary: `test vulnerability ${cve}`,
-    database_specific: { severity: 'HIGH' },
-    affected: [{ package: { ecosystem: 'npm', name: 'scout-test-pkg' }, ranges: [{ type: 'SEMVER', events: [{ introduced: '0' }, { fixed }] }] }],
-    ...extra,
-  };
-}
+const osv = testOsv;
 
 for (const backend of BACKENDS) {
   test(`${backend}: a new advisory affecting 3 of 10 stored images makes 3 findings and 3 events, delivered; a fix closes them as fixed, a withdrawal as withdrawn`, async (t) => {

@@ -13,21 +13,12 @@ import { PLATFORM_MIGRATIONS } from '../../src/store/migrations/platform/index.j
 import { BACKENDS, freshLocation } from '../helpers/platform-db.js';
 import { testApi } from '../helpers/platform-app.js';
 import { uploadOf } from '../helpers/platform-upload.js';
+import { testOsv } from '../helpers/osv-record.js';
 
 const PKG = 'pkg:npm/scout-test-pkg@1.0.0';
 
-/** An OSV record for npm `scout-test-pkg`, affected from 0 up to `fixed`, critical. */
-function osv(id: string, cve: string, fixed: string) {
-  return {
-    schema_version: '1.6.0',
-    id,
-    modified: new Date().toISOString(),
-    aliases: [cve],
-    summary: `test vulnerability ${cve}`,
-    database_specific: { severity: 'CRITICAL' },
-    affected: [{ package: { ecosystem: 'npm', name: 'scout-test-pkg' }, ranges: [{ type: 'SEMVER', events: [{ introduced: '0' }, { fixed }] }] }],
-  };
-}
+/** A critical advisory for scout-test-pkg below `fixed`. */
+const osv = (id: string, cve: string, fixed: string) => testOsv(id, cve, fixed, { database_specific: { severity: 'CRITICAL' } });
 
 const count = (c: Partial<SeverityCounts>): SeverityCounts => ({ critical: 0, high: 0, medium: 0, low: 0, negligible: 0, unknown: 0, ...c });
 
