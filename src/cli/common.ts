@@ -59,6 +59,7 @@ export function openOptions(o: ImageCliOptions): OpenOptions {
     ...(o.registryMirror?.length ? { registryMirrors: o.registryMirror } : {}),
     ...(o.allowForeignLayers ? { allowForeignLayers: true } : {}),
     ...(o.allowPrivateRedirects ? { allowPrivateRedirects: true } : {}),
+    ...(o.cache === false ? { cache: false as const } : {}),
     onProgress: progressReporter(),
     onNotice: (message) => process.stderr.write(`note: ${message}\n`),
   };

@@ -181,12 +181,12 @@ export async function cacheUsage(root = cacheDir()): Promise<CacheUsage> {
   return { dir: root, layers, catalog, archives, other, total: all.bytes };
 }
 
-/** Remove cached layer and catalog results and unpacked archives (the advisory database is kept). */
+/** Remove cached layer and catalog results, unpacked archives and remembered archive digests (the advisory database is kept). */
 export async function pruneCache(root = cacheDir(), opts: { olderThanMs?: number } = {}): Promise<{ removed: number; bytes: number }> {
   let removed = 0;
   let bytes = 0;
   const cutoff = opts.olderThanMs ? Date.now() - opts.olderThanMs : Infinity;
-  for (const sub of ['layers', 'catalog', 'archives']) {
+  for (const sub of ['layers', 'catalog', 'archives', 'file-digests']) {
     for await (const { path, st } of filesBelow(join(root, sub))) {
       if (Math.max(st.atimeMs, st.mtimeMs) >= cutoff) continue;
       await rm(path, { force: true });

@@ -139,6 +139,8 @@ export interface OpenOptions {
   registryMirrors?: string[];
   /** How slow a registry blob may come before its layer fails (default: registry/pace.ts defaultPace). */
   transferPace?: import('./registry/pace.js').TransferPace;
+  /** false: remember nothing between runs (the digests of an archive's layers, file-digests.ts), as --no-cache. */
+  cache?: false;
   /** One line for the user about where an image was read from (`image://`: the local engine or the registry). */
   onNotice?: (message: string) => void;
   /** Called as bytes are fetched, for progress bars. */

@@ -7,6 +7,7 @@ import { createGunzip } from 'node:zlib';
 import { ScoutError } from '../../util/errors.js';
 import { openRegular } from '../../util/regular-file.js';
 import { cacheDir } from '../cache.js';
+import { FileDigests } from '../file-digests.js';
 import { sniffCompression } from '../layer/decompress.js';
 import { defaultLimits } from '../limits.js';
 import { isDigest, MediaTypes, sha256 } from '../manifest.js';
@@ -41,12 +42,12 @@ export const archiveSource: ImageSource = {
       // docker save since Docker 25 writes both; the OCI side keeps the real manifest digest.
       return openLayout(tarLayoutReader(tar, `archive ${location}`), hasDocker ? 'docker-archive' : 'oci-archive', `archive://${location}`, opts);
     }
-    if (hasDocker) return openDockerArchive(tar, location, opts);
+    if (hasDocker) return openDockerArchive(tar, location, opts, await FileDigests.of(tarPath, opts.cache === false ? null : cacheDir()));
     throw new ScoutError('unknown-archive', `archive ${location}: neither a docker-archive (manifest.json) nor an OCI archive (oci-layout + index.json)`);
   },
 };
 
-async function openDockerArchive(tar: TarFile, location: string, opts: OpenOptions): Promise<Image> {
+async function openDockerArchive(tar: TarFile, location: string, opts: OpenOptions, digests: FileDigests): Promise<Image> {
   const describe = `docker-archive ${location}`;
   const max = defaultLimits().maxManifestBytes;
   let entries: DockerManifestEntry[];
@@ -88,8 +89,10 @@ async function openDockerArchive(tar: TarFile, location: string, opts: OpenOptio
       layers.push({ mediaType: typeof foreign.mediaType === 'string' ? foreign.mediaType : '', size: foreign.size, digest: foreign.digest, ...(Array.isArray(foreign.urls) ? { urls: foreign.urls } : {}) });
       continue;
     }
-    layers.push({ mediaType: MediaTypes.dockerLayer, size: m.size, digest: await layerDigest(tar, l) });
+    // Hashed once per archive as it is on disk: an unchanged archive's layers are not read again.
+    layers.push({ mediaType: MediaTypes.dockerLayer, size: m.size, digest: await digests.get(l, () => layerDigest(tar, l)) });
   }
+  digests.save();
   const manifest = {
     schemaVersion: 2,
     mediaType: MediaTypes.dockerManifest,
