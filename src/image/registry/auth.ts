@@ -7,6 +7,7 @@
 import { createHash } from 'node:crypto';
 import { ScoutError } from '../../util/errors.js';
 import type { Credentials } from './credentials.js';
+import { defaultPace, pacedChunks, type TransferPace } from './pace.js';
 
 export interface Challenge {
   scheme: string;
@@ -231,24 +232,25 @@ export async function readCapped(res: Response, max: number, what: string): Prom
   return (await readCappedBytes(res, max, what)).toString('utf8');
 }
 
-export async function readCappedBytes(res: Response, max: number, what: string): Promise<Buffer> {
+/**
+ * A whole response body (a manifest, a config, a token, an error), refusing more than max
+ * bytes, and held to the same pace as blobs: a registry that sends the headers and then
+ * nothing, or a byte every few seconds, fails the read instead of hanging the scan.
+ */
+export async function readCappedBytes(res: Response, max: number, what: string, pace: TransferPace = defaultPace()): Promise<Buffer> {
   const declared = Number(res.headers.get('content-length'));
   if (Number.isFinite(declared) && declared > max) {
     await res.body?.cancel().catch(() => undefined);
     throw new ScoutError('response-too-large', `${what} is ${declared} bytes, over ${max}`);
   }
   if (!res.body) return Buffer.alloc(0);
+  const host = res.url ? ` from ${new URL(res.url).host}` : '';
   const chunks: Buffer[] = [];
   let len = 0;
-  const reader = res.body.getReader();
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
+  for await (const value of pacedChunks(res.body, pace, (why) => new ScoutError('registry-stalled', `${what}${host}: ${why}, after ${len} bytes`))) {
     len += value.length;
-    if (len > max) {
-      await reader.cancel().catch(() => undefined);
-      throw new ScoutError('response-too-large', `${what} is over ${max} bytes`);
-    }
+    // Leaving the loop cancels the body (pacedChunks' finally).
+    if (len > max) throw new ScoutError('response-too-large', `${what} is over ${max} bytes`);
     chunks.push(Buffer.from(value));
   }
   return Buffer.concat(chunks);

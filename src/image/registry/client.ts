@@ -102,10 +102,10 @@ function netMessage(err: unknown): string {
 }
 
 /** The registry's own words for an error: `{"errors":[{"code":"MANIFEST_UNKNOWN","message":"…"}]}`. */
-async function errorDetail(res: Response): Promise<string> {
+async function errorDetail(res: Response, pace: TransferPace): Promise<string> {
   let text: string;
   try {
-    text = (await readCappedBytes(res, MAX_ERROR_BODY, 'error body')).toString('utf8');
+    text = (await readCappedBytes(res, MAX_ERROR_BODY, 'error body', pace)).toString('utf8');
   } catch {
     return '';
   }
@@ -165,10 +165,10 @@ export class RegistryClient {
   async getManifest(repository: string, reference: string): Promise<FetchedManifest> {
     const what = this.refText(repository, reference);
     const res = await this.request('GET', repository, `manifests/${reference}`, what, { accept: MANIFEST_ACCEPT });
-    if (res.status === 404) throw new ScoutError('manifest-unknown', `registry ${this.registry}: manifest unknown: ${what} was not found (${(await errorDetail(res)) || '404 Not Found'})`);
+    if (res.status === 404) throw new ScoutError('manifest-unknown', `registry ${this.registry}: manifest unknown: ${what} was not found (${(await errorDetail(res, this.pace)) || '404 Not Found'})`);
     if (!res.ok) throw await this.statusError(res, what);
     const max = defaultLimits().maxManifestBytes;
-    const bytes = await readCappedBytes(res, max, `registry ${this.registry}: manifest of ${what}`);
+    const bytes = await readCappedBytes(res, max, `registry ${this.registry}: manifest of ${what}`, this.pace);
     const mediaType = contentType(res);
     if (mediaType === 'text/html' || mediaType === 'text/plain') {
       throw new ScoutError('registry-bad-response', `registry ${this.registry}: answered ${what} with ${mediaType}, not a manifest; is ${this.baseUrl} a registry (a proxy or login page in the way)?`);
@@ -206,7 +206,7 @@ export class RegistryClient {
     const res = await this.request('GET', repository, `referrers/${digest}`, what, { accept: MediaTypes.ociIndex });
     let bytes: Buffer | undefined;
     if (res.ok && contentType(res) === MediaTypes.ociIndex) {
-      bytes = await readCappedBytes(res, defaultLimits().maxManifestBytes, `registry ${this.registry}: ${what}`);
+      bytes = await readCappedBytes(res, defaultLimits().maxManifestBytes, `registry ${this.registry}: ${what}`, this.pace);
     } else {
       // 404 (or 400/405 from registries that route the path elsewhere): no referrers API.
       await res.body?.cancel().catch(() => undefined);
@@ -226,7 +226,7 @@ export class RegistryClient {
   /** A small blob (a config) whole; its digest is left for the caller to verify. */
   async getBlob(repository: string, digest: string, maxBytes: number): Promise<Buffer> {
     const res = await this.openBlobResponse(repository, digest, 0);
-    return readCappedBytes(res, maxBytes, `registry ${this.registry}: blob ${digest} of ${repository}`);
+    return readCappedBytes(res, maxBytes, `registry ${this.registry}: blob ${digest} of ${repository}`, this.pace);
   }
 
   /**
@@ -283,7 +283,7 @@ export class RegistryClient {
     if (!isDigest(digest)) throw new ScoutError('bad-digest', `registry ${this.registry}: "${digest}" is not a valid blob digest`);
     const what = `blob ${digest} of ${this.registry}/${repository}`;
     const res = await this.request('GET', repository, `blobs/${digest}`, what, offset > 0 ? { range: offset } : {});
-    if (res.status === 404) throw new ScoutError('blob-unknown', `registry ${this.registry}: ${what} was not found${this.redirectedTo(res)} (${(await errorDetail(res)) || '404 Not Found'})`);
+    if (res.status === 404) throw new ScoutError('blob-unknown', `registry ${this.registry}: ${what} was not found${this.redirectedTo(res)} (${(await errorDetail(res, this.pace)) || '404 Not Found'})`);
     if (!res.ok) throw await this.statusError(res, what);
     if (res.status === 206 && !(res.headers.get('content-range') ?? '').startsWith(`bytes ${offset}-`)) {
       await res.body?.cancel().catch(() => undefined);
@@ -297,7 +297,7 @@ export class RegistryClient {
   }
 
   private async statusError(res: Response, what: string): Promise<ScoutError> {
-    const detail = await errorDetail(res);
+    const detail = await errorDetail(res, this.pace);
     const redirected = this.redirectedTo(res);
     if (res.status === 403) {
       return new ScoutError('registry-denied', `registry ${this.registry} denied access to ${what}${redirected} (403 Forbidden${detail ? `: ${detail}` : ''}); check that your account may pull it: ${loginHint(this.registry)}`);
@@ -329,7 +329,7 @@ export class RegistryClient {
       const res = await this.send(url, { method, headers }, what);
       if (res.status !== 401) return res;
       const challenge = res.headers.get('www-authenticate');
-      const detail = method === 'HEAD' ? '' : await errorDetail(res);
+      const detail = method === 'HEAD' ? '' : await errorDetail(res, this.pace);
       const creds = await auth.credentialsNow();
       if (round > 0 || (authorization && !challenge)) {
         auth.forget(scope, creds);

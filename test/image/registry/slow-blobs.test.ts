@@ -6,9 +6,11 @@
 import assert from 'node:assert/strict';
 import { after, test } from 'node:test';
 import { openImage } from '../../../src/image/open.js';
+import { RegistryClient } from '../../../src/image/registry/client.js';
+import { ScoutError } from '../../../src/util/errors.js';
 import { scanImage } from '../../../src/image/scan.js';
 import { scoutAsync } from '../../helpers/cli.js';
-import { buildImage } from '../../helpers/image-builder.js';
+import { buildImage, type BuiltImage } from '../../helpers/image-builder.js';
 import { tempDir } from '../../helpers/tmp.js';
 import { serveImages, singleImage, startFake, type FakeServer } from './fake-registry.js';
 
@@ -69,4 +71,64 @@ test('a blob that trickles in under the minimum rate fails its layer; the flags 
   const bad = await scoutAsync(['image', 'inspect', ref, '--registry-min-rate', 'fast'], { SCOUT_CACHE_DIR: tempDir() });
   assert.equal(bad.code, 1);
   assert.match(bad.stderr, /--registry-min-rate must be a number/);
+});
+
+/**
+ * A registry whose answers to `pick` (a manifest, the config blob, the token) send their
+ * headers and then stall or trickle; the rest is served normally.
+ */
+async function slowDocuments(pick: (path: string) => boolean, how: 'stall' | 'trickle', bearer = false) {
+  const im = await buildImage({ layers: [{ 'etc/hostname': 'box' }] });
+  const normal = serveImages(singleImage('slow/app', '1', im));
+  let realm = '';
+  const s = await startFake((req, res, url) => {
+    if (bearer && url.pathname !== '/token' && req.headers.authorization !== 'Bearer t') {
+      res.writeHead(401, { 'www-authenticate': `Bearer realm="${realm}",service="s"`, 'content-type': 'application/json' });
+      res.end('{}');
+      return;
+    }
+    const body = url.pathname === '/token' ? Buffer.from('{"token":"t","expires_in":300}') : undefined;
+    if (!pick(url.pathname)) return normal(req, res, url);
+    const doc = body ?? (url.pathname.includes('/manifests/') ? im.manifestBytes : im.configBytes);
+    res.writeHead(200, { 'content-type': url.pathname.includes('/manifests/') ? String(im.manifest.mediaType) : 'application/json', 'content-length': doc.length });
+    res.write(doc.subarray(0, 2));
+    if (how === 'trickle') {
+      let at = 2;
+      const t = setInterval(() => (at < doc.length ? res.write(doc.subarray(at, ++at)) : clearInterval(t)), 20);
+      timers.push(t);
+      res.on('close', () => clearInterval(t));
+    }
+  });
+  servers.push(s);
+  realm = `${s.url}/token`;
+  return { s, im };
+}
+
+const TIGHT = { idleMs: 300, minBytesPerSecond: 1000 };
+
+test('a manifest, a config or a token whose body stalls or trickles fails within the pace, naming what and the host (it hung)', async () => {
+  const cases = [
+    { what: 'manifest', pick: (p: string) => p.includes('/manifests/'), how: 'stall', call: (c: RegistryClient) => c.getManifest('slow/app', '1'), expect: /manifest of .*slow\/app:1 from 127\.0\.0\.1:\d+: no data for 0\.3s .*, after 2 bytes$/ },
+    { what: 'manifest', pick: (p: string) => p.includes('/manifests/'), how: 'trickle', call: (c: RegistryClient) => c.getManifest('slow/app', '1'), expect: /manifest of .* from 127\.0\.0\.1:\d+: [\d.]+ bytes\/s over .* under the minimum of 1000/ },
+    { what: 'config', pick: (p: string) => p.includes('/blobs/'), how: 'stall', call: async (c: RegistryClient, im: BuiltImage) => c.getBlob('slow/app', im.configDigest, 1 << 20), expect: /blob sha256:[0-9a-f]+ of slow\/app from 127\.0\.0\.1:\d+: no data for 0\.3s/ },
+  ] as const;
+  for (const k of cases) {
+    const { s, im } = await slowDocuments(k.pick, k.how);
+    const started = Date.now();
+    await assert.rejects(k.call(new RegistryClient({ registry: s.host, pace: TIGHT }), im), (err: unknown) => {
+      assert.ok(err instanceof ScoutError, String(err));
+      assert.equal(err.code, 'registry-stalled');
+      assert.ok(err.message.startsWith(`registry ${s.host}: `), err.message);
+      assert.match(err.message, k.expect);
+      return true;
+    }, `${k.what} ${k.how}`);
+    assert.ok(Date.now() - started < 5000, `${k.what} ${k.how}: within the pace`);
+  }
+});
+
+test('a token service that stalls after its headers fails the pull under SCOUT_REGISTRY_IDLE_TIMEOUT; the CLI says so in one line', async () => {
+  const { s } = await slowDocuments((p) => p === '/token', 'stall', true);
+  const r = await scoutAsync(['image', 'inspect', `registry://${s.host}/slow/app:1`], { SCOUT_CACHE_DIR: tempDir(), SCOUT_REGISTRY_IDLE_TIMEOUT: '0.3' });
+  assert.equal(r.code, 1, r.stderr);
+  assert.match(r.stderr, /^error: .*token.* from 127\.0\.0\.1:\d+: no data for 0\.3s/m);
 });
