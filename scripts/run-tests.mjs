@@ -3,6 +3,7 @@
 import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
+import { transpileCli } from './transpile-cli.mjs';
 
 function collect(dir, out) {
   for (const name of readdirSync(dir)) {
@@ -17,6 +18,10 @@ function collect(dir, out) {
 const filter = process.argv.slice(2);
 let files = collect('test', []).sort();
 if (filter.length) files = files.filter((f) => filter.some((x) => f.includes(x)));
+// Tests that start `scout` as a child process run it from JavaScript transpiled once here
+// (test/helpers/cli.ts reads SCOUT_TEST_CLI_JS); without it they fall back to tsx.
+const cli = await transpileCli();
+const env = { ...process.env, SCOUT_TEST_CLI_JS: cli.main };
 const args = ['--import', 'tsx', '--test', '--test-reporter=spec', '--test-concurrency=2', ...files];
-const r = spawnSync(process.execPath, args, { stdio: 'inherit' });
+const r = spawnSync(process.execPath, args, { stdio: 'inherit', env });
 process.exit(r.status ?? 1);

@@ -11,9 +11,9 @@ import { resolveServerLocation } from '../../src/server/location.js';
 import { startServer, type RunningServer } from '../../src/server/main.js';
 import { SqliteAdvisoryStore } from '../../src/store/sqlite/sqlite-store.js';
 import { EXAMPLE_ADVISORIES } from './platform-app.js';
+import { scoutNodeArgs } from './cli.js';
 import { tempDir } from './tmp.js';
 
-const MAIN = new URL('../../src/cli/main.ts', import.meta.url).pathname;
 
 export interface TestServer extends RunningServer {
   dataDir: string;
@@ -47,7 +47,7 @@ export async function startTestServer(t: { after: (fn: () => Promise<void>) => v
 /** Runs the CLI (from source) in a child process, asynchronously. */
 export function scoutAsync(args: string[], env: Record<string, string> = {}, input?: string): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', MAIN, ...args], { env: { ...process.env, CI: '1', ...env }, stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, scoutNodeArgs(...args), { env: { ...process.env, CI: '1', ...env }, stdio: ['pipe', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));

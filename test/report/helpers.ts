@@ -7,14 +7,13 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import semver from 'semver';
-import { scout } from '../helpers/cli.js';
+import { scout, scoutNodeArgs } from '../helpers/cli.js';
 import { tempDir } from '../helpers/tmp.js';
 import { sarifValidator } from '../sbom/formats/schema-validators.js';
 
 export const ROOT = join(import.meta.dirname, '..', '..');
 export const BUNDLE = join(ROOT, 'examples', 'advisories');
 export const DEMO = join(ROOT, 'examples', 'demo-image.tar');
-const MAIN = join(ROOT, 'src', 'cli', 'main.ts');
 
 export interface RawRecord {
   id: string;
@@ -73,7 +72,7 @@ export function importedCache(): string {
 /** The CLI in a child process without blocking this one (for tests that serve HTTP themselves). */
 export function scoutAsync(args: string[], env: Record<string, string>): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', MAIN, ...args], { env: { ...process.env, CI: '1', ...env } });
+    const child = spawn(process.execPath, scoutNodeArgs(...args), { env: { ...process.env, CI: '1', ...env } });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
