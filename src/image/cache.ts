@@ -186,7 +186,7 @@ export async function pruneCache(root = cacheDir(), opts: { olderThanMs?: number
   let removed = 0;
   let bytes = 0;
   const cutoff = opts.olderThanMs ? Date.now() - opts.olderThanMs : Infinity;
-  for (const sub of ['layers', 'catalog', 'archives', 'file-digests']) {
+  for (const sub of ['layers', 'catalog', 'archives', 'file-digests', 'engine-images']) {
     for await (const { path, st } of filesBelow(join(root, sub))) {
       if (Math.max(st.atimeMs, st.mtimeMs) >= cutoff) continue;
       await rm(path, { force: true });

@@ -16,6 +16,7 @@ import { sbomForImage } from '../../src/sbom/build.js';
 import { classicDemo, containerdDemo, DEMO_ARCHIVE, startFakeEngine, type EngineImageFixture, type FakeEngine } from '../helpers/docker-engine.js';
 import { buildImage, writeDockerArchive } from '../helpers/image-builder.js';
 import { tempDir } from '../helpers/tmp.js';
+import type { ScanWarning } from '../../src/util/errors.js';
 
 process.env.SCOUT_CACHE_DIR = tempDir('scout-cache-');
 
@@ -26,14 +27,14 @@ let expected: string[];
 const engines: FakeEngine[] = [];
 
 /** Packages as purls, sorted: what two reads of one image must agree on. */
-async function purlsOf(ref: string, env: Record<string, string | undefined>): Promise<{ purls: string[]; image: Awaited<ReturnType<typeof openImage>> }> {
+async function purlsOf(ref: string, env: Record<string, string | undefined>): Promise<{ purls: string[]; image: Awaited<ReturnType<typeof openImage>>; warnings: ScanWarning[] }> {
   const saved = { ...process.env };
   for (const k of ['DOCKER_HOST', 'DOCKER_CONTEXT', 'DOCKER_CONFIG', 'XDG_RUNTIME_DIR', 'HOME']) delete process.env[k];
   Object.assign(process.env, env);
   try {
     const image = await openImage(ref);
     const { sbom } = await sbomForImage(image, undefined, { cache: new LayerCache(join(tempDir(), 'c')) }, { catalogCache: false });
-    return { purls: sbom.packages.map((p) => p.purl ?? p.name).sort(), image };
+    return { purls: sbom.packages.map((p) => p.purl ?? p.name).sort(), image, warnings: sbom.warnings.filter((w) => w.layer) };
   } finally {
     process.env = saved;
   }
@@ -116,7 +117,13 @@ test('an export that is not the image inspect described is refused, not catalogu
   await writeDockerArchive(other, [{ image: await buildImage({ layers: [{ 'etc/os-release': 'ID=alpine\nVERSION_ID=3.20.0\n' }] }), tags: ['demo-api:1.0.0'] }]);
   const liar: EngineImageFixture = { ...classic, exportPath: other };
   const e = await engine([liar]);
-  await assert.rejects(purlsOf('local://demo-api:1.0.0', { DOCKER_HOST: `unix://${e.socketPath}` }), /exported another image than it described/);
+  await assert.rejects(purlsOf('local://demo-api:1.0.0', { DOCKER_HOST: `unix://${e.socketPath}`, SCOUT_CACHE_DIR: tempDir() }), /exported another image than it described/);
+  // The image remembered from a true export: its layers, exported on demand, fail by name.
+  const remembered = tempDir();
+  const honest = await engine([classic]);
+  await purlsOf('local://demo-api:1.0.0', { DOCKER_HOST: `unix://${honest.socketPath}`, SCOUT_CACHE_DIR: remembered });
+  const { warnings } = await purlsOf('local://demo-api:1.0.0', { DOCKER_HOST: `unix://${e.socketPath}`, SCOUT_CACHE_DIR: remembered });
+  assert.ok(warnings.length >= 1 && warnings.every((w) => w.layerFailed && /exported another image than it described/.test(w.message)), JSON.stringify(warnings));
 });
 
 test('local://: no engine, or no such image, is a clear error naming the socket', async () => {
@@ -128,4 +135,29 @@ test('local://: no engine, or no such image, is a clear error naming the socket'
   const e = await engine([classic]);
   await assert.rejects(purlsOf('local://other:2', { DOCKER_HOST: `unix://${e.socketPath}` }), /local:\/\/other:2: the Docker engine at .* has no image other:2 \(local:\/\/ never pulls from a registry/);
   await assert.rejects(purlsOf('local://x', { DOCKER_HOST: 'ssh://me@host' }), /DOCKER_HOST is "ssh:\/\/me@host": Scout reaches a Docker engine at unix:\/\/ or tcp:\/\/ addresses only/);
+});
+
+test('a warm scan of a local image it has seen needs no export: ping and inspect only', async () => {
+  const e = await engine([containerd]);
+  const env = { DOCKER_HOST: `unix://${e.socketPath}` };
+  const layers = new LayerCache(join(tempDir(), 'layers'));
+  const scan = async () => {
+    const saved = { ...process.env };
+    Object.assign(process.env, env);
+    try {
+      const { sbom } = await sbomForImage(await openImage('local://demo-api:1.0.0'), undefined, { cache: layers }, { catalogCache: false });
+      return sbom.packages.map((p) => p.purl ?? p.name).sort();
+    } finally {
+      process.env = saved;
+    }
+  };
+  assert.deepEqual(await scan(), expected);
+  e.requests.length = 0;
+  assert.deepEqual(await scan(), expected);
+  assert.deepEqual(e.requests, ['GET /_ping', 'GET /images/demo-api:1.0.0/json'], 'every layer came from the layer cache: nothing exported');
+  // Layers not in the cache: the remembered image exports on demand, and reads the same.
+  e.requests.length = 0;
+  const { purls } = await purlsOf('local://demo-api:1.0.0', env);
+  assert.deepEqual(purls, expected);
+  assert.deepEqual(e.requests, ['GET /_ping', 'GET /images/demo-api:1.0.0/json', 'GET /images/demo-api:1.0.0/get']);
 });

@@ -7,6 +7,7 @@
 import { ScoutError } from '../../util/errors.js';
 import { EngineClient, type EngineImage } from '../engine/client.js';
 import { engineEndpoints } from '../engine/endpoint.js';
+import { recallImage, rememberImage } from '../engine/remembered.js';
 import { spoolExport } from '../engine/spool.js';
 import { formatPlatform } from '../manifest.js';
 import { parseReference } from '../reference.js';
@@ -57,9 +58,31 @@ export async function lookInEngines(name: string, opts: OpenOptions): Promise<En
       reasons.push(`${client.describe} has ${name} for ${other} only, not ${formatPlatform(opts.platform!)}`);
       continue;
     }
-    return { image: await exportImage(client, name, found, opts), engine: client.describe };
+    return { image: await engineImage(client, name, found, opts), engine: client.describe };
   }
   return { absent: reasons.join('; '), unreachable: !reachable };
+}
+
+/**
+ * The image `found`: from memory when it was exported before under the same ID (its layers
+ * then export it only if they are read), else exported now and remembered.
+ */
+async function engineImage(client: EngineClient, name: string, found: EngineImage, opts: OpenOptions): Promise<Image> {
+  let exporting: Promise<Image> | undefined;
+  const exported = () => (exporting ??= exportImage(client, name, found, opts));
+  const recalled = opts.cache === false ? undefined : await recallImage(found.Id, opts.platform, exported);
+  const img = recalled ?? (await exported());
+  if (!recalled && opts.cache !== false) rememberImage(found.Id, opts.platform, img);
+  const ref = isImageId(name) ? undefined : safeReference(name);
+  return {
+    ...img,
+    source: 'docker-engine',
+    reference: `local://${name}`,
+    registry: ref?.registry,
+    repository: ref?.repository,
+    tag: ref?.tag,
+    registryUrl: undefined,
+  };
 }
 
 async function exportImage(client: EngineClient, name: string, found: EngineImage, opts: OpenOptions): Promise<Image> {
@@ -77,16 +100,7 @@ async function exportImage(client: EngineClient, name: string, found: EngineImag
   if (![img.configDigest, img.manifestDigest, img.indexDigest].includes(found.Id)) {
     throw new ScoutError('engine-image-changed', `${describe}: the engine exported another image than it described (ID ${found.Id}, export ${img.configDigest}); was it re-tagged meanwhile? Try again`);
   }
-  const ref = isImageId(name) ? undefined : safeReference(name);
-  return {
-    ...img,
-    source: 'docker-engine',
-    reference: `local://${name}`,
-    registry: ref?.registry,
-    repository: ref?.repository,
-    tag: ref?.tag,
-    registryUrl: undefined,
-  };
+  return img;
 }
 
 function safeReference(name: string) {
