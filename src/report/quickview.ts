@@ -13,12 +13,17 @@ import type { Sbom } from '../sbom/model.js';
 import { countFindings, type FindingCounts, plural, targetName } from './summary.js';
 import type { ReportOptions } from './types.js';
 import { failedLayers } from '../image/incomplete.js';
+import type { HealthScore, PolicyReport } from '../policy/evaluate.js';
+import type { PolicyStatus } from '../policy/types.js';
+import { healthLine } from '../policy/report.js';
 
 export interface QuickviewInput {
   sbom: Sbom;
   findings: readonly Finding[];
   /** The base image and its findings, once base image detection exists. */
   base?: { reference: string; digest?: string; findings: readonly Finding[] };
+  /** The policy evaluation of the same image (scout policy). */
+  policies?: PolicyReport;
 }
 
 export interface Quickview {
@@ -30,6 +35,8 @@ export interface Quickview {
   baseNote?: string;
   /** Layers that could not be read: the counts above may miss their packages' vulnerabilities. */
   failedLayers?: string[];
+  /** Each policy's status and violation count, and the health score (details: scout policy). */
+  policies?: { health: HealthScore; results: { id: string; title: string; status: PolicyStatus; violations: number }[] };
 }
 
 export function quickview(input: QuickviewInput, opts: Pick<ReportOptions, 'target'>): Quickview {
@@ -48,6 +55,7 @@ export function quickview(input: QuickviewInput, opts: Pick<ReportOptions, 'targ
   };
   if (input.base) q.base = { reference: input.base.reference, ...(input.base.digest ? { digest: input.base.digest } : {}), vulnerabilities: countFindings(input.base.findings) };
   else q.baseNote = 'base image comparison is not available yet';
+  if (input.policies) q.policies = { health: input.policies.health, results: input.policies.results.map((r) => ({ id: r.id, title: r.title, status: r.status, violations: r.violations.length })) };
   const failed = failedLayers(sbom.warnings);
   if (failed.length) q.failedLayers = failed;
   return q;
@@ -82,6 +90,9 @@ export function writeQuickviewText(q: Quickview): string {
   out.push(`${plural(v.total, 'vulnerability', 'vulnerabilities')} (${v.vulnerabilities} distinct) in ${v.packages} of ${plural(t.packages, 'package')}${v.kev ? `; ${v.kev} known exploited (CISA KEV)` : ''}`);
   if (q.failedLayers) out.push(`Incomplete: ${plural(q.failedLayers.length, 'layer')} could not be read (${q.failedLayers.join(', ')}); the counts above leave out their packages`);
   if (q.baseNote) out.push(`Base image: ${q.baseNote}`);
-  out.push(`Details: scout cves ${t.reference}`);
+  if (q.policies) {
+    out.push('', table(q.policies.results.map((r) => [r.status === 'fail' ? 'FAIL' : r.status, r.title, r.violations ? String(r.violations) : '']), ['STATUS', 'POLICY', 'VIOLATIONS']), '', healthLine(q.policies.health));
+  }
+  out.push(`Details: scout cves ${t.reference}${q.policies ? `; scout policy ${t.reference}` : ''}`);
   return out.join('\n') + '\n';
 }
