@@ -140,10 +140,10 @@ test('the demo image fails the vulnerability policies with the fix version of ea
   // Only critical ones, published at least 100 years ago: none.
   const cfg = join(dir, 'grace.yaml');
   writeFileSync(cfg, 'policies:\n  no-fixable-critical-high:\n    severities: [critical]\n    ageDays: 36500\n  no-high-profile-vulnerabilities:\n    cves: [CVE-2014-0160]\n    kev: false\n');
-  const g = policy([DEMO, '--config', cfg]);
+  const g = policy([DEMO, '--policy-file', cfg]);
   assert.equal(byId(g.report, 'no-fixable-critical-high').status, 'pass');
   assert.equal(byId(g.report, 'no-high-profile-vulnerabilities').status, 'pass');
-  const critical = policy([DEMO, '--config', cfg], {});
+  const critical = policy([DEMO, '--policy-file', cfg], {});
   assert.equal(critical.code, 0);
 });
 
@@ -171,7 +171,7 @@ test('a config file: parameters change the verdict, a policy can be turned off, 
       '    expression: provenance != null && provenance.vcs.revision != null',
     ].join('\n'),
   );
-  const r = policy([`oci-dir://${good}`, '--config', cfg, '-e']);
+  const r = policy([`oci-dir://${good}`, '--policy-file', cfg, '-e']);
   assert.equal(r.code, 2, r.stderr);
   const s = statuses(r.report);
   assert.equal(s['up-to-date-base-image'], undefined);
@@ -183,8 +183,10 @@ test('a config file: parameters change the verdict, a policy can be turned off, 
   assert.deepEqual(byId(r.report, 'no-npm').violations, [{ subject: 'pkg:npm/left-pad@1.3.0', detail: 'npm package left-pad' }]);
   assert.equal(byId(r.report, 'no-npm').fix, 'Ship the bundle, not node_modules.');
   assert.equal(s['vcs-known'], 'pass');
+  // The same file from the environment, as every flag can be.
+  assert.equal(statuses(policy([`oci-dir://${good}`], { SCOUT_POLICY_FILE: cfg }).report)['no-npm'], 'fail');
   // The bad image has no provenance: the same expression fails it.
-  assert.equal(statuses(policy([`oci-dir://${bad}`, '--config', cfg]).report)['vcs-known'], 'fail');
+  assert.equal(statuses(policy([`oci-dir://${bad}`, '--policy-file', cfg]).report)['vcs-known'], 'fail');
 });
 
 test('policy file mistakes: a CEL syntax error names the file line, unknown names get the closest one', () => {
@@ -199,7 +201,7 @@ test('policy file mistakes: a CEL syntax error names the file line, unknown name
   const file = join(dir, 'broken.yaml');
   for (const [text, want] of cases) {
     writeFileSync(file, text);
-    const r = scout(['policy', DEMO, '--config', file], env);
+    const r = scout(['policy', DEMO, '--policy-file', file], env);
     assert.equal(r.code, 1, r.stderr);
     assert.match(r.stderr, want);
   }
@@ -208,7 +210,7 @@ test('policy file mistakes: a CEL syntax error names the file line, unknown name
 test('a custom policy that fails while running is an error, and --exit-code fails on it', () => {
   const cfg = join(dir, 'runtime.yaml');
   writeFileSync(cfg, 'custom:\n  - id: label\n    title: Has an owner label\n    expression: image.labels["org.example.owner"] != ""\n');
-  const r = policy([`oci-dir://${good}`, '--config', cfg, '--exit-code']);
+  const r = policy([`oci-dir://${good}`, '--policy-file', cfg, '--exit-code']);
   assert.equal(r.code, 2);
   const res = byId(r.report, 'label');
   assert.equal(res.status, 'error');

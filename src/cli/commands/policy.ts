@@ -9,7 +9,7 @@ import { action, dbOptions, EXIT, freshness, scanExit, imageOptions, openOptions
 import { loadTrust, trustOptions, type TrustCliOptions } from '../trust.js';
 
 interface PolicyOptions extends ImageCliOptions, DbCliOptions, TrustCliOptions {
-  config?: string;
+  policyFile?: string;
   exitCode?: boolean;
   format: string;
   output?: string;
@@ -22,7 +22,7 @@ export function register(program: Command): void {
       .command('policy')
       .argument('<image>', 'image reference, archive, OCI layout, directory, or sbom://FILE')
       .description('evaluate the policies (built-in and custom CEL) on an image: each one\'s status, violations and fix, and a health score A–F')
-      .option('--config <file>', 'policy file (YAML or JSON): parameters of the built-in policies, custom CEL policies (default: SCOUT_POLICY_CONFIG, else the built-in defaults)')
+      .option('--policy-file <file>', 'policy file (YAML or JSON): parameters of the built-in policies, custom CEL policies (default: the built-in policies); also SCOUT_POLICY_FILE or policy-file in the config file')
       .option('-e, --exit-code', 'exit with 2 when a policy fails (or a custom policy cannot run)')
       .option('--format <format>', 'text or json', 'text')
       .option('-o, --output <file>', 'write to a file instead of stdout')
@@ -33,7 +33,7 @@ export function register(program: Command): void {
       if (!['text', 'json'].includes(o.format)) throw new ScoutError('bad-format', `--format must be text or json, not "${o.format}"`);
       const { loadPolicyConfig } = await import('../policy-config.js');
       // The file is read first: a mistake in it is reported before minutes of scanning.
-      const config = await loadPolicyConfig(o.config);
+      const config = await loadPolicyConfig(o.policyFile);
       const { evaluatedPolicies } = await import('../policy-run.js');
       const { report, warnings } = await evaluatedPolicies(ref, config, {
         open: openOptions(o),
