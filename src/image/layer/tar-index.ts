@@ -43,6 +43,14 @@ export function confineTarPath(name: string): { path?: string; absolute: boolean
  * recognised, wanted files captured and analyzed, everything else drained. Nothing is written
  * to disk. Hostile member names are skipped with a warning naming the layer and the path.
  */
+/** Warnings about single tar members named per layer before the rest are only counted. */
+const NAMED_PER_KIND = 100;
+const REPEATED: Record<string, string> = {
+  'path-escape': "climbing out of the image root with '..', skipped",
+  'absolute-path': 'with absolute paths, read inside the image root',
+  'link-escape': 'hard links pointing out of the image root, skipped',
+};
+
 export async function indexTarStream(
   tar: Readable,
   diffId: string,
@@ -55,6 +63,14 @@ export async function indexTarStream(
   budget?: CaptureBudget,
 ): Promise<LayerIndex> {
   const b = new LayerIndexBuilder(diffId, capture, label, thread, budget);
+  // A hostile layer can hold hundreds of thousands of such members: each kind is named up to
+  // NAMED_PER_KIND times, then counted in one closing warning.
+  const seen = new Map<string, number>();
+  const perEntry = (code: string, message: string, path: string) => {
+    const n = (seen.get(code) ?? 0) + 1;
+    seen.set(code, n);
+    if (n <= NAMED_PER_KIND) b.warn(code, message, path);
+  };
   let count = 0;
   try {
     await parseTar(tar, (h, head) => {
@@ -63,10 +79,10 @@ export async function indexTarStream(
       }
       const { path, absolute } = confineTarPath(h.name);
       if (path === undefined) {
-        b.warn('path-escape', `${label}: entry "${h.name}" climbs out of the image root with '..'; skipped`, h.name);
+        perEntry('path-escape', `${label}: entry "${h.name}" climbs out of the image root with '..'; skipped`, h.name);
         return undefined;
       }
-      if (absolute) b.warn('absolute-path', `${label}: entry "${h.name}" has an absolute path; read as ${path} inside the image root`, path);
+      if (absolute) perEntry('absolute-path', `${label}: entry "${h.name}" has an absolute path; read as ${path} inside the image root`, path);
       const slash = path.lastIndexOf('/');
       const mode = h.mode;
       // Whiteouts are rare: look at the base name only when it starts with '.wh.'.
@@ -80,7 +96,7 @@ export async function indexTarStream(
       if (h.type === '0' || h.type === '7') return b.fileSink({ path, type: 'file', size: h.size, mode }, head);
       if (h.type === '1') {
         const target = confineTarPath(h.linkname);
-        if (target.path === undefined) b.warn('link-escape', `${label}: hard link "${h.name}" points out of the image root ("${h.linkname}"); skipped`, path);
+        if (target.path === undefined) perEntry('link-escape', `${label}: hard link "${h.name}" points out of the image root ("${h.linkname}"); skipped`, path);
         else b.addEntry({ path, type: 'hardlink', size: 0, mode, linkTarget: target.path });
         return undefined;
       }
@@ -95,6 +111,10 @@ export async function indexTarStream(
       throw new ScoutError(err.code, `${label}: ${err.message}`, { layer: label, path: err.path, cause: err });
     }
     throw wrapStreamError(err as Error, label);
+  } finally {
+    for (const [code, n] of seen) {
+      if (n > NAMED_PER_KIND) b.warn(code, `${label}: ${n - NAMED_PER_KIND} more entries like those above (${REPEATED[code] ?? code}), ${n} in all; only the first ${NAMED_PER_KIND} are named`);
+    }
   }
   return await b.finish();
 }
