@@ -28,6 +28,8 @@ export interface PlatformJobsOptions {
   webhookBackoffMs?: number;
   webhookMaxAttempts?: number;
   publicUrl?: string;
+  /** How long a queued re-match waits for its advisory import before it runs anyway (default 5 min). */
+  rematchRecoveryMs?: number;
 }
 
 export interface PlatformJobs {
@@ -88,10 +90,21 @@ export async function openPlatformJobs(opts: PlatformJobsOptions): Promise<Platf
         const old = await opts.advisories.get(r.id);
         if (old) previous.push(old);
       }
+      // The advisory store commits on its own connection, so the import and the job cannot
+      // share a transaction. The re-match is queued first, held back by `rematchRecoveryMs`,
+      // and released once the import commits: a crash (or a failed import) anywhere in
+      // between leaves a job that runs when the hold ends, against whatever was committed,
+      // instead of an import that nothing re-matches. A re-match of unchanged advisories
+      // changes nothing, so running it needlessly is harmless.
+      const payload = rematchPayloadOf([...records, ...previous]);
+      const held = await queue.send('rematch', payload, { runAt: new Date(Date.now() + (opts.rematchRecoveryMs ?? 300_000)) });
       const counts = await opts.advisories.importBatch({ kind: 'advisories', source: { name: source, kind: 'advisories' }, mode: 'merge', records });
-      if (counts.inserted + counts.updated === 0) return { counts };
-      const rematchJob = await queue.send('rematch', rematchPayloadOf([...records, ...previous]));
-      return { counts, rematchJob };
+      if (counts.inserted + counts.updated === 0) {
+        await queue.cancel(held);
+        return { counts };
+      }
+      await queue.runNow(held);
+      return { counts, rematchJob: held };
     },
   };
 }

@@ -112,6 +112,12 @@ export interface JobQueue {
   start(): Promise<void>;
   /** Stops claiming, aborts `job.signal`, waits for running jobs (up to `graceMs`), closes listeners. */
   stop(graceMs?: number): Promise<void>;
+  /** True between `start()` and `stop()`. */
+  isRunning(): boolean;
+  /** Makes a waiting job (one sent with a later `runAt`) runnable now; false when it is not waiting. */
+  runNow(id: string): Promise<boolean>;
+  /** Deletes a job that has not started; false when it started already (or is gone). */
+  cancel(id: string): Promise<boolean>;
   /** Jobs by name and state. */
   depth(): Promise<QueueDepth[]>;
   /** Run times of the finished jobs still kept, by name. */

@@ -353,6 +353,22 @@ export abstract class TableJobQueue implements JobQueue {
     }
   }
 
+  isRunning(): boolean {
+    return this.running;
+  }
+
+  async runNow(id: string): Promise<boolean> {
+    const row = await this.db.updateTable('jobs').set({ run_at: Date.now() }).where('id', '=', id).where('state', 'in', ['ready', 'retry']).returning('name').executeTakeFirst();
+    if (!row) return false;
+    await this.notify(this.db, row.name);
+    return true;
+  }
+
+  async cancel(id: string): Promise<boolean> {
+    const r = await this.db.deleteFrom('jobs').where('id', '=', id).where('state', '=', 'ready').executeTakeFirst();
+    return Number(r.numDeletedRows) === 1;
+  }
+
   async depth(): Promise<QueueDepth[]> {
     const rows = await this.db.selectFrom('jobs').select(['name', 'state', (eb) => eb.fn.countAll<number>().as('n')]).groupBy(['name', 'state']).orderBy('name').orderBy('state').execute();
     return rows.map((r) => ({ name: r.name, state: r.state as JobState, count: Number(r.n) }));
