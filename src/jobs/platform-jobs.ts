@@ -39,6 +39,8 @@ export interface PlatformJobs {
   start(): Promise<void>;
   stop(): Promise<void>;
   ingestAdvisories(records: readonly Advisory[], source: string): Promise<{ counts: StoreImportCounts; rematchJob?: string }>;
+  /** Queues webhook deliveries inside the caller's transaction on the platform database. */
+  enqueueDeliveries(trx: Transaction<PlatformDatabase>, payloads: DeliverPayload[]): Promise<void>;
 }
 
 export async function openPlatformJobs(opts: PlatformJobsOptions): Promise<PlatformJobs> {
@@ -49,6 +51,9 @@ export async function openPlatformJobs(opts: PlatformJobsOptions): Promise<Platf
     opts.location.kind === 'postgres'
       ? new PgJobQueue(jobsDb, { url: opts.location.url, ...(opts.location.schema ? { schema: opts.location.schema } : {}), ...opts.queue })
       : new InlineJobQueue(jobsDb, opts.queue);
+  const enqueueDeliveries = async (trx: Transaction<PlatformDatabase>, payloads: DeliverPayload[]) => {
+    await queue.sendMany('deliver-webhook', payloads, { db: trx as unknown as Transaction<JobsDatabase>, maxAttempts: 3 });
+  };
   let registered = false;
   const registerHandlers = () => {
     if (registered) return;
@@ -58,9 +63,7 @@ export async function openPlatformJobs(opts: PlatformJobsOptions): Promise<Platf
       rematchHandler({
         db: opts.db,
         advisories: opts.advisories,
-        enqueueDeliveries: async (trx: Transaction<PlatformDatabase>, payloads: DeliverPayload[]) => {
-          await queue.sendMany('deliver-webhook', payloads, { db: trx as unknown as Transaction<JobsDatabase>, maxAttempts: 3 });
-        },
+        enqueueDeliveries,
       }),
     );
     queue.work(
@@ -78,6 +81,7 @@ export async function openPlatformJobs(opts: PlatformJobsOptions): Promise<Platf
   return {
     queue,
     registerHandlers,
+    enqueueDeliveries,
     start: async () => {
       registerHandlers();
       await queue.start();

@@ -6,7 +6,7 @@
  */
 import type { Sbom } from '../sbom/model.js';
 import type { AdvisoryStore } from '../store/advisory-store.js';
-import type { OrgStore, PutResult } from '../store/platform-store.js';
+import type { OnImageCreated, OrgStore, PutResult } from '../store/platform-store.js';
 import { ScoutError } from '../util/errors.js';
 import { redactMetadata } from '../image/redact.js';
 
@@ -14,6 +14,8 @@ export interface IngestOptions {
   repository?: string;
   tags?: readonly string[];
   now?: Date;
+  /** Runs in the transaction that stores a new image (see OrgStore.putImage), with where it was filed. */
+  onCreated?: (trx: Parameters<OnImageCreated>[0], imageId: string, image: { digest: string; repository?: string; tags: readonly string[] }) => Promise<void>;
 }
 
 /** Repository and tag an image names itself, when the push does not name them. */
@@ -35,5 +37,6 @@ export async function ingestSbom(org: OrgStore, advisories: AdvisoryStore, sbom:
   if (await org.getImage(metadata.digest)) return org.putImage({ ...base, findings: [] }, opts.now);
   const { match } = await import('../match/matcher.js');
   const result = await match(sbom, advisories);
-  return org.putImage({ ...base, findings: result.findings }, opts.now);
+  const onCreated = opts.onCreated;
+  return org.putImage({ ...base, findings: result.findings }, opts.now, onCreated && ((trx, imageId) => onCreated(trx, imageId, { digest: metadata.digest, ...(repository ? { repository } : {}), tags })));
 }

@@ -200,11 +200,18 @@ export interface PackageFilter {
   q?: string;
 }
 
+export type OnImageCreated = (trx: import('kysely').Transaction<import('./kysely/schema.js').PlatformDatabase>, imageId: string) => Promise<void>;
+
 export interface OrgStore {
   readonly org: Org;
   /** Organisation-wide views: overview, vulnerabilities, package names, base images in use. */
   readonly dashboard: DashboardReader;
-  putImage(upload: ImageUpload, now?: Date): Promise<PutResult>;
+  /**
+   * `onCreated` runs inside the transaction that stores a new image (never for a digest already
+   * stored), with that transaction (a Kysely transaction on the platform database) and the new
+   * image's id: what it writes (the `image.pushed` event) commits with the image or not at all.
+   */
+  putImage(upload: ImageUpload, now?: Date, onCreated?: OnImageCreated): Promise<PutResult>;
   getImage(digest: string): Promise<ImageDetail | undefined>;
   /** Images with their base image, filtered and sorted; `total` counts every match. */
   listImages(filter: ImageFilter, page: PageRequest, sort?: ImageSort): Promise<Page<ImageSummary>>;

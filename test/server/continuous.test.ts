@@ -4,7 +4,9 @@ import { verifyWebhookSignature } from '../../src/notify/webhook.js';
 import type { ScoutEvent } from '../../src/notify/events.js';
 import type { Workload } from '../../src/store/kysely/activity-store.js';
 import { BACKENDS } from '../helpers/platform-db.js';
-import { testApi } from '../helpers/platform-app.js';
+import { gzipJson, testApi } from '../helpers/platform-app.js';
+import { demoImageSbom } from '../helpers/sbom-of.js';
+import { writeScoutJson } from '../../src/sbom/formats/scout-json.js';
 import { uploadOf } from '../helpers/platform-upload.js';
 import { startReceiver } from '../helpers/webhook-receiver.js';
 import { testOsv } from '../helpers/osv-record.js';
@@ -116,6 +118,33 @@ for (const backend of BACKENDS) {
       cursor = p.body.next;
     } while (cursor);
     assert.deepEqual(seen, all.body.items.map((e) => e.id));
+  });
+
+  test(`${backend}: a pushed image is an image.pushed event, committed with it and delivered; pushing it again is not`, async (t) => {
+    const api = await testApi(backend, t, { jobs: {} });
+    const rx = await startReceiver();
+    t.after(() => rx.close());
+    const sbom = JSON.parse(writeScoutJson(await demoImageSbom())) as { image: { digest: string } };
+    const digest = sbom.image.digest;
+    const hook = await api.call<{ webhook: { id: string }; secret: string }>({ method: 'POST', url: '/v1/webhooks', route: 'POST /v1/webhooks', token: api.admin, payload: { url: rx.url, kinds: ['image.pushed'] } });
+    assert.equal(hook.status, 201);
+    // It already runs somewhere (the inventory came first): the event says where.
+    await api.call({ method: 'POST', url: '/v1/integrations/runtime', route: 'POST /v1/integrations/runtime', token: api.admin, payload: { environment: 'staging', cluster: 'c1', workloads: [{ namespace: 'web', name: 'app', type: 'Deployment', images: [{ ref: 'demo/app:1.0', digest }] }] } });
+    const push = () => api.call<{ created: boolean }>({ method: 'POST', url: '/v1/images?repository=demo/app&tag=1.0&tag=latest', route: 'POST /v1/images', token: api.admin, payload: gzipJson(sbom), headers: { 'content-type': 'application/json', 'content-encoding': 'gzip' } });
+    assert.equal((await push()).status, 201);
+    assert.equal((await push()).status, 200);
+    await api.jobs!.queue.idle(undefined, 30_000);
+    const events = await api.call<Page<ScoutEvent>>({ method: 'GET', url: '/v1/events?kind=image.pushed', route: 'GET /v1/events', token: api.admin });
+    assert.equal(events.body.items.length, 1);
+    const [e] = events.body.items;
+    assert.deepEqual(e.image, { digest, repository: 'demo/app', tags: ['1.0', 'latest'] });
+    assert.deepEqual(e.environments, [{ name: 'staging', workloads: [{ cluster: 'c1', namespace: 'web', name: 'app', type: 'Deployment' }] }]);
+    const [got] = await rx.waitFor(1);
+    assert.equal(got.headers['scout-event-id'], e.id);
+    assert.equal(got.headers['scout-event-kind'], 'image.pushed');
+    assert.ok(verifyWebhookSignature({ secret: hook.body.secret, body: got.body, timestamp: String(got.headers['scout-timestamp']), signature: String(got.headers['scout-signature']) }));
+    await new Promise((r) => setTimeout(r, 200));
+    assert.equal(rx.received.length, 1, 'the second push delivered nothing');
   });
 
   test(`${backend}: a workload appears, changes image, disappears; the API keeps its history`, async (t) => {

@@ -12,6 +12,7 @@ import type { RuntimeInventory } from '../../environments/inventory.js';
 import type { Org, Page, PageRequest } from '../platform-store.js';
 import { decodeCursor, limitOf, pageOf } from './cursor.js';
 import { chunks } from './dialect.js';
+import { uuidv7 } from '../../util/uuid7.js';
 import type { PlatformDatabase, WorkloadsTable } from './schema.js';
 
 type Db = Kysely<PlatformDatabase> | Transaction<PlatformDatabase>;
@@ -155,6 +156,28 @@ export async function recordEvents(
     }
   }
   if (payloads.length) await enqueue(payloads);
+}
+
+/**
+ * The `image.pushed` event of a newly stored image, written in the transaction that stores it
+ * (OrgStore.putImage's `onCreated`), with where the digest already runs.
+ */
+export async function recordPushEvent(
+  trx: Transaction<PlatformDatabase>,
+  orgId: string,
+  imageId: string,
+  image: { digest: string; repository?: string; tags: readonly string[] },
+  enqueue: (payloads: DeliverPayload[]) => Promise<void>,
+): Promise<void> {
+  const environments = (await environmentsOf(trx, orgId, [image.digest])).get(image.digest) ?? [];
+  const event: ScoutEvent = {
+    id: uuidv7(),
+    kind: 'image.pushed',
+    createdAt: new Date().toISOString(),
+    image: { digest: image.digest, ...(image.repository ? { repository: image.repository } : {}), tags: [...image.tags] },
+    environments,
+  };
+  await recordEvents(trx, [{ orgId, imageId, event }], enqueue);
 }
 
 /** The `deliver-webhook` job's payload. */

@@ -22,6 +22,7 @@ import type {
   PackageFilter,
   ImageSummary,
   ImageUpload,
+  OnImageCreated,
   Org,
   OrgStore,
   Page,
@@ -110,7 +111,7 @@ export class KyselyOrgStore implements OrgStore {
 
   // ---- writing ---------------------------------------------------------------------------
 
-  async putImage(upload: ImageUpload, now = new Date()): Promise<PutResult> {
+  async putImage(upload: ImageUpload, now = new Date(), onCreated?: OnImageCreated): Promise<PutResult> {
     const m = upload.metadata;
     if (!m.digest) throw new ScoutError('bad-image', 'image metadata has no digest');
     const at = now.toISOString();
@@ -135,6 +136,7 @@ export class KyselyOrgStore implements OrgStore {
         await this.insertFindings(trx, imageId, upload.findings, at);
         await refreshImageCounts(trx, [imageId]);
         if (repoId && upload.tags?.length) await this.moveTags(trx, repoId, upload.tags, imageId, at);
+        if (onCreated) await onCreated(trx, imageId);
         return true;
       });
       const image = await this.getImage(m.digest);

@@ -8,6 +8,7 @@ import { createGunzip } from 'node:zlib';
 import { IMAGE_SORT_KEYS, type ImageFilter, type ImageSortKey } from '../../../store/platform-store.js';
 import { ScoutError } from '../../../util/errors.js';
 import { ingestSbom } from '../../ingest.js';
+import { recordPushEvent } from '../../../store/kysely/activity-store.js';
 import { ERROR_REPLIES, SBOM_SCHEMA_ID } from '../../schemas/index.js';
 
 const DIGEST = { type: 'string', pattern: '^sha256:[a-f0-9]{64}$' } as const;
@@ -73,7 +74,14 @@ export default async function imageRoutes(app: FastifyInstance): Promise<void> {
       if (err instanceof ScoutError) throw new ScoutError('bad-sbom', err.message);
       throw err;
     }
-    const result = await ingestSbom(req.org, app.deps.advisories, sbom, { ...(q.repository ? { repository: q.repository } : {}), ...(q.tag ? { tags: q.tag } : {}) });
+    const jobs = app.deps.jobs;
+    const orgId = req.caller.org.id;
+    const result = await ingestSbom(req.org, app.deps.advisories, sbom, {
+      ...(q.repository ? { repository: q.repository } : {}),
+      ...(q.tag ? { tags: q.tag } : {}),
+      // A new image is an `image.pushed` event, committed with the image, its deliveries with it.
+      onCreated: (trx, imageId, image) => recordPushEvent(trx, orgId, imageId, image, (payloads) => (jobs ? jobs.enqueueDeliveries(trx, payloads) : Promise.resolve())),
+    });
     return reply.status(result.created ? 201 : 200).send(result);
   });
 
