@@ -64,6 +64,7 @@ export async function buildProgram(): Promise<Command> {
   (await import('./commands/webhook.js')).register(program);
   const server = (await import('./commands/server.js')).register(program);
   (await import('./commands/server-db.js')).register(server);
+  (await import('./commands/worker.js')).register(program);
   (await import('./commands/attestation.js')).register(program);
   (await import('./commands/login.js')).register(program);
   (await import('./commands/push.js')).register(program);

@@ -101,6 +101,8 @@ export interface JobOutcome {
 
 export interface JobQueue {
   readonly dialect: 'sqlite' | 'postgres';
+  /** Names this process in the jobs it holds (`locked_by`) and in its logs. */
+  readonly workerId: string;
   /** Enqueues a job; returns its id (or the id of the pending job with the same key). */
   send<P>(name: string, payload: P, opts?: SendOptions): Promise<string>;
   /** Enqueues many jobs of one name in one statement (no key); one wake-up. */

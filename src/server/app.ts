@@ -9,6 +9,7 @@ import { readFileSync } from 'node:fs';
 import type { AdvisoryStore } from '../store/advisory-store.js';
 import type { PlatformStore } from '../store/platform-store.js';
 import type { PlatformJobs } from '../jobs/platform-jobs.js';
+import type { PlatformMetrics } from './metrics.js';
 import authPlugin from './plugins/auth.js';
 import errorsPlugin from './plugins/errors.js';
 import swaggerPlugin from './plugins/swagger.js';
@@ -33,6 +34,10 @@ export interface AppDeps {
   sessionSecret?: string;
   /** The job queue (re-match, webhook deliveries); without it POST /v1/advisories answers 503. */
   jobs?: PlatformJobs;
+  /** Records request durations (scout_http_request_duration_seconds). */
+  metrics?: PlatformMetrics;
+  /** /readyz: resolves when this process can serve (database reachable, jobs running). */
+  ready?: () => Promise<void>;
 }
 
 declare module 'fastify' {
@@ -64,7 +69,23 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(authPlugin, { platform: deps.platform, sessions });
   addSchemas(app);
 
+  // Liveness and readiness for orchestrators, on the API port (no token; they say nothing of any org).
   app.get('/healthz', { config: { scope: 'public' } }, async () => ({ status: 'ok' }));
+  app.get('/readyz', { config: { scope: 'public' } }, async (_req, reply) => {
+    try {
+      await deps.ready?.();
+      return { status: 'ready' };
+    } catch (err) {
+      return reply.status(503).send({ code: 'not-ready', message: (err as Error).message });
+    }
+  });
+  if (deps.metrics) {
+    const histogram = deps.metrics.httpDuration;
+    // The route pattern, never the URL: digests and ids in paths would make a series each.
+    app.addHook('onResponse', async (req, reply) => {
+      histogram.observe({ method: req.method, route: req.routeOptions.url ?? 'unmatched', status: String(reply.statusCode) }, reply.elapsedTime / 1000);
+    });
+  }
   await app.register(
     async (v1) => {
       v1.get('/openapi.json', { config: { scope: 'public' } }, async () => app.swagger());

@@ -8,6 +8,7 @@ import type { FastifyInstance } from 'fastify';
 import type { KyselyPlatformStore } from '../store/kysely/platform-store.js';
 import type { AdvisoryStore } from '../store/advisory-store.js';
 import type { ServerLocation } from './location.js';
+import { ScoutError } from '../util/errors.js';
 
 export interface ServeOptions {
   location: ServerLocation;
@@ -17,6 +18,14 @@ export interface ServeOptions {
   print?: (line: string) => void;
   /** Fastify's logger option; default: info-level JSON lines on stderr. */
   logger?: unknown;
+  /**
+   * Run the platform's jobs in this process (default true). On PostgreSQL, false leaves them to
+   * `scout worker` processes (jobs are still queued here); SQLite has no one else to run them.
+   */
+  runJobs?: boolean;
+  /** Serve /healthz, /readyz and /metrics on a separate listener (src/server/ops.ts). */
+  metricsPort?: number;
+  metricsHost?: string;
 }
 
 export interface RunningServer {
@@ -24,6 +33,8 @@ export interface RunningServer {
   url: string;
   platform: KyselyPlatformStore;
   advisories: AdvisoryStore;
+  /** The ops listener's URL, with `metricsPort`. */
+  opsUrl?: string;
   close(): Promise<void>;
 }
 
@@ -62,6 +73,10 @@ export async function openServerStores(location: ServerLocation): Promise<{ plat
 
 export async function startServer(opts: ServeOptions): Promise<RunningServer> {
   const print = opts.print ?? ((l: string) => process.stdout.write(l + '\n'));
+  const runJobs = opts.runJobs ?? true;
+  if (!runJobs && opts.location.database.kind === 'sqlite') {
+    throw new ScoutError('bad-option', '--no-jobs needs PostgreSQL, where scout worker processes run the jobs; on SQLite the server is the only one that can');
+  }
   const { platform, advisories } = await openServerStores(opts.location);
   // The platform's jobs (re-match on advisory changes, webhook deliveries) run in this process:
   // on SQLite they have no other home; on PostgreSQL the server is one more consumer of the
@@ -69,14 +84,20 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
   const { openPlatformJobs } = await import('../jobs/platform-jobs.js');
   const jobs = await openPlatformJobs({ db: platform.db, location: opts.location.database, advisories });
   const { buildApp } = await import('./app.js');
-  const app = await buildApp({ platform, advisories, jobs, logger: (opts.logger ?? { level: 'info' }) as never });
+  const { PlatformMetrics } = await import('./metrics.js');
+  const { readiness, startOpsServer } = await import('./ops.js');
+  const { sql } = await import('kysely');
+  const metrics = new PlatformMetrics({ db: platform.db, queue: jobs.queue });
+  const ready = readiness({ ping: () => sql`SELECT 1`.execute(platform.db), ...(runJobs ? { jobsRunning: () => jobs.queue.isRunning() } : {}) });
+  const app = await buildApp({ platform, advisories, jobs, metrics, ready, logger: (opts.logger ?? { level: 'info' }) as never });
   const boot = await bootstrap(platform, opts.location.dataDir);
   if (boot) {
     print(`Created organisation "${BOOTSTRAP_ORG}" and its admin token (shown once; also in ${boot.file}, mode 0600):`);
     print(`  ${boot.token}`);
   }
   const url = await app.listen({ host: opts.host, port: opts.port });
-  await jobs.start();
+  if (runJobs) await jobs.start();
+  const ops = opts.metricsPort !== undefined ? await startOpsServer({ host: opts.metricsHost ?? opts.host, port: opts.metricsPort, metrics, ready }) : undefined;
   const prune = async () => {
     try {
       const n = await platform.pruneAll();
@@ -94,9 +115,10 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
       clearInterval(timer);
       // Jobs stop first: a running re-match finishes its transaction before the database closes.
       await jobs.stop();
+      await ops?.close();
       await app.close();
       await platform.close();
       await advisories.close();
     })());
-  return { app, url, platform, advisories, close };
+  return { app, url, platform, advisories, ...(ops ? { opsUrl: ops.url } : {}), close };
 }

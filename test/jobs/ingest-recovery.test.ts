@@ -22,7 +22,8 @@ function record(id: string, cve: string, fixed: string): Advisory {
     upstream: [],
     severity: [],
     references: [],
-    databaseSeverity: 'HIGH',
+    related: [],
+    database_specific: { severity: 'HIGH' },
     affected: [{ package: { ecosystem: 'npm', name: 'scout-test-pkg' }, ranges: [{ type: 'SEMVER', events: [{ introduced: '0' }, { fixed }] }] }],
   } as unknown as Advisory;
 }

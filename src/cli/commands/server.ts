@@ -41,6 +41,16 @@ async function withPlatform<T>(o: LocationCliOptions, fn: (p: import('../../stor
 
 const SCOPES = ['read', 'write', 'admin'];
 
+export const METRICS_PORT = ['--metrics-port <port>', 'serve /metrics (Prometheus), /healthz and /readyz on this port, apart from the API (keep it on the cluster network)'] as const;
+
+/** A TCP port option (0 to 65535), or undefined when not given. */
+export function portOption(flag: string, value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const port = Number(value);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new ScoutError('bad-option', `${flag} must be 0 to 65535, not "${value}"`);
+  return port;
+}
+
 /**
  * A subcommand's options merged with its parents': `scout server token list --data-dir D`
  * hands --data-dir to `server` (which takes it too), so read both.
@@ -57,14 +67,18 @@ export function register(program: Command): Command {
       .command('server')
       .description('run the platform server (HTTP API), or administer its store (token, catalog)')
       .option('--host <host>', 'address to listen on', '127.0.0.1')
-      .option('--port <port>', 'port to listen on', '8080'),
+      .option('--port <port>', 'port to listen on', '8080')
+      .option('--no-jobs', 'run no jobs in this process: leave them to scout worker processes (PostgreSQL only)')
+      .option(...METRICS_PORT)
+      .option('--metrics-host <host>', 'address of the metrics listener (default: --host)'),
   ).action(
-    action(async (o: LocationCliOptions & { host: string; port: string }) => {
-      const port = Number(o.port);
-      if (!Number.isInteger(port) || port < 0 || port > 65535) throw new ScoutError('bad-option', `--port must be 0 to 65535, not "${o.port}"`);
+    action(async (o: LocationCliOptions & { host: string; port: string; jobs: boolean; metricsPort?: string; metricsHost?: string }) => {
+      const port = portOption('--port', o.port)!;
+      const metricsPort = portOption('--metrics-port', o.metricsPort);
       const { startServer } = await import('../../server/main.js');
-      const running = await startServer({ location: await location(o), host: o.host, port });
+      const running = await startServer({ location: await location(o), host: o.host, port, runJobs: o.jobs, ...(metricsPort !== undefined ? { metricsPort } : {}), ...(o.metricsHost ? { metricsHost: o.metricsHost } : {}) });
       process.stdout.write(`Scout server listening on ${running.url} (data: ${running.platform.dialect === 'sqlite' ? (await location(o)).dataDir : 'PostgreSQL'})\n`);
+      if (running.opsUrl) process.stdout.write(`metrics and health on ${running.opsUrl} (/metrics, /healthz, /readyz)\n`);
       await new Promise<void>((resolve) => {
         const stop = () => {
           process.off('SIGINT', stop);

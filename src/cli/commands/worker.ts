@@ -1,0 +1,40 @@
+/**
+ * `scout worker`: runs the platform's jobs from the shared PostgreSQL queue (src/server/worker.ts)
+ * until SIGINT/SIGTERM, then finishes its running jobs and exits 0. One JSON line per job attempt
+ * on stdout.
+ */
+import type { Command } from 'commander';
+import { ScoutError } from '../../util/errors.js';
+import { action } from '../common.js';
+import { METRICS_PORT, portOption, serverLocationOptions, type LocationCliOptions } from './server.js';
+
+export function register(program: Command): void {
+  serverLocationOptions(
+    program
+      .command('worker')
+      .description("run the platform's jobs (re-matches, webhook deliveries) from the server's PostgreSQL queue; start as many as you like, on any machine that reaches the database")
+      .option('--concurrency <n>', 'webhook deliveries at once in this process', '16')
+      .option(...METRICS_PORT)
+      .option('--metrics-host <host>', 'address of the metrics listener', '127.0.0.1'),
+  ).action(
+    action(async (o: LocationCliOptions & { concurrency: string; metricsPort?: string; metricsHost: string }) => {
+      const concurrency = Number(o.concurrency);
+      if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 1000) throw new ScoutError('bad-option', `--concurrency must be 1 to 1000, not "${o.concurrency}"`);
+      const metricsPort = portOption('--metrics-port', o.metricsPort);
+      const { resolveServerLocation } = await import('../../server/location.js');
+      const { startWorker } = await import('../../server/worker.js');
+      const worker = await startWorker({ location: resolveServerLocation(o), concurrency, ...(metricsPort !== undefined ? { metricsPort, metricsHost: o.metricsHost } : {}) });
+      process.stderr.write(`scout worker ${worker.workerId} running jobs${worker.ops ? `; metrics and health on ${worker.ops.url}` : ''}\n`);
+      await new Promise<void>((resolve) => {
+        const stop = () => {
+          process.off('SIGINT', stop);
+          process.off('SIGTERM', stop);
+          void worker.close().then(resolve);
+        };
+        process.on('SIGINT', stop);
+        process.on('SIGTERM', stop);
+      });
+      return 0;
+    }),
+  );
+}
