@@ -30,7 +30,7 @@ test('scout server: /healthz and /readyz on the API port; /metrics on the metric
   const a = await server.platform.forOrg(org).putImage(uploadOf({ layers: ['a'], purls: ['pkg:npm/x@1.0.0', 'pkg:npm/y@1.0.0'], findings: [['pkg:npm/x@1.0.0', 'CVE-2099-1', 'critical'], ['pkg:npm/y@1.0.0', 'CVE-2099-2', 'low']] }));
   await server.platform.forOrg(org).putImage(uploadOf({ layers: ['b'], purls: ['pkg:npm/x@1.0.0'], findings: [['pkg:npm/x@1.0.0', 'CVE-2099-1', 'critical']] }));
   const img = { ref: 'acme/a:1', digest: a.image.digest };
-  await new OrgActivity(server.platform.db, org).applyInventory({ environment: 'production', cluster: 'c', workloads: [{ namespace: 'n', name: 'w1', type: 'Deployment', images: [img] }, { namespace: 'n', name: 'w2', type: 'Deployment', images: [img] }] });
+  await new OrgActivity(server.platform.db, org).applyInventory({ environment: 'production', cluster: 'c', observedAt: new Date().toISOString(), workloads: [{ namespace: 'n', name: 'w1', type: 'Deployment', images: [img] }, { namespace: 'n', name: 'w2', type: 'Deployment', images: [img] }] });
   await fetch(`${server.url}/v1/images/sha256:${'0'.repeat(64)}`);
 
   const res = await fetch(`${server.opsUrl}/metrics`);
