@@ -14,3 +14,12 @@ export function testOsv(id: string, cve: string, fixed: string, extra: Record<st
     ...extra,
   };
 }
+
+/** The same record as the importer parses it (for code that takes Advisory objects, such as ingestAdvisories). */
+export async function testAdvisory(id: string, cve: string, fixed: string, extra: Record<string, unknown> = {}): Promise<import('../../src/advisories/model.js').Advisory> {
+  const { osvFromDocument } = await import('../../src/advisories/import/osv.js');
+  const { ImportReport } = await import('../../src/advisories/import/report.js');
+  const [a] = [...osvFromDocument(JSON.stringify(testOsv(id, cve, fixed, extra)), 'api', new ImportReport('test'), 'test')];
+  if (!a) throw new Error(`test record ${id} did not parse`);
+  return a;
+}

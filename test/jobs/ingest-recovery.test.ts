@@ -7,26 +7,12 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { openPlatformJobs } from '../../src/jobs/platform-jobs.js';
 import type { AdvisoryStore } from '../../src/store/advisory-store.js';
-import type { Advisory } from '../../src/advisories/model.js';
+import { testAdvisory } from '../helpers/osv-record.js';
 import { BACKENDS, freshLocation } from '../helpers/platform-db.js';
 import { exampleAdvisories } from '../helpers/platform-app.js';
 import { uploadOf } from '../helpers/platform-upload.js';
 import { KyselyPlatformStore } from '../../src/store/kysely/platform-store.js';
 
-function record(id: string, cve: string, fixed: string): Advisory {
-  return {
-    id,
-    source: 'api',
-    modified: new Date().toISOString(),
-    aliases: [cve],
-    upstream: [],
-    severity: [],
-    references: [],
-    related: [],
-    database_specific: { severity: 'HIGH' },
-    affected: [{ package: { ecosystem: 'npm', name: 'scout-test-pkg' }, ranges: [{ type: 'SEMVER', events: [{ introduced: '0' }, { fixed }] }] }],
-  } as unknown as Advisory;
-}
 
 for (const backend of BACKENDS) {
   test(`${backend}: the process dies after the advisory import committed, before the re-match was released: the re-match still runs`, async (t) => {
@@ -45,7 +31,7 @@ for (const backend of BACKENDS) {
       },
     });
     const dying = await openPlatformJobs({ db: platform.db, location, advisories: crashing, rematchRecoveryMs: 500, queue: { pollMs: 50 } });
-    await assert.rejects(dying.ingestAdvisories([record('SCOUT-CRASH-1', 'CVE-2099-0777', '1.5.0')], 'api'), /killed after the import/);
+    await assert.rejects(dying.ingestAdvisories([await testAdvisory('SCOUT-CRASH-1', 'CVE-2099-0777', '1.5.0')], 'api'), /killed after the import/);
     assert.ok(await real.get('SCOUT-CRASH-1'), 'the import committed');
 
     // The next process to run jobs picks the held re-match up once its hold ends.
@@ -65,7 +51,7 @@ for (const backend of BACKENDS) {
     t.after(() => platform.close());
     const advisories = await exampleAdvisories(t);
     const jobs = await openPlatformJobs({ db: platform.db, location, advisories, queue: { pollMs: 50 } });
-    const rec = record('SCOUT-HOLD-1', 'CVE-2099-0778', '1.5.0');
+    const rec = await testAdvisory('SCOUT-HOLD-1', 'CVE-2099-0778', '1.5.0');
     const r1 = await jobs.ingestAdvisories([rec], 'api');
     assert.ok(r1.rematchJob);
     const row = await platform.db.selectFrom('jobs' as never).selectAll().where('id' as never, '=', r1.rematchJob as never).executeTakeFirstOrThrow() as { run_at: string | number; state: string };

@@ -12,7 +12,7 @@ import { once } from 'node:events';
 import { createInterface } from 'node:readline';
 import { openPlatformJobs } from '../../src/jobs/platform-jobs.js';
 import { openServerStores } from '../../src/server/main.js';
-import type { Advisory } from '../../src/advisories/model.js';
+import { testAdvisory } from '../helpers/osv-record.js';
 import { newLocation } from '../helpers/platform-db.js';
 import { uploadOf } from '../helpers/platform-upload.js';
 import { startReceiver } from '../helpers/webhook-receiver.js';
@@ -53,20 +53,6 @@ function spawnWorker(args: string[]): WorkerProcess {
   };
 }
 
-function osv(id: string, cve: string): Advisory {
-  return {
-    id,
-    source: 'api',
-    modified: new Date().toISOString(),
-    aliases: [cve],
-    upstream: [],
-    severity: [],
-    references: [],
-    related: [],
-    database_specific: { severity: 'HIGH' },
-    affected: [{ package: { ecosystem: 'npm', name: 'scout-test-pkg' }, ranges: [{ type: 'SEMVER', events: [{ introduced: '0' }, { fixed: '1.5.0' }] }] }],
-  } as unknown as Advisory;
-}
 
 test('postgres: two scout worker processes share the jobs of an advisory change; every delivery exactly once; metrics and health', async (t) => {
   const { location, drop } = await newLocation('postgres');
@@ -103,7 +89,7 @@ test('postgres: two scout worker processes share the jobs of an advisory change;
   assert.equal((await fetch(`${opsUrl}/readyz`)).status, 200);
   assert.equal((await fetch(`${opsUrl}/healthz`)).status, 200);
 
-  const r = await jobs.ingestAdvisories([osv('SCOUT-WORKERS-1', 'CVE-2099-0500')], 'api');
+  const r = await jobs.ingestAdvisories([await testAdvisory('SCOUT-WORKERS-1', 'CVE-2099-0500', '1.5.0')], 'api');
   assert.ok(r.rematchJob);
   await jobs.queue.idle(undefined, 60_000);
 
