@@ -1,10 +1,11 @@
 /**
- * Searching text for secrets. A byte search for each rule's keywords decides which rules run
- * at all (most files have none), so the regular expressions only see the few files that might
- * hold a credential. Values are masked here: nothing past this module ever holds one whole.
+ * Searching text for secrets. One pass over the bytes for every rule's keywords (keywords.ts)
+ * decides which rules run at all (most files have none), so the regular expressions only see
+ * the few files that might hold a credential. Values are masked here: nothing past this module ever holds one whole.
  */
 import { createHash } from 'node:crypto';
 import { isPlaceholder, RULES, type SecretRule } from './rules.js';
+import { KeywordIndex } from './keywords.js';
 
 /** One hit in one file or string: the value itself is gone, only its mask and hash remain. */
 export interface SecretHit {
@@ -46,18 +47,10 @@ function lineAt(text: string, index: number, starts: { offsets?: number[] }): nu
   return lo + 1;
 }
 
+const KEYWORDS = new KeywordIndex(RULES);
+
 function candidates(buf: Buffer | string, appCode: boolean): SecretRule[] {
-  const out: SecretRule[] = [];
-  for (const r of RULES) {
-    if (r.appOnly && !appCode) continue;
-    for (const k of r.keywords) {
-      if (buf.indexOf(k) !== -1) {
-        out.push(r);
-        break;
-      }
-    }
-  }
-  return out;
+  return KEYWORDS.candidates(buf, appCode ? undefined : (r) => !!r.appOnly);
 }
 
 /** One secret value found in a text: the rule, and where the value sits (for masking it in place). */
