@@ -14,6 +14,15 @@ import { cacheDir } from './cache.js';
 /** Bumped if the meaning of a remembered digest changes. */
 const FORMAT = 1;
 
+/**
+ * A file as it is now: its real path, device, inode, size, mtime and ctime (nanoseconds). Two
+ * equal identities mean the same, unchanged file, as far as anything short of reading it can tell.
+ */
+export async function fileIdentity(path: string): Promise<string> {
+  const st = await stat(path, { bigint: true });
+  return JSON.stringify([FORMAT, await realpath(path), String(st.dev), String(st.ino), String(st.size), String(st.mtimeNs), String(st.ctimeNs)]);
+}
+
 export class FileDigests {
   private readonly known: Record<string, string>;
   private readonly added: Record<string, string> = {};
@@ -28,8 +37,7 @@ export class FileDigests {
 
   /** The memory of `path` as it is now (empty when it changed, or was never seen); a null root remembers nothing. */
   static async of(path: string, root: string | null = cacheDir()): Promise<FileDigests> {
-    const st = await stat(path, { bigint: true });
-    const identity = JSON.stringify([FORMAT, await realpath(path), String(st.dev), String(st.ino), String(st.size), String(st.mtimeNs), String(st.ctimeNs)]);
+    const identity = await fileIdentity(path);
     if (root === null) return new FileDigests(undefined, identity, {});
     const file = join(root, 'file-digests', createHash('sha256').update(identity).digest('hex').slice(0, 32) + '.json');
     let known: Record<string, string> = {};

@@ -8,6 +8,7 @@ import assert from 'node:assert/strict';
 import { readFileSync, readdirSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
+import { gzipSync } from 'node:zlib';
 import { openImage } from '../../src/image/open.js';
 import { buildImage, writeDockerArchive } from '../helpers/image-builder.js';
 import { tempDir } from '../helpers/tmp.js';
@@ -54,15 +55,38 @@ test('an unchanged archive\'s layer digests come from memory; a touched one is h
 
 test('an archive rewritten in place (same size, mtime put back) is hashed again', async () => {
   const { path, diffIds } = await archive();
+  // Whole seconds, so the mtime put back is exactly the one before: only the ctime tells.
+  const when = new Date('2024-06-01T00:00:00Z');
+  utimesSync(path, when, when);
   await openImage(`archive://${path}`);
-  const st = statSync(path);
   const bytes = readFileSync(path);
   // Flip one byte of the first layer's content and keep size and mtime as they were.
   const at = bytes.indexOf(Buffer.from('ID=alpine'));
   bytes[at] = 'J'.charCodeAt(0);
   writeFileSync(path, bytes);
-  utimesSync(path, st.atime, st.mtime);
+  utimesSync(path, when, when);
   const again = await openImage(`archive://${path}`);
   assert.notEqual(again.layers[0].digest, diffIds[0], 'the changed layer is hashed, not taken from memory');
   assert.equal(again.layers[1].digest, diffIds[1]);
+});
+
+test('a gzipped archive rewritten in place (same size, mtime put back) is unpacked again, not served stale', async () => {
+  const make = async (id: string) => {
+    const im = await buildImage({ layers: [{ 'etc/os-release': `ID=${id}\nVERSION_ID=3.20.0\n` }] });
+    const tar = join(tempDir(), 'a.tar');
+    await writeDockerArchive(tar, [{ image: im, tags: ['app:1'] }]);
+    return { im, gz: gzipSync(readFileSync(tar), { level: 9 }) };
+  };
+  const a = await make('alpine');
+  const b = await make('alpinf');
+  assert.equal(a.gz.length, b.gz.length, 'the two archives compress to the same size (the case a size-and-mtime key misses)');
+  const path = join(tempDir(), 'app.tar.gz');
+  // Whole seconds, so the mtime put back is exactly the one before (no sub-millisecond part lost).
+  const when = new Date('2024-06-01T00:00:00Z');
+  writeFileSync(path, a.gz);
+  utimesSync(path, when, when);
+  assert.equal((await openImage(`archive://${path}`)).configDigest, a.im.configDigest);
+  writeFileSync(path, b.gz);
+  utimesSync(path, when, when);
+  assert.equal((await openImage(`archive://${path}`)).configDigest, b.im.configDigest);
 });

@@ -7,7 +7,7 @@ import { createGunzip } from 'node:zlib';
 import { ScoutError } from '../../util/errors.js';
 import { openRegular } from '../../util/regular-file.js';
 import { cacheDir } from '../cache.js';
-import { FileDigests } from '../file-digests.js';
+import { FileDigests, fileIdentity } from '../file-digests.js';
 import { sniffCompression } from '../layer/decompress.js';
 import { defaultLimits } from '../limits.js';
 import { isDigest, MediaTypes, sha256 } from '../manifest.js';
@@ -165,7 +165,9 @@ async function uncompressedPath(location: string): Promise<string> {
   const st = await stat(location);
   const dir = join(cacheDir(), 'archives');
   await mkdir(dir, { recursive: true });
-  const key = createHash('sha256').update(`${location}\0${st.size}\0${st.mtimeMs}`).digest('hex').slice(0, 32);
+  // Keyed by the file's identity (file-digests.ts): an archive rewritten in place, even to the
+  // same size with its mtime put back, has a new ctime and is unpacked again.
+  const key = createHash('sha256').update(await fileIdentity(location)).digest('hex').slice(0, 32);
   const out = join(dir, key + '.tar');
   if (await stat(out).then(() => true, () => false)) return out;
   const tmp = out + '.part-' + process.pid;
