@@ -113,13 +113,36 @@ export function action<A extends unknown[]>(fn: (...args: A) => Promise<number |
   };
 }
 
+/** `-o -` is standard output, as in Trivy and Grype. */
+export function isStdout(file: string | undefined): boolean {
+  return file === undefined || file === '-';
+}
+
 export async function writeOutput(text: string, file?: string): Promise<void> {
   // In one call: the promise API writes a large report 512 KiB at a time, each piece a round
   // trip to the thread pool, while this thread has nothing else to do.
-  if (file) {
+  if (!isStdout(file)) {
     // `-o reports/scan.sarif` in a fresh CI checkout: the folder is made, as Trivy and Grype do.
-    mkdirSync(dirname(resolve(file)), { recursive: true });
-    writeFileSync(file, text);
+    mkdirSync(dirname(resolve(file!)), { recursive: true });
+    writeFileSync(file!, text);
   }
   else process.stdout.write(text.endsWith('\n') ? text : text + '\n');
+}
+
+/**
+ * Writes every report, each on its own: one that cannot be written (a read-only folder, a full
+ * disk) is named on stderr and the others are still written. True when all were written.
+ */
+export async function writeOutputs<F extends string>(outputs: readonly { format: F; file?: string }[], render: (format: F) => Promise<string> | string): Promise<boolean> {
+  let ok = true;
+  for (const out of outputs) {
+    try {
+      await writeOutput(await render(out.format), out.file);
+    } catch (err) {
+      ok = false;
+      const e = err as NodeJS.ErrnoException;
+      process.stderr.write(`error: cannot write the ${out.format} report to ${isStdout(out.file) ? 'standard output' : out.file}: ${e.code ? `${e.code} ${e.syscall ?? ''}`.trim() : e.message}\n`);
+    }
+  }
+  return ok;
 }

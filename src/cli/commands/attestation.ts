@@ -31,7 +31,7 @@ export function register(program: Command): void {
         .argument('<image>', 'image reference, archive or OCI layout')
         .description('list the attestations found beside an image (index attestation manifests and OCI referrers) and their signature status')
         .option('--format <format>', 'table or json', 'table')
-        .option('-o, --output <file>', 'write to a file instead of stdout'),
+        .option('-o, --output <file>', 'write to a file instead of stdout (- is stdout)'),
     ),
   ).action(
     action(async (ref: string, o: ListOptions) => {
@@ -50,7 +50,7 @@ export function register(program: Command): void {
         .description('print the in-toto statement(s) of one predicate type')
         .requiredOption('--predicate-type <type>', 'a predicate type URI (or prefix), or provenance, sbom, spdx, cyclonedx')
         .option('--predicate', 'print only the predicate, not the whole statement')
-        .option('-o, --output <file>', 'write to a file instead of stdout'),
+        .option('-o, --output <file>', 'write to a file instead of stdout (- is stdout)'),
     ),
   ).action(
     action(async (ref: string, o: GetOptions) => {

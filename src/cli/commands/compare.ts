@@ -34,7 +34,7 @@ export function register(program: Command): void {
       .requiredOption('--to <image>', 'the image to compare with (any source, as IMAGE)')
       .description('compare two images: packages added, removed and changed, vulnerabilities added and removed, sizes')
       .option('--format <format>', 'text, markdown or json', 'text')
-      .option('-o, --output <file>', 'write to a file instead of stdout')
+      .option('-o, --output <file>', 'write to a file instead of stdout (- is stdout)')
       .option('--exit-on <what>', 'exit with 2 when vulnerabilities were added (vulnerability) and/or packages changed (package); comma-separated'),
   )).action(
     action(async (ref: string, o: CompareOptions) => {

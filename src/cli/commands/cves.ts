@@ -1,9 +1,10 @@
 import type { Command } from 'commander';
+import { resolve } from 'node:path';
 import { ScoutError } from '../../util/errors.js';
 import { closest } from '../suggest.js';
 import { toolInfo } from '../tool.js';
 import { loadTrust, trustOptions, type TrustCliOptions } from '../trust.js';
-import { action, dbOptions, EXIT, freshness, scanExit, imageOptions, openOptions, printWarnings, writeOutput, type DbCliOptions, type ImageCliOptions } from '../common.js';
+import { action, dbOptions, EXIT, freshness, scanExit, imageOptions, openOptions, printWarnings, writeOutputs, type DbCliOptions, type ImageCliOptions } from '../common.js';
 import { appendAll } from '../../util/arrays.js';
 
 interface CvesOptions extends ImageCliOptions, DbCliOptions, TrustCliOptions {
@@ -112,8 +113,18 @@ export function pairOutputs(formats: string[], outputs: string[], allowed: reado
     if (formats.length === 0 && outputs.length === 1) return [{ format: 'packages', file: outputs[0] }];
     throw new ScoutError('bad-option', `${outputs.length} --output files for ${fs.length} --format values: give one --format before each -o`);
   }
-  const pairs = fs.map((format, i) => ({ format, ...(outputs[i] !== undefined ? { file: outputs[i] } : {}) }));
+  // `-o -` is standard output.
+  const pairs = fs.map((format, i) => ({ format, ...(outputs[i] !== undefined && outputs[i] !== '-' ? { file: outputs[i] } : {}) }));
   if (pairs.filter((p) => p.file === undefined).length > 1) throw new ScoutError('bad-option', 'only one --format can go to standard output: give the others an -o FILE');
+  // Checked before the scan: two reports in one file would leave only the last one.
+  const seen = new Map<string, string>();
+  for (const p of pairs) {
+    if (p.file === undefined) continue;
+    const key = resolve(p.file);
+    const other = seen.get(key);
+    if (other !== undefined) throw new ScoutError('bad-option', `--format ${other} and --format ${p.format} both go to ${p.file}: give each report its own -o FILE`);
+    seen.set(key, p.format);
+  }
   return pairs;
 }
 
@@ -124,7 +135,7 @@ export function register(program: Command): void {
       .argument('<image>', 'image reference, archive, OCI layout, directory, or sbom://FILE')
       .description('list the known vulnerabilities of the packages in an image or SBOM')
       .option('--format <format>', 'packages (default), json, sarif, markdown, gitlab, cyclonedx; repeat with -o to write several', collect, [])
-      .option('-o, --output <file>', 'write the preceding --format to this file (repeatable)', collect, [])
+      .option('-o, --output <file>', 'write the preceding --format to this file (repeatable; - is standard output)', collect, [])
       .option('--only-severity <levels>', 'comma-separated: critical, high, medium, low, negligible, unspecified')
       .option('--only-fixed', 'only vulnerabilities with a fix version')
       .option('--only-unfixed', 'only vulnerabilities without a fix version')
@@ -216,7 +227,7 @@ export function register(program: Command): void {
           ...(store && outputs.some((x) => x.format === 'json') ? { sources: (await store.status()).sources } : {}),
           match: result,
         };
-        for (const out of outputs) await writeOutput(await renderFindings(out.format as (typeof FINDINGS_FORMATS)[number], findings, sbom, opts), out.file);
+        const written = await writeOutputs(outputs, (format) => renderFindings(format as (typeof FINDINGS_FORMATS)[number], findings, sbom, opts));
         if (outputs.every((x) => x.file !== undefined)) {
           const { countFindings, summaryLine } = await import('../../report/summary.js');
           const { failedLayers } = await import('../../image/incomplete.js');
@@ -224,6 +235,8 @@ export function register(program: Command): void {
         }
         // The gate counts what the report shows as open: suppressed findings are accepted.
         if (secrets) process.stderr.write((await import('../../secrets/report.js')).writeSecretsText(secrets) + '\n');
+        // A report that could not be written is an error even when the others were.
+        if (!written) return EXIT.error;
         if (o.exitCode && (findings.some((f) => !f.suppressed) || !!secrets?.findings.length)) return EXIT.policy;
         return scanExit(sbom.warnings);
       } finally {

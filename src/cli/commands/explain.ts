@@ -22,7 +22,7 @@ export function register(program: Command): void {
       .option('--package <name>', 'explain this package (name, source package name or purl) even if no advisory names it')
       .option('--vex-location <path>', 'OpenVEX file or directory of them (repeatable)', collect, [])
       .option('--format <format>', 'text or json', 'text')
-      .option('-o, --output <file>', 'write to a file instead of stdout'),
+      .option('-o, --output <file>', 'write to a file instead of stdout (- is stdout)'),
   )).action(
     action(async (vulnId: string, ref: string, o: ExplainOptions) => {
       if (!['text', 'json'].includes(o.format)) throw new ScoutError('bad-format', `--format must be text or json, not "${o.format}"`);

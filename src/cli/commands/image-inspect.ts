@@ -16,7 +16,7 @@ export function register(image: Command): void {
       .argument('<image>', 'image reference, archive, OCI layout or directory')
       .description('show the image metadata Scout collects: digests, platform, OS, ports, env, labels, layers, registry')
       .option('--format <format>', 'json or table', 'table')
-      .option('-o, --output <file>', 'write to a file instead of stdout'),
+      .option('-o, --output <file>', 'write to a file instead of stdout (- is stdout)'),
   )).action(
     action(async (ref: string, o: InspectOptions) => {
       if (!['json', 'table'].includes(o.format)) throw new ScoutError('bad-format', `--format must be json or table, not "${o.format}"`);

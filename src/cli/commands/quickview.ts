@@ -18,7 +18,7 @@ export function register(program: Command): void {
       .argument('<image>', 'image reference, archive, OCI layout, directory, or sbom://FILE')
       .description('one screen about an image: reference, digest, packages, vulnerabilities by severity, policy status and health score')
       .option('--format <format>', 'text or json', 'text')
-      .option('-o, --output <file>', 'write to a file instead of stdout')
+      .option('-o, --output <file>', 'write to a file instead of stdout (- is stdout)')
       .option('--server <url>', 'match on this Scout server, which also detects the base image: it receives only the package URLs and layer digests, and keeps nothing')
       .option('--policy-file <file>', 'policy file for the policy status and health score (see scout policy; default: the built-in policies)'),
   ))).action(

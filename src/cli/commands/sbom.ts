@@ -21,7 +21,7 @@ export function register(program: Command): void {
       .argument('<image>', 'image reference, archive, OCI layout, directory, or sbom://FILE (- for standard input) to convert an SBOM')
       .description('list every OS and language package in an image, or export it as an SBOM')
       .option('--format <format>', `one of ${FORMATS.join(', ')}`, 'list')
-      .option('-o, --output <file>', 'write to a file instead of stdout')
+      .option('-o, --output <file>', 'write to a file instead of stdout (- is stdout)')
       .option('--sbom-source <source>', 'scan (our catalog, default), attestation (the image\'s SBOM attestation) or both merged', 'scan')
       .option('--secrets', 'also look for leaked secrets, in the same pass over the layers (listed on stderr; --exit-code counts them)')
       .option('--exit-code', 'with --secrets: exit with 2 when a secret is found'),

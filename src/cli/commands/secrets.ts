@@ -18,7 +18,7 @@ export function register(program: Command): void {
       .argument('<image>', 'image reference, archive, OCI layout or directory')
       .description('find leaked secrets in every layer of an image (deleted files included), its environment, labels and history')
       .option('--format <format>', 'text, json or sarif', 'text')
-      .option('-o, --output <file>', 'write to a file instead of stdout')
+      .option('-o, --output <file>', 'write to a file instead of stdout (- is stdout)')
       .option('--exit-code', 'exit with 2 when any secret is found'),
   ).action(
     action(async (ref: string, o: SecretsOptions) => {
