@@ -40,6 +40,19 @@ export interface VexStatementRef {
   statusNotes?: string;
 }
 
+/** The `.scoutignore` rule that suppressed a finding (see ignore-file.ts). */
+export interface IgnoreRuleRef {
+  file: string;
+  line: number;
+  /** The id the rule names. */
+  id: string;
+  /** Packages the rule is limited to, as written (purls or names); absent: every package. */
+  packages?: string[];
+  /** YYYY-MM-DD: the rule applies up to and including this day. */
+  expires?: string;
+  reason?: string;
+}
+
 export interface Finding {
   /** Primary vulnerability id: a CVE when the vulnerability has one, else a GHSA, else the advisory id. */
   id: string;
@@ -71,8 +84,11 @@ export interface Finding {
   /** The feed of the deciding advisory and when it was imported into the store. */
   dataSource: { name: string; importedAt?: string };
   trace: TraceEntry[];
-  /** A VEX not_affected statement applies: the finding is kept, marked suppressed. */
-  suppressed?: { justification: string; statement: VexStatementRef };
+  /**
+   * A VEX not_affected statement (`statement`) or an ignore-file rule (`ignored`, justification
+   * 'ignored') applies: the finding is kept, marked suppressed.
+   */
+  suppressed?: { justification: string; statement?: VexStatementRef; ignored?: IgnoreRuleRef };
   /** The newest VEX statement that applies, whatever its status. */
   vex?: VexStatementRef;
 }

@@ -10,7 +10,7 @@ import type { Finding } from '../match/types.js';
 import type { Sbom } from '../sbom/model.js';
 import { toCycloneDx } from '../sbom/formats/cyclonedx.js';
 import { advisorySource, decidingAdvisory, ratingSource } from './advisory-source.js';
-import { compareFindings } from './summary.js';
+import { compareFindings, suppressionText } from './summary.js';
 import type { ReportOptions } from './types.js';
 
 const V = Models.Vulnerability;
@@ -91,8 +91,11 @@ function vulnerability(id: string, group: Finding[], refs: Map<string, Models.Bo
     v.affects.add(affect);
   }
   const sup = group.find((g) => g.suppressed);
-  if (sup?.suppressed) {
-    v.analysis = new V.Analysis({ state: E.AnalysisState.NotAffected, justification: JUSTIFICATION[sup.suppressed.justification], detail: sup.suppressed.statement.impactStatement ?? sup.suppressed.justification });
+  if (sup?.suppressed?.ignored) {
+    // An accepted risk, not a claim that the package is unaffected.
+    v.analysis = new V.Analysis({ response: new E.AnalysisResponseRepository([E.AnalysisResponse.WillNotFix]), detail: suppressionText(sup) });
+  } else if (sup?.suppressed) {
+    v.analysis = new V.Analysis({ state: E.AnalysisState.NotAffected, justification: JUSTIFICATION[sup.suppressed.justification], detail: sup.suppressed.statement?.impactStatement ?? sup.suppressed.justification });
   }
   const props: [string, string][] = [];
   if (f.kev) props.push(['iechor-scout:kev:dateAdded', f.kev.dateAdded]);

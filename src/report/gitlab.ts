@@ -8,7 +8,7 @@ import type { SeverityLevel } from '../match/severity.js';
 import type { Finding } from '../match/types.js';
 import type { Sbom } from '../sbom/model.js';
 import { ratingSource } from './advisory-source.js';
-import { compareFindings, targetName, vulnerabilityUrl } from './summary.js';
+import { compareFindings, suppressionText, targetName, vulnerabilityUrl } from './summary.js';
 import type { ReportOptions } from './types.js';
 
 export const GITLAB_SCHEMA_VERSION = '15.2.1';
@@ -57,7 +57,7 @@ export function writeGitlab(findings: readonly Finding[], sbom: Sbom, opts: Repo
   const vulnerabilities = [...findings].sort(compareFindings).map((f) => {
     const p = f.package;
     const solution = f.fixedVersions.length ? `Upgrade ${p.name} to ${f.fixedVersions.join(' or ')}` : 'No fix is available yet';
-    const description = [f.summary, f.severity.vector ? `CVSS ${f.severity.cvssVersion ?? ''} ${f.severity.vector}`.replace(/\s+/g, ' ') : undefined, f.suppressed ? `VEX: not affected (${f.suppressed.justification})` : undefined, `Affected ranges: ${f.affectedRanges.join(' | ') || 'listed versions'}`]
+    const description = [f.summary, f.severity.vector ? `CVSS ${f.severity.cvssVersion ?? ''} ${f.severity.vector}`.replace(/\s+/g, ' ') : undefined, f.suppressed?.ignored ? suppressionText(f) : f.suppressed ? `VEX: not affected (${f.suppressed.justification})` : undefined, `Affected ranges: ${f.affectedRanges.join(' | ') || 'listed versions'}`]
       .filter(Boolean).join('\n\n');
     return {
       id: stableId(f, image),

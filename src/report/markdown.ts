@@ -2,7 +2,7 @@
 import { SEVERITY_LEVELS } from '../match/severity.js';
 import type { Finding } from '../match/types.js';
 import type { Sbom } from '../sbom/model.js';
-import { countFindings, epssText, plural, fixText, groupByPackage, locationText, severityText, targetName, vulnerabilityUrl } from './summary.js';
+import { countFindings, epssText, plural, fixText, groupByPackage, locationText, severityText, suppressionText, targetName, vulnerabilityUrl } from './summary.js';
 import type { ReportOptions } from './types.js';
 import { appendAll } from '../util/arrays.js';
 
@@ -26,7 +26,7 @@ export function writeMarkdown(findings: readonly Finding[], sbom: Sbom, opts: Re
     if (opts.locations) appendAll(out, locationText(p).map((l) => `- ${cell(l)}`)).push('');
     out.push('| vulnerability | severity | fixed in | KEV | EPSS | summary |', '|---|---|---|---|---|---|');
     for (const f of g.findings) {
-      const vex = f.suppressed ? ` (VEX: not affected, ${f.suppressed.justification})` : '';
+      const vex = f.suppressed?.ignored ? ` (${suppressionText(f)})` : f.suppressed ? ` (VEX: not affected, ${f.suppressed.justification})` : '';
       out.push(`| [${f.id}](${vulnerabilityUrl(f.id)}) | ${severityText(f)} | ${cell(fixText(f))} | ${f.kev ? 'yes' : ''} | ${epssText(f)} | ${cell((f.summary ?? '') + vex)} |`);
     }
     out.push('');

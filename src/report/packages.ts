@@ -5,7 +5,7 @@
 import { table } from '../cli/output/text.js';
 import type { Finding } from '../match/types.js';
 import type { Sbom } from '../sbom/model.js';
-import { compactCounts, countFindings, epssText, fixText, groupByPackage, locationText, severityText, summaryLine, targetName } from './summary.js';
+import { compactCounts, countFindings, epssText, fixText, groupByPackage, locationText, severityText, summaryLine, suppressionText, targetName } from './summary.js';
 import type { ReportOptions } from './types.js';
 import { failedLayers } from '../image/incomplete.js';
 import { appendAll } from '../util/arrays.js';
@@ -13,7 +13,7 @@ import { appendAll } from '../util/arrays.js';
 function marks(f: Finding): string {
   const m: string[] = [];
   if (f.kev) m.push('KEV');
-  if (f.suppressed) m.push(`VEX not_affected (${f.suppressed.justification})`);
+  if (f.suppressed) m.push(suppressionText(f)!);
   else if (f.vex) m.push(`VEX ${f.vex.status}`);
   return m.join(' ');
 }

@@ -7,7 +7,7 @@
 import type { SeverityLevel } from '../match/severity.js';
 import type { Finding } from '../match/types.js';
 import type { Sbom } from '../sbom/model.js';
-import { compareFindings, fixText, targetName, vulnerabilityUrl } from './summary.js';
+import { compareFindings, fixText, suppressionText, targetName, vulnerabilityUrl } from './summary.js';
 import type { ReportOptions } from './types.js';
 import { imageName } from '../sbom/formats/image-identity.js';
 
@@ -101,7 +101,7 @@ export function writeSarif(findings: readonly Finding[], sbom: Sbom, opts: Repor
         ...(f.epss ? { epss: f.epss.score, epssPercentile: f.epss.percentile } : {}),
       },
     };
-    if (f.suppressed) result.suppressions = [{ kind: 'external', status: 'accepted', justification: f.suppressed.justification }];
+    if (f.suppressed) result.suppressions = [{ kind: 'external', status: 'accepted', justification: f.suppressed.ignored ? suppressionText(f)! : f.suppressed.justification }];
     return result;
   });
   const doc = {

@@ -21,8 +21,10 @@ export interface FindingCounts {
   /** Distinct packages with at least one finding. */
   packages: number;
   kev: number;
-  /** Findings a VEX not_affected statement covers (still counted above). */
+  /** Findings a VEX not_affected statement or an ignore-file rule covers (still counted above). */
   suppressed: number;
+  /** Of those, the ones an ignore-file rule covers. */
+  ignored: number;
   bySeverity: Record<SeverityLevel, LevelCounts>;
 }
 
@@ -32,7 +34,7 @@ export function severityRank(level: SeverityLevel): number {
 
 export function countFindings(findings: readonly Finding[]): FindingCounts {
   const bySeverity = Object.fromEntries(SEVERITY_LEVELS.map((l) => [l, { total: 0, fixed: 0, unfixed: 0 }])) as Record<SeverityLevel, LevelCounts>;
-  const c: FindingCounts = { total: 0, fixed: 0, unfixed: 0, vulnerabilities: 0, packages: 0, kev: 0, suppressed: 0, bySeverity };
+  const c: FindingCounts = { total: 0, fixed: 0, unfixed: 0, vulnerabilities: 0, packages: 0, kev: 0, suppressed: 0, ignored: 0, bySeverity };
   const ids = new Set<string>();
   const pkgs = new Set<string>();
   for (const f of findings) {
@@ -48,6 +50,7 @@ export function countFindings(findings: readonly Finding[]): FindingCounts {
     }
     if (f.kev) c.kev++;
     if (f.suppressed) c.suppressed++;
+    if (f.suppressed?.ignored) c.ignored++;
     ids.add(f.id);
     pkgs.add(f.package.id);
   }
@@ -100,6 +103,17 @@ export function plural(n: number, one: string, many = `${one}s`): string {
   return `${n} ${n === 1 ? one : many}`;
 }
 
+/** Why a finding is suppressed, in a few words: 'VEX not_affected (…)' or 'ignored (.scoutignore:3, until 2027-01-31: reason)'. */
+export function suppressionText(f: Finding): string | undefined {
+  const s = f.suppressed;
+  if (!s) return undefined;
+  if (s.ignored) {
+    const i = s.ignored;
+    return `ignored (${i.file}:${i.line}${i.expires ? `, until ${i.expires}` : ''}${i.reason ? `: ${i.reason}` : ''})`;
+  }
+  return `VEX not_affected (${s.justification})`;
+}
+
 /** '44 vulnerabilities in 19 packages: 7 critical, …; 40 fixable, 4 not fixed'. */
 export function summaryLine(c: FindingCounts, failedLayers: readonly string[] = []): string {
   // A layer that could not be read may hold the vulnerable packages: never an all-clear then.
@@ -108,7 +122,8 @@ export function summaryLine(c: FindingCounts, failedLayers: readonly string[] = 
   const levels = SEVERITY_LEVELS.map((l) => `${c.bySeverity[l].total} ${l}`).join(', ');
   const extra = [`${c.fixed} fixable`, `${c.unfixed} not fixed`];
   if (c.kev) extra.push(`${c.kev} known exploited (CISA KEV)`);
-  if (c.suppressed) extra.push(`${c.suppressed} not affected per VEX`);
+  if (c.suppressed > c.ignored) extra.push(`${c.suppressed - c.ignored} not affected per VEX`);
+  if (c.ignored) extra.push(`${c.ignored} ignored (${plural(c.ignored, 'rule', 'rules').replace(/^\d+ /, '')} of an ignore file)`);
   return `${plural(c.total, 'vulnerability', 'vulnerabilities')} (${c.vulnerabilities} distinct) in ${plural(c.packages, 'package')}: ${levels}; ${extra.join(', ')}${gap}`;
 }
 

@@ -65,8 +65,8 @@ test('not_affected suppresses with its justification; other statuses annotate; n
   const r = await match(sbom, store, { vex: docs });
   const apt = r.findings.find((f) => f.id === 'CVE-2011-3374')!;
   assert.equal(apt.suppressed?.justification, 'vulnerable_code_not_in_execute_path');
-  assert.equal(apt.suppressed?.statement.impactStatement, 'apt-key is never run in this image');
-  assert.equal(apt.suppressed?.statement.file, join(dir, 'apt.json'));
+  assert.equal(apt.suppressed?.statement?.impactStatement, 'apt-key is never run in this image');
+  assert.equal(apt.suppressed?.statement?.file, join(dir, 'apt.json'));
   assert.ok(r.findings.filter((f) => f.package.name === 'libc6').every((f) => f.suppressed === undefined && f.vex === undefined));
 
   const redos = r.findings.find((f) => f.id === 'CVE-2020-28500')!;

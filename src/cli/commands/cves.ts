@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { resolve } from 'node:path';
 import { ScoutError } from '../../util/errors.js';
 import { closest } from '../suggest.js';
+import { isVulnerabilityId } from '../../match/vulnerability-id.js';
 import { toolInfo } from '../tool.js';
 import { loadTrust, trustOptions, type TrustCliOptions } from '../trust.js';
 import { action, dbOptions, EXIT, freshness, scanExit, imageOptions, openOptions, printWarnings, writeOutputs, type DbCliOptions, type ImageCliOptions } from '../common.js';
@@ -23,6 +24,7 @@ interface CvesOptions extends ImageCliOptions, DbCliOptions, TrustCliOptions {
   epssPercentile?: string;
   onlyVexAffected?: boolean;
   vexLocation: string[];
+  ignoreFile?: string;
   ignoreSuppressed?: boolean;
   locations?: boolean;
   exitCode?: boolean;
@@ -60,12 +62,7 @@ function packageTypes(s: string | undefined): string[] | undefined {
   });
 }
 
-/** What a vulnerability id looks like: CVE-YYYY-NNNN, GHSA-xxxx-xxxx-xxxx, or PREFIX-…(DSA, PYSEC, GO, RUSTSEC…). */
-export function isVulnerabilityId(id: string): boolean {
-  if (/^CVE-/i.test(id)) return /^CVE-\d{4}-\d{4,}$/i.test(id);
-  if (/^GHSA-/i.test(id)) return /^GHSA(-[23456789cfghjmpqrvwx]{4}){3}$/i.test(id);
-  return id.length <= 128 && /^[A-Z][A-Z0-9]*(-[A-Z0-9][A-Z0-9._:]*)+$/i.test(id);
-}
+export { isVulnerabilityId };
 
 function cveIds(s: string | undefined): string[] | undefined {
   const l = list(s);
@@ -147,7 +144,8 @@ export function register(program: Command): void {
       .option('--epss-percentile <n>', 'only vulnerabilities with an EPSS percentile of at least n (0..1)')
       .option('--only-vex-affected', 'leave out vulnerabilities a VEX statement says do not affect the package')
       .option('--vex-location <path>', 'OpenVEX file or directory of them (repeatable)', collect, [])
-      .option('--ignore-suppressed', 'leave out vulnerabilities suppressed by a VEX not_affected statement')
+      .option('--ignore-file <path>', 'vulnerabilities to report as suppressed, one per line (id, packages, exp:YYYY-MM-DD, # reason); default .scoutignore when it exists')
+      .option('--ignore-suppressed', 'leave out vulnerabilities suppressed by a VEX not_affected statement or the ignore file')
       .option('--locations', 'show the files and layers each package was found in')
       .option('-e, --exit-code', 'exit with 2 when any vulnerability remains after the filters (suppressed ones do not count)')
       .option('--server <url>', 'match on this Scout server instead of the local database: it receives only the package URLs and layer digests, and keeps nothing')
@@ -190,6 +188,9 @@ export function register(program: Command): void {
         const { loadSbom } = await import('../../sbom/load.js');
         const { match, filterFindings, loadVex, parseVex } = await import('../../match/index.js');
         const warnings = new Warnings();
+        // Read before the scan: a broken rule is an error now, not after minutes of work.
+        const { DEFAULT_IGNORE_FILE, applyIgnoreRules, loadIgnoreFile } = await import('../../match/ignore-file.js');
+        const ignoreRules = loadIgnoreFile(o.ignoreFile ?? DEFAULT_IGNORE_FILE, o.ignoreFile !== undefined);
         const vex: Awaited<ReturnType<typeof loadVex>> = [];
         for (const path of o.vexLocation) appendAll(vex, await loadVex(await existing('--vex-location', path), warnings));
         const { sbom, vexFiles, secrets } = await loadSbom(ref, openOptions(o), o.cache === false ? { cache: false } : {}, { sbomSource: (await import('../../sbom/attested.js')).parseSbomSource(o.sbomSource), trust: await loadTrust(o), secrets: o.secrets });
@@ -211,6 +212,8 @@ export function register(program: Command): void {
           const { baseImageText } = await import('../output/platform.js');
           process.stderr.write(`base image: ${baseImageText(base, sbom.image?.layers.length)}\n`);
         }
+        // After VEX: a finding a VEX statement already suppresses keeps that reason.
+        applyIgnoreRules(result.findings, ignoreRules, warnings);
         // `warnings` holds the matcher's warnings and those of the VEX documents.
         printWarnings([...sbom.warnings, ...warnings.items]);
         // A distribution saying "not affected" is not a vulnerability: never listed.
