@@ -45,10 +45,15 @@ export const DOCUMENTATION_EXAMPLES = new Set([
 
 const PLACEHOLDER = /example|sample|dummy|placeholder|changeme|change_me|your[_-]?(?:key|token|secret|password)|redacted|fake|xxxx|\*\*\*\*|<[^>]*>|\$\{|\{\{|%\(|\$[A-Z_]+$|^\$|insert|replace[_-]?me|not[_-]?a[_-]?real|test(?:ing)?[_-]?(?:key|token|secret|password)|^(?:password|secret|token|null|none|true|false|undefined)$/i;
 
+/** Longest value whose words can make it a placeholder (the generic rule's values go to 128). */
+const PLACEHOLDER_MAX = 128;
+
 /** A value that is a stand-in, not a credential: documentation keys, templates, masks, repeats. */
 export function isPlaceholder(value: string): boolean {
   if (DOCUMENTATION_EXAMPLES.has(value)) return true;
-  if (PLACEHOLDER.test(value)) return true;
+  // The words are looked for in short values only: a key's long random body spells "FAkE" or
+  // "xxxx" somewhere now and then (one RSA key in twenty), and is no placeholder for it.
+  if (value.length <= PLACEHOLDER_MAX && PLACEHOLDER.test(value)) return true;
   // aaaaaaaa, 00000000, abcabcabc: too little variety to be a generated secret.
   return new Set(value).size <= 3;
 }
