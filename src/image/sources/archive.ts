@@ -164,7 +164,15 @@ async function uncompressedPath(location: string): Promise<string> {
   if (kind !== 'gzip') throw new ScoutError('unsupported-archive', `archive ${location}: only plain or gzip-compressed tarballs are supported`);
   const st = await stat(location);
   const dir = join(cacheDir(), 'archives');
-  await mkdir(dir, { recursive: true });
+  // A tar is read in place, so a gzipped one needs an unpacked copy, and the cache is the one
+  // place Scout writes: without it this archive cannot be read (other images still can).
+  const unwritable = (err: unknown) => {
+    const code = (err as NodeJS.ErrnoException).code ?? (err as Error).message;
+    return new ScoutError('cache-unwritable', `archive ${location} is gzip-compressed and is unpacked into the cache to be read, but ${dir} cannot be written (${code}${code === 'ENOSPC' ? ': the disk is full' : ''}): set SCOUT_CACHE_DIR to a writable directory, or decompress it first (gunzip -k ${location})`, { path: location });
+  };
+  await mkdir(dir, { recursive: true }).catch((err: unknown) => {
+    throw unwritable(err);
+  });
   // Keyed by the file's identity (file-digests.ts): an archive rewritten in place, even to the
   // same size with its mtime put back, has a new ctime and is unpacked again.
   const key = createHash('sha256').update(await fileIdentity(location)).digest('hex').slice(0, 32);
@@ -185,8 +193,10 @@ async function uncompressedPath(location: string): Promise<string> {
     await pipeline(createReadStream(location), gunzip, createWriteStream(tmp));
     await rename(tmp, out);
   } catch (err) {
-    await rm(tmp, { force: true });
+    await rm(tmp, { force: true }).catch(() => undefined);
     if (err instanceof ScoutError) throw err;
+    // A write error (read-only, full disk) is the cache's, not the archive's fault.
+    if (['EACCES', 'EPERM', 'EROFS', 'ENOSPC', 'ENOTDIR', 'EDQUOT'].includes((err as NodeJS.ErrnoException).code ?? '')) throw unwritable(err);
     throw new ScoutError('corrupt-archive', `archive ${location}: cannot decompress (${(err as Error).message})`);
   }
   return out;
