@@ -20,13 +20,23 @@ import { treeFromMemory } from '../../src/image/layer/memory-index.js';
 import { readSbom } from '../../src/sbom/formats/detect.js';
 import { ALL_SCHEMES } from '../../src/versions/index.js';
 import { ScoutError } from '../../src/util/errors.js';
+import { spawnSync } from 'node:child_process';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Readable } from 'node:stream';
+import { CompiledCapture } from '../../src/image/capture.js';
+import { indexTarStream } from '../../src/image/layer/tar-index.js';
+import { parseManifestOrIndex } from '../../src/image/manifest.js';
+import { tarOf } from '../helpers/image-builder.js';
 
 export interface FuzzTarget {
   name: string;
   /** Real-format inputs the fuzzer mutates. */
-  seeds: string[];
-  /** Must not throw anything but a ScoutError. */
-  run(input: Buffer): Promise<void> | void;
+  seeds: (string | Buffer)[];
+  /** Share of the run's cases this target gets (a whole CLI process per case is slow). */
+  share?: number;
+  /** Must not throw anything but a ScoutError. `work`: a folder for files the target makes. */
+  run(input: Buffer, work: string): Promise<void> | void;
 }
 
 function catalogerTarget(name: string, c: Cataloger, path: string, seeds: string[]): FuzzTarget {
@@ -45,6 +55,21 @@ function catalogerTarget(name: string, c: Cataloger, path: string, seeds: string
 }
 
 const JSON_SEED = (o: unknown) => JSON.stringify(o);
+
+/** The demo image: a docker-archive tar (manifest.json, config, three layer tars). */
+const DEMO_TAR = readFileSync(new URL('../../examples/demo-image.tar', import.meta.url));
+/** A layer tar with a file, a folder, links, a whiteout and a long (pax) name: the parser's seed. */
+const LAYER_TAR = await tarOf({
+  'etc/': { dir: true },
+  'etc/os-release': 'ID=alpine\nVERSION_ID=3.20.0\n',
+  'usr/bin/sh': { symlink: 'busybox' },
+  'usr/bin/ash': { hardlink: 'usr/bin/busybox' },
+  'usr/bin/busybox': { content: Buffer.alloc(700, 1), mode: 0o755 },
+  'var/cache/old': { whiteout: true },
+  [`opt/${'long-name/'.repeat(15)}file`]: 'x',
+});
+const ALL_FILES = new CompiledCapture({ selectors: [{ globs: ['**'] }], analyzers: [] });
+const MAIN = new URL('../../src/cli/main.ts', import.meta.url).pathname;
 
 export const TARGETS: FuzzTarget[] = [
   catalogerTarget('dpkg-status', dpkgCataloger, 'var/lib/dpkg/status', [
@@ -71,6 +96,54 @@ export const TARGETS: FuzzTarget[] = [
     ],
     run(input) {
       readSbom(input);
+    },
+  },
+  {
+    // The layer pass over a mutated layer tar: headers, pax records, sizes, names.
+    name: 'tar-layer',
+    seeds: [LAYER_TAR],
+    async run(input) {
+      await indexTarStream(Readable.from([input]), 'sha256:fuzz', ALL_FILES, 'layer 0');
+    },
+  },
+  {
+    name: 'manifest-index',
+    seeds: [
+      JSON_SEED({ schemaVersion: 2, mediaType: 'application/vnd.oci.image.manifest.v1+json', config: { mediaType: 'application/vnd.oci.image.config.v1+json', digest: `sha256:${'a'.repeat(64)}`, size: 10 }, layers: [{ mediaType: 'application/vnd.oci.image.layer.v1.tar+gzip', digest: `sha256:${'b'.repeat(64)}`, size: 20, urls: ['https://x/y'] }] }),
+      JSON_SEED({ schemaVersion: 2, mediaType: 'application/vnd.oci.image.index.v1+json', manifests: [{ mediaType: 'application/vnd.oci.image.manifest.v1+json', digest: `sha256:${'c'.repeat(64)}`, size: 30, platform: { os: 'linux', architecture: 'arm64', variant: 'v8' } }] }),
+      JSON_SEED({ schemaVersion: 2, mediaType: 'application/vnd.docker.distribution.manifest.list.v2+json', manifests: [] }),
+    ],
+    run(input) {
+      parseManifestOrIndex(input, 'fuzz');
+    },
+  },
+  {
+    // The whole CLI on a mutated image archive: the exit code says what happened (0 read,
+    // 3 a layer failed, 1 an error in one line), never a crash, a stack trace or an overrun
+    // heap (the child gets 512 MB).
+    name: 'cli-exit-code',
+    seeds: [DEMO_TAR],
+    share: 0.1,
+    run(input, work) {
+      const file = join(work, 'image.tar');
+      writeFileSync(file, input);
+      const r = spawnSync(process.execPath, ['--max-old-space-size=512', '--import', 'tsx', MAIN, 'image', 'inspect', file, '--format', 'json'], {
+        encoding: 'utf8',
+        // SCOUT_CACHE_DIR and TMPDIR: the engine's sandbox, checked after the case.
+        env: { ...process.env, CI: '1' },
+        timeout: 60_000,
+      });
+      const code = r.status;
+      if (code === 0 || code === 3) {
+        JSON.parse(r.stdout);
+        if (code === 3 && !/warning:/.test(r.stderr)) throw new Error(`exit 3 without naming the failed layer: ${r.stderr}`);
+        return;
+      }
+      if (code !== 1) throw new Error(`exit ${code} (signal ${r.signal}): ${r.stderr.slice(-2000)}`);
+      const last = r.stderr.trim().split('\n').pop() ?? '';
+      if (!last.startsWith('error: ') || /\n\s+at /.test(r.stderr)) throw new Error(`exit 1 without a one-line error: ${r.stderr.slice(-2000)}`);
+      const made = readdirSync(work).filter((n) => n !== 'image.tar');
+      if (made.length) throw new Error(`the CLI wrote next to the archive: ${made.join(', ')}`);
     },
   },
   {
