@@ -5,6 +5,7 @@
  * Aggregates never answer from shared tables alone: each goes through org-owned rows.
  */
 import type { SeverityLevel } from '../match/severity.js';
+import type { ScoutEvent } from '../notify/events.js';
 import type { BaseImageMatch, Page, PageRequest, SeverityCounts } from './platform-store.js';
 
 export interface TrendPoint {
@@ -29,6 +30,10 @@ export interface OverviewData {
   trend: TrendPoint[];
   /** The images with the most open critical and high findings that have a fix. */
   topImages: (ImageRef & { fixable: { critical: number; high: number }; vulnerabilities: SeverityCounts })[];
+  /** Each environment with the stored images running there now, and their open findings summed. */
+  environments: { name: string; images: number; vulnerabilities: SeverityCounts }[];
+  /** The latest events, newest first. */
+  events: ScoutEvent[];
 }
 
 export interface VulnerabilityFilter {

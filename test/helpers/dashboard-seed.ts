@@ -16,7 +16,9 @@ import { sbomForImage } from '../../src/sbom/build.js';
 import { openImage } from '../../src/image/open.js';
 import { buildImage, writeOciLayout, type LayerSpec } from './image-builder.js';
 import { exampleAdvisories } from './platform-app.js';
-import { freshPlatformStore } from './platform-db.js';
+import { newLocation } from './platform-db.js';
+import { KyselyPlatformStore } from '../../src/store/kysely/platform-store.js';
+import { openPlatformJobs, type PlatformJobs } from '../../src/jobs/platform-jobs.js';
 import { tempDir } from './tmp.js';
 
 interface After {
@@ -89,6 +91,8 @@ export async function sbomJsonOf(img: SeedImage): Promise<string> {
 
 export interface SeededServer {
   app: FastifyInstance;
+  /** The job queue running in the server's process (re-match on posted advisories, webhook deliveries). */
+  jobs: PlatformJobs;
   base: string;
   /** Tokens by organisation and scope. */
   tokens: { acme: { read: string; admin: string }; globex: { read: string } };
@@ -100,11 +104,20 @@ export interface SeededServer {
 }
 
 export async function seededServer(t: After, webRoot: string): Promise<SeededServer> {
-  const platform = await freshPlatformStore('sqlite', t);
+  const { location, drop } = await newLocation('sqlite');
+  const platform = await KyselyPlatformStore.open(location);
   const advisories = await exampleAdvisories(t);
-  const app = await buildApp({ platform, advisories, webRoot });
+  const jobs = await openPlatformJobs({ db: platform.db, location, advisories, queue: { pollMs: 50 }, webhookBackoffMs: 50 });
+  const app = await buildApp({ platform, advisories, webRoot, jobs });
   const base = await app.listen({ host: '127.0.0.1', port: 0 });
-  t.after(() => app.close());
+  // The jobs stop before the server and the database they use close.
+  t.after(async () => {
+    await jobs.stop();
+    await app.close();
+    await platform.close();
+    await drop();
+  });
+  await jobs.start();
   const token = async (org: string, scope: 'read' | 'write' | 'admin') => (await platform.forOrg(await platform.ensureOrg(org)).createToken(`${org}-${scope}`, scope)).token;
   const tokens = { acme: { read: await token('acme', 'read'), admin: await token('acme', 'admin') }, globex: { read: await token('globex', 'read') } };
   const globexWrite = await token('globex', 'write');
@@ -127,5 +140,5 @@ export async function seededServer(t: After, webRoot: string): Promise<SeededSer
     if (!res.ok) throw new Error(`GET ${path}: ${res.status} ${await res.text()}`);
     return (await res.json()) as T;
   };
-  return { app, base, tokens, digests, get, push };
+  return { app, jobs, base, tokens, digests, get, push };
 }

@@ -24,7 +24,7 @@ const count = (c: Partial<SeverityCounts>): SeverityCounts => ({ critical: 0, hi
 
 for (const backend of BACKENDS) {
   describe(`stored image counts on ${backend}`, () => {
-    test('the image list sorts worst first by open findings and pages through ties; a re-match keeps the counts', async (t) => {
+    test('the image list sorts worst first by open findings and pages through ties; a re-match keeps the counts; the overview sums them per environment and lists the latest events', async (t) => {
       const api = await testApi(backend, t, { jobs: {} });
       const acme = api.platform.forOrg((await api.platform.orgByName('acme'))!);
       const put = (name: string, findings: [string, string, 'critical' | 'high' | 'medium' | 'low'][], purls: string[] = []) =>
@@ -61,7 +61,17 @@ for (const backend of BACKENDS) {
       assert.deepEqual(byName.get('acme/one-critical-one-low'), count({ critical: 2, low: 1 }));
       assert.deepEqual(byName.get('acme/clean'), count({ critical: 1 }));
       assert.deepEqual(names(await list('?severity=none')), []);
-      const o = await api.call<{ vulnerabilities: SeverityCounts; topImages: { repository: string; fixable: { critical: number } }[] }>({ method: 'GET', url: '/v1/overview', route: 'GET /v1/overview', token: api.admin });
+      // Where they run: production runs two images (one of them in two workloads), staging one.
+      const digestOf = new Map(after.items.map((i) => [i.repository, i.digest]));
+      const workload = (name: string, repo: string) => ({ namespace: 'shop', name, type: 'Deployment', images: [{ ref: `${repo}:1`, digest: digestOf.get(repo) }] });
+      await api.call({ method: 'POST', url: '/v1/integrations/runtime', route: 'POST /v1/integrations/runtime', token: api.admin, payload: { environment: 'production', cluster: 'eu-1', workloads: [workload('a', 'acme/clean'), workload('b', 'acme/clean'), workload('c', 'acme/two-high')] } });
+      await api.call({ method: 'POST', url: '/v1/integrations/runtime', route: 'POST /v1/integrations/runtime', token: api.admin, payload: { environment: 'staging', cluster: 'eu-2', workloads: [workload('d', 'acme/one-critical-one-low')] } });
+      const o = await api.call<{ vulnerabilities: SeverityCounts; topImages: { repository: string; fixable: { critical: number } }[]; environments: { name: string; images: number; vulnerabilities: SeverityCounts }[]; events: { kind: string; image: { repository: string } }[] }>({ method: 'GET', url: '/v1/overview', route: 'GET /v1/overview', token: api.admin });
+      assert.deepEqual(o.body.environments, [
+        { name: 'production', images: 2, vulnerabilities: count({ critical: 1, high: 2 }) },
+        { name: 'staging', images: 1, vulnerabilities: count({ critical: 2, low: 1 }) },
+      ]);
+      assert.deepEqual(o.body.events.map((e) => [e.kind, e.image.repository]).sort(), [['vulnerability.new', 'acme/clean'], ['vulnerability.new', 'acme/one-critical-one-low']]);
       assert.deepEqual(o.body.vulnerabilities, count({ critical: 4, high: 2, low: 1 }));
       assert.deepEqual(o.body.topImages.map((i) => [i.repository, i.fixable.critical]).sort(), [['acme/clean', 1], ['acme/one-critical-one-low', 1]], 'only the advisory gives a fix version');
 
@@ -71,6 +81,11 @@ for (const backend of BACKENDS) {
       assert.deepEqual(fixed.get('acme/one-critical-one-low'), count({ critical: 1, low: 1 }));
       assert.deepEqual(fixed.get('acme/clean'), count({}));
       assert.deepEqual(names(await list('?severity=none')), ['acme/clean']);
+      const o2 = await api.call<{ environments: { name: string; vulnerabilities: SeverityCounts }[]; events: { kind: string }[] }>({ method: 'GET', url: '/v1/overview', route: 'GET /v1/overview', token: api.admin });
+      assert.deepEqual(o2.body.environments.map((e) => [e.name, e.vulnerabilities.critical]), [['production', 0], ['staging', 1]]);
+      assert.deepEqual(o2.body.events.map((e) => e.kind), ['vulnerability.fixed', 'vulnerability.fixed', 'vulnerability.new', 'vulnerability.new'], 'newest first');
+      const other = await api.call<{ environments: unknown[]; events: unknown[] }>({ method: 'GET', url: '/v1/overview', route: 'GET /v1/overview', token: await api.tokenFor('globex', 'read') });
+      assert.deepEqual([other.body.environments, other.body.events], [[], []], "another organisation sees none of it");
     });
 
     test('migration 4 counts the findings of images stored before it', async (t) => {

@@ -16,6 +16,7 @@ import { ensureWebBuild } from '../helpers/web-build.js';
 import { openBrowser, type Browser } from '../helpers/browser.js';
 import { seededServer, type SeededServer } from '../helpers/dashboard-seed.js';
 import { tempDir } from '../helpers/tmp.js';
+import { startReceiver } from '../helpers/webhook-receiver.js';
 
 const SHOTS = process.env.SCOUT_UPDATE_SCREENSHOTS === '1' ? new URL('../../docs/screenshots/', import.meta.url).pathname : tempDir('dashboard-screenshots-');
 
@@ -236,8 +237,6 @@ describe('dashboard', () => {
     await page.getByText('this needs a token with admin scope').waitFor();
     await shot(page, 'settings');
 
-    await page.goto(`${server.base}/environments`);
-    await page.getByText('does not record environments yet').waitFor();
   });
 
   test('dark theme, keyboard navigation with visible focus', async () => {
@@ -261,6 +260,54 @@ describe('dashboard', () => {
     await page.waitForURL(/\/images$/);
   });
 
+  test('an advisory posted to the server makes events the overview lists, in the environment where the image runs, delivered to a webhook with its log in settings', async (t) => {
+    const { page } = browser;
+    const rx = await startReceiver();
+    t.after(() => rx.close());
+    const admin = { authorization: `Bearer ${server.tokens.acme.admin}`, 'content-type': 'application/json' };
+    const post = (path: string, body: unknown) => fetch(`${server.base}/v1${path}`, { method: 'POST', headers: admin, body: JSON.stringify(body) });
+    const web10 = digestOf('acme/web:1.0');
+    assert.equal((await post('/integrations/runtime', { environment: 'production', cluster: 'eu-1', workloads: [{ namespace: 'shop', name: 'web', type: 'Deployment', images: [{ ref: 'acme/web:1.0', digest: web10 }] }] })).status, 200);
+    const added = await post('/webhooks', { url: rx.url });
+    assert.equal(added.status, 201);
+    const hookUrl = ((await added.json()) as { webhook: { url: string } }).webhook.url;
+    // A new advisory for minimist 1.2.5, which acme/node:20 and both web images hold.
+    const advisory = { schema_version: '1.6.0', id: 'SCOUT-E2E-1', modified: new Date().toISOString(), aliases: ['CVE-2099-4242'], summary: 'minimist test advisory', database_specific: { severity: 'CRITICAL' }, affected: [{ package: { ecosystem: 'npm', name: 'minimist' }, ranges: [{ type: 'SEMVER', events: [{ introduced: '0' }, { fixed: '1.2.6' }] }] }] };
+    assert.equal((await post('/advisories', [advisory])).status, 202);
+    await server.jobs.queue.idle(undefined, 30_000);
+    await rx.waitFor(3);
+
+    await page.goto(`${server.base}/`);
+    const events = page.getByRole('list', { name: 'latest events' });
+    await events.waitFor();
+    const items = await events.locator('li').allInnerTexts();
+    assert.equal(items.filter((i) => /new CVE-2099-4242 \(critical\) in/.test(i)).length, 3, items.join('\n'));
+    assert.ok(items.some((i) => /acme\/web:1\.0 · runs in production/.test(i)), items.join('\n'));
+    const envRows = await rows(page, 'vulnerabilities by environment');
+    assert.match(envRows[0]!, /^production\t1 images\t/);
+    await shot(page, 'overview-events');
+
+    await page.getByRole('link', { name: 'production' }).click();
+    await page.getByRole('heading', { name: 'production' }).waitFor();
+    const workloads = await rows(page, 'workloads');
+    assert.equal(workloads.length, 1);
+    assert.match(workloads[0]!, /^eu-1\tshop\tweb\tDeployment\tacme\/web:1\.0\t/);
+    await shot(page, 'environment');
+    await page.getByRole('table', { name: 'workloads' }).getByRole('link', { name: 'acme/web:1.0' }).click();
+    await page.getByRole('heading', { name: 'acme/web:1.0' }).waitFor();
+    await page.goto(`${server.base}/environments`);
+    assert.match((await rows(page, 'environments'))[0]!, /^production\t1\t1\t/);
+
+    await page.goto(`${server.base}/settings`);
+    const hook = (await rows(page, 'webhooks'))[0]!;
+    assert.ok(hook.startsWith(`${hookUrl}\tjson\tevery kind\tyes`), hook);
+    await page.getByRole('link', { name: `delivery log of ${hookUrl}` }).click();
+    const deliveries = await rows(page, 'deliveries');
+    assert.equal(deliveries.length, 3);
+    for (const d of deliveries) assert.match(d, /\t1\tdelivered\t200\t/);
+    await shot(page, 'settings-webhooks');
+  });
+
   test("another organisation's token sees none of it", async () => {
     const { page, context } = browser;
     await page.getByRole('button', { name: 'Sign out' }).click();
@@ -282,6 +329,10 @@ describe('dashboard', () => {
     assert.ok(!names.some((r) => r.startsWith('express') || r.startsWith('qs')), 'no acme-only package');
     await page.goto(`${server.base}/base-images`);
     await page.getByText('No image of the organisation has a known base image yet').waitFor();
+    await page.goto(`${server.base}/environments`);
+    await page.getByText('No environments recorded yet').waitFor();
+    await page.goto(`${server.base}/settings`);
+    await page.getByText('No webhooks').waitFor();
     const body = await page.locator('body').innerText();
     assert.doesNotMatch(body, /acme\//);
   });

@@ -283,6 +283,12 @@ export const DASHBOARD_SCHEMAS: Record<string, unknown>[] = [
           },
         },
       },
+      environments: {
+        type: 'array',
+        description: 'Each environment with the images running there now and their open findings by severity.',
+        items: { type: 'object', required: ['name', 'images', 'vulnerabilities'], additionalProperties: false, properties: { name: str, images: int, vulnerabilities: { $ref: 'SeverityCounts#' } } },
+      },
+      events: { type: 'array', description: 'The 5 latest events, newest first.', items: { $ref: 'Event#' } },
     },
   },
   {

@@ -6,6 +6,7 @@
 import { sql, type Kysely } from 'kysely';
 import { SEVERITY_LEVELS, type SeverityLevel } from '../../match/severity.js';
 import { buildPurl } from '../../sbom/purl.js';
+import type { ScoutEvent } from '../../notify/events.js';
 import type { BaseImageUse, DashboardReader, ImageRef, OverviewData, PackageName, PackageNameFilter, TrendPoint, VulnerabilityFilter, VulnerabilitySummary } from '../dashboard-reader.js';
 import type { Org, Page, PageRequest, SeverityCounts } from '../platform-store.js';
 import { decodeCursor, encodeCursor, limitOf, pageOf } from './cursor.js';
@@ -119,7 +120,7 @@ export class KyselyDashboardQueries implements DashboardReader {
     }
 
     const ids = top.map((r) => r.image_id);
-    const [refs, counts] = await Promise.all([this.refsOf(ids), this.countsOf(ids)]);
+    const [refs, counts, environments, events] = await Promise.all([this.refsOf(ids), this.countsOf(ids), this.environmentCounts(), this.latestEvents(5)]);
     return {
       images: Number(images.n),
       repositories: Number(repositories.n),
@@ -129,7 +130,35 @@ export class KyselyDashboardQueries implements DashboardReader {
         const ref = refs.get(r.image_id);
         return ref ? [{ ...ref, fixable: { critical: Number(r.critical), high: Number(r.high) }, vulnerabilities: counts.get(r.image_id) ?? emptyCounts() }] : [];
       }),
+      environments,
+      events,
     };
+  }
+
+  /** Per environment: the distinct stored images running there now, their stored counts summed. */
+  private async environmentCounts(): Promise<OverviewData['environments']> {
+    const running = this.db
+      .selectFrom('workloads as w')
+      .innerJoin('images as i', (j) => j.onRef('i.digest', '=', 'w.image_digest').onRef('i.org_id', '=', 'w.org_id'))
+      .select(['w.environment', 'i.id', ...COUNT_COLUMNS.map((c) => `i.${c}` as const)])
+      .distinct()
+      .where('w.org_id', '=', this.org.id)
+      .where('w.ended_at', 'is', null);
+    const rows = await this.db
+      .selectFrom(running.as('e'))
+      .select('e.environment')
+      .select((eb) => eb.fn.countAll<number>().as('images'))
+      .select(COUNT_COLUMNS.map((c) => sql<number>`sum(${sql.ref(`e.${c}`)})`.as(c)))
+      .groupBy('e.environment')
+      .orderBy('e.environment')
+      .execute();
+    return rows.map((r) => ({ name: r.environment, images: Number(r.images), vulnerabilities: countsOfRow(r) }));
+  }
+
+  /** The latest events as delivered (their stored payload), newest first. */
+  private async latestEvents(n: number): Promise<ScoutEvent[]> {
+    const rows = await this.db.selectFrom('events').select('payload').where('org_id', '=', this.org.id).orderBy('id', 'desc').limit(n).execute();
+    return rows.map((r) => JSON.parse(r.payload) as ScoutEvent);
   }
 
   async vulnerabilities(filter: VulnerabilityFilter, page: PageRequest): Promise<Page<VulnerabilitySummary>> {

@@ -1,10 +1,7 @@
 /** Open findings per severity over time, as an SVG line chart (no chart library, nothing fetched). */
-import { SEVERITIES, type SeverityCounts } from './common';
+import { SEVERITIES } from './common';
+import type { TrendPoint } from '../types';
 
-export interface TrendPoint {
-  date: string;
-  counts: SeverityCounts;
-}
 
 const SHOWN = SEVERITIES.slice(0, 4);
 

@@ -285,7 +285,7 @@ function Vulnerabilities({ digest, img }: { digest: string; img: Detail }) {
                         <th className="num">EPSS</th>
                         <th>KEV</th>
                         <th>Fixed in</th>
-                        <th>VEX</th>
+                        <th>Status</th>
                         <th>First seen</th>
                       </tr>
                     </thead>
@@ -303,7 +303,7 @@ function Vulnerabilities({ digest, img }: { digest: string; img: Detail }) {
                           <td className="num">{f.epss ? `${(f.epss.score * 100).toFixed(2)}%` : ''}</td>
                           <td>{f.kev ? <span className="pill kev">KEV</span> : ''}</td>
                           <td className="mono">{f.fixedVersions.length ? f.fixedVersions.join(', ') : <span className="muted">not fixed</span>}</td>
-                          <td>{f.vex ? <span className="pill">{f.vex.status}</span> : <span className="muted">none</span>}</td>
+                          <td>{f.status}</td>
                           <td>{when(f.firstSeenAt)}</td>
                         </tr>
                       ))}

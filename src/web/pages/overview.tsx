@@ -3,34 +3,11 @@
  * environment), their trend, the images with the most fixable critical and high findings,
  * and the latest events.
  */
-import { Empty, SevBar, SevCards, SevCounts, Status, when, type SeverityCounts } from '../components/common';
-import { TrendChart, type TrendPoint } from '../components/trend-chart';
+import { Empty, SevBar, SevCards, SevCounts, Status, when } from '../components/common';
+import { TrendChart } from '../components/trend-chart';
 import { Link } from '../router';
-import { imageHref, imageName, vulnHref } from '../types';
+import { imageHref, imageName, vulnHref, type OverviewData, type ScoutEvent } from '../types';
 import { useApi } from '../use-api';
-
-export interface OverviewData {
-  images: number;
-  repositories: number;
-  vulnerabilities: SeverityCounts;
-  /** Absent until the server records environments. */
-  environments?: { name: string; images: number; vulnerabilities: SeverityCounts }[];
-  trend: TrendPoint[];
-  topImages: { digest: string; repository?: string; tags: string[]; fixable: { critical: number; high: number }; vulnerabilities: SeverityCounts }[];
-  events?: OverviewEvent[];
-}
-
-export interface OverviewEvent {
-  id: string;
-  kind: string;
-  at: string;
-  digest?: string;
-  repository?: string;
-  tags?: string[];
-  vulnerabilityId?: string;
-  environment?: string;
-  summary: string;
-}
 
 export function Overview() {
   const r = useApi<OverviewData>('/overview');
@@ -89,9 +66,7 @@ export function Overview() {
               <div className="grid">
                 <section className="panel" aria-labelledby="env-h">
                   <h2 id="env-h">By environment</h2>
-                  {o.environments === undefined ? (
-                    <Empty>This server does not record environments yet.</Empty>
-                  ) : o.environments.length ? (
+                  {o.environments.length ? (
                     <table aria-label="vulnerabilities by environment">
                       <tbody>
                         {o.environments.map((e) => (
@@ -112,26 +87,20 @@ export function Overview() {
                     </table>
                   ) : (
                     <Empty>
-                      No environments recorded yet (<code>scout environment ENV IMAGE</code>).
+                      No environments recorded yet (<code>scout environment sync</code>).
                     </Empty>
                   )}
                 </section>
                 <section className="panel" aria-labelledby="events-h">
                   <h2 id="events-h">Latest events</h2>
-                  {o.events === undefined ? (
-                    <Empty>Events arrive with the continuous platform (advisory re-matching); this server does not record them yet.</Empty>
-                  ) : o.events.length ? (
-                    <ul aria-label="latest events">
+                  {o.events.length ? (
+                    <ul aria-label="latest events" className="events">
                       {o.events.map((e) => (
-                        <li key={e.id}>
-                          <span className="muted">{when(e.at)}</span> <span className="pill">{e.kind}</span> {e.summary}{' '}
-                          {e.vulnerabilityId && <Link to={vulnHref(e.vulnerabilityId)}>{e.vulnerabilityId}</Link>}{' '}
-                          {e.digest && <Link to={imageHref(e.digest)}>{imageName({ repository: e.repository, tags: e.tags ?? [], digest: e.digest })}</Link>}
-                        </li>
+                        <EventItem key={e.id} e={e} />
                       ))}
                     </ul>
                   ) : (
-                    <Empty>No events yet.</Empty>
+                    <Empty>No events yet: they come when a new advisory changes what affects an image.</Empty>
                   )}
                 </section>
               </div>
@@ -140,5 +109,29 @@ export function Overview() {
         }
       </Status>
     </>
+  );
+}
+
+const EVENT_TEXT: Record<string, string> = {
+  'vulnerability.new': 'new',
+  'vulnerability.fixed': 'fixed',
+  'vulnerability.withdrawn': 'withdrawn',
+  'image.pushed': 'pushed',
+};
+
+/** One event: when, what, which vulnerability in which image, and where that image runs. */
+function EventItem({ e }: { e: ScoutEvent }) {
+  const envs = e.environments.map((x) => x.name);
+  return (
+    <li>
+      <span className="muted">{when(e.createdAt)}</span> <span className="pill">{EVENT_TEXT[e.kind] ?? e.kind}</span>{' '}
+      {e.vulnerability && (
+        <>
+          <Link to={vulnHref(e.vulnerability.id)}>{e.vulnerability.id}</Link> ({e.vulnerability.severity}) in{' '}
+        </>
+      )}
+      <Link to={imageHref(e.image.digest)}>{imageName({ repository: e.image.repository, tags: e.image.tags, digest: e.image.digest })}</Link>
+      {envs.length > 0 && <span className="muted"> · runs in {envs.join(', ')}</span>}
+    </li>
   );
 }

@@ -2,22 +2,39 @@
  * Packages across the organisation (name, type, versions, how many images hold them), and,
  * with `?purl=`, where one package is used.
  */
-import { Empty, Pager, SevBadge, Status } from '../components/common';
+import { SevBadge, Status } from '../components/common';
+import { PagedTable, type Column } from '../components/paged-table';
 import { FilterInput, FilterSelect } from '../components/filter-input';
 import { Link, qs, useRoute } from '../router';
-import { imageHref, imageName, packageHref, type Page, type Usage } from '../types';
+import { imageHref, imageName, packageHref, type Page, type PackageName, type Usage } from '../types';
 import { useApi } from '../use-api';
 
-export interface PackageName {
-  purl: string;
-  type: string;
-  namespace?: string;
-  name: string;
-  versions: string[];
-  images: number;
-}
 
 const TYPES: [string, string][] = [['', 'Every type'], ...['deb', 'apk', 'rpm', 'npm', 'pypi', 'maven', 'golang', 'cargo', 'gem', 'composer', 'nuget', 'generic'].map((t): [string, string] => [t, t])];
+
+const NAME_COLUMNS: Column<PackageName>[] = [
+  { header: 'Package', cell: (p) => <Link to={packageHref(p.purl)}>{p.namespace ? `${p.namespace}/${p.name}` : p.name}</Link> },
+  { header: 'Type', cell: (p) => p.type },
+  { header: 'Versions', className: 'mono', cell: (p) => p.versions.join(', ') },
+  { header: 'Images', className: 'num', cell: (p) => p.images },
+];
+
+const USAGE_COLUMNS: Column<Usage>[] = [
+  { header: 'Image', cell: (u) => <Link to={imageHref(u.digest, 'packages')}>{imageName(u)}</Link> },
+  { header: 'Version', className: 'mono', cell: (u) => u.packageVersion },
+  { header: 'PURL', className: 'mono', cell: (u) => u.purl },
+  {
+    header: 'Vulnerability',
+    cell: (u) =>
+      u.vulnerabilityId ? (
+        <>
+          {u.vulnerabilityId} {u.severity && <SevBadge level={u.severity} />}
+        </>
+      ) : (
+        ''
+      ),
+  },
+];
 
 export function Packages() {
   const { query } = useRoute();
@@ -39,39 +56,16 @@ function PackageList() {
         <FilterSelect param="type" value={type} label="Package type" options={TYPES} />
       </div>
       <Status r={r}>
-        {(page) =>
-          page.items.length === 0 ? (
-            <Empty>{q || type ? 'No package matches these filters.' : "No packages in the organisation's images yet."}</Empty>
-          ) : (
-            <>
-              <div className="tablewrap">
-                <table aria-label="packages">
-                  <thead>
-                    <tr>
-                      <th>Package</th>
-                      <th>Type</th>
-                      <th>Versions</th>
-                      <th className="num">Images</th>
-                    </tr>
-                  </thead>
-                  <tbody>
-                    {page.items.map((p) => (
-                      <tr key={p.purl}>
-                        <td>
-                          <Link to={packageHref(p.purl)}>{p.namespace ? `${p.namespace}/${p.name}` : p.name}</Link>
-                        </td>
-                        <td>{p.type}</td>
-                        <td className="mono">{p.versions.join(', ')}</td>
-                        <td className="num">{p.images}</td>
-                      </tr>
-                    ))}
-                  </tbody>
-                </table>
-              </div>
-              <Pager next={page.next} cursor={cursor} shown={page.items.length} />
-            </>
-          )
-        }
+        {(page) => (
+          <PagedTable
+            label="packages"
+            page={page}
+            columns={NAME_COLUMNS}
+            rowKey={(p) => p.purl}
+            cursor={cursor}
+            empty={q || type ? 'No package matches these filters.' : "No packages in the organisation's images yet."}
+          />
+        )}
       </Status>
     </>
   );
@@ -89,47 +83,16 @@ function PackageUsage({ purl }: { purl: string }) {
       </p>
       <h2>Used in</h2>
       <Status r={r}>
-        {(page) =>
-          page.items.length === 0 ? (
-            <Empty>No image of the organisation holds this package.</Empty>
-          ) : (
-            <>
-              <div className="tablewrap">
-                <table aria-label="images using this package">
-                  <thead>
-                    <tr>
-                      <th>Image</th>
-                      <th>Version</th>
-                      <th>PURL</th>
-                      <th>Vulnerability</th>
-                    </tr>
-                  </thead>
-                  <tbody>
-                    {page.items.map((u, i) => (
-                      <tr key={`${u.digest} ${u.purl} ${i}`}>
-                        <td>
-                          <Link to={imageHref(u.digest, 'packages')}>{imageName(u)}</Link>
-                        </td>
-                        <td className="mono">{u.packageVersion}</td>
-                        <td className="mono">{u.purl}</td>
-                        <td>
-                          {u.vulnerabilityId ? (
-                            <>
-                              {u.vulnerabilityId} {u.severity && <SevBadge level={u.severity} />}
-                            </>
-                          ) : (
-                            ''
-                          )}
-                        </td>
-                      </tr>
-                    ))}
-                  </tbody>
-                </table>
-              </div>
-              <Pager next={page.next} cursor={cursor} shown={page.items.length} />
-            </>
-          )
-        }
+        {(page) => (
+          <PagedTable
+            label="images using this package"
+            page={page}
+            columns={USAGE_COLUMNS}
+            rowKey={(u, i) => `${u.digest} ${u.purl} ${i}`}
+            cursor={cursor}
+            empty="No image of the organisation holds this package."
+          />
+        )}
       </Status>
     </>
   );

@@ -1,15 +1,10 @@
 /** Settings: the organisation's API tokens, webhooks with their delivery log, advisory sources and their freshness. */
 import { Empty, Status, when } from '../components/common';
+import { PagedTable, type Column } from '../components/paged-table';
+import { Link, qs, useRoute } from '../router';
+import type { Page, Token, Webhook, WebhookDelivery } from '../types';
 import { useApi } from '../use-api';
 
-interface Token {
-  id: string;
-  name: string;
-  scope: string;
-  createdAt: string;
-  lastUsedAt?: string;
-  revokedAt?: string;
-}
 
 interface Source {
   name: string;
@@ -65,7 +60,7 @@ export function Settings() {
       </section>
       <section className="panel" aria-labelledby="hooks-h">
         <h2 id="hooks-h">Webhooks</h2>
-        <Empty>This server does not deliver webhooks yet; they arrive with the continuous platform.</Empty>
+        <Webhooks />
       </section>
       <section className="panel" aria-labelledby="sources-h">
         <h2 id="sources-h">Advisory sources</h2>
@@ -108,6 +103,60 @@ export function Settings() {
           }
         </Status>
       </section>
+    </>
+  );
+}
+
+const HOOK_COLUMNS: Column<Webhook>[] = [
+  { header: 'URL', className: 'mono', cell: (h) => h.url },
+  { header: 'Format', cell: (h) => h.format },
+  { header: 'Events', cell: (h) => h.kinds?.join(', ') ?? 'every kind' },
+  { header: 'Signed', cell: (h) => (h.signed ? 'yes' : 'no') },
+  { header: 'Created', cell: (h) => when(h.createdAt) },
+  { header: 'Deliveries', cell: (h) => <Link to={`/settings${qs({ webhook: h.id })}`} aria-label={`delivery log of ${h.url}`}>delivery log</Link> },
+];
+
+const DELIVERY_COLUMNS: Column<WebhookDelivery>[] = [
+  { header: 'When', cell: (d) => when(d.createdAt) },
+  { header: 'Event', className: 'mono', cell: (d) => d.eventId },
+  { header: 'Attempt', className: 'num', cell: (d) => d.attempt },
+  { header: 'State', cell: (d) => <span className={`pill ${d.state === 'delivered' ? 'ok' : d.state === 'failed' ? 'bad' : ''}`}>{d.state}</span> },
+  { header: 'HTTP', className: 'num', cell: (d) => d.statusCode ?? '' },
+  { header: 'Error', cell: (d) => d.error ?? '' },
+  { header: 'Took', className: 'num', cell: (d) => `${d.durationMs} ms` },
+  { header: 'Next attempt', cell: (d) => when(d.nextAttemptAt) },
+];
+
+/** The organisation's webhooks, and with `?webhook=ID` that webhook's delivery log. */
+function Webhooks() {
+  const { query } = useRoute();
+  const selected = query.get('webhook');
+  const cursor = query.get('cursor') ?? '';
+  const hooks = useApi<{ items: Webhook[] }>('/webhooks');
+  const log = useApi<Page<WebhookDelivery>>(selected ? `/webhooks/${encodeURIComponent(selected)}/deliveries${qs({ cursor, limit: 50 })}` : undefined);
+  return (
+    <>
+      <Status r={hooks}>
+        {(page) => (
+          <PagedTable
+            label="webhooks"
+            page={page}
+            columns={HOOK_COLUMNS}
+            rowKey={(h) => h.id}
+            empty={
+              <>
+                No webhooks: <code>POST /v1/webhooks</code> with an admin token adds one.
+              </>
+            }
+          />
+        )}
+      </Status>
+      {selected && (
+        <>
+          <h3>Delivery log</h3>
+          <Status r={log}>{(page) => <PagedTable label="deliveries" page={page} columns={DELIVERY_COLUMNS} rowKey={(d) => d.id} cursor={cursor} empty="Nothing delivered yet." />}</Status>
+        </>
+      )}
     </>
   );
 }

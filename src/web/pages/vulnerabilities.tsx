@@ -1,23 +1,30 @@
 /** Every vulnerability in the organisation's images, worst first, with how many images and packages it affects. */
-import { Empty, Pager, SevBadge, Status } from '../components/common';
+import { SevBadge, Status } from '../components/common';
+import { PagedTable, type Column } from '../components/paged-table';
 import { FilterInput, FilterSelect } from '../components/filter-input';
 import { Link, qs, useRoute } from '../router';
-import { vulnHref, type Page } from '../types';
+import { vulnHref, type Page, type VulnerabilitySummary } from '../types';
 import { useApi } from '../use-api';
 
-export interface VulnerabilitySummary {
-  id: string;
-  severity: string;
-  cvssScore?: number;
-  kev: boolean;
-  epss?: { score: number; percentile: number };
-  summary?: string;
-  fixable: boolean;
-  images: number;
-  packages: string[];
-  environments?: string[];
-  workloads?: number;
-}
+
+const COLUMNS: Column<VulnerabilitySummary>[] = [
+  {
+    header: 'Vulnerability',
+    cell: (v) => (
+      <>
+        <Link to={vulnHref(v.id)}>{v.id}</Link>
+        {v.summary && <div className="muted">{v.summary}</div>}
+      </>
+    ),
+  },
+  { header: 'Severity', cell: (v) => <SevBadge level={v.severity} /> },
+  { header: 'CVSS', className: 'num', cell: (v) => v.cvssScore?.toFixed(1) ?? '' },
+  { header: 'EPSS', className: 'num', cell: (v) => (v.epss ? `${(v.epss.score * 100).toFixed(2)}%` : '') },
+  { header: 'KEV', cell: (v) => (v.kev ? <span className="pill kev">KEV</span> : '') },
+  { header: 'Fix', cell: (v) => (v.fixable ? <span className="pill ok">fix available</span> : <span className="muted">not fixed</span>) },
+  { header: 'Packages', className: 'mono', cell: (v) => v.packages.join(', ') },
+  { header: 'Images', className: 'num', cell: (v) => v.images },
+];
 
 export function Vulnerabilities() {
   const { query } = useRoute();
@@ -37,52 +44,16 @@ export function Vulnerabilities() {
         <FilterSelect param="kev" value={kev} label="KEV" options={[['', 'Exploited or not'], ['true', 'Known exploited (KEV)']]} />
       </div>
       <Status r={r}>
-        {(page) =>
-          page.items.length === 0 ? (
-            <Empty>{q || severity || fixable || kev ? 'No vulnerability matches these filters.' : "No vulnerabilities in the organisation's images."}</Empty>
-          ) : (
-            <>
-              <div className="tablewrap">
-                <table aria-label="vulnerabilities">
-                  <thead>
-                    <tr>
-                      <th>Vulnerability</th>
-                      <th>Severity</th>
-                      <th className="num">CVSS</th>
-                      <th className="num">EPSS</th>
-                      <th>KEV</th>
-                      <th>Fix</th>
-                      <th>Packages</th>
-                      <th className="num">Images</th>
-                      <th>Environments</th>
-                    </tr>
-                  </thead>
-                  <tbody>
-                    {page.items.map((v) => (
-                      <tr key={v.id}>
-                        <td>
-                          <Link to={vulnHref(v.id)}>{v.id}</Link>
-                          {v.summary && <div className="muted">{v.summary}</div>}
-                        </td>
-                        <td>
-                          <SevBadge level={v.severity} />
-                        </td>
-                        <td className="num">{v.cvssScore?.toFixed(1) ?? ''}</td>
-                        <td className="num">{v.epss ? `${(v.epss.score * 100).toFixed(2)}%` : ''}</td>
-                        <td>{v.kev ? <span className="pill kev">KEV</span> : ''}</td>
-                        <td>{v.fixable ? <span className="pill ok">fix available</span> : <span className="muted">not fixed</span>}</td>
-                        <td className="mono">{v.packages.join(', ')}</td>
-                        <td className="num">{v.images}</td>
-                        <td>{v.environments?.length ? v.environments.join(', ') : <span className="muted">–</span>}</td>
-                      </tr>
-                    ))}
-                  </tbody>
-                </table>
-              </div>
-              <Pager next={page.next} cursor={cursor} shown={page.items.length} total={page.total} />
-            </>
-          )
-        }
+        {(page) => (
+          <PagedTable
+            label="vulnerabilities"
+            page={page}
+            columns={COLUMNS}
+            rowKey={(v) => v.id}
+            cursor={cursor}
+            empty={q || severity || fixable || kev ? 'No vulnerability matches these filters.' : "No vulnerabilities in the organisation's images."}
+          />
+        )}
       </Status>
     </>
   );
