@@ -9,7 +9,8 @@ import type { Advisory } from '../advisories/model.js';
 import type { AdvisoryStore, StoreImportCounts } from '../store/advisory-store.js';
 import type { DatabaseLocation } from '../store/kysely/open.js';
 import type { PlatformDatabase } from '../store/kysely/schema.js';
-import type { DeliverPayload } from '../store/kysely/activity-store.js';
+import { pruneEvents, type DeliverPayload } from '../store/kysely/activity-store.js';
+import { ScoutError } from '../util/errors.js';
 import { InlineJobQueue } from './inline-queue.js';
 import { PgJobQueue } from './pg-queue.js';
 import type { JobQueue } from './queue.js';
@@ -39,8 +40,22 @@ export interface PlatformJobs {
   start(): Promise<void>;
   stop(): Promise<void>;
   ingestAdvisories(records: readonly Advisory[], source: string): Promise<{ counts: StoreImportCounts; rematchJob?: string }>;
+  /**
+   * Deletes finished jobs older than `jobDays` (default 7) and events older than `eventDays`
+   * (default SCOUT_EVENT_RETENTION_DAYS, else 90) with their delivery log. `scout server` runs it hourly.
+   */
+  prune(now?: Date, opts?: { jobDays?: number; eventDays?: number }): Promise<{ jobs: number; events: number }>;
   /** Queues webhook deliveries inside the caller's transaction on the platform database. */
   enqueueDeliveries(trx: Transaction<PlatformDatabase>, payloads: DeliverPayload[]): Promise<void>;
+}
+
+/** SCOUT_EVENT_RETENTION_DAYS (a whole number of days, 1 or more), else 90. */
+export function eventRetentionDays(env: NodeJS.ProcessEnv = process.env): number {
+  const raw = env.SCOUT_EVENT_RETENTION_DAYS;
+  if (raw === undefined || raw === '') return 90;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 1) throw new ScoutError('bad-config', `SCOUT_EVENT_RETENTION_DAYS must be a whole number of days (1 or more), not "${raw}"`);
+  return n;
 }
 
 export async function openPlatformJobs(opts: PlatformJobsOptions): Promise<PlatformJobs> {
@@ -82,6 +97,13 @@ export async function openPlatformJobs(opts: PlatformJobsOptions): Promise<Platf
     queue,
     registerHandlers,
     enqueueDeliveries,
+    async prune(now = new Date(), o = {}) {
+      const day = 86_400_000;
+      const eventDays = o.eventDays ?? eventRetentionDays();
+      const jobs = await queue.prune(new Date(now.getTime() - (o.jobDays ?? 7) * day));
+      const events = await pruneEvents(opts.db, new Date(now.getTime() - eventDays * day));
+      return { jobs, events };
+    },
     start: async () => {
       registerHandlers();
       await queue.start();

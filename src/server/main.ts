@@ -81,7 +81,8 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
   // The platform's jobs (re-match on advisory changes, webhook deliveries) run in this process:
   // on SQLite they have no other home; on PostgreSQL the server is one more consumer of the
   // shared queue (SKIP LOCKED), so workers elsewhere share the load without double work.
-  const { openPlatformJobs } = await import('../jobs/platform-jobs.js');
+  const { openPlatformJobs, eventRetentionDays } = await import('../jobs/platform-jobs.js');
+  eventRetentionDays(); // a bad SCOUT_EVENT_RETENTION_DAYS stops the start, not each hourly prune
   const jobs = await openPlatformJobs({ db: platform.db, location: opts.location.database, advisories });
   const { buildApp } = await import('./app.js');
   const { PlatformMetrics } = await import('./metrics.js');
@@ -102,6 +103,8 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
     try {
       const n = await platform.pruneAll();
       if (n) app.log.info({ pruned: n }, 'retention: images deleted');
+      const old = await jobs.prune();
+      if (old.jobs || old.events) app.log.info(old, 'retention: finished jobs and old events deleted');
     } catch (err) {
       app.log.error({ err }, 'retention prune failed');
     }

@@ -180,6 +180,16 @@ export async function recordPushEvent(
   await recordEvents(trx, [{ orgId, imageId, event }], enqueue);
 }
 
+/** Deletes events made before `before`, with their delivery log; returns how many events. */
+export async function pruneEvents(db: Kysely<PlatformDatabase>, before: Date): Promise<number> {
+  const cut = before.toISOString();
+  return db.transaction().execute(async (trx) => {
+    await trx.deleteFrom('webhook_deliveries').where('event_id', 'in', (eb) => eb.selectFrom('events').select('id').where('created_at', '<', cut)).execute();
+    const r = await trx.deleteFrom('events').where('created_at', '<', cut).executeTakeFirst();
+    return Number(r.numDeletedRows);
+  });
+}
+
 /** The `deliver-webhook` job's payload. */
 export interface DeliverPayload {
   orgId: string;
