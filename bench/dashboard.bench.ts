@@ -13,7 +13,7 @@ import { chromium } from 'playwright-core';
 import type { FastifyInstance } from 'fastify';
 import type { KyselyPlatformStore } from '../src/store/kysely/platform-store.js';
 import { syntheticImage } from './lib/platform-images.js';
-import { fmt, median } from './lib/measure.js';
+import { fmt, median, pct } from './lib/measure.js';
 
 const IMAGES = Number(process.env.SCOUT_BENCH_DASHBOARD_IMAGES ?? 10_000);
 const API_RUNS = 200;
@@ -24,7 +24,6 @@ type AppModule = typeof import('../src/server/app.js');
 type SqliteModule = typeof import('../src/store/sqlite/sqlite-store.js');
 const built = async <T>(path: string): Promise<T> => (await import(new URL(`../dist/${path}`, import.meta.url).href)) as T;
 
-const pct = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))];
 
 async function seed(platform: KyselyPlatformStore): Promise<{ token: string; digest: string }> {
   const org = platform.forOrg(await platform.ensureOrg('bench'));

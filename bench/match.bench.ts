@@ -7,13 +7,13 @@
  * The store and the matcher are the built JavaScript (dist/, which bench/run.ts builds first),
  * as users run them; under tsx every closure also pays for a name-keeping wrapper.
  */
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { gunzipSync } from 'node:zlib';
 import type { Advisory } from '../src/advisories/model.js';
 import type { Package, Sbom } from '../src/sbom/model.js';
 import { purlFor } from '../src/sbom/purl.js';
+import { candidates, osvRecords } from './lib/advisory-candidates.js';
 import { child, median } from './lib/measure.js';
 
 interface MatchChildOut {
@@ -37,26 +37,7 @@ type DetectModule = typeof import('../src/advisories/import/detect.js');
 type StoreModule = typeof import('../src/store/sqlite/sqlite-store.js');
 const built = async <T>(path: string): Promise<T> => (await import(new URL(`../dist/${path}`, import.meta.url).href)) as T;
 
-function records(file: string): Advisory[] {
-  const path = join(SHARED, file);
-  if (!existsSync(path)) return [];
-  return gunzipSync(readFileSync(path)).toString('utf8').split('\n').filter((l) => l.trim()).map((l) => JSON.parse(l) as Advisory);
-}
-
-/** (name, a version inside one of its ranges) per package an ecosystem's records name. */
-function candidates(recs: Advisory[], ecosystem: string): { name: string; version: string }[] {
-  const out = new Map<string, string>();
-  for (const r of recs) {
-    for (const a of r.affected ?? []) {
-      if (a.package?.ecosystem !== ecosystem || out.has(a.package.name)) continue;
-      const listed = a.versions?.[0];
-      const intro = a.ranges?.flatMap((x) => x.events).map((e) => ('introduced' in e ? e.introduced : undefined)).find((v) => v && v !== '0');
-      const version = listed ?? intro ?? (ecosystem === 'Go' ? 'v0.0.1' : '0.0.1');
-      out.set(a.package.name, ecosystem === 'Go' && !version.startsWith('v') ? `v${version}` : version);
-    }
-  }
-  return [...out].map(([name, version]) => ({ name, version }));
-}
+const records = (file: string): Advisory[] => osvRecords(join(SHARED, file));
 
 function makePackage(i: number, type: string, name: string, version: string, namespace?: string, extra: Partial<Package> = {}): Package {
   const purl = extra.purl ?? purlFor({ type, namespace, name, version });

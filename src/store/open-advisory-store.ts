@@ -8,7 +8,7 @@ import type { Warnings } from '../util/errors.js';
 import type { AdvisoryStore } from './advisory-store.js';
 
 export type AdvisoryStoreLocation =
-  | { kind: 'sqlite'; path: string; readonly?: boolean }
+  | { kind: 'sqlite'; path: string; readonly?: boolean; pageSize?: number }
   | { kind: 'postgres'; url: string; schema?: string };
 
 export async function openAdvisoryStore(location: AdvisoryStoreLocation, options: { warnings?: Warnings } = {}): Promise<AdvisoryStore> {
@@ -17,7 +17,7 @@ export async function openAdvisoryStore(location: AdvisoryStoreLocation, options
     return PgAdvisoryStore.open({ url: location.url, ...(location.schema !== undefined ? { schema: location.schema } : {}), ...options });
   }
   const { SqliteAdvisoryStore } = await import('./sqlite/sqlite-store.js');
-  return new SqliteAdvisoryStore(location.path, { ...(location.readonly ? { readonly: true } : {}), ...options });
+  return new SqliteAdvisoryStore(location.path, { ...(location.readonly ? { readonly: true } : {}), ...(location.pageSize ? { pageSize: location.pageSize } : {}), ...options });
 }
 
 /** Where a store is, for messages: the file, or the database URL without its password. */

@@ -9,6 +9,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { ScoutError } from '../../util/errors.js';
 import { migratePlatform } from './migrate.js';
+import { cachingDatabase } from './statement-cache.js';
 import type { PlatformDatabase } from './schema.js';
 
 /** Where a database is: the same shape `openAdvisoryStore` takes. */
@@ -43,7 +44,7 @@ export async function openKysely(location: DatabaseLocation): Promise<{ db: Kyse
       sqlite.pragma('synchronous = NORMAL');
     }
     sqlite.pragma('foreign_keys = ON');
-    return { db: new Kysely<PlatformDatabase>({ dialect: new SqliteDialect({ database: sqlite }) }), dialect: 'sqlite' };
+    return { db: new Kysely<PlatformDatabase>({ dialect: new SqliteDialect({ database: cachingDatabase(sqlite) }) }), dialect: 'sqlite' };
   }
   if (location.schema !== undefined && !SCHEMA_NAME.test(location.schema)) {
     throw new ScoutError('bad-option', `PostgreSQL schema name "${location.schema}" must be lower-case letters, digits and _`);

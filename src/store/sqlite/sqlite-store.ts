@@ -26,6 +26,9 @@ export const LOOKUP_KEYS_SQL = `SELECT a.id, a.modified, a.source FROM affected 
 const BY_ALIAS_SQL = `SELECT id, modified, source, json FROM advisories
   WHERE id IN (SELECT ? UNION SELECT advisory_id FROM aliases WHERE alias = ?) ORDER BY id`;
 
+/** Every source's last import, in one string: changes with every committed import. */
+const SOURCES_FINGERPRINT_SQL = `SELECT group_concat(name || char(1) || imported_at || char(1) || count, char(2)) FROM (SELECT name, imported_at, count FROM sources ORDER BY name)`;
+
 type AdvisoryRow = { id?: string; modified?: string; source: string; json: string };
 
 /** Parsed advisories kept between lookups (matching the same packages again is common). */
@@ -52,6 +55,12 @@ export interface SqliteStoreOptions {
    * nobody may write to, which SQLite cannot open in place without its -shm file.
    */
   contents?: Buffer;
+  /**
+   * Page size of a new file (default PAGE_SIZE, chosen for imports). The server's file, whose
+   * platform tables take many small writes, uses SQLite's 4 KB: with 64 KB pages every row a push
+   * wrote cost its whole page again in the WAL (see server/advisories.ts).
+   */
+  pageSize?: number;
 }
 
 export class SqliteAdvisoryStore implements AdvisoryStore {
@@ -71,6 +80,8 @@ export class SqliteAdvisoryStore implements AdvisoryStore {
    */
   private readonly answers = new Map<string, Advisory[]>();
   private answersVersion: number | undefined;
+  /** The `sources` table when the answers were made (see checkDataVersion); undefined: never read. */
+  private answersSources: string | null | undefined;
   private versionChecked = false;
   /** cve → stored JSON of the whole KEV catalogue, read at the first kev() (see forgetAnswers). */
   private kevRows: Map<string, string> | undefined;
@@ -95,7 +106,7 @@ export class SqliteAdvisoryStore implements AdvisoryStore {
       // final checkpoint: 190–240 ms with 4 KB pages, 125–145 ms with 16 KB; the whole OSV import,
       // 11 alternating runs: median 879 ms with 16 KB, 807 ms with 64 KB). Lookups from a fresh
       // connection took the same time with either.
-      if (!this.readonly) this.db.pragma(`page_size = ${PAGE_SIZE}`);
+      if (!this.readonly) this.db.pragma(`page_size = ${options.pageSize ?? PAGE_SIZE}`);
       // Imports write tens of MB in one transaction: with SQLite's default 2 MB page cache the
       // b-tree pages are spilled and re-read constantly (measured 2× slower).
       this.db.pragma('cache_size = -65536');
@@ -151,9 +162,17 @@ export class SqliteAdvisoryStore implements AdvisoryStore {
       this.versionChecked = false;
     });
     const version = this.stmt('PRAGMA data_version').pluck().get() as number;
-    if (version !== this.answersVersion) {
+    if (version === this.answersVersion) return;
+    this.answersVersion = version;
+    // Another connection committed. In the server's file the platform's tables share this
+    // database, and nearly every commit is a push, not an import: every import (advisories, KEV
+    // or EPSS) rewrites its `sources` row in its own transaction, so only a changed sources
+    // table means changed advisory data. (Without this, every push emptied the answers and the
+    // next push read its advisories and the KEV catalogue again: 30 ms of a 500-package push.)
+    const sources = this.stmt(SOURCES_FINGERPRINT_SQL).pluck().get() as string | null;
+    if (sources !== this.answersSources) {
       this.forgetAnswers();
-      this.answersVersion = version;
+      this.answersSources = sources;
     }
   }
 
