@@ -60,6 +60,7 @@ export async function buildProgram(): Promise<Command> {
   (await import('./commands/policy.js')).register(program);
   (await import('./commands/explain.js')).register(program);
   (await import('./commands/compare.js')).register(program);
+  (await import('./commands/recommendations.js')).register(program);
   (await import('./commands/environment.js')).register(program);
   (await import('./commands/webhook.js')).register(program);
   const server = (await import('./commands/server.js')).register(program);

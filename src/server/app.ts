@@ -96,6 +96,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       await v1.register((await import('./routes/v1/vulnerabilities.js')).default);
       await v1.register((await import('./routes/v1/packages.js')).default);
       await v1.register((await import('./routes/v1/match.js')).default);
+      await v1.register((await import('./routes/v1/recommendations.js')).default);
       await v1.register((await import('./routes/v1/session.js')).default, { sessions });
       await v1.register((await import('./routes/v1/overview.js')).default);
       await v1.register((await import('./routes/v1/vulnerability-list.js')).default);

@@ -20,6 +20,7 @@ import type { Finding } from '../match/types.js';
 import type { DistroInfo, Package } from '../sbom/model.js';
 import type { SeverityLevel } from '../match/severity.js';
 import type { DashboardReader } from './dashboard-reader.js';
+import type { Recommendations } from '../platform/recommendations.js';
 
 export type TokenScope = 'read' | 'write' | 'admin';
 export const TOKEN_SCOPES: readonly TokenScope[] = ['read', 'write', 'admin'];
@@ -225,6 +226,8 @@ export interface OrgStore {
   packageUsage(purl: string, page: PageRequest): Promise<Page<Usage>>;
   /** The longest proper prefix of this chain among this org's images and the public catalogue. */
   findBaseImage(chainIds: readonly string[]): Promise<BaseImageMatch | undefined>;
+  /** The base image of this chain and the other tagged images of its repository, ranked (platform/recommendations.ts). */
+  recommendBaseImages(chainIds: readonly string[]): Promise<Recommendations>;
   deleteImage(digest: string): Promise<boolean>;
   deleteRepository(name: string): Promise<boolean>;
   setRetention(days: number | null): Promise<Org>;

@@ -7,6 +7,7 @@
 import { readFileSync } from 'node:fs';
 import type { FastifyInstance } from 'fastify';
 import { CONTINUOUS_SCHEMAS } from './continuous.js';
+import { RECOMMENDATION_SCHEMAS } from './recommendations.js';
 
 const str = { type: 'string' } as const;
 const int = { type: 'integer' } as const;
@@ -394,7 +395,7 @@ export const DASHBOARD_SCHEMAS: Record<string, unknown>[] = [
 
 export function addSchemas(app: FastifyInstance): void {
   app.addSchema(sbomSchema());
-  for (const s of [...SCHEMAS, ...DASHBOARD_SCHEMAS, ...CONTINUOUS_SCHEMAS]) app.addSchema(s);
+  for (const s of [...SCHEMAS, ...DASHBOARD_SCHEMAS, ...CONTINUOUS_SCHEMAS, ...RECOMMENDATION_SCHEMAS]) app.addSchema(s);
 }
 
 /** Shared error replies every authenticated route can give. */

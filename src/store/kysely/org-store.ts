@@ -38,6 +38,7 @@ import type {
 } from '../platform-store.js';
 import { IMAGE_SORT_KEYS } from '../platform-store.js';
 import type { DashboardReader } from '../dashboard-reader.js';
+import { rankCandidates, type BaseCandidate, type Recommendations } from '../../platform/recommendations.js';
 import { decodeCursor, limitOf, pageOf } from './cursor.js';
 import { KyselyDashboardQueries } from './dashboard-queries.js';
 import { chunks, isUniqueViolation, likeEscaped, orgColumn, rowsPerInsert } from './dialect.js';
@@ -633,6 +634,51 @@ export class KyselyOrgStore implements OrgStore {
       layers: best.layer_count,
       catalog: Number(best.catalog) === 1,
     };
+  }
+
+  async recommendBaseImages(chains: readonly string[]): Promise<Recommendations> {
+    const base = await this.findBaseImage(chains);
+    if (!base) return { recommendations: [] };
+    // The base is this organisation's image or the catalogue's (its own first, as findBaseImage
+    // chose); the other tagged images of its repository are the candidates, read where it lives.
+    const row = await this.db
+      .selectFrom('images as i')
+      .innerJoin('orgs as o', 'o.id', 'i.org_id')
+      .select(['i.id', 'i.org_id', 'i.repository_id'])
+      .where('i.digest', '=', base.digest)
+      .where((eb) => eb.or([eb('i.org_id', '=', this.org.id), eb('o.catalog', '=', 1)]))
+      .orderBy('o.catalog', 'asc')
+      .limit(1)
+      .executeTakeFirstOrThrow();
+    const rows = await this.db
+      .selectFrom('images as i')
+      .leftJoin('tags as t', (j) => j.onRef('t.image_id', '=', 'i.id').on('t.until_at', 'is', null))
+      .leftJoin('repositories as r', 'r.id', 'i.repository_id')
+      .select(['i.id', 'i.digest', 'i.os_name', 'i.os_version', 'i.created', 'i.size_compressed', 'i.fixable_critical', 'i.fixable_high', 'r.name as repository', 't.name as tag'])
+      .where('i.org_id', '=', row.org_id)
+      .where(row.repository_id === null ? (eb) => eb('i.id', '=', row.id) : (eb) => eb('i.repository_id', '=', row.repository_id))
+      .orderBy('t.name')
+      .execute();
+    const byId = new Map<string, BaseCandidate>();
+    for (const r of rows) {
+      const c = byId.get(r.id) ?? {
+        digest: r.digest,
+        ...(r.repository ? { repository: r.repository } : {}),
+        tags: [],
+        ...(r.os_name ? { osFamily: r.os_name } : {}),
+        ...(r.os_version ? { osVersion: r.os_version } : {}),
+        ...(r.created ? { created: r.created } : {}),
+        size: Number(r.size_compressed),
+        // Kept with the image by push and re-match (image-counts.ts): open, with a fixed version.
+        fixable: { critical: Number(r.fixable_critical), high: Number(r.fixable_high) },
+      };
+      if (r.tag !== null) c.tags.push(r.tag);
+      byId.set(r.id, c);
+    }
+    const current = byId.get(row.id)!;
+    // Other tags: untagged images of the repository are nobody's recommendation.
+    const others = [...byId].filter(([id, c]) => id !== row.id && c.tags.length > 0).map(([, c]) => c);
+    return { base: { ...base, current }, recommendations: rankCandidates(current, others) };
   }
 
   // ---- deleting --------------------------------------------------------------------------
