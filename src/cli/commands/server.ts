@@ -8,6 +8,7 @@
 import type { Command } from 'commander';
 import { ScoutError } from '../../util/errors.js';
 import { action, imageOptions, openOptions, printWarnings, type ImageCliOptions } from '../common.js';
+import { untilStopped } from '../until-stopped.js';
 
 export interface LocationCliOptions {
   dataDir?: string;
@@ -79,15 +80,7 @@ export function register(program: Command): Command {
       const running = await startServer({ location: await location(o), host: o.host, port, runJobs: o.jobs, ...(metricsPort !== undefined ? { metricsPort } : {}), ...(o.metricsHost ? { metricsHost: o.metricsHost } : {}) });
       process.stdout.write(`Scout server listening on ${running.url} (data: ${running.platform.dialect === 'sqlite' ? (await location(o)).dataDir : 'PostgreSQL'})\n`);
       if (running.opsUrl) process.stdout.write(`metrics and health on ${running.opsUrl} (/metrics, /healthz, /readyz)\n`);
-      await new Promise<void>((resolve) => {
-        const stop = () => {
-          process.off('SIGINT', stop);
-          process.off('SIGTERM', stop);
-          void running.close().then(resolve);
-        };
-        process.on('SIGINT', stop);
-        process.on('SIGTERM', stop);
-      });
+      await untilStopped(() => running.close());
     }),
   );
 

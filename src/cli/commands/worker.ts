@@ -7,6 +7,7 @@ import type { Command } from 'commander';
 import { ScoutError } from '../../util/errors.js';
 import { action } from '../common.js';
 import { METRICS_PORT, portOption, serverLocationOptions, type LocationCliOptions } from './server.js';
+import { untilStopped } from '../until-stopped.js';
 
 export function register(program: Command): void {
   serverLocationOptions(
@@ -25,15 +26,7 @@ export function register(program: Command): void {
       const { startWorker } = await import('../../server/worker.js');
       const worker = await startWorker({ location: resolveServerLocation(o), concurrency, ...(metricsPort !== undefined ? { metricsPort, metricsHost: o.metricsHost } : {}) });
       process.stderr.write(`scout worker ${worker.workerId} running jobs${worker.ops ? `; metrics and health on ${worker.ops.url}` : ''}\n`);
-      await new Promise<void>((resolve) => {
-        const stop = () => {
-          process.off('SIGINT', stop);
-          process.off('SIGTERM', stop);
-          void worker.close().then(resolve);
-        };
-        process.on('SIGINT', stop);
-        process.on('SIGTERM', stop);
-      });
+      await untilStopped(() => worker.close());
       return 0;
     }),
   );
