@@ -71,6 +71,7 @@ export async function buildProgram(): Promise<Command> {
   (await import('./commands/push.js')).register(program);
   (await import('./commands/platform-read.js')).register(program, image);
   (await import('./commands/secrets.js')).register(program);
+  (await import('./commands/completion.js')).register(program);
   (await import('./settings.js')).deferRequiredOptions(program);
   return program;
 }

@@ -1,0 +1,101 @@
+/**
+ * `scout completion bash|zsh|fish` and the `docker iscout` plugin, in the real shells and the
+ * real Docker CLI: each script is sourced by its shell and asked for completions of command lines
+ * a user types; the plugin is put where the Docker CLI looks for plugins and run through `docker`.
+ */
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { before, test } from 'node:test';
+import { scoutInProcess } from '../helpers/cli-in-process.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'scout-completion-'));
+const scripts: Record<string, string> = {};
+
+before(async () => {
+  for (const shell of ['bash', 'zsh', 'fish']) {
+    const r = await scoutInProcess(['completion', shell]);
+    assert.equal(r.code, 0, r.stderr);
+    scripts[shell] = join(dir, `scout.${shell}`);
+    writeFileSync(scripts[shell], r.stdout);
+  }
+});
+
+function run(cmd: string, args: string[]): string {
+  const r = spawnSync(cmd, args, { encoding: 'utf8', cwd: dir, env: { ...process.env, HOME: dir } });
+  assert.equal(r.status, 0, `${cmd}: ${r.stderr}`);
+  return r.stdout;
+}
+
+/** What bash's completion function offers for the words typed (the last one being completed). */
+function bash(...words: string[]): string[] {
+  const quoted = words.map((w) => `'${w}'`).join(' ');
+  const out = run('bash', ['-c', `source '${scripts.bash}'; COMP_WORDS=(${quoted}); COMP_CWORD=${words.length - 1}; _scout; printf '%s\\n' "\${COMPREPLY[@]}"`]);
+  return out.split('\n').filter(Boolean);
+}
+
+test('bash: commands, nested subcommands and each command\'s own options complete', () => {
+  assert.deepEqual(bash('scout', 'c'), ['cache', 'compare', 'completion', 'cves']);
+  assert.deepEqual(bash('scout', 'server', 't'), ['token']);
+  assert.deepEqual(bash('scout', 'server', 'token', ''), ['create', 'list', 'revoke']);
+  assert.deepEqual(bash('scout', 'cves', 'alpine:3', '--only-s'), ['--only-severity']);
+  // Global options before the command, and option values, do not derail the walk.
+  assert.deepEqual(bash('scout', '--cache-dir', '/tmp/c', 'db', 'u'), ['update']);
+  // An option of another command is not offered; --version belongs to the top only.
+  assert.deepEqual(bash('scout', 'sbom', '--only-s'), []);
+  assert.deepEqual(bash('scout', 'sbom', '--vers'), []);
+  assert.deepEqual(bash('scout', '--vers'), ['--version']);
+});
+
+test('zsh: the same table through bashcompinit (zsh filters the prefix itself)', () => {
+  const out = run('zsh', ['-c', `autoload -U compinit && compinit -u; source '${scripts.zsh}'; setopt ksharrays; COMP_WORDS=(scout server t); COMP_CWORD=2; _scout; print -l -r -- "\${COMPREPLY[@]}"`]);
+  assert.deepEqual(out.split('\n').filter(Boolean).sort(), ['catalog', 'db', 'token']);
+});
+
+test('fish: complete -C gives the same answers', () => {
+  const complete = (line: string) => run('fish', ['-c', `source '${scripts.fish}'; complete -C '${line}'`]).split('\n').filter(Boolean);
+  assert.deepEqual(complete('scout server t'), ['token']);
+  assert.deepEqual(complete('scout server token '), ['create', 'list', 'revoke']);
+  assert.deepEqual(complete('scout cves alpine:3 --only-s'), ['--only-severity']);
+});
+
+test('an unknown shell is one error line naming the shells there are', async () => {
+  const r = await scoutInProcess(['completion', 'tcsh']);
+  assert.equal(r.code, 1);
+  assert.equal(r.stderr, 'error: no completion for shell "tcsh": choose one of bash, zsh, fish\n');
+});
+
+const PLUGIN = new URL('../../bin/docker-iscout.js', import.meta.url).pathname;
+const scoutVersion = () => spawnSync(process.execPath, [new URL('../../bin/scout.js', import.meta.url).pathname, 'version'], { encoding: 'utf8' }).stdout;
+
+test('docker-iscout speaks the plugin protocol: metadata, then its own name as the first argument', () => {
+  const meta = spawnSync(process.execPath, [PLUGIN, 'docker-cli-plugin-metadata'], { encoding: 'utf8' });
+  assert.equal(meta.status, 0, meta.stderr);
+  const parsed = JSON.parse(meta.stdout) as Record<string, string>;
+  assert.equal(parsed.SchemaVersion, '0.1.0');
+  assert.equal(parsed.Vendor, 'iEchor');
+  assert.match(parsed.Version, /^\d+\.\d+\.\d+/);
+  const run = spawnSync(process.execPath, [PLUGIN, 'iscout', 'version'], { encoding: 'utf8' });
+  assert.equal(run.status, 0, run.stderr);
+  assert.equal(run.stdout, scoutVersion());
+});
+
+const hasDocker = spawnSync('docker', ['--version']).status === 0;
+
+test('docker iscout: the Docker CLI lists the plugin and runs scout through it', { skip: hasDocker ? false : 'no Docker CLI on this machine' }, () => {
+  const config = join(dir, 'docker');
+  mkdirSync(join(config, 'cli-plugins'), { recursive: true });
+  symlinkSync(PLUGIN, join(config, 'cli-plugins', 'docker-iscout'));
+  const docker = (...args: string[]) => spawnSync('docker', args, { encoding: 'utf8', env: { ...process.env, DOCKER_CONFIG: config, CI: '1' } });
+  const help = docker('--help');
+  assert.equal(help.status, 0, help.stderr);
+  assert.match(help.stdout, /^\s+iscout\*\s+iEchor Scout/m);
+  const version = docker('iscout', 'version');
+  assert.equal(version.status, 0, version.stderr);
+  assert.equal(version.stdout, scoutVersion());
+  const unknown = docker('iscout', 'no-such-command');
+  assert.equal(unknown.status, 1);
+  assert.match(unknown.stderr, /unknown command 'no-such-command'/);
+});
