@@ -19,7 +19,7 @@ import { tryParsePurl, type PurlParts } from '../sbom/purl.js';
 import { ScoutError, type Warnings } from '../util/errors.js';
 import type { Finding, IgnoreRuleRef } from './types.js';
 import { purlMatches } from './vex.js';
-import { isVulnerabilityId } from './vulnerability-id.js';
+import { isVulnerabilityId } from '../util/vulnerability-id.js';
 
 export const DEFAULT_IGNORE_FILE = '.scoutignore';
 

@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { resolve } from 'node:path';
 import { ScoutError } from '../../util/errors.js';
 import { closest } from '../suggest.js';
-import { isVulnerabilityId } from '../../match/vulnerability-id.js';
+import { isVulnerabilityId } from '../../util/vulnerability-id.js';
 import { toolInfo } from '../tool.js';
 import { loadTrust, trustOptions, type TrustCliOptions } from '../trust.js';
 import { action, dbOptions, EXIT, freshness, scanExit, imageOptions, openOptions, printWarnings, writeOutputs, type DbCliOptions, type ImageCliOptions } from '../common.js';
@@ -62,7 +62,6 @@ function packageTypes(s: string | undefined): string[] | undefined {
   });
 }
 
-export { isVulnerabilityId };
 
 function cveIds(s: string | undefined): string[] | undefined {
   const l = list(s);
