@@ -91,18 +91,7 @@ export abstract class TableJobQueue implements JobQueue {
   async send<P>(name: string, payload: P, opts: SendOptions = {}): Promise<string> {
     const db = opts.db ?? this.db;
     const now = Date.now();
-    const row = {
-      id: uuidv7(now),
-      name,
-      key: opts.key ?? null,
-      payload: JSON.stringify(payload ?? null),
-      state: 'ready',
-      attempts: 0,
-      max_attempts: Math.max(1, opts.maxAttempts ?? DEFAULT_MAX_ATTEMPTS),
-      backoff_ms: Math.max(0, opts.backoffMs ?? DEFAULT_BACKOFF_MS),
-      run_at: opts.runAt ? opts.runAt.getTime() : now,
-      created_at: now,
-    };
+    const row = newJobRow(name, payload, opts.key ?? null, opts, now);
     let id: string | undefined;
     if (opts.key === undefined) {
       await db.insertInto('jobs').values(row).execute();
@@ -136,18 +125,7 @@ export abstract class TableJobQueue implements JobQueue {
     if (!payloads.length) return [];
     const db = opts.db ?? this.db;
     const now = Date.now();
-    const rows = payloads.map((payload) => ({
-      id: uuidv7(now),
-      name,
-      key: null,
-      payload: JSON.stringify(payload ?? null),
-      state: 'ready',
-      attempts: 0,
-      max_attempts: Math.max(1, opts.maxAttempts ?? DEFAULT_MAX_ATTEMPTS),
-      backoff_ms: Math.max(0, opts.backoffMs ?? DEFAULT_BACKOFF_MS),
-      run_at: opts.runAt ? opts.runAt.getTime() : now,
-      created_at: now,
-    }));
+    const rows = payloads.map((payload) => newJobRow(name, payload, null, opts, now));
     for (let i = 0; i < rows.length; i += 2000) await db.insertInto('jobs').values(rows.slice(i, i + 2000)).execute();
     await this.notify(db, name);
     return rows.map((r) => r.id);
@@ -406,4 +384,20 @@ export abstract class TableJobQueue implements JobQueue {
       await new Promise((r) => setTimeout(r, 10));
     }
   }
+}
+
+/** A new job's row, ready to run at opts.runAt (else now); one shape for single and bulk sends. */
+function newJobRow(name: string, payload: unknown, key: string | null, opts: { maxAttempts?: number; backoffMs?: number; runAt?: Date }, now: number) {
+  return {
+    id: uuidv7(now),
+    name,
+    key,
+    payload: JSON.stringify(payload ?? null),
+    state: 'ready',
+    attempts: 0,
+    max_attempts: Math.max(1, opts.maxAttempts ?? DEFAULT_MAX_ATTEMPTS),
+    backoff_ms: Math.max(0, opts.backoffMs ?? DEFAULT_BACKOFF_MS),
+    run_at: opts.runAt ? opts.runAt.getTime() : now,
+    created_at: now,
+  };
 }
