@@ -4,6 +4,7 @@
  * loop goes on; the server keeps the last inventory it received until the next one.
  */
 import { ScoutError } from '../util/errors.js';
+import type { InventoryResult } from '../store/kysely/activity-store.js';
 import type { RuntimeInventory } from './inventory.js';
 import { readClusterInventory, type ClusterOptions } from './kubernetes.js';
 
@@ -12,14 +13,8 @@ export interface ServerTarget {
   token: string;
 }
 
-export interface RuntimeReply {
-  environment: string;
-  cluster: string;
-  workloads: number;
-  opened: number;
-  changed: number;
-  closed: number;
-}
+/** The server's answer to an inventory: the store's own result, sent back as JSON. */
+export type RuntimeReply = InventoryResult;
 
 export async function postInventory(server: ServerTarget, inventory: RuntimeInventory): Promise<RuntimeReply> {
   const url = new URL('/v1/integrations/runtime', server.url).toString();
