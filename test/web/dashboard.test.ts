@@ -159,10 +159,26 @@ describe('dashboard', () => {
     assert.match(layers[2]!, /^2\t.*this image/s);
 
     await tabs.getByRole('link', { name: 'Packages' }).click();
-    assert.equal((await rows(page, 'packages')).length, 9);
+    const allPackages = await rows(page, 'packages');
+    assert.equal(allPackages.length, 9);
+    await page.getByText('9 shown of 9').waitFor();
+    // Paged by the server: four a page, the next page from the cursor the server gave.
+    await page.goto(`${server.base}/images/${encodeURIComponent(digest)}?tab=packages&limit=4`);
+    await page.getByText('4 shown of 9').waitFor();
+    const paged = await rows(page, 'packages');
+    await page.getByRole('button', { name: 'Next page' }).click();
+    await page.waitForURL(/cursor=/);
+    await page.getByText('4 shown of 9').waitFor();
+    paged.push(...(await rows(page, 'packages')));
+    await page.getByRole('button', { name: 'Next page' }).click();
+    await page.getByText('1 shown of 9').waitFor();
+    paged.push(...(await rows(page, 'packages')));
+    assert.deepEqual(paged, allPackages, 'three pages hold every package once, in order');
+    assert.equal(await page.getByRole('button', { name: 'Next page' }).isDisabled(), true);
+    await page.goto(`${server.base}/images/${encodeURIComponent(digest)}?tab=packages`);
     await page.getByLabel('Search packages').fill('bsd-3');
     await page.waitForURL(/q=bsd-3/);
-    await page.getByText('1 shown').waitFor();
+    await page.getByText('1 shown of 1').waitFor();
     const qs = await rows(page, 'packages');
     assert.equal(qs.length, 1);
     assert.match(qs[0]!, /^qs\s/);

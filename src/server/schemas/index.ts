@@ -149,7 +149,7 @@ export const SCHEMAS: Record<string, unknown>[] = [
     type: 'object',
     required: ['items'],
     additionalProperties: false,
-    properties: { items: { type: 'array', items: { $ref: `${SBOM_SCHEMA_ID}#/definitions/package` } }, next: str },
+    properties: { items: { type: 'array', items: { $ref: `${SBOM_SCHEMA_ID}#/definitions/package` } }, next: str, total: { ...int, description: 'How many packages match, over all pages.' } },
   },
   {
     $id: 'Finding',

@@ -503,26 +503,29 @@ export class KyselyOrgStore implements OrgStore {
     const after = decodeCursor(page.cursor, ['number']);
     const id = await this.imageId(digest);
     if (!id) return undefined;
-    let q = this.db
-      .selectFrom('image_packages as ip')
-      .innerJoin('packages as p', 'p.purl', 'ip.purl')
-      .select(['ip.ordinal', 'ip.detail', 'p.purl', 'p.name', 'p.namespace', 'p.version', 'p.type'])
-      .where('ip.org_id', '=', this.org.id)
-      .where('ip.image_id', '=', id);
-    const text = filter.q?.trim().toLowerCase();
-    if (text) {
-      // The stored detail is the package's JSON: licenses, paths, layer, owner and the rest.
-      const like = `%${likeEscaped(text)}%`;
-      q = q.where((eb) => eb.or([eb(sql`lower(p.purl)`, 'like', sql`${like} escape '\\'`), eb(sql`lower(ip.detail)`, 'like', sql`${like} escape '\\'`)]));
-    }
+    const matching = () => {
+      let q = this.db.selectFrom('image_packages as ip').innerJoin('packages as p', 'p.purl', 'ip.purl').where('ip.org_id', '=', this.org.id).where('ip.image_id', '=', id);
+      const text = filter.q?.trim().toLowerCase();
+      if (text) {
+        // The stored detail is the package's JSON: licenses, paths, layer, owner and the rest.
+        const like = `%${likeEscaped(text)}%`;
+        q = q.where((eb) => eb.or([eb(sql`lower(p.purl)`, 'like', sql`${like} escape '\\'`), eb(sql`lower(ip.detail)`, 'like', sql`${like} escape '\\'`)]));
+      }
+      return q;
+    };
+    let q = matching().select(['ip.ordinal', 'ip.detail', 'p.purl', 'p.name', 'p.namespace', 'p.version', 'p.type']);
     if (after) q = q.where('ip.ordinal', '>', Number(after[0]));
-    const rows = await q.orderBy('ip.ordinal').limit(limit + 1).execute();
-    return pageOf(
+    // One image's packages (thousands at most): counting the matches is cheap, and the
+    // dashboard shows "N shown of M" under a search.
+    const [rows, total] = await Promise.all([q.orderBy('ip.ordinal').limit(limit + 1).execute(), matching().select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()]);
+    const out = pageOf(
       rows,
       limit,
       (r) => ({ ...(JSON.parse(r.detail) as Omit<Package, 'purl' | 'name' | 'version' | 'type'>), purl: r.purl, name: r.name, ...(r.namespace !== null ? { namespace: r.namespace } : {}), version: r.version, type: r.type }) as Package,
       (r) => [r.ordinal],
     );
+    out.total = Number(total.n);
+    return out;
   }
 
   async imageFindings(digest: string, page: PageRequest): Promise<Page<StoredFinding> | undefined> {

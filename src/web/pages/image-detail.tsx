@@ -7,10 +7,13 @@
 import type { ReactNode } from 'react';
 import { Empty, Pager, SevBadge, SevCards, Status, bytes, shortDigest, when } from '../components/common';
 import { FilterInput } from '../components/filter-input';
+import { PagedTable, type Column } from '../components/paged-table';
 import { Link, qs, useRoute } from '../router';
 import { imageHref, imageName, packageHref, vulnHref, type Finding, type ImageDetail as Detail, type Layer, type Package, type Page } from '../types';
 import { useApi } from '../use-api';
 import { Compare } from './compare';
+
+const PACKAGE_PAGE_SIZE = 100;
 
 const TABS: [string, string][] = [
   ['overview', 'Overview'],
@@ -198,59 +201,48 @@ function licenseText(p: Package): string {
   return p.licenses.map((l) => l.spdx ?? l.name).filter(Boolean).join(', ');
 }
 
+const PACKAGE_COLUMNS: Column<Package>[] = [
+  {
+    header: 'Package',
+    cell: (p) => (
+      <>
+        <Link to={packageHref(p.purl.replace(/@[^?#]*/, ''))}>{p.namespace ? `${p.namespace}/${p.name}` : p.name}</Link>
+        <div className="muted mono">{p.purl}</div>
+      </>
+    ),
+  },
+  { header: 'Version', className: 'mono', cell: (p) => p.version },
+  { header: 'Type', cell: (p) => p.type },
+  { header: 'License', cell: (p) => licenseText(p) || <span className="muted">none stated</span> },
+  { header: 'Layer', className: 'num', cell: (p) => p.introducedLayer?.index ?? '' },
+  { header: 'Path', className: 'mono', cell: (p) => p.locations[0]?.path },
+  { header: 'Dependency', cell: (p) => p.relationship ?? '' },
+  { header: 'Owner', className: 'mono', cell: (p) => p.ownedBy ?? '' },
+];
+
+/** The image's packages, searched and paged by the server (an image can hold thousands). */
 function Packages({ digest }: { digest: string }) {
   const { query } = useRoute();
   const q = query.get('q') ?? '';
   const cursor = query.get('cursor') ?? '';
-  const r = useApi<Page<Package>>(`/images/${encodeURIComponent(digest)}/packages${qs({ q, cursor, limit: 100 })}`);
+  const limit = Number(query.get('limit')) || PACKAGE_PAGE_SIZE;
+  const r = useApi<Page<Package>>(`/images/${encodeURIComponent(digest)}/packages${qs({ q, cursor, limit })}`);
   return (
     <>
       <div className="toolbar" role="search">
         <FilterInput param="q" value={q} label="Search packages" placeholder="name, PURL, license or path" />
       </div>
       <Status r={r}>
-        {(page) =>
-          page.items.length === 0 ? (
-            <Empty>{q ? 'No package matches.' : 'No packages were found in this image.'}</Empty>
-          ) : (
-            <>
-              <div className="tablewrap">
-                <table aria-label="packages">
-                  <thead>
-                    <tr>
-                      <th>Package</th>
-                      <th>Version</th>
-                      <th>Type</th>
-                      <th>License</th>
-                      <th className="num">Layer</th>
-                      <th>Path</th>
-                      <th>Dependency</th>
-                      <th>Owner</th>
-                    </tr>
-                  </thead>
-                  <tbody>
-                    {page.items.map((p) => (
-                      <tr key={p.id}>
-                        <td>
-                          <Link to={packageHref(p.purl.replace(/@[^?#]*/, ''))}>{p.namespace ? `${p.namespace}/${p.name}` : p.name}</Link>
-                          <div className="muted mono">{p.purl}</div>
-                        </td>
-                        <td className="mono">{p.version}</td>
-                        <td>{p.type}</td>
-                        <td>{licenseText(p) || <span className="muted">none stated</span>}</td>
-                        <td className="num">{p.introducedLayer?.index ?? ''}</td>
-                        <td className="mono">{p.locations[0]?.path}</td>
-                        <td>{p.relationship ?? ''}</td>
-                        <td className="mono">{p.ownedBy ?? ''}</td>
-                      </tr>
-                    ))}
-                  </tbody>
-                </table>
-              </div>
-              <Pager next={page.next} cursor={cursor} shown={page.items.length} total={page.total} />
-            </>
-          )
-        }
+        {(page) => (
+          <PagedTable
+            label="packages"
+            page={page}
+            columns={PACKAGE_COLUMNS}
+            rowKey={(p, i) => `${i}:${p.id}`}
+            cursor={cursor}
+            empty={q ? 'No package matches.' : 'No packages were found in this image.'}
+          />
+        )}
       </Status>
     </>
   );

@@ -74,6 +74,13 @@ for (const backend of BACKENDS) {
       assert.equal(rest?.items.length, 1);
       assert.equal(rest?.next, undefined);
       assert.deepEqual([...pkgs!.items, ...rest!.items], up.packages, 'every package field comes back');
+      assert.equal(pkgs?.total, 3, 'total counts every package, over all pages');
+      const scoped = await org.imagePackages(up.metadata.digest, {}, { q: 'Scope/X' });
+      assert.deepEqual(scoped?.items.map((p) => p.purl), ['pkg:npm/%40scope/x@1.0.0']);
+      assert.equal(scoped?.total, 1);
+      const lodash = await org.imagePackages(up.metadata.digest, { limit: 1 }, { q: 'lodash' });
+      assert.equal(lodash?.items.length, 1);
+      assert.equal(lodash?.total, 2, 'total counts the matches of a search over all pages');
       const findings = await org.imageFindings(up.metadata.digest, {});
       assert.equal(findings?.items.length, 1);
       assert.equal(findings?.items[0].vulnerabilityId, 'CVE-2021-23337');
