@@ -17,7 +17,7 @@ import type { JobQueue } from './queue.js';
 import { migrateJobs, type JobsDatabase } from './schema.js';
 import type { TableQueueOptions } from './table-queue.js';
 import { rematchHandler, rematchPayloadOf, type RematchPayload } from './handlers/rematch.js';
-import { deliverWebhookHandler } from './handlers/deliver-webhook.js';
+import { DELIVERY_JOB_ATTEMPTS, deliverWebhookHandler } from './handlers/deliver-webhook.js';
 
 export interface PlatformJobsOptions {
   db: Kysely<PlatformDatabase>;
@@ -67,7 +67,7 @@ export async function openPlatformJobs(opts: PlatformJobsOptions): Promise<Platf
       ? new PgJobQueue(jobsDb, { url: opts.location.url, ...(opts.location.schema ? { schema: opts.location.schema } : {}), ...opts.queue })
       : new InlineJobQueue(jobsDb, opts.queue);
   const enqueueDeliveries = async (trx: Transaction<PlatformDatabase>, payloads: DeliverPayload[]) => {
-    await queue.sendMany('deliver-webhook', payloads, { db: trx as unknown as Transaction<JobsDatabase>, maxAttempts: 3 });
+    await queue.sendMany('deliver-webhook', payloads, { db: trx as unknown as Transaction<JobsDatabase>, maxAttempts: DELIVERY_JOB_ATTEMPTS });
   };
   let registered = false;
   const registerHandlers = () => {

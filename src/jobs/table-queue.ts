@@ -10,6 +10,10 @@
  * 3. completion in the same transaction must update exactly that one row, or everything rolls back.
  * A worker killed after 1 leaves an `active` row with no lock: once its lease has passed, any
  * worker moves it to `retry`, and the next claim runs it again from scratch.
+ * A live job is not taken for a dead one however long it runs: while its `prepare` works (a
+ * re-match over 100,000 images, an advisory download), a heartbeat renews the lease every third
+ * of it; from step 2 on, the row lock (PostgreSQL) or the one connection (SQLite) protects it.
+ * A heartbeat that finds the job no longer its own aborts `job.signal`.
  */
 import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
@@ -252,6 +256,7 @@ export abstract class TableJobQueue implements JobQueue {
 
   private async runJob(handler: JobHandler<unknown, unknown>, row: JobsTable): Promise<void> {
     const started = Date.now();
+    const lost = new AbortController();
     const job: Job = {
       id: row.id,
       name: row.name,
@@ -259,10 +264,18 @@ export abstract class TableJobQueue implements JobQueue {
       key: row.key ?? undefined,
       attempt: row.attempts,
       maxAttempts: row.max_attempts,
-      signal: this.controller.signal,
+      signal: AbortSignal.any([this.controller.signal, lost.signal]),
     };
+    const heartbeat = this.heartbeat(row.id, lost);
     try {
-      const prepared = handler.prepare ? await handler.prepare(job) : undefined;
+      let prepared: unknown;
+      try {
+        prepared = handler.prepare ? await handler.prepare(job) : undefined;
+      } finally {
+        // The transaction's first statement renews the lease and, from then on, holds the row.
+        await heartbeat.stop();
+      }
+      if (lost.signal.aborted) throw new LostJob();
       await this.db.transaction().execute(async (trx) => {
         await this.hold(trx, row.id);
         await handler.apply(job, trx, prepared);
@@ -277,9 +290,41 @@ export abstract class TableJobQueue implements JobQueue {
       });
       this.emit({ id: job.id, name: job.name, attempt: job.attempt, ok: true, durationMs: Date.now() - started });
     } catch (err) {
-      if (err instanceof LostJob) return;
+      if (err instanceof LostJob || lost.signal.aborted) return;
       await this.fail(job, row, started, err);
     }
+  }
+
+  /**
+   * Renews the lease of a running job every third of `leaseMs` until stopped. When the row is no
+   * longer this worker's (its lease ran out anyway, say after a long pause of the process),
+   * `lost` is aborted: the handler can stop early, and the copy will not commit.
+   */
+  private heartbeat(id: string, lost: AbortController): { stop(): Promise<void> } {
+    let beat: Promise<void> = Promise.resolve();
+    const timer = setInterval(() => {
+      beat = beat.then(async () => {
+        try {
+          const r = await this.db
+            .updateTable('jobs')
+            .set({ locked_until: Date.now() + this.leaseMs })
+            .where('id', '=', id)
+            .where('locked_by', '=', this.workerId)
+            .where('state', '=', 'active')
+            .executeTakeFirst();
+          if (Number(r.numUpdatedRows) !== 1) lost.abort(new LostJob());
+        } catch {
+          // The database is unreachable: the next beat tries again; the lease may lapse meanwhile.
+        }
+      });
+    }, Math.max(10, Math.floor(this.leaseMs / 3)));
+    timer.unref();
+    return {
+      stop: async () => {
+        clearInterval(timer);
+        await beat;
+      },
+    };
   }
 
   /** Re-stamps this worker's claim inside the job's transaction: the row stays locked until commit. */

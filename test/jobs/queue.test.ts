@@ -190,6 +190,70 @@ for (const backend of BACKENDS) {
     assert.deepEqual(await effects(q.db), []);
   });
 
+  test(`${backend}: a job whose prepare outlasts its lease several times over is not taken over by another worker`, async (t) => {
+    const q = await openQueueDb(backend, t);
+    await createEffects(q.db);
+    // Two workers on PostgreSQL; on SQLite the one in-process queue reclaims for itself.
+    const opts = { pollMs: 20, leaseMs: 150, reclaimMs: 20 };
+    const queues = backend === 'postgres' ? [q.queue(opts), q.queue(opts)] : [q.queue(opts)];
+    const prepares: string[] = [];
+    for (const queue of queues) {
+      queue.work<{ v: string }, string>('long', {
+        prepare: async (job) => {
+          prepares.push(`${queue.workerId}#${job.attempt}`);
+          // Six leases long: without a heartbeat the lease lapses and the job is reclaimed.
+          await new Promise((r) => setTimeout(r, 900));
+          return job.payload.v;
+        },
+        apply: async (job, trx, v) => {
+          await sql`INSERT INTO effects (job_id, value) VALUES (${job.id}, ${v})`.execute(trx);
+        },
+      });
+    }
+    const id = await queues[0].send('long', { v: 'once' });
+    for (const queue of queues) await queue.start();
+    await queues[0].idle(['long'], 20_000);
+    assert.equal(prepares.length, 1, prepares.join(', '));
+    assert.deepEqual(await effects(q.db), [{ job_id: id, value: 'once' }]);
+    const row = await jobRow(q.db, id);
+    assert.equal(row.state, 'done');
+    assert.equal(row.attempts, 1);
+    assert.equal(row.last_error, null);
+  });
+
+  test(`${backend}: a job taken from its worker during prepare sees job.signal aborted and commits nothing`, async (t) => {
+    const q = await openQueueDb(backend, t);
+    await createEffects(q.db);
+    const queue = q.queue({ pollMs: 20, leaseMs: 150, reclaimMs: 10_000 });
+    let entered!: () => void;
+    const inside = new Promise<void>((r) => (entered = r));
+    let aborted = false;
+    queue.work<{ v: string }>('write', {
+      prepare: async (job) => {
+        if (job.attempt > 1) return;
+        entered();
+        await new Promise<void>((resolve) => job.signal.addEventListener('abort', () => resolve(), { once: true }));
+        aborted = true;
+      },
+      apply: async (job, trx) => {
+        await sql`INSERT INTO effects (job_id, value) VALUES (${job.id}, ${job.payload.v})`.execute(trx);
+      },
+    });
+    const id = await queue.send('write', { v: 'x' });
+    await queue.start();
+    await inside;
+    // Another worker took it over (as after a long stall of this process).
+    await q.db.updateTable('jobs').set({ locked_by: 'other-worker' }).where('id', '=', id).execute();
+    const deadline = Date.now() + 5000;
+    while (!aborted && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    assert.ok(aborted, 'the heartbeat aborts the job signal');
+    await new Promise((r) => setTimeout(r, 100));
+    assert.deepEqual(await effects(q.db), []);
+    const row = await jobRow(q.db, id);
+    assert.equal(row.state, 'active');
+    assert.equal(row.locked_by, 'other-worker');
+  });
+
   test(`${backend}: prune deletes finished jobs older than the cut-off`, async (t) => {
     const q = await openQueueDb(backend, t);
     const queue = q.queue(fast);

@@ -6,6 +6,10 @@
  *   exponential backoff (base, 2×, 4×…) in the same transaction, until `maxAttempts`.
  * A worker killed between the POST and the commit repeats the POST: receivers deduplicate on
  * the event id (Scout-Event-Id), as at-least-once delivery requires.
+ * A prepare that throws (an unreadable stored event, a body that cannot be built, a read that
+ * failed) is a failed attempt like a refused connection: it is written to the delivery log and
+ * retried on the webhook's backoff. Left to the queue's own retries, the job would fail after
+ * its few attempts with nothing in the log, and the event would never be delivered.
  */
 import type { Kysely, Transaction } from 'kysely';
 import { postDelivery, renderDelivery, type DeliveryResult, type WebhookFormat } from '../../notify/webhook.js';
@@ -31,26 +35,42 @@ export interface DeliverDeps {
 
 type Prepared = { result: DeliveryResult } | { gone: true };
 
+/**
+ * Attempts of one delivery job (not of the delivery: those are `maxAttempts`, each its own job).
+ * They only cover an apply that cannot write the log (the database away): with the queue's
+ * doubling from 1 s, ten attempts wait out about eight minutes of outage before the job fails.
+ */
+export const DELIVERY_JOB_ATTEMPTS = 10;
+
 export function deliverWebhookHandler(deps: DeliverDeps): JobHandler<DeliverPayload, Prepared> {
   const maxAttempts = deps.maxAttempts ?? 8;
   const backoffMs = deps.backoffMs ?? 30_000;
+  /** Reads the event and the webhook, builds the request and POSTs it. */
+  const attempt = async (p: DeliverPayload): Promise<Prepared> => {
+    const [hook, ev, org] = await Promise.all([
+      deps.db.selectFrom('webhooks').selectAll().where('org_id', '=', p.orgId).where('id', '=', p.webhookId).executeTakeFirst(),
+      deps.db.selectFrom('events').select('payload').where('org_id', '=', p.orgId).where('id', '=', p.eventId).executeTakeFirst(),
+      deps.db.selectFrom('orgs').select('name').where('id', '=', p.orgId).executeTakeFirst(),
+    ]);
+    // Removed since (the webhook, or the image with its events): nothing to deliver.
+    if (!hook || !ev || !org) return { gone: true };
+    const event = JSON.parse(ev.payload) as ScoutEvent;
+    const req = renderDelivery({ url: hook.url, format: hook.format as WebhookFormat, ...(hook.secret ? { secret: hook.secret } : {}) }, event, {
+      org: org.name,
+      attempt: p.attempt,
+      ...(deps.publicUrl ? { eventsUrl: new URL(`/v1/events?after=${encodeURIComponent(event.id)}`, deps.publicUrl).toString() } : {}),
+    });
+    return { result: await postDelivery(hook.url, req, { timeoutMs: deps.timeoutMs ?? 10_000 }) };
+  };
   return {
     async prepare(job) {
-      const p = job.payload;
-      const [hook, ev, org] = await Promise.all([
-        deps.db.selectFrom('webhooks').selectAll().where('org_id', '=', p.orgId).where('id', '=', p.webhookId).executeTakeFirst(),
-        deps.db.selectFrom('events').select('payload').where('org_id', '=', p.orgId).where('id', '=', p.eventId).executeTakeFirst(),
-        deps.db.selectFrom('orgs').select('name').where('id', '=', p.orgId).executeTakeFirst(),
-      ]);
-      // Removed since (the webhook, or the image with its events): nothing to deliver.
-      if (!hook || !ev || !org) return { gone: true };
-      const event = JSON.parse(ev.payload) as ScoutEvent;
-      const req = renderDelivery({ url: hook.url, format: hook.format as WebhookFormat, ...(hook.secret ? { secret: hook.secret } : {}) }, event, {
-        org: org.name,
-        attempt: p.attempt,
-        ...(deps.publicUrl ? { eventsUrl: new URL(`/v1/events?after=${encodeURIComponent(event.id)}`, deps.publicUrl).toString() } : {}),
-      });
-      return { result: await postDelivery(hook.url, req, { timeoutMs: deps.timeoutMs ?? 10_000 }) };
+      const started = performance.now();
+      try {
+        return await attempt(job.payload);
+      } catch (err) {
+        const why = err instanceof Error ? err.message : String(err);
+        return { result: { ok: false, durationMs: Math.round(performance.now() - started), error: `could not prepare the delivery: ${why}` } };
+      }
     },
     async apply(job, jtrx: Transaction<JobsDatabase>, prepared) {
       if ('gone' in prepared) return;
@@ -75,7 +95,7 @@ export function deliverWebhookHandler(deps: DeliverDeps): JobHandler<DeliverPayl
           next_attempt_at: next?.toISOString() ?? null,
         })
         .execute();
-      if (next) await deps.send({ ...p, attempt: p.attempt + 1 }, { db: jtrx, runAt: next, key: `${p.eventId}:${p.webhookId}:${p.attempt + 1}`, maxAttempts: 3 });
+      if (next) await deps.send({ ...p, attempt: p.attempt + 1 }, { db: jtrx, runAt: next, key: `${p.eventId}:${p.webhookId}:${p.attempt + 1}`, maxAttempts: DELIVERY_JOB_ATTEMPTS });
     },
   };
 }
