@@ -3,6 +3,8 @@
  * is read exactly once: small text files are captured whole; binaries and archives are handed
  * to an analyzer during the pass and only its (small) result is kept.
  */
+import type { ImageBudget } from './image-budget.js';
+
 export interface FileSelector {
   /** Absolute path globs: `**` crosses directories, `*` and `?` do not, `{a,b}` alternates. */
   globs: string[];
@@ -22,7 +24,7 @@ export interface FileAnalyzer {
    * Turn the file into a small JSON-serialisable result (undefined: nothing found). May throw
    * a ScoutError for hostile content; the pass records it as a warning and goes on.
    */
-  analyze(content: Buffer, path: string): unknown;
+  analyze(content: Buffer, path: string, ctx?: AnalyzeContext): unknown;
   /**
    * The same analysis as a module function, so big files can be analyzed on a helper thread
    * while the layer pass goes on (it must return exactly what `analyze` returns).
@@ -33,9 +35,20 @@ export interface FileAnalyzer {
    * `tallies` under `<name>:<key>` (a content scanner reports the files it skipped), or undefined.
    */
   tally?(path: string, size: number, head: Buffer): string | undefined;
+  /**
+   * Where a limit left part of the file unread (a nested archive past the image's budget or
+   * too deep), as found in this analyzer's result. Each becomes a warning that marks its layer
+   * incomplete, so no gate passes on a result that leaves something out.
+   */
+  cutShort?(result: unknown): { code: string; message: string }[];
 }
 
-/** A function `fn(content: Buffer, path: string)` exported by the module at URL `module` (see siblingModule). */
+/** What the scan lends an analyzer besides the file: the image's budget (absent in tests and one-off reads). */
+export interface AnalyzeContext {
+  budget?: ImageBudget;
+}
+
+/** A function `fn(content: Buffer, path: string, ctx?: AnalyzeContext)` exported by the module at URL `module` (see siblingModule). */
 export interface OffThread {
   module: string;
   fn: string;

@@ -14,7 +14,8 @@ export interface Limits {
   maxManifestBytes: number;
 }
 
-function envNumber(name: string, fallback: number): number {
+/** A positive number from the environment, or `fallback` when unset or not one. */
+export function envNumber(name: string, fallback: number): number {
   const v = process.env[name];
   if (!v) return fallback;
   const n = Number(v);

@@ -1,7 +1,8 @@
 import { availableParallelism } from 'node:os';
 import { Warnings, type ScanWarning } from '../util/errors.js';
 import { LayerCache } from './cache.js';
-import { CaptureBudget } from './capture-budget.js';
+import { ImageBudget, imageBudgetLimits, type ImageBudgetLimits } from './image-budget.js';
+import { scanIncomplete } from './incomplete.js';
 import { CompiledCapture, type CaptureSpec } from './capture.js';
 import { FileTree } from './filetree.js';
 import type { LayerIndex, LayerRef } from './layer-index.js';
@@ -45,6 +46,8 @@ export interface ScanOptions {
   workerThresholdBytes?: number;
   /** Compressed size from which big files are analyzed on a helper thread (default 16 MiB). */
   analyzerThreadThresholdBytes?: number;
+  /** Limits of the image-wide budget other than those the environment sets (see image-budget.ts). */
+  budget?: Partial<ImageBudgetLimits>;
 }
 
 /** Below this much compressed data, starting threads costs more than it saves. */
@@ -65,7 +68,7 @@ export async function scanImage(image: Image, spec: CaptureSpec, opts: ScanOptio
   const results: IndexedLayer[] = image.layers.map((l) => ({ ref: { index: l.index, digest: l.digest, diffId: l.diffId }, fromCache: false }));
   const failed: number[] = [];
   const writes = new CacheWrites(cache);
-  const budget = new CaptureBudget();
+  const budget = new ImageBudget({ ...imageBudgetLimits(), ...opts.budget });
   // Two layers with the same diff_id (e.g. an empty layer repeated) are read once.
   const inflight = new Map<string, Promise<LayerIndex>>();
   const n = Math.max(1, Math.min(opts.concurrency ?? availableParallelism(), image.layers.length));
@@ -130,9 +133,12 @@ class CacheWrites {
   failure: string | undefined;
   constructor(private readonly cache: LayerCache | undefined) {}
 
-  /** Only a fully read, digest-verified layer may come here, so only those are cached. */
+  /**
+   * Only a fully read, digest-verified layer may come here, so only those are cached; one that
+   * a limit cut short (an image-wide budget, spent partly by other layers) is left out too.
+   */
   put(index: LayerIndex, fingerprint: string, label: string): void {
-    if (!this.cache) return;
+    if (!this.cache || scanIncomplete(index.warnings)) return;
     try {
       this.cache.put(index, fingerprint);
     } catch (err) {
@@ -145,10 +151,10 @@ class CacheWrites {
   }
 }
 
-async function indexLayer(layer: ImageLayer, capture: CompiledCapture, writes: CacheWrites, threads?: { pool: LayerWorkerPool; ref: CaptureRef }, analyzers?: AnalyzerThread, budget?: CaptureBudget): Promise<LayerIndex> {
-  if (layer.indexWith) return layer.indexWith(capture);
+async function indexLayer(layer: ImageLayer, capture: CompiledCapture, writes: CacheWrites, threads?: { pool: LayerWorkerPool; ref: CaptureRef }, analyzers?: AnalyzerThread, budget?: ImageBudget): Promise<LayerIndex> {
+  if (layer.indexWith) return layer.indexWith(capture, budget);
   const label = layerLabel(layer.index, layer.digest);
-  const index = threads ? await threads.pool.index(layer, threads.ref) : await indexTarStream(await layer.open(), layer.diffId, capture, label, undefined, analyzers, budget);
+  const index = threads ? await threads.pool.index(layer, threads.ref, budget) : await indexTarStream(await layer.open(), layer.diffId, capture, label, undefined, analyzers, budget);
   writes.put(index, capture.fingerprint, label);
   return index;
 }

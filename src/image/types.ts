@@ -1,4 +1,5 @@
 import type { Readable } from 'node:stream';
+import type { ImageBudget } from './image-budget.js';
 import type { CompiledCapture } from './capture.js';
 import type { LayerIndex } from './layer-index.js';
 
@@ -36,7 +37,7 @@ export interface ImageLayer {
    * For layers that are not tar blobs (a plain directory): index directly, opening only the
    * files the capture wants. Such layers are never cached (their content has no digest).
    */
-  indexWith?(capture: CompiledCapture): Promise<LayerIndex>;
+  indexWith?(capture: CompiledCapture, budget?: ImageBudget): Promise<LayerIndex>;
 }
 
 export interface HistoryEntry {

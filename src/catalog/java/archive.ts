@@ -11,6 +11,8 @@ import type { License } from '../../sbom/model.js';
 import { ScoutError } from '../../util/errors.js';
 import { maxOf } from '../../util/arrays.js';
 import { listZip, readZipEntry, type ZipEntry } from '../../util/zip.js';
+import type { AnalyzeContext } from '../../image/capture.js';
+import { BUDGET_VARIABLES, type BudgetItem, type ImageBudget } from '../../image/image-budget.js';
 import { manifestAbout, manifestGroup, manifestIdentity, manifestLicenses, parseManifest, type Manifest } from './manifest.js';
 import { parsePomProperties, pomXmlFacts, type PomProperties } from './pom.js';
 
@@ -81,29 +83,62 @@ export function isJavaArchiveName(name: string): boolean {
 // use other folders, so any pom.properties counts (its content must still name all three).
 const POM_PROPERTIES = /(^|\/)pom\.properties$/;
 
+/**
+ * Problems that mean nested archives were left unread because of a limit, not because they
+ * were damaged: what they hold is missing from the result, so the layer pass marks its layer
+ * incomplete (see FileAnalyzer.cutShort) and reports them there, with the layer.
+ */
+export const CUT_SHORT_CODES = new Set(['nested-archive-budget', 'java-nesting-too-deep', 'java-nested-budget']);
+
 interface Walk {
   limits: JavaArchiveLimits;
   nestedBytes: number;
   result: JavaArchiveAnalysis;
+  /** The image's budget for nested archives, shared with every other archive of the scan. */
+  budget?: ImageBudget;
+  /** The image's budget ran out during this archive (reported once, then nothing nested is read). */
+  spent?: boolean;
 }
 
 /** The layer pass's result for an archive: its analysis, or undefined when it holds nothing Java. */
-export function javaArchiveResult(content: Buffer, path: string): JavaArchiveAnalysis | undefined {
-  const result = analyzeJavaArchive(content, path);
+export function javaArchiveResult(content: Buffer, path: string, ctx: AnalyzeContext = {}): JavaArchiveAnalysis | undefined {
+  const limits = ctx.budget ? { ...DEFAULT_JAVA_LIMITS, maxDepth: ctx.budget.limits.nestedDepth } : DEFAULT_JAVA_LIMITS;
+  const result = analyzeJavaArchive(content, path, limits, ctx.budget);
   return result.artifacts.length || result.problems.length ? result : undefined;
 }
 
 /** Analyze the outer archive. Throws a ScoutError only when the outer archive is unreadable. */
-export function analyzeJavaArchive(content: Buffer, path: string, limits: JavaArchiveLimits = DEFAULT_JAVA_LIMITS): JavaArchiveAnalysis {
-  const w: Walk = { limits, nestedBytes: 0, result: { artifacts: [], problems: [] } };
+export function analyzeJavaArchive(content: Buffer, path: string, limits: JavaArchiveLimits = DEFAULT_JAVA_LIMITS, budget?: ImageBudget): JavaArchiveAnalysis {
+  const w: Walk = { limits, nestedBytes: 0, result: { artifacts: [], problems: [] }, budget };
   // The outer archive's own damage is the caller's warning; nested damage is a problem entry.
   const entries = listZip(content, { archiveName: path });
-  walkArchive(content, entries, posix.basename(path), [], w);
+  // Named by its path in the image, so a problem deep inside says where the archive is.
+  walkArchive(content, entries, path, [], w);
   return w.result;
 }
 
 function problem(w: Walk, code: string, message: string, nesting: string[]): void {
   if (w.result.problems.length < w.limits.maxProblems) w.result.problems.push({ code, message, nesting: [...nesting] });
+}
+
+const BUDGET_WORDS: Record<BudgetItem, string> = {
+  capturedBytes: 'bytes of kept files',
+  nestedArchives: 'nested archives',
+  nestedEntries: 'entries of nested archives',
+  nestedBytes: 'bytes of nested archives',
+};
+
+/**
+ * Draw `n` of `item` from the image's budget for the nested archive `name` of `here`. When it
+ * is spent, say so once for this outer archive, naming it, the archive not read and the limit.
+ */
+function draw(w: Walk, item: BudgetItem, n: number, here: string, name: string, nesting: string[]): boolean {
+  if (!w.budget || w.spent) return !w.spent;
+  if (w.budget.take(item, n)) return true;
+  w.spent = true;
+  const max = w.budget.limits[item];
+  problem(w, 'nested-archive-budget', `${here}: nested archive "${name}" and the rest nested in this archive not read: the image's budget of ${max} ${BUDGET_WORDS[item]} is spent (${BUDGET_VARIABLES[item]})`, nesting);
+  return false;
 }
 
 function describe(outerName: string, nesting: string[]): string {
@@ -181,7 +216,7 @@ function walkArchive(buf: Buffer, entries: ZipEntry[], outerName: string, nestin
 
   const manifestBuf = manifestEntry ? read(manifestEntry, w.limits.maxTextSize) : undefined;
   const manifest = manifestBuf ? parseManifest(manifestBuf.toString('utf8')) : undefined;
-  const ownName = nesting.length ? posix.basename(nesting[nesting.length - 1]) : outerName;
+  const ownName = posix.basename(nesting.length ? nesting[nesting.length - 1] : outerName);
   // With one pom.properties it is the archive's own; with several (shaded jar) the file name
   // tells which one, if any, is.
   const own = poms.length === 1 ? poms[0] : poms.find((p) => describesFile(p.props, ownName));
@@ -211,7 +246,7 @@ function walkArchive(buf: Buffer, entries: ZipEntry[], outerName: string, nestin
   }
 
   if (nested.length && nesting.length >= w.limits.maxDepth) {
-    problem(w, 'java-nesting-too-deep', `${here}: archives nested deeper than ${w.limits.maxDepth} levels are not read`, nesting);
+    problem(w, 'java-nesting-too-deep', `${here}: archives nested deeper than ${w.limits.maxDepth} levels are not read (${BUDGET_VARIABLES.nestedDepth})`, nesting);
     return;
   }
   for (const e of nested) {
@@ -220,6 +255,8 @@ function walkArchive(buf: Buffer, entries: ZipEntry[], outerName: string, nestin
       problem(w, 'java-nested-budget', `${here}: nested archives exceed ${w.limits.maxNestedBytes} bytes in total; "${e.name}" and later ones not read`, nesting);
       return;
     }
+    // The declared size is charged: the read below fails on any other.
+    if (!draw(w, 'nestedArchives', 1, here, e.name, nesting) || !draw(w, 'nestedBytes', e.uncompressedSize, here, e.name, nesting)) return;
     const inner = read(e, Math.min(w.limits.maxNestedSize, remaining));
     if (!inner) continue;
     w.nestedBytes += inner.length;
@@ -231,6 +268,7 @@ function walkArchive(buf: Buffer, entries: ZipEntry[], outerName: string, nestin
       problem(w, err instanceof ScoutError ? err.code : 'java-archive-error', err instanceof Error ? err.message : String(err), innerNesting);
       continue;
     }
+    if (!draw(w, 'nestedEntries', innerEntries.length, here, e.name, nesting)) return;
     walkArchive(inner, innerEntries, outerName, innerNesting, w);
   }
 }

@@ -11,7 +11,7 @@ import type { Location, Package } from '../../sbom/model.js';
 import { purlFor } from '../../sbom/purl.js';
 import { looksLikeZip } from '../../util/zip.js';
 import type { Cataloger, CatalogContext } from '../types.js';
-import { isJavaArchiveName, javaArchiveResult, type JavaArchiveAnalysis } from './archive.js';
+import { CUT_SHORT_CODES, isJavaArchiveName, javaArchiveResult, type JavaArchiveAnalysis } from './archive.js';
 import { siblingModule } from '../../util/module-worker.js';
 
 export const JAVA_ARCHIVE_ANALYZER = 'java-archive';
@@ -20,7 +20,8 @@ const FOUND_BY = 'java-archive-cataloger';
 export const javaArchiveAnalyzer: FileAnalyzer = {
   name: JAVA_ARCHIVE_ANALYZER,
   // 2: artifacts carry author and description. 3: a jar whose manifest names no coordinates is named by its file.
-  version: 3,
+  // 4: nested archives a limit left unread mark the layer incomplete (results cached before did not).
+  version: 4,
   maxSize: 256 * 1024 * 1024,
   select(path, _size, head) {
     if (!isJavaArchiveName(path)) return false;
@@ -29,6 +30,7 @@ export const javaArchiveAnalyzer: FileAnalyzer = {
   },
   analyze: javaArchiveResult,
   offThread: { module: siblingModule(import.meta.url, 'archive').href, fn: 'javaArchiveResult' },
+  cutShort: (result) => (isAnalysis(result) ? result.problems.filter((p) => CUT_SHORT_CODES.has(p.code)) : []),
 };
 
 function isAnalysis(x: unknown): x is JavaArchiveAnalysis {
@@ -71,7 +73,8 @@ function catalogJava(tree: FileTree, ctx: CatalogContext): Package[] {
       ctx.warnings.add('java-analysis-invalid', `${path}: unreadable Java archive analysis`, { path });
       continue;
     }
-    for (const p of analysis.problems) ctx.warnings.add(p.code, p.message, { path });
+    // Nested archives a limit left unread were reported by the layer pass, with their layer.
+    for (const p of analysis.problems) if (!CUT_SHORT_CODES.has(p.code)) ctx.warnings.add(p.code, p.message, { path });
     for (const found of analysis.artifacts) {
       let a = found;
       if (a.source === 'file-name' && !a.nesting.length) {

@@ -8,6 +8,7 @@ import type { Worker } from 'node:worker_threads';
 import { ScoutError } from '../../util/errors.js';
 import { siblingModule, startModuleWorker } from '../../util/module-worker.js';
 import type { OffThread } from '../capture.js';
+import type { ImageBudget, ImageBudgetState } from '../image-budget.js';
 
 const WORKER_URL = siblingModule(import.meta.url, 'analyzer-worker');
 
@@ -17,6 +18,8 @@ export interface AnalyzerJob {
   analyzers: OffThread[];
   content: ArrayBuffer;
   path: string;
+  /** The scan's budget (its counters are shared, not copied). */
+  budget?: ImageBudgetState;
 }
 
 export type Outcome = { result?: unknown; error?: { code?: string; message: string; path?: string } };
@@ -68,7 +71,7 @@ export class AnalyzerThread {
    * Run these analyzers on `content` on the thread, in order. `content` must own its whole
    * ArrayBuffer: it is transferred, and unusable here afterwards.
    */
-  run(analyzers: OffThread[], content: Buffer, path: string): Promise<AnalyzerOutcome[]> {
+  run(analyzers: OffThread[], content: Buffer, path: string, budget?: ImageBudget): Promise<AnalyzerOutcome[]> {
     const w = this.start();
     const id = this.nextId++;
     const size = content.length;
@@ -76,7 +79,7 @@ export class AnalyzerThread {
     this.inFlight += size;
     const done = new Promise<AnalyzerOutcome[]>((resolve, reject) => {
       this.pending.set(id, { resolve, reject });
-      const job: AnalyzerJob = { id, analyzers, content: ab, path };
+      const job: AnalyzerJob = { id, analyzers, content: ab, path, ...(budget ? { budget: budget.state } : {}) };
       w.postMessage(job, [ab]);
     });
     return done.finally(() => (this.inFlight -= size));

@@ -5,6 +5,8 @@
  */
 import { parentPort } from 'node:worker_threads';
 import type { AnalyzerJob, AnalyzerReply, Outcome } from './analyzer-thread.js';
+import type { AnalyzeContext } from '../capture.js';
+import { ImageBudget } from '../image-budget.js';
 
 const modules = new Map<string, Promise<Record<string, unknown>>>();
 
@@ -16,13 +18,14 @@ function failure(err: unknown): Outcome {
 parentPort!.on('message', async (m: AnalyzerJob) => {
   const content = Buffer.from(m.content, 0, m.content.byteLength);
   const out: Outcome[] = [];
+  const ctx: AnalyzeContext = m.budget ? { budget: ImageBudget.attach(m.budget) } : {};
   for (const a of m.analyzers) {
     try {
       let mod = modules.get(a.module);
       if (!mod) modules.set(a.module, (mod = import(a.module) as Promise<Record<string, unknown>>));
       const fn = (await mod)[a.fn];
       if (typeof fn !== 'function') throw new Error(`${a.module} exports no function ${a.fn}`);
-      out.push({ result: (fn as (c: Buffer, p: string) => unknown)(content, m.path) });
+      out.push({ result: (fn as (c: Buffer, p: string, ctx: AnalyzeContext) => unknown)(content, m.path, ctx) });
     } catch (err) {
       out.push(failure(err));
     }

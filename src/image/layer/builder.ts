@@ -5,10 +5,13 @@ import { maxOf } from '../../util/arrays.js';
 import { ScoutError, Warnings } from '../../util/errors.js';
 import { HEAD_BYTES, type BodySink } from './tar-parser.js';
 import { ownsItsMemory, type AnalyzerThread } from './analyzer-thread.js';
-import type { CaptureBudget } from '../capture-budget.js';
+import { BUDGET_VARIABLES, type ImageBudget } from '../image-budget.js';
 
 /** Smaller files are analyzed here: sending them costs about what analyzing them does. */
 const OFF_THREAD_MIN_BYTES = 64 * 1024;
+
+/** Files a limit cut short (see FileAnalyzer.cutShort) named per layer; the rest are counted. */
+const CUT_SHORT_NAMED = 20;
 
 /**
  * Turns a sequence of entries (from a tar stream, a directory or memory) into a LayerIndex:
@@ -22,6 +25,7 @@ export class LayerIndexBuilder {
   private readonly warnings = new Warnings();
   private uncompressed = 0;
   private readonly tallies = new Map<string, number>();
+  private cutShort = 0;
 
   private readonly pending: Promise<void>[] = [];
 
@@ -32,8 +36,8 @@ export class LayerIndexBuilder {
     private readonly layerLabel: string,
     /** Where big files' analyses may run (see FileAnalyzer.offThread); none: all run here. */
     private readonly thread?: AnalyzerThread,
-    /** The image-wide allowance for kept file contents; none: only each file's own cap. */
-    private readonly budget?: CaptureBudget,
+    /** The image-wide allowance for kept file contents and nested archives; none: only each file's own caps. */
+    private readonly budget?: ImageBudget,
   ) {}
 
   addEntry(e: IndexEntry): void {
@@ -76,9 +80,9 @@ export class LayerIndexBuilder {
       this.warn('file-too-large', `${e.path} is ${e.size} bytes, over the ${maxOf(analyzers.map((a) => a.maxSize), captureMax)}-byte limit for reading it; skipped`, e.path);
       return undefined;
     }
-    if (capture && this.budget && !this.budget.take(e.size)) {
+    if (capture && this.budget && !this.budget.take('capturedBytes', e.size)) {
       capture = false;
-      this.warn('capture-budget', `${e.path} (${e.size} bytes) not read: files kept from this image already take ${this.budget.taken} of its ${this.budget.max}-byte budget (SCOUT_MAX_CAPTURED_BYTES)`, e.path);
+      this.warn('capture-budget', `${e.path} (${e.size} bytes) not read: files kept from this image already take ${this.budget.taken('capturedBytes')} of its ${this.budget.limits.capturedBytes}-byte budget (${BUDGET_VARIABLES.capturedBytes})`, e.path);
       if (fitting.length === 0) return undefined;
     }
     return { capture, analyzers: fitting };
@@ -102,10 +106,13 @@ export class LayerIndexBuilder {
     if (this.thread && !capture && content.length >= OFF_THREAD_MIN_BYTES && analyzers.every((a) => a.offThread) && this.thread.canTake(content.length) && ownsItsMemory(content)) {
       const rec: Record<string, unknown> = {};
       this.analyses.set(e.path, rec);
-      this.pending.push(this.thread.run(analyzers.map((a) => a.offThread!), content, e.path).then(
+      this.pending.push(this.thread.run(analyzers.map((a) => a.offThread!), content, e.path, this.budget).then(
         (outcomes) => outcomes.forEach((o, i) => {
           if ('error' in o) this.warnings.fromError(o.error, `analyzer-${analyzers[i].name}`, { layer: this.layerLabel, path: e.path });
-          else if (o.result !== undefined) rec[analyzers[i].name] = o.result;
+          else if (o.result !== undefined) {
+            rec[analyzers[i].name] = o.result;
+            this.noteCutShort(analyzers[i], o.result, e.path);
+          }
         }),
         (err: unknown) => this.warnings.fromError(err, `analyzer-${analyzers[0].name}`, { layer: this.layerLabel, path: e.path }),
       ).finally(() => {
@@ -115,15 +122,27 @@ export class LayerIndexBuilder {
     }
     for (const a of analyzers) {
       try {
-        const result = a.analyze(content, e.path);
+        const result = a.analyze(content, e.path, { budget: this.budget });
         if (result !== undefined) {
           const rec = this.analyses.get(e.path) ?? {};
           rec[a.name] = result;
           this.analyses.set(e.path, rec);
+          this.noteCutShort(a, result, e.path);
         }
       } catch (err) {
         this.warnings.fromError(err, `analyzer-${a.name}`, { layer: this.layerLabel, path: e.path });
       }
+    }
+  }
+
+  /**
+   * A file a limit cut short leaves packages out of this layer's result: its warning marks the
+   * layer incomplete (the image commands exit 3, the layer is not cached), though everything
+   * that was read stays in the result.
+   */
+  private noteCutShort(a: FileAnalyzer, result: unknown, path: string): void {
+    for (const p of a.cutShort?.(result) ?? []) {
+      if (++this.cutShort <= CUT_SHORT_NAMED) this.warnings.items.push({ code: p.code, message: `${this.layerLabel}: ${p.message}`, layer: this.layerLabel, path, layerFailed: true });
     }
   }
 
@@ -134,6 +153,9 @@ export class LayerIndexBuilder {
   /** The index, once analyses running on the helper thread have come back. */
   async finish(): Promise<LayerIndex> {
     await Promise.all(this.pending);
+    if (this.cutShort > CUT_SHORT_NAMED) {
+      this.warnings.items.push({ code: 'cut-short', message: `${this.layerLabel}: ${this.cutShort - CUT_SHORT_NAMED} more files cut short by a limit like those above, ${this.cutShort} in all; only the first ${CUT_SHORT_NAMED} are named`, layer: this.layerLabel, layerFailed: true });
+    }
     return {
       diffId: this.diffId,
       entries: this.entries,

@@ -4,6 +4,7 @@ import { CompiledCapture, type CaptureSpec } from '../capture.js';
 import { FileTree } from '../filetree.js';
 import type { IndexEntry, LayerIndex } from '../layer-index.js';
 import { LayerIndexBuilder } from './builder.js';
+import type { ImageBudget } from '../image-budget.js';
 import { HEAD_BYTES } from './tar-parser.js';
 
 /** Read size for the files that are kept. */
@@ -34,9 +35,9 @@ function pseudoFileSystem(abs: string): boolean {
  * a local disk, where a blocking call costs microseconds and an awaited one a round trip to
  * the thread pool; a 51,000-file site-packages took 11 s awaiting each call, most of it idle.
  */
-export async function indexDirectory(root: string, spec: CaptureSpec | CompiledCapture, diffId = 'sha256:directory'): Promise<LayerIndex> {
+export async function indexDirectory(root: string, spec: CaptureSpec | CompiledCapture, diffId = 'sha256:directory', budget?: ImageBudget): Promise<LayerIndex> {
   const capture = spec instanceof CompiledCapture ? spec : new CompiledCapture(spec);
-  const b = new LayerIndexBuilder(diffId, capture, `directory ${root}`);
+  const b = new LayerIndexBuilder(diffId, capture, `directory ${root}`, undefined, budget);
   // A directory or entry that cannot be read (permissions, removed while walked) is a warning
   // naming it, not the end of the scan: a live host root always has a few.
   const unreadable = (relPath: string, err: unknown) => b.warn('file-unreadable', `${relPath || '/'}: cannot be read (${(err as Error).message}); left out`, relPath || '/');

@@ -6,7 +6,7 @@ import type { EntryType, LayerIndex } from '../layer-index.js';
 import { defaultLimits, type Limits } from '../limits.js';
 import type { AnalyzerThread } from './analyzer-thread.js';
 import { LayerIndexBuilder } from './builder.js';
-import type { CaptureBudget } from '../capture-budget.js';
+import type { ImageBudget } from '../image-budget.js';
 import { wrapStreamError } from './decompress.js';
 import { parseTar } from './tar-parser.js';
 
@@ -59,8 +59,8 @@ export async function indexTarStream(
   limits: Limits = defaultLimits(),
   /** Where big files' analyses may run while the pass goes on. */
   thread?: AnalyzerThread,
-  /** The scan's allowance for kept file contents, shared by its layers. */
-  budget?: CaptureBudget,
+  /** The scan's allowance for kept file contents and nested archives, shared by its layers. */
+  budget?: ImageBudget,
 ): Promise<LayerIndex> {
   const b = new LayerIndexBuilder(diffId, capture, label, thread, budget);
   // A hostile layer can hold hundreds of thousands of such members: each kind is named up to

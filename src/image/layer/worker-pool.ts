@@ -4,6 +4,7 @@ import { siblingModule, startModuleWorker } from '../../util/module-worker.js';
 import type { LayerIndex } from '../layer-index.js';
 import { layerLabel } from '../resolve.js';
 import type { ImageLayer } from '../types.js';
+import type { ImageBudget } from '../image-budget.js';
 import { HIGH_WATER, type CaptureRef, type LayerJob, type LayerJobResult } from './worker-protocol.js';
 
 const WORKER_URL = siblingModule(import.meta.url, 'worker');
@@ -29,13 +30,13 @@ export class LayerWorkerPool {
     return created;
   }
 
-  async index(layer: ImageLayer, capture: CaptureRef): Promise<LayerIndex> {
+  async index(layer: ImageLayer, capture: CaptureRef, budget?: ImageBudget): Promise<LayerIndex> {
     if (!layer.openBlob) throw new Error('layer has no blob stream');
     const label = layerLabel(layer.index, layer.digest);
     const worker = this.acquire();
     const { port1, port2 } = new MessageChannel();
     const id = this.nextId++;
-    const job: LayerJob = { id, digest: layer.digest, diffId: layer.diffId, size: layer.size, label, capture, port: port2 };
+    const job: LayerJob = { id, digest: layer.digest, diffId: layer.diffId, size: layer.size, label, capture, port: port2, ...(budget ? { budget: budget.state } : {}) };
     try {
       const done = new Promise<LayerIndex>((resolve, reject) => {
         const onMessage = (r: LayerJobResult) => {

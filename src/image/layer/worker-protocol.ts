@@ -13,6 +13,8 @@ export interface LayerJob {
   size: number;
   label: string;
   capture: CaptureRef;
+  /** The scan's budget, shared with every thread of the scan. */
+  budget?: import('../image-budget.js').ImageBudgetState;
   /** Compressed bytes arrive on this port as ArrayBuffers; null ends, {error} aborts. */
   port: import('node:worker_threads').MessagePort;
 }

@@ -9,6 +9,7 @@ import { ScoutError } from '../../util/errors.js';
 import { CompiledCapture, type CaptureSpec } from '../capture.js';
 import { openLayerStream } from './decompress.js';
 import { indexTarStream } from './tar-index.js';
+import { ImageBudget } from '../image-budget.js';
 import type { LayerJob, LayerJobResult } from './worker-protocol.js';
 
 const captures = new Map<string, Promise<CompiledCapture>>();
@@ -68,7 +69,7 @@ parentPort!.on('message', async (job: LayerJob) => {
   try {
     const capture = await captureFor(job.capture);
     const tar = await openLayerStream(portStream(job.port), { digest: job.digest, diffId: job.diffId, size: job.size, label: job.label });
-    result = { id: job.id, index: await indexTarStream(tar, job.diffId, capture, job.label) };
+    result = { id: job.id, index: await indexTarStream(tar, job.diffId, capture, job.label, undefined, undefined, job.budget && ImageBudget.attach(job.budget)) };
   } catch (err) {
     const e = err as ScoutError;
     result = { id: job.id, error: { code: e.code ?? 'layer-failed', message: e.message, layer: e.layer, path: e.path } };

@@ -48,7 +48,7 @@ export const directorySource: ImageSource = {
           mediaType: manifest.layers[0].mediaType,
           size: 0,
           open: () => Promise.reject(new ScoutError('not-a-tar', `directory ${location} is read in place, not as a tar`)),
-          indexWith: (capture) => indexDirectory(root, capture, diffId),
+          indexWith: (capture, budget) => indexDirectory(root, capture, diffId, budget),
         },
       ],
     };
