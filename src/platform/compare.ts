@@ -1,7 +1,7 @@
 /**
  * Comparing two images (`scout compare IMAGE --to IMAGE`): a pure function of two analysed
- * images, each its SBOM and its findings, wherever they came from (a local scan, an SBOM file,
- * later the server's stored images).
+ * images, each its packages, its findings and, where known, its base image, wherever they came
+ * from (a local scan, an SBOM file, or an image stored on the server: storedSide()).
  *
  * - A package is known by its PURL without version and qualifiers (`pkg:npm/lodash`,
  *   `pkg:deb/debian/libc6`): the same package at another version is a change, not a removal
@@ -12,20 +12,45 @@
  *   "changed".
  * - A finding is known by (vulnerability id, package): a package upgraded but still
  *   vulnerable to the same CVE keeps that finding (neither added nor removed).
+ * - The base image (the server detects it from the layer chain) is compared by digest: the same
+ *   digest is unchanged, another digest of the same repository is updated, another repository
+ *   is replaced; added and removed when only one side has one. Only when both sides know it.
  */
-import type { Finding } from '../match/types.js';
+import type { FindingStatus } from '../match/types.js';
 import type { Sbom } from '../sbom/model.js';
 import { SEVERITY_LEVELS, type SeverityLevel } from '../match/severity.js';
+import type { BaseImageMatch, StoredFinding } from '../store/platform-store.js';
 import { schemeForPurlType } from '../versions/index.js';
-import { countFindings } from '../report/summary.js';
 import { appendAll } from '../util/arrays.js';
 
+/** What compare reads of a finding: a local match's Finding has it, and so has a stored one (storedSide). */
+export interface CompareFinding {
+  id: string;
+  status: FindingStatus;
+  severity: { level: SeverityLevel; score?: number };
+  package: { purl: string; name: string; version: string };
+  fixedVersions: string[];
+  kev?: unknown;
+}
+
 export interface CompareSide {
-  sbom: Sbom;
+  /** The image metadata (when the source has an image) and the packages. */
+  sbom: Pick<Sbom, 'image' | 'packages'>;
   /** Findings of this image (distribution "not affected" ones are left out here). */
-  findings: readonly Finding[];
+  findings: readonly CompareFinding[];
   /** How the user named it; defaults to the SBOM's image reference. */
   reference?: string;
+  /** The detected base image; null when it was looked for and none is known, absent when not looked for. */
+  baseImage?: BaseImageMatch | null;
+}
+
+/** How the base image changed from `to` to `image`. */
+export type BaseImageChange = 'unchanged' | 'updated' | 'replaced' | 'added' | 'removed' | 'none';
+
+export interface BaseImageComparison {
+  image: BaseImageMatch | null;
+  to: BaseImageMatch | null;
+  change: BaseImageChange;
 }
 
 export interface ImageSummary {
@@ -80,6 +105,8 @@ export interface Comparison {
   findings: { added: ComparedFinding[]; removed: ComparedFinding[]; unchanged: number };
   /** image minus to, in bytes (positive: `image` is bigger). */
   sizeDelta?: { compressed: number; uncompressed?: number };
+  /** When both sides' base images were looked for (images stored on the server). */
+  baseImage?: BaseImageComparison;
 }
 
 /**
@@ -97,7 +124,36 @@ export function compareImages(image: CompareSide, to: CompareSide): Comparison {
     out.sizeDelta = { compressed: a.size.compressed - b.size.compressed };
     if (a.size.uncompressed !== undefined && b.size.uncompressed !== undefined) out.sizeDelta.uncompressed = a.size.uncompressed - b.size.uncompressed;
   }
+  if (image.baseImage !== undefined && to.baseImage !== undefined) out.baseImage = compareBaseImages(image.baseImage, to.baseImage);
   return out;
+}
+
+export function compareBaseImages(image: BaseImageMatch | null, to: BaseImageMatch | null): BaseImageComparison {
+  const change: BaseImageChange = !image && !to ? 'none'
+    : !to ? 'added'
+      : !image ? 'removed'
+        : image.digest === to.digest ? 'unchanged'
+          : image.repository !== undefined && image.repository === to.repository ? 'updated'
+            : 'replaced';
+  return { image, to, change };
+}
+
+/**
+ * A side from an image stored on the server: its metadata, packages and base image as stored,
+ * and its findings still open (a finding a re-match found fixed or withdrawn is history).
+ */
+export function storedSide(reference: string, stored: { detail: { metadata: Sbom['image']; baseImage?: BaseImageMatch }; packages: Sbom['packages']; findings: readonly StoredFinding[] }): CompareSide {
+  const findings = stored.findings
+    .filter((f) => !f.fixedAt && !f.withdrawnAt)
+    .map((f): CompareFinding => ({
+      id: f.vulnerabilityId,
+      status: f.status as FindingStatus,
+      severity: { level: f.severity, ...(f.cvssScore !== undefined ? { score: f.cvssScore } : {}) },
+      package: { purl: f.purl, name: f.packageName, version: f.packageVersion },
+      fixedVersions: f.fixedVersions,
+      ...(f.kev ? { kev: true } : {}),
+    }));
+  return { sbom: { image: stored.detail.metadata, packages: stored.packages }, findings, reference, baseImage: stored.detail.baseImage ?? null };
 }
 
 /** The PURL without version, qualifiers and subpath. */
@@ -113,12 +169,12 @@ export function purlKey(purl: string): string {
   return p;
 }
 
-function openFindings(findings: readonly Finding[]): Finding[] {
+function openFindings(findings: readonly CompareFinding[]): CompareFinding[] {
   return findings.filter((f) => f.status !== 'not-affected');
 }
 
-function comparePackages(before: Sbom, after: Sbom): Comparison['packages'] {
-  const group = (sbom: Sbom) => {
+function comparePackages(before: CompareSide['sbom'], after: CompareSide['sbom']): Comparison['packages'] {
+  const group = (sbom: CompareSide['sbom']) => {
     const m = new Map<string, ComparedPackage[]>();
     for (const p of sbom.packages) {
       const key = purlKey(p.purl);
@@ -184,10 +240,10 @@ function versionOrder(type: string): (a: string, b: string) => number {
   return (a, b) => compareVersions(type, a, b) ?? (a < b ? -1 : a > b ? 1 : 0);
 }
 
-function compareFindingSets(before: Finding[], after: Finding[]): Comparison['findings'] {
-  const keyOf = (f: Finding) => `${f.id}\0${purlKey(f.package.purl)}`;
-  const index = (fs: Finding[]) => {
-    const m = new Map<string, Finding>();
+function compareFindingSets(before: CompareFinding[], after: CompareFinding[]): Comparison['findings'] {
+  const keyOf = (f: CompareFinding) => `${f.id}\0${purlKey(f.package.purl)}`;
+  const index = (fs: CompareFinding[]) => {
+    const m = new Map<string, CompareFinding>();
     for (const f of fs) if (!m.has(keyOf(f))) m.set(keyOf(f), f);
     return m;
   };
@@ -199,7 +255,7 @@ function compareFindingSets(before: Finding[], after: Finding[]): Comparison['fi
   return { added: added.sort(worstFirst), removed: removed.sort(worstFirst), unchanged };
 }
 
-function compared(f: Finding): ComparedFinding {
+function compared(f: CompareFinding): ComparedFinding {
   return {
     id: f.id,
     severity: f.severity.level,
@@ -220,8 +276,8 @@ function worstFirst(a: ComparedFinding, b: ComparedFinding): number {
 function summarise(side: CompareSide): ImageSummary {
   const img = side.sbom.image;
   // Counted as quickview and cves count them: one per (package, vulnerability).
-  const counts = countFindings(openFindings(side.findings));
-  const vulnerabilities = Object.fromEntries(SEVERITY_LEVELS.map((l) => [l, counts.bySeverity[l].total])) as Record<SeverityLevel, number>;
+  const vulnerabilities = Object.fromEntries(SEVERITY_LEVELS.map((l) => [l, 0])) as Record<SeverityLevel, number>;
+  for (const f of openFindings(side.findings)) vulnerabilities[f.severity.level in vulnerabilities ? f.severity.level : 'unknown']++;
   const s: ImageSummary = {
     reference: side.reference ?? img?.reference ?? '(SBOM)',
     packages: side.sbom.packages.length,

@@ -1,6 +1,7 @@
 /** `scout compare` output: text (a terminal), Markdown (a pull request comment) and JSON. */
-import { table } from '../cli/output/text.js';
+import { short, table } from '../cli/output/text.js';
 import { SEVERITY_LEVELS } from '../match/severity.js';
+import type { BaseImageMatch } from '../store/platform-store.js';
 import type { ComparedFinding, ComparedPackage, Comparison, ImageSummary, PackageChange } from '../platform/compare.js';
 
 export const COMPARE_FORMATS = ['text', 'markdown', 'json'] as const;
@@ -25,12 +26,20 @@ function signed(n: number, render: (n: number) => string = String): string {
   return n > 0 ? `+${render(n)}` : n < 0 ? render(n) : '0';
 }
 
+/** A base image in one cell: repository:tag (or @digest when no tag points at it), and its layer count. */
+function baseName(b: BaseImageMatch | null): string {
+  if (!b) return 'none known';
+  const name = b.tags.length ? `${b.repository ?? '(no repository)'}:${b.tags.join(', :')}` : `${b.repository ?? '(no repository)'}@${short(b.digest)}`;
+  return `${name} (${b.layers} layers${b.catalog ? ', public catalogue' : ''})`;
+}
+
 function summaryRows(c: Comparison): string[][] {
   const row = (label: string, f: (s: ImageSummary) => string, delta = '') => [label, f(c.image), f(c.to), delta];
   const rows = [
     row('digest', (s) => s.digest ?? '-'),
     row('platform', (s) => s.platform ?? '-'),
     row('OS', (s) => s.os ?? '-'),
+    ...(c.baseImage ? [['base image', baseName(c.baseImage.image), baseName(c.baseImage.to), c.baseImage.change === 'none' || c.baseImage.change === 'unchanged' ? '' : c.baseImage.change]] : []),
     row('packages', (s) => String(s.packages), signed(c.image.packages - c.to.packages)),
     row('size (compressed)', (s) => bytes(s.size?.compressed), c.sizeDelta ? signed(c.sizeDelta.compressed, bytes) : ''),
     row('size (unpacked)', (s) => bytes(s.size?.uncompressed), c.sizeDelta?.uncompressed !== undefined ? signed(c.sizeDelta.uncompressed, bytes) : ''),

@@ -1,24 +1,11 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { before, test } from 'node:test';
-import { buildImage, writeOciLayout, type LayerSpec } from '../helpers/image-builder.js';
+import { layoutOf as layout, npmApp as app } from '../helpers/npm-app.js';
 import { scout } from '../helpers/cli.js';
 import { tempDir } from '../helpers/tmp.js';
 import { importedCache, type CvesJson } from '../report/helpers.js';
 import type { Comparison } from '../../src/platform/compare.js';
-
-/** An app folder with these npm packages installed (name → version). */
-function app(deps: Record<string, string>): LayerSpec {
-  const files: LayerSpec = { 'app/package.json': JSON.stringify({ name: 'app', version: '1.0.0', dependencies: deps }) };
-  for (const [name, version] of Object.entries(deps)) files[`app/node_modules/${name}/package.json`] = JSON.stringify({ name, version, license: 'MIT' });
-  return files;
-}
-
-async function layout(layers: LayerSpec[]): Promise<string> {
-  const dir = tempDir();
-  writeOciLayout(dir, [{ images: [await buildImage({ layers })] }]);
-  return dir;
-}
 
 let cache: string;
 let oldImage: string;

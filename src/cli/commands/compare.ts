@@ -2,13 +2,19 @@
  * `scout compare IMAGE --to IMAGE`: what changed between two images (any source the CLI reads,
  * sbom:// files included): packages added, removed and changed (up or down), vulnerabilities
  * added and removed (matched against the local advisory database), sizes.
+ *
+ * With `--server`, both are images stored on the server (a digest, REPOSITORY:TAG or
+ * REPOSITORY@DIGEST): their stored packages and findings are compared as they are, nothing is
+ * scanned or matched here, and the base image each is built on is compared too.
  */
 import type { Command } from 'commander';
+import type { Comparison } from '../../platform/compare.js';
 import { ScoutError } from '../../util/errors.js';
 import { action, dbOptions, EXIT, freshness, imageOptions, openOptions, printWarnings, scanExit, writeOutput, type DbCliOptions, type ImageCliOptions } from '../common.js';
 
 interface CompareOptions extends ImageCliOptions, DbCliOptions {
   to: string;
+  server?: string | boolean;
   format: string;
   output?: string;
   exitOn?: string;
@@ -35,18 +41,31 @@ export function register(program: Command): void {
       .description('compare two images: packages added, removed and changed, vulnerabilities added and removed, sizes')
       .option('--format <format>', 'text, markdown or json', 'text')
       .option('-o, --output <file>', 'write to a file instead of stdout (- is stdout)')
-      .option('--exit-on <what>', 'exit with 2 when vulnerabilities were added (vulnerability) and/or packages changed (package); comma-separated'),
+      .option('--exit-on <what>', 'exit with 2 when vulnerabilities were added (vulnerability) and/or packages changed (package); comma-separated')
+      .option('--server [url]', 'compare two images stored on the server (digest, REPOSITORY:TAG or REPOSITORY@DIGEST), with their base images; nothing is scanned here (default URL: SCOUT_SERVER or scout login\'s)'),
   )).action(
     action(async (ref: string, o: CompareOptions) => {
       const { COMPARE_FORMATS, renderComparison } = await import('../../report/compare.js');
       if (!(COMPARE_FORMATS as readonly string[]).includes(o.format)) throw new ScoutError('bad-format', `--format must be one of ${COMPARE_FORMATS.join(', ')}, not "${o.format}"`);
       const gates = exitOn(o.exitOn);
+      const decide = async (c: Comparison): Promise<boolean> => {
+        await writeOutput(renderComparison(c, o.format as (typeof COMPARE_FORMATS)[number]), o.output);
+        const packagesChanged = c.packages.added.length + c.packages.removed.length + c.packages.changed.length > 0;
+        return (gates.has('vulnerability') && c.findings.added.length > 0) || (gates.has('package') && packagesChanged);
+      };
+      const { compareImages, storedSide } = await import('../../platform/compare.js');
+      if (o.server !== undefined) {
+        const { resolveLogin } = await import('../server-client.js');
+        const { readStoredImage } = await import('../stored-image.js');
+        const login = resolveLogin(typeof o.server === 'string' ? o.server : undefined);
+        const [image, to] = await Promise.all([readStoredImage(login, ref), readStoredImage(login, o.to)]);
+        return (await decide(compareImages(storedSide(ref, image), storedSide(o.to, to)))) ? EXIT.policy : EXIT.ok;
+      }
       const { openStoreForMatching } = await import('../store.js');
       const { store, close } = await openStoreForMatching(freshness(o));
       try {
         const { loadSbom } = await import('../../sbom/load.js');
         const { match } = await import('../../match/index.js');
-        const { compareImages } = await import('../../platform/compare.js');
         const cache = o.cache === false ? { cache: false as const } : {};
         const sides = [];
         for (const r of [ref, o.to]) {
@@ -55,10 +74,7 @@ export function register(program: Command): void {
           printWarnings([...sbom.warnings, ...result.warnings]);
           sides.push({ sbom, findings: result.findings, reference: r });
         }
-        const c = compareImages(sides[0], sides[1]);
-        await writeOutput(renderComparison(c, o.format as (typeof COMPARE_FORMATS)[number]), o.output);
-        const packagesChanged = c.packages.added.length + c.packages.removed.length + c.packages.changed.length > 0;
-        if ((gates.has('vulnerability') && c.findings.added.length > 0) || (gates.has('package') && packagesChanged)) return EXIT.policy;
+        if (await decide(compareImages(sides[0], sides[1]))) return EXIT.policy;
         return Math.max(scanExit(sides[0].sbom.warnings), scanExit(sides[1].sbom.warnings));
       } finally {
         await close();

@@ -4,7 +4,7 @@
  * server's cursors to the end (or --limit).
  */
 import type { Command } from 'commander';
-import type { ImageDetail, ImageSummary, RepositorySummary, StoredFinding, StoredLayer, StoredPackage, Usage } from '../../store/platform-store.js';
+import type { ImageSummary, RepositorySummary, Usage } from '../../store/platform-store.js';
 import { ScoutError } from '../../util/errors.js';
 import { action, writeOutput } from '../common.js';
 import type { ServerLogin } from '../server-client.js';
@@ -30,20 +30,6 @@ async function login(o: ReadOptions): Promise<ServerLogin> {
 async function all<T>(l: ServerLogin, path: string, query: Record<string, string | undefined> = {}): Promise<T[]> {
   const { fetchAll } = await import('../server-client.js');
   return fetchAll<T>(l, path, query);
-}
-
-/** A digest, or REPOSITORY:TAG / REPOSITORY@DIGEST of a stored image. */
-async function resolveImage(l: ServerLogin, image: string): Promise<string> {
-  if (/^sha256:[a-f0-9]{64}$/.test(image)) return image;
-  const at = image.lastIndexOf('@');
-  if (at > 0) return image.slice(at + 1);
-  const m = /^(.*[^:/]):([\w][\w.-]{0,127})$/.exec(image);
-  const repository = m ? m[1] : image;
-  const tag = m ? m[2] : 'latest';
-  const images = await all<ImageSummary>(l, '/v1/images', { repository });
-  const found = images.find((i) => i.tags.includes(tag));
-  if (!found) throw new ScoutError('not-found', `no stored image ${repository}:${tag} (scout image list --repo ${repository})`);
-  return found.digest;
 }
 
 export function register(program: Command, image: Command): void {
@@ -93,22 +79,17 @@ export function register(program: Command, image: Command): void {
           const { existsSync } = await import('node:fs');
           if (!existsSync(loginFile())) throw new ScoutError('bad-option', 'scout image get reads a stored image: give --server URL (or log in); for a local image use scout image inspect');
         }
-        const l = await login(o);
-        const digest = await resolveImage(l, ref);
-        const { callApi } = await import('../server-client.js');
-        const { body: detail } = await callApi<ImageDetail>(l, { method: 'GET', path: `/v1/images/${digest}` });
-        const { body: layers } = await callApi<{ items: StoredLayer[] }>(l, { method: 'GET', path: `/v1/images/${digest}/layers` });
-        const packages = await all<StoredPackage>(l, `/v1/images/${digest}/packages`);
-        const findings = await all<StoredFinding>(l, `/v1/images/${digest}/findings`);
-        if (o.format === 'json') return void (await writeOutput(JSON.stringify({ image: detail, layers: layers.items, packages, findings }, null, 2)));
+        const { readStoredImage } = await import('../stored-image.js');
+        const { detail, layers, packages, findings } = await readStoredImage(await login(o), ref);
+        if (o.format === 'json') return void (await writeOutput(JSON.stringify({ image: detail, layers, packages, findings }, null, 2)));
         const { imageSummaryText, layersText, findingsText } = await import('../output/platform.js');
         const { table } = await import('../output/text.js');
         await writeOutput(
           [
             imageSummaryText(detail),
             '',
-            `Layers (${layers.items.length})`,
-            layersText(layers.items, detail.baseImage),
+            `Layers (${layers.length})`,
+            layersText(layers, detail.baseImage),
             '',
             `Packages (${packages.length})`,
             table(packages.map((p) => [p.name, p.version, p.type, p.purl]), ['NAME', 'VERSION', 'TYPE', 'PURL']),
