@@ -3,6 +3,7 @@ import { catalogScan, captureFor, type Attachment } from '../catalog/run.js';
 import type { Cataloger } from '../catalog/types.js';
 import { osReleaseCapture } from '../catalog/os-release.js';
 import { imageMetadataFrom } from '../image/inspect.js';
+import { scanIncomplete } from '../image/incomplete.js';
 import { CompiledCapture } from '../image/capture.js';
 import { join } from 'node:path';
 import { CatalogCache, type CatalogSnapshot } from './result-cache.js';
@@ -68,7 +69,9 @@ export async function sbomForImage(image: Image, catalogers?: Cataloger[], scanO
     vexFiles: result.vexFiles,
     ...(secrets ? { secrets: secrets.fileSecrets(scan) } : {}),
   };
-  if (cache && scan.failedLayers.length === 0) {
+  // Not a scan that left something out: a layer failed, or a limit cut one short (an
+  // image-wide budget, which a later run with a bigger one must not find spent here).
+  if (cache && !scanIncomplete(scan.warnings)) {
     try {
       // Whether this run could write the cache is no news to a later run served from it.
       cache.put(key, { ...snap, warnings: snap.warnings.filter((w) => w.code !== 'cache-write-failed') });

@@ -131,6 +131,20 @@ test('nested archives: the CLI exits 3 past the depth or count budget, naming th
   assert.equal((JSON.parse(few.stdout) as { packages: { purl?: string }[] }).packages.filter((p) => p.purl?.startsWith('pkg:maven/')).length, 2 + 50);
 });
 
+test('nested archives: an SBOM the budget cut short is not cached; a later run with a bigger budget reads everything', async () => {
+  const im = await buildImage({ layers: [{ 'app/wide.jar': fanJar(6, 3, 'wide') }] });
+  const dir = tempDir();
+  writeOciLayout(dir, [{ images: [im] }]);
+  const env = { SCOUT_CACHE_DIR: tempDir() };
+  const maven = (out: string) => (JSON.parse(out) as { packages: { purl?: string }[] }).packages.filter((p) => p.purl?.startsWith('pkg:maven/')).length;
+  const cut = scout(['sbom', dir, '--format', 'json'], { ...env, SCOUT_MAX_NESTED_ARCHIVES: '10' });
+  assert.equal(cut.code, 3, cut.stderr);
+  assert.equal(maven(cut.stdout), 1 + 10);
+  const whole = scout(['sbom', dir, '--format', 'json'], env);
+  assert.equal(whole.code, 0, whole.stderr);
+  assert.equal(maven(whole.stdout), 1 + PER_OUTER);
+});
+
 // The cataloger alone (no scan, no budget) still reads what the per-archive caps allow.
 test('nested archives: without a scan budget, only the per-archive caps apply', () => {
   const a = javaCataloger.capture.analyzers[0].analyze(fanJar(6, 3), '/x.jar') as { artifacts: unknown[] };
