@@ -8,19 +8,30 @@
  * - scout_jobs{name,state}: the job queue's depth, read from the shared `jobs` table.
  * - scout_job_duration_seconds{name,outcome}: jobs this process ran.
  * - scout_http_request_duration_seconds{method,route,status}: API requests this process answered.
- * Gauges are read from the database when scraped, so every replica reports the same totals.
+ * Gauges are read from the database when scraped, so every replica reports the same totals. The
+ * findings gauges sum the open counts stored on each image row (kept by push and re-match), so a
+ * scrape reads one row per image, never the findings table; every severity is reported, 0 too.
  */
-import { sql, type Kysely } from 'kysely';
+import type { ExpressionBuilder, Kysely } from 'kysely';
 import { Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { JobOutcome, JobQueue } from '../jobs/queue.js';
 import type { PlatformDatabase } from '../store/kysely/schema.js';
+import { COUNT_COLUMNS } from '../store/kysely/image-counts.js';
 
 export interface MetricsDeps {
   db: Kysely<PlatformDatabase>;
   queue?: JobQueue;
 }
 
-const OPEN = sql<boolean>`f.fixed_at IS NULL AND f.withdrawn_at IS NULL`;
+/** SUM of each stored count column of the images `i` in the group, named as the column. */
+function sumsOf(eb: ExpressionBuilder<{ i: PlatformDatabase['images'] }, 'i'>) {
+  return COUNT_COLUMNS.map((c) => eb.fn.sum<number | string | null>(`i.${c}`).as(c));
+}
+
+/** [severity, count] of a row of `sumsOf` (SUM is a string on PostgreSQL, null over no row). */
+function severitiesOf(r: Partial<Record<(typeof COUNT_COLUMNS)[number], number | string | null>>): [string, number][] {
+  return COUNT_COLUMNS.map((c) => [c.slice('open_'.length), Number(r[c] ?? 0)]);
+}
 
 export class PlatformMetrics {
   readonly registry = new Registry();
@@ -51,16 +62,17 @@ export class PlatformMetrics {
       labelNames: ['org', 'severity'],
       registers,
       async collect() {
+        // The per-image counts that push and re-match keep (migration 004): one row per image
+        // summed, not every finding grouped.
         const rows = await db
-          .selectFrom('findings as f')
-          .innerJoin('orgs as o', 'o.id', 'f.org_id')
-          .select(['o.name as org', 'f.severity', (eb) => eb.fn.countAll<number>().as('n')])
-          .where(OPEN)
+          .selectFrom('images as i')
+          .innerJoin('orgs as o', 'o.id', 'i.org_id')
+          .select((eb) => [eb.ref('o.name').as('org'), ...sumsOf(eb)])
           .where('o.catalog', '=', 0)
-          .groupBy(['o.name', 'f.severity'])
+          .groupBy('o.name')
           .execute();
         this.reset();
-        for (const r of rows) this.set({ org: r.org, severity: r.severity }, Number(r.n));
+        for (const r of rows) for (const [severity, n] of severitiesOf(r)) this.set({ org: r.org, severity }, n);
       },
     });
     new Gauge({
@@ -71,20 +83,19 @@ export class PlatformMetrics {
       async collect() {
         const running = db
           .selectFrom('workloads as w')
-          .innerJoin('images as i', (j) => j.onRef('i.org_id', '=', 'w.org_id').onRef('i.digest', '=', 'w.image_digest'))
-          .select(['w.org_id', 'w.environment', 'i.id as image_id'])
+          .innerJoin('images as ri', (j) => j.onRef('ri.org_id', '=', 'w.org_id').onRef('ri.digest', '=', 'w.image_digest'))
+          .select(['w.org_id', 'w.environment', 'ri.id as image_id'])
           .distinct()
           .where('w.ended_at', 'is', null);
         const rows = await db
           .selectFrom(running.as('e'))
-          .innerJoin('findings as f', 'f.image_id', 'e.image_id')
+          .innerJoin('images as i', 'i.id', 'e.image_id')
           .innerJoin('orgs as o', 'o.id', 'e.org_id')
-          .select(['o.name as org', 'e.environment', 'f.severity', (eb) => eb.fn.countAll<number>().as('n')])
-          .where(OPEN)
-          .groupBy(['o.name', 'e.environment', 'f.severity'])
+          .select((eb) => [eb.ref('o.name').as('org'), eb.ref('e.environment').as('environment'), ...sumsOf(eb)])
+          .groupBy(['o.name', 'e.environment'])
           .execute();
         this.reset();
-        for (const r of rows) this.set({ org: r.org, environment: r.environment, severity: r.severity }, Number(r.n));
+        for (const r of rows) for (const [severity, n] of severitiesOf(r)) this.set({ org: r.org, environment: r.environment, severity }, n);
       },
     });
     if (queue) {

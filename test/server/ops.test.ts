@@ -41,6 +41,15 @@ test('scout server: /healthz and /readyz on the API port; /metrics on the metric
   assert.match(text, /^scout_findings_open\{org="acme",severity="low"\} 1$/m);
   assert.match(text, /^scout_environment_findings_open\{org="acme",environment="production",severity="critical"\} 1$/m);
   assert.match(text, /^scout_environment_findings_open\{org="acme",environment="production",severity="low"\} 1$/m);
+  // Every severity is reported, 0 included: a series that drops out looks like a scrape failure.
+  assert.match(text, /^scout_findings_open\{org="acme",severity="medium"\} 0$/m);
+  assert.match(text, /^scout_environment_findings_open\{org="acme",environment="production",severity="high"\} 0$/m);
+  // Read from the counts stored on each image row (kept by push and re-match), not by grouping
+  // the findings: a stored count is what the gauge says.
+  await server.platform.db.updateTable('images').set({ open_medium: 7 }).where('id', '=', (await server.platform.db.selectFrom('images').select('id').where('digest', '=', a.image.digest).executeTakeFirstOrThrow()).id).execute();
+  const again = await (await fetch(`${server.opsUrl}/metrics`)).text();
+  assert.match(again, /^scout_findings_open\{org="acme",severity="medium"\} 7$/m);
+  assert.match(again, /^scout_environment_findings_open\{org="acme",environment="production",severity="medium"\} 7$/m);
   assert.match(text, /^scout_http_request_duration_seconds_count\{method="GET",route="\/readyz",status="200"\} 1$/m);
   // The route pattern, not the URL: no digest in any label.
   assert.match(text, /^scout_http_request_duration_seconds_count\{method="GET",route="\/v1\/images\/:digest",status="401"\} 1$/m);
