@@ -6,7 +6,10 @@ import type { OpenOptions } from '../image/types.js';
 import { scanIncomplete } from '../image/incomplete.js';
 import { defaultPace } from '../image/registry/pace.js';
 import { ScoutError, type ScanWarning } from '../util/errors.js';
-import { progressReporter } from './progress.js';
+import { layerReporter, progressReporter } from './progress.js';
+import { note, statusLine, terminal, warn } from './terminal.js';
+import type { Display } from '../report/types.js';
+import type { ScanOptions } from '../image/scan.js';
 
 /** Options every image-reading command accepts, named as Docker Scout names them. */
 export function imageOptions(cmd: Command): Command {
@@ -61,8 +64,14 @@ export function openOptions(o: ImageCliOptions): OpenOptions {
     ...(o.allowPrivateRedirects ? { allowPrivateRedirects: true } : {}),
     ...(o.cache === false ? { cache: false as const } : {}),
     onProgress: progressReporter(),
-    onNotice: (message) => process.stderr.write(`note: ${message}\n`),
+    onNotice: (message) => note(`note: ${message}`),
   };
+}
+
+/** How layers are read: the per-layer cache unless --no-cache, and the progress line. */
+export function scanOptions(o: ImageCliOptions): ScanOptions {
+  const onLayer = layerReporter();
+  return { ...(o.cache === false ? { cache: false as const } : {}), ...(onLayer ? { onLayer } : {}) };
 }
 
 /** Options of the commands that match against the advisory database (cves, quickview, explain). */
@@ -85,8 +94,8 @@ export function freshness(o: DbCliOptions): { maxAgeDays?: number; failOnStale?:
 
 export function printWarnings(warnings: ScanWarning[]): void {
   const max = 20;
-  for (const w of warnings.slice(0, max)) process.stderr.write(`warning: ${w.message}${w.path && !w.message.includes(w.path) ? ` (${w.path})` : ''}\n`);
-  if (warnings.length > max) process.stderr.write(`warning: … and ${warnings.length - max} more (use --format json to see all)\n`);
+  for (const w of warnings.slice(0, max)) warn(`${w.message}${w.path && !w.message.includes(w.path) ? ` (${w.path})` : ''}`);
+  if (warnings.length > max) warn(`… and ${warnings.length - max} more (use --format json to see all)`);
 }
 
 /** Exit codes: 0 ok, 1 error, 2 policy (--exit-code) hit, 3 result incomplete (a layer failed). */
@@ -104,7 +113,9 @@ export function action<A extends unknown[]>(fn: (...args: A) => Promise<number |
       // eslint-disable-next-line no-restricted-syntax -- a command's own few arguments
       const code = await fn(...args);
       process.exitCode = code ?? 0;
+      statusLine.clear();
     } catch (err) {
+      statusLine.clear();
       if (err instanceof ScoutError) process.stderr.write(`error: ${err.message}\n`);
       else if (process.env.SCOUT_DEBUG) process.stderr.write(`error: ${(err as Error).stack}\n`);
       else process.stderr.write(`error: ${(err as Error).message ?? String(err)}\n`);
@@ -113,12 +124,20 @@ export function action<A extends unknown[]>(fn: (...args: A) => Promise<number |
   };
 }
 
+/** Colour and width for a text report: only when it goes to standard output (terminal.ts decides). */
+export function displayFor(file: string | undefined): Display | undefined {
+  if (!isStdout(file)) return undefined;
+  const t = terminal();
+  return { color: t.color, ...(t.width ? { width: t.width } : {}) };
+}
+
 /** `-o -` is standard output, as in Trivy and Grype. */
 export function isStdout(file: string | undefined): boolean {
   return file === undefined || file === '-';
 }
 
 export async function writeOutput(text: string, file?: string): Promise<void> {
+  statusLine.clear();
   // In one call: the promise API writes a large report 512 KiB at a time, each piece a round
   // trip to the thread pool, while this thread has nothing else to do.
   if (!isStdout(file)) {
@@ -133,11 +152,11 @@ export async function writeOutput(text: string, file?: string): Promise<void> {
  * Writes every report, each on its own: one that cannot be written (a read-only folder, a full
  * disk) is named on stderr and the others are still written. True when all were written.
  */
-export async function writeOutputs<F extends string>(outputs: readonly { format: F; file?: string }[], render: (format: F) => Promise<string> | string): Promise<boolean> {
+export async function writeOutputs<F extends string>(outputs: readonly { format: F; file?: string }[], render: (format: F, file: string | undefined) => Promise<string> | string): Promise<boolean> {
   let ok = true;
   for (const out of outputs) {
     try {
-      await writeOutput(await render(out.format), out.file);
+      await writeOutput(await render(out.format, out.file), out.file);
     } catch (err) {
       ok = false;
       const e = err as NodeJS.ErrnoException;

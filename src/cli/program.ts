@@ -28,6 +28,8 @@ export async function buildProgram(): Promise<Command> {
     // Options every command takes, before or after the command's name.
     .option('--config <file>', 'read settings from this YAML file only (default: ./.scout.yaml, then ~/.config/iechor-scout/config.yaml); also SCOUT_CONFIG')
     .option('--cache-dir <dir>', 'where Scout keeps layer results, the advisory database and downloads (default ~/.cache/iechor-scout); also SCOUT_CACHE_DIR')
+    .option('-q, --quiet', 'no progress line, notes or warnings on stderr (errors still); also SCOUT_QUIET=1')
+    .option('--no-color', 'no colour, even on a terminal (also NO_COLOR=1; FORCE_COLOR=1 forces it)')
     // Flags, then SCOUT_* variables, then the config files, then defaults (see settings.ts).
     .hook('preAction', async (_program, command) => {
       try {
@@ -36,6 +38,10 @@ export async function buildProgram(): Promise<Command> {
         const files = await loadConfigFiles(configPaths(process.env, process.cwd(), named));
         for (const f of files) validateConfig(program, f);
         applySettings(command, files);
+        // Colour, width, progress and --quiet are decided once, here, for the whole run (terminal.ts).
+        const { configureTerminal } = await import('./terminal.js');
+        const { quiet, color } = program.opts() as { quiet?: boolean; color?: boolean };
+        configureTerminal({ quiet: quiet === true, color: color !== false });
         const { cacheDir } = program.opts() as { cacheDir?: string };
         // The library reads the cache location from the environment (image/cache.ts).
         if (cacheDir) process.env.SCOUT_CACHE_DIR = resolve(cacheDir);

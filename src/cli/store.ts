@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { cacheDir } from '../image/cache.js';
 import type { AdvisoryStore, SourceSummary } from '../store/advisory-store.js';
 import { ScoutError } from '../util/errors.js';
+import { warn } from './terminal.js';
 
 export function defaultStorePath(): string {
   return join(cacheDir(), 'advisories.db');
@@ -118,7 +119,7 @@ export async function openStoreForMatching(fresh: FreshnessOptions = {}): Promis
     const sources = await store.sources();
     const stale = staleMessage(sources, fresh.maxAgeDays ?? DEFAULT_DB_MAX_AGE_DAYS);
     if (stale && fresh.failOnStale) throw new ScoutError('db-stale', `${stale} (--fail-on-stale-db)`, { path });
-    if (stale) process.stderr.write(`warning: ${stale}\n`);
+    if (stale) warn(stale);
     // CVSS scores worked out by earlier runs; those this run works out are added on close.
     const { loadScores, saveScores } = await import('../match/score-cache.js');
     await loadScores();

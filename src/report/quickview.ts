@@ -10,8 +10,8 @@ import { table } from '../cli/output/text.js';
 import { SEVERITY_LEVELS } from '../match/severity.js';
 import type { Finding } from '../match/types.js';
 import type { Sbom } from '../sbom/model.js';
-import { countFindings, type FindingCounts, plural, targetName } from './summary.js';
-import type { ReportOptions } from './types.js';
+import { countFindings, type FindingCounts, paintSeverity, plural, targetName } from './summary.js';
+import type { Display, ReportOptions } from './types.js';
 import { failedLayers } from '../image/incomplete.js';
 import type { HealthScore, PolicyReport } from '../policy/evaluate.js';
 import type { PolicyStatus } from '../policy/types.js';
@@ -65,7 +65,7 @@ export function writeQuickviewJson(q: Quickview): string {
   return JSON.stringify(q, null, 2) + '\n';
 }
 
-export function writeQuickviewText(q: Quickview): string {
+export function writeQuickviewText(q: Quickview, display?: Display): string {
   const t = q.target;
   const v = q.vulnerabilities;
   const out: string[] = [];
@@ -86,7 +86,8 @@ export function writeQuickviewText(q: Quickview): string {
   const all = ['all', String(v.total), String(v.fixed), String(v.unfixed)];
   if (q.base) all.push(String(q.base.vulnerabilities.total));
   rows.push(all);
-  out.push(table(rows, header), '');
+  const color = display?.color ?? false;
+  out.push(table(rows, header, { style: (cell, column, row) => (column === 0 && row < SEVERITY_LEVELS.length ? paintSeverity(cell, SEVERITY_LEVELS[row], color) : cell) }), '');
   out.push(`${plural(v.total, 'vulnerability', 'vulnerabilities')} (${v.vulnerabilities} distinct) in ${v.packages} of ${plural(t.packages, 'package')}${v.kev ? `; ${v.kev} known exploited (CISA KEV)` : ''}`);
   if (q.failedLayers) out.push(`Incomplete: ${plural(q.failedLayers.length, 'layer')} could not be read (${q.failedLayers.join(', ')}); the counts above leave out their packages`);
   if (q.baseNote) out.push(`Base image: ${q.baseNote}`);

@@ -2,6 +2,7 @@
 import { SEVERITY_LEVELS, type SeverityLevel } from '../match/severity.js';
 import type { Finding, FindingPackage } from '../match/types.js';
 import type { Sbom } from '../sbom/model.js';
+import { paint, type Style } from '../cli/terminal.js';
 
 export interface LevelCounts {
   total: number;
@@ -147,6 +148,13 @@ export function vulnerabilityUrl(id: string): string {
 export function fixText(f: Finding): string {
   if (f.status === 'not-affected') return 'not affected';
   return f.fixedVersions.length ? f.fixedVersions.join(', ') : 'not fixed';
+}
+
+const SEVERITY_STYLE: Record<SeverityLevel, Style> = { critical: 'brightRed', high: 'red', medium: 'yellow', low: 'blue', negligible: 'dim', unknown: 'dim' };
+
+/** A severity level's colour on a terminal (`level` may be followed by a score: 'high 7.5'). */
+export function paintSeverity(text: string, level: SeverityLevel, on: boolean): string {
+  return paint(text, SEVERITY_STYLE[level] ?? 'dim', on);
 }
 
 export function severityText(f: Finding): string {

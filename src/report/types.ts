@@ -17,6 +17,16 @@ export interface ReportOptions {
   sources?: SourceStatus[];
   /** The rest of the match result, for formats that report it (json). */
   match?: Pick<MatchResult, 'notMatchable' | 'skippedByReason' | 'warnings' | 'stats'>;
+  /**
+   * Set only for a report going to the terminal (see cli/terminal.ts): colour, and the width
+   * tables fit into. A report written to a file gets neither.
+   */
+  display?: Display;
+}
+
+export interface Display {
+  color: boolean;
+  width?: number;
 }
 
 export type FindingsFormat = 'packages' | 'json' | 'sarif' | 'markdown' | 'gitlab' | 'cyclonedx';

@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { ScoutError } from '../../util/errors.js';
 import { action, EXIT, imageOptions, openOptions, printWarnings, writeOutput, type ImageCliOptions } from '../common.js';
 import { loadTrust, trustOptions, type TrustCliOptions } from '../trust.js';
+import { warn } from '../terminal.js';
 
 interface ListOptions extends ImageCliOptions, TrustCliOptions {
   format: string;
@@ -62,7 +63,7 @@ export function register(program: Command): void {
         throw new ScoutError('attestation-not-found', `no ${o.predicateType} attestation for ${ref}; ${have.length ? `it has: ${have.join(', ')}` : 'it has none'}`);
       }
       const docs = hits.map((a) => (o.predicate ? a.statement.predicate : a.statement));
-      for (const a of hits) if (a.signature.status === 'invalid') process.stderr.write(`warning: the ${a.predicateType} attestation in ${a.manifestDigest} has an invalid signature: ${a.signature.detail ?? ''}\n`);
+      for (const a of hits) if (a.signature.status === 'invalid') warn(`the ${a.predicateType} attestation in ${a.manifestDigest} has an invalid signature: ${a.signature.detail ?? ''}`);
       await writeOutput(JSON.stringify(docs.length === 1 ? docs[0] : docs, null, 2), o.output);
       return EXIT.ok;
     }),

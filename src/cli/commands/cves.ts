@@ -5,8 +5,9 @@ import { closest } from '../suggest.js';
 import { isVulnerabilityId } from '../../util/vulnerability-id.js';
 import { toolInfo } from '../tool.js';
 import { loadTrust, trustOptions, type TrustCliOptions } from '../trust.js';
-import { action, dbOptions, EXIT, freshness, scanExit, imageOptions, openOptions, printWarnings, writeOutputs, type DbCliOptions, type ImageCliOptions } from '../common.js';
+import { action, dbOptions, displayFor, EXIT, freshness, scanExit, imageOptions, openOptions, printWarnings, writeOutputs, type DbCliOptions, scanOptions, type ImageCliOptions } from '../common.js';
 import { appendAll } from '../../util/arrays.js';
+import { note, statusLine, warn } from '../terminal.js';
 
 interface CvesOptions extends ImageCliOptions, DbCliOptions, TrustCliOptions {
   sbomSource?: string;
@@ -181,8 +182,8 @@ export function register(program: Command): void {
       try {
         // A filter on data the database does not hold keeps nothing: say why.
         const has = (kind: string) => sources.some((x) => x.kind === kind);
-        if (o.onlyCisaKev && !has('kev')) process.stderr.write('warning: --only-cisa-kev: the advisory database holds no CISA KEV catalog, so no vulnerability can pass; run `scout db update` (or `scout db import` a KEV file)\n');
-        if ((o.epssScore !== undefined || o.epssPercentile !== undefined) && !has('epss')) process.stderr.write(`warning: ${o.epssScore !== undefined ? '--epss-score' : '--epss-percentile'}: the advisory database holds no EPSS scores, so no vulnerability can pass; run \`scout db update\` (or \`scout db import\` an EPSS file)\n`);
+        if (o.onlyCisaKev && !has('kev')) warn('--only-cisa-kev: the advisory database holds no CISA KEV catalog, so no vulnerability can pass; run `scout db update` (or `scout db import` a KEV file)');
+        if ((o.epssScore !== undefined || o.epssPercentile !== undefined) && !has('epss')) warn(`${o.epssScore !== undefined ? '--epss-score' : '--epss-percentile'}: the advisory database holds no EPSS scores, so no vulnerability can pass; run \`scout db update\` (or \`scout db import\` an EPSS file)`);
         const { Warnings } = await import('../../util/errors.js');
         const { loadSbom } = await import('../../sbom/load.js');
         const { match, filterFindings, loadVex, parseVex } = await import('../../match/index.js');
@@ -192,12 +193,14 @@ export function register(program: Command): void {
         const ignoreRules = loadIgnoreFile(o.ignoreFile ?? DEFAULT_IGNORE_FILE, o.ignoreFile !== undefined);
         const vex: Awaited<ReturnType<typeof loadVex>> = [];
         for (const path of o.vexLocation) appendAll(vex, await loadVex(await existing('--vex-location', path), warnings));
-        const { sbom, vexFiles, secrets } = await loadSbom(ref, openOptions(o), o.cache === false ? { cache: false } : {}, { sbomSource: (await import('../../sbom/attested.js')).parseSbomSource(o.sbomSource), trust: await loadTrust(o), secrets: o.secrets });
+        const { sbom, vexFiles, secrets } = await loadSbom(ref, openOptions(o), scanOptions(o), { sbomSource: (await import('../../sbom/attested.js')).parseSbomSource(o.sbomSource), trust: await loadTrust(o), secrets: o.secrets });
         // VEX documents shipped inside the image apply like --vex-location ones.
         for (const f of vexFiles) {
           const doc = parseVex(f.content, f.path, warnings);
           if (doc) vex.push(doc);
         }
+        statusLine.clear();
+        statusLine.set('matching vulnerabilities');
         let result;
         let base;
         if (store) result = await match(sbom, store, { vex, warnings });
@@ -209,7 +212,7 @@ export function register(program: Command): void {
           if (vex.length) applyVex(result.findings, vex, sbom);
           base = remote.baseImage;
           const { baseImageText } = await import('../output/platform.js');
-          process.stderr.write(`base image: ${baseImageText(base, sbom.image?.layers.length)}\n`);
+          note(`base image: ${baseImageText(base, sbom.image?.layers.length)}`);
         }
         // After VEX: a finding a VEX statement already suppresses keeps that reason.
         applyIgnoreRules(result.findings, ignoreRules, warnings);
@@ -229,7 +232,10 @@ export function register(program: Command): void {
           ...(store && outputs.some((x) => x.format === 'json') ? { sources: (await store.status()).sources } : {}),
           match: result,
         };
-        const written = await writeOutputs(outputs, (format) => renderFindings(format as (typeof FINDINGS_FORMATS)[number], findings, sbom, opts));
+        const written = await writeOutputs(outputs, (format, file) => {
+          const display = displayFor(file);
+          return renderFindings(format as (typeof FINDINGS_FORMATS)[number], findings, sbom, display ? { ...opts, display } : opts);
+        });
         if (outputs.every((x) => x.file !== undefined)) {
           const { countFindings, summaryLine } = await import('../../report/summary.js');
           const { failedLayers } = await import('../../image/incomplete.js');

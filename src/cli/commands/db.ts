@@ -4,26 +4,11 @@ import type { ImportLine } from '../../report/db.js';
 import { ScoutError, Warnings } from '../../util/errors.js';
 import { action, EXIT, printWarnings, writeOutput } from '../common.js';
 import { progressReporter } from '../progress.js';
+import { statusLine, terminal, warn } from '../terminal.js';
 
 /** Files in a directory of feeds that are read; anything else (README, manifests) is skipped. */
 const FEED_FILE = /\.(json|jsonl|ndjson|gz|zip|csv)$/i;
 const MAX_DIR_ENTRIES = 10_000;
-
-/**
- * A one-line status on stderr (terminal only) for work without a byte count: which input of how
- * many, as a bar.
- */
-function stepProgress(total: number, stream: NodeJS.WriteStream = process.stderr): { step: (i: number, label: string) => void; done: () => void } {
-  if (!stream.isTTY || process.env.CI || total === 0) return { step: () => undefined, done: () => undefined };
-  const width = 30;
-  return {
-    step: (i, label) => {
-      const bar = '█'.repeat(Math.round((i / total) * width)).padEnd(width, '░');
-      stream.write(`\r\x1b[K${bar} ${i}/${total} ${label.slice(0, 60)}`);
-    },
-    done: () => stream.write('\r\x1b[K'),
-  };
-}
 
 interface Planned {
   input: string;
@@ -88,7 +73,7 @@ async function downloadInput(url: string): Promise<{ path: string; cleanup: () =
   // The file keeps the URL's name: the source name is derived from it (osv:<stem>, cisa-kev, ...).
   const name = basename(new URL(url).pathname).replace(/[^A-Za-z0-9._-]/g, '_') || 'feed';
   const dest = join(dir, name);
-  const progress = progressReporter();
+  const progress = progressReporter(name);
   try {
     // The reporter adds up increments; the download reports a running total.
     let seen = 0;
@@ -109,14 +94,13 @@ async function runImport(store: AdvisoryStore, plan: Planned[], o: ImportOptions
   const { detectAndImport } = await import('../../advisories/import/detect.js');
   const lines: ImportLine[] = [];
   const todo = plan.filter((p) => p.kind !== 'skip');
-  const progress = stepProgress(todo.length);
   let i = 0;
   for (const p of plan) {
     if (p.kind === 'skip') {
       lines.push({ input: p.input, result: 'skipped', reason: p.reason });
       continue;
     }
-    progress.step(i++, p.input);
+    statusLine.set(`importing ${++i}/${todo.length} ${p.input}`);
     let path = p.input;
     let cleanup: (() => Promise<void>) | undefined;
     try {
@@ -138,7 +122,7 @@ async function runImport(store: AdvisoryStore, plan: Planned[], o: ImportOptions
       await cleanup?.();
     }
   }
-  progress.done();
+  statusLine.clear();
   return lines;
 }
 
@@ -232,20 +216,19 @@ export function registerDbCommands(
         const store = await (await target(o)).open();
         try {
           const warnings = new Warnings();
-          const tty = process.stderr.isTTY && !process.env.CI;
           const result = await updateDatabase(store, sources, {
             ...(o.only ? { only: o.only } : {}),
             ...(o.full ? { full: true } : {}),
             ...(o.allowShrink ? { allowShrink: true } : {}),
             warnings,
-            onProgress: tty
+            onProgress: terminal().progress
               ? (e) => {
                   const what = e.phase === 'download' ? `downloading ${(e.bytes / 1048576).toFixed(1)}${e.total ? `/${(e.total / 1048576).toFixed(1)}` : ''} MB` : e.phase === 'records' ? `records ${e.done}/${e.total}` : 'importing';
-                  process.stderr.write(`\r\x1b[K${e.source}: ${what}`);
+                  statusLine.set(`${e.source}: ${what}`);
                 }
               : undefined,
           });
-          if (tty) process.stderr.write('\r\x1b[K');
+          statusLine.clear();
           const { writeUpdateSummary } = await import('../../report/db.js');
           await writeOutput(writeUpdateSummary(result.sources));
           return result.ok ? EXIT.ok : EXIT.error;
@@ -273,7 +256,7 @@ export function registerDbCommands(
           if (o.format === 'json') await writeOutput(JSON.stringify({ path, ...status, maxAgeDays: days, stale: stale.map((s) => s.name) }, null, 2));
           else await writeOutput(writeStatus(status, { path, maxAgeDays: days, command: t.command }));
           for (const s of stale) {
-            process.stderr.write(`warning: ${s.name} was imported ${(s.ageSeconds / 86400).toFixed(1)} days ago (limit ${days}); run \`${t.command} update\` or import newer files\n`);
+            warn(`${s.name} was imported ${(s.ageSeconds / 86400).toFixed(1)} days ago (limit ${days}); run \`${t.command} update\` or import newer files`);
           }
           return EXIT.ok;
         } finally {

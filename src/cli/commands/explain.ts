@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { ScoutError } from '../../util/errors.js';
-import { action, dbOptions, freshness, scanExit, imageOptions, openOptions, printWarnings, writeOutput, type DbCliOptions, type ImageCliOptions } from '../common.js';
+import { action, dbOptions, freshness, scanExit, imageOptions, openOptions, printWarnings, writeOutput, type DbCliOptions, scanOptions, type ImageCliOptions } from '../common.js';
 import { appendAll } from '../../util/arrays.js';
 
 interface ExplainOptions extends ImageCliOptions, DbCliOptions {
@@ -39,7 +39,7 @@ export function register(program: Command): void {
         const vex: Awaited<ReturnType<typeof loadVex>> = [];
         const { existing } = await import('./cves.js');
         for (const path of o.vexLocation) appendAll(vex, await loadVex(await existing('--vex-location', path), warnings));
-        const { sbom, vexFiles } = await loadSbom(ref, openOptions(o), o.cache === false ? { cache: false } : {});
+        const { sbom, vexFiles } = await loadSbom(ref, openOptions(o), scanOptions(o));
         // VEX documents shipped inside the image apply like --vex-location ones.
         for (const f of vexFiles) {
           const doc = parseVex(f.content, f.path, warnings);

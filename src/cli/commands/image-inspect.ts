@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import type { ImageMetadata } from '../../image/metadata.js';
 import { ScoutError } from '../../util/errors.js';
-import { action, scanExit, imageOptions, openOptions, printWarnings, writeOutput, type ImageCliOptions } from '../common.js';
+import { action, scanExit, imageOptions, openOptions, printWarnings, writeOutput, scanOptions, type ImageCliOptions } from '../common.js';
 import { loadTrust, trustOptions, type TrustCliOptions } from '../trust.js';
 
 interface InspectOptions extends ImageCliOptions, TrustCliOptions {
@@ -28,7 +28,7 @@ export function register(image: Command): void {
         import('../output/inspect-table.js'),
       ]);
       const img = await openImage(ref, openOptions(o));
-      const scan = await scanImage(img, INSPECT_CAPTURE, o.cache === false ? { cache: false } : {});
+      const scan = await scanImage(img, INSPECT_CAPTURE, scanOptions(o));
       const meta: ImageMetadata = imageMetadata(img, scan, treeOf(scan));
       // Provenance from the image's attestations: what built it, from which sources and base.
       const { findAttestations } = await import('../../attest/discover.js');

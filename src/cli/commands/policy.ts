@@ -5,7 +5,7 @@
  */
 import type { Command } from 'commander';
 import { ScoutError } from '../../util/errors.js';
-import { action, dbOptions, EXIT, freshness, scanExit, imageOptions, openOptions, printWarnings, writeOutput, type DbCliOptions, type ImageCliOptions } from '../common.js';
+import { action, dbOptions, EXIT, freshness, scanExit, imageOptions, openOptions, printWarnings, writeOutput, type DbCliOptions, scanOptions, type ImageCliOptions } from '../common.js';
 import { loadTrust, trustOptions, type TrustCliOptions } from '../trust.js';
 
 interface PolicyOptions extends ImageCliOptions, DbCliOptions, TrustCliOptions {
@@ -37,7 +37,7 @@ export function register(program: Command): void {
       const { evaluatedPolicies } = await import('../policy-run.js');
       const { report, warnings } = await evaluatedPolicies(ref, config, {
         open: openOptions(o),
-        scan: o.cache === false ? { cache: false } : {},
+        scan: scanOptions(o),
         trust: await loadTrust(o),
         freshness: freshness(o),
         ...(o.server ? { server: o.server } : {}),

@@ -1,6 +1,6 @@
 /** `scout push IMAGE [--tag T…]`: catalogue locally, upload metadata + SBOM (gzip) to the server. */
 import type { Command } from 'commander';
-import { action, imageOptions, openOptions, printWarnings, scanExit, writeOutput, type ImageCliOptions } from '../common.js';
+import { action, imageOptions, openOptions, printWarnings, scanExit, writeOutput, scanOptions, type ImageCliOptions } from '../common.js';
 import { ScoutError } from '../../util/errors.js';
 
 interface PushOptions extends ImageCliOptions {
@@ -27,7 +27,7 @@ export function register(program: Command): void {
       const login = resolveLogin(o.server);
       const { loadSbom } = await import('../../sbom/load.js');
       const { writeScoutJson } = await import('../../sbom/formats/scout-json.js');
-      const { sbom } = await loadSbom(ref, openOptions(o), o.cache === false ? { cache: false } : {});
+      const { sbom } = await loadSbom(ref, openOptions(o), scanOptions(o));
       printWarnings(sbom.warnings);
       if (!sbom.image) throw new ScoutError('bad-sbom', `${ref}: an SBOM file has no image to push; push the image itself`);
       const target = pushTarget(ref, sbom, o);

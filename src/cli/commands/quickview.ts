@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { ScoutError } from '../../util/errors.js';
 import { loadTrust, trustOptions, type TrustCliOptions } from '../trust.js';
-import { action, dbOptions, freshness, scanExit, imageOptions, openOptions, printWarnings, writeOutput, type DbCliOptions, type ImageCliOptions } from '../common.js';
+import { action, dbOptions, displayFor, freshness, scanExit, imageOptions, openOptions, printWarnings, writeOutput, type DbCliOptions, scanOptions, type ImageCliOptions } from '../common.js';
 
 interface QuickviewOptions extends ImageCliOptions, DbCliOptions, TrustCliOptions {
   format: string;
@@ -30,7 +30,7 @@ export function register(program: Command): void {
       // One layer pass gives the packages, the secrets and the attestations: the same findings
       // `scout cves` lists, and the policies `scout policy` evaluates.
       const { evaluatedPolicies } = await import('../policy-run.js');
-      const run = await evaluatedPolicies(ref, config, { open: openOptions(o), scan: o.cache === false ? { cache: false } : {}, trust: await loadTrust(o), freshness: freshness(o), ...(o.server ? { server: o.server } : {}) });
+      const run = await evaluatedPolicies(ref, config, { open: openOptions(o), scan: scanOptions(o), trust: await loadTrust(o), freshness: freshness(o), ...(o.server ? { server: o.server } : {}) });
       const { sbom, findings, baseImage } = run;
       printWarnings(run.warnings);
       // The base image's vulnerabilities: those of the packages its layers brought.
@@ -40,7 +40,7 @@ export function register(program: Command): void {
         : undefined;
       const q = quickview({ sbom, findings, ...(base ? { base } : {}), policies: run.report }, { target: ref });
       if (!base) q.baseNote = o.server ? 'no base image found among your images or the public catalogue' : 'give --server URL to detect the base image';
-      await writeOutput(o.format === 'json' ? writeQuickviewJson(q) : writeQuickviewText(q), o.output);
+      await writeOutput(o.format === 'json' ? writeQuickviewJson(q) : writeQuickviewText(q, displayFor(o.output)), o.output);
       return scanExit(sbom.warnings);
     }),
   );

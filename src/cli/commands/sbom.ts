@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { ScoutError } from '../../util/errors.js';
 import { loadTrust, trustOptions, type TrustCliOptions } from '../trust.js';
-import { action, EXIT, scanExit, imageOptions, openOptions, printWarnings, writeOutput, type ImageCliOptions } from '../common.js';
+import { action, displayFor, EXIT, scanExit, imageOptions, openOptions, printWarnings, writeOutput, scanOptions, type ImageCliOptions } from '../common.js';
 
 const FORMATS = ['list', 'json', 'cyclonedx', 'spdx'] as const;
 type Format = (typeof FORMATS)[number];
@@ -29,7 +29,7 @@ export function register(program: Command): void {
     action(async (ref: string, o: SbomOptions) => {
       if (!FORMATS.includes(o.format as Format)) throw new ScoutError('bad-format', `--format must be one of ${FORMATS.join(', ')}, not "${o.format}"`);
       const { loadSbom } = await import('../../sbom/load.js');
-      const { sbom, secrets } = await loadSbom(ref, openOptions(o), o.cache === false ? { cache: false } : {}, { sbomSource: (await import('../../sbom/attested.js')).parseSbomSource(o.sbomSource), trust: await loadTrust(o), secrets: o.secrets });
+      const { sbom, secrets } = await loadSbom(ref, openOptions(o), scanOptions(o), { sbomSource: (await import('../../sbom/attested.js')).parseSbomSource(o.sbomSource), trust: await loadTrust(o), secrets: o.secrets });
       printWarnings(sbom.warnings);
       let text: string;
       switch (o.format as Format) {
@@ -43,7 +43,7 @@ export function register(program: Command): void {
           text = (await import('../../sbom/formats/spdx.js')).writeSpdx(sbom);
           break;
         default:
-          text = (await import('../../sbom/formats/table.js')).writeTable(sbom);
+          text = (await import('../../sbom/formats/table.js')).writeTable(sbom, displayFor(o.output));
       }
       await writeOutput(text, o.output);
       if (secrets) {

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { ScoutError } from '../../util/errors.js';
-import { action, EXIT, imageOptions, openOptions, printWarnings, scanExit, writeOutput, type ImageCliOptions } from '../common.js';
+import { action, EXIT, imageOptions, openOptions, printWarnings, scanExit, writeOutput, scanOptions, type ImageCliOptions } from '../common.js';
 import { toolInfo } from '../tool.js';
 
 interface SecretsOptions extends ImageCliOptions {
@@ -27,7 +27,7 @@ export function register(program: Command): void {
       const { scanImage } = await import('../../image/scan.js');
       const { collectSecrets, secretsAnalyzer } = await import('../../secrets/index.js');
       const image = await openImage(ref, openOptions(o));
-      const scan = await scanImage(image, { selectors: [], analyzers: [secretsAnalyzer()] }, o.cache === false ? { cache: false } : {});
+      const scan = await scanImage(image, { selectors: [], analyzers: [secretsAnalyzer()] }, scanOptions(o));
       printWarnings(scan.warnings);
       const report = collectSecrets(scan);
       const { writeSecretsJson, writeSecretsSarif, writeSecretsText } = await import('../../secrets/report.js');

@@ -7,7 +7,7 @@
  */
 import type { Command } from 'commander';
 import { ScoutError } from '../../util/errors.js';
-import { action, imageOptions, openOptions, printWarnings, type ImageCliOptions } from '../common.js';
+import { action, imageOptions, openOptions, printWarnings, scanOptions, type ImageCliOptions } from '../common.js';
 import { untilStopped } from '../until-stopped.js';
 
 export interface LocationCliOptions {
@@ -152,7 +152,7 @@ export function register(program: Command): Command {
         const { ingestSbom } = await import('../../server/ingest.js');
         const { pushTarget } = await import('../server-client.js');
         for (const ref of refs) {
-          const { sbom } = await loadSbom(ref, openOptions(o), o.cache === false ? { cache: false } : {});
+          const { sbom } = await loadSbom(ref, openOptions(o), scanOptions(o));
           printWarnings(sbom.warnings);
           const target = pushTarget(ref, sbom, o);
           const r = await ingestSbom(platform.forOrg(org), advisories, sbom, target);

@@ -1,6 +1,7 @@
 /** `--format list`: one readable line per package (name, version, type, layer index, path). */
 import { table } from '../../cli/output/text.js';
 import type { Package, Sbom } from '../model.js';
+import type { Display } from '../../report/types.js';
 
 /** Control characters from hostile package metadata must not reach the terminal. */
 function clean(s: string): string {
@@ -21,7 +22,9 @@ export function packageRows(packages: Package[]): string[][] {
     .sort((a, b) => a[0].localeCompare(b[0]) || a[1].localeCompare(b[1]) || a[2].localeCompare(b[2]));
 }
 
-export function writeTable(sbom: Sbom): string {
+/** On a narrow terminal the path gives way (its end, the file's name, stays); names and versions never. */
+export function writeTable(sbom: Sbom, display?: Display): string {
   if (!sbom.packages.length) return 'No packages found.\n';
-  return table(packageRows(sbom.packages), ['NAME', 'VERSION', 'TYPE', 'LAYER', 'PATH']) + `\n${sbom.packages.length} packages\n`;
+  const fit = display?.width ? { maxWidth: display.width, shrink: [{ column: 4, keep: 'end' as const }] } : {};
+  return table(packageRows(sbom.packages), ['NAME', 'VERSION', 'TYPE', 'LAYER', 'PATH'], fit) + `\n${sbom.packages.length} packages\n`;
 }
