@@ -110,6 +110,8 @@ export function loginHint(registry: string): string {
 export interface TokenFetchDeps {
   /** Fetch used for the token endpoint (the client's, with its retries). */
   fetch: (url: string, init: RequestInit) => Promise<Response>;
+  /** How slow the token response may come (the client's, so the flags apply; default: the environment's). */
+  pace?: TransferPace;
   now?: () => number;
 }
 
@@ -211,7 +213,7 @@ export class RegistryAuth {
       await res.body?.cancel().catch(() => undefined);
       throw new ScoutError('registry-auth', `registry ${this.registry}: token service ${realmUrl.origin} answered ${res.status} for ${what}`);
     }
-    const text = await readCapped(res, MAX_TOKEN_RESPONSE, `registry ${this.registry} token response`);
+    const text = (await readCappedBytes(res, MAX_TOKEN_RESPONSE, `registry ${this.registry}: token response`, this.deps.pace ?? defaultPace())).toString('utf8');
     let body: { token?: unknown; access_token?: unknown; expires_in?: unknown };
     try {
       body = JSON.parse(text);
@@ -225,11 +227,6 @@ export class RegistryAuth {
     tokenCache.set(key, { header, expiresAt: now + Math.max(0, seconds * 1000 - EXPIRY_MARGIN_MS) });
     return header;
   }
-}
-
-/** Read a response body as text, refusing more than max bytes. */
-export async function readCapped(res: Response, max: number, what: string): Promise<string> {
-  return (await readCappedBytes(res, max, what)).toString('utf8');
 }
 
 /**

@@ -155,7 +155,7 @@ export class RegistryClient {
   private authFor(repository: string): RegistryAuth {
     let a = this.auths.get(repository);
     if (!a) {
-      a = new RegistryAuth(this.registry, this.credentials, { fetch: (url, init) => this.send(url, init, `a token for ${repository} (Bearer realm)`) });
+      a = new RegistryAuth(this.registry, this.credentials, { fetch: (url, init) => this.send(url, init, `a token for ${repository} (Bearer realm)`), pace: this.pace });
       this.auths.set(repository, a);
     }
     return a;

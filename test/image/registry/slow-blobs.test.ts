@@ -106,14 +106,17 @@ async function slowDocuments(pick: (path: string) => boolean, how: 'stall' | 'tr
 
 const TIGHT = { idleMs: 300, minBytesPerSecond: 1000 };
 
-test('a manifest, a config or a token whose body stalls or trickles fails within the pace, naming what and the host (it hung)', async () => {
+test('a manifest, a config or a token whose body stalls or trickles fails within the pace, naming what and the host (it hung)', { timeout: 60_000 }, async () => {
   const cases = [
     { what: 'manifest', pick: (p: string) => p.includes('/manifests/'), how: 'stall', call: (c: RegistryClient) => c.getManifest('slow/app', '1'), expect: /manifest of .*slow\/app:1 from 127\.0\.0\.1:\d+: no data for 0\.3s .*, after 2 bytes$/ },
     { what: 'manifest', pick: (p: string) => p.includes('/manifests/'), how: 'trickle', call: (c: RegistryClient) => c.getManifest('slow/app', '1'), expect: /manifest of .* from 127\.0\.0\.1:\d+: [\d.]+ bytes\/s over .* under the minimum of 1000/ },
     { what: 'config', pick: (p: string) => p.includes('/blobs/'), how: 'stall', call: async (c: RegistryClient, im: BuiltImage) => c.getBlob('slow/app', im.configDigest, 1 << 20), expect: /blob sha256:[0-9a-f]+ of slow\/app from 127\.0\.0\.1:\d+: no data for 0\.3s/ },
+    // The token response is held to the client's pace (the flags), not only the environment's.
+    { what: 'token', pick: (p: string) => p === '/token', how: 'stall', bearer: true, call: (c: RegistryClient) => c.getManifest('slow/app', '1'), expect: /token response from 127\.0\.0\.1:\d+: no data for 0\.3s .*, after 2 bytes$/ },
+    { what: 'token', pick: (p: string) => p === '/token', how: 'trickle', bearer: true, call: (c: RegistryClient) => c.getManifest('slow/app', '1'), expect: /token response from 127\.0\.0\.1:\d+: [\d.]+ bytes\/s over .* under the minimum of 1000/ },
   ] as const;
   for (const k of cases) {
-    const { s, im } = await slowDocuments(k.pick, k.how);
+    const { s, im } = await slowDocuments(k.pick, k.how, 'bearer' in k);
     const started = Date.now();
     await assert.rejects(k.call(new RegistryClient({ registry: s.host, pace: TIGHT }), im), (err: unknown) => {
       assert.ok(err instanceof ScoutError, String(err));
@@ -124,6 +127,13 @@ test('a manifest, a config or a token whose body stalls or trickles fails within
     }, `${k.what} ${k.how}`);
     assert.ok(Date.now() - started < 5000, `${k.what} ${k.how}: within the pace`);
   }
+});
+
+test('a token service that stalls after its headers fails the pull under --registry-idle-timeout; the CLI says so in one line', { timeout: 30_000 }, async () => {
+  const { s } = await slowDocuments((p) => p === '/token', 'stall', true);
+  const r = await scoutAsync(['image', 'inspect', `registry://${s.host}/slow/app:1`, '--registry-idle-timeout', '0.3'], { SCOUT_CACHE_DIR: tempDir() });
+  assert.equal(r.code, 1, r.stderr);
+  assert.match(r.stderr, /^error: .*token.* from 127\.0\.0\.1:\d+: no data for 0\.3s \(SCOUT_REGISTRY_IDLE_TIMEOUT, --registry-idle-timeout\)/m);
 });
 
 test('a token service that stalls after its headers fails the pull under SCOUT_REGISTRY_IDLE_TIMEOUT; the CLI says so in one line', async () => {
