@@ -1,6 +1,7 @@
 /**
- * The platform API for tests: buildApp on a fresh platform store (SQLite or PostgreSQL) and an
- * advisory store filled with the advisory bundle shipped in examples/, with an admin token of
+ * The platform API for tests: buildApp on a fresh platform store (SQLite or PostgreSQL) and the
+ * advisory store of that same database (SQLite's or PostgreSQL's own, as the server runs) filled
+ * with the advisory bundle shipped in examples/, with an admin token of
  * an organisation `acme`. `call` injects a request and validates the reply against the route's
  * own response schema with Ajv (a field the schema lacks would be dropped silently otherwise).
  */
@@ -11,7 +12,10 @@ import { gzipSync } from 'node:zlib';
 import { Ajv, type ValidateFunction } from 'ajv';
 import type { FastifyInstance, InjectOptions } from 'fastify';
 import { detectAndImport } from '../../src/advisories/import/detect.js';
+import { openServerAdvisories } from '../../src/server/advisories.js';
 import { buildApp } from '../../src/server/app.js';
+import type { AdvisoryStore } from '../../src/store/advisory-store.js';
+import type { DatabaseLocation } from '../../src/store/kysely/open.js';
 import { SqliteAdvisoryStore } from '../../src/store/sqlite/sqlite-store.js';
 import { KyselyPlatformStore } from '../../src/store/kysely/platform-store.js';
 import { openPlatformJobs, type PlatformJobs } from '../../src/jobs/platform-jobs.js';
@@ -23,14 +27,22 @@ interface After {
   after: (fn: () => Promise<void> | void) => void;
 }
 
-/** An in-memory advisory store with the examples/ bundle imported. */
-export async function exampleAdvisories(t: After): Promise<SqliteAdvisoryStore> {
-  const store = new SqliteAdvisoryStore(':memory:');
-  t.after(() => store.close());
+/** Imports the examples/ advisory bundle into a store. */
+export async function importExampleAdvisories(store: AdvisoryStore): Promise<void> {
   for (const f of readdirSync(EXAMPLE_ADVISORIES).filter((n) => n.endsWith('.gz')).sort()) {
     const out = await detectAndImport(store, join(EXAMPLE_ADVISORIES, f));
     if (!out.ok) throw new Error(`${f} did not import: ${out.error?.message}`);
   }
+}
+
+/**
+ * An advisory store with the examples/ bundle imported, closed when `t` ends: in the platform
+ * database at `location` as the server keeps it (SQLite file or PostgreSQL schema), or in memory.
+ */
+export async function exampleAdvisories(t: After, location?: DatabaseLocation): Promise<AdvisoryStore> {
+  const store = location ? await openServerAdvisories(location) : new SqliteAdvisoryStore(':memory:');
+  t.after(() => store.close());
+  await importExampleAdvisories(store);
   return store;
 }
 
@@ -43,7 +55,9 @@ export interface Reply<T = unknown> {
 export interface TestApi {
   app: FastifyInstance;
   platform: KyselyPlatformStore;
-  advisories: SqliteAdvisoryStore;
+  /** In the platform's own database, as the server keeps it: the SQLite file, or the PostgreSQL schema. */
+  advisories: AdvisoryStore;
+  location: DatabaseLocation;
   /** Admin token of org `acme`. */
   admin: string;
   call<T = unknown>(opts: InjectOptions & { token?: string; route: string }): Promise<Reply<T>>;
@@ -55,8 +69,10 @@ export interface TestApi {
 
 export async function testApi(backend: Backend, t: After, opts: { logger?: unknown; jobs?: { webhookBackoffMs?: number; webhookMaxAttempts?: number } } = {}): Promise<TestApi> {
   const { location, drop } = await newLocation(backend);
+  // As the server opens them (openServerStores): the advisory store first, in the same database.
+  const advisories = await openServerAdvisories(location);
   const platform = await KyselyPlatformStore.open(location);
-  const advisories = await exampleAdvisories(t);
+  await importExampleAdvisories(advisories);
   const jobs = opts.jobs ? await openPlatformJobs({ db: platform.db, location, advisories, queue: { pollMs: 50 }, ...opts.jobs }) : undefined;
   const app = await buildApp({ platform, advisories, ...(jobs ? { jobs } : {}), ...(opts.logger ? { logger: opts.logger as never } : {}) });
   await app.ready();
@@ -65,6 +81,7 @@ export async function testApi(backend: Backend, t: After, opts: { logger?: unkno
     await jobs?.stop();
     await app.close();
     await platform.close().catch(() => {});
+    await advisories.close().catch(() => {});
     await drop();
   });
   if (jobs) await jobs.start();
@@ -98,7 +115,7 @@ export async function testApi(backend: Backend, t: After, opts: { logger?: unkno
     }
     return { status: r.statusCode, body: body as T, headers: r.headers };
   };
-  return { app, platform, advisories, admin, call, tokenFor, ...(jobs ? { jobs } : {}) };
+  return { app, platform, advisories, location, admin, call, tokenFor, ...(jobs ? { jobs } : {}) };
 }
 
 export function gzipJson(v: unknown): Buffer {

@@ -4,13 +4,10 @@
  * child processes without blocking this process's event loop (the server must keep answering).
  */
 import { spawn } from 'node:child_process';
-import { readdirSync } from 'node:fs';
-import { join } from 'node:path';
-import { detectAndImport } from '../../src/advisories/import/detect.js';
 import { resolveServerLocation } from '../../src/server/location.js';
 import { startServer, type RunningServer } from '../../src/server/main.js';
 import { SqliteAdvisoryStore } from '../../src/store/sqlite/sqlite-store.js';
-import { EXAMPLE_ADVISORIES } from './platform-app.js';
+import { importExampleAdvisories } from './platform-app.js';
 import { scoutNodeArgs } from './cli.js';
 import { tempDir } from './tmp.js';
 
@@ -24,10 +21,7 @@ export interface TestServer extends RunningServer {
 export async function fillAdvisories(path: string): Promise<void> {
   const store = new SqliteAdvisoryStore(path);
   try {
-    for (const f of readdirSync(EXAMPLE_ADVISORIES).filter((n) => n.endsWith('.gz')).sort()) {
-      const out = await detectAndImport(store, join(EXAMPLE_ADVISORIES, f));
-      if (!out.ok) throw new Error(`${f}: ${out.error?.message}`);
-    }
+    await importExampleAdvisories(store);
   } finally {
     await store.close();
   }

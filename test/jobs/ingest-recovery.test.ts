@@ -19,7 +19,7 @@ for (const backend of BACKENDS) {
     const location = await freshLocation(backend, t);
     const platform = await KyselyPlatformStore.open(location);
     t.after(() => platform.close());
-    const real = await exampleAdvisories(t);
+    const real = await exampleAdvisories(t, location);
     const acme = await platform.ensureOrg('acme');
     const put = await platform.forOrg(acme).putImage(uploadOf({ layers: ['base', 'app'], purls: ['pkg:npm/scout-test-pkg@1.0.0'], repository: 'shop/app', tags: ['1'] }));
 
@@ -49,7 +49,7 @@ for (const backend of BACKENDS) {
     const location = await freshLocation(backend, t);
     const platform = await KyselyPlatformStore.open(location);
     t.after(() => platform.close());
-    const advisories = await exampleAdvisories(t);
+    const advisories = await exampleAdvisories(t, location);
     const jobs = await openPlatformJobs({ db: platform.db, location, advisories, queue: { pollMs: 50 } });
     const rec = await testAdvisory('SCOUT-HOLD-1', 'CVE-2099-0778', '1.5.0');
     const r1 = await jobs.ingestAdvisories([rec], 'api');

@@ -14,7 +14,7 @@ for (const backend of BACKENDS) {
     const location = await freshLocation(backend, t);
     const platform = await KyselyPlatformStore.open(location);
     t.after(() => platform.close());
-    const jobs = await openPlatformJobs({ db: platform.db, location, advisories: await exampleAdvisories(t), queue: { pollMs: 20 } });
+    const jobs = await openPlatformJobs({ db: platform.db, location, advisories: await exampleAdvisories(t, location), queue: { pollMs: 20 } });
     const org = await platform.ensureOrg('acme');
     const now = Date.now();
     const event = (daysAgo: number) => ({ orgId: org.id, imageId: `img-${daysAgo}`, event: { id: `ev-${daysAgo}`, kind: 'image.pushed' as const, createdAt: new Date(now - daysAgo * DAY).toISOString(), image: { digest: `sha256:${String(daysAgo).padStart(64, '0')}`, tags: [] }, environments: [] } });

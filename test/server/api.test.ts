@@ -1,10 +1,12 @@
 import assert from 'node:assert/strict';
 import { before, describe, test } from 'node:test';
+import { sql } from 'kysely';
 import { writeScoutJson } from '../../src/sbom/formats/scout-json.js';
 import type { Sbom } from '../../src/sbom/model.js';
 import type { ImageDetail, Page, StoredFinding, Usage } from '../../src/store/platform-store.js';
 import { BACKENDS } from '../helpers/platform-db.js';
 import { gzipJson, testApi } from '../helpers/platform-app.js';
+import { testOsv } from '../helpers/osv-record.js';
 import { demoImageSbom } from '../helpers/sbom-of.js';
 
 let demo: Sbom;
@@ -159,6 +161,25 @@ for (const backend of BACKENDS) {
       const big = `{"purls":["pkg:npm/${'a'.repeat(17 * 1024 * 1024)}@1"],"layerDigests":[]}`;
       const r8 = await api.call<{ code: string }>({ method: 'POST', url: '/v1/match', route: 'POST /v1/match', token: api.admin, payload: big, headers: { 'content-type': 'application/json' } });
       assert.deepEqual([r8.status, r8.body.code], [413, 'body-too-large']);
+    });
+
+    test('the advisories are kept in the platform database itself (the SQLite file, the PostgreSQL schema) and matched from there', async (t) => {
+      // With the job queue: POST /v1/advisories queues the re-match its import needs.
+      const api = await testApi(backend, t, { jobs: {} });
+      assert.equal(api.location.kind, backend);
+      assert.equal(api.advisories.constructor.name, backend === 'postgres' ? 'PgAdvisoryStore' : 'SqliteAdvisoryStore');
+      // Counted through the platform's own connection: the same file, or the same schema.
+      const rows = async () => Number((await sql<{ n: number | string }>`SELECT COUNT(*) AS n FROM advisories`.execute(api.platform.db)).rows[0].n);
+      const before = await rows();
+      assert.ok(before > 0);
+      assert.equal(before, (await api.advisories.status()).advisories);
+      const post = await api.call<{ inserted: number }>({ method: 'POST', url: '/v1/advisories', route: 'POST /v1/advisories', token: api.admin, payload: [testOsv('SCOUT-STORE-1', 'CVE-2099-0101', '1.5.0')] });
+      assert.equal(post.status, 202);
+      assert.equal(post.body.inserted, 1);
+      assert.equal(await rows(), before + 1);
+      const m = await api.call<{ findings: { id: string; purl: string }[] }>({ method: 'POST', url: '/v1/match', route: 'POST /v1/match', token: api.admin, payload: { purls: ['pkg:npm/scout-test-pkg@1.0.0', 'pkg:npm/scout-test-pkg@2.0.0'], layerDigests: [] } });
+      assert.equal(m.status, 200);
+      assert.deepEqual(m.body.findings.map((f) => [f.id, f.purl]), [['CVE-2099-0101', 'pkg:npm/scout-test-pkg@1.0.0']]);
     });
 
     test('retention is an admin setting of the organisation', async (t) => {
