@@ -18,6 +18,8 @@ import pg from 'pg';
 import type { Advisory, EpssScore, KevEntry, SourceInfo } from '../../advisories/model.js';
 import { normalizePackageName } from '../../advisories/ecosystems.js';
 import { fromStoredJson } from '../../advisories/stored-json.js';
+import { epssFromRow, StoredAdvisoryRows, type StoredAdvisoryRow, type StoredEpssRow } from '../../advisories/stored-rows.js';
+import { diffCounts } from '../import-counts.js';
 import { indexKeysOf, prepareAdvisory, type IndexKeys, type PreparedAdvisory } from '../../advisories/prepared.js';
 import { ScoutError, Warnings } from '../../util/errors.js';
 import type { AdvisoryStore, ImportBatch, ImportMode, RecordStream, SourceStatus, SourceSummary, StoreImportCounts, StoreStatus } from '../advisory-store.js';
@@ -34,13 +36,12 @@ const BY_ALIAS_SQL = `SELECT id, modified, source, json FROM advisories
 /** Records per batch of an import: one SELECT of the known ids, one INSERT per table. */
 const CHUNK = 2000;
 
-const PARSED_CACHE_SIZE = 20_000;
 const ANSWER_CACHE_SIZE = 20_000;
 
 /** A schema name used unquoted in search_path and in statements: keep it to identifier characters. */
 const SCHEMA_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,62}$/;
 
-type AdvisoryRow = { id: string; modified: string; source: string; json: string };
+type AdvisoryRow = Required<StoredAdvisoryRow>;
 type Db = Kysely<Record<string, never>>;
 type Conn = Db | Transaction<Record<string, never>>;
 
@@ -66,7 +67,8 @@ export function redactUrl(url: string): string {
 
 export class PgAdvisoryStore implements AdvisoryStore {
   private importQueue: Promise<unknown> = Promise.resolve();
-  private readonly parsed = new Map<string, Advisory>();
+  /** Parsed advisories kept between lookups; forgotten when the data changes. */
+  private readonly parsed: StoredAdvisoryRows;
   private readonly answers = new Map<string, Advisory[]>();
   private answersVersion: string | undefined;
   /** The data_version check of the current burst of lookups (see checkDataVersion). */
@@ -78,8 +80,10 @@ export class PgAdvisoryStore implements AdvisoryStore {
     private readonly where: string,
     private readonly schema: string,
     private readonly schemaVersion: number,
-    private readonly warnings: Warnings,
-  ) {}
+    warnings: Warnings,
+  ) {
+    this.parsed = new StoredAdvisoryRows(warnings, where);
+  }
 
   /** Connects, creates the schema when missing and brings it to this code's version. */
   static async open(options: PgStoreOptions): Promise<PgAdvisoryStore> {
@@ -119,7 +123,7 @@ export class PgAdvisoryStore implements AdvisoryStore {
     const known = this.answers.get(answerKey);
     if (known) return known.slice();
     const version = this.answersVersion;
-    const found = this.parseRows(await this.rows(LOOKUP_SQL, [ecosystem, key]));
+    const found = this.parsed.parse(await this.rows(LOOKUP_SQL, [ecosystem, key]));
     // Remembered only if no import committed while the query ran (the check below is cheap
     // next to a wrong answer kept for the process's life).
     if (version === this.answersVersion) {
@@ -162,11 +166,11 @@ export class PgAdvisoryStore implements AdvisoryStore {
   }
 
   async get(id: string): Promise<Advisory | undefined> {
-    return this.parseRows(await this.rows('SELECT id, modified, source, json FROM advisories WHERE id = $1', [id]))[0];
+    return this.parsed.parse(await this.rows('SELECT id, modified, source, json FROM advisories WHERE id = $1', [id]))[0];
   }
 
   async byAlias(alias: string): Promise<Advisory[]> {
-    return this.parseRows(await this.rows(BY_ALIAS_SQL, [alias]));
+    return this.parsed.parse(await this.rows(BY_ALIAS_SQL, [alias]));
   }
 
   async kev(cveIds: readonly string[]): Promise<Map<string, KevEntry>> {
@@ -175,27 +179,17 @@ export class PgAdvisoryStore implements AdvisoryStore {
       const { rows } = await sql<{ cve: string; json: string }>`SELECT cve, json FROM kev`.execute(this.db);
       this.kevRows = new Map(rows.map((r) => [r.cve, r.json]));
     }
-    const out = new Map<string, KevEntry>();
-    for (const cve of cveIds) {
-      const json = this.kevRows.get(cve);
-      if (json === undefined || out.has(cve)) continue;
-      const entry = this.parseJson<KevEntry>(json, `kev ${cve}`);
-      if (entry) out.set(cve, entry);
-    }
-    return out;
+    return this.parsed.kevEntries(this.kevRows, cveIds);
   }
 
   async epss(cveIds: readonly string[]): Promise<Map<string, EpssScore>> {
     const out = new Map<string, EpssScore>();
     const unique = [...new Set(cveIds)];
     if (!unique.length) return out;
-    type Row = { cve: string; score: number; percentile: number; score_date: string | null; model_version: string | null };
+    type Row = StoredEpssRow;
     const { rows } = await sql<Row>`SELECT cve, score, percentile, score_date, model_version FROM epss WHERE cve = ANY(${unique}::text[])`.execute(this.db);
     for (const r of rows) {
-      const s: EpssScore = { cve: r.cve, score: r.score, percentile: r.percentile };
-      if (r.score_date !== null) s.date = r.score_date;
-      if (r.model_version !== null) s.modelVersion = r.model_version;
-      out.set(r.cve, s);
+      out.set(r.cve, epssFromRow(r));
     }
     return out;
   }
@@ -485,36 +479,6 @@ export class PgAdvisoryStore implements AdvisoryStore {
   private async rows(text: string, params: unknown[]): Promise<AdvisoryRow[]> {
     return (await this.db.executeQuery<AdvisoryRow>(CompiledQuery.raw(text, params))).rows;
   }
-
-  private parseRows(rows: AdvisoryRow[]): Advisory[] {
-    const out: Advisory[] = [];
-    for (const r of rows) {
-      const key = `${r.id}\0${r.modified}\0${r.source}`;
-      const hit = this.parsed.get(key);
-      if (hit) {
-        out.push(hit);
-        continue;
-      }
-      try {
-        const a = fromStoredJson(r.json, r.source);
-        if (this.parsed.size >= PARSED_CACHE_SIZE) this.parsed.clear();
-        this.parsed.set(key, a);
-        out.push(a);
-      } catch {
-        this.warnings.add('store-corrupt-row', 'unreadable advisory row in advisory database', { path: this.where });
-      }
-    }
-    return out;
-  }
-
-  private parseJson<T>(json: string, what: string): T | undefined {
-    try {
-      return JSON.parse(json) as T;
-    } catch {
-      this.warnings.add('store-corrupt-row', `unreadable ${what} in advisory database`, { path: this.where });
-      return undefined;
-    }
-  }
 }
 
 /**
@@ -524,16 +488,4 @@ export class PgAdvisoryStore implements AdvisoryStore {
  */
 function rowsJson(rows: readonly PreparedAdvisory[]): string {
   return JSON.stringify(rows.map((r) => ({ id: r.id, modified: r.modified, withdrawn: r.withdrawn, json: r.json })));
-}
-
-function diffCounts(old: Map<string, string>, fresh: Map<string, string>): StoreImportCounts {
-  const counts: StoreImportCounts = { inserted: 0, updated: 0, unchanged: 0, deleted: 0 };
-  for (const [k, v] of fresh) {
-    const o = old.get(k);
-    if (o === undefined) counts.inserted++;
-    else if (o === v) counts.unchanged++;
-    else counts.updated++;
-  }
-  for (const k of old.keys()) if (!fresh.has(k)) counts.deleted++;
-  return counts;
 }

@@ -8,6 +8,8 @@ import { dirname } from 'node:path';
 import type { Advisory, EpssScore, KevEntry, SourceInfo } from '../../advisories/model.js';
 import { normalizePackageName } from '../../advisories/ecosystems.js';
 import { fromStoredJson } from '../../advisories/stored-json.js';
+import { epssFromRow, StoredAdvisoryRows, type StoredAdvisoryRow, type StoredEpssRow } from '../../advisories/stored-rows.js';
+import { diffCounts } from '../import-counts.js';
 import { indexKeysOf, prepareAdvisory, type IndexKeys, type PreparedAdvisory } from '../../advisories/prepared.js';
 import { ScoutError, Warnings } from '../../util/errors.js';
 import type { AdvisoryStore, ImportBatch, ImportMode, RecordStream, SourceStatus, SourceSummary, StoreImportCounts, StoreStatus } from '../advisory-store.js';
@@ -29,10 +31,7 @@ const BY_ALIAS_SQL = `SELECT id, modified, source, json FROM advisories
 /** Every source's last import, in one string: changes with every committed import. */
 const SOURCES_FINGERPRINT_SQL = `SELECT group_concat(name || char(1) || imported_at || char(1) || count, char(2)) FROM (SELECT name, imported_at, count FROM sources ORDER BY name)`;
 
-type AdvisoryRow = { id?: string; modified?: string; source: string; json: string };
-
-/** Parsed advisories kept between lookups (matching the same packages again is common). */
-const PARSED_CACHE_SIZE = 20_000;
+type AdvisoryRow = StoredAdvisoryRow;
 
 /** Lookup answers kept (one per package name asked about). */
 const ANSWER_CACHE_SIZE = 20_000;
@@ -71,8 +70,8 @@ export class SqliteAdvisoryStore implements AdvisoryStore {
   private importQueue: Promise<unknown> = Promise.resolve();
   /** Prepared statements of the read paths, prepared once. */
   private readonly statements = new Map<string, Database.Statement>();
-  /** id+modified+source → parsed advisory; cleared by every import. */
-  private readonly parsed = new Map<string, Advisory>();
+  /** Parsed advisories kept between lookups (matching the same packages again is common); cleared by every import. */
+  private readonly parsed: StoredAdvisoryRows;
   /**
    * ecosystem + normalised name → the lookup's answer. Valid while no import has run on this
    * connection (importBatch clears it) and `PRAGMA data_version` says no other connection (another
@@ -92,6 +91,7 @@ export class SqliteAdvisoryStore implements AdvisoryStore {
   /** `path` is the database file (normally under the cache dir) or ':memory:'. */
   constructor(private readonly path: string, options: SqliteStoreOptions = {}) {
     this.warnings = options.warnings ?? new Warnings();
+    this.parsed = new StoredAdvisoryRows(this.warnings, path);
     try {
       if (path !== ':memory:' && !options.readonly && !options.contents) mkdirSync(dirname(path), { recursive: true });
       this.readonly = options.readonly === true || options.contents !== undefined;
@@ -187,43 +187,33 @@ export class SqliteAdvisoryStore implements AdvisoryStore {
     // reading only their keys spares SQLite building every JSON text again.
     if (this.parsed.size > 0) {
       const keys = this.stmt(LOOKUP_KEYS_SQL).all(ecosystem, key) as Omit<AdvisoryRow, 'json'>[];
-      const hits = keys.map((r) => this.parsed.get(parsedKey(r)));
+      const hits = keys.map((r) => this.parsed.remembered(r));
       if (hits.every((h) => h !== undefined)) return hits;
     }
-    return this.parseRows(this.stmt(LOOKUP_SQL).all(ecosystem, key) as AdvisoryRow[]);
+    return this.parsed.parse(this.stmt(LOOKUP_SQL).all(ecosystem, key) as AdvisoryRow[]);
   }
 
   async get(id: string): Promise<Advisory | undefined> {
     const row = this.stmt('SELECT id, modified, source, json FROM advisories WHERE id = ?').get(id) as AdvisoryRow | undefined;
-    return row ? this.parseRows([row])[0] : undefined;
+    return row ? this.parsed.parse([row])[0] : undefined;
   }
 
   async byAlias(alias: string): Promise<Advisory[]> {
-    return this.parseRows(this.stmt(BY_ALIAS_SQL).all(alias, alias) as AdvisoryRow[]);
+    return this.parsed.parse(this.stmt(BY_ALIAS_SQL).all(alias, alias) as AdvisoryRow[]);
   }
 
   async kev(cveIds: readonly string[]): Promise<Map<string, KevEntry>> {
     // The catalogue is small (about 1,400 entries): read whole once, kept like lookup answers.
     this.checkDataVersion();
     this.kevRows ??= new Map((this.stmt('SELECT cve, json FROM kev').all() as { cve: string; json: string }[]).map((r) => [r.cve, r.json]));
-    const out = new Map<string, KevEntry>();
-    for (const cve of cveIds) {
-      const json = this.kevRows.get(cve);
-      if (json === undefined || out.has(cve)) continue;
-      const entry = this.parseJson<KevEntry>(json, `kev ${cve}`);
-      if (entry) out.set(cve, entry);
-    }
-    return out;
+    return this.parsed.kevEntries(this.kevRows, cveIds);
   }
 
   async epss(cveIds: readonly string[]): Promise<Map<string, EpssScore>> {
     const out = new Map<string, EpssScore>();
-    type Row = { cve: string; score: number; percentile: number; score_date: string | null; model_version: string | null };
+    type Row = StoredEpssRow;
     for (const r of this.selectIn<Row>('SELECT cve, score, percentile, score_date, model_version FROM epss WHERE cve IN', cveIds)) {
-      const s: EpssScore = { cve: r.cve, score: r.score, percentile: r.percentile };
-      if (r.score_date !== null) s.date = r.score_date;
-      if (r.model_version !== null) s.modelVersion = r.model_version;
-      out.set(r.cve, s);
+      out.set(r.cve, epssFromRow(r));
     }
     return out;
   }
@@ -504,54 +494,4 @@ export class SqliteAdvisoryStore implements AdvisoryStore {
     }
     return st;
   }
-
-  private parseRows(rows: AdvisoryRow[]): Advisory[] {
-    const out: Advisory[] = [];
-    for (const r of rows) {
-      const key = r.id !== undefined ? parsedKey(r) : undefined;
-      const hit = key ? this.parsed.get(key) : undefined;
-      if (hit) {
-        out.push(hit);
-        continue;
-      }
-      try {
-        const a = fromStoredJson(r.json, r.source);
-        if (key) {
-          if (this.parsed.size >= PARSED_CACHE_SIZE) this.parsed.clear();
-          this.parsed.set(key, a);
-        }
-        out.push(a);
-      } catch {
-        this.warnings.add('store-corrupt-row', 'unreadable advisory row in advisory database', { path: this.path });
-      }
-    }
-    return out;
-  }
-
-  /** Rows are ours, but the file sits in a cache dir anyone may touch: a bad row is a warning. */
-  private parseJson<T>(json: string, what: string): T | undefined {
-    try {
-      return JSON.parse(json) as T;
-    } catch {
-      this.warnings.add('store-corrupt-row', `unreadable ${what} in advisory database`, { path: this.path });
-      return undefined;
-    }
-  }
-}
-
-function diffCounts(old: Map<string, string>, fresh: Map<string, string>): StoreImportCounts {
-  const counts: StoreImportCounts = { inserted: 0, updated: 0, unchanged: 0, deleted: 0 };
-  for (const [k, v] of fresh) {
-    const o = old.get(k);
-    if (o === undefined) counts.inserted++;
-    else if (o === v) counts.unchanged++;
-    else counts.updated++;
-  }
-  for (const k of old.keys()) if (!fresh.has(k)) counts.deleted++;
-  return counts;
-}
-
-/** Key of the parsed-advisory cache: a row is the same advisory while id, modified and source are. */
-function parsedKey(r: Pick<AdvisoryRow, 'id' | 'modified' | 'source'>): string {
-  return `${r.id}\0${r.modified}\0${r.source}`;
 }
