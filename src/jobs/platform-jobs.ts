@@ -1,10 +1,12 @@
 /**
  * The platform's jobs, wired once for `scout server` (in-process on SQLite) and `scout worker`
- * (PostgreSQL): the queue over the platform database, the `rematch` and `deliver-webhook`
- * handlers, and `ingestAdvisories`, which imports changed advisory records and queues the
- * re-match of exactly the packages they name.
+ * (PostgreSQL): the queue over the platform database, the `rematch`, `deliver-webhook` and
+ * `advisory-sync` handlers, `ingestAdvisories`, which imports changed advisory records and
+ * queues the re-match of exactly the packages they name, and the advisory sync's schedule.
  */
+import { join } from 'node:path';
 import type { Kysely, Transaction } from 'kysely';
+import { cacheDir } from '../image/cache.js';
 import type { Advisory } from '../advisories/model.js';
 import type { AdvisoryStore, StoreImportCounts } from '../store/advisory-store.js';
 import type { DatabaseLocation } from '../store/kysely/open.js';
@@ -18,6 +20,8 @@ import { migrateJobs, type JobsDatabase } from './schema.js';
 import type { TableQueueOptions } from './table-queue.js';
 import { rematchHandler, rematchPayloadOf, type RematchPayload } from './handlers/rematch.js';
 import { DELIVERY_JOB_ATTEMPTS, deliverWebhookHandler } from './handlers/deliver-webhook.js';
+import { advisorySyncHandler, SCHEDULED_SYNC_KEY, type AdvisorySyncPayload } from './handlers/advisory-sync.js';
+import type { ImportBatch } from '../store/advisory-store.js';
 
 export interface PlatformJobsOptions {
   db: Kysely<PlatformDatabase>;
@@ -31,6 +35,16 @@ export interface PlatformJobsOptions {
   publicUrl?: string;
   /** How long a queued re-match waits for its advisory import before it runs anyway (default 5 min). */
   rematchRecoveryMs?: number;
+  /** Where advisory syncs keep their downloads and ETag state (default <cache>/advisory-feeds). */
+  feedsDir?: string;
+  /** One JSON line per synced source. */
+  log?: (line: string) => void;
+}
+
+/** The scheduled advisory sync: its sources and how often. */
+export interface AdvisorySyncSchedule {
+  sources: AdvisorySyncPayload['sources'];
+  intervalMs: number;
 }
 
 export interface PlatformJobs {
@@ -47,6 +61,13 @@ export interface PlatformJobs {
   prune(now?: Date, opts?: { jobDays?: number; eventDays?: number }): Promise<{ jobs: number; events: number }>;
   /** Queues webhook deliveries inside the caller's transaction on the platform database. */
   enqueueDeliveries(trx: Transaction<PlatformDatabase>, payloads: DeliverPayload[]): Promise<void>;
+  /**
+   * Replaces the waiting scheduled advisory sync with this schedule (it keeps the waiting one's
+   * time, else runs now), or removes it (undefined). Every server may call it: one job waits.
+   */
+  scheduleAdvisorySync(schedule: AdvisorySyncSchedule | undefined): Promise<string | undefined>;
+  /** Queues the scheduled sync again when none waits or runs (a run that failed for good ends the chain). */
+  ensureAdvisorySync(schedule: AdvisorySyncSchedule): Promise<void>;
 }
 
 /** SCOUT_EVENT_RETENTION_DAYS (a whole number of days, 1 or more), else 90. */
@@ -68,6 +89,36 @@ export async function openPlatformJobs(opts: PlatformJobsOptions): Promise<Platf
       : new InlineJobQueue(jobsDb, opts.queue);
   const enqueueDeliveries = async (trx: Transaction<PlatformDatabase>, payloads: DeliverPayload[]) => {
     await queue.sendMany('deliver-webhook', payloads, { db: trx as unknown as Transaction<JobsDatabase>, maxAttempts: DELIVERY_JOB_ATTEMPTS });
+  };
+  /** The rematch payload of changed records: their keys and ids, with those of their stored versions. */
+  const payloadOf = async (records: readonly Advisory[]) => {
+    // The previous versions too: a record that stops naming a package must re-match it.
+    const previous: Advisory[] = [];
+    for (const r of records) {
+      const old = await opts.advisories.get(r.id);
+      if (old) previous.push(old);
+    }
+    return rematchPayloadOf([...records, ...previous]);
+  };
+  /**
+   * The advisory store commits on its own connection, so an import and its re-match cannot
+   * share a transaction. The re-match is queued first, held back by `rematchRecoveryMs`, and
+   * released once the import commits: a crash (or a failed import) anywhere in between leaves a
+   * job that runs when the hold ends, against whatever was committed, instead of an import that
+   * nothing re-matches. A re-match of unchanged advisories changes nothing, so running it
+   * needlessly is harmless. An import that changed nothing cancels it; one that outlasted the
+   * hold (the held job ran early, on the old data) queues the re-match again.
+   */
+  const importWithRematch = async (batch: Extract<ImportBatch, { kind: 'advisories' }>, payload: RematchPayload): Promise<StoreImportCounts & { rematchJob?: string }> => {
+    const held = await queue.send('rematch', payload, { runAt: new Date(Date.now() + (opts.rematchRecoveryMs ?? 300_000)) });
+    // A throw is not proof of a rollback (the connection may drop after COMMIT): the held job stays.
+    const counts = await opts.advisories.importBatch(batch);
+    if (counts.inserted + counts.updated + counts.deleted === 0) {
+      await queue.cancel(held);
+      return counts;
+    }
+    if (await queue.runNow(held)) return { ...counts, rematchJob: held };
+    return { ...counts, rematchJob: await queue.send('rematch', payload) };
   };
   let registered = false;
   const registerHandlers = () => {
@@ -92,6 +143,17 @@ export async function openPlatformJobs(opts: PlatformJobsOptions): Promise<Platf
       }),
       { concurrency: opts.deliveryConcurrency ?? 16 },
     );
+    queue.work(
+      'advisory-sync',
+      advisorySyncHandler({
+        advisories: opts.advisories,
+        importWithRematch,
+        payloadOf,
+        send: (payload, o) => queue.send('advisory-sync', payload, o),
+        workDir: opts.feedsDir ?? join(cacheDir(), 'advisory-feeds'),
+        ...(opts.log ? { log: opts.log } : {}),
+      }),
+    );
   };
   return {
     queue,
@@ -110,27 +172,20 @@ export async function openPlatformJobs(opts: PlatformJobsOptions): Promise<Platf
     },
     stop: () => queue.stop(),
     async ingestAdvisories(records, source) {
-      // The previous versions too: a record that stops naming a package must re-match it.
-      const previous: Advisory[] = [];
-      for (const r of records) {
-        const old = await opts.advisories.get(r.id);
-        if (old) previous.push(old);
-      }
-      // The advisory store commits on its own connection, so the import and the job cannot
-      // share a transaction. The re-match is queued first, held back by `rematchRecoveryMs`,
-      // and released once the import commits: a crash (or a failed import) anywhere in
-      // between leaves a job that runs when the hold ends, against whatever was committed,
-      // instead of an import that nothing re-matches. A re-match of unchanged advisories
-      // changes nothing, so running it needlessly is harmless.
-      const payload = rematchPayloadOf([...records, ...previous]);
-      const held = await queue.send('rematch', payload, { runAt: new Date(Date.now() + (opts.rematchRecoveryMs ?? 300_000)) });
-      const counts = await opts.advisories.importBatch({ kind: 'advisories', source: { name: source, kind: 'advisories' }, mode: 'merge', records });
-      if (counts.inserted + counts.updated === 0) {
-        await queue.cancel(held);
-        return { counts };
-      }
-      await queue.runNow(held);
-      return { counts, rematchJob: held };
+      const { rematchJob, ...counts } = await importWithRematch({ kind: 'advisories', source: { name: source, kind: 'advisories' }, mode: 'merge', records }, await payloadOf(records));
+      return { counts, ...(rematchJob ? { rematchJob } : {}) };
+    },
+    scheduleAdvisorySync: async (schedule) => {
+      const db = jobsDb;
+      const waiting = await db.selectFrom('jobs').select(['id', 'run_at']).where('name', '=', 'advisory-sync').where('key', '=', SCHEDULED_SYNC_KEY).where('state', '=', 'ready').executeTakeFirst();
+      if (waiting) await queue.cancel(waiting.id);
+      if (!schedule) return undefined;
+      const payload: AdvisorySyncPayload = { sources: schedule.sources, intervalMs: schedule.intervalMs };
+      return queue.send('advisory-sync', payload, { key: SCHEDULED_SYNC_KEY, maxAttempts: 3, ...(waiting ? { runAt: new Date(Number(waiting.run_at)) } : {}) });
+    },
+    ensureAdvisorySync: async (schedule) => {
+      const busy = await jobsDb.selectFrom('jobs').select('id').where('name', '=', 'advisory-sync').where('state', 'in', ['ready', 'retry', 'active']).executeTakeFirst();
+      if (!busy) await queue.send('advisory-sync', { sources: schedule.sources, intervalMs: schedule.intervalMs }, { key: SCHEDULED_SYNC_KEY, maxAttempts: 3, runAt: new Date(Date.now() + schedule.intervalMs) });
     },
   };
 }

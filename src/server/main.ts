@@ -8,6 +8,7 @@ import type { FastifyInstance } from 'fastify';
 import type { KyselyPlatformStore } from '../store/kysely/platform-store.js';
 import type { AdvisoryStore } from '../store/advisory-store.js';
 import type { ServerLocation } from './location.js';
+import type { SourceSpec } from '../advisories/update/sources.js';
 import { ScoutError } from '../util/errors.js';
 
 export interface ServeOptions {
@@ -26,6 +27,12 @@ export interface ServeOptions {
   /** Serve /healthz, /readyz and /metrics on a separate listener (src/server/ops.ts). */
   metricsPort?: number;
   metricsHost?: string;
+  /**
+   * Sync the advisory database every `intervalMs` (first run at start) from the sources of
+   * `scout db update`, with `mirror` (an http(s) URL or a directory) in place of their origin.
+   * As a job: on PostgreSQL one worker runs each sync, whichever it is. Absent: no schedule.
+   */
+  advisorySync?: { intervalMs: number; mirror?: string };
 }
 
 export interface RunningServer {
@@ -71,6 +78,13 @@ export async function openServerStores(location: ServerLocation): Promise<{ plat
   }
 }
 
+/** The sources a scheduled sync updates: those of `scout db update`, with the mirror given. */
+async function advisorySyncSchedule(o: { intervalMs: number; mirror?: string }): Promise<{ sources: SourceSpec[]; intervalMs: number }> {
+  const { resolveSources } = await import('../advisories/update/sources.js');
+  const sources = resolveSources({ env: o.mirror ? { ...process.env, SCOUT_ADVISORY_MIRROR: o.mirror } : process.env });
+  return { sources: sources.filter((s) => s.enabled), intervalMs: o.intervalMs };
+}
+
 export async function startServer(opts: ServeOptions): Promise<RunningServer> {
   const print = opts.print ?? ((l: string) => process.stdout.write(l + '\n'));
   const runJobs = opts.runJobs ?? true;
@@ -83,7 +97,15 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
   // shared queue (SKIP LOCKED), so workers elsewhere share the load without double work.
   const { openPlatformJobs, eventRetentionDays } = await import('../jobs/platform-jobs.js');
   eventRetentionDays(); // a bad SCOUT_EVENT_RETENTION_DAYS stops the start, not each hourly prune
-  const jobs = await openPlatformJobs({ db: platform.db, location: opts.location.database, advisories });
+  let log: ((obj: object, msg: string) => void) | undefined;
+  const jobs = await openPlatformJobs({
+    db: platform.db,
+    location: opts.location.database,
+    advisories,
+    feedsDir: join(opts.location.dataDir, 'advisory-feeds'),
+    log: (line) => log?.(JSON.parse(line) as object, 'advisory sync'),
+  });
+  const syncSchedule = opts.advisorySync ? await advisorySyncSchedule(opts.advisorySync) : undefined;
   const { buildApp } = await import('./app.js');
   const { PlatformMetrics } = await import('./metrics.js');
   const { readiness, startOpsServer } = await import('./ops.js');
@@ -91,6 +113,7 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
   const metrics = new PlatformMetrics({ db: platform.db, queue: jobs.queue });
   const ready = readiness({ ping: () => sql`SELECT 1`.execute(platform.db), ...(runJobs ? { jobsRunning: () => jobs.queue.isRunning() } : {}) });
   const app = await buildApp({ platform, advisories, jobs, metrics, ready, logger: (opts.logger ?? { level: 'info' }) as never });
+  log = (obj, msg) => app.log.info(obj, msg);
   const boot = await bootstrap(platform, opts.location.dataDir);
   if (boot) {
     print(`Created organisation "${BOOTSTRAP_ORG}" and its admin token (shown once; also in ${boot.file}, mode 0600):`);
@@ -98,6 +121,8 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
   }
   const url = await app.listen({ host: opts.host, port: opts.port });
   if (runJobs) await jobs.start();
+  // Every server states the schedule it was started with; one sync job waits whatever their number.
+  await jobs.scheduleAdvisorySync(syncSchedule);
   const ops = opts.metricsPort !== undefined ? await startOpsServer({ host: opts.metricsHost ?? opts.host, port: opts.metricsPort, metrics, ready }) : undefined;
   const prune = async () => {
     try {
@@ -105,6 +130,8 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
       if (n) app.log.info({ pruned: n }, 'retention: images deleted');
       const old = await jobs.prune();
       if (old.jobs || old.events) app.log.info(old, 'retention: finished jobs and old events deleted');
+      // A sync that failed for good queued no next one: the schedule starts again.
+      if (syncSchedule) await jobs.ensureAdvisorySync(syncSchedule);
     } catch (err) {
       app.log.error({ err }, 'retention prune failed');
     }

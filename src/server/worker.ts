@@ -42,7 +42,7 @@ export async function startWorker(opts: WorkerOptions): Promise<RunningWorker> {
   const { openPlatformJobs } = await import('../jobs/platform-jobs.js');
   let jobs: PlatformJobs;
   try {
-    jobs = await openPlatformJobs({ db: platform.db, location: opts.location.database, advisories, ...(opts.queue ? { queue: opts.queue } : {}), ...(opts.concurrency ? { deliveryConcurrency: opts.concurrency } : {}) });
+    jobs = await openPlatformJobs({ db: platform.db, location: opts.location.database, advisories, log, ...(opts.queue ? { queue: opts.queue } : {}), ...(opts.concurrency ? { deliveryConcurrency: opts.concurrency } : {}) });
   } catch (err) {
     await platform.close();
     await advisories.close();

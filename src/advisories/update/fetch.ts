@@ -1,5 +1,6 @@
 /**
- * HTTP(S) downloads for feed updates, with Node's fetch.
+ * HTTP(S) downloads for feed updates, with Node's fetch (`file:` URLs, a mirror directory, are
+ * read by local-file.ts).
  *
  * A feed body is written to `<dest>.part` and renamed to `dest` only once it is complete, so an
  * interrupted download never looks like a file. "Complete" means: the stream ended without a
@@ -79,6 +80,7 @@ interface PartMeta {
  * failure a `<dest>.part` may stay behind for resumption. Throws DownloadError.
  */
 export async function downloadToFile(url: string, dest: string, opts: FetchOptions = {}): Promise<DownloadResult> {
+  if (url.startsWith('file:')) return (await import('./local-file.js')).downloadLocalFile(url, dest, opts, opts.maxBytes ?? DEFAULT_MAX_BYTES);
   checkUrl(url);
   await mkdir(dirname(dest), { recursive: true });
   const part = `${dest}.part`;
@@ -175,6 +177,7 @@ export async function downloadToFile(url: string, dest: string, opts: FetchOptio
 
 /** A small document (one OSV record, a change list) into memory, with the same retry rules. */
 export async function fetchBuffer(url: string, opts: FetchOptions = {}): Promise<{ status: 'not-modified' } | { status: 'ok'; body: Buffer; validators: Validators }> {
+  if (url.startsWith('file:')) return (await import('./local-file.js')).readLocalFile(url, opts, opts.maxBytes ?? DEFAULT_MAX_BYTES);
   checkUrl(url);
   const maxBytes = opts.maxBytes ?? DEFAULT_MAX_BYTES;
   return withRetries(url, opts, async () => {

@@ -10,10 +10,12 @@
  *   2. env SCOUT_ADVISORY_MIRROR, a base URL that replaces the origin (scheme, host, port) of every
  *      source: https://www.cisa.gov/sites/default/files/feeds/kev.json with mirror
  *      http://m.local/feeds becomes http://m.local/feeds/sites/default/files/feeds/kev.json.
- *      An air-gapped mirror therefore copies each feed under its original path.
+ *      An air-gapped mirror therefore copies each feed under its original path. The mirror may
+ *      also be a directory (an absolute path or a file: URL) holding that same layout.
  */
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { isAbsolute, join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { configDir } from '../../util/config-dir.js';
 import { ScoutError } from '../../util/errors.js';
 
@@ -130,14 +132,16 @@ export function resolveSources(opts: ResolveOptions = {}): SourceSpec[] {
       }
     }
     if (config.mirror !== undefined) {
-      if (typeof config.mirror !== 'string' || !isHttpUrl(config.mirror)) bad('"mirror" must be an http(s) URL');
-      mirror = config.mirror as string;
+      const m = typeof config.mirror === 'string' ? mirrorBase(config.mirror) : undefined;
+      if (!m) bad('"mirror" must be an http(s) URL, a file: URL or an absolute directory path');
+      mirror = m;
     }
   }
   const envMirror = env.SCOUT_ADVISORY_MIRROR?.trim();
   if (envMirror) {
-    if (!isHttpUrl(envMirror)) throw new ScoutError('sources-config', `SCOUT_ADVISORY_MIRROR is not an http(s) URL: ${JSON.stringify(envMirror.slice(0, 200))}`);
-    mirror = envMirror;
+    const m = mirrorBase(envMirror);
+    if (!m) throw new ScoutError('sources-config', `SCOUT_ADVISORY_MIRROR is not an http(s) URL, a file: URL or an absolute directory path: ${JSON.stringify(envMirror.slice(0, 200))}`);
+    mirror = m;
   }
   const names = new Set<string>();
   for (const s of sources) {
@@ -163,6 +167,21 @@ function readConfig(file: string, required: boolean): Record<string, unknown> | 
   }
   if (typeof v !== 'object' || v === null || Array.isArray(v)) throw new ScoutError('sources-config', `${file}: must be a JSON object`, { path: file });
   return v as Record<string, unknown>;
+}
+
+/**
+ * A mirror as a URL base: an http(s) URL as given, a file: URL, or an absolute directory path
+ * turned into one (an air-gapped copy of the feeds); undefined when it is none of these.
+ */
+export function mirrorBase(raw: string): string | undefined {
+  if (isAbsolute(raw)) return pathToFileURL(raw).toString();
+  if (isHttpUrl(raw)) return raw;
+  try {
+    const u = new URL(raw);
+    return u.protocol === 'file:' && u.pathname !== '' ? u.toString() : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 function isHttpUrl(s: string): boolean {

@@ -36,14 +36,18 @@ import { appendAll } from '../../util/arrays.js';
 
 export interface RematchKey {
   ecosystem: string;
-  name: string;
+  /** Absent: every stored package of the ecosystem (after a whole feed was replaced). */
+  name?: string;
 }
 
 export interface RematchPayload {
   /** (ecosystem, package name) of every affected entry of the changed records, old and new. */
   keys: RematchKey[];
-  /** Ids and aliases of the changed records: only findings of these are re-decided. */
-  ids: string[];
+  /**
+   * Ids and aliases of the changed records: only findings of these are re-decided. Absent:
+   * every finding of the packages (a whole feed was replaced, so any of them may have changed).
+   */
+  ids?: string[];
 }
 
 interface Target {
@@ -72,19 +76,18 @@ const KEY_CHUNK = 200;
 /** Stored packages whose advisory key is one of these: an exact ecosystem, or any release of a bare one ('Debian' → 'Debian:12'). */
 async function packagesByKeys(db: Kysely<PlatformDatabase>, keys: readonly RematchKey[]) {
   const out: PlatformDatabase['packages'][] = [];
-  const uniq = [...new Map(keys.map((k) => [`${k.ecosystem}\0${normalizePackageName(k.ecosystem, k.name)}`, { ecosystem: k.ecosystem, name: normalizePackageName(k.ecosystem, k.name) }])).values()];
+  const norm = (k: RematchKey) => (k.name === undefined ? undefined : normalizePackageName(k.ecosystem, k.name));
+  const uniq = [...new Map(keys.map((k) => [`${k.ecosystem}\0${norm(k) ?? '*'}`, { ecosystem: k.ecosystem, name: norm(k) }])).values()];
   for (const c of chunks(uniq, KEY_CHUNK)) {
     const rows = await db
       .selectFrom('packages')
       .selectAll()
       .where((eb) =>
         eb.or(
-          c.map((k) =>
-            eb.and([
-              eb('match_name', '=', k.name),
-              k.ecosystem.includes(':') ? eb('ecosystem', '=', k.ecosystem) : eb.or([eb('ecosystem', '=', k.ecosystem), eb.and([eb('ecosystem', '>', `${k.ecosystem}:`), eb('ecosystem', '<', `${k.ecosystem};`)])]),
-            ]),
-          ),
+          c.map((k) => {
+            const ecosystem = k.ecosystem.includes(':') ? eb('ecosystem', '=', k.ecosystem) : eb.or([eb('ecosystem', '=', k.ecosystem), eb.and([eb('ecosystem', '>', `${k.ecosystem}:`), eb('ecosystem', '<', `${k.ecosystem};`)])]);
+            return k.name === undefined ? ecosystem : eb.and([eb('match_name', '=', k.name), ecosystem]);
+          }),
         ),
       )
       .execute();
@@ -130,7 +133,7 @@ async function prepare(deps: RematchDeps, payload: RematchPayload): Promise<Prep
     e.items.push([group, g.pkg]);
   }
   const desired = new Map<string, Finding[]>();
-  const changed = new Set(payload.ids);
+  const changed = payload.ids ? new Set(payload.ids) : undefined;
   const { match } = await import('../../match/matcher.js');
   for (const { distro, items } of byDistro.values()) {
     const sbom: Sbom = { schema: 'iechor-scout/sbom@1', generatedAt: new Date().toISOString(), tool: { name: 'iechor-scout', version: 'rematch' }, ...(distro ? { distro } : {}), packages: items.map(([, p]) => p), packageCount: items.length, warnings: [] };
@@ -138,7 +141,7 @@ async function prepare(deps: RematchDeps, payload: RematchPayload): Promise<Prep
     const groupOf = new Map(items.map(([g, p]) => [p.id, g]));
     for (const f of result.findings) {
       if (f.status === 'not-affected') continue;
-      if (!f.ids.some((id) => changed.has(id)) && !changed.has(f.id)) continue;
+      if (changed && !f.ids.some((id) => changed.has(id)) && !changed.has(f.id)) continue;
       const g = groupOf.get(f.package.id)!;
       const list = desired.get(g) ?? [];
       desired.set(g, list);
@@ -158,7 +161,7 @@ async function isWithdrawn(advisories: AdvisoryStore, id: string): Promise<boole
 
 async function apply(deps: RematchDeps, payload: RematchPayload, trx: Transaction<PlatformDatabase>, prepared: Prepared): Promise<void> {
   const now = new Date().toISOString();
-  const changed = new Set(payload.ids);
+  const changed = payload.ids ? new Set(payload.ids) : undefined;
   const { targets, desired } = prepared;
   if (!targets.length) return;
   // Stored findings of these (image, purl) pairs.
@@ -205,7 +208,7 @@ async function apply(deps: RematchDeps, payload: RematchPayload, trx: Transactio
       if (wanted.has(row.vulnerability_id) || row.fixed_at !== null || row.withdrawn_at !== null) continue;
       const detail = JSON.parse(row.detail) as { ids?: string[]; packageVersion: string; fixedVersions?: string[] };
       const ids = [row.vulnerability_id, ...(detail.ids ?? [])];
-      if (!ids.some((id) => changed.has(id))) continue;
+      if (changed && !ids.some((id) => changed.has(id))) continue;
       let gone = withdrawnCache.get(row.vulnerability_id);
       if (gone === undefined) withdrawnCache.set(row.vulnerability_id, (gone = await isWithdrawn(deps.advisories, row.vulnerability_id)));
       await trx
