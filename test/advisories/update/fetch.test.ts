@@ -1,10 +1,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { DownloadError, downloadToFile, fetchBuffer, type DownloadProgress } from '../../../src/advisories/update/fetch.js';
 import { FeedServer } from './feed-server.js';
+import { tempDir } from '../../helpers/tmp.js';
 
 const FIXTURES = join(import.meta.dirname, '..', '..', 'fixtures', 'advisories-update');
 const BODY = readFileSync(join(FIXTURES, 'npm.osv.jsonl'));
@@ -74,7 +76,26 @@ test('HTTP errors: 404 fails at once, 503 is retried until the attempts run out'
   await rejectsWith(downloadToFile(`${server.origin}/busy`, dest, { ...FAST, onRetry: (r) => retried.push(r.attempt) }), 'download-http', /HTTP 503/);
   assert.equal(server.takePaths().length, 3);
   assert.deepEqual(retried, [1, 2]);
-  await rejectsWith(downloadToFile('file:///etc/passwd', dest, FAST), 'download-bad-url');
+  await rejectsWith(downloadToFile('ftp://127.0.0.1/feed.json', dest, FAST), 'download-bad-url');
+});
+
+test('file: URLs (a mirror directory): copied like a download, size and mtime as the ETag, a missing file is a 404', async () => {
+  const dir = tempDir();
+  const src = join(dir, 'feed.json');
+  writeFileSync(src, BODY);
+  const dest = join(tempDir(), 'out', 'feed.json');
+  const url = pathToFileURL(src).toString();
+  const got = await downloadToFile(url, dest, FAST);
+  assert.equal(got.status, 'ok');
+  assert.ok(got.status === 'ok' && got.validators.etag);
+  assert.deepEqual(readFileSync(dest), BODY);
+  // Unchanged: not modified, as a 304.
+  assert.deepEqual(await downloadToFile(url, dest, { ...FAST, validators: got.status === 'ok' ? got.validators : {} }), { status: 'not-modified', url });
+  const buf = await fetchBuffer(url, FAST);
+  assert.ok(buf.status === 'ok' && buf.body.equals(BODY));
+  const missing = await rejectsWith(fetchBuffer(pathToFileURL(join(dir, 'gone.json')).toString(), FAST), 'download-http', /no such file in the mirror directory/);
+  assert.equal(missing.httpStatus, 404);
+  await rejectsWith(downloadToFile(url, dest, { ...FAST, maxBytes: 3 }), 'download-too-large');
 });
 
 test('an interrupted body without a validator restarts cleanly; with one it resumes, even in a later call', async (t) => {

@@ -49,7 +49,14 @@ test('SCOUT_ADVISORY_MIRROR replaces the origin of every source and keeps the pa
   assert.equal(byName(list, 'debian-tracker')?.url, 'http://mirror.internal:8080/feeds/tracker/data/json');
   assert.ok(list.every((s) => s.url.startsWith('http://mirror.internal:8080/feeds/')));
   assert.equal(mirrorUrl('https://a.example/x/y.json?z=1', 'https://m.example'), 'https://m.example/x/y.json?z=1');
-  assert.throws(() => resolveSources({ env: { SCOUT_CONFIG_DIR: dir, SCOUT_ADVISORY_MIRROR: 'file:///srv/feeds' } }), /SCOUT_ADVISORY_MIRROR is not an http\(s\) URL/);
+  // A directory (air-gapped): an absolute path or a file: URL, with the same layout.
+  for (const m of ['file:///srv/feeds', '/srv/feeds']) {
+    const local = resolveSources({ env: { SCOUT_CONFIG_DIR: dir, SCOUT_ADVISORY_MIRROR: m } });
+    assert.equal(byName(local, 'cisa-kev')?.url, 'file:///srv/feeds/sites/default/files/feeds/known_exploited_vulnerabilities.json');
+  }
+  for (const m of ['ftp://mirror/feeds', 'feeds/relative', 'mirror.internal:8080/feeds']) {
+    assert.throws(() => resolveSources({ env: { SCOUT_CONFIG_DIR: dir, SCOUT_ADVISORY_MIRROR: m } }), /SCOUT_ADVISORY_MIRROR is not an http\(s\) URL, a file: URL or an absolute directory path/);
+  }
 });
 
 test('config file: enable/disable/add adjust the defaults; "sources" replaces them; the env mirror wins', (t) => {
