@@ -97,13 +97,14 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
   // shared queue (SKIP LOCKED), so workers elsewhere share the load without double work.
   const { openPlatformJobs, eventRetentionDays } = await import('../jobs/platform-jobs.js');
   eventRetentionDays(); // a bad SCOUT_EVENT_RETENTION_DAYS stops the start, not each hourly prune
-  let log: ((obj: object, msg: string) => void) | undefined;
+  // Sync lines go to the app's logger, which exists only once the jobs are open.
+  let log: (obj: object, msg: string) => void = () => {};
   const jobs = await openPlatformJobs({
     db: platform.db,
     location: opts.location.database,
     advisories,
     feedsDir: join(opts.location.dataDir, 'advisory-feeds'),
-    log: (line) => log?.(JSON.parse(line) as object, 'advisory sync'),
+    log: (line) => log(JSON.parse(line) as object, 'advisory sync'),
   });
   const syncSchedule = opts.advisorySync ? await advisorySyncSchedule(opts.advisorySync) : undefined;
   const { buildApp } = await import('./app.js');
