@@ -9,6 +9,7 @@ import { defaultLimits } from '../limits.js';
 import { MediaTypes, isDigest, parseManifestOrIndex, sha256, verifyDigest } from '../manifest.js';
 import type { Descriptor } from '../types.js';
 import { DOCKER_HUB } from '../reference.js';
+import { Agent, fetch as undiciFetch } from 'undici';
 import { RegistryAuth, loginHint, readCappedBytes } from './auth.js';
 import { credentialsFor, type Credentials } from './credentials.js';
 import { DestinationGuard, type Lookup } from './destinations.js';
@@ -139,6 +140,8 @@ export class RegistryClient {
   private readonly credentials: () => Promise<Credentials | undefined>;
   private credsOnce?: Promise<Credentials | undefined>;
   private readonly destinations: DestinationGuard;
+  /** Connections of this client, resolved by the destination guard (see connectLookup). */
+  private readonly dispatcher: Agent;
 
   constructor(opts: RegistryClientOptions) {
     this.registry = opts.registry;
@@ -147,6 +150,7 @@ export class RegistryClient {
     this.headersTimeoutMs = opts.headersTimeoutMs ?? 60_000;
     this.pace = opts.pace ?? defaultPace();
     this.destinations = new DestinationGuard(opts.registry, new URL(this.baseUrl).host, { ...(opts.allowPrivateRedirects !== undefined ? { allowPrivate: opts.allowPrivateRedirects } : {}), ...(opts.lookup ? { lookup: opts.lookup } : {}) });
+    this.dispatcher = new Agent({ connect: { lookup: this.destinations.connectLookup } });
     const lookup = opts.credentials ?? (() => credentialsFor(opts.registry));
     // Looked up at most once per client, and only when a registry asks for authentication.
     this.credentials = () => (this.credsOnce ??= lookup());
@@ -397,7 +401,8 @@ export class RegistryClient {
       const timer = setTimeout(() => ctl.abort(new ScoutError('registry-timeout', `registry ${this.registry}: no answer from ${url.host} within ${this.headersTimeoutMs / 1000}s for ${what}`)), this.headersTimeoutMs);
       let res: Response;
       try {
-        res = await fetch(url, { method, headers, body, redirect: 'manual', signal: ctl.signal });
+        // Through our dispatcher: it connects to the addresses the check above saw.
+        res = (await undiciFetch(url, { method, headers, body: body as string | undefined, redirect: 'manual', signal: ctl.signal, dispatcher: this.dispatcher })) as unknown as Response;
       } catch (err) {
         if (ctl.signal.aborted && ctl.signal.reason instanceof ScoutError) throw ctl.signal.reason;
         throw err;

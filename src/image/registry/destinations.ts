@@ -8,9 +8,11 @@
  * token service on another port), or when allowed (--allow-private-redirects,
  * SCOUT_ALLOW_PRIVATE_REDIRECTS=1). The registry's own host is always reached.
  *
- * Host names are resolved before the request; the request resolves them again, so a name that
- * answers differently the second time (DNS rebinding) is not caught here.
+ * Host names are resolved once per client, and every connection the client makes goes to the
+ * addresses that were checked (`connectLookup`), so a name that answers with a public address
+ * for the check and the metadata service for the connection (DNS rebinding) cannot switch.
  */
+import type { LookupAddress, LookupOptions } from 'node:dns';
 import { lookup } from 'node:dns/promises';
 import { BlockList, isIP } from 'node:net';
 import { ScoutError } from '../../util/errors.js';
@@ -60,7 +62,7 @@ export interface DestinationOptions {
 export class DestinationGuard {
   private readonly allowPrivate: boolean;
   private readonly lookup: Lookup;
-  private readonly resolved = new Map<string, Promise<{ ip: string; kind: AddressKind }[]>>();
+  private readonly resolved = new Map<string, Promise<Resolved>>();
 
   constructor(
     private readonly registry: string,
@@ -77,9 +79,9 @@ export class DestinationGuard {
    */
   async check(url: URL, why: string): Promise<void> {
     if (this.allowPrivate || url.host === this.registryHost) return;
-    const target = (await this.addresses(url.hostname)).find((a) => a.kind !== 'public');
+    const target = (await this.addresses(url.hostname)).list.find((a) => a.kind !== 'public');
     if (!target) return;
-    const own = await this.addresses(new URL(`http://${this.registryHost}`).hostname);
+    const own = (await this.addresses(new URL(`http://${this.registryHost}`).hostname)).list;
     if (own.some((a) => a.kind === target.kind)) return;
     const at = target.ip === url.hostname.replace(/^\[|\]$/g, '') ? '' : ` (${target.ip})`;
     throw new ScoutError(
@@ -88,14 +90,43 @@ export class DestinationGuard {
     );
   }
 
-  private addresses(hostname: string): Promise<{ ip: string; kind: AddressKind }[]> {
+  /**
+   * The resolver for this client's connections (undici's `connect.lookup`, Node's `lookup`
+   * signature): the addresses `check` saw for the name, never a second answer.
+   */
+  readonly connectLookup = (hostname: string, options: LookupOptions | number, callback: ConnectLookupCallback): void => {
+    const family = typeof options === 'number' ? options : options?.family;
+    this.addresses(hostname).then(({ list, error }) => {
+      const fitting = list.filter((a) => family !== 4 && family !== 6 ? true : isIP(a.ip) === family);
+      if (!fitting.length) {
+        callback(error ?? Object.assign(new Error(`getaddrinfo ENOTFOUND ${hostname}`), { code: 'ENOTFOUND', hostname }), '');
+        return;
+      }
+      if (typeof options === 'object' && options?.all) callback(null, fitting.map((a) => ({ address: a.ip, family: isIP(a.ip) })));
+      else callback(null, fitting[0].ip, isIP(fitting[0].ip));
+    }, (err: Error) => callback(err, ''));
+  };
+
+  /** A name's addresses, resolved once per client (a name that does not resolve: none, and why). */
+  private addresses(hostname: string): Promise<Resolved> {
     const host = hostname.replace(/^\[|\]$/g, '');
     let r = this.resolved.get(host);
     if (!r) {
-      const ips = isIP(host) ? Promise.resolve([host]) : this.lookup(host).catch(() => [] as string[]);
-      r = ips.then((list) => list.map((ip) => ({ ip, kind: addressKind(ip) })));
+      const ips = isIP(host) ? Promise.resolve([host]) : this.lookup(host);
+      r = ips.then(
+        (list) => ({ list: list.map((ip) => ({ ip, kind: addressKind(ip) })) }),
+        (error: Error) => ({ list: [], error }),
+      );
       this.resolved.set(host, r);
     }
     return r;
   }
 }
+
+interface Resolved {
+  list: { ip: string; kind: AddressKind }[];
+  /** Why the name did not resolve. */
+  error?: Error;
+}
+
+type ConnectLookupCallback = (err: NodeJS.ErrnoException | null, address: string | LookupAddress[], family?: number) => void;

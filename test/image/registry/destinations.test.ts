@@ -151,3 +151,32 @@ test('scout image inspect: the refusal is one line; --allow-private-redirects le
     assert.ok(followed.stderr.includes(`cannot reach http://[fe80::1]:8 (where ${s.host} redirected blob`), followed.stderr);
   }
 });
+
+test('DNS rebinding: each name is resolved once, and connections go to the address that was checked, not a second answer', async () => {
+  const im = await image;
+  // Blob storage on loopback, reached by a name that answers loopback (allowed: the registry is
+  // on loopback too) the first time and the metadata service every time after.
+  const storage = await startFake((_req, res) => {
+    res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': im.configBytes.length });
+    res.end(im.configBytes);
+  });
+  servers.push(storage);
+  const port = (s: FakeServer) => s.host.split(':')[1];
+  const registry = await redirecting((d) => `http://storage.rebind.test:${port(storage)}/blobs/${d}`);
+  const asked: Record<string, number> = {};
+  const lookup = async (h: string) => {
+    asked[h] = (asked[h] ?? 0) + 1;
+    if (h === 'registry.rebind.test') return ['127.0.0.1'];
+    if (h === 'storage.rebind.test') return asked[h] === 1 ? ['127.0.0.1'] : ['169.254.169.254'];
+    throw Object.assign(new Error(`getaddrinfo ENOTFOUND ${h}`), { code: 'ENOTFOUND' });
+  };
+  const registryName = `registry.rebind.test:${port(registry)}`;
+  const client = new RegistryClient({ registry: registryName, insecureRegistries: [registryName], retry: FAST, lookup });
+  // Twice: the second blob fetch, redirected again, must not resolve the name again either.
+  for (let i = 0; i < 2; i++) assert.deepEqual(await client.getBlob('team/app', im.configDigest, 1 << 20), im.configBytes);
+  assert.deepEqual(asked, { 'registry.rebind.test': 1, 'storage.rebind.test': 1 });
+  assert.equal(storage.requests.length, 2);
+  // A name that does not resolve is still "no such host", naming it.
+  const nowhere = new RegistryClient({ registry: 'nowhere.rebind.test:5000', insecureRegistries: ['nowhere.rebind.test:5000'], retry: FAST, lookup });
+  await assert.rejects(nowhere.getManifest('team/app', 'v1'), (err: unknown) => err instanceof ScoutError && err.code === 'registry-unreachable' && /nowhere\.rebind\.test:5000 \(no such host\)/.test(err.message));
+});
