@@ -1,0 +1,165 @@
+/**
+ * From posting one advisory to every event stored and delivered to a local webhook receiver,
+ * with SCOUT_BENCH_REMATCH_IMAGES (default 100,000) stored images: on SQLite with the server's
+ * in-process queue, and on PostgreSQL with 1 and with 2 `scout worker` processes. Target ≤ 2 s.
+ *
+ * Seeded by bulk inserts straight into the platform tables: 200 repositories, each image with
+ * 30 npm packages drawn from a shared pool of 3,000 (so images overlap as in real
+ * organisations), and 1 image in 100 also holding the package the advisory names, at the
+ * affected version. The advisory goes through `ingestAdvisories` (what POST /v1/advisories
+ * does); the clock stops when the receiver holds one delivery per affected image.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createHash, randomUUID } from 'node:crypto';
+import { once } from 'node:events';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { sql, type Insertable } from 'kysely';
+import type { PlatformDatabase } from '../src/store/kysely/schema.js';
+import type { DatabaseLocation } from '../src/store/kysely/open.js';
+import { eachBackend, loadNote } from './lib/platform-bench.js';
+import { testAdvisory } from '../test/helpers/osv-record.js';
+import { tempDir } from '../test/helpers/tmp.js';
+
+const IMAGES = Number(process.env.SCOUT_BENCH_REMATCH_IMAGES ?? 100_000);
+const POOL = 3000;
+const PER_IMAGE = 30;
+const AFFECTED_EVERY = 100;
+const TARGET = 'pkg:npm/scout-test-pkg@1.0.0';
+const MAIN = new URL('../src/cli/main.ts', import.meta.url).pathname;
+
+const sha = (s: string) => 'sha256:' + createHash('sha256').update(s).digest('hex');
+type Rows = { [T in keyof PlatformDatabase]: Insertable<PlatformDatabase[T]>[] };
+
+async function seed(db: import('kysely').Kysely<PlatformDatabase>, orgId: string): Promise<number> {
+  const at = new Date('2026-11-01T00:00:00Z').toISOString();
+  const rows: Pick<Rows, 'repositories' | 'images' | 'packages' | 'image_packages'> = { repositories: [], images: [], packages: [], image_packages: [] };
+  const purls: string[] = [];
+  for (let p = 0; p < POOL; p++) purls.push(`pkg:npm/bench-lib-${p}@1.${p % 7}.0`);
+  for (const purl of [...purls, TARGET]) {
+    const name = /pkg:npm\/([^@]+)@/.exec(purl)![1];
+    rows.packages.push({ purl, type: 'npm', namespace: null, name, version: purl.split('@')[1], ecosystem: 'npm', match_name: name });
+  }
+  const repoIds: string[] = [];
+  for (let r = 0; r < 200; r++) {
+    const id = randomUUID();
+    repoIds.push(id);
+    rows.repositories.push({ id, org_id: orgId, name: `team-${r % 20}/service-${r}`, created_at: at, last_pushed_at: at });
+  }
+  let affected = 0;
+  for (let i = 0; i < IMAGES; i++) {
+    const id = randomUUID();
+    rows.images.push({
+      id, org_id: orgId, repository_id: repoIds[i % 200], digest: sha(`manifest ${i}`), index_digest: null, config_digest: sha(`config ${i}`), created: at, pushed_at: at, last_seen_at: at,
+      os: 'linux', architecture: 'amd64', variant: null, os_name: 'debian', os_version: '12', registry_host: 'registry.example.com', registry_url: 'https://registry.example.com', registry_type: 'other',
+      size_compressed: 10_000_000, size_uncompressed: 30_000_000, layer_count: 4, package_count: PER_IMAGE, top_chain_id: sha(`chain ${i}`), distro: null,
+    });
+    const mine = new Set<string>();
+    for (let k = 0; mine.size < PER_IMAGE; k++) mine.add(purls[(i * 31 + k * 97) % POOL]);
+    if (i % AFFECTED_EVERY === 0) {
+      mine.add(TARGET);
+      affected++;
+    }
+    let ordinal = 0;
+    for (const purl of mine) rows.image_packages.push({ image_id: id, ordinal: ordinal++, org_id: orgId, purl, layer_diff_id: null, relationship: 'direct', detail: JSON.stringify({ foundBy: 'bench', locations: [] }) });
+  }
+  const { chunks, rowsPerInsert } = await import('../src/store/kysely/dialect.js');
+  for (const table of ['repositories', 'images', 'packages', 'image_packages'] as const) {
+    const list = rows[table] as unknown as Record<string, unknown>[];
+    const per = Math.min(500, rowsPerInsert(Object.keys(list[0]!).length));
+    await db.transaction().execute(async (trx) => {
+      for (const c of chunks(list, per)) await trx.insertInto(table).values(c as never).execute();
+    });
+  }
+  return affected;
+}
+
+/** A webhook receiver that resolves once it holds `n` deliveries. */
+async function receiver(): Promise<{ url: string; until(n: number): Promise<void>; count(): number; close(): Promise<void> }> {
+  let got = 0;
+  let waiter: { n: number; resolve: () => void } | undefined;
+  const server = createServer((req, res) => {
+    req.resume();
+    req.on('end', () => {
+      got++;
+      res.writeHead(200).end('ok');
+      if (waiter && got >= waiter.n) waiter.resolve();
+    });
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook`,
+    until: (n) => (got >= n ? Promise.resolve() : new Promise<void>((resolve) => (waiter = { n, resolve }))),
+    count: () => got,
+    close: () => new Promise<void>((r) => server.close(() => r())),
+  };
+}
+
+function startWorkers(location: DatabaseLocation, n: number): Promise<ChildProcess[]> {
+  if (location.kind !== 'postgres') throw new Error('workers need PostgreSQL');
+  const url = `${location.url}${location.url.includes('?') ? '&' : '?'}schema=${location.schema ?? ''}`;
+  return Promise.all(
+    Array.from({ length: n }, async () => {
+      const child = spawn(process.execPath, ['--import', 'tsx', MAIN, 'worker', '--database', url], { env: { ...process.env, SCOUT_CACHE_DIR: tempDir() }, stdio: ['ignore', 'ignore', 'pipe'] });
+      await new Promise<void>((resolve, reject) => {
+        child.stderr!.on('data', (d: Buffer) => {
+          if (/running jobs/.test(d.toString())) resolve();
+        });
+        child.on('exit', (code) => reject(new Error(`scout worker exited (${code}) before running jobs`)));
+      });
+      return child;
+    }),
+  );
+}
+
+export async function run(): Promise<void> {
+  const { openServerStores } = await import('../src/server/main.js');
+  const { openPlatformJobs } = await import('../src/jobs/platform-jobs.js');
+  const { OrgActivity } = await import('../src/store/kysely/activity-store.js');
+  await eachBackend(async (bench) => {
+    const { platform, advisories } = await openServerStores({ dataDir: tempDir(), database: bench.location });
+    const rx = await receiver();
+    try {
+      const org = await platform.ensureOrg('bench');
+      const t = performance.now();
+      const affected = await seed(platform.db, org.id);
+      console.log(`  seeded ${IMAGES.toLocaleString('en')} images (${(IMAGES * PER_IMAGE).toLocaleString('en')} image packages, ${affected} hold the affected package) in ${((performance.now() - t) / 1000).toFixed(1)} s`);
+      if (platform.dialect === 'postgres') await sql`ANALYZE`.execute(platform.db);
+      await new OrgActivity(platform.db, org).addWebhook({ url: rx.url, format: 'json' });
+      // The server's queue: on SQLite it runs the jobs; on PostgreSQL workers do, it only sends.
+      const jobs = await openPlatformJobs({ db: platform.db, location: bench.location, advisories });
+      const setups = bench.label === 'SQLite' ? [0] : [1, 2];
+      for (const [round, workers] of setups.entries()) {
+        const children = workers ? await startWorkers(bench.location, workers) : [];
+        if (!workers) await jobs.start();
+        try {
+          // Warm-up: an advisory naming no stored package loads the matcher in every process.
+          await jobs.ingestAdvisories([await testAdvisory(`SCOUT-WARMUP-${round}`, `CVE-2099-91${round}0`, '1.5.0', { affected: [{ package: { ecosystem: 'npm', name: 'scout-warmup-pkg' }, ranges: [{ type: 'SEMVER', events: [{ introduced: '0' }, { fixed: '1.5.0' }] }] }] })], 'bench');
+          await jobs.queue.idle(['rematch'], 120_000);
+          const before = rx.count();
+          const cpu0 = process.cpuUsage();
+          const s = performance.now();
+          const r = await jobs.ingestAdvisories([await testAdvisory(`SCOUT-BENCH-${round}`, `CVE-2099-90${round}0`, '1.5.0')], 'bench');
+          if (!r.rematchJob) throw new Error('the advisory changed nothing');
+          await rx.until(before + affected);
+          const ms = performance.now() - s;
+          const cpu = process.cpuUsage(cpu0);
+          const events = await platform.db.selectFrom('events').select((eb) => eb.fn.countAll<number>().as('n')).where('vulnerability_id', '=', `CVE-2099-90${round}0`).executeTakeFirstOrThrow();
+          if (Number(events.n) !== affected) throw new Error(`${Number(events.n)} events, expected ${affected}`);
+          const where = workers ? `${workers} worker${workers > 1 ? 's' : ''}` : 'in-process';
+          console.log(`  ${where}: advisory posted → ${affected} events stored and delivered in ${(ms / 1000).toFixed(2)} s ${ms <= 2000 ? '✓' : '✗ (target ≤ 2 s)'} (this process's CPU ${((cpu.user + cpu.system) / 1000).toFixed(0)} ms); ${loadNote()}`);
+        } finally {
+          for (const c of children) {
+            c.kill('SIGTERM');
+            if (c.exitCode === null) await once(c, 'exit');
+          }
+          await jobs.stop();
+        }
+      }
+    } finally {
+      await rx.close();
+      await platform.close();
+      await advisories.close();
+    }
+  });
+}
