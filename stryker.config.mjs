@@ -1,9 +1,12 @@
 // Mutation testing with Stryker, one target at a time (`npm run mutate -- TARGET`, see
 // scripts/mutate.mjs): each mutant of the target's sources is run against only the tests
-// of that target, through the command runner (Node's test runner has no Stryker plugin).
-// The machine is small and shared, so concurrency stays at 1–2 and results are incremental:
+// of that target. The tap runner starts each test file on its own (`node --import tsx FILE`,
+// Node's runner printing TAP), and Stryker records which mutants each file reaches: a mutant
+// then runs only the test files that reach it (coverageAnalysis perTest, per file), and a mutant
+// no test file reaches is reported without being run.
+// The machine is small and shared, so concurrency stays at 1 and results are incremental:
 // a rerun only tests mutants whose code or tests changed.
-import { readdirSync } from 'node:fs';
+import { readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { TARGETS } from './scripts/mutation-targets.mjs';
 
@@ -16,23 +19,41 @@ function testFiles(paths) {
   return paths.flatMap((p) => (p.endsWith('.test.ts') ? [p] : readdirSync(p, { recursive: true }).filter((f) => f.endsWith('.test.ts')).map((f) => join(p, f)))).sort();
 }
 
+const tests = testFiles(target.tests);
+
+// The TypeScript checker recompiles what depends on a mutated file, once per mutant (mutants
+// of one file cannot be checked together). Over the whole project that is hundreds of files
+// for a module like filetree.ts; rooted at the target's tests it is only what they import.
+const tsconfigFile = 'tsconfig.mutate.json';
+writeFileSync(tsconfigFile, JSON.stringify({ extends: './tsconfig.json', include: target.mutate, files: tests }, null, 2) + '\n');
+
 export default {
   mutate: target.mutate,
-  testRunner: 'command',
-  // Node's runner straight on the files: no transpile step (these tests start no CLI), one
-  // process fewer per mutant.
-  commandRunner: { command: `node --import tsx --test --test-reporter=dot --test-concurrency=1 ${testFiles(target.tests).join(' ')}` },
+  testRunner: 'tap',
+  tap: {
+    testFiles: tests,
+    // One process per test file, tests run in it (not in --test's subprocesses), so the
+    // coverage hook sees the code they reach.
+    nodeArgs: ['--import', 'tsx', '--test-reporter=tap', '--test-concurrency=1'],
+    forceBail: true,
+  },
+  // perTest: a "test" is one test file here. A target whose code runs in worker threads
+  // (the layer analysers) says 'off', since coverage in a worker is not seen.
+  coverageAnalysis: target.coverageAnalysis ?? 'perTest',
   checkers: ['typescript'],
-  tsconfigFile: 'tsconfig.json',
+  tsconfigFile,
   typescriptChecker: { prioritizePerformanceOverAccuracy: true },
-  concurrency: Number(process.env.SCOUT_MUTATE_CONCURRENCY ?? 2),
+  concurrency: Number(process.env.SCOUT_MUTATE_CONCURRENCY ?? 1),
   incremental: true,
-  incrementalFile: `mutation/${name}.incremental.json`,
+  // Kept out of git (reports/ is ignored): it records the last run on this machine.
+  incrementalFile: `reports/mutation/${name}.incremental.json`,
   reporters: ['clear-text', 'progress', 'json'],
   jsonReporter: { fileName: `reports/mutation/${name}.json` },
   // The sandbox needs the sources, tests, fixtures and scripts; not builds or caches.
   ignorePatterns: ['dist', '.test-build', 'reports', 'mutation', 'docs', 'bench', 'src/web'],
-  timeoutMS: 60_000,
+  // Added to the measured time of a mutant's test files: a loop a mutant makes endless ends
+  // the run after this long (the files themselves take seconds).
+  timeoutMS: 20_000,
   tempDirName: '.stryker-tmp',
   cleanTempDir: 'always',
 };
