@@ -24,10 +24,13 @@ const url = await app.listen({ host: '127.0.0.1', port: 0 });
 process.stdout.write(JSON.stringify({ url, token }) + '\n');
 // CPU used so far (start-up, advisory import) is not the benchmark's: `cpu` lines report the
 // CPU spent since the last one, on request (a line on stdin).
+// SCOUT_BENCH_PROFILE=DIR: a CPU profile of each such interval is written there (profile-N.cpuprofile).
+const profiler = process.env.SCOUT_BENCH_PROFILE ? await startProfiler(process.env.SCOUT_BENCH_PROFILE) : undefined;
 let mark = process.cpuUsage();
 process.stdin.setEncoding('utf8');
-process.stdin.on('data', () => {
+process.stdin.on('data', async () => {
   const used = process.cpuUsage(mark);
+  await profiler?.next();
   mark = process.cpuUsage();
   process.stdout.write(JSON.stringify({ cpuMs: (used.user + used.system) / 1000 }) + '\n');
 });
@@ -38,3 +41,20 @@ process.stdin.on('end', async () => {
   rmSync(dataDir, { recursive: true, force: true });
   process.exit(0);
 });
+
+async function startProfiler(dir) {
+  const { Session } = await import('node:inspector/promises');
+  const { writeFileSync } = await import('node:fs');
+  const session = new Session();
+  session.connect();
+  await session.post('Profiler.enable');
+  await session.post('Profiler.start');
+  let n = 0;
+  return {
+    async next() {
+      const { profile } = await session.post('Profiler.stop');
+      writeFileSync(join(dir, `profile-${n++}.cpuprofile`), JSON.stringify(profile));
+      await session.post('Profiler.start');
+    },
+  };
+}
