@@ -8,6 +8,8 @@ import type { Finding, NotMatchable } from '../match/types.js';
 import type { Package, Sbom } from '../sbom/model.js';
 import { tryParsePurl } from '../sbom/purl.js';
 import type { AdvisoryStore } from '../store/advisory-store.js';
+import { appendAll } from '../util/arrays.js';
+import type { PurlAnswer, PurlAnswers } from './purl-answers.js';
 import type { BaseImageMatch, OrgStore } from '../store/platform-store.js';
 
 export interface MatchRequest {
@@ -43,20 +45,88 @@ export function sbomFromPurls(purls: readonly string[]): { sbom: Sbom; unreadabl
   return { sbom, unreadable };
 }
 
+/** The finding's own fields but its package (the purl stands for it) and the CLI-side ones; the lazy trace is never built. */
+const NOT_SENT = new Set(['package', 'trace', 'suppressed', 'vex']);
+
 export function matchFindingOf(f: Finding): MatchFinding {
-  const { package: pkg, trace: _trace, suppressed: _s, vex: _v, ...rest } = f;
-  return { ...rest, purl: pkg.purl };
+  const out: Record<string, unknown> = {};
+  for (const k of Object.keys(f)) if (!NOT_SENT.has(k)) out[k] = (f as unknown as Record<string, unknown>)[k];
+  out.purl = f.package.purl;
+  return out as MatchFinding;
 }
 
-export async function analyzeLocally(req: MatchRequest, advisories: AdvisoryStore, org: OrgStore): Promise<MatchReply> {
-  const { sbom, unreadable } = sbomFromPurls(req.purls);
-  const { match } = await import('../match/matcher.js');
-  const [result, baseImage] = await Promise.all([match(sbom, advisories), org.findBaseImage(chainIds(req.layerDigests))]);
-  const notMatchable = [
-    ...unreadable.map((purl) => ({ purl, code: 'bad-purl', reason: 'not a package URL' })),
-    ...result.notMatchable.map((n: NotMatchable) => ({ purl: n.purl, code: n.code, reason: n.reason })),
-  ];
-  const reply: MatchReply = { findings: result.findings.filter((f) => f.status !== 'not-affected').map(matchFindingOf), notMatchable };
+/**
+ * Findings and base image for the request. `answers` (the server's memory of earlier answers per
+ * purl, see purl-answers.ts) spares matching the purls it knows; the reply is the same either
+ * way: findings in the order of the purls, unreadable purls first among the not matchable.
+ */
+export async function analyzeLocally(req: MatchRequest, advisories: AdvisoryStore, org: OrgStore, answers?: PurlAnswers): Promise<MatchReply> {
+  const generation = answers ? await answers.current() : undefined;
+  const orgId = org.org.id;
+  const purls = [...new Set(req.purls)];
+  const known = new Map<string, PurlAnswer>();
+  const unknown: string[] = [];
+  for (const purl of purls) {
+    const a = generation === undefined ? undefined : answers!.get(orgId, purl);
+    if (a) known.set(purl, a);
+    else unknown.push(purl);
+  }
+  const [fresh, baseImage] = await Promise.all([matchPurls(unknown, advisories), org.findBaseImage(chainIds(req.layerDigests))]);
+  if (fresh.complete) await answers?.remember(generation, orgId, fresh.answers);
+  const findings: MatchFinding[] = [];
+  const unreadable: MatchReply['notMatchable'] = [];
+  const notMatchable: MatchReply['notMatchable'] = [];
+  for (const purl of purls) {
+    const a = known.get(purl) ?? fresh.answers.get(purl)!;
+    appendAll(findings, a.findings);
+    if (a.notMatchable) (a.notMatchable.code === 'bad-purl' ? unreadable : notMatchable).push(a.notMatchable);
+  }
+  const reply: MatchReply = { findings, notMatchable: unreadable.length ? [...unreadable, ...notMatchable] : notMatchable };
   if (baseImage) reply.baseImage = baseImage;
   return reply;
+}
+
+/**
+ * Each purl's answer from one match of them all. `complete` is false when a store call failed
+ * (the matcher then answers without that data): such answers are sent but not remembered.
+ */
+async function matchPurls(purls: readonly string[], advisories: AdvisoryStore): Promise<{ answers: Map<string, PurlAnswer>; complete: boolean }> {
+  const answers = new Map<string, PurlAnswer>();
+  if (!purls.length) return { answers, complete: true };
+  const { sbom, unreadable } = sbomFromPurls(purls);
+  for (const purl of unreadable) answers.set(purl, { findings: [], notMatchable: { purl, code: 'bad-purl', reason: 'not a package URL' } });
+  if (!sbom.packages.length) return { answers, complete: true };
+  const watched = failureWatching(advisories);
+  const { match } = await import('../match/matcher.js');
+  const result = await match(sbom, watched.store);
+  const findings = new Map<string, MatchFinding[]>();
+  for (const f of result.findings) {
+    if (f.status === 'not-affected') continue;
+    const list = findings.get(f.package.purl);
+    if (list) list.push(matchFindingOf(f));
+    else findings.set(f.package.purl, [matchFindingOf(f)]);
+  }
+  const notMatchable = new Map(result.notMatchable.map((n: NotMatchable) => [n.purl, { purl: n.purl, code: n.code, reason: n.reason }]));
+  for (const p of sbom.packages) {
+    const n = notMatchable.get(p.purl);
+    answers.set(p.purl, { findings: findings.get(p.purl) ?? [], ...(n ? { notMatchable: n } : {}) });
+  }
+  return { answers, complete: !watched.failed() };
+}
+
+/** The store, recording whether any of its calls failed (the matcher carries on without the data). */
+function failureWatching(store: AdvisoryStore): { store: AdvisoryStore; failed: () => boolean } {
+  let failed = false;
+  const proxy = new Proxy(store, {
+    get(target, prop, receiver) {
+      const v = Reflect.get(target, prop, receiver) as unknown;
+      if (typeof v !== 'function') return v;
+      return (...args: unknown[]) => {
+        const out = (v as (...a: unknown[]) => unknown).apply(target, args);
+        if (out instanceof Promise) out.catch(() => (failed = true));
+        return out;
+      };
+    },
+  });
+  return { store: proxy, failed: () => failed };
 }

@@ -80,5 +80,11 @@ export interface AdvisoryStore {
   sources(): Promise<SourceSummary[]>;
   /** Whether any advisory is stored, without counting them (status() counts every source). */
   hasAdvisories(): Promise<boolean>;
+  /**
+   * A token that changes whenever the stored advisory data may have changed (an import by this
+   * or any other process): what a caller works out from lookups stays true while it is the same.
+   * Cheap: one check per burst of calls, as lookups make.
+   */
+  dataGeneration(): Promise<string>;
   close(): Promise<void>;
 }

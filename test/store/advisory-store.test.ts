@@ -370,6 +370,23 @@ function contract(backend: StoreBackend): void {
       assert.equal((await reader.kev(['CVE-2024-0009'])).get('CVE-2024-0009')?.dateAdded, '2024-03-01');
     });
 
+    test('dataGeneration moves with an import here or on another connection, and not with reads', async (t) => {
+      const { h, store, first, eco, name } = await storeWithOnePypiRecord(t);
+      const g1 = await store.dataGeneration();
+      await store.lookup(eco, name);
+      await store.kev(['CVE-2024-0009']);
+      assert.equal(await store.dataGeneration(), g1, 'reads leave it');
+      await store.importBatch({ kind: 'advisories', source: { name: 'osv-pypi', kind: 'advisories' }, mode: 'merge', records: [{ ...first, summary: 'changed here', modified: '2098-01-01T00:00:00Z' }] });
+      const g2 = await store.dataGeneration();
+      assert.notEqual(g2, g1, 'an import through this store');
+      const writer = await h.openAnother();
+      await writer.importBatch({ kind: 'kev', source: { name: 'cisa-kev', kind: 'kev' }, entries: [{ cve: 'CVE-2024-0009', dateAdded: '2024-03-01', cwes: [] }] });
+      await writer.close();
+      const g3 = await store.dataGeneration();
+      assert.notEqual(g3, g2, "another connection's import");
+      assert.equal(await store.dataGeneration(), g3);
+    });
+
     test('a lookup made while an import runs is not remembered past it', async (t) => {
       const { store, first, eco, name } = await storeWithOnePypiRecord(t);
       let seenDuring: string | undefined;

@@ -68,6 +68,7 @@ function rematchingStore(deps: AdvisorySyncDeps, sources: readonly SourceSpec[])
     status: () => inner.status(),
     sources: () => inner.sources(),
     hasAdvisories: () => inner.hasAdvisories(),
+    dataGeneration: () => inner.dataGeneration(),
     close: () => Promise.resolve(),
     async importBatch(batch) {
       if (batch.kind !== 'advisories') return inner.importBatch(batch);

@@ -74,6 +74,8 @@ export class PgAdvisoryStore implements AdvisoryStore {
   /** The data_version check of the current burst of lookups (see checkDataVersion). */
   private versionCheck: Promise<void> | undefined;
   private kevRows: Map<string, string> | undefined;
+  /** Makes each dataGeneration() without a data_version row a token of its own. */
+  private unversioned = 0;
 
   private constructor(
     private readonly db: Db,
@@ -154,6 +156,11 @@ export class PgAdvisoryStore implements AdvisoryStore {
       }
     })();
     return this.versionCheck;
+  }
+
+  async dataGeneration(): Promise<string> {
+    await this.checkDataVersion();
+    return this.answersVersion ?? `unversioned ${++this.unversioned}`;
   }
 
   private forgetAnswers(): void {

@@ -82,6 +82,8 @@ export class SqliteAdvisoryStore implements AdvisoryStore {
   /** The `sources` table when the answers were made (see checkDataVersion); undefined: never read. */
   private answersSources: string | null | undefined;
   private versionChecked = false;
+  /** Moves each time the answers are forgotten (see dataGeneration). */
+  private generation = 0;
   /** cve → stored JSON of the whole KEV catalogue, read at the first kev() (see forgetAnswers). */
   private kevRows: Map<string, string> | undefined;
   private readonly readonly: boolean;
@@ -176,8 +178,14 @@ export class SqliteAdvisoryStore implements AdvisoryStore {
     }
   }
 
+  async dataGeneration(): Promise<string> {
+    this.checkDataVersion();
+    return String(this.generation);
+  }
+
   /** Drops what is remembered of the data: lookup answers and the KEV catalogue. */
   private forgetAnswers(): void {
+    this.generation++;
     this.answers.clear();
     this.kevRows = undefined;
   }

@@ -6,8 +6,10 @@
 import type { FastifyInstance } from 'fastify';
 import { analyzeLocally, type MatchRequest } from '../../analyze.js';
 import { ERROR_REPLIES } from '../../schemas/index.js';
+import { PurlAnswers } from '../../purl-answers.js';
 
 export default async function matchRoutes(app: FastifyInstance): Promise<void> {
+  const answers = new PurlAnswers(app.deps.advisories);
   app.post('/match', {
     bodyLimit: 16 * 1024 * 1024,
     schema: {
@@ -17,5 +19,5 @@ export default async function matchRoutes(app: FastifyInstance): Promise<void> {
       body: { $ref: 'MatchRequest#' },
       response: { 200: { $ref: 'MatchResult#' }, 413: { $ref: 'Error#' }, ...ERROR_REPLIES },
     },
-  }, async (req) => analyzeLocally(req.body as MatchRequest, app.deps.advisories, req.org));
+  }, async (req) => analyzeLocally(req.body as MatchRequest, app.deps.advisories, req.org, answers));
 }

@@ -1,0 +1,103 @@
+// Local analysis remembers each organisation's answers per purl while the advisory data is
+// unchanged (src/server/purl-answers.ts). Proven here: replies served from memory equal a fresh
+// match of the same request, in any order of purls; an import makes the next reply see the new
+// advisory; one organisation's memory never answers another; an answer made while the store
+// failed is sent but not remembered.
+import assert from 'node:assert/strict';
+import { before, describe, test } from 'node:test';
+import type { Advisory } from '../../src/advisories/model.js';
+import { analyzeLocally, type MatchReply } from '../../src/server/analyze.js';
+import { PurlAnswers } from '../../src/server/purl-answers.js';
+import type { AdvisoryStore } from '../../src/store/advisory-store.js';
+import { BACKENDS } from '../helpers/platform-db.js';
+import { testApi } from '../helpers/platform-app.js';
+import { demoImageSbom } from '../helpers/sbom-of.js';
+
+let purls: string[] = [];
+let layerDigests: string[] = [];
+before(async () => {
+  const demo = await demoImageSbom();
+  // The demo's packages, a purl nobody can read, and one of a type no advisory database covers.
+  purls = [...demo.packages.map((p) => p.purl), 'not a purl', 'pkg:unknowntype/thing@1.0'];
+  layerDigests = demo.image!.layers.map((l) => l.diffId);
+});
+
+/** An advisory for an npm package at every version below 99: a new finding once imported. */
+function newAdvisory(name: string): Advisory {
+  return {
+    id: 'GHSA-test-test-test',
+    modified: '2026-12-07T00:00:00Z',
+    published: '2026-12-07T00:00:00Z',
+    aliases: [],
+    upstream: [],
+    related: [],
+    severity: [],
+    references: [],
+    summary: 'a vulnerability imported after the first answers',
+    affected: [{ package: { ecosystem: 'npm', name }, ranges: [{ type: 'SEMVER', events: [{ introduced: '0' }, { fixed: '99.0.0' }] }], versions: [] }],
+    source: 'test-feed',
+  } as Advisory;
+}
+
+for (const backend of BACKENDS) {
+  describe(`local analysis answers on ${backend}`, () => {
+    test('replies from memory equal a fresh match, in any order; an import is seen by the next reply', async (t) => {
+      const api = await testApi(backend, t);
+      const org = api.platform.forOrg(await api.platform.ensureOrg('acme'));
+      const ask = async (list: string[]) => {
+        const r = await api.call<MatchReply>({ method: 'POST', url: '/v1/match', route: 'POST /v1/match', token: api.admin, payload: { purls: list, layerDigests } });
+        assert.equal(r.status, 200);
+        return r.body;
+      };
+      const fresh = async (list: string[]) => JSON.parse(JSON.stringify(await analyzeLocally({ purls: list, layerDigests }, api.advisories, org))) as MatchReply;
+
+      const first = await ask(purls);
+      assert.ok(first.findings.length > 0, 'the demo image has findings');
+      assert.deepEqual(first.notMatchable.slice(0, 1), [{ purl: 'not a purl', code: 'bad-purl', reason: 'not a package URL' }], 'unreadable purls first');
+      assert.ok(first.notMatchable.some((n) => n.purl === 'pkg:unknowntype/thing@1.0' && n.code === 'unsupported-type'));
+      assert.deepEqual(first, await fresh(purls));
+      const again = await ask(purls);
+      assert.deepEqual(again, first, 'answered from memory, the same');
+      // Half remembered, half new (reversed, with repeats): still what one fresh match answers.
+      const mixed = [...purls].reverse().concat(purls.slice(0, 3), ['pkg:npm/left-pad@1.3.0']);
+      assert.deepEqual(await ask(mixed), await fresh(mixed));
+
+      const npm = purls.find((p) => p.startsWith('pkg:npm/') && !first.findings.some((f) => f.purl === p));
+      assert.ok(npm, 'an npm package of the demo without findings');
+      const name = decodeURIComponent(npm.slice('pkg:npm/'.length, npm.lastIndexOf('@')));
+      await api.advisories.importBatch({ kind: 'advisories', source: { name: 'test-feed', kind: 'advisories' }, mode: 'merge', records: [newAdvisory(name)] });
+      const after = await ask(purls);
+      assert.deepEqual(after.findings.filter((f) => f.purl === npm).map((f) => f.id), ['GHSA-test-test-test'], 'the new advisory is matched');
+      assert.deepEqual(after, await fresh(purls));
+    });
+  });
+}
+
+test('one organisation\'s answers never answer another\'s; an answer made while the store failed is not remembered', async (t) => {
+  const api = await testApi('sqlite', t);
+  let failing = true;
+  // The real store, whose lookups fail while `failing` is set.
+  const flaky = new Proxy(api.advisories as AdvisoryStore, {
+    get(target, prop) {
+      const v = Reflect.get(target, prop) as unknown;
+      if (prop === 'lookup') return (...args: [string, string]) => (failing ? Promise.reject(new Error('connection lost')) : target.lookup(...args));
+      return typeof v === 'function' ? (v as (...a: unknown[]) => unknown).bind(target) : v;
+    },
+  });
+  const answers = new PurlAnswers(flaky);
+  const acme = api.platform.forOrg(await api.platform.ensureOrg('acme'));
+  const other = api.platform.forOrg(await api.platform.ensureOrg('other'));
+  const req = { purls, layerDigests };
+  const broken = await analyzeLocally(req, flaky, acme, answers);
+  assert.equal(broken.findings.length, 0, 'no lookup answered');
+  failing = false;
+  const whole = await analyzeLocally(req, flaky, acme, answers);
+  assert.ok(whole.findings.length > 0, 'the failed answers were not remembered');
+  assert.deepEqual(whole, await analyzeLocally(req, flaky, acme));
+  // acme's answers are remembered now; `other` has none of them.
+  const generation = await answers.current();
+  assert.ok(generation !== undefined);
+  assert.ok(purls.every((p) => answers.get(acme.org.id, p)), 'every purl of acme remembered');
+  assert.ok(purls.every((p) => answers.get(other.org.id, p) === undefined), 'none for another organisation');
+  assert.deepEqual(await analyzeLocally(req, flaky, other, answers), whole);
+});
