@@ -305,14 +305,7 @@ export abstract class TableJobQueue implements JobQueue {
     const timer = setInterval(() => {
       beat = beat.then(async () => {
         try {
-          const r = await this.db
-            .updateTable('jobs')
-            .set({ locked_until: Date.now() + this.leaseMs })
-            .where('id', '=', id)
-            .where('locked_by', '=', this.workerId)
-            .where('state', '=', 'active')
-            .executeTakeFirst();
-          if (Number(r.numUpdatedRows) !== 1) lost.abort(new LostJob());
+          if (!(await this.renewLease(this.db, id))) lost.abort(new LostJob());
         } catch {
           // The database is unreachable: the next beat tries again; the lease may lapse meanwhile.
         }
@@ -329,14 +322,19 @@ export abstract class TableJobQueue implements JobQueue {
 
   /** Re-stamps this worker's claim inside the job's transaction: the row stays locked until commit. */
   private async hold(trx: Transaction<JobsDatabase>, id: string): Promise<void> {
-    const r = await trx
+    if (!(await this.renewLease(trx, id))) throw new LostJob();
+  }
+
+  /** Extends the lease of a job this worker holds; false when the job is no longer its own. */
+  private async renewLease(db: JobDb, id: string): Promise<boolean> {
+    const r = await db
       .updateTable('jobs')
       .set({ locked_until: Date.now() + this.leaseMs })
       .where('id', '=', id)
       .where('locked_by', '=', this.workerId)
       .where('state', '=', 'active')
       .executeTakeFirst();
-    if (Number(r.numUpdatedRows) !== 1) throw new LostJob();
+    return Number(r.numUpdatedRows) === 1;
   }
 
   private async fail(job: Job, row: JobsTable, started: number, err: unknown): Promise<void> {
