@@ -58,7 +58,8 @@ export function splitByBase(findings: Finding[], sbom: Sbom, base: BaseImageMatc
   const ids = new Map(sbom.packages.map((p) => [p.id, p.introducedLayer?.index]));
   return findings.filter((f) => {
     const layer = ids.get(f.package.id);
-    const fromBase = layer !== undefined && layer < base.layers;
+    // A base whose layers are unknown (named by provenance, not stored) claims none of them.
+    const fromBase = layer !== undefined && base.layers !== undefined && layer < base.layers;
     return which === 'only' ? fromBase : !fromBase;
   });
 }

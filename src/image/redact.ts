@@ -6,6 +6,7 @@
  */
 import type { ImageMetadata } from './metadata.js';
 import { redactSecrets } from '../secrets/scan-text.js';
+import type { StoredProvenance } from '../policy/input.js';
 
 /** `value` with secrets masked, judged with its name in front as the rules expect (`DB_PASSWORD=…`). */
 function redactValue(name: string, value: string): string {
@@ -28,5 +29,19 @@ export function redactMetadata(meta: ImageMetadata): ImageMetadata {
     ...(meta.cmd ? { cmd: meta.cmd.map((a) => (str(a) ? redactSecrets(a) : a)) } : {}),
     layers: (meta.layers ?? []).map((l) => (str(l.createdBy) ? { ...l, createdBy: redactSecrets(l.createdBy) } : l)),
     history: (meta.history ?? []).map((h) => (str(h.createdBy) ? { ...h, createdBy: redactSecrets(h.createdBy) } : h)),
+  };
+}
+
+/**
+ * Provenance with secret values masked: the Dockerfile (a `RUN` or `ENV` line may hold a
+ * credential, as history commands do), the VCS source and material URIs (a URL with a token
+ * in it). Used where it is read from the attestation and again where the platform receives it.
+ */
+export function redactProvenance(p: StoredProvenance): StoredProvenance {
+  return {
+    ...p,
+    materials: p.materials.map((m) => ({ ...m, uri: redactSecrets(m.uri) })),
+    ...(p.vcs ? { vcs: { ...p.vcs, ...(str(p.vcs.source) ? { source: redactSecrets(p.vcs.source) } : {}) } } : {}),
+    ...(p.dockerfile ? { dockerfile: { ...p.dockerfile, ...(str(p.dockerfile.content) ? { content: redactSecrets(p.dockerfile.content) } : {}) } } : {}),
   };
 }

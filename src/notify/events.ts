@@ -5,8 +5,18 @@
  */
 import type { SeverityLevel } from '../match/severity.js';
 
-export type EventKind = 'vulnerability.new' | 'vulnerability.fixed' | 'vulnerability.withdrawn' | 'image.pushed';
-export const EVENT_KINDS: readonly EventKind[] = ['vulnerability.new', 'vulnerability.fixed', 'vulnerability.withdrawn', 'image.pushed'];
+export type EventKind = 'vulnerability.new' | 'vulnerability.fixed' | 'vulnerability.withdrawn' | 'image.pushed' | 'policy.changed';
+export const EVENT_KINDS: readonly EventKind[] = ['vulnerability.new', 'vulnerability.fixed', 'vulnerability.withdrawn', 'image.pushed', 'policy.changed'];
+
+/** For `policy.changed`: the image's verdict before and after, and the policies whose status moved. */
+export interface PolicyEventDetail {
+  status: 'pass' | 'fail' | 'unknown';
+  previousStatus: 'pass' | 'fail' | 'unknown';
+  grade: string | null;
+  previousGrade: string | null;
+  /** A policy that appeared or went away has `null` on that side. */
+  policies: { id: string; title: string; status: string | null; previous: string | null }[];
+}
 
 /** Where an image runs when the event is made (from `scout environment` and runtime integrations). */
 export interface EventEnvironment {
@@ -25,6 +35,8 @@ export interface ScoutEvent {
     severity: SeverityLevel;
     packages: { purl: string; version: string; fixedVersions: string[] }[];
   };
+  /** For `policy.changed`. */
+  policy?: PolicyEventDetail;
   environments: EventEnvironment[];
 }
 
@@ -43,5 +55,10 @@ export function describeEvent(e: ScoutEvent): string {
       return `${v?.id} was withdrawn; it no longer applies to ${image}${where}`;
     case 'image.pushed':
       return `new image pushed: ${image}${where}`;
+    case 'policy.changed': {
+      const p = e.policy;
+      const grade = p?.grade ? `, grade ${p.previousGrade ?? '–'} → ${p.grade}` : '';
+      return `policies ${p?.previousStatus} → ${p?.status} for ${image}${where}${grade}: ${(p?.policies ?? []).map((x) => `${x.id} ${x.previous ?? 'new'} → ${x.status ?? 'gone'}`).join(', ')}`;
+    }
   }
 }

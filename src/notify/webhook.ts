@@ -6,7 +6,7 @@
  *   signed. Headers:
  *     Content-Type: application/json
  *     Scout-Event-Id: <the event's UUIDv7: deduplicate on it, a delivery may repeat>
- *     Scout-Event-Kind: vulnerability.new | vulnerability.fixed | vulnerability.withdrawn | image.pushed
+ *     Scout-Event-Kind: vulnerability.new | vulnerability.fixed | vulnerability.withdrawn | image.pushed | policy.changed
  *     Scout-Delivery-Attempt: 1, 2, …
  *     Scout-Timestamp: Unix seconds when this attempt was signed
  *     Scout-Signature: v1=<hex HMAC-SHA256(secret, timestamp + "." + raw body)>
@@ -114,6 +114,7 @@ const SLACK_ICON: Record<ScoutEvent['kind'], string> = {
   'vulnerability.fixed': ':white_check_mark:',
   'vulnerability.withdrawn': ':wastebasket:',
   'image.pushed': ':package:',
+  'policy.changed': ':clipboard:',
 };
 
 function slackText(event: ScoutEvent): string {

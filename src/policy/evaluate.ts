@@ -64,7 +64,16 @@ export function evaluatePolicies(input: PolicyInput, config: PolicyConfig, opts:
   return { schema: 'iechor-scout/policy@1', target: opts.target || input.image.reference, digest: input.image.digest, evaluatedAt: now.toISOString(), results, health: healthScore(results) };
 }
 
+/**
+ * One word for an image (the platform's lists show it): `fail` as a gate would fail, `pass`
+ * when at least one policy passes and none fails, `unknown` when none could be judged.
+ */
+export function overallStatus(results: readonly Pick<PolicyResult, 'status'>[]): 'pass' | 'fail' | 'unknown' {
+  if (gateFails({ results })) return 'fail';
+  return results.some((r) => r.status === 'pass') ? 'pass' : 'unknown';
+}
+
 /** Whether a CI gate fails: a policy failed, or a custom one could not run. */
-export function gateFails(r: Pick<PolicyReport, 'results'>): boolean {
+export function gateFails(r: { results: readonly Pick<PolicyResult, 'status'>[] }): boolean {
   return r.results.some((x) => x.status === 'fail' || x.status === 'error');
 }

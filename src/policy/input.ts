@@ -10,6 +10,7 @@ import type { Provenance } from '../attest/provenance.js';
 import type { Finding } from '../match/types.js';
 import type { Sbom } from '../sbom/model.js';
 import { repositoryOf } from './image-names.js';
+import { redactProvenance } from '../image/redact.js';
 
 export interface PolicyPackage {
   name: string;
@@ -98,12 +99,12 @@ export interface StoredProvenance {
 }
 
 export function storedProvenance(p: Provenance): StoredProvenance {
-  return {
+  return redactProvenance({
     materials: p.materials.map((m) => ({ uri: m.uri, digest: { ...m.digest } })),
     ...(p.baseImage ? { baseImage: { name: p.baseImage.name, ...(p.baseImage.digest ? { digest: p.baseImage.digest } : {}) } } : {}),
     ...(p.vcs ? { vcs: { ...(p.vcs.source ? { source: p.vcs.source } : {}), ...(p.vcs.revision ? { revision: p.vcs.revision } : {}) } } : {}),
     ...(p.dockerfile ? { dockerfile: { ...(p.dockerfile.path ? { path: p.dockerfile.path } : {}), ...(p.dockerfile.content ? { content: p.dockerfile.content } : {}) } } : {}),
-  };
+  });
 }
 
 /** A secret finding reduced to what a policy needs (no masked value, no hash). */
@@ -123,9 +124,21 @@ export interface LayerBase {
   tags: string[];
 }
 
+/**
+ * What policies read of a finding: a Finding has it all, and the platform rebuilds it from its
+ * stored findings to evaluate again after a re-match.
+ */
+export type FindingFacts = Pick<Finding, 'id' | 'ids' | 'status' | 'fixedVersions' | 'published'> & {
+  package: Pick<Finding['package'], 'name' | 'version' | 'type' | 'purl'>;
+  severity: Pick<Finding['severity'], 'level' | 'score'>;
+  kev?: unknown;
+  epss?: { score: number };
+  suppressed?: unknown;
+};
+
 export interface PolicyFacts {
   sbom: Sbom;
-  findings: readonly Finding[];
+  findings: readonly FindingFacts[];
   secrets?: readonly SecretFact[];
   attestations?: { provenance: boolean; sbom: boolean };
   provenance?: StoredProvenance;

@@ -2,15 +2,25 @@
  * A pushed SBOM becomes a stored image: matched against the server's advisory database, then
  * stored with its findings for one organisation. Used by POST /v1/images and by
  * `scout server catalog add`. A digest already stored is not matched again (the push is
- * idempotent: it answers with what is stored and marks the image seen).
+ * idempotent: it answers with what is stored and marks the image seen). A new image's
+ * attestations, provenance and secret scan are stored with it, its policies evaluated.
  */
 import type { Sbom } from '../sbom/model.js';
 import type { AdvisoryStore } from '../store/advisory-store.js';
-import type { OnImageCreated, OrgStore, PutResult } from '../store/platform-store.js';
+import type { OnImageCreated, OrgStore, PushedAttestations, PutResult, SecretScan } from '../store/platform-store.js';
+import type { StoredProvenance } from '../policy/input.js';
 import { ScoutError } from '../util/errors.js';
-import { redactMetadata } from '../image/redact.js';
+import { redactMetadata, redactProvenance } from '../image/redact.js';
+import { remaskedSecretScan } from '../secrets/stored.js';
 
-export interface IngestOptions {
+/** What a push may carry besides the SBOM (`scout push` finds it beside the image). */
+export interface PushExtras {
+  attestations?: PushedAttestations;
+  provenance?: StoredProvenance;
+  secrets?: SecretScan;
+}
+
+export interface IngestOptions extends PushExtras {
   repository?: string;
   tags?: readonly string[];
   now?: Date;
@@ -34,9 +44,20 @@ export async function ingestSbom(org: OrgStore, advisories: AdvisoryStore, sbom:
   const tags = opts.tags?.length ? opts.tags : own.tag ? [own.tag] : [];
   if (tags.length && !repository) throw new ScoutError('bad-request', 'tags need a repository');
   const base = { metadata, packages: sbom.packages, ...(sbom.distro ? { distro: sbom.distro } : {}), ...(repository ? { repository } : {}), tags };
+  // Secret values are masked where they are stored, whatever the client did.
+  const extras = {
+    ...(opts.attestations ? { attestations: { provenance: opts.attestations.provenance, sbom: opts.attestations.sbom } } : {}),
+    ...(opts.provenance ? { provenance: redactProvenance(opts.provenance) } : {}),
+    ...(opts.secrets ? { secrets: remaskedSecretScan(opts.secrets) } : {}),
+  };
   if (await org.getImage(metadata.digest)) return org.putImage({ ...base, findings: [] }, opts.now);
   const { match } = await import('../match/matcher.js');
   const result = await match(sbom, advisories);
   const onCreated = opts.onCreated;
-  return org.putImage({ ...base, findings: result.findings }, opts.now, onCreated && ((trx, imageId) => onCreated(trx, imageId, { digest: metadata.digest, ...(repository ? { repository } : {}), tags })));
+  const { evaluateStoredImages } = await import('../platform/policy-evaluation.js');
+  return org.putImage({ ...base, ...extras, findings: result.findings }, opts.now, async (trx, imageId) => {
+    // The policies judge the image as stored, in the transaction that stores it.
+    await evaluateStoredImages(trx, [imageId], { trigger: 'push', ...(opts.now ? { now: opts.now } : {}) });
+    if (onCreated) await onCreated(trx, imageId, { digest: metadata.digest, ...(repository ? { repository } : {}), tags });
+  });
 }

@@ -78,7 +78,9 @@ export interface PackageName {
   images: number;
 }
 
-export interface BaseImageUse extends BaseImageMatch {
+/** A base image the organisation's images share layers with (the layer match: it holds them all). */
+export interface BaseImageUse extends Omit<BaseImageMatch, 'from' | 'name' | 'layers'> {
+  layers: number;
   /** How many of the organisation's images are built on it. */
   images: number;
   /** Some of those images (at most 5). */

@@ -21,6 +21,9 @@ import type { DistroInfo, Package } from '../sbom/model.js';
 import type { SeverityLevel } from '../match/severity.js';
 import type { DashboardReader } from './dashboard-reader.js';
 import type { Recommendations } from '../platform/recommendations.js';
+import type { StoredProvenance } from '../policy/input.js';
+import type { HealthScore } from '../policy/evaluate.js';
+import type { PolicyResult, PolicyStatus } from '../policy/types.js';
 
 export type TokenScope = 'read' | 'write' | 'admin';
 export const TOKEN_SCOPES: readonly TokenScope[] = ['read', 'write', 'admin'];
@@ -94,6 +97,8 @@ export interface ImageSummary {
   vulnerabilities: SeverityCounts;
   /** In lists: the base image, when one is known (the detail always says). */
   baseImage?: BaseImageMatch;
+  /** The latest policy evaluation's verdict; absent before the first one. */
+  policy?: PolicySummary;
 }
 
 export interface BaseImageMatch {
@@ -101,16 +106,86 @@ export interface BaseImageMatch {
   repository?: string;
   /** Every current tag of its repository pointing at that digest. */
   tags: string[];
-  /** How many of the image's layers the base image accounts for (its own layer count). */
-  layers: number;
+  /**
+   * How many of the image's layers the base image accounts for (its own layer count); absent
+   * when provenance named a base image the platform does not hold (its layers are unknown).
+   */
+  layers?: number;
   /** Found in the public catalogue rather than the organisation's own images. */
   catalog: boolean;
+  /** provenance: the image's provenance attestation named it; layers: the longest stored layer prefix. */
+  from: 'provenance' | 'layers';
+  /** The reference the provenance gives (`alpine:3.20`), when it named the base. */
+  name?: string;
+}
+
+/** Attestations found beside a pushed image (`scout push` looks for them). */
+export interface PushedAttestations {
+  provenance: boolean;
+  sbom: boolean;
+}
+
+/** A secret finding as the platform keeps it: where, which rule, the value masked (never whole). */
+export interface StoredSecret {
+  rule: string;
+  title: string;
+  severity: string;
+  source: 'file' | 'env' | 'label' | 'history';
+  location: string;
+  layer?: { index: number; digest: string };
+  /** A later layer deleted the file: it still ships in its own layer. */
+  deletedIn?: { index: number };
+  replacedIn?: { index: number };
+  line?: number;
+  masked: string;
+}
+
+/** The secret scan of `scout push --secrets`. */
+export interface SecretScan {
+  scannedAt: string;
+  findings: StoredSecret[];
+  /** Files not read: binaries, over the size cap, packages' own tests. */
+  skipped: { binary: number; overCap: number; packageTest: number };
+  /** Layers that could not be read (their files were not searched). */
+  unreadLayers: number[];
+}
+
+/**
+ * An image's verdict: `fail` when a policy fails (or a custom one errs), `pass` when at least
+ * one passes and none fails, `unknown` when none could be judged.
+ */
+export type ImagePolicyStatus = 'pass' | 'fail' | 'unknown';
+
+export interface PolicySummary {
+  status: ImagePolicyStatus;
+  grade: HealthScore['grade'];
+  score: number | null;
+  evaluatedAt: string;
+}
+
+export interface ImagePolicy extends PolicySummary {
+  health: HealthScore;
+  results: PolicyResult[];
+}
+
+/** One change of an image's policy results. */
+export interface PolicyHistoryEntry {
+  evaluatedAt: string;
+  trigger: 'push' | 'rematch';
+  status: ImagePolicyStatus;
+  grade: HealthScore['grade'];
+  score: number | null;
+  results: { id: string; status: PolicyStatus; violations: number }[];
 }
 
 export interface ImageDetail extends ImageSummary {
   metadata: ImageMetadata;
   distro?: DistroInfo;
   baseImage?: BaseImageMatch;
+  /** Whether provenance and SBOM attestations came with the push; absent when the push did not say. */
+  attestations?: PushedAttestations;
+  /** The provenance facts the platform keeps: materials, base image, VCS information, Dockerfile. */
+  provenance?: StoredProvenance;
 }
 
 export interface StoredLayer {
@@ -170,6 +245,11 @@ export interface ImageUpload {
   findings: readonly Finding[];
   repository?: string;
   tags?: readonly string[];
+  /** What `scout push` found in the image's attestations (absent: not looked for). */
+  attestations?: PushedAttestations;
+  provenance?: StoredProvenance;
+  /** `scout push --secrets` (absent: the layers were not searched). */
+  secrets?: SecretScan;
 }
 
 export interface PutResult {
@@ -220,6 +300,10 @@ export interface OrgStore {
   imageLayers(digest: string): Promise<StoredLayer[] | undefined>;
   imagePackages(digest: string, page: PageRequest, filter?: PackageFilter): Promise<Page<StoredPackage> | undefined>;
   imageFindings(digest: string, page: PageRequest): Promise<Page<StoredFinding> | undefined>;
+  /** The secret scan pushed with the image: undefined for no image, null when its layers were not searched. */
+  imageSecrets(digest: string): Promise<SecretScan | null | undefined>;
+  /** The latest policy evaluation and the history of its changes, newest first; undefined for no image. */
+  imagePolicy(digest: string): Promise<{ current: ImagePolicy | null; history: PolicyHistoryEntry[] } | undefined>;
   /** Images and packages of this organisation with a finding for this id (CVE, GHSA, … any alias). */
   vulnerabilityUsage(id: string, page: PageRequest): Promise<Page<Usage>>;
   /** Images of this organisation holding this package; a purl without version matches every version. */

@@ -201,7 +201,7 @@ for (const backend of BACKENDS) {
       const ops = Object.values(doc.paths).flatMap((p) => Object.values(p).map((o) => o.operationId)).sort();
       assert.deepEqual(ops, [
         'addWebhook', 'advisorySources', 'createSession', 'createToken', 'deleteImage', 'deleteOrg', 'deleteRepository', 'deleteSession', 'environmentWorkloads', 'explainMatch', 'getImage', 'getOrg',
-        'imageFindings', 'imageLayers', 'imagePackages', 'listBaseImages', 'listEnvironments', 'listEvents', 'listImages', 'listPackageNames', 'listRepositories', 'listTokens', 'listVulnerabilities', 'listWebhooks',
+        'imageFindings', 'imageLayers', 'imagePackages', 'imagePolicy', 'imageSecrets', 'listBaseImages', 'listEnvironments', 'listEvents', 'listImages', 'listPackageNames', 'listRepositories', 'listTokens', 'listVulnerabilities', 'listWebhooks',
         'matchLocal', 'overview', 'packageUsage', 'postAdvisories', 'postRuntimeInventory', 'pushImage', 'recommendBaseImages', 'removeWebhook', 'revokeToken', 'setEnvironmentImage', 'testWebhook', 'updateOrg', 'vulnerabilityAdvisory',
         'vulnerabilityUsage', 'vulnerabilityWorkloads', 'webhookDeliveries', 'whoami',
       ]);

@@ -93,7 +93,12 @@ for (const backend of BACKENDS) {
     // One delivery failed with 500 and was retried after its backoff.
     const log2 = await api.call<Page<{ state: string; attempt: number; statusCode: number }>>({ method: 'GET', url: `/v1/webhooks/${hook.body.webhook.id}/deliveries`, route: 'GET /v1/webhooks/:id/deliveries', token: api.admin });
     assert.deepEqual(log2.body.items.filter((d) => d.state === 'retrying').map((d) => [d.attempt, d.statusCode]), [[1, 500]]);
-    assert.equal(log2.body.items.filter((d) => d.state === 'delivered').length, 6);
+    // 3 new, 3 fixed, and 3 policy.changed: first judged after the re-match that found the
+    // vulnerability, the images pass no-fixable-critical-high again once it is fixed.
+    assert.equal(log2.body.items.filter((d) => d.state === 'delivered').length, 9);
+    const policyEvents = await api.call<Page<ScoutEvent>>({ method: 'GET', url: '/v1/events?kind=policy.changed', route: 'GET /v1/events', token: api.admin });
+    assert.deepEqual(policyEvents.body.items.map((e) => e.image.digest).sort(), affected);
+    for (const e of policyEvents.body.items) assert.deepEqual(e.policy?.policies.map((p) => [p.id, p.previous, p.status]), [['no-fixable-critical-high', 'fail', 'pass']]);
 
     // Another vulnerability, then withdrawn: its findings close as withdrawn.
     await api.call({ method: 'POST', url: '/v1/advisories', route: 'POST /v1/advisories', token: api.admin, payload: osv('SCOUT-TEST-2', 'CVE-2099-0002', '1.5.0') });
@@ -108,8 +113,12 @@ for (const backend of BACKENDS) {
       assert.ok(f.withdrawnAt && !f.fixedAt, JSON.stringify(f));
     }
     const all = await api.call<Page<ScoutEvent>>({ method: 'GET', url: '/v1/events?limit=500', route: 'GET /v1/events', token: api.admin });
-    assert.equal(all.body.items.length, 12);
-    // Paging: 5 + 5 + 2, in order, by cursor.
+    // 12 vulnerability events, and 9 policy.changed: the fix, CVE-2099-0002 and its withdrawal
+    // each moved no-fixable-critical-high of the three images.
+    assert.equal(all.body.items.filter((e) => e.kind.startsWith('vulnerability.')).length, 12);
+    assert.equal(all.body.items.filter((e) => e.kind === 'policy.changed').length, 9);
+    assert.equal(all.body.items.length, 21);
+    // Paging: 5 + 5 + 5 + 5 + 1, in order, by cursor.
     const seen: string[] = [];
     let cursor: string | undefined;
     do {

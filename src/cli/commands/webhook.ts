@@ -6,6 +6,7 @@
 import type { Command } from 'commander';
 import type { Webhook, WebhookDelivery } from '../../store/kysely/activity-store.js';
 import { ScoutError } from '../../util/errors.js';
+import { EVENT_KINDS } from '../../notify/events.js';
 import { action, writeOutput } from '../common.js';
 import type { ServerLogin } from '../server-client.js';
 
@@ -14,7 +15,6 @@ interface Options {
   format: string;
 }
 
-const EVENT_KINDS = ['vulnerability.new', 'vulnerability.fixed', 'vulnerability.withdrawn', 'image.pushed'];
 
 async function login(o: Options): Promise<ServerLogin> {
   if (!['text', 'json'].includes(o.format)) throw new ScoutError('bad-format', `--format must be text or json, not "${o.format}"`);
@@ -40,7 +40,7 @@ export function register(program: Command): void {
     action(async (url: string, o: Options & { slack?: boolean; kind?: string[] }) => {
       const l = await login(o);
       for (const k of o.kind ?? []) {
-        if (!EVENT_KINDS.includes(k)) throw new ScoutError('bad-option', `--kind must be one of ${EVENT_KINDS.join(', ')}, not "${k}"`);
+        if (!(EVENT_KINDS as readonly string[]).includes(k)) throw new ScoutError('bad-option', `--kind must be one of ${EVENT_KINDS.join(', ')}, not "${k}"`);
       }
       const { callApi } = await import('../server-client.js');
       const { body } = await callApi<{ webhook: Webhook; secret?: string }>(l, {

@@ -9,7 +9,9 @@ export function countsText(c: SeverityCounts): string {
 export function baseImageText(b: BaseImageMatch | undefined, total?: number): string {
   if (!b) return 'not found among your images or the public catalogue';
   const name = b.repository ? `${b.repository}${b.tags.length ? ':' + b.tags.join(', :') : ''}` : '(no repository)';
-  return `${name} ${short(b.digest)} (${b.layers}${total !== undefined ? ` of ${total}` : ''} layers${b.catalog ? ', public catalogue' : ''})`;
+  const layers = b.layers !== undefined ? `${b.layers}${total !== undefined ? ` of ${total}` : ''} layers` : 'not stored on the server';
+  const from = b.from === 'provenance' ? `, named by the provenance${b.name ? ` as ${b.name}` : ''}` : '';
+  return `${b.repository || !b.name ? name : b.name} ${short(b.digest)} (${layers}${b.catalog ? ', public catalogue' : ''}${from})`;
 }
 
 export function imageSummaryText(i: ImageDetail): string {
@@ -20,6 +22,8 @@ export function imageSummaryText(i: ImageDetail): string {
     `  size           ${bytes(i.size.compressed)} compressed, ${i.layerCount} layers, ${i.packageCount} packages`,
     `  vulnerabilities ${countsText(i.vulnerabilities)}`,
     `  base image     ${baseImageText(i.baseImage, i.layerCount)}`,
+    ...(i.policy ? [`  policies       ${i.policy.status}${i.policy.grade ? ` (health ${i.policy.grade})` : ''}`] : []),
+    ...(i.provenance ? [`  provenance     ${[i.provenance.vcs?.source, i.provenance.vcs?.revision?.slice(0, 12)].filter(Boolean).join(' @ ') || 'stored'}`] : []),
   ];
   return lines.join('\n');
 }
@@ -33,7 +37,7 @@ export function imageListText(items: ImageSummary[]): string {
 
 export function layersText(layers: StoredLayer[], base: BaseImageMatch | undefined): string {
   return table(
-    layers.map((l) => [String(l.position), short(l.diffId), bytes(l.size), base && l.position < base.layers ? 'base' : '', (l.createdBy ?? '').slice(0, 80)]),
+    layers.map((l) => [String(l.position), short(l.diffId), bytes(l.size), base?.layers !== undefined && l.position < base.layers ? 'base' : '', (l.createdBy ?? '').slice(0, 80)]),
     ['#', 'DIFF ID', 'SIZE', '', 'CREATED BY'],
   );
 }

@@ -14,7 +14,8 @@
  *                                             `fixed_at` (the advisory now says this version
  *                                             is not affected: `vulnerability.fixed`)
  *   Events (one per image, vulnerability and kind, listing the packages) and their webhook
- *   deliveries commit in the same transaction; findings are never deleted.
+ *   deliveries commit in the same transaction; findings are never deleted. The images' policies
+ *   are evaluated again in it too (`policy.changed` when a policy's status moved).
  * Retried after a crash, the diff runs against what is stored: nothing is applied twice.
  */
 import type { Kysely, Transaction } from 'kysely';
@@ -181,7 +182,6 @@ async function apply(deps: RematchDeps, payload: RematchPayload, trx: Transactio
   }
   const inserts: PlatformDatabase['findings'][] = [];
   const aliases: PlatformDatabase['finding_ids'][] = [];
-  type Change = { t: Target; kind: EventKind; vuln: string; severity: SeverityLevel; version: string; fixedVersions: string[] };
   const changes: Change[] = [];
   const withdrawnCache = new Map<string, boolean>();
   for (const t of targets) {
@@ -225,9 +225,17 @@ async function apply(deps: RematchDeps, payload: RematchPayload, trx: Transactio
   for (const c of chunks(aliases, 2000)) await trx.insertInto('finding_ids').values(c).onConflict((oc) => oc.doNothing()).execute();
   // Severities and fixes of kept findings may change too: recount every image looked at.
   await refreshImageCounts(trx, imageIds);
-  if (!changes.length) return;
+  if (changes.length) await recordChanges(deps, trx, changes, imageIds, now);
+  // The policies judge the findings as they now are (a fix version that appeared makes a
+  // vulnerability fixable): every image looked at, its results and events in this transaction.
+  const { evaluateStoredImages } = await import('../../platform/policy-evaluation.js');
+  await evaluateStoredImages(trx, imageIds, { trigger: 'rematch', enqueue: (payloads) => deps.enqueueDeliveries(trx, payloads) });
+}
 
-  // One event per (image, vulnerability, kind), listing the image's packages it concerns.
+type Change = { t: Target; kind: EventKind; vuln: string; severity: SeverityLevel; version: string; fixedVersions: string[] };
+
+/** One event per (image, vulnerability, kind), listing the image's packages it concerns. */
+async function recordChanges(deps: RematchDeps, trx: Transaction<PlatformDatabase>, changes: readonly Change[], imageIds: readonly string[], now: string): Promise<void> {
   const grouped = new Map<string, Change[]>();
   for (const ch of changes) {
     const k = `${ch.t.imageId}\0${ch.vuln}\0${ch.kind}`;

@@ -4,7 +4,9 @@ const strs = { type: 'array', items: str } as const;
 const obj = (required: string[], properties: Record<string, unknown>) => ({ type: 'object', required, additionalProperties: false, properties });
 const page = (item: string) => obj(['items'], { items: { type: 'array', items: { $ref: `${item}#` } }, next: str });
 
-export const EVENT_KIND_ENUM = ['vulnerability.new', 'vulnerability.fixed', 'vulnerability.withdrawn', 'image.pushed'];
+export const EVENT_KIND_ENUM = ['vulnerability.new', 'vulnerability.fixed', 'vulnerability.withdrawn', 'image.pushed', 'policy.changed'];
+const VERDICT = { type: 'string', enum: ['pass', 'fail', 'unknown'] } as const;
+const nullableStr = { type: ['string', 'null'] } as const;
 
 const environment = obj(['name', 'workloads'], {
   name: str,
@@ -24,6 +26,16 @@ export const CONTINUOUS_SCHEMAS: Record<string, unknown>[] = [
         severity: str,
         packages: { type: 'array', items: obj(['purl', 'version', 'fixedVersions'], { purl: str, version: str, fixedVersions: strs }) },
       }),
+      policy: {
+        ...obj(['status', 'previousStatus', 'grade', 'previousGrade', 'policies'], {
+          status: VERDICT,
+          previousStatus: VERDICT,
+          grade: nullableStr,
+          previousGrade: nullableStr,
+          policies: { type: 'array', items: obj(['id', 'title', 'status', 'previous'], { id: str, title: str, status: nullableStr, previous: nullableStr }) },
+        }),
+        description: 'For policy.changed: the verdict before and after, and the policies whose status moved (null: the policy appeared or went away).',
+      },
       environments: { type: 'array', items: environment, description: 'Where the image ran when the event was made.' },
     }),
   },

@@ -8,6 +8,7 @@ import { readFileSync } from 'node:fs';
 import type { FastifyInstance } from 'fastify';
 import { CONTINUOUS_SCHEMAS } from './continuous.js';
 import { RECOMMENDATION_SCHEMAS } from './recommendations.js';
+import { imagePushSchema, SUPPLY_CHAIN_SCHEMAS } from './supply-chain.js';
 
 const str = { type: 'string' } as const;
 const int = { type: 'integer' } as const;
@@ -54,6 +55,7 @@ const SUMMARY_PROPERTIES = {
   packageCount: int,
   vulnerabilities: { $ref: 'SeverityCounts#' },
   baseImage: { $ref: 'BaseImage#' },
+  policy: { $ref: 'PolicySummary#' },
 };
 
 export const SCHEMAS: Record<string, unknown>[] = [
@@ -96,14 +98,16 @@ export const SCHEMAS: Record<string, unknown>[] = [
   {
     $id: 'BaseImage',
     type: 'object',
-    required: ['digest', 'tags', 'layers', 'catalog'],
+    required: ['digest', 'tags', 'catalog', 'from'],
     additionalProperties: false,
     properties: {
       digest: str,
       repository: str,
       tags: { ...strings, description: 'Every current tag of the repository pointing at this digest.' },
-      layers: { ...int, description: 'How many of the image\'s layers the base image accounts for.' },
+      layers: { ...int, description: 'How many of the image\'s layers the base image accounts for; absent when the provenance named a base image the platform does not hold.' },
       catalog: { type: 'boolean', description: 'Found in the public catalogue rather than the organisation\'s own images.' },
+      from: { type: 'string', enum: ['provenance', 'layers'], description: 'Where the answer came from: the image\'s provenance attestation named it (used first), or the longest stored layer prefix.' },
+      name: { ...str, description: 'The base image reference as the provenance names it (alpine:3.20).' },
     },
   },
   { $id: 'ImageSummary', type: 'object', required: SUMMARY_REQUIRED, additionalProperties: false, properties: SUMMARY_PROPERTIES },
@@ -116,6 +120,8 @@ export const SCHEMAS: Record<string, unknown>[] = [
       ...SUMMARY_PROPERTIES,
       metadata: { $ref: `${SBOM_SCHEMA_ID}#/definitions/image` },
       distro: { $ref: `${SBOM_SCHEMA_ID}#/definitions/distro` },
+      attestations: { $ref: 'Attestations#' },
+      provenance: { $ref: 'Provenance#' },
     },
   },
   {
@@ -394,8 +400,10 @@ export const DASHBOARD_SCHEMAS: Record<string, unknown>[] = [
 ];
 
 export function addSchemas(app: FastifyInstance): void {
-  app.addSchema(sbomSchema());
-  for (const s of [...SCHEMAS, ...DASHBOARD_SCHEMAS, ...CONTINUOUS_SCHEMAS, ...RECOMMENDATION_SCHEMAS]) app.addSchema(s);
+  const sbom = sbomSchema();
+  app.addSchema(sbom);
+  app.addSchema(imagePushSchema(sbom, SBOM_SCHEMA_ID));
+  for (const s of [...SCHEMAS, ...SUPPLY_CHAIN_SCHEMAS, ...DASHBOARD_SCHEMAS, ...CONTINUOUS_SCHEMAS, ...RECOMMENDATION_SCHEMAS]) app.addSchema(s);
 }
 
 /** Shared error replies every authenticated route can give. */

@@ -56,7 +56,7 @@ export const RECOMMENDATION_SCHEMAS = [
         required: ['digest', 'tags', 'layers', 'catalog', 'current'],
         additionalProperties: false,
         description: 'The image\'s base image; absent when none is known.',
-        properties: { digest: str, repository: str, tags: { type: 'array', items: str }, layers: { type: 'integer' }, catalog: { type: 'boolean' }, current: { $ref: 'BaseCandidate#' } },
+        properties: { digest: str, repository: str, tags: { type: 'array', items: str }, layers: { type: 'integer' }, catalog: { type: 'boolean' }, from: { type: 'string', enum: ['layers'] }, current: { $ref: 'BaseCandidate#' } },
       },
       recommendations: { type: 'array', items: { $ref: 'Recommendation#' }, description: 'Other tags of the base image\'s repository, best first.' },
     },

@@ -20,8 +20,11 @@ import type {
   ImageSort,
   ImageSortKey,
   PackageFilter,
+  ImagePolicy,
   ImageSummary,
   ImageUpload,
+  PolicyHistoryEntry,
+  SecretScan,
   OnImageCreated,
   Org,
   OrgStore,
@@ -45,6 +48,8 @@ import { chunks, isUniqueViolation, likeEscaped, orgColumn, rowsPerInsert } from
 import type { ImagesTable, PlatformDatabase } from './schema.js';
 import { createTokenRow, tokenInfoOf } from './tokens.js';
 import { countsOfRow, refreshImageCounts } from './image-counts.js';
+import { insertSupplyChain, provenanceBases, secretScansOf, supplyChainOf } from './supply-chain.js';
+import { policySummariesOf, readImagePolicy } from './policy-store.js';
 
 type Db = Kysely<PlatformDatabase> | Transaction<PlatformDatabase>;
 
@@ -97,6 +102,8 @@ export function findingDetail(f: Finding): string {
     fixedVersions: f.fixedVersions,
     ...(f.summary ? { summary: f.summary } : {}),
     ...(f.epss ? { epss: { score: f.epss.score, percentile: f.epss.percentile } } : {}),
+    // Policies' grace period counts from it (the platform evaluates them after each re-match).
+    ...(f.published ? { published: f.published } : {}),
   });
 }
 
@@ -135,6 +142,7 @@ export class KyselyOrgStore implements OrgStore {
         await this.insertLayers(trx, imageId, m, chains);
         await this.insertPackages(trx, imageId, upload.packages, upload.distro);
         await this.insertFindings(trx, imageId, upload.findings, at);
+        await insertSupplyChain(trx, this.org.id, imageId, upload, at);
         await refreshImageCounts(trx, [imageId]);
         if (repoId && upload.tags?.length) await this.moveTags(trx, repoId, upload.tags, imageId, at);
         if (onCreated) await onCreated(trx, imageId);
@@ -336,8 +344,15 @@ export class KyselyOrgStore implements OrgStore {
     const metadata = JSON.parse(r.metadata) as ImageMetadata;
     const detail: ImageDetail = { ...this.summaryOf(r, tags), metadata };
     if (r.distro) detail.distro = JSON.parse(r.distro) as DistroInfo;
-    const base = await this.findBaseImage(chainIds(metadata.layers.map((l) => l.diffId)));
+    const [supply, provenanceBase, policy] = await Promise.all([supplyChainOf(this.db, this.org.id, [r.id]), provenanceBases(this.db, this.org.id, [r.id]), policySummariesOf(this.db, this.org.id, [r.id])]);
+    const facts = supply.get(r.id);
+    if (facts?.attestations) detail.attestations = facts.attestations;
+    if (facts?.provenance) detail.provenance = facts.provenance;
+    // What the build's provenance names comes first; the layer match answers otherwise.
+    const base = provenanceBase.get(r.id) ?? (await this.findBaseImage(chainIds(metadata.layers.map((l) => l.diffId))));
     if (base) detail.baseImage = base;
+    const verdict = policy.get(r.id);
+    if (verdict) detail.policy = verdict;
     return detail;
   }
 
@@ -379,11 +394,13 @@ export class KyselyOrgStore implements OrgStore {
       filtered().select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow(),
     ]);
     const ids = keys.slice(0, limit).map((r) => r.id);
-    const [rows, tags, bases] = await Promise.all([
+    const [rows, tags, bases, provenance, policies] = await Promise.all([
       // By primary key: orgColumn keeps SQLite off the org_id indexes (dialect.ts).
       ids.length ? this.db.selectFrom('images as i').leftJoin('repositories as r', 'r.id', 'i.repository_id').selectAll('i').select('r.name as repository').where(orgColumn('i.org_id'), '=', this.org.id).where('i.id', 'in', ids).execute() : Promise.resolve([]),
       this.tagsOf(ids),
       this.baseImagesOf(ids),
+      provenanceBases(this.db, this.org.id, ids),
+      policySummariesOf(this.db, this.org.id, ids),
     ]);
     const byId = new Map(rows.map((r) => [r.id, r]));
     const out = pageOf(
@@ -391,8 +408,10 @@ export class KyselyOrgStore implements OrgStore {
       limit,
       (k) => {
         const s = this.summaryOf(byId.get(k.id)!, tags);
-        const b = bases.get(k.id);
+        const b = provenance.get(k.id) ?? bases.get(k.id);
         if (b) s.baseImage = b;
+        const verdict = policies.get(k.id);
+        if (verdict) s.policy = verdict;
         return s;
       },
       (k) => {
@@ -440,7 +459,7 @@ export class KyselyOrgStore implements OrgStore {
       }
     }
     for (const [imageId, b] of best) {
-      out.set(imageId, { digest: b.digest, ...(b.repository ? { repository: b.repository } : {}), tags: tags.get(b.id) ?? [], layers: b.layer_count, catalog: Number(b.catalog) === 1 });
+      out.set(imageId, { digest: b.digest, ...(b.repository ? { repository: b.repository } : {}), tags: tags.get(b.id) ?? [], layers: b.layer_count, catalog: Number(b.catalog) === 1, from: 'layers' });
     }
     return out;
   }
@@ -539,6 +558,18 @@ export class KyselyOrgStore implements OrgStore {
     return pageOf(rows, limit, (r) => storedFinding(r), (r) => [r.vulnerability_id, r.purl]);
   }
 
+  async imageSecrets(digest: string): Promise<SecretScan | null | undefined> {
+    const id = await this.imageId(digest);
+    if (!id) return undefined;
+    return (await secretScansOf(this.db, this.org.id, [id])).get(id) ?? null;
+  }
+
+  async imagePolicy(digest: string): Promise<{ current: ImagePolicy | null; history: PolicyHistoryEntry[] } | undefined> {
+    const id = await this.imageId(digest);
+    if (!id) return undefined;
+    return readImagePolicy(this.db, this.org.id, id);
+  }
+
   async vulnerabilityUsage(id: string, page: PageRequest): Promise<Page<Usage>> {
     const limit = limitOf(page);
     const after = decodeCursor(page.cursor, ['string', 'string', 'string']);
@@ -607,36 +638,7 @@ export class KyselyOrgStore implements OrgStore {
   }
 
   async findBaseImage(chains: readonly string[]): Promise<BaseImageMatch | undefined> {
-    // Proper prefixes only: an image with the very same layers is a sibling, not a base.
-    const prefixes = chains.slice(0, -1);
-    if (!prefixes.length) return undefined;
-    // One round trip: the candidates with their current tags, best first (longest; among equals
-    // the organisation's own image, then the latest pushed), so the best one's tag rows come
-    // first and together. On a loaded PostgreSQL each round trip costs milliseconds.
-    const rows = await this.db
-      .selectFrom('images as i')
-      .innerJoin('orgs as o', 'o.id', 'i.org_id')
-      .leftJoin('repositories as r', 'r.id', 'i.repository_id')
-      .leftJoin('tags as t', (j) => j.onRef('t.image_id', '=', 'i.id').on('t.until_at', 'is', null))
-      .select(['i.id', 'i.digest', 'i.layer_count', 'o.catalog', 'r.name as repository', 't.name as tag'])
-      .where('i.top_chain_id', 'in', prefixes)
-      .where((eb) => eb.or([eb('i.org_id', '=', this.org.id), eb('o.catalog', '=', 1)]))
-      .orderBy('i.layer_count', 'desc')
-      .orderBy('o.catalog', 'asc')
-      .orderBy('i.pushed_at', 'desc')
-      .orderBy('i.id')
-      .limit(1000)
-      .execute();
-    const best = rows[0];
-    if (!best) return undefined;
-    const tags = rows.filter((r) => r.id === best.id && r.tag !== null).map((r) => r.tag!).sort();
-    return {
-      digest: best.digest,
-      ...(best.repository ? { repository: best.repository } : {}),
-      tags,
-      layers: best.layer_count,
-      catalog: Number(best.catalog) === 1,
-    };
+    return layerBaseImage(this.db, this.org.id, chains);
   }
 
   async recommendBaseImages(chains: readonly string[]): Promise<Recommendations> {
@@ -754,6 +756,45 @@ export class KyselyOrgStore implements OrgStore {
   }
 }
 
+/**
+ * The base image by layers: the stored image (this organisation's or the public catalogue's)
+ * whose top chain ID is the longest proper prefix of `chains`. A function of the database
+ * handle, so a push's transaction can ask it too.
+ */
+export async function layerBaseImage(db: Db, orgId: string, chains: readonly string[]): Promise<BaseImageMatch | undefined> {
+  // Proper prefixes only: an image with the very same layers is a sibling, not a base.
+  const prefixes = chains.slice(0, -1);
+  if (!prefixes.length) return undefined;
+  // One round trip: the candidates with their current tags, best first (longest; among equals
+  // the organisation's own image, then the latest pushed), so the best one's tag rows come
+  // first and together. On a loaded PostgreSQL each round trip costs milliseconds.
+  const rows = await db
+    .selectFrom('images as i')
+    .innerJoin('orgs as o', 'o.id', 'i.org_id')
+    .leftJoin('repositories as r', 'r.id', 'i.repository_id')
+    .leftJoin('tags as t', (j) => j.onRef('t.image_id', '=', 'i.id').on('t.until_at', 'is', null))
+    .select(['i.id', 'i.digest', 'i.layer_count', 'o.catalog', 'r.name as repository', 't.name as tag'])
+    .where('i.top_chain_id', 'in', prefixes)
+    .where((eb) => eb.or([eb('i.org_id', '=', orgId), eb('o.catalog', '=', 1)]))
+    .orderBy('i.layer_count', 'desc')
+    .orderBy('o.catalog', 'asc')
+    .orderBy('i.pushed_at', 'desc')
+    .orderBy('i.id')
+    .limit(1000)
+    .execute();
+  const best = rows[0];
+  if (!best) return undefined;
+  const tags = rows.filter((r) => r.id === best.id && r.tag !== null).map((r) => r.tag!).sort();
+  return {
+    digest: best.digest,
+    ...(best.repository ? { repository: best.repository } : {}),
+    tags,
+    layers: best.layer_count,
+    catalog: Number(best.catalog) === 1,
+    from: 'layers',
+  };
+}
+
 function storedFinding(r: PlatformDatabase['findings']): StoredFinding {
   const d = JSON.parse(r.detail) as { ids: string[]; packageName: string; packageVersion: string; packageType: string; fixedVersions: string[]; summary?: string; epss?: { score: number; percentile: number } };
   return {
@@ -789,6 +830,10 @@ export async function deleteImages(trx: Db, orgId: string, imageIds: readonly st
     // that is the environment's history, not the image's.
     await trx.deleteFrom('webhook_deliveries').where('org_id', '=', orgId).where('event_id', 'in', (eb) => eb.selectFrom('events').select('id').where('org_id', '=', orgId).where('image_id', 'in', ids)).execute();
     await trx.deleteFrom('events').where('org_id', '=', orgId).where('image_id', 'in', ids).execute();
+    await trx.deleteFrom('policy_history').where('org_id', '=', orgId).where('image_id', 'in', ids).execute();
+    await trx.deleteFrom('policy_results').where('org_id', '=', orgId).where('image_id', 'in', ids).execute();
+    await trx.deleteFrom('image_secrets').where('org_id', '=', orgId).where('image_id', 'in', ids).execute();
+    await trx.deleteFrom('image_provenance').where('org_id', '=', orgId).where('image_id', 'in', ids).execute();
     await trx.deleteFrom('finding_ids').where('org_id', '=', orgId).where('image_id', 'in', ids).execute();
     await trx.deleteFrom('findings').where('org_id', '=', orgId).where('image_id', 'in', ids).execute();
     await trx.deleteFrom('image_packages').where('org_id', '=', orgId).where('image_id', 'in', ids).execute();

@@ -200,6 +200,50 @@ export interface WorkloadsTable {
   ended_at: string | null;
 }
 
+/** Attestations and provenance of a pushed image (migration 005). */
+export interface ImageProvenanceTable {
+  image_id: string;
+  org_id: string;
+  has_provenance: number;
+  has_sbom: number;
+  base_name: string | null;
+  base_digest: string | null;
+  provenance: string | null;
+}
+
+/** The secret scan of `scout push --secrets`: masked findings only. */
+export interface ImageSecretsTable {
+  image_id: string;
+  org_id: string;
+  scanned_at: string;
+  finding_count: number;
+  report: string;
+}
+
+/** An image's latest policy evaluation. */
+export interface PolicyResultsTable {
+  image_id: string;
+  org_id: string;
+  status: string;
+  grade: string | null;
+  score: number | null;
+  evaluated_at: string;
+  report: string;
+}
+
+/** One row each time an image's policy results changed. */
+export interface PolicyHistoryTable {
+  id: string;
+  org_id: string;
+  image_id: string;
+  evaluated_at: string;
+  trigger: string;
+  status: string;
+  grade: string | null;
+  score: number | null;
+  results: string;
+}
+
 export interface PlatformMigrationsTable {
   version: number;
   name: string;
@@ -223,6 +267,10 @@ export interface PlatformDatabase {
   webhooks: WebhooksTable;
   webhook_deliveries: WebhookDeliveriesTable;
   workloads: WorkloadsTable;
+  image_provenance: ImageProvenanceTable;
+  image_secrets: ImageSecretsTable;
+  policy_results: PolicyResultsTable;
+  policy_history: PolicyHistoryTable;
   platform_migrations: PlatformMigrationsTable;
 }
 
@@ -232,6 +280,10 @@ export const PLATFORM_TABLES = [
   'webhooks',
   'events',
   'workloads',
+  'policy_history',
+  'policy_results',
+  'image_secrets',
+  'image_provenance',
   'finding_ids',
   'findings',
   'image_packages',

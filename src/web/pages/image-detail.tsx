@@ -110,10 +110,9 @@ function Overview({ img }: { img: Detail }) {
               <Row k="Digest">
                 <code>{img.baseImage.digest}</code>
               </Row>
-              <Row k="Layers">
-                {img.baseImage.layers} of this image's {img.layerCount} layers
-              </Row>
-              <Row k="Found in">{img.baseImage.catalog ? 'the public catalogue' : "the organisation's images"}</Row>
+              <Row k="Layers">{img.baseImage.layers !== undefined ? `${img.baseImage.layers} of this image's ${img.layerCount} layers` : undefined}</Row>
+              <Row k="Found in">{img.baseImage.layers === undefined ? 'not stored on this server' : img.baseImage.catalog ? 'the public catalogue' : "the organisation's images"}</Row>
+              <Row k="Known from">{img.baseImage.from === 'provenance' ? `the image's provenance${img.baseImage.name ? ` (${img.baseImage.name})` : ''}` : 'shared layers'}</Row>
             </dl>
           ) : (
             <Empty>No stored image shares a prefix of this image's layers.</Empty>

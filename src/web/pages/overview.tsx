@@ -117,6 +117,7 @@ const EVENT_TEXT: Record<string, string> = {
   'vulnerability.fixed': 'fixed',
   'vulnerability.withdrawn': 'withdrawn',
   'image.pushed': 'pushed',
+  'policy.changed': 'policy',
 };
 
 /** One event: when, what, which vulnerability in which image, and where that image runs. */

@@ -158,9 +158,9 @@ for (const backend of BACKENDS) {
       await acme.putImage(runtime);
       const app = chainIds(layerDiffIds(['debian', 'node', 'app']));
       const base = await acme.findBaseImage(app);
-      assert.deepEqual(base, { digest: runtime.metadata.digest, repository: 'node', tags: ['20'], layers: 2, catalog: false });
+      assert.deepEqual(base, { digest: runtime.metadata.digest, repository: 'node', tags: ['20'], layers: 2, catalog: false, from: 'layers' });
       const runtimeBase = await acme.findBaseImage(chainIds(layerDiffIds(['debian', 'node'])));
-      assert.deepEqual(runtimeBase, { digest: distro.metadata.digest, repository: 'debian', tags: ['12', 'bookworm', 'latest'], layers: 1, catalog: true });
+      assert.deepEqual(runtimeBase, { digest: distro.metadata.digest, repository: 'debian', tags: ['12', 'bookworm', 'latest'], layers: 1, catalog: true, from: 'layers' });
       assert.equal(await acme.findBaseImage(chainIds(layerDiffIds(['alpine', 'app']))), undefined, 'unknown base');
       assert.equal(await acme.findBaseImage(chainIds(layerDiffIds(['debian']))), undefined, 'an image is not its own base');
       // The catalogue is matched against, never listed.

@@ -9,7 +9,8 @@ import { IMAGE_SORT_KEYS, type ImageFilter, type ImageSortKey } from '../../../s
 import { ScoutError } from '../../../util/errors.js';
 import { ingestSbom } from '../../ingest.js';
 import { recordPushEvent } from '../../../store/kysely/activity-store.js';
-import { ERROR_REPLIES, SBOM_SCHEMA_ID } from '../../schemas/index.js';
+import { ERROR_REPLIES } from '../../schemas/index.js';
+import type { PushExtras } from '../../ingest.js';
 
 const DIGEST = { type: 'string', pattern: '^sha256:[a-f0-9]{64}$' } as const;
 const digestParams = { type: 'object', required: ['digest'], properties: { digest: DIGEST } } as const;
@@ -52,7 +53,7 @@ export default async function imageRoutes(app: FastifyInstance): Promise<void> {
     schema: {
       tags: ['images'],
       operationId: 'pushImage',
-      summary: 'Store an image: its SBOM (scout sbom --format json) with image metadata; matched against the server\'s advisories. Idempotent by digest.',
+      summary: 'Store an image: its SBOM (scout sbom --format json) with image metadata, and what scout push found in its attestations (provenance) and layers (--secrets); matched against the server\'s advisories, its policies evaluated. Idempotent by digest.',
       querystring: {
         type: 'object',
         additionalProperties: false,
@@ -61,15 +62,17 @@ export default async function imageRoutes(app: FastifyInstance): Promise<void> {
           tag: { type: 'array', maxItems: 100, items: { type: 'string', pattern: '^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$' } },
         },
       },
-      body: { $ref: `${SBOM_SCHEMA_ID}#` },
+      body: { $ref: 'ImagePush#' },
       response: { 200: { $ref: 'PushResult#' }, 201: { $ref: 'PushResult#' }, 413: { $ref: 'Error#' }, ...ERROR_REPLIES },
     },
   }, async (req, reply) => {
     const { scoutFromJson } = await import('../../../sbom/formats/scout-json.js');
     const q = req.query as { repository?: string; tag?: string[] };
+    // What scout push found beside the SBOM; the rest is the SBOM document.
+    const { attestations, provenance, secrets, ...document } = req.body as PushExtras & Record<string, unknown>;
     let sbom;
     try {
-      sbom = scoutFromJson(req.body as Parameters<typeof scoutFromJson>[0]);
+      sbom = scoutFromJson(document as Parameters<typeof scoutFromJson>[0]);
     } catch (err) {
       if (err instanceof ScoutError) throw new ScoutError('bad-sbom', err.message);
       throw err;
@@ -79,6 +82,9 @@ export default async function imageRoutes(app: FastifyInstance): Promise<void> {
     const result = await ingestSbom(req.org, app.deps.advisories, sbom, {
       ...(q.repository ? { repository: q.repository } : {}),
       ...(q.tag ? { tags: q.tag } : {}),
+      ...(attestations ? { attestations } : {}),
+      ...(provenance ? { provenance } : {}),
+      ...(secrets ? { secrets } : {}),
       // A new image is an `image.pushed` event, committed with the image, its deliveries with it.
       onCreated: (trx, imageId, image) => recordPushEvent(trx, orgId, imageId, image, (payloads) => (jobs ? jobs.enqueueDeliveries(trx, payloads) : Promise.resolve())),
     });
@@ -162,6 +168,34 @@ export default async function imageRoutes(app: FastifyInstance): Promise<void> {
   }, async (req) => {
     const { digest } = req.params as { digest: string };
     return (await req.org.imageFindings(digest, req.query as PageQuery)) ?? Promise.reject(notFound(digest));
+  });
+
+  app.get('/images/:digest/policy', {
+    schema: {
+      tags: ['images'],
+      operationId: 'imagePolicy',
+      summary: 'An image\'s policy results (evaluated on push and after each re-match): each policy\'s status, violations and fix, the health score, and the history of changes',
+      params: digestParams,
+      response: { 200: { $ref: 'ImagePolicy#' }, ...ERROR_REPLIES },
+    },
+  }, async (req) => {
+    const { digest } = req.params as { digest: string };
+    return (await req.org.imagePolicy(digest)) ?? Promise.reject(notFound(digest));
+  });
+
+  app.get('/images/:digest/secrets', {
+    schema: {
+      tags: ['images'],
+      operationId: 'imageSecrets',
+      summary: 'Leaked secrets found by scout push --secrets: rule, file or config field, layer (and whether a later layer deleted it), line, the value masked',
+      params: digestParams,
+      response: { 200: { $ref: 'ImageSecrets#' }, ...ERROR_REPLIES },
+    },
+  }, async (req) => {
+    const { digest } = req.params as { digest: string };
+    const scan = await req.org.imageSecrets(digest);
+    if (scan === undefined) throw notFound(digest);
+    return scan ? { scanned: true, scan } : { scanned: false };
   });
 
   app.delete('/images/:digest', {

@@ -8,6 +8,7 @@ import * as m001 from './001-orgs-tokens.js';
 import * as m002 from './002-images.js';
 import * as m003 from './003-continuous.js';
 import * as m004 from './004-image-counts.js';
+import * as m005 from './005-supply-chain.js';
 
 export interface PlatformMigration {
   version: number;
@@ -15,4 +16,4 @@ export interface PlatformMigration {
   up(db: Kysely<unknown>): Promise<void>;
 }
 
-export const PLATFORM_MIGRATIONS: readonly PlatformMigration[] = [m001, m002, m003, m004];
+export const PLATFORM_MIGRATIONS: readonly PlatformMigration[] = [m001, m002, m003, m004, m005];

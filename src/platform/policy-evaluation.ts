@@ -1,0 +1,81 @@
+/**
+ * The platform evaluates every image's policies when it is pushed and again after each
+ * re-match, in the transaction that changed the image: results and history commit with the
+ * change, and a `policy.changed` event (with its webhook deliveries) when a policy's status
+ * moved. The facts are read back from what the push stored (one path for push and re-match, so
+ * the two always judge the same data alike); the base image is the one the provenance names,
+ * else the layer match, as the image's detail answers.
+ *
+ * The organisation's policies are the built-in ones with their default parameters.
+ */
+import type { Transaction } from 'kysely';
+import { chainIds } from '../image/chain-id.js';
+import type { ScoutEvent } from '../notify/events.js';
+import { defaultPolicyConfig, type PolicyConfig } from '../policy/config.js';
+import { evaluatePolicies, overallStatus } from '../policy/evaluate.js';
+import { policyInput } from '../policy/input.js';
+import { environmentsOf, recordEvents, type DeliverPayload } from '../store/kysely/activity-store.js';
+import { chunks } from '../store/kysely/dialect.js';
+import { layerBaseImage } from '../store/kysely/org-store.js';
+import { recordPolicyReport, storedPolicyFacts } from '../store/kysely/policy-store.js';
+import { provenanceBases } from '../store/kysely/supply-chain.js';
+import type { PlatformDatabase } from '../store/kysely/schema.js';
+import type { PolicyHistoryEntry } from '../store/platform-store.js';
+import { uuidv7 } from '../util/uuid7.js';
+
+export interface EvaluateOptions {
+  trigger: PolicyHistoryEntry['trigger'];
+  now?: Date;
+  /** Queues webhook deliveries of the events, in the same transaction. */
+  enqueue?: (payloads: DeliverPayload[]) => Promise<void>;
+}
+
+/** The policies an organisation's images are judged by. */
+export function policiesOf(_orgId: string): PolicyConfig {
+  return defaultPolicyConfig();
+}
+
+/** Evaluates these stored images (of any organisations), stores the results, and records an event per change. */
+export async function evaluateStoredImages(trx: Transaction<PlatformDatabase>, imageIds: readonly string[], opts: EvaluateOptions): Promise<number> {
+  if (!imageIds.length) return 0;
+  const now = opts.now ?? new Date();
+  const stored = await storedPolicyFacts(trx, imageIds);
+  const changed: { orgId: string; imageId: string; digest: string; repository?: string; policy: NonNullable<ScoutEvent['policy']> }[] = [];
+  for (const s of stored) {
+    // Provenance names the base; a stored image tells whether a tag still points at it: the
+    // one with the named digest, else the layer match.
+    const named = (await provenanceBases(trx, s.orgId, [s.imageId])).get(s.imageId);
+    const layerBase = named?.layers !== undefined ? named : await layerBaseImage(trx, s.orgId, chainIds(s.metadata.layers.map((l) => l.diffId)));
+    const input = policyInput({ ...s.facts, ...(layerBase ? { layerBase } : {}) });
+    const report = evaluatePolicies(input, policiesOf(s.orgId), { target: s.repository ?? s.digest, now });
+    const change = await recordPolicyReport(trx, s.orgId, s.imageId, report, overallStatus(report.results), opts.trigger);
+    if (!change) continue;
+    changed.push({
+      orgId: s.orgId,
+      imageId: s.imageId,
+      digest: s.digest,
+      ...(s.repository ? { repository: s.repository } : {}),
+      policy: { status: change.current.status, previousStatus: change.previous.status, grade: change.current.grade, previousGrade: change.previous.grade, policies: change.policies },
+    });
+  }
+  if (!changed.length) return 0;
+  const tags = new Map<string, string[]>();
+  for (const c of chunks(changed.map((x) => x.imageId), 500)) {
+    for (const r of await trx.selectFrom('tags').select(['image_id', 'name']).where('image_id', 'in', c).where('until_at', 'is', null).orderBy('name').execute()) tags.set(r.image_id, [...(tags.get(r.image_id) ?? []), r.name]);
+  }
+  const events = [];
+  for (const c of changed) {
+    const environments = (await environmentsOf(trx, c.orgId, [c.digest])).get(c.digest) ?? [];
+    const event: ScoutEvent = {
+      id: uuidv7(),
+      kind: 'policy.changed',
+      createdAt: now.toISOString(),
+      image: { digest: c.digest, ...(c.repository ? { repository: c.repository } : {}), tags: tags.get(c.imageId) ?? [] },
+      policy: c.policy,
+      environments,
+    };
+    events.push({ orgId: c.orgId, imageId: c.imageId, event });
+  }
+  await recordEvents(trx, events, opts.enqueue ?? (() => Promise.resolve()));
+  return events.length;
+}
