@@ -131,11 +131,15 @@ export async function* osvFromDirectory(dir: string, source: string, report: Imp
   }
 }
 
-/** An osv.dev all.zip (one record per .json entry). The zip itself being unreadable throws. */
-export function* osvFromZip(zip: Buffer, name: string, source: string, report: ImportReport): Generator<Advisory> {
+/**
+ * An osv.dev all.zip (one record per .json entry), or any zip of OSV files; `include` picks the
+ * entries by name (the reviewed part of GitHub's advisory-database). The zip itself being
+ * unreadable throws.
+ */
+export function* osvFromZip(zip: Buffer, name: string, source: string, report: ImportReport, include: (entry: string) => boolean = () => true): Generator<Advisory> {
   const entries = listZip(zip, { maxEntries: OSV_FILE_LIMITS.zipEntries, archiveName: name });
   for (const e of entries) {
-    if (e.isDirectory || !e.name.endsWith('.json')) continue;
+    if (e.isDirectory || !e.name.endsWith('.json') || !include(e.name)) continue;
     let data: Buffer;
     try {
       data = readZipEntry(zip, e, { maxSize: OSV_FILE_LIMITS.fileBytes, archiveName: name });

@@ -49,6 +49,8 @@ export interface FetchOptions {
   validators?: Validators;
   onProgress?: (p: DownloadProgress) => void;
   signal?: AbortSignal;
+  /** Extra request headers (an API key). */
+  headers?: Record<string, string>;
   /** Called before each retry (for logs). */
   onRetry?: (info: { url: string; attempt: number; error: ScoutError; delayMs: number }) => void;
 }
@@ -89,7 +91,7 @@ export async function downloadToFile(url: string, dest: string, opts: FetchOptio
 
   return withRetries(url, opts, async () => {
     const resume = await resumableOffset(part, metaFile, url);
-    const headers: Record<string, string> = { 'accept-encoding': 'identity', ...conditionalHeaders(opts.validators) };
+    const headers: Record<string, string> = { ...opts.headers, 'accept-encoding': 'identity', ...conditionalHeaders(opts.validators) };
     if (resume) {
       headers.range = `bytes=${resume.offset}-`;
       headers['if-range'] = resume.validator;
@@ -183,7 +185,7 @@ export async function fetchBuffer(url: string, opts: FetchOptions = {}): Promise
   return withRetries(url, opts, async () => {
     const idle = new IdleTimer(opts.idleTimeoutMs, opts.signal);
     try {
-      const res = await fetchResponse(url, { 'accept-encoding': 'identity', ...conditionalHeaders(opts.validators) }, idle);
+      const res = await fetchResponse(url, { ...opts.headers, 'accept-encoding': 'identity', ...conditionalHeaders(opts.validators) }, idle);
       if (res.status === 304) return { status: 'not-modified' as const };
       failOnStatus(res, url);
       const total = isEncoded(res) ? undefined : contentLength(res);

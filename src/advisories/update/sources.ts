@@ -33,14 +33,21 @@ export const ALPINE_SECDB_BRANCHES = ['v3.19', 'v3.20', 'v3.21', 'v3.22', 'v3.23
 /**
  * One feed.
  * - 'osv': an osv.dev ecosystem directory `url` holding all.zip, modified_id.csv and <ID>.json.
+ * - 'nvd': the NVD CVE API 2.0 at `url` (…/rest/json/cves/2.0), read page by page; CVSS, CWE
+ *   and references for findings other sources do not rate (import/nvd.ts).
+ * - 'ghsa': a zip of GitHub's advisory-database repository (its OSV files under
+ *   advisories/github-reviewed/), as GitHub serves it or a mirror copies it.
  * - the others: one document at `url`, imported whole.
  */
 export type SourceSpec =
   | { name: string; type: 'osv'; ecosystem: string; url: string; enabled: boolean }
-  | { name: string; type: 'cisa-kev' | 'epss' | 'debian-tracker' | 'alpine-secdb'; url: string; enabled: boolean };
+  | { name: string; type: 'cisa-kev' | 'epss' | 'debian-tracker' | 'alpine-secdb' | 'nvd' | 'ghsa'; url: string; enabled: boolean };
 
 export type SourceType = SourceSpec['type'];
-const TYPES: ReadonlySet<string> = new Set<SourceType>(['osv', 'cisa-kev', 'epss', 'debian-tracker', 'alpine-secdb']);
+const TYPES: ReadonlySet<string> = new Set<SourceType>(['osv', 'cisa-kev', 'epss', 'debian-tracker', 'alpine-secdb', 'nvd', 'ghsa']);
+
+export const NVD_API_URL = 'https://services.nvd.nist.gov/rest/json/cves/2.0';
+export const GHSA_ARCHIVE_URL = 'https://github.com/github/advisory-database/archive/refs/heads/main.zip';
 
 /** 'osv-pypi', 'osv-crates.io', 'osv-red-hat'. */
 export function osvSourceName(ecosystem: string): string {
@@ -69,6 +76,11 @@ export function defaultSources(): SourceSpec[] {
     ...DEFAULT_OSV_ECOSYSTEMS.map((e) => osvSource(e)),
     { name: 'cisa-kev', type: 'cisa-kev', url: 'https://www.cisa.gov/sites/default/files/feeds/known_exploited_vulnerabilities.json', enabled: true },
     { name: 'epss', type: 'epss', url: 'https://epss.empiricalsecurity.com/epss_scores-current.csv.gz', enabled: true },
+    // The severity of findings no other source rates (a DSA, an unrated distro CVE).
+    { name: 'nvd', type: 'nvd', url: NVD_API_URL, enabled: true },
+    // osv.dev's ecosystems already hold GitHub's reviewed advisories: this is for a mirror of
+    // the advisory-database repository instead (disable the osv-* language sources then).
+    { name: 'ghsa', type: 'ghsa', url: GHSA_ARCHIVE_URL, enabled: false },
     { name: 'debian-tracker', type: 'debian-tracker', url: 'https://security-tracker.debian.org/tracker/data/json', enabled: false },
     ...ALPINE_SECDB_BRANCHES.flatMap((b) => (['main', 'community'] as const).map((repo): SourceSpec => ({
       name: `alpine-secdb-${b}-${repo}`, type: 'alpine-secdb', url: `https://secdb.alpinelinux.org/${b}/${repo}.json`, enabled: false,

@@ -13,6 +13,9 @@
  *   import them in 'merge' mode. Too many changes (> maxIncremental) or no change list → the
  *   full path below.
  * - OSV without a cursor, or with `full`: download `all.zip`, import in 'replace' mode.
+ * - NVD (CVE API 2.0): with a cursor younger than 120 days, the CVEs changed since (merge);
+ *   else every CVE, page by page (replace). The cursor is the time the read started.
+ * - GHSA (GitHub's advisory-database as a zip): the reviewed OSV files, imported whole.
  * - KEV, EPSS, Debian tracker, Alpine secdb: download the document, import it whole.
  * Each import is one store batch, all or nothing: a source that fails (download, damaged or
  * hostile archive, an empty feed that would wipe its data) leaves its previous data untouched,
@@ -40,6 +43,7 @@ import { ImportReport } from '../import/report.js';
 import { guardShrink } from '../import/shrink-guard.js';
 import { DownloadError, downloadToFile, fetchBuffer, type DownloadResult, type FetchOptions, type Validators } from './fetch.js';
 import { osvUrls, type SourceSpec } from './sources.js';
+import { nvdFromPage, nvdPaging } from '../import/nvd.js';
 import { UpdateState } from './state.js';
 
 export interface UpdateOptions {
@@ -96,6 +100,20 @@ export interface UpdateResult {
 }
 
 const DEFAULT_MAX_INCREMENTAL = 5000;
+/** NVD's largest page, its longest change window, and a cap on one page's JSON. */
+const NVD_PAGE_SIZE = 2000;
+const NVD_MAX_WINDOW_MS = 120 * 86400_000;
+const NVD_PAGE_BYTES = 256 * 1024 ** 2;
+
+/** `advisories/github-reviewed/YYYY/MM/GHSA-…/GHSA-….json`, under the archive's top folder or not. */
+function isReviewedGhsa(entry: string): boolean {
+  return /(^|\/)advisories\/github-reviewed\/(.+\/)?GHSA-[^/]+\.json$/.test(entry);
+}
+
+/** The API's date form, with an explicit UTC offset ('2023-10-03T23:55:59.983+00:00'). */
+function nvdDate(d: Date): string {
+  return d.toISOString().replace('Z', '+00:00');
+}
 /** A change list is text of `<timestamp>,<id>` lines; npm's is tens of MB. */
 const MAX_CHANGE_LIST_BYTES = 512 * 1024 ** 2;
 const RECORD_ID = /^[A-Za-z0-9][A-Za-z0-9._:+-]{0,127}$/;
@@ -191,6 +209,12 @@ class SourceRun {
       switch (this.spec.type) {
         case 'osv':
           await this.osv(existing?.lastModified, existing !== undefined);
+          break;
+        case 'nvd':
+          await this.nvd(existing?.lastModified);
+          break;
+        case 'ghsa':
+          await this.ghsa(existing !== undefined);
           break;
         default:
           await this.document(existing !== undefined);
@@ -291,6 +315,59 @@ class SourceRun {
     await Promise.all(Array.from({ length: Math.max(1, Math.min(this.opts.recordConcurrency ?? 4, ids.length)) }, worker));
     this.result.fetched = ids.length;
     return out.flat();
+  }
+
+  // --- NVD ---
+
+  private async nvd(cursor: string | undefined): Promise<void> {
+    const started = new Date();
+    const since = !this.opts.full && cursor !== undefined ? Date.parse(cursor) : NaN;
+    // The API gives at most 120 days of changes per request: an older cursor reads everything.
+    const incremental = Number.isFinite(since) && started.getTime() - since < NVD_MAX_WINDOW_MS;
+    const window: Record<string, string> = incremental ? { lastModStartDate: nvdDate(new Date(since)), lastModEndDate: nvdDate(started) } : {};
+    const mode = incremental ? 'merge' : 'replace';
+    await this.importAdvisories(mode, this.guard(this.nvdRecords(window), mode), started.toISOString());
+  }
+
+  /** Every record the API lists for `window`, page after page, at the pace NVD asks for. */
+  private async *nvdRecords(window: Record<string, string>): AsyncGenerator<Advisory> {
+    const key = process.env.NVD_API_KEY?.trim();
+    const paceEnv = Number(process.env.SCOUT_NVD_REQUEST_DELAY_MS);
+    // NVD: without a key, 5 requests in 30 s; with one, 50.
+    const pace = process.env.SCOUT_NVD_REQUEST_DELAY_MS !== undefined && Number.isFinite(paceEnv) && paceEnv >= 0 ? paceEnv : key ? 700 : 6500;
+    let start = 0;
+    let total: number;
+    do {
+      if (start > 0 && pace > 0) await new Promise((r) => setTimeout(r, pace));
+      const url = `${this.spec.url}?${new URLSearchParams({ ...window, resultsPerPage: String(NVD_PAGE_SIZE), startIndex: String(start) })}`;
+      const r = await fetchBuffer(url, { ...this.opts.fetch, maxBytes: NVD_PAGE_BYTES, ...(key ? { headers: { apiKey: key } } : {}) });
+      if (r.status !== 'ok') throw new DownloadError('download-http', `${url}: unexpected 304`, url, false, 304);
+      this.result.bytes += r.body.length;
+      const doc = parseJson(r.body.toString('utf8'), url) as { vulnerabilities?: unknown };
+      const paging = nvdPaging(doc);
+      if (!paging || !Array.isArray(doc.vulnerabilities)) throw new ScoutError('feed-invalid', `${url}: not an NVD CVE API 2.0 answer (no startIndex, totalResults and vulnerabilities); nothing imported`, { path: url });
+      if (paging.startIndex !== start) throw new ScoutError('feed-invalid', `${url}: asked for records from ${start}, got them from ${paging.startIndex}; nothing imported`, { path: url });
+      yield* nvdFromPage(doc, this.spec.name, this.report, url);
+      total = paging.totalResults;
+      const got = doc.vulnerabilities.length;
+      // A page may hold fewer than asked for; an empty one before the end would loop forever.
+      if (got === 0 && start < total) throw new ScoutError('feed-invalid', `${url}: no records at ${start} of ${total}; nothing imported`, { path: url });
+      start += got;
+      this.opts.onProgress?.({ source: this.spec.name, phase: 'records', done: Math.min(start, total), total });
+    } while (start < total);
+    this.result.fetched = start;
+  }
+
+  // --- GHSA ---
+
+  /** The reviewed advisories of a zip of GitHub's advisory-database, as one snapshot. */
+  private async ghsa(known: boolean): Promise<void> {
+    const archive = await this.download(this.spec.url, 'advisory-database.zip', known);
+    if (archive.status === 'not-modified') return this.unchanged('not modified since the last update');
+    const zip = await readFile(archive.path);
+    const records = this.guard(osvFromZip(checkedZip(zip, archive.url), archive.url, this.spec.name, this.report, isReviewedGhsa), 'replace');
+    await this.importAdvisories('replace', records, undefined, archive.url);
+    this.state.setValidators(archive.url, archive.validators);
   }
 
   // --- whole documents ---

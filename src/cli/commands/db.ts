@@ -202,7 +202,7 @@ export function registerDbCommands(
     );
 
   addOptions(db.command('update'))
-    .description(`bring ${what} up to date from the configured feeds (osv.dev, CISA KEV, EPSS; see sources.json)`)
+    .description(`bring ${what} up to date from the configured feeds (osv.dev, NVD, CISA KEV, EPSS; GitHub's advisory-database when enabled; see sources.json)`)
     .option('--only <names...>', 'update only these sources (by name)')
     .option('--full', 're-download whole snapshots instead of incremental updates')
     .option('--allow-shrink', 'import a snapshot that would delete half or more of its source (refused by default; the source keeps its data)')
