@@ -77,7 +77,7 @@ export function defaultSources(): SourceSpec[] {
     { name: 'cisa-kev', type: 'cisa-kev', url: 'https://www.cisa.gov/sites/default/files/feeds/known_exploited_vulnerabilities.json', enabled: true },
     { name: 'epss', type: 'epss', url: 'https://epss.empiricalsecurity.com/epss_scores-current.csv.gz', enabled: true },
     // The severity of findings no other source rates (a DSA, an unrated distro CVE).
-    { name: 'nvd', type: 'nvd', url: NVD_API_URL, enabled: true },
+    { name: 'nvd', type: 'nvd', url: NVD_API_URL, enabled: false },
     // osv.dev's ecosystems already hold GitHub's reviewed advisories: this is for a mirror of
     // the advisory-database repository instead (disable the osv-* language sources then).
     { name: 'ghsa', type: 'ghsa', url: GHSA_ARCHIVE_URL, enabled: false },
