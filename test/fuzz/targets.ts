@@ -28,6 +28,9 @@ import { CompiledCapture } from '../../src/image/capture.js';
 import { indexTarStream } from '../../src/image/layer/tar-index.js';
 import { parseManifestOrIndex } from '../../src/image/manifest.js';
 import { tarOf } from '../helpers/image-builder.js';
+import { makeZip } from '../helpers/zip-writer.js';
+import { javaArchiveResult } from '../../src/catalog/java/archive.js';
+import { ImageBudget } from '../../src/image/image-budget.js';
 
 export interface FuzzTarget {
   name: string;
@@ -55,6 +58,16 @@ function catalogerTarget(name: string, c: Cataloger, path: string, seeds: string
 }
 
 const JSON_SEED = (o: unknown) => JSON.stringify(o);
+
+const POM = (a: string) => ({ name: `META-INF/maven/org.fuzz/${a}/pom.properties`, data: `groupId=org.fuzz\nartifactId=${a}\nversion=1.0\n` });
+/** A jar (manifest, pom.properties, pom.xml) holding a stored and a deflated nested jar. */
+const JAVA_SEED = makeZip([
+  { name: 'META-INF/MANIFEST.MF', data: 'Manifest-Version: 1.0\r\nImplementation-Title: outer\r\nImplementation-Version: 2.0\r\n\r\n' },
+  POM('outer'),
+  { name: 'META-INF/maven/org.fuzz/outer/pom.xml', data: '<project><licenses><license><name>MIT</name></license></licenses></project>' },
+  { name: 'lib/inner-1.0.jar', data: makeZip([POM('inner'), { name: 'lib/deep.jar', data: makeZip([POM('deep')]) }]), method: 0 },
+  { name: 'WEB-INF/lib/other.jar', data: makeZip([POM('other')]) },
+]);
 
 /** The demo image: a docker-archive tar (manifest.json, config, three layer tars). */
 const DEMO_TAR = readFileSync(new URL('../../examples/demo-image.tar', import.meta.url));
@@ -151,6 +164,15 @@ export const TARGETS: FuzzTarget[] = [
     seeds: [JSON_SEED({ id: 'GHSA-1', modified: '2024-01-01T00:00:00Z', aliases: ['CVE-2024-1'], affected: [{ package: { ecosystem: 'npm', name: 'a' }, ranges: [{ type: 'SEMVER', events: [{ introduced: '0' }, { fixed: '1.2.3' }] }], versions: ['1.0.0'] }], severity: [{ type: 'CVSS_V3', score: 'CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H' }] })],
     run(input) {
       for (const _ of osvFromDocument(input.toString('utf8'), 'fuzz', new ImportReport('fuzz'))) void _;
+    },
+  },
+  {
+    // A mutated jar holding a nested jar: the zip reader, manifests, pom files and the image
+    // budget's draws (a tiny budget, so mutated sizes and counts reach its edges).
+    name: 'java-archive',
+    seeds: [JAVA_SEED],
+    run(input) {
+      javaArchiveResult(input, '/app/fuzz.jar', { budget: new ImageBudget({ capturedBytes: 1 << 20, nestedArchives: 3, nestedEntries: 20, nestedBytes: 1 << 16, nestedDepth: 2 }) });
     },
   },
   {
