@@ -7,11 +7,15 @@
  *   acme/node:20              the base + an npm runtime layer (lodash 4.17.15, minimist 1.2.5)
  *   acme/web:1.0, acme/web:1.1  the runtime + an app layer (express 4.17.1 / qs 6.7.0, and a newer qs)
  *   globex/secret:1           another organisation's image, on its own base
+ *
+ * The base was stored 12 days ago and the runtime 5 days ago (through the same ingest as a push,
+ * dated then), so the overview's trend has a history: each image's findings first seen that day.
  */
 import { gzipSync } from 'node:zlib';
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from '../../src/server/app.js';
-import { writeScoutJson } from '../../src/sbom/formats/scout-json.js';
+import { scoutFromJson, writeScoutJson } from '../../src/sbom/formats/scout-json.js';
+import { ingestSbom } from '../../src/server/ingest.js';
 import { sbomForImage } from '../../src/sbom/build.js';
 import { openImage } from '../../src/image/open.js';
 import { buildImage, writeOciLayout, type LayerSpec } from './image-builder.js';
@@ -62,11 +66,13 @@ export interface SeedImage {
   env?: string[];
   labels?: Record<string, string>;
   exposedPorts?: string[];
+  /** Stored this many days before now (ingested with that date: a push over HTTP is always now). */
+  daysAgo?: number;
 }
 
 export const ACME_IMAGES: SeedImage[] = [
-  { repository: 'acme/debian', tag: '12', layers: [DEBIAN_LAYER] },
-  { repository: 'acme/node', tag: '20', layers: [DEBIAN_LAYER, NODE_LAYER], env: ['PATH=/usr/bin:/bin', 'NODE_VERSION=20.11.0'] },
+  { repository: 'acme/debian', tag: '12', layers: [DEBIAN_LAYER], daysAgo: 12 },
+  { repository: 'acme/node', tag: '20', layers: [DEBIAN_LAYER, NODE_LAYER], env: ['PATH=/usr/bin:/bin', 'NODE_VERSION=20.11.0'], daysAgo: 5 },
   {
     repository: 'acme/web',
     tag: '1.0',
@@ -123,6 +129,16 @@ export async function seededServer(t: After, webRoot: string): Promise<SeededSer
   const globexWrite = await token('globex', 'write');
   const digests = new Map<string, string>();
   const push = async (img: SeedImage, tok: string) => {
+    if (img.daysAgo !== undefined) {
+      const caller = await platform.authenticate(tok);
+      const r = await ingestSbom(platform.forOrg(caller!.org), advisories, scoutFromJson(JSON.parse(await sbomJsonOf(img)) as Parameters<typeof scoutFromJson>[0]), {
+        repository: img.repository,
+        tags: [img.tag],
+        now: new Date(Date.now() - img.daysAgo * 86_400_000),
+      });
+      digests.set(`${img.repository}:${img.tag}`, r.image.digest);
+      return r.image.digest;
+    }
     const res = await fetch(`${base}/v1/images?repository=${encodeURIComponent(img.repository)}&tag=${encodeURIComponent(img.tag)}`, {
       method: 'POST',
       headers: { authorization: `Bearer ${tok}`, 'content-type': 'application/json', 'content-encoding': 'gzip' },

@@ -17,6 +17,7 @@ import { openBrowser, type Browser } from '../helpers/browser.js';
 import { seededServer, type SeededServer } from '../helpers/dashboard-seed.js';
 import { tempDir } from '../helpers/tmp.js';
 import { startReceiver } from '../helpers/webhook-receiver.js';
+import type { TrendPoint } from '../../src/store/dashboard-reader.js';
 
 const SHOTS = process.env.SCOUT_UPDATE_SCREENSHOTS === '1' ? new URL('../../docs/screenshots/', import.meta.url).pathname : tempDir('dashboard-screenshots-');
 
@@ -88,6 +89,45 @@ describe('dashboard', () => {
     assert.ok(top[0]!.startsWith(`${o.topImages[0]!.repository}:${o.topImages[0]!.tags[0]}`), top[0]);
     assert.ok(top.some((r) => r.startsWith('acme/web:1.0')), 'the app image is among the most fixable');
     await shot(page, 'overview');
+  });
+
+  test('overview trend: open vulnerabilities per day since the first was seen, as the findings of each image date them', async () => {
+    const { page } = browser;
+    const o = await server.get<{ trend: TrendPoint[] }>('/overview', server.tokens.acme.read);
+    // By definition, from every finding of every acme image as the API lists them.
+    const findings: { severity: string; firstSeenAt: string; fixedAt?: string; withdrawnAt?: string }[] = [];
+    for (const ref of ['acme/debian:12', 'acme/node:20', 'acme/web:1.0', 'acme/web:1.1']) {
+      let cursor = '';
+      do {
+        const p = await server.get<{ items: typeof findings; next?: string }>(`/images/${digestOf(ref)}/findings?limit=500${cursor ? `&cursor=${cursor}` : ''}`, server.tokens.acme.read);
+        findings.push(...p.items);
+        cursor = p.next ?? '';
+      } while (cursor);
+    }
+    const expected = o.trend.map(({ date }) => {
+      const counts: Record<string, number> = { critical: 0, high: 0, medium: 0, low: 0, negligible: 0, unknown: 0 };
+      for (const f of findings) {
+        const closed = f.fixedAt ?? f.withdrawnAt;
+        if (f.firstSeenAt.slice(0, 10) <= date && !(closed && closed.slice(0, 10) <= date)) counts[f.severity]!++;
+      }
+      return { date, counts };
+    });
+    assert.deepEqual(o.trend, expected);
+    assert.equal(o.trend.length, 13, 'from the base image, stored 12 days ago, to today');
+    const total = (p: TrendPoint) => Object.values(p.counts).reduce((a, b) => a + b, 0);
+    assert.ok(total(o.trend[0]!) > 0 && total(o.trend[0]!) < total(o.trend[7]!) && total(o.trend[7]!) < total(o.trend[12]!), 'each stored image added its findings on its day');
+
+    await page.goto(`${server.base}/`);
+    const chart = page.getByRole('img', { name: 'open vulnerabilities per day over 13 days' });
+    await chart.waitFor();
+    for (const s of ['critical', 'high', 'medium', 'low'] as const) {
+      const pts = (await chart.locator(`polyline[data-severity="${s}"]`).getAttribute('points'))!.split(' ').map((xy) => Number(xy.split(',')[1]));
+      assert.equal(pts.length, 13, s);
+      // Higher on the chart (a smaller y) exactly where the count is larger.
+      for (let i = 1; i < pts.length; i++) assert.equal(Math.sign(pts[i - 1]! - pts[i]!), Math.sign(o.trend[i]!.counts[s] - o.trend[i - 1]!.counts[s]), `${s} day ${i}`);
+    }
+    await page.getByText('As a table').click();
+    assert.deepEqual(await rows(page, 'open vulnerabilities per day'), o.trend.map((p) => [p.date, p.counts.critical, p.counts.high, p.counts.medium, p.counts.low].join('\t')));
   });
 
   test('images: every image with OS, platform and base image; filter, sort and paging go through the URL', async () => {

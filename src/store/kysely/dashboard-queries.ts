@@ -29,6 +29,36 @@ const RANK = sql<number>`case f.severity when 'critical' then 0 when 'high' then
 
 const like = (text: string) => sql`${`%${likeEscaped(text.trim().toLowerCase())}%`} escape '\\'`;
 
+type DayCount = { day: string; severity: string; n: number | string | bigint };
+
+/**
+ * Findings open at the end of each day from `start` to `today`, walking back from the open
+ * counts now: open at the end of day d = open now − opened after d + closed after d. (The same
+ * as opened by d − closed by d, without reading any finding older than the window.)
+ */
+export function trendOf(openNow: SeverityCounts, opened: readonly DayCount[], closed: readonly DayCount[], start: string, today: string): TrendPoint[] {
+  const counts = { ...openNow };
+  const out: TrendPoint[] = [];
+  const byDay = (rows: readonly DayCount[]) => {
+    const m = new Map<string, DayCount[]>();
+    for (const r of rows) m.set(r.day, [...(m.get(r.day) ?? []), r]);
+    return m;
+  };
+  const openedOn = byDay(opened);
+  const closedOn = byDay(closed);
+  // Whatever opened or closed after today (a clock behind the data's) is undone first.
+  for (const r of opened) if (r.day > today) counts[levelOf(r.severity)] -= Number(r.n);
+  for (const r of closed) if (r.day > today) counts[levelOf(r.severity)] += Number(r.n);
+  for (let t = Date.parse(`${today}T00:00:00Z`); t >= Date.parse(`${start}T00:00:00Z`); t -= DAY_MS) {
+    const day = new Date(t).toISOString().slice(0, 10);
+    out.push({ date: day, counts: { ...counts } });
+    // Going back past this day: what opened on it was not open yet, what closed on it still was.
+    for (const r of openedOn.get(day) ?? []) counts[levelOf(r.severity)] -= Number(r.n);
+    for (const r of closedOn.get(day) ?? []) counts[levelOf(r.severity)] += Number(r.n);
+  }
+  return out.reverse();
+}
+
 export class KyselyDashboardQueries implements DashboardReader {
   constructor(
     private readonly db: Kysely<PlatformDatabase>,
@@ -67,7 +97,12 @@ export class KyselyDashboardQueries implements DashboardReader {
 
   async overview(now = new Date(), days = 30): Promise<OverviewData> {
     const org = this.org.id;
-    const [images, repositories, bySeverity, opened, closed, top] = await Promise.all([
+    const today = now.toISOString().slice(0, 10);
+    const windowStart = new Date(Date.parse(`${today}T00:00:00Z`) - (days - 1) * DAY_MS).toISOString().slice(0, 10);
+    // The expressions findings_org_first_day and findings_org_closed_day index (migration 6).
+    const firstDay = sql<string>`substr(f.first_seen_at, 1, 10)`;
+    const closedDay = sql<string>`substr(coalesce(f.fixed_at, f.withdrawn_at), 1, 10)`;
+    const [images, repositories, bySeverity, firstSeen, opened, closed, top] = await Promise.all([
       this.db.selectFrom('images').select((eb) => eb.fn.countAll<number>().as('n')).where('org_id', '=', org).executeTakeFirstOrThrow(),
       this.db.selectFrom('repositories').select((eb) => eb.fn.countAll<number>().as('n')).where('org_id', '=', org).executeTakeFirstOrThrow(),
       // The stored per-image counts, summed: the same open findings, without grouping them.
@@ -76,21 +111,11 @@ export class KyselyDashboardQueries implements DashboardReader {
         .select(COUNT_COLUMNS.map((c) => sql<number>`coalesce(sum(${sql.ref(c)}), 0)`.as(c)))
         .where('org_id', '=', org)
         .executeTakeFirstOrThrow(),
-      this.db
-        .selectFrom('findings as f')
-        .select([sql<string>`substr(f.first_seen_at, 1, 10)`.as('day'), 'f.severity'])
-        .select((eb) => eb.fn.countAll<number>().as('n'))
-        .where('f.org_id', '=', org)
-        .groupBy([sql`substr(f.first_seen_at, 1, 10)`, 'f.severity'])
-        .execute(),
-      this.db
-        .selectFrom('findings as f')
-        .select([sql<string>`substr(coalesce(f.fixed_at, f.withdrawn_at), 1, 10)`.as('day'), 'f.severity'])
-        .select((eb) => eb.fn.countAll<number>().as('n'))
-        .where('f.org_id', '=', org)
-        .where((eb) => eb.or([eb('f.fixed_at', 'is not', null), eb('f.withdrawn_at', 'is not', null)]))
-        .groupBy([sql`substr(coalesce(f.fixed_at, f.withdrawn_at), 1, 10)`, 'f.severity'])
-        .execute(),
+      this.db.selectFrom('findings as f').select(sql<string | null>`min(${firstDay})`.as('day')).where('f.org_id', '=', org).executeTakeFirst(),
+      // Only the findings opened or closed inside the window, by day, from the indexes alone:
+      // the trend walks back from today's counts.
+      this.db.selectFrom('findings as f').select([firstDay.as('day'), 'f.severity']).select((eb) => eb.fn.countAll<number>().as('n')).where('f.org_id', '=', org).where(firstDay, '>=', windowStart).groupBy([firstDay, 'f.severity']).execute(),
+      this.db.selectFrom('findings as f').select([closedDay.as('day'), 'f.severity']).select((eb) => eb.fn.countAll<number>().as('n')).where('f.org_id', '=', org).where(closedDay, '>=', windowStart).groupBy([closedDay, 'f.severity']).execute(),
       this.db
         .selectFrom('images')
         .select(['id as image_id', 'fixable_critical as critical', 'fixable_high as high'])
@@ -103,21 +128,8 @@ export class KyselyDashboardQueries implements DashboardReader {
         .execute(),
     ]);
     const vulnerabilities = countsOfRow(bySeverity);
-
-    // Open at the end of a day = seen by then − fixed or withdrawn by then.
-    const today = now.toISOString().slice(0, 10);
-    const first = opened.map((r) => r.day).sort()[0];
-    const trend: TrendPoint[] = [];
-    if (first) {
-      const start = Math.max(Date.parse(`${first}T00:00:00Z`), Date.parse(`${today}T00:00:00Z`) - (days - 1) * DAY_MS);
-      for (let t = start; t <= Date.parse(`${today}T00:00:00Z`); t += DAY_MS) {
-        const day = new Date(t).toISOString().slice(0, 10);
-        const counts = emptyCounts();
-        for (const r of opened) if (r.day <= day) counts[levelOf(r.severity)] += Number(r.n);
-        for (const r of closed) if (r.day <= day) counts[levelOf(r.severity)] -= Number(r.n);
-        trend.push({ date: day, counts });
-      }
-    }
+    const first = firstSeen?.day ?? undefined;
+    const trend = first ? trendOf(vulnerabilities, opened, closed, first > windowStart ? first : windowStart, today) : [];
 
     const ids = top.map((r) => r.image_id);
     const [refs, counts, environments, events] = await Promise.all([this.refsOf(ids), this.countsOf(ids), this.environmentCounts(), this.latestEvents(5)]);
@@ -164,7 +176,9 @@ export class KyselyDashboardQueries implements DashboardReader {
   async vulnerabilities(filter: VulnerabilityFilter, page: PageRequest): Promise<Page<VulnerabilitySummary>> {
     const limit = limitOf(page);
     const after = decodeCursor(page.cursor, ['number', 'string']);
-    const grouped = () => {
+    // The open findings the filters keep (findings_org_open_vuln holds what is read, in
+    // vulnerability order), then grouped by vulnerability.
+    const matching = () => {
       let q = this.openFindings();
       if (filter.severity) q = q.where('f.severity', '=', filter.severity);
       if (filter.kev) q = q.where('f.kev', '=', 1);
@@ -187,7 +201,10 @@ export class KyselyDashboardQueries implements DashboardReader {
           ]),
         );
       }
-      let g = q
+      return q;
+    };
+    const grouped = () => {
+      let g = matching()
         .select('f.vulnerability_id as id')
         .select([
           sql<number>`min(${RANK})`.as('rank'),
@@ -204,7 +221,10 @@ export class KyselyDashboardQueries implements DashboardReader {
     if (after) q = q.where(sql<boolean>`(g.rank, g.id) > (${Number(after[0])}, ${String(after[1])})`);
     const [rows, total] = await Promise.all([
       q.orderBy('g.rank').orderBy('g.id').limit(limit + 1).execute(),
-      this.db.selectFrom(grouped().as('g')).select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow(),
+      // Without a fixable filter (a HAVING) the total is the distinct ids: no grouping needed.
+      filter.fixable === undefined
+        ? matching().select(sql<number>`count(distinct f.vulnerability_id)`.as('n')).executeTakeFirstOrThrow()
+        : this.db.selectFrom(grouped().as('g')).select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow(),
     ]);
     const ids = rows.slice(0, limit).map((r) => r.id);
     const packages = new Map<string, string[]>();

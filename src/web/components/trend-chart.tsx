@@ -1,7 +1,10 @@
-/** Open findings per severity over time, as an SVG line chart (no chart library, nothing fetched). */
+/**
+ * Open findings per severity over time, as an SVG line chart (no chart library, nothing
+ * fetched), with the same figures as a table under it (for screen readers, and to read a
+ * day's exact counts).
+ */
 import { SEVERITIES } from './common';
 import type { TrendPoint } from '../types';
-
 
 const SHOWN = SEVERITIES.slice(0, 4);
 
@@ -36,6 +39,7 @@ export function TrendChart({ points }: { points: TrendPoint[] }) {
         {SHOWN.map((s) => (
           <polyline
             key={s}
+            data-severity={s}
             fill="none"
             strokeWidth={2}
             style={{ stroke: `var(--${s})` }}
@@ -50,6 +54,33 @@ export function TrendChart({ points }: { points: TrendPoint[] }) {
           </span>
         ))}
       </figcaption>
+      <details>
+        <summary>As a table</summary>
+        <table aria-label="open vulnerabilities per day">
+          <thead>
+            <tr>
+              <th>Day</th>
+              {SHOWN.map((s) => (
+                <th key={s} className="num">
+                  {s}
+                </th>
+              ))}
+            </tr>
+          </thead>
+          <tbody>
+            {points.map((p) => (
+              <tr key={p.date}>
+                <td>{p.date}</td>
+                {SHOWN.map((s) => (
+                  <td key={s} className="num">
+                    {p.counts[s] ?? 0}
+                  </td>
+                ))}
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </details>
     </figure>
   );
 }
