@@ -60,7 +60,7 @@ test('local:// with no engine is an error naming the socket, and never reaches t
   const none = join(tempDir(), 'docker.sock');
   const r = await scoutAsync(['sbom', `local://127.0.0.1:${port}/demo-api:1.0.0`], env({ DOCKER_HOST: `unix://${none}` }));
   assert.equal(r.code, 1);
-  assert.equal(r.stderr, `error: local://127.0.0.1:${port}/demo-api:1.0.0: no answer from the Docker engine at unix://${none} (DOCKER_HOST): no such socket; start Docker or Podman, or set DOCKER_HOST to its socket (local:// never pulls from a registry)\n`);
+  assert.equal(r.stderr, `error: local://127.0.0.1:${port}/demo-api:1.0.0: no answer from the Docker engine at unix://${none} (DOCKER_HOST): no such socket; start Docker or Podman, or set DOCKER_HOST to its address (local:// never pulls from a registry)\n`);
   const missing = await scoutAsync(['sbom', `local://127.0.0.1:${port}/other:1`], env());
   assert.equal(missing.code, 1);
   assert.match(missing.stderr, /has no image 127\.0\.0\.1:\d+\/other:1 \(local:\/\/ never pulls from a registry/);

@@ -9,7 +9,9 @@
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { createReadStream, writeFileSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
+import { createServer, type RequestListener, type Server } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
+import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { tarMembers, tarOf } from './image-builder.js';
 import { tempDir } from './tmp.js';
@@ -125,9 +127,11 @@ function find(images: EngineImageFixture[], name: string): EngineImageFixture | 
   });
 }
 
-/** Start the engine on `socketPath`. `podman` adds the headers Podman's service sends. */
-export async function startFakeEngine(socketPath: string, images: EngineImageFixture[], opts: { podman?: boolean } = {}): Promise<FakeEngine> {
-  const requests: string[] = [];
+/**
+ * The engine's request handler: `requests` gets every request line. `podman` adds the headers
+ * Podman's service sends.
+ */
+function engineHandler(images: EngineImageFixture[], requests: string[], opts: { podman?: boolean }): RequestListener {
   const common = (podman: boolean): Record<string, string> => ({
     'Api-Version': podman ? '1.41' : '1.47',
     'Docker-Experimental': 'false',
@@ -135,7 +139,7 @@ export async function startFakeEngine(socketPath: string, images: EngineImageFix
     Server: podman ? 'Libpod/5.2.2 (linux)' : 'Docker/27.3.1 (linux)',
     ...(podman ? { 'Libpod-Api-Version': '5.2.2', 'Libpod-Buildah-Version': '1.37.2' } : {}),
   });
-  const server: Server = createServer((req, res) => {
+  return (req, res) => {
     const url = new URL(req.url ?? '/', 'http://engine');
     // Versioned paths (/v1.47/…) are the same calls.
     const path = decodeURIComponent(url.pathname.replace(/^\/v\d+\.\d+\//, '/'));
@@ -160,14 +164,46 @@ export async function startFakeEngine(socketPath: string, images: EngineImageFix
       return;
     }
     json(404, { message: 'page not found' });
+  };
+}
+
+function closer(server: Server): () => Promise<void> {
+  return () => new Promise<void>((resolve) => {
+    server.close(() => resolve());
+    server.closeAllConnections();
   });
+}
+
+/** Start the engine on `socketPath`. `podman` adds the headers Podman's service sends. */
+export async function startFakeEngine(socketPath: string, images: EngineImageFixture[], opts: { podman?: boolean } = {}): Promise<FakeEngine> {
+  const requests: string[] = [];
+  const server: Server = createServer(engineHandler(images, requests, opts));
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(socketPath, resolve);
   });
-  return {
-    socketPath,
-    requests,
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
-  };
+  return { socketPath, requests, close: closer(server) };
+}
+
+/** The engine on TCP, as `dockerd -H tcp://…` serves it. */
+export interface FakeTcpEngine {
+  port: number;
+  requests: string[];
+  close(): Promise<void>;
+}
+
+/**
+ * Start the engine on 127.0.0.1 (a free port): plain HTTP, or with `tls` HTTPS that requires a
+ * client certificate signed by `tls.ca`, as `dockerd --tlsverify --tlscacert … --tlscert …
+ * --tlskey …` does.
+ */
+export async function startFakeTcpEngine(images: EngineImageFixture[], tls?: { key: Buffer; cert: Buffer; ca: Buffer }): Promise<FakeTcpEngine> {
+  const requests: string[] = [];
+  const handler = engineHandler(images, requests, {});
+  const server: Server = tls ? createHttpsServer({ key: tls.key, cert: tls.cert, ca: tls.ca, requestCert: true, rejectUnauthorized: true }, handler) : createServer(handler);
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', resolve);
+  });
+  return { port: (server.address() as AddressInfo).port, requests, close: closer(server) };
 }

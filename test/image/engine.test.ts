@@ -134,7 +134,7 @@ test('local://: no engine, or no such image, is a clear error naming the socket'
   });
   const e = await engine([classic]);
   await assert.rejects(purlsOf('local://other:2', { DOCKER_HOST: `unix://${e.socketPath}` }), /local:\/\/other:2: the Docker engine at .* has no image other:2 \(local:\/\/ never pulls from a registry/);
-  await assert.rejects(purlsOf('local://x', { DOCKER_HOST: 'ssh://me@host' }), /DOCKER_HOST is "ssh:\/\/me@host": Scout reaches a Docker engine at unix:\/\/ or tcp:\/\/ addresses only/);
+  await assert.rejects(purlsOf('local://x', { DOCKER_HOST: 'npipe:////./pipe/docker_engine' }), /DOCKER_HOST is "npipe:\/\/\/\/\.\/pipe\/docker_engine": Scout reaches a Docker engine at unix:\/\/, tcp:\/\/ or ssh:\/\/ addresses only/);
 });
 
 test('a warm scan of a local image it has seen needs no export: ping and inspect only', async () => {

@@ -1,15 +1,20 @@
 /**
  * A small client for the parts of the Docker Engine API that reading a local image needs:
  * `GET /_ping`, `GET /images/{name}/json` (inspect) and `GET /images/{name}/get` (the export
- * stream `docker save` reads). Podman's service answers the same paths. Plain node:http over
- * the engine's unix socket (or plain TCP); requests are unversioned, which both engines serve
- * at their own current API version.
+ * stream `docker save` reads). Podman's service answers the same paths. node:http over the
+ * engine's unix socket, plain TCP, TLS (node:https, with the CLI's certificates) or an ssh pipe
+ * (ssh.ts); requests are unversioned, which both engines serve at their own current API version.
  */
-import { request, type IncomingMessage } from 'node:http';
+import { readFileSync } from 'node:fs';
+import { request, type IncomingMessage, type RequestOptions } from 'node:http';
+import { request as tlsRequest } from 'node:https';
+import type { Socket } from 'node:net';
 import type { Readable } from 'node:stream';
 import { ScoutError } from '../../util/errors.js';
 import { defaultLimits } from '../limits.js';
 import type { EngineEndpoint } from './endpoint.js';
+import { sshConnection } from './ssh.js';
+import { tlsFailure } from './tls-errors.js';
 
 /** The fields of the Engine API's ImageInspect that Scout reads. */
 export interface EngineImage {
@@ -46,17 +51,63 @@ export class EngineClient {
     return `the Docker engine at ${this.endpoint.url}${this.endpoint.origin === 'default' ? '' : ` (${this.endpoint.origin})`}`;
   }
 
-  private get(path: string, timeoutMs: number): Promise<IncomingMessage> {
+  private tlsMaterial?: { ca?: Buffer; cert?: Buffer; key?: Buffer };
+
+  /** The PEM files of the endpoint's TLS settings, read once. */
+  private readTls(): { ca?: Buffer; cert?: Buffer; key?: Buffer } {
+    const t = this.endpoint.tls!;
+    if (this.tlsMaterial) return this.tlsMaterial;
+    if (!!t.certFile !== !!t.keyFile) throw new ScoutError('engine-tls', `${this.describe}: ${t.from} has ${t.certFile ? 'cert.pem but no key.pem' : 'key.pem but no cert.pem'}; a client certificate needs both`);
+    const read = (file: string | undefined) => {
+      if (!file) return undefined;
+      try {
+        return readFileSync(file);
+      } catch (err) {
+        throw new ScoutError('engine-tls', `${this.describe}: cannot read ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+      }
+    };
+    return (this.tlsMaterial = { ca: read(t.caFile), cert: read(t.certFile), key: read(t.keyFile) });
+  }
+
+  /** How to reach the engine: its socket, TCP (with TLS), or a new ssh pipe per connection. */
+  private transport(): { send: typeof request; options: RequestOptions } {
     const e = this.endpoint;
+    // The Host header an engine on a socket or pipe expects (the Docker CLI sends "api.moby.localhost").
+    const local = { Host: 'api.moby.localhost', 'User-Agent': 'iechor-scout' };
+    if (e.socketPath) return { send: request, options: { socketPath: e.socketPath, headers: local } };
+    if (e.ssh) {
+      const ssh = e.ssh;
+      return { send: request, options: { createConnection: () => sshConnection(ssh, this.describe) as unknown as Socket, headers: local } };
+    }
+    const headers = { Host: `${e.host!.includes(':') ? `[${e.host}]` : e.host}:${e.port}`, 'User-Agent': 'iechor-scout' };
+    if (!e.tls) return { send: request, options: { host: e.host, port: e.port, headers } };
+    const { ca, cert, key } = this.readTls();
+    return {
+      send: tlsRequest,
+      options: {
+        host: e.host,
+        port: e.port,
+        headers,
+        // Without ca.pem the system's CAs, as for the Docker CLI; no agent, so no session is shared across settings.
+        ...(ca ? { ca } : {}),
+        ...(cert && key ? { cert, key } : {}),
+        rejectUnauthorized: e.tls.verify,
+        agent: false,
+      } as RequestOptions,
+    };
+  }
+
+  private get(path: string, timeoutMs: number): Promise<IncomingMessage> {
     return new Promise((resolve, reject) => {
-      const req = request({
-        ...(e.socketPath ? { socketPath: e.socketPath } : { host: e.host, port: e.port }),
-        path,
-        method: 'GET',
-        // The Host header an engine on a socket expects (the Docker CLI sends "api.moby.localhost").
-        headers: { Host: e.socketPath ? 'api.moby.localhost' : `${e.host}:${e.port}`, 'User-Agent': 'iechor-scout' },
-        timeout: timeoutMs,
-      });
+      const { send, options } = this.transport();
+      let req: ReturnType<typeof request>;
+      try {
+        req = send({ ...options, path, method: 'GET', timeout: timeoutMs });
+      } catch (err) {
+        // node:tls refuses a key or certificate it cannot parse before connecting.
+        reject(err instanceof ScoutError ? err : new ScoutError('engine-tls', `${this.describe}: the TLS material of ${this.endpoint.tls?.from ?? 'the endpoint'} cannot be used: ${(err as Error).message}`));
+        return;
+      }
       req.on('timeout', () => req.destroy(new ScoutError('engine-timeout', `${this.describe} sent nothing for ${Math.round(timeoutMs / 1000)} s (GET ${path})`)));
       req.on('error', (err) => reject(err instanceof ScoutError ? err : this.unreachable(err as NodeJS.ErrnoException)));
       req.on('response', resolve);
@@ -65,6 +116,10 @@ export class EngineClient {
   }
 
   private unreachable(err: NodeJS.ErrnoException): ScoutError {
+    if (this.endpoint.tls) {
+      const why = tlsFailure(err, this.endpoint.tls);
+      if (why) return new ScoutError('engine-tls', `no answer from ${this.describe}: ${why}`);
+    }
     const why =
       err.code === 'ENOENT' ? 'no such socket' :
       err.code === 'ECONNREFUSED' ? 'connection refused (is the engine running?)' :

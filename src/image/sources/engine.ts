@@ -118,6 +118,6 @@ export const engineSource: ImageSource = {
     if (!location) throw new ScoutError('bad-reference', 'local:// needs an image name or ID, e.g. local://myapp:dev or local://sha256:…');
     const r = await lookInEngines(location, opts);
     if ('image' in r) return r.image;
-    throw new ScoutError(r.unreachable ? 'engine-unreachable' : 'image-not-found', `local://${location}: ${r.absent}${r.unreachable ? '; start Docker or Podman, or set DOCKER_HOST to its socket (local:// never pulls from a registry)' : ' (local:// never pulls from a registry; drop local:// to pull it)'}`);
+    throw new ScoutError(r.unreachable ? 'engine-unreachable' : 'image-not-found', `local://${location}: ${r.absent}${r.unreachable ? '; start Docker or Podman, or set DOCKER_HOST to its address (local:// never pulls from a registry)' : ' (local:// never pulls from a registry; drop local:// to pull it)'}`);
   },
 };
