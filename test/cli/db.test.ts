@@ -4,11 +4,9 @@ import { copyFileSync, mkdirSync, openSync, readFileSync, watch, writeFileSync }
 import { createServer } from 'node:http';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { scout } from '../helpers/cli.js';
+import { scout, scoutNodeArgs } from '../helpers/cli.js';
 import { tempDir } from '../helpers/tmp.js';
 import { BUNDLE, bundleLines, DEMO, kevCatalog, scoutAsync } from '../report/helpers.js';
-
-const MAIN = new URL('../../src/cli/main.ts', import.meta.url).pathname;
 
 interface Status {
   advisories: number;
@@ -207,7 +205,7 @@ test('a replace import that would delete most of a source fails unless --allow-s
 });
 
 test('a write error on standard output other than a closed pipe is one line on stderr and exit 1', () => {
-  const r = spawnSync(process.execPath, ['--import', 'tsx', MAIN, 'db', 'status'], { env: { ...process.env, SCOUT_CACHE_DIR: tempDir() }, stdio: ['ignore', openSync('/dev/full', 'w'), 'pipe'], encoding: 'utf8' });
+  const r = spawnSync(process.execPath, scoutNodeArgs('db', 'status'), { env: { ...process.env, SCOUT_CACHE_DIR: tempDir() }, stdio: ['ignore', openSync('/dev/full', 'w'), 'pipe'], encoding: 'utf8' });
   assert.equal(r.status, 1);
   assert.equal(r.stderr.trim().split('\n').length, 1, r.stderr);
   assert.match(r.stderr, /^error: cannot write to standard output: ENOSPC/);
@@ -219,7 +217,7 @@ test('an import and a scan write nothing outside SCOUT_CACHE_DIR: no SQLite temp
   const created: string[] = [];
   // SQLite unlinks its temp files as soon as it opens them: watch for their creation.
   const watcher = watch(tmp, (_event, name) => {
-    // tsx (which runs the TypeScript sources in tests) keeps its own compile cache there.
+    // tsx (which runs the sources when this file runs on its own) keeps its compile cache there.
     if (name && !name.startsWith('tsx-')) created.push(name);
   });
   try {

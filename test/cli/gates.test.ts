@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { scout } from '../helpers/cli.js';
+import { scout, scoutNodeArgs } from '../helpers/cli.js';
 import { tempDir } from '../helpers/tmp.js';
 import { BUNDLE, DEMO, importedCache, ROOT, type CvesJson } from '../report/helpers.js';
 
@@ -92,7 +92,7 @@ test('stale advisory data warns on every matching command, and --fail-on-stale-d
 
 /** The CLI with `dir` mounted read-only (a private mount namespace: root ignores file modes). */
 function scoutReadOnly(dir: string, args: string[]): { code: number; stdout: string; stderr: string } {
-  const r = spawnSync('unshare', ['-m', 'sh', '-c', 'mount --bind "$1" "$1" && mount -o remount,bind,ro "$1" && shift && exec "$@"', 'sh', dir, process.execPath, '--import', 'tsx', join(ROOT, 'src', 'cli', 'main.ts'), ...args], {
+  const r = spawnSync('unshare', ['-m', 'sh', '-c', 'mount --bind "$1" "$1" && mount -o remount,bind,ro "$1" && shift && exec "$@"', 'sh', dir, process.execPath, ...scoutNodeArgs(...args)], {
     encoding: 'utf8',
     env: { ...process.env, CI: '1', SCOUT_CACHE_DIR: dir },
     maxBuffer: 64 * 1024 * 1024,

@@ -4,11 +4,10 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { openSync } from 'node:fs';
 import { test } from 'node:test';
-
-const MAIN = new URL('../../src/cli/main.ts', import.meta.url).pathname;
+import { scoutNodeArgs } from '../helpers/cli.js';
 
 function toFull(args: string[]): { status: number | null; stderr: string } {
-  const r = spawnSync(process.execPath, ['--import', 'tsx', MAIN, ...args], { stdio: ['ignore', openSync('/dev/full', 'w'), 'pipe'], encoding: 'utf8' });
+  const r = spawnSync(process.execPath, scoutNodeArgs(...args), { stdio: ['ignore', openSync('/dev/full', 'w'), 'pipe'], encoding: 'utf8' });
   return { status: r.status, stderr: r.stderr };
 }
 
@@ -21,7 +20,7 @@ for (const args of [['--help'], ['--version'], ['sbom', '--help'], ['help', 'db'
 }
 
 test('scout --help to a working stdout still exits 0 with the help', () => {
-  const r = spawnSync(process.execPath, ['--import', 'tsx', MAIN, '--help'], { encoding: 'utf8' });
+  const r = spawnSync(process.execPath, scoutNodeArgs('--help'), { encoding: 'utf8' });
   assert.equal(r.status, 0, r.stderr);
   assert.match(r.stdout, /^Usage: scout/);
 });

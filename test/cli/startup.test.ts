@@ -8,18 +8,27 @@ import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
+import { scoutNodeArgsImporting } from '../helpers/cli.js';
 import { tempDir } from '../helpers/tmp.js';
 
 const ROOT = new URL('../../', import.meta.url).pathname;
-const MAIN = join(ROOT, 'src/cli/main.ts');
 const TRACE = join(ROOT, 'test/helpers/module-trace.mjs');
+
+/**
+ * A loaded module's project-relative path, named as its source: the test runner starts `scout`
+ * from the JavaScript it transpiled into .test-build/ (test/helpers/cli.ts), one file per source.
+ */
+function sourcePath(url: string): string {
+  const p = new URL(url).pathname.slice(ROOT.length);
+  return p.startsWith('.test-build/') ? 'src/' + p.slice('.test-build/'.length).replace(/\.js$/, '.ts') : p;
+}
 
 /** The project-relative paths of the modules `scout ARGS` loaded, and its output. */
 function loaded(args: string[]): { modules: string[]; stdout: string; code: number | null } {
   const file = join(tempDir(), 'modules.txt');
-  const r = spawnSync(process.execPath, ['--import', 'tsx', '--import', TRACE, MAIN, ...args], { encoding: 'utf8', env: { ...process.env, SCOUT_TRACE_MODULES: file } });
+  const r = spawnSync(process.execPath, scoutNodeArgsImporting([TRACE], ...args), { encoding: 'utf8', env: { ...process.env, SCOUT_TRACE_MODULES: file } });
   const urls = readFileSync(file, 'utf8').trim().split('\n');
-  const modules = [...new Set(urls.filter((u) => u.startsWith('file://')).map((u) => new URL(u).pathname.slice(ROOT.length)))];
+  const modules = [...new Set(urls.filter((u) => u.startsWith('file://')).map(sourcePath))];
   return { modules, stdout: r.stdout, code: r.status };
 }
 

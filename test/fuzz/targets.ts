@@ -27,6 +27,7 @@ import { Readable } from 'node:stream';
 import { CompiledCapture } from '../../src/image/capture.js';
 import { indexTarStream } from '../../src/image/layer/tar-index.js';
 import { parseManifestOrIndex } from '../../src/image/manifest.js';
+import { scoutNodeArgs } from '../helpers/cli.js';
 import { tarOf } from '../helpers/image-builder.js';
 import { makeZip } from '../helpers/zip-writer.js';
 import { javaArchiveResult } from '../../src/catalog/java/archive.js';
@@ -82,7 +83,6 @@ const LAYER_TAR = await tarOf({
   [`opt/${'long-name/'.repeat(15)}file`]: 'x',
 });
 const ALL_FILES = new CompiledCapture({ selectors: [{ globs: ['**'] }], analyzers: [] });
-const MAIN = new URL('../../src/cli/main.ts', import.meta.url).pathname;
 
 export const TARGETS: FuzzTarget[] = [
   catalogerTarget('dpkg-status', dpkgCataloger, 'var/lib/dpkg/status', [
@@ -140,7 +140,7 @@ export const TARGETS: FuzzTarget[] = [
     run(input, work) {
       const file = join(work, 'image.tar');
       writeFileSync(file, input);
-      const r = spawnSync(process.execPath, ['--max-old-space-size=512', '--import', 'tsx', MAIN, 'image', 'inspect', file, '--format', 'json'], {
+      const r = spawnSync(process.execPath, ['--max-old-space-size=512', ...scoutNodeArgs('image', 'inspect', file, '--format', 'json')], {
         encoding: 'utf8',
         // SCOUT_CACHE_DIR and TMPDIR: the engine's sandbox, checked after the case.
         env: { ...process.env, CI: '1' },

@@ -8,8 +8,14 @@ const MAIN = new URL('../../src/cli/main.ts', import.meta.url).pathname;
  * (a test file run on its own). The same code either way; the first starts about 3× cheaper.
  */
 export function scoutNodeArgs(...args: string[]): string[] {
+  return scoutNodeArgsImporting([], ...args);
+}
+
+/** The same with modules Node must `--import` first, after tsx when it is the one running the sources. */
+export function scoutNodeArgsImporting(imports: string[], ...args: string[]): string[] {
+  const preload = imports.flatMap((m) => ['--import', m]);
   const js = process.env.SCOUT_TEST_CLI_JS;
-  return js ? [js, ...args] : ['--import', 'tsx', MAIN, ...args];
+  return js ? [...preload, js, ...args] : ['--import', 'tsx', ...preload, MAIN, ...args];
 }
 
 /** Run the real `scout` CLI (from source) in a child process. */

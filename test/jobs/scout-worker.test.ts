@@ -18,8 +18,7 @@ import { uploadOf } from '../helpers/platform-upload.js';
 import { startReceiver } from '../helpers/webhook-receiver.js';
 import { scoutAsync } from '../helpers/platform-server.js';
 import { tempDir } from '../helpers/tmp.js';
-
-const MAIN = new URL('../../src/cli/main.ts', import.meta.url).pathname;
+import { scoutNodeArgs } from '../helpers/cli.js';
 
 interface WorkerProcess {
   child: ChildProcess;
@@ -29,7 +28,7 @@ interface WorkerProcess {
 }
 
 function spawnWorker(args: string[]): WorkerProcess {
-  const child = spawn(process.execPath, ['--import', 'tsx', MAIN, 'worker', ...args], { env: { ...process.env, SCOUT_CACHE_DIR: tempDir() }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, scoutNodeArgs('worker', ...args), { env: { ...process.env, SCOUT_CACHE_DIR: tempDir() }, stdio: ['ignore', 'pipe', 'pipe'] });
   const jobs: WorkerProcess['jobs'] = [];
   const stderr: string[] = [];
   const waiters: { re: RegExp; resolve: (l: string) => void }[] = [];

@@ -9,8 +9,8 @@ import { spawnSync } from 'node:child_process';
 import { lstatSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
+import { scoutNodeArgs } from '../../helpers/cli.js';
 import { tempDir } from '../../helpers/tmp.js';
-import { ROOT } from '../../report/helpers.js';
 import { cycloneDxValidator, spdxValidator } from './schema-validators.js';
 
 const PARTS = ['var/lib/dpkg', 'usr/share/doc', 'usr/share/java', 'usr/share/maven-repo', 'etc'];
@@ -34,8 +34,8 @@ function exportOnce(): { cdx: { metadata: { component: { name: string } }; compo
   mkdirSync(out);
   for (const p of PARTS) mkdirSync(join(root, p), { recursive: true });
   const mounts = PARTS.map((p) => `mount --bind -o ro /${p} ${root}/${p}`).join(' && ');
-  const main = join(ROOT, 'src', 'cli', 'main.ts');
-  const run = (format: string) => `"${process.execPath}" --import tsx ${main} sbom fs://${root} --format ${format} -o ${out}/root.${format}.json`;
+  const quote = (s: string) => `'${s.replaceAll("'", "'\\''")}'`;
+  const run = (format: string) => [process.execPath, ...scoutNodeArgs('sbom', `fs://${root}`, '--format', format, '-o', `${out}/root.${format}.json`)].map(quote).join(' ');
   const r = spawnSync('unshare', ['-m', 'sh', '-c', `${mounts} && ${run('cyclonedx')} && ${run('spdx')}`], {
     encoding: 'utf8',
     env: { ...process.env, CI: '1', SCOUT_CACHE_DIR: join(work, 'cache') },
