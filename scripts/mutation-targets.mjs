@@ -3,7 +3,7 @@
 export const TARGETS = {
   filetree: {
     mutate: ['src/image/filetree.ts'],
-    tests: ['test/image/filetree.test.ts', 'test/image/filetree-layers.test.ts', 'test/image/filetree-lookups.test.ts'],
+    tests: ['test/image/filetree.test.ts', 'test/image/filetree-layers.test.ts', 'test/image/filetree-lookups.test.ts', 'test/image/filetree-tar-layers.test.ts'],
   },
   versions: {
     mutate: ['src/versions/**/*.ts'],

@@ -98,6 +98,9 @@ export class FileTree {
         if (e.type === 'opaque') this.ensureDir(e.path, ref);
         continue;
       }
+      // A layer made with `tar -C rootfs .` lists the root itself ('./'): the root belongs to
+      // the tree, not to a layer, so that entry changes nothing.
+      if (e.path === '/') continue;
       if (this.sparse && (e.type === 'file' || e.type === 'dir' || e.type === 'other') && !index.captured.has(e.path) && !index.analyses.has(e.path)) {
         // Not kept, but an older version of the path must not show through (and replacing a
         // kept file with one that is not, say an empty one, is a change catalogers must see).
@@ -124,7 +127,6 @@ export class FileTree {
   }
 
   private put(e: IndexEntry, ref: LayerRef, index: LayerIndex): void {
-    if (e.path === '/') return;
     const parent = this.parentOf(e.path, ref);
     const name = e.path.slice(e.path.lastIndexOf('/') + 1);
     const prev = parent.children!.get(name);

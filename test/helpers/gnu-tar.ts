@@ -10,8 +10,8 @@ import { tempDir } from './tmp.js';
 
 export type TarFormat = 'pax' | 'ustar' | 'gnu' | 'oldgnu';
 
-/** What goes in the folder tar reads: a file's content, a symlink target, a folder, or a hard link. */
-export type GnuTarEntry = string | { symlink: string } | { dir: true } | { hardlink: string };
+/** What goes in the folder tar reads: a file's content, a symlink target, a folder, a hard link or a FIFO. */
+export type GnuTarEntry = string | { symlink: string } | { dir: true } | { hardlink: string } | { fifo: true };
 
 /**
  * Writes `entries` into a fresh folder and has GNU tar archive them in exactly that order
@@ -29,6 +29,8 @@ export function gnuTar(entries: [string, GnuTarEntry][], format: TarFormat): Buf
     } else {
       mkdirSync(dirname(p), { recursive: true });
       if ('symlink' in e) symlinkSync(e.symlink, p);
+      // A named pipe is archived as its header only (tar type '6'), as in images that ship one.
+      else if ('fifo' in e) execFileSync('mkfifo', [p]);
       else writeFileSync(p, '');
     }
   }

@@ -91,6 +91,7 @@ test('hard links: size and content come from the target, also when the target is
   assert.equal(perl.type, 'file');
   assert.equal(perl.size, 11);
   assert.equal(perl.hardlinkTo, '/usr/bin/perl5.36');
+  assert.equal(perl.linkTarget, undefined, 'a hard link is a file, not a symlink');
   assert.equal(tree.readText('/usr/bin/perl'), 'PERL-BINARY');
   const orphan = tree.lstat('/usr/bin/orphan')!;
   assert.equal(orphan.type, 'file');
@@ -163,4 +164,23 @@ test('a sparse tree keeps links and their folders, and finds kept files again af
   assert.equal(tree.lstat('/opt/x/link'), undefined);
   assert.equal(tree.lstat('/opt/x')!.type, 'dir');
   assert.equal(tree.readText('/etc/a.conf'), 'a');
+});
+
+test('fromLayers builds the tree that applying the layers one by one builds, sparse or not', async () => {
+  const spec: CaptureSpec = { selectors: [{ globs: ['/etc/**'] }], analyzers: [] };
+  const files: Record<string, MemoryEntry>[] = [
+    { '/etc/a.conf': 'a', '/usr/share/doc/x': 'x', '/etc/link': { symlink: 'a.conf' } },
+    { '/etc/b.conf': 'b', '/usr/share/doc/x': { whiteout: true } },
+  ];
+  const layers = await Promise.all(files.map(async (f, i) => ({ ref: ref(i), index: await indexFromMemory(f, spec) })));
+  for (const sparse of [false, true]) {
+    const built = FileTree.fromLayers(layers, sparse);
+    const { tree } = await applyAll(files, spec, sparse);
+    assert.equal(built.sparse, sparse);
+    assert.deepEqual(built.layers, [ref(0), ref(1)]);
+    assert.deepEqual([...built.walk()], [...tree.walk()], `sparse=${sparse}`);
+    assert.equal(built.readText('/etc/link'), 'a');
+  }
+  assert.equal(FileTree.fromLayers(layers).lstat('/usr/share/doc')!.type, 'dir', 'not sparse by default');
+  assert.equal(FileTree.fromLayers(layers, true).lstat('/usr/share/doc'), undefined);
 });

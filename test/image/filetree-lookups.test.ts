@@ -78,6 +78,38 @@ test('realpath follows links in the middle and at the end; followLast=false keep
   assert.equal(t.realpath('//usr/./lib/'), '/usr/lib');
 });
 
+test('a relative link resolves from its own folder, an absolute one from the root, wherever the link lives', async () => {
+  // The shapes of a Debian image: versioned binaries and sonames behind relative links in the
+  // same folder, alternatives behind absolute ones, and a link into a sibling folder.
+  const t = await treeFromMemory(
+    [
+      {
+        '/usr/bin/python3.11': '#!python\n',
+        '/usr/bin/python3': { symlink: 'python3.11' },
+        '/usr/lib/x86_64-linux-gnu/libz.so.1.2.13': 'ELF-z',
+        '/usr/lib/x86_64-linux-gnu/libz.so.1': { symlink: 'libz.so.1.2.13' },
+        '/usr/lib/x86_64-linux-gnu/libz.so': { symlink: '../x86_64-linux-gnu/./libz.so.1' },
+        '/usr/sbin/py': { symlink: '../bin/python3' },
+        '/etc/alternatives/python': { symlink: '/usr/bin/python3' },
+        '/usr/local/bin/python': { symlink: '/etc/alternatives/python' },
+      },
+    ],
+    ALL,
+  );
+  assert.equal(t.realpath('/usr/bin/python3'), '/usr/bin/python3.11');
+  assert.equal(t.readText('/usr/bin/python3'), '#!python\n');
+  assert.equal(t.realpath('/usr/lib/x86_64-linux-gnu/libz.so'), '/usr/lib/x86_64-linux-gnu/libz.so.1.2.13');
+  assert.equal(t.readText('/usr/lib/x86_64-linux-gnu/libz.so.1'), 'ELF-z');
+  assert.equal(t.realpath('/usr/sbin/py'), '/usr/bin/python3.11');
+  assert.equal(t.realpath('/etc/alternatives/python'), '/usr/bin/python3.11');
+  assert.equal(t.realpath('/usr/local/bin/python'), '/usr/bin/python3.11');
+  assert.equal(t.stat('/usr/local/bin/python')!.size, 9);
+  assert.deepEqual(t.follow('/usr/bin/python3'), { path: '/usr/bin/python3.11', exists: true });
+  assert.deepEqual(t.follow('/usr/lib/x86_64-linux-gnu/libz.so'), { path: '/usr/lib/x86_64-linux-gnu/libz.so.1.2.13', exists: true });
+  assert.deepEqual(t.follow('/usr/sbin/py'), { path: '/usr/bin/python3.11', exists: true });
+  assert.deepEqual(t.follow('/usr/local/bin/python'), { path: '/usr/bin/python3.11', exists: true });
+});
+
 test('follow tells where a path leads even when nothing is there, and "loop" for a loop', async () => {
   const t = await linkedTree();
   assert.deepEqual(t.follow('/etc/os-release'), { path: '/usr/lib/os-release', exists: true });
@@ -187,4 +219,19 @@ test('captured() and analyzed() list what catalogers can read, sorted, and follo
   assert.equal(t.lastLayer('/etc/b.conf')!.index, 0);
   assert.equal(t.firstLayer('/etc/a.conf'), undefined);
   assert.deepEqual(t.layers.map((l) => l.index), [0, 1]);
+});
+
+test('captured() is sorted by path for a layer of hundreds of files in any order (as /usr/share/zoneinfo)', async () => {
+  // Enough entries that the sort merges runs rather than inserting one by one.
+  const files: Record<string, MemoryEntry> = {};
+  for (const region of ['Pacific', 'America', 'Europe', 'Asia', 'Africa']) {
+    for (let i = 0; i < 80; i++) files[`/usr/share/zoneinfo/${region}/City${(i * 37) % 80}`] = `TZif ${region} ${i}`;
+  }
+  files['/usr/share/zoneinfo/UTC'] = 'TZif UTC';
+  files['/etc/localtime'] = { symlink: '/usr/share/zoneinfo/UTC' };
+  const t = await treeFromMemory([files], ALL);
+  const got = paths(t.captured());
+  assert.equal(got.length, 401);
+  assert.deepEqual(got, [...got].sort());
+  assert.equal(new Set(got).size, got.length);
 });
