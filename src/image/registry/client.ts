@@ -13,6 +13,7 @@ import { Agent, fetch as undiciFetch } from 'undici';
 import { RegistryAuth, loginHint, readCappedBytes } from './auth.js';
 import { credentialsFor, type Credentials } from './credentials.js';
 import { DestinationGuard, type Lookup } from './destinations.js';
+import { MAX_LISTING_NAMES, MAX_LISTING_PAGES, isRepositoryName, isTag, nextLink, sortNames, type Listing } from './listing.js';
 import { defaultPace, pacedChunks, type TransferPace } from './pace.js';
 
 export const MANIFEST_ACCEPT = [MediaTypes.ociIndex, MediaTypes.ociManifest, MediaTypes.dockerList, MediaTypes.dockerManifest].join(', ');
@@ -156,10 +157,11 @@ export class RegistryClient {
     this.credentials = () => (this.credsOnce ??= lookup());
   }
 
+  /** The repository's authentication state; '' is the catalog's. */
   private authFor(repository: string): RegistryAuth {
     let a = this.auths.get(repository);
     if (!a) {
-      a = new RegistryAuth(this.registry, this.credentials, { fetch: (url, init) => this.send(url, init, `a token for ${repository} (Bearer realm)`), pace: this.pace });
+      a = new RegistryAuth(this.registry, this.credentials, { fetch: (url, init) => this.send(url, init, `a token for ${repository || 'the catalog'} (Bearer realm)`), pace: this.pace });
       this.auths.set(repository, a);
     }
     return a;
@@ -225,6 +227,68 @@ export class RegistryClient {
     }
     const parsed = parseManifestOrIndex(bytes, `registry ${this.registry}: ${what}`, MediaTypes.ociIndex);
     return parsed.kind === 'index' ? parsed.index.manifests : [];
+  }
+
+  /**
+   * The repositories the registry lists (`/v2/_catalog`), every page. Registries that keep
+   * their catalog to themselves (Docker Hub, most hosted ones) answer 401, 403 or 404: an error
+   * saying to name the repositories instead.
+   */
+  async catalog(pageSize = 100): Promise<Listing> {
+    const what = `the catalog of ${this.registry}`;
+    try {
+      return await this.listPages(`${this.baseUrl}/v2/_catalog?n=${pageSize}`, 'registry:catalog:*', this.authFor(''), 'repositories', isRepositoryName, what);
+    } catch (err) {
+      if (err instanceof ScoutError && ['registry-unauthorized', 'registry-denied', 'repository-unknown'].includes(err.code)) {
+        throw new ScoutError(err.code, `${err.message}; registries that do not list their repositories need them named (--repository)`, { cause: err });
+      }
+      throw err;
+    }
+  }
+
+  /** The tags of a repository (`/v2/<name>/tags/list`), every page. */
+  async listTags(repository: string, pageSize = 100): Promise<Listing> {
+    return this.listPages(`${this.baseUrl}/v2/${repository}/tags/list?n=${pageSize}`, `repository:${repository}:pull`, this.authFor(repository), 'tags', isTag, `the tags of ${this.registry}/${repository}`);
+  }
+
+  /** A listing's pages, following `Link: rel="next"` on the registry's own origin only. */
+  private async listPages(first: string, scope: string, auth: RegistryAuth, field: 'repositories' | 'tags', valid: (s: string) => boolean, what: string): Promise<Listing> {
+    const out: Listing = { names: [], rejectedCount: 0, rejected: [] };
+    const origin = new URL(this.baseUrl).origin;
+    const seen = new Set<string>();
+    let url: string | undefined = first;
+    for (let page = 1; url; page++) {
+      if (page > MAX_LISTING_PAGES) throw new ScoutError('registry-bad-response', `registry ${this.registry}: ${what} goes on past ${MAX_LISTING_PAGES} pages`);
+      seen.add(url);
+      const res = await this.requestUrl('GET', url, scope, auth, what, { accept: 'application/json' });
+      if (res.status === 404) throw new ScoutError('repository-unknown', `registry ${this.registry}: ${what}: not found (${(await errorDetail(res, this.pace)) || '404 Not Found'})`);
+      if (!res.ok) throw await this.statusError(res, what);
+      const bytes = await readCappedBytes(res, defaultLimits().maxManifestBytes, `registry ${this.registry}: ${what}`, this.pace);
+      let body: unknown;
+      try {
+        body = JSON.parse(bytes.toString('utf8'));
+      } catch {
+        throw new ScoutError('registry-bad-response', `registry ${this.registry}: ${what} is not JSON (content-type ${contentType(res) ?? 'none'}, ${bytes.length} bytes)`);
+      }
+      const list = (body as Record<string, unknown> | null)?.[field];
+      // An empty repository answers `"tags": null`.
+      if (list !== null && list !== undefined && !Array.isArray(list)) throw new ScoutError('registry-bad-response', `registry ${this.registry}: ${what}: "${field}" is not a list`);
+      sortNames(list ?? [], valid, out);
+      if (out.names.length > MAX_LISTING_NAMES) throw new ScoutError('registry-bad-response', `registry ${this.registry}: ${what} lists over ${MAX_LISTING_NAMES} names`);
+      const link = nextLink(res.headers.get('link'));
+      if (!link) break;
+      let next: URL;
+      try {
+        next = new URL(link, url);
+      } catch {
+        throw new ScoutError('registry-bad-response', `registry ${this.registry}: ${what}: the next page's link ${JSON.stringify(link.slice(0, 100))} is not a URL`);
+      }
+      // Our credentials go with the request: never to another origin.
+      if (next.origin !== origin) throw new ScoutError('registry-bad-response', `registry ${this.registry}: ${what}: the next page is at ${next.origin}, not at the registry (${origin}); not followed`);
+      if (seen.has(next.href)) throw new ScoutError('registry-bad-response', `registry ${this.registry}: ${what}: page ${page} links back to a page already read (${next.pathname}${next.search})`);
+      url = next.href;
+    }
+    return out;
   }
 
   /** A small blob (a config) whole; its digest is left for the caller to verify. */
@@ -321,9 +385,10 @@ export class RegistryClient {
    * call a second 401 what it is (credentials refused).
    */
   private async request(method: 'GET' | 'HEAD', repository: string, path: string, what: string, o: { accept?: string; range?: number }): Promise<Response> {
-    const url = `${this.baseUrl}/v2/${repository}/${path}`;
-    const scope = `repository:${repository}:pull`;
-    const auth = this.authFor(repository);
+    return this.requestUrl(method, `${this.baseUrl}/v2/${repository}/${path}`, `repository:${repository}:pull`, this.authFor(repository), what, o);
+  }
+
+  private async requestUrl(method: 'GET' | 'HEAD', url: string, scope: string, auth: RegistryAuth, what: string, o: { accept?: string; range?: number }): Promise<Response> {
     let authorization = await auth.current(scope);
     for (let round = 0; ; round++) {
       const headers: Record<string, string> = { 'user-agent': 'iechor-scout' };
