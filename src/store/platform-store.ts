@@ -79,6 +79,16 @@ export interface RepositorySummary {
   tags: string[];
 }
 
+/** A current tag of a repository and the stored image it points at. */
+export interface RepositoryTag {
+  tag: string;
+  digest: string;
+  /** The multi-platform index the image was picked from, when it was. */
+  indexDigest?: string;
+  /** Since when the tag points at this image. */
+  since: string;
+}
+
 export interface ImageSummary {
   digest: string;
   repository?: string;
@@ -297,6 +307,13 @@ export interface OrgStore {
   /** Images with their base image, filtered and sorted; `total` counts every match. */
   listImages(filter: ImageFilter, page: PageRequest, sort?: ImageSort): Promise<Page<ImageSummary>>;
   listRepositories(page: PageRequest): Promise<Page<RepositorySummary>>;
+  /** A repository's current tags, by name, with the image each points at (whatever repository that image was pushed to); undefined when there is no such repository. */
+  repositoryTags(repository: string): Promise<RepositoryTag[] | undefined>;
+  /**
+   * Points tags of a repository (made when new) at a stored image, as a push of that digest
+   * with those tags does, and marks the image seen; undefined when the digest is not stored.
+   */
+  tagImage(digest: string, repository: string, tags: readonly string[], now?: Date): Promise<ImageDetail | undefined>;
   imageLayers(digest: string): Promise<StoredLayer[] | undefined>;
   imagePackages(digest: string, page: PageRequest, filter?: PackageFilter): Promise<Page<StoredPackage> | undefined>;
   imageFindings(digest: string, page: PageRequest): Promise<Page<StoredFinding> | undefined>;

@@ -202,7 +202,7 @@ for (const backend of BACKENDS) {
       assert.deepEqual(ops, [
         'addWebhook', 'advisorySources', 'createSession', 'createToken', 'deleteImage', 'deleteOrg', 'deleteRepository', 'deleteSession', 'environmentWorkloads', 'explainMatch', 'getImage', 'getOrg',
         'imageFindings', 'imageLayers', 'imagePackages', 'imagePolicy', 'imageSecrets', 'listBaseImages', 'listEnvironments', 'listEvents', 'listImages', 'listPackageNames', 'listRepositories', 'listTokens', 'listVulnerabilities', 'listWebhooks',
-        'matchLocal', 'overview', 'packageUsage', 'postAdvisories', 'postRuntimeInventory', 'pushImage', 'recommendBaseImages', 'removeWebhook', 'revokeToken', 'setEnvironmentImage', 'testWebhook', 'updateOrg', 'vulnerabilityAdvisory',
+        'matchLocal', 'overview', 'packageUsage', 'postAdvisories', 'postRuntimeInventory', 'pushImage', 'recommendBaseImages', 'removeWebhook', 'repositoryTags', 'revokeToken', 'setEnvironmentImage', 'tagImage', 'testWebhook', 'updateOrg', 'vulnerabilityAdvisory',
         'vulnerabilityUsage', 'vulnerabilityWorkloads', 'webhookDeliveries', 'whoami',
       ]);
       assert.ok(doc.components.schemas.Image && doc.components.schemas.Error && doc.components.schemas.Sbom);

@@ -137,6 +137,25 @@ export const SCHEMAS: Record<string, unknown>[] = [
   },
   pageOf('RepositoryPage', 'Repository'),
   {
+    $id: 'RepositoryTag',
+    type: 'object',
+    required: ['tag', 'digest', 'since'],
+    additionalProperties: false,
+    properties: {
+      tag: str,
+      digest: { ...str, description: 'The stored image the tag points at (it may have been pushed to another repository).' },
+      indexDigest: { ...str, description: 'The multi-platform index the image was picked from, when it was.' },
+      since: { ...str, description: 'Since when the tag points at this image.' },
+    },
+  },
+  {
+    $id: 'RepositoryTagList',
+    type: 'object',
+    required: ['items'],
+    additionalProperties: false,
+    properties: { items: { type: 'array', items: { $ref: 'RepositoryTag#' } } },
+  },
+  {
     $id: 'Layer',
     type: 'object',
     required: ['position', 'digest', 'diffId', 'chainId', 'mediaType', 'size'],

@@ -32,6 +32,7 @@ import type {
   PageRequest,
   PutResult,
   RepositorySummary,
+  RepositoryTag,
   StoredFinding,
   StoredLayer,
   StoredPackage,
@@ -486,6 +487,33 @@ export class KyselyOrgStore implements OrgStore {
       (r) => ({ name: r.name, createdAt: r.created_at, lastPushedAt: r.last_pushed_at, imageCount: Number(r.image_count ?? 0), tags: tags.get(r.id) ?? [] }),
       (r) => [r.name],
     );
+  }
+
+  async repositoryTags(repository: string): Promise<RepositoryTag[] | undefined> {
+    const repo = await this.db.selectFrom('repositories').select('id').where('org_id', '=', this.org.id).where('name', '=', repository).executeTakeFirst();
+    if (!repo) return undefined;
+    const rows = await this.db
+      .selectFrom('tags as t')
+      .innerJoin('images as i', 'i.id', 't.image_id')
+      .select(['t.name', 't.since_at', 'i.digest', 'i.index_digest'])
+      .where('t.org_id', '=', this.org.id)
+      .where('t.repository_id', '=', repo.id)
+      .where('t.until_at', 'is', null)
+      .orderBy('t.name')
+      .execute();
+    return rows.map((r) => ({ tag: r.name, digest: r.digest, ...(r.index_digest ? { indexDigest: r.index_digest } : {}), since: r.since_at }));
+  }
+
+  async tagImage(digest: string, repository: string, tags: readonly string[], now = new Date()): Promise<ImageDetail | undefined> {
+    const at = now.toISOString();
+    const found = await this.db.transaction().execute(async (trx) => {
+      const image = await trx.selectFrom('images').select('id').where('org_id', '=', this.org.id).where('digest', '=', digest).executeTakeFirst();
+      if (!image) return false;
+      await trx.updateTable('images').set({ last_seen_at: at }).where('id', '=', image.id).execute();
+      if (tags.length) await this.moveTags(trx, await this.repositoryId(trx, repository, at), tags, image.id, at);
+      return true;
+    });
+    return found ? this.getImage(digest) : undefined;
   }
 
   private async imageId(digest: string): Promise<string | undefined> {

@@ -125,6 +125,30 @@ export default async function imageRoutes(app: FastifyInstance): Promise<void> {
     return (await req.org.getImage(digest)) ?? Promise.reject(notFound(digest));
   });
 
+  app.post('/images/:digest/tags', {
+    config: { scope: 'write' },
+    schema: {
+      tags: ['images'],
+      operationId: 'tagImage',
+      summary: 'Point tags of a repository (made when new) at a stored image, moving them from the image they pointed at, as pushing that digest with those tags does; nothing is analysed again (scout watch uses it for a tag that moved to an image already stored)',
+      params: digestParams,
+      body: {
+        type: 'object',
+        required: ['repository', 'tags'],
+        additionalProperties: false,
+        properties: {
+          repository: { type: 'string', minLength: 1, maxLength: 500 },
+          tags: { type: 'array', minItems: 1, maxItems: 100, items: { type: 'string', pattern: '^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$' } },
+        },
+      },
+      response: { 200: { $ref: 'Image#' }, ...ERROR_REPLIES },
+    },
+  }, async (req) => {
+    const { digest } = req.params as { digest: string };
+    const { repository, tags } = req.body as { repository: string; tags: string[] };
+    return (await req.org.tagImage(digest, repository, tags)) ?? Promise.reject(notFound(digest));
+  });
+
   app.get('/images/:digest/layers', {
     schema: { tags: ['images'], operationId: 'imageLayers', summary: 'An image\'s layers, bottom first, with chain IDs', params: digestParams, response: { 200: { $ref: 'LayerList#' }, ...ERROR_REPLIES } },
   }, async (req) => {
