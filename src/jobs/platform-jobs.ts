@@ -1,7 +1,7 @@
 /**
  * The platform's jobs, wired once for `scout server` (in-process on SQLite) and `scout worker`
- * (PostgreSQL): the queue over the platform database, the `rematch`, `deliver-webhook` and
- * `advisory-sync` handlers, `ingestAdvisories`, which imports changed advisory records and
+ * (PostgreSQL): the queue over the platform database, the `rematch`, `deliver-webhook`,
+ * `advisory-sync` and `reevaluate-policies` handlers, `ingestAdvisories`, which imports changed advisory records and
  * queues the re-match of exactly the packages they name, and the advisory sync's schedule.
  */
 import { join } from 'node:path';
@@ -20,6 +20,7 @@ import { migrateJobs, type JobsDatabase } from './schema.js';
 import type { TableQueueOptions } from './table-queue.js';
 import { rematchHandler, rematchPayloadOf, type RematchPayload } from './handlers/rematch.js';
 import { DELIVERY_JOB_ATTEMPTS, deliverWebhookHandler } from './handlers/deliver-webhook.js';
+import { reevaluatePoliciesHandler, type ReevaluatePayload } from './handlers/reevaluate-policies.js';
 import { advisorySyncHandler, SCHEDULED_SYNC_KEY, type AdvisorySyncPayload } from './handlers/advisory-sync.js';
 import type { ImportBatch } from '../store/advisory-store.js';
 
@@ -39,6 +40,8 @@ export interface PlatformJobsOptions {
   feedsDir?: string;
   /** One JSON line per synced source. */
   log?: (line: string) => void;
+  /** Images per reevaluate-policies job (default 200). */
+  reevaluateBatch?: number;
 }
 
 /** The scheduled advisory sync: its sources and how often. */
@@ -61,6 +64,8 @@ export interface PlatformJobs {
   prune(now?: Date, opts?: { jobDays?: number; eventDays?: number }): Promise<{ jobs: number; events: number }>;
   /** Queues webhook deliveries inside the caller's transaction on the platform database. */
   enqueueDeliveries(trx: Transaction<PlatformDatabase>, payloads: DeliverPayload[]): Promise<void>;
+  /** Queues the re-evaluation of an organisation's images by its configuration `generation`, inside the caller's transaction. */
+  enqueueReevaluation(trx: Transaction<PlatformDatabase>, orgId: string, generation: number): Promise<string>;
   /**
    * Replaces the waiting scheduled advisory sync with this schedule (it keeps the waiting one's
    * time, else runs now), or removes it (undefined). Every server may call it: one job waits.
@@ -143,6 +148,10 @@ export async function openPlatformJobs(opts: PlatformJobsOptions): Promise<Platf
       }),
       { concurrency: opts.deliveryConcurrency ?? 16 },
     );
+    queue.work<ReevaluatePayload, void>(
+      'reevaluate-policies',
+      reevaluatePoliciesHandler({ enqueueDeliveries, send: (payload, o) => queue.send('reevaluate-policies', payload, o), ...(opts.reevaluateBatch ? { batch: opts.reevaluateBatch } : {}) }),
+    );
     queue.work(
       'advisory-sync',
       advisorySyncHandler({
@@ -159,6 +168,7 @@ export async function openPlatformJobs(opts: PlatformJobsOptions): Promise<Platf
     queue,
     registerHandlers,
     enqueueDeliveries,
+    enqueueReevaluation: (trx, orgId, generation) => queue.send('reevaluate-policies', { orgId, generation } satisfies ReevaluatePayload, { db: trx as unknown as Transaction<JobsDatabase> }),
     async prune(now = new Date(), o = {}) {
       const day = 86_400_000;
       const eventDays = o.eventDays ?? eventRetentionDays();

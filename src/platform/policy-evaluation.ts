@@ -6,18 +6,20 @@
  * the two always judge the same data alike); the base image is the one the provenance names,
  * else the layer match, as the image's detail answers.
  *
- * The organisation's policies are the built-in ones with their default parameters.
+ * The organisation's policies are its stored configuration (PUT /v1/policies), else the
+ * built-in ones with their default parameters.
  */
-import type { Transaction } from 'kysely';
+import type { Kysely, Transaction } from 'kysely';
 import { chainIds } from '../image/chain-id.js';
 import type { ScoutEvent } from '../notify/events.js';
-import { defaultPolicyConfig, type PolicyConfig } from '../policy/config.js';
+import { defaultPolicyConfig, parsePolicyConfig, type PolicyConfig } from '../policy/config.js';
 import { evaluatePolicies, overallStatus } from '../policy/evaluate.js';
 import { policyInput } from '../policy/input.js';
 import { environmentsOf, recordEvents, type DeliverPayload } from '../store/kysely/activity-store.js';
 import { chunks } from '../store/kysely/dialect.js';
 import { layerBaseImage } from '../store/kysely/org-store.js';
 import { recordPolicyReport, storedPolicyFacts } from '../store/kysely/policy-store.js';
+import { readOrgPolicies } from '../store/kysely/org-policies.js';
 import { provenanceBases } from '../store/kysely/supply-chain.js';
 import type { PlatformDatabase } from '../store/kysely/schema.js';
 import type { PolicyHistoryEntry } from '../store/platform-store.js';
@@ -30,9 +32,23 @@ export interface EvaluateOptions {
   enqueue?: (payloads: DeliverPayload[]) => Promise<void>;
 }
 
-/** The policies an organisation's images are judged by. */
-export function policiesOf(_orgId: string): PolicyConfig {
-  return defaultPolicyConfig();
+/** What PUT /v1/policies files name the stored configuration as, in its errors. */
+export const ORG_POLICY_FILE = 'policies';
+
+/**
+ * The policies an organisation's images are judged by: its stored configuration, else the
+ * built-in defaults. A stored configuration was checked when it was saved; one that no longer
+ * reads (a later version renamed a policy) must not stop pushes, so it falls back to the
+ * defaults and says why (GET /v1/policies shows the problem).
+ */
+export async function policiesOf(db: Kysely<PlatformDatabase> | Transaction<PlatformDatabase>, orgId: string): Promise<{ config: PolicyConfig; problem?: string }> {
+  const stored = await readOrgPolicies(db, orgId);
+  if (stored.config === null) return { config: defaultPolicyConfig() };
+  try {
+    return { config: parsePolicyConfig(stored.config, ORG_POLICY_FILE) };
+  } catch (err) {
+    return { config: defaultPolicyConfig(), problem: (err as Error).message };
+  }
 }
 
 /** Evaluates these stored images (of any organisations), stores the results, and records an event per change. */
@@ -40,6 +56,7 @@ export async function evaluateStoredImages(trx: Transaction<PlatformDatabase>, i
   if (!imageIds.length) return 0;
   const now = opts.now ?? new Date();
   const stored = await storedPolicyFacts(trx, imageIds);
+  const configs = new Map<string, PolicyConfig>();
   const changed: { orgId: string; imageId: string; digest: string; repository?: string; policy: NonNullable<ScoutEvent['policy']> }[] = [];
   for (const s of stored) {
     // Provenance names the base; a stored image tells whether a tag still points at it: the
@@ -47,7 +64,9 @@ export async function evaluateStoredImages(trx: Transaction<PlatformDatabase>, i
     const named = (await provenanceBases(trx, s.orgId, [s.imageId])).get(s.imageId);
     const layerBase = named?.layers !== undefined ? named : await layerBaseImage(trx, s.orgId, chainIds(s.metadata.layers.map((l) => l.diffId)));
     const input = policyInput({ ...s.facts, ...(layerBase ? { layerBase } : {}) });
-    const report = evaluatePolicies(input, policiesOf(s.orgId), { target: s.repository ?? s.digest, now });
+    let config = configs.get(s.orgId);
+    if (!config) configs.set(s.orgId, (config = (await policiesOf(trx, s.orgId)).config));
+    const report = evaluatePolicies(input, config, { target: s.repository ?? s.digest, now });
     const change = await recordPolicyReport(trx, s.orgId, s.imageId, report, overallStatus(report.results), opts.trigger);
     if (!change) continue;
     changed.push({

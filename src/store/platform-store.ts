@@ -181,7 +181,8 @@ export interface ImagePolicy extends PolicySummary {
 /** One change of an image's policy results. */
 export interface PolicyHistoryEntry {
   evaluatedAt: string;
-  trigger: 'push' | 'rematch';
+  /** policy-config: the organisation's policy configuration changed. */
+  trigger: 'push' | 'rematch' | 'policy-config';
   status: ImagePolicyStatus;
   grade: HealthScore['grade'];
   score: number | null;

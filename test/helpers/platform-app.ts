@@ -67,7 +67,7 @@ export interface TestApi {
   tokenFor(org: string, scope?: 'read' | 'write' | 'admin'): Promise<string>;
 }
 
-export async function testApi(backend: Backend, t: After, opts: { logger?: unknown; jobs?: { webhookBackoffMs?: number; webhookMaxAttempts?: number } } = {}): Promise<TestApi> {
+export async function testApi(backend: Backend, t: After, opts: { logger?: unknown; jobs?: { webhookBackoffMs?: number; webhookMaxAttempts?: number; reevaluateBatch?: number } } = {}): Promise<TestApi> {
   const { location, drop } = await newLocation(backend);
   // As the server opens them (openServerStores): the advisory store first, in the same database.
   const advisories = await openServerAdvisories(location);

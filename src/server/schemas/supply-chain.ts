@@ -91,10 +91,23 @@ export const SUPPLY_CHAIN_SCHEMAS: Record<string, unknown>[] = [
     }),
   },
   {
+    $id: 'ConfiguredPolicy',
+    ...obj(['id', 'title', 'kind', 'enabled', 'weight', 'fix'], {
+      id: str,
+      title: str,
+      kind: { type: 'string', enum: ['builtin', 'custom'] },
+      enabled: { type: 'boolean', description: 'Off: the configuration turns this built-in policy off.' },
+      weight: { type: 'number', description: 'Its share of the health score.' },
+      fix: str,
+      params: { type: 'object', additionalProperties: true, description: "A built-in policy's parameters in force (its defaults when it is off)." },
+      expression: { ...str, description: "A custom policy's CEL expression." },
+    }, 'A policy of the organisation\'s configuration.'),
+  },
+  {
     $id: 'ImagePolicy',
     ...obj(['current', 'history'], {
       current: {
-        description: 'The latest evaluation (on push and after each re-match); null before the first.',
+        description: 'The latest evaluation (on push, after each re-match and after the policy configuration changed); null before the first.',
         oneOf: [
           { type: 'null' },
           obj(['status', 'grade', 'score', 'evaluatedAt', 'health', 'results'], {
@@ -112,7 +125,7 @@ export const SUPPLY_CHAIN_SCHEMAS: Record<string, unknown>[] = [
         description: 'Each change of the results (the first evaluation too), newest first.',
         items: obj(['evaluatedAt', 'trigger', 'status', 'grade', 'score', 'results'], {
           evaluatedAt: str,
-          trigger: { type: 'string', enum: ['push', 'rematch'] },
+          trigger: { type: 'string', enum: ['push', 'rematch', 'policy-config'], description: 'policy-config: the organisation\'s policy configuration changed (PUT or DELETE /v1/policies).' },
           status: VERDICT,
           grade: GRADE,
           score: nullableNumber,

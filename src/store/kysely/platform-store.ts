@@ -107,7 +107,7 @@ export class KyselyPlatformStore implements PlatformStore {
       await deleteImages(trx, orgId, images.map((i) => i.id));
       await trx.deleteFrom('tags').where('org_id', '=', orgId).execute();
       await trx.deleteFrom('repositories').where('org_id', '=', orgId).execute();
-      for (const t of ['webhook_deliveries', 'webhooks', 'events', 'workloads'] as const) await trx.deleteFrom(t).where('org_id', '=', orgId).execute();
+      for (const t of ['webhook_deliveries', 'webhooks', 'events', 'workloads', 'policy_history', 'policy_results', 'org_policies'] as const) await trx.deleteFrom(t).where('org_id', '=', orgId).execute();
       await trx.deleteFrom('tokens').where('org_id', '=', orgId).execute();
       await trx.deleteFrom('orgs').where('id', '=', orgId).execute();
       return true;

@@ -244,6 +244,15 @@ export interface PolicyHistoryTable {
   results: string;
 }
 
+/** An organisation's policy configuration (migration 007). */
+export interface OrgPoliciesTable {
+  org_id: string;
+  config: string | null;
+  generation: number;
+  updated_at: string;
+  updated_by: string | null;
+}
+
 export interface PlatformMigrationsTable {
   version: number;
   name: string;
@@ -271,6 +280,7 @@ export interface PlatformDatabase {
   image_secrets: ImageSecretsTable;
   policy_results: PolicyResultsTable;
   policy_history: PolicyHistoryTable;
+  org_policies: OrgPoliciesTable;
   platform_migrations: PlatformMigrationsTable;
 }
 
@@ -284,6 +294,7 @@ export const PLATFORM_TABLES = [
   'policy_results',
   'image_secrets',
   'image_provenance',
+  'org_policies',
   'finding_ids',
   'findings',
   'image_packages',
