@@ -2,8 +2,10 @@
  * A pushed SBOM becomes a stored image: matched against the server's advisory database, then
  * stored with its findings for one organisation. Used by POST /v1/images and by
  * `scout server catalog add`. A digest already stored is not matched again (the push is
- * idempotent: it answers with what is stored and marks the image seen). A new image's
- * attestations, provenance and secret scan are stored with it, its policies evaluated.
+ * idempotent: it answers with what is stored and marks the image seen), but what the push
+ * brings that the stored image lacks (provenance, a secret scan) is added and its policies are
+ * judged again. A new image's attestations, provenance and secret scan are stored with it,
+ * its policies evaluated.
  */
 import type { Sbom } from '../sbom/model.js';
 import type { AdvisoryStore } from '../store/advisory-store.js';
@@ -24,6 +26,8 @@ export interface IngestOptions extends PushExtras {
   repository?: string;
   tags?: readonly string[];
   now?: Date;
+  /** Queues webhook deliveries of policy.changed events, in the push's transaction. */
+  enqueue?: (trx: Parameters<OnImageCreated>[0], payloads: import('../store/kysely/activity-store.js').DeliverPayload[]) => Promise<void>;
   /** Runs in the transaction that stores a new image (see OrgStore.putImage), with where it was filed. */
   onCreated?: (trx: Parameters<OnImageCreated>[0], imageId: string, image: { digest: string; repository?: string; tags: readonly string[] }) => Promise<void>;
 }
@@ -50,11 +54,17 @@ export async function ingestSbom(org: OrgStore, advisories: AdvisoryStore, sbom:
     ...(opts.provenance ? { provenance: redactProvenance(opts.provenance) } : {}),
     ...(opts.secrets ? { secrets: remaskedSecretScan(opts.secrets) } : {}),
   };
-  if (await org.getImage(metadata.digest)) return org.putImage({ ...base, findings: [] }, opts.now);
+  const { evaluateStoredImages } = await import('../platform/policy-evaluation.js');
+  if (await org.getImage(metadata.digest)) {
+    // What the push adds (a secret scan, provenance) may move a policy: judged again, with its event.
+    return org.putImage({ ...base, ...extras, findings: [] }, opts.now, undefined, async (trx, imageId) => {
+      const enqueue = opts.enqueue;
+      await evaluateStoredImages(trx, [imageId], { trigger: 'push', ...(opts.now ? { now: opts.now } : {}), ...(enqueue ? { enqueue: (payloads) => enqueue(trx, payloads) } : {}) });
+    });
+  }
   const { match } = await import('../match/matcher.js');
   const result = await match(sbom, advisories);
   const onCreated = opts.onCreated;
-  const { evaluateStoredImages } = await import('../platform/policy-evaluation.js');
   return org.putImage({ ...base, ...extras, findings: result.findings }, opts.now, async (trx, imageId) => {
     // The policies judge the image as stored, in the transaction that stores it.
     await evaluateStoredImages(trx, [imageId], { trigger: 'push', ...(opts.now ? { now: opts.now } : {}) });

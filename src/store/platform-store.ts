@@ -302,8 +302,10 @@ export interface OrgStore {
    * `onCreated` runs inside the transaction that stores a new image (never for a digest already
    * stored), with that transaction (a Kysely transaction on the platform database) and the new
    * image's id: what it writes (the `image.pushed` event) commits with the image or not at all.
+   * A push of a stored digest adds the attestations, provenance and secret scan the image
+   * lacked (a scan replaces the stored one); `onSupplied` then runs in that transaction.
    */
-  putImage(upload: ImageUpload, now?: Date, onCreated?: OnImageCreated): Promise<PutResult>;
+  putImage(upload: ImageUpload, now?: Date, onCreated?: OnImageCreated, onSupplied?: OnImageCreated): Promise<PutResult>;
   getImage(digest: string): Promise<ImageDetail | undefined>;
   /** Images with their base image, filtered and sorted; `total` counts every match. */
   listImages(filter: ImageFilter, page: PageRequest, sort?: ImageSort): Promise<Page<ImageSummary>>;

@@ -37,10 +37,10 @@ async function push(api: TestApi, body: Record<string, unknown>, query = '') {
 }
 
 /** Pushes an image from a layout as `scout push` does: its facts, one layer pass, and the push body. */
-async function pushLayout(api: TestApi, dir: string, query: string, opts: { secrets?: boolean } = {}) {
+async function pushLayout(api: TestApi, dir: string, query: string, opts: { secrets?: boolean; status?: number } = {}) {
   const facts = await imageFacts(`oci-dir://${dir}`, { platform: AMD64 }, { cache: false }, { secrets: !!opts.secrets });
   const r = await push(api, pushBody(facts), query);
-  assert.equal(r.status, 201, JSON.stringify(r.body));
+  assert.equal(r.status, opts.status ?? 201, JSON.stringify(r.body));
   return { facts, image: r.body.image };
 }
 
@@ -249,5 +249,45 @@ for (const backend of BACKENDS) {
     const none = await api.call<{ scanned: boolean }>({ method: 'GET', url: `/v1/images/${plain.image.digest}/secrets`, route: 'GET /v1/images/:digest/secrets', token: api.admin });
     assert.deepEqual(none.body, { scanned: false });
     assert.equal((await api.call({ method: 'GET', url: `/v1/images/sha256:${'0'.repeat(64)}/secrets`, route: 'GET /v1/images/:digest/secrets', token: api.admin })).status, 404);
+  });
+
+  test(`${backend}: pushing a stored digest again adds the provenance and the secret scan the first push lacked, and judges its policies again`, async (t) => {
+    const api = await testApi(backend, t, { jobs: { webhookBackoffMs: 50 } });
+    const key = ['-----BEGIN RSA PRIVATE KEY-----', 'MIIEowIBAAKCAQEA0Z3VS5JJcds3xfn/ygWyF0qJZ1QK3DmvUa8u7hqW8ad3xK2P', 'q1Zx7N4sP3e9rM2yT6uK8wV1bC5dF0gH3jL7nQ2sR4tU6vW8xY0zA1bC3dE5fG7h', '-----END RSA PRIVATE KEY-----', ''].join('\n');
+    const app = await buildImage({ ...AMD64, user: 'app', layers: [ALPINE_LAYER, { 'root/.ssh/id_rsa': key }] });
+    // First from a layout without its attestations, and without --secrets.
+    const first = await pushLayout(api, layoutOf([app]), '?repository=example/app&tag=1');
+    assert.deepEqual(first.image.attestations, { provenance: false, sbom: false });
+    assert.equal(first.image.provenance, undefined);
+    const policy = async () => (await api.call<{ current: ImagePolicy; history: PolicyHistoryEntry[] }>({ method: 'GET', url: `/v1/images/${app.manifestDigest}/policy`, route: 'GET /v1/images/:digest/policy', token: api.admin })).body;
+    const statusOf = (p: { current: ImagePolicy }, id: string) => p.current.results.find((r) => r.id === id)?.status;
+    const before = await policy();
+    assert.equal(statusOf(before, 'no-secrets'), 'unknown');
+    assert.equal(statusOf(before, 'supply-chain-attestations'), 'fail');
+
+    // Again, from the attested layout, with --secrets: same digest, so 200, but both are added.
+    const unknownBase = `sha256:${'cd'.repeat(32)}`;
+    const again = await pushLayout(api, attestedLayout(app, unknownBase), '?repository=example/app', { secrets: true, status: 200 });
+    assert.equal(again.image.digest, app.manifestDigest);
+    assert.deepEqual(again.image.attestations, { provenance: true, sbom: true });
+    assert.deepEqual(again.image.provenance?.baseImage, { name: 'alpine:3.20', digest: unknownBase });
+    assert.deepEqual(again.image.baseImage, { digest: unknownBase, tags: [], catalog: false, from: 'provenance', name: 'alpine:3.20' });
+    const secrets = await api.call<{ scanned: boolean; scan: SecretScan }>({ method: 'GET', url: `/v1/images/${app.manifestDigest}/secrets`, route: 'GET /v1/images/:digest/secrets', token: api.admin });
+    assert.equal(secrets.body.scanned, true);
+    assert.deepEqual(secrets.body.scan.findings.map((f) => f.location), ['/root/.ssh/id_rsa']);
+    const after = await policy();
+    assert.equal(statusOf(after, 'no-secrets'), 'fail');
+    assert.equal(statusOf(after, 'supply-chain-attestations'), 'pass');
+    assert.deepEqual(after.history.map((h) => h.trigger), ['push', 'push']);
+    const events = await api.call<{ items: ScoutEvent[] }>({ method: 'GET', url: '/v1/events?kind=policy.changed', route: 'GET /v1/events', token: api.admin });
+    assert.equal(events.body.items.length, 1);
+    // The provenance names the base too: alpine, an approved (official) image.
+    assert.deepEqual(events.body.items[0].policy?.policies.map((p) => [p.id, p.previous, p.status]).sort(), [['approved-base-images', 'unknown', 'pass'], ['no-secrets', 'unknown', 'fail'], ['supply-chain-attestations', 'fail', 'pass']]);
+    // Once more with nothing new: nothing changes, no history.
+    const attested = attestedLayout(app, unknownBase);
+    const facts = await imageFacts(`oci-dir://${attested}`, { platform: AMD64 }, { cache: false }, { secrets: false });
+    assert.equal((await push(api, pushBody(facts), '?repository=example/app')).status, 200);
+    assert.equal((await policy()).history.length, 2);
+    assert.equal((await api.call<{ scanned: boolean }>({ method: 'GET', url: `/v1/images/${app.manifestDigest}/secrets`, route: 'GET /v1/images/:digest/secrets', token: api.admin })).body.scanned, true, 'a push without --secrets keeps the stored scan');
   });
 }

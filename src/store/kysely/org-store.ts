@@ -49,7 +49,7 @@ import { chunks, isUniqueViolation, likeEscaped, orgColumn, rowsPerInsert } from
 import type { ImagesTable, PlatformDatabase } from './schema.js';
 import { createTokenRow, tokenInfoOf } from './tokens.js';
 import { countsOfRow, refreshImageCounts } from './image-counts.js';
-import { insertSupplyChain, provenanceBases, secretScansOf, supplyChainOf } from './supply-chain.js';
+import { addSupplyChain, insertSupplyChain, provenanceBases, secretScansOf, supplyChainOf } from './supply-chain.js';
 import { policySummariesOf, readImagePolicy } from './policy-store.js';
 
 type Db = Kysely<PlatformDatabase> | Transaction<PlatformDatabase>;
@@ -120,7 +120,7 @@ export class KyselyOrgStore implements OrgStore {
 
   // ---- writing ---------------------------------------------------------------------------
 
-  async putImage(upload: ImageUpload, now = new Date(), onCreated?: OnImageCreated): Promise<PutResult> {
+  async putImage(upload: ImageUpload, now = new Date(), onCreated?: OnImageCreated, onSupplied?: OnImageCreated, retried = false): Promise<PutResult> {
     const m = upload.metadata;
     if (!m.digest) throw new ScoutError('bad-image', 'image metadata has no digest');
     const at = now.toISOString();
@@ -133,6 +133,7 @@ export class KyselyOrgStore implements OrgStore {
             const repoId = await this.repositoryId(trx, upload.repository, at);
             await this.moveTags(trx, repoId, upload.tags, existing.id, at);
           }
+          if ((await addSupplyChain(trx, this.org.id, existing.id, upload, at)) && onSupplied) await onSupplied(trx, existing.id);
           return false;
         }
         const repoId = upload.repository ? await this.repositoryId(trx, upload.repository, at) : null;
@@ -156,6 +157,8 @@ export class KyselyOrgStore implements OrgStore {
       // Two pushes of one digest at once: the second loses the unique constraint race, and the
       // push is idempotent, so it answers with the stored image.
       if (isUniqueViolation(err)) {
+        // Once more, now as a push of a stored digest: its provenance and secret scan are not lost.
+        if (!retried && (upload.attestations || upload.provenance || upload.secrets)) return this.putImage(upload, now, onCreated, onSupplied, true);
         const image = await this.getImage(m.digest);
         if (image) return { created: false, image };
       }

@@ -38,6 +38,52 @@ export async function insertSupplyChain(trx: Db, orgId: string, imageId: string,
   }
 }
 
+/**
+ * A push of a digest already stored: what it brings that the stored image lacks is added (the
+ * image pushed first without --secrets, or from a source without its attestations). An
+ * attestation found once exists, so the flags only turn on; stored provenance facts stay (the
+ * same digest was built once); a new secret scan replaces the stored one (the newer client's
+ * rules are the better judge of the same files). Returns whether anything changed, so the
+ * caller judges the image's policies again.
+ */
+export async function addSupplyChain(trx: Db, orgId: string, imageId: string, upload: ImageUpload, at: string): Promise<boolean> {
+  let changed = false;
+  if (upload.attestations || upload.provenance) {
+    const row = await trx.selectFrom('image_provenance').selectAll().where('org_id', '=', orgId).where('image_id', '=', imageId).executeTakeFirst();
+    if (!row) {
+      const { secrets: _secrets, ...provenanceOnly } = upload;
+      await insertSupplyChain(trx, orgId, imageId, provenanceOnly, at);
+      changed = true;
+    } else {
+      const p = row.provenance === null ? upload.provenance : undefined;
+      const hasProvenance = Number(row.has_provenance) === 1 || !!upload.attestations?.provenance || !!upload.provenance;
+      const hasSbom = Number(row.has_sbom) === 1 || !!upload.attestations?.sbom;
+      if (p || hasProvenance !== (Number(row.has_provenance) === 1) || hasSbom !== (Number(row.has_sbom) === 1)) {
+        await trx
+          .updateTable('image_provenance')
+          .set({
+            has_provenance: hasProvenance ? 1 : 0,
+            has_sbom: hasSbom ? 1 : 0,
+            ...(p ? { provenance: JSON.stringify(p), base_name: p.baseImage?.name ?? null, base_digest: p.baseImage?.digest ?? null } : {}),
+          })
+          .where('org_id', '=', orgId)
+          .where('image_id', '=', imageId)
+          .execute();
+        changed = true;
+      }
+    }
+  }
+  if (upload.secrets) {
+    const scannedAt = upload.secrets.scannedAt || at;
+    const report = JSON.stringify({ ...upload.secrets, scannedAt });
+    const row = await trx.selectFrom('image_secrets').select('report').where('org_id', '=', orgId).where('image_id', '=', imageId).executeTakeFirst();
+    if (!row) await trx.insertInto('image_secrets').values({ image_id: imageId, org_id: orgId, scanned_at: scannedAt, finding_count: upload.secrets.findings.length, report }).execute();
+    else await trx.updateTable('image_secrets').set({ scanned_at: scannedAt, finding_count: upload.secrets.findings.length, report }).where('org_id', '=', orgId).where('image_id', '=', imageId).execute();
+    changed = true;
+  }
+  return changed;
+}
+
 export interface SupplyChainFacts {
   attestations?: PushedAttestations;
   provenance?: StoredProvenance;

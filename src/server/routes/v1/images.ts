@@ -85,6 +85,7 @@ export default async function imageRoutes(app: FastifyInstance): Promise<void> {
       ...(attestations ? { attestations } : {}),
       ...(provenance ? { provenance } : {}),
       ...(secrets ? { secrets } : {}),
+      ...(jobs ? { enqueue: (trx, payloads) => jobs.enqueueDeliveries(trx, payloads) } : {}),
       // A new image is an `image.pushed` event, committed with the image, its deliveries with it.
       onCreated: (trx, imageId, image) => recordPushEvent(trx, orgId, imageId, image, (payloads) => (jobs ? jobs.enqueueDeliveries(trx, payloads) : Promise.resolve())),
     });
