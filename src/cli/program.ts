@@ -64,6 +64,7 @@ export async function buildProgram(): Promise<Command> {
   (await import('./commands/db.js')).register(program);
   (await import('./commands/quickview.js')).register(program);
   (await import('./commands/policy.js')).register(program);
+  (await import('./commands/policies.js')).register(program);
   (await import('./commands/explain.js')).register(program);
   (await import('./commands/compare.js')).register(program);
   (await import('./commands/recommendations.js')).register(program);

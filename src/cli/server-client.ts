@@ -69,7 +69,7 @@ export function resolveLogin(server: string | undefined, env: NodeJS.ProcessEnv 
 }
 
 export interface ApiCall {
-  method: 'GET' | 'POST' | 'DELETE' | 'PATCH';
+  method: 'GET' | 'POST' | 'PUT' | 'DELETE' | 'PATCH';
   path: string;
   query?: Record<string, string | string[] | undefined>;
   /** JSON body. */

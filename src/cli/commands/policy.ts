@@ -26,14 +26,14 @@ export function register(program: Command): void {
       .option('-e, --exit-code', 'exit with 2 when a policy fails (or a custom policy cannot run)')
       .option('--format <format>', 'text or json', 'text')
       .option('-o, --output <file>', 'write to a file instead of stdout')
-      .option('--server <url>', 'match on this Scout server, which also detects the base image (for the base image policies): it receives only the package URLs and layer digests, and keeps nothing'),
+      .option('--server <url>', 'match on this Scout server, which also detects the base image (for the base image policies), and judge by the organisation\'s policy configuration there unless --policy-file is given: it receives only the package URLs and layer digests, and keeps nothing'),
   )));
   cmd.action(
     action(async (ref: string, o: PolicyOptions) => {
       if (!['text', 'json'].includes(o.format)) throw new ScoutError('bad-format', `--format must be text or json, not "${o.format}"`);
       const { loadPolicyConfig } = await import('../policy-config.js');
       // The file is read first: a mistake in it is reported before minutes of scanning.
-      const config = await loadPolicyConfig(o.policyFile);
+      const config = await loadPolicyConfig(o.policyFile, o.server);
       const { evaluatedPolicies } = await import('../policy-run.js');
       const { report, warnings } = await evaluatedPolicies(ref, config, {
         open: openOptions(o),

@@ -56,7 +56,9 @@ export function register(program: Command): void {
       else {
         const { imageSummaryText } = await import('../output/platform.js');
         const secrets = facts.secrets ? `\n  secrets        ${facts.secrets.findings.length} found (stored masked)` : '';
-        await writeOutput(`${reply.created ? 'Pushed' : 'Already stored (marked seen)'}: ${login.server}\n${imageSummaryText(reply.image)}${secrets}`);
+        // A stored digest still takes what this push found beside it (the server adds what it lacked).
+        const stored = facts.secrets || facts.provenance ? 'Already stored (marked seen; provenance and secret scan brought up to date)' : 'Already stored (marked seen)';
+        await writeOutput(`${reply.created ? 'Pushed' : stored}: ${login.server}\n${imageSummaryText(reply.image)}${secrets}`);
       }
       return scanExit(sbom.warnings);
     }),

@@ -20,12 +20,12 @@ export function register(program: Command): void {
       .option('--format <format>', 'text or json', 'text')
       .option('-o, --output <file>', 'write to a file instead of stdout (- is stdout)')
       .option('--server <url>', 'match on this Scout server, which also detects the base image: it receives only the package URLs and layer digests, and keeps nothing')
-      .option('--policy-file <file>', 'policy file for the policy status and health score (see scout policy; default: the built-in policies)'),
+      .option('--policy-file <file>', 'policy file for the policy status and health score (see scout policy; default: with --server the organisation\'s configuration there, else the built-in policies)'),
   ))).action(
     action(async (ref: string, o: QuickviewOptions) => {
       if (!['text', 'json'].includes(o.format)) throw new ScoutError('bad-format', `--format must be text or json, not "${o.format}"`);
       const { loadPolicyConfig } = await import('../policy-config.js');
-      const config = await loadPolicyConfig(o.policyFile);
+      const config = await loadPolicyConfig(o.policyFile, o.server);
       const { quickview, writeQuickviewJson, writeQuickviewText } = await import('../../report/quickview.js');
       // One layer pass gives the packages, the secrets and the attestations: the same findings
       // `scout cves` lists, and the policies `scout policy` evaluates.
