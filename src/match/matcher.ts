@@ -194,15 +194,55 @@ export async function match(sbom: Sbom, store: AdvisoryStore, opts: MatchOptions
     warnings.add('match-advisories-skipped', `${skipped.length} advisory entries could not be evaluated (${reasons})`);
   }
 
-  await enrich(findings, findingCves, store, warnings);
+  // NVD is off by default: without its import, no query for it.
+  const hasNvd = !!sources && [...sources.importedAt.keys()].some((n) => /nvd/i.test(n));
+  await enrich(findings, findingCves, store, warnings, hasNvd);
   if (opts.vex?.length) applyVex(findings, opts.vex, sbom);
   return { findings, notMatchable, skipped, skippedByReason, warnings: warnings.items.slice(firstWarning), stats };
 }
 
-/** KEV and EPSS for every CVE among the findings' ids (`cvesOf`, one list per finding), two store queries in all. */
-async function enrich(findings: Finding[], cvesOf: readonly string[][], store: AdvisoryStore, warnings: Warnings): Promise<void> {
+/** At most this many references per finding (as finding.ts keeps). */
+const MAX_REFERENCES = 50;
+
+/**
+ * What NVD's record of a CVE adds to a finding another source decided (a Debian or GHSA record
+ * names the package; NVD does not): its CWE ids after the finding's own, and its reference
+ * URLs after the finding's own, up to MAX_REFERENCES. One store query for all the CVEs.
+ */
+async function withNvd(findings: Finding[], cvesOf: readonly string[][], cves: readonly string[], store: AdvisoryStore): Promise<void> {
+  const nvd = new Map([...(await store.getMany(cves))].filter(([, a]) => /nvd/i.test(a.source)));
+  if (!nvd.size) return;
+  findings.forEach((f, n) => {
+    for (const id of cvesOf[n]) {
+      const a = nvd.get(id);
+      if (!a) continue;
+      const ids = (a.database_specific as { cwe_ids?: unknown } | undefined)?.cwe_ids;
+      const cwes = Array.isArray(ids) ? ids.filter((c): c is string => typeof c === 'string' && /^CWE-\d{1,6}$/.test(c)) : [];
+      const mine = f.cwes ?? [];
+      const more = cwes.filter((c) => !mine.includes(c));
+      if (more.length) f.cwes = [...mine, ...more];
+      for (const r of a.references ?? []) {
+        if (f.references.length >= MAX_REFERENCES) break;
+        if (typeof r.url === 'string' && !f.references.includes(r.url)) f.references.push(r.url);
+      }
+    }
+  });
+}
+
+/**
+ * KEV, EPSS and NVD's CWEs and references for every CVE among the findings' ids (`cvesOf`, one
+ * list per finding), three store queries in all.
+ */
+async function enrich(findings: Finding[], cvesOf: readonly string[][], store: AdvisoryStore, warnings: Warnings, hasNvd: boolean): Promise<void> {
   const cves = [...new Set(cvesOf.flat())];
   if (!cves.length) return;
+  if (hasNvd) {
+    try {
+      await withNvd(findings, cvesOf, cves, store);
+    } catch (err) {
+      warnings.add('match-enrich-failed', `NVD lookup failed: ${err instanceof Error ? err.message : String(err)}`);
+    }
+  }
   try {
     const [kev, epss] = await Promise.all([store.kev(cves), store.epss(cves)]);
     findings.forEach((f, n) => {

@@ -2,7 +2,8 @@
  * `scout cves --format cyclonedx`: the image's CycloneDX 1.6 SBOM (the same document
  * `scout sbom --format cyclonedx` writes) with a `vulnerabilities` section: one entry per
  * vulnerability id, affecting the components (by bom-ref) it was found in, rated by the source
- * that decided its severity, with the fix as recommendation and VEX as analysis.
+ * that decided its severity, with its CWEs and advisory links (NVD's too, once imported), the
+ * fix as recommendation and VEX as analysis.
  */
 import { Enums, Models, Serialize, Spec } from '@cyclonedx/cyclonedx-library';
 import type { SeverityLevel } from '../match/severity.js';
@@ -45,6 +46,15 @@ function sourceOf(id: string, feed?: string): Models.Vulnerability.Source {
   return new V.Source({ name: s.name, url: s.url });
 }
 
+function webUrl(s: string): string | undefined {
+  try {
+    const u = new URL(s);
+    return u.protocol === 'https:' || u.protocol === 'http:' ? u.href : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 function date(s: string | undefined): Date | undefined {
   if (!s) return undefined;
   const d = new Date(s);
@@ -66,6 +76,12 @@ function vulnerability(id: string, group: Finding[], refs: Map<string, Models.Bo
       : 'No fix is available yet',
   });
   for (const alias of f.ids.slice(1)) v.references.add(new V.Reference(alias, sourceOf(alias, f.advisories.find((a) => a.id === alias)?.source)));
+  // The advisories' own pages (NVD's too, when it was imported: matcher.ts adds them), as
+  // well-formed http(s) URLs: the schema wants IRI references.
+  for (const url of f.references) {
+    const u = webUrl(url);
+    if (u) v.advisories.add(new V.Advisory(u));
+  }
   const s = f.severity;
   const rs = ratingSource(s);
   const rating = new V.Rating({ severity: SEVERITY[s.level] ?? E.Severity.Unknown, ...(rs ? { source: new V.Source({ name: rs.name, url: rs.url }) } : {}) });

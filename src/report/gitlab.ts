@@ -70,7 +70,11 @@ export function writeGitlab(findings: readonly Finding[], sbom: Sbom, opts: Repo
         operating_system: operatingSystem(sbom),
         image,
       },
-      identifiers: f.ids.map((id) => ({ type: identifierType(id), name: id, value: id, url: vulnerabilityUrl(id) })),
+      identifiers: [
+        ...f.ids.map((id) => ({ type: identifierType(id), name: id, value: id, url: vulnerabilityUrl(id) })),
+        // CWE identifiers as GitLab's own analyzers write them.
+        ...(f.cwes ?? []).map((c) => ({ type: 'cwe', name: c, value: c.slice(4), url: `https://cwe.mitre.org/data/definitions/${c.slice(4)}.html` })),
+      ],
       // The advisory page first, then the advisory's own references.
       links: [...new Set([vulnerabilityUrl(f.id), ...f.references.filter((r) => /^https?:\/\//.test(r))])].slice(0, 20).map((url) => ({ url })),
       ...(cvssVectors(f).length ? { cvss_vectors: cvssVectors(f) } : {}),

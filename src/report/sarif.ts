@@ -72,7 +72,8 @@ export function writeSarif(findings: readonly Finding[], sbom: Sbom, opts: Repor
       defaultConfiguration: { level: sarifLevel(f.severity.level) },
       properties: {
         'security-severity': securitySeverity(f.severity.level, f.severity.score),
-        tags: ['vulnerability', 'security', f.severity.level, ...(f.kev ? ['cisa-kev'] : [])],
+        // CWE tags as CodeQL writes them, which GitHub code scanning shows and filters on.
+        tags: ['vulnerability', 'security', f.severity.level, ...(f.kev ? ['cisa-kev'] : []), ...(f.cwes ?? []).map((c) => `external/cwe/${c.toLowerCase()}`)],
       },
     });
   }

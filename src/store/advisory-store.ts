@@ -70,6 +70,8 @@ export interface AdvisoryStore {
   /** Advisories with an affected entry for this package; withdrawn ones included (flagged). */
   lookup(ecosystem: string, name: string): Promise<Advisory[]>;
   get(id: string): Promise<Advisory | undefined>;
+  /** The advisories with these ids (one query, not one per id), by id; ids not stored are absent. */
+  getMany(ids: readonly string[]): Promise<Map<string, Advisory>>;
   /** Advisories whose id, `aliases` or `upstream` contain this id (e.g. a CVE id). */
   byAlias(alias: string): Promise<Advisory[]>;
   kev(cveIds: readonly string[]): Promise<Map<string, KevEntry>>;

@@ -146,6 +146,18 @@ function contract(backend: StoreBackend): void {
       assert.deepEqual(await store.byAlias('CVE-1999-0000'), []);
     });
 
+    test('getMany: the stored advisories of a list of ids in one call, by id; unknown ids absent, repeats once', async (t) => {
+      const { store } = await openLoaded(t);
+      const deb = rawRecords('debian-selected.osv.jsonl.gz').slice(0, 3).map((r) => r.id as string);
+      const many = await store.getMany([...deb, 'CVE-1999-0000', deb[0], 'GO-2020-0001']);
+      assert.deepEqual([...many.keys()].sort(), [...deb, 'GO-2020-0001'].sort());
+      for (const id of many.keys()) assert.deepEqual(many.get(id), await store.get(id), id);
+      assert.equal((await store.getMany([])).size, 0);
+      // More ids than one statement's chunk of placeholders.
+      const lots = [...Array.from({ length: 1500 }, (_, i) => `CVE-2099-${String(i).padStart(5, '0')}`), 'GO-2020-0001'];
+      assert.deepEqual([...(await store.getMany(lots)).keys()], ['GO-2020-0001']);
+    });
+
     test('withdrawn records are kept and flagged; status counts them per source', async (t) => {
       const { store } = await openLoaded(t);
       const w = await store.get('GO-2022-0617');

@@ -62,6 +62,7 @@ function rematchingStore(deps: AdvisorySyncDeps, sources: readonly SourceSpec[])
   return {
     lookup: (e, n) => inner.lookup(e, n),
     get: (id) => inner.get(id),
+    getMany: (ids) => inner.getMany(ids),
     byAlias: (a) => inner.byAlias(a),
     kev: (ids) => inner.kev(ids),
     epss: (ids) => inner.epss(ids),

@@ -176,6 +176,13 @@ export class PgAdvisoryStore implements AdvisoryStore {
     return this.parsed.parse(await this.rows('SELECT id, modified, source, json FROM advisories WHERE id = $1', [id]))[0];
   }
 
+  async getMany(ids: readonly string[]): Promise<Map<string, Advisory>> {
+    const unique = [...new Set(ids)];
+    if (!unique.length) return new Map();
+    const rows = await this.rows('SELECT id, modified, source, json FROM advisories WHERE id = ANY($1::text[])', [unique]);
+    return new Map(this.parsed.parse(rows).map((a) => [a.id, a]));
+  }
+
   async byAlias(alias: string): Promise<Advisory[]> {
     return this.parsed.parse(await this.rows(BY_ALIAS_SQL, [alias]));
   }

@@ -206,6 +206,11 @@ export class SqliteAdvisoryStore implements AdvisoryStore {
     return row ? this.parsed.parse([row])[0] : undefined;
   }
 
+  async getMany(ids: readonly string[]): Promise<Map<string, Advisory>> {
+    const rows = [...this.selectIn<AdvisoryRow>('SELECT id, modified, source, json FROM advisories WHERE id IN', ids)];
+    return new Map(this.parsed.parse(rows).map((a) => [a.id, a]));
+  }
+
   async byAlias(alias: string): Promise<Advisory[]> {
     return this.parsed.parse(this.stmt(BY_ALIAS_SQL).all(alias, alias) as AdvisoryRow[]);
   }

@@ -1,6 +1,7 @@
 // `scout db update` from NVD (CVE API 2.0) and from GitHub's advisory-database, against local
 // servers that answer as the real ones do, with real records (test/fixtures/nvd, ghsa and the
-// GHSA records of examples/advisories; see test/fixtures/NOTICE.md).
+// GHSA records of examples/advisories; see test/fixtures/NOTICE.md); and what NVD's records add
+// to the findings of other sources in the standard outputs.
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { createServer, type IncomingHttpHeaders } from 'node:http';
@@ -14,6 +15,7 @@ import { updateDatabase } from '../../../src/advisories/update/update.js';
 import { SqliteAdvisoryStore } from '../../../src/store/sqlite/sqlite-store.js';
 import { scoutAsync } from '../../helpers/cli.js';
 import { tempDir } from '../../helpers/tmp.js';
+import { cycloneDxValidator, sarifValidator } from '../../sbom/formats/schema-validators.js';
 import { makeZip } from '../../helpers/zip-writer.js';
 import { BUNDLE, DEMO } from '../../report/helpers.js';
 import { FeedServer } from './feed-server.js';
@@ -200,4 +202,49 @@ test('scout db update --only nvd rates a finding no other source rates (DSA-5514
   assert.equal(after.severity.level, 'high');
   assert.equal(after.severity.source, 'nvd');
   assert.equal(after.severity.score, 7.8);
+});
+
+test('after db update --only nvd, NVD\'s CWEs and references reach a Debian finding: CycloneDX cwes and advisories (schema-valid), SARIF CWE tags, GitLab CWE identifiers', async (t) => {
+  const api = await nvdApi([nvdCve('CVE-2023-38545')], 2000);
+  t.after(() => api.close());
+  const env = { SCOUT_CACHE_DIR: tempDir(), SCOUT_CONFIG_DIR: tempDir(), SCOUT_ADVISORY_MIRROR: api.origin, SCOUT_NVD_REQUEST_DELAY_MS: '0' };
+  // Debian's record of curl's SOCKS5 overflow, which names no CWE.
+  const debian = gunzipSync(readFileSync(join(BUNDLE, 'debian-selected.osv.jsonl.gz'))).toString('utf8').split('\n').find((l) => l.includes('"DEBIAN-CVE-2023-38545"'))!;
+  assert.ok(debian && !debian.includes('CWE-'), 'the Debian record has no CWE of its own');
+  const file = join(tempDir(), 'debian.osv.jsonl');
+  (await import('node:fs')).writeFileSync(file, debian + '\n');
+  assert.equal((await scoutAsync(['db', 'import', file], env)).code, 0);
+  type CdxVuln = { id: string; cwes?: number[]; advisories?: { url: string }[] };
+  const cyclonedx = async () => {
+    const r = await scoutAsync(['cves', DEMO, '--format', 'cyclonedx', '--only-cve-id', 'CVE-2023-38545'], env);
+    assert.equal(r.code, 0, r.stderr);
+    const doc = JSON.parse(r.stdout) as { vulnerabilities: CdxVuln[] };
+    const validate = cycloneDxValidator();
+    assert.ok(validate(doc), JSON.stringify(validate.errors?.slice(0, 5)));
+    assert.equal(doc.vulnerabilities.length, 1);
+    return doc.vulnerabilities[0];
+  };
+  const before = await cyclonedx();
+  assert.equal(before.cwes, undefined);
+  const debianUrls = (JSON.parse(debian) as { references?: { url: string }[] }).references?.map((r) => r.url) ?? [];
+  assert.deepEqual(before.advisories?.map((a) => a.url) ?? [], debianUrls, 'the Debian record\'s own references, as advisories');
+
+  const up = await scoutAsync(['db', 'update', '--only', 'nvd'], env);
+  assert.equal(up.code, 0, up.stderr + up.stdout);
+  const after = await cyclonedx();
+  assert.deepEqual(after.cwes, [787]);
+  const nvdUrls = ['https://curl.se/docs/CVE-2023-38545.html', 'https://lists.fedoraproject.org/archives/list/package-announce@lists.fedoraproject.org/message/OGMXNRNSJ4ETDK6FRNU3J7SABXPWCHSQ/', 'https://security.netapp.com/advisory/ntap-20231027-0009/', 'https://www.secpod.com/blog/high-severity-heap-buffer-overflow-vulnerability/'];
+  assert.deepEqual(after.advisories?.map((a) => a.url), [...new Set([...debianUrls, ...nvdUrls])], 'Debian\'s references first, then NVD\'s');
+
+  const sarif = await scoutAsync(['cves', DEMO, '--format', 'sarif', '--only-cve-id', 'CVE-2023-38545'], env);
+  assert.equal(sarif.code, 0, sarif.stderr);
+  const sarifDoc = JSON.parse(sarif.stdout) as { runs: { tool: { driver: { rules: { id: string; properties: { tags: string[] } }[] } } }[] };
+  const validateSarif = sarifValidator();
+  assert.ok(validateSarif(sarifDoc), JSON.stringify(validateSarif.errors?.slice(0, 5)));
+  assert.ok(sarifDoc.runs[0].tool.driver.rules.find((r) => r.id === 'CVE-2023-38545')!.properties.tags.includes('external/cwe/cwe-787'));
+
+  const gitlab = await scoutAsync(['cves', DEMO, '--format', 'gitlab', '--only-cve-id', 'CVE-2023-38545'], env);
+  assert.equal(gitlab.code, 0, gitlab.stderr);
+  const ids = (JSON.parse(gitlab.stdout) as { vulnerabilities: { identifiers: { type: string; value: string; url: string }[] }[] }).vulnerabilities[0].identifiers;
+  assert.deepEqual(ids.filter((i) => i.type === 'cwe'), [{ type: 'cwe', name: 'CWE-787', value: '787', url: 'https://cwe.mitre.org/data/definitions/787.html' }]);
 });
