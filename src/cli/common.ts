@@ -12,10 +12,11 @@ import type { Display } from '../report/types.js';
 import type { ScanOptions } from '../image/scan.js';
 
 /** Options every image-reading command accepts, named as Docker Scout names them. */
-export function imageOptions(cmd: Command): Command {
+export function imageOptions(cmd: Command, o: { ref?: boolean } = {}): Command {
+  cmd.option('--platform <os/arch[/variant]>', 'platform to pick from a multi-platform image (default: this machine\'s)');
+  // `scout watch` reads registries only: no archive or layout to pick from.
+  if (o.ref !== false) cmd.option('--ref <name>', 'which image of an archive or OCI layout holding several (tag or digest)');
   return cmd
-    .option('--platform <os/arch[/variant]>', 'platform to pick from a multi-platform image (default: this machine\'s)')
-    .option('--ref <name>', 'which image of an archive or OCI layout holding several (tag or digest)')
     .option('--insecure-registry <host...>', 'registries to reach over plain HTTP (localhost always is)')
     .option('--registry-mirror <registry=url...>', 'pull REGISTRY\'s images through this mirror first (a bare URL mirrors docker.io); also SCOUT_REGISTRY_MIRRORS')
     .option('--allow-foreign-layers', 'fetch foreign (non-distributable) layers from the URLs the image names; also SCOUT_ALLOW_FOREIGN_LAYERS=1')

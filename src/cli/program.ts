@@ -76,6 +76,7 @@ export async function buildProgram(): Promise<Command> {
   (await import('./commands/attestation.js')).register(program);
   (await import('./commands/login.js')).register(program);
   (await import('./commands/push.js')).register(program);
+  (await import('./commands/watch.js')).register(program);
   (await import('./commands/platform-read.js')).register(program, image);
   (await import('./commands/secrets.js')).register(program);
   (await import('./commands/completion.js')).register(program);

@@ -47,6 +47,9 @@ test('bash: commands, nested subcommands and each command\'s own options complet
   assert.deepEqual(bash('scout', 'sbom', '--only-s'), []);
   assert.deepEqual(bash('scout', 'sbom', '--vers'), []);
   assert.deepEqual(bash('scout', '--vers'), ['--version']);
+  // watch reads registries only: its --re… options are the registry's and --repository, no --ref.
+  assert.deepEqual(bash('scout', 'wa'), ['watch']);
+  assert.deepEqual(bash('scout', 'watch', '--re'), ['--registry', '--registry-idle-timeout', '--registry-min-rate', '--registry-mirror', '--repository']);
 });
 
 test('zsh: the same table through bashcompinit (zsh filters the prefix itself)', () => {

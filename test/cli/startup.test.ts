@@ -46,7 +46,7 @@ test('scout --version loads main and nothing else of Scout, not even commander',
 test('scout --help lists every command without loading the scanner or any store', () => {
   const r = loaded(['--help']);
   assert.equal(r.code, 0);
-  for (const cmd of ['sbom', 'cves', 'image', 'quickview', 'db', 'push', 'secrets']) assert.match(r.stdout, new RegExp(`^  ${cmd}\\b`, 'm'));
+  for (const cmd of ['sbom', 'cves', 'image', 'quickview', 'db', 'push', 'watch', 'secrets']) assert.match(r.stdout, new RegExp(`^  ${cmd}\\b`, 'm'));
   assert.ok(r.modules.includes('src/cli/commands/image-inspect.ts'), 'the trace sees the command modules');
   assert.deepEqual(r.modules.filter((m) => HEAVY.test(m)), []);
   const packages = new Set(r.modules.filter((m) => m.startsWith('node_modules/')).map((m) => m.split('/')[1]));

@@ -33,6 +33,8 @@ export interface RegistryServer {
   url: string;
   user?: string;
   password?: string;
+  /** Where the registry keeps its blobs (the filesystem driver's root): tests that damage a stored blob write here. */
+  storageDir: string;
   /** Push image(s) from an OCI layout; `all` copies a whole multi-platform index. */
   push(layoutDir: string, layoutRef: string, repoTag: string, opts?: { all?: boolean }): void;
   /** Push from any skopeo source, e.g. `docker-archive:/x.tar` (skopeo writes Docker v2 manifests for it). */
@@ -121,6 +123,7 @@ export async function startRegistry(opts: { auth?: { user: string; password: str
       url,
       user: opts.auth?.user,
       password: opts.auth?.password,
+      storageDir: join(dir, 'data'),
       push(layoutDir, layoutRef, repoTag, o = {}) {
         server.copy(`oci:${layoutDir}:${layoutRef}`, repoTag, o);
       },
