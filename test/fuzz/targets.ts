@@ -32,6 +32,15 @@ import { tarOf } from '../helpers/image-builder.js';
 import { makeZip } from '../helpers/zip-writer.js';
 import { javaArchiveResult } from '../../src/catalog/java/archive.js';
 import { ImageBudget } from '../../src/image/image-budget.js';
+import { goBinaryCataloger } from '../../src/catalog/golang/index.js';
+import { readGoBuildInfo } from '../../src/catalog/golang/buildinfo.js';
+import { packageFromHeader, rpmCataloger } from '../../src/catalog/rpm/index.js';
+import { readBdbHash } from '../../src/catalog/rpm/bdb.js';
+import { RpmHeader } from '../../src/catalog/rpm/header.js';
+import { readNdb } from '../../src/catalog/rpm/ndb.js';
+import { readRpmdbBlobs } from '../../src/catalog/rpm/sqlite-read.js';
+import { makeGoBinary } from '../catalog/golang/binaries.js';
+import { BDB_RPMDB, ndbRpmdb, sqliteRpmdb } from './rpm-seeds.js';
 
 export interface FuzzTarget {
   name: string;
@@ -43,10 +52,11 @@ export interface FuzzTarget {
   run(input: Buffer, work: string): Promise<void> | void;
 }
 
-function catalogerTarget(name: string, c: Cataloger, path: string, seeds: string[]): FuzzTarget {
+function catalogerTarget(name: string, c: Cataloger, path: string, seeds: (string | Buffer)[], share?: number): FuzzTarget {
   return {
     name,
     seeds,
+    ...(share !== undefined ? { share } : {}),
     async run(input) {
       const tree = await treeFromMemory([{ [path]: input }], c.capture);
       const r = catalogTree(tree, [c]);
@@ -59,6 +69,40 @@ function catalogerTarget(name: string, c: Cataloger, path: string, seeds: string
 }
 
 const JSON_SEED = (o: unknown) => JSON.stringify(o);
+
+/**
+ * An rpm database backend: its reader and every header blob it yields are called directly (the
+ * cataloger turns any exception into a warning naming the file, which would hide a crash
+ * here), then the whole cataloger runs on the file in a layer.
+ */
+function rpmTarget(name: string, path: string, read: (b: Buffer) => { blobs: Buffer[] }, seed: Buffer, share?: number): FuzzTarget {
+  const whole = catalogerTarget(name, rpmCataloger, path, [seed], share);
+  return {
+    ...whole,
+    async run(input, work) {
+      try {
+        for (const blob of read(input).blobs) {
+          try {
+            packageFromHeader(new RpmHeader(blob), `/${path}`, undefined);
+          } catch (err) {
+            if (!(err instanceof ScoutError)) throw err;
+          }
+        }
+      } catch (err) {
+        if (!(err instanceof ScoutError)) throw err;
+      }
+      await whole.run(input, work);
+    },
+  };
+}
+
+/** Build info naming a main module, dependencies, a replacement and build settings. */
+const GO_MODINFO = 'path\texample.com/app/cmd/app\nmod\texample.com/app\t(devel)\t\ndep\tgolang.org/x/text\tv0.14.0\th1:abc=\ndep\tgithub.com/a/b\tv1.2.3\t\n=>\tgithub.com/fork/b\tv1.2.4\th1:def=\nbuild\t-ldflags="-X main.version=v2.1.0"\nbuild\tGOOS=linux\n';
+/** Small Go binaries of every format and both build-info layouts, and one real binary (Trivy's test data). */
+const GO_SEEDS = [
+  ...(['elf', 'macho', 'pe'] as const).flatMap((f) => (['inline', 'pointer'] as const).map((style) => makeGoBinary(f, style, 'go1.22.1', GO_MODINFO))),
+  readFileSync(new URL('../fixtures/catalogers/golang/trivy-elf-ldflags-main-version/main-version-via-ldflags.elf', import.meta.url)),
+];
 
 const POM = (a: string) => ({ name: `META-INF/maven/org.fuzz/${a}/pom.properties`, data: `groupId=org.fuzz\nartifactId=${a}\nversion=1.0\n` });
 /** A jar (manifest, pom.properties, pom.xml) holding a stored and a deflated nested jar. */
@@ -101,6 +145,28 @@ export const TARGETS: FuzzTarget[] = [
   catalogerTarget('composer-lock', composerCataloger, 'srv/composer.lock', [JSON_SEED({ packages: [{ name: 'v/a', version: '1.0.0', license: ['MIT'], require: { 'v/b': '^2' } }, { name: 'v/b', version: '2.0.0' }], 'packages-dev': [] })]),
   catalogerTarget('deps-json', dotnetCataloger, 'app/app.deps.json', [JSON_SEED({ runtimeTarget: { name: 'T' }, targets: { T: { 'app/1.0.0': { dependencies: { A: '1.0.0' } }, 'A/1.0.0': { runtime: { 'lib/A.dll': {} } } } }, libraries: { 'app/1.0.0': { type: 'project' }, 'A/1.0.0': { type: 'package', sha512: 'sha512-x' } } })]),
   catalogerTarget('embedded-cyclonedx', embeddedSbomCataloger, 'opt/app.cdx.json', [JSON_SEED({ bomFormat: 'CycloneDX', specVersion: '1.5', version: 1, components: [{ type: 'library', 'bom-ref': 'a', name: 'a', version: '1', purl: 'pkg:npm/a@1' }], dependencies: [{ ref: 'a', dependsOn: [] }] })]),
+  {
+    // A mutated executable: ELF, Mach-O and PE headers, the build info header, its pointers and
+    // varint lengths, then the module text; read directly and through the layer pass and cataloger.
+    name: 'go-buildinfo',
+    seeds: GO_SEEDS,
+    async run(input) {
+      try {
+        readGoBuildInfo(input, '/usr/bin/app');
+      } catch (err) {
+        if (!(err instanceof ScoutError)) throw err;
+      }
+      const tree = await treeFromMemory([{ 'usr/bin/app': input }], goBinaryCataloger.capture);
+      const r = catalogTree(tree, [goBinaryCataloger]);
+      const crashed = r.warnings.find((w) => w.code === `cataloger-${goBinaryCataloger.name}`);
+      if (crashed) throw new Error(`${goBinaryCataloger.name} threw: ${crashed.message}`);
+    },
+  },
+  // The rpm database in each of rpm's backends: SQLite (on its worker thread, with its time and
+  // memory budget), NDB slots and blobs, Berkeley DB hash and overflow pages; each header blob.
+  rpmTarget('rpm-sqlite', 'var/lib/rpm/rpmdb.sqlite', readRpmdbBlobs, sqliteRpmdb(), 0.3),
+  rpmTarget('rpm-ndb', 'usr/lib/sysimage/rpm/Packages.db', readNdb, ndbRpmdb()),
+  rpmTarget('rpm-bdb', 'var/lib/rpm/Packages', readBdbHash, BDB_RPMDB),
   {
     name: 'sbom-import',
     seeds: [

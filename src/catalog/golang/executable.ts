@@ -77,8 +77,9 @@ class Reader {
 }
 
 function parseElf(buf: Buffer): Executable | undefined {
-  if (buf.length < 52) return undefined;
   const is64 = buf[4] === 2;
+  // The file header: 52 bytes for ELF32, 64 for ELF64 (its last fields are read below).
+  if (buf.length < (is64 ? 64 : 52)) return undefined;
   const le = buf[5] !== 2;
   const r = new Reader(buf, le);
   const shoff = is64 ? r.u64(0x28) : r.u32(0x20);

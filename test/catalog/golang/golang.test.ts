@@ -1,4 +1,5 @@
 import { test } from 'node:test';
+import { readFileSync } from 'node:fs';
 import assert from 'node:assert/strict';
 import { goBinaryCataloger, stdlibVersion } from '../../../src/catalog/golang/index.js';
 import { parseModInfo, readGoBuildInfo, versionFromLdflags } from '../../../src/catalog/golang/buildinfo.js';
@@ -164,4 +165,16 @@ test('build info over 8 MiB is read up to 8 MiB, at a line end, with a warning n
     assert.deepEqual(warnings.map((w) => [w.code, w.path]), [['go-buildinfo-cut', '/usr/bin/huge']], style);
     assert.match(warnings[0].message, new RegExp(`^/usr/bin/huge: Go build info is ${framed.length} bytes, over the 8 MiB read per binary: only the ${expected} modules`));
   }
+});
+
+test('an ELF64 file header cut short is no executable (the fuzzer\'s 62-byte case threw a RangeError)', () => {
+  const cut = readFileSync(new URL('../../fixtures/fuzz/go-buildinfo/elf64-header-cut-short', import.meta.url));
+  assert.equal(cut.length, 62);
+  assert.equal(readGoBuildInfo(cut), undefined);
+  // The same header whole (64 bytes) parses, and still holds no build info.
+  assert.equal(readGoBuildInfo(Buffer.concat([cut, Buffer.alloc(2)])), undefined);
+  // A real binary cut to its first 62 bytes is the same case.
+  const real = makeGoBinary('elf', 'inline', 'go1.22.1', 'path\tx\nmod\tx\tv1.0.0\t\n');
+  assert.equal(readGoBuildInfo(real)?.main?.path, 'x');
+  assert.equal(readGoBuildInfo(real.subarray(0, 62)), undefined);
 });
