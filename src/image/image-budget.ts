@@ -2,7 +2,10 @@
  * What one image scan may spend, across all its layers, on work whose cost a hostile image
  * controls beyond its own size: file contents kept in memory, and archives nested in archives
  * (a 20 KB jar that fans out 40 ways, eight copies deep, took 234 s and 1.1 GB). Each file and
- * each outer archive has caps of its own; this is the allowance they all draw on.
+ * each outer archive has caps of its own; this is the allowance they all draw on. Counts and
+ * bytes bound most of the work, but not all of it (a CRC over a big stored entry, a slow
+ * machine), so the time spent on nested archives is budgeted too: a crafted archive cannot
+ * stall a scan past it, whatever the other limits are raised to.
  *
  * The counters live in a SharedArrayBuffer, so layers indexed on worker threads and archives
  * analyzed on the helper thread draw on the same budget as the main thread (see `state`).
@@ -20,12 +23,16 @@ export interface ImageBudgetLimits {
   nestedBytes: number;
   /** Deepest nesting followed (an archive in the image is depth 0, a jar inside it depth 1). */
   nestedDepth: number;
+  /** Milliseconds spent reading nested archives, summed over every thread of the scan. */
+  nestedMs: number;
 }
 
 /** What is counted: every limit above but the depth, which is not spent. */
 export type BudgetItem = Exclude<keyof ImageBudgetLimits, 'nestedDepth'>;
 
-const SLOTS: Record<BudgetItem, number> = { capturedBytes: 0, nestedArchives: 1, nestedEntries: 2, nestedBytes: 3 };
+const SLOTS: Record<BudgetItem, number> = { capturedBytes: 0, nestedArchives: 1, nestedEntries: 2, nestedBytes: 3, nestedMs: 4 };
+/** Counters are integers: time is kept in microseconds, so the many sub-millisecond charges add up. */
+const SCALE: Record<BudgetItem, number> = { capturedBytes: 1, nestedArchives: 1, nestedEntries: 1, nestedBytes: 1, nestedMs: 1000 };
 
 /** The environment variable that raises each limit (named in warnings). */
 export const BUDGET_VARIABLES: Record<keyof ImageBudgetLimits, string> = {
@@ -34,6 +41,7 @@ export const BUDGET_VARIABLES: Record<keyof ImageBudgetLimits, string> = {
   nestedEntries: 'SCOUT_MAX_NESTED_ENTRIES',
   nestedBytes: 'SCOUT_MAX_NESTED_BYTES',
   nestedDepth: 'SCOUT_MAX_NESTED_DEPTH',
+  nestedMs: 'SCOUT_MAX_NESTED_MS',
 };
 
 export function imageBudgetLimits(): ImageBudgetLimits {
@@ -43,6 +51,8 @@ export function imageBudgetLimits(): ImageBudgetLimits {
     nestedEntries: envNumber(BUDGET_VARIABLES.nestedEntries, 2_000_000),
     nestedBytes: envNumber(BUDGET_VARIABLES.nestedBytes, 4 * 1024 ** 3),
     nestedDepth: envNumber(BUDGET_VARIABLES.nestedDepth, 4),
+    // Far more than honest images need (20,000 nested jars read in about 5 s), far less than a stall.
+    nestedMs: envNumber(BUDGET_VARIABLES.nestedMs, 60_000),
   };
 }
 
@@ -74,8 +84,8 @@ export class ImageBudget {
   /** Reserve `n` of `item`; false (nothing reserved) when they do not fit. */
   take(item: BudgetItem, n: number): boolean {
     const slot = SLOTS[item];
-    const max = BigInt(this.limits[item]);
-    const want = BigInt(n);
+    const max = BigInt(Math.round(this.limits[item] * SCALE[item]));
+    const want = BigInt(Math.round(n * SCALE[item]));
     // Several threads may take at once: retry until our read is the value we replace.
     for (;;) {
       const have = Atomics.load(this.counters, slot);
@@ -84,7 +94,21 @@ export class ImageBudget {
     }
   }
 
+  /**
+   * Record `n` of `item` already used (time: it is known only afterwards), even past the limit;
+   * true while the total is within it.
+   */
+  spend(item: BudgetItem, n: number): boolean {
+    const was = Atomics.add(this.counters, SLOTS[item], BigInt(Math.round(n * SCALE[item])));
+    return Number(was) / SCALE[item] + n <= this.limits[item];
+  }
+
+  /** Whether any of `item` is left (nothing is reserved). */
+  left(item: BudgetItem): boolean {
+    return this.taken(item) < this.limits[item];
+  }
+
   taken(item: BudgetItem): number {
-    return Number(Atomics.load(this.counters, SLOTS[item]));
+    return Number(Atomics.load(this.counters, SLOTS[item])) / SCALE[item];
   }
 }

@@ -238,7 +238,7 @@ export const TARGETS: FuzzTarget[] = [
     name: 'java-archive',
     seeds: [JAVA_SEED],
     run(input) {
-      javaArchiveResult(input, '/app/fuzz.jar', { budget: new ImageBudget({ capturedBytes: 1 << 20, nestedArchives: 3, nestedEntries: 20, nestedBytes: 1 << 16, nestedDepth: 2 }) });
+      javaArchiveResult(input, '/app/fuzz.jar', { budget: new ImageBudget({ capturedBytes: 1 << 20, nestedArchives: 3, nestedEntries: 20, nestedBytes: 1 << 16, nestedDepth: 2, nestedMs: 1000 }) });
     },
   },
   {

@@ -39,6 +39,9 @@ export interface JavaArchiveProblem {
   code: string;
   message: string;
   nesting: string[];
+  /** For a limit that left something unread: the archive it stopped at, and why in a few words. */
+  at?: string;
+  reason?: string;
 }
 
 export interface JavaArchiveAnalysis {
@@ -98,6 +101,8 @@ interface Walk {
   budget?: ImageBudget;
   /** The image's budget ran out during this archive (reported once, then nothing nested is read). */
   spent?: boolean;
+  /** When nested-archive time was last charged to the budget (performance.now()); unset before the first nested archive. */
+  clock?: number;
 }
 
 /** The layer pass's result for an archive: its analysis, or undefined when it holds nothing Java. */
@@ -114,11 +119,17 @@ export function analyzeJavaArchive(content: Buffer, path: string, limits: JavaAr
   const entries = listZip(content, { archiveName: path });
   // Named by its path in the image, so a problem deep inside says where the archive is.
   walkArchive(content, entries, path, [], w);
+  chargeTime(w);
   return w.result;
 }
 
-function problem(w: Walk, code: string, message: string, nesting: string[]): void {
-  if (w.result.problems.length < w.limits.maxProblems) w.result.problems.push({ code, message, nesting: [...nesting] });
+/**
+ * `stop`: a limit left something unread, there and why (see JavaArchiveProblem); the image's
+ * budget stopping this archive is reported once and kept past maxProblems, which other
+ * problems may have filled.
+ */
+function problem(w: Walk, code: string, message: string, nesting: string[], stop?: { at: string; reason: string; always?: boolean }): void {
+  if (stop?.always || w.result.problems.length < w.limits.maxProblems) w.result.problems.push({ code, message, nesting: [...nesting], ...(stop ? { at: stop.at, reason: stop.reason } : {}) });
 }
 
 const BUDGET_WORDS: Record<BudgetItem, string> = {
@@ -126,7 +137,36 @@ const BUDGET_WORDS: Record<BudgetItem, string> = {
   nestedArchives: 'nested archives',
   nestedEntries: 'entries of nested archives',
   nestedBytes: 'bytes of nested archives',
+  nestedMs: 'ms spent on nested archives',
 };
+
+/** Which budget, in the `reason` of a stop. */
+const BUDGET_SHORT: Record<BudgetItem, string> = { capturedBytes: 'kept bytes', nestedArchives: 'count', nestedEntries: 'entries', nestedBytes: 'bytes', nestedMs: 'time' };
+
+/**
+ * Charge the time since the last charge to the image's budget. The first charge (before the
+ * first nested archive) only starts the clock: the outer archive's own reading is not nested
+ * work. Charged between nested archives, so no time is counted twice through the recursion.
+ */
+function chargeTime(w: Walk): void {
+  if (!w.budget) return;
+  const now = performance.now();
+  if (w.clock !== undefined) w.budget.spend('nestedMs', now - w.clock);
+  w.clock = now;
+}
+
+/**
+ * Before reading the nested archive `name` of `here`: is there time left? When not, say so once
+ * for this outer archive, naming where it stopped; the scan goes on with the next file.
+ */
+function timeLeft(w: Walk, here: string, name: string, nesting: string[]): boolean {
+  if (!w.budget || w.spent) return !w.spent;
+  chargeTime(w);
+  if (w.budget.left('nestedMs')) return true;
+  w.spent = true;
+  problem(w, 'nested-archive-budget', `stopped: nested archive budget (time) exceeded in ${here}: the image's ${w.budget.limits.nestedMs} ms for reading nested archives are spent (${BUDGET_VARIABLES.nestedMs}); "${name}" and the rest nested in this archive not read`, nesting, { at: `${here}:${name}`, reason: 'nested archive budget (time) exceeded', always: true });
+  return false;
+}
 
 /**
  * Draw `n` of `item` from the image's budget for the nested archive `name` of `here`. When it
@@ -137,7 +177,7 @@ function draw(w: Walk, item: BudgetItem, n: number, here: string, name: string, 
   if (w.budget.take(item, n)) return true;
   w.spent = true;
   const max = w.budget.limits[item];
-  problem(w, 'nested-archive-budget', `${here}: nested archive "${name}" and the rest nested in this archive not read: the image's budget of ${max} ${BUDGET_WORDS[item]} is spent (${BUDGET_VARIABLES[item]})`, nesting);
+  problem(w, 'nested-archive-budget', `${here}: nested archive "${name}" and the rest nested in this archive not read: the image's budget of ${max} ${BUDGET_WORDS[item]} is spent (${BUDGET_VARIABLES[item]})`, nesting, { at: `${here}:${name}`, reason: `nested archive budget (${BUDGET_SHORT[item]}) exceeded`, always: true });
   return false;
 }
 
@@ -246,15 +286,16 @@ function walkArchive(buf: Buffer, entries: ZipEntry[], outerName: string, nestin
   }
 
   if (nested.length && nesting.length >= w.limits.maxDepth) {
-    problem(w, 'java-nesting-too-deep', `${here}: archives nested deeper than ${w.limits.maxDepth} levels are not read (${BUDGET_VARIABLES.nestedDepth})`, nesting);
+    problem(w, 'java-nesting-too-deep', `${here}: archives nested deeper than ${w.limits.maxDepth} levels are not read (${BUDGET_VARIABLES.nestedDepth})`, nesting, { at: `${here}:${nested[0].name}`, reason: `nested deeper than ${w.limits.maxDepth} levels` });
     return;
   }
   for (const e of nested) {
     const remaining = w.limits.maxNestedBytes - w.nestedBytes;
     if (e.uncompressedSize > remaining) {
-      problem(w, 'java-nested-budget', `${here}: nested archives exceed ${w.limits.maxNestedBytes} bytes in total; "${e.name}" and later ones not read`, nesting);
+      problem(w, 'java-nested-budget', `${here}: nested archives exceed ${w.limits.maxNestedBytes} bytes in total; "${e.name}" and later ones not read`, nesting, { at: `${here}:${e.name}`, reason: `nested archives of one archive over ${w.limits.maxNestedBytes} bytes` });
       return;
     }
+    if (!timeLeft(w, here, e.name, nesting)) return;
     // The declared size is charged: the read below fails on any other.
     if (!draw(w, 'nestedArchives', 1, here, e.name, nesting) || !draw(w, 'nestedBytes', e.uncompressedSize, here, e.name, nesting)) return;
     const inner = read(e, Math.min(w.limits.maxNestedSize, remaining));

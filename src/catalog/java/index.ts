@@ -30,7 +30,9 @@ export const javaArchiveAnalyzer: FileAnalyzer = {
   },
   analyze: javaArchiveResult,
   offThread: { module: siblingModule(import.meta.url, 'archive').href, fn: 'javaArchiveResult' },
-  cutShort: (result) => (isAnalysis(result) ? result.problems.filter((p) => CUT_SHORT_CODES.has(p.code)) : []),
+  // The image's budget stopping the archive first: the layer names only its first few cut-short
+  // problems, and a hundred "nested too deep" ones must not hide where and why the read stopped.
+  cutShort: (result) => (isAnalysis(result) ? result.problems.filter((p) => CUT_SHORT_CODES.has(p.code)).sort((a, b) => Number(b.code === 'nested-archive-budget') - Number(a.code === 'nested-archive-budget')) : []),
 };
 
 function isAnalysis(x: unknown): x is JavaArchiveAnalysis {

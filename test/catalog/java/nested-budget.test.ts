@@ -17,6 +17,7 @@ import { scout } from '../../helpers/cli.js';
 import { buildImage, writeOciLayout } from '../../helpers/image-builder.js';
 import { tempDir } from '../../helpers/tmp.js';
 import { makeZip } from '../../helpers/zip-writer.js';
+import { fanOutJar } from '../../helpers/fan-out-jar.js';
 
 function pom(a: string): { name: string; data: string } {
   return { name: `META-INF/maven/org.fan/${a}/pom.properties`, data: `groupId=org.fan\nartifactId=${a}\nversion=1\n` };
@@ -149,4 +150,30 @@ test('nested archives: an SBOM the budget cut short is not cached; a later run w
 test('nested archives: without a scan budget, only the per-archive caps apply', () => {
   const a = javaCataloger.capture.analyzers[0].analyze(fanJar(6, 3), '/x.jar') as { artifacts: unknown[] };
   assert.equal(a.artifacts.length, 1 + PER_OUTER);
+});
+
+test('nested archives: time is budgeted too; the 40-way, 8-deep bomb stops at the budget, naming where, and the scan goes on', async () => {
+  // 22 KB, 6.7 × 10¹² archives to follow: with every other limit raised out of the way, only
+  // the time budget stops it (the bench measures it under the default limits).
+  const bomb = fanOutJar(40, 8);
+  assert.ok(bomb.length < 25_000, `${bomb.length} bytes`);
+  // Tar order: later.jar comes after the bomb in its layer, so it meets a spent budget.
+  const im = await buildImage({ layers: [{ 'app/bomb.jar': bomb, 'app/later.jar': fanJar(2, 1, 'later') }, { 'opt/plain-1.0.jar': makeZip([pom('plain')]) }] });
+  const dir = tempDir();
+  writeOciLayout(dir, [{ images: [im] }]);
+  const env = { SCOUT_CACHE_DIR: tempDir(), SCOUT_MAX_NESTED_MS: '300', SCOUT_MAX_NESTED_DEPTH: '8', SCOUT_MAX_NESTED_ARCHIVES: '1000000000', SCOUT_MAX_NESTED_ENTRIES: '1000000000', SCOUT_MAX_NESTED_BYTES: '1000000000000' };
+  const r = scout(['sbom', dir, '--no-cache', '--format', 'json'], env);
+  assert.equal(r.code, 3, r.stderr);
+  assert.match(r.stderr, /layer 0 \(sha256:[0-9a-f]{12}\): stopped: nested archive budget \(time\) exceeded in \/app\/bomb\.jar(:lib\/l\d-\d+\.jar)+: the image's 300 ms for reading nested archives are spent \(SCOUT_MAX_NESTED_MS\); "lib\/l\d-\d+\.jar" and the rest nested in this archive not read/);
+  const sbom = JSON.parse(r.stdout) as { packages: { name: string }[]; warnings: { code: string; message: string; layerFailed?: boolean }[] };
+  const stop = sbom.warnings.find((w) => /nested archive budget \(time\)/.test(w.message));
+  assert.equal(stop?.layerFailed, true, 'the layer is marked incomplete');
+  assert.equal(stop?.code, 'nested-archive-budget');
+  const names = new Set(sbom.packages.map((p) => p.name));
+  // The rest of the scan: the bomb's own jar, the jar after it (whose nested jar the spent
+  // budget leaves unread: that is named too) and the next layer's.
+  for (const n of ['level1', 'later', 'plain']) assert.ok(names.has(n), `${n} in ${[...names].slice(0, 20).join(', ')}`);
+  // 300 ms reads a few thousand of them, not 40³.
+  assert.ok(sbom.packages.length < 40 ** 3, `${sbom.packages.length} packages: the bomb was not followed to the end`);
+  assert.ok(sbom.warnings.some((w) => /^layer 0 .*stopped: nested archive budget \(time\) exceeded in \/app\/later\.jar: .*"lib\/fan\.jar"/.test(w.message)), JSON.stringify(sbom.warnings.map((w) => w.message)));
 });
