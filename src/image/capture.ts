@@ -40,7 +40,15 @@ export interface FileAnalyzer {
    * too deep), as found in this analyzer's result. Each becomes a warning that marks its layer
    * incomplete, so no gate passes on a result that leaves something out.
    */
-  cutShort?(result: unknown): { code: string; message: string }[];
+  cutShort?(result: unknown): CutShort[];
+}
+
+/** One place a limit left part of a file unread: `at` is where (default: the file), `reason` why, briefly. */
+export interface CutShort {
+  code: string;
+  message: string;
+  at?: string;
+  reason?: string;
 }
 
 /** What the scan lends an analyzer besides the file: the image's budget (absent in tests and one-off reads). */

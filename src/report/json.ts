@@ -5,6 +5,7 @@
 import type { Finding } from '../match/types.js';
 import type { Sbom } from '../sbom/model.js';
 import { countFindings, targetName } from './summary.js';
+import { layerGaps } from '../image/incomplete.js';
 import type { ReportOptions } from './types.js';
 
 export const CVES_JSON_SCHEMA = 'iechor-scout/cves@1';
@@ -31,6 +32,9 @@ export function writeJson(findings: readonly Finding[], sbom: Sbom, opts: Report
   }
   const warnings = [...sbom.warnings, ...(opts.match?.warnings ?? [])];
   if (warnings.length) doc.warnings = warnings;
+  // Layers not read whole, and how: the summary above may leave out their packages.
+  const gaps = layerGaps(sbom.warnings);
+  if (gaps.length) doc.incomplete = gaps;
   return JSON.stringify(doc, null, 2) + '\n';
 }
 

@@ -8,7 +8,7 @@ import type { Sbom } from '../sbom/model.js';
 import { compactCounts, countFindings, epssText, fixText, groupByPackage, locationText, paintSeverity, severityText, summaryLine, suppressionText, targetName } from './summary.js';
 import { paint } from '../cli/terminal.js';
 import type { ReportOptions } from './types.js';
-import { failedLayers } from '../image/incomplete.js';
+import { layerGaps } from '../image/incomplete.js';
 import { appendAll } from '../util/arrays.js';
 
 function marks(f: Finding): string {
@@ -44,6 +44,6 @@ export function writePackages(findings: readonly Finding[], sbom: Sbom, opts: Re
     appendAll(out, body.split('\n').map((l) => `${INDENT}${l}`));
     out.push('');
   }
-  out.push(summaryLine(countFindings(findings), failedLayers(sbom.warnings)));
+  out.push(summaryLine(countFindings(findings), layerGaps(sbom.warnings)));
   return out.join('\n') + '\n';
 }

@@ -10,9 +10,9 @@ import { table } from '../cli/output/text.js';
 import { SEVERITY_LEVELS } from '../match/severity.js';
 import type { Finding } from '../match/types.js';
 import type { Sbom } from '../sbom/model.js';
-import { countFindings, type FindingCounts, paintSeverity, plural, targetName } from './summary.js';
+import { countFindings, type FindingCounts, incompleteText, paintSeverity, plural, targetName } from './summary.js';
 import type { Display, ReportOptions } from './types.js';
-import { failedLayers } from '../image/incomplete.js';
+import { failedLayers, layerGaps, type LayerGap } from '../image/incomplete.js';
 import type { HealthScore, PolicyReport } from '../policy/evaluate.js';
 import type { PolicyStatus } from '../policy/types.js';
 import { healthLine } from '../policy/report.js';
@@ -33,8 +33,10 @@ export interface Quickview {
   base?: { reference: string; digest?: string; vulnerabilities: FindingCounts };
   /** Why there is no base row (until base image comparison exists). */
   baseNote?: string;
-  /** Layers that could not be read: the counts above may miss their packages' vulnerabilities. */
+  /** Layers not read whole (labels; partly read ones too): the counts above may miss their packages' vulnerabilities. */
   failedLayers?: string[];
+  /** The same layers, each with whether it was read at all, and where and why a partly read one stopped. */
+  incomplete?: LayerGap[];
   /** Each policy's status and violation count, and the health score (details: scout policy). */
   policies?: { health: HealthScore; results: { id: string; title: string; status: PolicyStatus; violations: number }[] };
 }
@@ -57,7 +59,10 @@ export function quickview(input: QuickviewInput, opts: Pick<ReportOptions, 'targ
   else q.baseNote = 'base image comparison is not available yet';
   if (input.policies) q.policies = { health: input.policies.health, results: input.policies.results.map((r) => ({ id: r.id, title: r.title, status: r.status, violations: r.violations.length })) };
   const failed = failedLayers(sbom.warnings);
-  if (failed.length) q.failedLayers = failed;
+  if (failed.length) {
+    q.failedLayers = failed;
+    q.incomplete = layerGaps(sbom.warnings);
+  }
   return q;
 }
 
@@ -89,7 +94,8 @@ export function writeQuickviewText(q: Quickview, display?: Display): string {
   const color = display?.color ?? false;
   out.push(table(rows, header, { style: (cell, column, row) => (column === 0 && row < SEVERITY_LEVELS.length ? paintSeverity(cell, SEVERITY_LEVELS[row], color) : cell) }), '');
   out.push(`${plural(v.total, 'vulnerability', 'vulnerabilities')} (${v.vulnerabilities} distinct) in ${v.packages} of ${plural(t.packages, 'package')}${v.kev ? `; ${v.kev} known exploited (CISA KEV)` : ''}`);
-  if (q.failedLayers) out.push(`Incomplete: ${plural(q.failedLayers.length, 'layer')} could not be read (${q.failedLayers.join(', ')}); the counts above leave out their packages`);
+  if (q.incomplete?.length) out.push(`Incomplete: ${incompleteText(q.incomplete)}; the counts above leave out the packages not read`);
+  else if (q.failedLayers) out.push(`Incomplete: ${plural(q.failedLayers.length, 'layer')} could not be read (${q.failedLayers.join(', ')}); the counts above leave out their packages`);
   if (q.baseNote) out.push(`Base image: ${q.baseNote}`);
   if (q.policies) {
     out.push('', table(q.policies.results.map((r) => [r.status === 'fail' ? 'FAIL' : r.status, r.title, r.violations ? String(r.violations) : '']), ['STATUS', 'POLICY', 'VIOLATIONS']), '', healthLine(q.policies.health));

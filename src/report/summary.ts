@@ -3,6 +3,7 @@ import { SEVERITY_LEVELS, type SeverityLevel } from '../match/severity.js';
 import type { Finding, FindingPackage } from '../match/types.js';
 import type { Sbom } from '../sbom/model.js';
 import { paint, type Style } from '../cli/terminal.js';
+import { gapText, type LayerGap } from '../image/incomplete.js';
 
 export interface LevelCounts {
   total: number;
@@ -116,16 +117,31 @@ export function suppressionText(f: Finding): string | undefined {
 }
 
 /** '44 vulnerabilities in 19 packages: 7 critical, …; 40 fixable, 4 not fixed'. */
-export function summaryLine(c: FindingCounts, failedLayers: readonly string[] = []): string {
-  // A layer that could not be read may hold the vulnerable packages: never an all-clear then.
-  const gap = failedLayers.length ? `; incomplete: ${plural(failedLayers.length, 'layer')} could not be read (${failedLayers.join(', ')})` : '';
-  if (c.total === 0) return failedLayers.length ? `No vulnerabilities found in the layers that could be read${gap}` : 'No vulnerabilities found';
+export function summaryLine(c: FindingCounts, gaps: readonly LayerGap[] = []): string {
+  // A layer not read whole may hold the vulnerable packages: never an all-clear then.
+  const gap = gaps.length ? `; incomplete: ${incompleteText(gaps)}` : '';
+  if (c.total === 0) {
+    if (!gaps.length) return 'No vulnerabilities found';
+    return `No vulnerabilities found in ${gaps.some((g) => g.read === 'partly') ? 'what could be read' : 'the layers that could be read'}${gap}`;
+  }
   const levels = SEVERITY_LEVELS.map((l) => `${c.bySeverity[l].total} ${l}`).join(', ');
   const extra = [`${c.fixed} fixable`, `${c.unfixed} not fixed`];
   if (c.kev) extra.push(`${c.kev} known exploited (CISA KEV)`);
   if (c.suppressed > c.ignored) extra.push(`${c.suppressed - c.ignored} not affected per VEX`);
   if (c.ignored) extra.push(`${c.ignored} ignored (${plural(c.ignored, 'rule', 'rules').replace(/^\d+ /, '')} of an ignore file)`);
   return `${plural(c.total, 'vulnerability', 'vulnerabilities')} (${c.vulnerabilities} distinct) in ${plural(c.packages, 'package')}: ${levels}; ${extra.join(', ')}${gap}`;
+}
+
+/**
+ * The layers missing from a result, in words: those not read at all together ('2 layers could
+ * not be read (layer 0 (…), layer 3 (…))'), then each partly read one with where and why it
+ * stopped (see gapText).
+ */
+export function incompleteText(gaps: readonly LayerGap[]): string {
+  const none = gaps.filter((g) => g.read === 'none').map((g) => g.layer);
+  const parts = none.length ? [`${plural(none.length, 'layer')} could not be read (${none.join(', ')})`] : [];
+  for (const g of gaps) if (g.read === 'partly') parts.push(gapText(g));
+  return parts.join('; ');
 }
 
 /** The image reference, or what the user pointed at. */

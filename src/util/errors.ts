@@ -22,8 +22,24 @@ export interface ScanWarning {
   message: string;
   layer?: string;
   path?: string;
-  /** This layer could not be read at all: the result lacks its files (see image/incomplete.ts). */
+  /**
+   * This layer was not read whole: the result lacks some of its files or packages (see
+   * image/incomplete.ts). With `partlyRead`, it was read except where that says; without, not
+   * at all.
+   */
   layerFailed?: boolean;
+  /** Where a limit stopped the reading of an otherwise read layer (set with layerFailed). */
+  partlyRead?: PartlyRead;
+}
+
+export interface PartlyRead {
+  /** The file, or the archive inside a file (`/app/a.jar:lib/b.jar`), where reading stopped. */
+  stoppedAt: string;
+  /** Why, in a few words ("nested archive budget (time) exceeded"). */
+  reason: string;
+  /** Regular files of the layer read before it, and after it (the layer pass went on). */
+  filesBefore: number;
+  filesAfter: number;
 }
 
 /** Collects warnings; shared by image reading, catalogers and importers. */

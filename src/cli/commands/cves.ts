@@ -238,8 +238,8 @@ export function register(program: Command): void {
         });
         if (outputs.every((x) => x.file !== undefined)) {
           const { countFindings, summaryLine } = await import('../../report/summary.js');
-          const { failedLayers } = await import('../../image/incomplete.js');
-          process.stderr.write(`${summaryLine(countFindings(findings), failedLayers(sbom.warnings))}\n`);
+          const { layerGaps } = await import('../../image/incomplete.js');
+          process.stderr.write(`${summaryLine(countFindings(findings), layerGaps(sbom.warnings))}\n`);
         }
         // The gate counts what the report shows as open: suppressed findings are accepted.
         if (secrets) process.stderr.write((await import('../../secrets/report.js')).writeSecretsText(secrets) + '\n');

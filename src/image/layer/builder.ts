@@ -24,6 +24,8 @@ export class LayerIndexBuilder {
   private readonly analyses = new Map<string, Record<string, unknown>>();
   private readonly warnings = new Warnings();
   private uncompressed = 0;
+  /** Regular files listed so far: where in the layer a limit stopped (see PartlyRead). */
+  private files = 0;
   private readonly tallies = new Map<string, number>();
   private cutShort = 0;
 
@@ -42,7 +44,10 @@ export class LayerIndexBuilder {
 
   addEntry(e: IndexEntry): void {
     this.entries.push(e);
-    if (e.type === 'file') this.uncompressed += e.size;
+    if (e.type === 'file') {
+      this.uncompressed += e.size;
+      this.files++;
+    }
   }
 
   warn(code: string, message: string, path?: string): void {
@@ -101,6 +106,8 @@ export class LayerIndexBuilder {
   /** Keep what a finished file yielded: its bytes, and what each analyzer made of them. */
   keep(e: IndexEntry, content: Buffer, capture: boolean, analyzers: FileAnalyzer[]): void {
     if (capture) this.captured.set(e.path, content);
+    // This file is the last one listed: those before it were read before it.
+    const before = this.files - 1;
     // Big files nobody captures, wanted only by analyzers that can run elsewhere, go to the
     // helper thread. Their slot is taken now so results land in file order, as they do here.
     if (this.thread && !capture && content.length >= OFF_THREAD_MIN_BYTES && analyzers.every((a) => a.offThread) && this.thread.canTake(content.length) && ownsItsMemory(content)) {
@@ -111,7 +118,7 @@ export class LayerIndexBuilder {
           if ('error' in o) this.warnings.fromError(o.error, `analyzer-${analyzers[i].name}`, { layer: this.layerLabel, path: e.path });
           else if (o.result !== undefined) {
             rec[analyzers[i].name] = o.result;
-            this.noteCutShort(analyzers[i], o.result, e.path);
+            this.noteCutShort(analyzers[i], o.result, e.path, before);
           }
         }),
         (err: unknown) => this.warnings.fromError(err, `analyzer-${analyzers[0].name}`, { layer: this.layerLabel, path: e.path }),
@@ -127,7 +134,7 @@ export class LayerIndexBuilder {
           const rec = this.analyses.get(e.path) ?? {};
           rec[a.name] = result;
           this.analyses.set(e.path, rec);
-          this.noteCutShort(a, result, e.path);
+          this.noteCutShort(a, result, e.path, before);
         }
       } catch (err) {
         this.warnings.fromError(err, `analyzer-${a.name}`, { layer: this.layerLabel, path: e.path });
@@ -140,9 +147,12 @@ export class LayerIndexBuilder {
    * layer incomplete (the image commands exit 3, the layer is not cached), though everything
    * that was read stays in the result.
    */
-  private noteCutShort(a: FileAnalyzer, result: unknown, path: string): void {
+  private noteCutShort(a: FileAnalyzer, result: unknown, path: string, filesBefore: number): void {
     for (const p of a.cutShort?.(result) ?? []) {
-      if (++this.cutShort <= CUT_SHORT_NAMED) this.warnings.items.push({ code: p.code, message: `${this.layerLabel}: ${p.message}`, layer: this.layerLabel, path, layerFailed: true });
+      if (++this.cutShort > CUT_SHORT_NAMED) continue;
+      // filesAfter is known once the layer is listed (finish).
+      const partlyRead = { stoppedAt: p.at ?? path, reason: p.reason ?? p.code, filesBefore, filesAfter: -1 };
+      this.warnings.items.push({ code: p.code, message: `${this.layerLabel}: ${p.message}`, layer: this.layerLabel, path, layerFailed: true, partlyRead });
     }
   }
 
@@ -153,6 +163,7 @@ export class LayerIndexBuilder {
   /** The index, once analyses running on the helper thread have come back. */
   async finish(): Promise<LayerIndex> {
     await Promise.all(this.pending);
+    for (const w of this.warnings.items) if (w.partlyRead) w.partlyRead.filesAfter = this.files - w.partlyRead.filesBefore - 1;
     if (this.cutShort > CUT_SHORT_NAMED) {
       this.warnings.items.push({ code: 'cut-short', message: `${this.layerLabel}: ${this.cutShort - CUT_SHORT_NAMED} more files cut short by a limit like those above, ${this.cutShort} in all; only the first ${CUT_SHORT_NAMED} are named`, layer: this.layerLabel, layerFailed: true });
     }

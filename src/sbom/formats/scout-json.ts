@@ -55,6 +55,20 @@ function readWarning(s: Shape, v: Json, path: string): ScanWarning {
   if (layer !== undefined) w.layer = layer;
   if (p !== undefined) w.path = p;
   if (o.layerFailed === true) w.layerFailed = true;
+  if (o.partlyRead !== undefined && o.partlyRead !== null) {
+    const r = s.obj(o.partlyRead, `${path}.partlyRead`);
+    const count = (v: Json, at: string) => {
+      const n = s.num(v, at);
+      if (!Number.isInteger(n) || n < -1) s.fail(at, `expected a count of files, got ${n}`);
+      return n;
+    };
+    w.partlyRead = {
+      stoppedAt: s.str(r.stoppedAt, `${path}.partlyRead.stoppedAt`),
+      reason: s.str(r.reason, `${path}.partlyRead.reason`),
+      filesBefore: count(r.filesBefore, `${path}.partlyRead.filesBefore`),
+      filesAfter: count(r.filesAfter, `${path}.partlyRead.filesAfter`),
+    };
+  }
   return w;
 }
 

@@ -123,6 +123,16 @@ export function sampleSbom(): Sbom {
       },
     ],
     packageCount: 5,
-    warnings: [{ code: 'layer-truncated', message: 'layer 2 ended early', layer: l2.diffId, path: '/app/big.bin' }],
+    warnings: [
+      { code: 'layer-truncated', message: 'layer 2 ended early', layer: l2.diffId, path: '/app/big.bin' },
+      {
+        code: 'nested-archive-budget',
+        message: 'layer 1: stopped: nested archive budget (time) exceeded in /app/a.jar',
+        layer: l1.diffId,
+        path: '/app/a.jar',
+        layerFailed: true,
+        partlyRead: { stoppedAt: '/app/a.jar:lib/b.jar', reason: 'nested archive budget (time) exceeded', filesBefore: 3, filesAfter: 2 },
+      },
+    ],
   };
 }
