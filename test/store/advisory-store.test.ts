@@ -486,6 +486,42 @@ function contract(backend: StoreBackend): void {
       assert.equal((await reopened.status()).advisories, 101);
     });
 
+    test('an import that fails after several thousand records, with whole chunks already written, leaves the previous data intact', async (t) => {
+      const h = await backend.fresh(t);
+      const { store } = h;
+      const src = { name: 'src-big', kind: 'advisories' as const };
+      const v1 = await advisories([record('GHSA-big-keep', ['kept-pkg'], ['CVE-2022-1'], 'v1'), record('GHSA-big-gone', ['gone-pkg'], ['CVE-2022-2'])], src.name);
+      await store.importBatch({ kind: 'advisories', source: src, mode: 'replace', records: v1 });
+      const before = await store.status();
+      // More records than either store writes in one go (PostgreSQL copies 5,000 a chunk, and
+      // writes one chunk while reading the next), then a changed record, then the failure.
+      const many = await advisories(names('GHSA-big-', 12_000).map((id) => record(id, [`p-${id}`], [`ALIAS-${id}`])), src.name);
+      const [changed] = await advisories([record('GHSA-big-keep', ['other-pkg'], ['CVE-2022-9'], 'v2')], src.name);
+      async function* failing(): AsyncGenerator<Advisory> {
+        yield* many;
+        yield changed;
+        await new Promise((r) => setTimeout(r, 5));
+        throw new Error('feed cut off');
+      }
+      await assert.rejects(store.importBatch({ kind: 'advisories', source: { ...src, url: 'new' }, mode: 'replace', records: failing() }), /feed cut off/);
+      const after = await store.status();
+      assert.equal(after.advisories, before.advisories);
+      assert.deepEqual(after.sources.map((s) => [s.name, s.count, s.importedAt, s.url]), before.sources.map((s) => [s.name, s.count, s.importedAt, s.url]));
+      assert.deepEqual(await store.lookup('npm', 'p-GHSA-big-0'), []);
+      assert.deepEqual(await store.lookup('npm', 'p-GHSA-big-11999'), []);
+      assert.deepEqual(await store.byAlias('ALIAS-GHSA-big-4999'), []);
+      assert.equal((await store.get('GHSA-big-keep'))?.summary, 'v1');
+      assert.deepEqual(ids(await store.lookup('npm', 'kept-pkg')), ['GHSA-big-keep']);
+      assert.deepEqual(await store.lookup('npm', 'other-pkg'), []);
+      assert.deepEqual(ids(await store.lookup('npm', 'gone-pkg')), ['GHSA-big-gone']);
+      // The store goes on working on the same database: the old snapshot again is unchanged.
+      assert.deepEqual(await store.importBatch({ kind: 'advisories', source: src, mode: 'replace', records: v1 }), { inserted: 0, updated: 0, unchanged: 2, deleted: 0 });
+      await store.close();
+      const reopened = await h.openAnother();
+      assert.equal((await reopened.status()).advisories, 2);
+      assert.equal(await reopened.get('GHSA-big-5000'), undefined);
+    });
+
     test('the JSON column holds TEXT equal to the original line, and never bytes that are not UTF-8', async (t) => {
       const h = await backend.fresh(t);
       const { store } = h;

@@ -68,3 +68,28 @@ test('a database that cannot be reached is a store-open error naming it without 
     (e: unknown) => e instanceof ScoutError && e.code === 'bad-option',
   );
 });
+
+test('a row the server refuses in the middle of an import (a NUL, which PostgreSQL text cannot hold) rolls all of it back, earlier chunks included; the store imports again after', async (t) => {
+  const { url, schema } = await pgSchema(t);
+  // One connection: the import after the failure runs on the very session the failed one used.
+  const store = await PgAdvisoryStore.open({ url, schema, maxConnections: 1 });
+  t.after(() => store.close());
+  await store.importBatch({ kind: 'advisories', source: { name: 'src', kind: 'advisories' }, mode: 'replace', records: [advisory('GHSA-kept-0001', 'kept')] });
+  const before = await store.status();
+  // 6,000 good records (more than one chunk, so one was written before the refused row) and
+  // then one whose package name holds a NUL.
+  const records = [...Array.from({ length: 6000 }, (_, i) => advisory(`GHSA-new-${i}`, `new-${i}`)), advisory('GHSA-nul-0001', 'a\u0000b')];
+  await assert.rejects(
+    store.importBatch({ kind: 'advisories', source: { name: 'src', kind: 'advisories', url: 'next' }, mode: 'replace', records }),
+    /invalid byte sequence|0x00/,
+  );
+  const after = await store.status();
+  assert.equal(after.advisories, 1);
+  assert.deepEqual(after.sources.map((s) => [s.name, s.count, s.importedAt, s.url]), before.sources.map((s) => [s.name, s.count, s.importedAt, s.url]));
+  assert.deepEqual(await store.lookup('npm', 'new-0'), []);
+  assert.equal((await store.lookup('npm', 'kept')).length, 1);
+  // No staging table outlives the failed transaction on that connection.
+  const again = await store.importBatch({ kind: 'advisories', source: { name: 'src', kind: 'advisories' }, mode: 'replace', records: records.slice(0, 6000) });
+  assert.deepEqual(again, { inserted: 6000, updated: 0, unchanged: 0, deleted: 1 });
+  assert.equal((await store.lookup('npm', 'new-5999')).length, 1);
+});
