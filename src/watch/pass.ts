@@ -17,7 +17,11 @@ import { parseReference } from '../image/reference.js';
 import { scanIncomplete, failedLayers } from '../image/incomplete.js';
 import type { ImageDetail, PutResult, RepositoryTag } from '../store/platform-store.js';
 import { ScoutError } from '../util/errors.js';
+import { mapConcurrent } from '../util/map-concurrent.js';
 import { isReferrerTag, RegistryView } from './registry-view.js';
+
+/** Tag digests (HEAD requests) asked of the registry at once. */
+const TAG_LOOKUPS_AT_ONCE = 8;
 
 export interface WatchTarget {
   view: RegistryView;
@@ -140,19 +144,21 @@ async function watchRepository(w: WatchTarget, repository: string, result: PassR
     result.failures.push(failureOf(name, err));
     return;
   }
+  const watched: string[] = [];
+  for (const tag of tags) {
+    if (isReferrerTag(tag)) result.skipped.push({ what: `${name}:${tag}`, why: 'a signature, attestation or referrers tag' });
+    else watched.push(tag);
+  }
+  result.tags += watched.length;
+  // One HEAD per tag, a few at once: a repository with thousands of tags on a distant registry
+  // would otherwise take a round trip each, one after the other, every pass.
+  const digests = await mapConcurrent(watched, TAG_LOOKUPS_AT_ONCE, (tag) => view.tagDigest(repository, tag).catch((err: unknown) => failureOf(`${name}:${tag}`, err)));
   // Tags to work on, grouped by the digest they point at: one analysis per image.
   const changed = new Map<string, string[]>();
-  for (const tag of tags) {
-    if (isReferrerTag(tag)) {
-      result.skipped.push({ what: `${name}:${tag}`, why: 'a signature, attestation or referrers tag' });
-      continue;
-    }
-    result.tags++;
-    let digest: string;
-    try {
-      digest = await view.tagDigest(repository, tag);
-    } catch (err) {
-      result.failures.push(failureOf(`${name}:${tag}`, err));
+  for (const [i, tag] of watched.entries()) {
+    const digest = digests[i];
+    if (typeof digest !== 'string') {
+      result.failures.push(digest);
       continue;
     }
     const s = stored.get(tag);

@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, before, test } from 'node:test';
+import { describe, test, type TestContext } from 'node:test';
 import type { PassResult } from '../../src/watch/pass.js';
 import type { ImageSummary, RepositoryTag } from '../../src/store/platform-store.js';
 import { buildImage, indexOf, writeOciLayout, type BuiltImage } from '../helpers/image-builder.js';
@@ -16,23 +16,20 @@ import { startRegistry, type RegistryServer } from '../helpers/registry-server.j
 import { scoutAsync, startTestServer, type TestServer } from '../helpers/platform-server.js';
 import { scoutNodeArgs } from '../helpers/cli.js';
 import { tempDir } from '../helpers/tmp.js';
+import { BACKENDS, type Backend } from '../helpers/platform-db.js';
 
 let reg: RegistryServer;
 let server: TestServer;
 let env: Record<string, string>;
-const cleanups: (() => Promise<void>)[] = [];
 
-before(async () => {
+/** A registry and a server of the test's own (the server on `backend`), both stopped when it ends. */
+async function setUp(t: TestContext, backend: Backend = 'sqlite'): Promise<void> {
   reg = await startRegistry();
-  server = await startTestServer({ after: (fn) => void cleanups.push(fn) });
+  t.after(() => reg.stop());
+  server = await startTestServer(t, tempDir(), backend);
   const token = readFileSync(join(server.dataDir, 'admin-token'), 'utf8').trim();
   env = { SCOUT_SERVER: server.url, SCOUT_TOKEN: token, SCOUT_CACHE_DIR: tempDir(), SCOUT_CONFIG_DIR: tempDir(), DOCKER_CONFIG: tempDir(), SCOUT_REGISTRY_USER: '', SCOUT_REGISTRY_PASSWORD: '' };
-});
-
-after(async () => {
-  for (const c of cleanups.reverse()) await c();
-  await reg?.stop();
-});
+}
 
 let n = 0;
 /** A small linux/arm64 image of its own (distinct layers and config), with an Alpine package database. */
@@ -89,7 +86,14 @@ async function tagsOf(repo: string): Promise<Record<string, string>> {
 
 const storedOf = (r: PassResult) => r.stored.map((s) => [s.repository, s.tags.join(','), s.digest]).sort();
 
-test('first pass stores exactly the registry\'s images, the next none; new and moved tags, --repository, a broken image', async () => {
+for (const backend of BACKENDS) {
+  describe(`scout watch, server on ${backend}`, () => {
+    test('first pass stores exactly the registry\'s images, the next none; new and moved tags, --repository, a broken image', (t) => story(t, backend));
+  });
+}
+
+async function story(t: TestContext, backend: Backend): Promise<void> {
+  await setUp(t, backend);
   const a1 = await image('a');
   const b1 = await image('b');
   const amd = await image('m', { architecture: 'amd64' });
@@ -192,9 +196,10 @@ test('first pass stores exactly the registry\'s images, the next none; new and m
   const again = await watch();
   assert.equal(again.code, 1);
   assert.deepEqual([again.result.stored, again.result.failures.map((f) => f.what)], [[], [`${R('scout/c')}:1@${c1.manifestDigest}`]]);
-});
+}
 
-test('bad options, an unreachable registry and a refused token are clear errors', async () => {
+test('bad options, an unreachable registry and a refused token are clear errors', async (t) => {
+  await setUp(t);
   const bad = await scoutAsync(['watch', '--registry', `${reg.url}/scout/a`], env);
   assert.equal(bad.code, 1);
   assert.match(bad.stderr, /give the registry's address only/);
@@ -211,7 +216,8 @@ test('bad options, an unreachable registry and a refused token are clear errors'
   assert.match(refused.stderr, /refused the token/);
 });
 
-test('--interval: a pass every S seconds picks up a push, until SIGTERM (exit 0)', async () => {
+test('--interval: a pass every S seconds picks up a push, until SIGTERM (exit 0)', async (t) => {
+  await setUp(t);
   const child = spawn(process.execPath, scoutNodeArgs('watch', '--registry', reg.url, '--repository', 'scout/e', '--interval', '1', '--format', 'json'), { env: { ...process.env, CI: '1', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   const passes: PassResult[] = [];
   let buffered = '';

@@ -8,6 +8,8 @@ import { resolveServerLocation } from '../../src/server/location.js';
 import { startServer, type RunningServer } from '../../src/server/main.js';
 import { SqliteAdvisoryStore } from '../../src/store/sqlite/sqlite-store.js';
 import { importExampleAdvisories } from './platform-app.js';
+import { newLocation, type Backend } from './platform-db.js';
+import { openServerAdvisories } from '../../src/server/advisories.js';
 import { scoutNodeArgs } from './cli.js';
 import { tempDir } from './tmp.js';
 
@@ -27,14 +29,35 @@ export async function fillAdvisories(path: string): Promise<void> {
   }
 }
 
-export async function startTestServer(t: { after: (fn: () => Promise<void>) => void }, dataDir = tempDir()): Promise<TestServer> {
-  const location = resolveServerLocation({ dataDir }, {});
+/**
+ * On `postgres` the server's database is a fresh schema of the test database (dropped when `t`
+ * ends) whose advisory tables hold the examples/ bundle, as on SQLite.
+ */
+export async function startTestServer(t: { after: (fn: () => Promise<void>) => void }, dataDir = tempDir(), backend: Backend = 'sqlite'): Promise<TestServer> {
+  let location = resolveServerLocation({ dataDir }, {});
+  let drop = async () => {};
+  if (backend === 'postgres') {
+    const fresh = await newLocation('postgres');
+    drop = fresh.drop;
+    const database = fresh.location;
+    location = { dataDir, database };
+    const advisories = await openServerAdvisories(database);
+    try {
+      await importExampleAdvisories(advisories);
+    } finally {
+      await advisories.close();
+    }
+  }
   if (location.database.kind === 'sqlite') await fillAdvisories(location.database.path);
   const printed: string[] = [];
   const log: string[] = [];
   const stream = { write: (line: string) => void log.push(line) };
   const running = await startServer({ location, host: '127.0.0.1', port: 0, print: (l) => printed.push(l), logger: { level: 'info', stream } });
-  t.after(() => running.close());
+  // The schema goes once the server (and its job workers) stopped using it.
+  t.after(async () => {
+    await running.close();
+    await drop();
+  });
   return Object.assign(running, { dataDir, printed, log });
 }
 
