@@ -92,6 +92,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       await v1.register((await import('./routes/v1/org.js')).default);
       await v1.register((await import('./routes/v1/tokens.js')).default);
       await v1.register((await import('./routes/v1/images.js')).default);
+      await v1.register((await import('./routes/v1/compare.js')).default);
       await v1.register((await import('./routes/v1/repositories.js')).default);
       await v1.register((await import('./routes/v1/vulnerabilities.js')).default);
       await v1.register((await import('./routes/v1/packages.js')).default);

@@ -16,6 +16,7 @@ export type {
 export type { OverviewData, TrendPoint, VulnerabilitySummary, PackageName, BaseImageUse } from '../store/dashboard-reader';
 export type { Workload, Webhook, WebhookDelivery, EnvironmentSummary as Environment } from '../store/kysely/activity-store';
 export type { ScoutEvent } from '../notify/events';
+export type { Comparison, ComparedPackage, ComparedFinding, PackageChange } from '../platform/compare';
 
 export function imageName(i: { repository?: string; tags: string[]; digest: string }): string {
   const repo = i.repository ?? '(no repository)';

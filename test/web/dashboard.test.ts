@@ -236,6 +236,84 @@ describe('dashboard', () => {
     await shot(page, 'image-vulnerabilities');
   });
 
+  test('image compare: another tag of the repository, picked from a list; qs upgraded and its vulnerabilities gone; the target in the URL', async () => {
+    const { page } = browser;
+    const web10 = digestOf('acme/web:1.0');
+    const web11 = digestOf('acme/web:1.1');
+    // What really differs, from each image's own findings (not from the comparison route).
+    type F = { vulnerabilityId: string; packageName: string; packageVersion: string };
+    const open = async (d: string) => (await server.get<{ items: F[] }>(`/images/${d}/findings?limit=500`, server.tokens.acme.read)).items.map((f) => `${f.vulnerabilityId} ${f.packageName} ${f.packageVersion}`);
+    const [old, now] = [await open(web10), await open(web11)];
+    const gone = old.filter((f) => !now.some((n) => n.split(' ')[0] === f.split(' ')[0] && n.split(' ')[1] === f.split(' ')[1])).sort();
+    const fresh = now.filter((f) => !old.some((o) => o.split(' ')[0] === f.split(' ')[0] && o.split(' ')[1] === f.split(' ')[1])).sort();
+    assert.ok(gone.length > 0 && gone.every((f) => f.includes(' qs 6.7.0')), `qs 6.7.0's vulnerabilities are the ones 1.1 no longer has: ${gone.join(', ')}`);
+
+    await page.goto(`${server.base}/images/${encodeURIComponent(web11)}`);
+    await page.getByRole('heading', { name: 'acme/web:1.1' }).waitFor();
+    await page.getByRole('navigation', { name: 'image sections' }).getByRole('link', { name: 'Compare' }).click();
+    await page.getByText('Pick an image to compare acme/web:1.1 with.').waitFor();
+    const picker = page.getByLabel('Compare with another image of acme/web');
+    assert.deepEqual((await picker.locator('option').allInnerTexts()).slice(1).map((o) => o.split(' · ')[0]), ['acme/web:1.0'], 'the other image of the repository, not this one');
+    await picker.selectOption({ label: (await picker.locator('option').nth(1).innerText()) });
+    await page.waitForURL(new RegExp(`tab=compare&to=${encodeURIComponent(web10)}`));
+    assert.deepEqual(await rows(page, 'packages changed'), ['qs\tnpm\t6.7.0\t6.11.0\tupgraded']);
+    await page.getByText('No package added.').waitFor();
+    await page.getByText('No package removed.').waitFor();
+    const removed = (await rows(page, 'vulnerabilities removed')).map((r) => { const [id, , , pkg] = r.split('\t'); return `${id} ${pkg}`; }).sort();
+    assert.deepEqual(removed, gone);
+    if (fresh.length) assert.deepEqual((await rows(page, 'vulnerabilities added')).map((r) => r.split('\t')[0]).sort(), fresh.map((f) => f.split(' ')[0]).sort());
+    else await page.getByText('No vulnerability added.').waitFor();
+    const sides = await rows(page, 'the two images');
+    assert.ok(sides.includes('Base image\tacme/node:20\tacme/node:20\tunchanged'), sides.join('\n'));
+    await shot(page, 'image-compare');
+
+    // A shared link opens the same comparison; another tab and back keeps the target.
+    await page.reload();
+    assert.deepEqual(await rows(page, 'packages changed'), ['qs\tnpm\t6.7.0\t6.11.0\tupgraded']);
+    await page.getByRole('navigation', { name: 'image sections' }).getByRole('link', { name: 'Layers' }).click();
+    await rows(page, 'layers');
+    await page.getByRole('navigation', { name: 'image sections' }).getByRole('link', { name: 'Compare' }).click();
+    assert.deepEqual(await rows(page, 'packages changed'), ['qs\tnpm\t6.7.0\t6.11.0\tupgraded']);
+
+    // From the keyboard: the arrow keys, Home and End move along the tabs with a visible focus, Enter opens one.
+    const focused = () => page.evaluate('({ text: document.activeElement.textContent, outline: getComputedStyle(document.activeElement).outlineStyle })') as Promise<{ text: string; outline: string }>;
+    await page.getByRole('navigation', { name: 'image sections' }).getByRole('link', { name: 'Compare' }).focus();
+    await page.keyboard.press('ArrowLeft');
+    assert.deepEqual(await focused(), { text: 'Vulnerabilities', outline: 'solid' });
+    await page.keyboard.press('Home');
+    assert.equal((await focused()).text, 'Overview');
+    await page.keyboard.press('ArrowLeft');
+    assert.equal((await focused()).text, 'Compare', 'wraps around');
+    await page.keyboard.press('ArrowRight');
+    await page.keyboard.press('ArrowRight');
+    assert.equal((await focused()).text, 'Layers');
+    await page.keyboard.press('Enter');
+    await page.waitForURL(/tab=layers/);
+    assert.match(page.url(), new RegExp(`to=${encodeURIComponent(web10)}`), 'the compare target stays in the URL');
+    await page.keyboard.press('End');
+    await page.keyboard.press('Enter');
+    assert.deepEqual(await rows(page, 'packages changed'), ['qs\tnpm\t6.7.0\t6.11.0\tupgraded']);
+
+    // The other way round: the same change, downgraded, and the vulnerabilities added.
+    await page.getByRole('link', { name: 'the other way round' }).click();
+    await page.getByRole('heading', { name: 'acme/web:1.0' }).waitFor();
+    assert.deepEqual(await rows(page, 'packages changed'), ['qs\tnpm\t6.11.0\t6.7.0\tdowngraded']);
+    assert.deepEqual((await rows(page, 'vulnerabilities added')).map((r) => r.split('\t')[0]).sort(), gone.map((f) => f.split(' ')[0]));
+
+    // Any image by digest: the runtime image lacks the app's packages, on another base.
+    await page.getByLabel('Digest of the image to compare with').fill('sha256:nope');
+    await page.getByRole('button', { name: 'Compare' }).click();
+    await page.getByRole('alert').filter({ hasText: 'A digest is sha256:' }).waitFor();
+    await page.getByLabel('Digest of the image to compare with').fill(`acme/node@${digestOf('acme/node:20')}`);
+    await page.getByRole('button', { name: 'Compare' }).click();
+    await page.waitForURL(new RegExp(`to=${encodeURIComponent(digestOf('acme/node:20'))}`));
+    assert.deepEqual((await rows(page, 'packages added')).map((r) => r.split('\t')[0]).sort(), ['express', 'qs', 'web']);
+    assert.ok((await rows(page, 'the two images')).includes('Base image\tacme/node:20\tacme/debian:12\treplaced (another repository)'));
+    // Another organisation's image is not found, as the API answers.
+    await page.goto(`${server.base}/images/${encodeURIComponent(web11)}?tab=compare&to=${encodeURIComponent(digestOf('globex/secret:1'))}`);
+    await page.getByText('Not found.').waitFor();
+  });
+
   test('overview → image → vulnerability → affected images, with the explanation of a match', async () => {
     const { page } = browser;
     await page.goto(`${server.base}/`);

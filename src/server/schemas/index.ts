@@ -6,6 +6,7 @@
  */
 import { readFileSync } from 'node:fs';
 import type { FastifyInstance } from 'fastify';
+import { COMPARE_SCHEMAS } from './compare.js';
 import { CONTINUOUS_SCHEMAS } from './continuous.js';
 import { RECOMMENDATION_SCHEMAS } from './recommendations.js';
 import { imagePushSchema, SUPPLY_CHAIN_SCHEMAS } from './supply-chain.js';
@@ -422,7 +423,7 @@ export function addSchemas(app: FastifyInstance): void {
   const sbom = sbomSchema();
   app.addSchema(sbom);
   app.addSchema(imagePushSchema(sbom, SBOM_SCHEMA_ID));
-  for (const s of [...SCHEMAS, ...SUPPLY_CHAIN_SCHEMAS, ...DASHBOARD_SCHEMAS, ...CONTINUOUS_SCHEMAS, ...RECOMMENDATION_SCHEMAS]) app.addSchema(s);
+  for (const s of [...SCHEMAS, ...SUPPLY_CHAIN_SCHEMAS, ...DASHBOARD_SCHEMAS, ...CONTINUOUS_SCHEMAS, ...RECOMMENDATION_SCHEMAS, ...COMPARE_SCHEMAS]) app.addSchema(s);
 }
 
 /** Shared error replies every authenticated route can give. */

@@ -1,7 +1,298 @@
-/** Compare an image with another of the organisation (by default, another tag of its repository). */
-import type { ImageDetail } from '../types';
-import { Empty } from '../components/common';
+/**
+ * An image compared with another of the organisation (`GET /v1/images/DIGEST/compare?to=`):
+ * pick another tag of its repository, or give any stored image's digest. The target is the URL's
+ * `to`, so a comparison can be shared as a link. What is "added" is in this image and not in the
+ * other; "changed" goes from the other's version to this one's.
+ */
+import { useState, type FormEvent, type ReactNode } from 'react';
+import { Empty, SevBadge, SevCounts, Status, bytes } from '../components/common';
+import { Link, qs, setQuery, useRoute } from '../router';
+import { imageHref, imageName, packageHref, vulnHref, type BaseImage, type ComparedFinding, type ComparedPackage, type Comparison, type ImageDetail, type ImageSummary, type Page, type PackageChange } from '../types';
+import { useApi } from '../use-api';
+
+const DIGEST = /^sha256:[a-f0-9]{64}$/;
 
 export function Compare({ img }: { img: ImageDetail }) {
-  return <Empty>Comparing {img.repository ?? 'this image'} with another tag is not available yet.</Empty>;
+  const { query } = useRoute();
+  const to = query.get('to') ?? '';
+  return (
+    <>
+      <Picker img={img} to={to} />
+      {to ? <Result digest={img.digest} to={to} /> : <Empty>Pick an image to compare {imageName(img)} with.</Empty>}
+    </>
+  );
+}
+
+/** Another image of the same repository (newest first), or any digest. */
+function Picker({ img, to }: { img: ImageDetail; to: string }) {
+  const siblings = useApi<Page<ImageSummary>>(img.repository ? `/images${qs({ repository: img.repository, sort: 'pushed', order: 'desc', limit: 100 })}` : undefined);
+  const others = (siblings.data?.items ?? []).filter((i) => i.digest !== img.digest);
+  const [text, setText] = useState('');
+  const [error, setError] = useState('');
+  const submit = (e: FormEvent) => {
+    e.preventDefault();
+    const d = text.trim().replace(/^.*@(?=sha256:)/, '');
+    if (!DIGEST.test(d)) return setError('A digest is sha256: followed by 64 hexadecimal characters.');
+    setError('');
+    setQuery({ to: d });
+  };
+  return (
+    <div className="toolbar">
+      {img.repository && (
+        <select aria-label={`Compare with another image of ${img.repository}`} value={others.some((o) => o.digest === to) ? to : ''} onChange={(e) => setQuery({ to: e.target.value || undefined })} disabled={siblings.loading}>
+          <option value="">{siblings.loading ? 'Loading tags…' : others.length ? `Another image of ${img.repository}…` : `No other image of ${img.repository}`}</option>
+          {others.map((o) => (
+            <option key={o.digest} value={o.digest}>
+              {imageName(o)} · pushed {o.pushedAt.slice(0, 10)}
+            </option>
+          ))}
+        </select>
+      )}
+      <form onSubmit={submit} className="toolbar inline" aria-label="compare with a digest">
+        <input type="text" aria-label="Digest of the image to compare with" placeholder="or any image: sha256:…" value={text} onChange={(e) => setText(e.target.value)} />
+        <button type="submit">Compare</button>
+      </form>
+      {error && (
+        <span className="error" role="alert">
+          {error}
+        </span>
+      )}
+    </div>
+  );
+}
+
+function Result({ digest, to }: { digest: string; to: string }) {
+  const r = useApi<Comparison>(`/images/${encodeURIComponent(digest)}/compare${qs({ to })}`);
+  return (
+    <Status r={r}>
+      {(c) => (
+        <>
+          <p>
+            <Link to={imageHref(digest, 'compare')} className="muted">
+              clear
+            </Link>{' '}
+            ·{' '}
+            <Link to={`${imageHref(to, 'compare')}&to=${encodeURIComponent(digest)}`}>the other way round</Link>
+          </p>
+          <Sides c={c} />
+          <Findings c={c} />
+          <Packages c={c} />
+        </>
+      )}
+    </Status>
+  );
+}
+
+function Sides({ c }: { c: Comparison }) {
+  const delta = (a: number, b: number) => (a === b ? '±0' : a > b ? `+${a - b}` : `−${b - a}`);
+  const sizeDelta = c.sizeDelta ? `${c.sizeDelta.compressed >= 0 ? '+' : '−'}${bytes(Math.abs(c.sizeDelta.compressed))}` : '';
+  return (
+    <div className="tablewrap">
+      <table aria-label="the two images">
+        <thead>
+          <tr>
+            <th />
+            <th>This image</th>
+            <th>Compared with</th>
+            <th>Change</th>
+          </tr>
+        </thead>
+        <tbody>
+          <tr>
+            <th scope="row">Image</th>
+            <td>{c.image.reference}</td>
+            <td>{c.to.digest ? <Link to={imageHref(c.to.digest)}>{c.to.reference}</Link> : c.to.reference}</td>
+            <td />
+          </tr>
+          <tr>
+            <th scope="row">OS</th>
+            <td>{c.image.os}</td>
+            <td>{c.to.os}</td>
+            <td />
+          </tr>
+          <tr>
+            <th scope="row">Packages</th>
+            <td className="num">{c.image.packages}</td>
+            <td className="num">{c.to.packages}</td>
+            <td className="num">{delta(c.image.packages, c.to.packages)}</td>
+          </tr>
+          <tr>
+            <th scope="row">Vulnerabilities (C H M L)</th>
+            <td>
+              <SevCounts counts={c.image.vulnerabilities} />
+            </td>
+            <td>
+              <SevCounts counts={c.to.vulnerabilities} />
+            </td>
+            <td>
+              {c.findings.added.length} added, {c.findings.removed.length} removed, {c.findings.unchanged} unchanged
+            </td>
+          </tr>
+          {c.baseImage && (
+            <tr>
+              <th scope="row">Base image</th>
+              <td>{baseName(c.baseImage.image)}</td>
+              <td>{baseName(c.baseImage.to)}</td>
+              <td>
+                <span className={`pill${c.baseImage.change === 'unchanged' || c.baseImage.change === 'none' ? '' : ' bad'}`} data-change={c.baseImage.change}>
+                  {CHANGE_TEXT[c.baseImage.change]}
+                </span>
+              </td>
+            </tr>
+          )}
+          <tr>
+            <th scope="row">Size</th>
+            <td className="num">{bytes(c.image.size?.compressed)}</td>
+            <td className="num">{bytes(c.to.size?.compressed)}</td>
+            <td className="num">{sizeDelta}</td>
+          </tr>
+        </tbody>
+      </table>
+    </div>
+  );
+}
+
+const baseName = (b: BaseImage | null | undefined): ReactNode => (b ? <Link to={imageHref(b.digest)}>{b.repository ? imageName({ ...b, repository: b.repository }) : (b.name ?? b.digest)}</Link> : <span className="muted">none known</span>);
+
+const CHANGE_TEXT: Record<NonNullable<Comparison['baseImage']>['change'], string> = {
+  unchanged: 'unchanged',
+  updated: 'updated (same repository)',
+  replaced: 'replaced (another repository)',
+  added: 'added (only this image has one)',
+  removed: 'removed (only the other has one)',
+  none: 'none known on either side',
+};
+
+const pkgLink = (p: { key: string; name: string; namespace?: string }) => <Link to={packageHref(p.key)}>{p.namespace ? `${p.namespace}/${p.name}` : p.name}</Link>;
+
+function Packages({ c }: { c: Comparison }) {
+  const { added, removed, changed, unchanged } = c.packages;
+  return (
+    <section className="panel" aria-labelledby="cmp-pkg-h">
+      <h2 id="cmp-pkg-h">
+        Packages <span className="muted">
+          {added.length} added, {removed.length} removed, {changed.length} changed, {unchanged} unchanged
+        </span>
+      </h2>
+      <PackageList label="packages added" items={added} empty="No package added." />
+      <PackageList label="packages removed" items={removed} empty="No package removed." />
+      <h3>Changed version</h3>
+      {changed.length ? (
+        <div className="tablewrap">
+          <table aria-label="packages changed">
+            <thead>
+              <tr>
+                <th>Package</th>
+                <th>Type</th>
+                <th>Was</th>
+                <th>Now</th>
+                <th>Direction</th>
+              </tr>
+            </thead>
+            <tbody>
+              {changed.map((p: PackageChange) => (
+                <tr key={`${p.key}@${p.from}`}>
+                  <td>{pkgLink(p)}</td>
+                  <td>{p.type}</td>
+                  <td className="mono">{p.from}</td>
+                  <td className="mono">{p.to}</td>
+                  <td>
+                    <span className={`pill${p.direction === 'upgraded' ? ' ok' : p.direction === 'downgraded' ? ' bad' : ''}`}>{p.direction}</span>
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      ) : (
+        <p className="muted">No package changed version.</p>
+      )}
+    </section>
+  );
+}
+
+function PackageList({ label, items, empty }: { label: string; items: ComparedPackage[]; empty: string }) {
+  if (!items.length) return <p className="muted">{empty}</p>;
+  return (
+    <>
+      <h3>{label[0]!.toUpperCase() + label.slice(1)}</h3>
+      <div className="tablewrap">
+        <table aria-label={label}>
+          <thead>
+            <tr>
+              <th>Package</th>
+              <th>Type</th>
+              <th>Version</th>
+              <th>PURL</th>
+            </tr>
+          </thead>
+          <tbody>
+            {items.map((p) => (
+              <tr key={p.purl}>
+                <td>{pkgLink(p)}</td>
+                <td>{p.type}</td>
+                <td className="mono">{p.version}</td>
+                <td className="mono muted">{p.purl}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+    </>
+  );
+}
+
+function Findings({ c }: { c: Comparison }) {
+  return (
+    <section className="panel" aria-labelledby="cmp-vuln-h">
+      <h2 id="cmp-vuln-h">
+        Vulnerabilities <span className="muted">
+          {c.findings.added.length} added, {c.findings.removed.length} removed, {c.findings.unchanged} unchanged
+        </span>
+      </h2>
+      <FindingList label="vulnerabilities added" items={c.findings.added} empty="No vulnerability added." />
+      <FindingList label="vulnerabilities removed" items={c.findings.removed} empty="No vulnerability removed." />
+    </section>
+  );
+}
+
+function FindingList({ label, items, empty }: { label: string; items: ComparedFinding[]; empty: string }) {
+  if (!items.length) return <p className="muted">{empty}</p>;
+  return (
+    <>
+      <h3>{label[0]!.toUpperCase() + label.slice(1)}</h3>
+      <div className="tablewrap">
+        <table aria-label={label}>
+          <thead>
+            <tr>
+              <th>Vulnerability</th>
+              <th>Severity</th>
+              <th className="num">CVSS</th>
+              <th>Package</th>
+              <th>Fixed in</th>
+              <th>KEV</th>
+            </tr>
+          </thead>
+          <tbody>
+            {items.map((f) => (
+              <tr key={`${f.id} ${f.package.purl}`}>
+                <td>
+                  <Link to={vulnHref(f.id)}>{f.id}</Link>
+                </td>
+                <td>
+                  <SevBadge level={f.severity} />
+                </td>
+                <td className="num">{f.score?.toFixed(1) ?? ''}</td>
+                <td>
+                  {f.package.name} <span className="mono">{f.package.version}</span>
+                </td>
+                <td className="mono">{f.fixedVersions.length ? f.fixedVersions.join(', ') : <span className="muted">not fixed</span>}</td>
+                <td>{f.kev ? <span className="pill kev">KEV</span> : ''}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+    </>
+  );
 }

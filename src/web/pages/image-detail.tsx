@@ -7,6 +7,7 @@
 import type { ReactNode } from 'react';
 import { Empty, Pager, SevBadge, SevCards, Status, bytes, shortDigest, when } from '../components/common';
 import { FilterInput } from '../components/filter-input';
+import { TabNav } from '../components/tab-nav';
 import { PagedTable, type Column } from '../components/paged-table';
 import { Link, qs, useRoute } from '../router';
 import { imageHref, imageName, packageHref, vulnHref, type Finding, type ImageDetail as Detail, type Layer, type Package, type Page } from '../types';
@@ -26,6 +27,8 @@ const TABS: [string, string][] = [
 export function ImageDetail({ digest }: { digest: string }) {
   const { query } = useRoute();
   const tab = query.get('tab') ?? 'overview';
+  // The compare target stays in the URL while other tabs are open, so Compare comes back to it.
+  const to = query.get('to') ?? undefined;
   const r = useApi<Detail>(`/images/${encodeURIComponent(digest)}`);
   return (
     <Status r={r}>
@@ -33,13 +36,7 @@ export function ImageDetail({ digest }: { digest: string }) {
         <>
           <h1>{imageName(img)}</h1>
           <p className="muted mono">{img.digest}</p>
-          <nav className="tabs" aria-label="image sections">
-            {TABS.map(([id, label]) => (
-              <Link key={id} to={imageHref(digest, id === 'overview' ? undefined : id)} aria-current={tab === id ? 'page' : undefined}>
-                {label}
-              </Link>
-            ))}
-          </nav>
+          <TabNav label="image sections" current={tab} tabs={TABS.map(([id, label]) => ({ id, label, href: `/images/${encodeURIComponent(digest)}${qs({ tab: id === 'overview' ? undefined : id, to })}` }))} />
           {tab === 'overview' && <Overview img={img} />}
           {tab === 'layers' && <Layers img={img} />}
           {tab === 'packages' && <Packages digest={digest} />}
