@@ -19,7 +19,7 @@ export async function main(argv: string[]): Promise<void> {
   }
   const { buildProgram, ExitAfterOutput } = await import('./program.js');
   try {
-    await (await buildProgram()).parseAsync(argv);
+    await (await buildProgram(argv)).parseAsync(argv);
   } catch (err) {
     if (!(err instanceof ExitAfterOutput)) throw err;
   }

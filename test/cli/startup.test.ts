@@ -43,19 +43,23 @@ test('scout --version loads main and nothing else of Scout, not even commander',
   assert.deepEqual(ours, ['src/cli/main.ts']);
 });
 
-test('scout --help lists every command without loading the scanner or any store', () => {
+test('scout --help lists every command without loading any command module, the scanner or any store', () => {
   const r = loaded(['--help']);
   assert.equal(r.code, 0);
   for (const cmd of ['sbom', 'cves', 'image', 'quickview', 'db', 'push', 'watch', 'secrets']) assert.match(r.stdout, new RegExp(`^  ${cmd}\\b`, 'm'));
-  assert.ok(r.modules.includes('src/cli/commands/image-inspect.ts'), 'the trace sees the command modules');
+  assert.ok(r.modules.includes('src/cli/command-index.ts'), 'the trace sees the modules loaded');
+  // The commands are stubs (command-index.ts) until one runs.
+  assert.deepEqual(r.modules.filter((m) => m.startsWith('src/cli/commands/')), []);
   assert.deepEqual(r.modules.filter((m) => HEAVY.test(m)), []);
   const packages = new Set(r.modules.filter((m) => m.startsWith('node_modules/')).map((m) => m.split('/')[1]));
   assert.deepEqual([...packages].filter((p) => p !== 'commander' && p !== 'tsx' && p !== 'get-tsconfig' && p !== 'esbuild'), []);
 });
 
-test('a subcommand\'s help loads no scanner either', () => {
+test('a subcommand\'s help loads its own command modules only, and no scanner', () => {
   const r = loaded(['image', 'inspect', '--help']);
   assert.equal(r.code, 0);
   assert.match(r.stdout, /Usage: scout image inspect/);
   assert.deepEqual(r.modules.filter((m) => HEAVY.test(m)), []);
+  // The `image` group's two modules (inspect, and the server's image list/get), no other command's.
+  assert.deepEqual(r.modules.filter((m) => m.startsWith('src/cli/commands/')).sort(), ['src/cli/commands/image-inspect.ts', 'src/cli/commands/platform-read.ts']);
 });
