@@ -317,6 +317,8 @@ export interface OrgStore {
    * with those tags does, and marks the image seen; undefined when the digest is not stored.
    */
   tagImage(digest: string, repository: string, tags: readonly string[], now?: Date): Promise<ImageDetail | undefined>;
+  /** Marks stored images seen now (what retention counts from), by digest; returns how many of them are stored. */
+  markSeen(digests: readonly string[], now?: Date): Promise<number>;
   imageLayers(digest: string): Promise<StoredLayer[] | undefined>;
   imagePackages(digest: string, page: PageRequest, filter?: PackageFilter): Promise<Page<StoredPackage> | undefined>;
   imageFindings(digest: string, page: PageRequest): Promise<Page<StoredFinding> | undefined>;

@@ -6,6 +6,9 @@
  * analyses an image, and stored (POST /v1/images). The server is the memory: nothing is kept
  * on disk between runs, so a restarted watch picks up where the server stands.
  *
+ * Images whose tags are unchanged are marked seen (POST /v1/images/seen): the organisation's
+ * retention counts from the last sighting, and an image still in the registry is still in use.
+ *
  * A failure (a repository the registry refuses, a manifest that is not one, an image that
  * cannot be read or stored) is recorded with what failed and the pass goes on.
  */
@@ -22,6 +25,8 @@ import { isReferrerTag, RegistryView } from './registry-view.js';
 
 /** Tag digests (HEAD requests) asked of the registry at once. */
 const TAG_LOOKUPS_AT_ONCE = 8;
+/** The most digests POST /v1/images/seen takes. */
+const SEEN_PER_CALL = 1000;
 
 export interface WatchTarget {
   view: RegistryView;
@@ -155,6 +160,7 @@ async function watchRepository(w: WatchTarget, repository: string, result: PassR
   const digests = await mapConcurrent(watched, TAG_LOOKUPS_AT_ONCE, (tag) => view.tagDigest(repository, tag).catch((err: unknown) => failureOf(`${name}:${tag}`, err)));
   // Tags to work on, grouped by the digest they point at: one analysis per image.
   const changed = new Map<string, string[]>();
+  const seen = new Set<string>();
   for (const [i, tag] of watched.entries()) {
     const digest = digests[i];
     if (typeof digest !== 'string') {
@@ -164,9 +170,18 @@ async function watchRepository(w: WatchTarget, repository: string, result: PassR
     const s = stored.get(tag);
     if (s && (s.digest === digest || s.indexDigest === digest)) {
       result.unchanged++;
+      seen.add(s.digest);
       continue;
     }
     changed.set(digest, [...(changed.get(digest) ?? []), tag]);
+  }
+  // Still in the registry: seen, so the organisation's retention does not delete them (and the
+  // next pass analyse them again). Images stored or tagged below are marked by that.
+  try {
+    const digests = [...seen];
+    for (let i = 0; i < digests.length; i += SEEN_PER_CALL) await callApi(login, { method: 'POST', path: '/v1/images/seen', body: { digests: digests.slice(i, i + SEEN_PER_CALL) } });
+  } catch (err) {
+    result.failures.push(failureOf(`${name} (marking its images seen)`, err));
   }
   for (const [digest, group] of changed) await watchImage(w, repository, filedUnder, digest, group, result);
 }

@@ -131,9 +131,12 @@ async function story(t: TestContext, backend: Backend): Promise<void> {
   assert.equal(a1Detail.packageCount, 2, 'analysed as push analyses: the apk database read');
   assert.equal(a1Detail.metadata.registry.repository, 'scout/a');
 
-  // Pass 2 (a new process: nothing remembered but what the server holds): nothing to do.
+  // Pass 2 (a new process: nothing remembered but what the server holds): nothing to do, but
+  // the images still in the registry are seen again (retention counts from that).
+  const seenBefore = (await api<ImageSummary>(`/v1/images/${b1.manifestDigest}`)).lastSeenAt;
   const second = await watch();
   assert.equal(second.code, 0, second.stderr);
+  assert.ok((await api<ImageSummary>(`/v1/images/${b1.manifestDigest}`)).lastSeenAt > seenBefore, 'seen again');
   assert.deepEqual([second.result.stored, second.result.retagged, second.result.failures], [[], [], []]);
   assert.equal(second.result.unchanged, 4);
   const text = await scoutAsync(['watch', '--registry', reg.host, '--platform', 'linux/arm64'], env);

@@ -1,7 +1,8 @@
 /**
  * A repository's current tags (GET /v1/repositories/{name}/tags) and pointing tags at a stored
  * image without pushing it again (POST /v1/images/{digest}/tags): what scout watch compares
- * with a registry and how it follows a tag that moved to an image already stored.
+ * with a registry and how it follows a tag that moved to an image already stored; and marking
+ * images seen (POST /v1/images/seen) for those it still finds there.
  */
 import assert from 'node:assert/strict';
 import { before, describe, test } from 'node:test';
@@ -75,6 +76,28 @@ for (const backend of BACKENDS) {
       assert.equal((await tagsOf(api, REPO, other)).status, 404, 'another organisation sees no such repository');
       assert.equal((await tagImage(api, B, { repository: REPO, tags: ['x'] }, other)).status, 404, 'nor the image');
       assert.deepEqual((await tagsOf(api, REPO)).body.items.map((x) => [x.tag, x.digest]), [['1', B], ['2', B]]);
+    });
+
+    test('images seen: the stored ones among the digests are marked seen now, another organisation\'s are not touched', async (t) => {
+      const api = await testApi(backend, t);
+      await push(api, a, REPO, '1');
+      await push(api, b, REPO, '2');
+      const A = a.image!.digest;
+      const B = b.image!.digest;
+      const lastSeen = async (digest: string) => (await api.call<ImageDetail>({ method: 'GET', url: `/v1/images/${digest}`, route: 'GET /v1/images/:digest', token: api.admin })).body.lastSeenAt;
+      const [a0, b0] = [await lastSeen(A), await lastSeen(B)];
+      await new Promise((r) => setTimeout(r, 10));
+      const seen = (digests: string[], token = api.admin) => api.call<{ seen: number }>({ method: 'POST', url: '/v1/images/seen', route: 'POST /v1/images/seen', payload: { digests }, token });
+      const r = await seen([A, A, `sha256:${'9'.repeat(64)}`]);
+      assert.equal(r.status, 200);
+      assert.equal(r.body.seen, 1, 'one stored image among them');
+      assert.ok((await lastSeen(A)) > a0, 'A was seen again');
+      assert.equal(await lastSeen(B), b0, 'B was not named');
+      assert.deepEqual((await seen([B], await api.tokenFor('globex'))).body, { seen: 0 }, 'not another organisation\'s image');
+      assert.equal(await lastSeen(B), b0);
+      assert.equal((await seen([])).status, 400);
+      assert.equal((await seen(['latest'])).status, 400);
+      assert.equal((await seen([B], await api.tokenFor('acme', 'read'))).status, 403);
     });
   });
 }

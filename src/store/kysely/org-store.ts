@@ -519,6 +519,13 @@ export class KyselyOrgStore implements OrgStore {
     return found ? this.getImage(digest) : undefined;
   }
 
+  async markSeen(digests: readonly string[], now = new Date()): Promise<number> {
+    const unique = [...new Set(digests)];
+    if (!unique.length) return 0;
+    const r = await this.db.updateTable('images').set({ last_seen_at: now.toISOString() }).where('org_id', '=', this.org.id).where('digest', 'in', unique).executeTakeFirst();
+    return Number(r.numUpdatedRows);
+  }
+
   private async imageId(digest: string): Promise<string | undefined> {
     const r = await this.db.selectFrom('images').select('id').where('org_id', '=', this.org.id).where('digest', '=', digest).executeTakeFirst();
     return r?.id;

@@ -126,6 +126,20 @@ export default async function imageRoutes(app: FastifyInstance): Promise<void> {
     return (await req.org.getImage(digest)) ?? Promise.reject(notFound(digest));
   });
 
+  app.post('/images/seen', {
+    config: { scope: 'write' },
+    schema: {
+      tags: ['images'],
+      operationId: 'markImagesSeen',
+      summary: 'Mark stored images seen now, by digest, as pushing them again would (the organisation\'s retention counts from the last push or sighting); scout watch marks the images its registry still holds. Digests not stored are passed over.',
+      body: { type: 'object', required: ['digests'], additionalProperties: false, properties: { digests: { type: 'array', minItems: 1, maxItems: 1000, items: DIGEST } } },
+      response: { 200: { type: 'object', required: ['seen'], additionalProperties: false, properties: { seen: { type: 'integer', description: 'How many of the digests are stored images (each now marked seen).' } } }, ...ERROR_REPLIES },
+    },
+  }, async (req) => {
+    const { digests } = req.body as { digests: string[] };
+    return { seen: await req.org.markSeen(digests) };
+  });
+
   app.post('/images/:digest/tags', {
     config: { scope: 'write' },
     schema: {
