@@ -16,7 +16,7 @@ import { rustCataloger } from '../../src/catalog/rust/index.js';
 import type { Cataloger } from '../../src/catalog/types.js';
 import { ImportReport } from '../../src/advisories/import/report.js';
 import { osvFromDocument } from '../../src/advisories/import/osv.js';
-import { treeFromMemory } from '../../src/image/layer/memory-index.js';
+import { treeFromMemory, type MemoryEntry } from '../../src/image/layer/memory-index.js';
 import { readSbom } from '../../src/sbom/formats/detect.js';
 import { ALL_SCHEMES } from '../../src/versions/index.js';
 import { ScoutError } from '../../src/util/errors.js';
@@ -32,6 +32,14 @@ import { tarOf } from '../helpers/image-builder.js';
 import { makeZip } from '../helpers/zip-writer.js';
 import { javaArchiveResult } from '../../src/catalog/java/archive.js';
 import { ImageBudget } from '../../src/image/image-budget.js';
+import type { FileAnalyzer } from '../../src/image/capture.js';
+import { cargoAuditableAnalyzer } from '../../src/catalog/rust/index.js';
+import { eggZipAnalyzer } from '../../src/catalog/python/egg-zip.js';
+import { nodeBinaryAnalyzer, nodeRuntimeCataloger } from '../../src/catalog/runtimes/node.js';
+import { pythonRuntimeCataloger } from '../../src/catalog/runtimes/python.js';
+import { openjdkRuntimeCataloger } from '../../src/catalog/runtimes/openjdk.js';
+import { goToolchainCataloger } from '../../src/catalog/runtimes/go.js';
+import { deflateSync } from 'node:zlib';
 import { goBinaryCataloger } from '../../src/catalog/golang/index.js';
 import { readGoBuildInfo } from '../../src/catalog/golang/buildinfo.js';
 import { packageFromHeader, rpmCataloger } from '../../src/catalog/rpm/index.js';
@@ -39,7 +47,7 @@ import { readBdbHash } from '../../src/catalog/rpm/bdb.js';
 import { RpmHeader } from '../../src/catalog/rpm/header.js';
 import { readNdb } from '../../src/catalog/rpm/ndb.js';
 import { readRpmdbBlobs } from '../../src/catalog/rpm/sqlite-read.js';
-import { makeGoBinary } from '../catalog/golang/binaries.js';
+import { makeExecutable, makeGoBinary } from '../catalog/golang/binaries.js';
 import { BDB_RPMDB, ndbRpmdb, sqliteRpmdb } from './rpm-seeds.js';
 
 export interface FuzzTarget {
@@ -52,13 +60,14 @@ export interface FuzzTarget {
   run(input: Buffer, work: string): Promise<void> | void;
 }
 
-function catalogerTarget(name: string, c: Cataloger, path: string, seeds: (string | Buffer)[], share?: number): FuzzTarget {
+/** `beside`: fixed files the cataloger needs next to the fuzzed one (a binary beside its header, METADATA beside RECORD). */
+function catalogerTarget(name: string, c: Cataloger, path: string, seeds: (string | Buffer)[], share?: number, beside: Record<string, MemoryEntry> = {}): FuzzTarget {
   return {
     name,
     seeds,
     ...(share !== undefined ? { share } : {}),
     async run(input) {
-      const tree = await treeFromMemory([{ [path]: input }], c.capture);
+      const tree = await treeFromMemory([{ ...beside, [path]: input }], c.capture);
       const r = catalogTree(tree, [c]);
       // A cataloger reports bad input as warnings naming the file; an exception it threw would
       // surface here as a warning with the cataloger's fallback code.
@@ -69,6 +78,39 @@ function catalogerTarget(name: string, c: Cataloger, path: string, seeds: (strin
 }
 
 const JSON_SEED = (o: unknown) => JSON.stringify(o);
+
+/**
+ * A file analyzer of the layer pass (binaries, zipped eggs): called directly, where only a
+ * ScoutError may come out (the layer pass turns anything into a warning), then through the
+ * layer pass and the cataloger that reads its results.
+ */
+function analyzerTarget(name: string, c: Cataloger, a: FileAnalyzer, path: string, seeds: Buffer[], beside: Record<string, MemoryEntry> = {}): FuzzTarget {
+  const whole = catalogerTarget(name, c, path, seeds, undefined, beside);
+  return {
+    ...whole,
+    async run(input, work) {
+      try {
+        a.analyze(input, `/${path}`, {});
+      } catch (err) {
+        if (!(err instanceof ScoutError)) throw err;
+      }
+      await whole.run(input, work);
+    },
+  };
+}
+
+/** cargo-auditable's .dep-v0 section: zlib-compressed JSON of the dependency tree. */
+const AUDITABLE_JSON = JSON_SEED({ packages: [{ name: 'app', version: '0.1.0', source: 'local', root: true, dependencies: [1, 2] }, { name: 'serde', version: '1.0.197', source: 'crates.io', dependencies: [2] }, { name: 'cc', version: '1.0.90', source: 'crates.io', kind: 'build' }] });
+const AUDITABLE_SEEDS = (['elf', 'macho', 'pe'] as const).map((f) => makeExecutable(f, '.dep-v0', () => deflateSync(AUDITABLE_JSON)));
+const EGG_SEED = makeZip([
+  { name: 'EGG-INFO/PKG-INFO', data: 'Metadata-Version: 1.1\nName: six\nVersion: 1.16.0\nLicense: MIT\n' },
+  { name: 'EGG-INFO/top_level.txt', data: 'six\n' },
+  { name: 'EGG-INFO/requires.txt', data: 'requests>=2\n\n[socks]\nPySocks\n' },
+]);
+/** An ELF stub naming its version the way node binaries do (their release headers URL). */
+const NODE_BINARY_SEED = Buffer.concat([Buffer.from([0x7f, 0x45, 0x4c, 0x46, 2, 1, 1]), Buffer.alloc(120), Buffer.from('https://nodejs.org/download/release/v20.11.1/node-v20.11.1-headers.tar.gz\0node/v20.11.1\0')]);
+const ELF_STUB = Buffer.concat([Buffer.from([0x7f, 0x45, 0x4c, 0x46, 2, 1, 1]), Buffer.alloc(200)]);
+const PY_METADATA = 'Metadata-Version: 2.1\nName: x\nVersion: 1.0\n';
 
 /**
  * An rpm database backend: its reader and every header blob it yields are called directly (the
@@ -167,6 +209,18 @@ export const TARGETS: FuzzTarget[] = [
   rpmTarget('rpm-sqlite', 'var/lib/rpm/rpmdb.sqlite', readRpmdbBlobs, sqliteRpmdb(), 0.3),
   rpmTarget('rpm-ndb', 'usr/lib/sysimage/rpm/Packages.db', readNdb, ndbRpmdb()),
   rpmTarget('rpm-bdb', 'var/lib/rpm/Packages', readBdbHash, BDB_RPMDB),
+  analyzerTarget('cargo-auditable', rustCataloger, cargoAuditableAnalyzer, 'usr/bin/app', AUDITABLE_SEEDS),
+  analyzerTarget('python-egg-zip', pythonCataloger, eggZipAnalyzer, 'usr/lib/python3/site-packages/six-1.16.0-py3.12.egg', [EGG_SEED]),
+  analyzerTarget('node-binary', nodeRuntimeCataloger, nodeBinaryAnalyzer, 'usr/local/bin/node', [NODE_BINARY_SEED]),
+  catalogerTarget('node-version-h', nodeRuntimeCataloger, 'usr/local/include/node/node_version.h', ['#define NODE_MAJOR_VERSION 20\n#define NODE_MINOR_VERSION 11\n#define NODE_PATCH_VERSION 1\n'], undefined, { 'usr/local/bin/node': ELF_STUB }),
+  catalogerTarget('python-patchlevel-h', pythonRuntimeCataloger, 'usr/local/include/python3.12/patchlevel.h', ['#define PY_MAJOR_VERSION 3\n#define PY_VERSION "3.12.2"\n'], undefined, { 'usr/local/bin/python3.12': ELF_STUB }),
+  catalogerTarget('openjdk-release', openjdkRuntimeCataloger, 'opt/java/openjdk/release', ['IMPLEMENTOR="Eclipse Adoptium"\nJAVA_VERSION="21.0.2"\nJAVA_RUNTIME_VERSION="21.0.2+13-LTS"\n']),
+  catalogerTarget('go-toolchain-version', goToolchainCataloger, 'usr/local/go/VERSION', ['go1.22.1\ntime 2024-02-29T18:18:18Z\n']),
+  catalogerTarget('npm-package-json', npmCataloger, 'app/node_modules/a/package.json', [JSON_SEED({ name: 'a', version: '1.2.3', license: 'MIT', author: { name: 'A', email: 'a@b.c' }, dependencies: { b: '^2' }, repository: { type: 'git', url: 'https://github.com/a/a' } })], undefined, { 'app/package.json': JSON_SEED({ name: 'app', version: '1.0.0', dependencies: { a: '^1' } }) }),
+  catalogerTarget('gemspec', gemCataloger, 'usr/local/lib/ruby/gems/3.3.0/specifications/rack-3.0.8.gemspec', ['# -*- encoding: utf-8 -*-\nGem::Specification.new do |s|\n  s.name = "rack".freeze\n  s.version = "3.0.8"\n  s.licenses = ["MIT".freeze]\n  s.authors = ["Leah Neukirchen".freeze]\n  s.add_runtime_dependency(%q<webrick>.freeze, [">= 0"])\nend\n']),
+  catalogerTarget('composer-installed', composerCataloger, 'srv/vendor/composer/installed.json', [JSON_SEED({ packages: [{ name: 'v/a', version: '1.0.0', version_normalized: '1.0.0.0', license: ['MIT'], require: { 'v/b': '^2' }, authors: [{ name: 'A' }] }, { name: 'v/b', version: 'v2.0.0' }], dev: true })]),
+  catalogerTarget('python-record', pythonCataloger, 'usr/lib/python3/site-packages/x-1.0.dist-info/RECORD', ['x/__init__.py,sha256=abc,12\nx-1.0.dist-info/METADATA,,\n"x/with,comma.py",sha256=def,3\n'], undefined, { 'usr/lib/python3/site-packages/x-1.0.dist-info/METADATA': PY_METADATA }),
+  catalogerTarget('embedded-spdx', embeddedSbomCataloger, 'opt/app.spdx.json', [JSON_SEED({ spdxVersion: 'SPDX-2.3', SPDXID: 'SPDXRef-DOCUMENT', name: 'd', documentNamespace: 'https://e/d', creationInfo: { created: '2024-01-01T00:00:00Z', creators: ['Tool: t'] }, packages: [{ SPDXID: 'SPDXRef-a', name: 'a', versionInfo: '1', externalRefs: [{ referenceCategory: 'PACKAGE-MANAGER', referenceType: 'purl', referenceLocator: 'pkg:npm/a@1' }] }] })]),
   {
     name: 'sbom-import',
     seeds: [
