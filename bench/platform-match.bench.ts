@@ -9,7 +9,7 @@ import autocannon from 'autocannon';
 import { gzipSync } from 'node:zlib';
 import { benchSbom, eachBackend, loadNote, startServerChild } from './lib/platform-bench.js';
 
-const CONNECTIONS = 100;
+const CONNECTIONS = Number(process.env.SCOUT_BENCH_MATCH_CONNECTIONS ?? 100);
 const DURATION = Number(process.env.SCOUT_BENCH_MATCH_SECONDS ?? 10);
 
 export async function run(): Promise<void> {

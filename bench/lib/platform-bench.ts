@@ -21,7 +21,9 @@ export interface BenchDatabase {
 
 /** A fresh, empty database on each backend in turn (the tests' own); each is dropped after `fn`, even when it fails. */
 export async function eachBackend(fn: (db: BenchDatabase) => Promise<void>): Promise<void> {
-  for (const backend of BACKENDS) {
+  // SCOUT_BENCH_BACKENDS=sqlite (or postgres) runs one of them only.
+  const chosen = (process.env.SCOUT_BENCH_BACKENDS ?? BACKENDS.join(',')).split(',');
+  for (const backend of BACKENDS.filter((b) => chosen.includes(b))) {
     const label = backend === 'sqlite' ? 'SQLite' : 'PostgreSQL';
     const { location, drop } = await newLocation(backend);
     console.log(`  -- ${label}`);

@@ -55,35 +55,82 @@ export function matchFindingOf(f: Finding): MatchFinding {
   return out as MatchFinding;
 }
 
+/** The request's answers: one per distinct purl, in the order of the request, and the base image. */
+interface LocalAnswers {
+  ordered: PurlAnswer[];
+  baseImage?: BaseImageMatch;
+}
+
+async function localAnswers(req: MatchRequest, advisories: AdvisoryStore, org: OrgStore, answers?: PurlAnswers): Promise<LocalAnswers> {
+  const generation = answers ? await answers.current() : undefined;
+  const orgId = org.org.id;
+  const remembered = generation === undefined ? undefined : answers!.ofOrg(orgId);
+  // One pass over the request: each distinct purl's remembered answer, or a gap to fill from
+  // the match of the unknown ones.
+  const seen = new Set<string>();
+  const ordered: (PurlAnswer | undefined)[] = [];
+  const gaps: number[] = [];
+  const unknown: string[] = [];
+  for (const purl of req.purls) {
+    if (seen.has(purl)) continue;
+    seen.add(purl);
+    const a = remembered?.get(purl);
+    if (!a) {
+      gaps.push(ordered.length);
+      unknown.push(purl);
+    }
+    ordered.push(a);
+  }
+  const [fresh, baseImage] = await Promise.all([matchPurls(unknown, advisories), org.findBaseImage(chainIds(req.layerDigests))]);
+  if (fresh.complete) await answers?.remember(generation, orgId, fresh.answers);
+  gaps.forEach((at, k) => (ordered[at] = fresh.answers.get(unknown[k])!));
+  return baseImage ? { ordered: ordered as PurlAnswer[], baseImage } : { ordered: ordered as PurlAnswer[] };
+}
+
+/** Unreadable purls first among the not matchable, as the reply lists them. */
+function notMatchableOf(ordered: readonly PurlAnswer[]): MatchReply['notMatchable'] {
+  const unreadable: MatchReply['notMatchable'] = [];
+  const others: MatchReply['notMatchable'] = [];
+  for (const a of ordered) if (a.notMatchable) (a.notMatchable.code === 'bad-purl' ? unreadable : others).push(a.notMatchable);
+  return unreadable.length ? [...unreadable, ...others] : others;
+}
+
 /**
  * Findings and base image for the request. `answers` (the server's memory of earlier answers per
  * purl, see purl-answers.ts) spares matching the purls it knows; the reply is the same either
  * way: findings in the order of the purls, unreadable purls first among the not matchable.
  */
 export async function analyzeLocally(req: MatchRequest, advisories: AdvisoryStore, org: OrgStore, answers?: PurlAnswers): Promise<MatchReply> {
-  const generation = answers ? await answers.current() : undefined;
-  const orgId = org.org.id;
-  const purls = [...new Set(req.purls)];
-  const known = new Map<string, PurlAnswer>();
-  const unknown: string[] = [];
-  for (const purl of purls) {
-    const a = generation === undefined ? undefined : answers!.get(orgId, purl);
-    if (a) known.set(purl, a);
-    else unknown.push(purl);
-  }
-  const [fresh, baseImage] = await Promise.all([matchPurls(unknown, advisories), org.findBaseImage(chainIds(req.layerDigests))]);
-  if (fresh.complete) await answers?.remember(generation, orgId, fresh.answers);
+  const { ordered, baseImage } = await localAnswers(req, advisories, org, answers);
   const findings: MatchFinding[] = [];
-  const unreadable: MatchReply['notMatchable'] = [];
-  const notMatchable: MatchReply['notMatchable'] = [];
-  for (const purl of purls) {
-    const a = known.get(purl) ?? fresh.answers.get(purl)!;
-    appendAll(findings, a.findings);
-    if (a.notMatchable) (a.notMatchable.code === 'bad-purl' ? unreadable : notMatchable).push(a.notMatchable);
-  }
-  const reply: MatchReply = { findings, notMatchable: unreadable.length ? [...unreadable, ...notMatchable] : notMatchable };
+  for (const a of ordered) appendAll(findings, a.findings);
+  const reply: MatchReply = { findings, notMatchable: notMatchableOf(ordered) };
   if (baseImage) reply.baseImage = baseImage;
   return reply;
+}
+
+/** The reply's serialisers, compiled from its JSON schemas (the route's own, so the output is what Fastify would write). */
+export interface MatchReplySerializers {
+  findings(list: readonly MatchFinding[]): string;
+  notMatchable(list: MatchReply['notMatchable']): string;
+  baseImage(base: BaseImageMatch): string;
+}
+
+/**
+ * analyzeLocally's reply as JSON text, assembled from each purl's findings serialised once:
+ * a remembered purl's findings are never serialised again (most of a repeated request's cost
+ * was turning the same findings into JSON).
+ */
+export async function analyzeLocallyJson(req: MatchRequest, advisories: AdvisoryStore, org: OrgStore, answers: PurlAnswers | undefined, serialize: MatchReplySerializers): Promise<string> {
+  const { ordered, baseImage } = await localAnswers(req, advisories, org, answers);
+  const parts: string[] = [];
+  for (const a of ordered) {
+    // Set once per answer: the same findings always serialise to the same text.
+    a.findingsJson ??= a.findings.length ? serialize.findings(a.findings).slice(1, -1) : '';
+    if (a.findingsJson) parts.push(a.findingsJson);
+  }
+  const base = baseImage ? `,"baseImage":${serialize.baseImage(baseImage)}` : '';
+  return `{"findings":[${parts.join(',')}],"notMatchable":${serialize.notMatchable(notMatchableOf(ordered))}${base}}`;
 }
 
 /**

@@ -16,10 +16,16 @@ import type { MatchFinding, MatchReply } from './analyze.js';
 
 export type NotMatchableReply = MatchReply['notMatchable'][number];
 
-/** What local analysis answers for one purl (shared between replies: never modified). */
+/** What local analysis answers for one purl (shared between replies: never modified, but for `findingsJson`). */
 export interface PurlAnswer {
   findings: readonly MatchFinding[];
   notMatchable?: NotMatchableReply;
+  /**
+   * The findings as the reply's JSON has them: each serialised, comma-separated, without the
+   * array's brackets (empty when there are none). Filled in by the first reply that needs it
+   * (it depends on the findings alone), so a remembered purl is never serialised again.
+   */
+  findingsJson?: string;
 }
 
 /** Purls remembered over all organisations; past it everything is forgotten (simple, and rare). */
@@ -27,7 +33,9 @@ const MAX_ANSWERS = 200_000;
 
 export class PurlAnswers {
   private generation: string | undefined;
-  private readonly answers = new Map<string, PurlAnswer>();
+  /** Per organisation, its purls' answers: one map each, so a lookup hashes the purl alone. */
+  private readonly byOrg = new Map<string, Map<string, PurlAnswer>>();
+  private size = 0;
 
   constructor(
     private readonly store: AdvisoryStore,
@@ -43,24 +51,35 @@ export class PurlAnswers {
       return undefined;
     }
     if (g !== this.generation) {
-      this.answers.clear();
+      this.forget();
       this.generation = g;
     }
     return g;
   }
 
+  /** The organisation's remembered answers (read-only to callers), if it has any. */
+  ofOrg(orgId: string): ReadonlyMap<string, PurlAnswer> | undefined {
+    return this.byOrg.get(orgId);
+  }
+
   get(orgId: string, purl: string): PurlAnswer | undefined {
-    return this.answers.get(key(orgId, purl));
+    return this.byOrg.get(orgId)?.get(purl);
   }
 
   /** Remembers answers worked out under `generation`, unless the data has moved on since. */
   async remember(generation: string | undefined, orgId: string, answers: ReadonlyMap<string, PurlAnswer>): Promise<void> {
     if (generation === undefined || !answers.size || (await this.current()) !== generation) return;
-    if (this.answers.size + answers.size > this.max) this.answers.clear();
-    for (const [purl, answer] of answers) this.answers.set(key(orgId, purl), answer);
+    if (this.size + answers.size > this.max) this.forget();
+    let mine = this.byOrg.get(orgId);
+    if (!mine) this.byOrg.set(orgId, (mine = new Map()));
+    for (const [purl, answer] of answers) {
+      if (!mine.has(purl)) this.size++;
+      mine.set(purl, answer);
+    }
   }
-}
 
-function key(orgId: string, purl: string): string {
-  return `${orgId}\0${purl}`;
+  private forget(): void {
+    this.byOrg.clear();
+    this.size = 0;
+  }
 }

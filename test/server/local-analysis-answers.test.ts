@@ -2,11 +2,12 @@
 // unchanged (src/server/purl-answers.ts). Proven here: replies served from memory equal a fresh
 // match of the same request, in any order of purls; an import makes the next reply see the new
 // advisory; one organisation's memory never answers another; an answer made while the store
-// failed is sent but not remembered.
+// failed is sent but not remembered; the reply's JSON is assembled from each purl's findings
+// serialised once.
 import assert from 'node:assert/strict';
 import { before, describe, test } from 'node:test';
 import type { Advisory } from '../../src/advisories/model.js';
-import { analyzeLocally, type MatchReply } from '../../src/server/analyze.js';
+import { analyzeLocally, analyzeLocallyJson, type MatchReply, type MatchReplySerializers } from '../../src/server/analyze.js';
 import { PurlAnswers } from '../../src/server/purl-answers.js';
 import type { AdvisoryStore } from '../../src/store/advisory-store.js';
 import { BACKENDS } from '../helpers/platform-db.js';
@@ -100,4 +101,39 @@ test('one organisation\'s answers never answer another\'s; an answer made while 
   assert.ok(purls.every((p) => answers.get(acme.org.id, p)), 'every purl of acme remembered');
   assert.ok(purls.every((p) => answers.get(other.org.id, p) === undefined), 'none for another organisation');
   assert.deepEqual(await analyzeLocally(req, flaky, other, answers), whole);
+});
+
+test('the JSON reply is the structured reply, and a remembered purl\'s findings are serialised once', async (t) => {
+  const api = await testApi('sqlite', t);
+  const org = api.platform.forOrg(await api.platform.ensureOrg('acme'));
+  const answers = new PurlAnswers(api.advisories);
+  const serialized: number[] = [];
+  // Plain JSON.stringify stands in for the schema's serialisers; what is counted is how many
+  // findings each reply serialises.
+  const serialize: MatchReplySerializers = {
+    findings: (list) => {
+      serialized[serialized.length - 1] += list.length;
+      return JSON.stringify(list);
+    },
+    notMatchable: (list) => JSON.stringify(list),
+    baseImage: (base) => JSON.stringify(base),
+  };
+  const req = { purls: [...purls, purls[0]], layerDigests };
+  const reply = async () => {
+    serialized.push(0);
+    return JSON.parse(await analyzeLocallyJson(req, api.advisories, org, answers, serialize)) as MatchReply;
+  };
+  const first = await reply();
+  const expected = JSON.parse(JSON.stringify(await analyzeLocally(req, api.advisories, org))) as MatchReply;
+  assert.ok(expected.findings.length > 0);
+  assert.deepEqual(first, expected);
+  assert.equal(serialized[0], expected.findings.length, 'each finding serialised once (the repeated purl is answered once)');
+  assert.deepEqual(await reply(), expected);
+  assert.equal(serialized[1], 0, 'answered from memory: nothing serialised again');
+  // An import moves the data on: the next reply works the answers, and their JSON, out afresh.
+  const npm = purls.find((p) => p.startsWith('pkg:npm/') && !expected.findings.some((f) => f.purl === p))!;
+  await api.advisories.importBatch({ kind: 'advisories', source: { name: 'test-feed', kind: 'advisories' }, mode: 'merge', records: [newAdvisory(decodeURIComponent(npm.slice('pkg:npm/'.length, npm.lastIndexOf('@'))))] });
+  const after = await reply();
+  assert.equal(serialized[2], expected.findings.length + 1);
+  assert.deepEqual(after, JSON.parse(JSON.stringify(await analyzeLocally(req, api.advisories, org))));
 });

@@ -51,6 +51,7 @@ import { createTokenRow, tokenInfoOf } from './tokens.js';
 import { countsOfRow, refreshImageCounts } from './image-counts.js';
 import { addSupplyChain, insertSupplyChain, provenanceBases, secretScansOf, supplyChainOf } from './supply-chain.js';
 import { policySummariesOf, readImagePolicy } from './policy-store.js';
+import { Precompiled } from './precompiled.js';
 
 type Db = Kysely<PlatformDatabase> | Transaction<PlatformDatabase>;
 
@@ -799,6 +800,34 @@ export class KyselyOrgStore implements OrgStore {
  * whose top chain ID is the longest proper prefix of `chains`. A function of the database
  * handle, so a push's transaction can ask it too.
  */
+/**
+ * The base-image query, compiled once per number of prefixes for each database handle (local
+ * analysis runs it on every request; building it cost more than running it).
+ */
+const baseImageQueries = new WeakMap<Db, Precompiled<[string, readonly string[]], BaseImageRow>>();
+type BaseImageRow = { id: string; digest: string; layer_count: number; catalog: number; repository: string | null; tag: string | null };
+
+function baseImageQuery(db: Db): Precompiled<[string, readonly string[]], BaseImageRow> {
+  let q = baseImageQueries.get(db);
+  if (!q) {
+    q = new Precompiled(([orgId, prefixes]) => db
+      .selectFrom('images as i')
+      .innerJoin('orgs as o', 'o.id', 'i.org_id')
+      .leftJoin('repositories as r', 'r.id', 'i.repository_id')
+      .leftJoin('tags as t', (j) => j.onRef('t.image_id', '=', 'i.id').on('t.until_at', 'is', null))
+      .select(['i.id', 'i.digest', 'i.layer_count', 'o.catalog', 'r.name as repository', 't.name as tag'])
+      .where('i.top_chain_id', 'in', prefixes)
+      .where((eb) => eb.or([eb('i.org_id', '=', orgId), eb('o.catalog', '=', 1)]))
+      .orderBy('i.layer_count', 'desc')
+      .orderBy('o.catalog', 'asc')
+      .orderBy('i.pushed_at', 'desc')
+      .orderBy('i.id')
+      .limit(1000));
+    baseImageQueries.set(db, q);
+  }
+  return q;
+}
+
 export async function layerBaseImage(db: Db, orgId: string, chains: readonly string[]): Promise<BaseImageMatch | undefined> {
   // Proper prefixes only: an image with the very same layers is a sibling, not a base.
   const prefixes = chains.slice(0, -1);
@@ -806,20 +835,7 @@ export async function layerBaseImage(db: Db, orgId: string, chains: readonly str
   // One round trip: the candidates with their current tags, best first (longest; among equals
   // the organisation's own image, then the latest pushed), so the best one's tag rows come
   // first and together. On a loaded PostgreSQL each round trip costs milliseconds.
-  const rows = await db
-    .selectFrom('images as i')
-    .innerJoin('orgs as o', 'o.id', 'i.org_id')
-    .leftJoin('repositories as r', 'r.id', 'i.repository_id')
-    .leftJoin('tags as t', (j) => j.onRef('t.image_id', '=', 'i.id').on('t.until_at', 'is', null))
-    .select(['i.id', 'i.digest', 'i.layer_count', 'o.catalog', 'r.name as repository', 't.name as tag'])
-    .where('i.top_chain_id', 'in', prefixes)
-    .where((eb) => eb.or([eb('i.org_id', '=', orgId), eb('o.catalog', '=', 1)]))
-    .orderBy('i.layer_count', 'desc')
-    .orderBy('o.catalog', 'asc')
-    .orderBy('i.pushed_at', 'desc')
-    .orderBy('i.id')
-    .limit(1000)
-    .execute();
+  const { rows } = await db.executeQuery(baseImageQuery(db).with([orgId, prefixes]));
   const best = rows[0];
   if (!best) return undefined;
   const tags = rows.filter((r) => r.id === best.id && r.tag !== null).map((r) => r.tag!).sort();

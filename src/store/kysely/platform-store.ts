@@ -8,6 +8,7 @@ import { openPlatformDb, type DatabaseLocation, type PlatformDb } from './open.j
 import { deleteImages, KyselyOrgStore } from './org-store.js';
 import { PLATFORM_TABLES, type OrgsTable } from './schema.js';
 import { hashToken, TOKEN_PREFIX, tokenInfoOf } from './tokens.js';
+import { Precompiled } from './precompiled.js';
 
 /** Organisation names as they appear in commands and URLs. */
 const ORG_NAME = /^[a-z0-9][a-z0-9._-]{0,62}$/;
@@ -74,15 +75,24 @@ export class KyselyPlatformStore implements PlatformStore {
     return this.callerWhere('t.id', id);
   }
 
-  private async callerWhere(column: 't.hash' | 't.id', value: string): Promise<Caller | undefined> {
-    const r = await this.p.db
+  /** The token-and-organisation query by hash and by id, compiled once: every API request runs it. */
+  private readonly callerQueries = {
+    't.hash': this.callerQuery('t.hash'),
+    't.id': this.callerQuery('t.id'),
+  };
+
+  private callerQuery(column: 't.hash' | 't.id') {
+    return new Precompiled(([value]: [string]) => this.p.db
       .selectFrom('tokens as t')
       .innerJoin('orgs as o', 'o.id', 't.org_id')
       .selectAll('t')
       .select(['o.name as org_name', 'o.catalog', 'o.retention_days', 'o.created_at as org_created_at'])
       .where(column, '=', value)
-      .where('t.revoked_at', 'is', null)
-      .executeTakeFirst();
+      .where('t.revoked_at', 'is', null));
+  }
+
+  private async callerWhere(column: 't.hash' | 't.id', value: string): Promise<Caller | undefined> {
+    const r = (await this.p.db.executeQuery(this.callerQueries[column].with([value]))).rows[0];
     if (!r) return undefined;
     const now = new Date();
     if (!r.last_used_at || now.getTime() - Date.parse(r.last_used_at) > LAST_USED_RESOLUTION_MS) {
