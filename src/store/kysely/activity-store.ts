@@ -399,6 +399,37 @@ export class OrgActivity {
     return pageOf(rows, limit, workloadOf, (r) => [r.cluster, r.namespace, r.name, r.started_at, r.id]);
   }
 
+  /** Workloads running now an image with an open finding of this vulnerability (any of its ids), at most 1,000. */
+  async workloadsWithVulnerability(id: string): Promise<Workload[]> {
+    const orgId = this.org.id;
+    const rows = await this.db
+      .selectFrom('workloads as w')
+      .selectAll('w')
+      .distinct()
+      .where('w.org_id', '=', orgId)
+      .where('w.ended_at', 'is', null)
+      .where('w.image_digest', 'in', (eb) =>
+        eb
+          .selectFrom('finding_ids as a')
+          .innerJoin('findings as f', (j) => j.onRef('f.image_id', '=', 'a.image_id').onRef('f.purl', '=', 'a.purl').onRef('f.vulnerability_id', '=', 'a.vulnerability_id'))
+          .innerJoin('images as i', 'i.id', 'f.image_id')
+          .select('i.digest')
+          .where('a.org_id', '=', orgId)
+          .where('f.org_id', '=', orgId)
+          .where('i.org_id', '=', orgId)
+          .where('a.alias', '=', id)
+          .where('f.fixed_at', 'is', null)
+          .where('f.withdrawn_at', 'is', null),
+      )
+      .orderBy('w.environment')
+      .orderBy('w.cluster')
+      .orderBy('w.namespace')
+      .orderBy('w.name')
+      .limit(1000)
+      .execute();
+    return rows.map(workloadOf);
+  }
+
   /** Where these image digests run now. */
   async environmentsOf(digests: readonly string[]): Promise<Map<string, EventEnvironment[]>> {
     return environmentsOf(this.db, this.org.id, digests);

@@ -116,46 +116,6 @@ export default async function environmentRoutes(app: FastifyInstance): Promise<v
     },
   }, async (req) => {
     const { id } = req.params as { id: string };
-    const db = platformDb(req.server.deps.platform);
-    const orgId = req.caller.org.id;
-    const rows = await db
-      .selectFrom('workloads as w')
-      .selectAll('w')
-      .distinct()
-      .where('w.org_id', '=', orgId)
-      .where('w.ended_at', 'is', null)
-      .where('w.image_digest', 'in', (eb) =>
-        eb
-          .selectFrom('finding_ids as a')
-          .innerJoin('findings as f', (j) => j.onRef('f.image_id', '=', 'a.image_id').onRef('f.purl', '=', 'a.purl').onRef('f.vulnerability_id', '=', 'a.vulnerability_id'))
-          .innerJoin('images as i', 'i.id', 'f.image_id')
-          .select('i.digest')
-          .where('a.org_id', '=', orgId)
-          .where('f.org_id', '=', orgId)
-          .where('i.org_id', '=', orgId)
-          .where('a.alias', '=', id)
-          .where('f.fixed_at', 'is', null)
-          .where('f.withdrawn_at', 'is', null),
-      )
-      .orderBy('w.environment')
-      .orderBy('w.cluster')
-      .orderBy('w.namespace')
-      .orderBy('w.name')
-      .limit(1000)
-      .execute();
-    return {
-      items: rows.map((r) => ({
-        id: r.id,
-        environment: r.environment,
-        source: r.source,
-        cluster: r.cluster,
-        namespace: r.namespace,
-        name: r.name,
-        type: r.type,
-        imageRef: r.image_ref,
-        ...(r.image_digest ? { imageDigest: r.image_digest } : {}),
-        startedAt: r.started_at,
-      })),
-    };
+    return { items: await activityOf(req).workloadsWithVulnerability(id) };
   });
 }
