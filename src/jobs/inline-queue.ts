@@ -13,8 +13,8 @@ export class InlineJobQueue extends TableJobQueue {
   readonly dialect = 'sqlite' as const;
   protected readonly skipLocked = false;
 
-  protected async notify(_db: JobDb, _name: string): Promise<void> {
-    this.wake();
+  protected async notify(_db: JobDb, name: string): Promise<void> {
+    this.wake(name);
   }
 
   protected async listen(): Promise<void> {}

@@ -47,7 +47,8 @@ export class PgJobQueue extends TableJobQueue {
     // A lost listening connection only costs latency (polling goes on): reconnect in the background.
     client.on('error', () => this.scheduleReconnect());
     client.on('end', () => this.scheduleReconnect());
-    client.on('notification', () => this.wake());
+    // The payload is the job's name (notify below).
+    client.on('notification', (msg) => this.wake(msg.payload || undefined));
     try {
       await client.connect();
       const { rows } = await client.query<{ s: string }>('SELECT current_schema() AS s');

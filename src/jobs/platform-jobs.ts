@@ -146,7 +146,8 @@ export async function openPlatformJobs(opts: PlatformJobsOptions): Promise<Platf
         ...(opts.webhookMaxAttempts !== undefined ? { maxAttempts: opts.webhookMaxAttempts } : {}),
         ...(opts.publicUrl ? { publicUrl: opts.publicUrl } : {}),
       }),
-      { concurrency: opts.deliveryConcurrency ?? 16 },
+      // A re-match queues a delivery per event and webhook: they commit their logs in groups.
+      { concurrency: opts.deliveryConcurrency ?? 16, groupCommit: true },
     );
     queue.work<ReevaluatePayload, void>(
       'reevaluate-policies',

@@ -68,6 +68,13 @@ export class PermanentJobError extends Error {
 export interface WorkOptions {
   /** Jobs of this name run at once in this process (default 1). */
   concurrency?: number;
+  /**
+   * Jobs of this name whose `prepare` ended at about the same time commit together: one
+   * transaction runs each one's hold, `apply` and completion, so many small jobs (webhook
+   * deliveries) cost one commit instead of one each. Each job's effects still commit with its
+   * own completion; if anything in the group fails, every job of it runs again alone.
+   */
+  groupCommit?: boolean;
 }
 
 export interface QueueDepth {

@@ -50,7 +50,22 @@ interface Registered {
   handler: JobHandler<unknown, unknown>;
   concurrency: number;
   running: number;
+  /** With groupCommit: prepared jobs waiting for the group's transaction. */
+  group?: PreparedJob[];
 }
+
+/** A job whose `prepare` is done, waiting to commit with others of its name. */
+interface PreparedJob {
+  job: Job;
+  row: JobsTable;
+  prepared: unknown;
+  started: number;
+  /** Settles once its effects committed (true), or when it must run alone (false). */
+  done: (committed: boolean) => void;
+}
+
+/** Jobs committed in one grouped transaction at most. */
+const GROUP_LIMIT = 64;
 
 /** Another worker took the job over (its lease ran out): this copy must not commit. */
 class LostJob extends Error {}
@@ -71,6 +86,13 @@ export abstract class TableJobQueue implements JobQueue {
   private running = false;
   private wakeUp: (() => void) | undefined;
   private woken = false;
+  /**
+   * Names worth a claim at the next turn of the loop: those a send or a notification named, a
+   * job of which just ended, or whose last claim was full. The rest wait for the poll timer
+   * (which sets `claimAll`), so a finished delivery costs one claim, not one per job name.
+   */
+  private readonly hinted = new Set<string>();
+  private claimAll = true;
   private loop: Promise<void> | undefined;
   private lastReclaim = 0;
 
@@ -121,7 +143,11 @@ export abstract class TableJobQueue implements JobQueue {
         return pending.id;
       }
     }
-    await this.notify(db, name);
+    // A job held for later wakes nobody: the claim could not take it, and on SQLite the claim's
+    // write would meet an advisory import holding the file's write lock on another connection
+    // of this same thread (ingestAdvisories queues the held re-match just before importing), a
+    // wait that cannot end before busy_timeout.
+    if (row.run_at <= now) await this.notify(db, name);
     return id;
   }
 
@@ -140,8 +166,8 @@ export abstract class TableJobQueue implements JobQueue {
   work<P, R = void>(name: string, handler: JobHandler<P, R> | JobHandler<P, R>['apply'], opts: WorkOptions = {}): void {
     if (this.handlers.has(name)) throw new Error(`a handler for job "${name}" is already registered`);
     const h = typeof handler === 'function' ? { apply: handler } : handler;
-    this.handlers.set(name, { handler: h as JobHandler<unknown, unknown>, concurrency: Math.max(1, opts.concurrency ?? 1), running: 0 });
-    this.wake();
+    this.handlers.set(name, { handler: h as JobHandler<unknown, unknown>, concurrency: Math.max(1, opts.concurrency ?? 1), running: 0, ...(opts.groupCommit ? { group: [] } : {}) });
+    this.wake(name);
   }
 
   onOutcome(listener: (o: JobOutcome) => void): void {
@@ -169,8 +195,10 @@ export abstract class TableJobQueue implements JobQueue {
     await this.unlisten();
   }
 
-  /** Wakes the claim loop now (a job was sent, one finished, a notification arrived). */
-  protected wake(): void {
+  /** Wakes the claim loop now (a job was sent, one finished, a notification arrived): for jobs of `name`, or of every name. */
+  protected wake(name?: string): void {
+    if (name === undefined) this.claimAll = true;
+    else this.hinted.add(name);
     this.woken = true;
     const w = this.wakeUp;
     this.wakeUp = undefined;
@@ -186,22 +214,37 @@ export abstract class TableJobQueue implements JobQueue {
           this.lastReclaim = Date.now();
           await this.reclaimExpired();
         }
-        for (const [name, reg] of this.handlers) {
+        const names = this.claimAll ? [...this.handlers.keys()] : [...this.hinted];
+        this.claimAll = false;
+        this.hinted.clear();
+        for (const name of names) {
+          const reg = this.handlers.get(name);
+          if (!reg) continue;
           const free = reg.concurrency - reg.running;
-          if (free <= 0) continue;
+          if (free <= 0) {
+            // Busy: claim again when one of them ends.
+            this.hinted.add(name);
+            continue;
+          }
           const rows = await this.claim(name, free);
+          // A full claim may have left more behind.
+          if (rows.length === free) this.hinted.add(name);
           claimed += rows.length;
           for (const row of rows) this.launch(reg, row);
         }
       } catch {
         // The database is unreachable or restarting: try again after a poll interval.
         claimed = 0;
+        this.claimAll = true;
       }
       if (!this.running) break;
       if (claimed > 0 && !this.allBusy()) continue;
       if (this.woken) continue;
       await new Promise<void>((resolve) => {
-        const t = setTimeout(resolve, Math.min(this.pollMs, this.reclaimMs));
+        const t = setTimeout(() => {
+          this.claimAll = true;
+          resolve();
+        }, Math.min(this.pollMs, this.reclaimMs));
         this.wakeUp = () => {
           clearTimeout(t);
           resolve();
@@ -246,15 +289,16 @@ export abstract class TableJobQueue implements JobQueue {
 
   private launch(reg: Registered, row: JobsTable): void {
     reg.running++;
-    const p = this.runJob(reg.handler, row).finally(() => {
+    const p = this.runJob(reg, row).finally(() => {
       reg.running--;
       this.inFlight.delete(p);
-      this.wake();
+      this.wake(row.name);
     });
     this.inFlight.add(p);
   }
 
-  private async runJob(handler: JobHandler<unknown, unknown>, row: JobsTable): Promise<void> {
+  private async runJob(reg: Registered, row: JobsTable): Promise<void> {
+    const { handler } = reg;
     const started = Date.now();
     const lost = new AbortController();
     const job: Job = {
@@ -276,23 +320,56 @@ export abstract class TableJobQueue implements JobQueue {
         await heartbeat.stop();
       }
       if (lost.signal.aborted) throw new LostJob();
-      await this.db.transaction().execute(async (trx) => {
-        await this.hold(trx, row.id);
-        await handler.apply(job, trx, prepared);
-        const done = await trx
-          .updateTable('jobs')
-          .set({ state: 'done', finished_at: Date.now(), duration_ms: Date.now() - started, locked_by: null, locked_until: null, last_error: null })
-          .where('id', '=', row.id)
-          .where('locked_by', '=', this.workerId)
-          .where('state', '=', 'active')
-          .executeTakeFirst();
-        if (Number(done.numUpdatedRows) !== 1) throw new LostJob();
-      });
+      const grouped = reg.group ? await this.commitInGroup(reg, { job, row, prepared, started }) : false;
+      if (!grouped) await this.db.transaction().execute((trx) => this.applyAndComplete(trx, handler, job, row.id, prepared, started));
       this.emit({ id: job.id, name: job.name, attempt: job.attempt, ok: true, durationMs: Date.now() - started });
     } catch (err) {
       if (err instanceof LostJob || lost.signal.aborted) return;
       await this.fail(job, row, started, err);
     }
+  }
+
+  /** A job's effects and its completion, in the caller's transaction; LostJob when the job is no longer this worker's. */
+  private async applyAndComplete(trx: Transaction<JobsDatabase>, handler: JobHandler<unknown, unknown>, job: Job, id: string, prepared: unknown, started: number): Promise<void> {
+    await this.hold(trx, id);
+    await handler.apply(job, trx, prepared);
+    const done = await trx
+      .updateTable('jobs')
+      .set({ state: 'done', finished_at: Date.now(), duration_ms: Date.now() - started, locked_by: null, locked_until: null, last_error: null })
+      .where('id', '=', id)
+      .where('locked_by', '=', this.workerId)
+      .where('state', '=', 'active')
+      .executeTakeFirst();
+    if (Number(done.numUpdatedRows) !== 1) throw new LostJob();
+  }
+
+  /**
+   * Waits for the grouped transaction of the jobs of this name prepared in the same turn of the
+   * event loop: true once this job's effects and completion committed in it; false when the
+   * group failed (one job's apply threw, one was lost), so each of them runs alone, as without
+   * grouping, and what failed fails on its own.
+   */
+  private commitInGroup(reg: Registered, item: Omit<PreparedJob, 'done'>): Promise<boolean> {
+    return new Promise<boolean>((resolve) => {
+      const group = reg.group!;
+      group.push({ ...item, done: resolve });
+      if (group.length === 1) setImmediate(() => void this.flushGroup(reg));
+    });
+  }
+
+  private async flushGroup(reg: Registered): Promise<void> {
+    const items = reg.group!.splice(0, GROUP_LIMIT);
+    if (reg.group!.length) setImmediate(() => void this.flushGroup(reg));
+    if (items.length === 1) return items[0].done(false);
+    try {
+      await this.db.transaction().execute(async (trx) => {
+        for (const it of items) await this.applyAndComplete(trx, reg.handler, it.job, it.row.id, it.prepared, it.started);
+      });
+    } catch {
+      for (const it of items) it.done(false);
+      return;
+    }
+    for (const it of items) it.done(true);
   }
 
   /**

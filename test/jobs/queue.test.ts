@@ -39,6 +39,48 @@ for (const backend of BACKENDS) {
     }
   });
 
+  test(`${backend}: grouped commits: jobs prepared together share one transaction; when it fails, each runs again alone`, async (t) => {
+    const q = await openQueueDb(backend, t);
+    await createEffects(q.db);
+    const queue = q.queue(fast);
+    const outcomes: JobOutcome[] = [];
+    queue.onOutcome((o) => outcomes.push(o));
+    const applied = new Map<string, number>();
+    let calls = 0;
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    let prepared = 0;
+    queue.work<{ v: string }, string>(
+      'grouped',
+      {
+        async prepare(job) {
+          // All twelve prepare at once and finish in the same turn: one group.
+          if (++prepared === 12) release();
+          await gate;
+          return job.payload.v;
+        },
+        async apply(job, trx, v) {
+          applied.set(job.id, (applied.get(job.id) ?? 0) + 1);
+          await sql`INSERT INTO effects (job_id, value) VALUES (${job.id}, ${v})`.execute(trx);
+          // The twelfth apply (the group's last) fails, once.
+          if (++calls === 12) throw new Error('the last of the group fails');
+        },
+      },
+      { concurrency: 12, groupCommit: true },
+    );
+    const ids: string[] = [];
+    for (let i = 0; i < 12; i++) ids.push(await queue.send('grouped', { v: `v${i}` }));
+    await queue.start();
+    await queue.idle(['grouped'], 10_000);
+    // The last apply's failure rolled back the eleven before it: they had shared its
+    // transaction. Each then ran alone and committed: every job applied twice, its effect once.
+    assert.deepEqual(ids.map((id) => applied.get(id)), Array(12).fill(2));
+    const got = await effects(q.db);
+    assert.deepEqual(got.map((e) => e.job_id).sort(), [...ids].sort());
+    for (const id of ids) assert.equal((await jobRow(q.db, id)).state, 'done');
+    assert.deepEqual(outcomes.map((o) => [o.attempt, o.ok]), Array(12).fill([1, true]));
+  });
+
   test(`${backend}: a failing job rolls its effects back and is retried with backoff until it succeeds`, async (t) => {
     const q = await openQueueDb(backend, t);
     await createEffects(q.db);

@@ -268,6 +268,9 @@ async function recordChanges(deps: RematchDeps, trx: Transaction<PlatformDatabas
 }
 
 export function rematchHandler(deps: RematchDeps): JobHandler<RematchPayload, Prepared> {
+  // Loaded now, not by the first re-match that finds something (the policy engine's modules
+  // took ~0.3 s to load and compile inside that job's transaction).
+  void import('../../platform/policy-evaluation.js').catch(() => undefined);
   return {
     prepare: (job) => prepare(deps, job.payload),
     apply: (job, trx: Transaction<JobsDatabase>, prepared) => apply(deps, job.payload, trx as unknown as Transaction<PlatformDatabase>, prepared),

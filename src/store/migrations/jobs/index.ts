@@ -5,6 +5,7 @@
  */
 import type { Kysely } from 'kysely';
 import * as m001 from './001-jobs.js';
+import * as m002 from './002-claim-order.js';
 
 export interface JobsMigration {
   version: number;
@@ -12,4 +13,4 @@ export interface JobsMigration {
   up(db: Kysely<unknown>): Promise<void>;
 }
 
-export const JOBS_MIGRATIONS: readonly JobsMigration[] = [m001];
+export const JOBS_MIGRATIONS: readonly JobsMigration[] = [m001, m002];
