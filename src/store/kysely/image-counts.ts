@@ -13,27 +13,23 @@ type Db = Kysely<PlatformDatabase> | Transaction<PlatformDatabase>;
 
 const KNOWN = ['critical', 'high', 'medium', 'low', 'negligible'] as const;
 
-/** Open findings of the image being updated that match `condition` (a SQL fragment on `f`), counted. */
-const openCount = (condition: ReturnType<typeof sql>) =>
-  sql<number>`(SELECT COUNT(*) FROM findings f WHERE f.image_id = images.id AND f.fixed_at IS NULL AND f.withdrawn_at IS NULL AND ${condition})`;
+/** `1` for an open finding matching `condition` (a SQL fragment on `f`), else 0: summed per image. */
+const when = (condition: ReturnType<typeof sql>) => sql`COALESCE(SUM(CASE WHEN ${condition} THEN 1 ELSE 0 END), 0)`;
 
-/** Recounts these images' stored counts from their findings. */
+/**
+ * Recounts these images' stored counts from their findings: one pass over each image's open
+ * findings for all eight counts (a row-value assignment), not a subquery per count.
+ */
 export async function refreshImageCounts(db: Db, imageIds: readonly string[]): Promise<void> {
   for (const ids of chunks([...new Set(imageIds)], 500)) {
-    await db
-      .updateTable('images')
-      .set({
-        open_critical: openCount(sql`f.severity = 'critical'`),
-        open_high: openCount(sql`f.severity = 'high'`),
-        open_medium: openCount(sql`f.severity = 'medium'`),
-        open_low: openCount(sql`f.severity = 'low'`),
-        open_negligible: openCount(sql`f.severity = 'negligible'`),
-        open_unknown: openCount(sql`f.severity NOT IN (${sql.join(KNOWN.map((k) => sql.lit(k)))})`),
-        fixable_critical: openCount(sql`f.severity = 'critical' AND f.fixed_version IS NOT NULL`),
-        fixable_high: openCount(sql`f.severity = 'high' AND f.fixed_version IS NOT NULL`),
-      })
-      .where('id', 'in', ids)
-      .execute();
+    await sql`
+      UPDATE images SET (open_critical, open_high, open_medium, open_low, open_negligible, open_unknown, fixable_critical, fixable_high) = (
+        SELECT ${when(sql`f.severity = 'critical'`)}, ${when(sql`f.severity = 'high'`)}, ${when(sql`f.severity = 'medium'`)},
+          ${when(sql`f.severity = 'low'`)}, ${when(sql`f.severity = 'negligible'`)},
+          ${when(sql`f.severity NOT IN (${sql.join(KNOWN.map((k) => sql.lit(k)))})`)},
+          ${when(sql`f.severity = 'critical' AND f.fixed_version IS NOT NULL`)}, ${when(sql`f.severity = 'high' AND f.fixed_version IS NOT NULL`)}
+        FROM findings f WHERE f.image_id = images.id AND f.fixed_at IS NULL AND f.withdrawn_at IS NULL)
+      WHERE id IN (${sql.join(ids)})`.execute(db);
   }
 }
 

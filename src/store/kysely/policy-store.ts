@@ -113,14 +113,17 @@ export interface StoredImageFacts {
  */
 export async function storedPolicyFacts(db: Db, imageIds: readonly string[]): Promise<StoredImageFacts[]> {
   const out: StoredImageFacts[] = [];
-  for (const ids of chunks([...new Set(imageIds)], 200)) {
+  for (const some of chunks([...new Set(imageIds)], 200)) {
     const images = await db
       .selectFrom('images as i')
       .innerJoin('image_metadata as m', 'm.image_id', 'i.id')
       .leftJoin('repositories as r', 'r.id', 'i.repository_id')
       .select(['i.id', 'i.org_id', 'i.digest', 'i.distro', 'm.metadata', 'r.name as repository'])
-      .where('i.id', 'in', ids)
+      .where('i.id', 'in', some)
       .execute();
+    // Only the images that have their push's metadata (all but rows written by hand) are judged.
+    const ids = images.map((i) => i.id);
+    if (!ids.length) continue;
     const packages = await db
       .selectFrom('image_packages as ip')
       .innerJoin('packages as p', 'p.purl', 'ip.purl')
