@@ -22,6 +22,7 @@ import { rematchHandler, rematchPayloadOf, type RematchPayload } from './handler
 import { DELIVERY_JOB_ATTEMPTS, deliverWebhookHandler } from './handlers/deliver-webhook.js';
 import { reevaluatePoliciesHandler, type ReevaluatePayload } from './handlers/reevaluate-policies.js';
 import { advisorySyncHandler, SCHEDULED_SYNC_KEY, type AdvisorySyncPayload } from './handlers/advisory-sync.js';
+import { EXPLOIT_REFRESH_KEY, exploitRefreshHandler } from './handlers/exploit-refresh.js';
 import type { ImportBatch } from '../store/advisory-store.js';
 
 export interface PlatformJobsOptions {
@@ -73,6 +74,11 @@ export interface PlatformJobs {
   scheduleAdvisorySync(schedule: AdvisorySyncSchedule | undefined): Promise<string | undefined>;
   /** Queues the scheduled sync again when none waits or runs (a run that failed for good ends the chain). */
   ensureAdvisorySync(schedule: AdvisorySyncSchedule): Promise<void>;
+  /**
+   * Imports a KEV or EPSS batch into the advisory database and, when it changed data, queues the
+   * refresh of the stored findings' KEV flags and EPSS scores (`exploit-refresh`; one waits at most).
+   */
+  importExploitData(batch: Exclude<ImportBatch, { kind: 'advisories' }>): Promise<StoreImportCounts>;
 }
 
 /** SCOUT_EVENT_RETENTION_DAYS (a whole number of days, 1 or more), else 90. */
@@ -125,6 +131,24 @@ export async function openPlatformJobs(opts: PlatformJobsOptions): Promise<Platf
     if (await queue.runNow(held)) return { ...counts, rematchJob: held };
     return { ...counts, rematchJob: await queue.send('rematch', payload) };
   };
+  const queueExploitRefresh = () => queue.send('exploit-refresh', {}, { key: EXPLOIT_REFRESH_KEY, maxAttempts: 5 });
+  /**
+   * A KEV or EPSS import, with the refresh of the stored findings' exploit data queued around it
+   * as the re-match is around an advisory import: held before, released once the import
+   * committed (cancelled when it changed nothing), so a crash in between delays the refresh,
+   * never loses it. A refresh already waiting is used instead of a second one.
+   */
+  const importWithExploitRefresh = async (batch: Exclude<ImportBatch, { kind: 'advisories' }>): Promise<StoreImportCounts> => {
+    const waiting = await jobsDb.selectFrom('jobs').select('id').where('name', '=', 'exploit-refresh').where('key', '=', EXPLOIT_REFRESH_KEY).where('state', '=', 'ready').executeTakeFirst();
+    const held = waiting?.id ?? (await queue.send('exploit-refresh', {}, { key: EXPLOIT_REFRESH_KEY, maxAttempts: 5, runAt: new Date(Date.now() + (opts.rematchRecoveryMs ?? 300_000)) }));
+    const counts = await opts.advisories.importBatch(batch);
+    if (counts.inserted + counts.updated + counts.deleted === 0) {
+      if (!waiting) await queue.cancel(held);
+      return counts;
+    }
+    if (!(await queue.runNow(held))) await queueExploitRefresh();
+    return counts;
+  };
   let registered = false;
   const registerHandlers = () => {
     if (registered) return;
@@ -153,12 +177,14 @@ export async function openPlatformJobs(opts: PlatformJobsOptions): Promise<Platf
       'reevaluate-policies',
       reevaluatePoliciesHandler({ enqueueDeliveries, send: (payload, o) => queue.send('reevaluate-policies', payload, o), ...(opts.reevaluateBatch ? { batch: opts.reevaluateBatch } : {}) }),
     );
+    queue.work('exploit-refresh', exploitRefreshHandler({ db: opts.db, advisories: opts.advisories, enqueueDeliveries, ...(opts.log ? { log: opts.log } : {}) }));
     queue.work(
       'advisory-sync',
       advisorySyncHandler({
         advisories: opts.advisories,
         importWithRematch,
         payloadOf,
+        importWithExploitRefresh,
         send: (payload, o) => queue.send('advisory-sync', payload, o),
         workDir: opts.feedsDir ?? join(cacheDir(), 'advisory-feeds'),
         ...(opts.log ? { log: opts.log } : {}),
@@ -168,6 +194,7 @@ export async function openPlatformJobs(opts: PlatformJobsOptions): Promise<Platf
   return {
     queue,
     registerHandlers,
+    importExploitData: importWithExploitRefresh,
     enqueueDeliveries,
     enqueueReevaluation: (trx, orgId, generation) => queue.send('reevaluate-policies', { orgId, generation } satisfies ReevaluatePayload, { db: trx as unknown as Transaction<JobsDatabase> }),
     async prune(now = new Date(), o = {}) {

@@ -17,7 +17,8 @@ async function serverTarget(o: ServerLocationCliOptions): Promise<DbTarget> {
   return {
     where: describeLocation(database),
     command: 'scout server db',
-    open: () => openAdvisoryStore(database),
+    // A KEV or EPSS import that changes data queues the refresh of the stored findings' exploit data.
+    open: async () => (await import('../../server/exploit-data-imports.js')).withExploitRefresh(await openAdvisoryStore(database), database),
     // The file is shared with the platform tables, which may exist before the advisory ones:
     // opening it normally adds those (as `scout server` does at start).
     openForReading: () => openAdvisoryStore(database),

@@ -11,7 +11,8 @@
  *       ids those records name, old versions included;
  *     a whole snapshot (a 'replace': a first sync, a mirror without a change list, a distro
  *       tracker) → every stored package of the source's ecosystem, every finding re-decided.
- *   KEV and EPSS imports change no finding and queue nothing.
+ *   A KEV or EPSS import that changed data queues an `exploit-refresh` (exploit-refresh.ts),
+ *   which updates the KEV flag and EPSS score of the stored findings.
  * - apply: queues the next run `intervalMs` later, in the job's transaction.
  * Downloads, partial files and the ETag state live in `workDir`, one per process.
  */
@@ -36,6 +37,8 @@ export interface AdvisorySyncDeps {
   importWithRematch(batch: Extract<ImportBatch, { kind: 'advisories' }>, payload: RematchPayload): Promise<StoreImportCounts>;
   /** The rematch payload of changed records: their keys and ids, with their stored versions'. */
   payloadOf(records: readonly Advisory[]): Promise<RematchPayload>;
+  /** Imports a KEV or EPSS batch with the refresh of the stored findings' exploit data queued around it. */
+  importWithExploitRefresh(batch: Exclude<ImportBatch, { kind: 'advisories' }>): Promise<StoreImportCounts>;
   send(payload: AdvisorySyncPayload, opts: SendOptions): Promise<string>;
   workDir: string;
   log?: (line: string) => void;
@@ -72,7 +75,8 @@ function rematchingStore(deps: AdvisorySyncDeps, sources: readonly SourceSpec[])
     dataGeneration: () => inner.dataGeneration(),
     close: () => Promise.resolve(),
     async importBatch(batch) {
-      if (batch.kind !== 'advisories') return inner.importBatch(batch);
+      // KEV and EPSS name no package: nothing to re-match, but stored findings carry them.
+      if (batch.kind !== 'advisories') return deps.importWithExploitRefresh(batch);
       if (batch.mode === 'merge') {
         // A change list's records: few (updateDatabase switches to a snapshot above 5,000).
         const records: Advisory[] = [];
