@@ -17,6 +17,7 @@ import type { ScoutEvent } from '../../notify/events.js';
 import type { DeliverPayload } from '../../store/kysely/activity-store.js';
 import type { PlatformDatabase } from '../../store/kysely/schema.js';
 import { uuidv7 } from '../../util/uuid7.js';
+import { chunks } from '../../store/kysely/dialect.js';
 import { backoffDelay, type JobHandler, type SendOptions } from '../queue.js';
 import type { JobsDatabase } from '../schema.js';
 
@@ -47,16 +48,20 @@ export function deliverWebhookHandler(deps: DeliverDeps): JobHandler<DeliverPayl
   const backoffMs = deps.backoffMs ?? 30_000;
   /** Reads the event and the webhook, builds the request and POSTs it. */
   const attempt = async (p: DeliverPayload): Promise<Prepared> => {
-    const [hook, ev, org] = await Promise.all([
-      deps.db.selectFrom('webhooks').selectAll().where('org_id', '=', p.orgId).where('id', '=', p.webhookId).executeTakeFirst(),
-      deps.db.selectFrom('events').select('payload').where('org_id', '=', p.orgId).where('id', '=', p.eventId).executeTakeFirst(),
-      deps.db.selectFrom('orgs').select('name').where('id', '=', p.orgId).executeTakeFirst(),
-    ]);
+    // The webhook, its organisation and the event in one query (a re-match delivers thousands).
+    const hook = await deps.db
+      .selectFrom('webhooks as w')
+      .innerJoin('orgs as o', 'o.id', 'w.org_id')
+      .innerJoin('events as e', (j) => j.onRef('e.org_id', '=', 'w.org_id').on('e.id', '=', p.eventId))
+      .select(['w.url', 'w.format', 'w.secret', 'o.name as org', 'e.payload'])
+      .where('w.org_id', '=', p.orgId)
+      .where('w.id', '=', p.webhookId)
+      .executeTakeFirst();
     // Removed since (the webhook, or the image with its events): nothing to deliver.
-    if (!hook || !ev || !org) return { gone: true };
-    const event = JSON.parse(ev.payload) as ScoutEvent;
+    if (!hook) return { gone: true };
+    const event = JSON.parse(hook.payload) as ScoutEvent;
     const req = renderDelivery({ url: hook.url, format: hook.format as WebhookFormat, ...(hook.secret ? { secret: hook.secret } : {}) }, event, {
-      org: org.name,
+      org: hook.org,
       attempt: p.attempt,
       ...(deps.publicUrl ? { eventsUrl: new URL(`/v1/events?after=${encodeURIComponent(event.id)}`, deps.publicUrl).toString() } : {}),
     });
@@ -72,30 +77,40 @@ export function deliverWebhookHandler(deps: DeliverDeps): JobHandler<DeliverPayl
         return { result: { ok: false, durationMs: Math.round(performance.now() - started), error: `could not prepare the delivery: ${why}` } };
       }
     },
-    async apply(job, jtrx: Transaction<JobsDatabase>, prepared) {
-      if ('gone' in prepared) return;
-      const trx = jtrx as unknown as Transaction<PlatformDatabase>;
+    apply: (job, jtrx, prepared) => logAttempts([{ job, prepared }], jtrx),
+    // Deliveries that finished together write their log rows in one insert.
+    applyGroup: (items, jtrx) => logAttempts(items, jtrx),
+  };
+
+  /** The delivery log rows of these attempts, and the next attempt of each that failed with attempts left. */
+  async function logAttempts(items: readonly { job: { payload: DeliverPayload }; prepared: Prepared }[], jtrx: Transaction<JobsDatabase>): Promise<void> {
+    const trx = jtrx as unknown as Transaction<PlatformDatabase>;
+    const rows: PlatformDatabase['webhook_deliveries'][] = [];
+    const retries: { payload: DeliverPayload; next: Date }[] = [];
+    for (const { job, prepared } of items) {
+      if ('gone' in prepared) continue;
       const p = job.payload;
       const { result } = prepared;
       const retry = !result.ok && p.attempt < maxAttempts;
       const next = retry ? new Date(Date.now() + backoffDelay(p.attempt, backoffMs)) : undefined;
-      await trx
-        .insertInto('webhook_deliveries')
-        .values({
-          id: uuidv7(),
-          org_id: p.orgId,
-          webhook_id: p.webhookId,
-          event_id: p.eventId,
-          attempt: p.attempt,
-          state: result.ok ? 'delivered' : retry ? 'retrying' : 'failed',
-          status_code: result.status ?? null,
-          error: result.error?.slice(0, 500) ?? null,
-          duration_ms: result.durationMs,
-          created_at: new Date().toISOString(),
-          next_attempt_at: next?.toISOString() ?? null,
-        })
-        .execute();
-      if (next) await deps.send({ ...p, attempt: p.attempt + 1 }, { db: jtrx, runAt: next, key: `${p.eventId}:${p.webhookId}:${p.attempt + 1}`, maxAttempts: DELIVERY_JOB_ATTEMPTS });
-    },
-  };
+      rows.push({
+        id: uuidv7(),
+        org_id: p.orgId,
+        webhook_id: p.webhookId,
+        event_id: p.eventId,
+        attempt: p.attempt,
+        state: result.ok ? 'delivered' : retry ? 'retrying' : 'failed',
+        status_code: result.status ?? null,
+        error: result.error?.slice(0, 500) ?? null,
+        duration_ms: result.durationMs,
+        created_at: new Date().toISOString(),
+        next_attempt_at: next?.toISOString() ?? null,
+      });
+      if (next) retries.push({ payload: p, next });
+    }
+    for (const c of chunks(rows, 500)) await trx.insertInto('webhook_deliveries').values(c).execute();
+    for (const { payload: p, next } of retries) {
+      await deps.send({ ...p, attempt: p.attempt + 1 }, { db: jtrx, runAt: next, key: `${p.eventId}:${p.webhookId}:${p.attempt + 1}`, maxAttempts: DELIVERY_JOB_ATTEMPTS });
+    }
+  }
 }
