@@ -12,7 +12,12 @@ export type {
   BaseImageMatch as BaseImage,
   Page,
   TokenInfo as Token,
+  ImagePolicy,
+  PolicyHistoryEntry,
+  SecretScan,
+  StoredSecret,
 } from '../store/platform-store';
+export type { PolicyResult } from '../policy/types';
 export type { OverviewData, TrendPoint, VulnerabilitySummary, PackageName, BaseImageUse } from '../store/dashboard-reader';
 export type { Workload, Webhook, WebhookDelivery, EnvironmentSummary as Environment } from '../store/kysely/activity-store';
 export type { ScoutEvent } from '../notify/events';

@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { ensureWebBuild } from '../helpers/web-build.js';
 import { openBrowser, type Browser } from '../helpers/browser.js';
-import { seededServer, type SeededServer } from '../helpers/dashboard-seed.js';
+import { LEAKED_KEY_PATH, seededServer, WEB_DOCKERFILE, type SeededServer } from '../helpers/dashboard-seed.js';
 import { tempDir } from '../helpers/tmp.js';
 import { startReceiver } from '../helpers/webhook-receiver.js';
 import type { TrendPoint } from '../../src/store/dashboard-reader.js';
@@ -279,7 +279,7 @@ describe('dashboard', () => {
     const focused = () => page.evaluate('({ text: document.activeElement.textContent, outline: getComputedStyle(document.activeElement).outlineStyle })') as Promise<{ text: string; outline: string }>;
     await page.getByRole('navigation', { name: 'image sections' }).getByRole('link', { name: 'Compare' }).focus();
     await page.keyboard.press('ArrowLeft');
-    assert.deepEqual(await focused(), { text: 'Vulnerabilities', outline: 'solid' });
+    assert.deepEqual(await focused(), { text: 'Secrets', outline: 'solid' });
     await page.keyboard.press('Home');
     assert.equal((await focused()).text, 'Overview');
     await page.keyboard.press('ArrowLeft');
@@ -312,6 +312,68 @@ describe('dashboard', () => {
     // Another organisation's image is not found, as the API answers.
     await page.goto(`${server.base}/images/${encodeURIComponent(web11)}?tab=compare&to=${encodeURIComponent(digestOf('globex/secret:1'))}`);
     await page.getByText('Not found.').waitFor();
+  });
+
+  test('image detail: policy results with their violations and history, provenance, leaked secrets; the images list carries each verdict', async () => {
+    const { page } = browser;
+    const web11 = digestOf('acme/web:1.1');
+    const at = (tab: string, d = web11) => page.goto(`${server.base}/images/${encodeURIComponent(d)}?tab=${tab}`);
+    type Results = { current: { status: string; grade: string; results: { id: string; title: string; status: string; violations: { subject: string; detail: string }[] }[] }; history: { trigger: string; status: string }[] };
+    const policy = await server.get<Results>(`/images/${web11}/policy`, server.tokens.acme.read);
+    const byId = new Map(policy.current.results.map((r) => [r.id, r]));
+    // The seeded image really fails these two for what it is: no SBOM attestation, a leaked key.
+    assert.equal(byId.get('supply-chain-attestations')?.status, 'fail');
+    assert.deepEqual(byId.get('no-secrets')?.violations.map((v) => v.subject), [`/${LEAKED_KEY_PATH}`]);
+
+    await at('policy');
+    const results = await rows(page, 'policy results');
+    assert.deepEqual(results.map((r) => r.split('\t').slice(0, 3).map((c) => c.trim())), policy.current.results.map((r) => [`${r.title}\n${r.id}`, r.status, String(r.violations.length)]));
+    assert.match(await page.getByRole('heading', { name: /^Policies/ }).innerText(), new RegExp(`^Policies ${policy.current.status} health ${policy.current.grade}`));
+    assert.deepEqual(await rows(page, 'No leaked secrets violations'), byId.get('no-secrets')!.violations.map((v) => `/${LEAKED_KEY_PATH}\t${v.detail}\t`));
+    assert.deepEqual(await rows(page, 'Supply chain attestations present violations'), ['image\tno SBOM attestation\t']);
+    const history = await rows(page, 'policy history');
+    assert.equal(history.length, policy.history.length);
+    assert.match(history.at(-1)!, /\tpush\tfail\t.*first evaluation$/);
+    await page.getByRole('link', { name: 'No leaked secrets' }).click();
+    assert.match(page.url(), /#policy-no-secrets$/);
+    await shot(page, 'image-policy');
+
+    await at('provenance');
+    const build = await page.locator('section', { has: page.getByRole('heading', { name: 'Build' }) }).innerText();
+    assert.match(build, /Base image\s+acme\/node:20\s+sha256:/);
+    assert.match(build, /Source\s+https:\/\/git\.example\.com\/acme\/web\s+Revision\s+9f2c4e1d7a3b5c6d8e0f1a2b3c4d5e6f7a8b9c0d\s+Dockerfile\s+Dockerfile/);
+    assert.equal(await page.getByLabel('Dockerfile', { exact: true }).innerText(), WEB_DOCKERFILE);
+    assert.deepEqual(await rows(page, 'materials'), [
+      'pkg:docker/docker/dockerfile@1\tsha256:9ba7531bd80fb0a858632727cf7a112fbfd19b17e94c4e84ced81e24ef1a0dbc',
+      `pkg:docker/acme/node@20?platform=linux%2Famd64\t${digestOf('acme/node:20')}`,
+      'https://git.example.com/acme/web.git#refs/heads/main\tsha1:9f2c4e1d7a3b5c6d8e0f1a2b3c4d5e6f7a8b9c0d',
+    ]);
+    assert.match(await page.locator('section', { has: page.getByRole('heading', { name: 'Attestations' }) }).innerText(), /SLSA provenance\s+yes\s+SBOM\s+no/);
+    await shot(page, 'image-provenance');
+    await page.getByRole('link', { name: 'acme/node:20' }).click();
+    await page.getByRole('heading', { name: 'acme/node:20' }).waitFor();
+
+    await at('secrets');
+    const secrets = await rows(page, 'secrets');
+    assert.equal(secrets.length, 1);
+    assert.match(secrets[0]!, new RegExp(`^Private key.*\\nprivate-key\\n\\tcritical\\t/${LEAKED_KEY_PATH}\\nfile\\n\\t2\\t1\\tMIIE\\*+$`, 's'));
+    assert.doesNotMatch(await page.locator('main').innerText(), /MIIEowIBAAKCAQEA0Z3VS5JJcds3xfn/, 'the key itself is nowhere');
+    await shot(page, 'image-secrets');
+
+    // An image pushed as a plain SBOM: nothing reported, nothing searched; said so.
+    const web10 = digestOf('acme/web:1.0');
+    await at('provenance', web10);
+    await page.getByText('The push did not say whether this image has attestations').waitFor();
+    await at('secrets', web10);
+    await page.getByText("This image's layers were not searched for secrets").waitFor();
+
+    const listed = await server.get<{ items: { repository: string; tags: string[]; policy: { status: string; grade: string } }[] }>('/images', server.tokens.acme.read);
+    await page.goto(`${server.base}/images`);
+    const shown = await rows(page, 'images');
+    for (const i of listed.items) {
+      const row = shown.find((r) => r.startsWith(`${i.repository}:${i.tags[0]}`));
+      assert.ok(row?.includes(`\t${i.policy.status} ${i.policy.grade}\t`), `${i.repository}:${i.tags[0]}: ${row}`);
+    }
   });
 
   test('overview → image → vulnerability → affected images, with the explanation of a match', async () => {

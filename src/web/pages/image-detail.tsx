@@ -2,7 +2,9 @@
  * One image: everything stored about it, in tabs (the tab, search and page are in the URL).
  * Overview: the metadata our data-handling page lists and the base image. Layers: in order
  * with sizes and the command that made each. Packages: every SBOM field, searchable.
- * Vulnerabilities: grouped by package. Compare: against another image of the organisation.
+ * Vulnerabilities: grouped by package. Policy: results, violations and history. Provenance: what
+ * the attestations say. Secrets: what `scout push --secrets` found. Compare: against another
+ * image of the organisation.
  */
 import type { ReactNode } from 'react';
 import { Empty, Pager, SevBadge, SevCards, Status, bytes, shortDigest, when } from '../components/common';
@@ -13,6 +15,9 @@ import { Link, qs, useRoute } from '../router';
 import { imageHref, imageName, packageHref, vulnHref, type Finding, type ImageDetail as Detail, type Layer, type Package, type Page } from '../types';
 import { useApi } from '../use-api';
 import { Compare } from './compare';
+import { ImagePolicyView } from './image-policy';
+import { Provenance } from './image-provenance';
+import { Secrets } from './image-secrets';
 
 const PACKAGE_PAGE_SIZE = 100;
 
@@ -21,6 +26,9 @@ const TABS: [string, string][] = [
   ['layers', 'Layers'],
   ['packages', 'Packages'],
   ['vulnerabilities', 'Vulnerabilities'],
+  ['policy', 'Policy'],
+  ['provenance', 'Provenance'],
+  ['secrets', 'Secrets'],
   ['compare', 'Compare'],
 ];
 
@@ -41,6 +49,9 @@ export function ImageDetail({ digest }: { digest: string }) {
           {tab === 'layers' && <Layers img={img} />}
           {tab === 'packages' && <Packages digest={digest} />}
           {tab === 'vulnerabilities' && <Vulnerabilities digest={digest} img={img} />}
+          {tab === 'policy' && <ImagePolicyView digest={digest} />}
+          {tab === 'provenance' && <Provenance img={img} />}
+          {tab === 'secrets' && <Secrets digest={digest} />}
           {tab === 'compare' && <Compare img={img} />}
         </>
       )}

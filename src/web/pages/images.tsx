@@ -1,13 +1,16 @@
 /**
- * Images: every stored image with OS, platform, last push, severity counts and base image.
+ * Images: every stored image with OS, platform, last push, severity counts, policy verdict and
+ * base image.
  * Filtering, sorting and paging happen on the server; the URL holds all of it.
  */
 import { SevCounts, Status, bytes, shortDigest, when } from '../components/common';
 import { FilterInput, FilterSelect } from '../components/filter-input';
 import { PagedTable, type Column } from '../components/paged-table';
+import { PolicyStatus } from '../components/policy-status';
 import { Link, qs, useRoute } from '../router';
 import { imageHref, imageName, type ImageSummary, type Page } from '../types';
 import { useApi } from '../use-api';
+
 
 export const PAGE_SIZE = 50;
 
@@ -30,6 +33,10 @@ const COLUMNS: Column<ImageSummary>[] = [
   { header: 'Packages', sort: 'packages', className: 'num', cell: (i) => i.packageCount.toLocaleString('en') },
   { header: 'Size', sort: 'size', className: 'num', cell: (i) => bytes(i.size.compressed) },
   { header: 'Vulnerabilities (C H M L)', sort: 'vulnerabilities', cell: (i) => <SevCounts counts={i.vulnerabilities} /> },
+  {
+    header: 'Policy',
+    cell: (i) => (i.policy ? <span title={`evaluated ${i.policy.evaluatedAt}`}><PolicyStatus status={i.policy.status} /> {i.policy.grade ?? ''}</span> : <span className="muted">not evaluated</span>),
+  },
   { header: 'Base image', cell: (i) => (i.baseImage ? <Link to={imageHref(i.baseImage.digest)}>{imageName(i.baseImage)}</Link> : <span className="muted">none found</span>) },
 ];
 
