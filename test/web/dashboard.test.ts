@@ -334,9 +334,9 @@ describe('dashboard', () => {
     const history = await rows(page, 'policy history');
     assert.equal(history.length, policy.history.length);
     assert.match(history.at(-1)!, /\tpush\tfail\t.*first evaluation$/);
+    await shot(page, 'image-policy');
     await page.getByRole('link', { name: 'No leaked secrets' }).click();
     assert.match(page.url(), /#policy-no-secrets$/);
-    await shot(page, 'image-policy');
 
     await at('provenance');
     const build = await page.locator('section', { has: page.getByRole('heading', { name: 'Build' }) }).innerText();

@@ -35,7 +35,7 @@ const COLUMNS: Column<ImageSummary>[] = [
   { header: 'Vulnerabilities (C H M L)', sort: 'vulnerabilities', cell: (i) => <SevCounts counts={i.vulnerabilities} /> },
   {
     header: 'Policy',
-    cell: (i) => (i.policy ? <span title={`evaluated ${i.policy.evaluatedAt}`}><PolicyStatus status={i.policy.status} /> {i.policy.grade ?? ''}</span> : <span className="muted">not evaluated</span>),
+    cell: (i) => (i.policy ? <span className="nowrap" title={`evaluated ${i.policy.evaluatedAt}`}><PolicyStatus status={i.policy.status} /> {i.policy.grade ?? ''}</span> : <span className="muted">not evaluated</span>),
   },
   { header: 'Base image', cell: (i) => (i.baseImage ? <Link to={imageHref(i.baseImage.digest)}>{imageName(i.baseImage)}</Link> : <span className="muted">none found</span>) },
 ];
