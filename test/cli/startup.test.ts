@@ -24,9 +24,9 @@ function sourcePath(url: string): string {
 }
 
 /** The project-relative paths of the modules `scout ARGS` loaded, and its output. */
-function loaded(args: string[]): { modules: string[]; stdout: string; code: number | null } {
+function loaded(args: string[], env: Record<string, string> = {}): { modules: string[]; stdout: string; code: number | null } {
   const file = join(tempDir(), 'modules.txt');
-  const r = spawnSync(process.execPath, scoutNodeArgsImporting([TRACE], ...args), { encoding: 'utf8', env: { ...process.env, SCOUT_TRACE_MODULES: file } });
+  const r = spawnSync(process.execPath, scoutNodeArgsImporting([TRACE], ...args), { encoding: 'utf8', env: { ...process.env, ...env, SCOUT_TRACE_MODULES: file } });
   const urls = readFileSync(file, 'utf8').trim().split('\n');
   const modules = [...new Set(urls.filter((u) => u.startsWith('file://')).map(sourcePath))];
   return { modules, stdout: r.stdout, code: r.status };
@@ -62,4 +62,13 @@ test('a subcommand\'s help loads its own command modules only, and no scanner', 
   assert.deepEqual(r.modules.filter((m) => HEAVY.test(m)), []);
   // The `image` group's two modules (inspect, and the server's image list/get), no other command's.
   assert.deepEqual(r.modules.filter((m) => m.startsWith('src/cli/commands/')).sort(), ['src/cli/commands/image-inspect.ts', 'src/cli/commands/platform-read.ts']);
+});
+
+test('scanning an archive does not load the HTTP client (undici, about 80 ms of CPU): only a registry read does', () => {
+  const archive = join(ROOT, 'examples/demo-image.tar');
+  const r = loaded(['sbom', archive, '--format', 'json'], { SCOUT_CACHE_DIR: tempDir() });
+  assert.equal(r.code, 0);
+  assert.ok((JSON.parse(r.stdout) as { packages: unknown[] }).packages.length >= 5);
+  assert.ok(r.modules.includes('src/image/registry/client.ts'), 'the registry client module itself is loaded (open.ts names every source)');
+  assert.deepEqual(r.modules.filter((m) => m.startsWith('node_modules/undici/')), []);
 });

@@ -9,12 +9,20 @@ import { defaultLimits } from '../limits.js';
 import { MediaTypes, isDigest, parseManifestOrIndex, sha256, verifyDigest } from '../manifest.js';
 import type { Descriptor } from '../types.js';
 import { DOCKER_HUB } from '../reference.js';
-import { Agent, fetch as undiciFetch } from 'undici';
+import type { Agent } from 'undici';
 import { RegistryAuth, loginHint, readCappedBytes } from './auth.js';
 import { credentialsFor, type Credentials } from './credentials.js';
 import { DestinationGuard, type Lookup } from './destinations.js';
 import { MAX_LISTING_NAMES, MAX_LISTING_PAGES, isRepositoryName, isTag, nextLink, sortNames, type Listing } from './listing.js';
 import { defaultPace, pacedChunks, type TransferPace } from './pace.js';
+
+/**
+ * undici, loaded on the first request: loading it costs about 80 ms of CPU, which every
+ * command that reads no registry (an archive, a local image, --help) would otherwise pay.
+ */
+const importUndici = () => import('undici');
+let undici: ReturnType<typeof importUndici> | undefined;
+const loadUndici = () => (undici ??= importUndici());
 
 export const MANIFEST_ACCEPT = [MediaTypes.ociIndex, MediaTypes.ociManifest, MediaTypes.dockerList, MediaTypes.dockerManifest].join(', ');
 
@@ -141,8 +149,8 @@ export class RegistryClient {
   private readonly credentials: () => Promise<Credentials | undefined>;
   private credsOnce?: Promise<Credentials | undefined>;
   private readonly destinations: DestinationGuard;
-  /** Connections of this client, resolved by the destination guard (see connectLookup). */
-  private readonly dispatcher: Agent;
+  /** Connections of this client, resolved by the destination guard (see connectLookup); made on the first request. */
+  private dispatcher?: Agent;
 
   constructor(opts: RegistryClientOptions) {
     this.registry = opts.registry;
@@ -151,7 +159,6 @@ export class RegistryClient {
     this.headersTimeoutMs = opts.headersTimeoutMs ?? 60_000;
     this.pace = opts.pace ?? defaultPace();
     this.destinations = new DestinationGuard(opts.registry, new URL(this.baseUrl).host, { ...(opts.allowPrivateRedirects !== undefined ? { allowPrivate: opts.allowPrivateRedirects } : {}), ...(opts.lookup ? { lookup: opts.lookup } : {}) });
-    this.dispatcher = new Agent({ connect: { lookup: this.destinations.connectLookup } });
     const lookup = opts.credentials ?? (() => credentialsFor(opts.registry));
     // Looked up at most once per client, and only when a registry asks for authentication.
     this.credentials = () => (this.credsOnce ??= lookup());
@@ -467,6 +474,8 @@ export class RegistryClient {
       let res: Response;
       try {
         // Through our dispatcher: it connects to the addresses the check above saw.
+        const { Agent, fetch: undiciFetch } = await loadUndici();
+        this.dispatcher ??= new Agent({ connect: { lookup: this.destinations.connectLookup } });
         res = (await undiciFetch(url, { method, headers, body: body as string | undefined, redirect: 'manual', signal: ctl.signal, dispatcher: this.dispatcher })) as unknown as Response;
       } catch (err) {
         if (ctl.signal.aborted && ctl.signal.reason instanceof ScoutError) throw ctl.signal.reason;
