@@ -9,7 +9,7 @@ import type { CompiledCapture } from './capture.js';
 import type { EntryType, IndexEntry, LayerIndex } from './layer-index.js';
 
 /** Bumped whenever the LayerIndex shape or the indexing rules change. */
-const INDEX_FORMAT = 2;
+const INDEX_FORMAT = 3;
 
 /** $SCOUT_CACHE_DIR, or ~/.cache/iechor-scout. Everything Scout writes lives below it. */
 export function cacheDir(): string {

@@ -9,7 +9,7 @@ import type { DistroInfo, Package } from './model.js';
 import type { ScanWarning } from '../util/errors.js';
 
 /** Bumped when the cached shape or the cataloging rules change. */
-const FORMAT = 3;
+const FORMAT = 4;
 
 /** What cataloging an exact stack of layers produced. */
 export interface CatalogSnapshot {

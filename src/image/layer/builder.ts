@@ -87,7 +87,7 @@ export class LayerIndexBuilder {
     }
     if (capture && this.budget && !this.budget.take('capturedBytes', e.size)) {
       capture = false;
-      this.warn('capture-budget', `${e.path} (${e.size} bytes) not read: files kept from this image already take ${this.budget.taken('capturedBytes')} of its ${this.budget.limits.capturedBytes}-byte budget (${BUDGET_VARIABLES.capturedBytes})`, e.path);
+      this.budgetSkip(e, this.budget);
       if (fitting.length === 0) return undefined;
     }
     return { capture, analyzers: fitting };
@@ -140,6 +140,18 @@ export class LayerIndexBuilder {
         this.warnings.fromError(err, `analyzer-${a.name}`, { layer: this.layerLabel, path: e.path });
       }
     }
+  }
+
+  /**
+   * A file a cataloger asked for (a package database, a lockfile, an SBOM) that the image's
+   * captured-bytes budget left unread: its packages are missing, so the layer is partly read
+   * (the image commands exit 3, the layer is not cached) rather than passing a gate with a
+   * package database silently left out. Each such file is named: they are the files to look at.
+   */
+  private budgetSkip(e: IndexEntry, budget: ImageBudget): void {
+    const partlyRead = { stoppedAt: e.path, reason: 'captured-bytes budget exceeded', filesBefore: this.files - 1, filesAfter: -1 };
+    const message = `${this.layerLabel}: ${e.path} (${e.size} bytes) not read: files kept from this image already take ${budget.taken('capturedBytes')} of its ${budget.limits.capturedBytes}-byte budget (${BUDGET_VARIABLES.capturedBytes})`;
+    this.warnings.items.push({ code: 'capture-budget', message, layer: this.layerLabel, path: e.path, layerFailed: true, partlyRead });
   }
 
   /**
