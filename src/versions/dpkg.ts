@@ -23,10 +23,15 @@ interface DebianVersion {
   revision: Uint8Array;
 }
 
-const EPOCH = /^\s*(\d+):/;
+// dpkg trims blanks (spaces and tabs) from both ends and nothing else: a trailing '\n' or '\r'
+// is a character of the version (dpkg warns about it, and orders it).
+const BLANKS = /^[ \t]+|[ \t]+$/g;
+// dpkg reads the epoch with strtol(), which skips leading white space and takes a '+' sign
+// (blanks were trimmed already, and one inside the version is an error).
+const EPOCH = /^[\n\v\f\r]*\+?(\d+):/;
 
 function parse(v: string): DebianVersion {
-  const s = v.trim();
+  const s = v.replace(BLANKS, '');
   // A non-numeric "epoch" is invalid for dpkg; to stay total we then read the whole string as
   // upstream version (isValid reports it).
   const m = EPOCH.exec(s);
@@ -91,19 +96,20 @@ export function compareDpkg(a: string, b: string): number {
 /**
  * dpkg's parseversion() checks, errors and warnings alike: numeric epoch (at most INT_MAX), something after the
  * colon, non-empty upstream starting with a digit, non-empty revision after a '-', and only the
- * allowed characters (upstream: alnum . + ~ - :, revision: alnum . + ~). No embedded spaces.
+ * allowed characters (upstream: alnum . + ~ - :, revision: alnum . + ~). No embedded spaces;
+ * blanks around the version are not part of it.
  */
 export function isValidDpkg(v: string): boolean {
-  const s = v.trim();
-  if (s === '' || /\s/.test(s)) return false;
+  // An empty version, white space inside one and nothing after the colon all fail the
+  // character checks below.
+  const s = v.replace(BLANKS, '');
   let rest = s;
   const colon = s.indexOf(':');
   if (colon >= 0) {
     // dpkg parses the epoch with strtol into an int and refuses anything above INT_MAX.
-    const epoch = s.slice(0, colon);
-    if (!/^\d+$/.test(epoch) || Number(epoch) > 2147483647) return false;
+    const epoch = EPOCH.exec(s.slice(0, colon + 1));
+    if (!epoch || Number(epoch[1]) > 2147483647) return false;
     rest = s.slice(colon + 1);
-    if (rest === '') return false;
   }
   const hyphen = rest.lastIndexOf('-');
   const upstream = hyphen < 0 ? rest : rest.slice(0, hyphen);
