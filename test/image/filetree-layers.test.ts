@@ -117,8 +117,9 @@ test('a sparse tree: skipped files hide what they replace, folders and deletions
     [
       { '/app/package.json': '{}', '/app/config.json': '{"a":1}', '/app/readme.md': 'r', '/lib/x.json': 'x' },
       // config.json becomes a folder (not kept, but it must hide the old file), readme is replaced
-      // by another skipped file, an unrelated skipped file lands in a folder nobody kept.
-      { '/app/config.json': { dir: true }, '/app/readme.md': 'r2', '/var/log/big.log': 'l', '/lib/x.json': { whiteout: true } },
+      // by another skipped file, unrelated skipped files land in a folder nobody kept (each of
+      // them removes nothing and changes nothing).
+      { '/app/config.json': { dir: true }, '/app/readme.md': 'r2', '/var/log/big.log': 'l', '/var/log/big.log.1': 'l1', '/lib/x.json': { whiteout: true } },
       { '/app/package.json': 'not json any more, but still a .json path' },
     ],
     spec,
@@ -130,6 +131,7 @@ test('a sparse tree: skipped files hide what they replace, folders and deletions
   assert.equal(tree.lstat('/app/config.json')!.type, 'file', 'a skipped folder entry removes nothing');
   assert.equal(tree.lstat('/app/readme.md'), undefined);
   assert.equal(tree.lstat('/var/log/big.log'), undefined);
+  assert.equal(tree.lstat('/var/log/big.log.1'), undefined);
   assert.equal(tree.lstat('/lib/x.json'), undefined);
   assert.equal(tree.lstat('/app/package.json')!.layer.index, 2);
 });
