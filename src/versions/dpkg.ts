@@ -107,7 +107,7 @@ export function isValidDpkg(v: string): boolean {
   const colon = s.indexOf(':');
   if (colon >= 0) {
     // dpkg parses the epoch with strtol into an int and refuses anything above INT_MAX.
-    const epoch = EPOCH.exec(s.slice(0, colon + 1));
+    const epoch = EPOCH.exec(s);
     if (!epoch || Number(epoch[1]) > 2147483647) return false;
     rest = s.slice(colon + 1);
   }

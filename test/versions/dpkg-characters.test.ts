@@ -35,6 +35,7 @@ test('dpkg: spaces and tabs around a version are not part of it; a line break or
     ['1.0-1 ', '1.0-1'],
     ['\t2:1.0-1\t', '2:1.0-1'],
     ['  1.0~rc1 ', '1.0'],
+    ['1.0-1 \t ', '1.0-1'],
     ['1.0-1 ', '1.0-1+b1'],
     // A version read with its line ending (a CRLF file) is another version for dpkg.
     ['1.0-1\n', '1.0-1'],
@@ -43,6 +44,7 @@ test('dpkg: spaces and tabs around a version are not part of it; a line break or
     ['\n1.0', '1.0'],
     // ... except before an epoch, which dpkg reads with strtol(): white space and '+' go.
     ['\n1:1.0', '1:1.0'],
+    ['\r\v\f1:1.0', '1:1.0'],
     ['+1:1.0', '1:1.0'],
     ['+1:1.0', '0:9'],
   ];
