@@ -12,7 +12,8 @@
  *   "changed".
  * - A finding is known by (vulnerability id, package): a package upgraded but still
  *   vulnerable to the same CVE keeps that finding (neither added nor removed).
- * - The base image (the server detects it from the layer chain) is compared by digest: the same
+ * - The base image (the server's answer: provenance, else the layer chain; locally: what the
+ *   image's provenance names, provenanceBaseImage) is compared by digest: the same
  *   digest is unchanged, another digest of the same repository is updated, another repository
  *   is replaced; added and removed when only one side has one. Only when both sides know it.
  */
@@ -22,6 +23,7 @@ import { SEVERITY_LEVELS, type SeverityLevel } from '../match/severity.js';
 import type { BaseImageMatch, StoredFinding } from '../store/platform-store.js';
 import { schemeForPurlType } from '../versions/index.js';
 import { appendAll } from '../util/arrays.js';
+import { normaliseImageName, repositoryOf } from '../policy/image-names.js';
 
 /** What compare reads of a finding: a local match's Finding has it, and so has a stored one (storedSide). */
 export interface CompareFinding {
@@ -136,6 +138,21 @@ export function compareBaseImages(image: BaseImageMatch | null, to: BaseImageMat
           : image.repository !== undefined && image.repository === to.repository ? 'updated'
             : 'replaced';
   return { image, to, change };
+}
+
+/**
+ * The base image an image's provenance names, as a base-image answer: `scout compare` without
+ * a server has no layer catalogue to match, but BuildKit's provenance says what the final stage
+ * was built FROM (its reference and, usually, the digest it resolved to). No digest: no answer
+ * (two bases could not be told apart). Its layers are not known.
+ */
+export function provenanceBaseImage(p: { baseImage?: { name: string; digest?: string } } | undefined): BaseImageMatch | null {
+  const b = p?.baseImage;
+  if (!b?.digest) return null;
+  const normalised = normaliseImageName(b.name);
+  const repository = repositoryOf(b.name);
+  const tag = normalised.length > repository.length ? normalised.slice(repository.length + 1) : undefined;
+  return { digest: b.digest, repository, tags: tag ? [tag] : [], catalog: false, from: 'provenance', name: b.name };
 }
 
 /**

@@ -30,7 +30,10 @@ function signed(n: number, render: (n: number) => string = String): string {
 function baseName(b: BaseImageMatch | null): string {
   if (!b) return 'none known';
   const name = b.tags.length ? `${b.repository ?? '(no repository)'}:${b.tags.join(', :')}` : `${b.repository ?? '(no repository)'}@${short(b.digest)}`;
-  return `${name} (${b.layers} layers${b.catalog ? ', public catalogue' : ''})`;
+  // A base named by provenance that no stored image matches has no known layer count.
+  const layers = b.layers !== undefined ? `${b.layers} layers` : b.from === 'provenance' ? 'named by provenance' : '';
+  const notes = [layers, b.catalog ? 'public catalogue' : ''].filter(Boolean);
+  return notes.length ? `${name} (${notes.join(', ')})` : name;
 }
 
 function summaryRows(c: Comparison): string[][] {

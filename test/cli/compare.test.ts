@@ -111,3 +111,41 @@ test('compare text and markdown name the changes', () => {
   assert.match(md.stdout, /^\| - left-pad \(npm\) \| 1\.3\.0 \|$/m);
   assert.match(md.stdout, /^### Vulnerabilities: \d+ added, \d+ removed, \d+ unchanged$/m);
 });
+
+test('compare without a server: the base image each image\'s provenance names, and how it changed (updated, added); no section when neither names one', async () => {
+  const { buildImage, writeOciLayout } = await import('../helpers/image-builder.js');
+  const { attestationManifest, attestedIndex, provenanceV02, subjectOf, writeAttestedLayout } = await import('../helpers/attestation-builder.js');
+  const os = { 'etc/os-release': 'ID=alpine\nVERSION_ID=3.20.0\n' };
+  /** An app image whose provenance says it was built FROM alpine:3.20 resolved to `alpineDigest`. */
+  const attested = async (n: number, alpineDigest: string) => {
+    const im = await buildImage({ os: 'linux', architecture: 'amd64', layers: [os, { 'app/n.txt': `${n}\n` }] });
+    const provenance = provenanceV02(subjectOf(im));
+    for (const m of provenance.predicate.materials) if (m.uri.startsWith('pkg:docker/alpine@')) m.digest = { sha256: alpineDigest };
+    const dir = tempDir();
+    writeAttestedLayout(dir, attestedIndex([{ image: im, attestation: attestationManifest([{ content: provenance, predicateType: 'https://slsa.dev/provenance/v0.2' }]) }]), 'app:1');
+    return `oci-dir://${dir}`;
+  };
+  const older = await attested(1, '1'.repeat(64));
+  const newer = await attested(2, '2'.repeat(64));
+  const plainImage = await buildImage({ os: 'linux', architecture: 'amd64', layers: [os, { 'app/n.txt': '3\n' }] });
+  const plainDir = tempDir();
+  writeOciLayout(plainDir, [{ images: [plainImage] }]);
+  const plain = `oci-dir://${plainDir}`;
+  const platform = ['--platform', 'linux/amd64'];
+
+  const updated = json([newer, '--to', older, ...platform]);
+  assert.deepEqual(updated.baseImage, {
+    image: { digest: `sha256:${'2'.repeat(64)}`, repository: 'docker.io/library/alpine', tags: ['3.20'], catalog: false, from: 'provenance', name: 'alpine:3.20' },
+    to: { digest: `sha256:${'1'.repeat(64)}`, repository: 'docker.io/library/alpine', tags: ['3.20'], catalog: false, from: 'provenance', name: 'alpine:3.20' },
+    change: 'updated',
+  });
+  const text = compare([newer, '--to', older, ...platform]);
+  assert.equal(text.code, 0, text.stderr);
+  assert.match(text.stdout, /base image\s+docker\.io\/library\/alpine:3\.20 \(named by provenance\)\s+docker\.io\/library\/alpine:3\.20 \(named by provenance\)\s+updated/);
+
+  const added = json([newer, '--to', plain, ...platform]);
+  assert.equal(added.baseImage?.change, 'added');
+  assert.equal(added.baseImage?.to, null);
+  assert.equal(json([older, '--to', older, ...platform]).baseImage?.change, 'unchanged');
+  assert.equal(json([plain, '--to', plain, ...platform]).baseImage, undefined, 'neither names a base: no section');
+});

@@ -1,7 +1,8 @@
 /**
  * `scout compare IMAGE --to IMAGE`: what changed between two images (any source the CLI reads,
  * sbom:// files included): packages added, removed and changed (up or down), vulnerabilities
- * added and removed (matched against the local advisory database), sizes.
+ * added and removed (matched against the local advisory database), sizes, and the base image
+ * when an image's provenance attestation names it.
  *
  * With `--server`, both are images stored on the server (a digest, REPOSITORY:TAG or
  * REPOSITORY@DIGEST): their stored packages and findings are compared as they are, nothing is
@@ -64,17 +65,23 @@ export function register(program: Command): void {
       const { openStoreForMatching } = await import('../store.js');
       const { store, close } = await openStoreForMatching(freshness(o));
       try {
-        const { loadSbom } = await import('../../sbom/load.js');
+        const { imageFacts } = await import('../image-facts.js');
         const { match } = await import('../../match/index.js');
+        const { provenanceBaseImage } = await import('../../platform/compare.js');
         const cache = o.cache === false ? { cache: false as const } : {};
         const sides = [];
         for (const r of [ref, o.to]) {
-          const { sbom } = await loadSbom(r, openOptions(o), cache);
+          // The same layer pass as before, plus the attestations: provenance names the base image.
+          const facts = await imageFacts(r, openOptions(o), cache, { secrets: false });
+          const { sbom } = facts;
           const result = await match(sbom, store);
-          printWarnings([...sbom.warnings, ...result.warnings]);
-          sides.push({ sbom, findings: result.findings, reference: r });
+          printWarnings([...sbom.warnings, ...facts.attestationWarnings, ...result.warnings]);
+          sides.push({ sbom, findings: result.findings, reference: r, base: provenanceBaseImage(facts.provenance) });
         }
-        if (await decide(compareImages(sides[0], sides[1]))) return EXIT.policy;
+        // A base-image section when either side's provenance names one (the other: none known).
+        const known = sides.some((x) => x.base);
+        const [a, b] = sides.map(({ base, ...side }) => (known ? { ...side, baseImage: base } : side));
+        if (await decide(compareImages(a, b))) return EXIT.policy;
         return Math.max(scanExit(sides[0].sbom.warnings), scanExit(sides[1].sbom.warnings));
       } finally {
         await close();
