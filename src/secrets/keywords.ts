@@ -1,8 +1,12 @@
 /**
  * Which rules may match a file: every rule's keywords looked for in one pass over the bytes.
  * Searching each keyword separately meant some seventy passes over every text file of the image
- * (most of the secret scan's time). Here each position is looked up by its first two bytes in
- * a table of the keywords that start with them, and only those are compared.
+ * (most of the secret scan's time); this search is itself most of what the scan costs on an
+ * image without secrets, so it skips: Wu–Manber over pairs of bytes. A window as long as the
+ * shortest keyword (m) slides over the text; the pair of bytes at its end says how far no
+ * keyword can start (m − 1 when the pair is in no keyword's first m bytes), and only when the
+ * pair ends some keyword's first m bytes are the keywords of that pair compared at the window's
+ * start. The tables are typed arrays (a 65,536-slot JS array with holes is looked up slowly).
  */
 import type { SecretRule } from './rules.js';
 
@@ -13,7 +17,13 @@ interface Keyword {
 }
 
 export class KeywordIndex {
-  private readonly table: (Keyword[] | undefined)[] = new Array<Keyword[] | undefined>(65536);
+  /** Shortest keyword's length in bytes: the window. */
+  private readonly m: number;
+  /** By the byte pair at a window's end: how far the window may move on. */
+  private readonly shift = new Uint8Array(65536);
+  /** By the byte pair ending a keyword's first m bytes: its group in `groups` (0: none). */
+  private readonly group = new Uint16Array(65536);
+  private readonly groups: Keyword[][] = [[]];
 
   constructor(private readonly rules: readonly SecretRule[]) {
     const byText = new Map<string, Keyword>();
@@ -25,9 +35,24 @@ export class KeywordIndex {
         byText.set(k, kw);
       }
     });
-    for (const kw of byText.values()) {
-      const key = (kw.bytes[0] << 8) | kw.bytes[1];
-      (this.table[key] ??= []).push(kw);
+    const all = [...byText.values()];
+    // 255 at most, so shifts fit a byte; a longer shortest keyword only skips less.
+    let m = 255;
+    for (const k of all) m = Math.min(m, k.bytes.length);
+    this.m = m;
+    this.shift.fill(m - 1);
+    for (const kw of all) {
+      const b = kw.bytes;
+      for (let q = 2; q <= m; q++) {
+        const pair = (b[q - 2] << 8) | b[q - 1];
+        if (m - q < this.shift[pair]) this.shift[pair] = m - q;
+      }
+      const last = (b[m - 2] << 8) | b[m - 1];
+      if (this.group[last] === 0) {
+        this.group[last] = this.groups.length;
+        this.groups.push([]);
+      }
+      this.groups[this.group[last]].push(kw);
     }
   }
 
@@ -35,18 +60,24 @@ export class KeywordIndex {
   candidates(input: Buffer | string, skip?: (r: SecretRule) => boolean): SecretRule[] {
     const buf = typeof input === 'string' ? Buffer.from(input) : input;
     const found = new Uint8Array(this.rules.length);
-    const table = this.table;
-    const end = buf.length - 1;
-    for (let i = 0; i < end; i++) {
-      const hits = table[(buf[i] << 8) | buf[i + 1]];
-      if (hits === undefined) continue;
-      for (const kw of hits) {
+    const { m, shift, group, groups } = this;
+    const len = buf.length;
+    for (let i = m - 1; i < len; ) {
+      const pair = (buf[i - 1] << 8) | buf[i];
+      const s = shift[pair];
+      if (s !== 0) {
+        i += s;
+        continue;
+      }
+      const start = i - m + 1;
+      for (const kw of groups[group[pair]]) {
         const b = kw.bytes;
-        if (i + b.length > buf.length) continue;
-        let j = 2;
-        while (j < b.length && buf[i + j] === b[j]) j++;
+        if (start + b.length > len) continue;
+        let j = 0;
+        while (j < b.length && buf[start + j] === b[j]) j++;
         if (j === b.length) for (const r of kw.rules) found[r] = 1;
       }
+      i++;
     }
     const out: SecretRule[] = [];
     this.rules.forEach((r, i) => {

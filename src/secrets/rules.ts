@@ -176,7 +176,9 @@ export const RULES: SecretRule[] = [
     id: 'url-with-password',
     title: 'Database or broker URL with a password',
     severity: 'high',
-    keywords: ['://'],
+    // The schemes the pattern names (not '://', which nearly every text file holds and which
+    // made the keyword search stop every few bytes).
+    keywords: ['postgres://', 'postgresql://', 'mysql://', 'mariadb://', 'mongodb://', 'mongodb+srv://', 'redis://', 'rediss://', 'amqp://', 'amqps://', 'mssql://', 'sqlserver://', 'kafka://', 'nats://', 'jdbc:'],
     pattern: /\b(?:postgres(?:ql)?|mysql|mariadb|mongodb(?:\+srv)?|redis|rediss|amqps?|mssql|sqlserver|kafka|nats|jdbc:[a-z]+):\/\/[^\s:/@"'`]{1,64}:(?<secret>[^\s@/"'`]{3,128})@[^\s"'`]+/g,
     validate: (v) => !isPlaceholder(v) && !/^(?:pass(?:word)?|pwd|secret|root|admin|guest|postgres|mysql|user|test)$/i.test(v),
   },
@@ -184,7 +186,8 @@ export const RULES: SecretRule[] = [
     id: 'jwt',
     title: 'JSON Web Token',
     severity: 'medium',
-    keywords: ['eyJ'],
+    // Its second part: a JWT holds '.eyJ', and a four-byte keyword lets the search skip further.
+    keywords: ['.eyJ'],
     pattern: /\b(?<secret>eyJ[A-Za-z0-9_-]{10,}\.eyJ[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{20,})\b/g,
     validate: (v) => {
       try {
