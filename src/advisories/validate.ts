@@ -50,7 +50,15 @@ function isPlainObject(v: unknown): v is Record<string, unknown> {
 function str(v: unknown, at: string, suffix: string, max: number = OSV_LIMITS.stringLength): string {
   if (typeof v !== 'string') throw new Reject('bad-field', `${at}${suffix} is not a string`);
   if (v.length > max) throw new Reject('too-large', `${at}${suffix} is longer than ${max} characters`);
+  if (v.includes('\u0000')) throw nulIn(`${at}${suffix}`);
   return v;
+}
+
+// PostgreSQL text cannot hold a NUL: one such string in an id, name or alias would fail the
+// whole all-or-nothing import there (and be stored on SQLite). No real feed has one; the record
+// is rejected here, named, and the import goes on with the rest on every backend alike.
+function nulIn(field: string): Reject {
+  return new Reject('bad-field', `${field} contains a NUL character`);
 }
 
 function optStr(v: unknown, at: string, suffix: string, max: number = OSV_LIMITS.stringLength): string | undefined {
@@ -65,6 +73,7 @@ function strList(v: unknown, field: string, maxItems: number = OSV_LIMITS.listLe
     const x: unknown = v[i];
     if (typeof x !== 'string') throw new Reject('bad-field', `${field}[${i}] is not a string`);
     if (x.length > maxLen) throw new Reject('too-large', `${field}[${i}] is longer than ${maxLen} characters`);
+    if (x.includes('\u0000')) throw nulIn(`${field}[${i}]`);
   }
   return v as string[];
 }

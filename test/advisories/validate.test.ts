@@ -41,6 +41,11 @@ test('a rejection names the exact nested field that is wrong', () => {
   assert.deepEqual(reject((r) => { r.severity = [{ type: 'x'.repeat(33), score: '1' }]; }), ['too-large', 'severity[0].type is longer than 32 characters']);
   assert.deepEqual(reject((r) => { (r as Record<string, unknown>).modified = 5; }), ['bad-field', 'modified is not a string']);
   assert.deepEqual(reject((r) => { r.database_specific = { deep: JSON.parse('['.repeat(40) + ']'.repeat(40)) }; }), ['too-large', 'database_specific is nested deeper than 32']);
+  // A NUL, which PostgreSQL text cannot hold, in the strings a store writes as text.
+  assert.deepEqual(reject((r) => { (a(r).package as Record<string, unknown>).name = 'a\u0000b'; }), ['bad-field', 'affected[1].package.name contains a NUL character']);
+  assert.deepEqual(reject((r) => { r.aliases = ['CVE-2024-1', 'CVE-2024-\u00002']; }), ['bad-field', 'aliases[1] contains a NUL character']);
+  assert.deepEqual(reject((r) => { r.modified = '2024-01-01\u0000'; }), ['bad-field', 'modified contains a NUL character']);
+  assert.deepEqual(reject((r) => { a(r).versions = ['1\u0000']; }), ['bad-version', 'affected[1].versions[0] contains a NUL character']);
 });
 
 test('a valid record keeps exactly one key per event and free-form objects as given', () => {

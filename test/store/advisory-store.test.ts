@@ -230,6 +230,27 @@ function contract(backend: StoreBackend): void {
       assert.equal(st.sources.find((s) => s.name === 'osv:go')?.count, rawRecords('go.osv.jsonl.gz').length);
     });
 
+    test('a feed record with a NUL in a package name or alias is skipped by name; the rest of the feed is stored', async (t) => {
+      const { store } = await backend.fresh(t);
+      const lines = [
+        record('GHSA-good-0001', ['left-pad'], ['CVE-2024-0001']),
+        record('GHSA-nul-0001', ['a\u0000b'], []),
+        record('GHSA-nul-0002', ['right-pad'], ['CVE-2024-\u00002']),
+        record('GHSA-good-0002', ['right-pad'], ['CVE-2024-0003']),
+      ].map((r) => JSON.stringify(r)).join('\n');
+      const report = new ImportReport('feed.jsonl');
+      const records = osvFromJsonLines(decodedChunks(Buffer.from(lines), 'feed.jsonl'), 'osv:npm', report);
+      const r = await store.importBatch({ kind: 'advisories', source: { name: 'osv:npm', kind: 'advisories' }, mode: 'merge', records });
+      assert.equal(r.inserted, 2);
+      assert.deepEqual(report.samples.map((x) => [x.id, x.reason, x.detail]), [
+        ['GHSA-nul-0001', 'bad-field', 'affected[0].package.name contains a NUL character'],
+        ['GHSA-nul-0002', 'bad-field', 'aliases[0] contains a NUL character'],
+      ]);
+      assert.deepEqual(ids(await store.lookup('npm', 'right-pad')), ['GHSA-good-0002']);
+      assert.deepEqual(ids(await store.lookup('npm', 'left-pad')), ['GHSA-good-0001']);
+      assert.equal((await store.status()).advisories, 2);
+    });
+
     test('an import whose stream fails half way leaves the previous database intact', async (t) => {
       const h = await openLoaded(t);
       const { store } = h;
