@@ -12,7 +12,7 @@ import type { PolicyReport } from '../policy/evaluate.js';
 import type { BaseImageMatch } from '../store/platform-store.js';
 import type { ScanWarning } from '../util/errors.js';
 import type { Sbom } from '../sbom/model.js';
-import type { ImageFacts } from './image-facts.js';
+import type { ImageFacts } from '../platform/image-facts.js';
 
 export interface PolicyRunOptions {
   open: OpenOptions;
@@ -36,7 +36,7 @@ export async function evaluatedPolicies(ref: string, config: PolicyConfig, o: Po
   const { openStoreForMatching } = await import('./store.js');
   const { store, close } = o.server ? { store: undefined, close: async () => {} } : await openStoreForMatching(o.freshness);
   try {
-    const { imageFacts } = await import('./image-facts.js');
+    const { imageFacts } = await import('../platform/image-facts.js');
     const facts = await imageFacts(ref, o.open, o.scan, { secrets: true, ...(o.trust ? { trust: o.trust } : {}) });
     const { sbom } = facts;
     let findings: Finding[];

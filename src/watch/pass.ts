@@ -13,7 +13,7 @@
  * cannot be read or stored) is recorded with what failed and the pass goes on.
  */
 import { callApi, type ServerLogin } from '../cli/server-client.js';
-import type { ImageFacts } from '../cli/image-facts.js';
+import type { ImageFacts } from '../platform/image-facts.js';
 import type { ScanOptions } from '../image/scan.js';
 import type { OpenOptions } from '../image/types.js';
 import { parseReference } from '../image/reference.js';

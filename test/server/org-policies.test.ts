@@ -7,8 +7,8 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { imageFacts } from '../../src/cli/image-facts.js';
-import { pushBody } from '../../src/cli/push-body.js';
+import { imageFacts } from '../../src/platform/image-facts.js';
+import { pushBody } from '../../src/platform/push-body.js';
 import type { ScoutEvent } from '../../src/notify/events.js';
 import type { OrgPolicies } from '../../src/server/routes/v1/policies.js';
 import type { ImageDetail, ImagePolicy, PolicyHistoryEntry } from '../../src/store/platform-store.js';

@@ -8,8 +8,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { sql } from 'kysely';
-import { imageFacts } from '../../src/cli/image-facts.js';
-import { pushBody } from '../../src/cli/push-body.js';
+import { imageFacts } from '../../src/platform/image-facts.js';
+import { pushBody } from '../../src/platform/push-body.js';
 import type { ScoutEvent } from '../../src/notify/events.js';
 import type { ImageDetail, ImagePolicy, ImageSummary, PolicyHistoryEntry, SecretScan } from '../../src/store/platform-store.js';
 import { attestationManifest, attestedIndex, DOCKERFILE, provenanceV02, spdxStatement, subjectOf, writeAttestedLayout } from '../helpers/attestation-builder.js';

@@ -65,7 +65,7 @@ export function register(program: Command): void {
       const { openStoreForMatching } = await import('../store.js');
       const { store, close } = await openStoreForMatching(freshness(o));
       try {
-        const { imageFacts } = await import('../image-facts.js');
+        const { imageFacts } = await import('../../platform/image-facts.js');
         const { match } = await import('../../match/index.js');
         const { provenanceBaseImage } = await import('../../platform/compare.js');
         const cache = o.cache === false ? { cache: false as const } : {};

@@ -36,14 +36,14 @@ export function register(program: Command): void {
       const { callApi, pushTarget, resolveLogin } = await import('../server-client.js');
       const login = resolveLogin(o.server);
       if (o.secrets && (ref === '-' || ref.startsWith('sbom://'))) throw new ScoutError('bad-option', `--secrets needs an image: ${ref} is an SBOM, which holds no file contents`);
-      const { imageFacts } = await import('../image-facts.js');
+      const { imageFacts } = await import('../../platform/image-facts.js');
       const trust = o.key?.length || o.trustedRoot ? await loadTrust(o) : undefined;
       const facts = await imageFacts(ref, openOptions(o), scanOptions(o), { secrets: !!o.secrets, ...(trust ? { trust } : {}) });
       const { sbom } = facts;
       printWarnings([...sbom.warnings, ...facts.attestationWarnings]);
       if (!sbom.image) throw new ScoutError('bad-sbom', `${ref}: an SBOM file has no image to push; push the image itself`);
       const target = pushTarget(ref, sbom, o);
-      const { pushBody } = await import('../push-body.js');
+      const { pushBody } = await import('../../platform/push-body.js');
       const body = pushBody(facts);
       const { body: reply } = await callApi<import('../../store/platform-store.js').PutResult>(login, {
         method: 'POST',

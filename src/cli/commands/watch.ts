@@ -54,8 +54,8 @@ export function register(program: Command): void {
         ...(open.allowPrivateRedirects ? { allowPrivateRedirects: true } : {}),
       });
       const trust = o.key?.length || o.trustedRoot ? await loadTrust(o) : undefined;
-      const { imageFacts } = await import('../image-facts.js');
-      const { pushBody } = await import('../push-body.js');
+      const { imageFacts } = await import('../../platform/image-facts.js');
+      const { pushBody } = await import('../../platform/push-body.js');
       const { watchPass } = await import('../../watch/pass.js');
       const { passText } = await import('../../watch/report.js');
       const target = {

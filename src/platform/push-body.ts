@@ -1,6 +1,7 @@
 /**
- * The body of POST /v1/images that `scout push` sends: the SBOM document with what the image's
- * attestations say and, when the layers were searched, the secret scan (masked values only).
+ * The body of POST /v1/images that `scout push` sends (and that the server's analyze-image job stores
+ * the same way): the SBOM document with what the image's attestations say and, when the layers were searched,
+ * the secret scan (masked values only).
  */
 import type { ImageFacts } from './image-facts.js';
 import { writeScoutJson } from '../sbom/formats/scout-json.js';

@@ -1,7 +1,7 @@
 /**
  * Everything policies look at, for one image, from one layer pass: the SBOM with the secret
  * scan in the same pass, and the image's attestations (provenance and SBOM statements). Used by
- * `scout policy`, `quickview` and `push`. An SBOM file gives only its packages: secrets and
+ * `scout policy`, `quickview`, `push`, `watch` and the server's analyze-image job. An SBOM file gives only its packages: secrets and
  * attestations are then unknown (null), not absent.
  */
 import type { SecretReport } from '../secrets/collect.js';
