@@ -71,3 +71,44 @@ export async function ingestSbom(org: OrgStore, advisories: AdvisoryStore, sbom:
     if (onCreated) await onCreated(trx, imageId, { digest: metadata.digest, ...(repository ? { repository } : {}), tags });
   });
 }
+
+/** How a stored push's webhook deliveries are queued, inside its transaction (PlatformJobs.enqueueDeliveries). */
+export type EnqueueDeliveries = NonNullable<IngestOptions['enqueue']>;
+
+/**
+ * A push as POST /v1/images receives it (the body `scout push` sends, see
+ * src/platform/push-body.ts) stored for the organisation `orgId`: the SBOM document read back,
+ * then ingestSbom with an `image.pushed` event for a new image, committed with it, and its
+ * deliveries queued in the same transaction. The server's analyze-image job stores through here
+ * too, so an image analysed by the server is stored exactly as one pushed.
+ */
+export async function ingestPush(
+  org: OrgStore,
+  advisories: AdvisoryStore,
+  body: Record<string, unknown>,
+  opts: { repository?: string; tags?: readonly string[]; enqueue?: EnqueueDeliveries },
+): Promise<PutResult> {
+  const { scoutFromJson } = await import('../sbom/formats/scout-json.js');
+  const { recordPushEvent } = await import('../store/kysely/activity-store.js');
+  // What scout push found beside the SBOM; the rest is the SBOM document.
+  const { attestations, provenance, secrets, ...document } = body as PushExtras & Record<string, unknown>;
+  let sbom;
+  try {
+    sbom = scoutFromJson(document as Parameters<typeof scoutFromJson>[0]);
+  } catch (err) {
+    if (err instanceof ScoutError) throw new ScoutError('bad-sbom', err.message);
+    throw err;
+  }
+  const enqueue = opts.enqueue;
+  const orgId = org.org.id;
+  return ingestSbom(org, advisories, sbom, {
+    ...(opts.repository ? { repository: opts.repository } : {}),
+    ...(opts.tags?.length ? { tags: opts.tags } : {}),
+    ...(attestations ? { attestations } : {}),
+    ...(provenance ? { provenance } : {}),
+    ...(secrets ? { secrets } : {}),
+    ...(enqueue ? { enqueue } : {}),
+    // A new image is an `image.pushed` event, committed with the image, its deliveries with it.
+    onCreated: (trx, imageId, image) => recordPushEvent(trx, orgId, imageId, image, (payloads) => (enqueue ? enqueue(trx, payloads) : Promise.resolve())),
+  });
+}

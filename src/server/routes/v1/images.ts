@@ -7,10 +7,8 @@ import { Transform } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 import { IMAGE_SORT_KEYS, type ImageFilter, type ImageSortKey } from '../../../store/platform-store.js';
 import { ScoutError } from '../../../util/errors.js';
-import { ingestSbom } from '../../ingest.js';
-import { recordPushEvent } from '../../../store/kysely/activity-store.js';
+import { ingestPush } from '../../ingest.js';
 import { ERROR_REPLIES } from '../../schemas/index.js';
-import type { PushExtras } from '../../ingest.js';
 
 const DIGEST = { type: 'string', pattern: '^sha256:[a-f0-9]{64}$' } as const;
 const digestParams = { type: 'object', required: ['digest'], properties: { digest: DIGEST } } as const;
@@ -66,28 +64,12 @@ export default async function imageRoutes(app: FastifyInstance): Promise<void> {
       response: { 200: { $ref: 'PushResult#' }, 201: { $ref: 'PushResult#' }, 413: { $ref: 'Error#' }, ...ERROR_REPLIES },
     },
   }, async (req, reply) => {
-    const { scoutFromJson } = await import('../../../sbom/formats/scout-json.js');
     const q = req.query as { repository?: string; tag?: string[] };
-    // What scout push found beside the SBOM; the rest is the SBOM document.
-    const { attestations, provenance, secrets, ...document } = req.body as PushExtras & Record<string, unknown>;
-    let sbom;
-    try {
-      sbom = scoutFromJson(document as Parameters<typeof scoutFromJson>[0]);
-    } catch (err) {
-      if (err instanceof ScoutError) throw new ScoutError('bad-sbom', err.message);
-      throw err;
-    }
     const jobs = app.deps.jobs;
-    const orgId = req.caller.org.id;
-    const result = await ingestSbom(req.org, app.deps.advisories, sbom, {
+    const result = await ingestPush(req.org, app.deps.advisories, req.body as Record<string, unknown>, {
       ...(q.repository ? { repository: q.repository } : {}),
       ...(q.tag ? { tags: q.tag } : {}),
-      ...(attestations ? { attestations } : {}),
-      ...(provenance ? { provenance } : {}),
-      ...(secrets ? { secrets } : {}),
       ...(jobs ? { enqueue: (trx, payloads) => jobs.enqueueDeliveries(trx, payloads) } : {}),
-      // A new image is an `image.pushed` event, committed with the image, its deliveries with it.
-      onCreated: (trx, imageId, image) => recordPushEvent(trx, orgId, imageId, image, (payloads) => (jobs ? jobs.enqueueDeliveries(trx, payloads) : Promise.resolve())),
     });
     return reply.status(result.created ? 201 : 200).send(result);
   });
