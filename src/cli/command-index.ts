@@ -28,7 +28,7 @@ export const COMMAND_STUBS: Readonly<Record<string, CommandStub>> = {
   environment: { term: 'environment|env [options] [env] [image]', description: 'environments: where images run. No argument: list them; ENV: what runs there now; ENV IMAGE: record that IMAGE runs in ENV', alias: 'env' },
   webhook: { term: 'webhook', description: "the organisation's webhooks: where events are delivered" },
   server: { term: 'server [options]', description: 'run the platform server (HTTP API), or administer its store (token, catalog)' },
-  worker: { term: 'worker [options]', description: "run the platform's jobs (re-matches, webhook deliveries) from the server's PostgreSQL queue; start as many as you like, on any machine that reaches the database" },
+  worker: { term: 'worker [options]', description: "run the platform's jobs (re-matches, webhook deliveries, server-side image analyses) from the server's PostgreSQL queue; start as many as you like, on any machine that reaches the database" },
   attestation: { term: 'attestation|attest', description: 'in-toto attestations of an image: provenance, SBOMs, signatures', alias: 'attest' },
   login: { term: 'login [options] <server>', description: 'check a token against a Scout server and remember both (in a 0600 file under the config directory)' },
   logout: { term: 'logout', description: 'forget the server and token scout login saved' },

@@ -1,7 +1,7 @@
 /**
  * The platform's jobs, wired once for `scout server` (in-process on SQLite) and `scout worker`
  * (PostgreSQL): the queue over the platform database, the `rematch`, `deliver-webhook`,
- * `advisory-sync` and `reevaluate-policies` handlers, `ingestAdvisories`, which imports changed advisory records and
+ * `advisory-sync`, `reevaluate-policies` and `analyze-image` handlers, `ingestAdvisories`, which imports changed advisory records and
  * queues the re-match of exactly the packages they name, and the advisory sync's schedule.
  */
 import { join } from 'node:path';
@@ -16,7 +16,7 @@ import { ScoutError } from '../util/errors.js';
 import { InlineJobQueue } from './inline-queue.js';
 import { PgJobQueue } from './pg-queue.js';
 import type { JobQueue } from './queue.js';
-import { migrateJobs, type JobsDatabase } from './schema.js';
+import { migrateJobs, type JobsDatabase, type JobsTable } from './schema.js';
 import type { TableQueueOptions } from './table-queue.js';
 import { rematchHandler, rematchPayloadOf, type RematchPayload } from './handlers/rematch.js';
 import { DELIVERY_JOB_ATTEMPTS, deliverWebhookHandler } from './handlers/deliver-webhook.js';
@@ -24,6 +24,8 @@ import { reevaluatePoliciesHandler, type ReevaluatePayload } from './handlers/re
 import { advisorySyncHandler, SCHEDULED_SYNC_KEY, type AdvisorySyncPayload } from './handlers/advisory-sync.js';
 import { EXPLOIT_REFRESH_KEY, exploitRefreshHandler } from './handlers/exploit-refresh.js';
 import type { ImportBatch } from '../store/advisory-store.js';
+import { ANALYZE_JOB, ANALYZE_JOB_ATTEMPTS, analyzeImageHandler, type AnalyzePayload, type AnalyzeResult } from './handlers/analyze-image.js';
+import type { AnalyzeRegistries } from '../server/analyze-registries.js';
 
 export interface PlatformJobsOptions {
   db: Kysely<PlatformDatabase>;
@@ -43,6 +45,8 @@ export interface PlatformJobsOptions {
   log?: (line: string) => void;
   /** Images per reevaluate-policies job (default 200). */
   reevaluateBatch?: number;
+  /** Registries analyze-image jobs may pull from (default: none, every analysis refused). */
+  analyzeRegistries?: AnalyzeRegistries;
 }
 
 /** The scheduled advisory sync: its sources and how often. */
@@ -65,6 +69,13 @@ export interface PlatformJobs {
   prune(now?: Date, opts?: { jobDays?: number; eventDays?: number }): Promise<{ jobs: number; events: number }>;
   /** Queues webhook deliveries inside the caller's transaction on the platform database. */
   enqueueDeliveries(trx: Transaction<PlatformDatabase>, payloads: DeliverPayload[]): Promise<void>;
+  /**
+   * Queues the server-side analysis of a registry image for an organisation; a pending job for
+   * the same organisation, reference, platform and tags is answered with its id instead.
+   */
+  enqueueAnalysis(payload: AnalyzePayload): Promise<string>;
+  /** A job's row by id and name (GET /v1/jobs/{id} shows analyze-image jobs). */
+  readJob(id: string, name: string): Promise<JobsTable | undefined>;
   /** Queues the re-evaluation of an organisation's images by its configuration `generation`, inside the caller's transaction. */
   enqueueReevaluation(trx: Transaction<PlatformDatabase>, orgId: string, generation: number): Promise<string>;
   /**
@@ -190,11 +201,18 @@ export async function openPlatformJobs(opts: PlatformJobsOptions): Promise<Platf
         ...(opts.log ? { log: opts.log } : {}),
       }),
     );
+    queue.work<AnalyzePayload, AnalyzeResult>(
+      ANALYZE_JOB,
+      analyzeImageHandler({ db: opts.db, advisories: opts.advisories, registries: opts.analyzeRegistries ?? { hosts: [], insecure: [] }, enqueueDeliveries }),
+    );
   };
   return {
     queue,
     registerHandlers,
     importExploitData: importWithExploitRefresh,
+    readJob: (id, name) => jobsDb.selectFrom('jobs').selectAll().where('id', '=', id).where('name', '=', name).executeTakeFirst(),
+    enqueueAnalysis: (payload) =>
+      queue.send(ANALYZE_JOB, payload, { key: JSON.stringify([payload.orgId, payload.reference, payload.platform ?? '', payload.repository ?? '', payload.tags ?? []]), maxAttempts: ANALYZE_JOB_ATTEMPTS, backoffMs: 5000 }),
     enqueueDeliveries,
     enqueueReevaluation: (trx, orgId, generation) => queue.send('reevaluate-policies', { orgId, generation } satisfies ReevaluatePayload, { db: trx as unknown as Transaction<JobsDatabase> }),
     async prune(now = new Date(), o = {}) {

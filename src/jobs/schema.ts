@@ -27,6 +27,8 @@ export interface JobsTable {
   finished_at: number | string | null;
   duration_ms: number | null;
   last_error: string | null;
+  /** JSON a job leaves for whoever waits on it (003-job-result.ts). */
+  result: string | null;
 }
 
 interface JobsMigrationsTable {

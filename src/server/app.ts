@@ -34,6 +34,8 @@ export interface AppDeps {
   sessionSecret?: string;
   /** The job queue (re-match, webhook deliveries); without it POST /v1/advisories answers 503. */
   jobs?: PlatformJobs;
+  /** Registries POST /v1/images/analyze may name (default: none; see analyze-registries.ts). */
+  analyzeRegistries?: import('./analyze-registries.js').AnalyzeRegistries;
   /** Records request durations (scout_http_request_duration_seconds). */
   metrics?: PlatformMetrics;
   /** /readyz: resolves when this process can serve (database reachable, jobs running). */
@@ -92,6 +94,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       await v1.register((await import('./routes/v1/org.js')).default);
       await v1.register((await import('./routes/v1/tokens.js')).default);
       await v1.register((await import('./routes/v1/images.js')).default);
+      await v1.register((await import('./routes/v1/analyze-jobs.js')).default);
       await v1.register((await import('./routes/v1/compare.js')).default);
       await v1.register((await import('./routes/v1/repositories.js')).default);
       await v1.register((await import('./routes/v1/vulnerabilities.js')).default);

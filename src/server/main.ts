@@ -33,6 +33,8 @@ export interface ServeOptions {
    * As a job: on PostgreSQL one worker runs each sync, whichever it is. Absent: no schedule.
    */
   advisorySync?: { intervalMs: number; mirror?: string };
+  /** Registries POST /v1/images/analyze may pull from, with SCOUT_ANALYZE_REGISTRIES' (analyze-registries.ts). */
+  analyzeRegistries?: string[];
 }
 
 export interface RunningServer {
@@ -91,6 +93,8 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
   if (!runJobs && opts.location.database.kind === 'sqlite') {
     throw new ScoutError('bad-option', '--no-jobs needs PostgreSQL, where scout worker processes run the jobs; on SQLite the server is the only one that can');
   }
+  const { analyzeRegistries } = await import('./analyze-registries.js');
+  const registries = analyzeRegistries(opts.analyzeRegistries); // a bad entry stops the start
   const { platform, advisories } = await openServerStores(opts.location);
   // The platform's jobs (re-match on advisory changes, webhook deliveries) run in this process:
   // on SQLite they have no other home; on PostgreSQL the server is one more consumer of the
@@ -104,6 +108,7 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
     location: opts.location.database,
     advisories,
     feedsDir: join(opts.location.dataDir, 'advisory-feeds'),
+    analyzeRegistries: registries,
     log: (line) => log(JSON.parse(line) as object, 'advisory sync'),
   });
   const syncSchedule = opts.advisorySync ? await advisorySyncSchedule(opts.advisorySync) : undefined;
@@ -113,7 +118,7 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
   const { sql } = await import('kysely');
   const metrics = new PlatformMetrics({ db: platform.db, queue: jobs.queue });
   const ready = readiness({ ping: () => sql`SELECT 1`.execute(platform.db), ...(runJobs ? { jobsRunning: () => jobs.queue.isRunning() } : {}) });
-  const app = await buildApp({ platform, advisories, jobs, metrics, ready, logger: (opts.logger ?? { level: 'info' }) as never });
+  const app = await buildApp({ platform, advisories, jobs, metrics, ready, analyzeRegistries: registries, logger: (opts.logger ?? { level: 'info' }) as never });
   log = (obj, msg) => app.log.info(obj, msg);
   const boot = await bootstrap(platform, opts.location.dataDir);
   if (boot) {

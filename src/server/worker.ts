@@ -21,6 +21,8 @@ export interface WorkerOptions {
   metricsHost?: string;
   /** One line per job attempt (default: JSON lines on stdout). */
   log?: (line: string) => void;
+  /** Registries analyze-image jobs may pull from, with SCOUT_ANALYZE_REGISTRIES' (analyze-registries.ts). */
+  analyzeRegistries?: string[];
   /** Queue timings, for tests. */
   queue?: { leaseMs?: number; pollMs?: number };
 }
@@ -37,12 +39,14 @@ export async function startWorker(opts: WorkerOptions): Promise<RunningWorker> {
     throw new ScoutError('bad-option', 'scout worker needs PostgreSQL (--database postgres://… or SCOUT_DATABASE_URL): on SQLite, scout server runs the jobs itself');
   }
   const log = opts.log ?? ((l: string) => process.stdout.write(l + '\n'));
+  const { analyzeRegistries } = await import('./analyze-registries.js');
+  const registries = analyzeRegistries(opts.analyzeRegistries);
   const { openServerStores } = await import('./main.js');
   const { platform, advisories } = await openServerStores(opts.location);
   const { openPlatformJobs } = await import('../jobs/platform-jobs.js');
   let jobs: PlatformJobs;
   try {
-    jobs = await openPlatformJobs({ db: platform.db, location: opts.location.database, advisories, log, ...(opts.queue ? { queue: opts.queue } : {}), ...(opts.concurrency ? { deliveryConcurrency: opts.concurrency } : {}) });
+    jobs = await openPlatformJobs({ db: platform.db, location: opts.location.database, advisories, log, analyzeRegistries: registries, ...(opts.queue ? { queue: opts.queue } : {}), ...(opts.concurrency ? { deliveryConcurrency: opts.concurrency } : {}) });
   } catch (err) {
     await platform.close();
     await advisories.close();

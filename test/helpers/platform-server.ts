@@ -5,7 +5,7 @@
  */
 import { spawn } from 'node:child_process';
 import { resolveServerLocation } from '../../src/server/location.js';
-import { startServer, type RunningServer } from '../../src/server/main.js';
+import { startServer, type RunningServer, type ServeOptions } from '../../src/server/main.js';
 import { SqliteAdvisoryStore } from '../../src/store/sqlite/sqlite-store.js';
 import { importExampleAdvisories } from './platform-app.js';
 import { newLocation, type Backend } from './platform-db.js';
@@ -33,7 +33,7 @@ export async function fillAdvisories(path: string): Promise<void> {
  * On `postgres` the server's database is a fresh schema of the test database (dropped when `t`
  * ends) whose advisory tables hold the examples/ bundle, as on SQLite.
  */
-export async function startTestServer(t: { after: (fn: () => Promise<void>) => void }, dataDir = tempDir(), backend: Backend = 'sqlite'): Promise<TestServer> {
+export async function startTestServer(t: { after: (fn: () => Promise<void>) => void }, dataDir = tempDir(), backend: Backend = 'sqlite', serve: Pick<ServeOptions, 'analyzeRegistries'> = {}): Promise<TestServer> {
   let location = resolveServerLocation({ dataDir }, {});
   let drop = async () => {};
   if (backend === 'postgres') {
@@ -52,7 +52,7 @@ export async function startTestServer(t: { after: (fn: () => Promise<void>) => v
   const printed: string[] = [];
   const log: string[] = [];
   const stream = { write: (line: string) => void log.push(line) };
-  const running = await startServer({ location, host: '127.0.0.1', port: 0, print: (l) => printed.push(l), logger: { level: 'info', stream } });
+  const running = await startServer({ ...serve, location, host: '127.0.0.1', port: 0, print: (l) => printed.push(l), logger: { level: 'info', stream } });
   // The schema goes once the server (and its job workers) stopped using it.
   t.after(async () => {
     await running.close();

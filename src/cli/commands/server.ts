@@ -80,18 +80,19 @@ export function register(program: Command): Command {
       .description('run the platform server (HTTP API), or administer its store (token, catalog)')
       .option('--host <host>', 'address to listen on', '127.0.0.1')
       .option('--port <port>', 'port to listen on', '8080')
+      .option('--analyze-registry <host...>', 'registries POST /v1/images/analyze may pull from: host[:port], or http://host:port for plain HTTP (also SCOUT_ANALYZE_REGISTRIES, comma-separated; default none)')
       .option('--no-jobs', 'run no jobs in this process: leave them to scout worker processes (PostgreSQL only)')
       .option(...METRICS_PORT)
       .option('--metrics-host <host>', 'address of the metrics listener (default: --host)')
       .option('--advisory-sync <seconds>', 'sync the advisory database every this many seconds from the scout db update sources (first at start; one worker runs each sync)')
       .option('--advisory-mirror <url-or-dir>', 'with --advisory-sync: an http(s) mirror or a directory holding the feeds under their original paths (default: SCOUT_ADVISORY_MIRROR, else the public feeds)'),
   ).action(
-    action(async (o: LocationCliOptions & { host: string; port: string; jobs: boolean; metricsPort?: string; metricsHost?: string; advisorySync?: string; advisoryMirror?: string }) => {
+    action(async (o: LocationCliOptions & { host: string; port: string; jobs: boolean; metricsPort?: string; metricsHost?: string; advisorySync?: string; advisoryMirror?: string; analyzeRegistry?: string[] }) => {
       const port = portOption('--port', o.port)!;
       const metricsPort = portOption('--metrics-port', o.metricsPort);
       const { startServer } = await import('../../server/main.js');
       const advisorySync = advisorySyncOption(o.advisorySync, o.advisoryMirror);
-      const running = await startServer({ location: await location(o), host: o.host, port, runJobs: o.jobs, ...(metricsPort !== undefined ? { metricsPort } : {}), ...(o.metricsHost ? { metricsHost: o.metricsHost } : {}), ...(advisorySync ? { advisorySync } : {}) });
+      const running = await startServer({ location: await location(o), host: o.host, port, runJobs: o.jobs, ...(metricsPort !== undefined ? { metricsPort } : {}), ...(o.metricsHost ? { metricsHost: o.metricsHost } : {}), ...(advisorySync ? { advisorySync } : {}), ...(o.analyzeRegistry ? { analyzeRegistries: o.analyzeRegistry } : {}) });
       process.stdout.write(`Scout server listening on ${running.url} (data: ${running.platform.dialect === 'sqlite' ? (await location(o)).dataDir : 'PostgreSQL'})\n`);
       if (running.opsUrl) process.stdout.write(`metrics and health on ${running.opsUrl} (/metrics, /healthz, /readyz)\n`);
       await untilStopped(() => running.close());

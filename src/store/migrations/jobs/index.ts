@@ -6,6 +6,7 @@
 import type { Kysely } from 'kysely';
 import * as m001 from './001-jobs.js';
 import * as m002 from './002-claim-order.js';
+import * as m003 from './003-job-result.js';
 
 export interface JobsMigration {
   version: number;
@@ -13,4 +14,4 @@ export interface JobsMigration {
   up(db: Kysely<unknown>): Promise<void>;
 }
 
-export const JOBS_MIGRATIONS: readonly JobsMigration[] = [m001, m002];
+export const JOBS_MIGRATIONS: readonly JobsMigration[] = [m001, m002, m003];

@@ -1,0 +1,172 @@
+/**
+ * Server-side analysis (POST /v1/images/analyze, GET /v1/jobs/{id}) end to end: a real
+ * docker-registry on loopback (images pushed with skopeo), a real Scout server on SQLite and on
+ * PostgreSQL running the analyze-image job, and the real CLI pushing the same image into another
+ * organisation: what the server analysed must be stored exactly as a local `scout push` stores it.
+ */
+import assert from 'node:assert/strict';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, test, type TestContext } from 'node:test';
+import { buildImage, writeOciLayout, type BuiltImage } from '../helpers/image-builder.js';
+import { startRegistry, type RegistryServer } from '../helpers/registry-server.js';
+import { scoutAsync, startTestServer, type TestServer } from '../helpers/platform-server.js';
+import { tempDir } from '../helpers/tmp.js';
+import { BACKENDS, type Backend } from '../helpers/platform-db.js';
+
+interface JobView {
+  id: string;
+  state: string;
+  reference: string;
+  attempts: number;
+  error?: string;
+  result?: { digest: string; created: boolean; repository?: string; tags: string[]; packages: number };
+}
+
+let reg: RegistryServer;
+let server: TestServer;
+let admin: string;
+
+async function setUp(t: TestContext, backend: Backend): Promise<void> {
+  reg = await startRegistry();
+  t.after(() => reg.stop());
+  server = await startTestServer(t, tempDir(), backend, { analyzeRegistries: [reg.host] });
+  admin = readFileSync(join(server.dataDir, 'admin-token'), 'utf8').trim();
+}
+
+async function call<T>(token: string, method: string, path: string, body?: unknown): Promise<{ status: number; body: T }> {
+  const res = await fetch(server.url + path, { method, headers: { authorization: `Bearer ${token}`, ...(body ? { 'content-type': 'application/json' } : {}) }, ...(body ? { body: JSON.stringify(body) } : {}) });
+  return { status: res.status, body: (await res.json()) as T };
+}
+
+/** Waits for the job to finish (done or failed for good); the wait is bounded, never timed. */
+async function finished(token: string, id: string): Promise<JobView> {
+  for (let i = 0; i < 1200; i++) {
+    const { status, body } = await call<JobView>(token, 'GET', `/v1/jobs/${id}`);
+    assert.equal(status, 200);
+    if (body.state === 'done' || body.state === 'failed') return body;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  assert.fail(`job ${id} did not finish`);
+}
+
+let n = 0;
+async function image(name: string): Promise<BuiltImage> {
+  n++;
+  return buildImage({
+    architecture: 'arm64',
+    layers: [
+      {
+        'etc/os-release': 'ID=debian\nVERSION_ID="12"\nVERSION_CODENAME=bookworm\n',
+        // libssl3 from openssl 3.0.11-1~deb12u1: the example advisories hold fixes after it, so the image has findings.
+        'var/lib/dpkg/status': `Package: libssl3\nStatus: install ok installed\nSource: openssl\nVersion: 3.0.11-1~deb12u1\nArchitecture: arm64\n\nPackage: ${name}\nStatus: install ok installed\nVersion: 1.0.${n}\nArchitecture: arm64\n\n`,
+      },
+      { [`app/${name}.txt`]: `${name} ${n}` },
+    ],
+    labels: { name, n: String(n) },
+  });
+}
+
+function push(img: BuiltImage, repoTag: string): void {
+  const dir = tempDir();
+  writeOciLayout(dir, [{ images: [img], refName: 'x' }]);
+  reg.push(dir, 'x', repoTag);
+}
+
+type Pkg = { name: string; version: string; type: string; purl?: string };
+async function packagesOf(token: string, digest: string): Promise<string[]> {
+  const { status, body } = await call<{ items: Pkg[] }>(token, 'GET', `/v1/images/${digest}/packages?limit=500`);
+  assert.equal(status, 200);
+  return body.items.map((p) => `${p.type} ${p.name} ${p.version} ${p.purl ?? ''}`).sort();
+}
+
+async function pushedEvents(token: string, digest: string): Promise<number> {
+  const { body } = await call<{ items: { kind: string; image?: { digest: string } }[] }>(token, 'GET', '/v1/events?kind=image.pushed&limit=500');
+  return body.items.filter((e) => e.image?.digest === digest).length;
+}
+
+for (const backend of BACKENDS) {
+  describe(`server-side analysis, server on ${backend}`, () => {
+    test('a reference is pulled, analysed and stored as scout push stores it; once per digest; only the asking organisation sees the job', (t) => story(t, backend));
+  });
+}
+
+async function story(t: TestContext, backend: Backend): Promise<void> {
+  await setUp(t, backend);
+  const a = await image('a');
+  push(a, 'scout/a:1');
+  const ref = `${reg.host}/scout/a:1`;
+
+  const queued = await call<JobView>(admin, 'POST', '/v1/images/analyze', { reference: ref, platform: 'linux/arm64' });
+  assert.equal(queued.status, 202, JSON.stringify(queued.body));
+  assert.equal(queued.body.reference, ref);
+  const job = await finished(admin, queued.body.id);
+  assert.equal(job.state, 'done', job.error);
+  assert.deepEqual(job.result, { digest: a.manifestDigest, created: true, repository: `${reg.host}/scout/a`, tags: ['1'], packages: 2 });
+  assert.equal(await pushedEvents(admin, a.manifestDigest), 1, 'one image.pushed event, as a push makes');
+
+  // The same image pushed from the CLI into another organisation: the same packages and findings.
+  const other = server.platform.forOrg(await server.platform.ensureOrg('other'));
+  const { token: otherToken } = await other.createToken('other', 'write');
+  const env = { SCOUT_SERVER: server.url, SCOUT_TOKEN: otherToken, SCOUT_CACHE_DIR: tempDir(), SCOUT_CONFIG_DIR: tempDir(), DOCKER_CONFIG: tempDir(), SCOUT_REGISTRY_USER: '', SCOUT_REGISTRY_PASSWORD: '' };
+  const local = await scoutAsync(['push', `registry://${ref}`, '--platform', 'linux/arm64', '--format', 'json'], env);
+  assert.equal(local.code, 0, local.stderr);
+  assert.equal((JSON.parse(local.stdout) as { image: { digest: string } }).image.digest, a.manifestDigest);
+  const serverSide = await packagesOf(admin, a.manifestDigest);
+  assert.equal(serverSide.length, 2);
+  assert.deepEqual(serverSide, await packagesOf(otherToken, a.manifestDigest));
+  const findings = async (token: string) => (await call<{ items: { vulnerabilityId: string; packageName: string; packageVersion: string; severity: string; status: string }[] }>(token, 'GET', `/v1/images/${a.manifestDigest}/findings?limit=500`)).body.items.map((f) => `${f.vulnerabilityId} ${f.severity} ${f.status} ${f.packageVersion} ${f.packageName}`).sort();
+  const found = await findings(admin);
+  assert.ok(found.some((f) => f.endsWith(' libssl3')), `openssl's advisories match libssl3: ${found.join(', ')}`);
+  assert.deepEqual(found, await findings(otherToken));
+
+  // Another organisation cannot see the job: as unknown as one that never was.
+  const foreign = await call<{ code: string }>(otherToken, 'GET', `/v1/jobs/${job.id}`);
+  assert.equal(foreign.status, 404);
+  assert.equal(foreign.body.code, 'not-found');
+
+  // Again: idempotent by digest (stored once, no second event).
+  const again = await finished(admin, (await call<JobView>(admin, 'POST', '/v1/images/analyze', { reference: `${reg.host}/scout/a@${a.manifestDigest}`, platform: 'linux/arm64', tags: ['1'] })).body.id);
+  assert.equal(again.state, 'done', again.error);
+  assert.equal(again.result?.created, false);
+  assert.equal(again.result?.digest, a.manifestDigest);
+  assert.equal(await pushedEvents(admin, a.manifestDigest), 1);
+
+  // A broken image (its config blob damaged in the registry's storage): a failed job naming it; the server goes on.
+  const c = await image('c');
+  push(c, 'scout/c:1');
+  const hex = c.configDigest.slice('sha256:'.length);
+  const blob = join(reg.storageDir, 'docker/registry/v2/blobs/sha256', hex.slice(0, 2), hex, 'data');
+  writeFileSync(blob, Buffer.alloc(readFileSync(blob).length, 0x20));
+  const broken = await finished(admin, (await call<JobView>(admin, 'POST', '/v1/images/analyze', { reference: `${reg.host}/scout/c:1`, platform: 'linux/arm64' })).body.id);
+  assert.equal(broken.state, 'failed');
+  assert.equal(broken.attempts, 1, 'a broken image is not retried');
+  assert.match(broken.error ?? '', new RegExp(`^${reg.host}/scout/c:1: .*config: digest mismatch: expected ${c.configDigest}.*\\(digest-mismatch\\)$`));
+  assert.equal(broken.result, undefined);
+  assert.equal((await call(admin, 'GET', `/v1/images/${c.manifestDigest}`)).status, 404);
+  const next = await image('d');
+  push(next, 'scout/d:1');
+  const fine = await finished(admin, (await call<JobView>(admin, 'POST', '/v1/images/analyze', { reference: `${reg.host}/scout/d:1`, platform: 'linux/arm64' })).body.id);
+  assert.equal(fine.state, 'done', fine.error);
+}
+
+test('refused up front: a registry the server was not allowed, a reference that is not a registry image, a read token, no such job', async (t) => {
+  await setUp(t, 'sqlite');
+  const refused = await call<{ code: string; message: string }>(admin, 'POST', '/v1/images/analyze', { reference: '127.0.0.1:9/scout/a:1' });
+  assert.equal(refused.status, 400);
+  assert.equal(refused.body.code, 'registry-not-allowed');
+  assert.equal(refused.body.message, `registry 127.0.0.1:9 is not one this server may pull from (it allows ${reg.host}; its operator allows more with scout server --analyze-registry HOST or SCOUT_ANALYZE_REGISTRIES)`);
+  // Docker Hub is a registry like any other: not allowed unless named.
+  assert.equal((await call<{ code: string }>(admin, 'POST', '/v1/images/analyze', { reference: 'alpine:3.20' })).body.code, 'registry-not-allowed');
+  for (const reference of ['oci:///etc', 'docker-archive:///etc/passwd', 'image://alpine']) {
+    const r = await call<{ code: string; message: string }>(admin, 'POST', '/v1/images/analyze', { reference });
+    assert.equal(r.status, 400, reference);
+    assert.equal(r.body.code, 'bad-reference', reference);
+  }
+  const other = server.platform.forOrg(await server.platform.ensureOrg('other'));
+  const { token: reader } = await other.createToken('reader', 'read');
+  assert.equal((await call(reader, 'POST', '/v1/images/analyze', { reference: `${reg.host}/scout/a:1` })).status, 403);
+  assert.equal((await call(admin, 'GET', '/v1/jobs/0190aaaa-0000-7000-8000-000000000000')).status, 404);
+  const { body: jobs } = await call<{ items: unknown[] }>(admin, 'GET', '/v1/events?limit=10');
+  assert.deepEqual(jobs.items, [], 'nothing was queued or stored');
+});
