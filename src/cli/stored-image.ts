@@ -1,7 +1,7 @@
 /**
  * One image stored on the server, read whole: its detail (metadata, base image), layers,
- * packages and findings. Shared by `scout image get --server` and `scout compare --server`,
- * which name a stored image the same way (a digest, REPOSITORY:TAG or REPOSITORY@DIGEST).
+ * packages and findings (`scout image get --server`). `scout compare --server` names a stored
+ * image the same way (a digest, REPOSITORY:TAG or REPOSITORY@DIGEST) and resolves it here.
  */
 import type { ImageDetail, ImageSummary, StoredFinding, StoredLayer, StoredPackage } from '../store/platform-store.js';
 import { ScoutError } from '../util/errors.js';

@@ -1,8 +1,8 @@
 /**
  * Two images stored for one organisation compared as they are stored (GET
- * /v1/images/{digest}/compare): the same compareImages() and storedSide() that `scout compare
- * --server` runs on what it reads from the API, here on what the store holds, so the dashboard's
- * comparison and the command's are one computation. Nothing is scanned or matched.
+ * /v1/images/{digest}/compare, read by the dashboard and by `scout compare --server`): the same
+ * compareImages() and storedSide() as a local comparison, on what the store holds. Nothing is
+ * scanned or matched.
  */
 import { compareImages, storedSide, type Comparison } from '../platform/compare.js';
 import type { OrgStore, Page, StoredFinding, StoredPackage } from '../store/platform-store.js';

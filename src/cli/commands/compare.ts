@@ -5,8 +5,9 @@
  * when an image's provenance attestation names it.
  *
  * With `--server`, both are images stored on the server (a digest, REPOSITORY:TAG or
- * REPOSITORY@DIGEST): their stored packages and findings are compared as they are, nothing is
- * scanned or matched here, and the base image each is built on is compared too.
+ * REPOSITORY@DIGEST): the server compares their stored packages and findings as they are
+ * (GET /v1/images/{digest}/compare), nothing is scanned or matched here, and the base image each
+ * is built on is compared too.
  */
 import type { Command } from 'commander';
 import type { Comparison } from '../../platform/compare.js';
@@ -54,20 +55,23 @@ export function register(program: Command): void {
         const packagesChanged = c.packages.added.length + c.packages.removed.length + c.packages.changed.length > 0;
         return (gates.has('vulnerability') && c.findings.added.length > 0) || (gates.has('package') && packagesChanged);
       };
-      const { compareImages, storedSide } = await import('../../platform/compare.js');
       if (o.server !== undefined) {
-        const { resolveLogin } = await import('../server-client.js');
-        const { readStoredImage } = await import('../stored-image.js');
+        const { callApi, resolveLogin } = await import('../server-client.js');
+        const { resolveStoredImage } = await import('../stored-image.js');
         const login = resolveLogin(typeof o.server === 'string' ? o.server : undefined);
-        const [image, to] = await Promise.all([readStoredImage(login, ref), readStoredImage(login, o.to)]);
-        return (await decide(compareImages(storedSide(ref, image), storedSide(o.to, to)))) ? EXIT.policy : EXIT.ok;
+        const [image, to] = await Promise.all([resolveStoredImage(login, ref), resolveStoredImage(login, o.to)]);
+        // One request: the server compares what it stores (the dashboard's Compare tab reads the same route).
+        const { body: c } = await callApi<Comparison>(login, { method: 'GET', path: `/v1/images/${image}/compare`, query: { to } });
+        // Each side named as it was asked for (the server names it by its first tag).
+        const named = { ...c, image: { ...c.image, reference: ref }, to: { ...c.to, reference: o.to } };
+        return (await decide(named)) ? EXIT.policy : EXIT.ok;
       }
       const { openStoreForMatching } = await import('../store.js');
       const { store, close } = await openStoreForMatching(freshness(o));
       try {
         const { imageFacts } = await import('../../platform/image-facts.js');
         const { match } = await import('../../match/index.js');
-        const { provenanceBaseImage } = await import('../../platform/compare.js');
+        const { compareImages, provenanceBaseImage } = await import('../../platform/compare.js');
         const cache = o.cache === false ? { cache: false as const } : {};
         const sides = [];
         for (const r of [ref, o.to]) {

@@ -1,7 +1,6 @@
 /**
  * GET /v1/images/{digest}/compare?to=DIGEST: what changed from `to` to the image, both stored
- * images of the caller's organisation (the dashboard's Compare tab; `scout compare --server`
- * computes the same document from the image routes).
+ * images of the caller's organisation (the dashboard's Compare tab and `scout compare --server`).
  */
 import type { FastifyInstance } from 'fastify';
 import { ScoutError } from '../../../util/errors.js';
