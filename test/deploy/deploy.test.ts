@@ -29,10 +29,10 @@ function checkArgs(program: Command, args: readonly string[], where: string): vo
   for (const a of args.slice(i)) if (a.startsWith('--')) assert.ok(known.has(a.split('=')[0]), `${where}: scout ${cmd.name()} has no option ${a}`);
 }
 
-test('deploy/docker-compose.yml: server, two workers and PostgreSQL; every scout command line is valid', async () => {
+test('deploy/docker-compose.yml: server, two workers, PostgreSQL and an optional watch; every scout command line is valid', async () => {
   const program = await buildProgram();
-  const compose = parse(readFileSync(new URL('docker-compose.yml', DEPLOY), 'utf8')) as { services: Record<string, { image?: string; command?: string[]; build?: { context: string; dockerfile: string }; environment?: Record<string, string>; depends_on?: Record<string, unknown>; deploy?: { replicas?: number }; healthcheck?: { test: string[] } }> };
-  assert.deepEqual(Object.keys(compose.services).sort(), ['postgres', 'server', 'worker']);
+  const compose = parse(readFileSync(new URL('docker-compose.yml', DEPLOY), 'utf8')) as { services: Record<string, { image?: string; command?: string[]; build?: { context: string; dockerfile: string }; environment?: Record<string, string>; depends_on?: Record<string, unknown>; deploy?: { replicas?: number }; healthcheck?: { test: string[] }; profiles?: string[] }> };
+  assert.deepEqual(Object.keys(compose.services).sort(), ['postgres', 'server', 'watch', 'worker']);
   const { server, worker } = compose.services;
   assert.ok(existsSync(new URL(`../${server.build!.dockerfile}`, DEPLOY)), 'the Dockerfile the build names exists');
   for (const [name, s] of [['server', server], ['worker', worker]] as const) {
@@ -43,6 +43,14 @@ test('deploy/docker-compose.yml: server, two workers and PostgreSQL; every scout
   }
   assert.ok(server.command!.includes('--no-jobs'), 'the server leaves jobs to the workers');
   assert.equal(worker.deploy?.replicas, 2);
+  // The watch: a registry watched every 300 s, storing on the server service with a token from outside the file.
+  const { watch } = compose.services;
+  checkArgs(program, watch.command!, 'compose watch');
+  assert.deepEqual([watch.command![0], watch.command!.includes('--registry'), watch.command![watch.command!.indexOf('--interval') + 1]], ['watch', true, '300']);
+  assert.equal(watch.environment!.SCOUT_SERVER, 'http://server:8080');
+  assert.match(watch.environment!.SCOUT_TOKEN, /^\$\{SCOUT_WATCH_TOKEN/);
+  assert.deepEqual(watch.profiles, ['watch'], 'compose up without a token does not start it');
+  assert.ok(watch.depends_on?.server);
   // The Dockerfile's default command is valid too.
   const dockerfile = readFileSync(new URL('Dockerfile', DEPLOY), 'utf8');
   const cmd = /^CMD (\[.*\])$/m.exec(dockerfile)?.[1];
@@ -55,10 +63,10 @@ test('deploy/kubernetes/scout.yaml: well-formed objects, matching selectors, pro
   const text = readFileSync(new URL('kubernetes/scout.yaml', DEPLOY), 'utf8');
   const docs = parseAllDocuments(text);
   for (const d of docs) assert.deepEqual(d.errors, []);
-  type Container = { name: string; args: string[]; ports: { name: string; containerPort: number }[]; env?: { name: string; valueFrom?: { secretKeyRef?: { name: string; key: string } } }[]; readinessProbe: { httpGet: { path: string; port: string } }; livenessProbe: { httpGet: { path: string; port: string } } };
+  type Container = { name: string; args: string[]; ports?: { name: string; containerPort: number }[]; env?: { name: string; value?: string; valueFrom?: { secretKeyRef?: { name: string; key: string } } }[]; readinessProbe?: { httpGet: { path: string; port: string } }; livenessProbe?: { httpGet: { path: string; port: string } } };
   type Obj = { apiVersion: string; kind: string; metadata: { name: string; namespace?: string; labels?: Record<string, string> }; spec?: { selector?: { matchLabels?: Record<string, string> } & Record<string, string>; template?: { metadata: { labels: Record<string, string> }; spec: { containers: Container[] } } } };
   const objs = docs.map((d) => d.toJS() as Obj);
-  assert.deepEqual(objs.map((o) => `${o.kind}/${o.metadata.name}`), ['Namespace/scout', 'Deployment/scout-server', 'Deployment/scout-worker', 'Service/scout']);
+  assert.deepEqual(objs.map((o) => `${o.kind}/${o.metadata.name}`), ['Namespace/scout', 'Deployment/scout-server', 'Deployment/scout-worker', 'Deployment/scout-watch', 'Service/scout']);
   const secretKeys = new Set([...text.matchAll(/--from-literal=([a-z-]+)=/g)].map((m) => m[1]));
   for (const o of objs) {
     assert.ok(o.apiVersion && o.kind && o.metadata.name, JSON.stringify(o));
@@ -68,13 +76,21 @@ test('deploy/kubernetes/scout.yaml: well-formed objects, matching selectors, pro
     for (const [k, v] of Object.entries(o.spec!.selector!.matchLabels!)) assert.equal(tmpl.metadata.labels[k], v, `${o.metadata.name}: selector ${k}`);
     for (const c of tmpl.spec.containers) {
       checkArgs(program, c.args, `${o.metadata.name}/${c.name}`);
-      const ports = new Set(c.ports.map((p) => p.name));
-      for (const probe of [c.readinessProbe, c.livenessProbe]) assert.ok(ports.has(probe.httpGet.port), `${o.metadata.name}: probe port ${probe.httpGet.port}`);
-      assert.equal(c.readinessProbe.httpGet.path, '/readyz');
-      assert.equal(c.livenessProbe.httpGet.path, '/healthz');
-      const metricsPort = c.args[c.args.indexOf('--metrics-port') + 1];
-      assert.equal(c.ports.find((p) => p.name === 'metrics')?.containerPort, Number(metricsPort));
       for (const e of c.env ?? []) if (e.valueFrom?.secretKeyRef) assert.ok(secretKeys.has(e.valueFrom.secretKeyRef.key), `secret key ${e.valueFrom.secretKeyRef.key} is one the header creates`);
+      if (c.args[0] === 'watch') {
+        // The watcher serves nothing: a registry every 300 s, the Service's URL, its token from the Secret.
+        assert.deepEqual([c.ports, c.readinessProbe, c.livenessProbe, c.args.includes('--registry'), c.args[c.args.indexOf('--interval') + 1]], [undefined, undefined, undefined, true, '300']);
+        const env = Object.fromEntries((c.env ?? []).map((e) => [e.name, e]));
+        assert.equal(env.SCOUT_SERVER?.value, `http://${objs.find((x) => x.kind === 'Service')!.metadata.name}`);
+        assert.equal(env.SCOUT_TOKEN?.valueFrom?.secretKeyRef?.key, 'watch-token');
+        continue;
+      }
+      const ports = new Set(c.ports!.map((p) => p.name));
+      for (const probe of [c.readinessProbe!, c.livenessProbe!]) assert.ok(ports.has(probe.httpGet.port), `${o.metadata.name}: probe port ${probe.httpGet.port}`);
+      assert.equal(c.readinessProbe!.httpGet.path, '/readyz');
+      assert.equal(c.livenessProbe!.httpGet.path, '/healthz');
+      const metricsPort = c.args[c.args.indexOf('--metrics-port') + 1];
+      assert.equal(c.ports!.find((p) => p.name === 'metrics')?.containerPort, Number(metricsPort));
     }
   }
   const service = objs.find((o) => o.kind === 'Service')!;
@@ -86,4 +102,5 @@ test('the deploy check itself catches a flag scout does not have', async () => {
   const program = await buildProgram();
   assert.throws(() => checkArgs(program, ['worker', '--threads', '4'], 'x'), /scout worker has no option --threads/);
   assert.throws(() => checkArgs(program, ['serve'], 'x'), /"serve" is not a scout command/);
+  assert.throws(() => checkArgs(program, ['watch', '--registry', 'r', '--every', '300'], 'x'), /scout watch has no option --every/);
 });
