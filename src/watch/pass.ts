@@ -9,6 +9,10 @@
  * Images whose tags are unchanged are marked seen (POST /v1/images/seen): the organisation's
  * retention counts from the last sighting, and an image still in the registry is still in use.
  *
+ * With `serverSide` (scout watch --server-side) a new image is not pulled here: the server is
+ * asked to analyse it (POST /v1/images/analyze, from a registry its operator allowed) and the
+ * pass waits for that job, so the pass reports the same things either way.
+ *
  * A failure (a repository the registry refuses, a manifest that is not one, an image that
  * cannot be read or stored) is recorded with what failed and the pass goes on.
  */
@@ -39,6 +43,8 @@ export interface WatchTarget {
   analyse: (ref: string) => Promise<ImageFacts>;
   /** The body `scout push` sends for those facts. */
   body: (facts: ImageFacts) => Record<string, unknown>;
+  /** Ask the server to pull and analyse new images instead (`platform`: os/arch[/variant] to pick). */
+  serverSide?: { platform?: string; pollMs?: number };
 }
 
 export interface StoredImage {
@@ -200,6 +206,10 @@ async function watchImage(w: WatchTarget, repository: string, filedUnder: string
       for (const tag of tags) result.retagged.push({ repository: filedUnder, tag, digest: target.manifestDigest });
       return;
     }
+    if (w.serverSide) {
+      result.stored.push(await analyseOnServer(w, `${view.registry}/${repository}:${tags[0]}@${digest}`, reference, filedUnder, tags));
+      return;
+    }
     // The digest pins the image; the first tag names it in its metadata, as a pull by tag would.
     const facts = await w.analyse(`registry://${view.registry}/${repository}:${tags[0]}@${digest}`);
     const { sbom } = facts;
@@ -221,4 +231,47 @@ async function watchImage(w: WatchTarget, repository: string, filedUnder: string
     if (err instanceof ScoutError && err.code === 'platform-not-found') result.skipped.push({ what: reference, why: err.message });
     else result.failures.push(failureOf(reference, err));
   }
+}
+
+interface AnalyzeJob {
+  id: string;
+  state: 'queued' | 'running' | 'done' | 'failed';
+  error?: string;
+  result?: { digest: string; packages: number; incompleteLayers?: string[] };
+}
+
+/** How long a pass waits for one server-side analysis before it counts as failed (the job goes on). */
+const SERVER_SIDE_WAIT_MS = 15 * 60_000;
+
+/**
+ * One new image analysed by the server: queued (the digest pins it, the first tag names it, as
+ * a local analysis does), then waited for. A failed job's error ends with its code in
+ * parentheses (src/jobs/handlers/analyze-image.ts): an image only for other platforms is passed
+ * over by the caller, as locally.
+ */
+async function analyseOnServer(w: WatchTarget, pinned: string, reference: string, filedUnder: string, tags: string[]): Promise<StoredImage> {
+  const { login } = w;
+  const platform = w.serverSide?.platform;
+  const { body: queued } = await callApi<AnalyzeJob>(login, { method: 'POST', path: '/v1/images/analyze', body: { reference: pinned, ...(platform ? { platform } : {}), repository: filedUnder, tags } });
+  const deadline = Date.now() + SERVER_SIDE_WAIT_MS;
+  let job = queued;
+  while (job.state !== 'done' && job.state !== 'failed') {
+    if (Date.now() > deadline) throw new ScoutError('analysis-timeout', `the server's analysis (job ${job.id}) did not finish within ${SERVER_SIDE_WAIT_MS / 60_000} minutes; it goes on on the server`);
+    await new Promise((r) => setTimeout(r, w.serverSide?.pollMs ?? 500));
+    job = (await callApi<AnalyzeJob>(login, { method: 'GET', path: `/v1/jobs/${job.id}` })).body;
+  }
+  if (job.state === 'failed' || !job.result) {
+    const message = job.error ?? 'the server\'s analysis failed';
+    throw new ScoutError(/\(([a-z0-9-]+)\)$/.exec(message)?.[1] ?? 'analysis-failed', message);
+  }
+  const { body: image } = await callApi<ImageDetail>(login, { method: 'GET', path: `/v1/images/${job.result.digest}` });
+  return {
+    reference,
+    digest: job.result.digest,
+    repository: filedUnder,
+    tags,
+    packages: job.result.packages,
+    vulnerabilities: Object.values(image.vulnerabilities).reduce((a, b) => a + b, 0),
+    ...(job.result.incompleteLayers?.length ? { incompleteLayers: job.result.incompleteLayers } : {}),
+  };
 }

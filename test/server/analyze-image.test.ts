@@ -170,3 +170,31 @@ test('refused up front: a registry the server was not allowed, a reference that 
   const { body: jobs } = await call<{ items: unknown[] }>(admin, 'GET', '/v1/events?limit=10');
   assert.deepEqual(jobs.items, [], 'nothing was queued or stored');
 });
+
+test('scout watch --server-side: new images are analysed by the server, as a local watch stores them; an image for other platforms is passed over', async (t) => {
+  await setUp(t, 'sqlite');
+  const w = await image('w');
+  push(w, 'scout/w:1');
+  const amd = await buildImage({ architecture: 'amd64', layers: [{ 'etc/os-release': 'ID=debian\nVERSION_ID="12"\n' }], labels: { n: 'amd' } });
+  push(amd, 'scout/w:amd64');
+  const env = { SCOUT_SERVER: server.url, SCOUT_TOKEN: admin, SCOUT_CACHE_DIR: tempDir(), SCOUT_CONFIG_DIR: tempDir(), DOCKER_CONFIG: tempDir() };
+  const watch = async (...args: string[]) => {
+    const r = await scoutAsync(['watch', '--registry', reg.url, '--platform', 'linux/arm64', '--server-side', '--format', 'json', ...args], env);
+    return { ...r, result: JSON.parse(r.stdout || '{}') as { stored: { repository: string; tags: string[]; digest: string; packages: number }[]; skipped: { what: string; why: string }[]; failures: unknown[]; unchanged: number } };
+  };
+  const first = await watch();
+  assert.equal(first.code, 0, first.stderr);
+  assert.deepEqual(first.result.failures, []);
+  assert.deepEqual(first.result.stored.map((s) => [s.repository, s.tags.join(','), s.digest, s.packages]), [[`${reg.host}/scout/w`, '1', w.manifestDigest, 2]]);
+  assert.deepEqual(first.result.skipped.map((s) => s.what), [`${reg.host}/scout/w:amd64@${amd.manifestDigest}`]);
+  assert.match(first.result.skipped[0].why, /no image for platform linux\/arm64/);
+  assert.equal(await pushedEvents(admin, w.manifestDigest), 1);
+  assert.deepEqual((await packagesOf(admin, w.manifestDigest)).map((p) => p.split(' ')[1]), ['libssl3', 'w']);
+  // The next pass: nothing new (the server holds it), nothing analysed.
+  const second = await watch();
+  assert.equal(second.code, 0, second.stderr);
+  assert.deepEqual([second.result.stored, second.result.failures, second.result.unchanged], [[], [], 1]);
+  const both = await scoutAsync(['watch', '--registry', reg.url, '--server-side', '--secrets'], env);
+  assert.equal(both.code, 1);
+  assert.match(both.stderr, /--server-side stores no secret scan/);
+});

@@ -4,7 +4,8 @@
  * tags and the digest of each, and analyses and stores on the server (as `scout push` does) the
  * images it does not hold yet; a tag that moved to an image it holds is pointed at it. Without
  * --interval: one pass, its summary, exit 1 when anything failed (3 when an image was stored
- * with a layer unread). With it: a pass every S seconds until SIGINT or SIGTERM.
+ * with a layer unread). With it: a pass every S seconds until SIGINT or SIGTERM. --server-side:
+ * the server pulls and analyses the new images (POST /v1/images/analyze); the pass waits for them.
  */
 import type { Command } from 'commander';
 import { action, EXIT, imageOptions, openOptions, scanOptions, type ImageCliOptions } from '../common.js';
@@ -17,6 +18,7 @@ interface WatchOptions extends ImageCliOptions, TrustCliOptions {
   interval?: string;
   server?: string;
   secrets?: boolean;
+  serverSide?: boolean;
   format: string;
 }
 
@@ -31,12 +33,14 @@ export function register(program: Command): void {
         .option('--interval <seconds>', 'a pass every this many seconds until stopped (default: one pass)')
         .option('--server <url>', 'server URL (default: SCOUT_SERVER or scout login\'s)')
         .option('--secrets', 'also search each new image\'s layers for leaked secrets and store the findings (values masked), as scout push --secrets')
+        .option('--server-side', 'let the server pull and analyse new images (POST /v1/images/analyze; the registry must be one the server allows) instead of analysing them here')
         .option('--format <format>', 'each pass\'s summary as text or json (one JSON object per pass, one per line)', 'text'),
       { ref: false },
     ),
   ).action(
     action(async (o: WatchOptions) => {
       if (!['text', 'json'].includes(o.format)) throw new ScoutError('bad-format', `--format must be text or json, not "${o.format}"`);
+      if (o.serverSide && o.secrets) throw new ScoutError('bad-option', '--server-side stores no secret scan (the server analyses as scout push without --secrets): drop --secrets or --server-side');
       const interval = o.interval === undefined ? undefined : Number(o.interval);
       if (interval !== undefined && (o.interval!.trim() === '' || !Number.isFinite(interval) || interval < 1)) throw new ScoutError('bad-option', `--interval must be a number of seconds (1 or more), not "${o.interval}"`);
       const { resolveLogin } = await import('../server-client.js');
@@ -66,6 +70,7 @@ export function register(program: Command): void {
         scan,
         analyse: (ref: string) => imageFacts(ref, open, scan, { secrets: !!o.secrets, ...(trust ? { trust } : {}) }),
         body: (facts: Parameters<typeof pushBody>[0]) => pushBody(facts),
+        ...(o.serverSide ? { serverSide: { ...(o.platform ? { platform: o.platform } : {}) } } : {}),
       };
       const runPass = async () => {
         const r = await watchPass(target);
