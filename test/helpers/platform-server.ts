@@ -4,7 +4,7 @@
  * child processes without blocking this process's event loop (the server must keep answering).
  */
 import { spawn } from 'node:child_process';
-import { resolveServerLocation } from '../../src/server/location.js';
+import { resolveServerLocation, type ServerLocation } from '../../src/server/location.js';
 import { startServer, type RunningServer, type ServeOptions } from '../../src/server/main.js';
 import { SqliteAdvisoryStore } from '../../src/store/sqlite/sqlite-store.js';
 import { importExampleAdvisories } from './platform-app.js';
@@ -16,6 +16,8 @@ import { tempDir } from './tmp.js';
 
 export interface TestServer extends RunningServer {
   dataDir: string;
+  /** Where its database is (a worker of the test opens the same). */
+  location: ServerLocation;
   printed: string[];
   log: string[];
 }
@@ -33,7 +35,7 @@ export async function fillAdvisories(path: string): Promise<void> {
  * On `postgres` the server's database is a fresh schema of the test database (dropped when `t`
  * ends) whose advisory tables hold the examples/ bundle, as on SQLite.
  */
-export async function startTestServer(t: { after: (fn: () => Promise<void>) => void }, dataDir = tempDir(), backend: Backend = 'sqlite', serve: Pick<ServeOptions, 'analyzeRegistries'> = {}): Promise<TestServer> {
+export async function startTestServer(t: { after: (fn: () => Promise<void>) => void }, dataDir = tempDir(), backend: Backend = 'sqlite', serve: Pick<ServeOptions, 'analyzeRegistries' | 'runJobs'> = {}): Promise<TestServer> {
   let location = resolveServerLocation({ dataDir }, {});
   let drop = async () => {};
   if (backend === 'postgres') {
@@ -58,7 +60,7 @@ export async function startTestServer(t: { after: (fn: () => Promise<void>) => v
     await running.close();
     await drop();
   });
-  return Object.assign(running, { dataDir, printed, log });
+  return Object.assign(running, { dataDir, location, printed, log });
 }
 
 /** Runs the CLI (from source) in a child process, asynchronously. */

@@ -5,13 +5,17 @@
  * organisation: what the server analysed must be stored exactly as a local `scout push` stores it.
  */
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
+import { createServer, request as httpRequest } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { describe, test, type TestContext } from 'node:test';
 import { buildImage, writeOciLayout, type BuiltImage } from '../helpers/image-builder.js';
 import { startRegistry, type RegistryServer } from '../helpers/registry-server.js';
 import { scoutAsync, startTestServer, type TestServer } from '../helpers/platform-server.js';
 import { tempDir } from '../helpers/tmp.js';
+import { startWorker } from '../../src/server/worker.js';
 import { BACKENDS, type Backend } from '../helpers/platform-db.js';
 
 interface JobView {
@@ -197,4 +201,64 @@ test('scout watch --server-side: new images are analysed by the server, as a loc
   const both = await scoutAsync(['watch', '--registry', reg.url, '--server-side', '--secrets'], env);
   assert.equal(both.code, 1);
   assert.match(both.stderr, /--server-side stores no secret scan/);
+});
+
+/**
+ * A proxy in front of the registry that holds the first request for any of `blobs` unanswered
+ * (the moment the test kills the worker that made it) and forwards everything else.
+ */
+async function stallingProxy(t: TestContext, blobs: readonly string[]): Promise<{ host: string; stalled: Promise<void> }> {
+  let held = false;
+  let onStall: () => void = () => {};
+  const stalled = new Promise<void>((r) => (onStall = r));
+  const proxy = createServer((req, res) => {
+    const digest = /\/blobs\/(sha256:[a-f0-9]{64})$/.exec(req.url ?? '')?.[1];
+    if (!held && digest && blobs.includes(digest)) {
+      held = true;
+      onStall();
+      return; // never answered
+    }
+    const out = httpRequest({ host: '127.0.0.1', port: reg.port, method: req.method, path: req.url, headers: req.headers }, (up) => {
+      res.writeHead(up.statusCode ?? 502, up.headers);
+      up.pipe(res);
+    });
+    out.on('error', () => res.destroy());
+    req.pipe(out);
+  });
+  await new Promise<void>((r) => proxy.listen(0, '127.0.0.1', r));
+  t.after(() => new Promise<void>((r) => proxy.close(() => r())));
+  proxy.unref();
+  return { host: `127.0.0.1:${(proxy.address() as AddressInfo).port}`, stalled };
+}
+
+test('postgres: a worker killed in the middle of an analysis; another takes the job over and the image and its event are stored once', async (t) => {
+  reg = await startRegistry();
+  t.after(() => reg.stop());
+  const k = await image('k');
+  push(k, 'scout/k:1');
+  const proxy = await stallingProxy(t, k.layers.map((l) => l.digest));
+  // The server queues only: the workers run the jobs.
+  server = await startTestServer(t, tempDir(), 'postgres', { analyzeRegistries: [proxy.host], runJobs: false });
+  admin = readFileSync(join(server.dataDir, 'admin-token'), 'utf8').trim();
+  const dbLocation = JSON.stringify({ dataDir: tempDir(), database: server.location.database });
+  const first = spawn(process.execPath, ['--import', 'tsx', 'test/server/analyze-worker-process.ts', dbLocation, proxy.host], { env: { ...process.env, SCOUT_CACHE_DIR: tempDir() }, stdio: ['ignore', 'pipe', 'pipe'] });
+  t.after(() => void first.kill('SIGKILL'));
+  let firstOut = '';
+  first.stdout.on('data', (c: Buffer) => (firstOut += c.toString()));
+  first.stderr.on('data', (c: Buffer) => (firstOut += c.toString()));
+  const queued = await call<JobView>(admin, 'POST', '/v1/images/analyze', { reference: `${proxy.host}/scout/k:1`, platform: 'linux/arm64' });
+  assert.equal(queued.status, 202);
+  await proxy.stalled;
+  first.kill('SIGKILL');
+  await new Promise((r) => first.once('exit', r));
+  assert.equal((await call<JobView>(admin, 'GET', `/v1/jobs/${queued.body.id}`)).body.state, 'running', `the dead worker still holds it: ${firstOut}`);
+  const second = await startWorker({ location: { dataDir: tempDir(), database: server.location.database }, analyzeRegistries: [proxy.host], queue: { leaseMs: 1000, pollMs: 100 }, log: () => {} });
+  t.after(() => second.close());
+  const job = await finished(admin, queued.body.id);
+  assert.equal(job.state, 'done', job.error);
+  assert.equal(job.attempts, 2);
+  assert.equal(job.result?.digest, k.manifestDigest);
+  assert.equal(job.result?.created, true);
+  assert.equal(await pushedEvents(admin, k.manifestDigest), 1);
+  assert.equal((await packagesOf(admin, k.manifestDigest)).length, 2);
 });
