@@ -33,7 +33,7 @@ export const COMMAND_STUBS: Readonly<Record<string, CommandStub>> = {
   login: { term: 'login [options] <server>', description: 'check a token against a Scout server and remember both (in a 0600 file under the config directory)' },
   logout: { term: 'logout', description: 'forget the server and token scout login saved' },
   push: { term: 'push [options] <image>', description: 'analyse an image locally and store its metadata, SBOM and provenance on the Scout server (which matches it, evaluates its policies and keeps the findings)' },
-  watch: { term: 'watch [options]', description: 'analyse and store on the Scout server the images of a registry it does not hold yet: new tags, and tags that moved to a new digest (once, or every --interval seconds)' },
+  watch: { term: 'watch [options]', description: 'analyse and store on the Scout server the images of a registry it does not hold yet: new tags, and tags that moved to a new digest; tags deleted from the registry are removed on the server (once, or every --interval seconds)' },
   repo: { term: 'repo', description: 'repositories stored on the server' },
   vuln: { term: 'vuln [options] <id>', description: 'which of your stored images and packages have this vulnerability' },
   package: { term: 'package [options] <purl>', description: 'where a package is used in your stored images' },

@@ -317,6 +317,11 @@ export interface OrgStore {
    * with those tags does, and marks the image seen; undefined when the digest is not stored.
    */
   tagImage(digest: string, repository: string, tags: readonly string[], now?: Date): Promise<ImageDetail | undefined>;
+  /**
+   * Removes a current tag of a repository (its history row is closed, as a moved tag's is); the
+   * image stays, for retention to judge. False when the repository has no such current tag.
+   */
+  untag(repository: string, tag: string, now?: Date): Promise<boolean>;
   /** Marks stored images seen now (what retention counts from), by digest; returns how many of them are stored. */
   markSeen(digests: readonly string[], now?: Date): Promise<number>;
   imageLayers(digest: string): Promise<StoredLayer[] | undefined>;

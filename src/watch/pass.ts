@@ -8,6 +8,10 @@
  *
  * Images whose tags are unchanged are marked seen (POST /v1/images/seen): the organisation's
  * retention counts from the last sighting, and an image still in the registry is still in use.
+ * A tag the server has for a repository whose registry listing no longer has it is removed on
+ * the server (DELETE /v1/repositories/{name}/tags/{tag}); the image stays, for retention. Only
+ * after that repository's tag list was read whole in this pass: a listing that failed says
+ * nothing about which tags are gone.
  *
  * With `serverSide` (scout watch --server-side) a new image is not pulled here: the server is
  * asked to analyse it (POST /v1/images/analyze, from a registry its operator allowed) and the
@@ -78,6 +82,8 @@ export interface PassResult {
   stored: StoredImage[];
   /** Tags that moved to an image the server already held: pointed at it, nothing analysed. */
   retagged: { repository: string; tag: string; digest: string }[];
+  /** Tags the registry no longer lists, removed on the server (the image they pointed at stays). */
+  untagged: { repository: string; tag: string; digest: string }[];
   skipped: { what: string; why: string }[];
   failures: PassFailure[];
 }
@@ -116,7 +122,7 @@ async function storedImage(login: ServerLogin, digest: string): Promise<boolean>
 
 export async function watchPass(w: WatchTarget): Promise<PassResult> {
   const { view, login } = w;
-  const result: PassResult = { registry: view.registry, startedAt: new Date().toISOString(), finishedAt: '', repositories: 0, tags: 0, unchanged: 0, stored: [], retagged: [], skipped: [], failures: [] };
+  const result: PassResult = { registry: view.registry, startedAt: new Date().toISOString(), finishedAt: '', repositories: 0, tags: 0, unchanged: 0, stored: [], retagged: [], untagged: [], skipped: [], failures: [] };
   const done = () => ({ ...result, finishedAt: new Date().toISOString() });
   // The server first: without it (unreachable, token refused) nothing can be compared or stored.
   try {
@@ -190,6 +196,18 @@ async function watchRepository(w: WatchTarget, repository: string, result: PassR
     result.failures.push(failureOf(`${name} (marking its images seen)`, err));
   }
   for (const [digest, group] of changed) await watchImage(w, repository, filedUnder, digest, group, result);
+  // The listing was read (a failure returned above): a stored tag not in it was removed from the registry.
+  const listed = new Set(tags);
+  for (const [tag, s] of stored) {
+    if (listed.has(tag)) continue;
+    try {
+      await callApi(login, { method: 'DELETE', path: `/v1/repositories/${encodeURIComponent(filedUnder)}/tags/${encodeURIComponent(tag)}` });
+      result.untagged.push({ repository: filedUnder, tag, digest: s.digest });
+    } catch (err) {
+      // Gone already (another watch removed it): nothing left to do.
+      if (!(err instanceof ScoutError && err.code === 'not-found')) result.failures.push(failureOf(`${name}:${tag} (removing the tag the registry no longer lists)`, err));
+    }
+  }
 }
 
 async function watchImage(w: WatchTarget, repository: string, filedUnder: string, digest: string, tags: string[], result: PassResult): Promise<void> {

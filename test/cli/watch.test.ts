@@ -6,7 +6,7 @@
  */
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test, type TestContext } from 'node:test';
 import type { PassResult } from '../../src/watch/pass.js';
@@ -24,7 +24,7 @@ let env: Record<string, string>;
 
 /** A registry and a server of the test's own (the server on `backend`), both stopped when it ends. */
 async function setUp(t: TestContext, backend: Backend = 'sqlite'): Promise<void> {
-  reg = await startRegistry();
+  reg = await startRegistry({ delete: true });
   t.after(() => reg.stop());
   server = await startTestServer(t, tempDir(), backend);
   const token = readFileSync(join(server.dataDir, 'admin-token'), 'utf8').trim();
@@ -141,7 +141,7 @@ async function story(t: TestContext, backend: Backend): Promise<void> {
   assert.equal(second.result.unchanged, 4);
   const text = await scoutAsync(['watch', '--registry', reg.host, '--platform', 'linux/arm64'], env);
   assert.equal(text.code, 0, text.stderr);
-  assert.match(text.stdout, new RegExp(`${reg.host}: 3 repositories, 5 tags \\(4 unchanged\\); 0 new images analysed and stored, 0 tags moved to a stored image, 1 skipped, 0 failed\n  skipped  ${R('scout/multi')}:amd64@`));
+  assert.match(text.stdout, new RegExp(`${reg.host}: 3 repositories, 5 tags \\(4 unchanged\\); 0 new images analysed and stored, 0 tags moved to a stored image, 0 removed, 1 skipped, 0 failed\n  skipped  ${R('scout/multi')}:amd64@`));
 
   // A new tag: exactly that image.
   const b2 = await image('b');
@@ -176,6 +176,26 @@ async function story(t: TestContext, backend: Backend): Promise<void> {
   assert.deepEqual(storedOf(only.result), [[R('scout/b'), '3', b3.manifestDigest]]);
   assert.equal((await storedImages()).has(a3.manifestDigest), false);
   assert.deepEqual(storedOf((await watch()).result), [[R('scout/a'), '3', a3.manifestDigest]]);
+
+  // A tag removed from the registry is removed on the server; its image stays (retention's to
+  // judge). A repository whose tag listing fails (its tags folder damaged in the registry's
+  // storage) removes nothing, though none of its tags were read.
+  reg.remove('scout/b:2');
+  const tagsDir = join(reg.storageDir, 'docker/registry/v2/repositories/scout/a/_manifests/tags');
+  renameSync(tagsDir, `${tagsDir}.away`);
+  writeFileSync(tagsDir, 'not a folder');
+  const removed = await watch();
+  assert.equal(removed.code, 1, 'the listing of scout/a failed');
+  assert.deepEqual(removed.result.failures.map((f) => f.what), [R('scout/a')]);
+  assert.deepEqual(removed.result.untagged, [{ repository: R('scout/b'), tag: '2', digest: b2.manifestDigest }]);
+  assert.deepEqual(await tagsOf('scout/b'), { 1: b1.manifestDigest, 3: b3.manifestDigest });
+  assert.deepEqual(await tagsOf('scout/a'), { 1: a1.manifestDigest, 3: a3.manifestDigest, latest: a1.manifestDigest }, 'nothing removed from a repository not read');
+  assert.equal((await storedImages()).get(b2.manifestDigest), `${R('scout/b')}:`, 'the image stays, untagged');
+  rmSync(tagsDir);
+  renameSync(`${tagsDir}.away`, tagsDir);
+  const text2 = await scoutAsync(['watch', '--registry', reg.host, '--platform', 'linux/arm64'], env);
+  assert.equal(text2.code, 0, text2.stderr);
+  assert.match(text2.stdout, /0 tags moved to a stored image, 0 removed, 1 skipped, 0 failed\n/, 'nothing more to remove');
 
   // A broken image (its config blob damaged in the registry's storage) is named; the others are stored.
   const c1 = await image('c');

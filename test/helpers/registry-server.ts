@@ -39,6 +39,8 @@ export interface RegistryServer {
   push(layoutDir: string, layoutRef: string, repoTag: string, opts?: { all?: boolean }): void;
   /** Push from any skopeo source, e.g. `docker-archive:/x.tar` (skopeo writes Docker v2 manifests for it). */
   copy(source: string, repoTag: string, opts?: { all?: boolean }): void;
+  /** skopeo delete of REPO:TAG (needs `delete: true`): the manifest goes, with every tag of that repository pointing at it. */
+  remove(repoTag: string): void;
   stop(): Promise<void>;
 }
 
@@ -84,7 +86,8 @@ async function waitForApi(url: string, child: ChildProcess, log: () => string): 
   throw new Error(`docker-registry did not answer on ${url}/v2/ within 15s: ${log()}`);
 }
 
-export async function startRegistry(opts: { auth?: { user: string; password: string } } = {}): Promise<RegistryServer> {
+/** `delete`: the registry accepts DELETE of manifests (a tag removed with skopeo delete). */
+export async function startRegistry(opts: { auth?: { user: string; password: string }; delete?: boolean } = {}): Promise<RegistryServer> {
   requireTools();
   const bin = which(REGISTRY_BIN) ?? 'docker-registry';
   const dir = tempDir('scout-registry-');
@@ -92,7 +95,7 @@ export async function startRegistry(opts: { auth?: { user: string; password: str
   // The port is free when we pick it but could be taken before the registry binds it: retry.
   for (let attempt = 0; attempt < 3; attempt++) {
     const port = await freePort();
-    const lines = ['version: 0.1', 'log:', '  level: error', '  accesslog:', '    disabled: true', 'storage:', '  filesystem:', `    rootdirectory: ${join(dir, 'data')}`, 'http:', `  addr: 127.0.0.1:${port}`, '  secret: scout-test-secret'];
+    const lines = ['version: 0.1', 'log:', '  level: error', '  accesslog:', '    disabled: true', 'storage:', '  filesystem:', `    rootdirectory: ${join(dir, 'data')}`, ...(opts.delete ? ['  delete:', '    enabled: true'] : []), 'http:', `  addr: 127.0.0.1:${port}`, '  secret: scout-test-secret'];
     if (opts.auth) {
       const h = spawnSync('htpasswd', ['-Bbn', opts.auth.user, opts.auth.password], { encoding: 'utf8' });
       if (h.status !== 0) throw new Error(`htpasswd failed: ${h.stderr}`);
@@ -117,6 +120,12 @@ export async function startRegistry(opts: { auth?: { user: string; password: str
       continue;
     }
     const host = `127.0.0.1:${port}`;
+    const skopeo = (args: string[]) => {
+      // skopeo must not pick up the user's own registry config or credentials.
+      const env = { ...process.env, REGISTRY_AUTH_FILE: join(dir, 'skopeo-auth.json'), DOCKER_CONFIG: join(dir, 'skopeo-docker') };
+      const r = spawnSync('skopeo', args, { encoding: 'utf8', env, timeout: 60_000 });
+      if (r.status !== 0) throw new Error(`skopeo ${args.join(' ')} failed (${r.status}): ${r.stderr}`);
+    };
     const server: RegistryServer = {
       host,
       port,
@@ -132,10 +141,10 @@ export async function startRegistry(opts: { auth?: { user: string; password: str
         if (opts.auth) args.push('--dest-creds', `${opts.auth.user}:${opts.auth.password}`);
         if (o.all) args.push('--all');
         args.push(source, `docker://${host}/${repoTag}`);
-        // skopeo must not pick up the user's own registry config or credentials.
-        const env = { ...process.env, REGISTRY_AUTH_FILE: join(dir, 'skopeo-auth.json'), DOCKER_CONFIG: join(dir, 'skopeo-docker') };
-        const r = spawnSync('skopeo', args, { encoding: 'utf8', env, timeout: 60_000 });
-        if (r.status !== 0) throw new Error(`skopeo ${args.join(' ')} failed (${r.status}): ${r.stderr}`);
+        skopeo(args);
+      },
+      remove(repoTag) {
+        skopeo(['delete', '--tls-verify=false', ...(opts.auth ? ['--creds', `${opts.auth.user}:${opts.auth.password}`] : []), `docker://${host}/${repoTag}`]);
       },
       stop() {
         return new Promise<void>((resolve) => {

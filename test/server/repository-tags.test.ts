@@ -1,8 +1,9 @@
 /**
  * A repository's current tags (GET /v1/repositories/{name}/tags) and pointing tags at a stored
  * image without pushing it again (POST /v1/images/{digest}/tags): what scout watch compares
- * with a registry and how it follows a tag that moved to an image already stored; and marking
- * images seen (POST /v1/images/seen) for those it still finds there.
+ * with a registry and how it follows a tag that moved to an image already stored; removing a tag
+ * (DELETE /v1/repositories/{name}/tags/{tag}) the registry no longer lists; and marking images
+ * seen (POST /v1/images/seen) for those it still finds there.
  */
 import assert from 'node:assert/strict';
 import { before, describe, test } from 'node:test';
@@ -76,6 +77,33 @@ for (const backend of BACKENDS) {
       assert.equal((await tagsOf(api, REPO, other)).status, 404, 'another organisation sees no such repository');
       assert.equal((await tagImage(api, B, { repository: REPO, tags: ['x'] }, other)).status, 404, 'nor the image');
       assert.deepEqual((await tagsOf(api, REPO)).body.items.map((x) => [x.tag, x.digest]), [['1', B], ['2', B]]);
+    });
+
+    test('untag: the tag leaves the repository, its image and the other tags stay; unknown tags and other organisations are 404s; write scope', async (t) => {
+      const api = await testApi(backend, t);
+      await push(api, a, REPO, '1');
+      await push(api, b, REPO, '2');
+      const A = a.image!.digest;
+      assert.equal((await tagImage(api, A, { repository: REPO, tags: ['1.0'] })).status, 200);
+      const untag = (repository: string, tag: string, token = api.admin) => api.call({ method: 'DELETE', url: `/v1/repositories/${enc(repository)}/tags/${tag}`, route: 'DELETE /v1/repositories/:name/tags/:tag', token });
+      const counts = await api.platform.tableCounts();
+      assert.equal((await untag(REPO, '1', await api.tokenFor('acme', 'read'))).status, 403);
+      assert.equal((await untag(REPO, '1', await api.tokenFor('globex'))).status, 404, 'another organisation has no such tag');
+      const r = await untag(REPO, '1');
+      assert.equal(r.status, 204);
+      assert.deepEqual((await tagsOf(api, REPO)).body.items.map((x) => x.tag), ['1.0', '2']);
+      const image = await api.call<ImageDetail>({ method: 'GET', url: `/v1/images/${A}`, route: 'GET /v1/images/:digest', token: api.admin });
+      assert.equal(image.status, 200, 'the image stays');
+      assert.deepEqual(image.body.tags, ['1.0']);
+      const after = await api.platform.tableCounts();
+      assert.deepEqual([after.tags, after.images], [counts.tags, counts.images], 'the tag\'s history row is closed, not deleted');
+      assert.equal((await untag(REPO, '1')).status, 404, 'removed already');
+      assert.equal((await untag(REPO, 'nope')).status, 404);
+      assert.equal((await untag('no/such', '1')).status, 404);
+      assert.equal((await untag(REPO, '.bad')).status, 400);
+      // Tagging the image again brings it back.
+      assert.equal((await tagImage(api, A, { repository: REPO, tags: ['1'] })).status, 200);
+      assert.deepEqual((await tagsOf(api, REPO)).body.items.map((x) => x.tag), ['1', '1.0', '2']);
     });
 
     test('images seen: the stored ones among the digests are marked seen now, another organisation\'s are not touched', async (t) => {

@@ -2,7 +2,8 @@
  * `scout watch --registry URL [--repository R…] [--interval S]`: keep a Scout server's images
  * in step with a registry. Each pass lists the repositories (the catalog, or those named), their
  * tags and the digest of each, and analyses and stores on the server (as `scout push` does) the
- * images it does not hold yet; a tag that moved to an image it holds is pointed at it. Without
+ * images it does not hold yet; a tag that moved to an image it holds is pointed at it, and a tag
+ * the registry no longer lists is removed on the server (the image stays). Without
  * --interval: one pass, its summary, exit 1 when anything failed (3 when an image was stored
  * with a layer unread). With it: a pass every S seconds until SIGINT or SIGTERM. --server-side:
  * the server pulls and analyses the new images (POST /v1/images/analyze); the pass waits for them.
@@ -27,7 +28,7 @@ export function register(program: Command): void {
     imageOptions(
       program
         .command('watch')
-        .description('analyse and store on the Scout server the images of a registry it does not hold yet: new tags, and tags that moved to a new digest (once, or every --interval seconds)')
+        .description('analyse and store on the Scout server the images of a registry it does not hold yet: new tags, and tags that moved to a new digest; tags deleted from the registry are removed on the server (once, or every --interval seconds)')
         .requiredOption('--registry <url>', 'the registry: host[:port], https://host or http://host:port (plain HTTP)')
         .option('--repository <name...>', 'watch only these repositories (default: every repository the registry\'s catalog lists)')
         .option('--interval <seconds>', 'a pass every this many seconds until stopped (default: one pass)')

@@ -520,6 +520,20 @@ export class KyselyOrgStore implements OrgStore {
     return found ? this.getImage(digest) : undefined;
   }
 
+  async untag(repository: string, tag: string, now = new Date()): Promise<boolean> {
+    const repo = await this.db.selectFrom('repositories').select('id').where('org_id', '=', this.org.id).where('name', '=', repository).executeTakeFirst();
+    if (!repo) return false;
+    const r = await this.db
+      .updateTable('tags')
+      .set({ until_at: now.toISOString() })
+      .where('org_id', '=', this.org.id)
+      .where('repository_id', '=', repo.id)
+      .where('name', '=', tag)
+      .where('until_at', 'is', null)
+      .executeTakeFirst();
+    return Number(r.numUpdatedRows) > 0;
+  }
+
   async markSeen(digests: readonly string[], now = new Date()): Promise<number> {
     const unique = [...new Set(digests)];
     if (!unique.length) return 0;

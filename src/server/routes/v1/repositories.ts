@@ -29,6 +29,25 @@ export default async function repositoryRoutes(app: FastifyInstance): Promise<vo
     return { items };
   });
 
+  app.delete('/repositories/:name/tags/:tag', {
+    config: { scope: 'write' },
+    schema: {
+      tags: ['repositories'],
+      operationId: 'untagImage',
+      summary: 'Remove a tag from a repository (the name URL-encoded); the image it pointed at stays, for retention to judge. scout watch removes the tags its registry no longer lists',
+      params: {
+        type: 'object',
+        required: ['name', 'tag'],
+        properties: { name: { type: 'string', minLength: 1, maxLength: 500 }, tag: { type: 'string', pattern: '^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$' } },
+      },
+      response: { 204: { type: 'null' }, ...ERROR_REPLIES },
+    },
+  }, async (req, reply) => {
+    const { name, tag } = req.params as { name: string; tag: string };
+    if (!(await req.org.untag(name, tag))) throw new ScoutError('not-found', `no tag ${name}:${tag}`);
+    return reply.status(204).send();
+  });
+
   app.delete('/repositories/:name', {
     config: { scope: 'write' },
     schema: {
