@@ -21,6 +21,9 @@ function orgOf(r: Selectable<OrgsTable>): Org {
 const LAST_USED_RESOLUTION_MS = 60_000;
 
 export class KyselyPlatformStore implements PlatformStore {
+  /** Tokens whose `last_used_at` write is under way (callerWhere). */
+  private readonly stamping = new Set<string>();
+
   private constructor(private readonly p: PlatformDb) {}
 
   static async open(location: DatabaseLocation): Promise<KyselyPlatformStore> {
@@ -95,8 +98,14 @@ export class KyselyPlatformStore implements PlatformStore {
     const r = (await this.p.db.executeQuery(this.callerQueries[column].with([value]))).rows[0];
     if (!r) return undefined;
     const now = new Date();
-    if (!r.last_used_at || now.getTime() - Date.parse(r.last_used_at) > LAST_USED_RESOLUTION_MS) {
-      await this.p.db.updateTable('tokens').set({ last_used_at: now.toISOString() }).where('id', '=', r.id).execute();
+    if ((!r.last_used_at || now.getTime() - Date.parse(r.last_used_at) > LAST_USED_RESOLUTION_MS) && !this.stamping.has(r.id)) {
+      // Bookkeeping, not part of the answer: not awaited, so no request waits for a write (on
+      // SQLite a write may wait out an advisory import's hold of the file's write gate). One
+      // stamp per token at a time; a stamp lost to a closing store is harmless.
+      this.stamping.add(r.id);
+      void this.p.db.updateTable('tokens').set({ last_used_at: now.toISOString() }).where('id', '=', r.id).execute()
+        .catch(() => {})
+        .finally(() => this.stamping.delete(r.id));
     }
     return {
       org: { id: r.org_id, name: r.org_name, catalog: Number(r.catalog) === 1, retentionDays: r.retention_days, createdAt: r.org_created_at },
