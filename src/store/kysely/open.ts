@@ -3,13 +3,15 @@
  * for a `postgres://` URL (optionally confined to one schema through `search_path`), then
  * applies the platform migrations.
  */
-import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
+import { Kysely, PostgresDialect } from 'kysely';
 import type { CustomTypesConfig } from 'pg';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { ScoutError } from '../../util/errors.js';
 import { migratePlatform } from './migrate.js';
 import { cachingDatabase } from './statement-cache.js';
+import { GatedSqliteDialect } from './gated-sqlite-dialect.js';
+import { writeGateFor } from '../sqlite/write-gate.js';
 import type { PlatformDatabase } from './schema.js';
 
 /** Where a database is: the same shape `openAdvisoryStore` takes. */
@@ -48,7 +50,10 @@ export async function openKysely(location: DatabaseLocation): Promise<{ db: Kyse
       sqlite.pragma('synchronous = NORMAL');
     }
     sqlite.pragma('foreign_keys = ON');
-    return { db: new Kysely<PlatformDatabase>({ dialect: new SqliteDialect({ database: cachingDatabase(sqlite) }) }), dialect: 'sqlite' };
+    // Writes take the file's in-process write gate (write-gate.ts): the advisory store may be
+    // another connection to this same file, importing across awaits on this same thread.
+    const dialect = new GatedSqliteDialect(cachingDatabase(sqlite), sqlite, writeGateFor(location.path));
+    return { db: new Kysely<PlatformDatabase>({ dialect }), dialect: 'sqlite' };
   }
   if (location.schema !== undefined && !SCHEMA_NAME.test(location.schema)) {
     throw new ScoutError('bad-option', `PostgreSQL schema name "${location.schema}" must be lower-case letters, digits and _`);

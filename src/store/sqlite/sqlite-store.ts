@@ -16,6 +16,7 @@ import type { AdvisoryStore, ImportBatch, ImportMode, RecordStream, SourceStatus
 import { SQLITE_MIGRATIONS } from '../migrations/sqlite/index.js';
 import { migrate } from './migrate.js';
 import { RowBuffer } from './row-buffer.js';
+import { writeGateFor, type WriteGate } from './write-gate.js';
 
 /** The lookup query; exported so a test can check its plan is an index search. */
 export const LOOKUP_SQL = `SELECT a.id, a.modified, a.source, a.json FROM affected f JOIN advisories a ON a.id = f.advisory_id
@@ -89,6 +90,8 @@ export class SqliteAdvisoryStore implements AdvisoryStore {
   private readonly readonly: boolean;
   /** Whether an import wrote through this connection (close() then leaves the file in rollback mode). */
   private wrote = false;
+  /** Shared with every other connection to this file in this process (write-gate.ts). */
+  private readonly writeGate: WriteGate;
 
   /** `path` is the database file (normally under the cache dir) or ':memory:'. */
   constructor(private readonly path: string, options: SqliteStoreOptions = {}) {
@@ -121,6 +124,7 @@ export class SqliteAdvisoryStore implements AdvisoryStore {
         const pageSize = this.db.pragma('page_size', { simple: true }) as number;
         this.db.pragma(`wal_autocheckpoint = ${Math.ceil(WAL_CHECKPOINT_BYTES / pageSize)}`);
       }
+      this.writeGate = writeGateFor(options.contents ? ':memory:' : path);
       this.schemaVersion = this.readonly
         ? ((this.db.prepare('SELECT MAX(version) AS v FROM schema_migrations').get() as { v: number }).v)
         : migrate(this.db, SQLITE_MIGRATIONS, path);
@@ -312,6 +316,18 @@ export class SqliteAdvisoryStore implements AdvisoryStore {
   // --- import ---
 
   private async runImport(batch: ImportBatch): Promise<StoreImportCounts> {
+    // The file's write gate first (write-gate.ts): the server's platform store is another
+    // connection to this file in this process, and its writes must await this import's commit
+    // rather than sleep the event loop in busy_timeout. Held to COMMIT or ROLLBACK.
+    const release = await this.writeGate.acquire();
+    try {
+      return await this.importInTransaction(batch);
+    } finally {
+      release();
+    }
+  }
+
+  private async importInTransaction(batch: ImportBatch): Promise<StoreImportCounts> {
     // BEGIN IMMEDIATE takes the write lock now, so a second process importing at the same time
     // waits (busy_timeout) instead of failing half way.
     this.db.exec('BEGIN IMMEDIATE');
