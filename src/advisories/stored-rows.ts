@@ -7,6 +7,7 @@
 import type { Warnings } from '../util/errors.js';
 import type { Advisory, EpssScore, KevEntry } from './model.js';
 import { fromStoredJson } from './stored-json.js';
+import { indexKeysOf, type IndexKeys } from './prepared.js';
 
 /** An advisory row as both stores select it; `id` and `modified` absent: not remembered. */
 export interface StoredAdvisoryRow {
@@ -104,4 +105,21 @@ export function epssFromRow(r: StoredEpssRow): EpssScore {
   if (r.score_date !== null) s.date = r.score_date;
   if (r.model_version !== null) s.modelVersion = r.model_version;
   return s;
+}
+
+/**
+ * The index rows a stored record was written with, read back from its own JSON, so they can be
+ * deleted by key; undefined when the JSON is damaged (tampered with), and the caller must find
+ * the record's rows by advisory id, the slow way.
+ */
+export function storedIndexKeys(row: { json: string; source: string }): IndexKeys | undefined {
+  let keys: IndexKeys;
+  try {
+    keys = indexKeysOf(fromStoredJson(row.json, row.source));
+  } catch {
+    return undefined;
+  }
+  const usable = keys.packages.every(([e, n]) => typeof e === 'string' && typeof n === 'string')
+    && [...keys.aliases, ...keys.upstream].every((a) => typeof a === 'string');
+  return usable ? keys : undefined;
 }

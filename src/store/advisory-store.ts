@@ -90,3 +90,29 @@ export interface AdvisoryStore {
   dataGeneration(): Promise<string>;
   close(): Promise<void>;
 }
+
+/**
+ * `inner` with its imports done another way (re-matching what they change, refreshing stored
+ * findings) and, when given, its closing too; every read goes to `inner` unchanged. The server's
+ * import paths each wrap the store this way.
+ */
+export function withImports(
+  inner: AdvisoryStore,
+  importBatch: AdvisoryStore['importBatch'],
+  close: AdvisoryStore['close'] = () => inner.close(),
+): AdvisoryStore {
+  return {
+    lookup: (e, n) => inner.lookup(e, n),
+    get: (id) => inner.get(id),
+    getMany: (ids) => inner.getMany(ids),
+    byAlias: (a) => inner.byAlias(a),
+    kev: (ids) => inner.kev(ids),
+    epss: (ids) => inner.epss(ids),
+    status: () => inner.status(),
+    sources: () => inner.sources(),
+    hasAdvisories: () => inner.hasAdvisories(),
+    dataGeneration: () => inner.dataGeneration(),
+    importBatch,
+    close,
+  };
+}

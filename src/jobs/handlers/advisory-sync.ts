@@ -18,7 +18,7 @@
  */
 import type { Advisory } from '../../advisories/model.js';
 import type { SourceSpec } from '../../advisories/update/sources.js';
-import type { AdvisoryStore, ImportBatch, StoreImportCounts } from '../../store/advisory-store.js';
+import { withImports, type AdvisoryStore, type ImportBatch, type StoreImportCounts } from '../../store/advisory-store.js';
 import type { JobHandler, SendOptions } from '../queue.js';
 import type { RematchPayload } from './rematch.js';
 
@@ -62,19 +62,9 @@ export function ecosystemOfSource(spec: SourceSpec): string | undefined {
 function rematchingStore(deps: AdvisorySyncDeps, sources: readonly SourceSpec[]): AdvisoryStore {
   const inner = deps.advisories;
   const byName = new Map(sources.map((s) => [s.name, s]));
-  return {
-    lookup: (e, n) => inner.lookup(e, n),
-    get: (id) => inner.get(id),
-    getMany: (ids) => inner.getMany(ids),
-    byAlias: (a) => inner.byAlias(a),
-    kev: (ids) => inner.kev(ids),
-    epss: (ids) => inner.epss(ids),
-    status: () => inner.status(),
-    sources: () => inner.sources(),
-    hasAdvisories: () => inner.hasAdvisories(),
-    dataGeneration: () => inner.dataGeneration(),
-    close: () => Promise.resolve(),
-    async importBatch(batch) {
+  return withImports(
+    inner,
+    async (batch) => {
       // KEV and EPSS name no package: nothing to re-match, but stored findings carry them.
       if (batch.kind !== 'advisories') return deps.importWithExploitRefresh(batch);
       if (batch.mode === 'merge') {
@@ -88,7 +78,9 @@ function rematchingStore(deps: AdvisorySyncDeps, sources: readonly SourceSpec[])
       if (!ecosystem) return inner.importBatch(batch);
       return deps.importWithRematch(batch, { keys: [{ ecosystem }] });
     },
-  };
+    // The job does not own the server's store: closing this view leaves it open.
+    () => Promise.resolve(),
+  );
 }
 
 export function advisorySyncHandler(deps: AdvisorySyncDeps): JobHandler<AdvisorySyncPayload, void> {

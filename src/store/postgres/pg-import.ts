@@ -12,9 +12,8 @@
 import { sql, type Kysely } from 'kysely';
 import type pg from 'pg';
 import type { Advisory, EpssScore, KevEntry, SourceInfo } from '../../advisories/model.js';
-import { fromStoredJson } from '../../advisories/stored-json.js';
-import type { StoredAdvisoryRow } from '../../advisories/stored-rows.js';
-import { indexKeysOf, prepareAdvisory, type IndexKeys, type PreparedAdvisory } from '../../advisories/prepared.js';
+import { storedIndexKeys, type StoredAdvisoryRow } from '../../advisories/stored-rows.js';
+import { prepareAdvisory, type PreparedAdvisory } from '../../advisories/prepared.js';
 import type { ImportBatch, ImportMode, RecordStream, StoreImportCounts } from '../advisory-store.js';
 import { diffCounts } from '../import-counts.js';
 import { copyRows, type CopyField } from './copy-rows.js';
@@ -205,25 +204,17 @@ async function unindex(db: Db, stored: readonly AdvisoryRow[]): Promise<void> {
   const aliases: string[] = [], aliasIds: string[] = [];
   const damaged: string[] = [];
   for (const s of stored) {
-    let keys: IndexKeys | undefined;
-    try {
-      keys = indexKeysOf(fromStoredJson(s.json, s.source));
-    } catch {
-      keys = undefined;
-    }
-    const usable = keys !== undefined
-      && keys.packages.every(([e, n]) => typeof e === 'string' && typeof n === 'string')
-      && [...keys.aliases, ...keys.upstream].every((a) => typeof a === 'string');
-    if (!usable) {
+    const keys = storedIndexKeys(s);
+    if (!keys) {
       damaged.push(s.id);
       continue;
     }
-    for (const [e, n] of keys!.packages) {
+    for (const [e, n] of keys.packages) {
       eco.push(e);
       names.push(n);
       affectedIds.push(s.id);
     }
-    for (const a of [...keys!.aliases, ...keys!.upstream]) {
+    for (const a of [...keys.aliases, ...keys.upstream]) {
       aliases.push(a);
       aliasIds.push(s.id);
     }

@@ -7,10 +7,9 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { Advisory, EpssScore, KevEntry, SourceInfo } from '../../advisories/model.js';
 import { normalizePackageName } from '../../advisories/ecosystems.js';
-import { fromStoredJson } from '../../advisories/stored-json.js';
-import { epssFromRow, StoredAdvisoryRows, type StoredAdvisoryRow, type StoredEpssRow } from '../../advisories/stored-rows.js';
+import { epssFromRow, storedIndexKeys, StoredAdvisoryRows, type StoredAdvisoryRow, type StoredEpssRow } from '../../advisories/stored-rows.js';
 import { diffCounts } from '../import-counts.js';
-import { indexKeysOf, prepareAdvisory, type IndexKeys, type PreparedAdvisory } from '../../advisories/prepared.js';
+import { prepareAdvisory, type PreparedAdvisory } from '../../advisories/prepared.js';
 import { ScoutError, Warnings } from '../../util/errors.js';
 import type { AdvisoryStore, ImportBatch, ImportMode, RecordStream, SourceStatus, SourceSummary, StoreImportCounts, StoreStatus } from '../advisory-store.js';
 import { SQLITE_MIGRATIONS } from '../migrations/sqlite/index.js';
@@ -435,23 +434,15 @@ export class SqliteAdvisoryStore implements AdvisoryStore {
     const scanAffected = this.db.prepare('DELETE FROM affected WHERE advisory_id = ?');
     const scanAliases = this.db.prepare('DELETE FROM aliases WHERE advisory_id = ?');
     return (id, stored) => {
-      let keys: IndexKeys | undefined;
-      try {
-        keys = indexKeysOf(fromStoredJson(stored.json, stored.source));
-      } catch {
-        keys = undefined;
-      }
-      const usable = keys !== undefined
-        && keys.packages.every(([e, n]) => typeof e === 'string' && typeof n === 'string')
-        && [...keys.aliases, ...keys.upstream].every((a) => typeof a === 'string');
-      if (!usable) {
+      const keys = storedIndexKeys(stored);
+      if (!keys) {
         scanAffected.run(id);
         scanAliases.run(id);
         return;
       }
-      for (const [ecosystem, name] of keys!.packages) byKey.run(ecosystem, name, id);
-      for (const alias of keys!.aliases) aliasByKey.run(alias, id);
-      for (const alias of keys!.upstream) aliasByKey.run(alias, id);
+      for (const [ecosystem, name] of keys.packages) byKey.run(ecosystem, name, id);
+      for (const alias of keys.aliases) aliasByKey.run(alias, id);
+      for (const alias of keys.upstream) aliasByKey.run(alias, id);
     };
   }
 

@@ -10,6 +10,7 @@ import { readNdb } from '../../../src/catalog/rpm/ndb.js';
 import { readSqliteRpmdb } from '../../../src/catalog/rpm/sqlite.js';
 import { treeFromMemory, type MemoryEntry } from '../../../src/image/layer/memory-index.js';
 import { ScoutError, Warnings } from '../../../src/util/errors.js';
+import { rpmHeader } from '../../fuzz/rpm-seeds.js';
 
 const FIXTURES = fileURLToPath(new URL('../../fixtures/catalogers/rpm/', import.meta.url));
 const BDB = readFileSync(FIXTURES + 'bdb-syft-dive/var/lib/rpm/Packages');
@@ -22,24 +23,8 @@ async function run(files: Record<string, MemoryEntry>) {
   return { pkgs: rpmCataloger.catalog(tree, { warnings }), warnings };
 }
 
-/** Build a header blob from (tag, type, value) triples, laid out as rpm does. */
-function header(entries: { tag: number; type: number; data: Buffer; count: number }[]): Buffer {
-  const index = Buffer.alloc(entries.length * 16);
-  const parts: Buffer[] = [];
-  let off = 0;
-  entries.forEach((e, i) => {
-    index.writeUInt32BE(e.tag, i * 16);
-    index.writeUInt32BE(e.type, i * 16 + 4);
-    index.writeUInt32BE(off, i * 16 + 8);
-    index.writeUInt32BE(e.count, i * 16 + 12);
-    parts.push(e.data);
-    off += e.data.length;
-  });
-  const head = Buffer.alloc(8);
-  head.writeUInt32BE(entries.length, 0);
-  head.writeUInt32BE(off, 4);
-  return Buffer.concat([head, index, ...parts]);
-}
+// Header blobs laid out as rpm does (INT32 data 4-byte aligned), as the fuzzer's seeds are built.
+const header = rpmHeader;
 const str = (tag: number, s: string) => ({ tag, type: 6, data: Buffer.from(s + '\0'), count: 1 });
 
 test('header: strings, arrays, ints; missing NUL and out-of-range offsets read nothing', () => {
