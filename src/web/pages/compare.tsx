@@ -212,6 +212,28 @@ function Packages({ c }: { c: Comparison }) {
 }
 
 function PackageList({ label, items, empty }: { label: string; items: ComparedPackage[]; empty: string }) {
+  return (
+    <ListTable label={label} empty={empty} items={items} heads={['Package', 'Type', 'Version', 'PURL']}>
+      {(p) => (
+        <tr key={p.purl}>
+          <td>{pkgLink(p)}</td>
+          <td>{p.type}</td>
+          <td className="mono">{p.version}</td>
+          <td className="mono muted">{p.purl}</td>
+        </tr>
+      )}
+    </ListTable>
+  );
+}
+
+/** One list of the comparison: a heading and its table, or a line saying it is empty. */
+function ListTable<T>({ label, items, empty, heads, children }: {
+  label: string;
+  items: T[];
+  empty: string;
+  heads: (string | { text: string; className: string })[];
+  children: (item: T) => ReactNode;
+}) {
   if (!items.length) return <p className="muted">{empty}</p>;
   return (
     <>
@@ -220,22 +242,10 @@ function PackageList({ label, items, empty }: { label: string; items: ComparedPa
         <table aria-label={label}>
           <thead>
             <tr>
-              <th>Package</th>
-              <th>Type</th>
-              <th>Version</th>
-              <th>PURL</th>
+              {heads.map((h) => (typeof h === 'string' ? <th key={h}>{h}</th> : <th key={h.text} className={h.className}>{h.text}</th>))}
             </tr>
           </thead>
-          <tbody>
-            {items.map((p) => (
-              <tr key={p.purl}>
-                <td>{pkgLink(p)}</td>
-                <td>{p.type}</td>
-                <td className="mono">{p.version}</td>
-                <td className="mono muted">{p.purl}</td>
-              </tr>
-            ))}
-          </tbody>
+          <tbody>{items.map(children)}</tbody>
         </table>
       </div>
     </>
@@ -257,42 +267,24 @@ function Findings({ c }: { c: Comparison }) {
 }
 
 function FindingList({ label, items, empty }: { label: string; items: ComparedFinding[]; empty: string }) {
-  if (!items.length) return <p className="muted">{empty}</p>;
   return (
-    <>
-      <h3>{label[0]!.toUpperCase() + label.slice(1)}</h3>
-      <div className="tablewrap">
-        <table aria-label={label}>
-          <thead>
-            <tr>
-              <th>Vulnerability</th>
-              <th>Severity</th>
-              <th className="num">CVSS</th>
-              <th>Package</th>
-              <th>Fixed in</th>
-              <th>KEV</th>
-            </tr>
-          </thead>
-          <tbody>
-            {items.map((f) => (
-              <tr key={`${f.id} ${f.package.purl}`}>
-                <td>
-                  <Link to={vulnHref(f.id)}>{f.id}</Link>
-                </td>
-                <td>
-                  <SevBadge level={f.severity} />
-                </td>
-                <td className="num">{f.score?.toFixed(1) ?? ''}</td>
-                <td>
-                  {f.package.name} <span className="mono">{f.package.version}</span>
-                </td>
-                <td className="mono">{f.fixedVersions.length ? f.fixedVersions.join(', ') : <span className="muted">not fixed</span>}</td>
-                <td>{f.kev ? <span className="pill kev">KEV</span> : ''}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </div>
-    </>
+    <ListTable label={label} empty={empty} items={items} heads={['Vulnerability', 'Severity', { text: 'CVSS', className: 'num' }, 'Package', 'Fixed in', 'KEV']}>
+      {(f) => (
+        <tr key={`${f.id} ${f.package.purl}`}>
+          <td>
+            <Link to={vulnHref(f.id)}>{f.id}</Link>
+          </td>
+          <td>
+            <SevBadge level={f.severity} />
+          </td>
+          <td className="num">{f.score?.toFixed(1) ?? ''}</td>
+          <td>
+            {f.package.name} <span className="mono">{f.package.version}</span>
+          </td>
+          <td className="mono">{f.fixedVersions.length ? f.fixedVersions.join(', ') : <span className="muted">not fixed</span>}</td>
+          <td>{f.kev ? <span className="pill kev">KEV</span> : ''}</td>
+        </tr>
+      )}
+    </ListTable>
   );
 }
