@@ -23,3 +23,13 @@ export async function testAdvisory(id: string, cve: string, fixed: string, extra
   if (!a) throw new Error(`test record ${id} did not parse`);
   return a;
 }
+
+/** An advisory for npm package `name`, affected below `fixed`, with no alias, as the importer parses it. */
+export function npmAdvisory(id: string, name: string, fixed: string, summary: string): Promise<import('../../src/advisories/model.js').Advisory> {
+  return testAdvisory(id, '', fixed, {
+    aliases: [],
+    summary,
+    database_specific: {},
+    affected: [{ package: { ecosystem: 'npm', name }, ranges: [{ type: 'SEMVER', events: [{ introduced: '0' }, { fixed }] }] }],
+  });
+}

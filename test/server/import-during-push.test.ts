@@ -9,27 +9,15 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Advisory } from '../../src/advisories/model.js';
+import { npmAdvisory } from '../helpers/osv-record.js';
 import { gzipJson, testApi } from '../helpers/platform-app.js';
 import { demoImageSbom } from '../helpers/sbom-of.js';
 import { writeScoutJson } from '../../src/sbom/formats/scout-json.js';
 
 const RECORDS = 40;
 
-function advisory(i: number): Advisory {
-  return {
-    id: `GHSA-slow-${String(i).padStart(4, '0')}-test`,
-    modified: '2026-12-07T00:00:00Z',
-    published: '2026-12-07T00:00:00Z',
-    aliases: [],
-    upstream: [],
-    related: [],
-    severity: [],
-    references: [],
-    summary: 'imported slowly',
-    affected: [{ package: { ecosystem: 'npm', name: `slow-pkg-${i}` }, ranges: [{ type: 'SEMVER', events: [{ introduced: '0' }, { fixed: '9.0.0' }] }], versions: [] }],
-    source: 'slow-feed',
-  } as Advisory;
-}
+const advisory = (i: number): Promise<Advisory> =>
+  npmAdvisory(`GHSA-slow-${String(i).padStart(4, '0')}-test`, `slow-pkg-${i}`, '9.0.0', 'imported slowly');
 
 test('sqlite: a push during a long advisory import waits for its commit without blocking the event loop; both are stored', async (t) => {
   const api = await testApi('sqlite', t, { jobs: {} });
@@ -40,7 +28,7 @@ test('sqlite: a push during a long advisory import waits for its commit without 
     for (let i = 0; i < RECORDS; i++) {
       await sleep(25);
       yielded++;
-      yield advisory(i);
+      yield await advisory(i);
     }
   }
 
@@ -89,6 +77,6 @@ test('sqlite: a push during a long advisory import waits for its commit without 
   const stored = await api.call<{ digest: string }>({ method: 'GET', url: `/v1/images/${sbom.image.digest}`, route: 'GET /v1/images/:digest', token: api.admin });
   assert.equal(stored.status, 200);
   assert.equal(stored.body.digest, sbom.image.digest);
-  assert.equal((await api.advisories.get(advisory(RECORDS - 1).id))?.summary, 'imported slowly');
+  assert.equal((await api.advisories.get((await advisory(RECORDS - 1)).id))?.summary, 'imported slowly');
   assert.equal((await api.advisories.lookup('npm', 'slow-pkg-1')).length, 1);
 });

@@ -10,6 +10,7 @@ import type { Advisory } from '../../src/advisories/model.js';
 import { analyzeLocally, analyzeLocallyJson, type MatchReply, type MatchReplySerializers } from '../../src/server/analyze.js';
 import { PurlAnswers } from '../../src/server/purl-answers.js';
 import type { AdvisoryStore } from '../../src/store/advisory-store.js';
+import { npmAdvisory } from '../helpers/osv-record.js';
 import { BACKENDS } from '../helpers/platform-db.js';
 import { testApi } from '../helpers/platform-app.js';
 import { demoImageSbom } from '../helpers/sbom-of.js';
@@ -24,21 +25,7 @@ before(async () => {
 });
 
 /** An advisory for an npm package at every version below 99: a new finding once imported. */
-function newAdvisory(name: string): Advisory {
-  return {
-    id: 'GHSA-test-test-test',
-    modified: '2026-12-07T00:00:00Z',
-    published: '2026-12-07T00:00:00Z',
-    aliases: [],
-    upstream: [],
-    related: [],
-    severity: [],
-    references: [],
-    summary: 'a vulnerability imported after the first answers',
-    affected: [{ package: { ecosystem: 'npm', name }, ranges: [{ type: 'SEMVER', events: [{ introduced: '0' }, { fixed: '99.0.0' }] }], versions: [] }],
-    source: 'test-feed',
-  } as Advisory;
-}
+const newAdvisory = (name: string): Promise<Advisory> => npmAdvisory('GHSA-test-test-test', name, '99.0.0', 'a vulnerability imported after the first answers');
 
 for (const backend of BACKENDS) {
   describe(`local analysis answers on ${backend}`, () => {
@@ -66,7 +53,7 @@ for (const backend of BACKENDS) {
       const npm = purls.find((p) => p.startsWith('pkg:npm/') && !first.findings.some((f) => f.purl === p));
       assert.ok(npm, 'an npm package of the demo without findings');
       const name = decodeURIComponent(npm.slice('pkg:npm/'.length, npm.lastIndexOf('@')));
-      await api.advisories.importBatch({ kind: 'advisories', source: { name: 'test-feed', kind: 'advisories' }, mode: 'merge', records: [newAdvisory(name)] });
+      await api.advisories.importBatch({ kind: 'advisories', source: { name: 'test-feed', kind: 'advisories' }, mode: 'merge', records: [await newAdvisory(name)] });
       const after = await ask(purls);
       assert.deepEqual(after.findings.filter((f) => f.purl === npm).map((f) => f.id), ['GHSA-test-test-test'], 'the new advisory is matched');
       assert.deepEqual(after, await fresh(purls));
@@ -132,7 +119,7 @@ test('the JSON reply is the structured reply, and a remembered purl\'s findings 
   assert.equal(serialized[1], 0, 'answered from memory: nothing serialised again');
   // An import moves the data on: the next reply works the answers, and their JSON, out afresh.
   const npm = purls.find((p) => p.startsWith('pkg:npm/') && !expected.findings.some((f) => f.purl === p))!;
-  await api.advisories.importBatch({ kind: 'advisories', source: { name: 'test-feed', kind: 'advisories' }, mode: 'merge', records: [newAdvisory(decodeURIComponent(npm.slice('pkg:npm/'.length, npm.lastIndexOf('@'))))] });
+  await api.advisories.importBatch({ kind: 'advisories', source: { name: 'test-feed', kind: 'advisories' }, mode: 'merge', records: [await newAdvisory(decodeURIComponent(npm.slice('pkg:npm/'.length, npm.lastIndexOf('@'))))] });
   const after = await reply();
   assert.equal(serialized[2], expected.findings.length + 1);
   assert.deepEqual(after, JSON.parse(JSON.stringify(await analyzeLocally(req, api.advisories, org))));
