@@ -1,6 +1,7 @@
 /**
  * Applies the platform migrations, tracked in `platform_migrations`.
- * - PostgreSQL: one transaction under `pg_advisory_xact_lock`, so a server and its workers
+ * - PostgreSQL: one transaction under `pg_advisory_xact_lock` of the start-up lock that the
+ *   advisory migrations and schema creation take too (../postgres/startup-lock.ts), so a server and its workers
  *   starting together migrate once; DDL is transactional there, so all or nothing.
  * - SQLite: one connection, no lock; each migration commits together with its version row, so a
  *   failing migration leaves the schema and the recorded version as they were.
@@ -11,10 +12,9 @@ import { sql, type Kysely, type Transaction } from 'kysely';
 import { ScoutError } from '../../util/errors.js';
 import { PLATFORM_MIGRATIONS, type PlatformMigration } from '../migrations/platform/index.js';
 import type { DialectName } from './open.js';
+import { STARTUP_LOCK_KEY } from '../postgres/startup-lock.js';
 import type { PlatformDatabase } from './schema.js';
 
-/** Arbitrary, fixed: "scout" in ASCII. The lock is per database, shared by all schemas. */
-const LOCK_KEY = 0x73636f7574;
 
 async function ensureTable(db: Kysely<PlatformDatabase> | Transaction<PlatformDatabase>): Promise<void> {
   await db.schema
@@ -48,7 +48,7 @@ export async function migratePlatform(db: Kysely<PlatformDatabase>, dialect: Dia
   const latest = ordered.reduce((m, x) => Math.max(m, x.version), 0);
   if (dialect === 'postgres') {
     return db.transaction().execute(async (trx) => {
-      await sql`SELECT pg_advisory_xact_lock(${LOCK_KEY})`.execute(trx);
+      await sql`SELECT pg_advisory_xact_lock(${STARTUP_LOCK_KEY})`.execute(trx);
       await ensureTable(trx);
       const current = await currentVersion(trx);
       refuseNewer(current, latest, where);

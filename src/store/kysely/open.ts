@@ -12,6 +12,7 @@ import { migratePlatform } from './migrate.js';
 import { cachingDatabase } from './statement-cache.js';
 import { GatedSqliteDialect } from './gated-sqlite-dialect.js';
 import { writeGateFor } from '../sqlite/write-gate.js';
+import { createSchemaLocked } from '../postgres/startup-lock.js';
 import type { PlatformDatabase } from './schema.js';
 
 /** Where a database is: the same shape `openAdvisoryStore` takes. */
@@ -74,7 +75,7 @@ export async function openKysely(location: DatabaseLocation): Promise<{ db: Kyse
   try {
     const c = await pool.connect();
     try {
-      if (location.schema) await c.query(`CREATE SCHEMA IF NOT EXISTS "${location.schema}"`);
+      if (location.schema) await createSchemaLocked(c, location.schema);
     } finally {
       c.release();
     }

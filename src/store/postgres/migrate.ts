@@ -1,17 +1,18 @@
 /**
  * Applies numbered migrations to a PostgreSQL schema, each in its own transaction with its
- * version row, all under a session advisory lock: `scout server` and other processes may start
- * together against one database, and only one may migrate (the others wait, then find nothing
- * to do). A database newer than this code is refused, never written to.
+ * version row, all under the start-up lock the platform migrations take too (startup-lock.ts)
+ * held for the session: `scout server` and other processes may start together against one
+ * database, and only one may migrate (the others wait, then find nothing to do). A database
+ * newer than this code is refused, never written to.
  */
 import type pg from 'pg';
 import { ScoutError } from '../../util/errors.js';
 import type { Migration } from '../migrations/sqlite/index.js';
+import { STARTUP_LOCK_KEY } from './startup-lock.js';
 
 /** Returns the schema version after migrating. `where` names the database in errors. */
 export async function migratePostgres(client: pg.ClientBase, migrations: readonly Migration[], schema: string, where: string): Promise<number> {
-  const lockKey = `iechor-scout:advisory-migrations:${schema}`;
-  await client.query('SELECT pg_advisory_lock(hashtext($1))', [lockKey]);
+  await client.query('SELECT pg_advisory_lock($1)', [STARTUP_LOCK_KEY]);
   try {
     await client.query(`CREATE TABLE IF NOT EXISTS schema_migrations (
       version    INTEGER PRIMARY KEY,
@@ -38,6 +39,6 @@ export async function migratePostgres(client: pg.ClientBase, migrations: readonl
     }
     return Math.max(current, latest);
   } finally {
-    await client.query('SELECT pg_advisory_unlock(hashtext($1))', [lockKey]);
+    await client.query('SELECT pg_advisory_unlock($1)', [STARTUP_LOCK_KEY]);
   }
 }

@@ -21,6 +21,7 @@ import { ScoutError, Warnings } from '../../util/errors.js';
 import type { AdvisoryStore, ImportBatch, SourceStatus, SourceSummary, StoreImportCounts, StoreStatus } from '../advisory-store.js';
 import { POSTGRES_MIGRATIONS } from '../migrations/postgres/index.js';
 import { migratePostgres } from './migrate.js';
+import { createSchemaLocked } from './startup-lock.js';
 import { importInTransaction } from './pg-import.js';
 
 /** The lookup query; exported so a test can check its plan is an index search. */
@@ -100,7 +101,7 @@ export class PgAdvisoryStore implements AdvisoryStore {
     try {
       const client = await pool.connect();
       try {
-        await client.query(`CREATE SCHEMA IF NOT EXISTS ${schema}`);
+        await createSchemaLocked(client, schema);
         version = await migratePostgres(client, POSTGRES_MIGRATIONS, schema, where);
       } finally {
         client.release();
