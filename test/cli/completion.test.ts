@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { before, test } from 'node:test';
@@ -55,6 +55,26 @@ test('bash: commands, nested subcommands and each command\'s own options complet
 test('zsh: the same table through bashcompinit (zsh filters the prefix itself)', () => {
   const out = run('zsh', ['-c', `autoload -U compinit && compinit -u; source '${scripts.zsh}'; setopt ksharrays; COMP_WORDS=(scout server t); COMP_CWORD=2; _scout; print -l -r -- "\${COMPREPLY[@]}"`]);
   assert.deepEqual(out.split('\n').filter(Boolean).sort(), ['catalog', 'db', 'token']);
+});
+
+test('zsh: installed in $fpath as _scout, the very first TAB of a session completes', () => {
+  // compinit autoloads _scout at the first TAB; that TAB must complete, not only load the script.
+  // A real interactive zsh on a pseudo-terminal (zsh/zpty) gets the keystrokes.
+  const fpathDir = join(dir, 'zsh-functions');
+  mkdirSync(fpathDir, { recursive: true });
+  writeFileSync(join(fpathDir, '_scout'), readFileSync(scripts.zsh));
+  const driver = [
+    'zmodload zsh/zpty',
+    `zpty z 'zsh -f -i'`,
+    `zpty -w z 'PS1="> "; fpath=(${fpathDir} $fpath); autoload -U compinit; compinit -u -D'`,
+    `zpty -w -n z $'scout server t\t'`,
+    'out=""',
+    'for i in {1..100}; do zpty -rt z chunk && out+=$chunk; [[ $out == *"scout server token"* ]] && break; sleep 0.05; done',
+    'zpty -d z',
+    'print -r -- "$out"',
+  ].join('\n');
+  const out = run('zsh', ['-f', '-c', driver]);
+  assert.match(out, /scout server token/);
 });
 
 test('fish: complete -C gives the same answers', () => {
