@@ -140,9 +140,12 @@ test('DOCKER_HOST=ssh://user@host:port: ssh runs `docker system dial-stdio` with
   assert.deepEqual(await purlsOf('local://demo-api:1.0.0', { ...env, DOCKER_HOST: 'ssh://deploy@build-01.example:2222' }), expected);
   assert.deepEqual(engine.requests, ['GET /_ping', 'GET /images/demo-api:1.0.0/json', 'GET /images/demo-api:1.0.0/get']);
   const calls = readFileSync(log, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as string[]);
-  // One ssh per request (connection), each with the same arguments.
-  assert.equal(calls.length, 3);
-  for (const args of calls) assert.deepEqual(args, ['-o', 'ConnectTimeout=30', '-T', '-l', 'deploy', '-p', '2222', '--', 'build-01.example', 'docker', 'system', 'dial-stdio']);
+  // One ssh for all three requests: the connection is kept open between them (HTTP keep-alive).
+  assert.deepEqual(calls, [['-o', 'ConnectTimeout=30', '-T', '-l', 'deploy', '-p', '2222', '--', 'build-01.example', 'docker', 'system', 'dial-stdio']]);
+  // A second image on the same engine in the same run reuses it too.
+  assert.deepEqual(await purlsOf('local://demo-api:1.0.0', { ...env, DOCKER_HOST: 'ssh://deploy@build-01.example:2222' }), expected);
+  assert.equal(readFileSync(log, 'utf8').trim().split('\n').length, 1, 'no second ssh for the second image');
+  assert.equal(engine.requests.length, 6);
   // No user or port: ssh's own defaults (~/.ssh/config); a path names the remote socket.
   writeFileSync(log, '');
   assert.deepEqual(await purlsOf('local://demo-api:1.0.0', { ...env, DOCKER_HOST: 'ssh://build-01.example/run/user/1000/docker.sock' }), expected);

@@ -8,12 +8,11 @@
 import { readFileSync } from 'node:fs';
 import { request, type IncomingMessage, type RequestOptions } from 'node:http';
 import { request as tlsRequest } from 'node:https';
-import type { Socket } from 'node:net';
 import type { Readable } from 'node:stream';
 import { ScoutError } from '../../util/errors.js';
 import { defaultLimits } from '../limits.js';
 import type { EngineEndpoint } from './endpoint.js';
-import { sshConnection } from './ssh.js';
+import { sshAgent } from './ssh.js';
 import { tlsFailure } from './tls-errors.js';
 
 /** The fields of the Engine API's ImageInspect that Scout reads. */
@@ -69,7 +68,7 @@ export class EngineClient {
     return (this.tlsMaterial = { ca: read(t.caFile), cert: read(t.certFile), key: read(t.keyFile) });
   }
 
-  /** How to reach the engine: its socket, TCP (with TLS), or a new ssh pipe per connection. */
+  /** How to reach the engine: its socket, TCP (with TLS), or an ssh pipe kept open between requests. */
   private transport(): { send: typeof request; options: RequestOptions } {
     const e = this.endpoint;
     // The Host header an engine on a socket or pipe expects (the Docker CLI sends "api.moby.localhost").
@@ -77,7 +76,7 @@ export class EngineClient {
     if (e.socketPath) return { send: request, options: { socketPath: e.socketPath, headers: local } };
     if (e.ssh) {
       const ssh = e.ssh;
-      return { send: request, options: { createConnection: () => sshConnection(ssh, this.describe) as unknown as Socket, headers: local } };
+      return { send: request, options: { agent: sshAgent(ssh, e.url, this.describe), headers: local } };
     }
     const headers = { Host: `${e.host!.includes(':') ? `[${e.host}]` : e.host}:${e.port}`, 'User-Agent': 'iechor-scout' };
     if (!e.tls) return { send: request, options: { host: e.host, port: e.port, headers } };

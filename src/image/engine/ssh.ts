@@ -3,9 +3,12 @@
  * `docker system dial-stdio` on the remote machine, which joins its stdin and stdout to the
  * engine's socket there, and the Engine API's HTTP is spoken over that pipe. The user's own ssh
  * (its config, keys, agent and known hosts) makes the connection; Scout handles no secrets.
- * One ssh process per HTTP connection, ended when the connection ends.
+ * One ssh process per HTTP connection, ended when the connection ends; sshAgent keeps that
+ * connection open between requests, so a scan starts one ssh, not one per request.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { Agent } from 'node:http';
+import type { Socket } from 'node:net';
 import { Duplex } from 'node:stream';
 import { ScoutError } from '../../util/errors.js';
 import type { SshTarget } from './endpoint.js';
@@ -107,11 +110,21 @@ class SshStdioSocket extends Duplex {
   setKeepAlive(): this {
     return this;
   }
+  // node:http's keep-alive agent unrefs a connection while it waits in the pool, and refs it
+  // again when a request takes it: an idle ssh must not keep the program from ending.
   ref(): this {
+    this.child.ref();
+    for (const pipe of this.pipes()) pipe.ref();
     return this;
   }
   unref(): this {
+    this.child.unref();
+    for (const pipe of this.pipes()) pipe.unref();
     return this;
+  }
+
+  private pipes(): Socket[] {
+    return [this.child.stdin, this.child.stdout, this.child.stderr].filter((p): p is Socket => typeof (p as Socket | null)?.unref === 'function') as Socket[];
   }
 }
 
@@ -119,4 +132,30 @@ class SshStdioSocket extends Duplex {
 export function sshConnection(target: SshTarget, describe: string): Duplex {
   const child = spawn('ssh', sshArgs(target), { stdio: ['pipe', 'pipe', 'pipe'] });
   return new SshStdioSocket(child, describe);
+}
+
+/**
+ * How long an ssh connection waits in the pool for the next request before it is closed. The
+ * requests of one image (ping, inspect, export) follow each other closely; an export asked for
+ * later (a remembered image whose layer is not in the cache) may start a new ssh.
+ */
+const SSH_IDLE_MS = 15_000;
+
+/** One keep-alive agent per ssh address, for the whole run: ssh's start-up is paid once. */
+const agents = new Map<string, Agent>();
+
+/**
+ * The HTTP agent that reaches the engine behind `target`: HTTP keep-alive over an ssh
+ * connection, so consecutive requests (for every image of the run) share one ssh process
+ * (starting ssh costs a handshake, and with a password-protected key, a prompt). Requests that
+ * overlap open another connection rather than wait for one that may be held by a slow reader.
+ */
+export function sshAgent(target: SshTarget, url: string, describe: string): Agent {
+  let agent = agents.get(url);
+  if (!agent) {
+    agent = new Agent({ keepAlive: true, maxFreeSockets: 1, timeout: SSH_IDLE_MS });
+    agent.createConnection = () => sshConnection(target, describe) as unknown as Socket;
+    agents.set(url, agent);
+  }
+  return agent;
 }
