@@ -19,7 +19,13 @@ function testFiles(paths) {
   return paths.flatMap((p) => (p.endsWith('.test.ts') ? [p] : readdirSync(p, { recursive: true }).filter((f) => f.endsWith('.test.ts')).map((f) => join(p, f)))).sort();
 }
 
-const tests = testFiles(target.tests);
+// SCOUT_MUTATE_TESTS=rpm,index keeps only the target's test files whose path holds one of the
+// comma-separated words: with `--mutate src/versions/rpm.ts`, the first run (which runs every
+// test file once to see what each reaches) then skips the other schemes' tests. A test file
+// left out cannot kill anything, so a filtered score is never higher than the full one.
+const only = (process.env.SCOUT_MUTATE_TESTS ?? '').split(',').filter(Boolean);
+const tests = testFiles(target.tests).filter((f) => only.length === 0 || only.some((w) => f.includes(w)));
+if (tests.length === 0) throw new Error(`SCOUT_MUTATE_TESTS=${process.env.SCOUT_MUTATE_TESTS} keeps none of ${name}'s test files`);
 
 // The TypeScript checker recompiles what depends on a mutated file, once per mutant (mutants
 // of one file cannot be checked together). Over the whole project that is hundreds of files
