@@ -12,10 +12,14 @@
  *   '1.0.1' (post-release snapshots).
  * - The epoch is the part before the first ':' only when it is all digits (default 0); otherwise
  *   the whole string is the version ('a:1' is a version, not epoch 'a').
- * - The release is everything after the first '-' of the remainder. As osv-scalibr (whose Red Hat
- *   comparison OSV's data is checked against) does, a present release — even an empty one after
- *   a trailing '-' — sorts after an absent one: '1' < '1-' < '1-0'. (rpm's own dependency
- *   matching skips the release when one side has none; advisories always carry one.)
+ * - The release is everything after the last '-' of the remainder, as rpm's own EVR parser reads
+ *   it (strrchr): '1-1-5' is version '1-1', release '5', so it is newer than '1-2'. (A valid EVR
+ *   has one '-'; osv-scalibr cuts at the first, which orders such strings differently.)
+ * - A present release — even an empty one after a trailing '-' — sorts after an absent one, as
+ *   rpm.vercmp and osv-scalibr both do: '1' < '1-' < '1-0', and '1' < '1-~1'. (rpm's own
+ *   dependency matching skips the release when one side has none; advisories always carry one.)
+ * - Surrounding whitespace is trimmed first, as every scheme here does; rpm itself would not find
+ *   the epoch of ' 1:2.0' (no EVR rpm writes has whitespace, so only hand-written input differs).
  */
 import type { VersionScheme } from './types.js';
 import { compareDigitStrings, isAsciiDigit, isAsciiLetter } from './digits.js';
@@ -23,8 +27,8 @@ import { compareDigitStrings, isAsciiDigit, isAsciiLetter } from './digits.js';
 interface RpmVersion {
   epoch: string;
   version: string;
-  /** '' when absent; otherwise the release with its leading '-', so an empty release is present. */
-  release: string;
+  /** undefined when absent; '' for the empty release after a trailing '-'. */
+  release: string | undefined;
 }
 
 function parse(v: string): RpmVersion {
@@ -36,21 +40,22 @@ function parse(v: string): RpmVersion {
     epoch = colon === 0 ? '0' : s.slice(0, colon);
     vr = s.slice(colon + 1);
   }
-  const hyphen = vr.indexOf('-');
+  const hyphen = vr.lastIndexOf('-');
   return hyphen < 0
-    ? { epoch, version: vr, release: '' }
-    : { epoch, version: vr.slice(0, hyphen), release: vr.slice(hyphen) };
+    ? { epoch, version: vr, release: undefined }
+    : { epoch, version: vr.slice(0, hyphen), release: vr.slice(hyphen + 1) };
 }
 
 function isSeparator(c: number): boolean {
   return !isAsciiLetter(c) && !isAsciiDigit(c) && c !== 126 /* ~ */ && c !== 94 /* ^ */;
 }
 
-/** rpmvercmp() on one component; an empty component sorts before a non-empty one. */
+/**
+ * rpmvercmp() on one component, step for step: an empty component sorts before any other except
+ * one starting with '~' ('' > '~', as '1.0' > '1.0~rc1').
+ */
 export function rpmvercmp(a: string, b: string): number {
   if (a === b) return 0;
-  if (a === '') return -1;
-  if (b === '') return 1;
   let i = 0;
   let j = 0;
   while (true) {
@@ -102,7 +107,13 @@ export function rpmvercmp(a: string, b: string): number {
 export function compareRpm(a: string, b: string): number {
   const x = parse(a);
   const y = parse(b);
-  return rpmvercmp(x.epoch, y.epoch) || rpmvercmp(x.version, y.version) || rpmvercmp(x.release, y.release);
+  return rpmvercmp(x.epoch, y.epoch) || rpmvercmp(x.version, y.version) || compareReleases(x.release, y.release);
+}
+
+/** An absent release sorts before any present one, even '~1' or the empty one. */
+function compareReleases(a: string | undefined, b: string | undefined): number {
+  if (a === undefined || b === undefined) return a === b ? 0 : a === undefined ? -1 : 1;
+  return rpmvercmp(a, b);
 }
 
 /** What rpm accepts in a package's EVR: numeric epoch, then version and release of [A-Za-z0-9._+~^]. */

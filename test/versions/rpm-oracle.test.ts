@@ -1,34 +1,14 @@
 /**
- * rpm's own comparison (`rpm.vercmp` in rpm's embedded Lua, rpm >= 4.16, which parses full
- * [epoch:]version-release strings) as the oracle for generated versions: epochs, '~'
- * pre-releases, '^' snapshots, letters against digits, separators, leading zeros and digit runs
- * longer than any integer type. rpm.tsv alone has 170 rows; these pairs reach the corners it
+ * rpm's own comparison (rpm.vercmp, see rpm-oracle.ts) as the oracle for generated versions:
+ * epochs, '~' pre-releases, '^' snapshots, letters against digits, separators, leading zeros and
+ * digit runs longer than any integer type. rpm.tsv alone has 170 rows; these pairs reach the corners it
  * does not.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import { opOf, seededRandom } from './conformance.js';
+import { seededRandom } from './conformance.js';
+import { disagreements, hasRpm } from './rpm-oracle.js';
 import { rpmScheme } from '../../src/versions/rpm.js';
-
-const hasRpm = spawnSync('rpm', ['--eval', '%{lua: print(rpm.vercmp("1", "2"))}'], { encoding: 'utf8' }).stdout?.trim() === '-1';
-
-/** rpm's answer for each pair, '<', '=' or '>', from one rpm process. */
-function rpmOrder(pairs: [string, string][]): string[] {
-  // Lua long strings need no escaping (rpm versions never hold ']=]'); rpm's print() adds no
-  // line break of its own.
-  const lua = pairs.map(([a, b]) => `print(rpm.vercmp([=[${a}]=], [=[${b}]=]) .. ' ')`).join('\n');
-  const r = spawnSync('rpm', ['--eval', `%{lua:\n${lua}\n}`], { encoding: 'utf8', maxBuffer: 1 << 20 });
-  assert.equal(r.status, 0, r.stderr);
-  const out = r.stdout.trim().split(/\s+/).map((n) => opOf(Number(n)));
-  assert.equal(out.length, pairs.length, r.stdout.slice(0, 300));
-  return out;
-}
-
-function disagreements(pairs: [string, string][]): { a: string; b: string; want: string; got: string }[] {
-  const want = rpmOrder(pairs);
-  return pairs.map(([a, b], i) => ({ a, b, want: want[i], got: opOf(rpmScheme.compare(a, b)) })).filter((d) => d.want !== d.got);
-}
 
 /** A random EVR of the shapes distributions publish, always with a release (advisories carry one). */
 function randomEvr(random: () => number): string {
