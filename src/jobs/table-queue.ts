@@ -14,10 +14,16 @@
  * re-match over 100,000 images, an advisory download), a heartbeat renews the lease every third
  * of it; from step 2 on, the row lock (PostgreSQL) or the one connection (SQLite) protects it.
  * A heartbeat that finds the job no longer its own aborts `job.signal`.
+ * Leases are reckoned by the database's clock, in the statement that writes or reads them: a
+ * claim or renewal that waited (the server's SQLite write gate during a long advisory import, a
+ * busy pool) writes a deadline from when it ran, not from when it was asked for, and workers on
+ * machines whose clocks disagree judge a lease alike. And a queue never reclaims a job it is
+ * running itself: that job is alive whatever its lease says (on SQLite its renewals may be
+ * waiting at the gate behind an import while the reclaim's own turn comes first).
  */
 import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
-import { sql, type Kysely, type Transaction } from 'kysely';
+import { sql, type Kysely, type RawBuilder, type Transaction } from 'kysely';
 import { uuidv7 } from '../util/uuid7.js';
 import {
   backoffDelay,
@@ -81,6 +87,8 @@ export abstract class TableJobQueue implements JobQueue {
   readonly workerId: string;
   private readonly handlers = new Map<string, Registered>();
   private readonly inFlight = new Set<Promise<void>>();
+  /** Ids of the jobs this queue is running now: its reclaim leaves them alone. */
+  private readonly runningIds = new Set<string>();
   private readonly listeners: ((o: JobOutcome) => void)[] = [];
   private controller = new AbortController();
   private running = false;
@@ -263,7 +271,7 @@ export abstract class TableJobQueue implements JobQueue {
     const lock = this.skipLocked ? sql`FOR UPDATE SKIP LOCKED` : sql``;
     const r = await sql<JobsTable>`
       UPDATE jobs SET state = 'active', attempts = attempts + 1, locked_by = ${this.workerId},
-        locked_until = ${now + this.leaseMs}, started_at = ${now}
+        locked_until = ${this.leaseEnd()}, started_at = ${now}
       WHERE id IN (
         SELECT id FROM jobs WHERE state IN ('ready', 'retry') AND name = ${name} AND run_at <= ${now}
         ORDER BY run_at, id LIMIT ${limit} ${lock})
@@ -271,17 +279,18 @@ export abstract class TableJobQueue implements JobQueue {
     return r.rows;
   }
 
-  /** Jobs whose worker died: back to `retry` (or `failed` when no attempt is left). */
+  /** Jobs whose worker died: back to `retry` (or `failed` when no attempt is left). Never one this queue is running. */
   async reclaimExpired(): Promise<number> {
     const now = Date.now();
     const lock = this.skipLocked ? sql`FOR UPDATE SKIP LOCKED` : sql``;
+    const mine = this.runningIds.size ? sql`AND id NOT IN (${sql.join([...this.runningIds])})` : sql``;
     const r = await sql`
       UPDATE jobs SET
         state = CASE WHEN attempts >= max_attempts THEN 'failed' ELSE 'retry' END,
         finished_at = CASE WHEN attempts >= max_attempts THEN CAST(${now} AS bigint) ELSE NULL END,
         run_at = ${now}, locked_by = NULL, locked_until = NULL,
         last_error = 'worker lost: lease expired'
-      WHERE id IN (SELECT id FROM jobs WHERE state = 'active' AND locked_until < ${now} ${lock})`.execute(this.db);
+      WHERE id IN (SELECT id FROM jobs WHERE state = 'active' AND locked_until < ${this.dbNowMs()} ${mine} ${lock})`.execute(this.db);
     const n = Number(r.numAffectedRows ?? 0);
     if (n > 0) this.wake();
     return n;
@@ -289,8 +298,10 @@ export abstract class TableJobQueue implements JobQueue {
 
   private launch(reg: Registered, row: JobsTable): void {
     reg.running++;
+    this.runningIds.add(row.id);
     const p = this.runJob(reg, row).finally(() => {
       reg.running--;
+      this.runningIds.delete(row.id);
       this.inFlight.delete(p);
       this.wake(row.name);
     });
@@ -366,7 +377,7 @@ export abstract class TableJobQueue implements JobQueue {
       await this.db.transaction().execute(async (trx) => {
         // Hold every job of the group (as `hold` does one), apply, complete: three statements
         // for the group when the handler applies groups, not three per job.
-        const held = await trx.updateTable('jobs').set({ locked_until: Date.now() + this.leaseMs }).where('id', 'in', ids).where('locked_by', '=', this.workerId).where('state', '=', 'active').executeTakeFirst();
+        const held = await trx.updateTable('jobs').set({ locked_until: this.leaseEnd() }).where('id', 'in', ids).where('locked_by', '=', this.workerId).where('state', '=', 'active').executeTakeFirst();
         if (Number(held.numUpdatedRows) !== ids.length) throw new LostJob();
         if (reg.handler.applyGroup) await reg.handler.applyGroup(items, trx);
         else for (const it of items) await reg.handler.apply(it.job, trx, it.prepared);
@@ -421,12 +432,23 @@ export abstract class TableJobQueue implements JobQueue {
   private async renewLease(db: JobDb, id: string): Promise<boolean> {
     const r = await db
       .updateTable('jobs')
-      .set({ locked_until: Date.now() + this.leaseMs })
+      .set({ locked_until: this.leaseEnd() })
       .where('id', '=', id)
       .where('locked_by', '=', this.workerId)
       .where('state', '=', 'active')
       .executeTakeFirst();
     return Number(r.numUpdatedRows) === 1;
+  }
+
+  /** Now, in epoch milliseconds by the database's clock, when the statement runs. */
+  private dbNowMs(): RawBuilder<number> {
+    // clock_timestamp(), not now(): now() is when the transaction began, which may be long ago.
+    return this.dialect === 'postgres' ? sql<number>`CAST(EXTRACT(EPOCH FROM clock_timestamp()) * 1000 AS bigint)` : sql<number>`CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER)`;
+  }
+
+  /** A lease's end: `leaseMs` from when the statement runs. */
+  private leaseEnd(): RawBuilder<number> {
+    return sql<number>`${this.dbNowMs()} + ${this.leaseMs}`;
   }
 
   private async fail(job: Job, row: JobsTable, started: number, err: unknown): Promise<void> {
