@@ -46,7 +46,8 @@ import { rankCandidates, type BaseCandidate, type Recommendations } from '../../
 import { decodeCursor, limitOf, pageOf } from './cursor.js';
 import { KyselyDashboardQueries } from './dashboard-queries.js';
 import { chunks, isUniqueViolation, likeEscaped, orgColumn, rowsPerInsert } from './dialect.js';
-import type { ImagesTable, PlatformDatabase } from './schema.js';
+import type { FindingsTable, ImagePackagesTable, ImagesTable, PackagesTable, PlatformDatabase } from './schema.js';
+import { BulkStatement } from './bulk.js';
 import { createTokenRow, tokenInfoOf } from './tokens.js';
 import { countsOfRow, refreshImageCounts } from './image-counts.js';
 import { addSupplyChain, insertSupplyChain, provenanceBases, secretScansOf, supplyChainOf } from './supply-chain.js';
@@ -108,6 +109,22 @@ export function findingDetail(f: Finding): string {
     ...(f.published ? { published: f.published } : {}),
   });
 }
+
+/** Rows a statement of a push carries at most (bulk.ts: a few shapes, each prepared once). */
+const PUSH_ROWS = 250;
+
+const STORED_PURLS = new BulkStatement<{ purl: string }>(['purl'], (db, rows) => db.selectFrom('packages').select('purl').where('purl', 'in', rows.map((r) => r.purl)), PUSH_ROWS);
+const NEW_PACKAGES = new BulkStatement<PackagesTable>(
+  ['purl', 'type', 'namespace', 'name', 'version', 'ecosystem', 'match_name'],
+  (db, rows) => db.insertInto('packages').values(rows).onConflict((oc) => oc.column('purl').doNothing()),
+  PUSH_ROWS,
+);
+const IMAGE_PACKAGES = new BulkStatement<ImagePackagesTable>(['image_id', 'ordinal', 'org_id', 'purl', 'layer_diff_id', 'relationship', 'detail'], (db, rows) => db.insertInto('image_packages').values(rows), PUSH_ROWS);
+const FINDINGS = new BulkStatement<FindingsTable>(
+  ['image_id', 'purl', 'vulnerability_id', 'org_id', 'severity', 'cvss_score', 'status', 'fixed_version', 'kev', 'first_seen_at', 'last_seen_at', 'fixed_at', 'withdrawn_at', 'detail'],
+  (db, rows) => db.insertInto('findings').values(rows),
+  PUSH_ROWS,
+);
 
 export class KyselyOrgStore implements OrgStore {
   readonly dashboard: DashboardReader;
@@ -243,12 +260,16 @@ export class KyselyOrgStore implements OrgStore {
 
   private async insertPackages(trx: Db, imageId: string, packages: readonly Package[], distro: DistroInfo | undefined): Promise<void> {
     if (!packages.length) return;
+    // Most of a push's packages are stored already (images share them): only the others get a
+    // row, and only theirs need the match key worked out.
+    const purls = [...new Set(packages.map((p) => p.purl))];
+    const known = new Set((await STORED_PURLS.run<{ purl: string }>(trx, purls.map((purl) => ({ purl })))).map((r) => r.purl));
     const shared = new Map<string, PlatformDatabase['packages']>();
     for (const p of packages) {
-      if (shared.has(p.purl)) continue;
+      if (known.has(p.purl) || shared.has(p.purl)) continue;
       shared.set(p.purl, { purl: p.purl, type: p.type, namespace: p.namespace ?? null, name: p.name, version: p.version, ...matchKey(p, distro) });
     }
-    for (const c of chunks([...shared.values()], rowsPerInsert(7))) await trx.insertInto('packages').values(c).onConflict((oc) => oc.column('purl').doNothing()).execute();
+    await NEW_PACKAGES.run(trx, [...shared.values()]);
     const rows = packages.map((p, i) => ({
       image_id: imageId,
       ordinal: i,
@@ -258,7 +279,7 @@ export class KyselyOrgStore implements OrgStore {
       relationship: p.relationship ?? null,
       detail: packageDetail(p),
     }));
-    for (const c of chunks(rows, rowsPerInsert(7))) await trx.insertInto('image_packages').values(c).execute();
+    await IMAGE_PACKAGES.run(trx, rows);
   }
 
   private async insertFindings(trx: Db, imageId: string, findings: readonly Finding[], at: string): Promise<void> {
@@ -289,7 +310,7 @@ export class KyselyOrgStore implements OrgStore {
         aliases.set(`${key}\0${alias}`, { org_id: this.org.id, alias, image_id: imageId, purl: f.package.purl, vulnerability_id: f.id });
       }
     }
-    for (const c of chunks([...rows.values()], rowsPerInsert(14))) await trx.insertInto('findings').values(c).execute();
+    await FINDINGS.run(trx, [...rows.values()]);
     for (const c of chunks([...aliases.values()], rowsPerInsert(5))) await trx.insertInto('finding_ids').values(c).execute();
   }
 
