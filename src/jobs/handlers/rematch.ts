@@ -181,7 +181,7 @@ async function apply(deps: RematchDeps, payload: RematchPayload, trx: Transactio
     }
   }
   const inserts: PlatformDatabase['findings'][] = [];
-  const aliases: PlatformDatabase['finding_ids'][] = [];
+  const aliases: PlatformDatabase['vulnerability_aliases'][] = [];
   const changes: Change[] = [];
   const withdrawnCache = new Map<string, boolean>();
   for (const t of targets) {
@@ -196,7 +196,7 @@ async function apply(deps: RematchDeps, payload: RematchPayload, trx: Transactio
       const change = { t, vuln: f.id, severity: f.severity.level, version: f.package.version, fixedVersions: f.fixedVersions };
       if (!row) {
         inserts.push({ image_id: t.imageId, purl: t.purl, vulnerability_id: f.id, org_id: t.orgId, first_seen_at: now, fixed_at: null, withdrawn_at: null, ...base });
-        for (const alias of new Set([f.id, ...f.ids])) aliases.push({ org_id: t.orgId, alias, image_id: t.imageId, purl: t.purl, vulnerability_id: f.id });
+        for (const alias of new Set([f.id, ...f.ids])) aliases.push({ org_id: t.orgId, vulnerability_id: f.id, alias });
         changes.push({ ...change, kind: 'vulnerability.new' });
       } else {
         const reopened = row.fixed_at !== null || row.withdrawn_at !== null;
@@ -222,7 +222,8 @@ async function apply(deps: RematchDeps, payload: RematchPayload, trx: Transactio
     }
   }
   for (const c of chunks(inserts, 1000)) await trx.insertInto('findings').values(c).execute();
-  for (const c of chunks(aliases, 2000)) await trx.insertInto('finding_ids').values(c).onConflict((oc) => oc.doNothing()).execute();
+  // A vulnerability the organisation had already keeps its rows (the conflicts insert nothing).
+  for (const c of chunks(aliases, 2000)) await trx.insertInto('vulnerability_aliases').values(c).onConflict((oc) => oc.doNothing()).execute();
   // Severities and fixes of kept findings may change too: recount every image looked at.
   await refreshImageCounts(trx, imageIds);
   if (changes.length) await recordChanges(deps, trx, changes, imageIds, now);

@@ -14,6 +14,7 @@ import { decodeCursor, limitOf, pageOf } from './cursor.js';
 import { chunks } from './dialect.js';
 import { uuidv7 } from '../../util/uuid7.js';
 import type { PlatformDatabase, WorkloadsTable } from './schema.js';
+import { aliasedVulnerabilities } from './vulnerability-aliases.js';
 
 type Db = Kysely<PlatformDatabase> | Transaction<PlatformDatabase>;
 
@@ -410,14 +411,12 @@ export class OrgActivity {
       .where('w.ended_at', 'is', null)
       .where('w.image_digest', 'in', (eb) =>
         eb
-          .selectFrom('finding_ids as a')
-          .innerJoin('findings as f', (j) => j.onRef('f.image_id', '=', 'a.image_id').onRef('f.purl', '=', 'a.purl').onRef('f.vulnerability_id', '=', 'a.vulnerability_id'))
+          .selectFrom('findings as f')
           .innerJoin('images as i', 'i.id', 'f.image_id')
           .select('i.digest')
-          .where('a.org_id', '=', orgId)
           .where('f.org_id', '=', orgId)
           .where('i.org_id', '=', orgId)
-          .where('a.alias', '=', id)
+          .where('f.vulnerability_id', 'in', aliasedVulnerabilities(this.db, orgId, id))
           .where('f.fixed_at', 'is', null)
           .where('f.withdrawn_at', 'is', null),
       )

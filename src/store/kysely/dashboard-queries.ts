@@ -190,11 +190,9 @@ export class KyselyDashboardQueries implements DashboardReader {
             eb(sql`lower(f.purl)`, 'like', pattern),
             eb.exists(
               eb
-                .selectFrom('finding_ids as a')
+                .selectFrom('vulnerability_aliases as a')
                 .select('a.alias')
                 .where('a.org_id', '=', this.org.id)
-                .whereRef('a.image_id', '=', 'f.image_id')
-                .whereRef('a.purl', '=', 'f.purl')
                 .whereRef('a.vulnerability_id', '=', 'f.vulnerability_id')
                 .where(sql`lower(a.alias)`, 'like', pattern),
             ),

@@ -46,8 +46,9 @@ import { rankCandidates, type BaseCandidate, type Recommendations } from '../../
 import { decodeCursor, limitOf, pageOf } from './cursor.js';
 import { KyselyDashboardQueries } from './dashboard-queries.js';
 import { chunks, isUniqueViolation, likeEscaped, orgColumn, rowsPerInsert } from './dialect.js';
-import type { FindingsTable, ImagePackagesTable, ImagesTable, PackagesTable, PlatformDatabase } from './schema.js';
+import type { FindingsTable, ImagePackagesTable, ImagesTable, PackagesTable, PlatformDatabase, VulnerabilityAliasesTable } from './schema.js';
 import { BulkStatement } from './bulk.js';
+import { aliasedVulnerabilities } from './vulnerability-aliases.js';
 import { createTokenRow, tokenInfoOf } from './tokens.js';
 import { countsOfRow, refreshImageCounts } from './image-counts.js';
 import { addSupplyChain, insertSupplyChain, provenanceBases, secretScansOf, supplyChainOf } from './supply-chain.js';
@@ -123,6 +124,12 @@ const IMAGE_PACKAGES = new BulkStatement<ImagePackagesTable>(['image_id', 'ordin
 const FINDINGS = new BulkStatement<FindingsTable>(
   ['image_id', 'purl', 'vulnerability_id', 'org_id', 'severity', 'cvss_score', 'status', 'fixed_version', 'kev', 'first_seen_at', 'last_seen_at', 'fixed_at', 'withdrawn_at', 'detail'],
   (db, rows) => db.insertInto('findings').values(rows),
+  PUSH_ROWS,
+);
+/** Only a vulnerability new to the organisation adds rows; the others are there (its own id among them). */
+const VULNERABILITY_ALIASES = new BulkStatement<VulnerabilityAliasesTable>(
+  ['org_id', 'vulnerability_id', 'alias'],
+  (db, rows) => db.insertInto('vulnerability_aliases').values(rows).onConflict((oc) => oc.doNothing()),
   PUSH_ROWS,
 );
 
@@ -284,7 +291,7 @@ export class KyselyOrgStore implements OrgStore {
 
   private async insertFindings(trx: Db, imageId: string, findings: readonly Finding[], at: string): Promise<void> {
     const rows = new Map<string, PlatformDatabase['findings']>();
-    const aliases = new Map<string, PlatformDatabase['finding_ids']>();
+    const aliases = new Map<string, VulnerabilityAliasesTable>();
     for (const f of findings) {
       // A distribution's "not affected" is no finding; the same purl at two paths is one.
       if (f.status === 'not-affected') continue;
@@ -306,12 +313,10 @@ export class KyselyOrgStore implements OrgStore {
         withdrawn_at: null,
         detail: findingDetail(f),
       });
-      for (const alias of new Set([f.id, ...f.ids])) {
-        aliases.set(`${key}\0${alias}`, { org_id: this.org.id, alias, image_id: imageId, purl: f.package.purl, vulnerability_id: f.id });
-      }
+      for (const alias of [f.id, ...f.ids]) aliases.set(`${f.id}\0${alias}`, { org_id: this.org.id, vulnerability_id: f.id, alias });
     }
     await FINDINGS.run(trx, [...rows.values()]);
-    for (const c of chunks([...aliases.values()], rowsPerInsert(5))) await trx.insertInto('finding_ids').values(c).execute();
+    await VULNERABILITY_ALIASES.run(trx, [...aliases.values()]);
   }
 
   // ---- reading ---------------------------------------------------------------------------
@@ -648,15 +653,13 @@ export class KyselyOrgStore implements OrgStore {
     const limit = limitOf(page);
     const after = decodeCursor(page.cursor, ['string', 'string', 'string']);
     let q = this.db
-      .selectFrom('finding_ids as a')
-      .innerJoin('findings as f', (j) => j.onRef('f.image_id', '=', 'a.image_id').onRef('f.purl', '=', 'a.purl').onRef('f.vulnerability_id', '=', 'a.vulnerability_id'))
+      .selectFrom('findings as f')
       .innerJoin('images as i', 'i.id', 'f.image_id')
       .leftJoin('repositories as r', 'r.id', 'i.repository_id')
       .select(['i.id as image_id', 'i.digest', 'r.name as repository', 'f.purl', 'f.vulnerability_id', 'f.severity', 'f.status', 'f.detail'])
-      .where('a.org_id', '=', this.org.id)
       .where('f.org_id', '=', this.org.id)
       .where('i.org_id', '=', this.org.id)
-      .where('a.alias', '=', id);
+      .where('f.vulnerability_id', 'in', aliasedVulnerabilities(this.db, this.org.id, id));
     if (after) q = q.where((eb) => eb(eb.refTuple('i.digest', 'f.purl', 'f.vulnerability_id'), '>', eb.tuple(String(after[0]), String(after[1]), String(after[2]))));
     const rows = await q.orderBy('i.digest').orderBy('f.purl').orderBy('f.vulnerability_id').limit(limit + 1).execute();
     const tags = await this.tagsOf(rows.slice(0, limit).map((r) => r.image_id));
@@ -915,6 +918,7 @@ export async function deleteImages(trx: Db, orgId: string, imageIds: readonly st
   for (const ids of chunks(imageIds, 500)) {
     const purls = (await trx.selectFrom('image_packages').select('purl').distinct().where('org_id', '=', orgId).where('image_id', 'in', ids).execute()).map((r) => r.purl);
     const chains = (await trx.selectFrom('image_layers').select('chain_id').distinct().where('org_id', '=', orgId).where('image_id', 'in', ids).execute()).map((r) => r.chain_id);
+    const vulns = (await trx.selectFrom('findings').select('vulnerability_id').distinct().where('org_id', '=', orgId).where('image_id', 'in', ids).execute()).map((r) => r.vulnerability_id);
     // An image's events (and their delivery log) go with it; where it ran (workloads) stays:
     // that is the environment's history, not the image's.
     await trx.deleteFrom('webhook_deliveries').where('org_id', '=', orgId).where('event_id', 'in', (eb) => eb.selectFrom('events').select('id').where('org_id', '=', orgId).where('image_id', 'in', ids)).execute();
@@ -923,7 +927,6 @@ export async function deleteImages(trx: Db, orgId: string, imageIds: readonly st
     await trx.deleteFrom('policy_results').where('org_id', '=', orgId).where('image_id', 'in', ids).execute();
     await trx.deleteFrom('image_secrets').where('org_id', '=', orgId).where('image_id', 'in', ids).execute();
     await trx.deleteFrom('image_provenance').where('org_id', '=', orgId).where('image_id', 'in', ids).execute();
-    await trx.deleteFrom('finding_ids').where('org_id', '=', orgId).where('image_id', 'in', ids).execute();
     await trx.deleteFrom('findings').where('org_id', '=', orgId).where('image_id', 'in', ids).execute();
     await trx.deleteFrom('image_packages').where('org_id', '=', orgId).where('image_id', 'in', ids).execute();
     await trx.deleteFrom('image_layers').where('org_id', '=', orgId).where('image_id', 'in', ids).execute();
@@ -932,6 +935,15 @@ export async function deleteImages(trx: Db, orgId: string, imageIds: readonly st
     await trx.deleteFrom('images').where('org_id', '=', orgId).where('id', 'in', ids).execute();
     for (const c of chunks(purls, 500)) {
       await trx.deleteFrom('packages').where('purl', 'in', c).where((eb) => eb.not(eb.exists(eb.selectFrom('image_packages as ip').select('ip.purl').whereRef('ip.purl', '=', 'packages.purl')))).execute();
+    }
+    // A vulnerability's aliases stay while any finding of the organisation has it.
+    for (const c of chunks(vulns, 500)) {
+      await trx
+        .deleteFrom('vulnerability_aliases')
+        .where('org_id', '=', orgId)
+        .where('vulnerability_id', 'in', c)
+        .where((eb) => eb.not(eb.exists(eb.selectFrom('findings as f').select('f.vulnerability_id').where('f.org_id', '=', orgId).whereRef('f.vulnerability_id', '=', 'vulnerability_aliases.vulnerability_id'))))
+        .execute();
     }
     // Deepest first: a layer row is another's parent only by value, but keep the order readable.
     for (const c of chunks(chains, 500)) {

@@ -142,12 +142,11 @@ export interface FindingsTable {
   detail: string;
 }
 
-export interface FindingIdsTable {
+/** Every id a vulnerability is known by in an organisation's findings, its own too (migration 008). */
+export interface VulnerabilityAliasesTable {
   org_id: string;
-  alias: string;
-  image_id: string;
-  purl: string;
   vulnerability_id: string;
+  alias: string;
 }
 
 export interface EventsTable {
@@ -271,7 +270,7 @@ export interface PlatformDatabase {
   packages: PackagesTable;
   image_packages: ImagePackagesTable;
   findings: FindingsTable;
-  finding_ids: FindingIdsTable;
+  vulnerability_aliases: VulnerabilityAliasesTable;
   events: EventsTable;
   webhooks: WebhooksTable;
   webhook_deliveries: WebhookDeliveriesTable;
@@ -295,7 +294,7 @@ export const PLATFORM_TABLES = [
   'image_secrets',
   'image_provenance',
   'org_policies',
-  'finding_ids',
+  'vulnerability_aliases',
   'findings',
   'image_packages',
   'packages',

@@ -174,10 +174,12 @@ for (const backend of BACKENDS) {
       const keep = uploadOf({ layers: ['base', 'keep'], purls: ['pkg:npm/a@1', 'pkg:npm/shared@1'], findings: [['pkg:npm/a@1', 'CVE-2020-0001']], repository: 'keep', tags: ['1'] });
       await acme.putImage(keep);
       const before = await store.tableCounts();
-      const gone = uploadOf({ layers: ['base', 'gone'], purls: ['pkg:npm/b@1', 'pkg:npm/shared@1'], findings: [['pkg:npm/b@1', 'CVE-2020-0002'], ['pkg:npm/shared@1', 'CVE-2020-0003']], repository: 'gone', tags: ['1', '2'] });
+      const gone = uploadOf({ layers: ['base', 'gone'], purls: ['pkg:npm/b@1', 'pkg:npm/shared@1'], findings: [['pkg:npm/b@1', 'CVE-2020-0002'], ['pkg:npm/shared@1', 'CVE-2020-0003'], ['pkg:npm/shared@1', 'CVE-2020-0001']], repository: 'gone', tags: ['1', '2'] });
       await acme.putImage(gone);
       assert.ok(await acme.deleteImage(gone.metadata.digest));
+      // CVE-2020-0001's aliases stay: the kept image still has it.
       assert.deepEqual(await store.tableCounts(), before, 'image delete');
+      assert.equal((await acme.vulnerabilityUsage('CVE-2020-0001', {})).items.length, 1, 'the kept image is still found by the vulnerability');
 
       await acme.putImage(gone);
       await acme.putImage(uploadOf({ layers: ['base', 'gone', 'more'], purls: ['pkg:npm/c@1'], repository: 'gone', tags: ['3'] }));

@@ -11,6 +11,7 @@ import * as m004 from './004-image-counts.js';
 import * as m005 from './005-supply-chain.js';
 import * as m006 from './006-finding-indexes.js';
 import * as m007 from './007-org-policies.js';
+import * as m008 from './008-vulnerability-aliases.js';
 
 export interface PlatformMigration {
   version: number;
@@ -18,4 +19,4 @@ export interface PlatformMigration {
   up(db: Kysely<unknown>): Promise<void>;
 }
 
-export const PLATFORM_MIGRATIONS: readonly PlatformMigration[] = [m001, m002, m003, m004, m005, m006, m007];
+export const PLATFORM_MIGRATIONS: readonly PlatformMigration[] = [m001, m002, m003, m004, m005, m006, m007, m008];
