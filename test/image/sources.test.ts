@@ -125,6 +125,26 @@ test('a plain directory is a one-layer image; symlinks inside stay links, not fo
   assert.equal(tree.read('/etc/host-passwd'), undefined, 'the host file is never read through an image link');
 });
 
+test('a directory walk lets the event loop run (the progress line\'s timer) every few hundred entries', async () => {
+  // fs:/// walks hundreds of thousands of entries with blocking calls; without pauses the
+  // progress line's timer could not fire until the walk ended. Seen from outside: a callback
+  // queued before the walk runs while it is under way, so a file it adds to a folder the walk
+  // has not reached yet (z/, after a/'s 2,000 files) is in the index.
+  const root = tempDir();
+  mkdirSync(join(root, 'a'));
+  mkdirSync(join(root, 'z'));
+  for (let i = 0; i < 2000; i++) writeFileSync(join(root, 'a', `f${i}`), '');
+  const img = await openImage(`fs://${root}`);
+  let ranDuringWalk = false;
+  setImmediate(() => {
+    ranDuringWalk = true;
+    writeFileSync(join(root, 'z', 'late'), '');
+  });
+  const scan = await scanImage(img, { selectors: [], analyzers: [] }, { cache: false });
+  assert.ok(ranDuringWalk);
+  assert.ok(treeOf(scan).lstat('/z/late'), 'the walk reached z/ after the callback ran');
+});
+
 test('a bare path chooses archive, OCI layout or directory by looking at it', async () => {
   const d = tempDir();
   const im = await sample();

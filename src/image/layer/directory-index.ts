@@ -26,6 +26,9 @@ function pseudoFileSystem(abs: string): boolean {
   }
 }
 
+/** Entries walked between two turns of the event loop (a turn costs microseconds). */
+const YIELD_EVERY = 500;
+
 /**
  * Index a host directory as one layer. Symlinks are recorded, never followed, so a link to
  * the host's /etc stays a link inside the image view. Only wanted files are read past their
@@ -34,6 +37,8 @@ function pseudoFileSystem(abs: string): boolean {
  * Synchronous file system calls: a directory's metadata and files are in the page cache or on
  * a local disk, where a blocking call costs microseconds and an awaited one a round trip to
  * the thread pool; a 51,000-file site-packages took 11 s awaiting each call, most of it idle.
+ * The walk still lets the event loop run every YIELD_EVERY entries, so the progress line's
+ * timer can draw during a host root's minute-long walk instead of only after it.
  */
 export async function indexDirectory(root: string, spec: CaptureSpec | CompiledCapture, diffId = 'sha256:directory', budget?: ImageBudget): Promise<LayerIndex> {
   const capture = spec instanceof CompiledCapture ? spec : new CompiledCapture(spec);
@@ -41,7 +46,8 @@ export async function indexDirectory(root: string, spec: CaptureSpec | CompiledC
   // A directory or entry that cannot be read (permissions, removed while walked) is a warning
   // naming it, not the end of the scan: a live host root always has a few.
   const unreadable = (relPath: string, err: unknown) => b.warn('file-unreadable', `${relPath || '/'}: cannot be read (${(err as Error).message}); left out`, relPath || '/');
-  const walk = (rel: string, dev: number): void => {
+  let sinceYield = 0;
+  const walk = async (rel: string, dev: number): Promise<void> => {
     let names: string[];
     try {
       names = readdirSync(join(root, rel)).sort();
@@ -50,6 +56,10 @@ export async function indexDirectory(root: string, spec: CaptureSpec | CompiledC
       return;
     }
     for (const name of names) {
+      if (++sinceYield >= YIELD_EVERY) {
+        sinceYield = 0;
+        await new Promise<void>((resolve) => setImmediate(resolve));
+      }
       const relPath = rel + '/' + name;
       const abs = join(root, relPath);
       let st: ReturnType<typeof lstatSync>;
@@ -67,7 +77,7 @@ export async function indexDirectory(root: string, spec: CaptureSpec | CompiledC
         // Only a mount point (another device) can be a kernel file system: statfs is asked there alone.
         if (st.dev !== dev && pseudoFileSystem(abs)) continue;
         b.addEntry({ path: relPath, type: 'dir', size: 0, mode });
-        walk(relPath, st.dev);
+        await walk(relPath, st.dev);
       } else if (st.isFile()) {
         const entry = { path: relPath, type: 'file' as const, size: st.size, mode };
         if (b.mightWant(relPath) && st.size > 0) addFile(b, entry, abs);
@@ -75,7 +85,7 @@ export async function indexDirectory(root: string, spec: CaptureSpec | CompiledC
       } else b.addEntry({ path: relPath, type: 'other', size: 0, mode });
     }
   };
-  walk('', lstatSync(root).dev);
+  await walk('', lstatSync(root).dev);
   return await b.finish();
 }
 
