@@ -10,6 +10,7 @@ import type { AdvisoryStore } from '../store/advisory-store.js';
 import type { PlatformStore } from '../store/platform-store.js';
 import type { PlatformJobs } from '../jobs/platform-jobs.js';
 import type { PlatformMetrics } from './metrics.js';
+import { AJV_CUSTOM_OPTIONS } from './ajv-options.js';
 import authPlugin from './plugins/auth.js';
 import errorsPlugin from './plugins/errors.js';
 import swaggerPlugin from './plugins/swagger.js';
@@ -54,8 +55,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const app = Fastify({
     logger: deps.logger ?? false,
     bodyLimit: deps.bodyLimit ?? 1024 * 1024,
-    // Query strings are coerced (limit=2, repeated ?tag=); bodies are never stripped of fields.
-    ajv: { customOptions: { coerceTypes: 'array', removeAdditional: false } },
+    ajv: { customOptions: { ...AJV_CUSTOM_OPTIONS } },
     // Repository names and digests in paths are longer than the default 100.
     routerOptions: { maxParamLength: 500 },
   });

@@ -59,6 +59,22 @@ const SUMMARY_PROPERTIES = {
   policy: { $ref: 'PolicySummary#' },
 };
 
+/**
+ * POST /v1/match's body. Its route checks the usual body with a hand-written check first
+ * (match-request-check.ts) and this schema decides every other body.
+ */
+export const MATCH_REQUEST_SCHEMA = {
+  $id: 'MatchRequest',
+  description: 'Local analysis: only package URLs and layer diff_ids. Nothing of it is stored or logged.',
+  type: 'object',
+  required: ['purls', 'layerDigests'],
+  additionalProperties: false,
+  properties: {
+    purls: { type: 'array', maxItems: 100000, items: { type: 'string', minLength: 5, maxLength: 4096 } },
+    layerDigests: { type: 'array', maxItems: 1000, items: { type: 'string', pattern: '^sha256:[a-f0-9]{64}$' }, description: 'The image\'s layer digests (uncompressed: the config\'s diff_ids), bottom first.' },
+  },
+};
+
 export const SCHEMAS: Record<string, unknown>[] = [
   {
     $id: 'Error',
@@ -218,17 +234,7 @@ export const SCHEMAS: Record<string, unknown>[] = [
     additionalProperties: false,
     properties: { created: { type: 'boolean', description: 'False when this digest was already stored.' }, image: { $ref: 'Image#' } },
   },
-  {
-    $id: 'MatchRequest',
-    description: 'Local analysis: only package URLs and layer diff_ids. Nothing of it is stored or logged.',
-    type: 'object',
-    required: ['purls', 'layerDigests'],
-    additionalProperties: false,
-    properties: {
-      purls: { type: 'array', maxItems: 100000, items: { type: 'string', minLength: 5, maxLength: 4096 } },
-      layerDigests: { type: 'array', maxItems: 1000, items: { type: 'string', pattern: '^sha256:[a-f0-9]{64}$' }, description: 'The image\'s layer digests (uncompressed: the config\'s diff_ids), bottom first.' },
-    },
-  },
+  MATCH_REQUEST_SCHEMA,
   {
     $id: 'MatchFinding',
     type: 'object',

@@ -6,9 +6,12 @@
  * The reply is sent as JSON text assembled from each purl's findings, serialised once by the
  * serialisers of the reply schema's own parts (see analyzeLocallyJson): the same bytes Fastify's
  * serialiser of `MatchResult` would write, without serialising 70-odd findings per request.
+ * The body is checked by a hand-written check of the usual body in front of the
+ * schema's own validator (match-request-check.ts).
  */
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { analyzeLocallyJson, type MatchReplySerializers, type MatchRequest } from '../../analyze.js';
+import { matchRequestValidatorCompiler } from '../../match-request-check.js';
 import { ERROR_REPLIES } from '../../schemas/index.js';
 import { PurlAnswers } from '../../purl-answers.js';
 
@@ -27,6 +30,7 @@ export default async function matchRoutes(app: FastifyInstance): Promise<void> {
   const answers = new PurlAnswers(app.deps.advisories);
   app.post('/match', {
     bodyLimit: 16 * 1024 * 1024,
+    validatorCompiler: matchRequestValidatorCompiler(),
     schema: {
       tags: ['analysis'],
       operationId: 'matchLocal',
