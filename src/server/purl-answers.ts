@@ -16,16 +16,18 @@ import type { MatchFinding, MatchReply } from './analyze.js';
 
 export type NotMatchableReply = MatchReply['notMatchable'][number];
 
-/** What local analysis answers for one purl (shared between replies: never modified, but for `findingsJson`). */
+/** What local analysis answers for one purl (shared between replies: never modified, but for the two fields of bookkeeping). */
 export interface PurlAnswer {
   findings: readonly MatchFinding[];
   notMatchable?: NotMatchableReply;
   /**
-   * The findings as the reply's JSON has them: each serialised, comma-separated, without the
-   * array's brackets (empty when there are none). Filled in by the first reply that needs it
-   * (it depends on the findings alone), so a remembered purl is never serialised again.
+   * The findings as the reply's JSON has them, UTF-8 encoded: each serialised, comma-separated,
+   * without the array's brackets (empty when there are none). Filled in by the first reply that
+   * needs it (it depends on the findings alone), so a remembered purl is never serialised again.
    */
-  findingsJson?: string;
+  findingsJson?: Buffer;
+  /** The last pass over a request's purls that took this answer (analyze.ts: a repeated purl is answered once). */
+  seenIn?: number;
 }
 
 /** Purls remembered over all organisations; past it everything is forgotten (simple, and rare). */

@@ -108,7 +108,7 @@ test('the JSON reply is the structured reply, and a remembered purl\'s findings 
   const req = { purls: [...purls, purls[0]], layerDigests };
   const reply = async () => {
     serialized.push(0);
-    return JSON.parse(await analyzeLocallyJson(req, api.advisories, org, answers, serialize)) as MatchReply;
+    return JSON.parse((await analyzeLocallyJson(req, api.advisories, org, answers, serialize)).toString('utf8')) as MatchReply;
   };
   const first = await reply();
   const expected = JSON.parse(JSON.stringify(await analyzeLocally(req, api.advisories, org))) as MatchReply;

@@ -3,10 +3,10 @@
  * base image. It writes nothing and logs nothing of the body (Fastify's request log holds the
  * method and URL only; errors are logged by code).
  *
- * The reply is sent as JSON text assembled from each purl's findings, serialised once by the
- * serialisers of the reply schema's own parts (see analyzeLocallyJson): the same bytes Fastify's
- * serialiser of `MatchResult` would write, without serialising 70-odd findings per request.
- * The body is checked by a hand-written check of the usual body in front of the
+ * The reply is sent as JSON bytes assembled from each purl's findings, serialised (and encoded)
+ * once by the serialisers of the reply schema's own parts (see analyzeLocallyJson): the same
+ * bytes Fastify's serialiser of `MatchResult` would write, without serialising 70-odd findings
+ * per request. The body is checked by a hand-written check of the usual body in front of the
  * schema's own validator (match-request-check.ts).
  */
 import type { FastifyInstance, FastifyReply } from 'fastify';
@@ -40,7 +40,7 @@ export default async function matchRoutes(app: FastifyInstance): Promise<void> {
     },
   }, async (req, reply) => {
     const json = await analyzeLocallyJson(req.body as MatchRequest, app.deps.advisories, req.org, answers, serializers(reply));
-    // A string with a JSON content type is sent as it is (the schema serialiser is for objects).
+    // Bytes with a JSON content type are sent as they are (the schema serialiser is for objects).
     return reply.type('application/json; charset=utf-8').send(json);
   });
 }
