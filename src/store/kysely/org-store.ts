@@ -859,8 +859,7 @@ function baseImageQuery(db: Db): Precompiled<[string, readonly string[]], BaseIm
       .orderBy('i.layer_count', 'desc')
       .orderBy('o.catalog', 'asc')
       .orderBy('i.pushed_at', 'desc')
-      .orderBy('i.id')
-      .limit(1000));
+      .orderBy('i.id'));
     baseImageQueries.set(db, q);
   }
   return q;
@@ -873,6 +872,11 @@ export async function layerBaseImage(db: Db, orgId: string, chains: readonly str
   // One round trip: the candidates with their current tags, best first (longest; among equals
   // the organisation's own image, then the latest pushed), so the best one's tag rows come
   // first and together. On a loaded PostgreSQL each round trip costs milliseconds.
+  // No LIMIT: on SQLite an ORDER BY with a LIMIT (a bounded sorter, opened on every run) cost
+  // ~10 times the rest of this query, the costliest part of a repeated local analysis. The
+  // database sorts every candidate either way; the candidates are the stored images whose
+  // layers are exactly a proper prefix of these (the versions of this image's bases), a few
+  // rows each (one per current tag).
   const { rows } = await db.executeQuery(baseImageQuery(db).with([orgId, prefixes]));
   const best = rows[0];
   if (!best) return undefined;
