@@ -271,7 +271,7 @@ export interface PutResult {
 
 export interface ImageFilter {
   repository?: string;
-  /** Text found (case-insensitive) in the repository name, a current tag, the digest or the OS name. */
+  /** Text found (case-insensitive) in the repository name, a current tag (as `repository:tag`), the digest or the OS name. */
   q?: string;
   /** Open findings: `critical` at least one critical; `high` critical or high; `medium` medium or worse; `none` no open finding. */
   severity?: 'critical' | 'high' | 'medium' | 'none';

@@ -69,6 +69,8 @@ for (const backend of BACKENDS) {
       assert.equal(all.items.find((i) => i.repository === 'acme/base')!.baseImage, undefined);
       assert.deepEqual(names(await list('?q=WEB')), ['acme/web:1.1', 'acme/web:1.0']);
       assert.deepEqual(names(await list('?q=1.1')), ['acme/web:1.1'], 'tags are searched');
+      assert.deepEqual(names(await list('?q=Web:1.0')), ['acme/web:1.0'], 'a reference repository:tag is searched');
+      assert.deepEqual(names(await list('?q=base:1.1')), [], 'the tag belongs to the repository it follows');
       assert.deepEqual(names(await list('?q=%25')), [], 'LIKE wildcards are taken literally');
       assert.deepEqual(names(await list('?severity=critical')), ['acme/web:1.0']);
       assert.deepEqual(names(await list('?severity=none')), ['acme/tools:latest']);

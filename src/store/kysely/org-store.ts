@@ -406,7 +406,18 @@ export class KyselyOrgStore implements OrgStore {
             eb('i.repository_id', 'in', repos().where(sql`lower(rr.name)`, 'like', like)),
             eb(sql`lower(i.digest)`, 'like', like),
             eb(sql`lower(coalesce(i.os_name, ''))`, 'like', like),
-            eb('i.id', 'in', this.db.selectFrom('tags as t').select('t.image_id').where('t.org_id', '=', this.org.id).where('t.until_at', 'is', null).where(sql`lower(t.name)`, 'like', like)),
+            // A current tag as part of the reference `repository:tag`, so "web:1.0" finds acme/web:1.0.
+            eb(
+              'i.id',
+              'in',
+              this.db
+                .selectFrom('tags as t')
+                .innerJoin('repositories as tr', 'tr.id', 't.repository_id')
+                .select('t.image_id')
+                .where('t.org_id', '=', this.org.id)
+                .where('t.until_at', 'is', null)
+                .where(sql`lower(tr.name || ':' || t.name)`, 'like', like),
+            ),
           ]),
         );
       }

@@ -26,6 +26,7 @@ export function PagedTable<T>({
   cursor,
   empty,
   sort,
+  param,
 }: {
   /** The table's accessible name. */
   label: string;
@@ -37,6 +38,8 @@ export function PagedTable<T>({
   empty: ReactNode;
   /** The URL's current sort and order, when columns sort. */
   sort?: { by: string; order: string };
+  /** The URL parameter holding the cursor, when a page shows two paged lists (default `cursor`). */
+  param?: string;
 }) {
   if (page.items.length === 0) return <Empty>{empty}</Empty>;
   return (
@@ -69,7 +72,7 @@ export function PagedTable<T>({
           </tbody>
         </table>
       </div>
-      <Pager next={page.next} cursor={cursor} shown={page.items.length} total={page.total} />
+      <Pager next={page.next} cursor={cursor} param={param} shown={page.items.length} total={page.total} />
     </>
   );
 }

@@ -1,63 +1,24 @@
 /**
  * An image compared with another of the organisation (`GET /v1/images/DIGEST/compare?to=`):
- * pick another tag of its repository, or give any stored image's digest. The target is the URL's
- * `to`, so a comparison can be shared as a link. What is "added" is in this image and not in the
- * other; "changed" goes from the other's version to this one's.
+ * pick any stored image from a server-side search (compare-picker.tsx), or give its digest. The
+ * target is the URL's `to`, so a comparison can be shared as a link. What is "added" is in this
+ * image and not in the other; "changed" goes from the other's version to this one's.
  */
-import { useState, type FormEvent, type ReactNode } from 'react';
+import type { ReactNode } from 'react';
 import { Empty, SevBadge, SevCounts, Status, bytes } from '../components/common';
-import { Link, qs, setQuery, useRoute } from '../router';
-import { imageHref, imageName, packageHref, vulnHref, type BaseImage, type ComparedFinding, type ComparedPackage, type Comparison, type ImageDetail, type ImageSummary, type Page, type PackageChange } from '../types';
+import { Link, qs, useRoute } from '../router';
+import { imageHref, imageName, packageHref, vulnHref, type BaseImage, type ComparedFinding, type ComparedPackage, type Comparison, type ImageDetail, type PackageChange } from '../types';
 import { useApi } from '../use-api';
-
-const DIGEST = /^sha256:[a-f0-9]{64}$/;
+import { ComparePicker } from './compare-picker';
 
 export function Compare({ img }: { img: ImageDetail }) {
   const { query } = useRoute();
   const to = query.get('to') ?? '';
   return (
     <>
-      <Picker img={img} to={to} />
+      <ComparePicker img={img} to={to} />
       {to ? <Result digest={img.digest} to={to} /> : <Empty>Pick an image to compare {imageName(img)} with.</Empty>}
     </>
-  );
-}
-
-/** Another image of the same repository (newest first), or any digest. */
-function Picker({ img, to }: { img: ImageDetail; to: string }) {
-  const siblings = useApi<Page<ImageSummary>>(img.repository ? `/images${qs({ repository: img.repository, sort: 'pushed', order: 'desc', limit: 100 })}` : undefined);
-  const others = (siblings.data?.items ?? []).filter((i) => i.digest !== img.digest);
-  const [text, setText] = useState('');
-  const [error, setError] = useState('');
-  const submit = (e: FormEvent) => {
-    e.preventDefault();
-    const d = text.trim().replace(/^.*@(?=sha256:)/, '');
-    if (!DIGEST.test(d)) return setError('A digest is sha256: followed by 64 hexadecimal characters.');
-    setError('');
-    setQuery({ to: d });
-  };
-  return (
-    <div className="toolbar">
-      {img.repository && (
-        <select aria-label={`Compare with another image of ${img.repository}`} value={others.some((o) => o.digest === to) ? to : ''} onChange={(e) => setQuery({ to: e.target.value || undefined })} disabled={siblings.loading}>
-          <option value="">{siblings.loading ? 'Loading tags…' : others.length ? `Another image of ${img.repository}…` : `No other image of ${img.repository}`}</option>
-          {others.map((o) => (
-            <option key={o.digest} value={o.digest}>
-              {imageName(o)} · pushed {o.pushedAt.slice(0, 10)}
-            </option>
-          ))}
-        </select>
-      )}
-      <form onSubmit={submit} className="toolbar inline" aria-label="compare with a digest">
-        <input type="text" aria-label="Digest of the image to compare with" placeholder="or any image: sha256:…" value={text} onChange={(e) => setText(e.target.value)} />
-        <button type="submit">Compare</button>
-      </form>
-      {error && (
-        <span className="error" role="alert">
-          {error}
-        </span>
-      )}
-    </div>
   );
 }
 

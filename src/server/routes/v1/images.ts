@@ -83,7 +83,7 @@ export default async function imageRoutes(app: FastifyInstance): Promise<void> {
         type: 'object',
         properties: {
           repository: { type: 'string', maxLength: 500 },
-          q: { type: 'string', maxLength: 200, description: 'Text in the repository name, a current tag, the digest or the OS name (case-insensitive).' },
+          q: { type: 'string', maxLength: 200, description: 'Text in the repository name, a current tag (as `repository:tag`, so `web:1.0` finds acme/web:1.0), the digest or the OS name (case-insensitive).' },
           severity: { type: 'string', enum: ['critical', 'high', 'medium', 'none'], description: 'critical: with an open critical; high: critical or high; medium: medium or worse; none: without open findings.' },
           sort: { type: 'string', enum: [...IMAGE_SORT_KEYS], default: 'pushed' },
           order: { type: 'string', enum: ['asc', 'desc'], default: 'desc' },

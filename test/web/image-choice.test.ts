@@ -1,0 +1,117 @@
+/**
+ * The dashboard in real headless Chromium for an organisation with more images than a list
+ * shows at once: 120 tags of one repository, stored through the store's putImage.
+ * The Compare tab's picker reaches any of them: a search the server runs (`GET /v1/images?q=`)
+ * and pages, so the oldest tag, past the first hundred, can be found by typing and compared.
+ */
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import type { FastifyInstance } from 'fastify';
+import type { Page } from 'playwright-core';
+import { buildApp } from '../../src/server/app.js';
+import { KyselyPlatformStore } from '../../src/store/kysely/platform-store.js';
+import { SqliteAdvisoryStore } from '../../src/store/sqlite/sqlite-store.js';
+import { openBrowser, type Browser } from '../helpers/browser.js';
+import { newLocation } from '../helpers/platform-db.js';
+import { uploadOf } from '../helpers/platform-upload.js';
+import { ensureWebBuild } from '../helpers/web-build.js';
+
+/** More than the hundred the picker's former list held, and than one page of it. */
+const TAGS = 120;
+const tagOf = (i: number) => `1.${i}`;
+
+let base = '';
+let browser: Browser;
+/** Digest of initech/app:1.N by N. */
+const digests: string[] = [];
+const cleanups: (() => Promise<void>)[] = [];
+
+before(async () => {
+  const { location, drop } = await newLocation('sqlite');
+  const platform = await KyselyPlatformStore.open(location);
+  const advisories = new SqliteAdvisoryStore(':memory:');
+  const org = platform.forOrg(await platform.ensureOrg('initech'));
+  const start = Date.UTC(2026, 0, 1);
+  for (let i = 0; i < TAGS; i++) {
+    // Each tag pushed a minute after the one before, its own app-lib version: 1.0.N.
+    const upload = uploadOf({ layers: ['debian-12', `app-${i}`], purls: [`pkg:npm/app-lib@1.0.${i}`], repository: 'initech/app', tags: [tagOf(i)], config: String(i) });
+    const { image } = await org.putImage(upload, new Date(start + i * 60_000));
+    digests.push(image.digest);
+  }
+  const { token } = await org.createToken('initech-read', 'read');
+  const app: FastifyInstance = await buildApp({ platform, advisories, webRoot: await ensureWebBuild() });
+  base = await app.listen({ host: '127.0.0.1', port: 0 });
+  cleanups.push(async () => {
+    await app.close();
+    await platform.close();
+    await advisories.close();
+    await drop();
+  });
+  browser = await openBrowser();
+  cleanups.push(() => browser.close());
+  const { page } = browser;
+  await page.goto(`${base}/`);
+  await page.getByLabel('API token').fill(token);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByRole('heading', { name: 'Overview' }).waitFor();
+  // Before the token was given, the page's whoami was answered 401 (logged as a console error):
+  // from here on, nothing may fail.
+  browser.errors.length = 0;
+});
+after(async () => {
+  for (const f of cleanups.reverse()) await f();
+});
+
+/** The text of each body row of a table. */
+async function rows(page: Page, table: string): Promise<string[]> {
+  const t = page.getByRole('table', { name: table, exact: true });
+  await t.waitFor();
+  return t.locator('tbody tr').allInnerTexts();
+}
+
+const names = (r: string[]) => r.map((row) => row.split('\t')[0]!.trim());
+
+describe('an organisation with more images than a list shows', () => {
+  test('compare: the picker searches and pages every stored image on the server; the oldest tag, past the first hundred, is found by typing', async () => {
+    const { page, requests } = browser;
+    const newest = digests[TAGS - 1]!;
+    await page.goto(`${base}/images/${encodeURIComponent(newest)}?tab=compare`);
+    await page.getByText(`Pick an image to compare initech/app:${tagOf(TAGS - 1)} with.`).waitFor();
+    // Nothing typed: this image's repository, newest first, ten at a time, this image marked.
+    const first = await rows(page, 'images to compare with');
+    assert.deepEqual(names(first), Array.from({ length: 10 }, (_, k) => `initech/app:${tagOf(TAGS - 1 - k)}`));
+    assert.match(first[0]!, /\tthis image$/);
+    await page.getByText(`10 shown of ${TAGS}`).waitFor();
+    const listCalls = requests.filter((u) => u.startsWith(`${base}/v1/images?`));
+    assert.ok(listCalls.length > 0 && listCalls.every((u) => new URL(u).searchParams.get('limit') === '10'), `no call fetches more than it shows: ${listCalls.join(', ')}`);
+
+    // The next page comes from the server's cursor, kept in the URL as `pick`.
+    await page.getByRole('button', { name: 'Next page' }).click();
+    await page.waitForURL(/[?&]pick=/);
+    assert.deepEqual(names(await rows(page, 'images to compare with')), Array.from({ length: 10 }, (_, k) => `initech/app:${tagOf(TAGS - 11 - k)}`));
+
+    // Typing searches every image (the oldest is the 120th by push time) and starts from page one.
+    await page.getByLabel('Find an image to compare with').fill('APP:1.0');
+    await page.waitForURL(/[?&]find=APP%3A1\.0/);
+    assert.doesNotMatch(page.url(), /[?&]pick=/, 'a new search starts at its first page');
+    await page.getByText('1 shown of 1').waitFor();
+    assert.deepEqual(names(await rows(page, 'images to compare with')), ['initech/app:1.0']);
+    await page.getByRole('link', { name: 'Compare with initech/app:1.0' }).click();
+    await page.waitForURL(new RegExp(`[?&]to=${encodeURIComponent(digests[0]!)}`));
+    assert.deepEqual(await rows(page, 'packages changed'), [`app-lib\tnpm\t1.0.0\t1.0.${TAGS - 1}\tupgraded`]);
+    assert.match((await rows(page, 'images to compare with'))[0]!, /\tcompared below$/, 'the search stays, the chosen image marked');
+
+    // A search nothing matches says so; a cleared search with a chosen image leaves the list out.
+    await page.getByLabel('Find an image to compare with').fill('no-such-image');
+    await page.getByText('No image matches “no-such-image”.').waitFor();
+    await page.getByLabel('Find an image to compare with').fill('');
+    await page.waitForURL((u) => !u.searchParams.has('find'));
+    await page.getByRole('table', { name: 'packages changed' }).waitFor();
+    assert.equal(await page.getByRole('table', { name: 'images to compare with' }).count(), 0);
+  });
+
+  test('no request left the server, and the page logged no error', () => {
+    for (const u of browser.requests) assert.ok(u.startsWith(base + '/'), `request left the server: ${u}`);
+    assert.deepEqual(browser.errors, []);
+  });
+});
