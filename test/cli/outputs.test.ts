@@ -58,3 +58,24 @@ test('a report that cannot be written is named, the others are still written, an
   const gated = await scoutInProcess(['cves', DEMO, '--exit-code', '--format', 'sarif', '-o', bad, '--format', 'json', '-o', join(dir, 'g.json')], { env });
   assert.equal(gated.code, 1);
 });
+
+test('scout sbom writes several --format/-o pairs in one run (CycloneDX and SPDX), never only the last', async () => {
+  const dir = tempDir();
+  const r = await scoutInProcess(['sbom', DEMO, '--format', 'cyclonedx', '-o', join(dir, 'sbom.cdx.json'), '--format', 'spdx', '-o', join(dir, 'sbom.spdx.json'), '--format', 'list'], { env });
+  assert.equal(r.code, 0, r.stderr);
+  const cdx = JSON.parse(readFileSync(join(dir, 'sbom.cdx.json'), 'utf8')) as { bomFormat: string; components: unknown[] };
+  const spdx = JSON.parse(readFileSync(join(dir, 'sbom.spdx.json'), 'utf8')) as { spdxVersion: string; packages: unknown[] };
+  assert.equal(cdx.bomFormat, 'CycloneDX');
+  assert.equal(spdx.spdxVersion, 'SPDX-2.3');
+  assert.ok(cdx.components.length > 5);
+  assert.match(r.stdout, /^NAME\s+VERSION/m, 'the list went to standard output');
+  // The same checks as for cves, before the image is opened.
+  const twice = await scoutInProcess(['sbom', join(dir, 'missing.tar'), '--format', 'json', '-o', join(dir, 'same.json'), '--format', 'spdx', '-o', join(dir, 'same.json')], { env });
+  assert.equal(twice.code, 1);
+  assert.equal(twice.stderr, `error: --format json and --format spdx both go to ${join(dir, 'same.json')}: give each report its own -o FILE\n`);
+  writeFileSync(join(dir, 'blocker'), '');
+  const failing = await scoutInProcess(['sbom', DEMO, '--format', 'spdx', '-o', join(dir, 'blocker', 'x.json'), '--format', 'json', '-o', join(dir, 'after.json')], { env });
+  assert.equal(failing.code, 1);
+  assert.match(failing.stderr, /^error: cannot write the spdx report to /m);
+  assert.equal((JSON.parse(readFileSync(join(dir, 'after.json'), 'utf8')) as { schema: string }).schema, 'iechor-scout/sbom@1');
+});

@@ -1,5 +1,4 @@
 import type { Command } from 'commander';
-import { resolve } from 'node:path';
 import { ScoutError } from '../../util/errors.js';
 import { closest } from '../suggest.js';
 import { isVulnerabilityId } from '../../util/vulnerability-id.js';
@@ -7,6 +6,7 @@ import { toolInfo } from '../tool.js';
 import { loadTrust, trustOptions, type TrustCliOptions } from '../trust.js';
 import { action, dbOptions, displayFor, EXIT, freshness, scanExit, imageOptions, openOptions, printWarnings, writeOutputs, type DbCliOptions, scanOptions, type ImageCliOptions } from '../common.js';
 import { appendAll } from '../../util/arrays.js';
+import { collect, pairOutputs } from '../output/pairs.js';
 import { note, statusLine, warn } from '../terminal.js';
 
 interface CvesOptions extends ImageCliOptions, DbCliOptions, TrustCliOptions {
@@ -34,7 +34,6 @@ interface CvesOptions extends ImageCliOptions, DbCliOptions, TrustCliOptions {
   onlyBase?: boolean;
 }
 
-const collect = (v: string, prev: string[]) => [...prev, v];
 const list = (s: string | undefined) => (s === undefined ? undefined : s.split(',').map((x) => x.trim()).filter(Boolean));
 
 const SEVERITIES = ['critical', 'high', 'medium', 'low', 'negligible', 'unknown'] as const;
@@ -102,29 +101,6 @@ export async function existing(flag: string, path: string): Promise<string> {
   return path;
 }
 
-/** --format/--output pairs in the order given; a format with no file of its own goes to stdout. */
-export function pairOutputs(formats: string[], outputs: string[], allowed: readonly string[]): { format: string; file?: string }[] {
-  const fs = formats.length ? formats : ['packages'];
-  for (const f of fs) if (!allowed.includes(f)) throw new ScoutError('bad-format', `--format must be one of ${allowed.join(', ')}, not "${f}"`);
-  if (outputs.length > fs.length) {
-    if (formats.length === 0 && outputs.length === 1) return [{ format: 'packages', file: outputs[0] }];
-    throw new ScoutError('bad-option', `${outputs.length} --output files for ${fs.length} --format values: give one --format before each -o`);
-  }
-  // `-o -` is standard output.
-  const pairs = fs.map((format, i) => ({ format, ...(outputs[i] !== undefined && outputs[i] !== '-' ? { file: outputs[i] } : {}) }));
-  if (pairs.filter((p) => p.file === undefined).length > 1) throw new ScoutError('bad-option', 'only one --format can go to standard output: give the others an -o FILE');
-  // Checked before the scan: two reports in one file would leave only the last one.
-  const seen = new Map<string, string>();
-  for (const p of pairs) {
-    if (p.file === undefined) continue;
-    const key = resolve(p.file);
-    const other = seen.get(key);
-    if (other !== undefined) throw new ScoutError('bad-option', `--format ${other} and --format ${p.format} both go to ${p.file}: give each report its own -o FILE`);
-    seen.set(key, p.format);
-  }
-  return pairs;
-}
-
 export function register(program: Command): void {
   const cmd = trustOptions(imageOptions(
     program
@@ -158,7 +134,7 @@ export function register(program: Command): void {
     action(async (ref: string, o: CvesOptions) => {
       const started = new Date().toISOString();
       const { FINDINGS_FORMATS, renderFindings } = await import('../../report/index.js');
-      const outputs = pairOutputs(o.format, o.output, FINDINGS_FORMATS);
+      const outputs = pairOutputs(o.format, o.output, FINDINGS_FORMATS, 'packages');
       if (o.onlyFixed && o.onlyUnfixed) throw new ScoutError('bad-option', '--only-fixed and --only-unfixed exclude each other');
       const filters = {
         severities: severities(o.onlySeverity),
