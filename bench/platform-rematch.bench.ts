@@ -18,6 +18,9 @@ import { sql, type Insertable } from 'kysely';
 import type { PlatformDatabase } from '../src/store/kysely/schema.js';
 import type { DatabaseLocation } from '../src/store/kysely/open.js';
 import { eachBackend, loadNote } from './lib/platform-bench.js';
+import { createInterface } from 'node:readline';
+import { phaseReport, ranJobOfLogLine, type RanJob } from './lib/job-phases.js';
+import { BackendCpu, processCpuMs, urlWithAppName } from './lib/pg-backend-cpu.js';
 import { testAdvisory } from '../test/helpers/osv-record.js';
 import { tempDir } from '../test/helpers/tmp.js';
 
@@ -31,7 +34,7 @@ const MAIN = new URL('../src/cli/main.ts', import.meta.url).pathname;
 const sha = (s: string) => 'sha256:' + createHash('sha256').update(s).digest('hex');
 type Rows = { [T in keyof PlatformDatabase]: Insertable<PlatformDatabase[T]>[] };
 
-async function seed(db: import('kysely').Kysely<PlatformDatabase>, orgId: string): Promise<number> {
+export async function seed(db: import('kysely').Kysely<PlatformDatabase>, orgId: string): Promise<number> {
   const at = new Date('2026-11-01T00:00:00Z').toISOString();
   const rows: Pick<Rows, 'repositories' | 'images' | 'packages' | 'image_packages'> = { repositories: [], images: [], packages: [], image_packages: [] };
   const purls: string[] = [];
@@ -75,7 +78,7 @@ async function seed(db: import('kysely').Kysely<PlatformDatabase>, orgId: string
 }
 
 /** A webhook receiver that resolves once it holds `n` deliveries. */
-async function receiver(): Promise<{ url: string; until(n: number): Promise<void>; count(): number; close(): Promise<void> }> {
+export async function receiver(): Promise<{ url: string; until(n: number): Promise<void>; count(): number; close(): Promise<void> }> {
   let got = 0;
   let waiter: { n: number; resolve: () => void } | undefined;
   const server = createServer((req, res) => {
@@ -95,12 +98,20 @@ async function receiver(): Promise<{ url: string; until(n: number): Promise<void
   };
 }
 
-function startWorkers(location: DatabaseLocation, n: number): Promise<ChildProcess[]> {
+/** The workers' application_name: their PostgreSQL backends' CPU is counted by it. */
+const WORKER_APP = `scout-bench-rematch-${process.pid}`;
+
+/** `n` scout worker processes; every job they log goes to `ran`. */
+export function startWorkers(location: DatabaseLocation, n: number, ran: RanJob[]): Promise<ChildProcess[]> {
   if (location.kind !== 'postgres') throw new Error('workers need PostgreSQL');
-  const url = `${location.url}${location.url.includes('?') ? '&' : '?'}schema=${location.schema ?? ''}`;
+  const url = urlWithAppName(`${location.url}${location.url.includes('?') ? '&' : '?'}schema=${location.schema ?? ''}`, WORKER_APP);
   return Promise.all(
     Array.from({ length: n }, async () => {
-      const child = spawn(process.execPath, ['--import', 'tsx', MAIN, 'worker', '--database', url], { env: { ...process.env, SCOUT_CACHE_DIR: tempDir() }, stdio: ['ignore', 'ignore', 'pipe'] });
+      const child = spawn(process.execPath, ['--import', 'tsx', MAIN, 'worker', '--database', url], { env: { ...process.env, SCOUT_CACHE_DIR: tempDir() }, stdio: ['ignore', 'pipe', 'pipe'] });
+      createInterface({ input: child.stdout! }).on('line', (line) => {
+        const job = ranJobOfLogLine(line);
+        if (job) ran.push(job);
+      });
       await new Promise<void>((resolve, reject) => {
         child.stderr!.on('data', (d: Buffer) => {
           if (/running jobs/.test(d.toString())) resolve();
@@ -128,26 +139,41 @@ export async function run(): Promise<void> {
       await new OrgActivity(platform.db, org).addWebhook({ url: rx.url, format: 'json' });
       // The server's queue: on SQLite it runs the jobs; on PostgreSQL workers do, it only sends.
       const jobs = await openPlatformJobs({ db: platform.db, location: bench.location, advisories });
+      // Every job attempt of this run, from this process's queue (SQLite) or the workers' logs.
+      const ran: RanJob[] = [];
+      jobs.queue.onOutcome((o) => ran.push({ name: o.name, endedAt: o.startedAt + o.durationMs, durationMs: o.durationMs, phases: { ...o.phases } }));
       const setups = bench.label === 'SQLite' ? [0] : [1, 2];
       for (const [round, workers] of setups.entries()) {
-        const children = workers ? await startWorkers(bench.location, workers) : [];
+        const children = workers ? await startWorkers(bench.location, workers, ran) : [];
         if (!workers) await jobs.start();
         try {
           // Warm-up: an advisory naming no stored package loads the matcher in every process.
           await jobs.ingestAdvisories([await testAdvisory(`SCOUT-WARMUP-${round}`, `CVE-2099-91${round}0`, '1.5.0', { affected: [{ package: { ecosystem: 'npm', name: 'scout-warmup-pkg' }, ranges: [{ type: 'SEMVER', events: [{ introduced: '0' }, { fixed: '1.5.0' }] }] }] })], 'bench');
           await jobs.queue.idle(['rematch'], 120_000);
           const before = rx.count();
+          const advisory = await testAdvisory(`SCOUT-BENCH-${round}`, `CVE-2099-90${round}0`, '1.5.0');
           const cpu0 = process.cpuUsage();
+          const backendCpu = bench.location.kind === 'postgres' ? new BackendCpu(bench.location.url, WORKER_APP) : undefined;
+          await backendCpu?.sample();
+          const workerCpu0 = children.map((c) => processCpuMs(c.pid!) ?? 0);
           const s = performance.now();
-          const r = await jobs.ingestAdvisories([await testAdvisory(`SCOUT-BENCH-${round}`, `CVE-2099-90${round}0`, '1.5.0')], 'bench');
+          const postedAt = Date.now();
+          const r = await jobs.ingestAdvisories([advisory], 'bench');
+          const importedAt = Date.now();
           if (!r.rematchJob) throw new Error('the advisory changed nothing');
           await rx.until(before + affected);
           const ms = performance.now() - s;
           const cpu = process.cpuUsage(cpu0);
+          const workerCpu = children.reduce((sum, c, i) => sum + (processCpuMs(c.pid!) ?? 0) - workerCpu0[i], 0);
+          const pgCpu = await backendCpu?.sample();
           const events = await platform.db.selectFrom('events').select((eb) => eb.fn.countAll<number>().as('n')).where('vulnerability_id', '=', `CVE-2099-90${round}0`).executeTakeFirstOrThrow();
           if (Number(events.n) !== affected) throw new Error(`${Number(events.n)} events, expected ${affected}`);
           const where = workers ? `${workers} worker${workers > 1 ? 's' : ''}` : 'in-process';
-          console.log(`  ${where}: advisory posted → ${affected} events stored and delivered in ${(ms / 1000).toFixed(2)} s ${ms <= 2000 ? '✓' : '✗ (target ≤ 2 s)'} (this process's CPU ${((cpu.user + cpu.system) / 1000).toFixed(0)} ms); ${loadNote()}`);
+          console.log(`  ${where}: advisory posted → ${affected} events stored and delivered in ${(ms / 1000).toFixed(2)} s ${ms <= 2000 ? '✓' : '✗ (target ≤ 2 s)'} (CPU: this process ${((cpu.user + cpu.system) / 1000).toFixed(0)} ms${workers ? `, the workers ${workerCpu.toFixed(0)} ms, their PostgreSQL backends ${(pgCpu ?? 0).toFixed(0)} ms` : ''}); ${loadNote()}`);
+          // The last deliveries' commits (and their log lines) may still be on their way.
+          await jobs.queue.idle(['deliver-webhook'], 60_000);
+          await new Promise((res) => setTimeout(res, 200));
+          for (const line of phaseReport(postedAt, importedAt, ran.filter((j) => j.endedAt >= postedAt))) console.log(`    ${line}`);
         } finally {
           for (const c of children) {
             c.kill('SIGTERM');

@@ -15,7 +15,7 @@ export function urlWithAppName(url: string, app: string): string {
 }
 
 /** utime + stime of a process in ms, or undefined when it is gone or /proc is not there. */
-function processCpuMs(pid: number): number | undefined {
+export function processCpuMs(pid: number): number | undefined {
   try {
     // Fields after the command name (which may hold spaces): utime and stime are the 12th and 13th.
     const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');

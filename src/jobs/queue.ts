@@ -20,6 +20,7 @@
  *   (it may have read its input already), so a new one is queued behind it.
  */
 import type { Kysely, Transaction } from 'kysely';
+import type { JobPhases } from './phases.js';
 import type { JobsDatabase } from './schema.js';
 
 /** A database handle the queue can write through: the queue's own, or a caller's transaction. */
@@ -48,6 +49,8 @@ export interface Job<P = unknown> {
   maxAttempts: number;
   /** Aborted when the queue stops: handlers check it between batches. */
   signal: AbortSignal;
+  /** Where this attempt's time goes (phases.ts): handlers add their own phases with `timed`. */
+  phases: JobPhases;
 }
 
 export interface JobHandler<P = unknown, R = void> {
@@ -106,6 +109,10 @@ export interface JobOutcome {
   attempt: number;
   ok: boolean;
   durationMs: number;
+  /** When this attempt was claimed (ms since the epoch). */
+  startedAt: number;
+  /** Where its time went: `claim` (waiting to be claimed once runnable), `prepare`, `commit`, and the handler's own. */
+  phases: JobPhases;
   error?: string;
   /** Set when the job will run again. */
   retryAt?: Date;

@@ -39,6 +39,7 @@ import {
   type SendOptions,
   type WorkOptions,
 } from './queue.js';
+import { timed } from './phases.js';
 import type { JobsDatabase, JobsTable } from './schema.js';
 
 export interface TableQueueOptions {
@@ -310,7 +311,8 @@ export abstract class TableJobQueue implements JobQueue {
 
   private async runJob(reg: Registered, row: JobsTable): Promise<void> {
     const { handler } = reg;
-    const started = Date.now();
+    // The claim's own clock (the row's started_at), so `claim` below is the wait the queue saw.
+    const started = Number(row.started_at ?? Date.now());
     const lost = new AbortController();
     const job: Job = {
       id: row.id,
@@ -320,20 +322,23 @@ export abstract class TableJobQueue implements JobQueue {
       attempt: row.attempts,
       maxAttempts: row.max_attempts,
       signal: AbortSignal.any([this.controller.signal, lost.signal]),
+      phases: { claim: Math.max(0, started - Number(row.run_at)) },
     };
     const heartbeat = this.heartbeat(row.id, lost);
     try {
       let prepared: unknown;
       try {
-        prepared = handler.prepare ? await handler.prepare(job) : undefined;
+        prepared = handler.prepare ? await timed(job.phases, 'prepare', () => handler.prepare!(job)) : undefined;
       } finally {
         // The transaction's first statement renews the lease and, from then on, holds the row.
         await heartbeat.stop();
       }
       if (lost.signal.aborted) throw new LostJob();
-      const grouped = reg.group ? await this.commitInGroup(reg, { job, row, prepared, started }) : false;
-      if (!grouped) await this.db.transaction().execute((trx) => this.applyAndComplete(trx, handler, job, row.id, prepared, started));
-      this.emit({ id: job.id, name: job.name, attempt: job.attempt, ok: true, durationMs: Date.now() - started });
+      await timed(job.phases, 'commit', async () => {
+        const grouped = reg.group ? await this.commitInGroup(reg, { job, row, prepared, started }) : false;
+        if (!grouped) await this.db.transaction().execute((trx) => this.applyAndComplete(trx, handler, job, row.id, prepared, started));
+      });
+      this.emit({ id: job.id, name: job.name, attempt: job.attempt, ok: true, durationMs: Date.now() - started, startedAt: started, phases: job.phases });
     } catch (err) {
       if (err instanceof LostJob || lost.signal.aborted) return;
       await this.fail(job, row, started, err);
@@ -475,7 +480,7 @@ export abstract class TableJobQueue implements JobQueue {
     } catch {
       // The database went away: the lease runs out and another attempt follows.
     }
-    this.emit({ id: job.id, name: job.name, attempt: job.attempt, ok: false, durationMs: now - started, error: message, ...(retryAt ? { retryAt } : {}) });
+    this.emit({ id: job.id, name: job.name, attempt: job.attempt, ok: false, durationMs: now - started, startedAt: started, phases: job.phases, error: message, ...(retryAt ? { retryAt } : {}) });
   }
 
   private emit(o: JobOutcome): void {

@@ -8,6 +8,7 @@
  */
 import type { JobOutcome } from '../jobs/queue.js';
 import type { PlatformJobs } from '../jobs/platform-jobs.js';
+import { roundedPhases } from '../jobs/phases.js';
 import { ScoutError } from '../util/errors.js';
 import type { ServerLocation } from './location.js';
 import type { OpsServer } from './ops.js';
@@ -54,7 +55,7 @@ export async function startWorker(opts: WorkerOptions): Promise<RunningWorker> {
   }
   const workerId = jobs.queue.workerId;
   jobs.queue.onOutcome((o: JobOutcome) =>
-    log(JSON.stringify({ time: new Date().toISOString(), worker: workerId, job: o.name, id: o.id, attempt: o.attempt, ok: o.ok, ms: o.durationMs, ...(o.error ? { error: o.error } : {}), ...(o.retryAt ? { retryAt: o.retryAt.toISOString() } : {}) })),
+    log(JSON.stringify({ time: new Date().toISOString(), worker: workerId, job: o.name, id: o.id, attempt: o.attempt, ok: o.ok, ms: o.durationMs, phases: roundedPhases(o.phases), ...(o.error ? { error: o.error } : {}), ...(o.retryAt ? { retryAt: o.retryAt.toISOString() } : {}) })),
   );
   let ops: OpsServer | undefined;
   if (opts.metricsPort !== undefined) {

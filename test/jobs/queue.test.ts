@@ -2,6 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { sql } from 'kysely';
 import { backoffDelay, PermanentJobError, type JobOutcome } from '../../src/jobs/queue.js';
+import { timed } from '../../src/jobs/phases.js';
 import { BACKENDS, createEffects, effects, openQueueDb } from './backends.js';
 
 const fast = { pollMs: 50, leaseMs: 400 };
@@ -37,6 +38,30 @@ for (const backend of BACKENDS) {
       assert.equal(row.locked_by, null);
       assert.ok(Number(row.duration_ms) >= 0);
     }
+  });
+
+  test(`${backend}: an outcome says where the attempt's time went: claim wait, prepare, commit and the handler's own phases`, async (t) => {
+    const q = await openQueueDb(backend, t);
+    const queue = q.queue(fast);
+    const outcomes: JobOutcome[] = [];
+    queue.onOutcome((o) => outcomes.push(o));
+    const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+    queue.work<object, void>('timed', {
+      prepare: () => sleep(40),
+      apply: (job) => timed(job.phases, 'step', () => sleep(30)),
+    });
+    const sent = Date.now();
+    await queue.send('timed', {});
+    await queue.start();
+    await queue.idle(['timed'], 10_000);
+    assert.equal(outcomes.length, 1);
+    const [o] = outcomes;
+    assert.deepEqual(Object.keys(o.phases).sort(), ['claim', 'commit', 'prepare', 'step']);
+    assert.ok(o.phases.prepare >= 39, `prepare ${o.phases.prepare}`);
+    // The handler's step ran inside the commit: the commit includes it.
+    assert.ok(o.phases.step >= 29 && o.phases.commit >= o.phases.step, `step ${o.phases.step}, commit ${o.phases.commit}`);
+    assert.ok(o.phases.claim >= 0 && o.startedAt >= sent && o.startedAt <= Date.now());
+    assert.ok(o.durationMs >= o.phases.prepare + o.phases.commit - 2, `duration ${o.durationMs}`);
   });
 
   test(`${backend}: grouped commits: jobs prepared together share one transaction; when it fails, each runs again alone`, async (t) => {

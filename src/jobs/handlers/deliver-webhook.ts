@@ -18,6 +18,7 @@ import type { DeliverPayload } from '../../store/kysely/activity-store.js';
 import type { PlatformDatabase } from '../../store/kysely/schema.js';
 import { uuidv7 } from '../../util/uuid7.js';
 import { chunks } from '../../store/kysely/dialect.js';
+import { timed, type JobPhases } from '../phases.js';
 import { backoffDelay, type JobHandler, type SendOptions } from '../queue.js';
 import type { JobsDatabase } from '../schema.js';
 
@@ -47,16 +48,18 @@ export function deliverWebhookHandler(deps: DeliverDeps): JobHandler<DeliverPayl
   const maxAttempts = deps.maxAttempts ?? 8;
   const backoffMs = deps.backoffMs ?? 30_000;
   /** Reads the event and the webhook, builds the request and POSTs it. */
-  const attempt = async (p: DeliverPayload): Promise<Prepared> => {
+  const attempt = async (p: DeliverPayload, phases: JobPhases): Promise<Prepared> => {
     // The webhook, its organisation and the event in one query (a re-match delivers thousands).
-    const hook = await deps.db
-      .selectFrom('webhooks as w')
-      .innerJoin('orgs as o', 'o.id', 'w.org_id')
-      .innerJoin('events as e', (j) => j.onRef('e.org_id', '=', 'w.org_id').on('e.id', '=', p.eventId))
-      .select(['w.url', 'w.format', 'w.secret', 'o.name as org', 'e.payload'])
-      .where('w.org_id', '=', p.orgId)
-      .where('w.id', '=', p.webhookId)
-      .executeTakeFirst();
+    const hook = await timed(phases, 'read', () =>
+      deps.db
+        .selectFrom('webhooks as w')
+        .innerJoin('orgs as o', 'o.id', 'w.org_id')
+        .innerJoin('events as e', (j) => j.onRef('e.org_id', '=', 'w.org_id').on('e.id', '=', p.eventId))
+        .select(['w.url', 'w.format', 'w.secret', 'o.name as org', 'e.payload'])
+        .where('w.org_id', '=', p.orgId)
+        .where('w.id', '=', p.webhookId)
+        .executeTakeFirst(),
+    );
     // Removed since (the webhook, or the image with its events): nothing to deliver.
     if (!hook) return { gone: true };
     const event = JSON.parse(hook.payload) as ScoutEvent;
@@ -65,13 +68,13 @@ export function deliverWebhookHandler(deps: DeliverDeps): JobHandler<DeliverPayl
       attempt: p.attempt,
       ...(deps.publicUrl ? { eventsUrl: new URL(`/v1/events?after=${encodeURIComponent(event.id)}`, deps.publicUrl).toString() } : {}),
     });
-    return { result: await postDelivery(hook.url, req, { timeoutMs: deps.timeoutMs ?? 10_000 }) };
+    return { result: await timed(phases, 'http', () => postDelivery(hook.url, req, { timeoutMs: deps.timeoutMs ?? 10_000 })) };
   };
   return {
     async prepare(job) {
       const started = performance.now();
       try {
-        return await attempt(job.payload);
+        return await attempt(job.payload, job.phases);
       } catch (err) {
         const why = err instanceof Error ? err.message : String(err);
         return { result: { ok: false, durationMs: Math.round(performance.now() - started), error: `could not prepare the delivery: ${why}` } };

@@ -31,6 +31,7 @@ import { findingDetail } from '../../store/kysely/org-store.js';
 import { refreshImageCounts } from '../../store/kysely/image-counts.js';
 import type { PlatformDatabase } from '../../store/kysely/schema.js';
 import { uuidv7 } from '../../util/uuid7.js';
+import { timed, type JobPhases } from '../phases.js';
 import type { JobHandler } from '../queue.js';
 import type { JobsDatabase } from '../schema.js';
 import { appendAll } from '../../util/arrays.js';
@@ -97,12 +98,21 @@ async function packagesByKeys(db: Kysely<PlatformDatabase>, keys: readonly Remat
   return out;
 }
 
-async function prepare(deps: RematchDeps, payload: RematchPayload): Promise<Prepared> {
+async function prepare(deps: RematchDeps, payload: RematchPayload, phases: JobPhases): Promise<Prepared> {
+  const { targets, groups } = await timed(phases, 'query', () => targetsOf(deps, payload));
+  const desired = await timed(phases, 'match', () => matchGroups(deps, payload, groups));
+  return { targets, desired };
+}
+
+type Groups = Map<string, { distro?: DistroInfo; pkg: Package }>;
+
+/** The stored (image, package) pairs the payload's keys name, and the distinct packages to match among them. */
+async function targetsOf(deps: RematchDeps, payload: RematchPayload): Promise<{ targets: Target[]; groups: Groups }> {
   const pkgs = await packagesByKeys(deps.db, payload.keys);
   const byPurl = new Map(pkgs.map((p) => [p.purl, p]));
   const targets: Target[] = [];
   // group → the package to match, per distribution
-  const groups = new Map<string, { distro?: DistroInfo; pkg: Package }>();
+  const groups: Groups = new Map();
   for (const c of chunks([...byPurl.keys()], 500)) {
     const rows = await deps.db
       .selectFrom('image_packages as ip')
@@ -125,7 +135,11 @@ async function prepare(deps: RematchDeps, payload: RematchPayload): Promise<Prep
       targets.push({ orgId: r.org_id, imageId: r.image_id, digest: r.digest, ...(r.repository ? { repository: r.repository } : {}), purl: r.purl, group });
     }
   }
-  // One match() per distribution over that distribution's packages.
+  return { targets, groups };
+}
+
+/** The findings of the changed advisories, by package group: one match() per distribution over that distribution's packages. */
+async function matchGroups(deps: RematchDeps, payload: RematchPayload, groups: Groups): Promise<Map<string, Finding[]>> {
   const byDistro = new Map<string, { distro?: DistroInfo; items: [string, Package][] }>();
   for (const [group, g] of groups) {
     const dk = JSON.stringify(g.distro ?? null);
@@ -149,7 +163,7 @@ async function prepare(deps: RematchDeps, payload: RematchPayload): Promise<Prep
       list.push(f);
     }
   }
-  return { targets, desired };
+  return desired;
 }
 
 /** True when no live (not withdrawn) advisory carries this id any more. */
@@ -160,17 +174,11 @@ async function isWithdrawn(advisories: AdvisoryStore, id: string): Promise<boole
   return found.every((a) => a.withdrawn);
 }
 
-async function apply(deps: RematchDeps, payload: RematchPayload, trx: Transaction<PlatformDatabase>, prepared: Prepared): Promise<void> {
-  const now = new Date().toISOString();
-  const changed = payload.ids ? new Set(payload.ids) : undefined;
-  const { targets, desired } = prepared;
-  if (!targets.length) return;
-  // Stored findings of these (image, purl) pairs.
+/** Stored findings of these images and purls, by `${image}\0${purl}`. */
+async function storedFindings(trx: Transaction<PlatformDatabase>, imageIds: readonly string[], purls: readonly string[]): Promise<Map<string, PlatformDatabase['findings'][]>> {
   const stored = new Map<string, PlatformDatabase['findings'][]>();
-  const imageIds = [...new Set(targets.map((t) => t.imageId))];
-  const purls = [...new Set(targets.map((t) => t.purl))];
-  for (const ic of chunks(imageIds, 500)) {
-    for (const pc of chunks(purls, 500)) {
+  for (const ic of chunks([...imageIds], 500)) {
+    for (const pc of chunks([...purls], 500)) {
       const rows = await trx.selectFrom('findings').selectAll().where('image_id', 'in', ic).where('purl', 'in', pc).execute();
       for (const r of rows) {
         const k = `${r.image_id}\0${r.purl}`;
@@ -180,6 +188,18 @@ async function apply(deps: RematchDeps, payload: RematchPayload, trx: Transactio
       }
     }
   }
+  return stored;
+}
+
+async function apply(deps: RematchDeps, payload: RematchPayload, trx: Transaction<PlatformDatabase>, prepared: Prepared, phases: JobPhases): Promise<void> {
+  const now = new Date().toISOString();
+  const changed = payload.ids ? new Set(payload.ids) : undefined;
+  const { targets, desired } = prepared;
+  if (!targets.length) return;
+  const imageIds = [...new Set(targets.map((t) => t.imageId))];
+  const purls = [...new Set(targets.map((t) => t.purl))];
+  const stored = await timed(phases, 'stored', () => storedFindings(trx, imageIds, purls));
+  const findingsStarted = performance.now();
   const inserts: PlatformDatabase['findings'][] = [];
   const aliases: PlatformDatabase['vulnerability_aliases'][] = [];
   const changes: Change[] = [];
@@ -224,19 +244,28 @@ async function apply(deps: RematchDeps, payload: RematchPayload, trx: Transactio
   for (const c of chunks(inserts, 1000)) await trx.insertInto('findings').values(c).execute();
   // A vulnerability the organisation had already keeps its rows (the conflicts insert nothing).
   for (const c of chunks(aliases, 2000)) await trx.insertInto('vulnerability_aliases').values(c).onConflict((oc) => oc.doNothing()).execute();
+  phases.findings = performance.now() - findingsStarted;
   // Severities and fixes of kept findings may change too: recount every image looked at.
-  await refreshImageCounts(trx, imageIds);
-  if (changes.length) await recordChanges(deps, trx, changes, imageIds, now);
+  await timed(phases, 'counts', () => refreshImageCounts(trx, imageIds));
+  // `events` includes `enqueue` (the deliveries' jobs it queues).
+  const enqueue = (payloads: DeliverPayload[]) => timed(phases, 'enqueue', () => deps.enqueueDeliveries(trx, payloads));
+  if (changes.length) await timed(phases, 'events', () => recordChanges(trx, changes, imageIds, now, enqueue));
   // The policies judge the findings as they now are (a fix version that appeared makes a
   // vulnerability fixable): every image looked at, its results and events in this transaction.
   const { evaluateStoredImages } = await import('../../platform/policy-evaluation.js');
-  await evaluateStoredImages(trx, imageIds, { trigger: 'rematch', enqueue: (payloads) => deps.enqueueDeliveries(trx, payloads) });
+  await timed(phases, 'policies', () => evaluateStoredImages(trx, imageIds, { trigger: 'rematch', enqueue: (payloads) => deps.enqueueDeliveries(trx, payloads) }));
 }
 
 type Change = { t: Target; kind: EventKind; vuln: string; severity: SeverityLevel; version: string; fixedVersions: string[] };
 
 /** One event per (image, vulnerability, kind), listing the image's packages it concerns. */
-async function recordChanges(deps: RematchDeps, trx: Transaction<PlatformDatabase>, changes: readonly Change[], imageIds: readonly string[], now: string): Promise<void> {
+async function recordChanges(
+  trx: Transaction<PlatformDatabase>,
+  changes: readonly Change[],
+  imageIds: readonly string[],
+  now: string,
+  enqueue: (payloads: DeliverPayload[]) => Promise<void>,
+): Promise<void> {
   const grouped = new Map<string, Change[]>();
   for (const ch of changes) {
     const k = `${ch.t.imageId}\0${ch.vuln}\0${ch.kind}`;
@@ -265,7 +294,7 @@ async function recordChanges(deps: RematchDeps, trx: Transaction<PlatformDatabas
     };
     return { orgId: t.orgId, imageId: t.imageId, event };
   });
-  await recordEvents(trx, events, (payloads) => deps.enqueueDeliveries(trx, payloads));
+  await recordEvents(trx, events, enqueue);
 }
 
 export function rematchHandler(deps: RematchDeps): JobHandler<RematchPayload, Prepared> {
@@ -273,8 +302,8 @@ export function rematchHandler(deps: RematchDeps): JobHandler<RematchPayload, Pr
   // took ~0.3 s to load and compile inside that job's transaction).
   void import('../../platform/policy-evaluation.js').catch(() => undefined);
   return {
-    prepare: (job) => prepare(deps, job.payload),
-    apply: (job, trx: Transaction<JobsDatabase>, prepared) => apply(deps, job.payload, trx as unknown as Transaction<PlatformDatabase>, prepared),
+    prepare: (job) => prepare(deps, job.payload, job.phases),
+    apply: (job, trx: Transaction<JobsDatabase>, prepared) => apply(deps, job.payload, trx as unknown as Transaction<PlatformDatabase>, prepared, job.phases),
   };
 }
 
