@@ -21,7 +21,7 @@ import type { TableQueueOptions } from './table-queue.js';
 import { rematchHandler, rematchPayloadOf, type RematchPayload } from './handlers/rematch.js';
 import { DELIVERY_JOB_ATTEMPTS, deliverWebhookHandler } from './handlers/deliver-webhook.js';
 import { reevaluatePoliciesHandler, type ReevaluatePayload } from './handlers/reevaluate-policies.js';
-import { advisorySyncHandler, SCHEDULED_SYNC_KEY, type AdvisorySyncPayload } from './handlers/advisory-sync.js';
+import { ADVISORY_SYNC_JOB, advisorySyncHandler, onDemandSyncKey, SCHEDULED_SYNC_KEY, type AdvisorySyncPayload } from './handlers/advisory-sync.js';
 import { EXPLOIT_REFRESH_KEY, exploitRefreshHandler } from './handlers/exploit-refresh.js';
 import type { ImportBatch } from '../store/advisory-store.js';
 import { ANALYZE_JOB, ANALYZE_JOB_ATTEMPTS, analyzeImageHandler, type AnalyzePayload, type AnalyzeResult } from './handlers/analyze-image.js';
@@ -74,8 +74,13 @@ export interface PlatformJobs {
    * the same organisation, reference, platform and tags is answered with its id instead.
    */
   enqueueAnalysis(payload: AnalyzePayload): Promise<string>;
-  /** A job's row by id and name (GET /v1/jobs/{id} shows analyze-image jobs). */
-  readJob(id: string, name: string): Promise<JobsTable | undefined>;
+  /**
+   * Queues a sync of the advisory database from these sources now, for the organisation that
+   * asked (POST /v1/advisories/sync); while one it asked for waits, its id is answered instead.
+   */
+  enqueueAdvisorySync(orgId: string, sources: AdvisorySyncPayload['sources']): Promise<string>;
+  /** A job's row by id, when its name is one of `names` (GET /v1/jobs/{id} shows analyses and syncs). */
+  readJob(id: string, names: readonly string[]): Promise<JobsTable | undefined>;
   /** Queues the re-evaluation of an organisation's images by its configuration `generation`, inside the caller's transaction. */
   enqueueReevaluation(trx: Transaction<PlatformDatabase>, orgId: string, generation: number): Promise<string>;
   /**
@@ -210,7 +215,8 @@ export async function openPlatformJobs(opts: PlatformJobsOptions): Promise<Platf
     queue,
     registerHandlers,
     importExploitData: importWithExploitRefresh,
-    readJob: (id, name) => jobsDb.selectFrom('jobs').selectAll().where('id', '=', id).where('name', '=', name).executeTakeFirst(),
+    readJob: (id, names) => jobsDb.selectFrom('jobs').selectAll().where('id', '=', id).where('name', 'in', names).executeTakeFirst(),
+    enqueueAdvisorySync: (orgId, sources) => queue.send(ADVISORY_SYNC_JOB, { sources, orgId } satisfies AdvisorySyncPayload, { key: onDemandSyncKey(orgId), maxAttempts: 3 }),
     enqueueAnalysis: (payload) =>
       queue.send(ANALYZE_JOB, payload, { key: JSON.stringify([payload.orgId, payload.reference, payload.platform ?? '', payload.repository ?? '', payload.tags ?? []]), maxAttempts: ANALYZE_JOB_ATTEMPTS, backoffMs: 5000 }),
     enqueueDeliveries,

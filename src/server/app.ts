@@ -35,6 +35,11 @@ export interface AppDeps {
   sessionSecret?: string;
   /** The job queue (re-match, webhook deliveries); without it POST /v1/advisories answers 503. */
   jobs?: PlatformJobs;
+  /**
+   * The sources POST /v1/advisories/sync updates: `scout server` gives those of `scout db update`
+   * with its --advisory-mirror (the scheduled sync's). Default: this process's, resolved per request.
+   */
+  advisorySources?: () => Promise<import('../advisories/update/sources.js').SourceSpec[]>;
   /** Registries POST /v1/images/analyze may name (default: none; see analyze-registries.ts). */
   analyzeRegistries?: import('./analyze-registries.js').AnalyzeRegistries;
   /** Records request durations (scout_http_request_duration_seconds). */
@@ -95,6 +100,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       await v1.register((await import('./routes/v1/tokens.js')).default);
       await v1.register((await import('./routes/v1/images.js')).default);
       await v1.register((await import('./routes/v1/analyze-jobs.js')).default);
+      await v1.register((await import('./routes/v1/jobs.js')).default);
       await v1.register((await import('./routes/v1/compare.js')).default);
       await v1.register((await import('./routes/v1/repositories.js')).default);
       await v1.register((await import('./routes/v1/vulnerabilities.js')).default);

@@ -29,10 +29,12 @@ export interface ServeOptions {
   metricsHost?: string;
   /**
    * Sync the advisory database every `intervalMs` (first run at start) from the sources of
-   * `scout db update`, with `mirror` (an http(s) URL or a directory) in place of their origin.
-   * As a job: on PostgreSQL one worker runs each sync, whichever it is. Absent: no schedule.
+   * `scout db update`. As a job: on PostgreSQL one worker runs each sync, whichever it is.
+   * Absent: no schedule (POST /v1/advisories/sync still syncs on demand).
    */
-  advisorySync?: { intervalMs: number; mirror?: string };
+  advisorySync?: { intervalMs: number };
+  /** An http(s) URL or a directory in place of the sources' origin, for scheduled and on-demand syncs. */
+  advisoryMirror?: string;
   /** Registries POST /v1/images/analyze may pull from, with SCOUT_ANALYZE_REGISTRIES' (analyze-registries.ts). */
   analyzeRegistries?: string[];
 }
@@ -80,11 +82,11 @@ export async function openServerStores(location: ServerLocation): Promise<{ plat
   }
 }
 
-/** The sources a scheduled sync updates: those of `scout db update`, with the mirror given. */
-async function advisorySyncSchedule(o: { intervalMs: number; mirror?: string }): Promise<{ sources: SourceSpec[]; intervalMs: number }> {
+/** The sources a sync updates (scheduled or on demand): the enabled ones of `scout db update`, with the mirror given. */
+async function advisorySyncSources(mirror: string | undefined): Promise<SourceSpec[]> {
   const { resolveSources } = await import('../advisories/update/sources.js');
-  const sources = resolveSources({ env: o.mirror ? { ...process.env, SCOUT_ADVISORY_MIRROR: o.mirror } : process.env });
-  return { sources: sources.filter((s) => s.enabled), intervalMs: o.intervalMs };
+  const sources = resolveSources({ env: mirror ? { ...process.env, SCOUT_ADVISORY_MIRROR: mirror } : process.env });
+  return sources.filter((s) => s.enabled);
 }
 
 export async function startServer(opts: ServeOptions): Promise<RunningServer> {
@@ -111,14 +113,17 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
     analyzeRegistries: registries,
     log: (line) => log(JSON.parse(line) as object, 'advisory sync'),
   });
-  const syncSchedule = opts.advisorySync ? await advisorySyncSchedule(opts.advisorySync) : undefined;
+  const syncSources = () => advisorySyncSources(opts.advisoryMirror);
+  const syncSchedule = opts.advisorySync ? { sources: await syncSources(), intervalMs: opts.advisorySync.intervalMs } : undefined;
   const { buildApp } = await import('./app.js');
   const { PlatformMetrics } = await import('./metrics.js');
   const { readiness, startOpsServer } = await import('./ops.js');
   const { sql } = await import('kysely');
   const metrics = new PlatformMetrics({ db: platform.db, queue: jobs.queue });
   const ready = readiness({ ping: () => sql`SELECT 1`.execute(platform.db), ...(runJobs ? { jobsRunning: () => jobs.queue.isRunning() } : {}) });
-  const app = await buildApp({ platform, advisories, jobs, metrics, ready, analyzeRegistries: registries, logger: (opts.logger ?? { level: 'info' }) as never });
+  // An on-demand sync updates what the schedule does; without one, the sources as they are when asked.
+  const advisorySources = syncSchedule ? () => Promise.resolve(syncSchedule.sources) : syncSources;
+  const app = await buildApp({ platform, advisories, jobs, metrics, ready, analyzeRegistries: registries, advisorySources, logger: (opts.logger ?? { level: 'info' }) as never });
   log = (obj, msg) => app.log.info(obj, msg);
   const boot = await bootstrap(platform, opts.location.dataDir);
   if (boot) {

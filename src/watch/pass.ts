@@ -21,6 +21,7 @@
  * cannot be read or stored) is recorded with what failed and the pass goes on.
  */
 import { callApi, type ServerLogin } from '../cli/server-client.js';
+import { waitForJob, type ServerJob } from '../cli/server-jobs.js';
 import type { ImageFacts } from '../platform/image-facts.js';
 import type { ScanOptions } from '../image/scan.js';
 import type { OpenOptions } from '../image/types.js';
@@ -251,12 +252,7 @@ async function watchImage(w: WatchTarget, repository: string, filedUnder: string
   }
 }
 
-interface AnalyzeJob {
-  id: string;
-  state: 'queued' | 'running' | 'done' | 'failed';
-  error?: string;
-  result?: { digest: string; packages: number; incompleteLayers?: string[] };
-}
+type AnalyzeJob = ServerJob<{ digest: string; packages: number; incompleteLayers?: string[] }>;
 
 /** How long a pass waits for one server-side analysis before it counts as failed (the job goes on). */
 const SERVER_SIDE_WAIT_MS = 15 * 60_000;
@@ -271,13 +267,7 @@ async function analyseOnServer(w: WatchTarget, pinned: string, reference: string
   const { login } = w;
   const platform = w.serverSide?.platform;
   const { body: queued } = await callApi<AnalyzeJob>(login, { method: 'POST', path: '/v1/images/analyze', body: { reference: pinned, ...(platform ? { platform } : {}), repository: filedUnder, tags } });
-  const deadline = Date.now() + SERVER_SIDE_WAIT_MS;
-  let job = queued;
-  while (job.state !== 'done' && job.state !== 'failed') {
-    if (Date.now() > deadline) throw new ScoutError('analysis-timeout', `the server's analysis (job ${job.id}) did not finish within ${SERVER_SIDE_WAIT_MS / 60_000} minutes; it goes on on the server`);
-    await new Promise((r) => setTimeout(r, w.serverSide?.pollMs ?? 500));
-    job = (await callApi<AnalyzeJob>(login, { method: 'GET', path: `/v1/jobs/${job.id}` })).body;
-  }
+  const job = await waitForJob(login, queued, { timeoutMs: SERVER_SIDE_WAIT_MS, timeoutCode: 'analysis-timeout', what: "the server's analysis", ...(w.serverSide?.pollMs ? { pollMs: w.serverSide.pollMs } : {}) });
   if (job.state === 'failed' || !job.result) {
     const message = job.error ?? 'the server\'s analysis failed';
     throw new ScoutError(/\(([a-z0-9-]+)\)$/.exec(message)?.[1] ?? 'analysis-failed', message);

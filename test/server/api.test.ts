@@ -202,7 +202,7 @@ for (const backend of BACKENDS) {
       assert.deepEqual(ops, [
         'addWebhook', 'advisorySources', 'analyzeImage', 'compareImages', 'createSession', 'createToken', 'deleteImage', 'deleteOrg', 'deleteRepository', 'deleteSession', 'environmentWorkloads', 'explainMatch', 'getImage', 'getJob', 'getOrg', 'getPolicies',
         'imageFindings', 'imageLayers', 'imagePackages', 'imagePolicy', 'imageSecrets', 'listBaseImages', 'listEnvironments', 'listEvents', 'listImages', 'listPackageNames', 'listRepositories', 'listTokens', 'listVulnerabilities', 'listWebhooks',
-        'markImagesSeen', 'matchLocal', 'overview', 'packageUsage', 'postAdvisories', 'postRuntimeInventory', 'pushImage', 'putPolicies', 'recommendBaseImages', 'removeWebhook', 'repositoryTags', 'resetPolicies', 'revokeToken', 'setEnvironmentImage', 'tagImage', 'testWebhook', 'untagImage', 'updateOrg', 'vulnerabilityAdvisory',
+        'markImagesSeen', 'matchLocal', 'overview', 'packageUsage', 'postAdvisories', 'postRuntimeInventory', 'pushImage', 'putPolicies', 'recommendBaseImages', 'removeWebhook', 'repositoryTags', 'resetPolicies', 'revokeToken', 'setEnvironmentImage', 'syncAdvisories', 'tagImage', 'testWebhook', 'untagImage', 'updateOrg', 'vulnerabilityAdvisory',
         'vulnerabilityUsage', 'vulnerabilityWorkloads', 'webhookDeliveries', 'whoami',
       ]);
       assert.ok(doc.components.schemas.Image && doc.components.schemas.Error && doc.components.schemas.Sbom);

@@ -42,15 +42,12 @@ async function withPlatform<T>(o: LocationCliOptions, fn: (p: import('../../stor
 
 const SCOPES = ['read', 'write', 'admin'];
 
-/** --advisory-sync SECONDS [--advisory-mirror URL|DIR], checked before the server starts. */
-function advisorySyncOption(seconds: string | undefined, mirror: string | undefined): { intervalMs: number; mirror?: string } | undefined {
-  if (seconds === undefined) {
-    if (mirror !== undefined) throw new ScoutError('bad-option', '--advisory-mirror needs --advisory-sync SECONDS (how often to sync)');
-    return undefined;
-  }
+/** --advisory-sync SECONDS, checked before the server starts. */
+function advisorySyncOption(seconds: string | undefined): { intervalMs: number } | undefined {
+  if (seconds === undefined) return undefined;
   const n = Number(seconds);
   if (!Number.isFinite(n) || n < 60) throw new ScoutError('bad-option', `--advisory-sync must be a number of seconds (60 or more), not "${seconds}"`);
-  return { intervalMs: Math.round(n * 1000), ...(mirror !== undefined ? { mirror } : {}) };
+  return { intervalMs: Math.round(n * 1000) };
 }
 
 export const METRICS_PORT = ['--metrics-port <port>', 'serve /metrics (Prometheus), /healthz and /readyz on this port, apart from the API (keep it on the cluster network)'] as const;
@@ -85,14 +82,14 @@ export function register(program: Command): Command {
       .option(...METRICS_PORT)
       .option('--metrics-host <host>', 'address of the metrics listener (default: --host)')
       .option('--advisory-sync <seconds>', 'sync the advisory database every this many seconds from the scout db update sources (first at start; one worker runs each sync)')
-      .option('--advisory-mirror <url-or-dir>', 'with --advisory-sync: an http(s) mirror or a directory holding the feeds under their original paths (default: SCOUT_ADVISORY_MIRROR, else the public feeds)'),
+      .option('--advisory-mirror <url-or-dir>', 'where advisory syncs (scheduled, and on demand: POST /v1/advisories/sync) read the feeds: an http(s) mirror or a directory holding them under their original paths (default: SCOUT_ADVISORY_MIRROR, else the public feeds)'),
   ).action(
     action(async (o: LocationCliOptions & { host: string; port: string; jobs: boolean; metricsPort?: string; metricsHost?: string; advisorySync?: string; advisoryMirror?: string; analyzeRegistry?: string[] }) => {
       const port = portOption('--port', o.port)!;
       const metricsPort = portOption('--metrics-port', o.metricsPort);
       const { startServer } = await import('../../server/main.js');
-      const advisorySync = advisorySyncOption(o.advisorySync, o.advisoryMirror);
-      const running = await startServer({ location: await location(o), host: o.host, port, runJobs: o.jobs, ...(metricsPort !== undefined ? { metricsPort } : {}), ...(o.metricsHost ? { metricsHost: o.metricsHost } : {}), ...(advisorySync ? { advisorySync } : {}), ...(o.analyzeRegistry ? { analyzeRegistries: o.analyzeRegistry } : {}) });
+      const advisorySync = advisorySyncOption(o.advisorySync);
+      const running = await startServer({ location: await location(o), host: o.host, port, runJobs: o.jobs, ...(metricsPort !== undefined ? { metricsPort } : {}), ...(o.metricsHost ? { metricsHost: o.metricsHost } : {}), ...(advisorySync ? { advisorySync } : {}), ...(o.advisoryMirror !== undefined ? { advisoryMirror: o.advisoryMirror } : {}), ...(o.analyzeRegistry ? { analyzeRegistries: o.analyzeRegistry } : {}) });
       process.stdout.write(`Scout server listening on ${running.url} (data: ${running.platform.dialect === 'sqlite' ? (await location(o)).dataDir : 'PostgreSQL'})\n`);
       if (running.opsUrl) process.stdout.write(`metrics and health on ${running.opsUrl} (/metrics, /healthz, /readyz)\n`);
       await untilStopped(() => running.close());

@@ -13,7 +13,11 @@
  *       tracker) → every stored package of the source's ecosystem, every finding re-decided.
  *   A KEV or EPSS import that changed data queues an `exploit-refresh` (exploit-refresh.ts),
  *   which updates the KEV flag and EPSS score of the stored findings.
- * - apply: queues the next run `intervalMs` later, in the job's transaction.
+ * - apply: records what each source did as the job's result (GET /v1/jobs/{id} shows it) and
+ *   queues the next run `intervalMs` later, in the job's transaction.
+ * A sync asked for now (POST /v1/advisories/sync) is the same job without `intervalMs`, with
+ * the organisation that asked (only it sees the job) and a key of its own: while one such sync
+ * waits, asking again answers with it.
  * Downloads, partial files and the ETag state live in `workDir`, one per process.
  */
 import type { Advisory } from '../../advisories/model.js';
@@ -26,6 +30,20 @@ export interface AdvisorySyncPayload {
   sources: SourceSpec[];
   /** Queue the next sync this long after this one ends; absent: a one-off. */
   intervalMs?: number;
+  /** The organisation that asked for this sync now (POST /v1/advisories/sync); absent: the schedule's. */
+  orgId?: string;
+}
+
+/** What a sync did, source by source: the job's result. */
+export interface AdvisorySyncResult {
+  sources: { name: string; status: 'ok' | 'unchanged' | 'failed'; counts?: StoreImportCounts; reason?: string }[];
+}
+
+export const ADVISORY_SYNC_JOB = 'advisory-sync';
+
+/** The key of an organisation's sync asked for now: one waits per organisation at most. */
+export function onDemandSyncKey(orgId: string): string {
+  return `on-demand:${orgId}`;
 }
 
 /** The key of the scheduled sync: at most one waits at any time. */
@@ -83,17 +101,22 @@ function rematchingStore(deps: AdvisorySyncDeps, sources: readonly SourceSpec[])
   );
 }
 
-export function advisorySyncHandler(deps: AdvisorySyncDeps): JobHandler<AdvisorySyncPayload, void> {
+export function advisorySyncHandler(deps: AdvisorySyncDeps): JobHandler<AdvisorySyncPayload, AdvisorySyncResult> {
   return {
     async prepare(job) {
       const { updateDatabase } = await import('../../advisories/update/update.js');
       const { Warnings } = await import('../../util/errors.js');
       const result = await updateDatabase(rematchingStore(deps, job.payload.sources), job.payload.sources, { workDir: deps.workDir, fetch: { signal: job.signal }, warnings: new Warnings() });
-      for (const s of result.sources) {
-        deps.log?.(JSON.stringify({ time: new Date().toISOString(), job: 'advisory-sync', id: job.id, source: s.name, status: s.status, ...(s.counts ? { counts: s.counts } : {}), ...(s.reason ? { reason: s.reason } : {}) }));
-      }
+      const sources = result.sources.map((s) => {
+        // The four counts only: the result is an API document (GET /v1/jobs/{id}).
+        const counts = s.counts && { inserted: s.counts.inserted, updated: s.counts.updated, unchanged: s.counts.unchanged, deleted: s.counts.deleted };
+        return { name: s.name, status: s.status, ...(counts ? { counts } : {}), ...(s.reason ? { reason: s.reason } : {}) };
+      });
+      for (const s of sources) deps.log?.(JSON.stringify({ time: new Date().toISOString(), job: ADVISORY_SYNC_JOB, id: job.id, source: s.name, status: s.status, ...(s.counts ? { counts: s.counts } : {}), ...(s.reason ? { reason: s.reason } : {}) }));
+      return { sources };
     },
-    async apply(job, trx) {
+    async apply(job, trx, result) {
+      await trx.updateTable('jobs').set({ result: JSON.stringify(result) }).where('id', '=', job.id).execute();
       const { intervalMs } = job.payload;
       if (intervalMs) await deps.send(job.payload, { db: trx, key: SCHEDULED_SYNC_KEY, runAt: new Date(Date.now() + intervalMs), maxAttempts: 3 });
     },
