@@ -1,7 +1,9 @@
 /**
  * The one-pass keyword search picks exactly the rules a separate search for each keyword
  * would: on keywords at the very start and end of a text, split or overlapping, in random text
- * made of keyword pieces, and with package-tree files leaving out the app-only rule.
+ * made of keyword pieces, and with package-tree files leaving out the app-only rule. The same
+ * search over a file's chunks (as the layer pass hands them over, cut anywhere, down to a byte
+ * each) finds the same rules as over the whole file.
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
@@ -27,6 +29,46 @@ test('keyword index: the same rules as a search for each keyword', () => {
       const b = Buffer.from(parts.join(''));
       const skip = app ? undefined : (r: SecretRule) => !!r.appOnly;
       assert.deepEqual(fast(b, skip), naive(b, skip));
+    }),
+    { numRuns: Number(process.env.FUZZ_RUNS ?? 500) },
+  );
+});
+
+/** The rules the streaming search finds in `buf` cut at `cuts` (offsets, any order). */
+function streamed(buf: Buffer, cuts: number[]): string[] {
+  const stream = index.stream();
+  stream.reset();
+  const at = [...new Set(cuts.map((c) => c % (buf.length + 1)))].sort((a, b) => a - b);
+  let from = 0;
+  for (const c of [...at, buf.length]) {
+    // Chunks are views into a bigger buffer in the layer pass: so here too.
+    if (c > from) stream.write(buf.subarray(from, c));
+    from = Math.max(from, c);
+  }
+  return index.rulesOf(stream.rules).map((r) => r.id);
+}
+
+test('keyword stream: the same rules over chunks cut anywhere as over the whole file', () => {
+  const keywords = [...new Set(RULES.flatMap((r) => r.keywords))];
+  for (const k of keywords) {
+    const b = Buffer.from(`ab${k}cd`);
+    // Every single cut, and one byte per chunk.
+    for (let c = 0; c <= b.length; c++) assert.deepEqual(streamed(b, [c]), naive(b), `${k} cut at ${c}`);
+    assert.deepEqual(streamed(b, Array.from({ length: b.length }, (_, i) => i)), naive(b), `${k} a byte at a time`);
+  }
+  const stream = index.stream();
+  stream.write(Buffer.from('ghp_'));
+  assert.equal(stream.passed(), true);
+  stream.reset();
+  stream.write(Buffer.from('gh'));
+  stream.reset();
+  stream.write(Buffer.from('p_'));
+  assert.equal(stream.passed(), false, 'reset forgets the bytes before it');
+  const piece = fc.oneof(fc.constantFrom(...keywords), fc.constantFrom(...keywords.map((k) => k.slice(0, 1 + Math.floor(k.length / 2)))), fc.string({ maxLength: 6 }));
+  fc.assert(
+    fc.property(fc.array(piece, { maxLength: 30 }), fc.array(fc.nat(), { maxLength: 12 }), (parts, cuts) => {
+      const b = Buffer.from(parts.join(''));
+      assert.deepEqual(streamed(b, cuts), naive(b));
     }),
     { numRuns: Number(process.env.FUZZ_RUNS ?? 500) },
   );
