@@ -31,6 +31,13 @@ export interface FileAnalyzer {
    */
   offThread?: OffThread;
   /**
+   * A cheap test of the bytes as they stream by, for an analyzer that finds nothing in most
+   * files (the secret scan's keyword search). A file it does not pass is never put together in
+   * memory nor analyzed, so it must pass every file `analyze` would find something in. Called
+   * once per layer; the test is reset before each file.
+   */
+  prefilter?(): StreamTest;
+  /**
    * For a file this analyzer did not select: why, as a short key the layer's index counts in
    * `tallies` under `<name>:<key>` (a content scanner reports the files it skipped), or undefined.
    */
@@ -41,6 +48,15 @@ export interface FileAnalyzer {
    * incomplete, so no gate passes on a result that leaves something out.
    */
   cutShort?(result: unknown): CutShort[];
+}
+
+/** See FileAnalyzer.prefilter: fed a file's chunks in order, asked at its end. */
+export interface StreamTest {
+  reset(): void;
+  /** The next bytes of the file: a view into the stream's buffer, for this call only. */
+  write(chunk: Buffer): void;
+  /** Whether the bytes written since the reset may hold something for the analyzer. */
+  passed(): boolean;
 }
 
 /** One place a limit left part of a file unread: `at` is where (default: the file), `reason` why, briefly. */

@@ -6,7 +6,7 @@
  */
 import type { FileAnalyzer } from '../image/capture.js';
 import { inPackageTree, isPackageTest, looksBinary } from './paths.js';
-import { scanText } from './scan-text.js';
+import { keywordStream, scanText } from './scan-text.js';
 
 export const SECRETS_ANALYZER = 'secrets';
 
@@ -26,6 +26,9 @@ export function secretsAnalyzer(maxSize = secretsMaxFileBytes()): FileAnalyzer {
     version: 1,
     maxSize,
     select: (path, size, head) => size <= maxSize && !looksBinary(head) && !isPackageTest(path),
+    // Most text files hold no rule's keyword: they are searched as they stream by and never
+    // put together in memory.
+    prefilter: keywordStream,
     analyze: (content, path) => {
       const hits = scanText(content, !inPackageTree(path));
       return hits.length ? hits : undefined;

@@ -5,7 +5,7 @@
  */
 import { createHash } from 'node:crypto';
 import { isPlaceholder, RULES, type SecretRule } from './rules.js';
-import { KeywordIndex } from './keywords.js';
+import { KeywordIndex, type KeywordStream } from './keywords.js';
 
 /** One hit in one file or string: the value itself is gone, only its mask and hash remain. */
 export interface SecretHit {
@@ -48,6 +48,14 @@ function lineAt(text: string, index: number, starts: { offsets?: number[] }): nu
 }
 
 const KEYWORDS = new KeywordIndex(RULES);
+
+/**
+ * The keyword search over a file's chunks as they stream by: a file it does not pass holds no
+ * keyword of any rule, so scanText would find nothing in it (see FileAnalyzer.prefilter).
+ */
+export function keywordStream(): KeywordStream {
+  return KEYWORDS.stream();
+}
 
 function candidates(buf: Buffer | string, appCode: boolean): SecretRule[] {
   return KEYWORDS.candidates(buf, appCode ? undefined : (r) => !!r.appOnly);
