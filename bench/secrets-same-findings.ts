@@ -21,6 +21,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import { ensureLayout, prng, text } from './lib/big-image.js';
 import { ensureSbomImage } from './lib/sbom-image.js';
+import { RULES } from '../src/secrets/rules.js';
 
 const [oldBin, newBin] = process.argv.slice(2);
 if (!oldBin || !newBin) throw new Error('usage: secrets-same-findings.ts OLD/bin/scout.js NEW/bin/scout.js');
@@ -65,6 +66,7 @@ function ensureCorpusFiles(dir: string): string[] {
  * file reads and at the very start and end of files; in app folders and in package trees.
  */
 function plantedSecrets(): [string, string][] {
+  const KEYWORDS = RULES.flatMap((r) => r.keywords);
   const rnd = prng(7);
   const pick = (alphabet: string, n: number) => Array.from({ length: n }, () => alphabet[Math.floor(rnd() * alphabet.length)]).join('');
   const UP = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ';
@@ -97,7 +99,10 @@ function plantedSecrets(): [string, string][] {
     // Near misses: the value cut short, or turned into a placeholder.
     const secret = i % 7 === 3 ? v.slice(0, -1) : i % 11 === 5 ? v.replace(/[A-Za-z0-9]{8}$/, 'EXAMPLE1') : v;
     const where = i % 4;
-    const before = where === 0 ? '' : where === 1 ? text(rnd, 65536 - 2 - Math.floor(rnd() * 8)) : text(rnd, Math.floor(rnd() * 3000));
+    // Where 2: the secret's first keyword starts two bytes before offset 512, where a folder's
+    // file is cut (its first 512 bytes are read alone).
+    const kw = Math.min(...KEYWORDS.map((k) => secret.indexOf(k)).filter((at) => at >= 0));
+    const before = where === 0 ? '' : where === 1 ? text(rnd, 65536 - 2 - Math.floor(rnd() * 8)) : where === 2 ? 'x'.repeat(512 - 1 - 2 - kw) : text(rnd, Math.floor(rnd() * 3000));
     const after = where === 3 ? '' : text(rnd, Math.floor(rnd() * 70_000));
     const dir = i % 5 === 0 ? 'app/node_modules/lib' : i % 5 === 1 ? 'usr/lib/python3/dist-packages/p' : 'app/config';
     out.push([`planted/${dir}/f${i}.txt`, `${before}\n${secret}\n${after}`]);
@@ -106,14 +111,14 @@ function plantedSecrets(): [string, string][] {
 }
 
 async function ensureCorpusImage(): Promise<{ image: string; folder: string }> {
-  const folder = join(root, 'secrets-corpus-files-v2');
+  const folder = join(root, 'secrets-corpus-files-v3');
   const files = ensureCorpusFiles(folder);
   const half = Math.floor(files.length / 2);
   // Two layers, so findings carry layer numbers as well as paths.
   const layer = (part: string[]) => async (write: (name: string, body: Buffer) => Promise<void>) => {
     for (const f of part) if (existsSync(join(folder, f))) await write(f, await readFile(join(folder, f)));
   };
-  const img = await ensureLayout(join(root, 'secrets-corpus-image-v2'), [layer(files.slice(0, half)), layer(files.slice(half))]);
+  const img = await ensureLayout(join(root, 'secrets-corpus-image-v3'), [layer(files.slice(0, half)), layer(files.slice(half))]);
   return { image: `oci-dir://${img.dir}`, folder: `fs://${folder}` };
 }
 
