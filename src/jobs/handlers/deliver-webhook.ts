@@ -19,6 +19,7 @@ import type { PlatformDatabase } from '../../store/kysely/schema.js';
 import { uuidv7 } from '../../util/uuid7.js';
 import { chunks } from '../../store/kysely/dialect.js';
 import { timed, type JobPhases } from '../phases.js';
+import { deliveryReader } from './delivery-reads.js';
 import { backoffDelay, type JobHandler, type SendOptions } from '../queue.js';
 import type { JobsDatabase } from '../schema.js';
 
@@ -47,19 +48,10 @@ export const DELIVERY_JOB_ATTEMPTS = 10;
 export function deliverWebhookHandler(deps: DeliverDeps): JobHandler<DeliverPayload, Prepared> {
   const maxAttempts = deps.maxAttempts ?? 8;
   const backoffMs = deps.backoffMs ?? 30_000;
-  /** Reads the event and the webhook, builds the request and POSTs it. */
+  const read = deliveryReader(deps.db);
+  /** Reads the event and the webhook (with the deliveries launched alongside), builds the request and POSTs it. */
   const attempt = async (p: DeliverPayload, phases: JobPhases): Promise<Prepared> => {
-    // The webhook, its organisation and the event in one query (a re-match delivers thousands).
-    const hook = await timed(phases, 'read', () =>
-      deps.db
-        .selectFrom('webhooks as w')
-        .innerJoin('orgs as o', 'o.id', 'w.org_id')
-        .innerJoin('events as e', (j) => j.onRef('e.org_id', '=', 'w.org_id').on('e.id', '=', p.eventId))
-        .select(['w.url', 'w.format', 'w.secret', 'o.name as org', 'e.payload'])
-        .where('w.org_id', '=', p.orgId)
-        .where('w.id', '=', p.webhookId)
-        .executeTakeFirst(),
-    );
+    const hook = await timed(phases, 'read', () => read(p));
     // Removed since (the webhook, or the image with its events): nothing to deliver.
     if (!hook) return { gone: true };
     const event = JSON.parse(hook.payload) as ScoutEvent;
