@@ -203,6 +203,50 @@ test('scout watch --server-side: new images are analysed by the server, as a loc
   assert.match(both.stderr, /--server-side stores no secret scan/);
 });
 
+test('scout push --server-side: the server analyses the registry image, the push waits for it and prints what a local push prints', async (t) => {
+  await setUp(t, 'sqlite');
+  const p = await image('p');
+  push(p, 'scout/p:1');
+  const ref = `registry://${reg.host}/scout/p:1`;
+  const env = { SCOUT_SERVER: server.url, SCOUT_TOKEN: admin, SCOUT_CACHE_DIR: tempDir(), SCOUT_CONFIG_DIR: tempDir(), DOCKER_CONFIG: tempDir(), SCOUT_REGISTRY_USER: '', SCOUT_REGISTRY_PASSWORD: '' };
+  const lines = (stdout: string) => stdout.trimEnd().split('\n');
+
+  const first = await scoutAsync(['push', ref, '--server-side', '--platform', 'linux/arm64'], env);
+  assert.equal(first.code, 0, first.stderr);
+  const [head, ...summary] = lines(first.stdout);
+  assert.equal(head, `Pushed: ${server.url}`);
+  assert.equal(summary[0], `  digest         ${p.manifestDigest}`);
+  assert.equal(await pushedEvents(admin, p.manifestDigest), 1, 'stored once, with its image.pushed event');
+  assert.deepEqual((await packagesOf(admin, p.manifestDigest)).map((x) => x.split(' ')[1]), ['libssl3', 'p']);
+
+  // The same image pushed from here: already stored, and the summary is the same, line for line.
+  const local = await scoutAsync(['push', ref, '--platform', 'linux/arm64'], env);
+  assert.equal(local.code, 0, local.stderr);
+  const [localHead, ...localSummary] = lines(local.stdout);
+  assert.equal(localHead, `Already stored (marked seen): ${server.url}`);
+  assert.deepEqual(summary, localSummary);
+
+  // Server-side again, filed under another repository and tag: nothing stored twice, JSON as a push answers.
+  const again = await scoutAsync(['push', ref, '--server-side', '--platform', 'linux/arm64', '--repository', 'team/p', '--tag', 'stable', '--format', 'json'], env);
+  assert.equal(again.code, 0, again.stderr);
+  const reply = JSON.parse(again.stdout) as { created: boolean; image: { digest: string; repository: string; tags: string[] } };
+  assert.deepEqual([reply.created, reply.image.digest], [false, p.manifestDigest]);
+  assert.equal(await pushedEvents(admin, p.manifestDigest), 1);
+  const tags = await call<{ items: { tag: string; digest: string }[] }>(admin, 'GET', `/v1/repositories/${encodeURIComponent('team/p')}/tags`);
+  assert.deepEqual(tags.body.items.map((x) => [x.tag, x.digest]), [['stable', p.manifestDigest]]);
+
+  // What the server would refuse, and what only a local analysis does, say why (exit 1).
+  const elsewhere = await scoutAsync(['push', 'registry://127.0.0.1:1/scout/p:1', '--server-side'], env);
+  assert.equal(elsewhere.code, 1);
+  assert.match(elsewhere.stderr, /registry 127\.0\.0\.1:1 is not one this server may pull from/);
+  const failed = await scoutAsync(['push', `registry://${reg.host}/scout/missing:1`, '--server-side', '--platform', 'linux/arm64'], env);
+  assert.equal(failed.code, 1);
+  assert.match(failed.stderr, /scout\/missing/, 'the failed job says which image');
+  const secrets = await scoutAsync(['push', ref, '--server-side', '--secrets'], env);
+  assert.equal(secrets.code, 1);
+  assert.match(secrets.stderr, /--server-side stores no secret scan/);
+});
+
 /**
  * A proxy in front of the registry that holds the first request for any of `blobs` unanswered
  * (the moment the test kills the worker that made it) and forwards everything else.

@@ -2,10 +2,13 @@
  * `scout push IMAGE [--tag T…] [--secrets]`: catalogue locally, upload metadata + SBOM (gzip)
  * to the server, with what the image's attestations say (whether it has provenance and SBOM
  * attestations, and the provenance facts: materials, base image, VCS, Dockerfile) and, with
- * --secrets, the secret scan of its layers (masked values only).
+ * --secrets, the secret scan of its layers (masked values only). With --server-side the server
+ * pulls and analyses the registry image itself (src/cli/push-server-side.ts) and the push waits
+ * for it, printing the same.
  */
 import type { Command } from 'commander';
-import { action, imageOptions, openOptions, printWarnings, scanExit, writeOutput, scanOptions, type ImageCliOptions } from '../common.js';
+import { action, EXIT, imageOptions, openOptions, printWarnings, scanExit, writeOutput, scanOptions, type ImageCliOptions } from '../common.js';
+import type { PutResult } from '../../store/platform-store.js';
 import { loadTrust, trustOptions, type TrustCliOptions } from '../trust.js';
 import { ScoutError } from '../../util/errors.js';
 
@@ -15,6 +18,7 @@ interface PushOptions extends ImageCliOptions, TrustCliOptions {
   tag?: string[];
   format: string;
   secrets?: boolean;
+  serverSide?: boolean;
 }
 
 export function register(program: Command): void {
@@ -28,6 +32,7 @@ export function register(program: Command): void {
         .option('--repository <name>', 'repository to file it under (default: the image reference\'s)')
         .option('--tag <tag...>', 'tags to point at it (default: the reference\'s tag)')
         .option('--secrets', 'also search the layers for leaked secrets and store the findings (values masked, never whole)')
+        .option('--server-side', 'let the server pull and analyse the registry image (POST /v1/images/analyze; the registry must be one the server allows) and wait for it, instead of analysing it here')
         .option('--format <format>', 'text or json', 'text'),
     ),
   ).action(
@@ -35,6 +40,16 @@ export function register(program: Command): void {
       if (!['text', 'json'].includes(o.format)) throw new ScoutError('bad-format', `--format must be text or json, not "${o.format}"`);
       const { callApi, pushTarget, resolveLogin } = await import('../server-client.js');
       const login = resolveLogin(o.server);
+      if (o.serverSide) {
+        // What only a local analysis does: refused rather than silently dropped.
+        if (o.secrets) throw new ScoutError('bad-option', '--server-side stores no secret scan (the server analyses as scout push without --secrets): drop --secrets or --server-side');
+        if (o.key?.length || o.trustedRoot) throw new ScoutError('bad-option', '--key and --trusted-root verify attestations on this machine; the server does not take them: drop them or --server-side');
+        const { pushServerSide } = await import('../push-server-side.js');
+        const { reply, incompleteLayers } = await pushServerSide(login, { reference: ref, ...(o.platform ? { platform: o.platform } : {}), ...(o.repository ? { repository: o.repository } : {}), ...(o.tag?.length ? { tags: o.tag } : {}) });
+        if (incompleteLayers.length) process.stderr.write(`warning: the server could not read every layer whole (${incompleteLayers.join(', ')}): the stored SBOM may miss packages\n`);
+        await printPush(o.format, login.server, reply, reply.created ? 'Pushed' : 'Already stored (marked seen)');
+        return incompleteLayers.length ? EXIT.incomplete : EXIT.ok;
+      }
       if (o.secrets && (ref === '-' || ref.startsWith('sbom://'))) throw new ScoutError('bad-option', `--secrets needs an image: ${ref} is an SBOM, which holds no file contents`);
       const { imageFacts } = await import('../../platform/image-facts.js');
       const trust = o.key?.length || o.trustedRoot ? await loadTrust(o) : undefined;
@@ -45,22 +60,25 @@ export function register(program: Command): void {
       const target = pushTarget(ref, sbom, o);
       const { pushBody } = await import('../../platform/push-body.js');
       const body = pushBody(facts);
-      const { body: reply } = await callApi<import('../../store/platform-store.js').PutResult>(login, {
+      const { body: reply } = await callApi<PutResult>(login, {
         method: 'POST',
         path: '/v1/images',
         query: { repository: target.repository, tag: target.tags },
         body,
         gzip: true,
       });
-      if (o.format === 'json') await writeOutput(JSON.stringify(reply, null, 2));
-      else {
-        const { imageSummaryText } = await import('../output/platform.js');
-        const secrets = facts.secrets ? `\n  secrets        ${facts.secrets.findings.length} found (stored masked)` : '';
-        // A stored digest still takes what this push found beside it (the server adds what it lacked).
-        const stored = facts.secrets || facts.provenance ? 'Already stored (marked seen; provenance and secret scan brought up to date)' : 'Already stored (marked seen)';
-        await writeOutput(`${reply.created ? 'Pushed' : stored}: ${login.server}\n${imageSummaryText(reply.image)}${secrets}`);
-      }
+      const secrets = facts.secrets ? `\n  secrets        ${facts.secrets.findings.length} found (stored masked)` : '';
+      // A stored digest still takes what this push found beside it (the server adds what it lacked).
+      const stored = facts.secrets || facts.provenance ? 'Already stored (marked seen; provenance and secret scan brought up to date)' : 'Already stored (marked seen)';
+      await printPush(o.format, login.server, reply, reply.created ? 'Pushed' : stored, secrets);
       return scanExit(sbom.warnings);
     }),
   );
+}
+
+/** What a push prints, local or server-side: the server's answer as JSON, or the stored image's summary. */
+async function printPush(format: string, server: string, reply: PutResult, headline: string, extra = ''): Promise<void> {
+  if (format === 'json') return writeOutput(JSON.stringify(reply, null, 2));
+  const { imageSummaryText } = await import('../output/platform.js');
+  await writeOutput(`${headline}: ${server}\n${imageSummaryText(reply.image)}${extra}`);
 }
