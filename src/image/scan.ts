@@ -1,4 +1,6 @@
+import { accessSync, constants, existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
+import { dirname } from 'node:path';
 import { Warnings, type ScanWarning } from '../util/errors.js';
 import { LayerCache } from './cache.js';
 import { ImageBudget, imageBudgetLimits, type ImageBudgetLimits } from './image-budget.js';
@@ -144,10 +146,32 @@ class CacheWrites {
     } catch (err) {
       // Only a directory that cannot be written calls for another SCOUT_CACHE_DIR; an entry
       // that cannot be made (too big to serialise, a full disk) is named as what it is.
-      const code = (err as NodeJS.ErrnoException).code;
+      const said = (err as NodeJS.ErrnoException).code;
+      const code = unwritableBecause(said, this.cache.dir);
+      const why = code === said ? (err as Error).message : `${this.cache.dir} cannot be written (${code})`;
       const hint = code === 'EACCES' || code === 'EPERM' || code === 'EROFS' || code === 'ENOTDIR' ? '; SCOUT_CACHE_DIR names a writable directory' : code === 'ENOSPC' ? '; the disk is full' : '';
-      this.failure ??= `cannot write the layer cache at ${this.cache.dir} (the entry of ${label}): ${(err as Error).message}; its layers will be read again next time${hint}`;
+      this.failure ??= `cannot write the layer cache at ${this.cache.dir} (the entry of ${label}): ${why}; its layers will be read again next time${hint}`;
     }
+  }
+}
+
+/**
+ * Why a cache folder could not be made. Creating folders below a read-only mount (a CI image's
+ * baked-in cache, a pod's read-only volume) fails with ENOENT for the first missing folder,
+ * which reads as a bug; the nearest folder that exists says the real reason (EROFS, EACCES).
+ */
+function unwritableBecause(code: string | undefined, dir: string): string | undefined {
+  if (code !== 'ENOENT') return code;
+  for (let d = dir; ; d = dirname(d)) {
+    if (existsSync(d)) {
+      try {
+        accessSync(d, constants.W_OK);
+        return code;
+      } catch (err) {
+        return (err as NodeJS.ErrnoException).code ?? code;
+      }
+    }
+    if (dirname(d) === d) return code;
   }
 }
 

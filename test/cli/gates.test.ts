@@ -2,6 +2,7 @@
 // not have, data the database lacks, stale or read-only databases, and what --exit-code counts.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
+import { copyFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { scout, scoutNodeArgs } from '../helpers/cli.js';
@@ -105,6 +106,14 @@ test('an advisory database in a read-only directory works for cves, quickview, e
   const before = scout(['cves', DEMO, '--format', 'json'], { SCOUT_CACHE_DIR: dir });
   const cves = scoutReadOnly(dir, ['cves', DEMO, '--format', 'json']);
   assert.equal(cves.code, 0, cves.stderr);
+  // Only the database baked in (no layer cache yet): the layers cannot be cached there, which
+  // is said as such (not as a missing file, ENOENT), with the way out.
+  const dbOnly = tempDir();
+  copyFileSync(join(dir, 'advisories.db'), join(dbOnly, 'advisories.db'));
+  const bare = scoutReadOnly(dbOnly, ['cves', DEMO, '--format', 'json']);
+  assert.equal(bare.code, 0, bare.stderr);
+  assert.equal((JSON.parse(bare.stdout) as CvesJson).findings.length, (JSON.parse(cves.stdout) as CvesJson).findings.length);
+  assert.match(bare.stderr, /^warning: cannot write the layer cache at .*: .* cannot be written \(EROFS\); its layers will be read again next time; SCOUT_CACHE_DIR names a writable directory$/m);
   assert.deepEqual((JSON.parse(cves.stdout) as CvesJson).findings.map((f) => `${f.package.purl} ${f.id}`), (JSON.parse(before.stdout) as CvesJson).findings.map((f) => `${f.package.purl} ${f.id}`));
   const qv = scoutReadOnly(dir, ['quickview', DEMO]);
   assert.equal(qv.code, 0, qv.stderr);
