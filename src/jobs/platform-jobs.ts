@@ -32,7 +32,7 @@ export interface PlatformJobsOptions {
   location: DatabaseLocation;
   advisories: AdvisoryStore;
   queue?: TableQueueOptions;
-  /** deliver-webhook jobs at once in this process (default 16). */
+  /** deliver-webhook jobs at once in this process (default 32, the sockets a webhook host gets: notify/webhook.ts). */
   deliveryConcurrency?: number;
   webhookBackoffMs?: number;
   webhookMaxAttempts?: number;
@@ -187,7 +187,7 @@ export async function openPlatformJobs(opts: PlatformJobsOptions): Promise<Platf
         ...(opts.publicUrl ? { publicUrl: opts.publicUrl } : {}),
       }),
       // A re-match queues a delivery per event and webhook: they commit their logs in groups.
-      { concurrency: opts.deliveryConcurrency ?? 16, groupCommit: true },
+      { concurrency: opts.deliveryConcurrency ?? 32, groupCommit: true },
     );
     queue.work<ReevaluatePayload, void>(
       'reevaluate-policies',

@@ -417,12 +417,10 @@ export abstract class TableJobQueue implements JobQueue {
     const ids = items.map((it) => it.row.id);
     try {
       await this.db.transaction().execute(async (trx) => {
-        // Hold every job of the group (as `hold` does one), apply, complete: three statements
-        // for the group when the handler applies groups, not three per job.
-        const held = await trx.updateTable('jobs').set({ locked_until: this.leaseEnd() }).where('id', 'in', ids).where('locked_by', '=', this.workerId).where('state', '=', 'active').executeTakeFirst();
-        if (Number(held.numUpdatedRows) !== ids.length) throw new LostJob();
-        if (reg.handler.applyGroup) await reg.handler.applyGroup(items, trx);
-        else for (const it of items) await reg.handler.apply(it.job, trx, it.prepared);
+        // Complete every job of the group first, then apply: two statements for the group when
+        // the handler applies groups. The completion holds the rows as `hold` does one (it
+        // updates only jobs still this worker's and locks them until commit), so no separate
+        // hold is needed; a job lost meanwhile rolls the whole group back.
         const now = Date.now();
         const done = await trx
           .updateTable('jobs')
@@ -432,6 +430,8 @@ export abstract class TableJobQueue implements JobQueue {
           .where('state', '=', 'active')
           .executeTakeFirst();
         if (Number(done.numUpdatedRows) !== ids.length) throw new LostJob();
+        if (reg.handler.applyGroup) await reg.handler.applyGroup(items, trx);
+        else for (const it of items) await reg.handler.apply(it.job, trx, it.prepared);
       });
     } catch {
       for (const it of items) it.done(false);

@@ -15,7 +15,7 @@ import type { OpsServer } from './ops.js';
 
 export interface WorkerOptions {
   location: ServerLocation;
-  /** deliver-webhook jobs at once in this process (default 16). */
+  /** deliver-webhook jobs at once in this process (default 32). */
   concurrency?: number;
   /** Serve /healthz, /readyz and /metrics on this port (0: any free port). */
   metricsPort?: number;

@@ -15,7 +15,7 @@ export function register(program: Command): void {
       .command('worker')
       .description("run the platform's jobs (re-matches, webhook deliveries, server-side image analyses) from the server's PostgreSQL queue; start as many as you like, on any machine that reaches the database")
       .option('--analyze-registry <host...>', 'registries POST /v1/images/analyze may pull from: host[:port], or http://host:port for plain HTTP (also SCOUT_ANALYZE_REGISTRIES, comma-separated; default none)')
-      .option('--concurrency <n>', 'webhook deliveries at once in this process', '16')
+      .option('--concurrency <n>', 'webhook deliveries at once in this process', '32')
       .option(...METRICS_PORT)
       .option('--metrics-host <host>', 'address of the metrics listener', '127.0.0.1'),
   ).action(
