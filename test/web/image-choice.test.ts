@@ -1,8 +1,10 @@
 /**
  * The dashboard in real headless Chromium for an organisation with more images than a list
- * shows at once: 120 tags of one repository, stored through the store's putImage.
- * The Compare tab's picker reaches any of them: a search the server runs (`GET /v1/images?q=`)
- * and pages, so the oldest tag, past the first hundred, can be found by typing and compared.
+ * shows at once: 120 tags of one repository, stored the way a server older than its policies
+ * stored them (the store's putImage, no policy evaluation: what migration 005 found in place).
+ * - The Compare tab's picker reaches any of them: a search the server runs (`GET /v1/images?q=`)
+ *   and pages, so the oldest tag, past the first hundred, can be found by typing and compared.
+ * - The Policy tab says an image's policies were never evaluated, and the images list agrees.
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -108,6 +110,23 @@ describe('an organisation with more images than a list shows', () => {
     await page.waitForURL((u) => !u.searchParams.has('find'));
     await page.getByRole('table', { name: 'packages changed' }).waitFor();
     assert.equal(await page.getByRole('table', { name: 'images to compare with' }).count(), 0);
+  });
+
+  test('policy: an image whose policies were never evaluated says so, and the images list agrees', async () => {
+    const { page } = browser;
+    const digest = digests[0]!;
+    const res = await page.request.get(`${base}/v1/images/${encodeURIComponent(digest)}/policy`);
+    assert.equal(res.status(), 200);
+    assert.deepEqual(await res.json(), { current: null, history: [] }, 'the API has no evaluation of it');
+    await page.goto(`${base}/images/${encodeURIComponent(digest)}?tab=policy`);
+    await page.getByText("This image's policies have not been evaluated yet.").waitFor();
+    assert.equal(await page.getByRole('table', { name: 'policy results' }).count(), 0);
+    assert.equal(await page.getByRole('table', { name: 'policy history' }).count(), 0);
+
+    await page.goto(`${base}/images?q=${encodeURIComponent('app:1.0')}`);
+    const listed = await rows(page, 'images');
+    assert.deepEqual(names(listed), ['initech/app:1.0']);
+    assert.match(listed[0]!, /\tnot evaluated\t/);
   });
 
   test('no request left the server, and the page logged no error', () => {
