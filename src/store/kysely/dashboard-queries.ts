@@ -3,14 +3,14 @@
  * ../dashboard-reader.ts. Every query carries this organisation's id on the org-owned table it
  * starts from; shared tables (packages) are only joined through those rows.
  */
-import { sql, type Kysely } from 'kysely';
+import { sql, type Kysely, type SelectQueryBuilder } from 'kysely';
 import { SEVERITY_LEVELS, type SeverityLevel } from '../../match/severity.js';
 import { buildPurl } from '../../sbom/purl.js';
 import type { ScoutEvent } from '../../notify/events.js';
 import type { BaseImageUse, DashboardReader, ImageRef, OverviewData, PackageName, PackageNameFilter, TrendPoint, VulnerabilityFilter, VulnerabilitySummary } from '../dashboard-reader.js';
 import type { Org, Page, PageRequest, SeverityCounts } from '../platform-store.js';
 import { decodeCursor, encodeCursor, limitOf, pageOf } from './cursor.js';
-import { likeEscaped } from './dialect.js';
+import { chunks, likeEscaped } from './dialect.js';
 import { COUNT_COLUMNS, countsOfRow } from './image-counts.js';
 import type { PlatformDatabase } from './schema.js';
 
@@ -59,6 +59,12 @@ export function trendOf(openNow: SeverityCounts, opened: readonly DayCount[], cl
   return out.reverse();
 }
 
+/** A query over this organisation's open findings (`f`), filters applied, nothing selected yet. */
+type OpenFindings = SelectQueryBuilder<PlatformDatabase & { f: PlatformDatabase['findings'] }, 'f', object>;
+
+/** One vulnerability's matching open findings, aggregated: what a row of the list shows. */
+type Aggregate = { id: string; rank: number; images: number; kev: number; cvss: number | null; fixable: number };
+
 export class KyselyDashboardQueries implements DashboardReader {
   constructor(
     private readonly db: Kysely<PlatformDatabase>,
@@ -66,7 +72,7 @@ export class KyselyDashboardQueries implements DashboardReader {
   ) {}
 
   /** Open findings of this organisation. */
-  private openFindings() {
+  private openFindings(): OpenFindings {
     return this.db.selectFrom('findings as f').where('f.org_id', '=', this.org.id).where('f.fixed_at', 'is', null).where('f.withdrawn_at', 'is', null);
   }
 
@@ -176,11 +182,11 @@ export class KyselyDashboardQueries implements DashboardReader {
   async vulnerabilities(filter: VulnerabilityFilter, page: PageRequest): Promise<Page<VulnerabilitySummary>> {
     const limit = limitOf(page);
     const after = decodeCursor(page.cursor, ['number', 'string']);
-    // The open findings the filters keep (findings_org_open_vuln holds what is read, in
-    // vulnerability order), then grouped by vulnerability.
+    // The open findings the filters keep.
     const matching = () => {
       let q = this.openFindings();
-      if (filter.severity) q = q.where('f.severity', '=', filter.severity);
+      // The severity's rank too, which it implies: findings_org_open_rank is read for that rank only.
+      if (filter.severity) q = q.where('f.severity', '=', filter.severity).where(RANK, '=', Math.max(0, SEVERITY_LEVELS.indexOf(filter.severity)));
       if (filter.kev) q = q.where('f.kev', '=', 1);
       if (filter.q?.trim()) {
         const pattern = like(filter.q);
@@ -188,42 +194,48 @@ export class KyselyDashboardQueries implements DashboardReader {
           eb.or([
             eb(sql`lower(f.vulnerability_id)`, 'like', pattern),
             eb(sql`lower(f.purl)`, 'like', pattern),
-            eb.exists(
-              eb
-                .selectFrom('vulnerability_aliases as a')
-                .select('a.alias')
-                .where('a.org_id', '=', this.org.id)
-                .whereRef('a.vulnerability_id', '=', 'f.vulnerability_id')
-                .where(sql`lower(a.alias)`, 'like', pattern),
-            ),
+            // The vulnerabilities with a matching alias, found once (not looked up per finding).
+            eb('f.vulnerability_id', 'in', eb.selectFrom('vulnerability_aliases as a').select('a.vulnerability_id').where('a.org_id', '=', this.org.id).where(sql`lower(a.alias)`, 'like', pattern)),
           ]),
         );
       }
       return q;
     };
-    const grouped = () => {
-      let g = matching()
-        .select('f.vulnerability_id as id')
-        .select([
-          sql<number>`min(${RANK})`.as('rank'),
-          sql<number>`count(distinct f.image_id)`.as('images'),
-          sql<number>`max(f.kev)`.as('kev'),
-          sql<number | null>`max(f.cvss_score)`.as('cvss'),
-          sql<number>`max(case when f.fixed_version is null then 0 else 1 end)`.as('fixable'),
-        ])
-        .groupBy('f.vulnerability_id');
-      if (filter.fixable !== undefined) g = g.having(sql`max(case when f.fixed_version is null then 0 else 1 end)`, '=', filter.fixable ? 1 : 0);
-      return g;
-    };
-    let q = this.db.selectFrom(grouped().as('g')).selectAll();
-    if (after) q = q.where(sql<boolean>`(g.rank, g.id) > (${Number(after[0])}, ${String(after[1])})`);
-    const [rows, total] = await Promise.all([
-      q.orderBy('g.rank').orderBy('g.id').limit(limit + 1).execute(),
-      // Without a fixable filter (a HAVING) the total is the distinct ids: no grouping needed.
-      filter.fixable === undefined
-        ? matching().select(sql<number>`count(distinct f.vulnerability_id)`.as('n')).executeTakeFirstOrThrow()
-        : this.db.selectFrom(grouped().as('g')).select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow(),
-    ]);
+    // The page in (rank, id) order: candidates read from the start of findings_org_open_rank
+    // (migration 9), a (rank, id) pair per vulnerability and severity it has, and stopping once
+    // there are enough; then the aggregates of those candidates alone. A candidate stays when its
+    // rank is the vulnerability's worst (it also appears under its milder severities) and it
+    // passes the fixable filter; too few kept, the next candidates after the last one are read.
+    const rows: Aggregate[] = [];
+    let from = after ? ([Number(after[0]), String(after[1])] as const) : undefined;
+    for (let batch = limit + 1; rows.length <= limit; batch *= 4) {
+      let c = matching().select([RANK.as('rank'), 'f.vulnerability_id as id']).distinct();
+      if (from) c = c.where(sql<boolean>`(${RANK}, f.vulnerability_id) > (${from[0]}, ${from[1]})`);
+      const candidates = await c.orderBy(RANK).orderBy('f.vulnerability_id').limit(batch).execute();
+      if (!candidates.length) break;
+      const aggregates = await this.aggregatesOf(matching, [...new Set(candidates.map((r) => r.id))]);
+      for (const cand of candidates) {
+        const a = aggregates.get(cand.id);
+        if (!a || Number(a.rank) !== Number(cand.rank)) continue;
+        if (filter.fixable !== undefined && (Number(a.fixable) === 1) !== filter.fixable) continue;
+        rows.push(a);
+        if (rows.length > limit) break;
+      }
+      if (candidates.length < batch) break;
+      const last = candidates[candidates.length - 1]!;
+      from = [Number(last.rank), last.id];
+    }
+    // The distinct ids, counted (no aggregate per vulnerability); fixable ones are those with a
+    // matching finding that has a fix version, the others the rest. A DISTINCT subquery, not
+    // count(distinct): PostgreSQL sorts all 80,000 ids for the latter, and hashes them for this.
+    const distinct = (q: OpenFindings) =>
+      this.db
+        .selectFrom(q.select('f.vulnerability_id').distinct().as('d'))
+        .select((eb) => eb.fn.countAll<number>().as('n'))
+        .executeTakeFirstOrThrow()
+        .then((r) => Number(r.n));
+    const withFix = () => distinct(matching().where('f.fixed_version', 'is not', null));
+    const total = filter.fixable === undefined ? await distinct(matching()) : filter.fixable ? await withFix() : (await distinct(matching())) - (await withFix());
     const ids = rows.slice(0, limit).map((r) => r.id);
     const packages = new Map<string, string[]>();
     const details = new Map<string, { summary?: string; epss?: { score: number; percentile: number } }>();
@@ -262,7 +274,28 @@ export class KyselyDashboardQueries implements DashboardReader {
       },
       (r) => [Number(r.rank), r.id],
     );
-    out.total = Number(total.n);
+    out.total = total;
+    return out;
+  }
+
+  /** Each of these vulnerabilities' findings that `matching` keeps, aggregated. */
+  private async aggregatesOf(matching: () => OpenFindings, ids: readonly string[]): Promise<Map<string, Aggregate>> {
+    const out = new Map<string, Aggregate>();
+    for (const part of chunks(ids, 500)) {
+      const rows = await matching()
+        .select('f.vulnerability_id as id')
+        .select([
+          sql<number>`min(${RANK})`.as('rank'),
+          sql<number>`count(distinct f.image_id)`.as('images'),
+          sql<number>`max(f.kev)`.as('kev'),
+          sql<number | null>`max(f.cvss_score)`.as('cvss'),
+          sql<number>`max(case when f.fixed_version is null then 0 else 1 end)`.as('fixable'),
+        ])
+        .where('f.vulnerability_id', 'in', part)
+        .groupBy('f.vulnerability_id')
+        .execute();
+      for (const r of rows) out.set(r.id, r);
+    }
     return out;
   }
 
