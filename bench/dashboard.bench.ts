@@ -134,6 +134,7 @@ export async function run(): Promise<void> {
     await timeApi(base, token, 'GET /v1/images?sort=name', '/v1/images?limit=50&sort=name&order=asc');
     await timeApi(base, token, 'GET /v1/images?q=service-17', '/v1/images?limit=50&q=service-17');
     await timeApi(base, token, 'GET /v1/images?severity=critical', '/v1/images?limit=50&severity=critical');
+    await timeApi(base, token, 'GET /v1/images?q=service-17:1.3 (compare picker)', '/v1/images?limit=10&q=service-17%3A1.3');
     await timeApi(base, token, 'GET /v1/images/:digest', `/v1/images/${d}`);
     await timeApi(base, token, 'GET /v1/images/:digest/layers', `/v1/images/${d}/layers`);
     await timeApi(base, token, 'GET /v1/images/:digest/packages (100)', `/v1/images/${d}/packages?limit=100`);
@@ -142,6 +143,8 @@ export async function run(): Promise<void> {
     await timeApi(base, token, 'GET /v1/vulnerabilities (first page)', '/v1/vulnerabilities?limit=50');
     await timeApi(base, token, 'GET /v1/vulnerabilities?severity=high', '/v1/vulnerabilities?limit=50&severity=high');
     await timeApi(base, token, 'GET /v1/vulnerabilities?fixable=true', '/v1/vulnerabilities?limit=50&fixable=true');
+    await timeApi(base, token, 'GET /v1/vulnerabilities?severity=critical', '/v1/vulnerabilities?limit=50&severity=critical');
+    await timeApi(base, token, 'GET /v1/vulnerabilities?q=npm-pkg-1', '/v1/vulnerabilities?limit=50&q=npm-pkg-1');
     console.log('Chromium, time to first render:');
     await timePages(base, token, digest);
   } finally {
