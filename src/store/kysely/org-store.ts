@@ -401,22 +401,21 @@ export class KyselyOrgStore implements OrgStore {
       const text = filter.q?.trim().toLowerCase();
       if (text) {
         const like = sql`${`%${likeEscaped(text)}%`} escape '\\'`;
+        const currentTags = () => this.db.selectFrom('tags as t').where('t.org_id', '=', this.org.id).where('t.until_at', 'is', null);
         q = q.where((eb) =>
           eb.or([
             eb('i.repository_id', 'in', repos().where(sql`lower(rr.name)`, 'like', like)),
             eb(sql`lower(i.digest)`, 'like', like),
             eb(sql`lower(coalesce(i.os_name, ''))`, 'like', like),
-            // A current tag as part of the reference `repository:tag`, so "web:1.0" finds acme/web:1.0.
+            // A current tag, or with a colon the reference `repository:tag` ("web:1.0" finds
+            // acme/web:1.0). Without one the text lies in the repository name or in the tag, so
+            // the tags alone are read: joining each of them to its repository is not free.
             eb(
               'i.id',
               'in',
-              this.db
-                .selectFrom('tags as t')
-                .innerJoin('repositories as tr', 'tr.id', 't.repository_id')
-                .select('t.image_id')
-                .where('t.org_id', '=', this.org.id)
-                .where('t.until_at', 'is', null)
-                .where(sql`lower(tr.name || ':' || t.name)`, 'like', like),
+              text.includes(':')
+                ? currentTags().innerJoin('repositories as tr', 'tr.id', 't.repository_id').select('t.image_id').where(sql`lower(tr.name || ':' || t.name)`, 'like', like)
+                : currentTags().select('t.image_id').where(sql`lower(t.name)`, 'like', like),
             ),
           ]),
         );
