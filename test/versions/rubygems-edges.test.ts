@@ -16,6 +16,8 @@ test('rubygems: zeros, letter runs and blank versions', () => {
   assert.equal(rubygemsScheme.compare('1.01', '1'), 1);
   assert.equal(rubygemsScheme.compare('1.01', '1.1'), 0);
   assert.equal(rubygemsScheme.compare('1.00', '1'), 0);
+  // Zeros before the first letter run are dropped too: '1.00.a' is '1.a'.
+  assert.equal(rubygemsScheme.compare('1.00.a', '1.a'), 0);
   assert.equal(rubygemsScheme.compare('1.0.beta', '1.0.b'), 1);
   assert.equal(rubygemsScheme.compare('', '0'), 0);
   assert.equal(rubygemsScheme.compare(' ', '0.a'), 1);
