@@ -40,6 +40,11 @@ export interface MatchOptions {
    * 'eager' while matching. The findings are the same either way; 'eager' is for comparing.
    */
   trace?: 'lazy' | 'eager';
+  /**
+   * Ids of packages whose findings the caller already has (a push's remembered purls, see
+   * src/server/push-answers.ts): not matched, not listed, but still seen as owners of others.
+   */
+  skip?: ReadonlySet<string>;
 }
 
 const CVE = /^CVE-\d{4}-\d+$/;
@@ -118,6 +123,7 @@ export async function match(sbom: Sbom, store: AdvisoryStore, opts: MatchOptions
   const planned: { pkg: Package; query: EcosystemQuery; key: string }[] = [];
   const uses = new Map<string, number>();
   for (const pkg of sbom.packages) {
+    if (opts.skip?.has(pkg.id)) continue;
     const owner = osOwner(pkg, byId);
     if (owner) {
       notMatchable.push({ packageId: pkg.id, name: pkg.name, purl: pkg.purl, code: 'os-owned', reason: `installed by OS package ${owner.name} (${owner.purl}); the distribution's advisories decide` });

@@ -26,6 +26,13 @@ export interface MatchReply {
   baseImage?: BaseImageMatch;
 }
 
+/** The package a purl alone describes, as local analysis matches it (undefined: not a package URL). */
+export function packageOfPurl(purl: string, id: string): Package | undefined {
+  const p = tryParsePurl(purl);
+  if (!p) return undefined;
+  return { id, name: p.name, ...(p.namespace ? { namespace: p.namespace } : {}), version: p.version ?? '', type: p.type, purl, licenses: [], locations: [], foundBy: 'purl' };
+}
+
 /** Packages from purls alone: what a purl says (type, namespace, name, version, qualifiers). */
 export function sbomFromPurls(purls: readonly string[]): { sbom: Sbom; unreadable: string[] } {
   const packages: Package[] = [];
@@ -34,12 +41,9 @@ export function sbomFromPurls(purls: readonly string[]): { sbom: Sbom; unreadabl
   for (const purl of purls) {
     if (seen.has(purl)) continue;
     seen.add(purl);
-    const p = tryParsePurl(purl);
-    if (!p) {
-      unreadable.push(purl);
-      continue;
-    }
-    packages.push({ id: `p${packages.length}`, name: p.name, ...(p.namespace ? { namespace: p.namespace } : {}), version: p.version ?? '', type: p.type, purl, licenses: [], locations: [], foundBy: 'purl' });
+    const pkg = packageOfPurl(purl, `p${packages.length}`);
+    if (pkg) packages.push(pkg);
+    else unreadable.push(purl);
   }
   const sbom: Sbom = { schema: 'iechor-scout/sbom@1', generatedAt: new Date().toISOString(), tool: { name: 'iechor-scout', version: 'local-analysis' }, packages, packageCount: packages.length, warnings: [] };
   return { sbom, unreadable };
@@ -182,7 +186,7 @@ async function matchPurls(purls: readonly string[], advisories: AdvisoryStore): 
 }
 
 /** The store, recording whether any of its calls failed (the matcher carries on without the data). */
-function failureWatching(store: AdvisoryStore): { store: AdvisoryStore; failed: () => boolean } {
+export function failureWatching(store: AdvisoryStore): { store: AdvisoryStore; failed: () => boolean } {
   let failed = false;
   const proxy = new Proxy(store, {
     get(target, prop, receiver) {

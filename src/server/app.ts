@@ -16,6 +16,7 @@ import errorsPlugin from './plugins/errors.js';
 import swaggerPlugin from './plugins/swagger.js';
 import { addSchemas } from './schemas/index.js';
 import { Sessions } from './session.js';
+import { PurlAnswers } from './purl-answers.js';
 
 const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
 
@@ -53,6 +54,8 @@ declare module 'fastify' {
     deps: AppDeps;
     /** Every route's schema by "METHOD /url", for tests that validate replies. */
     routeSchemas: Map<string, Record<string, unknown>>;
+    /** Match answers per purl, shared by local analysis (POST /v1/match) and pushes (POST /v1/images): purl-answers.ts. */
+    purlAnswers: PurlAnswers;
   }
 }
 
@@ -66,6 +69,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   });
   app.decorate('deps', deps);
   app.decorate('routeSchemas', new Map<string, Record<string, unknown>>());
+  app.decorate('purlAnswers', new PurlAnswers(deps.advisories));
   app.addHook('onRoute', (route) => {
     const methods = Array.isArray(route.method) ? route.method : [route.method];
     for (const m of methods) if (route.schema) app.routeSchemas.set(`${m} ${route.url}`, route.schema as Record<string, unknown>);

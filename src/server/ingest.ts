@@ -14,6 +14,7 @@ import type { StoredProvenance } from '../policy/input.js';
 import { ScoutError } from '../util/errors.js';
 import { redactMetadata, redactProvenance } from '../image/redact.js';
 import { remaskedSecretScan } from '../secrets/stored.js';
+import type { PurlAnswers } from './purl-answers.js';
 
 /** What a push may carry besides the SBOM (`scout push` finds it beside the image). */
 export interface PushExtras {
@@ -30,6 +31,8 @@ export interface IngestOptions extends PushExtras {
   enqueue?: (trx: Parameters<OnImageCreated>[0], payloads: import('../store/kysely/activity-store.js').DeliverPayload[]) => Promise<void>;
   /** Runs in the transaction that stores a new image (see OrgStore.putImage), with where it was filed. */
   onCreated?: (trx: Parameters<OnImageCreated>[0], imageId: string, image: { digest: string; repository?: string; tags: readonly string[] }) => Promise<void>;
+  /** The server's per-purl match answers (purl-answers.ts), shared with local analysis: remembered packages are not matched again. */
+  answers?: PurlAnswers;
 }
 
 /** Repository and tag an image names itself, when the push does not name them. */
@@ -62,10 +65,10 @@ export async function ingestSbom(org: OrgStore, advisories: AdvisoryStore, sbom:
       await evaluateStoredImages(trx, [imageId], { trigger: 'push', ...(opts.now ? { now: opts.now } : {}), ...(enqueue ? { enqueue: (payloads) => enqueue(trx, payloads) } : {}) });
     });
   }
-  const { match } = await import('../match/matcher.js');
-  const result = await match(sbom, advisories);
+  const { matchPush } = await import('./push-answers.js');
+  const findings = await matchPush(sbom, advisories, org.org.id, opts.answers);
   const onCreated = opts.onCreated;
-  return org.putImage({ ...base, ...extras, findings: result.findings }, opts.now, async (trx, imageId) => {
+  return org.putImage({ ...base, ...extras, findings }, opts.now, async (trx, imageId) => {
     // The policies judge the image as stored, in the transaction that stores it.
     await evaluateStoredImages(trx, [imageId], { trigger: 'push', ...(opts.now ? { now: opts.now } : {}) });
     if (onCreated) await onCreated(trx, imageId, { digest: metadata.digest, ...(repository ? { repository } : {}), tags });
@@ -86,7 +89,7 @@ export async function ingestPush(
   org: OrgStore,
   advisories: AdvisoryStore,
   body: Record<string, unknown>,
-  opts: { repository?: string; tags?: readonly string[]; enqueue?: EnqueueDeliveries },
+  opts: { repository?: string; tags?: readonly string[]; enqueue?: EnqueueDeliveries; answers?: PurlAnswers },
 ): Promise<PutResult> {
   const { scoutFromJson } = await import('../sbom/formats/scout-json.js');
   const { recordPushEvent } = await import('../store/kysely/activity-store.js');
@@ -108,6 +111,7 @@ export async function ingestPush(
     ...(provenance ? { provenance } : {}),
     ...(secrets ? { secrets } : {}),
     ...(enqueue ? { enqueue } : {}),
+    ...(opts.answers ? { answers: opts.answers } : {}),
     // A new image is an `image.pushed` event, committed with the image, its deliveries with it.
     onCreated: (trx, imageId, image) => recordPushEvent(trx, orgId, imageId, image, (payloads) => (enqueue ? enqueue(trx, payloads) : Promise.resolve())),
   });

@@ -70,6 +70,7 @@ export default async function imageRoutes(app: FastifyInstance): Promise<void> {
       ...(q.repository ? { repository: q.repository } : {}),
       ...(q.tag ? { tags: q.tag } : {}),
       ...(jobs ? { enqueue: (trx, payloads) => jobs.enqueueDeliveries(trx, payloads) } : {}),
+      answers: app.purlAnswers,
     });
     return reply.status(result.created ? 201 : 200).send(result);
   });

@@ -13,7 +13,6 @@ import type { FastifyInstance, FastifyReply } from 'fastify';
 import { analyzeLocallyJson, type MatchReplySerializers, type MatchRequest } from '../../analyze.js';
 import { matchRequestValidatorCompiler } from '../../match-request-check.js';
 import { ERROR_REPLIES } from '../../schemas/index.js';
-import { PurlAnswers } from '../../purl-answers.js';
 
 // Module constants: Fastify compiles a serialiser once per schema object and route.
 const FINDINGS = { type: 'array', items: { $ref: 'MatchFinding#' } };
@@ -27,7 +26,6 @@ function serializers(reply: FastifyReply): MatchReplySerializers {
 }
 
 export default async function matchRoutes(app: FastifyInstance): Promise<void> {
-  const answers = new PurlAnswers(app.deps.advisories);
   app.post('/match', {
     bodyLimit: 16 * 1024 * 1024,
     validatorCompiler: matchRequestValidatorCompiler(),
@@ -39,7 +37,7 @@ export default async function matchRoutes(app: FastifyInstance): Promise<void> {
       response: { 200: { $ref: 'MatchResult#' }, 413: { $ref: 'Error#' }, ...ERROR_REPLIES },
     },
   }, async (req, reply) => {
-    const json = await analyzeLocallyJson(req.body as MatchRequest, app.deps.advisories, req.org, answers, serializers(reply));
+    const json = await analyzeLocallyJson(req.body as MatchRequest, app.deps.advisories, req.org, app.purlAnswers, serializers(reply));
     // Bytes with a JSON content type are sent as they are (the schema serialiser is for objects).
     return reply.type('application/json; charset=utf-8').send(json);
   });
