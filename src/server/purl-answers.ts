@@ -28,6 +28,13 @@ export interface PurlAnswer {
   findingsJson?: Buffer;
   /** The last pass over a request's purls that took this answer (analyze.ts: a repeated purl is answered once). */
   seenIn?: number;
+  /**
+   * For pushes (push-answers.ts): the advisory query of the purl alone (null: it has none),
+   * worked out once; and the fields of the last pushed package found to have that query, so a
+   * package pushed again as it was is known to without parsing its purl again.
+   */
+  purlQuery?: string | null;
+  pushedAs?: string;
 }
 
 /** Purls remembered over all organisations; past it everything is forgotten (simple, and rare). */

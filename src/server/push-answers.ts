@@ -21,18 +21,33 @@ import type { AdvisoryStore } from '../store/advisory-store.js';
 import { failureWatching, matchFindingOf, packageOfPurl, type MatchFinding } from './analyze.js';
 import type { PurlAnswer, PurlAnswers } from './purl-answers.js';
 
-function sameQuery(a: EcosystemQuery, b: EcosystemQuery): boolean {
-  return a.name === b.name && a.version === b.version && a.os === b.os && a.scheme.name === b.scheme.name && a.ecosystems.length === b.ecosystems.length && a.ecosystems.every((e, i) => e === b.ecosystems[i]);
+/** A query as one string: two packages with equal strings are matched alike. */
+function queryKey(q: EcosystemQuery): string {
+  return `${q.ecosystems.join(' ')}\0${q.name}\0${q.version}\0${q.scheme.name}\0${q.os ? 1 : 0}`;
 }
 
-/** Whether the package is matched exactly as its purl alone would be (see above). */
-function answeredByPurl(pkg: Package, byId: Map<string, Package>, sbom: Sbom): boolean {
-  if (osOwner(pkg, byId)) return false;
+/** The query of the purl alone, as local analysis matches it (null: none). */
+function purlQueryOf(purl: string): string | null {
+  const alone = packageOfPurl(purl, 'purl');
+  const m = alone && ecosystemFor(alone);
+  return m?.ok ? queryKey(m.query) : null;
+}
+
+/**
+ * Everything of the package and the SBOM that ecosystemFor reads: packages with equal strings
+ * have the same query. Building it costs far less than working the query out (which parses the purl).
+ */
+function pushedAsKey(pkg: Package, sbom: Sbom): string {
+  const d = sbom.distro;
+  // JSON, not a separator: no field can pass for two.
+  return JSON.stringify([pkg.purl, pkg.type, pkg.name, pkg.namespace, pkg.version, pkg.source?.name, pkg.source?.version, d?.id, d?.versionId, d?.versionCodename]);
+}
+
+/** Whether the package, not left to an OS owner, is matched exactly as its purl alone would be (see above). */
+function sameAsPurl(pkg: Package, sbom: Sbom, purlQuery: string | null): boolean {
+  if (purlQuery === null) return false;
   const own = ecosystemFor(pkg, sbom.distro);
-  if (!own.ok) return false;
-  const alone = packageOfPurl(pkg.purl, pkg.id);
-  const purls = alone && ecosystemFor(alone);
-  return !!purls?.ok && sameQuery(own.query, purls.query);
+  return own.ok && queryKey(own.query) === purlQuery;
 }
 
 /** A remembered finding as the pushed package's own (the answers are shared: nothing of them is modified). */
@@ -56,11 +71,24 @@ export async function matchPush(sbom: Sbom, advisories: AdvisoryStore, orgId: st
   const known = new Map<string, PurlAnswer>();
   /** Packages answered by their purl that nobody remembers yet, by id. */
   const toRemember = new Set<string>();
+  /** The fields of each package whose purl's answer is to be remembered, by id. */
+  const pushedAs = new Map<string, string>();
   for (const pkg of sbom.packages) {
-    if (!answeredByPurl(pkg, byId, sbom)) continue;
+    if (osOwner(pkg, byId)) continue;
+    const as = pushedAsKey(pkg, sbom);
     const a = remembered?.get(pkg.purl);
-    if (a && !a.notMatchable) known.set(pkg.id, a);
-    else if (!a) toRemember.add(pkg.id);
+    if (a) {
+      // Bookkeeping of the shared answer (never its findings): see PurlAnswer.
+      if (a.pushedAs !== as) {
+        if (a.purlQuery === undefined) a.purlQuery = purlQueryOf(pkg.purl);
+        if (a.notMatchable || !sameAsPurl(pkg, sbom, a.purlQuery)) continue;
+        a.pushedAs = as;
+      }
+      known.set(pkg.id, a);
+    } else if (sameAsPurl(pkg, sbom, purlQueryOf(pkg.purl))) {
+      toRemember.add(pkg.id);
+      pushedAs.set(pkg.id, as);
+    }
   }
   if (!known.size && !toRemember.size) return (await match(sbom, advisories)).findings;
 
@@ -84,7 +112,7 @@ export async function matchPush(sbom: Sbom, advisories: AdvisoryStore, orgId: st
     const own = matched.get(pkg.id) ?? [];
     for (const f of own) findings.push(f);
     // Local analysis answers without the distribution's "not affected" (analyze.ts matchPurls).
-    if (toRemember.has(pkg.id) && !fresh.has(pkg.purl)) fresh.set(pkg.purl, { findings: own.filter((f) => f.status !== 'not-affected').map(matchFindingOf) });
+    if (toRemember.has(pkg.id) && !fresh.has(pkg.purl)) fresh.set(pkg.purl, { findings: own.filter((f) => f.status !== 'not-affected').map(matchFindingOf), pushedAs: pushedAs.get(pkg.id)! });
   }
   // Answers from a match whose store calls failed are incomplete: stored with the image as
   // before, never remembered.

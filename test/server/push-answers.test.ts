@@ -1,6 +1,6 @@
 // A push takes its packages' findings from the per-purl answers local analysis remembers
 // (src/server/push-answers.ts), one memory for both routes. Proven here on each backend, with
-// real pushes over HTTP: a push fills the memory; a second image sharing the packages stores the
+// real requests over HTTP: a push takes what local analysis remembered; a second image sharing the packages stores the
 // same findings as a push into an organisation matched without any memory; an advisory imported
 // before a third push is among that push's findings (the import drops the memory), which again
 // equal the ones matched without it.
@@ -50,10 +50,14 @@ for (const backend of BACKENDS) {
         return storedFindings(api, 'plain', sbom.image!.digest);
       };
 
+      // Local analysis of the image's purls first: the first push takes those answers (one memory).
+      const asked = await api.call({ method: 'POST', url: '/v1/match', route: 'POST /v1/match', token: api.admin, payload: { purls: demo.packages.map((p) => p.purl), layerDigests: [] } });
+      assert.equal(asked.status, 200);
+      const remembered = api.app.purlAnswers.ofOrg(acmeId);
+      assert.ok(remembered && remembered.size > 0, 'local analysis remembered the purls\' answers');
       const first = imageNumber(demo, 1);
       await push(first);
-      const remembered = api.app.purlAnswers.ofOrg(acmeId);
-      assert.ok(remembered && remembered.size > 0, 'the push remembered its packages\' answers');
+      assert.ok([...remembered.values()].some((a) => a.pushedAs !== undefined), 'the push took answers local analysis remembered');
       const firstFindings = await storedFindings(api, 'acme', first.image!.digest);
       assert.ok(firstFindings.length > 0, 'the demo image has findings');
       assert.deepEqual(firstFindings, await unremembered(first));
