@@ -50,6 +50,26 @@ function slowImport(advisories: AdvisoryStore, source: string, onRecord: (n: num
   return advisories.importBatch({ kind: 'advisories', source: { name: source, kind: 'advisories' }, mode: 'replace', records: slowFeed() });
 }
 
+/** Once the queue is idle, the job ran exactly once: done at its first attempt, prepared once, one outcome. */
+async function assertRanOnce(
+  db: Kysely<JobsDatabase>,
+  queue: InlineJobQueue,
+  kind: string,
+  id: string,
+  prepared: string[],
+  outcomes: JobOutcome[],
+) {
+  await queue.idle([kind], 30_000);
+  const row = await db.selectFrom('jobs').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
+  assert.deepEqual(
+    { state: row.state, attempts: row.attempts, lastError: row.last_error },
+    { state: 'done', attempts: 1, lastError: null },
+    'the job was never taken for a dead worker\'s',
+  );
+  assert.deepEqual(prepared, [id], 'prepared once');
+  assert.deepEqual(outcomes.map((o) => [o.id, o.ok, o.attempt]), [[id, true, 1]]);
+}
+
 test('sqlite: a job running through a long advisory import keeps its lease: one attempt, prepared once, committed', async (t) => {
   const { db, queue, advisories } = await serverQueue(t);
   let importDone = false;
@@ -76,15 +96,7 @@ test('sqlite: a job running through a long advisory import keeps its lease: one 
   assert.equal(counts.inserted, RECORDS);
   assert.ok(importMs > 2 * LEASE_MS, `the import held the file longer than the lease (${importMs} ms)`);
 
-  await queue.idle(['long-work'], 30_000);
-  const row = await db.selectFrom('jobs').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
-  assert.deepEqual(
-    { state: row.state, attempts: row.attempts, lastError: row.last_error },
-    { state: 'done', attempts: 1, lastError: null },
-    'the job was never taken for a dead worker\'s',
-  );
-  assert.deepEqual(prepared, [id], 'prepared once');
-  assert.deepEqual(outcomes.map((o) => [o.id, o.ok, o.attempt]), [[id, true, 1]]);
+  await assertRanOnce(db, queue, 'long-work', id, prepared, outcomes);
 });
 
 test('sqlite: a job claimed while a long advisory import holds the file keeps its lease: one attempt, prepared once', async (t) => {
@@ -110,13 +122,5 @@ test('sqlite: a job claimed while a long advisory import holds the file keeps it
   });
   const counts = await importing;
   assert.equal(counts.inserted, RECORDS);
-  await queue.idle(['waiting-work'], 30_000);
-  const row = await db.selectFrom('jobs').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
-  assert.deepEqual(
-    { state: row.state, attempts: row.attempts, lastError: row.last_error },
-    { state: 'done', attempts: 1, lastError: null },
-    'the job was never taken for a dead worker\'s',
-  );
-  assert.deepEqual(prepared, [id], 'prepared once');
-  assert.deepEqual(outcomes.map((o) => [o.id, o.ok, o.attempt]), [[id, true, 1]]);
+  await assertRanOnce(db, queue, 'waiting-work', id, prepared, outcomes);
 });
