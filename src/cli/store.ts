@@ -6,6 +6,7 @@ import { existsSync, openSync, readSync, closeSync, readFileSync } from 'node:fs
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { cacheDir } from '../image/cache.js';
+import { formatAge } from '../report/age.js';
 import type { AdvisoryStore, SourceSummary } from '../store/advisory-store.js';
 import { ScoutError } from '../util/errors.js';
 import { warn } from './terminal.js';
@@ -100,7 +101,7 @@ export function staleMessage(sources: readonly SourceSummary[], maxAgeDays: numb
     .map((s) => ({ name: s.name, days: (now - Date.parse(s.importedAt)) / 86400_000 }))
     .filter((s) => !(s.days < maxAgeDays));
   if (!stale.length) return undefined;
-  const list = stale.map((s) => `${s.name} ${Number.isFinite(s.days) ? `${s.days.toFixed(1)} days ago` : 'at an unknown time'}`).join(', ');
+  const list = stale.map((s) => `${s.name} ${Number.isFinite(s.days) ? `${formatAge(s.days * 86400)} ago` : 'at an unknown time'}`).join(', ');
   return `the advisory database is stale: ${list} (limit ${maxAgeDays} days, --db-max-age); run \`scout db update\` or import newer files`;
 }
 

@@ -1,5 +1,6 @@
 /** Text for `scout db import|update|status`: what each source did, and how fresh the data is. */
 import { table } from '../cli/output/text.js';
+import { formatAge } from './age.js';
 import type { SourceUpdateResult } from '../advisories/update/update.js';
 import type { StoreImportCounts, StoreStatus } from '../store/advisory-store.js';
 
@@ -57,13 +58,6 @@ export function writeImportSummary(lines: readonly ImportLine[], status: StoreSt
   return out.join('\n') + '\n';
 }
 
-function age(seconds: number): string {
-  if (seconds < 120) return `${seconds} s`;
-  if (seconds < 7200) return `${Math.round(seconds / 60)} min`;
-  if (seconds < 2 * 86400) return `${Math.round(seconds / 3600)} h`;
-  return `${Math.round(seconds / 86400)} days`;
-}
-
 export interface StatusView {
   path: string;
   maxAgeDays: number;
@@ -84,7 +78,7 @@ export function writeStatus(status: StoreStatus, view: StatusView): string {
     return out.join('\n') + '\n';
   }
   const stale = new Set(staleSources(status, view.maxAgeDays).map((s) => s.name));
-  const rows = status.sources.map((s) => [s.name, s.kind, String(s.count), String(s.withdrawn), s.importedAt, age(s.ageSeconds) + (stale.has(s.name) ? ' (stale)' : ''), s.lastModified ?? '-']);
+  const rows = status.sources.map((s) => [s.name, s.kind, String(s.count), String(s.withdrawn), s.importedAt, formatAge(s.ageSeconds) + (stale.has(s.name) ? ' (stale)' : ''), s.lastModified ?? '-']);
   out.push('', table(rows, ['SOURCE', 'KIND', 'RECORDS', 'WITHDRAWN', 'IMPORTED', 'AGE', 'NEWEST DATA']), '');
   out.push(`${status.advisories} advisories, ${status.kev} KEV entries, ${status.epss} EPSS scores`);
   return out.join('\n') + '\n';

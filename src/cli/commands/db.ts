@@ -247,6 +247,7 @@ export function registerDbCommands(
         if (!['table', 'json'].includes(o.format)) throw new ScoutError('bad-format', `--format must be table or json, not "${o.format}"`);
         const days = maxAge(o.maxAge);
         const { staleSources, writeStatus } = await import('../../report/db.js');
+        const { formatAge } = await import('../../report/age.js');
         const t = await target(o);
         const path = t.where;
         const store = (await t.exists()) ? await t.openForReading() : undefined;
@@ -256,7 +257,7 @@ export function registerDbCommands(
           if (o.format === 'json') await writeOutput(JSON.stringify({ path, ...status, maxAgeDays: days, stale: stale.map((s) => s.name) }, null, 2));
           else await writeOutput(writeStatus(status, { path, maxAgeDays: days, command: t.command }));
           for (const s of stale) {
-            warn(`${s.name} was imported ${(s.ageSeconds / 86400).toFixed(1)} days ago (limit ${days}); run \`${t.command} update\` or import newer files`);
+            warn(`${s.name} was imported ${formatAge(s.ageSeconds)} ago (limit ${days} days); run \`${t.command} update\` or import newer files`);
           }
           return EXIT.ok;
         } finally {
