@@ -26,6 +26,7 @@ import { EXPLOIT_REFRESH_KEY, exploitRefreshHandler } from './handlers/exploit-r
 import type { ImportBatch } from '../store/advisory-store.js';
 import { ANALYZE_JOB, ANALYZE_JOB_ATTEMPTS, analyzeImageHandler, type AnalyzePayload, type AnalyzeResult } from './handlers/analyze-image.js';
 import type { AnalyzeRegistries } from '../server/analyze-registries.js';
+import type { PurlAnswers } from '../server/purl-answers.js';
 
 export interface PlatformJobsOptions {
   db: Kysely<PlatformDatabase>;
@@ -47,6 +48,8 @@ export interface PlatformJobsOptions {
   reevaluateBatch?: number;
   /** Registries analyze-image jobs may pull from (default: none, every analysis refused). */
   analyzeRegistries?: AnalyzeRegistries;
+  /** Per-purl match answers analyze-image jobs take and add to (purl-answers.ts; default: none, every package matched). */
+  purlAnswers?: PurlAnswers;
 }
 
 /** The scheduled advisory sync: its sources and how often. */
@@ -208,7 +211,7 @@ export async function openPlatformJobs(opts: PlatformJobsOptions): Promise<Platf
     );
     queue.work<AnalyzePayload, AnalyzeResult>(
       ANALYZE_JOB,
-      analyzeImageHandler({ db: opts.db, advisories: opts.advisories, registries: opts.analyzeRegistries ?? { hosts: [], insecure: [] }, enqueueDeliveries }),
+      analyzeImageHandler({ db: opts.db, advisories: opts.advisories, registries: opts.analyzeRegistries ?? { hosts: [], insecure: [] }, enqueueDeliveries, ...(opts.purlAnswers ? { answers: opts.purlAnswers } : {}) }),
     );
   };
   return {

@@ -47,6 +47,8 @@ export interface AppDeps {
   metrics?: PlatformMetrics;
   /** /readyz: resolves when this process can serve (database reachable, jobs running). */
   ready?: () => Promise<void>;
+  /** The per-purl match answers, when this process's jobs share them (main.ts: analyze-image jobs); default a new memory. */
+  purlAnswers?: PurlAnswers;
 }
 
 declare module 'fastify' {
@@ -54,7 +56,7 @@ declare module 'fastify' {
     deps: AppDeps;
     /** Every route's schema by "METHOD /url", for tests that validate replies. */
     routeSchemas: Map<string, Record<string, unknown>>;
-    /** Match answers per purl, shared by local analysis (POST /v1/match) and pushes (POST /v1/images): purl-answers.ts. */
+    /** Match answers per purl, shared by local analysis (POST /v1/match), pushes (POST /v1/images) and this process's analyze-image jobs: purl-answers.ts. */
     purlAnswers: PurlAnswers;
   }
 }
@@ -69,7 +71,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   });
   app.decorate('deps', deps);
   app.decorate('routeSchemas', new Map<string, Record<string, unknown>>());
-  app.decorate('purlAnswers', new PurlAnswers(deps.advisories));
+  app.decorate('purlAnswers', deps.purlAnswers ?? new PurlAnswers(deps.advisories));
   app.addHook('onRoute', (route) => {
     const methods = Array.isArray(route.method) ? route.method : [route.method];
     for (const m of methods) if (route.schema) app.routeSchemas.set(`${m} ${route.url}`, route.schema as Record<string, unknown>);

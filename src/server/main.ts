@@ -105,12 +105,16 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
   eventRetentionDays(); // a bad SCOUT_EVENT_RETENTION_DAYS stops the start, not each hourly prune
   // Sync lines go to the app's logger, which exists only once the jobs are open.
   let log: (obj: object, msg: string) => void = () => {};
+  // One per-purl match memory for local analysis, pushes and the analyze-image jobs this process runs.
+  const { PurlAnswers } = await import('./purl-answers.js');
+  const purlAnswers = new PurlAnswers(advisories);
   const jobs = await openPlatformJobs({
     db: platform.db,
     location: opts.location.database,
     advisories,
     feedsDir: join(opts.location.dataDir, 'advisory-feeds'),
     analyzeRegistries: registries,
+    purlAnswers,
     log: (line) => log(JSON.parse(line) as object, 'advisory sync'),
   });
   const syncSources = () => advisorySyncSources(opts.advisoryMirror);
@@ -123,7 +127,7 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
   const ready = readiness({ ping: () => sql`SELECT 1`.execute(platform.db), ...(runJobs ? { jobsRunning: () => jobs.queue.isRunning() } : {}) });
   // An on-demand sync updates what the schedule does; without one, the sources as they are when asked.
   const advisorySources = syncSchedule ? () => Promise.resolve(syncSchedule.sources) : syncSources;
-  const app = await buildApp({ platform, advisories, jobs, metrics, ready, analyzeRegistries: registries, advisorySources, logger: (opts.logger ?? { level: 'info' }) as never });
+  const app = await buildApp({ platform, advisories, jobs, metrics, ready, analyzeRegistries: registries, advisorySources, purlAnswers, logger: (opts.logger ?? { level: 'info' }) as never });
   log = (obj, msg) => app.log.info(obj, msg);
   const boot = await bootstrap(platform, opts.location.dataDir);
   if (boot) {

@@ -47,7 +47,9 @@ export async function startWorker(opts: WorkerOptions): Promise<RunningWorker> {
   const { openPlatformJobs } = await import('../jobs/platform-jobs.js');
   let jobs: PlatformJobs;
   try {
-    jobs = await openPlatformJobs({ db: platform.db, location: opts.location.database, advisories, log, analyzeRegistries: registries, ...(opts.queue ? { queue: opts.queue } : {}), ...(opts.concurrency ? { deliveryConcurrency: opts.concurrency } : {}) });
+    // No local analysis or pushes here, but one analysed image's answers spare the next ones sharing its packages.
+    const { PurlAnswers } = await import('./purl-answers.js');
+    jobs = await openPlatformJobs({ db: platform.db, location: opts.location.database, advisories, log, analyzeRegistries: registries, purlAnswers: new PurlAnswers(advisories), ...(opts.queue ? { queue: opts.queue } : {}), ...(opts.concurrency ? { deliveryConcurrency: opts.concurrency } : {}) });
   } catch (err) {
     await platform.close();
     await advisories.close();

@@ -14,6 +14,8 @@ import type { FastifyInstance, InjectOptions } from 'fastify';
 import { detectAndImport } from '../../src/advisories/import/detect.js';
 import { openServerAdvisories } from '../../src/server/advisories.js';
 import { buildApp } from '../../src/server/app.js';
+import type { AnalyzeRegistries } from '../../src/server/analyze-registries.js';
+import { PurlAnswers } from '../../src/server/purl-answers.js';
 import type { AdvisoryStore } from '../../src/store/advisory-store.js';
 import type { DatabaseLocation } from '../../src/store/kysely/open.js';
 import { SqliteAdvisoryStore } from '../../src/store/sqlite/sqlite-store.js';
@@ -67,14 +69,16 @@ export interface TestApi {
   tokenFor(org: string, scope?: 'read' | 'write' | 'admin'): Promise<string>;
 }
 
-export async function testApi(backend: Backend, t: After, opts: { logger?: unknown; jobs?: { webhookBackoffMs?: number; webhookMaxAttempts?: number; reevaluateBatch?: number } } = {}): Promise<TestApi> {
+export async function testApi(backend: Backend, t: After, opts: { logger?: unknown; jobs?: { webhookBackoffMs?: number; webhookMaxAttempts?: number; reevaluateBatch?: number; analyzeRegistries?: AnalyzeRegistries } } = {}): Promise<TestApi> {
   const { location, drop } = await newLocation(backend);
   // As the server opens them (openServerStores): the advisory store first, in the same database.
   const advisories = await openServerAdvisories(location);
   const platform = await KyselyPlatformStore.open(location);
   await importExampleAdvisories(advisories);
-  const jobs = opts.jobs ? await openPlatformJobs({ db: platform.db, location, advisories, queue: { pollMs: 50 }, ...opts.jobs }) : undefined;
-  const app = await buildApp({ platform, advisories, ...(jobs ? { jobs } : {}), ...(opts.logger ? { logger: opts.logger as never } : {}) });
+  // As main.ts: the jobs and the app share one per-purl match memory.
+  const purlAnswers = new PurlAnswers(advisories);
+  const jobs = opts.jobs ? await openPlatformJobs({ db: platform.db, location, advisories, queue: { pollMs: 50 }, purlAnswers, ...opts.jobs }) : undefined;
+  const app = await buildApp({ platform, advisories, purlAnswers, ...(jobs ? { jobs, ...(opts.jobs?.analyzeRegistries ? { analyzeRegistries: opts.jobs.analyzeRegistries } : {}) } : {}), ...(opts.logger ? { logger: opts.logger as never } : {}) });
   await app.ready();
   // One cleanup, in order: the jobs stop before the database they use closes and is dropped.
   t.after(async () => {

@@ -167,6 +167,7 @@ export function register(program: Command): Command {
           const { sbom } = await loadSbom(ref, openOptions(o), scanOptions(o));
           printWarnings(sbom.warnings);
           const target = pushTarget(ref, sbom, o);
+          // Every package matched: this is its own process, with no server's per-purl memory (purl-answers.ts) to share.
           const r = await ingestSbom(platform.forOrg(org), advisories, sbom, target);
           process.stdout.write(`${r.created ? 'added' : 'already there'}: ${r.image.repository ?? '(no repository)'}${r.image.tags.length ? ':' + r.image.tags.join(',') : ''} ${r.image.digest} (${r.image.layerCount} layers)\n`);
         }

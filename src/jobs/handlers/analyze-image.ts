@@ -23,6 +23,7 @@ import type { Org } from '../../store/platform-store.js';
 import { ScoutError } from '../../util/errors.js';
 import { analyzeTarget, type AnalyzeRegistries } from '../../server/analyze-registries.js';
 import type { EnqueueDeliveries } from '../../server/ingest.js';
+import type { PurlAnswers } from '../../server/purl-answers.js';
 import { PermanentJobError, type JobHandler } from '../queue.js';
 import type { JobsDatabase } from '../schema.js';
 
@@ -56,6 +57,11 @@ export interface AnalyzeDeps {
   advisories: AdvisoryStore;
   registries: AnalyzeRegistries;
   enqueueDeliveries: EnqueueDeliveries;
+  /**
+   * This process's per-purl match answers (purl-answers.ts): in `scout server`, the memory local
+   * analysis and pushes share, so an analysed image matches only the packages nobody answered yet.
+   */
+  answers?: PurlAnswers;
 }
 
 async function orgById(db: Kysely<PlatformDatabase>, id: string): Promise<Org | undefined> {
@@ -95,6 +101,7 @@ export function analyzeImageHandler(deps: AnalyzeDeps): JobHandler<AnalyzePayloa
           ...(p.repository ? { repository: p.repository } : {}),
           ...(p.tags?.length ? { tags: p.tags } : {}),
           enqueue: deps.enqueueDeliveries,
+          ...(deps.answers ? { answers: deps.answers } : {}),
         });
         const warnings = facts.sbom.warnings;
         return {
