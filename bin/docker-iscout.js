@@ -18,5 +18,8 @@ if (args[0] === 'docker-cli-plugin-metadata') {
   );
 } else {
   if (args[0] === 'iscout') process.argv.splice(2, 1);
+  // Help and usage lines then say `docker iscout …`, the command the user typed
+  // (src/cli/usage-name.ts); command names, config keys and completion stay `scout`'s.
+  process.env.SCOUT_USAGE_NAME = 'docker iscout';
   await import('./scout.js');
 }

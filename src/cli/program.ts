@@ -7,6 +7,7 @@ import { Command, Help } from 'commander';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { COMMAND_STUBS } from './command-index.js';
+import { renderUsageAs, usageName } from './usage-name.js';
 
 const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
 
@@ -90,6 +91,9 @@ export async function buildProgram(argv?: readonly string[]): Promise<Command> {
   }
   // Only loaded commands have options to defer (stubs have none).
   if (wanted === 'all' || wanted.size) (await import('./settings.js')).deferRequiredOptions(program);
+  // Last, so that it reaches every command registered above (`docker iscout` as a plugin).
+  const name = usageName();
+  if (name) renderUsageAs(program, name);
   return program;
 }
 

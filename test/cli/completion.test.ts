@@ -5,9 +5,9 @@
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, mkdirSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { before, test } from 'node:test';
 import { scoutInProcess } from '../helpers/cli-in-process.js';
 
@@ -120,4 +120,49 @@ test('docker iscout: the Docker CLI lists the plugin and runs scout through it',
   const unknown = docker('iscout', 'no-such-command');
   assert.equal(unknown.status, 1);
   assert.match(unknown.stderr, /unknown command 'no-such-command'/);
+});
+
+/**
+ * A copy of the plugin's package whose CLI is this checkout's sources: bin/scout.js runs dist/
+ * when there is one, and a dist/ built before the change under test would hide it. Its dist/ is
+ * the JavaScript scripts/run-tests.mjs transpiled from src/ (SCOUT_TEST_CLI_JS), else there is
+ * none and bin/scout.js runs src/ under tsx. The bin files are copies: Node resolves a symlinked
+ * entry point to its target, whose ../dist would be the checkout's.
+ */
+function pluginFromSources(): string {
+  const repo = (p: string) => new URL(`../../${p}`, import.meta.url).pathname;
+  const pkg = join(dir, 'plugin-package');
+  mkdirSync(join(pkg, 'bin'), { recursive: true });
+  for (const f of ['docker-iscout.js', 'scout.js']) copyFileSync(repo(`bin/${f}`), join(pkg, 'bin', f));
+  chmodSync(join(pkg, 'bin', 'docker-iscout.js'), 0o755);
+  for (const f of ['package.json', 'src', 'node_modules']) symlinkSync(repo(f), join(pkg, f));
+  const js = process.env.SCOUT_TEST_CLI_JS;
+  if (js) symlinkSync(dirname(dirname(js)), join(pkg, 'dist'));
+  return join(pkg, 'bin', 'docker-iscout.js');
+}
+
+test('docker iscout: help and usage lines name `docker iscout`, the command the user typed; scout\'s say `scout`', async () => {
+  const config = join(dir, 'docker-sources');
+  mkdirSync(join(config, 'cli-plugins'), { recursive: true });
+  symlinkSync(pluginFromSources(), join(config, 'cli-plugins', 'docker-iscout'));
+  const docker = (...args: string[]) => {
+    const r = spawnSync('docker', args, { encoding: 'utf8', env: { ...process.env, DOCKER_CONFIG: config, CI: '1' } });
+    assert.equal(r.status, 0, r.stderr);
+    return r.stdout;
+  };
+  const top = docker('iscout', '--help');
+  assert.match(top, /^Usage: docker iscout \[options\] \[command\]$/m);
+  // The listed commands keep their names (the stubs' terms of command-index.ts).
+  assert.match(top, /^ {2}cves \[options\] <image> /m);
+  assert.match(docker('iscout', 'cves', '--help'), /^Usage: docker iscout cves \[options\] <image>$/m);
+  // A command two levels down, and `help CMD`, render the same way.
+  assert.match(docker('iscout', 'db', 'update', '--help'), /^Usage: docker iscout db update \[options\]$/m);
+  assert.match(docker('iscout', 'help', 'qv'), /^Usage: docker iscout quickview\|qv \[options\] <image>$/m);
+  for (const out of [top, docker('iscout', 'cves', '--help')]) assert.doesNotMatch(out, /Usage: scout/);
+
+  const plain = await scoutInProcess(['--help']);
+  assert.equal(plain.code, 0, plain.stderr);
+  assert.match(plain.stdout, /^Usage: scout \[options\] \[command\]$/m);
+  const cves = await scoutInProcess(['cves', '--help']);
+  assert.match(cves.stdout, /^Usage: scout cves \[options\] <image>$/m);
 });
