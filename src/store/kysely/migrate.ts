@@ -3,8 +3,9 @@
  * - PostgreSQL: one transaction under `pg_advisory_xact_lock` of the start-up lock that the
  *   advisory migrations and schema creation take too (../postgres/startup-lock.ts), so a server and its workers
  *   starting together migrate once; DDL is transactional there, so all or nothing.
- * - SQLite: one connection, no lock; each migration commits together with its version row, so a
- *   failing migration leaves the schema and the recorded version as they were.
+ * - SQLite: each migration commits together with its version row, so a failing migration leaves
+ *   the schema and the recorded version as they were; each takes the file's write lock before
+ *   looking whether it is applied, so processes starting together on a new file apply it once.
  * A database whose recorded version is newer than this program's migrations is refused: writing
  * to it with an older schema in mind could lose data.
  */
@@ -61,7 +62,22 @@ export async function migratePlatform(db: Kysely<PlatformDatabase>, dialect: Dia
   refuseNewer(current, latest, where);
   for (const m of ordered) {
     if (m.version <= current) continue;
-    await db.transaction().execute((trx) => apply(trx, m));
+    await db.transaction().execute(async (trx) => {
+      // Another process on this file (two servers starting together) may have applied it since
+      // `current` was read: take the write lock first, then look again.
+      await takeSqliteWriteLock(trx);
+      if ((await currentVersion(trx)) < m.version) await apply(trx, m);
+    });
   }
-  return Math.max(current, latest);
+  return Math.max(await currentVersion(db), latest);
+}
+
+/**
+ * A write statement (changing no row) as the first of a deferred transaction: SQLite takes the
+ * file's write lock when it starts, waiting out other writers (busy_timeout), so what the
+ * transaction reads next no other process can change before it commits. A read first would
+ * instead fail with SQLITE_BUSY when the transaction then writes after another process did.
+ */
+async function takeSqliteWriteLock(trx: Transaction<PlatformDatabase>): Promise<void> {
+  await trx.updateTable('platform_migrations').set((eb) => ({ name: eb.ref('name') })).where('version', '<', 0).execute();
 }

@@ -18,12 +18,16 @@ export function migrate(db: Database.Database, migrations: readonly Migration[],
     throw new ScoutError('store-schema-newer', `advisory database schema version ${current} is newer than this program supports (${latest}); upgrade scout or delete the database`, { path: where });
   }
   const record = db.prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)');
+  const version = db.prepare('SELECT MAX(version) AS v FROM schema_migrations');
   for (const m of [...migrations].sort((a, b) => a.version - b.version)) {
     if (m.version <= current) continue;
+    // BEGIN IMMEDIATE takes the write lock (waiting out busy_timeout) before looking again:
+    // another process on this file (two servers starting together) may have applied it since.
     db.transaction(() => {
+      if (((version.get() as { v: number | null }).v ?? 0) >= m.version) return;
       db.exec(m.sql);
       record.run(m.version, m.name, new Date().toISOString());
-    })();
+    }).immediate();
   }
-  return Math.max(current, latest);
+  return Math.max((version.get() as { v: number | null }).v ?? 0, latest);
 }
