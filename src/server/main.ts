@@ -54,12 +54,15 @@ export const BOOTSTRAP_TOKEN_FILE = 'admin-token';
 
 /**
  * On an empty store: the organisation `default` and an admin token for it, printed once and
- * written to <data-dir>/admin-token (0600). Never again once any organisation exists.
+ * written to <data-dir>/admin-token (0600). Never again once any organisation exists, and by
+ * one process only when several start together.
  */
 export async function bootstrap(platform: KyselyPlatformStore, dataDir: string): Promise<{ token: string; file: string } | undefined> {
-  if ((await platform.listOrgs()).some((o) => !o.catalog)) return undefined;
-  const org = await platform.ensureOrg(BOOTSTRAP_ORG);
-  const { token } = await platform.forOrg(org).createToken('bootstrap admin', 'admin');
+  // Checked and created in one statement: servers starting together on a new database (a
+  // deploy, a server and its workers) must not each create a first organisation and token.
+  const created = await platform.createFirstOrg(BOOTSTRAP_ORG, 'bootstrap admin');
+  if (!created) return undefined;
+  const { token } = created;
   mkdirSync(dataDir, { recursive: true, mode: 0o700 });
   const file = join(dataDir, BOOTSTRAP_TOKEN_FILE);
   writeFileSync(file, token + '\n', { mode: 0o600 });

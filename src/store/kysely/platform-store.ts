@@ -7,7 +7,7 @@ import { isUniqueViolation } from './dialect.js';
 import { openPlatformDb, type DatabaseLocation, type PlatformDb } from './open.js';
 import { deleteImages, KyselyOrgStore } from './org-store.js';
 import { PLATFORM_TABLES, type OrgsTable } from './schema.js';
-import { hashToken, TOKEN_PREFIX, tokenInfoOf } from './tokens.js';
+import { createTokenRow, hashToken, TOKEN_PREFIX, tokenInfoOf } from './tokens.js';
 import { Precompiled } from './precompiled.js';
 
 /** Organisation names as they appear in commands and URLs. */
@@ -58,6 +58,34 @@ export class KyselyPlatformStore implements PlatformStore {
     const org = await this.orgByName(name);
     if (!org) throw new ScoutError('store-lost', `organisation ${name} vanished after it was created`);
     return org;
+  }
+
+  /**
+   * Organisation `name` and an admin token for it, only when no organisation (the catalogue
+   * aside) exists yet; undefined otherwise. One statement checks and inserts, so servers starting
+   * together on a new database create one: on PostgreSQL the second insert waits on the first's
+   * row in the name's unique index and fails once it commits (read as "someone else did"); on
+   * SQLite a statement holds the file's write lock from its start. The token is inserted in the
+   * same transaction, so nobody sees the organisation without it.
+   */
+  async createFirstOrg(name: string, tokenName: string): Promise<{ org: Org; token: string } | undefined> {
+    if (!ORG_NAME.test(name)) throw new ScoutError('bad-org', `organisation name "${name}" must be lower-case letters, digits, ".", "_" or "-" (up to 63)`);
+    const row = { id: randomUUID(), name, catalog: 0, retention_days: null, created_at: new Date().toISOString() };
+    try {
+      return await this.p.db.transaction().execute(async (trx) => {
+        const inserted = await trx.insertInto('orgs')
+          .columns(['id', 'name', 'catalog', 'retention_days', 'created_at'])
+          .expression(sql<never>`SELECT ${row.id}, ${row.name}, ${row.catalog}, NULL, ${row.created_at} WHERE NOT EXISTS (SELECT 1 FROM orgs WHERE catalog = 0)`)
+          .executeTakeFirst();
+        if (Number(inserted.numInsertedOrUpdatedRows ?? 0) === 0) return undefined;
+        const { token, row: tokenRow } = createTokenRow(row.id, tokenName, 'admin');
+        await trx.insertInto('tokens').values(tokenRow).execute();
+        return { org: orgOf(row), token };
+      });
+    } catch (err) {
+      if (isUniqueViolation(err)) return undefined;
+      throw err;
+    }
   }
 
   async orgByName(name: string): Promise<Org | undefined> {
