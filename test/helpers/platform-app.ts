@@ -17,6 +17,7 @@ import { buildApp } from '../../src/server/app.js';
 import type { AnalyzeRegistries } from '../../src/server/analyze-registries.js';
 import { PurlAnswers } from '../../src/server/purl-answers.js';
 import type { AdvisoryStore } from '../../src/store/advisory-store.js';
+import type { StoredFinding } from '../../src/store/platform-store.js';
 import type { DatabaseLocation } from '../../src/store/kysely/open.js';
 import { SqliteAdvisoryStore } from '../../src/store/sqlite/sqlite-store.js';
 import { KyselyPlatformStore } from '../../src/store/kysely/platform-store.js';
@@ -124,4 +125,21 @@ export async function testApi(backend: Backend, t: After, opts: { logger?: unkno
 
 export function gzipJson(v: unknown): Buffer {
   return gzipSync(Buffer.from(JSON.stringify(v)));
+}
+
+/**
+ * An image's stored findings in `org`, every page, without when each was seen (each push's or
+ * analysis's own time): what two ways of storing the same image must agree on.
+ */
+export async function storedFindings(api: TestApi, org: string, digest: string): Promise<Omit<StoredFinding, 'firstSeenAt' | 'lastSeenAt'>[]> {
+  const store = api.platform.forOrg(await api.platform.ensureOrg(org));
+  const out: Omit<StoredFinding, 'firstSeenAt' | 'lastSeenAt'>[] = [];
+  let cursor: string | undefined;
+  do {
+    const page = await store.imageFindings(digest, { limit: 500, ...(cursor ? { cursor } : {}) });
+    assert.ok(page, `image ${digest} of ${org} stored`);
+    for (const { firstSeenAt: _f, lastSeenAt: _l, ...rest } of page.items) out.push(rest);
+    cursor = page.next;
+  } while (cursor);
+  return out;
 }

@@ -12,27 +12,12 @@ import { ingestPush } from '../../src/server/ingest.js';
 import { imageFacts } from '../../src/platform/image-facts.js';
 import { pushBody } from '../../src/platform/push-body.js';
 import { parsePlatform } from '../../src/image/manifest.js';
-import type { StoredFinding } from '../../src/store/platform-store.js';
 import { buildImage, writeOciLayout } from '../helpers/image-builder.js';
 import { npmAdvisory } from '../helpers/osv-record.js';
 import { BACKENDS } from '../helpers/platform-db.js';
-import { testApi, type TestApi } from '../helpers/platform-app.js';
+import { storedFindings, testApi } from '../helpers/platform-app.js';
 import { startRegistry } from '../helpers/registry-server.js';
 import { tempDir } from '../helpers/tmp.js';
-
-/** An image's stored findings, without when they were seen (each analysis's own time). */
-async function storedFindings(api: TestApi, org: string, digest: string): Promise<Omit<StoredFinding, 'firstSeenAt' | 'lastSeenAt'>[]> {
-  const store = api.platform.forOrg(await api.platform.ensureOrg(org));
-  const out: Omit<StoredFinding, 'firstSeenAt' | 'lastSeenAt'>[] = [];
-  let cursor: string | undefined;
-  do {
-    const page = await store.imageFindings(digest, { limit: 500, ...(cursor ? { cursor } : {}) });
-    assert.ok(page, `image ${digest} of ${org} stored`);
-    for (const { firstSeenAt: _f, lastSeenAt: _l, ...rest } of page.items) out.push(rest);
-    cursor = page.next;
-  } while (cursor);
-  return out;
-}
 
 /**
  * Debian's libssl3 (its source package recorded: matched afresh every time), express 4.17.1 (npm

@@ -3,7 +3,6 @@
 // and creating in separate statements let both find none and both create a token (one
 // organisation, found by name, but two bootstrap tokens, each process saying it created them).
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -11,6 +10,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { test } from 'node:test';
 import pg from 'pg';
+import { lineChild } from '../helpers/line-child.js';
 import { PG_URL } from '../helpers/pg.js';
 import { BOOTSTRAP_ORG, BOOTSTRAP_TOKEN_FILE } from '../../src/server/main.js';
 import { KyselyPlatformStore } from '../../src/store/kysely/platform-store.js';
@@ -20,28 +20,8 @@ const CHILD = fileURLToPath(new URL('./bootstrap-process.ts', import.meta.url));
 const ROUNDS = 10;
 
 /** A child process that starts up on each location written to it, and its answers. */
-function starter(): { child: ChildProcess; next: () => Promise<string> } {
-  const child = spawn(process.execPath, ['--import', 'tsx', CHILD, PG_URL], { stdio: ['pipe', 'pipe', 'inherit'] });
-  const lines: string[] = [];
-  let wake: (() => void) | undefined;
-  child.stdout!.setEncoding('utf8');
-  let buffered = '';
-  child.stdout!.on('data', (chunk: string) => {
-    buffered += chunk;
-    const parts = buffered.split('\n');
-    buffered = parts.pop()!;
-    lines.push(...parts);
-    wake?.();
-  });
-  child.once('exit', () => wake?.());
-  const next = async (): Promise<string> => {
-    while (!lines.length) {
-      if (child.exitCode !== null) throw new Error(`starter exited (${child.exitCode})`);
-      await new Promise<void>((r) => (wake = r));
-    }
-    return lines.shift()!;
-  };
-  return { child, next };
+function starter() {
+  return lineChild(CHILD, [PG_URL], 'starter');
 }
 
 /**

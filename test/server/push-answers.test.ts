@@ -9,29 +9,14 @@ import { describe, test } from 'node:test';
 import { writeScoutJson } from '../../src/sbom/formats/scout-json.js';
 import type { Sbom } from '../../src/sbom/model.js';
 import { ingestSbom } from '../../src/server/ingest.js';
-import type { StoredFinding } from '../../src/store/platform-store.js';
 import { npmAdvisory } from '../helpers/osv-record.js';
 import { BACKENDS } from '../helpers/platform-db.js';
-import { gzipJson, testApi, type TestApi } from '../helpers/platform-app.js';
+import { gzipJson, storedFindings, testApi } from '../helpers/platform-app.js';
 import { demoImageSbom } from '../helpers/sbom-of.js';
 
 /** The demo SBOM as another image: its own digest, the same packages. */
 function imageNumber(sbom: Sbom, n: number): Sbom {
   return { ...sbom, image: { ...sbom.image!, digest: `sha256:${n.toString(16).padStart(64, '0')}` } };
-}
-
-/** An image's stored findings, without when they were seen (each push's own time). */
-async function storedFindings(api: TestApi, org: string, digest: string): Promise<Omit<StoredFinding, 'firstSeenAt' | 'lastSeenAt'>[]> {
-  const store = api.platform.forOrg(await api.platform.ensureOrg(org));
-  const out: Omit<StoredFinding, 'firstSeenAt' | 'lastSeenAt'>[] = [];
-  let cursor: string | undefined;
-  do {
-    const page = await store.imageFindings(digest, { limit: 500, ...(cursor ? { cursor } : {}) });
-    assert.ok(page, `image ${digest} of ${org} stored`);
-    for (const { firstSeenAt: _f, lastSeenAt: _l, ...rest } of page.items) out.push(rest);
-    cursor = page.next;
-  } while (cursor);
-  return out;
 }
 
 for (const backend of BACKENDS) {

@@ -3,11 +3,11 @@
 // schema outside the start-up lock let both find it missing, and one failed on
 // pg_namespace's unique index ("duplicate key value") and did not start.
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { test } from 'node:test';
 import pg from 'pg';
+import { lineChild } from '../../helpers/line-child.js';
 import { PG_URL } from '../../helpers/pg.js';
 import { PLATFORM_MIGRATIONS } from '../../../src/store/migrations/platform/index.js';
 import { POSTGRES_MIGRATIONS } from '../../../src/store/migrations/postgres/index.js';
@@ -17,28 +17,8 @@ const CHILD = fileURLToPath(new URL('./open-stores-process.ts', import.meta.url)
 const ROUNDS = 10;
 
 /** A child process that opens the stores on each schema written to it, and its answers. */
-function opener(): { child: ChildProcess; next: () => Promise<string>; } {
-  const child = spawn(process.execPath, ['--import', 'tsx', CHILD, PG_URL], { stdio: ['pipe', 'pipe', 'inherit'] });
-  const lines: string[] = [];
-  let wake: (() => void) | undefined;
-  child.stdout!.setEncoding('utf8');
-  let buffered = '';
-  child.stdout!.on('data', (chunk: string) => {
-    buffered += chunk;
-    const parts = buffered.split('\n');
-    buffered = parts.pop()!;
-    lines.push(...parts);
-    wake?.();
-  });
-  child.once('exit', () => wake?.());
-  const next = async (): Promise<string> => {
-    while (!lines.length) {
-      if (child.exitCode !== null) throw new Error(`opener exited (${child.exitCode})`);
-      await new Promise<void>((r) => (wake = r));
-    }
-    return lines.shift()!;
-  };
-  return { child, next };
+function opener() {
+  return lineChild(CHILD, [PG_URL], 'opener');
 }
 
 const versions = (ms: readonly { version: number }[]) => ms.map((m) => m.version).sort((a, b) => a - b);
