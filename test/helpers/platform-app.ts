@@ -14,6 +14,7 @@ import type { FastifyInstance, InjectOptions } from 'fastify';
 import { detectAndImport } from '../../src/advisories/import/detect.js';
 import { openServerAdvisories } from '../../src/server/advisories.js';
 import { buildApp } from '../../src/server/app.js';
+import { openServerStores } from '../../src/server/main.js';
 import type { AnalyzeRegistries } from '../../src/server/analyze-registries.js';
 import { PurlAnswers } from '../../src/server/purl-answers.js';
 import type { AdvisoryStore } from '../../src/store/advisory-store.js';
@@ -22,7 +23,8 @@ import type { DatabaseLocation } from '../../src/store/kysely/open.js';
 import { SqliteAdvisoryStore } from '../../src/store/sqlite/sqlite-store.js';
 import { KyselyPlatformStore } from '../../src/store/kysely/platform-store.js';
 import { openPlatformJobs, type PlatformJobs } from '../../src/jobs/platform-jobs.js';
-import { newLocation, type Backend } from './platform-db.js';
+import { freshLocation, newLocation, type Backend } from './platform-db.js';
+import { tempDir } from './tmp.js';
 
 export const EXAMPLE_ADVISORIES = new URL('../../examples/advisories', import.meta.url).pathname;
 
@@ -142,4 +144,19 @@ export async function storedFindings(api: TestApi, org: string, digest: string):
     cursor = page.next;
   } while (cursor);
   return out;
+}
+
+/**
+ * The server's own stores (platform database and its advisory store, as `scout server` opens
+ * them) on a fresh database of this backend and a new data directory, closed when `t` ends.
+ */
+export async function testServerStores(backend: Backend, t: After) {
+  const location = await freshLocation(backend, t);
+  const dataDir = tempDir();
+  const { platform, advisories } = await openServerStores({ dataDir, database: location });
+  t.after(async () => {
+    await platform.close();
+    await advisories.close();
+  });
+  return { location, dataDir, platform, advisories };
 }

@@ -14,8 +14,8 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { openPlatformJobs, type PlatformJobs } from '../../src/jobs/platform-jobs.js';
 import { mirrorBase, mirrorUrl, osvSource } from '../../src/advisories/update/sources.js';
-import { openServerStores } from '../../src/server/main.js';
-import { BACKENDS, freshLocation } from '../helpers/platform-db.js';
+import { BACKENDS } from '../helpers/platform-db.js';
+import { testServerStores } from '../helpers/platform-app.js';
 import { uploadOf } from '../helpers/platform-upload.js';
 import { testOsv } from '../helpers/osv-record.js';
 import { makeZip } from '../helpers/zip-writer.js';
@@ -66,13 +66,7 @@ const cases = BACKENDS.flatMap((backend) => (['http', 'directory'] as const).map
 
 for (const { backend, mirror } of cases) {
   test(`${backend}, ${mirror} mirror: a scheduled sync imports the snapshot, then the changes, and each re-matches the stored images`, async (t) => {
-    const location = await freshLocation(backend, t);
-    const dataDir = tempDir();
-    const { platform, advisories } = await openServerStores({ dataDir, database: location });
-    t.after(async () => {
-      await platform.close();
-      await advisories.close();
-    });
+    const { location, dataDir, platform, advisories } = await testServerStores(backend, t);
     const acme = await platform.ensureOrg('acme');
     const org = platform.forOrg(acme);
     const digests: string[] = [];
