@@ -13,6 +13,8 @@
  *   'a1', 'b1', 'm1' (a single letter followed by a number) mean alpha-1, beta-1, milestone-1.
  *   Unknown qualifiers sort after all known ones, among themselves lexically: '1-sp' < '1-foo'.
  * - A number beats any qualifier at the same position: '1.0.1' > '1.0-sp' > '1.0'.
+ * - A sub-list beats a qualifier at the same position, whatever it holds: '9.m' ([9, [m]]) >
+ *   '9.m-final' ([9, m, [final]]), and a list of one qualifier stays a list.
  * - A letter/digit transition acts like '-': '1.0rc1' is [1, [rc, [1]]], and '1-rc1' < '1-rc2' < '1'.
  * - Only ASCII 0-9 are digits: '٨' (Arabic-Indic eight) is a qualifier, so '1' > '٨'.
  * - Like Maven, strings longer than 256 characters are refused (ScoutError 'invalid-version'):
@@ -89,11 +91,6 @@ function normalize(list: ListItem): void {
       const head = next.items[0];
       if (head !== undefined && head.kind === 'string') items.splice(i, 1);
     }
-  }
-  const only = items[0];
-  if (items.length === 1 && only.kind === 'list') {
-    // Removing a zero prefix must not leave an extra qualifier nesting level.
-    list.items = only.items;
   }
 }
 
@@ -193,11 +190,8 @@ function compareItem(a: Item, b: Item | undefined): number {
       switch (b.kind) {
         case 'number':
           return -1; // 1-1 < 1.0.x
-        case 'string': {
-          let r = a.items.length === 0 ? -compareItem(b, undefined) : compareItem(a.items[0], b);
-          for (let i = 1; r === 0 && i < a.items.length; i++) r = compareItem(a.items[i], undefined);
-          return r;
-        }
+        case 'string':
+          return 1; // 1-1 > 1-sp
         case 'list': {
           const n = Math.max(a.items.length, b.items.length);
           for (let i = 0; i < n; i++) {
