@@ -1,5 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { sql } from 'kysely';
 import { backoffDelay, PermanentJobError, type JobOutcome } from '../../src/jobs/queue.js';
 import { timed } from '../../src/jobs/phases.js';
@@ -261,15 +262,23 @@ for (const backend of BACKENDS) {
     const q = await openQueueDb(backend, t);
     await createEffects(q.db);
     // Two workers on PostgreSQL; on SQLite the one in-process queue reclaims for itself.
-    const opts = { pollMs: 20, leaseMs: 150, reclaimMs: 20 };
+    // The lease is a second, not a few hundred ms: a process (or its database connection) that
+    // does not run for longer than a lease is rightly taken for dead, and on a loaded machine
+    // (load 22 on 2 cores) a 150 ms lease lapsed that way and the other worker took the job over.
+    const leaseMs = 1000;
+    const opts = { pollMs: 20, leaseMs, reclaimMs: 20 };
     const queues = backend === 'postgres' ? [q.queue(opts), q.queue(opts)] : [q.queue(opts)];
     const prepares: string[] = [];
+    // The longest the event loop stood still meanwhile: a failure says whether that was why.
+    const stalls = monitorEventLoopDelay({ resolution: 10 });
+    stalls.enable();
+    t.after(() => stalls.disable());
     for (const queue of queues) {
       queue.work<{ v: string }, string>('long', {
         prepare: async (job) => {
           prepares.push(`${queue.workerId}#${job.attempt}`);
-          // Six leases long: without a heartbeat the lease lapses and the job is reclaimed.
-          await new Promise((r) => setTimeout(r, 900));
+          // Four leases long: without a heartbeat the lease lapses and the job is reclaimed.
+          await new Promise((r) => setTimeout(r, 4 * leaseMs));
           return job.payload.v;
         },
         apply: async (job, trx, v) => {
@@ -279,8 +288,8 @@ for (const backend of BACKENDS) {
     }
     const id = await queues[0].send('long', { v: 'once' });
     for (const queue of queues) await queue.start();
-    await queues[0].idle(['long'], 20_000);
-    assert.equal(prepares.length, 1, prepares.join(', '));
+    await queues[0].idle(['long'], 30_000);
+    assert.equal(prepares.length, 1, `${prepares.join(', ')} (longest event-loop stall ${Math.round(stalls.max / 1e6)} ms, lease ${leaseMs} ms)`);
     assert.deepEqual(await effects(q.db), [{ job_id: id, value: 'once' }]);
     const row = await jobRow(q.db, id);
     assert.equal(row.state, 'done');
