@@ -24,7 +24,7 @@ export interface WorkerOptions {
   log?: (line: string) => void;
   /** Registries analyze-image jobs may pull from, with SCOUT_ANALYZE_REGISTRIES' (analyze-registries.ts). */
   analyzeRegistries?: string[];
-  /** Queue timings, for tests. */
+  /** Queue timings: the lease (`scout worker --lease`), and for tests the poll interval. */
   queue?: { leaseMs?: number; pollMs?: number };
 }
 
