@@ -6,6 +6,9 @@ import { owned, pod, startKubeApi, type KubeState } from '../helpers/kube-api-se
 import { startReceiver } from '../helpers/webhook-receiver.js';
 import { scoutAsync } from '../helpers/cli.js';
 import { tempDir } from '../helpers/tmp.js';
+import { startTestServer } from '../helpers/platform-server.js';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 
 const d = (c: string) => `sha256:${c.repeat(64)}`;
 
@@ -143,4 +146,41 @@ test('scout environment sync posts the inventory to the server, once or every --
   const noToken = await scoutAsync(['environment', 'sync', '--kubeconfig', kubeconfig, '--environment', 'p', '--server', base], { SCOUT_TOKEN: '' });
   assert.equal(noToken.code, 1);
   assert.match(noToken.stderr, /no API token: set SCOUT_TOKEN/);
+});
+
+test('scout environment sync against a real scout server: the cluster\'s workloads are recorded; a workload gone from the cluster is closed with its end time, not deleted', async (t) => {
+  const state = cluster();
+  const api = await startKubeApi(state);
+  t.after(() => api.close());
+  const kubeconfig = api.kubeconfig(tempDir());
+  const server = await startTestServer(t);
+  const token = readFileSync(join(server.dataDir, 'admin-token'), 'utf8').trim();
+  const sync = () => scoutAsync(['environment', 'sync', '--kubeconfig', kubeconfig, '--environment', 'production', '--server', server.url], { SCOUT_TOKEN: token });
+  const get = async <T>(path: string): Promise<T> => {
+    const r = await fetch(server.url + path, { headers: { authorization: `Bearer ${token}` } });
+    assert.equal(r.status, 200, path);
+    return (await r.json()) as T;
+  };
+  type Row = { cluster: string; namespace: string; name: string; type: string; imageRef: string; imageDigest?: string; endedAt?: string };
+
+  const first = await sync();
+  assert.equal(first.code, 0, first.stderr);
+  // Seven workloads; the Deployment mid-rollout runs three images: nine (workload, image) rows.
+  assert.equal(first.stdout, 'production/kind-local: 7 workloads (7 new, 0 changed image, 0 gone)\n');
+  const now = (await get<{ items: Row[] }>('/v1/environments/production')).items;
+  assert.deepEqual([...new Set(now.map((w) => `${w.namespace}/${w.type}/${w.name}`))].sort(), ['default/Pod/debug', 'legacy/ReplicaSet/legacy-rs', 'monitoring/DaemonSet/node-exporter', 'ops/CronJob/nightly', 'ops/Job/migrate', 'shop/Deployment/api', 'shop/StatefulSet/db']);
+  assert.ok(now.every((w) => w.cluster === 'kind-local' && !w.endedAt));
+  assert.deepEqual(now.filter((w) => w.name === 'db').map((w) => [w.imageRef, w.imageDigest]), [['postgres:16', d('f')]]);
+
+  // The DaemonSet is deleted from the cluster.
+  state.pods = state.pods.filter((p) => (p as { metadata: { name: string } }).metadata.name !== 'node-exporter-8k2pq');
+  const second = await sync();
+  assert.equal(second.code, 0, second.stderr);
+  assert.equal(second.stdout, 'production/kind-local: 6 workloads (0 new, 0 changed image, 1 gone)\n');
+  const after = (await get<{ items: Row[] }>('/v1/environments/production')).items;
+  assert.ok(!after.some((w) => w.name === 'node-exporter'));
+  const history = (await get<{ items: Row[] }>('/v1/environments/production?history=true')).items;
+  const gone = history.filter((w) => w.name === 'node-exporter');
+  assert.equal(gone.length, 1);
+  assert.ok(gone[0].endedAt && Date.parse(gone[0].endedAt) <= Date.now(), JSON.stringify(gone[0]));
 });
