@@ -13,6 +13,7 @@ import { cachingDatabase } from './statement-cache.js';
 import { GatedSqliteDialect } from './gated-sqlite-dialect.js';
 import { writeGateFor } from '../sqlite/write-gate.js';
 import { createSchemaLocked } from '../postgres/startup-lock.js';
+import { namingPool } from '../postgres/named-statements.js';
 import type { PlatformDatabase } from './schema.js';
 
 /** Where a database is: the same shape `openAdvisoryStore` takes. */
@@ -83,7 +84,7 @@ export async function openKysely(location: DatabaseLocation): Promise<{ db: Kyse
     await pool.end().catch(() => {});
     throw new ScoutError('store-open', `cannot reach PostgreSQL at ${redactUrl(location.url)}: ${(err as Error).message}`, { cause: err });
   }
-  return { db: new Kysely<PlatformDatabase>({ dialect: new PostgresDialect({ pool }) }), dialect: 'postgres' };
+  return { db: new Kysely<PlatformDatabase>({ dialect: new PostgresDialect({ pool: namingPool(pool) }) }), dialect: 'postgres' };
 }
 
 /** The URL without its password, for messages. */

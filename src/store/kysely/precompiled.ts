@@ -8,8 +8,11 @@
  * positions of the markers among the compiled parameters kept; each run substitutes the real
  * values there. A list value (an `in` list) has one marker per element, so its length is part
  * of the shape. Values must be strings (markers are strings, and stand where strings go).
+ * On PostgreSQL each shape runs as a named prepared statement (../postgres/named-statements.ts):
+ * the database then skips parsing and planning it again too.
  */
 import { CompiledQuery, type Compilable } from 'kysely';
+import { nameOnPostgres } from '../postgres/named-statements.js';
 
 export type PrecompiledValue = string | readonly string[];
 
@@ -62,6 +65,8 @@ export class Precompiled<V extends readonly PrecompiledValue[], R> {
     if (placed.size !== values.filter((v) => typeof v === 'string' || v.length > 0).length) {
       throw new Error('precompiled query: a value is not a parameter of the compiled query');
     }
+    // Run on every request: on PostgreSQL parsed once per connection, not on every run.
+    nameOnPostgres(query.sql);
     return { query, slots };
   }
 }

@@ -23,6 +23,7 @@ import { POSTGRES_MIGRATIONS } from '../migrations/postgres/index.js';
 import { migratePostgres } from './migrate.js';
 import { createSchemaLocked } from './startup-lock.js';
 import { importInTransaction } from './pg-import.js';
+import { nameOnPostgres, namingPool } from './named-statements.js';
 
 /** The lookup query; exported so a test can check its plan is an index search. */
 export const LOOKUP_SQL = `SELECT a.id, a.modified, a.source, a.json FROM affected f JOIN advisories a ON a.id = f.advisory_id
@@ -30,6 +31,10 @@ export const LOOKUP_SQL = `SELECT a.id, a.modified, a.source, a.json FROM affect
 
 const BY_ALIAS_SQL = `SELECT id, modified, source, json FROM advisories
   WHERE id IN (SELECT $1::text UNION SELECT advisory_id FROM aliases WHERE alias = $1) ORDER BY id`;
+
+/** Read on every burst of lookups (each local analysis request): a named statement (named-statements.ts). */
+const DATA_VERSION_SQL = 'SELECT version::text AS version FROM data_version';
+nameOnPostgres(DATA_VERSION_SQL);
 
 const ANSWER_CACHE_SIZE = 20_000;
 
@@ -96,7 +101,7 @@ export class PgAdvisoryStore implements AdvisoryStore {
     });
     // An idle connection the server dropped must not crash the process.
     pool.on('error', () => undefined);
-    const db: Db = new Kysely({ dialect: new PostgresDialect({ pool }) });
+    const db: Db = new Kysely({ dialect: new PostgresDialect({ pool: namingPool(pool) }) });
     let version: number;
     try {
       const client = await pool.connect();
@@ -139,7 +144,7 @@ export class PgAdvisoryStore implements AdvisoryStore {
   private checkDataVersion(): Promise<void> {
     this.versionCheck ??= (async () => {
       try {
-        const { rows } = await sql<{ version: string }>`SELECT version::text AS version FROM data_version`.execute(this.db);
+        const { rows } = await this.db.executeQuery<{ version: string }>(CompiledQuery.raw(DATA_VERSION_SQL, []));
         const v = rows[0]?.version;
         if (v !== this.answersVersion) {
           this.forgetAnswers();
