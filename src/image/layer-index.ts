@@ -36,4 +36,10 @@ export interface LayerIndex {
   uncompressedSize: number;
   /** Files analyzers chose not to read, counted by `<analyzer>:<reason>` (see FileAnalyzer.tally). */
   tallies?: Record<string, number>;
+  /**
+   * The layer's stream failed partway (truncated, corrupt, a cap, a network error): only the
+   * entries read whole before the failure are here, and a `partlyRead` warning says where it
+   * stopped. Such an index is never cached.
+   */
+  cutShort?: true;
 }

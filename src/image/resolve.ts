@@ -76,7 +76,7 @@ export async function resolveImage(input: ResolveInput): Promise<Image> {
     diffId: diffIds[i],
     mediaType: d.mediaType,
     size: d.size,
-    open: async () => openLayerStream(await openBlobOrForeign(() => store.openBlob(d.digest, d.size), d, layerLabel(i, d.digest), opts), { digest: d.digest, diffId: diffIds[i], size: d.size, label: layerLabel(i, d.digest) }),
+    open: async (o) => openLayerStream(await openBlobOrForeign(() => store.openBlob(d.digest, d.size), d, layerLabel(i, d.digest), opts), { digest: d.digest, diffId: diffIds[i], size: d.size, label: layerLabel(i, d.digest), ...o }),
     openBlob: () => openBlobOrForeign(() => store.openBlob(d.digest, d.size), d, layerLabel(i, d.digest), opts),
   }));
   return {

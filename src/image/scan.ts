@@ -29,7 +29,10 @@ export interface ImageScan {
   layers: IndexedLayer[];
   /** Problems that did not stop the scan, per layer and path. */
   warnings: ScanWarning[];
-  /** Layers that could not be read at all (their files are missing from the tree). */
+  /**
+   * Layers whose stream failed: not read at all, or read up to the failure only (`cutShort`: the
+   * entries read whole before it are in the tree). Their files are missing from the tree.
+   */
   failedLayers: number[];
 }
 
@@ -60,8 +63,9 @@ const ANALYZER_THREAD_THRESHOLD_BYTES = 16 * 1024 * 1024;
  * Index every layer of an image: each layer is decompressed exactly once and streamed (never
  * held whole in memory); results come from, and go to, the per-layer cache keyed by diff_id
  * and capture fingerprint. A layer that fails (corrupt, truncated, wrong digest, a bomb) is
- * reported and left out; the others still give a result. Results of a failed layer are never
- * cached.
+ * reported and counts as failed; the others still give a result. What a failing layer read
+ * whole before the failure is kept, flagged as partly read, when the whole blob still passes its
+ * digest check (see indexTarStream keepPartial). Results of a failed layer are never cached.
  */
 export async function scanImage(image: Image, spec: CaptureSpec, opts: ScanOptions = {}): Promise<ImageScan> {
   const capture = new CompiledCapture(spec);
@@ -101,6 +105,8 @@ export async function scanImage(image: Image, spec: CaptureSpec, opts: ScanOptio
             inflight.set(layer.diffId, p);
           }
           res.index = await p;
+          // Read up to a failure partway: its files before it are in the result, yet the layer was not read whole.
+          if (res.index.cutShort) failed.push(layer.index);
         }
         opts.onLayer?.({ index: layer.index, fromCache: res.fromCache, done: true });
       } catch (err) {
@@ -178,7 +184,7 @@ function unwritableBecause(code: string | undefined, dir: string): string | unde
 async function indexLayer(layer: ImageLayer, capture: CompiledCapture, writes: CacheWrites, threads?: { pool: LayerWorkerPool; ref: CaptureRef }, analyzers?: AnalyzerThread, budget?: ImageBudget): Promise<LayerIndex> {
   if (layer.indexWith) return layer.indexWith(capture, budget);
   const label = layerLabel(layer.index, layer.digest);
-  const index = threads ? await threads.pool.index(layer, threads.ref, budget) : await indexTarStream(await layer.open(), layer.diffId, capture, label, undefined, analyzers, budget);
+  const index = threads ? await threads.pool.index(layer, threads.ref, budget) : await indexTarStream(await layer.open({ verifyAfterFailure: true }), layer.diffId, capture, label, undefined, analyzers, budget, true);
   writes.put(index, capture.fingerprint, label);
   return index;
 }

@@ -25,9 +25,10 @@ export interface ImageLayer {
   /**
    * The uncompressed tar as a stream. The stream verifies the blob digest and the diff_id
    * while it flows and fails with a ScoutError at the end if either does not match, so a
-   * consumer must treat everything it read as void when the stream errors.
+   * consumer must treat everything it read as void when the stream errors, unless it asked
+   * for `verifyAfterFailure` and the blob's check (layer/decompress.ts blobCheck) passed.
    */
-  open(): Promise<Readable>;
+  open(opts?: { verifyAfterFailure?: boolean }): Promise<Readable>;
   /**
    * The blob as stored (compressed, unverified), for readers that decompress and verify
    * elsewhere (a worker thread); they must apply the same checks as open().

@@ -2,7 +2,7 @@ import type { Readable } from 'node:stream';
 import type { CompiledCapture, FileAnalyzer, StreamTest } from '../capture.js';
 import type { IndexEntry, LayerIndex } from '../layer-index.js';
 import { maxOf } from '../../util/arrays.js';
-import { ScoutError, Warnings } from '../../util/errors.js';
+import { ScoutError, Warnings, type ScanWarning } from '../../util/errors.js';
 import { HEAD_BYTES, type BodySink } from './tar-parser.js';
 import { ownsItsMemory, type AnalyzerThread } from './analyzer-thread.js';
 import { BUDGET_VARIABLES, type ImageBudget } from '../image-budget.js';
@@ -28,6 +28,8 @@ export class LayerIndexBuilder {
   private files = 0;
   private readonly tallies = new Map<string, number>();
   private cutShort = 0;
+  /** The warning of a stream that failed partway (see streamFailed). */
+  private streamFailure: ScanWarning | undefined;
 
   private readonly pending: Promise<void>[] = [];
   /** Each analyzer's stream test (FileAnalyzer.prefilter) in a list of one, made once per layer: files come one at a time. */
@@ -50,6 +52,37 @@ export class LayerIndexBuilder {
       this.uncompressed += e.size;
       this.files++;
     }
+  }
+
+  /** Entries listed so far (see dropFrom). */
+  get entryCount(): number {
+    return this.entries.length;
+  }
+
+  /**
+   * Forget the entries listed from `n` on: those of a tar member whose body the stream never
+   * delivered whole. Its contents were never kept (a file is captured when it ends).
+   */
+  dropFrom(n: number): void {
+    for (const e of this.entries.splice(n)) {
+      if (e.type !== 'file') continue;
+      this.uncompressed -= e.size;
+      this.files--;
+    }
+  }
+
+  /**
+   * The layer's stream failed after `entries` were read whole: they stay, and this warning
+   * makes the layer count as failed (the image commands exit 3, the layer is not cached) and
+   * says where the reading stopped. `stoppedAt` is the member being read, or the one after
+   * the last read whole. The caller has checked the whole blob's digest first.
+   */
+  streamFailed(err: ScoutError, stoppedAt: string): void {
+    const reason = err.message.startsWith(`${this.layerLabel}: `) ? err.message.slice(this.layerLabel.length + 2) : err.message;
+    const partlyRead = { stoppedAt, reason, filesBefore: this.files, filesAfter: -1 };
+    const n = this.entries.length;
+    const message = `${this.layerLabel}: ${reason}; stopped at ${stoppedAt}: the ${n} ${n === 1 ? 'entry' : 'entries'} read whole before it are kept (the blob's digest checks out)`;
+    this.streamFailure = { code: err.code, message, layer: this.layerLabel, ...(err.path ? { path: err.path } : {}), layerFailed: true, partlyRead };
   }
 
   warn(code: string, message: string, path?: string): void {
@@ -201,6 +234,8 @@ export class LayerIndexBuilder {
   async finish(): Promise<LayerIndex> {
     await Promise.all(this.pending);
     for (const w of this.warnings.items) if (w.partlyRead) w.partlyRead.filesAfter = this.files - w.partlyRead.filesBefore - 1;
+    // Files after the place the stream failed are unknown: its filesAfter stays -1.
+    if (this.streamFailure) this.warnings.items.push(this.streamFailure);
     if (this.cutShort > CUT_SHORT_NAMED) {
       this.warnings.items.push({ code: 'cut-short', message: `${this.layerLabel}: ${this.cutShort - CUT_SHORT_NAMED} more files cut short by a limit like those above, ${this.cutShort} in all; only the first ${CUT_SHORT_NAMED} are named`, layer: this.layerLabel, layerFailed: true });
     }
@@ -212,6 +247,7 @@ export class LayerIndexBuilder {
       warnings: this.warnings.items,
       uncompressedSize: this.uncompressed,
       ...(this.tallies.size ? { tallies: Object.fromEntries(this.tallies) } : {}),
+      ...(this.streamFailure ? { cutShort: true as const } : {}),
     };
   }
 }

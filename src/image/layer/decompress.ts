@@ -1,5 +1,5 @@
 import { createHash, type Hash } from 'node:crypto';
-import { PassThrough, Readable, Transform, pipeline, type TransformCallback } from 'node:stream';
+import { PassThrough, Readable, Transform, Writable, pipeline, type TransformCallback } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 import { Decompress as ZstdDecompress } from 'fzstd';
 import { ScoutError } from '../../util/errors.js';
@@ -169,12 +169,43 @@ async function peek(src: Readable, n: number): Promise<{ head: Buffer; stream: R
 }
 
 /**
+ * After a failure downstream of the blob's digest check (the inflating or the tar pass
+ * stopped: a cap, corrupt data, a bad tar header), the rest of the blob goes on through that
+ * check, uninflated, when `verifyAfterFailure` asked for it: the promise says whether the
+ * bytes read before the failure are the start of the blob the manifest pins.
+ */
+const blobChecks = new WeakMap<Readable, BlobCheck>();
+
+export interface BlobCheck {
+  /**
+   * Settles once the whole blob has passed its digest check (resolves), or failed it or could
+   * not be read to its end (rejects).
+   */
+  done: Promise<void>;
+  /** Stop reading the blob: its check is not wanted after all. */
+  abort(): void;
+}
+
+/**
+ * For a stream from openLayerStream with `verifyAfterFailure`, its blob's check; undefined for
+ * any other stream: nothing can vouch for what it delivered before a failure.
+ */
+export function blobCheck(tar: Readable): BlobCheck | undefined {
+  return blobChecks.get(tar);
+}
+
+/**
  * The uncompressed tar of a layer blob, streamed: compression is sniffed from the bytes (not
  * trusted from the media type), the blob digest and the diff_id are verified as bytes flow,
  * and the output is capped in size and in ratio to the input so a decompression bomb stops
  * early with an error naming the layer.
+ *
+ * Two pipelines: the blob through its digest check into the inflater, and the inflater on to
+ * the tar. A failure of the blob side stops both. A failure on the inflating side stops the
+ * blob too, unless `verifyAfterFailure`: then the blob is drained through its digest check
+ * (see blobCheck), so what was read before the failure can be kept as the layer's own.
  */
-export async function openLayerStream(blob: Readable, opts: LayerStreamOptions): Promise<Readable> {
+export async function openLayerStream(blob: Readable, opts: LayerStreamOptions & { verifyAfterFailure?: boolean }): Promise<Readable> {
   const limits = opts.limits ?? defaultLimits();
   const { head, stream } = await peek(blob, 4);
   if (head.length === 0) throw new ScoutError('empty-layer', `${opts.label}: layer blob is empty`, { layer: opts.label });
@@ -193,18 +224,74 @@ export async function openLayerStream(blob: Readable, opts: LayerStreamOptions):
     }
   };
   const out = new DigestCheck(diffId, 'diff_id', opts.label, () => caps(out.bytes, inBytes));
-  const result = new PassThrough();
-  const onDone = (err: Error | null | undefined) => {
-    if (err) result.destroy(wrapStreamError(err, opts.label, compression));
-  };
-  if (compression === 'none') pipeline(stream, compressed, out, result, onDone);
-  else if (compression === 'gzip') pipeline(stream, compressed, createGunzip({ chunkSize: INFLATE_CHUNK_BYTES }), new NextTick(), out, result, onDone);
-  else pipeline(stream, compressed, zstdStream(caps), out, result, onDone);
+  // The pipeline destroys it with the raw error (zlib's, the network's): it fails with one naming the layer.
+  const result = new PassThrough({ destroy: (err, cb) => cb(err && wrapStreamError(err, opts.label, compression)) });
+  const inflate: Transform = compression === 'none' ? new PassThrough() : compression === 'gzip' ? createGunzip({ chunkSize: INFLATE_CHUNK_BYTES }) : zstdStream(caps);
+  const feed = new Feed(inflate);
+  let blobDone!: (err: Error | null | undefined) => void;
+  const checked = new Promise<void>((resolve, reject) => {
+    blobDone = (err) => (err ? reject(wrapStreamError(err, opts.label, compression)) : resolve());
+  });
+  // Nobody may ask (the layer read whole): a failed check is reported through the tar stream.
+  checked.catch(() => {});
+  pipeline(stream, compressed, feed, (err) => {
+    // The blob failed (its digest, its source): the tar stream fails with it.
+    if (err && !inflate.destroyed) inflate.destroy(err);
+    blobDone(err);
+  });
+  const stages: NodeJS.ReadWriteStream[] = compression === 'gzip' ? [inflate, new NextTick(), out] : [inflate, out];
+  pipeline([...stages, result] as unknown as [Transform, PassThrough], (err) => {
+    if (!err) return;
+    result.destroy(wrapStreamError(err, opts.label, compression));
+    if (opts.verifyAfterFailure) feed.discard();
+    else if (!stream.destroyed) stream.destroy();
+  });
+  if (opts.verifyAfterFailure) blobChecks.set(result, { done: checked, abort: () => stream.destroy() });
   return result;
 }
 
+/**
+ * The end of the blob side: hands each chunk to the inflater, waiting when it is full; once
+ * the inflating side has failed, takes the rest of the blob without looking at it, so the
+ * digest check before it sees every byte.
+ */
+class Feed extends Writable {
+  private discarding = false;
+  private waiting: (() => void) | undefined;
+  constructor(private readonly to: Writable) {
+    super();
+  }
+  discard(): void {
+    this.discarding = true;
+    const w = this.waiting;
+    this.waiting = undefined;
+    w?.();
+  }
+  override _write(chunk: Buffer, _enc: BufferEncoding, cb: (err?: Error | null) => void): void {
+    if (this.discarding || this.to.destroyed) {
+      cb();
+      return;
+    }
+    if (this.to.write(chunk)) {
+      cb();
+      return;
+    }
+    const go = () => {
+      this.to.off('drain', go);
+      if (this.waiting === go) this.waiting = undefined;
+      cb();
+    };
+    this.waiting = go;
+    this.to.on('drain', go);
+  }
+  override _final(cb: (err?: Error | null) => void): void {
+    if (!this.discarding && !this.to.destroyed) this.to.end();
+    cb();
+  }
+}
+
 /** Give zlib/zstd/network errors the layer's name and a plain description. */
-export function wrapStreamError(err: Error, label: string, compression?: Compression): Error {
+export function wrapStreamError(err: Error, label: string, compression?: Compression): ScoutError {
   if (err instanceof ScoutError) return err;
   const code = (err as NodeJS.ErrnoException).code;
   if (code === 'Z_BUF_ERROR' || /unexpected end/i.test(err.message)) {

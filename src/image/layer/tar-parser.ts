@@ -154,6 +154,11 @@ export class TarParser {
     return this.state === State.Done;
   }
 
+  /** True while the body of the entry last handed to onEntry has not all come. */
+  get inBody(): boolean {
+    return this.state === State.Body;
+  }
+
   push(chunk: Buffer): void {
     let pos = 0;
     const len = chunk.length;

@@ -68,8 +68,8 @@ parentPort!.on('message', async (job: LayerJob) => {
   let result: LayerJobResult;
   try {
     const capture = await captureFor(job.capture);
-    const tar = await openLayerStream(portStream(job.port), { digest: job.digest, diffId: job.diffId, size: job.size, label: job.label });
-    result = { id: job.id, index: await indexTarStream(tar, job.diffId, capture, job.label, undefined, undefined, job.budget && ImageBudget.attach(job.budget)) };
+    const tar = await openLayerStream(portStream(job.port), { digest: job.digest, diffId: job.diffId, size: job.size, label: job.label, verifyAfterFailure: true });
+    result = { id: job.id, index: await indexTarStream(tar, job.diffId, capture, job.label, undefined, undefined, job.budget && ImageBudget.attach(job.budget), true) };
   } catch (err) {
     const e = err as ScoutError;
     result = { id: job.id, error: { code: e.code ?? 'layer-failed', message: e.message, layer: e.layer, path: e.path } };
