@@ -206,7 +206,7 @@ export const TARGETS: FuzzTarget[] = [
   },
   // The rpm database in each of rpm's backends: SQLite (on its worker thread, with its time and
   // memory budget), NDB slots and blobs, Berkeley DB hash and overflow pages; each header blob.
-  rpmTarget('rpm-sqlite', 'var/lib/rpm/rpmdb.sqlite', readRpmdbBlobs, sqliteRpmdb(), 0.3),
+  rpmTarget('rpm-sqlite', 'var/lib/rpm/rpmdb.sqlite', readRpmdbBlobs, sqliteRpmdb()),
   rpmTarget('rpm-ndb', 'usr/lib/sysimage/rpm/Packages.db', readNdb, ndbRpmdb()),
   rpmTarget('rpm-bdb', 'var/lib/rpm/Packages', readBdbHash, BDB_RPMDB),
   analyzerTarget('cargo-auditable', rustCataloger, cargoAuditableAnalyzer, 'usr/bin/app', AUDITABLE_SEEDS),

@@ -7,7 +7,7 @@ import { readBdbHash } from '../../../src/catalog/rpm/bdb.js';
 import { RpmHeader, TAG } from '../../../src/catalog/rpm/header.js';
 import { rpmCataloger } from '../../../src/catalog/rpm/index.js';
 import { readNdb } from '../../../src/catalog/rpm/ndb.js';
-import { readSqliteRpmdb } from '../../../src/catalog/rpm/sqlite.js';
+import { readSqliteRpmdb, rpmdbReadersStarted } from '../../../src/catalog/rpm/sqlite.js';
 import { treeFromMemory, type MemoryEntry } from '../../../src/image/layer/memory-index.js';
 import { ScoutError, Warnings } from '../../../src/util/errors.js';
 import { rpmHeader } from '../../fuzz/rpm-seeds.js';
@@ -196,4 +196,18 @@ test('SQLite: the read is stopped past its time budget with an error that says s
   const db = sqliteDb('CREATE TABLE Packages (hnum INTEGER PRIMARY KEY AUTOINCREMENT, blob BLOB NOT NULL);', 20_000);
   assert.throws(() => readSqliteRpmdb(db, { timeoutMs: 1 }), (err: Error) => err instanceof ScoutError && err.code === 'rpm-sqlite-limit' && /longer than 1 ms/.test(err.message));
   assert.equal(readSqliteRpmdb(db).blobs.length, 20_000);
+});
+
+test('SQLite: one reader thread serves read after read; one that overran its time budget is replaced, and the next read gets the whole budget', () => {
+  const schema = 'CREATE TABLE Packages (hnum INTEGER PRIMARY KEY AUTOINCREMENT, blob BLOB NOT NULL);';
+  const small = sqliteDb(schema, 3);
+  const big = sqliteDb(schema, 20_000);
+  assert.equal(readSqliteRpmdb(small).blobs.length, 3);
+  const before = rpmdbReadersStarted();
+  for (let i = 0; i < 5; i++) assert.equal(readSqliteRpmdb(small).blobs.length, 3);
+  assert.throws(() => readSqliteRpmdb(sqliteDb('CREATE VIEW Packages AS SELECT 1 AS hnum, x\'00\' AS blob', 0)), /view/);
+  assert.equal(rpmdbReadersStarted(), before, 'the reads, a refused one included, ran on the thread already there');
+  assert.throws(() => readSqliteRpmdb(big, { timeoutMs: 1 }), (err: Error) => err instanceof ScoutError && err.code === 'rpm-sqlite-limit');
+  assert.equal(readSqliteRpmdb(big).blobs.length, 20_000);
+  assert.equal(rpmdbReadersStarted(), before + 1, 'the thread that overran was terminated, and a new one read the next');
 });
