@@ -49,3 +49,19 @@ test('the token field has focus and keyboard focus is visible', async () => {
   const outline = await outlineOf(button);
   assert.equal(outline, 'solid 3px');
 });
+
+test('a request for another host is stopped twice: by the page\'s Content-Security-Policy, and by the tests\' guard', async () => {
+  const { page, blocked, requests } = browser;
+  const font = 'https://fonts.googleapis.com/css2?family=Inter';
+  const fetchFont = `fetch(${JSON.stringify(font)}).then(() => "loaded", (e) => "failed: " + e.message)`;
+  await page.goto(`${base}/`);
+  await page.getByLabel('API token').waitFor();
+  assert.deepEqual(blocked, [], 'the dashboard itself asked for nothing elsewhere');
+  // What a web font from a CDN would do: the dashboard's CSP refuses it inside the page.
+  assert.match(String(await page.evaluate(fetchFont)), /^failed: /);
+  assert.ok(!requests.includes(font), 'the CSP stopped it before it was a request');
+  // Without that CSP (a blank page), the guard every end-to-end test runs under aborts it.
+  await page.goto('about:blank');
+  assert.match(String(await page.evaluate(fetchFont)), /^failed: /);
+  assert.deepEqual(blocked, [font]);
+});
