@@ -21,6 +21,7 @@ export type { PolicyResult } from '../policy/types';
 export type { OverviewData, TrendPoint, VulnerabilitySummary, PackageName, BaseImageUse } from '../store/dashboard-reader';
 export type { Workload, Webhook, WebhookDelivery, EnvironmentSummary as Environment } from '../store/kysely/activity-store';
 export type { ScoutEvent } from '../notify/events';
+export type { Recommendations, Recommendation } from '../platform/recommendations';
 export type { Comparison, ComparedPackage, ComparedFinding, PackageChange } from '../platform/compare';
 
 export function imageName(i: { repository?: string; tags: string[]; digest: string }): string {

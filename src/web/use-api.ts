@@ -1,4 +1,8 @@
-/** Loads one `/v1` resource for a component; a new path aborts the previous request. */
+/**
+ * Loads one `/v1` resource for a component; a new path aborts the previous request. With `post`,
+ * the resource is a POST of that JSON body that only reads (POST /v1/recommendations): the body
+ * is part of what is loaded, so a new body loads again.
+ */
 import { useCallback, useEffect, useState } from 'react';
 import { api, ApiError } from './api';
 
@@ -9,22 +13,25 @@ export interface Loaded<T> {
   reload: () => void;
 }
 
-export function useApi<T>(path: string | undefined): Loaded<T> {
-  const [state, setState] = useState<{ path?: string; data?: T; error?: Error }>({});
+export function useApi<T>(path: string | undefined, post?: unknown): Loaded<T> {
+  const [state, setState] = useState<{ key?: string; data?: T; error?: Error }>({});
   const [tick, setTick] = useState(0);
+  const body = post === undefined ? undefined : JSON.stringify(post);
+  const key = path === undefined ? undefined : `${path} ${body ?? ''}`;
   useEffect(() => {
     if (path === undefined) return;
     const ctl = new AbortController();
-    api<T>(path, { signal: ctl.signal }).then(
-      (data) => setState({ path, data }),
+    const init = body === undefined ? { signal: ctl.signal } : { method: 'POST', body: JSON.parse(body) as unknown, signal: ctl.signal };
+    api<T>(path, init).then(
+      (data) => setState({ key, data }),
       (error: Error) => {
-        if (error.name !== 'AbortError') setState({ path, error });
+        if (error.name !== 'AbortError') setState({ key, error });
       },
     );
     return () => ctl.abort();
-  }, [path, tick]);
+  }, [path, body, key, tick]);
   const reload = useCallback(() => setTick((t) => t + 1), []);
-  const current = state.path === path;
+  const current = state.key === key;
   return {
     data: current ? state.data : undefined,
     error: current ? state.error : undefined,

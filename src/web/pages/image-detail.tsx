@@ -1,6 +1,7 @@
 /**
  * One image: everything stored about it, in tabs (the tab, search and page are in the URL).
- * Overview: the metadata our data-handling page lists and the base image. Layers: in order
+ * Overview: the metadata our data-handling page lists, the base image and the recommended
+ * other tags of its repository. Layers: in order
  * with sizes and the command that made each. Packages: every SBOM field, searchable.
  * Vulnerabilities: grouped by package. Policy: results, violations and history. Provenance: what
  * the attestations say. Secrets: what `scout push --secrets` found. Compare: against another
@@ -14,6 +15,7 @@ import { PagedTable, type Column } from '../components/paged-table';
 import { Link, qs, useRoute } from '../router';
 import { imageHref, imageName, packageHref, vulnHref, type Finding, type ImageDetail as Detail, type Layer, type Package, type Page } from '../types';
 import { useApi } from '../use-api';
+import { BaseRecommendations } from './base-recommendations';
 import { Compare } from './compare';
 import { ImagePolicyView } from './image-policy';
 import { Provenance } from './image-provenance';
@@ -127,6 +129,10 @@ function Overview({ img }: { img: Detail }) {
           )}
         </section>
       </div>
+      <section className="panel" aria-labelledby="recs-h">
+        <h2 id="recs-h">Base image recommendations</h2>
+        <BaseRecommendations digest={img.digest} />
+      </section>
       <section className="panel" aria-labelledby="env-h">
         <h2 id="env-h">Environment variables</h2>
         {m.env.length ? (
