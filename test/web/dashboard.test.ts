@@ -10,14 +10,16 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync, readdirSync, statSync } from 'node:fs';
+import { gzipSync } from 'node:zlib';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { ensureWebBuild } from '../helpers/web-build.js';
-import { openBrowser, type Browser } from '../helpers/browser.js';
-import { LEAKED_KEY_PATH, seededServer, WEB_DOCKERFILE, type SeededServer } from '../helpers/dashboard-seed.js';
+import { hasFocus, openBrowser, outlineOf, type Browser } from '../helpers/browser.js';
+import { DEBIAN_LAYER, LEAKED_KEY_PATH, sbomJsonOf, seededServer, WEB_DOCKERFILE, type SeededServer } from '../helpers/dashboard-seed.js';
 import { tempDir } from '../helpers/tmp.js';
 import { startReceiver } from '../helpers/webhook-receiver.js';
 import type { TrendPoint } from '../../src/store/dashboard-reader.js';
+
 
 const SHOTS = process.env.SCOUT_UPDATE_SCREENSHOTS === '1' ? new URL('../../docs/screenshots/', import.meta.url).pathname : tempDir('dashboard-screenshots-');
 
@@ -43,7 +45,7 @@ after(async () => {
 
 async function signIn(page: Page, token: string): Promise<void> {
   await page.goto(`${server.base}/`);
-  await page.getByLabel('API token').fill(token);
+  await page.getByLabel('API token', { exact: true }).fill(token);
   await page.getByRole('button', { name: 'Sign in' }).click();
   await page.getByRole('heading', { name: 'Overview' }).waitFor();
 }
@@ -60,6 +62,13 @@ async function rows(page: Page, table: string): Promise<string[]> {
 }
 
 const digestOf = (ref: string) => server.digests.get(ref)!;
+
+// How the pages print a time and a size, written out here rather than imported, so a page that
+// prints them wrong does not agree with itself.
+/** An ISO time to the minute: '2024-05-01 12:00 UTC'. */
+const when = (iso?: string) => (iso ? `${new Date(iso).toISOString().slice(0, 16).replace('T', ' ')} UTC` : '');
+/** Bytes in decimal units with one decimal: '812 B', '3.4 kB', '12.0 MB'. */
+const bytes = (n?: number) => (n === undefined ? '' : n < 1e3 ? `${n} B` : n < 1e6 ? `${(n / 1e3).toFixed(1)} kB` : `${(n / 1e6).toFixed(1)} MB`);
 
 describe('dashboard', () => {
   test('signing in sets an HttpOnly session cookie; the token stays out of the page', async () => {
@@ -140,6 +149,17 @@ describe('dashboard', () => {
     assert.match(web10, /linux\/amd64/);
     assert.match(web10, /acme\/node:20/, 'its base image is the runtime image');
     assert.match(all.find((r) => r.startsWith('acme/debian:12'))!, /none found/);
+    // Each row's last push and severity counts are the API's, for every image.
+    type Listed = { repository: string; tags: string[]; pushedAt: string; vulnerabilities: Record<string, number> };
+    const listed = (await server.get<{ items: Listed[] }>('/images', server.tokens.acme.read)).items;
+    assert.equal(listed.length, 4);
+    for (const i of listed) {
+      const row = page.getByRole('table', { name: 'images', exact: true }).locator('tbody tr', { has: page.locator('td:first-child').getByRole('link', { name: `${i.repository}:${i.tags[0]}`, exact: true }) });
+      assert.ok((await row.innerText()).includes(`\t${when(i.pushedAt)}\t`), `${i.repository}:${i.tags[0]} last pushed ${i.pushedAt}`);
+      const counts = ['critical', 'high', 'medium', 'low'].map((s) => `${i.vulnerabilities[s] ?? 0} ${s}`).join(', ');
+      assert.equal(await row.locator('.sevcounts').getAttribute('aria-label'), counts, `${i.repository}:${i.tags[0]}`);
+    }
+    assert.ok(listed.some((i) => i.pushedAt.slice(0, 10) !== listed[0]!.pushedAt.slice(0, 10)), 'the seeded images were pushed on different days');
     await shot(page, 'images');
 
     await page.getByLabel('Filter images').fill('web');
@@ -188,7 +208,7 @@ describe('dashboard', () => {
     assert.match(meta, /2024-05-01 12:00 UTC/);
     assert.match(await page.getByRole('table', { name: 'environment variables' }).innerText(), /NODE_ENV\s+production/);
     assert.match(await page.getByRole('table', { name: 'labels' }).innerText(), /maintainer\s+web-team@acme.example/);
-    assert.match(await page.locator('section', { has: page.getByRole('heading', { name: 'Base image' }) }).innerText(), /acme\/node:20[\s\S]*2 of this image's 3 layers/);
+    assert.match(await page.getByRole('region', { name: 'Base image', exact: true }).innerText(), /acme\/node:20[\s\S]*2 of this image's 3 layers/);
     await shot(page, 'image-detail');
 
     const tabs = page.getByRole('navigation', { name: 'image sections' });
@@ -197,10 +217,30 @@ describe('dashboard', () => {
     assert.equal(layers.length, 3);
     assert.match(layers[0]!, /^0\t.*#\(nop\) layer 0.*base image/s);
     assert.match(layers[2]!, /^2\t.*this image/s);
+    // In order, each with its sizes and the command that made it, as the API stores them.
+    type L = { position: number; size: number; uncompressedSize?: number; createdBy?: string };
+    const stored = (await server.get<{ items: L[] }>(`/images/${digest}/layers`, server.tokens.acme.read)).items;
+    assert.deepEqual(
+      layers.map((r) => r.split('\t').filter((_, i) => i !== 1 && i !== 5)),
+      stored.map((l) => [String(l.position), bytes(l.size), bytes(l.uncompressedSize), l.createdBy ?? 'no history entry']),
+    );
+    assert.ok(stored.every((l) => l.size > 0 && l.createdBy), 'every seeded layer has a size and a command');
 
     await tabs.getByRole('link', { name: 'Packages' }).click();
     const allPackages = await rows(page, 'packages');
     assert.equal(allPackages.length, 9);
+    // Every row: name and PURL, version, type, license, layer, path, direct or transitive, owner.
+    type P = { name: string; namespace?: string; purl: string; version: string; type: string; licenses: { spdx?: string; name?: string }[]; introducedLayer?: { index: number }; locations: { path: string }[]; relationship?: string; ownedBy?: string };
+    const pkgs = (await server.get<{ items: P[] }>(`/images/${digest}/packages?limit=100`, server.tokens.acme.read)).items;
+    assert.deepEqual(
+      allPackages,
+      pkgs.map((p) => [`${p.namespace ? `${p.namespace}/` : ''}${p.name}\n${p.purl}\n`, p.version, p.type, p.licenses.map((l) => l.spdx ?? l.name).join(', ') || 'none stated', String(p.introducedLayer?.index ?? ''), p.locations[0]?.path ?? '', p.relationship ?? '', p.ownedBy ?? ''].join('\t')),
+    );
+    const byName = new Map(pkgs.map((p) => [p.name, p]));
+    assert.equal(byName.get('qs')?.introducedLayer?.index, 2, 'qs came with the app layer');
+    assert.equal(byName.get('lodash')?.introducedLayer?.index, 1, 'lodash came with the runtime layer');
+    assert.deepEqual([byName.get('express')?.relationship, byName.get('qs')?.relationship], ['direct', 'transitive'], 'the app names express; qs comes through it');
+    // (An owner shows on acme/node:22, pushed in the recommendations test below.)
     await page.getByText('9 shown of 9').waitFor();
     // Paged by the server: four a page, the next page from the cursor the server gave.
     await page.goto(`${server.base}/images/${encodeURIComponent(digest)}?tab=packages&limit=4`);
@@ -233,6 +273,15 @@ describe('dashboard', () => {
     assert.ok(row, 'lodash 4.17.15 has CVE-2021-23337');
     assert.match(row, /high/);
     assert.match(row, /4\.17\.21/);
+    // Every finding, under its package: severity, CVSS, EPSS, KEV, fixed version and status as the API has them.
+    type F = { vulnerabilityId: string; packageName: string; severity: string; cvssScore?: number; epss?: { score: number }; kev: boolean; fixedVersions: string[]; status: string };
+    const found = (await server.get<{ items: F[] }>(`/images/${digest}/findings?limit=500`, server.tokens.acme.read)).items;
+    for (const name of new Set(found.map((f) => f.packageName))) {
+      const shown = (await rows(page, `vulnerabilities of ${name}`)).map((r) => r.split('\t').slice(1, 7).map((c) => c.trim()));
+      const expected = found.filter((f) => f.packageName === name).map((f) => [f.severity, f.cvssScore?.toFixed(1) ?? '', f.epss ? `${(f.epss.score * 100).toFixed(2)}%` : '', f.kev ? 'KEV' : '', f.fixedVersions.join(', ') || 'not fixed', f.status]);
+      assert.deepEqual(shown, expected, name);
+    }
+    assert.ok(found.some((f) => f.cvssScore !== undefined), 'some finding has a CVSS score');
     await shot(page, 'image-vulnerabilities');
   });
 
@@ -389,8 +438,21 @@ describe('dashboard', () => {
     const advisory = await page.getByRole('region', { name: 'advisory GHSA-35jh-r3h4-6jhm' }).innerText();
     assert.match(advisory, /lodash/);
     assert.match(advisory, /introduced 0, fixed 4\.17\.21/);
+    // The advisory's text and every reference it gives, as the API reads the advisory (the
+    // examples' record has none; the advisory posted in the events test below has some).
+    type Adv = { records: { id: string; summary?: string; details?: string; references: { url: string }[] }[] };
+    const adv = await server.get<Adv>('/vulnerabilities/CVE-2021-23337/advisory', server.tokens.acme.read);
+    for (const r of adv.records) {
+      const shown = await page.getByRole('region', { name: `advisory ${r.id}` }).innerText();
+      assert.ok(r.summary || r.details, `${r.id} has text`);
+      if (r.summary) assert.ok(shown.includes(r.summary), `${r.id} summary`);
+      if (r.details) assert.ok(shown.includes(r.details.trim().split('\n')[0]!), `${r.id} details`);
+      for (const ref of r.references) assert.ok(shown.includes(ref.url), `${r.id} reference ${ref.url}`);
+    }
     const affected = await rows(page, 'affected images');
     assert.deepEqual(affected.map((r) => r.split('\t')[0]!.trim()).sort(), ['acme/node:20', 'acme/web:1.0', 'acme/web:1.1']);
+    // Nothing runs yet (the runtime inventory comes in the events test below), and the page says so.
+    await page.getByText('No environment runs an affected image now.').waitFor();
     await page.getByRole('button', { name: 'Explain' }).first().click();
     const text = await page.getByLabel('explanation').innerText();
     assert.match(text, /verdict: affected/);
@@ -454,8 +516,61 @@ describe('dashboard', () => {
     await page.keyboard.press('Tab');
     await page.keyboard.press('Tab');
     assert.equal(await page.evaluate('document.activeElement.textContent'), 'Images');
+    const focused = page.locator('nav a', { hasText: /^Images$/ });
+    assert.equal(await hasFocus(focused), true);
+    assert.equal(await outlineOf(focused), 'solid 3px', 'the focused link shows its focus ring');
     await page.keyboard.press('Enter');
     await page.waitForURL(/\/images$/);
+    // Into the table and along it: the sortable headers are buttons, the rows' images are links.
+    await page.getByRole('button', { name: /^Image/ }).focus();
+    await page.keyboard.press('Enter');
+    await page.waitForURL(/sort=name/);
+    const firstImage = page.getByRole('table', { name: 'images', exact: true }).getByRole('link').first();
+    await firstImage.focus();
+    assert.equal(await outlineOf(firstImage), 'solid 3px');
+    const name = await firstImage.innerText();
+    await page.keyboard.press('Enter');
+    await page.getByRole('heading', { name }).waitFor();
+    // The image's tabs by keyboard too.
+    const layersTab = page.getByRole('navigation', { name: 'image sections' }).getByRole('link', { name: 'Layers' });
+    await layersTab.focus();
+    assert.equal(await outlineOf(layersTab), 'solid 3px');
+    await page.keyboard.press('Enter');
+    await page.waitForURL(/tab=layers/);
+    await rows(page, 'layers');
+  });
+
+  test('a laptop screen (1366×768): every page fits its width, tables scroll inside their frame', async () => {
+    const { page } = browser;
+    await page.setViewportSize({ width: 1366, height: 768 });
+    try {
+      const web10 = encodeURIComponent(digestOf('acme/web:1.0'));
+      const pages: [string, string][] = [
+        ['/', 'Overview'],
+        ['/images', 'Images'],
+        [`/images/${web10}`, 'acme/web:1.0'],
+        [`/images/${web10}?tab=layers`, 'acme/web:1.0'],
+        [`/images/${web10}?tab=packages`, 'acme/web:1.0'],
+        [`/images/${web10}?tab=vulnerabilities`, 'acme/web:1.0'],
+        [`/images/${web10}?tab=compare&to=${encodeURIComponent(digestOf('acme/web:1.1'))}`, 'acme/web:1.0'],
+        ['/vulnerabilities', 'Vulnerabilities'],
+        ['/vulnerabilities/CVE-2021-23337', 'CVE-2021-23337'],
+        ['/packages', 'Packages'],
+        ['/base-images', 'Base images'],
+        ['/environments', 'Environments'],
+        ['/settings', 'Settings'],
+      ];
+      for (const [path, heading] of pages) {
+        await page.goto(`${server.base}${path}`);
+        await page.getByRole('heading', { name: heading, exact: true }).waitFor();
+        await page.waitForLoadState('networkidle');
+        const [scroll, width] = (await page.evaluate('[document.documentElement.scrollWidth, window.innerWidth]')) as [number, number];
+        assert.ok(scroll <= width, `${path}: the page is ${scroll} px wide on a ${width} px screen`);
+        assert.ok(await page.getByRole('heading', { name: heading, exact: true }).isVisible(), path);
+      }
+    } finally {
+      await page.setViewportSize({ width: 1440, height: 900 });
+    }
   });
 
   test('an advisory posted to the server makes events the overview lists, in the environment where the image runs, delivered to a webhook with its log in settings', async (t) => {
@@ -470,7 +585,7 @@ describe('dashboard', () => {
     assert.equal(added.status, 201);
     const hookUrl = ((await added.json()) as { webhook: { url: string } }).webhook.url;
     // A new advisory for minimist 1.2.5, which acme/node:20 and both web images hold.
-    const advisory = { schema_version: '1.6.0', id: 'SCOUT-E2E-1', modified: new Date().toISOString(), aliases: ['CVE-2099-4242'], summary: 'minimist test advisory', database_specific: { severity: 'CRITICAL' }, affected: [{ package: { ecosystem: 'npm', name: 'minimist' }, ranges: [{ type: 'SEMVER', events: [{ introduced: '0' }, { fixed: '1.2.6' }] }] }] };
+    const advisory = { schema_version: '1.6.0', id: 'SCOUT-E2E-1', modified: new Date().toISOString(), aliases: ['CVE-2099-4242'], summary: 'minimist test advisory', details: 'Prototype pollution in minimist before 1.2.6, for the dashboard test.', references: [{ type: 'ADVISORY', url: 'https://example.com/advisories/SCOUT-E2E-1' }, { type: 'FIX', url: 'https://example.com/minimist/commit/1' }], database_specific: { severity: 'CRITICAL' }, affected: [{ package: { ecosystem: 'npm', name: 'minimist' }, ranges: [{ type: 'SEMVER', events: [{ introduced: '0' }, { fixed: '1.2.6' }] }] }] };
     assert.equal((await post('/advisories', [advisory])).status, 202);
     await server.jobs.queue.idle(undefined, 30_000);
     await rx.waitFor(3);
@@ -483,6 +598,15 @@ describe('dashboard', () => {
     assert.ok(items.some((i) => /acme\/web:1\.0 · runs in production/.test(i)), items.join('\n'));
     const envRows = await rows(page, 'vulnerabilities by environment');
     assert.match(envRows[0]!, /^production\t1 images\t/);
+    // Per environment, the open vulnerabilities of what runs there: acme/web:1.0's own counts.
+    const o = await server.get<{ environments: { name: string; images: number; vulnerabilities: Record<string, number> }[] }>('/overview', server.tokens.acme.read);
+    const web10Counts = (await server.get<{ vulnerabilities: Record<string, number> }>(`/images/${web10}`, server.tokens.acme.read)).vulnerabilities;
+    assert.deepEqual(o.environments.map((e) => [e.name, e.images]), [['production', 1]]);
+    for (const s of ['critical', 'high', 'medium', 'low']) assert.equal(o.environments[0]!.vulnerabilities[s] ?? 0, web10Counts[s] ?? 0, s);
+    assert.equal(
+      await page.getByRole('table', { name: 'vulnerabilities by environment' }).locator('tbody tr').first().locator('.sevcounts').getAttribute('aria-label'),
+      ['critical', 'high', 'medium', 'low'].map((s) => `${web10Counts[s] ?? 0} ${s}`).join(', '),
+    );
     await shot(page, 'overview-events');
 
     await page.getByRole('link', { name: 'production' }).click();
@@ -496,6 +620,20 @@ describe('dashboard', () => {
     await page.goto(`${server.base}/environments`);
     assert.match((await rows(page, 'environments'))[0]!, /^production\t1\t1\t/);
 
+    // The new vulnerability's page: the environment and workload running an affected image.
+    const running = (await server.get<{ items: { environment: string; cluster: string; namespace: string; name: string; type: string; imageRef: string }[] }>('/vulnerabilities/CVE-2099-4242/workloads', server.tokens.acme.read)).items;
+    assert.deepEqual(running.map((w) => [w.environment, w.cluster, w.namespace, w.name, w.type, w.imageRef]), [['production', 'eu-1', 'shop', 'web', 'Deployment', 'acme/web:1.0']]);
+    await page.goto(`${server.base}/vulnerabilities/CVE-2099-4242`);
+    const text = await page.getByRole('region', { name: 'advisory SCOUT-E2E-1' }).innerText();
+    assert.ok(text.includes(advisory.summary) && text.includes(advisory.details), text);
+    assert.deepEqual(await page.getByRole('region', { name: 'advisory SCOUT-E2E-1' }).locator('li').allInnerTexts(), ['advisory https://example.com/advisories/SCOUT-E2E-1', 'fix https://example.com/minimist/commit/1']);
+    assert.match(await rows(page, 'ranges of SCOUT-E2E-1').then((r) => r.join('\n')), /^npm\tminimist\tintroduced 0, fixed 1\.2\.6$/);
+    assert.deepEqual(await rows(page, 'affected workloads'), ['production\teu-1\tshop\tweb\tDeployment\tacme/web:1.0']);
+    await page.getByText('In production:').waitFor();
+    await page.getByRole('table', { name: 'affected workloads' }).getByRole('link', { name: 'production' }).click();
+    await page.waitForURL(/\/environments\?name=production$/);
+    await page.getByRole('heading', { name: 'production' }).waitFor();
+
     await page.goto(`${server.base}/settings`);
     const hook = (await rows(page, 'webhooks'))[0]!;
     assert.ok(hook.startsWith(`${hookUrl}\tjson\tevery kind\tyes`), hook);
@@ -506,10 +644,90 @@ describe('dashboard', () => {
     await shot(page, 'settings-webhooks');
   });
 
+  test('image detail: the base image and the other tags of its repository recommended, ranked as the API ranks them; the registry an image came from', async () => {
+    const { page } = browser;
+    // A newer runtime tag with lodash and minimist fixed, pushed from ghcr.io as `scout push` sends it.
+    // Its minimist comes from Debian's node-minimist package, so the package list names that owner.
+    const nodeMinimist = 'Package: node-minimist\nStatus: install ok installed\nPriority: optional\nInstalled-Size: 40\nMaintainer: Debian Javascript Maintainers <pkg-javascript-devel@lists.alioth.debian.org>\nArchitecture: all\nVersion: 1.2.6+~cs5.3.2-1\nDescription: parse argument options\n parse argument options.\n';
+    const runtime22 = {
+      'var/lib/dpkg/status': `${DEBIAN_LAYER['var/lib/dpkg/status'] as string}\n${nodeMinimist}`,
+      'var/lib/dpkg/info/node-minimist.list': '/usr/lib/node/node_modules/minimist\n/usr/lib/node/node_modules/minimist/package.json\n',
+      'usr/lib/node/node_modules/lodash/package.json': JSON.stringify({ name: 'lodash', version: '4.17.21', license: 'MIT' }),
+      'usr/lib/node/node_modules/minimist/package.json': JSON.stringify({ name: 'minimist', version: '1.2.6', license: 'MIT' }),
+    };
+    const sbom = JSON.parse(await sbomJsonOf({ repository: 'acme/node', tag: '22', layers: [DEBIAN_LAYER, runtime22] })) as { image: Record<string, unknown> };
+    sbom.image.registry = { host: 'ghcr.io', url: 'https://ghcr.io', type: 'ghcr', repository: 'acme/node', tag: '22' };
+    const res = await fetch(`${server.base}/v1/images?repository=acme%2Fnode&tag=22`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${server.tokens.acme.admin}`, 'content-type': 'application/json', 'content-encoding': 'gzip' },
+      body: gzipSync(JSON.stringify(sbom)),
+    });
+    assert.equal(res.status, 201, await res.clone().text());
+    const node22 = ((await res.json()) as { image: { digest: string } }).image.digest;
+
+    const web10 = digestOf('acme/web:1.0');
+    type Cand = { digest: string; tags: string[]; fixable: { critical: number; high: number }; reasons: string[]; better: boolean };
+    const layerDigests = (await server.get<{ items: { diffId: string }[] }>(`/images/${web10}/layers`, server.tokens.acme.read)).items.map((l) => l.diffId);
+    const recs = (await (await fetch(`${server.base}/v1/recommendations`, { method: 'POST', headers: { authorization: `Bearer ${server.tokens.acme.read}`, 'content-type': 'application/json' }, body: JSON.stringify({ layerDigests }) })).json()) as { base: { digest: string; current: Cand }; recommendations: Cand[] };
+    assert.equal(recs.base.digest, digestOf('acme/node:20'));
+    assert.deepEqual(recs.recommendations.map((r) => [r.digest, r.better]), [[node22, true]], 'acme/node:22 has fewer fixable critical and high');
+
+    await page.goto(`${server.base}/images/${encodeURIComponent(web10)}`);
+    const shown = (await rows(page, 'base image recommendations')).map((r) => r.split('\t').map((c) => c.trim()));
+    assert.deepEqual(
+      shown.map((r) => [r[0], r[1], r[2], r[5]]),
+      [
+        ['acme/node:20 now', String(recs.base.current.fixable.critical), String(recs.base.current.fixable.high), 'the current base image'],
+        ...recs.recommendations.map((r) => ['acme/node:22 better', String(r.fixable.critical), String(r.fixable.high), r.reasons.join('; ')]),
+      ],
+    );
+    assert.match(shown[1]![3]!, /^debian 12$/);
+    await shot(page, 'image-detail');
+    await page.getByRole('table', { name: 'base image recommendations' }).getByRole('link', { name: 'acme/node:22' }).click();
+    await page.getByRole('heading', { name: 'acme/node:22' }).waitFor();
+    const meta = await page.locator('section', { has: page.getByRole('heading', { name: 'Image', exact: true }) }).innerText();
+    assert.match(meta, /Registry\s+https:\/\/ghcr\.io \(ghcr\)/);
+    type P = { id: string; name: string; ownedBy?: string };
+    const pkgs22 = (await server.get<{ items: P[] }>(`/images/${node22}/packages?limit=100`, server.tokens.acme.read)).items;
+    const owner = pkgs22.find((p) => p.id === pkgs22.find((q) => q.name === 'minimist')?.ownedBy);
+    assert.equal(owner?.name, 'node-minimist', 'the deb that installed minimist owns it');
+    await page.goto(`${server.base}/images/${encodeURIComponent(node22)}?tab=packages&q=minimist`);
+    const minimist = (await rows(page, 'packages')).find((r) => r.startsWith('minimist\n'));
+    assert.equal(minimist?.split('\t').at(-1), owner.id, 'the Owner column');
+    await page.goto(`${server.base}/images/${encodeURIComponent(node22)}`);
+    // An image of no other tag's repository says why nothing is recommended.
+    await page.getByRole('table', { name: 'base image recommendations' }).waitFor({ state: 'detached' });
+    await page.getByText("No other tag of acme/debian:12's repository is stored.").waitFor();
+  });
+
+  test('settings with an admin token: every token of the organisation, and each advisory source with its freshness', async () => {
+    const { page } = browser;
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await signIn(page, server.tokens.acme.admin);
+    await page.goto(`${server.base}/settings`);
+    type T = { id: string; name: string; scope: string; createdAt: string; lastUsedAt?: string; revokedAt?: string };
+    const tokens = (await server.get<{ items: T[] }>('/tokens', server.tokens.acme.admin)).items;
+    assert.ok(tokens.length >= 2, 'acme has a read and an admin token');
+    const shown = await rows(page, 'API tokens');
+    assert.deepEqual(
+      shown.map((r) => r.split('\t').slice(0, 3).concat(r.split('\t')[4]!)),
+      tokens.map((t) => [`${t.name} ${t.id}`, t.scope, when(t.createdAt), t.revokedAt ? `revoked ${when(t.revokedAt)}` : 'active']),
+    );
+    assert.doesNotMatch(shown.join('\n'), new RegExp(server.tokens.acme.admin), 'no token secret is shown');
+    type S = { name: string; records: number; importedAt: string; ageDays: number; stale: boolean };
+    const { items: sources, maxAgeDays } = await server.get<{ items: S[]; maxAgeDays: number }>('/advisory-sources', server.tokens.acme.read);
+    assert.ok(sources.length >= 3, 'the example bundle has several sources');
+    assert.deepEqual(
+      await rows(page, 'advisory sources'),
+      sources.map((x) => [x.name, x.records.toLocaleString('en'), when(x.importedAt), x.stale ? `${x.ageDays} days old (over ${maxAgeDays})` : x.ageDays === 0 ? 'today' : `${x.ageDays} days old`].join('\t')),
+    );
+    await shot(page, 'settings');
+  });
+
   test("another organisation's token sees none of it", async () => {
     const { page, context } = browser;
     await page.getByRole('button', { name: 'Sign out' }).click();
-    await page.getByLabel('API token').waitFor();
+    await page.getByLabel('API token', { exact: true }).waitFor();
     assert.equal((await context.cookies(server.base)).filter((c) => c.name === 'scout_session').length, 0);
     await signIn(page, server.tokens.globex.read);
     await page.goto(`${server.base}/images`);
@@ -541,7 +759,35 @@ describe('dashboard', () => {
   });
 
   test('no request left the server', () => {
+    assert.deepEqual(browser.blocked, [], 'requests for other hosts were blocked');
     for (const u of browser.requests) assert.ok(u.startsWith(server.base + '/'), `request left the server: ${u}`);
     assert.deepEqual(browser.errors.filter((e) => !/401|404|403/.test(e)), []);
+  });
+
+  test('every API call the dashboard made is a route, method and query parameter of the OpenAPI document; list calls say how many they show', async () => {
+    type Param = { name: string; in: string };
+    type Operation = { operationId: string; parameters?: Param[] };
+    const doc = (await (await fetch(`${server.base}/v1/openapi.json`)).json()) as { paths: Record<string, Record<string, Operation>> };
+    const templates = Object.keys(doc.paths).map((t) => ({ t, re: new RegExp(`^${t.replace(/\{[^}]+\}/g, '[^/]+')}$`) }));
+    const used = new Set<string>();
+    const apiCalls = browser.calls.filter((c) => c.split(' ')[1]!.startsWith(`${server.base}/v1/`));
+    for (const call of apiCalls) {
+      const [method, url] = call.split(' ') as [string, string];
+      const u = new URL(url);
+      // A literal path is its own route (/v1/images/seen is not /v1/images/{digest}).
+      const route = templates.find(({ t }) => t === u.pathname) ?? templates.find(({ re }) => re.test(u.pathname));
+      const op = route && doc.paths[route.t]![method.toLowerCase()];
+      assert.ok(op, `${call} is not a documented route`);
+      const documented = new Set((op.parameters ?? []).filter((p) => p.in === 'query').map((p) => p.name));
+      for (const k of u.searchParams.keys()) assert.ok(documented.has(k), `${call}: query parameter ${k} is not documented for ${op.operationId}`);
+      if (documented.has('limit')) assert.ok(u.searchParams.has('limit'), `${call}: a paged list asks for the page it shows`);
+      used.add(op.operationId);
+    }
+    // Every page's data was asked for, so the check above covered the whole dashboard.
+    for (const id of [
+      'createSession', 'deleteSession', 'whoami', 'overview', 'listImages', 'getImage', 'imageLayers', 'imagePackages', 'imageFindings', 'imagePolicy', 'imageSecrets', 'compareImages',
+      'recommendBaseImages', 'listVulnerabilities', 'vulnerabilityUsage', 'vulnerabilityAdvisory', 'explainMatch', 'vulnerabilityWorkloads', 'listPackageNames', 'packageUsage',
+      'listBaseImages', 'listEnvironments', 'environmentWorkloads', 'listTokens', 'listWebhooks', 'webhookDeliveries', 'advisorySources',
+    ]) assert.ok(used.has(id), `the dashboard never called ${id}`);
   });
 });
