@@ -18,7 +18,7 @@ import { policyInput } from '../policy/input.js';
 import { environmentsOf, recordEvents, type DeliverPayload } from '../store/kysely/activity-store.js';
 import { chunks } from '../store/kysely/dialect.js';
 import { layerBaseImage } from '../store/kysely/org-store.js';
-import { recordPolicyReport, storedPolicyFacts } from '../store/kysely/policy-store.js';
+import { recordPolicyReport, storedPolicyFacts, type StoredImageFacts } from '../store/kysely/policy-store.js';
 import { readOrgPolicies } from '../store/kysely/org-policies.js';
 import { provenanceBases } from '../store/kysely/supply-chain.js';
 import type { PlatformDatabase } from '../store/kysely/schema.js';
@@ -54,14 +54,23 @@ export async function policiesOf(db: Kysely<PlatformDatabase> | Transaction<Plat
 /** Evaluates these stored images (of any organisations), stores the results, and records an event per change. */
 export async function evaluateStoredImages(trx: Transaction<PlatformDatabase>, imageIds: readonly string[], opts: EvaluateOptions): Promise<number> {
   if (!imageIds.length) return 0;
+  return evaluateImageFacts(trx, await storedPolicyFacts(trx, imageIds), opts);
+}
+
+/**
+ * Evaluates images given as storedPolicyFacts reads them (a push hands over the rows it has just
+ * written, OrgStore.putImage's `stored`), stores the results, and records an event per change.
+ */
+export async function evaluateImageFacts(trx: Transaction<PlatformDatabase>, stored: readonly StoredImageFacts[], opts: EvaluateOptions): Promise<number> {
+  if (!stored.length) return 0;
   const now = opts.now ?? new Date();
-  const stored = await storedPolicyFacts(trx, imageIds);
   const configs = new Map<string, PolicyConfig>();
   const changed: { orgId: string; imageId: string; digest: string; repository?: string; policy: NonNullable<ScoutEvent['policy']> }[] = [];
   for (const s of stored) {
     // Provenance names the base; a stored image tells whether a tag still points at it: the
     // one with the named digest, else the layer match.
-    const named = (await provenanceBases(trx, s.orgId, [s.imageId])).get(s.imageId);
+    // Only provenance that names a base digest names one (provenanceBases reads nothing else).
+    const named = s.facts.provenance?.baseImage?.digest !== undefined ? (await provenanceBases(trx, s.orgId, [s.imageId])).get(s.imageId) : undefined;
     const layerBase = named?.layers !== undefined ? named : await layerBaseImage(trx, s.orgId, chainIds(s.metadata.layers.map((l) => l.diffId)));
     const input = policyInput({ ...s.facts, ...(layerBase ? { layerBase } : {}) });
     let config = configs.get(s.orgId);

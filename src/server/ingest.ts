@@ -57,7 +57,7 @@ export async function ingestSbom(org: OrgStore, advisories: AdvisoryStore, sbom:
     ...(opts.provenance ? { provenance: redactProvenance(opts.provenance) } : {}),
     ...(opts.secrets ? { secrets: remaskedSecretScan(opts.secrets) } : {}),
   };
-  const { evaluateStoredImages } = await import('../platform/policy-evaluation.js');
+  const { evaluateImageFacts, evaluateStoredImages } = await import('../platform/policy-evaluation.js');
   if (await org.getImage(metadata.digest)) {
     // What the push adds (a secret scan, provenance) may move a policy: judged again, with its event.
     return org.putImage({ ...base, ...extras, findings: [] }, opts.now, undefined, async (trx, imageId) => {
@@ -68,9 +68,11 @@ export async function ingestSbom(org: OrgStore, advisories: AdvisoryStore, sbom:
   const { matchPush } = await import('./push-answers.js');
   const findings = await matchPush(sbom, advisories, org.org.id, opts.answers);
   const onCreated = opts.onCreated;
-  return org.putImage({ ...base, ...extras, findings }, opts.now, async (trx, imageId) => {
-    // The policies judge the image as stored, in the transaction that stores it.
-    await evaluateStoredImages(trx, [imageId], { trigger: 'push', ...(opts.now ? { now: opts.now } : {}) });
+  return org.putImage({ ...base, ...extras, findings }, opts.now, async (trx, imageId, stored) => {
+    // The policies judge the image as stored (its rows as written, not read back: the same
+    // facts), in the transaction that stores it.
+    const evaluate = { trigger: 'push', ...(opts.now ? { now: opts.now } : {}) } as const;
+    await (stored ? evaluateImageFacts(trx, [stored], evaluate) : evaluateStoredImages(trx, [imageId], evaluate));
     if (onCreated) await onCreated(trx, imageId, { digest: metadata.digest, ...(repository ? { repository } : {}), tags });
   });
 }

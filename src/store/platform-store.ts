@@ -292,7 +292,12 @@ export interface PackageFilter {
   q?: string;
 }
 
-export type OnImageCreated = (trx: import('kysely').Transaction<import('./kysely/schema.js').PlatformDatabase>, imageId: string) => Promise<void>;
+/**
+ * Runs in the transaction that stores (or, for onSupplied, adds to) an image. For a new image,
+ * `stored` is the image as its rows now read (policy-store.ts imageFactsOfRows): what a
+ * re-evaluation would read back, without reading it.
+ */
+export type OnImageCreated = (trx: import('kysely').Transaction<import('./kysely/schema.js').PlatformDatabase>, imageId: string, stored?: import('./kysely/policy-store.js').StoredImageFacts) => Promise<void>;
 
 export interface OrgStore {
   readonly org: Org;

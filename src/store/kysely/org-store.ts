@@ -52,7 +52,7 @@ import { aliasedVulnerabilities } from './vulnerability-aliases.js';
 import { createTokenRow, tokenInfoOf } from './tokens.js';
 import { countsOfRow, refreshImageCounts } from './image-counts.js';
 import { addSupplyChain, insertSupplyChain, provenanceBases, secretScansOf, supplyChainOf } from './supply-chain.js';
-import { policySummariesOf, readImagePolicy } from './policy-store.js';
+import { imageFactsOfRows, policySummariesOf, readImagePolicy, type StoredPackageRow } from './policy-store.js';
 import { Precompiled } from './precompiled.js';
 
 type Db = Kysely<PlatformDatabase> | Transaction<PlatformDatabase>;
@@ -114,10 +114,13 @@ export function findingDetail(f: Finding): string {
 /** Rows a statement of a push carries at most (bulk.ts: a few shapes, each prepared once). */
 const PUSH_ROWS = 250;
 
-const STORED_PURLS = new BulkStatement<{ purl: string }>(['purl'], (db, rows) => db.selectFrom('packages').select('purl').where('purl', 'in', rows.map((r) => r.purl)), PUSH_ROWS);
+/** A packages row's fields an image's package takes from it (the stored ones: the first push of a purl wrote them). */
+type SharedPackageFields = Pick<PackagesTable, 'purl' | 'type' | 'namespace' | 'name' | 'version'>;
+const STORED_PURLS = new BulkStatement<{ purl: string }>(['purl'], (db, rows) => db.selectFrom('packages').select(['purl', 'type', 'namespace', 'name', 'version']).where('purl', 'in', rows.map((r) => r.purl)), PUSH_ROWS);
 const NEW_PACKAGES = new BulkStatement<PackagesTable>(
   ['purl', 'type', 'namespace', 'name', 'version', 'ecosystem', 'match_name'],
-  (db, rows) => db.insertInto('packages').values(rows).onConflict((oc) => oc.column('purl').doNothing()),
+  // The rows it wrote: a purl another transaction wrote meanwhile is not among them (read again).
+  (db, rows) => db.insertInto('packages').values(rows).onConflict((oc) => oc.column('purl').doNothing()).returning('purl'),
   PUSH_ROWS,
 );
 const IMAGE_PACKAGES = new BulkStatement<ImagePackagesTable>(['image_id', 'ordinal', 'org_id', 'purl', 'layer_diff_id', 'relationship', 'detail'], (db, rows) => db.insertInto('image_packages').values(rows), PUSH_ROWS);
@@ -165,14 +168,25 @@ export class KyselyOrgStore implements OrgStore {
         const imageId = randomUUID();
         const chains = chainIds(m.layers.map((l) => l.diffId));
         await trx.insertInto('images').values(this.imageRow(imageId, repoId, m, upload, chains, at)).execute();
-        await trx.insertInto('image_metadata').values({ image_id: imageId, org_id: this.org.id, metadata: JSON.stringify(m) }).execute();
+        const metadataJson = JSON.stringify(m);
+        await trx.insertInto('image_metadata').values({ image_id: imageId, org_id: this.org.id, metadata: metadataJson }).execute();
         await this.insertLayers(trx, imageId, m, chains);
-        await this.insertPackages(trx, imageId, upload.packages, upload.distro);
-        await this.insertFindings(trx, imageId, upload.findings, at);
+        const packageRows = await this.insertPackages(trx, imageId, upload.packages, upload.distro);
+        const findingRows = await this.insertFindings(trx, imageId, upload.findings, at);
         await insertSupplyChain(trx, this.org.id, imageId, upload, at);
         await refreshImageCounts(trx, [imageId]);
         if (repoId && upload.tags?.length) await this.moveTags(trx, repoId, upload.tags, imageId, at);
-        if (onCreated) await onCreated(trx, imageId);
+        if (onCreated) {
+          // The image as storedPolicyFacts would read it back, from the rows just written: the
+          // supply chain and secret scan rows are read only when the push brought any (a new
+          // image id has none otherwise).
+          const [supply, secrets] = await Promise.all([
+            upload.attestations || upload.provenance ? supplyChainOf(trx, this.org.id, [imageId]) : undefined,
+            upload.secrets ? secretScansOf(trx, this.org.id, [imageId]) : undefined,
+          ]);
+          const row = { id: imageId, org_id: this.org.id, digest: m.digest, distro: upload.distro ? JSON.stringify(upload.distro) : null, metadata: metadataJson, repository: upload.repository ?? null };
+          await onCreated(trx, imageId, imageFactsOfRows(row, packageRows, findingRows, supply?.get(imageId), secrets?.get(imageId)));
+        }
         return true;
       });
       const image = await this.getImage(m.digest);
@@ -265,18 +279,27 @@ export class KyselyOrgStore implements OrgStore {
     for (const c of chunks(rows, rowsPerInsert(9))) await trx.insertInto('image_layers').values(c).execute();
   }
 
-  private async insertPackages(trx: Db, imageId: string, packages: readonly Package[], distro: DistroInfo | undefined): Promise<void> {
-    if (!packages.length) return;
+  /** Stores the image's packages; returns each as storedPolicyFacts reads it back (in ordinal order). */
+  private async insertPackages(trx: Db, imageId: string, packages: readonly Package[], distro: DistroInfo | undefined): Promise<StoredPackageRow[]> {
+    if (!packages.length) return [];
     // Most of a push's packages are stored already (images share them): only the others get a
     // row, and only theirs need the match key worked out.
     const purls = [...new Set(packages.map((p) => p.purl))];
-    const known = new Set((await STORED_PURLS.run<{ purl: string }>(trx, purls.map((purl) => ({ purl })))).map((r) => r.purl));
+    const stored = new Map<string, SharedPackageFields>();
+    for (const r of await STORED_PURLS.run<SharedPackageFields>(trx, purls.map((purl) => ({ purl })))) stored.set(r.purl, r);
     const shared = new Map<string, PlatformDatabase['packages']>();
     for (const p of packages) {
-      if (known.has(p.purl) || shared.has(p.purl)) continue;
+      if (stored.has(p.purl) || shared.has(p.purl)) continue;
       shared.set(p.purl, { purl: p.purl, type: p.type, namespace: p.namespace ?? null, name: p.name, version: p.version, ...matchKey(p, distro) });
     }
-    await NEW_PACKAGES.run(trx, [...shared.values()]);
+    const written = new Set((await NEW_PACKAGES.run<{ purl: string }>(trx, [...shared.values()])).map((r) => r.purl));
+    const lost = [];
+    for (const [purl, row] of shared) {
+      if (written.has(purl)) stored.set(purl, row);
+      else lost.push({ purl });
+    }
+    // Written by a concurrent push between our read and our insert: its fields are the stored ones.
+    if (lost.length) for (const r of await STORED_PURLS.run<SharedPackageFields>(trx, lost)) stored.set(r.purl, r);
     const rows = packages.map((p, i) => ({
       image_id: imageId,
       ordinal: i,
@@ -287,9 +310,14 @@ export class KyselyOrgStore implements OrgStore {
       detail: packageDetail(p),
     }));
     await IMAGE_PACKAGES.run(trx, rows);
+    return rows.map((r) => {
+      const f = stored.get(r.purl)!;
+      return { detail: r.detail, purl: r.purl, name: f.name, namespace: f.namespace, version: f.version, type: f.type };
+    });
   }
 
-  private async insertFindings(trx: Db, imageId: string, findings: readonly Finding[], at: string): Promise<void> {
+  /** Stores the image's findings; returns their rows (all open: a new image's). */
+  private async insertFindings(trx: Db, imageId: string, findings: readonly Finding[], at: string): Promise<PlatformDatabase['findings'][]> {
     const rows = new Map<string, PlatformDatabase['findings']>();
     const aliases = new Map<string, VulnerabilityAliasesTable>();
     for (const f of findings) {
@@ -315,8 +343,10 @@ export class KyselyOrgStore implements OrgStore {
       });
       for (const alias of [f.id, ...f.ids]) aliases.set(`${f.id}\0${alias}`, { org_id: this.org.id, vulnerability_id: f.id, alias });
     }
-    await FINDINGS.run(trx, [...rows.values()]);
+    const written = [...rows.values()];
+    await FINDINGS.run(trx, written);
     await VULNERABILITY_ALIASES.run(trx, [...aliases.values()]);
+    return written;
   }
 
   // ---- reading ---------------------------------------------------------------------------

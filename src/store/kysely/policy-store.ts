@@ -11,10 +11,10 @@ import type { PolicyResult, PolicyStatus } from '../../policy/types.js';
 import type { SeverityLevel } from '../../match/severity.js';
 import type { DistroInfo, Package, Sbom } from '../../sbom/model.js';
 import { uuidv7 } from '../../util/uuid7.js';
-import type { ImagePolicy, ImagePolicyStatus, PolicyHistoryEntry, PolicySummary } from '../platform-store.js';
+import type { ImagePolicy, ImagePolicyStatus, PolicyHistoryEntry, PolicySummary, SecretScan } from '../platform-store.js';
 import { chunks, orgColumn } from './dialect.js';
 import type { PlatformDatabase } from './schema.js';
-import { secretScansOf, supplyChainOf } from './supply-chain.js';
+import { secretScansOf, supplyChainOf, type SupplyChainFacts } from './supply-chain.js';
 
 type Db = Kysely<PlatformDatabase> | Transaction<PlatformDatabase>;
 
@@ -106,9 +106,147 @@ export interface StoredImageFacts {
   facts: Omit<PolicyFacts, 'layerBase'>;
 }
 
+/** An image's row as storedPolicyFacts reads it (images joined to image_metadata and repositories). */
+export interface StoredImageRow {
+  id: string;
+  org_id: string;
+  digest: string;
+  distro: string | null;
+  metadata: string;
+  repository: string | null;
+}
+
+/** A row of image_packages joined to its packages row, as storedPolicyFacts reads it. */
+export interface StoredPackageRow {
+  detail: string;
+  purl: string;
+  name: string;
+  namespace: string | null;
+  version: string;
+  type: string;
+}
+
+/** A findings row, as storedPolicyFacts reads it (only open findings are facts). */
+export interface StoredFindingRow {
+  vulnerability_id: string;
+  purl: string;
+  status: string;
+  severity: string;
+  cvss_score: number | string | null;
+  kev: number | string;
+  detail: string;
+}
+
 /**
- * Rebuilds the policy facts of stored images: the metadata, packages and distro as the SBOM
- * gave them, the open findings, and the attestations, provenance and secret scan of the push.
+ * Strings in code point order: the order of SQLite's BINARY collation and of PostgreSQL's
+ * C collation (UTF-8 byte order), whatever the database's own collation is. JavaScript's `<`
+ * compares UTF-16 code units, which puts U+10000 and above (surrogates) before U+E000–U+FFFF.
+ */
+export function codePointCompare(a: string, b: string): number {
+  const n = Math.min(a.length, b.length);
+  for (let i = 0; i < n; i++) {
+    const x = a.charCodeAt(i);
+    const y = b.charCodeAt(i);
+    if (x === y) continue;
+    // Surrogates (0xD800–0xDFFF) rank above 0xE000–0xFFFF, as the code points they encode do.
+    const fx = x >= 0xd800 ? (x >= 0xe000 ? x - 0x800 : x + 0x2000) : x;
+    const fy = y >= 0xd800 ? (y >= 0xe000 ? y - 0x800 : y + 0x2000) : y;
+    return fx - fy;
+  }
+  return a.length - b.length;
+}
+
+/**
+ * The packages of these rows: each row's detail with the purl's fields after it. The details
+ * are parsed as one JSON array (500 parses, and 500 spreads into new objects, were a push's
+ * largest cost after matching); a detail is an object without those fields (packageDetail), so
+ * setting them on it gives what `{ ...detail, purl, … }` gives, keys in the same order.
+ */
+function packagesOfRows(rows: readonly StoredPackageRow[]): Package[] {
+  if (!rows.length) return [];
+  // Details are packageDetail's JSON.stringify of an object, one value each; anything else (a
+  // row written by hand) is parsed on its own, as before, and throws as it did.
+  let details: unknown[];
+  try {
+    details = JSON.parse(`[${rows.map((r) => r.detail).join(',')}]`) as unknown[];
+  } catch {
+    details = [];
+  }
+  return rows.map((p, i) => {
+    const d = details.length === rows.length ? details[i] : JSON.parse(p.detail);
+    // A row not written by a push (by hand: not an object, or with a purl field) as a spread reads it.
+    const own = d !== null && typeof d === 'object' && !Array.isArray(d) && !PURL_FIELDS.some((k) => Object.hasOwn(d, k)) ? (d as Record<string, unknown>) : { ...(d as object) };
+    own.purl = p.purl;
+    own.name = p.name;
+    if (p.namespace !== null) own.namespace = p.namespace;
+    own.version = p.version;
+    own.type = p.type;
+    return own as unknown as Package;
+  });
+}
+
+const PURL_FIELDS = ['purl', 'name', 'namespace', 'version', 'type'];
+
+/**
+ * The policy facts of one stored image from its rows: the metadata, packages (in ordinal order)
+ * and distro as the SBOM gave them, the open findings (by vulnerability, then purl), and the
+ * attestations, provenance and secret scan of the push. One function for the rows read back
+ * (storedPolicyFacts) and for the rows a push has just written (OrgStore.putImage hands them to
+ * its onCreated), so a push and a re-evaluation judge the same data alike.
+ */
+export function imageFactsOfRows(
+  img: StoredImageRow,
+  packageRows: readonly StoredPackageRow[],
+  findingRows: readonly StoredFindingRow[],
+  supply: SupplyChainFacts | undefined,
+  scan: SecretScan | undefined,
+): StoredImageFacts {
+  const metadata = JSON.parse(img.metadata) as ImageMetadata;
+  const pkgs = packagesOfRows(packageRows);
+  const sbom: Sbom = {
+    schema: 'iechor-scout/sbom@1',
+    generatedAt: metadata.created ?? '',
+    tool: { name: 'iechor-scout', version: 'platform' },
+    image: metadata,
+    ...(img.distro ? { distro: JSON.parse(img.distro) as DistroInfo } : {}),
+    packages: pkgs,
+    packageCount: pkgs.length,
+    warnings: [],
+  };
+  // (vulnerability, purl) is the key of an image's findings: a total order.
+  const ordered = [...findingRows].sort((a, b) => codePointCompare(a.vulnerability_id, b.vulnerability_id) || codePointCompare(a.purl, b.purl));
+  const findings: FindingFacts[] = ordered.map((f) => {
+    const d = JSON.parse(f.detail) as { ids: string[]; packageName: string; packageVersion: string; packageType: string; fixedVersions: string[]; published?: string; epss?: { score: number } };
+    return {
+      id: f.vulnerability_id,
+      ids: d.ids,
+      status: f.status as FindingFacts['status'],
+      fixedVersions: d.fixedVersions,
+      ...(d.published ? { published: d.published } : {}),
+      package: { name: d.packageName, version: d.packageVersion, type: d.packageType, purl: f.purl },
+      severity: { level: f.severity as SeverityLevel, ...(f.cvss_score !== null ? { score: Number(f.cvss_score) } : {}) },
+      ...(Number(f.kev) === 1 ? { kev: true } : {}),
+      ...(d.epss ? { epss: { score: d.epss.score } } : {}),
+    };
+  });
+  return {
+    orgId: img.org_id,
+    imageId: img.id,
+    digest: img.digest,
+    ...(img.repository ? { repository: img.repository } : {}),
+    metadata,
+    facts: {
+      sbom,
+      findings,
+      ...(scan ? { secrets: scan.findings } : {}),
+      ...(supply?.attestations ? { attestations: supply.attestations } : {}),
+      ...(supply?.provenance ? { provenance: supply.provenance } : {}),
+    },
+  };
+}
+
+/**
+ * Rebuilds the policy facts of stored images from what their pushes stored (imageFactsOfRows).
  * Across organisations (a re-match touches every organisation's images); each image keeps its own.
  */
 export async function storedPolicyFacts(db: Db, imageIds: readonly string[]): Promise<StoredImageFacts[]> {
@@ -132,55 +270,11 @@ export async function storedPolicyFacts(db: Db, imageIds: readonly string[]): Pr
       .orderBy('ip.image_id')
       .orderBy('ip.ordinal')
       .execute();
-    const findings = await db.selectFrom('findings').selectAll().where('image_id', 'in', ids).where('fixed_at', 'is', null).where('withdrawn_at', 'is', null).orderBy('vulnerability_id').orderBy('purl').execute();
+    const findings = await db.selectFrom('findings').selectAll().where('image_id', 'in', ids).where('fixed_at', 'is', null).where('withdrawn_at', 'is', null).execute();
     for (const img of images) {
       const [supply, secrets] = await Promise.all([supplyChainOf(db, img.org_id, [img.id]), secretScansOf(db, img.org_id, [img.id])]);
-      const metadata = JSON.parse(img.metadata) as ImageMetadata;
-      const pkgs = packages
-        .filter((p) => p.image_id === img.id && p.org_id === img.org_id)
-        .map((p) => ({ ...(JSON.parse(p.detail) as object), purl: p.purl, name: p.name, ...(p.namespace !== null ? { namespace: p.namespace } : {}), version: p.version, type: p.type }) as Package);
-      const sbom: Sbom = {
-        schema: 'iechor-scout/sbom@1',
-        generatedAt: metadata.created ?? '',
-        tool: { name: 'iechor-scout', version: 'platform' },
-        image: metadata,
-        ...(img.distro ? { distro: JSON.parse(img.distro) as DistroInfo } : {}),
-        packages: pkgs,
-        packageCount: pkgs.length,
-        warnings: [],
-      };
-      const own: FindingFacts[] = findings
-        .filter((f) => f.image_id === img.id && f.org_id === img.org_id)
-        .map((f) => {
-          const d = JSON.parse(f.detail) as { ids: string[]; packageName: string; packageVersion: string; packageType: string; fixedVersions: string[]; published?: string; epss?: { score: number } };
-          return {
-            id: f.vulnerability_id,
-            ids: d.ids,
-            status: f.status as FindingFacts['status'],
-            fixedVersions: d.fixedVersions,
-            ...(d.published ? { published: d.published } : {}),
-            package: { name: d.packageName, version: d.packageVersion, type: d.packageType, purl: f.purl },
-            severity: { level: f.severity as SeverityLevel, ...(f.cvss_score !== null ? { score: Number(f.cvss_score) } : {}) },
-            ...(Number(f.kev) === 1 ? { kev: true } : {}),
-            ...(d.epss ? { epss: { score: d.epss.score } } : {}),
-          };
-        });
-      const s = supply.get(img.id);
-      const scan = secrets.get(img.id);
-      out.push({
-        orgId: img.org_id,
-        imageId: img.id,
-        digest: img.digest,
-        ...(img.repository ? { repository: img.repository } : {}),
-        metadata,
-        facts: {
-          sbom,
-          findings: own,
-          ...(scan ? { secrets: scan.findings } : {}),
-          ...(s?.attestations ? { attestations: s.attestations } : {}),
-          ...(s?.provenance ? { provenance: s.provenance } : {}),
-        },
-      });
+      const own = (r: { image_id: string; org_id: string }) => r.image_id === img.id && r.org_id === img.org_id;
+      out.push(imageFactsOfRows(img, packages.filter(own), findings.filter(own), supply.get(img.id), secrets.get(img.id)));
     }
   }
   return out;
