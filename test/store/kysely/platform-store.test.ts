@@ -15,6 +15,16 @@ for (const backend of BACKENDS) {
       assert.deepEqual(rows.map((r) => [r.version, r.name]), PLATFORM_MIGRATIONS.map((m) => [m.version, m.name]), 'every migration, in order');
     });
 
+    test('tableCounts counts every table the migrations create (the delete and local-analysis tests compare it whole)', async (t) => {
+      const store = await freshPlatformStore(backend, t);
+      const { sql } = await import('kysely');
+      const listed = backend === 'sqlite'
+        ? sql<{ name: string }>`SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'`
+        : sql<{ name: string }>`SELECT table_name AS name FROM information_schema.tables WHERE table_schema = current_schema()`;
+      const tables = (await listed.execute(store.db)).rows.map((r) => r.name).sort();
+      assert.deepEqual(Object.keys(await store.tableCounts()).sort(), tables.filter((n) => n !== 'platform_migrations'));
+    });
+
     test('tokens: stored as a hash, authenticate, revoke', async (t) => {
       const store = await freshPlatformStore(backend, t);
       const org = await store.ensureOrg('acme');
