@@ -79,6 +79,11 @@ test('local analysis: only purls and layer digests are sent, nothing is stored o
   const pushed = await scoutAsync(['push', runtime.dir, '--server', server.url, '--repository', 'acme/node', '--tag', '20'], env);
   assert.equal(pushed.code, 0, pushed.stderr);
   assert.match(pushed.stdout, /base image\s+debian:12, :bookworm, :latest sha256:\w{12} \(1 of 2 layers, public catalogue\)/);
+  // The stored image shows its base too, and marks the layers the base accounts for.
+  const got = await scoutAsync(['image', 'get', 'acme/node:20', '--server', server.url], env);
+  assert.equal(got.code, 0, got.stderr);
+  assert.match(got.stdout, /base image\s+debian:12, :bookworm, :latest sha256:\w{12} \(1 of 2 layers, public catalogue\)/);
+  assert.deepEqual(got.stdout.split('\n').filter((l) => /^\d+\s+sha256:/.test(l)).map((l) => / base /.test(l)), [true, false], 'layer 0 is the base\'s, layer 1 the runtime\'s');
 
   const proxy = await capturingProxy(server.url, t);
   const dbFile = join(server.dataDir, 'scout.db');
