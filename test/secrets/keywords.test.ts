@@ -3,7 +3,8 @@
  * would: on keywords at the very start and end of a text, split or overlapping, in random text
  * made of keyword pieces, and with package-tree files leaving out the app-only rule. The same
  * search over a file's chunks (as the layer pass hands them over, cut anywhere, down to a byte
- * each) finds the same rules as over the whole file.
+ * each) finds the same rules as over the whole file. Long texts, searched a word at a time,
+ * give the same rules at every alignment of their memory and over any sub-range.
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
@@ -32,6 +33,36 @@ test('keyword index: the same rules as a search for each keyword', () => {
     }),
     { numRuns: Number(process.env.FUZZ_RUNS ?? 500) },
   );
+});
+
+test('keyword index: long texts at every alignment of their memory, over any sub-range, as a search for each keyword', () => {
+  const keywords = [...new Set(RULES.flatMap((r) => r.keywords))];
+  const filler = fc.string({ minLength: 0, maxLength: 40 });
+  fc.assert(
+    fc.property(fc.array(fc.tuple(filler, fc.constantFrom(...keywords)), { minLength: 1, maxLength: 8 }), filler, fc.nat(7), fc.nat(), fc.nat(), (parts, end, shift, a, b) => {
+      const text = Buffer.from(parts.map(([f, k]) => f + k).join('') + end);
+      // The same bytes at `shift` bytes past a 4-byte boundary of a bigger buffer, as chunks of a layer lie.
+      const mem = Buffer.alloc(text.length + 16);
+      text.copy(mem, shift);
+      const buf = mem.subarray(shift, shift + text.length);
+      const from = a % (buf.length + 1);
+      const to = from + (b % (buf.length - from + 1));
+      const rules = index.rulesOf(index.search(buf, from, to)).map((r) => r.id);
+      assert.deepEqual(rules, naive(buf.subarray(from, to)), `${JSON.stringify(text.toString())} at +${shift}, [${from}, ${to})`);
+    }),
+    { numRuns: Number(process.env.FUZZ_RUNS ?? 500) * 4 },
+  );
+  // Every keyword at every offset of a 200-byte text, at every alignment: first and last words included.
+  for (const k of keywords) {
+    for (let shift = 0; shift < 4; shift++) {
+      for (let at = 0; at + k.length <= 200; at += 1 + (at > 8 && at < 180 ? 13 : 0)) {
+        const mem = Buffer.alloc(208, 0x2e);
+        mem.write(k, shift + at, 'latin1');
+        const buf = mem.subarray(shift, shift + 200);
+        assert.deepEqual(index.rulesOf(index.search(buf)).map((r) => r.id), naive(buf), `${k} at ${at}, memory +${shift}`);
+      }
+    }
+  }
 });
 
 /** The rules the streaming search finds in `buf` cut at `cuts` (offsets, any order). */
