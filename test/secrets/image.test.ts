@@ -102,7 +102,7 @@ test('--secrets on sbom and cves: the same findings from the same layer pass, ca
   assert.match(sbomFile.stderr, /--secrets needs an image/);
 });
 
-test('image metadata: secret env, label and history values are masked in image inspect and the SBOM; the rest kept', async () => {
+test('image metadata: secret env, label and history values are masked in image inspect and every SBOM format, and are findings of scout secrets; the rest kept', async () => {
   const image = await buildImage({
     layers: [{ 'etc/os-release': 'ID=debian\nVERSION_ID=12\n' }],
     env: ['PATH=/usr/local/bin:/usr/bin', `DATABASE_URL=postgres://app:${DB_PASSWORD}@db:5432/app`, `GITHUB_TOKEN=${GH}`, 'LANG=C.UTF-8'],
@@ -126,4 +126,22 @@ test('image metadata: secret env, label and history values are masked in image i
     assert.equal(meta.labels['org.opencontainers.image.source'], 'https://github.com/example/app');
     assert.match(meta.history[0].createdBy ?? '', /^\/bin\/sh -c echo AKIA\*+ > \/root\/\.aws-id$/);
   }
+  // The SBOM formats other tools read carry the image metadata too: masked there as well.
+  for (const format of ['cyclonedx', 'spdx']) {
+    const r = scout(['sbom', `oci-dir://${d}`, '--format', format], env);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /org\.example\.npmrc/, `sbom --format ${format} carries the labels`);
+    for (const raw of RAW) assert.ok(!r.stdout.includes(raw), `sbom --format ${format}: a value appears in full: ${raw.slice(0, 6)}…`);
+  }
+  // `scout secrets` reports each of them where it was: env, label and the history command.
+  const found = scout(['secrets', `oci-dir://${d}`, '--format', 'json'], env);
+  assert.equal(found.code, 0, found.stderr);
+  const findings = (JSON.parse(found.stdout) as { findings: Finding[] }).findings;
+  assert.deepEqual(findings.map((f) => [f.rule, f.source, f.location]).sort(), [
+    ['aws-access-key-id', 'history', 'history[0]'],
+    ['github-token', 'env', 'GITHUB_TOKEN'],
+    ['npm-token', 'label', 'org.example.npmrc'],
+    ['url-with-password', 'env', 'DATABASE_URL'],
+  ]);
+  for (const raw of RAW) assert.ok(!found.stdout.includes(raw), `secrets: a value appears in full: ${raw.slice(0, 6)}…`);
 });

@@ -75,6 +75,24 @@ test('an EC private key and the line it starts on', () => {
   assert.deepEqual(hits.map((h) => [h.rule, h.line]), [['private-key', 3]]);
 });
 
+test('private keys of every kind the issue names (RSA, EC, OpenSSH, PKCS#8, PGP) are found; their public halves are not', () => {
+  const lines = (n: number) => Array.from({ length: n }, () => rand(64, B64)).join('\n');
+  const pkcs8 = generateKeyPairSync('rsa', { modulusLength: 1024 }).privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
+  const openssh = `-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAABG5vbmUAAAAEbm9uZQAAAAAAAAABAAAAMwAAAAtzc2gtZW\n${lines(4)}\n-----END OPENSSH PRIVATE KEY-----\n`;
+  const pgp = `-----BEGIN PGP PRIVATE KEY BLOCK-----\nComment: exported by gpg\n\nlQOYBGZ${rand(57, B64)}\n${lines(6)}\n=${rand(4, B64)}\n-----END PGP PRIVATE KEY BLOCK-----\n`;
+  for (const [kind, text] of [['RSA', pem], ['EC', ecPem], ['OpenSSH', openssh], ['PKCS#8', pkcs8], ['PGP', pgp]]) {
+    assert.deepEqual(scanText(`# ${kind}\n${text}`).map((h) => [h.rule, h.line]), [['private-key', 2]], kind);
+  }
+  const publicHalves = [
+    generateKeyPairSync('rsa', { modulusLength: 1024 }).publicKey.export({ type: 'spki', format: 'pem' }).toString(),
+    `-----BEGIN PGP PUBLIC KEY BLOCK-----\n\nmQENBGZ${rand(57, B64)}\n${lines(6)}\n-----END PGP PUBLIC KEY BLOCK-----\n`,
+    `ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAI${rand(43, B64)} deploy@ci`,
+    // An OpenSSH header whose END names another kind of key: not one key.
+    `-----BEGIN OPENSSH PRIVATE KEY-----\n${lines(3)}\n-----END PGP PRIVATE KEY BLOCK-----\n`,
+  ];
+  for (const text of publicHalves) assert.deepEqual(scanText(text).filter((h) => h.rule === 'private-key'), [], text.slice(0, 40));
+});
+
 test('inside a package tree the generic rule is off; the specific ones are not', () => {
   const text = `const API_SECRET = "${secretValue(28)}";\nconst k = "ghp_${rand(36)}";`;
   assert.deepEqual(scanText(text, true).map((h) => h.rule).sort(), ['generic-secret-assignment', 'github-token']);
