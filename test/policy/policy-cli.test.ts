@@ -147,6 +147,40 @@ test('the demo image fails the vulnerability policies with the fix version of ea
   assert.equal(critical.code, 0);
 });
 
+test('fixableOnly and packageTypes choose the vulnerabilities that count; ignorePackages exempts a copyleft package', () => {
+  // What the policy should count, worked out from the findings of `scout cves` on the same image.
+  const cves = scout(['cves', DEMO, '--format', 'json'], env);
+  assert.equal(cves.code, 0, cves.stderr);
+  const findings = (JSON.parse(cves.stdout) as { findings: { id: string; package: { purl: string; type: string }; severity: { level: string }; fixedVersions: string[]; status: string }[] }).findings.filter((f) => f.status !== 'not-affected');
+  const expected = (fixableOnly: boolean, types: string[]) =>
+    [...new Set(findings.filter((f) => ['critical', 'high'].includes(f.severity.level) && (!fixableOnly || f.fixedVersions.length > 0) && (!types.length || types.includes(f.package.type))).map((f) => `${f.id} in ${f.package.purl}`))].sort();
+  const subjects = (params: string) => {
+    const cfg = join(dir, 'vuln-params.yaml');
+    writeFileSync(cfg, `policies:\n  no-fixable-critical-high:\n${params}`);
+    const r = byId(policy([DEMO, '--policy-file', cfg]).report, 'no-fixable-critical-high');
+    return [...new Set(r.violations.map((v) => v.subject))].sort();
+  };
+  const defaults = subjects('    ageDays: 0\n');
+  assert.deepEqual(defaults, expected(true, []));
+  // The demo image has a critical vulnerability with no fix yet: counted only without fixableOnly.
+  const all = subjects('    fixableOnly: false\n');
+  assert.deepEqual(all, expected(false, []));
+  assert.ok(all.length > defaults.length, 'an unfixed critical or high finding counts once fixableOnly is off');
+  const npmOnly = subjects('    packageTypes: [npm]\n');
+  assert.deepEqual(npmOnly, expected(true, ['npm']));
+  assert.ok(npmOnly.length > 0 && npmOnly.every((s) => s.includes(' in pkg:npm/')));
+  // A type the image has no vulnerable package of: nothing counts.
+  const cargo = join(dir, 'cargo.yaml');
+  writeFileSync(cargo, 'policies:\n  no-fixable-critical-high:\n    packageTypes: [cargo]\n');
+  assert.equal(byId(policy([DEMO, '--policy-file', cargo]).report, 'no-fixable-critical-high').status, 'pass');
+
+  const ignore = join(dir, 'ignore.yaml');
+  writeFileSync(ignore, 'policies:\n  no-copyleft-licenses:\n    ignorePackages: [ghostscript-*]\n');
+  assert.equal(byId(policy([`oci-dir://${bad}`, '--policy-file', ignore]).report, 'no-copyleft-licenses').status, 'pass');
+  writeFileSync(ignore, 'policies:\n  no-copyleft-licenses:\n    ignorePackages: ["pkg:npm/other@*"]\n');
+  assert.equal(byId(policy([`oci-dir://${bad}`, '--policy-file', ignore]).report, 'no-copyleft-licenses').status, 'fail');
+});
+
 test('a config file: parameters change the verdict, a policy can be turned off, custom CEL policies pass and fail', () => {
   const cfg = join(dir, 'custom.yaml');
   writeFileSync(
