@@ -67,19 +67,32 @@ async function verifyBundle(bundle: Record<string, unknown>, keys: NamedKey[], t
   try {
     const [{ bundleFromJSON }, { Verifier, toSignedEntity, toTrustMaterial }, { TrustedRoot }] = await Promise.all([import('@sigstore/bundle'), import('@sigstore/verify'), import('@sigstore/protobuf-specs')]);
     const parsed = bundleFromJSON(bundle);
-    const root = TrustedRoot.fromJSON(trust.trustedRoot ?? { mediaType: 'application/vnd.dev.sigstore.trustedroot+json;version=0.1', tlogs: [], certificateAuthorities: [], ctlogs: [], timestampAuthorities: [] });
-    // Without a trusted root there is no transparency log to require: the key alone vouches.
-    const options = trust.trustedRoot !== undefined ? {} : { tlogThreshold: 0, ctlogThreshold: 0 };
+    const EMPTY_ROOT = { mediaType: 'application/vnd.dev.sigstore.trustedroot+json;version=0.1', tlogs: [], certificateAuthorities: [], ctlogs: [], timestampAuthorities: [] };
+    // A bundle signed with a plain key names it only by a hint: each key given is tried, and
+    // the key alone vouches (no transparency log to require), with or without a trusted root.
+    // The trusted root is for certificate-signed bundles: with it, its logs are required, as
+    // Sigstore requires them. Before, giving both made every key-signed bundle without a log
+    // entry invalid, though its key verified it.
     let used = '';
-    // A bundle signed with a plain key names it only by a hint: each key given is tried.
-    const candidates: { name: string; find: (hint: string) => { publicKey: KeyObject; validFor: () => boolean } }[] = keys.length
-      ? keys.map((k) => ({ name: k.name, find: () => ((used = k.name), { publicKey: k.key, validFor: () => true }) }))
-      : [{ name: '', find: (h: string) => { throw new Error(`the bundle is signed with the key ${h || '(no hint)'}; give it with --key`); } }];
+    const candidates: { root: unknown; find: (hint: string) => { publicKey: KeyObject; validFor: () => boolean }; options: { tlogThreshold?: number; ctlogThreshold?: number } }[] = keys.map((k) => ({
+      root: EMPTY_ROOT,
+      find: () => ((used = k.name), { publicKey: k.key, validFor: () => true }),
+      options: { tlogThreshold: 0, ctlogThreshold: 0 },
+    }));
+    if (trust.trustedRoot !== undefined) {
+      candidates.push({
+        root: trust.trustedRoot ?? EMPTY_ROOT,
+        find: (h: string) => {
+          throw new Error(`the bundle is signed with the key ${h || '(no hint)'}; give it with --key`);
+        },
+        options: {},
+      });
+    }
     let lastError = '';
     for (const c of candidates) {
       used = '';
       try {
-        new Verifier(toTrustMaterial(root, c.find), options).verify(toSignedEntity(parsed));
+        new Verifier(toTrustMaterial(TrustedRoot.fromJSON(c.root), c.find), c.options).verify(toSignedEntity(parsed));
         return { status: 'signed', ...base, ...(keyIds ? { keyIds } : {}), detail: used ? `verified with ${used}` : 'verified with the trusted root' };
       } catch (err) {
         lastError = (err as Error).message;

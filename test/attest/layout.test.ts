@@ -125,3 +125,22 @@ test('scout attestation list / get and image inspect show them', () => {
   assert.match(text.stdout, /Provenance\n\s+Predicate\s+https:\/\/slsa\.dev\/provenance\/v0\.2 \(unsigned\)\n\s+Base image\s+alpine:3\.20@sha256:8914eb54/);
   assert.match(text.stdout, /VCS\s+https:\/\/github\.com\/example\/app @ 4b220de5/);
 });
+
+test('--trusted-root: read offline; a bundle its authorities did not sign is invalid with the reason, not a crash; a broken file is named', () => {
+  const root = join(tempDir(), 'trusted_root.json');
+  // A trusted root as `sigstore` ships it, holding no authority that signed the fixture's bundles.
+  writeFileSync(root, JSON.stringify({ mediaType: 'application/vnd.dev.sigstore.trustedroot+json;version=0.1', tlogs: [], certificateAuthorities: [], ctlogs: [], timestampAuthorities: [] }));
+  const list = scout(['attestation', 'list', `oci-dir://${dir}`, '--platform', 'linux/amd64', '--trusted-root', root, '--format', 'json']);
+  assert.equal(list.code, 0, list.stderr);
+  const rows = JSON.parse(list.stdout) as { origin: string; signature: { status: string; detail?: string } }[];
+  const referrers = rows.filter((r) => r.origin === 'referrer');
+  assert.deepEqual(referrers.map((r) => r.signature.status), ['invalid', 'invalid']);
+  for (const r of referrers) assert.ok(r.signature.detail && r.signature.detail.length > 5, JSON.stringify(r.signature));
+  // The key still verifies the good bundle alongside the root.
+  const both = scout(['attestation', 'list', `oci-dir://${dir}`, '--platform', 'linux/amd64', '--trusted-root', root, '--key', keyFile, '--format', 'json']);
+  assert.deepEqual((JSON.parse(both.stdout) as { signature: { status: string } }[]).map((r) => r.signature.status), ['unsigned', 'unsigned', 'signed', 'invalid']);
+  writeFileSync(root, '{"mediaType": ');
+  const broken = scout(['attestation', 'list', `oci-dir://${dir}`, '--trusted-root', root]);
+  assert.equal(broken.code, 1);
+  assert.match(broken.stderr, /--trusted-root .*trusted_root\.json: not valid JSON/);
+});
