@@ -69,6 +69,15 @@ test('arm64: its own attestation manifest only, SLSA v1 in a DSSE envelope, veri
   assert.equal(p.frontendImage, 'docker/dockerfile-upstream:master');
   assert.deepEqual(p.buildArgs, { VERSION: '1.0.0' });
   assert.equal(p.reproducible, true);
+  // v1's resolvedDependencies are the materials, with their digests.
+  assert.deepEqual(
+    p.materials.map((m) => [m.uri, Object.keys(m.digest)[0]]),
+    [
+      ['pkg:docker/docker/dockerfile-upstream@master', 'sha256'],
+      ['pkg:docker/debian@12-slim?platform=linux%2Farm64', 'sha256'],
+      ['https://github.com/example/app.git#refs/tags/v1.0.0', 'sha1'],
+    ],
+  );
   // The gateway frontend image is not the base: debian is the only other image pulled.
   assert.equal(p.baseImage?.name, 'debian:12-slim');
   assert.equal(p.baseImage?.digest, 'sha256:2222222222222222222222222222222222222222222222222222222222222222');
