@@ -14,7 +14,7 @@
  * The bytes are read four at a time where they are 4-byte aligned (a Uint32Array over the same
  * memory), two samples per word, and a piece is hashed as one 24-bit number with a single
  * multiplication. The search was nearly all of the secret scan's added time (profiles of a cold
- * `scout sbom --secrets`); counted by valgrind, this loop runs about 15 instructions a byte
+ * `scout sbom --secrets`); counted by valgrind, this loop runs about 17 instructions a byte
  * where reading and hashing byte by byte ran 32, on the benchmark's text and on real JavaScript.
  * Which samples are taken (every second absolute address) does not change what is found: any
  * keyword of four or more bytes has its first or second byte on such an address.
