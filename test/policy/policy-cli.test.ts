@@ -147,7 +147,7 @@ test('the demo image fails the vulnerability policies with the fix version of ea
   assert.equal(critical.code, 0);
 });
 
-test('fixableOnly and packageTypes choose the vulnerabilities that count; ignorePackages exempts a copyleft package', () => {
+test('fixableOnly and packageTypes choose the vulnerabilities that count; a listed CVE fails without KEV; ignorePackages exempts a copyleft package', () => {
   // What the policy should count, worked out from the findings of `scout cves` on the same image.
   const cves = scout(['cves', DEMO, '--format', 'json'], env);
   assert.equal(cves.code, 0, cves.stderr);
@@ -173,6 +173,13 @@ test('fixableOnly and packageTypes choose the vulnerabilities that count; ignore
   const cargo = join(dir, 'cargo.yaml');
   writeFileSync(cargo, 'policies:\n  no-fixable-critical-high:\n    packageTypes: [cargo]\n');
   assert.equal(byId(policy([DEMO, '--policy-file', cargo]).report, 'no-fixable-critical-high').status, 'pass');
+
+  // no-high-profile-vulnerabilities: the CVE list alone, without the KEV catalog, fails on a listed id.
+  const listed = join(dir, 'listed.yaml');
+  writeFileSync(listed, 'policies:\n  no-high-profile-vulnerabilities:\n    cves: [CVE-2023-38545]\n    kev: false\n');
+  const hp = byId(policy([DEMO, '--policy-file', listed]).report, 'no-high-profile-vulnerabilities');
+  assert.equal(hp.status, 'fail');
+  assert.deepEqual([...new Set(hp.violations.map((v) => v.subject.split(' ')[0]))], ['CVE-2023-38545']);
 
   const ignore = join(dir, 'ignore.yaml');
   writeFileSync(ignore, 'policies:\n  no-copyleft-licenses:\n    ignorePackages: [ghostscript-*]\n');
