@@ -20,6 +20,7 @@ const [mavenRepo, ...refs] = process.argv.slice(2);
 if (!mavenRepo) throw new Error('usage: node scripts/maven-oracle/generate.mjs /path/to/apache/maven [MASTER_REF 39X_REF] (a git clone)');
 const REFS = refs.length ? refs : ['540897d3d3c3', 'maven-3.9.x'];
 const PAIRS = 4000;
+const SHORT_PAIRS = 2000;
 const here = fileURLToPath(new URL('.', import.meta.url));
 const out = fileURLToPath(new URL('../../test/fixtures/versions/maven-oracle.tsv', import.meta.url));
 
@@ -65,10 +66,20 @@ const NEAR = [
 ];
 const unsettled = (v) => /(^|[^0-9])0+[.-]?[a-z]/i.test(v) || /[a-z]-[0-9]/i.test(v);
 
+// Short strings of any shape, as a hand-written or broken version may be: leading, doubled and
+// trailing separators, a qualifier first, a number after a letter, a '+' (sorted below the digits).
+const PIECES = ['.', '-', '+', '0', '1', '2', '00', '10', 'a', 'b', 'm', 'rc', 'cr', 'sp', 'ga', 'final', 'x', 'alpha', 'snapshot', 'RC'];
+const shortString = () => Array.from({ length: 1 + Math.floor(random() * 6) }, () => pick(PIECES)).join('');
+
 const pairs = [];
 while (pairs.length < PAIRS) {
   const a = version();
   const b = random() < 0.4 ? pick(NEAR)(a) : version();
+  if (!unsettled(a) && !unsettled(b)) pairs.push([a, b]);
+}
+while (pairs.length < PAIRS + SHORT_PAIRS) {
+  const a = shortString();
+  const b = random() < 0.3 ? pick(NEAR)(a) : shortString();
   if (!unsettled(a) && !unsettled(b)) pairs.push([a, b]);
 }
 const input = pairs.map(([a, b]) => `${a}\t${b}\n`).join('');

@@ -19,3 +19,12 @@ test('maven: like Maven, versions over 256 characters are refused instead of nes
   assert.equal(ok.length, 253);
   assert.equal(mavenScheme.compare(ok, ok + '.1'), -1);
 });
+
+test('maven: the length limit is 256 characters, exactly', () => {
+  const at256 = '1.' + '0'.repeat(253) + '1';
+  assert.equal(at256.length, 256);
+  assert.equal(mavenScheme.isValid(at256), true);
+  assert.equal(mavenScheme.compare(at256, '1'), 1);
+  assert.equal(mavenScheme.isValid(at256 + '0'), false);
+  assert.throws(() => mavenScheme.compare(at256 + '0', '1'), (e: unknown) => e instanceof ScoutError && e.code === 'invalid-version');
+});
