@@ -104,7 +104,9 @@ export class FileTree {
       if (this.sparse && (e.type === 'file' || e.type === 'dir' || e.type === 'other') && !index.captured.has(e.path) && !index.analyses.has(e.path)) {
         // Not kept, but an older version of the path must not show through (and replacing a
         // kept file with one that is not, say an empty one, is a change catalogers must see).
-        if (e.type !== 'dir' && this.remove(e.path)) touched.push(e.path);
+        // A folder keeps the folder below it, and replaces anything else there (a package
+        // database a later layer turns into a folder is gone).
+        if (this.remove(e.path, e.type === 'dir')) touched.push(e.path);
         continue;
       }
       this.put(e, ref, index);
@@ -158,7 +160,8 @@ export class FileTree {
     this.missingDirs.clear();
   }
 
-  private remove(path: string): boolean {
+  /** Remove the node at `path` (but not a folder, with `keepDir`); whether there was one to remove. */
+  private remove(path: string, keepDir = false): boolean {
     const slash = path.lastIndexOf('/');
     const dir = path.slice(0, slash) || '/';
     // A sparse tree removes every file it does not keep: remember the directories found, as
@@ -171,7 +174,9 @@ export class FileTree {
       if (parent?.type === 'dir') this.dirs.set(dir, parent);
       else if (!parent) this.missingDirs.add(dir);
     }
-    if (!parent?.children?.delete(path.slice(slash + 1))) return false;
+    const name = path.slice(slash + 1);
+    if (keepDir && parent?.children?.get(name)?.type === 'dir') return false;
+    if (!parent?.children?.delete(name)) return false;
     this.dirs.clear();
     return true;
   }

@@ -50,3 +50,11 @@ test('a wanted link that loops is a warning naming the path, and the packages be
   assert.deepEqual(got, []);
   assert.ok(sbom.warnings.some((w) => w.code === 'symlink-loop' && w.path === '/var/lib/dpkg/status' && w.message.includes('/var/lib/dpkg/status')), JSON.stringify(sbom.warnings));
 });
+
+test('a layer that deletes a wanted file, or puts a folder in its place, is catalogued again: the packages below it are gone', async () => {
+  const base = { 'etc/os-release': OS_RELEASE, [STATUS]: stanza('libold', '1') };
+  assert.deepEqual((await names([base, { [STATUS]: { whiteout: true } }])).names, []);
+  assert.deepEqual((await names([base, { [`${STATUS}/`]: { dir: true }, [`${STATUS}/inside`]: stanza('libinside', '9') }])).names, []);
+  // The same file again with other content: read again.
+  assert.deepEqual((await names([base, { [STATUS]: stanza('libold', '2') }])).names, ['libold@2']);
+});
