@@ -22,7 +22,7 @@ export default tseslint.config(
   {
     // A spread in a call puts every element on the stack: past ~100k elements (a big package
     // database, a hostile layer) it throws. Use appendAll / maxOf from src/util/arrays.ts.
-    files: ['src/**/*.ts'],
+    files: ['src/**/*.ts', 'src/**/*.tsx'],
     rules: {
       'no-restricted-syntax': [
         'error',

@@ -13,7 +13,9 @@ export function TrendChart({ points }: { points: TrendPoint[] }) {
   const H = 200;
   const L = 40;
   const B = 22;
-  const max = Math.max(1, ...points.flatMap((p) => SHOWN.map((s) => p.counts[s] ?? 0)));
+  // A loop, not Math.max(...): a spread puts every value on the stack.
+  let max = 1;
+  for (const p of points) for (const s of SHOWN) max = Math.max(max, p.counts[s] ?? 0);
   const x = (i: number) => L + (points.length <= 1 ? 0 : (i * (W - L - 10)) / (points.length - 1));
   const y = (v: number) => H - B - (v / max) * (H - B - 10);
   const ticks = [0, Math.round(max / 2), max];
