@@ -202,6 +202,11 @@ describe('dashboard', () => {
     await page.getByRole('heading', { name: 'acme/web:1.0' }).waitFor();
     const meta = await page.locator('section', { has: page.getByRole('heading', { name: 'Image', exact: true }) }).innerText();
     assert.match(meta, new RegExp(digest));
+    // Every digest the push stored: the manifest's above, the config's (and an index's when there is one).
+    const m = (await server.get<{ metadata: { configDigest: string; indexDigest?: string; created: string } }>(`/images/${digest}`, server.tokens.acme.read)).metadata;
+    assert.match(meta, new RegExp(`Config digest\\s+${m.configDigest}`));
+    if (m.indexDigest) assert.match(meta, new RegExp(`Index digest\\s+${m.indexDigest}`));
+    assert.match(meta, new RegExp(`Created\\s+${when(m.created)}`));
     assert.match(meta, /Debian GNU\/Linux 12/);
     assert.match(meta, /amd64/);
     assert.match(meta, /8080\/tcp/);
@@ -502,8 +507,16 @@ describe('dashboard', () => {
   test('dark theme, keyboard navigation with visible focus', async () => {
     const { page } = browser;
     await page.goto(`${server.base}/images`);
+    const colours = () => page.evaluate('[getComputedStyle(document.body).backgroundColor, getComputedStyle(document.body).color].join(" on ")') as Promise<string>;
+    const light = await colours();
     await page.getByRole('button', { name: 'Switch to dark theme' }).click();
     assert.equal(await page.evaluate('document.documentElement.dataset.theme'), 'dark');
+    const dark = await colours();
+    assert.notEqual(dark, light, 'the page itself changed colours');
+    // Dark means a darker background than text, and than the light theme's background.
+    const luminance = (rgb: string) => rgb.match(/\d+/g)!.slice(0, 3).map(Number).reduce((a, b) => a + b, 0);
+    const [darkBg, darkFg] = dark.split(' on ') as [string, string];
+    assert.ok(luminance(darkBg) < luminance(darkFg) && luminance(darkBg) < luminance(light.split(' on ')[0]!), `${dark} vs ${light}`);
     await page.reload();
     assert.equal(await page.evaluate('document.documentElement.dataset.theme'), 'dark', 'the choice is kept');
     await rows(page, 'images');
