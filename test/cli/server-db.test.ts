@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { existsSync, readdirSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { resolveServerLocation } from '../../src/server/location.js';
@@ -9,6 +9,7 @@ import { pgSchema } from '../helpers/pg.js';
 import { tempDir } from '../helpers/tmp.js';
 import { BUNDLE, bundleLines, kevCatalog } from '../report/helpers.js';
 
+const KEV_FIXTURE = new URL('../fixtures/advisories-update/cisa-kev.json', import.meta.url).pathname;
 const OSV_FILES = ['debian-selected.osv.jsonl.gz', 'ghsa-npm-demo.osv.jsonl.gz', 'pypa-demo.osv.jsonl.gz'];
 const ADVISORIES = OSV_FILES.map((f) => bundleLines(f).length).reduce((a, b) => a + b, 0);
 
@@ -53,6 +54,24 @@ test('server db import fills the SQLite file in the data directory, not the CLI 
   const npm = JSON.parse(bundleLines('ghsa-npm-demo.osv.jsonl.gz')[0]) as { id: string; affected: { package: { ecosystem: string; name: string } }[] };
   const pkg = npm.affected[0].package;
   assert.ok((await store.lookup(pkg.ecosystem, pkg.name)).some((a) => a.id === npm.id));
+});
+
+test('server db update fills the server\'s database from the update sources (here a mirror directory), not the CLI cache', () => {
+  const dataDir = join(tempDir(), 'server data');
+  const cache = tempDir();
+  // An air-gapped mirror: the CISA KEV catalogue under its original path.
+  const mirror = tempDir();
+  const feeds = join(mirror, 'sites/default/files/feeds');
+  mkdirSync(feeds, { recursive: true });
+  copyFileSync(KEV_FIXTURE, join(feeds, 'known_exploited_vulnerabilities.json'));
+  const env = { SCOUT_CACHE_DIR: cache, SCOUT_CONFIG_DIR: tempDir(), SCOUT_DATA_DIR: '', SCOUT_DATABASE_URL: '', SCOUT_ADVISORY_MIRROR: mirror };
+  const r = scout(['server', 'db', 'update', '--only', 'cisa-kev', '--data-dir', dataDir], env);
+  assert.equal(r.code, 0, r.stderr + r.stdout);
+  assert.match(r.stdout, /cisa-kev/);
+  const s = status(['--data-dir', dataDir], env);
+  assert.equal(s.path, join(dataDir, 'scout.db'));
+  assert.equal(s.kev, (JSON.parse(readFileSync(KEV_FIXTURE, 'utf8')) as { vulnerabilities: unknown[] }).vulnerabilities.length);
+  assert.deepEqual(readdirSync(cache).filter((f) => f.startsWith('advisories.db')), [], 'the CLI\'s own database is untouched');
 });
 
 test('server db import and status on PostgreSQL, by --database and by SCOUT_DATABASE_URL', async (t) => {
