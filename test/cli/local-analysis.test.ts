@@ -76,8 +76,17 @@ test('local analysis: only purls and layer digests are sent, nothing is stored o
   // is the organisation's own image.
   const cat = await scoutAsync(['server', 'catalog', 'add', distro.dir, '--repository', 'debian', '--tag', '12', 'bookworm', 'latest', '--data-dir', server.dataDir], env);
   assert.equal(cat.code, 0, cat.stderr);
-  const pushed = await scoutAsync(['push', runtime.dir, '--server', server.url, '--repository', 'acme/node', '--tag', '20'], env);
+  const proxy = await capturingProxy(server.url, t);
+  const pushed = await scoutAsync(['push', runtime.dir, '--server', proxy.url, '--repository', 'acme/node', '--tag', '20'], env);
   assert.equal(pushed.code, 0, pushed.stderr);
+  // The push uploads the metadata and the SBOM compressed.
+  const upload = proxy.seen.find((r) => r.method === 'POST' && r.url.startsWith('/v1/images'));
+  assert.ok(upload, 'the push went through the proxy');
+  assert.equal(upload.headers['content-encoding'], 'gzip');
+  const uploaded = JSON.parse(gunzipSync(upload.body).toString('utf8')) as { image: { digest: string }; packages: unknown[] };
+  assert.equal(uploaded.image.digest, runtime.image.manifestDigest);
+  assert.ok(uploaded.packages.length > 0);
+  proxy.seen.length = 0;
   assert.match(pushed.stdout, /base image\s+debian:12, :bookworm, :latest sha256:\w{12} \(1 of 2 layers, public catalogue\)/);
   // The stored image shows its base too, and marks the layers the base accounts for.
   const got = await scoutAsync(['image', 'get', 'acme/node:20', '--server', server.url], env);
@@ -85,7 +94,6 @@ test('local analysis: only purls and layer digests are sent, nothing is stored o
   assert.match(got.stdout, /base image\s+debian:12, :bookworm, :latest sha256:\w{12} \(1 of 2 layers, public catalogue\)/);
   assert.deepEqual(got.stdout.split('\n').filter((l) => /^\d+\s+sha256:/.test(l)).map((l) => / base /.test(l)), [true, false], 'layer 0 is the base\'s, layer 1 the runtime\'s');
 
-  const proxy = await capturingProxy(server.url, t);
   const dbFile = join(server.dataDir, 'scout.db');
   const rowsBefore = allRowCounts(dbFile);
   const logBefore = server.log.length;
