@@ -6,7 +6,9 @@
  * Seeded by bulk inserts straight into the platform tables: 200 repositories, each image with
  * 30 npm packages drawn from a shared pool of 3,000 (so images overlap as in real
  * organisations), and 1 image in 100 also holding the package the advisory names, at the
- * affected version. The advisory goes through `ingestAdvisories` (what POST /v1/advisories
+ * affected version. Every image has the metadata a push stores (config, layers, history) and its
+ * packages their licences, so the re-match's policy step judges the affected images as it
+ * would real ones. The advisory goes through `ingestAdvisories` (what POST /v1/advisories
  * does); the clock stops when the receiver holds one delivery per affected image.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -16,6 +18,8 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { sql, type Insertable } from 'kysely';
 import type { PlatformDatabase } from '../src/store/kysely/schema.js';
+import type { ImageMetadata } from '../src/image/metadata.js';
+import { chainIds } from '../src/image/chain-id.js';
 import type { DatabaseLocation } from '../src/store/kysely/open.js';
 import { eachBackend, loadNote } from './lib/platform-bench.js';
 import { createInterface } from 'node:readline';
@@ -34,28 +38,69 @@ const MAIN = new URL('../src/cli/main.ts', import.meta.url).pathname;
 const sha = (s: string) => 'sha256:' + createHash('sha256').update(s).digest('hex');
 type Rows = { [T in keyof PlatformDatabase]: Insertable<PlatformDatabase[T]>[] };
 
+/**
+ * What a push stores of image `i` (a Node.js service on Debian 12): two base layers all images
+ * share, a runtime layer per team, the service's own layer; a third of them run as root.
+ */
+function metadataOf(i: number, repository: string, digest: string, configDigest: string, created: string): ImageMetadata {
+  const diffIds = [sha('layer debian-12 rootfs'), sha('layer debian-12 ca-certificates'), sha(`layer node-20 ${repository.split('/')[0]}`), sha(`layer app ${i}`)];
+  const steps = ['ADD rootfs.tar.xz / # buildkit', 'RUN apt-get update && apt-get install -y ca-certificates # buildkit', 'COPY /usr/local/bin/node /usr/local/bin/ # buildkit', 'COPY . /app # buildkit'];
+  return {
+    reference: `registry.example.com/${repository}:1.${i % 50}`,
+    source: 'registry',
+    created,
+    digest,
+    configDigest,
+    platform: { os: 'linux', architecture: 'amd64' },
+    os: { type: 'linux', name: 'debian', version: '12', prettyName: 'Debian GNU/Linux 12 (bookworm)' },
+    exposedPorts: ['8080/tcp'],
+    env: [
+      { name: 'PATH', value: '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin' },
+      { name: 'NODE_VERSION', value: '20.18.1' },
+      { name: 'NODE_ENV', value: 'production' },
+    ],
+    labels: { 'org.opencontainers.image.source': `https://git.example.com/${repository}`, 'org.opencontainers.image.revision': sha(`rev ${i}`).slice(7, 47) },
+    ...(i % 3 === 0 ? {} : { user: 'node' }),
+    workingDir: '/app',
+    entrypoint: ['docker-entrypoint.sh'],
+    cmd: ['node', 'server.js'],
+    layers: diffIds.map((diffId, n) => ({ index: n, digest: sha(`blob ${diffId}`), diffId, mediaType: 'application/vnd.oci.image.layer.v1.tar+gzip', size: [29_000_000, 4_000_000, 40_000_000, 2_000_000 + (i % 1000)][n], createdBy: steps[n] })),
+    history: diffIds.map((_, n) => ({ created, createdBy: steps[n], emptyLayer: false, layerIndex: n })),
+    registry: { host: 'registry.example.com', url: 'https://registry.example.com', type: 'other', repository, tag: `1.${i % 50}` },
+    size: { compressed: 75_000_000, uncompressed: 210_000_000 },
+  };
+}
+
 export async function seed(db: import('kysely').Kysely<PlatformDatabase>, orgId: string): Promise<number> {
   const at = new Date('2026-11-01T00:00:00Z').toISOString();
-  const rows: Pick<Rows, 'repositories' | 'images' | 'packages' | 'image_packages'> = { repositories: [], images: [], packages: [], image_packages: [] };
+  const rows: Pick<Rows, 'repositories' | 'images' | 'image_metadata' | 'packages' | 'image_packages'> = { repositories: [], images: [], image_metadata: [], packages: [], image_packages: [] };
   const purls: string[] = [];
   for (let p = 0; p < POOL; p++) purls.push(`pkg:npm/bench-lib-${p}@1.${p % 7}.0`);
+  // What a push stores of each package beside its purl: its licences as the policies read them
+  // (mostly MIT, some Apache-2.0, one copyleft library a few images carry).
+  const details = new Map([...purls, TARGET].map((purl, p) => [purl, JSON.stringify({ foundBy: 'bench', locations: [], licenses: [{ spdx: p === 7 ? 'GPL-3.0-only' : p % 50 === 0 ? 'Apache-2.0' : 'MIT' }] })]));
   for (const purl of [...purls, TARGET]) {
     const name = /pkg:npm\/([^@]+)@/.exec(purl)![1];
     rows.packages.push({ purl, type: 'npm', namespace: null, name, version: purl.split('@')[1], ecosystem: 'npm', match_name: name });
   }
-  const repoIds: string[] = [];
+  const repos: { id: string; name: string }[] = [];
   for (let r = 0; r < 200; r++) {
     const id = randomUUID();
-    repoIds.push(id);
+    repos.push({ id, name: `team-${r % 20}/service-${r}` });
     rows.repositories.push({ id, org_id: orgId, name: `team-${r % 20}/service-${r}`, created_at: at, last_pushed_at: at });
   }
   let affected = 0;
   for (let i = 0; i < IMAGES; i++) {
     const id = randomUUID();
+    const repo = repos[i % 200];
+    // Built over the year before the push.
+    const created = new Date(Date.parse(at) - (i % 365) * 86_400_000).toISOString();
+    const metadata = metadataOf(i, repo.name, sha(`manifest ${i}`), sha(`config ${i}`), created);
+    rows.image_metadata.push({ image_id: id, org_id: orgId, metadata: JSON.stringify(metadata) });
     rows.images.push({
-      id, org_id: orgId, repository_id: repoIds[i % 200], digest: sha(`manifest ${i}`), index_digest: null, config_digest: sha(`config ${i}`), created: at, pushed_at: at, last_seen_at: at,
+      id, org_id: orgId, repository_id: repo.id, digest: sha(`manifest ${i}`), index_digest: null, config_digest: sha(`config ${i}`), created, pushed_at: at, last_seen_at: at,
       os: 'linux', architecture: 'amd64', variant: null, os_name: 'debian', os_version: '12', registry_host: 'registry.example.com', registry_url: 'https://registry.example.com', registry_type: 'other',
-      size_compressed: 10_000_000, size_uncompressed: 30_000_000, layer_count: 4, package_count: PER_IMAGE, top_chain_id: sha(`chain ${i}`), distro: null,
+      size_compressed: metadata.size.compressed, size_uncompressed: metadata.size.uncompressed!, layer_count: metadata.layers.length, package_count: PER_IMAGE, top_chain_id: chainIds(metadata.layers.map((l) => l.diffId)).at(-1)!, distro: null,
     });
     const mine = new Set<string>();
     for (let k = 0; mine.size < PER_IMAGE; k++) mine.add(purls[(i * 31 + k * 97) % POOL]);
@@ -64,10 +109,10 @@ export async function seed(db: import('kysely').Kysely<PlatformDatabase>, orgId:
       affected++;
     }
     let ordinal = 0;
-    for (const purl of mine) rows.image_packages.push({ image_id: id, ordinal: ordinal++, org_id: orgId, purl, layer_diff_id: null, relationship: 'direct', detail: JSON.stringify({ foundBy: 'bench', locations: [] }) });
+    for (const purl of mine) rows.image_packages.push({ image_id: id, ordinal: ordinal++, org_id: orgId, purl, layer_diff_id: null, relationship: 'direct', detail: details.get(purl)! });
   }
   const { chunks, rowsPerInsert } = await import('../src/store/kysely/dialect.js');
-  for (const table of ['repositories', 'images', 'packages', 'image_packages'] as const) {
+  for (const table of ['repositories', 'images', 'image_metadata', 'packages', 'image_packages'] as const) {
     const list = rows[table] as unknown as Record<string, unknown>[];
     const per = Math.min(500, rowsPerInsert(Object.keys(list[0]!).length));
     await db.transaction().execute(async (trx) => {
