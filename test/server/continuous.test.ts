@@ -127,6 +127,27 @@ for (const backend of BACKENDS) {
       cursor = p.body.next;
     } while (cursor);
     assert.deepEqual(seen, all.body.items.map((e) => e.id));
+    // The other filters: one image's events; those after an event id; the environment's, paged
+    // 2 at a time (it filters inside the payload, reading ahead).
+    const ids = async (url: string) => {
+      const out: string[] = [];
+      let next: string | undefined;
+      do {
+        const p = await api.call<Page<ScoutEvent>>({ method: 'GET', url: `${url}${next ? `&cursor=${next}` : ''}`, route: 'GET /v1/events', token: api.admin });
+        assert.equal(p.status, 200, url);
+        out.push(...p.body.items.map((e) => e.id));
+        next = p.body.next;
+      } while (next);
+      return out;
+    };
+    const ofImage = all.body.items.filter((e) => e.image.digest === digests[1]).map((e) => e.id);
+    assert.equal(ofImage.length, 7, 'new, fixed, new and withdrawn, and three policy changes');
+    assert.deepEqual(await ids(`/v1/events?image=${digests[1]}&limit=500`), ofImage);
+    assert.deepEqual(await ids(`/v1/events?after=${all.body.items[9].id}&limit=500`), all.body.items.slice(10).map((e) => e.id));
+    const inProduction = all.body.items.filter((e) => e.environments.some((x) => x.name === 'production')).map((e) => e.id);
+    assert.equal(inProduction.length, 7);
+    assert.deepEqual(await ids('/v1/events?environment=production&limit=2'), inProduction);
+    assert.deepEqual(await ids('/v1/events?environment=staging&limit=2'), []);
   });
 
   test(`${backend}: a pushed image is an image.pushed event, committed with it and delivered; pushing it again is not`, async (t) => {
