@@ -52,6 +52,18 @@ test('scout environment ENV IMAGE records, scout environment [ENV] lists, a new 
   const prodJson = JSON.parse((await scoutAsync(['environment', 'production', '--format', 'json'], env)).stdout) as { imageRef: string }[];
   assert.deepEqual(prodJson.map((w) => w.imageRef), [`demo/api@${digest}`]);
 
+  // scout vuln names the workloads running an affected image: production and staging run it.
+  const detail = JSON.parse((await scoutAsync(['image', 'get', 'demo/api:1.0', '--server', '--format', 'json'], env)).stdout) as { findings: { vulnerabilityId: string; packageName: string }[] };
+  const lodash = detail.findings.find((f) => f.packageName === 'lodash')!.vulnerabilityId;
+  const vuln = await scoutAsync(['vuln', lodash], env);
+  assert.equal(vuln.code, 0, vuln.stderr);
+  assert.match(vuln.stdout, /\n\nRunning in 2 workloads:\nENVIRONMENT\s+CLUSTER\s+NAMESPACE\s+TYPE\s+NAME\s+IMAGE\n/);
+  assert.match(vuln.stdout, new RegExp(`\\nproduction\\s+-\\s+-\\s+Image\\s+demo/api\\s+demo/api@${digest}\\n`));
+  assert.match(vuln.stdout, /\nstaging\s+-\s+-\s+Image\s+demo\/api\s/);
+  const vulnJson = JSON.parse((await scoutAsync(['vuln', lodash, '--format', 'json'], env)).stdout) as { digest: string; workloads: { environment: string; name: string }[] }[];
+  assert.ok(vulnJson.length > 0);
+  for (const u of vulnJson) assert.deepEqual(u.workloads.map((w) => [w.environment, w.name]), [['production', 'demo/api'], ['staging', 'demo/api']]);
+
   const unknown = await scoutAsync(['environment', 'production', 'demo/none:9'], env);
   assert.equal(unknown.code, 1);
   assert.match(unknown.stderr, /no stored image demo\/none:9/);

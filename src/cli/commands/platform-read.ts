@@ -1,10 +1,11 @@
 /**
  * Reading what the server stores: `scout repo list`, `scout image list [--repo R]`,
- * `scout image get IMAGE --server`, `scout vuln ID`, `scout package PURL`. Lists follow the
- * server's cursors to the end (or --limit).
+ * `scout image get IMAGE --server`, `scout vuln ID` (with the workloads running affected images),
+ * `scout package PURL`. Lists follow the server's cursors to the end (or --limit).
  */
 import type { Command } from 'commander';
 import type { ImageSummary, RepositorySummary, Usage } from '../../store/platform-store.js';
+import type { Workload } from '../../store/kysely/activity-store.js';
 import { ScoutError } from '../../util/errors.js';
 import { action, writeOutput } from '../common.js';
 import type { ServerLogin } from '../server-client.js';
@@ -104,15 +105,23 @@ export function register(program: Command, image: Command): void {
   program
     .command('vuln')
     .argument('<id>', 'a vulnerability id: CVE, GHSA, DSA, …')
-    .description('which of your stored images and packages have this vulnerability')
+    .description('which of your stored images and packages have this vulnerability, and the workloads running those images now')
     .option(...SERVER)
     .option(...FORMAT)
     .action(
       action(async (id: string, o: ReadOptions) => {
         checkFormat(o.format);
-        const items = await all<Usage>(await login(o), `/v1/vulnerabilities/${encodeURIComponent(id)}`);
-        const { usageText } = await import('../output/platform.js');
-        await writeOutput(o.format === 'json' ? JSON.stringify(items, null, 2) : items.length ? usageText(items, true) : `${id}: in none of your stored images`);
+        const l = await login(o);
+        const path = `/v1/vulnerabilities/${encodeURIComponent(id)}`;
+        const { callApi } = await import('../server-client.js');
+        const [items, running] = await Promise.all([all<Usage>(l, path), callApi<{ items: Workload[] }>(l, { method: 'GET', path: `${path}/workloads` }).then((r) => r.body.items)]);
+        if (o.format === 'json') {
+          // Each image's workloads beside it: the list stays what it was, with one field more.
+          await writeOutput(JSON.stringify(items.map((u) => ({ ...u, workloads: running.filter((w) => w.imageDigest === u.digest) })), null, 2));
+          return;
+        }
+        const { usageText, runningText } = await import('../output/platform.js');
+        await writeOutput(items.length ? `${usageText(items, true)}\n\n${runningText(running)}` : `${id}: in none of your stored images`);
       }),
     );
 

@@ -1,5 +1,6 @@
 /** Text renderings of what the platform API answers (images, base images, usage). */
 import type { BaseImageMatch, ImageDetail, ImageSummary, SeverityCounts, StoredFinding, StoredLayer, Usage } from '../../store/platform-store.js';
+import type { Workload } from '../../store/kysely/activity-store.js';
 import { bytes, short, table } from './text.js';
 
 export function countsText(c: SeverityCounts): string {
@@ -54,4 +55,16 @@ export function usageText(items: Usage[], withVulnerability: boolean): string {
     items.map((u) => [u.repository ?? '-', u.tags.join(',') || '-', short(u.digest), u.purl, ...(withVulnerability ? [u.severity ?? '-', u.fixedVersions?.[0] ?? 'not fixed'] : [])]),
     ['REPOSITORY', 'TAGS', 'DIGEST', 'PACKAGE', ...(withVulnerability ? ['SEVERITY', 'FIX'] : [])],
   );
+}
+
+/** The workloads running affected images now (`scout vuln`), or that none is recorded. */
+export function runningText(workloads: Workload[]): string {
+  if (!workloads.length) return 'Running in no recorded workload (scout environment and scout environment sync record them)';
+  return [
+    `Running in ${workloads.length} workload${workloads.length === 1 ? '' : 's'}:`,
+    table(
+      workloads.map((w) => [w.environment, w.cluster || '-', w.namespace || '-', w.type, w.name, w.imageRef]),
+      ['ENVIRONMENT', 'CLUSTER', 'NAMESPACE', 'TYPE', 'NAME', 'IMAGE'],
+    ),
+  ].join('\n');
 }
