@@ -35,7 +35,7 @@ export async function fillAdvisories(path: string): Promise<void> {
  * On `postgres` the server's database is a fresh schema of the test database (dropped when `t`
  * ends) whose advisory tables hold the examples/ bundle, as on SQLite.
  */
-export async function startTestServer(t: { after: (fn: () => Promise<void>) => void }, dataDir = tempDir(), backend: Backend = 'sqlite', serve: Pick<ServeOptions, 'analyzeRegistries' | 'runJobs' | 'advisoryMirror'> = {}): Promise<TestServer> {
+export async function startTestServer(t: { after: (fn: () => Promise<void>) => void }, dataDir = tempDir(), backend: Backend = 'sqlite', serve: Pick<ServeOptions, 'analyzeRegistries' | 'runJobs' | 'advisoryMirror' | 'advisorySync'> = {}): Promise<TestServer> {
   let location = resolveServerLocation({ dataDir }, {});
   let drop = async () => {};
   if (backend === 'postgres') {

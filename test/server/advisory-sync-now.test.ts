@@ -104,3 +104,22 @@ for (const backend of BACKENDS) {
     assert.equal((await server.advisories.get('SCOUT-NOW-2'))?.id, 'SCOUT-NOW-2');
   });
 }
+
+for (const backend of BACKENDS) {
+  test(`${backend}: scout server --advisory-sync runs the first sync at start from --advisory-mirror and queues the next one an interval later`, async (t) => {
+    const mirror = tempDir();
+    mkdirSync(join(mirror, 'npm'));
+    const record = testOsv('SCOUT-SCHED-1', 'CVE-2099-2101', '1.5.0', { modified: '2026-12-01T00:00:00Z' });
+    writeFileSync(join(mirror, 'npm', 'all.zip'), makeZip([{ name: 'SCOUT-SCHED-1.json', data: JSON.stringify(record) }]));
+    const started = Date.now();
+    const server = await startTestServer(t, tempDir(), backend, { advisoryMirror: mirror, advisorySync: { intervalMs: 3_600_000 } });
+    const syncs = () => server.platform.db.selectFrom('jobs' as never).select(['state' as never, 'run_at' as never]).where('name' as never, '=', 'advisory-sync' as never).orderBy('id' as never).execute() as Promise<{ state: string; run_at: number | string }[]>;
+    const deadline = Date.now() + 60_000;
+    while (!(await syncs()).some((s) => s.state === 'done') && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    const [first, next, ...more] = await syncs();
+    assert.deepEqual([first?.state, next?.state, more.length], ['done', 'ready', 0], 'one sync done at start, the next one waiting');
+    assert.ok(Number(next.run_at) >= started + 3_600_000, `the next sync is due an interval after the first (${Number(next.run_at) - started} ms after start)`);
+    // From the mirror, not the public feeds (unreachable here): its one record is stored.
+    assert.equal((await server.advisories.get('SCOUT-SCHED-1'))?.id, 'SCOUT-SCHED-1');
+  });
+}
