@@ -2,7 +2,8 @@
  * What a changed advisory re-matches: only the stored packages it names, found through the
  * (ecosystem, normalised name) index, in the record's new version and its previous one. A
  * package the change does not name is left alone even when an advisory in the database would
- * match it: re-matching every stored package would open that finding, and must not happen.
+ * match it: re-matching every stored package would open that finding, and must not happen. A
+ * finding matched again keeps its first-seen time and moves its last-seen time.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -49,6 +50,18 @@ for (const backend of BACKENDS) {
     assert.deepEqual(await open(py), [['CVE-2099-0701', false, false]], 'found through the normalised name');
     assert.deepEqual(await open(js), [], 'not named by the change: not re-matched');
     assert.deepEqual([...looked], ['PyPI/scout-test-pkg'], 'the one named package was matched, no other');
+    looked.clear();
+
+    // The same record modified, still affecting the package: the finding stays open, first seen
+    // as before, last seen now; no event (nothing new happened to the image).
+    const [seen] = (await org.imageFindings(py, {}))!.items;
+    await new Promise((r) => setTimeout(r, 5));
+    const again = await jobs.ingestAdvisories([await pypiAdvisory('SCOUT-SCOPE-1', 'CVE-2099-0701', 'Scout_Test-Pkg')], 'api');
+    assert.ok(again.rematchJob, 'a newer modified time is a change');
+    await jobs.queue.idle(undefined, 30_000);
+    const [still] = (await org.imageFindings(py, {}))!.items;
+    assert.deepEqual([still.vulnerabilityId, still.firstSeenAt, still.fixedAt, still.withdrawnAt], [seen.vulnerabilityId, seen.firstSeenAt, undefined, undefined]);
+    assert.ok(still.lastSeenAt > seen.lastSeenAt, `last seen ${still.lastSeenAt}, before ${seen.lastSeenAt}`);
     looked.clear();
 
     // The record now names another package: its previous version's package is re-matched too,
