@@ -28,6 +28,8 @@ import { uuidv7 } from '../util/uuid7.js';
 export interface EvaluateOptions {
   trigger: PolicyHistoryEntry['trigger'];
   now?: Date;
+  /** The images were stored in this transaction (a push's new image): none has an evaluation yet. */
+  first?: boolean;
   /** Queues webhook deliveries of the events, in the same transaction. */
   enqueue?: (payloads: DeliverPayload[]) => Promise<void>;
 }
@@ -76,7 +78,7 @@ export async function evaluateImageFacts(trx: Transaction<PlatformDatabase>, sto
     let config = configs.get(s.orgId);
     if (!config) configs.set(s.orgId, (config = (await policiesOf(trx, s.orgId)).config));
     const report = evaluatePolicies(input, config, { target: s.repository ?? s.digest, now });
-    const change = await recordPolicyReport(trx, s.orgId, s.imageId, report, overallStatus(report.results), opts.trigger);
+    const change = await recordPolicyReport(trx, s.orgId, s.imageId, report, overallStatus(report.results), opts.trigger, opts.first);
     if (!change) continue;
     changed.push({
       orgId: s.orgId,

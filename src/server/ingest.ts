@@ -72,7 +72,7 @@ export async function ingestSbom(org: OrgStore, advisories: AdvisoryStore, sbom:
     // The policies judge the image as stored (its rows as written, not read back: the same
     // facts), in the transaction that stores it.
     const evaluate = { trigger: 'push', ...(opts.now ? { now: opts.now } : {}) } as const;
-    await (stored ? evaluateImageFacts(trx, [stored], evaluate) : evaluateStoredImages(trx, [imageId], evaluate));
+    await (stored ? evaluateImageFacts(trx, [stored], { ...evaluate, first: true }) : evaluateStoredImages(trx, [imageId], evaluate));
     if (onCreated) await onCreated(trx, imageId, { digest: metadata.digest, ...(repository ? { repository } : {}), tags });
   });
 }

@@ -67,8 +67,9 @@ export interface PolicyChange {
  * the previous ones (any policy's status, or the first evaluation). Returns the change, when
  * there was a previous evaluation and a policy's status moved: the caller's event.
  */
-export async function recordPolicyReport(trx: Db, orgId: string, imageId: string, report: PolicyReport, status: ImagePolicyStatus, trigger: PolicyHistoryEntry['trigger']): Promise<PolicyChange | undefined> {
-  const before = await trx.selectFrom('policy_results').selectAll().where('org_id', '=', orgId).where('image_id', '=', imageId).executeTakeFirst();
+export async function recordPolicyReport(trx: Db, orgId: string, imageId: string, report: PolicyReport, status: ImagePolicyStatus, trigger: PolicyHistoryEntry['trigger'], first = false): Promise<PolicyChange | undefined> {
+  // `first`: the image was stored in this transaction, so it has no evaluation to read.
+  const before = first ? undefined : await trx.selectFrom('policy_results').selectAll().where('org_id', '=', orgId).where('image_id', '=', imageId).executeTakeFirst();
   const row = { status, grade: report.health.grade, score: report.health.score, evaluated_at: report.evaluatedAt, report: JSON.stringify({ health: report.health, results: report.results } satisfies StoredReport) };
   if (before) await trx.updateTable('policy_results').set(row).where('org_id', '=', orgId).where('image_id', '=', imageId).execute();
   else await trx.insertInto('policy_results').values({ image_id: imageId, org_id: orgId, ...row }).execute();
