@@ -163,12 +163,15 @@ export function register(program: Command): Command {
         const { loadSbom } = await import('../../sbom/load.js');
         const { ingestSbom } = await import('../../server/ingest.js');
         const { pushTarget } = await import('../server-client.js');
+        const { PurlAnswers } = await import('../../server/purl-answers.js');
+        // Per-purl match answers shared by the images of this run (several tags and releases of
+        // one base share most packages), as the server shares them between pushes.
+        const answers = new PurlAnswers(advisories);
         for (const ref of refs) {
           const { sbom } = await loadSbom(ref, openOptions(o), scanOptions(o));
           printWarnings(sbom.warnings);
           const target = pushTarget(ref, sbom, o);
-          // Every package matched: this is its own process, with no server's per-purl memory (purl-answers.ts) to share.
-          const r = await ingestSbom(platform.forOrg(org), advisories, sbom, target);
+          const r = await ingestSbom(platform.forOrg(org), advisories, sbom, { ...target, answers });
           process.stdout.write(`${r.created ? 'added' : 'already there'}: ${r.image.repository ?? '(no repository)'}${r.image.tags.length ? ':' + r.image.tags.join(',') : ''} ${r.image.digest} (${r.image.layerCount} layers)\n`);
         }
       } finally {
