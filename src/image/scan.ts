@@ -113,7 +113,11 @@ export async function scanImage(image: Image, spec: CaptureSpec, opts: ScanOptio
         failed.push(layer.index);
         const label = layerLabel(layer.index, layer.digest);
         warnings.fromError(err, 'layer-failed', { layer: label });
-        warnings.items[warnings.items.length - 1].layerFailed = true;
+        const w = warnings.items[warnings.items.length - 1];
+        w.layerFailed = true;
+        // Every failed layer says which one it is: a blob's own error (a folder or a FIFO in a
+        // layout, a registry that stalled) names only the blob.
+        if (!w.message.startsWith(`${label}: `)) w.message = `${label}: ${w.message}`;
         opts.onLayer?.({ index: layer.index, fromCache: false, done: true });
       }
     }

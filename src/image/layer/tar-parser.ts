@@ -245,9 +245,10 @@ export class TarParser {
       name = prefix ? `${prefix}/${str(h, off, 100)}` : str(h, off, 100);
     }
     const linkname = pax?.linkpath ?? this.longLink ?? (h[off + 157] === 0 ? '' : str(h, off + 157, 100));
-    if (pax?.size !== undefined) {
+    // An empty value deletes the keyword (POSIX pax): the header's own size stands.
+    if (pax?.size !== undefined && pax.size !== '') {
       const s = Number(pax.size);
-      if (!Number.isSafeInteger(s) || s < 0) throw new ScoutError('corrupt-layer', `invalid pax size "${pax.size}"`);
+      if (!Number.isSafeInteger(s) || s < 0) throw new ScoutError('corrupt-layer', `invalid pax size "${pax.size.slice(0, 64)}" for member "${name.slice(0, 256)}"`);
       size = s;
     }
     this.pax = undefined;
