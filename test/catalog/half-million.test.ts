@@ -24,6 +24,8 @@ import { rustCataloger } from '../../src/catalog/rust/index.js';
 import type { ImageScan } from '../../src/image/scan.js';
 import { indexFromMemory, type MemoryEntry } from '../../src/image/layer/memory-index.js';
 import { makeGoBinary } from './golang/binaries.js';
+import { javaCataloger } from '../../src/catalog/java/index.js';
+import { makeZip } from '../helpers/zip-writer.js';
 
 const N = Number(process.env.HALF_MILLION_N ?? 500_000);
 const REF = { index: 0, digest: 'sha256:big', diffId: 'sha256:big' };
@@ -208,4 +210,17 @@ test('embedded SBOM: a CycloneDX document of half a million components', async (
   const doc = JSON.stringify({ bomFormat: 'CycloneDX', specVersion: '1.5', version: 1, components });
   const r = await catalogLayer({ 'opt/app.cdx.json': doc }, embeddedSbomCataloger);
   assertAll(r, p, 'CycloneDX');
+});
+
+test('java: fat jars holding half a million pom.properties', async () => {
+  // One archive yields at most 20,000 artifacts: 25 jars of 20,000.
+  const files: Record<string, MemoryEntry> = {};
+  const per = 20_000;
+  for (let k = 0; k * per < N; k++) {
+    const entries = [];
+    for (let i = k * per; i < Math.min(N, (k + 1) * per); i++) entries.push({ name: `META-INF/maven/org.big/p${i}/pom.properties`, data: `groupId=org.big\nartifactId=p${i}\nversion=1.0\n` });
+    files[`app/lib/fat${k}.jar`] = makeZip(entries);
+  }
+  const r = await catalogLayer(files, javaCataloger);
+  assertAll(r, p, 'java');
 });
