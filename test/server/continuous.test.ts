@@ -203,6 +203,85 @@ for (const backend of BACKENDS) {
     assert.equal(bad.status, 400);
   });
 
+  test(`${backend}: the workloads running a vulnerability page by cursor: each running one exactly once, in a stable order; another organisation sees only its own`, async (t) => {
+    const api = await testApi(backend, t, { jobs: {} });
+    const acmeOrg = (await api.platform.orgByName('acme'))!;
+    const other = await api.tokenFor('other');
+    const otherOrg = (await api.platform.orgByName('other'))!;
+    // Two affected images and one past the fix; the other organisation stores the first too (same digest).
+    const put = (org: typeof acmeOrg, layer: string, version: string) => api.platform.forOrg(org).putImage(uploadOf({ layers: [layer], purls: [`pkg:npm/scout-test-pkg@${version}`], repository: `shop/${layer}`, tags: ['1'] })).then((r) => r.image.digest);
+    const [a, b, fixed] = [await put(acmeOrg, 'a', '1.0.0'), await put(acmeOrg, 'b', '1.0.0'), await put(acmeOrg, 'c', '2.0.0')];
+    assert.equal(await put(otherOrg, 'a', '1.0.0'), a);
+    await api.call({ method: 'POST', url: '/v1/advisories', route: 'POST /v1/advisories', token: api.admin, payload: osv('SCOUT-TEST-7', 'CVE-2099-0077', '1.5.0') });
+    await api.jobs!.queue.idle(undefined, 30_000);
+
+    type W = { namespace: string; name: string; type: string; images: { ref: string; digest: string }[] };
+    const n3 = (i: number) => String(i).padStart(3, '0');
+    // prod/c0: 70 workloads on a; every tenth also has a sidecar on b (two rows alike but for
+    // their id), w000 stops running in a second inventory. stage/c1: 60 on b, 10 on the fixed image.
+    const prod: W[] = Array.from({ length: 70 }, (_, i) => ({ namespace: `ns${i % 2}`, name: `w${n3(i)}`, type: 'Deployment', images: [{ ref: 'shop/a:1', digest: a }, ...(i % 10 === 0 ? [{ ref: 'shop/b:1', digest: b }] : [])] }));
+    const stage: W[] = Array.from({ length: 70 }, (_, i) => ({ namespace: 'ns0', name: `v${n3(i)}`, type: 'StatefulSet', images: [i < 60 ? { ref: 'shop/b:1', digest: b } : { ref: 'shop/c:1', digest: fixed }] }));
+    const inventory = (token: string, environment: string, cluster: string, workloads: W[]) => api.call({ method: 'POST', url: '/v1/integrations/runtime', route: 'POST /v1/integrations/runtime', token, payload: { environment, cluster, workloads } });
+    assert.equal((await inventory(api.admin, 'prod', 'c0', prod)).status, 200);
+    assert.equal((await inventory(api.admin, 'prod', 'c0', prod.slice(1))).status, 200);
+    assert.equal((await inventory(api.admin, 'stage', 'c1', stage)).status, 200);
+    assert.equal((await inventory(other, 'theirs', 'x', [{ namespace: 'o', name: 'only', type: 'Pod', images: [{ ref: 'shop/a:1', digest: a }] }])).status, 200);
+    const expected = [
+      ...prod.slice(1).flatMap((w) => w.images.map((img) => ['prod', 'c0', w.namespace, w.name, img.digest].join(' '))),
+      ...stage.slice(0, 60).map((w) => ['stage', 'c1', w.namespace, w.name, b].join(' ')),
+    ];
+    assert.equal(expected.length, 69 + 6 + 60, "w010…w060 have a sidecar");
+
+    const get = (query: string, token = api.admin) => api.call<Page<Workload>>({ method: 'GET', url: `/v1/vulnerabilities/CVE-2099-0077/workloads${query}`, route: 'GET /v1/vulnerabilities/:id/workloads', token });
+    const walk = async (limit: number, id = 'CVE-2099-0077') => {
+      const seen: Workload[] = [];
+      let cursor: string | undefined;
+      let pages = 0;
+      do {
+        const p = await api.call<Page<Workload>>({ method: 'GET', url: `/v1/vulnerabilities/${id}/workloads?limit=${limit}${cursor ? `&cursor=${cursor}` : ''}`, route: 'GET /v1/vulnerabilities/:id/workloads', token: api.admin });
+        assert.equal(p.status, 200);
+        assert.ok(p.body.items.length <= limit);
+        if (p.body.next) assert.equal(p.body.items.length, limit, 'only the last page is short');
+        seen.push(...p.body.items);
+        cursor = p.body.next;
+        pages++;
+      } while (cursor);
+      return { seen, pages };
+    };
+    const whole = await get('?limit=500');
+    assert.equal(whole.body.next, undefined);
+    const key = (w: Workload) => [w.environment, w.cluster, w.namespace, w.name].join(' ');
+    // By environment, cluster, namespace and name; the two rows of a workload with a sidecar side by side.
+    const keys = whole.body.items.map(key);
+    assert.deepEqual(keys, [...keys].sort());
+    assert.deepEqual(whole.body.items.map((w) => `${key(w)} ${w.imageDigest}`).sort(), [...expected].sort());
+    assert.ok(whole.body.items.every((w) => !w.endedAt));
+    // Paged, every workload exactly once, in the order of the whole list, whatever the page size.
+    for (const limit of [1, 7, 50]) {
+      const { seen, pages } = await walk(limit);
+      assert.deepEqual(seen.map((w) => w.id), whole.body.items.map((w) => w.id), `limit ${limit}`);
+      assert.equal(new Set(seen.map((w) => w.id)).size, expected.length);
+      assert.equal(pages, Math.ceil(expected.length / limit));
+    }
+    // Without a limit, the default page of 50; an alias finds the same workloads.
+    const first = await get('');
+    assert.equal(first.body.items.length, 50);
+    assert.ok(first.body.next);
+    assert.deepEqual((await walk(40, 'SCOUT-TEST-7')).seen.map((w) => w.id), whole.body.items.map((w) => w.id));
+    // Hostile paging is refused with its reason.
+    for (const q of ['?limit=0', '?limit=501', '?limit=x', '?cursor=not-a-cursor', `?cursor=${Buffer.from('[1]').toString('base64url')}`]) {
+      const r = await api.call<{ code: string; message: string }>({ method: 'GET', url: `/v1/vulnerabilities/CVE-2099-0077/workloads${q}`, route: 'GET /v1/vulnerabilities/:id/workloads', token: api.admin });
+      assert.equal(r.status, 400, q);
+      assert.match(r.body.message, /limit|cursor/, q);
+    }
+    // The other organisation, with the same image and finding, sees its own workload only, even with acme's cursor.
+    const theirs = await get('?limit=500', other);
+    assert.deepEqual(theirs.body.items.map((w) => [w.environment, w.name, w.imageDigest]), [['theirs', 'only', a]]);
+    // A cursor is only a sort key: acme's resumes after prod/c0/…, where other's one workload (theirs/…) still follows.
+    assert.deepEqual((await get(`?limit=5&cursor=${first.body.next}`, other)).body.items.map((w) => w.id), theirs.body.items.map((w) => w.id));
+    assert.deepEqual((await get('?limit=500', await api.tokenFor('third'))).body, { items: [] });
+  });
+
   test(`${backend}: every continuous route keeps organisations apart`, async (t) => {
     const api = await testApi(backend, t, { jobs: {} });
     const rx = await startReceiver();

@@ -400,13 +400,18 @@ export class OrgActivity {
     return pageOf(rows, limit, workloadOf, (r) => [r.cluster, r.namespace, r.name, r.started_at, r.id]);
   }
 
-  /** Workloads running now an image with an open finding of this vulnerability (any of its ids), at most 1,000. */
-  async workloadsWithVulnerability(id: string): Promise<Workload[]> {
+  /**
+   * Workloads running now an image with an open finding of this vulnerability (any of its ids),
+   * a page at a time by environment, cluster, namespace and name (the id breaks ties, so the
+   * order is total and a cursor never skips or repeats a workload).
+   */
+  async workloadsWithVulnerability(id: string, page: PageRequest): Promise<Page<Workload>> {
     const orgId = this.org.id;
-    const rows = await this.db
+    const limit = limitOf(page);
+    const after = decodeCursor(page.cursor, ['string', 'string', 'string', 'string', 'string']);
+    let q = this.db
       .selectFrom('workloads as w')
       .selectAll('w')
-      .distinct()
       .where('w.org_id', '=', orgId)
       .where('w.ended_at', 'is', null)
       .where('w.image_digest', 'in', (eb) =>
@@ -419,14 +424,10 @@ export class OrgActivity {
           .where('f.vulnerability_id', 'in', aliasedVulnerabilities(this.db, orgId, id))
           .where('f.fixed_at', 'is', null)
           .where('f.withdrawn_at', 'is', null),
-      )
-      .orderBy('w.environment')
-      .orderBy('w.cluster')
-      .orderBy('w.namespace')
-      .orderBy('w.name')
-      .limit(1000)
-      .execute();
-    return rows.map(workloadOf);
+      );
+    if (after) q = q.where((eb) => eb(eb.refTuple('w.environment', 'w.cluster', 'w.namespace', 'w.name', 'w.id'), '>', eb.tuple(String(after[0]), String(after[1]), String(after[2]), String(after[3]), String(after[4]))));
+    const rows = await q.orderBy('w.environment').orderBy('w.cluster').orderBy('w.namespace').orderBy('w.name').orderBy('w.id').limit(limit + 1).execute();
+    return pageOf(rows, limit, workloadOf, (r) => [r.environment, r.cluster, r.namespace, r.name, r.id]);
   }
 
   /** Where these image digests run now. */

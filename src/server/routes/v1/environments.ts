@@ -110,12 +110,13 @@ export default async function environmentRoutes(app: FastifyInstance): Promise<v
     schema: {
       tags: ['vulnerabilities'],
       operationId: 'vulnerabilityWorkloads',
-      summary: 'Workloads running now an image with an open finding of this vulnerability (any of its ids)',
+      summary: 'Workloads running now an image with an open finding of this vulnerability (any of its ids), by environment, cluster, namespace and name, a page at a time',
       params: { type: 'object', required: ['id'], properties: { id: { type: 'string', minLength: 1, maxLength: 200 } } },
-      response: { 200: { type: 'object', required: ['items'], additionalProperties: false, properties: { items: { type: 'array', items: { $ref: 'Workload#' } } } }, ...ERROR_REPLIES },
+      querystring: { $ref: 'PageQuery#' },
+      response: { 200: { $ref: 'WorkloadPage#' }, ...ERROR_REPLIES },
     },
   }, async (req) => {
     const { id } = req.params as { id: string };
-    return { items: await activityOf(req).workloadsWithVulnerability(id) };
+    return activityOf(req).workloadsWithVulnerability(id, req.query as { limit?: number; cursor?: string });
   });
 }
