@@ -5,6 +5,8 @@
  * - The Compare tab's picker reaches any of them: a search the server runs (`GET /v1/images?q=`)
  *   and pages, so the oldest tag, past the first hundred, can be found by typing and compared.
  * - The Policy tab says an image's policies were never evaluated, and the images list agrees.
+ * - A vulnerability of the oldest tag runs in more workloads than a page shows: its page asks
+ *   for 50 and pages the rest by a cursor of its own in the URL.
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -12,6 +14,8 @@ import type { FastifyInstance } from 'fastify';
 import type { Page } from 'playwright-core';
 import { buildApp } from '../../src/server/app.js';
 import { KyselyPlatformStore } from '../../src/store/kysely/platform-store.js';
+import { OrgActivity } from '../../src/store/kysely/activity-store.js';
+import { platformDb } from '../../src/server/activity.js';
 import { SqliteAdvisoryStore } from '../../src/store/sqlite/sqlite-store.js';
 import { openBrowser, type Browser } from '../helpers/browser.js';
 import { newLocation } from '../helpers/platform-db.js';
@@ -21,6 +25,9 @@ import { ensureWebBuild } from '../helpers/web-build.js';
 /** More than the hundred the picker's former list held, and than one page of it. */
 const TAGS = 120;
 const tagOf = (i: number) => `1.${i}`;
+/** Workloads running the oldest tag, which has CVE-2099-5151: one page of 50 and 5 more. */
+const WORKLOADS = 55;
+const workloadName = (i: number) => `w${String(i).padStart(3, '0')}`;
 
 let base = '';
 let browser: Browser;
@@ -36,10 +43,13 @@ before(async () => {
   const start = Date.UTC(2026, 0, 1);
   for (let i = 0; i < TAGS; i++) {
     // Each tag pushed a minute after the one before, its own app-lib version: 1.0.N.
-    const upload = uploadOf({ layers: ['debian-12', `app-${i}`], purls: [`pkg:npm/app-lib@1.0.${i}`], repository: 'initech/app', tags: [tagOf(i)], config: String(i) });
+    const findings = i === 0 ? { findings: [['pkg:npm/app-lib@1.0.0', 'CVE-2099-5151', 'high']] satisfies [string, string, 'high'][] } : {};
+    const upload = uploadOf({ layers: ['debian-12', `app-${i}`], purls: [`pkg:npm/app-lib@1.0.${i}`], repository: 'initech/app', tags: [tagOf(i)], config: String(i), ...findings });
     const { image } = await org.putImage(upload, new Date(start + i * 60_000));
     digests.push(image.digest);
   }
+  const workloads = Array.from({ length: WORKLOADS }, (_, i) => ({ namespace: 'shop', name: workloadName(i), type: 'Deployment', images: [{ ref: 'initech/app:1.0', digest: digests[0]! }] }));
+  await new OrgActivity(platformDb(platform), (await platform.orgByName('initech'))!).applyInventory({ environment: 'prod', cluster: 'eu-1', observedAt: new Date().toISOString(), workloads });
   const { token } = await org.createToken('initech-read', 'read');
   const app: FastifyInstance = await buildApp({ platform, advisories, webRoot: await ensureWebBuild() });
   base = await app.listen({ host: '127.0.0.1', port: 0 });
@@ -127,6 +137,29 @@ describe('an organisation with more images than a list shows', () => {
     const listed = await rows(page, 'images');
     assert.deepEqual(names(listed), ['initech/app:1.0']);
     assert.match(listed[0]!, /\tnot evaluated\t/);
+  });
+
+  test('a vulnerability running in more workloads than a page shows: 50 asked for, the rest by the URL cursor workloadsCursor, the images list left alone', async () => {
+    const { page, requests } = browser;
+    await page.goto(`${base}/vulnerabilities/CVE-2099-5151`);
+    const name = (row: string) => row.split('\t')[3]!;
+    assert.deepEqual((await rows(page, 'affected workloads')).map(name), Array.from({ length: 50 }, (_, i) => workloadName(i)));
+    const calls = requests.filter((u) => u.startsWith(`${base}/v1/vulnerabilities/CVE-2099-5151/workloads`));
+    assert.ok(calls.length > 0 && calls.every((u) => new URL(u).searchParams.get('limit') === '50'), `no call fetches more than it shows: ${calls.join(', ')}`);
+    assert.deepEqual(names(await rows(page, 'affected images')), ['initech/app:1.0']);
+    // "Running in" comes first: its pager is the page's first.
+    const pager = page.getByRole('navigation', { name: 'pages' }).first();
+    await pager.getByText('50 shown').waitFor();
+    await pager.getByRole('button', { name: 'Next page' }).click();
+    await page.waitForURL(/[?&]workloadsCursor=/);
+    assert.doesNotMatch(page.url(), /[?&]cursor=/, 'the affected images stay on their first page');
+    await pager.getByText('5 shown').waitFor();
+    assert.deepEqual((await rows(page, 'affected workloads')).map(name), Array.from({ length: 5 }, (_, i) => workloadName(50 + i)));
+    assert.ok(await pager.getByRole('button', { name: 'Next page' }).isDisabled(), 'the last page');
+    assert.deepEqual(names(await rows(page, 'affected images')), ['initech/app:1.0']);
+    await pager.getByRole('button', { name: 'First page' }).click();
+    await page.waitForURL((u) => !u.searchParams.has('workloadsCursor'));
+    await pager.getByText('50 shown').waitFor();
   });
 
   test('no request left the server, and the page logged no error', () => {
