@@ -113,8 +113,8 @@ export function register(program: Command, image: Command): void {
         checkFormat(o.format);
         const l = await login(o);
         const path = `/v1/vulnerabilities/${encodeURIComponent(id)}`;
-        const { callApi } = await import('../server-client.js');
-        const [items, running] = await Promise.all([all<Usage>(l, path), callApi<{ items: Workload[] }>(l, { method: 'GET', path: `${path}/workloads` }).then((r) => r.body.items)]);
+        // Both lists are paged by the server: every page of each is fetched.
+        const [items, running] = await Promise.all([all<Usage>(l, path), all<Workload>(l, `${path}/workloads`)]);
         if (o.format === 'json') {
           // Each image's workloads beside it: the list stays what it was, with one field more.
           await writeOutput(JSON.stringify(items.map((u) => ({ ...u, workloads: running.filter((w) => w.imageDigest === u.digest) })), null, 2));
