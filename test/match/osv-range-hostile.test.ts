@@ -63,3 +63,14 @@ test("only 'introduced: \"0\"' means from the beginning: '0' in another event is
   // For semver '0' is not a version at all.
   assert.equal(evaluateAffected(entry([{ type: 'SEMVER', events: [{ introduced: '1.0.0' }, { fixed: '0' } as RangeEvent] }]), '1.0.0', semverScheme, ctx).skipped?.reason, 'invalid-version');
 });
+
+test('one malformed events array met at two positions is reported at each position', () => {
+  // The store hands out the same objects, and a range is prepared once per events array: the
+  // position in the message must still be this entry's.
+  const events = [{ introduced: '0' }, {}] as RangeEvent[];
+  const first = evaluateAffected(entry([{ type: 'SEMVER', events }]), '1.0.0', semverScheme, ctx);
+  assert.equal(first.skipped?.detail, 'range 0 has an event without a version');
+  const second = evaluateAffected(entry([{ type: 'SEMVER', events: [{ introduced: '0' }] }, { type: 'SEMVER', events }]), '1.0.0', semverScheme, ctx);
+  assert.equal(second.skipped?.detail, 'range 1 has an event without a version');
+  assert.equal(evaluateAffected(entry([{ type: 'SEMVER', events }]), '1.0.0', semverScheme, ctx).skipped?.detail, 'range 0 has an event without a version');
+});
