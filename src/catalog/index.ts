@@ -1,6 +1,7 @@
 /**
  * Every cataloger, in the order their packages are listed. A new ecosystem is one folder
- * under src/catalog/ exporting a Cataloger, plus one line here.
+ * under src/catalog/ exporting a Cataloger (index.ts) and its CatalogerSpec (spec.ts), plus
+ * one line here and one in specs.ts, in the same place.
  */
 import { osReleaseCapture } from './os-release.js';
 import { apkCataloger } from './apk/index.js';
@@ -14,9 +15,9 @@ import { javaCataloger } from './java/index.js';
 import { javascriptCatalogers } from './npm/index.js';
 import { pythonCataloger } from './python/index.js';
 import { rpmCataloger } from './rpm/index.js';
-import { captureFor } from './run.js';
 import { runtimeCatalogers } from './runtimes/index.js';
 import { rustCataloger } from './rust/index.js';
+import { captureFor } from './selection.js';
 import type { Cataloger } from './types.js';
 
 export const allCatalogers: Cataloger[] = [

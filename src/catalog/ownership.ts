@@ -1,18 +1,14 @@
-import type { CaptureSpec } from '../image/capture.js';
 import type { FileTree } from '../image/filetree.js';
 import type { Package } from '../sbom/model.js';
-import { APK_DB_PATHS } from './apk/index.js';
-import { DPKG_STATUS_D } from './dpkg/index.js';
+import { APK_DB_PATHS } from './apk/spec.js';
+import { DPKG_STATUS_D } from './dpkg/spec.js';
 
-/**
+/*
  * Which OS package installed which file. A language package whose evidence an OS package
  * installed (a Python dist-info shipped by a deb, a jar from an Alpine package) is marked
  * `ownedBy` that OS package, so matching lets the distribution's advisories decide for it.
+ * The files read for it are selection.ts's ownershipCapture.
  */
-export const ownershipCapture: CaptureSpec = {
-  selectors: [{ globs: ['/var/lib/dpkg/info/*.list', `${DPKG_STATUS_D}/*.md5sums`], maxSize: 32 * 1024 * 1024 }],
-  analyzers: [],
-};
 
 const OS_TYPES = new Set(['deb', 'apk', 'rpm']);
 

@@ -1,13 +1,13 @@
 import { hash } from 'node:crypto';
-import { CaptureOwners, CompiledCapture, type CaptureSpec } from '../image/capture.js';
+import { CaptureOwners } from '../image/capture.js';
 import { FileTree } from '../image/filetree.js';
 import type { LayerIndex, LayerRef } from '../image/layer-index.js';
 import type { ImageScan } from '../image/scan.js';
 import type { DistroInfo, Package } from '../sbom/model.js';
 import { Warnings, type ScanWarning } from '../util/errors.js';
 import { OS_RELEASE_PATHS, readDistro } from './os-release.js';
-import { EMBEDDED_SBOM } from './embedded-sbom/index.js';
-import { linkOwners, ownershipCapture } from './ownership.js';
+import { EMBEDDED_SBOM } from './embedded-sbom/spec.js';
+import { linkOwners } from './ownership.js';
 import type { Cataloger } from './types.js';
 import { appendAll } from '../util/arrays.js';
 
@@ -27,12 +27,6 @@ export interface CatalogResult {
 
 const MAX_VEX_FILES = 1000;
 
-/** In-image VEX documents: Docker Scout reads any `*.vex.json` file in the image. */
-export const attachmentsCapture: CaptureSpec = {
-  selectors: [{ globs: ['**/*.vex.json'], maxSize: 16 * 1024 * 1024 }],
-  analyzers: [],
-};
-
 function vexFilesOf(tree: FileTree): Attachment[] {
   const out: Attachment[] = [];
   for (const n of tree.captured()) {
@@ -42,11 +36,6 @@ function vexFilesOf(tree: FileTree): Attachment[] {
     if (out.length >= MAX_VEX_FILES) break;
   }
   return out;
-}
-
-/** Everything the layer pass must keep for these catalogers (plus os-release for the distro). */
-export function captureFor(catalogers: Cataloger[], extra: CaptureSpec[] = []): CaptureSpec {
-  return CompiledCapture.merge([...catalogers.map((c) => c.capture), ownershipCapture, attachmentsCapture, ...extra]);
 }
 
 /** What a layer offers catalogers: which of them want a path it captured, analyzer names, and deletions. */

@@ -83,8 +83,28 @@ export interface CaptureSpec {
   analyzers: FileAnalyzer[];
 }
 
+/** What names an analyzer in cache keys: its identity, without the code that selects or reads files. */
+export type AnalyzerKey = Pick<FileAnalyzer, 'name' | 'version' | 'maxSize'>;
+
+/**
+ * A capture set as cache keys see it: the globs and the analyzers' keys. A CaptureSpec is one;
+ * catalogers' spec modules give this much without loading their parsers (see CatalogerSpec).
+ */
+export interface CaptureSelection {
+  selectors: FileSelector[];
+  analyzers: AnalyzerKey[];
+}
+
 const DEFAULT_MAX = 32 * 1024 * 1024;
 const NONE: FileAnalyzer[] = [];
+
+/** Identifies a capture set in cache keys: changing any glob, size limit or analyzer key invalidates. */
+export function captureFingerprint(spec: CaptureSelection): string {
+  return JSON.stringify({
+    g: spec.selectors.map((s) => [s.globs, s.maxSize ?? DEFAULT_MAX]),
+    a: spec.analyzers.map((a) => [a.name, a.version, a.maxSize]),
+  });
+}
 
 /** Compile a glob to a RegExp over absolute paths. */
 export function globToRegExp(glob: string): RegExp {
@@ -249,10 +269,7 @@ export class CompiledCapture {
   constructor(spec: CaptureSpec) {
     for (const sel of spec.selectors) for (const g of sel.globs) this.patterns.add(g, globToRegExp(g), sel.maxSize ?? DEFAULT_MAX);
     this.analyzers = spec.analyzers;
-    this.fingerprint = JSON.stringify({
-      g: spec.selectors.map((s) => [s.globs, s.maxSize ?? DEFAULT_MAX]),
-      a: spec.analyzers.map((a) => [a.name, a.version, a.maxSize]),
-    });
+    this.fingerprint = captureFingerprint(spec);
   }
 
   /** Largest size we would capture this path at, or 0 when nobody wants it. */
@@ -273,7 +290,8 @@ export class CompiledCapture {
     return out ?? NONE;
   }
 
-  static merge(specs: readonly CaptureSpec[]): CaptureSpec {
+  /** Several capture sets as one: a CaptureSpec from CaptureSpecs, a CaptureSelection from selections. */
+  static merge<A extends AnalyzerKey>(specs: readonly { selectors: FileSelector[]; analyzers: A[] }[]): { selectors: FileSelector[]; analyzers: A[] } {
     return { selectors: specs.flatMap((s) => s.selectors), analyzers: specs.flatMap((s) => s.analyzers) };
   }
 }

@@ -22,7 +22,7 @@ import type { Package, Sbom } from '../sbom/model.js';
 import { tryParsePurl, type PurlParts } from '../sbom/purl.js';
 import { Warnings } from '../util/errors.js';
 import type { Finding, VexStatementRef } from './types.js';
-import { attachmentsCapture } from '../catalog/run.js';
+import { attachmentsCapture } from '../catalog/selection.js';
 import { appendAll } from '../util/arrays.js';
 import { imageNameParts } from '../sbom/formats/image-identity.js';
 

@@ -1,10 +1,11 @@
 import { readFileSync } from 'node:fs';
-import { catalogScan, captureFor, type Attachment } from '../catalog/run.js';
+import type { Attachment } from '../catalog/run.js';
+import { captureFor } from '../catalog/selection.js';
 import type { Cataloger } from '../catalog/types.js';
 import { osReleaseCapture } from '../catalog/os-release.js';
 import { imageMetadataFrom } from '../image/inspect.js';
 import { scanIncomplete } from '../image/incomplete.js';
-import { CompiledCapture } from '../image/capture.js';
+import { captureFingerprint, CompiledCapture, type AnalyzerKey } from '../image/capture.js';
 import { join } from 'node:path';
 import { CatalogCache, type CatalogSnapshot } from './result-cache.js';
 import { openImage } from '../image/open.js';
@@ -41,26 +42,33 @@ export async function defaultCatalogers(): Promise<Cataloger[]> {
  * for an exact stack of layers is cached too (see CatalogCache).
  */
 export async function sbomForImage(image: Image, catalogers?: Cataloger[], scanOpts: ScanOptions = {}, opts: { catalogCache?: boolean; secrets?: boolean } = {}): Promise<SbomResult> {
-  const cats = catalogers ?? (await defaultCatalogers());
   // The secret scan is one more content scanner of the same layer pass, not a second read.
   const secrets = opts.secrets ? await import('../secrets/index.js') : undefined;
-  // With SCOUT_THREADS=1 the default set is indexed in worker threads (they load the same spec
-  // by name). Off by default: on the 2-core machines we measure on, it was no faster and used
-  // twice the memory; bigger machines may gain.
-  const threads = catalogers || secrets || process.env.SCOUT_THREADS !== '1' ? {} : { workerCapture: { module: siblingModule(import.meta.url, '../catalog/index').href, name: 'fullCapture' } };
-  const baseSpec = catalogers ? captureFor(cats, [osReleaseCapture]) : (await import('../catalog/index.js')).fullCapture;
-  const spec = secrets ? CompiledCapture.merge([baseSpec, { selectors: [], analyzers: [secrets.secretsAnalyzer()] }]) : baseSpec;
+  const secretsCapture = { selectors: [], analyzers: secrets ? [secrets.secretsAnalyzer()] : [] };
+  // The cache key needs what is selected, not the code that reads it: the default set's key
+  // comes from the catalogers' spec modules, so a run served whole from the cache loads none.
+  const specs = catalogers ? undefined : await import('../catalog/specs.js');
+  const keyFingerprint = captureFingerprint(CompiledCapture.merge<AnalyzerKey>([specs?.fullSelection ?? captureFor(catalogers!, [osReleaseCapture]), secretsCapture]));
+  const names = (specs?.allCatalogerSpecs ?? catalogers!).map((c) => c.name).join(',');
   const useCache = scanOpts.cache !== false && opts.catalogCache !== false && !image.layers.some((l) => l.indexWith);
   const cache = useCache ? new CatalogCache(scanOpts.cache ? join(scanOpts.cache.dir, '..') : undefined) : undefined;
   const key = CatalogCache.key(
     image.layers.map((l) => l.diffId),
-    new CompiledCapture(spec).fingerprint + '|' + cats.map((c) => c.name).join(','),
+    keyFingerprint + '|' + names,
     TOOL.version,
   );
   const hit = await cache?.get(key);
   if (hit) return { sbom: assemble(image, hit), fromCache: true, vexFiles: hit.vexFiles, ...(secrets && hit.secrets ? { secrets: secrets.withConfig(hit.secrets, image.config) } : {}) };
+  const cats = catalogers ?? (await defaultCatalogers());
+  // With SCOUT_THREADS=1 the default set is indexed in worker threads (they load the same spec
+  // by name). Off by default: on the 2-core machines we measure on, it was no faster and used
+  // twice the memory; bigger machines may gain.
+  const threads = catalogers || secrets || process.env.SCOUT_THREADS !== '1' ? {} : { workerCapture: { module: siblingModule(import.meta.url, '../catalog/index').href, name: 'fullCapture' } };
+  const spec = CompiledCapture.merge([catalogers ? captureFor(cats, [osReleaseCapture]) : (await import('../catalog/index.js')).fullCapture, secretsCapture]);
+  // A cataloger whose spec module says otherwise would file this scan under another selection's key.
+  if (captureFingerprint(spec) !== keyFingerprint || cats.map((c) => c.name).join(',') !== names) throw new Error('the catalogers and their spec modules (src/catalog/*/spec.ts) select different files');
   const scan = await scanImage(image, spec, { ...threads, ...scanOpts });
-  const result = catalogScan(scan, cats);
+  const result = (await import('../catalog/run.js')).catalogScan(scan, cats);
   const snap: CatalogSnapshot = {
     packages: result.packages,
     distro: result.distro,

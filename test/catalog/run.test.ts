@@ -101,7 +101,8 @@ test('a binary at a path an rpm package installed is marked as owned by that pac
   const { rpmCataloger } = await import('../../src/catalog/rpm/index.js');
   const { goBinaryCataloger } = await import('../../src/catalog/golang/index.js');
   const { treeFromMemory } = await import('../../src/image/layer/memory-index.js');
-  const { captureFor, catalogTree } = await import('../../src/catalog/run.js');
+  const { catalogTree } = await import('../../src/catalog/run.js');
+  const { captureFor } = await import('../../src/catalog/selection.js');
   const fixtures = new URL('../fixtures/catalogers/', import.meta.url).pathname;
   const tree = await treeFromMemory(
     [

@@ -72,3 +72,21 @@ test('scanning an archive does not load the HTTP client (undici, about 80 ms of 
   assert.ok(r.modules.includes('src/image/registry/client.ts'), 'the registry client module itself is loaded (open.ts names every source)');
   assert.deepEqual(r.modules.filter((m) => m.startsWith('node_modules/undici/')), []);
 });
+
+/** A module of src/catalog/ that a run served from the catalog cache may load: the selection specs, not a cataloger. */
+const SPEC_MODULE = /^src\/catalog\/(?:specs|selection|os-release)\.ts$|^src\/catalog\/[^/]+\/spec\.ts$/;
+
+test('an sbom served whole from the catalog cache loads the catalogers\' spec modules, not the catalogers', () => {
+  const archive = join(ROOT, 'examples/demo-image.tar');
+  const env = { SCOUT_CACHE_DIR: tempDir() };
+  const cold = loaded(['sbom', archive, '--format', 'json'], env);
+  assert.equal(cold.code, 0);
+  // The trace sees the catalogers when they run: the warm run's absence of them means something.
+  assert.ok(cold.modules.includes('src/catalog/dpkg/index.ts') && cold.modules.includes('src/catalog/run.ts'), 'the first run catalogs');
+  const warm = loaded(['sbom', archive, '--format', 'json'], env);
+  assert.equal(warm.code, 0);
+  assert.deepEqual(JSON.parse(warm.stdout).packages, JSON.parse(cold.stdout).packages, 'the same SBOM, from the cache');
+  const catalog = warm.modules.filter((m) => m.startsWith('src/catalog/'));
+  assert.ok(catalog.includes('src/catalog/specs.ts') && catalog.includes('src/catalog/dpkg/spec.ts'), 'the key is built from the specs');
+  assert.deepEqual(catalog.filter((m) => !SPEC_MODULE.test(m)), []);
+});

@@ -1,32 +1,21 @@
-import type { CaptureSpec } from '../../image/capture.js';
 import type { FileTree } from '../../image/filetree.js';
 import type { DistroInfo, Package } from '../../sbom/model.js';
 import type { Warnings } from '../../util/errors.js';
 import { distroQualifier, purlFor } from '../../sbom/purl.js';
-import { OS_RELEASE_PATHS, readDistro } from '../os-release.js';
+import { readDistro } from '../os-release.js';
 import type { CatalogContext, Cataloger } from '../types.js';
 import { dependencyName, parseInstalled, type ApkEntry } from './installed.js';
 import { apkLicenses } from './license.js';
 import { linkByName } from '../dpkg/package-links.js';
 import { warnIfCapped } from '../limits.js';
 
-/** apk-tools 2 keeps its database under /lib; apk-tools 3 under /usr/lib. */
-export const APK_DB_PATHS = ['/lib/apk/db/installed', '/usr/lib/apk/db/installed'];
-/** Packages the user asked for by name (everything else was pulled in as a dependency). */
-export const APK_WORLD = '/etc/apk/world';
-const FOUND_BY = 'apk-cataloger';
+import { APK_DB_PATHS, APK_WORLD, apkSpec } from './spec.js';
+
+const FOUND_BY = apkSpec.name;
 const MAX_TOKEN = 512;
 
 export const apkCataloger: Cataloger = {
-  name: FOUND_BY,
-  capture: {
-    selectors: [
-      { globs: APK_DB_PATHS, maxSize: 256 * 1024 * 1024 },
-      { globs: [APK_WORLD], maxSize: 4 * 1024 * 1024 },
-      { globs: OS_RELEASE_PATHS, maxSize: 64 * 1024 },
-    ],
-    analyzers: [],
-  } satisfies CaptureSpec,
+  ...apkSpec,
   catalog(tree: FileTree, ctx: CatalogContext): Package[] {
     const path = APK_DB_PATHS.find((p) => tree.stat(p)?.type === 'file');
     const buf = path ? tree.read(path) : undefined;

@@ -1,4 +1,3 @@
-import type { CaptureSpec } from '../../image/capture.js';
 import type { FileTree } from '../../image/filetree.js';
 import type { Package } from '../../sbom/model.js';
 import { normaliseLicenses } from '../../sbom/license.js';
@@ -8,8 +7,9 @@ import type { CatalogContext, Cataloger } from '../types.js';
 import { linkByRequirements } from '../requirement-links.js';
 import { appendAll } from '../../util/arrays.js';
 import { MAX_ENTRIES_PER_FILE, warnIfCapped } from '../limits.js';
+import { composerSpec } from './spec.js';
 
-const FOUND_BY = 'php-composer-cataloger';
+const FOUND_BY = composerSpec.name;
 const INSTALLED = /^(.*)\/vendor\/composer\/installed\.json$/;
 const LOCK = /^(.*)\/composer\.lock$/;
 const MAX_FIELD = 1024;
@@ -31,11 +31,7 @@ interface RawPackage {
 }
 
 export const composerCataloger: Cataloger = {
-  name: FOUND_BY,
-  capture: {
-    selectors: [{ globs: ['**/vendor/composer/installed.json', '**/composer.lock'], maxSize: 32 * 1024 * 1024 }],
-    analyzers: [],
-  } satisfies CaptureSpec,
+  ...composerSpec,
   catalog(tree: FileTree, ctx: CatalogContext): Package[] {
     const files = [...tree.captured()].filter((n) => n.type === 'file' && (INSTALLED.test(n.path) || LOCK.test(n.path))).map((n) => n.path).sort();
     const installedProjects = new Set(files.map((p) => INSTALLED.exec(p)?.[1]).filter((x): x is string => x !== undefined));

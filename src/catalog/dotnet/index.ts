@@ -1,4 +1,3 @@
-import type { CaptureSpec } from '../../image/capture.js';
 import type { FileTree } from '../../image/filetree.js';
 import type { Package } from '../../sbom/model.js';
 import { purlFor } from '../../sbom/purl.js';
@@ -6,8 +5,9 @@ import type { Warnings } from '../../util/errors.js';
 import type { CatalogContext, Cataloger } from '../types.js';
 import { appendAll } from '../../util/arrays.js';
 import { MAX_ENTRIES_PER_FILE } from '../limits.js';
+import { dotnetSpec } from './spec.js';
 
-const FOUND_BY = 'dotnet-deps-cataloger';
+const FOUND_BY = dotnetSpec.name;
 const DEPS = /\.deps\.json$/;
 /** The SDK's name prefix for the runtime bundled into a self-contained app. */
 const RUNTIME_PACK = 'runtimepack.';
@@ -39,8 +39,7 @@ interface DepsFile {
  * Without it every library is reported, with no relationships or links.
  */
 export const dotnetCataloger: Cataloger = {
-  name: FOUND_BY,
-  capture: { selectors: [{ globs: ['**/*.deps.json'], maxSize: 16 * 1024 * 1024 }], analyzers: [] } satisfies CaptureSpec,
+  ...dotnetSpec,
   catalog(tree: FileTree, ctx: CatalogContext): Package[] {
     const out: Package[] = [];
     const paths = [...tree.captured()].filter((n) => n.type === 'file' && DEPS.test(n.path)).map((n) => n.path).sort();

@@ -1,7 +1,5 @@
 import { parseStanzas } from './control.js';
 
-export const EXTENDED_STATES_PATH = '/var/lib/apt/extended_states';
-
 /**
  * Packages apt marked as automatically installed (pulled in as dependencies), keyed by
  * "name" and "name:arch". Everything else was asked for by name.

@@ -1,22 +1,21 @@
 import { posix } from 'node:path';
-import type { CaptureSpec } from '../../image/capture.js';
 import type { FileTree } from '../../image/filetree.js';
 import type { DistroInfo, Package } from '../../sbom/model.js';
 import type { Warnings } from '../../util/errors.js';
-import { OS_RELEASE_PATHS, readDistro } from '../os-release.js';
+import { readDistro } from '../os-release.js';
 import type { CatalogContext, Cataloger } from '../types.js';
 import { parseRelations, parseStanzas, splitRelationField, type Stanza } from './control.js';
 import { licensesFromCopyright } from './copyright.js';
-import { autoInstalled, EXTENDED_STATES_PATH } from './extended-states.js';
+import { autoInstalled } from './extended-states.js';
 import { linkByName } from './package-links.js';
 import { debPurl } from './purl.js';
 import { parseSourceField, splitDebVersion } from './version.js';
 import { appendAll } from '../../util/arrays.js';
 import { warnIfCapped } from '../limits.js';
 
-export const DPKG_STATUS = '/var/lib/dpkg/status';
-export const DPKG_STATUS_D = '/var/lib/dpkg/status.d';
-const FOUND_BY = 'dpkg-cataloger';
+import { DPKG_STATUS, DPKG_STATUS_D, dpkgSpec, EXTENDED_STATES_PATH } from './spec.js';
+
+const FOUND_BY = dpkgSpec.name;
 
 /** Files beside distroless status.d entries that are not package stanzas. */
 const STATUS_D_SKIP = /\.(md5sums|preinst|postinst|prerm|postrm|conffiles|list|shlibs|symbols|triggers|templates|config)$/;
@@ -33,17 +32,7 @@ interface DebRecord {
 }
 
 export const dpkgCataloger: Cataloger = {
-  name: FOUND_BY,
-  capture: {
-    selectors: [
-      { globs: [DPKG_STATUS, `${DPKG_STATUS_D}/*`], maxSize: 256 * 1024 * 1024 },
-      // Most are a few KB; Boost's list every file and pass 2 MB.
-      { globs: ['/usr/share/doc/*/copyright'], maxSize: 4 * 1024 * 1024 },
-      { globs: [EXTENDED_STATES_PATH], maxSize: 64 * 1024 * 1024 },
-      { globs: OS_RELEASE_PATHS, maxSize: 64 * 1024 },
-    ],
-    analyzers: [],
-  } satisfies CaptureSpec,
+  ...dpkgSpec,
   catalog(tree: FileTree, ctx: CatalogContext): Package[] {
     const distro = ctx.distro ?? readDistro(tree);
     const records: DebRecord[] = [];

@@ -1,10 +1,8 @@
-import type { CaptureSpec } from '../../image/capture.js';
 import type { FileTree } from '../../image/filetree.js';
 import { readSbom } from '../../sbom/formats/detect.js';
 import type { Package } from '../../sbom/model.js';
 import type { CatalogContext, Cataloger } from '../types.js';
-
-export const EMBEDDED_SBOM = 'embedded-sbom-cataloger';
+import { EMBEDDED_SBOM, embeddedSbomSpec } from './spec.js';
 
 /**
  * SBOMs that ship inside an image: `*.spdx.json` and `*.cdx.json` anywhere, and the per-package
@@ -13,11 +11,7 @@ export const EMBEDDED_SBOM = 'embedded-sbom-cataloger';
  * cataloger found too (same PURL), so nothing is counted twice.
  */
 export const embeddedSbomCataloger: Cataloger = {
-  name: EMBEDDED_SBOM,
-  capture: {
-    selectors: [{ globs: ['**/*.spdx.json', '**/*.cdx.json', '/var/lib/db/sbom/**'], maxSize: 64 * 1024 * 1024 }],
-    analyzers: [],
-  } satisfies CaptureSpec,
+  ...embeddedSbomSpec,
   catalog(tree: FileTree, ctx: CatalogContext): Package[] {
     const out: Package[] = [];
     for (const node of tree.captured()) {

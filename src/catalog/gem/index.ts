@@ -1,5 +1,4 @@
 import { posix } from 'node:path';
-import type { CaptureSpec } from '../../image/capture.js';
 import type { FileTree } from '../../image/filetree.js';
 import type { Package } from '../../sbom/model.js';
 import { normaliseLicenses } from '../../sbom/license.js';
@@ -9,20 +8,15 @@ import { parseGemfileLock, type GemfileLock } from './gemfile-lock.js';
 import { parseGemspec } from './gemspec.js';
 import { linkByRequirements } from '../requirement-links.js';
 
-const FOUND_BY = 'ruby-gem-cataloger';
+import { gemSpec } from './spec.js';
+
+const FOUND_BY = gemSpec.name;
 const GEMSPEC = /\/specifications\/(default\/)?[^/]+\.gemspec$/;
 const LOCKFILE = /\/(Gemfile\.lock|gems\.locked)$/;
 const MAX_FIELD = 1024;
 
 export const gemCataloger: Cataloger = {
-  name: FOUND_BY,
-  capture: {
-    selectors: [
-      { globs: ['**/specifications/*.gemspec', '**/specifications/default/*.gemspec'], maxSize: 1024 * 1024 },
-      { globs: ['**/Gemfile.lock', '**/gems.locked'], maxSize: 8 * 1024 * 1024 },
-    ],
-    analyzers: [],
-  } satisfies CaptureSpec,
+  ...gemSpec,
   catalog(tree: FileTree, ctx: CatalogContext): Package[] {
     const installed: Package[] = [];
     const envOf = new Map<Package, string>();

@@ -14,14 +14,13 @@ import { siblingModule } from '../../util/module-worker.js';
 import { appendAll } from '../../util/arrays.js';
 import { warnIfCapped } from '../limits.js';
 
-export const GO_BUILDINFO_ANALYZER = 'go-buildinfo';
-const FOUND_BY = 'go-binary-cataloger';
+import { GO_BUILDINFO, goBinarySpec } from './spec.js';
+
+export const GO_BUILDINFO_ANALYZER = GO_BUILDINFO.name;
+const FOUND_BY = goBinarySpec.name;
 
 export const goBuildInfoAnalyzer: FileAnalyzer = {
-  name: GO_BUILDINFO_ANALYZER,
-  // 2: build info over MAX_BUILDINFO_STRING is read that far (cutFrom), no longer refused.
-  version: 2,
-  maxSize: 256 * 1024 * 1024,
+  ...GO_BUILDINFO,
   select: selectExecutable,
   analyze: readGoBuildInfo,
   offThread: { module: siblingModule(import.meta.url, 'buildinfo').href, fn: 'readGoBuildInfo' },
@@ -113,7 +112,7 @@ function catalogGo(tree: FileTree, ctx: CatalogContext): Package[] {
 }
 
 export const goBinaryCataloger: Cataloger = {
-  name: FOUND_BY,
-  capture: { selectors: [], analyzers: [goBuildInfoAnalyzer] },
+  ...goBinarySpec,
+  capture: { ...goBinarySpec.capture, analyzers: [goBuildInfoAnalyzer] },
   catalog: catalogGo,
 };

@@ -14,15 +14,13 @@ import type { Cataloger, CatalogContext } from '../types.js';
 import { CUT_SHORT_CODES, isJavaArchiveName, javaArchiveResult, type JavaArchiveAnalysis } from './archive.js';
 import { siblingModule } from '../../util/module-worker.js';
 
-export const JAVA_ARCHIVE_ANALYZER = 'java-archive';
-const FOUND_BY = 'java-archive-cataloger';
+import { JAVA_ARCHIVE, javaSpec } from './spec.js';
+
+export const JAVA_ARCHIVE_ANALYZER = JAVA_ARCHIVE.name;
+const FOUND_BY = javaSpec.name;
 
 export const javaArchiveAnalyzer: FileAnalyzer = {
-  name: JAVA_ARCHIVE_ANALYZER,
-  // 2: artifacts carry author and description. 3: a jar whose manifest names no coordinates is named by its file.
-  // 4: nested archives a limit left unread mark the layer incomplete (results cached before did not).
-  version: 4,
-  maxSize: 256 * 1024 * 1024,
+  ...JAVA_ARCHIVE,
   select(path, _size, head) {
     if (!isJavaArchiveName(path)) return false;
     // Zip magic, or a launch script prepended to an executable (Spring Boot) jar.
@@ -113,7 +111,7 @@ function catalogJava(tree: FileTree, ctx: CatalogContext): Package[] {
 }
 
 export const javaCataloger: Cataloger = {
-  name: FOUND_BY,
-  capture: { selectors: [], analyzers: [javaArchiveAnalyzer] },
+  ...javaSpec,
+  capture: { ...javaSpec.capture, analyzers: [javaArchiveAnalyzer] },
   catalog: catalogJava,
 };

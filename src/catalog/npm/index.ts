@@ -1,5 +1,4 @@
 import { posix } from 'node:path';
-import type { CaptureSpec } from '../../image/capture.js';
 import type { FileTree } from '../../image/filetree.js';
 import type { Package } from '../../sbom/model.js';
 import type { Warnings } from '../../util/errors.js';
@@ -13,7 +12,9 @@ import { readPnpmLock } from './pnpm-lock.js';
 import { readYarnLock } from './yarn-lock.js';
 import { appendAll } from '../../util/arrays.js';
 
-export const NPM_CATALOGER = 'npm-cataloger';
+import { npmSpec } from './spec.js';
+
+export const NPM_CATALOGER = npmSpec.name;
 
 export interface NpmCatalogerOptions {
   /** Report dev-only packages (flagged metadata.dev = true). Default true. */
@@ -31,14 +32,6 @@ const READERS: Record<LockName, (text: string, path: string, m: Manifest | undef
   'npm-shrinkwrap.json': readPackageLock,
   'yarn.lock': readYarnLock,
   'pnpm-lock.yaml': readPnpmLock,
-};
-
-export const NPM_CAPTURE: CaptureSpec = {
-  selectors: [
-    { globs: ['**/node_modules/**/package.json', '**/package.json'], maxSize: 4 * 1024 * 1024 },
-    { globs: ['**/package-lock.json', '**/npm-shrinkwrap.json', '**/yarn.lock', '**/pnpm-lock.yaml'], maxSize: 64 * 1024 * 1024 },
-  ],
-  analyzers: [],
 };
 
 interface ProjectFiles {
@@ -167,8 +160,7 @@ function isInside(dir: string, ancestor: string): boolean {
 export function createNpmCataloger(options: NpmCatalogerOptions = {}): Cataloger {
   const opts: Required<NpmCatalogerOptions> = { includeDev: options.includeDev ?? true, includeRoot: options.includeRoot ?? true };
   return {
-    name: NPM_CATALOGER,
-    capture: NPM_CAPTURE,
+    ...npmSpec,
     catalog(tree: FileTree, ctx: CatalogContext): Package[] {
       const out: Package[] = [];
       const projects = collect(tree);

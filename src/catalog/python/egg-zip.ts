@@ -8,15 +8,14 @@ export interface EggZipResult {
   requires?: string;
 }
 
-export const EGG_ANALYZER = 'python-egg-zip';
-const MAX_EGG = 256 * 1024 * 1024;
+import { EGG_ZIP } from './spec.js';
+
+export const EGG_ANALYZER = EGG_ZIP.name;
 const MAX_MEMBER = 4 * 1024 * 1024;
 
 /** Reads EGG-INFO/PKG-INFO (and top_level.txt, requires.txt) out of a zipped .egg. */
 export const eggZipAnalyzer: FileAnalyzer = {
-  name: EGG_ANALYZER,
-  version: 1,
-  maxSize: MAX_EGG,
+  ...EGG_ZIP,
   select(path, _size, head) {
     return path.endsWith('.egg') && looksLikeZip(head);
   },

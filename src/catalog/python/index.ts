@@ -1,5 +1,4 @@
 import { posix } from 'node:path';
-import type { CaptureSpec } from '../../image/capture.js';
 import type { FileTree } from '../../image/filetree.js';
 import type { Package } from '../../sbom/model.js';
 import { purlFor } from '../../sbom/purl.js';
@@ -10,14 +9,9 @@ import { EGG_ANALYZER, eggZipAnalyzer, type EggZipResult } from './egg-zip.js';
 import { chooseLicenses, declaredLicenses } from './licenses.js';
 import { parseInstalledFiles, parseRecord, resolveRecordPath } from './record.js';
 import { linkByRequirements } from '../requirement-links.js';
+import { pythonSpec } from './spec.js';
 
-const FOUND_BY = 'python-package-cataloger';
-
-/** METADATA of big projects carries the whole README; past this it is not read (with a warning). */
-export const MAX_METADATA_BYTES = 4 * 1024 * 1024;
-const MAX_RECORD_BYTES = 16 * 1024 * 1024;
-const MAX_SMALL_BYTES = 1024 * 1024;
-const MAX_LICENSE_BYTES = 256 * 1024;
+const FOUND_BY = pythonSpec.name;
 /** Files listed per package in metadata; RECORDs of huge packages are cut here. */
 const MAX_FILES_LISTED = 5_000;
 const MAX_FIELD = 1024;
@@ -42,23 +36,8 @@ interface Found {
 }
 
 export const pythonCataloger: Cataloger = {
-  name: FOUND_BY,
-  capture: {
-    selectors: [
-      { globs: ['**/*dist-info/METADATA', '**/*egg-info/PKG-INFO', '**/EGG-INFO/PKG-INFO', '**/*.egg-info'], maxSize: MAX_METADATA_BYTES },
-      { globs: ['**/*dist-info/RECORD', '**/*egg-info/installed-files.txt'], maxSize: MAX_RECORD_BYTES },
-      {
-        globs: [
-          '**/*dist-info/{top_level.txt,direct_url.json,INSTALLER}',
-          '**/*egg-info/{top_level.txt,requires.txt,INSTALLER}',
-          '**/EGG-INFO/{top_level.txt,requires.txt}',
-        ],
-        maxSize: MAX_SMALL_BYTES,
-      },
-      { globs: ['**/*dist-info/{LICENSE,LICENCE,COPYING}*', '**/*dist-info/licenses/**'], maxSize: MAX_LICENSE_BYTES },
-    ],
-    analyzers: [eggZipAnalyzer],
-  } satisfies CaptureSpec,
+  ...pythonSpec,
+  capture: { ...pythonSpec.capture, analyzers: [eggZipAnalyzer] },
   catalog(tree: FileTree, ctx: CatalogContext): Package[] {
     const found = findMetadata(tree);
     const pkgs: Package[] = [];

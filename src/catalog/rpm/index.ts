@@ -1,10 +1,9 @@
-import type { CaptureSpec } from '../../image/capture.js';
 import type { FileTree } from '../../image/filetree.js';
 import type { DistroInfo, Package } from '../../sbom/model.js';
 import { ScoutError, type Warnings } from '../../util/errors.js';
 import { normaliseLicense } from '../../sbom/license.js';
 import { distroQualifier, purlFor } from '../../sbom/purl.js';
-import { OS_RELEASE_PATHS, readDistro } from '../os-release.js';
+import { readDistro } from '../os-release.js';
 import type { CatalogContext, Cataloger } from '../types.js';
 import { linkByName } from '../dpkg/package-links.js';
 import { readBdbHash } from './bdb.js';
@@ -13,29 +12,17 @@ import { readNdb } from './ndb.js';
 import { readSqliteRpmdb } from './sqlite.js';
 import { recordInstalledFiles } from '../ownership.js';
 
-/** rpm >= 4.17 on Fedora/openSUSE keeps the database under /usr/lib/sysimage; older ones under /var/lib. */
-export const RPMDB_DIRS = ['/usr/lib/sysimage/rpm', '/var/lib/rpm'];
+import { RPMDB_DIRS, RPMDB_FILES, rpmSpec } from './spec.js';
+
+const READERS = { 'rpmdb.sqlite': readSqliteRpmdb, 'Packages.db': readNdb, Packages: readBdbHash } satisfies Record<(typeof RPMDB_FILES)[number], unknown>;
 /** Backends in the order rpm prefers them when several files sit in one directory. */
-const BACKENDS = [
-  { file: 'rpmdb.sqlite', read: readSqliteRpmdb },
-  { file: 'Packages.db', read: readNdb },
-  { file: 'Packages', read: readBdbHash },
-] as const;
-const FOUND_BY = 'rpm-cataloger';
-/** rpm databases of large images run to hundreds of MiB. */
-const MAX_RPMDB = 512 * 1024 * 1024;
+const BACKENDS = RPMDB_FILES.map((file) => ({ file, read: READERS[file] }));
+const FOUND_BY = rpmSpec.name;
 /** Per database, a flood of bad headers is summarised rather than reported one by one. */
 const MAX_HEADER_WARNINGS = 20;
 
 export const rpmCataloger: Cataloger = {
-  name: FOUND_BY,
-  capture: {
-    selectors: [
-      { globs: RPMDB_DIRS.map((d) => `${d}/{${BACKENDS.map((b) => b.file).join(',')}}`), maxSize: MAX_RPMDB },
-      { globs: OS_RELEASE_PATHS, maxSize: 64 * 1024 },
-    ],
-    analyzers: [],
-  } satisfies CaptureSpec,
+  ...rpmSpec,
   catalog(tree: FileTree, ctx: CatalogContext): Package[] {
     const distro = ctx.distro ?? readDistro(tree);
     const out: Package[] = [];

@@ -3,8 +3,9 @@ import type { Package } from '../../sbom/model.js';
 import type { CatalogContext, Cataloger } from '../types.js';
 import { runtimePackage } from './package.js';
 
-const FOUND_BY = 'go-toolchain-cataloger';
-const VERSION_FILE = '/usr/local/go/VERSION';
+import { GO_VERSION_FILE as VERSION_FILE, goToolchainSpec } from './spec.js';
+
+const FOUND_BY = goToolchainSpec.name;
 
 /**
  * The Go toolchain of the golang images. It is reported the way Go binaries report the
@@ -13,8 +14,7 @@ const VERSION_FILE = '/usr/local/go/VERSION';
  * the standard library matches both.
  */
 export const goToolchainCataloger: Cataloger = {
-  name: FOUND_BY,
-  capture: { selectors: [{ globs: [VERSION_FILE], maxSize: 4096 }], analyzers: [] },
+  ...goToolchainSpec,
   catalog(tree: FileTree, ctx: CatalogContext): Package[] {
     const text = tree.readText(VERSION_FILE);
     if (text === undefined) return [];

@@ -5,8 +5,10 @@ import type { Package } from '../../sbom/model.js';
 import type { CatalogContext, Cataloger } from '../types.js';
 import { cDefine, plausibleVersion, runtimePackage } from './package.js';
 
-const FOUND_BY = 'node-runtime-cataloger';
-export const NODE_BINARY_ANALYZER = 'node-binary-version';
+import { NODE_BINARY, nodeRuntimeSpec } from './spec.js';
+
+const FOUND_BY = nodeRuntimeSpec.name;
+export const NODE_BINARY_ANALYZER = NODE_BINARY.name;
 const HEADER = /^(.*)\/include\/node\/node_version\.h$/;
 const ELF = Buffer.from([0x7f, 0x45, 0x4c, 0x46]);
 /** Strings a node binary carries right before its own version. */
@@ -31,9 +33,7 @@ export function nodeVersionFromBinary(content: Buffer): string | undefined {
 }
 
 export const nodeBinaryAnalyzer: FileAnalyzer = {
-  name: NODE_BINARY_ANALYZER,
-  version: 1,
-  maxSize: 512 * 1024 * 1024,
+  ...NODE_BINARY,
   select(path, _size, head) {
     return posix.basename(path) === 'node' && posix.basename(posix.dirname(path)) === 'bin' && head.subarray(0, 4).equals(ELF);
   },
@@ -49,11 +49,8 @@ export const nodeBinaryAnalyzer: FileAnalyzer = {
  * else from the binary itself. Header trees without a binary (node-gyp caches) are not runtimes.
  */
 export const nodeRuntimeCataloger: Cataloger = {
-  name: FOUND_BY,
-  capture: {
-    selectors: [{ globs: ['**/include/node/node_version.h'], maxSize: 64 * 1024 }],
-    analyzers: [nodeBinaryAnalyzer],
-  },
+  ...nodeRuntimeSpec,
+  capture: { ...nodeRuntimeSpec.capture, analyzers: [nodeBinaryAnalyzer] },
   catalog(tree: FileTree, ctx: CatalogContext): Package[] {
     const prefixes = new Set<string>();
     const binaries = new Set(tree.analyzed(NODE_BINARY_ANALYZER));

@@ -4,8 +4,9 @@ import type { Package } from '../../sbom/model.js';
 import type { CatalogContext, Cataloger } from '../types.js';
 import { plausibleVersion, runtimePackage } from './package.js';
 
-const FOUND_BY = 'openjdk-runtime-cataloger';
-const RELEASE_GLOBS = ['/usr/local/openjdk-*/release', '/opt/java/openjdk/release', '/usr/lib/jvm/*/release', '/opt/java/*/release'];
+import { openjdkRuntimeSpec } from './spec.js';
+
+const FOUND_BY = openjdkRuntimeSpec.name;
 const RELEASE = /\/release$/;
 
 /** The JDK's `release` file: KEY="value" lines. */
@@ -20,8 +21,7 @@ export function parseRelease(text: string): Map<string, string> {
 
 /** A JDK or JRE unpacked from a tarball (Temurin, the openjdk images) or laid out under /usr/lib/jvm. */
 export const openjdkRuntimeCataloger: Cataloger = {
-  name: FOUND_BY,
-  capture: { selectors: [{ globs: RELEASE_GLOBS, maxSize: 64 * 1024 }], analyzers: [] },
+  ...openjdkRuntimeSpec,
   catalog(tree: FileTree, ctx: CatalogContext): Package[] {
     const out: Package[] = [];
     for (const n of [...tree.captured()].sort((a, b) => (a.path < b.path ? -1 : 1))) {

@@ -4,7 +4,9 @@ import type { Package } from '../../sbom/model.js';
 import type { CatalogContext, Cataloger } from '../types.js';
 import { cDefine, plausibleVersion, runtimePackage } from './package.js';
 
-const FOUND_BY = 'python-runtime-cataloger';
+import { pythonRuntimeSpec } from './spec.js';
+
+const FOUND_BY = pythonRuntimeSpec.name;
 const PATCHLEVEL = /^(.*)\/include\/(python\d+\.\d+)[a-z]*\/patchlevel\.h$/;
 
 /**
@@ -13,11 +15,7 @@ const PATCHLEVEL = /^(.*)\/include\/(python\d+\.\d+)[a-z]*\/patchlevel\.h$/;
  * <prefix>/bin/python3.X is there too (headers alone are not an interpreter).
  */
 export const pythonRuntimeCataloger: Cataloger = {
-  name: FOUND_BY,
-  capture: {
-    selectors: [{ globs: ['/usr/local/include/python*/patchlevel.h', '/opt/**/include/python*/patchlevel.h'], maxSize: 64 * 1024 }],
-    analyzers: [],
-  },
+  ...pythonRuntimeSpec,
   catalog(tree: FileTree, ctx: CatalogContext): Package[] {
     const out: Package[] = [];
     for (const n of [...tree.captured()].sort((a, b) => (a.path < b.path ? -1 : 1))) {

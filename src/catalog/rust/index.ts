@@ -14,13 +14,13 @@ import { siblingModule } from '../../util/module-worker.js';
 import { appendAll } from '../../util/arrays.js';
 import { warnIfCapped } from '../limits.js';
 
-export const CARGO_AUDITABLE_ANALYZER = 'cargo-auditable';
-const FOUND_BY = 'rust-cataloger';
+import { CARGO_AUDITABLE, rustSpec } from './spec.js';
+
+export const CARGO_AUDITABLE_ANALYZER = CARGO_AUDITABLE.name;
+const FOUND_BY = rustSpec.name;
 
 export const cargoAuditableAnalyzer: FileAnalyzer = {
-  name: CARGO_AUDITABLE_ANALYZER,
-  version: 1,
-  maxSize: 256 * 1024 * 1024,
+  ...CARGO_AUDITABLE,
   select: selectExecutable,
   analyze: auditableResult,
   offThread: { module: siblingModule(import.meta.url, 'auditable').href, fn: 'auditableResult' },
@@ -122,7 +122,7 @@ function catalogRust(tree: FileTree, ctx: CatalogContext): Package[] {
 }
 
 export const rustCataloger: Cataloger = {
-  name: FOUND_BY,
-  capture: { selectors: [{ globs: ['**/Cargo.lock'], maxSize: 16 * 1024 * 1024 }], analyzers: [cargoAuditableAnalyzer] },
+  ...rustSpec,
+  capture: { ...rustSpec.capture, analyzers: [cargoAuditableAnalyzer] },
   catalog: catalogRust,
 };

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { parseHeaders, parseRequirement, normalizePythonName } from '../../../src/catalog/python/core-metadata.js';
-import { MAX_METADATA_BYTES, pythonCataloger } from '../../../src/catalog/python/index.js';
+import { pythonCataloger } from '../../../src/catalog/python/index.js';
+import { MAX_METADATA_BYTES } from '../../../src/catalog/python/spec.js';
 import { detectLicenseText } from '../../../src/catalog/python/license-file.js';
 import { parseRecord } from '../../../src/catalog/python/record.js';
 import { indexFromMemory, treeFromMemory, type MemoryEntry } from '../../../src/image/layer/memory-index.js';

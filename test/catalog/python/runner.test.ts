@@ -4,7 +4,8 @@ import { composerCataloger } from '../../../src/catalog/composer/index.js';
 import { dotnetCataloger } from '../../../src/catalog/dotnet/index.js';
 import { gemCataloger } from '../../../src/catalog/gem/index.js';
 import { pythonCataloger } from '../../../src/catalog/python/index.js';
-import { catalogTree, captureFor } from '../../../src/catalog/run.js';
+import { catalogTree } from '../../../src/catalog/run.js';
+import { captureFor } from '../../../src/catalog/selection.js';
 import { treeFromMemory } from '../../../src/image/layer/memory-index.js';
 
 test('through the catalog runner, dependency links of every language cataloger point at real package ids', async () => {
