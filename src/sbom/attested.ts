@@ -8,19 +8,10 @@ import { byPredicate } from '../attest/select.js';
 import type { Attestation, TrustOptions } from '../attest/types.js';
 import { imageMetadataFrom } from '../image/inspect.js';
 import type { Image } from '../image/types.js';
-import { ScoutError, type ScanWarning } from '../util/errors.js';
+import type { ScanWarning } from '../util/errors.js';
 import { readSbom } from './formats/detect.js';
 import type { Package, Sbom } from './model.js';
 import { tryParsePurl } from './purl.js';
-
-export type SbomSource = 'scan' | 'attestation' | 'both';
-export const SBOM_SOURCES: readonly SbomSource[] = ['scan', 'attestation', 'both'];
-
-export function parseSbomSource(s: string | undefined): SbomSource {
-  const v = (s ?? 'scan').toLowerCase();
-  if (!(SBOM_SOURCES as readonly string[]).includes(v)) throw new ScoutError('bad-option', `--sbom-source must be one of ${SBOM_SOURCES.join(', ')}, not "${s}"`);
-  return v as SbomSource;
-}
 
 /** The best SBOM attestation (signed first; never one whose signature is invalid) read as an Sbom. */
 export async function attestedSbom(image: Image, trust: TrustOptions = {}): Promise<{ sbom?: Sbom; attestation?: Attestation; warnings: ScanWarning[] }> {

@@ -3,7 +3,7 @@ import type { OpenOptions } from '../image/types.js';
 import type { ScanOptions } from '../image/scan.js';
 import { ScoutError } from '../util/errors.js';
 import { sbomForImage, sbomForRef } from './build.js';
-import type { SbomSource } from './attested.js';
+import type { SbomSource } from './sbom-source.js';
 import type { TrustOptions } from '../attest/types.js';
 import type { SecretReport } from '../secrets/collect.js';
 import type { Sbom } from './model.js';

@@ -169,7 +169,7 @@ export function register(program: Command): void {
         const ignoreRules = loadIgnoreFile(o.ignoreFile ?? DEFAULT_IGNORE_FILE, o.ignoreFile !== undefined);
         const vex: Awaited<ReturnType<typeof loadVex>> = [];
         for (const path of o.vexLocation) appendAll(vex, await loadVex(await existing('--vex-location', path), warnings));
-        const { sbom, vexFiles, secrets } = await loadSbom(ref, openOptions(o), scanOptions(o), { sbomSource: (await import('../../sbom/attested.js')).parseSbomSource(o.sbomSource), trust: await loadTrust(o), secrets: o.secrets });
+        const { sbom, vexFiles, secrets } = await loadSbom(ref, openOptions(o), scanOptions(o), { sbomSource: (await import('../../sbom/sbom-source.js')).parseSbomSource(o.sbomSource), trust: await loadTrust(o), secrets: o.secrets });
         // VEX documents shipped inside the image apply like --vex-location ones.
         for (const f of vexFiles) {
           const doc = parseVex(f.content, f.path, warnings);

@@ -30,7 +30,7 @@ export function register(program: Command): void {
       // Checked before the scan: a second pair is never silently dropped for the first.
       const outputs = pairOutputs(o.format, o.output, FORMATS, 'list');
       const { loadSbom } = await import('../../sbom/load.js');
-      const { sbom, secrets } = await loadSbom(ref, openOptions(o), scanOptions(o), { sbomSource: (await import('../../sbom/attested.js')).parseSbomSource(o.sbomSource), trust: await loadTrust(o), secrets: o.secrets });
+      const { sbom, secrets } = await loadSbom(ref, openOptions(o), scanOptions(o), { sbomSource: (await import('../../sbom/sbom-source.js')).parseSbomSource(o.sbomSource), trust: await loadTrust(o), secrets: o.secrets });
       printWarnings(sbom.warnings);
       const written = await writeOutputs(outputs, async (format, file) => {
         switch (format as Format) {
