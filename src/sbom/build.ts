@@ -7,9 +7,10 @@ import { imageMetadataFrom } from '../image/inspect.js';
 import { scanIncomplete } from '../image/incomplete.js';
 import { captureFingerprint, CompiledCapture, type AnalyzerKey } from '../image/capture.js';
 import { join } from 'node:path';
-import { CatalogCache, type CatalogSnapshot } from './result-cache.js';
+import { CatalogCache, type CatalogSnapshot, type StoredSnapshot } from './result-cache.js';
+import { withPackagesFromJson } from './lazy-packages.js';
 import { openImage } from '../image/open.js';
-import { scanImage, type ImageScan, type ScanOptions } from '../image/scan.js';
+import type { ImageScan, ScanOptions } from '../image/scan.js';
 import type { Image, OpenOptions } from '../image/types.js';
 import type { Sbom } from './model.js';
 import type { SecretReport } from '../secrets/collect.js';
@@ -67,7 +68,7 @@ export async function sbomForImage(image: Image, catalogers?: Cataloger[], scanO
   const spec = CompiledCapture.merge([catalogers ? captureFor(cats, [osReleaseCapture]) : (await import('../catalog/index.js')).fullCapture, secretsCapture]);
   // A cataloger whose spec module says otherwise would file this scan under another selection's key.
   if (captureFingerprint(spec) !== keyFingerprint || cats.map((c) => c.name).join(',') !== names) throw new Error('the catalogers and their spec modules (src/catalog/*/spec.ts) select different files');
-  const scan = await scanImage(image, spec, { ...threads, ...scanOpts });
+  const scan = await (await import('../image/scan.js')).scanImage(image, spec, { ...threads, ...scanOpts });
   const result = (await import('../catalog/run.js')).catalogScan(scan, cats);
   const snap: CatalogSnapshot = {
     packages: result.packages,
@@ -91,18 +92,20 @@ export async function sbomForImage(image: Image, catalogers?: Cataloger[], scanO
   return { sbom: assemble(image, snap), scan, fromCache: false, vexFiles: result.vexFiles, ...(secrets && snap.secrets ? { secrets: secrets.withConfig(snap.secrets, image.config) } : {}) };
 }
 
-function assemble(image: Image, snap: CatalogSnapshot): Sbom {
+function assemble(image: Image, snap: CatalogSnapshot | StoredSnapshot): Sbom {
   const allRead = snap.layerSizes.every((n) => n !== undefined);
-  return {
+  const sbom: Sbom = {
     schema: 'iechor-scout/sbom@1',
     generatedAt: new Date().toISOString(),
     tool: TOOL,
     image: imageMetadataFrom(image, { layerSizes: snap.layerSizes, allLayersRead: allRead, distro: snap.distro }),
     ...(snap.distro ? { distro: snap.distro } : {}),
-    packages: snap.packages,
-    packageCount: snap.packages.length,
+    // From the cache: a placeholder in the packages' place, their text parsed when read.
+    packages: 'packages' in snap ? snap.packages : [],
+    packageCount: 'packages' in snap ? snap.packages.length : snap.packageCount,
     warnings: snap.warnings,
   };
+  return 'packagesJson' in snap ? withPackagesFromJson(sbom, snap.packagesJson) : sbom;
 }
 
 export async function sbomForRef(ref: string, opts: OpenOptions = {}, scanOpts: ScanOptions = {}, catalogers?: Cataloger[], build: { secrets?: boolean } = {}): Promise<SbomResult> {

@@ -6,10 +6,11 @@ import { deserialize, serialize } from 'node:v8';
 import { cacheDir } from '../image/cache.js';
 import type { Attachment } from '../catalog/run.js';
 import type { DistroInfo, Package } from './model.js';
+import { topLevelPackagesJson } from './lazy-packages.js';
 import type { ScanWarning } from '../util/errors.js';
 
-/** Bumped when the cached shape or the cataloging rules change. */
-const FORMAT = 4;
+/** Bumped when the cached shape or the cataloging rules change. 5: packages as JSON text. */
+const FORMAT = 5;
 
 /** What cataloging an exact stack of layers produced. */
 export interface CatalogSnapshot {
@@ -20,6 +21,15 @@ export interface CatalogSnapshot {
   vexFiles: Attachment[];
   /** Secrets in the layers' files, when the scan looked for them (`--secrets`). */
   secrets?: import('../secrets/collect.js').SecretReport;
+}
+
+/**
+ * A snapshot as stored and read back: the packages as their JSON text (topLevelPackagesJson),
+ * one string, so reading the entry builds no package objects; they are parsed where read.
+ */
+export interface StoredSnapshot extends Omit<CatalogSnapshot, 'packages'> {
+  packagesJson: string;
+  packageCount: number;
 }
 
 /**
@@ -38,10 +48,10 @@ export class CatalogCache {
     return createHash('sha256').update(JSON.stringify([FORMAT, toolVersion, fingerprint, diffIds])).digest('hex');
   }
 
-  async get(key: string): Promise<CatalogSnapshot | undefined> {
+  async get(key: string): Promise<StoredSnapshot | undefined> {
     try {
-      const v = deserialize(await readFile(join(this.dir, key.slice(0, 2), key))) as CatalogSnapshot & { key?: string };
-      return v && v.key === key ? v : undefined;
+      const v = deserialize(await readFile(join(this.dir, key.slice(0, 2), key))) as StoredSnapshot & { key?: string };
+      return v && v.key === key && typeof v.packagesJson === 'string' ? v : undefined;
     } catch {
       return undefined;
     }
@@ -52,7 +62,9 @@ export class CatalogCache {
     const f = join(this.dir, key.slice(0, 2), key);
     mkdirSync(join(f, '..'), { recursive: true });
     const tmp = `${f}.${process.pid}.tmp`;
-    writeFileSync(tmp, serialize({ ...snap, key }));
+    const { packages, ...rest } = snap;
+    const stored: StoredSnapshot & { key: string } = { ...rest, packagesJson: topLevelPackagesJson(packages), packageCount: packages.length, key };
+    writeFileSync(tmp, serialize(stored));
     renameSync(tmp, f);
   }
 }

@@ -8,14 +8,25 @@ import type { LayerRef } from '../../image/layer-index.js';
 import type { ScanWarning } from '../../util/errors.js';
 import type { DistroInfo, License, Location, Package, Relationship, Sbom } from '../model.js';
 import { parseJson, Shape, type Json, type JsonObject } from './shape.js';
+import { unreadPackagesJson } from '../lazy-packages.js';
 
 export const SCOUT_SCHEMA = 'iechor-scout/sbom@1';
 const FORMAT = 'iechor-scout SBOM';
 const RELATIONSHIPS: Relationship[] = ['root', 'direct', 'transitive', 'unknown'];
 
 export function writeScoutJson(sbom: Sbom): string {
-  return JSON.stringify({ ...sbom, packageCount: sbom.packages.length }, null, 2) + '\n';
+  const packages = unreadPackagesJson(sbom);
+  if (packages === undefined) return JSON.stringify({ ...sbom, packageCount: sbom.packages.length }, null, 2) + '\n';
+  // Cached packages nothing has read (lazy-packages.ts): their text goes in as it is. Only the
+  // top level has keys indented by two spaces, so the placeholder's line is found exactly.
+  const rest: Record<string, unknown> = {};
+  for (const k of Object.keys(sbom)) rest[k] = k === 'packages' ? [] : sbom[k as keyof Sbom];
+  const doc = JSON.stringify(rest, null, 2);
+  const at = doc.indexOf(PLACEHOLDER);
+  return doc.slice(0, at) + '\n  "packages": ' + packages + doc.slice(at + PLACEHOLDER.length) + '\n';
 }
+
+const PLACEHOLDER = '\n  "packages": []';
 
 export function readScoutJson(input: string | Uint8Array): Sbom {
   return scoutFromJson(parseJson(input, FORMAT));
