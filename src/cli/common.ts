@@ -93,7 +93,15 @@ export function freshness(o: DbCliOptions): { maxAgeDays?: number; failOnStale?:
   return { ...(days !== undefined ? { maxAgeDays: days } : {}), ...(o.failOnStaleDb ? { failOnStale: true } : {}) };
 }
 
-export function printWarnings(warnings: ScanWarning[]): void {
+/**
+ * Warnings about this machine, not the image: a cache directory that cannot be written is
+ * said once per run, however many images the command reads (compare reads two).
+ */
+const ONCE_PER_RUN = new Set(['cache-write-failed']);
+const saidThisRun = new Set<string>();
+
+export function printWarnings(all: ScanWarning[]): void {
+  const warnings = all.filter((w) => !ONCE_PER_RUN.has(w.code) || (!saidThisRun.has(w.code) && !!saidThisRun.add(w.code)));
   const max = 20;
   for (const w of warnings.slice(0, max)) warn(`${w.message}${w.path && !w.message.includes(w.path) ? ` (${w.path})` : ''}`);
   if (warnings.length > max) warn(`… and ${warnings.length - max} more (use --format json to see all)`);

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { cpSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { before, test } from 'node:test';
 import { layoutOf as layout, npmApp as app } from '../helpers/npm-app.js';
@@ -148,4 +149,16 @@ test('compare without a server: the base image each image\'s provenance names, a
   assert.equal(added.baseImage?.to, null);
   assert.equal(json([older, '--to', older, ...platform]).baseImage?.change, 'unchanged');
   assert.equal(json([plain, '--to', plain, ...platform]).baseImage, undefined, 'neither names a base: no section');
+});
+
+test('a layer cache that cannot be written: compare reads both images and warns of it once, not once per image', () => {
+  const blocked = tempDir();
+  cpSync(cache, blocked, { recursive: true });
+  // A regular file where the layer folder goes: no entry can be made below it, whoever runs the test.
+  rmSync(join(blocked, 'layers'), { recursive: true, force: true });
+  writeFileSync(join(blocked, 'layers'), '');
+  const r = scout(['compare', newImage, '--to', oldImage, '--format', 'json'], { SCOUT_CACHE_DIR: blocked });
+  assert.equal(r.code, 0, r.stderr);
+  assert.equal((JSON.parse(r.stdout) as Comparison).image.reference, newImage, 'both images were read');
+  assert.equal(r.stderr.match(/cannot write the layer cache/g)?.length, 1, r.stderr);
 });
