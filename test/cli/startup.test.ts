@@ -89,4 +89,7 @@ test('an sbom served whole from the catalog cache loads the catalogers\' spec mo
   const catalog = warm.modules.filter((m) => m.startsWith('src/catalog/'));
   assert.ok(catalog.includes('src/catalog/specs.ts') && catalog.includes('src/catalog/dpkg/spec.ts'), 'the key is built from the specs');
   assert.deepEqual(catalog.filter((m) => !SPEC_MODULE.test(m)), []);
+  // Nor the layer scanner, nor the attestation readers and SBOM importers (--sbom-source is checked apart).
+  assert.deepEqual(warm.modules.filter((m) => ['src/image/scan.ts', 'src/sbom/attested.ts', 'src/sbom/formats/detect.ts'].includes(m)), []);
+  assert.ok(cold.modules.includes('src/image/scan.ts'), 'the first run scans');
 });
