@@ -154,6 +154,8 @@ test('compare without a server: the base image each image\'s provenance names, a
 test('a layer cache that cannot be written: compare reads both images and warns of it once, not once per image', () => {
   const blocked = tempDir();
   cpSync(cache, blocked, { recursive: true });
+  // The earlier tests' catalogues would serve both images without a layer read: only the advisories are kept.
+  rmSync(join(blocked, 'catalog'), { recursive: true, force: true });
   // A regular file where the layer folder goes: no entry can be made below it, whoever runs the test.
   rmSync(join(blocked, 'layers'), { recursive: true, force: true });
   writeFileSync(join(blocked, 'layers'), '');
