@@ -35,7 +35,7 @@ export const COMMAND_STUBS: Readonly<Record<string, CommandStub>> = {
   push: { term: 'push [options] <image>', description: 'analyse an image locally and store its metadata, SBOM and provenance on the Scout server (which matches it, evaluates its policies and keeps the findings)' },
   watch: { term: 'watch [options]', description: 'analyse and store on the Scout server the images of a registry it does not hold yet: new tags, and tags that moved to a new digest; tags deleted from the registry are removed on the server (once, or every --interval seconds)' },
   repo: { term: 'repo', description: 'repositories stored on the server' },
-  vuln: { term: 'vuln [options] <id>', description: 'which of your stored images and packages have this vulnerability' },
+  vuln: { term: 'vuln [options] <id>', description: 'which of your stored images and packages have this vulnerability, and the workloads running those images now' },
   package: { term: 'package [options] <purl>', description: 'where a package is used in your stored images' },
   secrets: { term: 'secrets [options] <image>', description: 'find leaked secrets in every layer of an image (deleted files included), its environment, labels and history' },
   completion: { term: 'completion <shell>', description: 'print a shell completion script: bash, zsh or fish (see the README for where to put it)' },
