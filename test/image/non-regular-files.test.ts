@@ -13,6 +13,7 @@ import { scanImage } from '../../src/image/scan.js';
 import { ScoutError } from '../../src/util/errors.js';
 import { buildImage, writeDockerArchive, writeOciLayout } from '../helpers/image-builder.js';
 import { tempDir } from '../helpers/tmp.js';
+import { header, paxRecord, pad } from '../helpers/tar-blocks.js';
 
 const ALL = { selectors: [{ globs: ['**'] }], analyzers: [] };
 
@@ -59,32 +60,6 @@ test('a FIFO or a device named as the image is called what it is, not "no such f
   await assert.rejects(openImage(`archive://${fifo}`), says('not-a-file', `archive ${fifo} is a FIFO (named pipe), not a regular file`));
 });
 
-/** A ustar header block with a correct checksum. */
-function header(name: string, size: number, type: string): Buffer {
-  const h = Buffer.alloc(512);
-  h.write(name, 0, 100, 'utf8');
-  h.write('0000644\0', 100);
-  h.write('0000000\0', 108);
-  h.write('0000000\0', 116);
-  h.write(size.toString(8).padStart(11, '0') + '\0', 124);
-  h.write('00000000000\0', 136);
-  h.write(type, 156);
-  h.write('ustar\u000000', 257, 'latin1');
-  h.fill(' ', 148, 156);
-  let sum = 0;
-  for (const b of h) sum += b;
-  h.write(sum.toString(8).padStart(6, '0') + '\0 ', 148, 'latin1');
-  return h;
-}
-
-function paxRecord(key: string, value: string): string {
-  const body = ` ${key}=${value}\n`;
-  let len = body.length + 1;
-  while (`${len}${body}`.length !== len) len = `${len}${body}`.length;
-  return `${len}${body}`;
-}
-
-const pad = (b: Buffer) => Buffer.concat([b, Buffer.alloc((512 - (b.length % 512)) % 512)]);
 
 test('an outer tar with a pax size that is not a whole number of bytes names the archive and the member', async () => {
   const im = await buildImage({ layers: [{ a: 'a' }] });

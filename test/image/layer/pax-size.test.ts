@@ -8,33 +8,8 @@ import { test } from 'node:test';
 import { CompiledCapture } from '../../../src/image/capture.js';
 import { indexTarStream } from '../../../src/image/layer/tar-index.js';
 import { ScoutError } from '../../../src/util/errors.js';
+import { header, paxRecord, pad } from '../../helpers/tar-blocks.js';
 
-/** A ustar header block with a correct checksum. */
-function header(name: string, size: number, type: string): Buffer {
-  const h = Buffer.alloc(512);
-  h.write(name, 0, 100, 'utf8');
-  h.write('0000644\0', 100);
-  h.write('0000000\0', 108);
-  h.write('0000000\0', 116);
-  h.write(size.toString(8).padStart(11, '0') + '\0', 124);
-  h.write('00000000000\0', 136);
-  h.write(type, 156);
-  h.write('ustar\u000000', 257, 'latin1');
-  h.fill(' ', 148, 156);
-  let sum = 0;
-  for (const b of h) sum += b;
-  h.write(sum.toString(8).padStart(6, '0') + '\0 ', 148, 'latin1');
-  return h;
-}
-
-function paxRecord(key: string, value: string): string {
-  const body = ` ${key}=${value}\n`;
-  let len = body.length + 1;
-  while (`${len}${body}`.length !== len) len = `${len}${body}`.length;
-  return `${len}${body}`;
-}
-
-const pad = (b: Buffer) => Buffer.concat([b, Buffer.alloc((512 - (b.length % 512)) % 512)]);
 const ALL = new CompiledCapture({ selectors: [{ globs: ['**'] }], analyzers: [] });
 
 test('a layer member with a pax size that is not a whole number of bytes fails the layer, naming the layer and the member', async () => {
