@@ -16,6 +16,7 @@ import pg from 'pg';
 import { sql } from 'kysely';
 import { openPlatformJobs } from '../../src/jobs/platform-jobs.js';
 import { openServerStores } from '../../src/server/main.js';
+import type { DatabaseLocation } from '../../src/store/kysely/open.js';
 import { testAdvisory } from '../helpers/osv-record.js';
 import { newLocation } from '../helpers/platform-db.js';
 import { uploadOf } from '../helpers/platform-upload.js';
@@ -29,6 +30,21 @@ interface WorkerProcess {
   jobs: { worker: string; job: string; ok: boolean }[];
   stderr: string[];
   waitForStderr(re: RegExp): Promise<string>;
+}
+
+/**
+ * The server's stores on `location`, closed at the end, and its job queue as the server holds
+ * it: it sends jobs and runs none, so only the scout worker processes run them.
+ */
+async function serverQueue(location: DatabaseLocation, t: { after(fn: () => Promise<void>): void }) {
+  const { platform, advisories } = await openServerStores({ dataDir: tempDir(), database: location });
+  const jobs = await openPlatformJobs({ db: platform.db, location, advisories });
+  t.after(async () => {
+    await platform.close();
+    await advisories.close();
+  });
+  const acme = await platform.ensureOrg('acme');
+  return { platform, jobs, acme, org: platform.forOrg(acme) };
 }
 
 function spawnWorker(args: string[]): WorkerProcess {
@@ -62,16 +78,7 @@ test('postgres: two scout worker processes share the jobs of an advisory change;
   t.after(drop);
   assert.equal(location.kind, 'postgres');
   const url = `${location.url}${location.url.includes('?') ? '&' : '?'}schema=${location.kind === 'postgres' ? location.schema : ''}`;
-  const serverLocation = { dataDir: tempDir(), database: location };
-  const { platform, advisories } = await openServerStores(serverLocation);
-  // The queue as the server holds it: it sends jobs, runs none.
-  const jobs = await openPlatformJobs({ db: platform.db, location, advisories });
-  t.after(async () => {
-    await platform.close();
-    await advisories.close();
-  });
-  const acme = await platform.ensureOrg('acme');
-  const org = platform.forOrg(acme);
+  const { platform, jobs, acme, org } = await serverQueue(location, t);
   for (let i = 0; i < 10; i++) {
     await org.putImage(uploadOf({ layers: ['base', `app-${i}`], purls: [i < 6 ? 'pkg:npm/scout-test-pkg@1.0.0' : `pkg:npm/other-${i}@1.0.0`], repository: `shop/app-${i}`, tags: ['1'] }));
   }
@@ -144,14 +151,7 @@ test('postgres: a scout worker killed with SIGKILL inside a re-match\'s transact
     await drop();
   });
   const url = `${location.url}${location.url.includes('?') ? '&' : '?'}schema=${schema}`;
-  const { platform, advisories } = await openServerStores({ dataDir: tempDir(), database: location });
-  const jobs = await openPlatformJobs({ db: platform.db, location, advisories });
-  t.after(async () => {
-    await platform.close();
-    await advisories.close();
-  });
-  const acme = await platform.ensureOrg('acme');
-  const org = platform.forOrg(acme);
+  const { platform, jobs, acme, org } = await serverQueue(location, t);
   const affected: string[] = [];
   for (let i = 0; i < 10; i++) {
     const r = await org.putImage(uploadOf({ layers: ['base', `kill-${i}`], purls: [i < 6 ? 'pkg:npm/scout-test-pkg@1.0.0' : `pkg:npm/other-${i}@1.0.0`], repository: `shop/kill-${i}`, tags: ['1'] }));
