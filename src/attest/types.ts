@@ -56,6 +56,10 @@ export interface TrustOptions {
   keys?: { name: string; pem: string }[];
   /** A Sigstore trusted_root.json (Fulcio CAs, Rekor and CT log keys), for certificate-signed bundles. */
   trustedRoot?: unknown;
+  /** The identity (certificate SAN: an email or URI) a certificate-signed bundle must name, exactly. */
+  identity?: string;
+  /** The OIDC issuer (Fulcio's extension) a certificate-signed bundle must name, exactly. */
+  issuer?: string;
 }
 
 /** Attestations and the problems met finding them (never fatal to the scan). */

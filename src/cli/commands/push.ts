@@ -9,7 +9,7 @@
 import type { Command } from 'commander';
 import { action, EXIT, imageOptions, openOptions, printWarnings, scanExit, writeOutput, scanOptions, type ImageCliOptions } from '../common.js';
 import type { PutResult } from '../../store/platform-store.js';
-import { loadTrust, trustOptions, type TrustCliOptions } from '../trust.js';
+import { loadTrust, trustOptions, wantsTrust, type TrustCliOptions } from '../trust.js';
 import { ScoutError } from '../../util/errors.js';
 
 interface PushOptions extends ImageCliOptions, TrustCliOptions {
@@ -43,7 +43,7 @@ export function register(program: Command): void {
       if (o.serverSide) {
         // What only a local analysis does: refused rather than silently dropped.
         if (o.secrets) throw new ScoutError('bad-option', '--server-side stores no secret scan (the server analyses as scout push without --secrets): drop --secrets or --server-side');
-        if (o.key?.length || o.trustedRoot) throw new ScoutError('bad-option', '--key and --trusted-root verify attestations on this machine; the server does not take them: drop them or --server-side');
+        if (wantsTrust(o)) throw new ScoutError('bad-option', '--key, --trusted-root and --certificate-* verify attestations on this machine; the server does not take them: drop them or --server-side');
         const { pushServerSide } = await import('../push-server-side.js');
         const { reply, incompleteLayers } = await pushServerSide(login, { reference: ref, ...(o.platform ? { platform: o.platform } : {}), ...(o.repository ? { repository: o.repository } : {}), ...(o.tag?.length ? { tags: o.tag } : {}) });
         if (incompleteLayers.length) process.stderr.write(`warning: the server could not read every layer whole (${incompleteLayers.join(', ')}): the stored SBOM may miss packages\n`);
@@ -52,7 +52,7 @@ export function register(program: Command): void {
       }
       if (o.secrets && (ref === '-' || ref.startsWith('sbom://'))) throw new ScoutError('bad-option', `--secrets needs an image: ${ref} is an SBOM, which holds no file contents`);
       const { imageFacts } = await import('../../platform/image-facts.js');
-      const trust = o.key?.length || o.trustedRoot ? await loadTrust(o) : undefined;
+      const trust = wantsTrust(o) ? await loadTrust(o) : undefined;
       const facts = await imageFacts(ref, openOptions(o), scanOptions(o), { secrets: !!o.secrets, ...(trust ? { trust } : {}) });
       const { sbom } = facts;
       printWarnings([...sbom.warnings, ...facts.attestationWarnings]);

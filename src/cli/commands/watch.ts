@@ -10,7 +10,7 @@
  */
 import type { Command } from 'commander';
 import { action, EXIT, imageOptions, openOptions, scanOptions, type ImageCliOptions } from '../common.js';
-import { loadTrust, trustOptions, type TrustCliOptions } from '../trust.js';
+import { loadTrust, trustOptions, wantsTrust, type TrustCliOptions } from '../trust.js';
 import { ScoutError } from '../../util/errors.js';
 
 interface WatchOptions extends ImageCliOptions, TrustCliOptions {
@@ -58,7 +58,7 @@ export function register(program: Command): void {
         ...(open.transferPace ? { pace: open.transferPace } : {}),
         ...(open.allowPrivateRedirects ? { allowPrivateRedirects: true } : {}),
       });
-      const trust = o.key?.length || o.trustedRoot ? await loadTrust(o) : undefined;
+      const trust = wantsTrust(o) ? await loadTrust(o) : undefined;
       const { imageFacts } = await import('../../platform/image-facts.js');
       const { pushBody } = await import('../../platform/push-body.js');
       const { watchPass } = await import('../../watch/pass.js');
