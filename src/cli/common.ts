@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, writeFileSync, writeSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { parsePlatform } from '../image/manifest.js';
 import type { OpenOptions } from '../image/types.js';
@@ -145,23 +145,46 @@ export function isStdout(file: string | undefined): boolean {
   return file === undefined || file === '-';
 }
 
-export async function writeOutput(text: string, file?: string): Promise<void> {
+/**
+ * A report as written: text, or UTF-8 pieces written one after the other (a cached SBOM's
+ * packages go out as the bytes the cache holds: see scoutJsonChunks).
+ */
+export type ReportText = string | readonly Uint8Array[];
+
+export async function writeOutput(text: ReportText, file?: string): Promise<void> {
   statusLine.clear();
   // In one call: the promise API writes a large report 512 KiB at a time, each piece a round
   // trip to the thread pool, while this thread has nothing else to do.
   if (!isStdout(file)) {
     // `-o reports/scan.sarif` in a fresh CI checkout: the folder is made, as Trivy and Grype do.
     mkdirSync(dirname(resolve(file!)), { recursive: true });
-    writeFileSync(file!, text);
+    if (typeof text === 'string') writeFileSync(file!, text);
+    else writeChunks(file!, text);
+  } else if (typeof text === 'string') process.stdout.write(text.endsWith('\n') ? text : text + '\n');
+  else {
+    for (const c of text) process.stdout.write(c);
+    const last = text.findLast((c) => c.length > 0);
+    if (last?.[last.length - 1] !== 0x0a) process.stdout.write('\n');
   }
-  else process.stdout.write(text.endsWith('\n') ? text : text + '\n');
+}
+
+/** The pieces into `file` (created or emptied, as writeFileSync does), each written whole. */
+function writeChunks(file: string, chunks: readonly Uint8Array[]): void {
+  const fd = openSync(file, 'w');
+  try {
+    for (const c of chunks) {
+      for (let at = 0; at < c.length; ) at += writeSync(fd, c, at, c.length - at);
+    }
+  } finally {
+    closeSync(fd);
+  }
 }
 
 /**
  * Writes every report, each on its own: one that cannot be written (a read-only folder, a full
  * disk) is named on stderr and the others are still written. True when all were written.
  */
-export async function writeOutputs<F extends string>(outputs: readonly { format: F; file?: string }[], render: (format: F, file: string | undefined) => Promise<string> | string): Promise<boolean> {
+export async function writeOutputs<F extends string>(outputs: readonly { format: F; file?: string }[], render: (format: F, file: string | undefined) => Promise<ReportText> | ReportText): Promise<boolean> {
   let ok = true;
   for (const out of outputs) {
     try {

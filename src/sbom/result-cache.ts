@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
+import { open } from 'node:fs/promises';
 import { join } from 'node:path';
 import { deserialize, serialize } from 'node:v8';
 import { cacheDir } from '../image/cache.js';
@@ -9,8 +9,12 @@ import type { DistroInfo, Package } from './model.js';
 import { topLevelPackagesJson } from './lazy-packages.js';
 import type { ScanWarning } from '../util/errors.js';
 
-/** Bumped when the cached shape or the cataloging rules change. 5: packages as JSON text. */
-const FORMAT = 5;
+/**
+ * Bumped when the cached shape or the cataloging rules change. 5: packages as JSON text.
+ * 6: that text as UTF-8 bytes (a Buffer, which v8.deserialize returns as a view of the file
+ * it read, not a copy).
+ */
+const FORMAT = 6;
 
 /** What cataloging an exact stack of layers produced. */
 export interface CatalogSnapshot {
@@ -24,11 +28,12 @@ export interface CatalogSnapshot {
 }
 
 /**
- * A snapshot as stored and read back: the packages as their JSON text (topLevelPackagesJson),
- * one string, so reading the entry builds no package objects; they are parsed where read.
+ * A snapshot as stored and read back: the packages as their JSON text (topLevelPackagesJson)
+ * in UTF-8, one Buffer, so reading the entry builds no package objects and decodes no text;
+ * they are parsed where read.
  */
 export interface StoredSnapshot extends Omit<CatalogSnapshot, 'packages'> {
-  packagesJson: string;
+  packagesJson: Buffer;
   packageCount: number;
 }
 
@@ -50,8 +55,8 @@ export class CatalogCache {
 
   async get(key: string): Promise<StoredSnapshot | undefined> {
     try {
-      const v = deserialize(await readFile(join(this.dir, key.slice(0, 2), key))) as StoredSnapshot & { key?: string };
-      return v && v.key === key && typeof v.packagesJson === 'string' ? v : undefined;
+      const v = deserialize(await readWhole(join(this.dir, key.slice(0, 2), key))) as StoredSnapshot & { key?: string };
+      return v && v.key === key && Buffer.isBuffer(v.packagesJson) ? v : undefined;
     } catch {
       return undefined;
     }
@@ -63,8 +68,29 @@ export class CatalogCache {
     mkdirSync(join(f, '..'), { recursive: true });
     const tmp = `${f}.${process.pid}.tmp`;
     const { packages, ...rest } = snap;
-    const stored: StoredSnapshot & { key: string } = { ...rest, packagesJson: topLevelPackagesJson(packages), packageCount: packages.length, key };
+    const stored: StoredSnapshot & { key: string } = { ...rest, packagesJson: Buffer.from(topLevelPackagesJson(packages), 'utf8'), packageCount: packages.length, key };
     writeFileSync(tmp, serialize(stored));
     renameSync(tmp, f);
+  }
+}
+
+/**
+ * A file in one read: readFile of fs/promises reads 512 KiB at a time, each piece a round trip
+ * to the thread pool (14 of them for a 6.6 MB entry).
+ */
+async function readWhole(path: string): Promise<Buffer> {
+  const fh = await open(path, 'r');
+  try {
+    const { size } = await fh.stat();
+    const buf = Buffer.allocUnsafe(size);
+    let at = 0;
+    while (at < size) {
+      const { bytesRead } = await fh.read(buf, at, size - at, at);
+      if (bytesRead === 0) break;
+      at += bytesRead;
+    }
+    return at === size ? buf : buf.subarray(0, at);
+  } finally {
+    await fh.close();
   }
 }

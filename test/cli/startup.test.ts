@@ -9,6 +9,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { scoutNodeArgsImporting } from '../helpers/cli.js';
+import { buildImage, writeDockerArchive } from '../helpers/image-builder.js';
 import { tempDir } from '../helpers/tmp.js';
 
 const ROOT = new URL('../../', import.meta.url).pathname;
@@ -92,4 +93,44 @@ test('an sbom served whole from the catalog cache loads the catalogers\' spec mo
   // Nor the layer scanner, nor the attestation readers and SBOM importers (--sbom-source is checked apart).
   assert.deepEqual(warm.modules.filter((m) => ['src/image/scan.ts', 'src/sbom/attested.ts', 'src/sbom/formats/detect.ts'].includes(m)), []);
   assert.ok(cold.modules.includes('src/image/scan.ts'), 'the first run scans');
+});
+
+/** A Debian package whose control data goes beyond Latin-1, as real ones do (maintainers' names, ®). */
+const INTL_STATUS = [
+  'Package: libnaive1',
+  'Status: install ok installed',
+  'Priority: optional',
+  'Section: libs',
+  'Installed-Size: 12',
+  'Maintainer: Łukasz Żółć <lz@example.org>',
+  'Architecture: amd64',
+  'Version: 1.0-1',
+  'Description: naïve library ✓ 😀',
+  ' Implements Type Enforcement® for 日本語 text.',
+  '',
+].join('\n');
+
+test('a warm sbom served from the catalog cache writes the first run\'s bytes, to a file and to standard output, beyond ASCII too', async () => {
+  const dir = tempDir();
+  const archive = join(dir, 'intl.tar');
+  const image = await buildImage({ flavor: 'docker', compression: 'none', layers: [{ 'etc/os-release': 'ID=debian\nVERSION_ID="12"\n', 'var/lib/dpkg/status': INTL_STATUS }, { 'app/package-lock.json': JSON.stringify({ name: 'app', lockfileVersion: 3, packages: { '': { name: 'app' }, 'node_modules/ünïcode-pkg': { version: '1.0.0' } } }) }] });
+  await writeDockerArchive(archive, [{ image, tags: ['intl:1'] }]);
+  const env = { SCOUT_CACHE_DIR: join(dir, 'cache') };
+  const run = (out: string) => loaded(['sbom', archive, '--format', 'json', '-o', out, '--format', 'json', '-o', '-'], env);
+  const cold = run(join(dir, 'cold.json'));
+  assert.equal(cold.code, 0);
+  assert.ok(cold.modules.includes('src/image/scan.ts'), 'the first run scans');
+  const warm = run(join(dir, 'warm.json'));
+  assert.equal(warm.code, 0);
+  assert.deepEqual(warm.modules.filter((m) => m === 'src/image/scan.ts' || m.startsWith('src/catalog/dpkg/index')), [], 'the second run is served from the catalog cache');
+  // The same bytes but the time they were made (generatedAt, on a line of its own).
+  const when = /^ {2}"generatedAt": "[^"]+",$/m;
+  const bytes = (f: string) => readFileSync(join(dir, f)).toString('utf8').replace(when, '');
+  const coldText = bytes('cold.json');
+  assert.match(coldText, /"author": "Łukasz Żółć <lz@example\.org>"/);
+  assert.match(coldText, /"description": "naïve library ✓ 😀\\nImplements Type Enforcement® for 日本語 text\."/);
+  assert.match(coldText, /"name": "ünïcode-pkg"/);
+  assert.equal(bytes('warm.json'), coldText);
+  assert.equal(warm.stdout.replace(when, ''), coldText, 'standard output gets the same bytes');
+  assert.equal(cold.stdout.replace(when, ''), coldText);
 });

@@ -10,7 +10,7 @@ import { test } from 'node:test';
 import { LayerCache } from '../../src/image/cache.js';
 import { openImage } from '../../src/image/open.js';
 import { sbomForImage } from '../../src/sbom/build.js';
-import { writeScoutJson } from '../../src/sbom/formats/scout-json.js';
+import { scoutJsonChunks, writeScoutJson } from '../../src/sbom/formats/scout-json.js';
 import { topLevelPackagesJson, unreadPackagesJson, withPackagesFromJson } from '../../src/sbom/lazy-packages.js';
 import type { Sbom } from '../../src/sbom/model.js';
 import { DEMO_IMAGE } from '../helpers/sbom-of.js';
@@ -52,12 +52,21 @@ test('reading the packages parses them once; replacing or changing them shows in
   assert.deepEqual((JSON.parse(writeScoutJson(other)) as Sbom).packages, []);
 });
 
-test('the text is the packages as JSON.stringify writes them at the top level, for none and for many', () => {
+test('the text is the packages as JSON.stringify writes them at the top level, for none and for many, in any script', () => {
   const pkg = { id: 'a', name: 'x "quoted"\n', version: '1', type: 'npm', purl: 'pkg:npm/x@1', licenses: [{ spdx: 'MIT' }], locations: [{ path: '/p' }], foundBy: 'npm-cataloger' };
-  for (const packages of [[], [pkg], [pkg, { ...pkg, id: 'b', metadata: { deep: { list: [1, 2] } } }]]) {
+  // Beyond Latin-1 (a Debian maintainer's name, a symbol, an emoji: two and four UTF-8 bytes,
+  // a surrogate pair in the string): the cached bytes must decode and be written as the text.
+  const intl = { ...pkg, id: 'c', name: 'naïve', author: 'Łukasz Żółć ✓ 😀', metadata: { note: '日本語' } };
+  for (const packages of [[], [pkg], [pkg, { ...pkg, id: 'b', metadata: { deep: { list: [1, 2] } } }], [pkg, intl]]) {
     const sbom = { schema: 'iechor-scout/sbom@1', packages, packageCount: packages.length, warnings: [] } as unknown as Sbom;
-    const lazy = withPackagesFromJson({ ...sbom, packages: [] }, topLevelPackagesJson(packages));
-    assert.equal(writeScoutJson(lazy), writeScoutJson(sbom));
-    assert.deepEqual(lazy.packages, packages);
+    const lazy = () => withPackagesFromJson({ ...sbom, packages: [] }, Buffer.from(topLevelPackagesJson(packages), 'utf8'));
+    assert.equal(writeScoutJson(lazy()), writeScoutJson(sbom));
+    // The pieces the CLI writes are the same document, byte for byte, and leave the packages unread.
+    const unread = lazy();
+    const pieces = scoutJsonChunks(unread);
+    assert.ok(Array.isArray(pieces), 'unread packages are written as bytes');
+    assert.deepEqual(Buffer.concat(pieces), Buffer.from(writeScoutJson(sbom), 'utf8'));
+    assert.ok(unreadPackagesJson(unread) !== undefined);
+    assert.deepEqual(lazy().packages, packages);
   }
 });

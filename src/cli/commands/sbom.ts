@@ -35,7 +35,7 @@ export function register(program: Command): void {
       const written = await writeOutputs(outputs, async (format, file) => {
         switch (format as Format) {
           case 'json':
-            return (await import('../../sbom/formats/scout-json.js')).writeScoutJson(sbom);
+            return (await import('../../sbom/formats/scout-json.js')).scoutJsonChunks(sbom);
           case 'cyclonedx':
             return (await import('../../sbom/formats/cyclonedx.js')).writeCycloneDx(sbom);
           case 'spdx':

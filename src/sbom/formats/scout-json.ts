@@ -15,15 +15,24 @@ const FORMAT = 'iechor-scout SBOM';
 const RELATIONSHIPS: Relationship[] = ['root', 'direct', 'transitive', 'unknown'];
 
 export function writeScoutJson(sbom: Sbom): string {
+  const chunks = scoutJsonChunks(sbom);
+  return typeof chunks === 'string' ? chunks : Buffer.concat(chunks).toString('utf8');
+}
+
+/**
+ * The document as writeScoutJson writes it, for writing out: a string, or, for a cached SBOM
+ * whose packages nothing has read (lazy-packages.ts), UTF-8 pieces to write one after the
+ * other, the packages' bytes as the cache holds them, neither decoded nor copied.
+ */
+export function scoutJsonChunks(sbom: Sbom): string | Uint8Array[] {
   const packages = unreadPackagesJson(sbom);
   if (packages === undefined) return JSON.stringify({ ...sbom, packageCount: sbom.packages.length }, null, 2) + '\n';
-  // Cached packages nothing has read (lazy-packages.ts): their text goes in as it is. Only the
-  // top level has keys indented by two spaces, so the placeholder's line is found exactly.
+  // Only the top level has keys indented by two spaces, so the placeholder's line is found exactly.
   const rest: Record<string, unknown> = {};
   for (const k of Object.keys(sbom)) rest[k] = k === 'packages' ? [] : sbom[k as keyof Sbom];
   const doc = JSON.stringify(rest, null, 2);
   const at = doc.indexOf(PLACEHOLDER);
-  return doc.slice(0, at) + '\n  "packages": ' + packages + doc.slice(at + PLACEHOLDER.length) + '\n';
+  return [Buffer.from(doc.slice(0, at) + '\n  "packages": ', 'utf8'), packages, Buffer.from(doc.slice(at + PLACEHOLDER.length) + '\n', 'utf8')];
 }
 
 const PLACEHOLDER = '\n  "packages": []';
