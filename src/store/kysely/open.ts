@@ -21,6 +21,9 @@ export type DatabaseLocation = { kind: 'sqlite'; path: string } | { kind: 'postg
 
 export type DialectName = 'sqlite' | 'postgres';
 
+/** WAL size past which a commit of the platform's connection checkpoints (see openPlatformDb). */
+const WAL_CHECKPOINT_BYTES = 40 * 1024 * 1024;
+
 export interface PlatformDb {
   db: Kysely<PlatformDatabase>;
   dialect: DialectName;
@@ -52,9 +55,19 @@ export async function openKysely(location: DatabaseLocation): Promise<{ db: Kyse
       sqlite.pragma('synchronous = NORMAL');
     }
     sqlite.pragma('foreign_keys = ON');
-    // A push dirties ~170 index pages spread over the file (image_packages by purl, findings):
+    // A push dirties ~1,200 pages spread over the file (image_packages by purl, findings):
     // with SQLite's default 2 MB cache they were read from the OS again on most pushes.
     sqlite.pragma('cache_size = -65536');
+    if (location.path !== ':memory:') {
+      // A push appends ~1,200 pages to the WAL, but successive pushes dirty mostly the same
+      // index pages: a checkpoint copies each page once, however many frames it has. At SQLite's
+      // default (checkpoint past 1,000 frames) every push paid for a checkpoint of its own pages;
+      // past 40 MB one checkpoint serves ~8 pushes (measured at 200 stored images: 9.9 -> 6.3 MB
+      // written and 4.9 -> 1.4 MB read a push, server CPU ~20% less). Counted in bytes, as the
+      // advisory store does, whatever the page size.
+      const pageSize = sqlite.pragma('page_size', { simple: true }) as number;
+      sqlite.pragma(`wal_autocheckpoint = ${Math.ceil(WAL_CHECKPOINT_BYTES / pageSize)}`);
+    }
     // Writes take the file's in-process write gate (write-gate.ts): the advisory store may be
     // another connection to this same file, importing across awaits on this same thread.
     const dialect = new GatedSqliteDialect(cachingDatabase(sqlite), sqlite, writeGateFor(location.path));
