@@ -11,18 +11,18 @@
  */
 import type { Kysely, Transaction } from 'kysely';
 import { chainIds } from '../image/chain-id.js';
-import type { ScoutEvent } from '../notify/events.js';
+import type { EventEnvironment, ScoutEvent } from '../notify/events.js';
 import { defaultPolicyConfig, parsePolicyConfig, type PolicyConfig } from '../policy/config.js';
 import { evaluatePolicies, overallStatus } from '../policy/evaluate.js';
 import { policyInput } from '../policy/input.js';
 import { environmentsOf, recordEvents, type DeliverPayload } from '../store/kysely/activity-store.js';
 import { chunks } from '../store/kysely/dialect.js';
-import { layerBaseImage } from '../store/kysely/org-store.js';
-import { recordPolicyReport, storedPolicyFacts, type StoredImageFacts } from '../store/kysely/policy-store.js';
+import { layerBaseImages } from '../store/kysely/org-store.js';
+import { recordPolicyReports, storedPolicyFacts, type PolicyReportOf, type StoredImageFacts } from '../store/kysely/policy-store.js';
 import { readOrgPolicies } from '../store/kysely/org-policies.js';
 import { provenanceBases } from '../store/kysely/supply-chain.js';
 import type { PlatformDatabase } from '../store/kysely/schema.js';
-import type { PolicyHistoryEntry } from '../store/platform-store.js';
+import type { BaseImageMatch, PolicyHistoryEntry } from '../store/platform-store.js';
 import { uuidv7 } from '../util/uuid7.js';
 
 export interface EvaluateOptions {
@@ -62,23 +62,47 @@ export async function evaluateStoredImages(trx: Transaction<PlatformDatabase>, i
 /**
  * Evaluates images given as storedPolicyFacts reads them (a push hands over the rows it has just
  * written, OrgStore.putImage's `stored`), stores the results, and records an event per change.
+ *
+ * Set-based: a re-match judges hundreds of images in one transaction, so what the policies
+ * read besides the stored facts (the organisation's configuration, the base image its
+ * provenance names or its layers match, where it runs) is read per organisation for all its
+ * images at once, the images are judged in memory, and the results, history and events are
+ * written in multi-row statements. Each image is judged as it would be alone.
  */
 export async function evaluateImageFacts(trx: Transaction<PlatformDatabase>, stored: readonly StoredImageFacts[], opts: EvaluateOptions): Promise<number> {
   if (!stored.length) return 0;
   const now = opts.now ?? new Date();
-  const configs = new Map<string, PolicyConfig>();
-  const changed: { orgId: string; imageId: string; digest: string; repository?: string; policy: NonNullable<ScoutEvent['policy']> }[] = [];
+  const byOrg = new Map<string, StoredImageFacts[]>();
   for (const s of stored) {
+    const list = byOrg.get(s.orgId);
+    if (list) list.push(s);
+    else byOrg.set(s.orgId, [s]);
+  }
+  // Each image's report, in the order the images came.
+  const reports = new Map<StoredImageFacts, PolicyReportOf>();
+  for (const [orgId, images] of byOrg) {
+    const { config } = await policiesOf(trx, orgId);
     // Provenance names the base; a stored image tells whether a tag still points at it: the
     // one with the named digest, else the layer match.
     // Only provenance that names a base digest names one (provenanceBases reads nothing else).
-    const named = s.facts.provenance?.baseImage?.digest !== undefined ? (await provenanceBases(trx, s.orgId, [s.imageId])).get(s.imageId) : undefined;
-    const layerBase = named?.layers !== undefined ? named : await layerBaseImage(trx, s.orgId, chainIds(s.metadata.layers.map((l) => l.diffId)));
-    const input = policyInput({ ...s.facts, ...(layerBase ? { layerBase } : {}) });
-    let config = configs.get(s.orgId);
-    if (!config) configs.set(s.orgId, (config = (await policiesOf(trx, s.orgId)).config));
-    const report = evaluatePolicies(input, config, { target: s.repository ?? s.digest, now });
-    const change = await recordPolicyReport(trx, s.orgId, s.imageId, report, overallStatus(report.results), opts.trigger, opts.first);
+    const naming = images.filter((s) => s.facts.provenance?.baseImage?.digest !== undefined);
+    const named = naming.length ? await provenanceBases(trx, orgId, naming.map((s) => s.imageId)) : new Map<string, BaseImageMatch>();
+    const fromProvenance = new Map(naming.map((s) => [s, named.get(s.imageId)]));
+    const byLayers = images.filter((s) => fromProvenance.get(s)?.layers === undefined);
+    const layerBases = await layerBaseImages(trx, orgId, byLayers.map((s) => chainIds(s.metadata.layers.map((l) => l.diffId))));
+    const fromLayers = new Map(byLayers.map((s, i) => [s, layerBases[i]]));
+    for (const s of images) {
+      const layerBase = fromProvenance.get(s)?.layers !== undefined ? fromProvenance.get(s) : fromLayers.get(s);
+      const input = policyInput({ ...s.facts, ...(layerBase ? { layerBase } : {}) });
+      const report = evaluatePolicies(input, config, { target: s.repository ?? s.digest, now });
+      reports.set(s, { orgId, imageId: s.imageId, report, status: overallStatus(report.results) });
+    }
+  }
+  const ordered = stored.map((s) => reports.get(s)!);
+  const changes = await recordPolicyReports(trx, ordered, opts.trigger, opts.first);
+  const changed: { orgId: string; imageId: string; digest: string; repository?: string; policy: NonNullable<ScoutEvent['policy']> }[] = [];
+  for (const [i, s] of stored.entries()) {
+    const change = changes[i];
     if (!change) continue;
     changed.push({
       orgId: s.orgId,
@@ -93,19 +117,20 @@ export async function evaluateImageFacts(trx: Transaction<PlatformDatabase>, sto
   for (const c of chunks(changed.map((x) => x.imageId), 500)) {
     for (const r of await trx.selectFrom('tags').select(['image_id', 'name']).where('image_id', 'in', c).where('until_at', 'is', null).orderBy('name').execute()) tags.set(r.image_id, [...(tags.get(r.image_id) ?? []), r.name]);
   }
-  const events = [];
-  for (const c of changed) {
-    const environments = (await environmentsOf(trx, c.orgId, [c.digest])).get(c.digest) ?? [];
+  // Where each changed image runs: one read per organisation.
+  const environments = new Map<string, Map<string, EventEnvironment[]>>();
+  for (const orgId of new Set(changed.map((c) => c.orgId))) environments.set(orgId, await environmentsOf(trx, orgId, changed.filter((c) => c.orgId === orgId).map((c) => c.digest)));
+  const events = changed.map((c) => {
     const event: ScoutEvent = {
       id: uuidv7(),
       kind: 'policy.changed',
       createdAt: now.toISOString(),
       image: { digest: c.digest, ...(c.repository ? { repository: c.repository } : {}), tags: tags.get(c.imageId) ?? [] },
       policy: c.policy,
-      environments,
+      environments: environments.get(c.orgId)!.get(c.digest) ?? [],
     };
-    events.push({ orgId: c.orgId, imageId: c.imageId, event });
-  }
+    return { orgId: c.orgId, imageId: c.imageId, event };
+  });
   await recordEvents(trx, events, opts.enqueue ?? (() => Promise.resolve()));
   return events.length;
 }

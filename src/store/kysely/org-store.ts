@@ -931,6 +931,63 @@ export async function layerBaseImage(db: Db, orgId: string, chains: readonly str
   };
 }
 
+/** Distinct prefixes one layerBaseImages query names at most (an image with more is queried alone). */
+const PREFIXES_PER_QUERY = 500;
+
+/**
+ * layerBaseImage for many images of one organisation (a re-match judges hundreds), in a few
+ * queries instead of one each: images are grouped so that the distinct proper prefixes of a
+ * group fit one query, and every image's prefixes fall in one group. A query returns the
+ * candidates of all its images best first, as layerBaseImage's does; each image takes the
+ * first row whose top chain ID is one of its own prefixes (the rows of its own candidates, in
+ * the same order), so each answer is the one layerBaseImage gives that image alone.
+ */
+export async function layerBaseImages(db: Db, orgId: string, chainsOfImages: readonly (readonly string[])[]): Promise<(BaseImageMatch | undefined)[]> {
+  if (chainsOfImages.length === 1) return [await layerBaseImage(db, orgId, chainsOfImages[0])];
+  const out: (BaseImageMatch | undefined)[] = chainsOfImages.map(() => undefined);
+  const groups: { images: number[]; prefixes: Set<string> }[] = [];
+  let open: { images: number[]; prefixes: Set<string> } | undefined;
+  for (const [i, chains] of chainsOfImages.entries()) {
+    const prefixes = chains.slice(0, -1);
+    if (!prefixes.length) continue;
+    const added = prefixes.filter((p) => !open?.prefixes.has(p));
+    if (!open || open.prefixes.size + added.length > PREFIXES_PER_QUERY) groups.push((open = { images: [], prefixes: new Set() }));
+    open.images.push(i);
+    for (const p of prefixes) open.prefixes.add(p);
+  }
+  for (const g of groups) {
+    const rows = await db
+      .selectFrom('images as i')
+      .innerJoin('orgs as o', 'o.id', 'i.org_id')
+      .leftJoin('repositories as r', 'r.id', 'i.repository_id')
+      .leftJoin('tags as t', (j) => j.onRef('t.image_id', '=', 'i.id').on('t.until_at', 'is', null))
+      .select(['i.id', 'i.top_chain_id', 'i.digest', 'i.layer_count', 'o.catalog', 'r.name as repository', 't.name as tag'])
+      .where('i.top_chain_id', 'in', [...g.prefixes])
+      .where((eb) => eb.or([eb('i.org_id', '=', orgId), eb('o.catalog', '=', 1)]))
+      .orderBy('i.layer_count', 'desc')
+      .orderBy('o.catalog', 'asc')
+      .orderBy('i.pushed_at', 'desc')
+      .orderBy('i.id')
+      .execute();
+    if (!rows.length) continue;
+    for (const i of g.images) {
+      const own = new Set(chainsOfImages[i].slice(0, -1));
+      const best = rows.find((r) => own.has(r.top_chain_id));
+      if (!best) continue;
+      const tags = rows.filter((r) => r.id === best.id && r.tag !== null).map((r) => r.tag!).sort();
+      out[i] = {
+        digest: best.digest,
+        ...(best.repository ? { repository: best.repository } : {}),
+        tags,
+        layers: best.layer_count,
+        catalog: Number(best.catalog) === 1,
+        from: 'layers',
+      };
+    }
+  }
+  return out;
+}
+
 function storedFinding(r: PlatformDatabase['findings']): StoredFinding {
   const d = JSON.parse(r.detail) as { ids: string[]; packageName: string; packageVersion: string; packageType: string; fixedVersions: string[]; summary?: string; epss?: { score: number; percentile: number } };
   return {

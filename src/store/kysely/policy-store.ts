@@ -62,27 +62,55 @@ export interface PolicyChange {
   policies: { id: string; title: string; previous: PolicyStatus | null; status: PolicyStatus | null }[];
 }
 
+/** One image's evaluation, as recordPolicyReports stores it. */
+export interface PolicyReportOf {
+  orgId: string;
+  imageId: string;
+  report: PolicyReport;
+  status: ImagePolicyStatus;
+}
+
+/** policy_results rows per upsert: 7 columns, well under either backend's parameter limit. */
+const RESULTS_PER_STATEMENT = 500;
+
 /**
- * Stores an evaluation as the image's latest, and a history row when its results differ from
- * the previous ones (any policy's status, or the first evaluation). Returns the change, when
- * there was a previous evaluation and a policy's status moved: the caller's event.
+ * Stores each evaluation as its image's latest, and a history row when its results differ from
+ * the previous ones (any policy's status, or the first evaluation). Returns, per report in the
+ * same order, the change when there was a previous evaluation and a policy's status moved (the
+ * caller's event), else undefined.
+ *
+ * Set-based, so a re-match judging a thousand images costs a few statements, not a few per
+ * image: the previous results in one read per chunk, the new ones in one upsert per chunk (a
+ * row exists or not; either way it ends as this evaluation), the history rows in multi-row
+ * inserts. An image appears at most once in `reports`.
  */
-export async function recordPolicyReport(trx: Db, orgId: string, imageId: string, report: PolicyReport, status: ImagePolicyStatus, trigger: PolicyHistoryEntry['trigger'], first = false): Promise<PolicyChange | undefined> {
-  // `first`: the image was stored in this transaction, so it has no evaluation to read.
-  const before = first ? undefined : await trx.selectFrom('policy_results').selectAll().where('org_id', '=', orgId).where('image_id', '=', imageId).executeTakeFirst();
-  const row = { status, grade: report.health.grade, score: report.health.score, evaluated_at: report.evaluatedAt, report: JSON.stringify({ health: report.health, results: report.results } satisfies StoredReport) };
-  if (before) await trx.updateTable('policy_results').set(row).where('org_id', '=', orgId).where('image_id', '=', imageId).execute();
-  else await trx.insertInto('policy_results').values({ image_id: imageId, org_id: orgId, ...row }).execute();
-  const was = before ? (JSON.parse(before.report) as StoredReport).results : [];
-  const now = new Map(report.results.map((r) => [r.id, r]));
-  const then = new Map(was.map((r) => [r.id, r]));
-  const policies = [...new Set([...now.keys(), ...then.keys()])]
-    .filter((id) => now.get(id)?.status !== then.get(id)?.status)
-    .map((id) => ({ id, title: (now.get(id) ?? then.get(id))!.title, previous: then.get(id)?.status ?? null, status: now.get(id)?.status ?? null }));
-  if (before && !policies.length) return undefined;
-  await trx
-    .insertInto('policy_history')
-    .values({
+export async function recordPolicyReports(trx: Db, reports: readonly PolicyReportOf[], trigger: PolicyHistoryEntry['trigger'], first = false): Promise<(PolicyChange | undefined)[]> {
+  // `first`: the images were stored in this transaction, so none has an evaluation to read.
+  const before = new Map<string, PlatformDatabase['policy_results']>();
+  if (!first) {
+    for (const ids of chunks([...new Set(reports.map((r) => r.imageId))], 500)) {
+      for (const row of await trx.selectFrom('policy_results').selectAll().where('image_id', 'in', ids).execute()) before.set(row.image_id, row);
+    }
+  }
+  const rows: PlatformDatabase['policy_results'][] = [];
+  const history: PlatformDatabase['policy_history'][] = [];
+  const out: (PolicyChange | undefined)[] = [];
+  for (const { orgId, imageId, report, status } of reports) {
+    // Each organisation reads only its own rows.
+    const was = before.get(imageId);
+    const prior = was?.org_id === orgId ? was : undefined;
+    const row = { image_id: imageId, org_id: orgId, status, grade: report.health.grade, score: report.health.score, evaluated_at: report.evaluatedAt, report: JSON.stringify({ health: report.health, results: report.results } satisfies StoredReport) };
+    rows.push(row);
+    const then = new Map((prior ? (JSON.parse(prior.report) as StoredReport).results : []).map((r) => [r.id, r]));
+    const now = new Map(report.results.map((r) => [r.id, r]));
+    const policies = [...new Set([...now.keys(), ...then.keys()])]
+      .filter((id) => now.get(id)?.status !== then.get(id)?.status)
+      .map((id) => ({ id, title: (now.get(id) ?? then.get(id))!.title, previous: then.get(id)?.status ?? null, status: now.get(id)?.status ?? null }));
+    if (prior && !policies.length) {
+      out.push(undefined);
+      continue;
+    }
+    history.push({
       id: uuidv7(),
       org_id: orgId,
       image_id: imageId,
@@ -92,9 +120,28 @@ export async function recordPolicyReport(trx: Db, orgId: string, imageId: string
       grade: report.health.grade,
       score: report.health.score,
       results: JSON.stringify(report.results.map((r) => ({ id: r.id, status: r.status, violations: r.violations.length }))),
-    })
-    .execute();
-  return before ? { previous: summaryOf(before), current: summaryOf({ ...row }), policies } : undefined;
+    });
+    out.push(prior ? { previous: summaryOf(prior), current: summaryOf(row), policies } : undefined);
+  }
+  for (const c of chunks(rows, RESULTS_PER_STATEMENT)) {
+    await trx
+      .insertInto('policy_results')
+      .values(c)
+      .onConflict((oc) =>
+        oc.column('image_id').doUpdateSet((eb) => ({
+          status: eb.ref('excluded.status'),
+          grade: eb.ref('excluded.grade'),
+          score: eb.ref('excluded.score'),
+          evaluated_at: eb.ref('excluded.evaluated_at'),
+          report: eb.ref('excluded.report'),
+        }))
+          // Never another organisation's row (an image id is one organisation's).
+          .whereRef('policy_results.org_id', '=', 'excluded.org_id'),
+      )
+      .execute();
+  }
+  for (const c of chunks(history, RESULTS_PER_STATEMENT)) await trx.insertInto('policy_history').values(c).execute();
+  return out;
 }
 
 /** A stored image with what its policies read, as its push stored it. */
@@ -272,11 +319,35 @@ export async function storedPolicyFacts(db: Db, imageIds: readonly string[]): Pr
       .orderBy('ip.ordinal')
       .execute();
     const findings = await db.selectFrom('findings').selectAll().where('image_id', 'in', ids).where('fixed_at', 'is', null).where('withdrawn_at', 'is', null).execute();
-    for (const img of images) {
-      const [supply, secrets] = await Promise.all([supplyChainOf(db, img.org_id, [img.id]), secretScansOf(db, img.org_id, [img.id])]);
-      const own = (r: { image_id: string; org_id: string }) => r.image_id === img.id && r.org_id === img.org_id;
-      out.push(imageFactsOfRows(img, packages.filter(own), findings.filter(own), supply.get(img.id), secrets.get(img.id)));
+    // Each image's rows are its own (the same image id and organisation).
+    const key = (r: { image_id: string; org_id: string }) => `${r.org_id}\0${r.image_id}`;
+    const packagesOf = groupBy(packages, key);
+    const findingsOf = groupBy(findings, key);
+    // The supply chain and secret scans of the chunk's images, one read of each per organisation.
+    const byOrg = groupBy(images, (i) => i.org_id);
+    const supply = new Map<string, SupplyChainFacts>();
+    const secrets = new Map<string, SecretScan>();
+    for (const [orgId, list] of byOrg) {
+      const [s, x] = await Promise.all([supplyChainOf(db, orgId, list.map((i) => i.id)), secretScansOf(db, orgId, list.map((i) => i.id))]);
+      for (const [id, v] of s) supply.set(`${orgId}\0${id}`, v);
+      for (const [id, v] of x) secrets.set(`${orgId}\0${id}`, v);
     }
+    for (const img of images) {
+      const k = `${img.org_id}\0${img.id}`;
+      out.push(imageFactsOfRows(img, packagesOf.get(k) ?? [], findingsOf.get(k) ?? [], supply.get(k), secrets.get(k)));
+    }
+  }
+  return out;
+}
+
+/** Rows by key, each list in the rows' order. */
+function groupBy<T>(rows: readonly T[], key: (r: T) => string): Map<string, T[]> {
+  const out = new Map<string, T[]>();
+  for (const r of rows) {
+    const k = key(r);
+    const list = out.get(k);
+    if (list) list.push(r);
+    else out.set(k, [r]);
   }
   return out;
 }
