@@ -58,7 +58,9 @@ export async function ingestSbom(org: OrgStore, advisories: AdvisoryStore, sbom:
     ...(opts.secrets ? { secrets: remaskedSecretScan(opts.secrets) } : {}),
   };
   const { evaluateImageFacts, evaluateStoredImages } = await import('../platform/policy-evaluation.js');
-  if (await org.getImage(metadata.digest)) {
+  // Asked with one indexed read: putImage reads the stored image for the reply anyway, and a
+  // re-push read it whole twice (6 queries each).
+  if (await org.hasImage(metadata.digest)) {
     // What the push adds (a secret scan, provenance) may move a policy: judged again, with its event.
     return org.putImage({ ...base, ...extras, findings: [] }, opts.now, undefined, async (trx, imageId) => {
       const enqueue = opts.enqueue;

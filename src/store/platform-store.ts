@@ -312,6 +312,8 @@ export interface OrgStore {
    */
   putImage(upload: ImageUpload, now?: Date, onCreated?: OnImageCreated, onSupplied?: OnImageCreated): Promise<PutResult>;
   getImage(digest: string): Promise<ImageDetail | undefined>;
+  /** Whether the organisation has stored this digest: one indexed read, where getImage reads the whole image. */
+  hasImage(digest: string): Promise<boolean>;
   /** Images with their base image, filtered and sorted; `total` counts every match. */
   listImages(filter: ImageFilter, page: PageRequest, sort?: ImageSort): Promise<Page<ImageSummary>>;
   listRepositories(page: PageRequest): Promise<Page<RepositorySummary>>;

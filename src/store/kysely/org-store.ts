@@ -398,6 +398,11 @@ export class KyselyOrgStore implements OrgStore {
     return s;
   }
 
+  async hasImage(digest: string): Promise<boolean> {
+    const row = await this.db.selectFrom('images').select('id').where('org_id', '=', this.org.id).where('digest', '=', digest).executeTakeFirst();
+    return row !== undefined;
+  }
+
   async getImage(digest: string): Promise<ImageDetail | undefined> {
     const r = await this.imageRowByDigest(digest);
     if (!r) return undefined;
