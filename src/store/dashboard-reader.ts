@@ -56,6 +56,10 @@ export interface VulnerabilitySummary {
   fixable: boolean;
   /** Images with an open finding of it. */
   images: number;
+  /** Environments where one of those images runs now. */
+  environments: number;
+  /** Workloads (cluster, namespace, type and name in an environment) running one of those images now. */
+  workloads: number;
   /** Names of the affected packages (at most 10). */
   packages: string[];
 }

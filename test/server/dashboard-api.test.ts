@@ -130,6 +130,31 @@ for (const backend of BACKENDS) {
       assert.equal(ex.status, 404);
     });
 
+    test('vulnerabilities: each row counts the environments and the workloads running an affected image now, of this organisation only', async (t) => {
+      const api = await seeded(backend, t);
+      const images = (await api.call<Page<ImageSummary>>({ method: 'GET', url: '/v1/images', route: 'GET /v1/images', token: api.read })).body.items;
+      const digest = (ref: string) => images.find((i) => `${i.repository}:${i.tags[0]}` === ref)!.digest;
+      const post = async (token: string, environment: string, workloads: [string, string, string[]][]) => {
+        const r = await api.call({ method: 'POST', url: '/v1/integrations/runtime', route: 'POST /v1/integrations/runtime', token, payload: { environment, cluster: 'eu-1', workloads: workloads.map(([namespace, name, imgs]) => ({ namespace, name, type: 'Deployment', images: imgs.map((d) => ({ ref: 'some/ref:1', digest: d })) })) } });
+        assert.equal(r.status, 200);
+      };
+      // production: web runs acme/web:1.0, api runs both web images (one workload); staging: web:1.1.
+      await post(api.admin, 'production', [['shop', 'web', [digest('acme/web:1.0')]], ['shop', 'api', [digest('acme/web:1.0'), digest('acme/web:1.1')]]]);
+      await post(api.admin, 'staging', [['shop', 'web', [digest('acme/web:1.1')]]]);
+      // globex runs its own image, and acme's web:1.0 by digest, which is no image of globex.
+      const globexDigest = (await api.call<Page<ImageSummary>>({ method: 'GET', url: '/v1/images', route: 'GET /v1/images', token: api.globex })).body.items[0]!.digest;
+      await post(api.globex, 'gx-prod', [['gx', 'secret', [globexDigest]], ['gx', 'borrowed', [digest('acme/web:1.0')]]]);
+      type Row = { id: string; images: number; environments: number; workloads: number };
+      const list = async (token: string, q = '') => (await api.call<Page<Row>>({ method: 'GET', url: `/v1/vulnerabilities${q}`, route: 'GET /v1/vulnerabilities', token })).body.items.map((v) => [v.id, v.images, v.environments, v.workloads]);
+      assert.deepEqual(await list(api.read), [['CVE-2021-23337', 1, 1, 2], ['CVE-2024-0001', 3, 2, 3]]);
+      // The counts follow the findings the filter keeps: lodash's, in acme/web:1.0 only.
+      assert.deepEqual(await list(api.read, '?q=lodash'), [['CVE-2021-23337', 1, 1, 2]]);
+      assert.deepEqual(await list(api.globex), [['CVE-2099-0001', 1, 1, 1], ['CVE-2024-0001', 1, 1, 1]]);
+      // A workload gone from the next inventory no longer counts.
+      await post(api.admin, 'staging', []);
+      assert.deepEqual(await list(api.read), [['CVE-2021-23337', 1, 1, 2], ['CVE-2024-0001', 3, 1, 2]]);
+    });
+
     test('advisory view and sources come from the server\'s advisory database', async (t) => {
       const api = await seeded(backend, t);
       const a = await api.call<{ records: { id: string; affected: { name: string; ranges: string[] }[] }[]; aliases: string[] }>({ method: 'GET', url: '/v1/vulnerabilities/CVE-2021-23337/advisory', route: 'GET /v1/vulnerabilities/:id/advisory', token: api.read });

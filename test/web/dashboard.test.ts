@@ -462,7 +462,6 @@ describe('dashboard', () => {
     const text = await page.getByLabel('explanation').innerText();
     assert.match(text, /verdict: affected/);
     assert.match(text, /fixed 4\.17\.21: 4\.17\.15 < 4\.17\.21 → not affected|4\.17\.15 < 4\.17\.21/);
-    await shot(page, 'vulnerability');
     await page.getByRole('table', { name: 'affected images' }).getByRole('link', { name: 'acme/web:1.1' }).click();
     await page.getByRole('heading', { name: 'acme/web:1.1' }).waitFor();
   });
@@ -473,7 +472,8 @@ describe('dashboard', () => {
     const vulns = await rows(page, 'vulnerabilities');
     assert.ok(vulns.length > 5);
     assert.match(vulns[0]!, /critical/, 'worst first');
-    await shot(page, 'vulnerabilities');
+    // Nothing runs yet: every row counts its images, and no environment or workload.
+    for (const r of vulns) assert.match(r, /\t[1-9]\d*\t0\t0$/);
     await page.getByLabel('Filter vulnerabilities').fill('lodash');
     await page.waitForURL(/q=lodash/);
     await page.getByText('CVE-2021-23337').waitFor();
@@ -633,19 +633,62 @@ describe('dashboard', () => {
     await page.goto(`${server.base}/environments`);
     assert.match((await rows(page, 'environments'))[0]!, /^production\t1\t1\t/);
 
+    // A second environment: staging runs acme/web:1.1, and acme/node:20 in another workload.
+    const staging = { environment: 'staging', cluster: 'eu-1', workloads: [{ namespace: 'shop', name: 'web', type: 'Deployment', images: [{ ref: 'acme/web:1.1', digest: digestOf('acme/web:1.1') }] }, { namespace: 'tools', name: 'node-runner', type: 'Job', images: [{ ref: 'acme/node:20', digest: digestOf('acme/node:20') }] }] };
+    assert.equal((await post('/integrations/runtime', staging)).status, 200);
+    await page.goto(`${server.base}/environments`);
+    const envs = await rows(page, 'environments');
+    assert.deepEqual(envs.map((r) => r.split('\t').slice(0, 3).join('\t')), ['production\t1\t1', 'staging\t2\t2']);
+    await shot(page, 'environments');
+
+    // The vulnerabilities list: per row, the environments and workloads running an image with one
+    // of its findings, as the API counts them, and by definition for the two shown below.
+    type Vuln = { id: string; images: number; environments: number; workloads: number };
+    const listed = (await server.get<{ items: Vuln[] }>('/vulnerabilities?limit=50', server.tokens.acme.read)).items;
+    await page.goto(`${server.base}/vulnerabilities`);
+    const vulnRows = await rows(page, 'vulnerabilities');
+    assert.equal(vulnRows.length, listed.length);
+    vulnRows.forEach((r, i) => assert.ok(r.startsWith(listed[i]!.id) && r.endsWith(`\t${listed[i]!.images}\t${listed[i]!.environments}\t${listed[i]!.workloads}`), `${listed[i]!.id}: ${r}`));
+    // CVE-2099-4242 (minimist: node:20 and both web images) runs in shop/web of each environment
+    // and in tools/node-runner; CVE-2021-23337 (lodash: the same three images) likewise.
+    for (const id of ['CVE-2099-4242', 'CVE-2021-23337']) {
+      const v = (await server.get<{ items: Vuln[] }>(`/vulnerabilities?q=${id}&limit=50`, server.tokens.acme.read)).items.find((x) => x.id === id);
+      assert.deepEqual(v && [v.images, v.environments, v.workloads], [3, 2, 3], id);
+    }
+    await page.getByLabel('Filter vulnerabilities').fill('minimist');
+    await page.waitForURL(/q=minimist/);
+    await page.getByRole('link', { name: 'CVE-2099-4242' }).waitFor();
+    assert.ok((await rows(page, 'vulnerabilities')).some((r) => r.startsWith('CVE-2099-4242') && r.endsWith('\t3\t2\t3')));
+    await page.goto(`${server.base}/vulnerabilities`);
+    await page.getByRole('table', { name: 'vulnerabilities' }).waitFor();
+    await shot(page, 'vulnerabilities');
+
     // The new vulnerability's page: the environment and workload running an affected image.
     const running = (await server.get<{ items: { environment: string; cluster: string; namespace: string; name: string; type: string; imageRef: string }[] }>('/vulnerabilities/CVE-2099-4242/workloads', server.tokens.acme.read)).items;
-    assert.deepEqual(running.map((w) => [w.environment, w.cluster, w.namespace, w.name, w.type, w.imageRef]), [['production', 'eu-1', 'shop', 'web', 'Deployment', 'acme/web:1.0']]);
+    const workloadsRunning = [
+      ['production', 'eu-1', 'shop', 'web', 'Deployment', 'acme/web:1.0'],
+      ['staging', 'eu-1', 'shop', 'web', 'Deployment', 'acme/web:1.1'],
+      ['staging', 'eu-1', 'tools', 'node-runner', 'Job', 'acme/node:20'],
+    ];
+    assert.deepEqual(running.map((w) => [w.environment, w.cluster, w.namespace, w.name, w.type, w.imageRef]), workloadsRunning);
     await page.goto(`${server.base}/vulnerabilities/CVE-2099-4242`);
     const text = await page.getByRole('region', { name: 'advisory SCOUT-E2E-1' }).innerText();
     assert.ok(text.includes(advisory.summary) && text.includes(advisory.details), text);
     assert.deepEqual(await page.getByRole('region', { name: 'advisory SCOUT-E2E-1' }).locator('li').allInnerTexts(), ['advisory https://example.com/advisories/SCOUT-E2E-1', 'fix https://example.com/minimist/commit/1']);
     assert.match(await rows(page, 'ranges of SCOUT-E2E-1').then((r) => r.join('\n')), /^npm\tminimist\tintroduced 0, fixed 1\.2\.6$/);
-    assert.deepEqual(await rows(page, 'affected workloads'), ['production\teu-1\tshop\tweb\tDeployment\tacme/web:1.0']);
-    await page.getByText('In production:').waitFor();
+    assert.deepEqual(await rows(page, 'affected workloads'), workloadsRunning.map((w) => w.join('\t')));
+    await page.getByText('In production, staging:').waitFor();
     await page.getByRole('table', { name: 'affected workloads' }).getByRole('link', { name: 'production' }).click();
     await page.waitForURL(/\/environments\?name=production$/);
     await page.getByRole('heading', { name: 'production' }).waitFor();
+
+    // lodash's vulnerability runs in the same workloads; its page, with a match explained.
+    await page.goto(`${server.base}/vulnerabilities/CVE-2021-23337`);
+    assert.deepEqual(await rows(page, 'affected workloads'), workloadsRunning.map((w) => w.join('\t')));
+    await page.getByRole('button', { name: 'Explain' }).first().click();
+    await page.getByLabel('explanation').waitFor();
+    await page.evaluate('window.scrollTo(0, 0)');
+    await shot(page, 'vulnerability');
 
     await page.goto(`${server.base}/settings`);
     const hook = (await rows(page, 'webhooks'))[0]!;

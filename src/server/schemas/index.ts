@@ -327,7 +327,7 @@ export const DASHBOARD_SCHEMAS: Record<string, unknown>[] = [
   {
     $id: 'VulnerabilitySummary',
     type: 'object',
-    required: ['id', 'severity', 'kev', 'fixable', 'images', 'packages'],
+    required: ['id', 'severity', 'kev', 'fixable', 'images', 'environments', 'workloads', 'packages'],
     additionalProperties: false,
     properties: {
       id: str,
@@ -337,7 +337,9 @@ export const DASHBOARD_SCHEMAS: Record<string, unknown>[] = [
       epss: { type: 'object', required: ['score', 'percentile'], additionalProperties: false, properties: { score: num, percentile: num } },
       summary: str,
       fixable: bool,
-      images: int,
+      images: { ...int, description: 'Images with an open finding of it (among those the filters keep).' },
+      environments: { ...int, description: 'Environments where one of those images runs now.' },
+      workloads: { ...int, description: 'Workloads (environment, cluster, namespace, type, name) running one of those images now.' },
       packages: strings,
     },
   },

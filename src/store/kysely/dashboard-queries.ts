@@ -239,6 +239,7 @@ export class KyselyDashboardQueries implements DashboardReader {
     const ids = rows.slice(0, limit).map((r) => r.id);
     const packages = new Map<string, string[]>();
     const details = new Map<string, { summary?: string; epss?: { score: number; percentile: number } }>();
+    const running = await this.runningOf(matching, ids);
     if (ids.length) {
       const names = await this.openFindings()
         .innerJoin('packages as p', 'p.purl', 'f.purl')
@@ -269,12 +270,47 @@ export class KyselyDashboardQueries implements DashboardReader {
           ...(d?.summary ? { summary: d.summary } : {}),
           fixable: Number(r.fixable) === 1,
           images: Number(r.images),
+          environments: running.get(r.id)?.environments ?? 0,
+          workloads: running.get(r.id)?.workloads ?? 0,
           packages: packages.get(r.id) ?? [],
         };
       },
       (r) => [Number(r.rank), r.id],
     );
     out.total = total;
+    return out;
+  }
+
+  /**
+   * Where the images a row counts run now: per vulnerability, the environments and the workloads
+   * (environment, cluster, namespace, type, name: a workload running several images is one)
+   * running an image with one of its findings that `matching` keeps. One query for the page:
+   * each affected image once per vulnerability, joined to its running workloads by digest.
+   */
+  private async runningOf(matching: () => OpenFindings, ids: readonly string[]): Promise<Map<string, { environments: number; workloads: number }>> {
+    const out = new Map<string, { environments: number; workloads: number }>();
+    if (!ids.length) return out;
+    const org = this.org.id;
+    const affected = matching()
+      .innerJoin('images as i', 'i.id', 'f.image_id')
+      .select(['f.vulnerability_id', 'i.digest'])
+      .distinct()
+      .where('i.org_id', '=', org)
+      .where('f.vulnerability_id', 'in', ids);
+    const workloads = this.db
+      .selectFrom(affected.as('a'))
+      .innerJoin('workloads as w', 'w.image_digest', 'a.digest')
+      .select(['a.vulnerability_id', 'w.environment', 'w.cluster', 'w.namespace', 'w.type', 'w.name'])
+      .distinct()
+      .where('w.org_id', '=', org)
+      .where('w.ended_at', 'is', null);
+    const rows = await this.db
+      .selectFrom(workloads.as('r'))
+      .select('r.vulnerability_id')
+      .select((eb) => [eb.fn.count<number>('r.environment').distinct().as('environments'), eb.fn.countAll<number>().as('workloads')])
+      .groupBy('r.vulnerability_id')
+      .execute();
+    for (const r of rows) out.set(r.vulnerability_id, { environments: Number(r.environments), workloads: Number(r.workloads) });
     return out;
   }
 

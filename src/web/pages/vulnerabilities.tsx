@@ -1,4 +1,7 @@
-/** Every vulnerability in the organisation's images, worst first, with how many images and packages it affects. */
+/**
+ * Every vulnerability in the organisation's images, worst first, with the packages it affects
+ * and how many images, environments and running workloads.
+ */
 import { SevBadge, Status } from '../components/common';
 import { PagedTable, type Column } from '../components/paged-table';
 import { FilterInput, FilterSelect } from '../components/filter-input';
@@ -24,6 +27,8 @@ const COLUMNS: Column<VulnerabilitySummary>[] = [
   { header: 'Fix', cell: (v) => (v.fixable ? <span className="pill ok">fix available</span> : <span className="muted">not fixed</span>) },
   { header: 'Packages', className: 'mono', cell: (v) => v.packages.join(', ') },
   { header: 'Images', className: 'num', cell: (v) => v.images },
+  { header: 'Environments', className: 'num', cell: (v) => v.environments },
+  { header: 'Workloads', className: 'num', cell: (v) => v.workloads },
 ];
 
 export function Vulnerabilities() {
