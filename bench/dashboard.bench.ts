@@ -4,7 +4,8 @@
  * Images page and an image's detail page, over HTTP against `scout server`'s app (buildApp on
  * SQLite, the built JavaScript), and the time to first render of both pages in headless
  * Chromium (navigation start to the table's first rows in the page, with the data loaded); also
- * the overview (with its 30-day trend) and the vulnerability list. Each route's server CPU per
+ * the overview (with its 30-day trend) and the vulnerability list (1,000 workloads run some of
+ * the images, for its environment and workload counts). Each route's server CPU per
  * request is printed next to its wall times: on a shared machine it is the figure to compare.
  * Targets: API p99 ≤ 100 ms, first render ≤ 1 s.
  */
@@ -24,6 +25,7 @@ const PAGE_RUNS = 10;
 type PlatformModule = typeof import('../src/store/kysely/platform-store.js');
 type AppModule = typeof import('../src/server/app.js');
 type SqliteModule = typeof import('../src/store/sqlite/sqlite-store.js');
+type ActivityModule = typeof import('../src/store/kysely/activity-store.js');
 const built = async <T>(path: string): Promise<T> => (await import(new URL(`../dist/${path}`, import.meta.url).href)) as T;
 
 
@@ -35,6 +37,15 @@ async function seed(platform: KyselyPlatformStore): Promise<{ token: string; dig
     // Pushed over 30 days, so the overview's trend has a history.
     await org.putImage(syntheticImage(i), new Date(start + Math.floor((i * 30 * 86_400_000) / IMAGES)));
     if ((i + 1) % 2000 === 0) console.log(`  stored ${i + 1} images (${fmt(performance.now() - t0)})`);
+  }
+  // Where images run: 1,000 workloads in two environments (every 10th image), so the list's
+  // environment and workload counts have rows to count.
+  const { OrgActivity } = await built<ActivityModule>('store/kysely/activity-store.js');
+  const activity = new OrgActivity(platform.db, org.org);
+  for (const [environment, offset] of [['production', 0], ['staging', 10]] as const) {
+    const workloads = [];
+    for (let i = offset; i < IMAGES; i += 20) workloads.push({ namespace: `team-${i % 20}`, type: 'Deployment', name: `service-${i}`, images: [{ ref: syntheticImage(i).metadata.reference, digest: syntheticImage(i).metadata.digest! }] });
+    await activity.applyInventory({ environment, cluster: 'eu-1', observedAt: new Date().toISOString(), workloads });
   }
   const { token } = await org.createToken('bench', 'read');
   const page = await org.listImages({}, { limit: 1 });
@@ -145,6 +156,8 @@ export async function run(): Promise<void> {
     await timeApi(base, token, 'GET /v1/vulnerabilities?fixable=true', '/v1/vulnerabilities?limit=50&fixable=true');
     await timeApi(base, token, 'GET /v1/vulnerabilities?severity=critical', '/v1/vulnerabilities?limit=50&severity=critical');
     await timeApi(base, token, 'GET /v1/vulnerabilities?q=npm-pkg-1', '/v1/vulnerabilities?limit=50&q=npm-pkg-1');
+    await timeApi(base, token, 'GET /v1/vulnerabilities?q=CVE-2024-1234', '/v1/vulnerabilities?limit=50&q=CVE-2024-1234');
+    await timeApi(base, token, 'GET /v1/vulnerabilities?q=no-such-text', '/v1/vulnerabilities?limit=50&q=no-such-text');
     console.log('Chromium, time to first render:');
     await timePages(base, token, digest);
   } finally {
