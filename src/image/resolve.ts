@@ -1,7 +1,5 @@
 import type { Readable } from 'node:stream';
 import { ScoutError } from '../util/errors.js';
-import { openBlobOrForeign } from './foreign.js';
-import { openLayerStream } from './layer/decompress.js';
 import { defaultLimits } from './limits.js';
 import { hostPlatform, parseConfig, parseManifestOrIndex, pickFromIndex, sha256, verifyDigest } from './manifest.js';
 import type { Descriptor, Image, ImageIndex, ImageLayer, OpenOptions, SourceKind } from './types.js';
@@ -70,15 +68,19 @@ export async function resolveImage(input: ResolveInput): Promise<Image> {
   if (diffIds.length !== manifest.layers.length) {
     throw new ScoutError('layer-count-mismatch', `${store.describe}: manifest lists ${manifest.layers.length} layers but the config has ${diffIds.length} diff_ids`);
   }
-  const layers: ImageLayer[] = manifest.layers.map((d, i) => ({
-    index: i,
-    digest: d.digest,
-    diffId: diffIds[i],
-    mediaType: d.mediaType,
-    size: d.size,
-    open: async (o) => openLayerStream(await openBlobOrForeign(() => store.openBlob(d.digest, d.size), d, layerLabel(i, d.digest), opts), { digest: d.digest, diffId: diffIds[i], size: d.size, label: layerLabel(i, d.digest), ...o }),
-    openBlob: () => openBlobOrForeign(() => store.openBlob(d.digest, d.size), d, layerLabel(i, d.digest), opts),
-  }));
+  // The layer readers are loaded when a layer is read: an image served from the caches reads none.
+  const layers: ImageLayer[] = manifest.layers.map((d, i) => {
+    const openBlob = async () => (await import('./foreign.js')).openBlobOrForeign(() => store.openBlob(d.digest, d.size), d, layerLabel(i, d.digest), opts);
+    return {
+      index: i,
+      digest: d.digest,
+      diffId: diffIds[i],
+      mediaType: d.mediaType,
+      size: d.size,
+      open: async (o) => (await import('./layer/decompress.js')).openLayerStream(await openBlob(), { digest: d.digest, diffId: diffIds[i], size: d.size, label: layerLabel(i, d.digest), ...o }),
+      openBlob,
+    };
+  });
   return {
     source: input.source,
     reference: input.reference,

@@ -2,8 +2,8 @@ import { createReadStream } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
 import type { Readable } from 'node:stream';
 import { ScoutError } from '../util/errors.js';
-import { confineTarPath } from './layer/tar-index.js';
-import { checksumOk, num, parsePax, str } from './layer/tar-parser.js';
+import { checksumOk, num, parsePax, str } from './layer/tar-header.js';
+import { confineTarPath } from './layer/tar-path.js';
 import { BLOB_READ_BYTES } from './limits.js';
 
 export interface TarMember {

@@ -14,7 +14,6 @@ import type { ImageScan, ScanOptions } from '../image/scan.js';
 import type { Image, OpenOptions } from '../image/types.js';
 import type { Sbom } from './model.js';
 import type { SecretReport } from '../secrets/collect.js';
-import { siblingModule } from '../util/module-worker.js';
 
 const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { name: string; version: string };
 
@@ -64,7 +63,7 @@ export async function sbomForImage(image: Image, catalogers?: Cataloger[], scanO
   // With SCOUT_THREADS=1 the default set is indexed in worker threads (they load the same spec
   // by name). Off by default: on the 2-core machines we measure on, it was no faster and used
   // twice the memory; bigger machines may gain.
-  const threads = catalogers || secrets || process.env.SCOUT_THREADS !== '1' ? {} : { workerCapture: { module: siblingModule(import.meta.url, '../catalog/index').href, name: 'fullCapture' } };
+  const threads = catalogers || secrets || process.env.SCOUT_THREADS !== '1' ? {} : { workerCapture: { module: (await import('../util/module-worker.js')).siblingModule(import.meta.url, '../catalog/index').href, name: 'fullCapture' } };
   const spec = CompiledCapture.merge([catalogers ? captureFor(cats, [osReleaseCapture]) : (await import('../catalog/index.js')).fullCapture, secretsCapture]);
   // A cataloger whose spec module says otherwise would file this scan under another selection's key.
   if (captureFingerprint(spec) !== keyFingerprint || cats.map((c) => c.name).join(',') !== names) throw new Error('the catalogers and their spec modules (src/catalog/*/spec.ts) select different files');

@@ -4,6 +4,7 @@ import { createGunzip } from 'node:zlib';
 import { Decompress as ZstdDecompress } from 'fzstd';
 import { ScoutError } from '../../util/errors.js';
 import { defaultLimits, INFLATE_CHUNK_BYTES, type Limits } from '../limits.js';
+import { sniffCompression, type Compression } from './compression.js';
 
 export interface LayerStreamOptions {
   /** Expected digest of the bytes as stored (compressed); checked when the blob ends. */
@@ -131,13 +132,6 @@ function zstdStream(guard: (outBytes: number, inBytes: number) => void): Transfo
   });
 }
 
-export type Compression = 'gzip' | 'zstd' | 'none';
-
-export function sniffCompression(head: Buffer): Compression {
-  if (head.length >= 2 && head[0] === 0x1f && head[1] === 0x8b) return 'gzip';
-  if (head.length >= 4 && head.readUInt32LE(0) === 0xfd2fb528) return 'zstd';
-  return 'none';
-}
 
 /** Read just enough of a stream to see its first bytes, then hand back a stream of all of it. */
 async function peek(src: Readable, n: number): Promise<{ head: Buffer; stream: Readable }> {

@@ -2,13 +2,11 @@ import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { mkdir, rename, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { pipeline } from 'node:stream/promises';
-import { createGunzip } from 'node:zlib';
 import { ScoutError } from '../../util/errors.js';
 import { openRegular } from '../../util/regular-file.js';
 import { cacheDir } from '../cache.js';
 import { FileDigests, fileIdentity } from '../file-digests.js';
-import { sniffCompression } from '../layer/decompress.js';
+import { sniffCompression } from '../layer/compression.js';
 import { defaultLimits } from '../limits.js';
 import { isDigest, MediaTypes, sha256 } from '../manifest.js';
 import { parseReference } from '../reference.js';
@@ -181,7 +179,10 @@ async function uncompressedPath(location: string): Promise<string> {
   const tmp = out + '.part-' + process.pid;
   const limits = defaultLimits();
   let written = 0;
+  // Only a gzipped archive needs these: the usual plain one does not load zlib.
   const { createWriteStream } = await import('node:fs');
+  const { pipeline } = await import('node:stream/promises');
+  const { createGunzip } = await import('node:zlib');
   try {
     const gunzip = createGunzip();
     gunzip.on('data', (c: Buffer) => {

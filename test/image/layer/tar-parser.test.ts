@@ -4,7 +4,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { checksumOk, num } from '../../../src/image/layer/tar-parser.js';
+import { checksumOk, num } from '../../../src/image/layer/tar-header.js';
 
 /** The checksum as POSIX defines it, one byte at a time. */
 function byteSum(h: Buffer, off: number): number {
