@@ -317,8 +317,8 @@ export interface OrgStore {
   /** Images with their base image, filtered and sorted; `total` counts every match. */
   listImages(filter: ImageFilter, page: PageRequest, sort?: ImageSort): Promise<Page<ImageSummary>>;
   listRepositories(page: PageRequest): Promise<Page<RepositorySummary>>;
-  /** A repository's current tags, by name, with the image each points at (whatever repository that image was pushed to); undefined when there is no such repository. */
-  repositoryTags(repository: string): Promise<RepositoryTag[] | undefined>;
+  /** A repository's current tags, by name, a page at a time, with the image each points at (whatever repository that image was pushed to); undefined when there is no such repository. */
+  repositoryTags(repository: string, page: PageRequest): Promise<Page<RepositoryTag> | undefined>;
   /**
    * Points tags of a repository (made when new) at a stored image, as a push of that digest
    * with those tags does, and marks the image seen; undefined when the digest is not stored.
@@ -331,7 +331,8 @@ export interface OrgStore {
   untag(repository: string, tag: string, now?: Date): Promise<boolean>;
   /** Marks stored images seen now (what retention counts from), by digest; returns how many of them are stored. */
   markSeen(digests: readonly string[], now?: Date): Promise<number>;
-  imageLayers(digest: string): Promise<StoredLayer[] | undefined>;
+  /** An image's layers, bottom first, a page at a time; undefined when the digest is not stored. */
+  imageLayers(digest: string, page: PageRequest): Promise<Page<StoredLayer> | undefined>;
   imagePackages(digest: string, page: PageRequest, filter?: PackageFilter): Promise<Page<StoredPackage> | undefined>;
   imageFindings(digest: string, page: PageRequest): Promise<Page<StoredFinding> | undefined>;
   /** The secret scan pushed with the image: undefined for no image, null when its layers were not searched. */
@@ -351,7 +352,8 @@ export interface OrgStore {
   setRetention(days: number | null): Promise<Org>;
   /** Deletes images neither pushed nor seen for `retentionDays`; returns how many. */
   prune(now?: Date): Promise<number>;
-  listTokens(): Promise<TokenInfo[]>;
+  /** The organisation's tokens by creation, oldest first, a page at a time. */
+  listTokens(page: PageRequest): Promise<Page<TokenInfo>>;
   createToken(name: string, scope: TokenScope): Promise<{ token: string; info: TokenInfo }>;
   revokeToken(id: string): Promise<boolean>;
 }

@@ -83,6 +83,17 @@ export const CONTINUOUS_SCHEMAS: Record<string, unknown>[] = [
     }),
   },
   { $id: 'WorkloadPage', ...page('Workload') },
+  { $id: 'WebhookPage', ...page('Webhook') },
+  {
+    $id: 'Environment',
+    ...obj(['name', 'workloads', 'images', 'lastChangeAt'], {
+      name: str,
+      workloads: { type: 'integer', description: 'Workloads running there now.' },
+      images: { type: 'integer', description: 'Distinct image references they run.' },
+      lastChangeAt: { ...str, description: 'When the latest of them started.' },
+    }),
+  },
+  { $id: 'EnvironmentPage', ...page('Environment') },
   {
     $id: 'RuntimeInventory',
     type: 'object',

@@ -112,6 +112,7 @@ export const SCHEMAS: Record<string, unknown>[] = [
     additionalProperties: false,
     properties: { id: str, name: str, scope: { type: 'string', enum: ['read', 'write', 'admin'] }, createdAt: str, lastUsedAt: str, revokedAt: str },
   },
+  pageOf('TokenPage', 'Token'),
   {
     $id: 'BaseImage',
     type: 'object',
@@ -165,13 +166,7 @@ export const SCHEMAS: Record<string, unknown>[] = [
       since: { ...str, description: 'Since when the tag points at this image.' },
     },
   },
-  {
-    $id: 'RepositoryTagList',
-    type: 'object',
-    required: ['items'],
-    additionalProperties: false,
-    properties: { items: { type: 'array', items: { $ref: 'RepositoryTag#' } } },
-  },
+  pageOf('RepositoryTagPage', 'RepositoryTag'),
   {
     $id: 'Layer',
     type: 'object',
@@ -179,13 +174,7 @@ export const SCHEMAS: Record<string, unknown>[] = [
     additionalProperties: false,
     properties: { position: int, digest: str, diffId: str, chainId: str, mediaType: str, size: int, uncompressedSize: int, createdBy: str, created: str },
   },
-  {
-    $id: 'LayerList',
-    type: 'object',
-    required: ['items'],
-    additionalProperties: false,
-    properties: { items: { type: 'array', items: { $ref: 'Layer#' } } },
-  },
+  pageOf('LayerPage', 'Layer'),
   {
     $id: 'PackagePage',
     type: 'object',
@@ -414,6 +403,7 @@ export const DASHBOARD_SCHEMAS: Record<string, unknown>[] = [
     additionalProperties: false,
     properties: {
       maxAgeDays: int,
+      next: { type: 'string', description: 'Pass as `cursor` for the next page; absent on the last page.' },
       items: {
         type: 'array',
         items: {

@@ -10,7 +10,7 @@ import type { EventEnvironment, EventKind, ScoutEvent } from '../../notify/event
 import { newWebhookSecret, validateWebhookUrl, type WebhookFormat } from '../../notify/webhook.js';
 import type { RuntimeInventory } from '../../environments/inventory.js';
 import type { Org, Page, PageRequest } from '../platform-store.js';
-import { decodeCursor, limitOf, pageOf } from './cursor.js';
+import { decodeCursor, encodeCursor, limitOf, pageOf } from './cursor.js';
 import { chunks } from './dialect.js';
 import { uuidv7 } from '../../util/uuid7.js';
 import type { PlatformDatabase, WorkloadsTable } from './schema.js';
@@ -257,9 +257,14 @@ export class OrgActivity {
     return { id: r.id, url: r.url, format: r.format as WebhookFormat, ...(r.kinds ? { kinds: JSON.parse(r.kinds) as EventKind[] } : {}), createdAt: r.created_at, signed: r.secret !== null };
   }
 
-  async listWebhooks(): Promise<Webhook[]> {
-    const rows = await this.db.selectFrom('webhooks').selectAll().where('org_id', '=', this.org.id).orderBy('created_at').orderBy('id').execute();
-    return rows.map((r) => this.webhookOf(r));
+  /** By creation, oldest first (the id breaks ties, so a cursor never skips nor repeats one). */
+  async listWebhooks(page: PageRequest): Promise<Page<Webhook>> {
+    const limit = limitOf(page);
+    const after = decodeCursor(page.cursor, ['string', 'string']);
+    let q = this.db.selectFrom('webhooks').selectAll().where('org_id', '=', this.org.id);
+    if (after) q = q.where((eb) => eb(eb.refTuple('created_at', 'id'), '>', eb.tuple(String(after[0]), String(after[1]))));
+    const rows = await q.orderBy('created_at').orderBy('id').limit(limit + 1).execute();
+    return pageOf(rows, limit, (r) => this.webhookOf(r), (r) => [r.created_at, r.id]);
   }
 
   async getWebhook(id: string): Promise<Webhook | undefined> {
@@ -371,22 +376,25 @@ export class OrgActivity {
     });
   }
 
-  async listEnvironments(): Promise<EnvironmentSummary[]> {
-    const rows = await this.db
+  /** Environments with something running now, by name (one row per name, so the name is the key). */
+  async listEnvironments(page: PageRequest): Promise<Page<EnvironmentSummary>> {
+    const limit = limitOf(page);
+    const after = decodeCursor(page.cursor, ['string']);
+    let q = this.db
       .selectFrom('workloads')
       .select(['environment', (eb) => eb.fn.max('started_at').as('last'), (eb) => eb.fn.countAll<number>().as('n')])
       .where('org_id', '=', this.org.id)
-      .where('ended_at', 'is', null)
-      .groupBy('environment')
-      .orderBy('environment')
-      .execute();
+      .where('ended_at', 'is', null);
+    if (after) q = q.where('environment', '>', String(after[0]));
+    const rows = await q.groupBy('environment').orderBy('environment').limit(limit + 1).execute();
     const out: EnvironmentSummary[] = [];
-    for (const r of rows) {
+    // Counted for this page's environments only; the row past the page only says there is more.
+    for (const r of rows.slice(0, limit)) {
       const imgs = await this.db.selectFrom('workloads').select('image_ref').distinct().where('org_id', '=', this.org.id).where('environment', '=', r.environment).where('ended_at', 'is', null).execute();
       const workloads = await this.db.selectFrom('workloads').select(['namespace', 'type', 'name', 'cluster']).distinct().where('org_id', '=', this.org.id).where('environment', '=', r.environment).where('ended_at', 'is', null).execute();
       out.push({ name: r.environment, workloads: workloads.length, images: imgs.length, lastChangeAt: String(r.last) });
     }
-    return out;
+    return rows.length > limit ? { items: out, next: encodeCursor([out[out.length - 1].name]) } : { items: out };
   }
 
   /** Workloads of an environment: those running now, or with `history` every period ever recorded. */

@@ -564,19 +564,22 @@ export class KyselyOrgStore implements OrgStore {
     );
   }
 
-  async repositoryTags(repository: string): Promise<RepositoryTag[] | undefined> {
+  async repositoryTags(repository: string, page: PageRequest): Promise<Page<RepositoryTag> | undefined> {
+    const limit = limitOf(page);
+    const after = decodeCursor(page.cursor, ['string']);
     const repo = await this.db.selectFrom('repositories').select('id').where('org_id', '=', this.org.id).where('name', '=', repository).executeTakeFirst();
     if (!repo) return undefined;
-    const rows = await this.db
+    // A repository has one current tag of a name (tags_current), so the name alone orders them.
+    let q = this.db
       .selectFrom('tags as t')
       .innerJoin('images as i', 'i.id', 't.image_id')
       .select(['t.name', 't.since_at', 'i.digest', 'i.index_digest'])
       .where('t.org_id', '=', this.org.id)
       .where('t.repository_id', '=', repo.id)
-      .where('t.until_at', 'is', null)
-      .orderBy('t.name')
-      .execute();
-    return rows.map((r) => ({ tag: r.name, digest: r.digest, ...(r.index_digest ? { indexDigest: r.index_digest } : {}), since: r.since_at }));
+      .where('t.until_at', 'is', null);
+    if (after) q = q.where('t.name', '>', String(after[0]));
+    const rows = await q.orderBy('t.name').limit(limit + 1).execute();
+    return pageOf(rows, limit, (r) => ({ tag: r.name, digest: r.digest, ...(r.index_digest ? { indexDigest: r.index_digest } : {}), since: r.since_at }), (r) => [r.name]);
   }
 
   async tagImage(digest: string, repository: string, tags: readonly string[], now = new Date()): Promise<ImageDetail | undefined> {
@@ -617,18 +620,21 @@ export class KyselyOrgStore implements OrgStore {
     return r?.id;
   }
 
-  async imageLayers(digest: string): Promise<StoredLayer[] | undefined> {
+  /** Bottom first, by position (unique within an image). */
+  async imageLayers(digest: string, page: PageRequest): Promise<Page<StoredLayer> | undefined> {
+    const limit = limitOf(page);
+    const after = decodeCursor(page.cursor, ['number']);
     const id = await this.imageId(digest);
     if (!id) return undefined;
-    const rows = await this.db
+    let q = this.db
       .selectFrom('image_layers as il')
       .innerJoin('layers as l', 'l.chain_id', 'il.chain_id')
       .select(['il.position', 'il.digest', 'il.chain_id', 'il.media_type', 'il.size', 'il.created_by', 'il.created', 'l.diff_id', 'l.uncompressed_size'])
       .where('il.org_id', '=', this.org.id)
-      .where('il.image_id', '=', id)
-      .orderBy('il.position')
-      .execute();
-    return rows.map((r) => ({
+      .where('il.image_id', '=', id);
+    if (after) q = q.where('il.position', '>', Number(after[0]));
+    const rows = await q.orderBy('il.position').limit(limit + 1).execute();
+    return pageOf(rows, limit, (r) => ({
       position: r.position,
       digest: r.digest,
       diffId: r.diff_id,
@@ -638,7 +644,7 @@ export class KyselyOrgStore implements OrgStore {
       ...(r.uncompressed_size !== null ? { uncompressedSize: Number(r.uncompressed_size) } : {}),
       ...(r.created_by ? { createdBy: r.created_by } : {}),
       ...(r.created ? { created: r.created } : {}),
-    }));
+    }), (r) => [r.position]);
   }
 
   async imagePackages(digest: string, page: PageRequest, filter: PackageFilter = {}): Promise<Page<StoredPackage> | undefined> {
@@ -861,9 +867,14 @@ export class KyselyOrgStore implements OrgStore {
 
   // ---- tokens ----------------------------------------------------------------------------
 
-  async listTokens(): Promise<TokenInfo[]> {
-    const rows = await this.db.selectFrom('tokens').selectAll().where('org_id', '=', this.org.id).orderBy('created_at').orderBy('id').execute();
-    return rows.map(tokenInfoOf);
+  /** By creation, oldest first (the id breaks ties, so a cursor never skips nor repeats a token). */
+  async listTokens(page: PageRequest): Promise<Page<TokenInfo>> {
+    const limit = limitOf(page);
+    const after = decodeCursor(page.cursor, ['string', 'string']);
+    let q = this.db.selectFrom('tokens').selectAll().where('org_id', '=', this.org.id);
+    if (after) q = q.where((eb) => eb(eb.refTuple('created_at', 'id'), '>', eb.tuple(String(after[0]), String(after[1]))));
+    const rows = await q.orderBy('created_at').orderBy('id').limit(limit + 1).execute();
+    return pageOf(rows, limit, tokenInfoOf, (r) => [r.created_at, r.id]);
   }
 
   async createToken(name: string, scope: TokenScope): Promise<{ token: string; info: TokenInfo }> {

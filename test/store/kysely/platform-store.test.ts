@@ -74,7 +74,7 @@ for (const backend of BACKENDS) {
       assert.equal(countsAfterFirst.packages, 2, 'one row per purl');
       assert.equal(countsAfterFirst.image_packages, 3);
 
-      const layers = await org.imageLayers(up.metadata.digest);
+      const layers = (await org.imageLayers(up.metadata.digest, {}))?.items;
       assert.deepEqual(layers?.map((l) => l.chainId), chainIds(layerDiffIds(['base', 'app'])));
       assert.equal(layers?.[1].createdBy, 'RUN step 1');
       const pkgs = await org.imagePackages(up.metadata.digest, { limit: 2 });
@@ -141,7 +141,7 @@ for (const backend of BACKENDS) {
       await acme.putImage(up);
       await acme.putImage(uploadOf({ layers: ['base'], repository: 'base', tags: ['1'] }));
       assert.equal(await evil.getImage(up.metadata.digest), undefined);
-      assert.equal(await evil.imageLayers(up.metadata.digest), undefined);
+      assert.equal(await evil.imageLayers(up.metadata.digest, {}), undefined);
       assert.equal(await evil.imagePackages(up.metadata.digest, {}), undefined);
       assert.equal(await evil.imageFindings(up.metadata.digest, {}), undefined);
       assert.deepEqual((await evil.listImages({}, {})).items, []);

@@ -7,6 +7,8 @@
 import type { FastifyInstance } from 'fastify';
 import type { Advisory, AffectedRange as Range } from '../../../advisories/model.js';
 import type { Package, Sbom } from '../../../sbom/model.js';
+import type { PageRequest } from '../../../store/platform-store.js';
+import { decodeCursor, limitOf, pageOf } from '../../../store/kysely/cursor.js';
 import { ScoutError } from '../../../util/errors.js';
 import { ERROR_REPLIES } from '../../schemas/index.js';
 import { appendAll } from '../../../util/arrays.js';
@@ -109,17 +111,24 @@ export default async function advisoryRoutes(app: FastifyInstance): Promise<void
     schema: {
       tags: ['advisories'],
       operationId: 'advisorySources',
-      summary: `The advisory sources in the server's database with their record counts, import time and age; older than ${MAX_AGE_DAYS} days is stale`,
+      summary: `The advisory sources in the server's database with their record counts, import time and age, by name, a page at a time; older than ${MAX_AGE_DAYS} days is stale`,
+      querystring: { $ref: 'PageQuery#' },
       response: { 200: { $ref: 'AdvisorySources#' }, ...ERROR_REPLIES },
     },
-  }, async () => {
-    const status = await app.deps.advisories.status();
-    return {
-      maxAgeDays: MAX_AGE_DAYS,
-      items: status.sources.map((s) => {
-        const ageDays = Math.floor(s.ageSeconds / 86_400);
-        return { name: s.name, kind: s.kind, records: s.count, withdrawn: s.withdrawn, importedAt: s.importedAt, ageDays, stale: ageDays >= MAX_AGE_DAYS };
-      }),
-    };
+  }, async (req) => {
+    const page = req.query as PageRequest;
+    const limit = limitOf(page);
+    const after = decodeCursor(page.cursor, ['string']);
+    // A database holds tens of sources, and status() counts each one's records on either
+    // backend: the page is cut here, by name in code-unit order (the same on both backends).
+    const sources = (await app.deps.advisories.status()).sources
+      .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
+      .filter((s) => !after || s.name > String(after[0]))
+      .slice(0, limit + 1);
+    const out = pageOf(sources, limit, (s) => {
+      const ageDays = Math.floor(s.ageSeconds / 86_400);
+      return { name: s.name, kind: s.kind, records: s.count, withdrawn: s.withdrawn, importedAt: s.importedAt, ageDays, stale: ageDays >= MAX_AGE_DAYS };
+    }, (s) => [s.name]);
+    return { maxAgeDays: MAX_AGE_DAYS, ...out };
   });
 }

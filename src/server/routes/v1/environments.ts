@@ -39,18 +39,11 @@ export default async function environmentRoutes(app: FastifyInstance): Promise<v
     schema: {
       tags: ['environments'],
       operationId: 'listEnvironments',
-      summary: 'Environments with what runs in them now',
-      response: {
-        200: {
-          type: 'object',
-          required: ['items'],
-          additionalProperties: false,
-          properties: { items: { type: 'array', items: { type: 'object', required: ['name', 'workloads', 'images', 'lastChangeAt'], additionalProperties: false, properties: { name: { type: 'string' }, workloads: { type: 'integer' }, images: { type: 'integer' }, lastChangeAt: { type: 'string' } } } } },
-        },
-        ...ERROR_REPLIES,
-      },
+      summary: 'Environments with what runs in them now, by name, a page at a time',
+      querystring: { $ref: 'PageQuery#' },
+      response: { 200: { $ref: 'EnvironmentPage#' }, ...ERROR_REPLIES },
     },
-  }, async (req) => ({ items: await activityOf(req).listEnvironments() }));
+  }, async (req) => activityOf(req).listEnvironments(req.query as { limit?: number; cursor?: string }));
 
   app.get('/environments/:env', {
     schema: {

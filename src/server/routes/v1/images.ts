@@ -148,12 +148,17 @@ export default async function imageRoutes(app: FastifyInstance): Promise<void> {
   });
 
   app.get('/images/:digest/layers', {
-    schema: { tags: ['images'], operationId: 'imageLayers', summary: 'An image\'s layers, bottom first, with chain IDs', params: digestParams, response: { 200: { $ref: 'LayerList#' }, ...ERROR_REPLIES } },
+    schema: {
+      tags: ['images'],
+      operationId: 'imageLayers',
+      summary: 'An image\'s layers, bottom first, with chain IDs, a page at a time',
+      params: digestParams,
+      querystring: { $ref: 'PageQuery#' },
+      response: { 200: { $ref: 'LayerPage#' }, ...ERROR_REPLIES },
+    },
   }, async (req) => {
     const { digest } = req.params as { digest: string };
-    const items = await req.org.imageLayers(digest);
-    if (!items) throw notFound(digest);
-    return { items };
+    return (await req.org.imageLayers(digest, req.query as PageQuery)) ?? Promise.reject(notFound(digest));
   });
 
   app.get('/images/:digest/packages', {

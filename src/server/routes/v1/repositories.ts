@@ -18,15 +18,16 @@ export default async function repositoryRoutes(app: FastifyInstance): Promise<vo
     schema: {
       tags: ['repositories'],
       operationId: 'repositoryTags',
-      summary: 'A repository\'s current tags and the stored image each points at (the name URL-encoded: registry.example.com%2Fteam%2Fapp); scout watch compares them with the registry\'s',
+      summary: 'A repository\'s current tags, by name, a page at a time, and the stored image each points at (the name URL-encoded: registry.example.com%2Fteam%2Fapp); scout watch compares them with the registry\'s',
       params: { type: 'object', required: ['name'], properties: { name: { type: 'string', minLength: 1, maxLength: 500 } } },
-      response: { 200: { $ref: 'RepositoryTagList#' }, ...ERROR_REPLIES },
+      querystring: { $ref: 'PageQuery#' },
+      response: { 200: { $ref: 'RepositoryTagPage#' }, ...ERROR_REPLIES },
     },
   }, async (req) => {
     const { name } = req.params as { name: string };
-    const items = await req.org.repositoryTags(name);
-    if (!items) throw new ScoutError('not-found', `no repository ${name}`);
-    return { items };
+    const page = await req.org.repositoryTags(name, req.query as { limit?: number; cursor?: string });
+    if (!page) throw new ScoutError('not-found', `no repository ${name}`);
+    return page;
   });
 
   app.delete('/repositories/:name/tags/:tag', {

@@ -1,6 +1,6 @@
 /** API tokens of the caller's organisation (admin scope). A new token is shown once. */
 import type { FastifyInstance } from 'fastify';
-import type { TokenInfo, TokenScope } from '../../../store/platform-store.js';
+import type { PageRequest, TokenInfo, TokenScope } from '../../../store/platform-store.js';
 import { ScoutError } from '../../../util/errors.js';
 import { ERROR_REPLIES } from '../../schemas/index.js';
 
@@ -12,10 +12,14 @@ export default async function tokenRoutes(app: FastifyInstance): Promise<void> {
     schema: {
       tags: ['tokens'],
       operationId: 'listTokens',
-      summary: 'The organisation\'s tokens (never the tokens themselves)',
-      response: { 200: { type: 'object', required: ['items'], additionalProperties: false, properties: { items: { type: 'array', items: { $ref: 'Token#' } } } }, ...ERROR_REPLIES },
+      summary: 'The organisation\'s tokens (never the tokens themselves), oldest first, a page at a time',
+      querystring: { $ref: 'PageQuery#' },
+      response: { 200: { $ref: 'TokenPage#' }, ...ERROR_REPLIES },
     },
-  }, async (req) => ({ items: (await req.org.listTokens()).map(tokenReply) }));
+  }, async (req) => {
+    const page = await req.org.listTokens(req.query as PageRequest);
+    return { ...page, items: page.items.map(tokenReply) };
+  });
 
   app.post('/tokens', {
     config: { scope: 'admin' },

@@ -38,10 +38,11 @@ export default async function webhookRoutes(app: FastifyInstance): Promise<void>
     schema: {
       tags: ['webhooks'],
       operationId: 'listWebhooks',
-      summary: "The organisation's webhooks (never their secrets)",
-      response: { 200: { type: 'object', required: ['items'], additionalProperties: false, properties: { items: { type: 'array', items: { $ref: 'Webhook#' } } } }, ...ERROR_REPLIES },
+      summary: "The organisation's webhooks (never their secrets), oldest first, a page at a time",
+      querystring: { $ref: 'PageQuery#' },
+      response: { 200: { $ref: 'WebhookPage#' }, ...ERROR_REPLIES },
     },
-  }, async (req) => ({ items: await activityOf(req).listWebhooks() }));
+  }, async (req) => activityOf(req).listWebhooks(req.query as { limit?: number; cursor?: string }));
 
   app.delete('/webhooks/:id', {
     config: { scope: 'admin' },
