@@ -30,11 +30,12 @@ export async function resolveStoredImage(l: ServerLogin, image: string): Promise
 
 export async function readStoredImage(l: ServerLogin, image: string): Promise<StoredImage> {
   const digest = await resolveStoredImage(l, image);
-  const [{ body: detail }, { body: layers }, packages, findings] = await Promise.all([
+  // Every list is paged by the server: each is read to its last page.
+  const [{ body: detail }, layers, packages, findings] = await Promise.all([
     callApi<ImageDetail>(l, { method: 'GET', path: `/v1/images/${digest}` }),
-    callApi<{ items: StoredLayer[] }>(l, { method: 'GET', path: `/v1/images/${digest}/layers` }),
+    fetchAll<StoredLayer>(l, `/v1/images/${digest}/layers`),
     fetchAll<StoredPackage>(l, `/v1/images/${digest}/packages`),
     fetchAll<StoredFinding>(l, `/v1/images/${digest}/findings`),
   ]);
-  return { detail, layers: layers.items, packages, findings };
+  return { detail, layers, packages, findings };
 }

@@ -20,7 +20,7 @@
  * A failure (a repository the registry refuses, a manifest that is not one, an image that
  * cannot be read or stored) is recorded with what failed and the pass goes on.
  */
-import { callApi, type ServerLogin } from '../cli/server-client.js';
+import { callApi, fetchAll, type ServerLogin } from '../cli/server-client.js';
 import { waitForJob, type ServerJob } from '../cli/server-jobs.js';
 import type { ImageFacts } from '../platform/image-facts.js';
 import type { ScanOptions } from '../image/scan.js';
@@ -100,11 +100,14 @@ export function serverRepository(registry: string, repository: string): string {
   return `${ref.registry}/${ref.repository}`;
 }
 
-/** The server's current tags of a repository; none when it has no such repository yet. */
+/**
+ * The server's current tags of a repository, every page of them (a tag left out would look
+ * gone from the server and be pointed again); none when it has no such repository yet.
+ */
 async function storedTags(login: ServerLogin, repository: string): Promise<Map<string, RepositoryTag>> {
   try {
-    const { body } = await callApi<{ items: RepositoryTag[] }>(login, { method: 'GET', path: `/v1/repositories/${encodeURIComponent(repository)}/tags` });
-    return new Map(body.items.map((t) => [t.tag, t]));
+    const items = await fetchAll<RepositoryTag>(login, `/v1/repositories/${encodeURIComponent(repository)}/tags`);
+    return new Map(items.map((t) => [t.tag, t]));
   } catch (err) {
     if (err instanceof ScoutError && err.code === 'not-found') return new Map();
     throw err;

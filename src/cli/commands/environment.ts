@@ -40,9 +40,10 @@ async function recordOrList(envName: string | undefined, image: string | undefin
   const l = resolveLogin(o.server);
   const json = (v: unknown) => writeOutput(JSON.stringify(v, null, 2));
   if (envName === undefined) {
-    const { body } = await callApi<{ items: EnvironmentSummary[] }>(l, { method: 'GET', path: '/v1/environments' });
-    if (o.format === 'json') await json(body.items);
-    else await writeOutput(body.items.length ? table(body.items.map((e) => [e.name, String(e.workloads), String(e.images), e.lastChangeAt.slice(0, 19).replace('T', ' ')]), ['ENVIRONMENT', 'WORKLOADS', 'IMAGES', 'LAST CHANGE']) : 'no environments (scout environment ENV IMAGE records one)');
+    // Paged by the server: every page, by name.
+    const items = await fetchAll<EnvironmentSummary>(l, '/v1/environments');
+    if (o.format === 'json') await json(items);
+    else await writeOutput(items.length ? table(items.map((e) => [e.name, String(e.workloads), String(e.images), e.lastChangeAt.slice(0, 19).replace('T', ' ')]), ['ENVIRONMENT', 'WORKLOADS', 'IMAGES', 'LAST CHANGE']) : 'no environments (scout environment ENV IMAGE records one)');
     return 0;
   }
   const path = `/v1/environments/${encodeURIComponent(envName)}`;

@@ -123,7 +123,14 @@ export function register(program: Command): Command {
         const orgs = (await p.listOrgs()).filter((x) => !o.org || x.name === o.org);
         if (o.org && !orgs.length) throw new ScoutError('not-found', `no organisation ${o.org}`);
         const rows: string[][] = [];
-        for (const org of orgs) for (const t of await p.forOrg(org).listTokens()) rows.push([t.id, org.name, t.name, t.scope, t.createdAt, t.lastUsedAt ?? '-', t.revokedAt ?? '-']);
+        for (const org of orgs) {
+          // The store pages tokens as GET /v1/tokens does: every page, oldest first.
+          for (let cursor: string | undefined, first = true; first || cursor; first = false) {
+            const page = await p.forOrg(org).listTokens({ limit: 500, ...(cursor ? { cursor } : {}) });
+            for (const t of page.items) rows.push([t.id, org.name, t.name, t.scope, t.createdAt, t.lastUsedAt ?? '-', t.revokedAt ?? '-']);
+            cursor = page.next;
+          }
+        }
         const { table } = await import('../output/text.js');
         process.stdout.write(table(rows, ['ID', 'ORG', 'NAME', 'SCOPE', 'CREATED', 'LAST USED', 'REVOKED']) + '\n');
       });

@@ -58,12 +58,13 @@ export function register(program: Command): void {
   common(webhook.command('list').description("list the organisation's webhooks (never their secrets)")).action(
     action(async (o: Options) => {
       const l = await login(o);
-      const { callApi } = await import('../server-client.js');
-      const { body } = await callApi<{ items: Webhook[] }>(l, { method: 'GET', path: '/v1/webhooks' });
-      if (o.format === 'json') return void (await writeOutput(JSON.stringify(body.items, null, 2)));
-      if (!body.items.length) return void (await writeOutput('no webhooks (scout webhook add URL)'));
+      const { fetchAll } = await import('../server-client.js');
+      // Paged by the server: every page, oldest first.
+      const items = await fetchAll<Webhook>(l, '/v1/webhooks');
+      if (o.format === 'json') return void (await writeOutput(JSON.stringify(items, null, 2)));
+      if (!items.length) return void (await writeOutput('no webhooks (scout webhook add URL)'));
       const { table } = await import('../output/text.js');
-      await writeOutput(table(body.items.map((w) => [w.id, w.format, w.signed ? 'yes' : 'no', w.kinds?.join(',') ?? 'all', w.createdAt.slice(0, 19).replace('T', ' '), w.url]), ['ID', 'FORMAT', 'SIGNED', 'KINDS', 'CREATED', 'URL']));
+      await writeOutput(table(items.map((w) => [w.id, w.format, w.signed ? 'yes' : 'no', w.kinds?.join(',') ?? 'all', w.createdAt.slice(0, 19).replace('T', ' '), w.url]), ['ID', 'FORMAT', 'SIGNED', 'KINDS', 'CREATED', 'URL']));
     }),
   );
 
