@@ -7,6 +7,10 @@
  * - The Policy tab says an image's policies were never evaluated, and the images list agrees.
  * - A vulnerability of the oldest tag runs in more workloads than a page shows: its page asks
  *   for 50 and pages the rest by a cursor of its own in the URL.
+ * - More tokens and environments than a page of 50, more advisory sources than a page of 500,
+ *   and an image of 130 layers on a base image of 120: the settings and environments pages and
+ *   the layers tab page them; the advisory sources and the layer chain the recommendations are
+ *   asked for come whole, every page fetched.
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -28,6 +32,18 @@ const tagOf = (i: number) => `1.${i}`;
 /** Workloads running the oldest tag, which has CVE-2099-5151: one page of 50 and 5 more. */
 const WORKLOADS = 55;
 const workloadName = (i: number) => `w${String(i).padStart(3, '0')}`;
+const n3 = (i: number) => String(i).padStart(3, '0');
+/** Tokens besides initech-read and initech-admin: 57 in all, a page of 50 and 7. */
+const EXTRA_TOKENS = 55;
+/** Environments besides prod: 61 in all. */
+const ENVIRONMENTS = 60;
+/** Advisory sources: more than one page of 500. */
+const SOURCES = 505;
+/** The tall image's layers, the bottom BASE_LAYERS of them its base image's. */
+const LAYERS = 130;
+const BASE_LAYERS = 120;
+let adminToken = '';
+let tall = '';
 
 let base = '';
 let browser: Browser;
@@ -51,6 +67,17 @@ before(async () => {
   const workloads = Array.from({ length: WORKLOADS }, (_, i) => ({ namespace: 'shop', name: workloadName(i), type: 'Deployment', images: [{ ref: 'initech/app:1.0', digest: digests[0]! }] }));
   await new OrgActivity(platformDb(platform), (await platform.orgByName('initech'))!).applyInventory({ environment: 'prod', cluster: 'eu-1', observedAt: new Date().toISOString(), workloads });
   const { token } = await org.createToken('initech-read', 'read');
+  adminToken = (await org.createToken('initech-admin', 'admin')).token;
+  for (let i = 0; i < EXTRA_TOKENS; i++) await org.createToken(`t${n3(i)}`, 'read');
+  const activity = new OrgActivity(platformDb(platform), (await platform.orgByName('initech'))!);
+  for (let i = 0; i < ENVIRONMENTS; i++) {
+    await activity.applyInventory({ environment: `env-${n3(i)}`, cluster: 'c', observedAt: new Date().toISOString(), workloads: [{ namespace: 'ns', name: 'web', type: 'Deployment', images: [{ ref: 'initech/app:1.1', digest: digests[1]! }] }] });
+  }
+  for (let i = 0; i < SOURCES; i++) await advisories.importBatch({ kind: 'advisories', source: { name: `feed-${n3(i)}`, kind: 'advisories' }, mode: 'replace', records: [] });
+  const chain = Array.from({ length: BASE_LAYERS }, (_, i) => `base-${i}`);
+  await org.putImage(uploadOf({ layers: chain, repository: 'initech/base', tags: ['1'] }));
+  await org.putImage(uploadOf({ layers: [...chain.slice(0, -1), 'base-next'], repository: 'initech/base', tags: ['2'] }));
+  tall = (await org.putImage(uploadOf({ layers: [...chain, ...Array.from({ length: LAYERS - BASE_LAYERS }, (_, i) => `tall-${i}`)], repository: 'initech/tall', tags: ['1'] }))).image.digest;
   const app: FastifyInstance = await buildApp({ platform, advisories, webRoot: await ensureWebBuild() });
   base = await app.listen({ host: '127.0.0.1', port: 0 });
   cleanups.push(async () => {
@@ -160,6 +187,85 @@ describe('an organisation with more images than a list shows', () => {
     await pager.getByRole('button', { name: 'First page' }).click();
     await page.waitForURL((u) => !u.searchParams.has('workloadsCursor'));
     await pager.getByText('50 shown').waitFor();
+  });
+
+  test('layers: 100 a page by the URL cursor, the base image\'s bottom 120 marked; the recommendations are asked with the whole chain of 130', async () => {
+    const { page, requests } = browser;
+    const enc = encodeURIComponent(tall);
+    await page.goto(`${base}/images/${enc}?tab=layers`);
+    const position = (row: string) => Number(row.split('\t')[0]);
+    const first = await rows(page, 'layers');
+    assert.deepEqual(first.map(position), Array.from({ length: 100 }, (_, i) => i));
+    assert.ok(first.every((r) => r.endsWith('base image')));
+    await page.getByRole('button', { name: 'Next page' }).click();
+    await page.waitForURL(/[?&]cursor=/);
+    await page.getByText('30 shown').waitFor();
+    const second = await rows(page, 'layers');
+    assert.deepEqual(second.map(position), Array.from({ length: 30 }, (_, i) => 100 + i));
+    assert.deepEqual(second.map((r) => r.endsWith('this image')), second.map((_, i) => 100 + i >= BASE_LAYERS));
+    const tabCalls = requests.filter((u) => u.startsWith(`${base}/v1/images/${enc}/layers`));
+    assert.ok(tabCalls.every((u) => new URL(u).searchParams.get('limit') === '100'), tabCalls.join(', '));
+    // The overview's recommendations: the base found on the whole chain (on 50 or 100 layers
+    // there is none), its other tag recommended.
+    requests.length = 0;
+    await page.goto(`${base}/images/${enc}`);
+    const recs = await rows(page, 'base image recommendations');
+    assert.deepEqual(recs.map((r) => r.split('\t')[0]!.replace(/\s+(now|better)$/, '')), ['initech/base:1', 'initech/base:2']);
+    const chainCalls = requests.filter((u) => u.startsWith(`${base}/v1/images/${enc}/layers`));
+    assert.deepEqual(chainCalls.map((u) => new URL(u).searchParams.get('limit')), ['500'], 'one page of 500 holds the chain');
+  });
+
+  test('environments: 50 a page by name, the rest by the URL cursor', async () => {
+    const { page, requests } = browser;
+    requests.length = 0;
+    await page.goto(`${base}/environments`);
+    const expected = [...Array.from({ length: ENVIRONMENTS }, (_, i) => `env-${n3(i)}`), 'prod'];
+    assert.deepEqual(names(await rows(page, 'environments')), expected.slice(0, 50));
+    await page.getByRole('button', { name: 'Next page' }).click();
+    await page.waitForURL(/[?&]cursor=/);
+    await page.getByText('11 shown').waitFor();
+    assert.deepEqual(names(await rows(page, 'environments')), expected.slice(50));
+    assert.match((await rows(page, 'environments')).at(-1)!, /^prod\t55\t1\t/);
+    const calls = requests.filter((u) => u.startsWith(`${base}/v1/environments`));
+    assert.ok(calls.length >= 2 && calls.every((u) => new URL(u).searchParams.get('limit') === '50'), calls.join(', '));
+    await page.getByRole('button', { name: 'First page' }).click();
+    await page.waitForURL((u) => !u.searchParams.has('cursor'));
+    await page.getByText('50 shown').waitFor();
+  });
+
+  test('settings with an admin token: tokens 50 a page by their own URL cursor; every advisory source, fetched page after page', async () => {
+    const { page, requests, errors } = browser;
+    assert.deepEqual(errors, [], 'nothing failed before');
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await page.goto(`${base}/`);
+    await page.getByLabel('API token').fill(adminToken);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('heading', { name: 'Overview' }).waitFor();
+    // As in before(): the signed-out page's whoami was answered 401, logged as a console error.
+    errors.length = 0;
+    requests.length = 0;
+    await page.goto(`${base}/settings`);
+    const res = await page.request.get(`${base}/v1/tokens?limit=500`);
+    const all = ((await res.json()) as { items: { id: string; name: string }[] }).items;
+    assert.equal(all.length, EXTRA_TOKENS + 2);
+    const tokenNames = (r: string[]) => r.map((row) => row.split('\t')[0]!);
+    assert.deepEqual(tokenNames(await rows(page, 'API tokens')), all.slice(0, 50).map((t) => `${t.name} ${t.id}`));
+    const tokens = page.getByRole('navigation', { name: 'pages' }).first();
+    await tokens.getByRole('button', { name: 'Next page' }).click();
+    await page.waitForURL(/[?&]tokensCursor=/);
+    assert.doesNotMatch(page.url(), /[?&]cursor=/, 'the delivery log\'s cursor is another');
+    await tokens.getByText('7 shown').waitFor();
+    assert.deepEqual(tokenNames(await rows(page, 'API tokens')), all.slice(50).map((t) => `${t.name} ${t.id}`));
+    assert.ok(requests.filter((u) => u.startsWith(`${base}/v1/tokens?`) && !u.includes('limit=500')).every((u) => new URL(u).searchParams.get('limit') === '50'));
+    // The sources: all 505, by name, from two pages.
+    const sources = await rows(page, 'advisory sources');
+    assert.deepEqual(names(sources), Array.from({ length: SOURCES }, (_, i) => `feed-${n3(i)}`));
+    const sourceCalls = requests.filter((u) => u.startsWith(`${base}/v1/advisory-sources`)).map((u) => new URL(u).searchParams);
+    assert.ok(sourceCalls.every((q) => q.get('limit') === '500'));
+    assert.ok(sourceCalls.some((q) => q.get('cursor')), 'the second page was asked for');
+    await tokens.getByRole('button', { name: 'First page' }).click();
+    await page.waitForURL((u) => !u.searchParams.has('tokensCursor'));
+    await tokens.getByText('50 shown').waitFor();
   });
 
   test('no request left the server, and the page logged no error', () => {

@@ -6,10 +6,12 @@
 import { Empty, Status, bytes } from '../components/common';
 import { Link } from '../router';
 import { imageHref, imageName, type Layer, type Recommendations } from '../types';
+import { useAllPages } from '../use-all-pages';
 import { useApi } from '../use-api';
 
 export function BaseRecommendations({ digest }: { digest: string }) {
-  const layers = useApi<{ items: Layer[] }>(`/images/${encodeURIComponent(digest)}/layers`);
+  // The whole chain, every page of it: a base image is matched on its full prefix.
+  const layers = useAllPages<Layer>(`/images/${encodeURIComponent(digest)}/layers`);
   return <Status r={layers}>{({ items }) => <Ranked layerDigests={[...items].sort((a, b) => a.position - b.position).map((l) => l.diffId)} />}</Status>;
 }
 

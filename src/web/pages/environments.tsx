@@ -35,7 +35,9 @@ export function Environments() {
 }
 
 function EnvironmentList() {
-  const r = useApi<{ items: Environment[] }>('/environments');
+  const { query } = useRoute();
+  const cursor = query.get('cursor') ?? '';
+  const r = useApi<Page<Environment>>(`/environments${qs({ cursor, limit: 50 })}`);
   return (
     <>
       <h1>Environments</h1>
@@ -46,6 +48,7 @@ function EnvironmentList() {
             page={page}
             columns={ENV_COLUMNS}
             rowKey={(e) => e.name}
+            cursor={cursor}
             empty={
               <>
                 No environments recorded yet: <code>scout environment sync</code> posts a cluster's workloads, <code>POST /v1/environments/ENV/images</code> records one image.

@@ -171,41 +171,26 @@ function Overview({ img }: { img: Detail }) {
   );
 }
 
+/** The layer table's columns; `base` is how many of the bottom layers the base image accounts for. */
+function layerColumns(base: number): Column<Layer>[] {
+  return [
+    { header: '#', className: 'num', cell: (l) => l.position },
+    { header: 'Digest', className: 'mono', cell: (l) => <span title={`diff_id ${l.diffId}`}>{shortDigest(l.digest)}</span> },
+    { header: 'Compressed', className: 'num', cell: (l) => bytes(l.size) },
+    { header: 'Unpacked', className: 'num', cell: (l) => bytes(l.uncompressedSize) },
+    { header: 'Created by', className: 'mono', cell: (l) => l.createdBy ?? <span className="muted">no history entry</span> },
+    { header: 'From', cell: (l) => (l.position < base ? <span className="pill">base image</span> : <span className="pill ok">this image</span>) },
+  ];
+}
+
+/** The image's layers, bottom first, 100 a page (most images have far fewer; some have hundreds). */
 function Layers({ img }: { img: Detail }) {
-  const r = useApi<{ items: Layer[] }>(`/images/${encodeURIComponent(img.digest)}/layers`);
-  const base = img.baseImage?.layers ?? 0;
+  const { query } = useRoute();
+  const cursor = query.get('cursor') ?? '';
+  const r = useApi<Page<Layer>>(`/images/${encodeURIComponent(img.digest)}/layers${qs({ cursor, limit: 100 })}`);
   return (
     <Status r={r}>
-      {({ items }) => (
-        <div className="tablewrap">
-          <table aria-label="layers">
-            <thead>
-              <tr>
-                <th className="num">#</th>
-                <th>Digest</th>
-                <th className="num">Compressed</th>
-                <th className="num">Unpacked</th>
-                <th>Created by</th>
-                <th>From</th>
-              </tr>
-            </thead>
-            <tbody>
-              {items.map((l) => (
-                <tr key={l.position}>
-                  <td className="num">{l.position}</td>
-                  <td className="mono" title={`diff_id ${l.diffId}`}>
-                    {shortDigest(l.digest)}
-                  </td>
-                  <td className="num">{bytes(l.size)}</td>
-                  <td className="num">{bytes(l.uncompressedSize)}</td>
-                  <td className="mono">{l.createdBy ?? <span className="muted">no history entry</span>}</td>
-                  <td>{l.position < base ? <span className="pill">base image</span> : <span className="pill ok">this image</span>}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
-      )}
+      {(page) => <PagedTable label="layers" page={page} columns={layerColumns(img.baseImage?.layers ?? 0)} rowKey={(l) => String(l.position)} cursor={cursor} empty="No layers stored." />}
     </Status>
   );
 }

@@ -1,8 +1,13 @@
-/** Settings: the organisation's API tokens, webhooks with their delivery log, advisory sources and their freshness. */
+/**
+ * Settings: the organisation's API tokens, webhooks with their delivery log, advisory sources
+ * and their freshness. Tokens and webhooks page 50 at a time, each list with its own cursor in
+ * the URL (`cursor` is the delivery log's); the few advisory sources come whole, every page.
+ */
 import { Empty, Status, when } from '../components/common';
 import { PagedTable, type Column } from '../components/paged-table';
 import { Link, qs, useRoute } from '../router';
 import type { Page, Token, Webhook, WebhookDelivery } from '../types';
+import { useAllPages } from '../use-all-pages';
 import { useApi } from '../use-api';
 
 
@@ -14,46 +19,36 @@ interface Source {
   stale: boolean;
 }
 
+/** URL parameters of the tokens' and the webhooks' cursors. */
+const TOKENS_CURSOR = 'tokensCursor';
+const WEBHOOKS_CURSOR = 'webhooksCursor';
+
+const TOKEN_COLUMNS: Column<Token>[] = [
+  {
+    header: 'Name',
+    cell: (t) => (
+      <>
+        {t.name} <span className="muted mono">{t.id}</span>
+      </>
+    ),
+  },
+  { header: 'Scope', cell: (t) => t.scope },
+  { header: 'Created', cell: (t) => when(t.createdAt) },
+  { header: 'Last used', cell: (t) => when(t.lastUsedAt) || <span className="muted">never</span> },
+  { header: 'State', cell: (t) => (t.revokedAt ? <span className="pill bad">revoked {when(t.revokedAt)}</span> : <span className="pill ok">active</span>) },
+];
+
 export function Settings() {
-  const tokens = useApi<{ items: Token[] }>('/tokens');
-  const sources = useApi<{ items: Source[]; maxAgeDays: number }>('/advisory-sources');
+  const { query } = useRoute();
+  const tokensCursor = query.get(TOKENS_CURSOR) ?? '';
+  const tokens = useApi<Page<Token>>(`/tokens${qs({ cursor: tokensCursor, limit: 50 })}`);
+  const sources = useAllPages<Source, { items: Source[]; maxAgeDays: number }>('/advisory-sources');
   return (
     <>
       <h1>Settings</h1>
       <section className="panel" aria-labelledby="tokens-h">
         <h2 id="tokens-h">API tokens</h2>
-        <Status r={tokens}>
-          {({ items }) =>
-            items.length === 0 ? (
-              <Empty>No tokens.</Empty>
-            ) : (
-              <table aria-label="API tokens">
-                <thead>
-                  <tr>
-                    <th>Name</th>
-                    <th>Scope</th>
-                    <th>Created</th>
-                    <th>Last used</th>
-                    <th>State</th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {items.map((t) => (
-                    <tr key={t.id}>
-                      <td>
-                        {t.name} <span className="muted mono">{t.id}</span>
-                      </td>
-                      <td>{t.scope}</td>
-                      <td>{when(t.createdAt)}</td>
-                      <td>{when(t.lastUsedAt) || <span className="muted">never</span>}</td>
-                      <td>{t.revokedAt ? <span className="pill bad">revoked {when(t.revokedAt)}</span> : <span className="pill ok">active</span>}</td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
-            )
-          }
-        </Status>
+        <Status r={tokens}>{(page) => <PagedTable label="API tokens" page={page} columns={TOKEN_COLUMNS} rowKey={(t) => t.id} cursor={tokensCursor} param={TOKENS_CURSOR} empty="No tokens." />}</Status>
         <p className="muted">
           Create and revoke tokens with <code>scout server token create|revoke</code>.
         </p>
@@ -132,7 +127,8 @@ function Webhooks() {
   const { query } = useRoute();
   const selected = query.get('webhook');
   const cursor = query.get('cursor') ?? '';
-  const hooks = useApi<{ items: Webhook[] }>('/webhooks');
+  const hooksCursor = query.get(WEBHOOKS_CURSOR) ?? '';
+  const hooks = useApi<Page<Webhook>>(`/webhooks${qs({ cursor: hooksCursor, limit: 50 })}`);
   const log = useApi<Page<WebhookDelivery>>(selected ? `/webhooks/${encodeURIComponent(selected)}/deliveries${qs({ cursor, limit: 50 })}` : undefined);
   return (
     <>
@@ -143,6 +139,8 @@ function Webhooks() {
             page={page}
             columns={HOOK_COLUMNS}
             rowKey={(h) => h.id}
+            cursor={hooksCursor}
+            param={WEBHOOKS_CURSOR}
             empty={
               <>
                 No webhooks: <code>POST /v1/webhooks</code> with an admin token adds one.
