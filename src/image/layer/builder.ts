@@ -34,6 +34,8 @@ export class LayerIndexBuilder {
   private readonly pending: Promise<void>[] = [];
   /** Each analyzer's stream test (FileAnalyzer.prefilter) in a list of one, made once per layer: files come one at a time. */
   private readonly testLists = new Map<FileAnalyzer, StreamTest[]>();
+  /** The Use of a file only one analyzer wants (see decide); shared, never changed. */
+  private analyzeOnly: Use | undefined;
 
   constructor(
     private readonly diffId: string,
@@ -114,6 +116,11 @@ export class LayerIndexBuilder {
   decide(e: IndexEntry, captureMax: number, head: Buffer): Use | undefined {
     const analyzers = this.capture.analyzersFor(e.path, e.size, head, this.tallies);
     if (captureMax === 0 && analyzers.length === 0) return undefined;
+    // The secret scan alone wants nearly every file: its Use is made once, not once a file.
+    if (captureMax === 0 && analyzers.length === 1 && e.size <= analyzers[0].maxSize) {
+      if (this.analyzeOnly?.analyzers !== analyzers) this.analyzeOnly = { capture: false, analyzers };
+      return this.analyzeOnly;
+    }
     const fitting = analyzers.filter((a) => e.size <= a.maxSize);
     let capture = captureMax > 0 && e.size <= captureMax;
     if (!capture && fitting.length === 0) {
@@ -162,7 +169,7 @@ export class LayerIndexBuilder {
   }
 
   /** Keep what a finished file yielded: its bytes, and what each analyzer made of them. */
-  keep(e: IndexEntry, content: Buffer, capture: boolean, analyzers: FileAnalyzer[]): void {
+  keep(e: IndexEntry, content: Buffer, capture: boolean, analyzers: readonly FileAnalyzer[]): void {
     if (capture) this.captured.set(e.path, content);
     // This file is the last one listed: those before it were read before it.
     const before = this.files - 1;
@@ -254,8 +261,8 @@ export class LayerIndexBuilder {
 
 /** Why a file's bytes are kept. */
 interface Use {
-  capture: boolean;
-  analyzers: FileAnalyzer[];
+  readonly capture: boolean;
+  readonly analyzers: readonly FileAnalyzer[];
 }
 
 /**
