@@ -35,7 +35,8 @@ export const VEX_LIMITS = {
 };
 
 export type VexStatus = VexStatementRef['status'];
-const STATUSES: ReadonlySet<string> = new Set(['not_affected', 'affected', 'fixed', 'under_investigation']);
+export const VEX_STATUSES: readonly VexStatus[] = ['not_affected', 'affected', 'fixed', 'under_investigation'];
+const STATUSES: ReadonlySet<string> = new Set(VEX_STATUSES);
 
 export interface VexProduct {
   purls: PurlParts[];
@@ -246,7 +247,7 @@ function endsAtSegment(full: string, tail: string): boolean {
  * repository_url) and a tag, when the purl gives one, the image's tag. Anything it states that
  * differs makes it another image, whose statements never touch this one.
  */
-function namesImage(p: PurlParts, sbom: Sbom | undefined): boolean {
+export function namesImage(p: PurlParts, sbom: Pick<Sbom, 'image'> | undefined): boolean {
   const img = sbom?.image;
   // Without image metadata nothing contradicts it: the user pointed this VEX at this scan.
   if (!img) return true;
@@ -261,12 +262,20 @@ function namesImage(p: PurlParts, sbom: Sbom | undefined): boolean {
   return full.split('/').at(-1) === p.name;
 }
 
-function statementApplies(st: VexStatement, pkg: PurlParts | undefined, sbom: Sbom | undefined): boolean {
+/** Does a product purl that names an image (pkg:oci, pkg:docker) name the image the findings are of? */
+export type NamesImage = (p: PurlParts) => boolean;
+
+/** The CLI's test: the scanned image's own metadata (see namesImage). */
+export function scannedImage(sbom: Sbom | undefined): NamesImage {
+  return (p) => namesImage(p, sbom);
+}
+
+function statementApplies(st: VexStatement, pkg: PurlParts | undefined, isImage: NamesImage): boolean {
   for (const prod of st.products) {
     const images = prod.purls.filter(isImagePurl);
     // A product that is an image covers this scan only when it is this image: its
     // subcomponents are packages of that image, not of ours.
-    if (images.length && !images.some((p) => namesImage(p, sbom))) continue;
+    if (images.length && !images.some(isImage)) continue;
     if (pkg && prod.subcomponents.some((s) => purlMatches(s, pkg))) return true;
     if (pkg && prod.purls.some((p) => purlMatches(p, pkg))) return true;
     if (prod.subcomponents.length === 0 && images.length) return true;
@@ -274,7 +283,7 @@ function statementApplies(st: VexStatement, pkg: PurlParts | undefined, sbom: Sb
   return false;
 }
 
-function refOf(doc: VexDocument, st: VexStatement): VexStatementRef {
+export function refOf(doc: VexDocument, st: VexStatement): VexStatementRef {
   const ref: VexStatementRef = { file: doc.file, vulnerability: st.vulnerability, status: st.status };
   if (doc.id) ref.documentId = doc.id;
   if (doc.author) ref.author = doc.author;
@@ -287,10 +296,16 @@ function refOf(doc: VexDocument, st: VexStatement): VexStatementRef {
   return ref;
 }
 
-/** Applies the documents to the findings in place. */
-export function applyVex(findings: Finding[], docs: VexDocument[], sbom?: Sbom): void {
-  // Index statements by every vulnerability id they name (upper case: 'cve-…' happens).
-  const byVuln = new Map<string, { doc: VexDocument; st: VexStatement; order: number }[]>();
+/** A statement as read, with its document and its place in the reading order (later wins ties). */
+export interface VexCandidate {
+  doc: VexDocument;
+  st: VexStatement;
+  order: number;
+}
+
+/** Statements by every vulnerability id they name (upper case: 'cve-…' happens). */
+export function indexVex(docs: readonly VexDocument[]): Map<string, VexCandidate[]> {
+  const byVuln = new Map<string, VexCandidate[]>();
   let order = 0;
   for (const doc of docs) {
     for (const st of doc.statements) {
@@ -301,22 +316,37 @@ export function applyVex(findings: Finding[], docs: VexDocument[], sbom?: Sbom):
       }
     }
   }
+  return byVuln;
+}
+
+/**
+ * The statement that decides a finding (its ids, its package): the newest that applies
+ * (statement timestamp, else the document's); equal or missing timestamps, the later one read.
+ */
+export function decidingStatement(byVuln: ReadonlyMap<string, readonly VexCandidate[]>, ids: readonly string[], pkg: PurlParts | undefined, isImage: NamesImage): VexCandidate | undefined {
+  const candidates = new Set<VexCandidate>();
+  for (const id of ids) for (const c of byVuln.get(id.toUpperCase()) ?? []) candidates.add(c);
+  let best: VexCandidate | undefined;
+  const t = (x: VexCandidate) => Date.parse(x.st.timestamp ?? x.doc.timestamp ?? '') || 0;
+  for (const c of candidates) {
+    if (!statementApplies(c.st, pkg, isImage)) continue;
+    if (!best || t(c) > t(best) || (t(c) === t(best) && c.order > best.order)) best = c;
+  }
+  return best;
+}
+
+/** Applies the documents to the findings in place. */
+export function applyVex(findings: Finding[], docs: VexDocument[], sbom?: Sbom): void {
+  const byVuln = indexVex(docs);
   if (!byVuln.size) return;
   const purlCache = new Map<string, PurlParts | undefined>();
   const parsed = (p: Pick<Package, 'purl'>) => {
     if (!purlCache.has(p.purl)) purlCache.set(p.purl, tryParsePurl(p.purl));
     return purlCache.get(p.purl);
   };
+  const isImage = scannedImage(sbom);
   for (const f of findings) {
-    const candidates = new Set<{ doc: VexDocument; st: VexStatement; order: number }>();
-    for (const id of f.ids) for (const c of byVuln.get(id.toUpperCase()) ?? []) candidates.add(c);
-    let best: { doc: VexDocument; st: VexStatement; order: number } | undefined;
-    for (const c of candidates) {
-      if (!statementApplies(c.st, parsed(f.package), sbom)) continue;
-      // Newest statement wins; equal or missing timestamps: the later one read.
-      const t = (x: typeof c) => Date.parse(x.st.timestamp ?? x.doc.timestamp ?? '') || 0;
-      if (!best || t(c) > t(best) || (t(c) === t(best) && c.order > best.order)) best = c;
-    }
+    const best = decidingStatement(byVuln, f.ids, parsed(f.package), isImage);
     if (!best) continue;
     const ref = refOf(best.doc, best.st);
     f.vex = ref;

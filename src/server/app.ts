@@ -124,6 +124,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       await v1.register((await import('./routes/v1/webhooks.js')).default);
       await v1.register((await import('./routes/v1/environments.js')).default);
       await v1.register((await import('./routes/v1/policies.js')).default);
+      await v1.register((await import('./routes/v1/vex.js')).default);
     },
     { prefix: '/v1' },
   );

@@ -15,6 +15,7 @@ import { ScoutError } from '../util/errors.js';
 import { redactMetadata, redactProvenance } from '../image/redact.js';
 import { remaskedSecretScan } from '../secrets/stored.js';
 import type { PurlAnswers } from './purl-answers.js';
+import type { VexDocument } from '../match/vex.js';
 
 /** What a push may carry besides the SBOM (`scout push` finds it beside the image). */
 export interface PushExtras {
@@ -24,6 +25,8 @@ export interface PushExtras {
 }
 
 export interface IngestOptions extends PushExtras {
+  /** OpenVEX documents sent with the push (`scout push --vex-location`): they speak of this image. */
+  vex?: { docs: readonly VexDocument[]; files: readonly (string | undefined)[] };
   repository?: string;
   tags?: readonly string[];
   now?: Date;
@@ -58,14 +61,25 @@ export async function ingestSbom(org: OrgStore, advisories: AdvisoryStore, sbom:
     ...(opts.secrets ? { secrets: remaskedSecretScan(opts.secrets) } : {}),
   };
   const { evaluateImageFacts, evaluateStoredImages } = await import('../platform/policy-evaluation.js');
+  const enqueueIn = (trx: Parameters<OnImageCreated>[0]) => {
+    const enqueue = opts.enqueue;
+    return enqueue ? { enqueue: (payloads: Parameters<EnqueueDeliveries>[1]) => enqueue(trx, payloads) } : {};
+  };
   // Asked with one indexed read: putImage reads the stored image for the reply anyway, and a
   // re-push read it whole twice (6 queries each).
   if (await org.hasImage(metadata.digest)) {
     // What the push adds (a secret scan, provenance) may move a policy: judged again, with its event.
-    return org.putImage({ ...base, ...extras, findings: [] }, opts.now, undefined, async (trx, imageId) => {
-      const enqueue = opts.enqueue;
-      await evaluateStoredImages(trx, [imageId], { trigger: 'push', ...(opts.now ? { now: opts.now } : {}), ...(enqueue ? { enqueue: (payloads) => enqueue(trx, payloads) } : {}) });
+    const put = await org.putImage({ ...base, ...extras, findings: [] }, opts.now, undefined, async (trx, imageId) => {
+      await evaluateStoredImages(trx, [imageId], { trigger: 'push', ...(opts.now ? { now: opts.now } : {}), ...enqueueIn(trx) });
     });
+    // VEX sent with it decides the stored image's findings; a document it had already is the stored one.
+    if (opts.vex?.docs.length) {
+      await org.addVex(opts.vex.docs, { source: 'push', imageDigest: metadata.digest, files: opts.vex.files }, (trx, imageIds) =>
+        evaluateStoredImages(trx, imageIds, { trigger: 'vex', ...(opts.now ? { now: opts.now } : {}), ...enqueueIn(trx) }).then(() => {}),
+      );
+      return { ...put, image: (await org.getImage(metadata.digest)) ?? put.image };
+    }
+    return put;
   }
   const { matchPush } = await import('./push-answers.js');
   const findings = await matchPush(sbom, advisories, org.org.id, opts.answers);
@@ -74,7 +88,13 @@ export async function ingestSbom(org: OrgStore, advisories: AdvisoryStore, sbom:
     // The policies judge the image as stored (its rows as written, not read back: the same
     // facts), in the transaction that stores it.
     const evaluate = { trigger: 'push', ...(opts.now ? { now: opts.now } : {}) } as const;
-    await (stored ? evaluateImageFacts(trx, [stored], { ...evaluate, first: true }) : evaluateStoredImages(trx, [imageId], evaluate));
+    // The findings' VEX status first (the statements of the push and the organisation's): a
+    // not_affected finding is one the policies leave out. Without any, the rows as written are the facts.
+    const { addVexDocuments, refreshFindingVex } = await import('../store/kysely/vex-store.js');
+    const vexChanged = opts.vex?.docs.length
+      ? (await addVexDocuments(trx, org.org.id, opts.vex.docs, { source: 'push', imageId, files: opts.vex.files, ...(opts.now ? { at: opts.now.toISOString() } : {}) })).changedImages.length > 0
+      : (await refreshFindingVex(trx, org.org.id, { imageIds: [imageId] })).length > 0;
+    await (stored && !vexChanged ? evaluateImageFacts(trx, [stored], { ...evaluate, first: true }) : evaluateStoredImages(trx, [imageId], { ...evaluate, first: true }));
     if (onCreated) await onCreated(trx, imageId, { digest: metadata.digest, ...(repository ? { repository } : {}), tags });
   });
 }
@@ -98,7 +118,9 @@ export async function ingestPush(
   const { scoutFromJson } = await import('../sbom/formats/scout-json.js');
   const { recordPushEvent } = await import('../store/kysely/activity-store.js');
   // What scout push found beside the SBOM; the rest is the SBOM document.
-  const { attestations, provenance, secrets, ...document } = body as PushExtras & Record<string, unknown>;
+  const { attestations, provenance, secrets, vex, ...document } = body as PushExtras & { vex?: unknown } & Record<string, unknown>;
+  // Read before anything is stored: a document the server cannot read refuses the push.
+  const vexDocs = vex === undefined ? undefined : (await import('./vex-input.js')).readPushedVex(vex);
   let sbom;
   try {
     sbom = scoutFromJson(document as Parameters<typeof scoutFromJson>[0]);
@@ -114,6 +136,7 @@ export async function ingestPush(
     ...(attestations ? { attestations } : {}),
     ...(provenance ? { provenance } : {}),
     ...(secrets ? { secrets } : {}),
+    ...(vexDocs?.docs.length ? { vex: vexDocs } : {}),
     ...(enqueue ? { enqueue } : {}),
     ...(opts.answers ? { answers: opts.answers } : {}),
     // A new image is an `image.pushed` event, committed with the image, its deliveries with it.

@@ -24,6 +24,8 @@ import type { Recommendations } from '../platform/recommendations.js';
 import type { StoredProvenance } from '../policy/input.js';
 import type { HealthScore } from '../policy/evaluate.js';
 import type { PolicyResult, PolicyStatus } from '../policy/types.js';
+import type { VexDocument } from '../match/vex.js';
+import type { FindingVex, VexDocumentDetail, VexDocumentSummary, VexFilter, VexSource } from './kysely/vex-store.js';
 
 export type TokenScope = 'read' | 'write' | 'admin';
 export const TOKEN_SCOPES: readonly TokenScope[] = ['read', 'write', 'admin'];
@@ -181,8 +183,8 @@ export interface ImagePolicy extends PolicySummary {
 /** One change of an image's policy results. */
 export interface PolicyHistoryEntry {
   evaluatedAt: string;
-  /** policy-config: the organisation's policy configuration changed. */
-  trigger: 'push' | 'rematch' | 'policy-config';
+  /** policy-config: the organisation's policy configuration changed; vex: VEX statements arrived or went. */
+  trigger: 'push' | 'rematch' | 'policy-config' | 'vex';
   status: ImagePolicyStatus;
   grade: HealthScore['grade'];
   score: number | null;
@@ -232,6 +234,16 @@ export interface StoredFinding {
   lastSeenAt: string;
   fixedAt?: string;
   withdrawnAt?: string;
+  /** The VEX statement that decides it (the organisation's statements, src/store/kysely/vex-store.ts); absent: none applies. */
+  vex?: FindingVex;
+}
+
+/** A finding's VEX status as filters name it: a statement's status, or `none` (no statement applies). */
+export type VexStatusFilter = FindingVex['status'] | 'none';
+
+export interface FindingFilter {
+  /** Only findings whose VEX status is one of these. */
+  vex?: readonly VexStatusFilter[];
 }
 
 /** Where a vulnerability or a package is found in the organisation's images. */
@@ -246,6 +258,8 @@ export interface Usage {
   severity?: SeverityLevel;
   status?: string;
   fixedVersions?: string[];
+  /** For vulnerability usage: the VEX statement that decides the finding, when one applies. */
+  vex?: FindingVex;
 }
 
 /** What a push stores: the SBOM's image metadata, packages and distro, and its findings. */
@@ -299,6 +313,9 @@ export interface PackageFilter {
  */
 export type OnImageCreated = (trx: import('kysely').Transaction<import('./kysely/schema.js').PlatformDatabase>, imageId: string, stored?: import('./kysely/policy-store.js').StoredImageFacts) => Promise<void>;
 
+/** Runs in the transaction that changed findings' VEX status, with the images concerned (their policies are judged again). */
+export type OnVexChanged = (trx: import('kysely').Transaction<import('./kysely/schema.js').PlatformDatabase>, imageIds: string[]) => Promise<void>;
+
 export interface OrgStore {
   readonly org: Org;
   /** Organisation-wide views: overview, vulnerabilities, package names, base images in use. */
@@ -334,13 +351,24 @@ export interface OrgStore {
   /** An image's layers, bottom first, a page at a time; undefined when the digest is not stored. */
   imageLayers(digest: string, page: PageRequest): Promise<Page<StoredLayer> | undefined>;
   imagePackages(digest: string, page: PageRequest, filter?: PackageFilter): Promise<Page<StoredPackage> | undefined>;
-  imageFindings(digest: string, page: PageRequest): Promise<Page<StoredFinding> | undefined>;
+  imageFindings(digest: string, page: PageRequest, filter?: FindingFilter): Promise<Page<StoredFinding> | undefined>;
   /** The secret scan pushed with the image: undefined for no image, null when its layers were not searched. */
   imageSecrets(digest: string): Promise<SecretScan | null | undefined>;
   /** The latest policy evaluation and the history of its changes, newest first; undefined for no image. */
   imagePolicy(digest: string): Promise<{ current: ImagePolicy | null; history: PolicyHistoryEntry[] } | undefined>;
   /** Images and packages of this organisation with a finding for this id (CVE, GHSA, … any alias). */
   vulnerabilityUsage(id: string, page: PageRequest): Promise<Page<Usage>>;
+  /**
+   * Stores OpenVEX documents for the organisation (the same document again is the stored one):
+   * for one image when `imageDigest` is given (a push's --vex-location; undefined when no such
+   * image), else for every image their products name. The findings they name get their VEX
+   * status; `onChanged` runs in that transaction with the images where a status changed.
+   */
+  addVex(docs: readonly VexDocument[], opts: { source: VexSource; imageDigest?: string; by?: string; files?: readonly (string | undefined)[] }, onChanged?: OnVexChanged): Promise<{ ids: string[]; created: boolean[]; changedImages: number } | undefined>;
+  listVex(filter: VexFilter, page: PageRequest): Promise<Page<VexDocumentSummary>>;
+  getVex(id: string): Promise<VexDocumentDetail | undefined>;
+  /** False when the organisation has no such document. */
+  deleteVex(id: string, onChanged?: OnVexChanged): Promise<boolean>;
   /** Images of this organisation holding this package; a purl without version matches every version. */
   packageUsage(purl: string, page: PageRequest): Promise<Page<Usage>>;
   /** The longest proper prefix of this chain among this org's images and the public catalogue. */

@@ -200,8 +200,8 @@ for (const backend of BACKENDS) {
       assert.equal(doc.openapi, '3.0.3');
       const ops = Object.values(doc.paths).flatMap((p) => Object.values(p).map((o) => o.operationId)).sort();
       assert.deepEqual(ops, [
-        'addWebhook', 'advisorySources', 'analyzeImage', 'compareImages', 'createSession', 'createToken', 'deleteImage', 'deleteOrg', 'deleteRepository', 'deleteSession', 'environmentWorkloads', 'explainMatch', 'getImage', 'getJob', 'getOrg', 'getPolicies',
-        'imageFindings', 'imageLayers', 'imagePackages', 'imagePolicy', 'imageSecrets', 'listBaseImages', 'listEnvironments', 'listEvents', 'listImages', 'listPackageNames', 'listRepositories', 'listTokens', 'listVulnerabilities', 'listWebhooks',
+        'addVex', 'addWebhook', 'advisorySources', 'analyzeImage', 'compareImages', 'createSession', 'createToken', 'deleteImage', 'deleteOrg', 'deleteRepository', 'deleteSession', 'deleteVex', 'environmentWorkloads', 'explainMatch', 'getImage', 'getJob', 'getOrg', 'getPolicies', 'getVex',
+        'imageFindings', 'imageLayers', 'imagePackages', 'imagePolicy', 'imageSecrets', 'listBaseImages', 'listEnvironments', 'listEvents', 'listImages', 'listPackageNames', 'listRepositories', 'listTokens', 'listVex', 'listVulnerabilities', 'listWebhooks',
         'markImagesSeen', 'matchLocal', 'overview', 'packageUsage', 'postAdvisories', 'postRuntimeInventory', 'pushImage', 'putPolicies', 'recommendBaseImages', 'removeWebhook', 'repositoryTags', 'resetPolicies', 'revokeToken', 'setEnvironmentImage', 'syncAdvisories', 'tagImage', 'testWebhook', 'untagImage', 'updateOrg', 'vulnerabilityAdvisory',
         'vulnerabilityUsage', 'vulnerabilityWorkloads', 'webhookDeliveries', 'whoami',
       ]);

@@ -18,6 +18,7 @@
  *   are evaluated again in it too (`policy.changed` when a policy's status moved).
  * Retried after a crash, the diff runs against what is stored: nothing is applied twice.
  */
+import { refreshFindingVex } from '../../store/kysely/vex-store.js';
 import type { Kysely, Transaction } from 'kysely';
 import { normalizePackageName } from '../../advisories/ecosystems.js';
 import type { Finding } from '../../match/types.js';
@@ -245,6 +246,15 @@ async function apply(deps: RematchDeps, payload: RematchPayload, trx: Transactio
   // A vulnerability the organisation had already keeps its rows (the conflicts insert nothing).
   for (const c of chunks(aliases, 2000)) await trx.insertInto('vulnerability_aliases').values(c).onConflict((oc) => oc.doNothing()).execute();
   phases.findings = performance.now() - findingsStarted;
+  // New findings get the VEX status their organisation's statements give them, before the
+  // policies judge them (one indexed lookup per organisation without statements).
+  if (inserts.length) {
+    const byOrg = new Map<string, Set<string>>();
+    for (const r of inserts) byOrg.set(r.org_id, (byOrg.get(r.org_id) ?? new Set()).add(r.image_id));
+    await timed(phases, 'vex', async () => {
+      for (const [orgId, ids] of byOrg) await refreshFindingVex(trx, orgId, { imageIds: [...ids] });
+    });
+  }
   // Severities and fixes of kept findings may change too: recount every image looked at.
   await timed(phases, 'counts', () => refreshImageCounts(trx, imageIds));
   // `events` includes `enqueue` (the deliveries' jobs it queues).

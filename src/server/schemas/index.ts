@@ -10,6 +10,7 @@ import { COMPARE_SCHEMAS } from './compare.js';
 import { CONTINUOUS_SCHEMAS } from './continuous.js';
 import { RECOMMENDATION_SCHEMAS } from './recommendations.js';
 import { imagePushSchema, SUPPLY_CHAIN_SCHEMAS } from './supply-chain.js';
+import { VEX_SCHEMAS } from './vex.js';
 
 const str = { type: 'string' } as const;
 const int = { type: 'integer' } as const;
@@ -205,6 +206,7 @@ export const SCHEMAS: Record<string, unknown>[] = [
       lastSeenAt: str,
       fixedAt: str,
       withdrawnAt: str,
+      vex: { $ref: 'FindingVex#' },
     },
   },
   pageOf('FindingPage', 'Finding'),
@@ -213,7 +215,7 @@ export const SCHEMAS: Record<string, unknown>[] = [
     type: 'object',
     required: ['digest', 'tags', 'purl', 'packageVersion'],
     additionalProperties: false,
-    properties: { digest: str, repository: str, tags: strings, purl: str, packageVersion: str, vulnerabilityId: str, severity: SEVERITY, status: str, fixedVersions: strings },
+    properties: { digest: str, repository: str, tags: strings, purl: str, packageVersion: str, vulnerabilityId: str, severity: SEVERITY, status: str, fixedVersions: strings, vex: { $ref: 'FindingVex#' } },
   },
   pageOf('UsagePage', 'Usage'),
   {
@@ -421,7 +423,7 @@ export function addSchemas(app: FastifyInstance): void {
   const sbom = sbomSchema();
   app.addSchema(sbom);
   app.addSchema(imagePushSchema(sbom, SBOM_SCHEMA_ID));
-  for (const s of [...SCHEMAS, ...SUPPLY_CHAIN_SCHEMAS, ...DASHBOARD_SCHEMAS, ...CONTINUOUS_SCHEMAS, ...RECOMMENDATION_SCHEMAS, ...COMPARE_SCHEMAS]) app.addSchema(s);
+  for (const s of [...SCHEMAS, ...SUPPLY_CHAIN_SCHEMAS, ...DASHBOARD_SCHEMAS, ...CONTINUOUS_SCHEMAS, ...RECOMMENDATION_SCHEMAS, ...COMPARE_SCHEMAS, ...VEX_SCHEMAS]) app.addSchema(s);
 }
 
 /** Shared error replies every authenticated route can give. */

@@ -125,7 +125,7 @@ export const SUPPLY_CHAIN_SCHEMAS: Record<string, unknown>[] = [
         description: 'Each change of the results (the first evaluation too), newest first.',
         items: obj(['evaluatedAt', 'trigger', 'status', 'grade', 'score', 'results'], {
           evaluatedAt: str,
-          trigger: { type: 'string', enum: ['push', 'rematch', 'policy-config'], description: 'policy-config: the organisation\'s policy configuration changed (PUT or DELETE /v1/policies).' },
+          trigger: { type: 'string', enum: ['push', 'rematch', 'policy-config', 'vex'], description: 'policy-config: the organisation\'s policy configuration changed (PUT or DELETE /v1/policies); vex: VEX statements arrived or went (POST or DELETE /v1/vex, a push with VEX).' },
           status: VERDICT,
           grade: GRADE,
           score: nullableNumber,
@@ -154,6 +154,7 @@ export function imagePushSchema(sbom: Record<string, unknown>, sbomId: string): 
       attestations: { $ref: 'Attestations#' },
       provenance: { $ref: 'Provenance#' },
       secrets: { $ref: 'SecretScan#' },
+      vex: { $ref: 'PushedVex#' },
     },
   };
 }

@@ -3,7 +3,7 @@
  * tables (layers, packages) are only reached through org-owned rows. See platform-store.ts.
  */
 import { randomUUID } from 'node:crypto';
-import { sql, type Insertable, type Kysely, type RawBuilder, type Selectable, type Transaction } from 'kysely';
+import { sql, type ExpressionBuilder, type Insertable, type Kysely, type RawBuilder, type Selectable, type Transaction } from 'kysely';
 import { chainIds } from '../../image/chain-id.js';
 import type { ImageMetadata } from '../../image/metadata.js';
 import { ecosystemFor } from '../../match/ecosystem.js';
@@ -23,6 +23,8 @@ import type {
   ImagePolicy,
   ImageSummary,
   ImageUpload,
+  FindingFilter,
+  OnVexChanged,
   PolicyHistoryEntry,
   SecretScan,
   OnImageCreated,
@@ -54,6 +56,8 @@ import { countsOfRow, refreshImageCounts } from './image-counts.js';
 import { addSupplyChain, insertSupplyChain, provenanceBases, secretScansOf, supplyChainOf } from './supply-chain.js';
 import { imageFactsOfRows, policySummariesOf, readImagePolicy, type StoredPackageRow } from './policy-store.js';
 import { Precompiled } from './precompiled.js';
+import type { VexDocument } from '../../match/vex.js';
+import { addVexDocuments, deleteImagesVex, deleteVexDocument, findingVexByKey, findingVexKey, getVexDocument, listVexDocuments, type FindingVex, type VexDocumentDetail, type VexDocumentSummary, type VexFilter, type VexSource } from './vex-store.js';
 
 type Db = Kysely<PlatformDatabase> | Transaction<PlatformDatabase>;
 
@@ -677,15 +681,53 @@ export class KyselyOrgStore implements OrgStore {
     return out;
   }
 
-  async imageFindings(digest: string, page: PageRequest): Promise<Page<StoredFinding> | undefined> {
+  async imageFindings(digest: string, page: PageRequest, filter: FindingFilter = {}): Promise<Page<StoredFinding> | undefined> {
     const limit = limitOf(page);
     const after = decodeCursor(page.cursor, ['string', 'string']);
     const id = await this.imageId(digest);
     if (!id) return undefined;
-    let q = this.db.selectFrom('findings').selectAll().where(orgColumn('org_id'), '=', this.org.id).where('image_id', '=', id);
-    if (after) q = q.where((eb) => eb(eb.refTuple('vulnerability_id', 'purl'), '>', eb.tuple(String(after[0]), String(after[1]))));
-    const rows = await q.orderBy('vulnerability_id').orderBy('purl').limit(limit + 1).execute();
-    return pageOf(rows, limit, (r) => storedFinding(r), (r) => [r.vulnerability_id, r.purl]);
+    let q = this.db.selectFrom('findings').selectAll('findings').where(orgColumn('findings.org_id'), '=', this.org.id).where('findings.image_id', '=', id);
+    if (filter.vex?.length) {
+      const statuses = filter.vex.filter((v) => v !== 'none');
+      const none = filter.vex.includes('none');
+      // The finding's row of finding_vex (none: no statement applies).
+      const decided = (eb: ExpressionBuilder<PlatformDatabase & { findings: FindingsTable }, 'findings'>) =>
+        eb.selectFrom('finding_vex as v').select('v.status').where('v.org_id', '=', this.org.id).whereRef('v.image_id', '=', 'findings.image_id').whereRef('v.purl', '=', 'findings.purl').whereRef('v.vulnerability_id', '=', 'findings.vulnerability_id');
+      q = q.where((eb) => eb.or([...(statuses.length ? [eb.exists(decided(eb).where('v.status', 'in', statuses))] : []), ...(none ? [eb.not(eb.exists(decided(eb)))] : [])]));
+    }
+    if (after) q = q.where((eb) => eb(eb.refTuple('findings.vulnerability_id', 'findings.purl'), '>', eb.tuple(String(after[0]), String(after[1]))));
+    const rows = await q.orderBy('findings.vulnerability_id').orderBy('findings.purl').limit(limit + 1).execute();
+    const vex = await findingVexByKey(this.db, this.org.id, rows.slice(0, limit));
+    return pageOf(rows, limit, (r) => storedFinding(r, vex.get(findingVexKey(r))), (r) => [r.vulnerability_id, r.purl]);
+  }
+
+  // ---- VEX ---------------------------------------------------------------------------------
+
+  async addVex(docs: readonly VexDocument[], opts: { source: VexSource; imageDigest?: string; by?: string; files?: readonly (string | undefined)[] }, onChanged?: OnVexChanged): Promise<{ ids: string[]; created: boolean[]; changedImages: number } | undefined> {
+    const imageId = opts.imageDigest === undefined ? undefined : await this.imageId(opts.imageDigest);
+    if (opts.imageDigest !== undefined && !imageId) return undefined;
+    return this.db.transaction().execute(async (trx) => {
+      const r = await addVexDocuments(trx, this.org.id, docs, { source: opts.source, ...(imageId ? { imageId } : {}), ...(opts.by ? { by: opts.by } : {}), ...(opts.files ? { files: opts.files } : {}) });
+      if (r.changedImages.length && onChanged) await onChanged(trx, r.changedImages);
+      return { ids: r.ids, created: r.created, changedImages: r.changedImages.length };
+    });
+  }
+
+  listVex(filter: VexFilter, page: PageRequest): Promise<Page<VexDocumentSummary>> {
+    return listVexDocuments(this.db, this.org.id, filter, page);
+  }
+
+  getVex(id: string): Promise<VexDocumentDetail | undefined> {
+    return getVexDocument(this.db, this.org.id, id);
+  }
+
+  async deleteVex(id: string, onChanged?: OnVexChanged): Promise<boolean> {
+    return this.db.transaction().execute(async (trx) => {
+      const r = await deleteVexDocument(trx, this.org.id, id);
+      if (!r) return false;
+      if (r.changedImages.length && onChanged) await onChanged(trx, r.changedImages);
+      return true;
+    });
   }
 
   async imageSecrets(digest: string): Promise<SecretScan | null | undefined> {
@@ -713,7 +755,7 @@ export class KyselyOrgStore implements OrgStore {
       .where('f.vulnerability_id', 'in', aliasedVulnerabilities(this.db, this.org.id, id));
     if (after) q = q.where((eb) => eb(eb.refTuple('i.digest', 'f.purl', 'f.vulnerability_id'), '>', eb.tuple(String(after[0]), String(after[1]), String(after[2]))));
     const rows = await q.orderBy('i.digest').orderBy('f.purl').orderBy('f.vulnerability_id').limit(limit + 1).execute();
-    const tags = await this.tagsOf(rows.slice(0, limit).map((r) => r.image_id));
+    const [tags, vex] = await Promise.all([this.tagsOf(rows.slice(0, limit).map((r) => r.image_id)), findingVexByKey(this.db, this.org.id, rows.slice(0, limit))]);
     return pageOf(
       rows,
       limit,
@@ -729,6 +771,7 @@ export class KyselyOrgStore implements OrgStore {
           severity: r.severity as SeverityLevel,
           status: r.status,
           fixedVersions: d.fixedVersions,
+          ...(vex.has(findingVexKey(r)) ? { vex: vex.get(findingVexKey(r))! } : {}),
         };
       },
       (r) => [r.digest, r.purl, r.vulnerability_id],
@@ -1004,7 +1047,7 @@ export async function layerBaseImages(db: Db, orgId: string, chainsOfImages: rea
   return out;
 }
 
-function storedFinding(r: PlatformDatabase['findings']): StoredFinding {
+function storedFinding(r: PlatformDatabase['findings'], vex?: FindingVex): StoredFinding {
   const d = JSON.parse(r.detail) as { ids: string[]; packageName: string; packageVersion: string; packageType: string; fixedVersions: string[]; summary?: string; epss?: { score: number; percentile: number } };
   return {
     vulnerabilityId: r.vulnerability_id,
@@ -1024,6 +1067,7 @@ function storedFinding(r: PlatformDatabase['findings']): StoredFinding {
     lastSeenAt: r.last_seen_at,
     ...(r.fixed_at ? { fixedAt: r.fixed_at } : {}),
     ...(r.withdrawn_at ? { withdrawnAt: r.withdrawn_at } : {}),
+    ...(vex ? { vex } : {}),
   };
 }
 
@@ -1044,6 +1088,7 @@ export async function deleteImages(trx: Db, orgId: string, imageIds: readonly st
     await trx.deleteFrom('policy_results').where('org_id', '=', orgId).where('image_id', 'in', ids).execute();
     await trx.deleteFrom('image_secrets').where('org_id', '=', orgId).where('image_id', 'in', ids).execute();
     await trx.deleteFrom('image_provenance').where('org_id', '=', orgId).where('image_id', 'in', ids).execute();
+    await deleteImagesVex(trx, orgId, ids);
     await trx.deleteFrom('findings').where('org_id', '=', orgId).where('image_id', 'in', ids).execute();
     await trx.deleteFrom('image_packages').where('org_id', '=', orgId).where('image_id', 'in', ids).execute();
     await trx.deleteFrom('image_layers').where('org_id', '=', orgId).where('image_id', 'in', ids).execute();

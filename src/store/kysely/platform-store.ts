@@ -7,6 +7,7 @@ import { isUniqueViolation } from './dialect.js';
 import { openPlatformDb, type DatabaseLocation, type PlatformDb } from './open.js';
 import { deleteImages, KyselyOrgStore } from './org-store.js';
 import { PLATFORM_TABLES, type OrgsTable } from './schema.js';
+import { deleteOrgVex } from './vex-store.js';
 import { createTokenRow, hashToken, TOKEN_PREFIX, tokenInfoOf } from './tokens.js';
 import { Precompiled } from './precompiled.js';
 
@@ -152,6 +153,7 @@ export class KyselyPlatformStore implements PlatformStore {
       if (!org) return false;
       const images = await trx.selectFrom('images').select('id').where('org_id', '=', orgId).execute();
       await deleteImages(trx, orgId, images.map((i) => i.id));
+      await deleteOrgVex(trx, orgId);
       await trx.deleteFrom('tags').where('org_id', '=', orgId).execute();
       await trx.deleteFrom('repositories').where('org_id', '=', orgId).execute();
       for (const t of ['webhook_deliveries', 'webhooks', 'events', 'workloads', 'policy_history', 'policy_results', 'org_policies'] as const) await trx.deleteFrom(t).where('org_id', '=', orgId).execute();

@@ -183,6 +183,8 @@ export interface StoredFindingRow {
   cvss_score: number | string | null;
   kev: number | string;
   detail: string;
+  /** A VEX not_affected statement decides it (finding_vex): policies leave it out, as the CLI's do. */
+  notAffected?: boolean;
 }
 
 /**
@@ -275,6 +277,7 @@ export function imageFactsOfRows(
       severity: { level: f.severity as SeverityLevel, ...(f.cvss_score !== null ? { score: Number(f.cvss_score) } : {}) },
       ...(Number(f.kev) === 1 ? { kev: true } : {}),
       ...(d.epss ? { epss: { score: d.epss.score } } : {}),
+      ...(f.notAffected ? { suppressed: true } : {}),
     };
   });
   return {
@@ -318,7 +321,13 @@ export async function storedPolicyFacts(db: Db, imageIds: readonly string[]): Pr
       .orderBy('ip.image_id')
       .orderBy('ip.ordinal')
       .execute();
-    const findings = await db.selectFrom('findings').selectAll().where('image_id', 'in', ids).where('fixed_at', 'is', null).where('withdrawn_at', 'is', null).execute();
+    const [open, notAffected] = await Promise.all([
+      db.selectFrom('findings').selectAll().where('image_id', 'in', ids).where('fixed_at', 'is', null).where('withdrawn_at', 'is', null).execute(),
+      db.selectFrom('finding_vex').select(['image_id', 'purl', 'vulnerability_id']).where('image_id', 'in', ids).where('status', '=', 'not_affected').execute(),
+    ]);
+    // A VEX not_affected statement decides these: policies leave them out.
+    const suppressed = new Set(notAffected.map((r) => `${r.image_id}\0${r.purl}\0${r.vulnerability_id}`));
+    const findings = suppressed.size ? open.map((f) => (suppressed.has(`${f.image_id}\0${f.purl}\0${f.vulnerability_id}`) ? { ...f, notAffected: true } : f)) : open;
     // Each image's rows are its own (the same image id and organisation).
     const key = (r: { image_id: string; org_id: string }) => `${r.org_id}\0${r.image_id}`;
     const packagesOf = groupBy(packages, key);

@@ -252,6 +252,50 @@ export interface OrgPoliciesTable {
   updated_by: string | null;
 }
 
+/** An OpenVEX document an organisation sent (migration 010). */
+export interface VexDocumentsTable {
+  id: string;
+  org_id: string;
+  document_id: string | null;
+  author: string | null;
+  timestamp: string | null;
+  source: string;
+  file: string | null;
+  image_id: string | null;
+  content_hash: string;
+  statement_count: number;
+  created_at: string;
+  created_by: string | null;
+}
+
+export interface VexStatementsTable {
+  vex_id: string;
+  ordinal: number;
+  org_id: string;
+  vulnerability: string;
+  status: string;
+  statement: string;
+}
+
+/** Every id (upper case) a statement names. */
+export interface VexStatementIdsTable {
+  org_id: string;
+  vulnerability: string;
+  vex_id: string;
+  ordinal: number;
+}
+
+/** The statement deciding a finding's VEX status (no row: none applies). */
+export interface FindingVexTable {
+  image_id: string;
+  purl: string;
+  vulnerability_id: string;
+  org_id: string;
+  status: string;
+  vex_id: string;
+  detail: string;
+}
+
 export interface PlatformMigrationsTable {
   version: number;
   name: string;
@@ -280,6 +324,10 @@ export interface PlatformDatabase {
   policy_results: PolicyResultsTable;
   policy_history: PolicyHistoryTable;
   org_policies: OrgPoliciesTable;
+  vex_documents: VexDocumentsTable;
+  vex_statements: VexStatementsTable;
+  vex_statement_ids: VexStatementIdsTable;
+  finding_vex: FindingVexTable;
   platform_migrations: PlatformMigrationsTable;
 }
 
@@ -294,6 +342,10 @@ export const PLATFORM_TABLES = [
   'image_secrets',
   'image_provenance',
   'org_policies',
+  'finding_vex',
+  'vex_statement_ids',
+  'vex_statements',
+  'vex_documents',
   'vulnerability_aliases',
   'findings',
   'image_packages',

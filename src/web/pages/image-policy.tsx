@@ -7,7 +7,7 @@ import { PolicyStatus } from '../components/policy-status';
 import type { ImagePolicy, PolicyHistoryEntry, PolicyResult } from '../types';
 import { useApi } from '../use-api';
 
-const TRIGGER: Record<PolicyHistoryEntry['trigger'], string> = { push: 'push', rematch: 'new advisory data (re-match)', 'policy-config': 'policy configuration changed' };
+const TRIGGER: Record<PolicyHistoryEntry['trigger'], string> = { push: 'push', rematch: 'new advisory data (re-match)', 'policy-config': 'policy configuration changed', vex: 'VEX statements changed' };
 
 export function ImagePolicyView({ digest }: { digest: string }) {
   const r = useApi<{ current: ImagePolicy | null; history: PolicyHistoryEntry[] }>(`/images/${encodeURIComponent(digest)}/policy`);

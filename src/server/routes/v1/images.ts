@@ -5,7 +5,8 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { Transform } from 'node:stream';
 import { createGunzip } from 'node:zlib';
-import { IMAGE_SORT_KEYS, type ImageFilter, type ImageSortKey } from '../../../store/platform-store.js';
+import { IMAGE_SORT_KEYS, type ImageFilter, type ImageSortKey, type VexStatusFilter } from '../../../store/platform-store.js';
+import { VEX_STATUS_ENUM } from '../../schemas/vex.js';
 import { ScoutError } from '../../../util/errors.js';
 import { ingestPush } from '../../ingest.js';
 import { ERROR_REPLIES } from '../../schemas/index.js';
@@ -187,14 +188,23 @@ export default async function imageRoutes(app: FastifyInstance): Promise<void> {
     schema: {
       tags: ['images'],
       operationId: 'imageFindings',
-      summary: 'An image\'s vulnerabilities, one per package and vulnerability, with when each was first and last seen',
+      summary: 'An image\'s vulnerabilities, one per package and vulnerability, with when each was first and last seen and the VEX statement that decides it; `vex` keeps those with these VEX statuses',
       params: digestParams,
-      querystring: { $ref: 'PageQuery#' },
+      querystring: {
+        type: 'object',
+        additionalProperties: false,
+        properties: {
+          limit: { type: 'integer', minimum: 1, maximum: 500 },
+          cursor: { type: 'string', maxLength: 2000 },
+          vex: { type: 'array', maxItems: 5, items: { type: 'string', enum: [...VEX_STATUS_ENUM, 'none'] }, description: 'Keep findings with one of these VEX statuses (repeat it; `none`: no statement applies). `vex=affected&vex=fixed&vex=under_investigation&vex=none` leaves out the not_affected ones, as scout cves --only-vex-affected does.' },
+        },
+      },
       response: { 200: { $ref: 'FindingPage#' }, ...ERROR_REPLIES },
     },
   }, async (req) => {
     const { digest } = req.params as { digest: string };
-    return (await req.org.imageFindings(digest, req.query as PageQuery)) ?? Promise.reject(notFound(digest));
+    const { vex, ...page } = req.query as PageQuery & { vex?: VexStatusFilter[] };
+    return (await req.org.imageFindings(digest, page, vex?.length ? { vex } : {})) ?? Promise.reject(notFound(digest));
   });
 
   app.get('/images/:digest/policy', {
