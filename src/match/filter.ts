@@ -30,10 +30,13 @@ export interface FindingFilters {
   onlyVexAffected?: boolean;
 }
 
+// A purl's scheme is case-insensitive ('PKG:npm/lodash' is a purl), as tryParsePurl reads it.
+const PURL_SCHEME = /^pkg:/i;
+
 function packageMatcher(specs: string[]): (f: Finding) => boolean {
   const names = new Set<string>();
-  const purls = specs.filter((s) => s.startsWith('pkg:')).map((s) => tryParsePurl(s)).filter((p) => p !== undefined);
-  for (const s of specs) if (!s.startsWith('pkg:')) names.add(s);
+  const purls = specs.filter((s) => PURL_SCHEME.test(s)).map((s) => tryParsePurl(s)).filter((p) => p !== undefined);
+  for (const s of specs) if (!PURL_SCHEME.test(s)) names.add(s);
   return (f) => {
     if (names.has(f.package.name) || names.has(f.queriedName)) return true;
     if (!purls.length) return false;

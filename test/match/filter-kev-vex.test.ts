@@ -79,6 +79,8 @@ test('several purls: a finding matching any of them is kept; the type is part of
   const apt = ids(all.filter((f) => f.package.name === 'apt'));
   assert.ok(lodash.length > 0 && apt.length > 0);
   assert.deepEqual(ids(filterFindings(all, { packages: ['pkg:npm/lodash', 'pkg:deb/debian/apt'] })), [...apt, ...lodash].sort());
+  // The scheme in capitals is still a purl (purl-spec: the scheme is case-insensitive).
+  assert.deepEqual(ids(filterFindings(all, { packages: ['PKG:npm/lodash'] })), lodash);
   // A gem named lodash is not the npm package.
   assert.deepEqual(filterFindings(all, { packages: ['pkg:gem/lodash'] }), []);
 });
