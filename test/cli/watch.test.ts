@@ -274,3 +274,20 @@ test('--interval: a pass every S seconds picks up a push, until SIGTERM (exit 0)
   child.kill('SIGTERM');
   assert.equal(await exited, 0, stderr);
 });
+
+test('a repository with more tags on the server than a page of 500: every one is read, so those the registry no longer lists are all removed', async (t) => {
+  await setUp(t);
+  const R = (repo: string) => `${reg.host}/${repo}`;
+  const img = await image('many');
+  push(img, 'scout/many:1');
+  assert.deepEqual(storedOf((await watch()).result), [[R('scout/many'), '1', img.manifestDigest]]);
+  // 505 more tags on the server (as if the registry had had them), none in the registry.
+  const org = (await server.platform.orgByName('default'))!;
+  const extra = Array.from({ length: 505 }, (_, i) => `t${String(i).padStart(3, '0')}`);
+  await server.platform.forOrg(org).tagImage(img.manifestDigest, R('scout/many'), extra);
+  const pass = await watch();
+  assert.equal(pass.code, 0, pass.stderr);
+  assert.deepEqual(pass.result.untagged.map((u) => u.tag).sort(), extra, 'the tags past the first page too');
+  const left = await api<{ items: RepositoryTag[]; next?: string }>(`/v1/repositories/${encodeURIComponent(R('scout/many'))}/tags?limit=500`);
+  assert.deepEqual([left.items.map((x) => x.tag), left.next], [['1'], undefined]);
+});
