@@ -85,18 +85,28 @@ function leafOf(material: Record<string, unknown> | undefined): string | undefin
 
 /**
  * A key-signed bundle names its key only by a hint: each key given is tried, and the key alone
- * vouches (no transparency log to require), as cosign does with --key.
+ * vouches (no transparency log to require), as cosign does with --key. cosign logs key-signed
+ * signatures in Rekor by default: with a --trusted-root, such an entry is checked against the
+ * root's Rekor keys like any other (and a bad one refuses the bundle); without one there is no
+ * Rekor key to check it with, so the key alone decides and the result says the entry went
+ * unchecked, rather than calling a good signature invalid.
  */
-function verifyKeyBundle(lib: Sigstore, parsed: ReturnType<Sigstore[0]['bundleFromJSON']>, keys: NamedKey[], keyIds: string[] | undefined): SignatureCheck {
+function verifyKeyBundle(lib: Sigstore, parsed: ReturnType<Sigstore[0]['bundleFromJSON']>, keys: NamedKey[], keyIds: string[] | undefined, trust: TrustOptions): SignatureCheck {
   const [, { Verifier, toSignedEntity, toTrustMaterial }, { TrustedRoot }] = lib;
   const base = { format: 'sigstore-bundle' as const, ...(keyIds ? { keyIds } : {}) };
   if (keys.length === 0) return { status: 'invalid', ...base, detail: `the bundle is signed with the key ${keyIds?.[0] ?? '(no hint)'}, not a certificate the --trusted-root could vouch for; give the key with --key` };
+  const entity = toSignedEntity(parsed);
+  const logged = entity.tlogEntries.length > 0;
+  const checkLog = logged && trust.trustedRoot !== undefined;
+  const signed = checkLog ? entity : { ...entity, tlogEntries: [], timestamps: entity.timestamps.filter((t) => t.$case !== 'transparency-log') };
+  const root = checkLog ? trust.trustedRoot : EMPTY_ROOT;
+  const logNote = !logged ? '' : checkLog ? ', its transparency-log entry checked with the trusted root' : '; its transparency-log entry was not checked (no --trusted-root)';
   let lastError = '';
   for (const k of keys) {
     try {
-      const material = toTrustMaterial(TrustedRoot.fromJSON(EMPTY_ROOT), () => ({ publicKey: k.key, validFor: () => true }));
-      new Verifier(material, { tlogThreshold: 0, ctlogThreshold: 0 }).verify(toSignedEntity(parsed));
-      return { status: 'signed', ...base, detail: `verified with ${k.name}` };
+      const material = toTrustMaterial(TrustedRoot.fromJSON(root), () => ({ publicKey: k.key, validFor: () => true }));
+      new Verifier(material, { tlogThreshold: checkLog ? 1 : 0, ctlogThreshold: 0 }).verify(signed);
+      return { status: 'signed', ...base, detail: `verified with ${k.name}${logNote}` };
     } catch (err) {
       lastError = reason(err);
     }
@@ -154,7 +164,7 @@ async function verifyBundle(bundle: Record<string, unknown>, keys: NamedKey[], t
     const lib: Sigstore = await Promise.all([import('@sigstore/bundle'), import('@sigstore/verify'), import('@sigstore/protobuf-specs')]);
     const parsed = lib[0].bundleFromJSON(bundle);
     // What signed it decides what may vouch: a certificate answers to the trusted root, a key to --key.
-    return leaf !== undefined ? verifyCertificateBundle(lib, parsed, leaf, trust) : verifyKeyBundle(lib, parsed, keys, keyIds);
+    return leaf !== undefined ? verifyCertificateBundle(lib, parsed, leaf, trust) : verifyKeyBundle(lib, parsed, keys, keyIds, trust);
   } catch (err) {
     return { status: 'invalid', ...base, ...(keyIds ? { keyIds } : {}), detail: `unreadable Sigstore bundle: ${reason(err)}` };
   }

@@ -5,6 +5,7 @@
  * Each bundle but the first bends one thing, and each check must refuse it with its reason.
  */
 import assert from 'node:assert/strict';
+import { generateKeyPairSync } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { before, test } from 'node:test';
@@ -28,6 +29,8 @@ let ca: TestCA;
 let rekor: TestLog;
 let ctlog: TestLog;
 let rootFile: string;
+const signingKey = generateKeyPairSync('ec', { namedCurve: 'prime256v1' });
+const cosignKey = { name: 'cosign.pub', pem: signingKey.publicKey.export({ type: 'spki', format: 'pem' }).toString() };
 
 /** Each bundle's statement has its own predicate type, so the results say which bundle is which. */
 const kind = (name: string) => `https://scout.example/keyless/${name}`;
@@ -50,6 +53,8 @@ before(async () => {
     // Another signer of the same CI: someone else's workflow, another issuer.
     keylessBundle({ ...common, statement: statement('other-identity'), identity: 'https://github.com/mallory/app/.github/workflows/release.yml@refs/heads/main' }),
     keylessBundle({ ...common, statement: statement('other-issuer'), issuer: 'https://accounts.example.com' }),
+    // cosign's --key default: signed with a key, and the signature logged in Rekor all the same.
+    keylessBundle({ ...common, statement: statement('key-logged'), signingKey: { key: signingKey.privateKey, hint: 'cosign-key' } }),
   ];
   const subject = { mediaType: 'application/vnd.oci.image.manifest.v1+json', digest: image.manifestDigest, size: image.manifestBytes.length };
   dir = tempDir();
@@ -113,8 +118,22 @@ test('scout attestation list --certificate-identity / --certificate-oidc-issuer:
 
   // Without a trusted root nothing can vouch for a certificate: unverified, and an identity asked for is an error.
   const noRoot = scout(['attestation', 'list', `oci-dir://${dir}`, '--format', 'json']);
-  assert.deepEqual((JSON.parse(noRoot.stdout) as { signature: { status: string } }[]).map((a) => a.signature.status), Array(6).fill('unverified'));
+  assert.deepEqual((JSON.parse(noRoot.stdout) as { signature: { status: string } }[]).map((a) => a.signature.status), Array(7).fill('unverified'));
   const identityAlone = scout(['attestation', 'list', `oci-dir://${dir}`, '--certificate-identity', IDENTITY]);
   assert.equal(identityAlone.code, 1);
   assert.match(identityAlone.stderr, /--certificate-identity checks certificate-signed bundles against a --trusted-root: give one/);
+});
+
+test('a key-signed bundle logged in Rekor (cosign --key): the key decides; its log entry is checked when a trusted root names the log, said unchecked otherwise', async () => {
+  const keyOnly = await check({ keys: [cosignKey] });
+  assert.deepEqual(keyOnly.get('key-logged'), { status: 'signed', format: 'sigstore-bundle', keyIds: ['cosign-key'], detail: 'verified with cosign.pub; its transparency-log entry was not checked (no --trusted-root)' });
+  const withRoot = await check({ keys: [cosignKey], trustedRoot: trustedRoot(ca, rekor, ctlog, since) });
+  assert.deepEqual(withRoot.get('key-logged'), { status: 'signed', format: 'sigstore-bundle', keyIds: ['cosign-key'], detail: 'verified with cosign.pub, its transparency-log entry checked with the trusted root' });
+  // A root whose Rekor key did not sign the entry refuses it; so does another key.
+  const otherRekor = await check({ keys: [cosignKey], trustedRoot: trustedRoot(ca, testLog(), ctlog, since) });
+  assert.equal(otherRekor.get('key-logged')?.status, 'invalid');
+  assert.match(otherRekor.get('key-logged')?.detail ?? '', /inclusion promise could not be verified/);
+  const other = generateKeyPairSync('ec', { namedCurve: 'prime256v1' }).publicKey.export({ type: 'spki', format: 'pem' }).toString();
+  const otherKey = await check({ keys: [{ name: 'other.pub', pem: other }] });
+  assert.deepEqual(otherKey.get('key-logged'), { status: 'invalid', format: 'sigstore-bundle', keyIds: ['cosign-key'], detail: 'signature verification failed' });
 });

@@ -7,7 +7,7 @@
  * signed checkpoint, all in a bundle v0.3; and the trusted_root.json naming the CA and the
  * two logs' keys. Options bend one part at a time so a test can watch each check refuse it.
  */
-import { createHash, generateKeyPairSync, sign, type KeyObject } from 'node:crypto';
+import { createHash, createPublicKey, generateKeyPairSync, sign, type KeyObject } from 'node:crypto';
 import { bits, bool, ctx, int, namedBits, octets, oid, seq, set, time, utf8 } from './der.js';
 import { IN_TOTO } from './attestation-builder.js';
 
@@ -176,6 +176,8 @@ export interface KeylessOptions {
   usage?: LeafSpec['usage'];
   /** Sign these bytes instead of the envelope's (a signature that does not match its payload). */
   signOver?: Buffer;
+  /** Sign with this key instead of a certificate (cosign --key), named in the bundle by its hint; still logged in Rekor. */
+  signingKey?: { key: KeyObject; hint: string };
 }
 
 /** A certificate-signed DSSE envelope in a Sigstore bundle v0.3 with its Rekor entry. */
@@ -187,7 +189,9 @@ export function keylessBundle(o: KeylessOptions) {
   const leafKey = party();
   const leaf = leafCert(o.ca, o.ctlog, leafKey, { identity, issuer, notBefore, notAfter, ...(o.usage ? { usage: o.usage } : {}) });
   const payload = Buffer.from(JSON.stringify(o.statement));
-  const sig = sign('sha256', o.signOver ?? pae(IN_TOTO, payload), leafKey.key);
+  const sig = sign('sha256', o.signOver ?? pae(IN_TOTO, payload), o.signingKey?.key ?? leafKey.key);
+  // Rekor records the verifier: the certificate, or the public key of a key signature.
+  const verifier = o.signingKey ? createPublicKey(o.signingKey.key).export({ type: 'spki', format: 'pem' }).toString() : pem(leaf);
   const envelope = { payload: payload.toString('base64'), payloadType: IN_TOTO, signatures: [{ sig: sig.toString('base64'), keyid: '' }] };
 
   // Rekor's dsse v0.0.1 entry: hashes of the envelope and payload, the signature and its certificate.
@@ -197,7 +201,7 @@ export function keylessBundle(o: KeylessOptions) {
     spec: {
       envelopeHash: { algorithm: 'sha256', value: sha256(JSON.stringify(envelope)).toString('hex') },
       payloadHash: { algorithm: 'sha256', value: sha256(payload).toString('hex') },
-      signatures: [{ signature: sig.toString('base64'), verifier: Buffer.from(pem(leaf)).toString('base64') }],
+      signatures: [{ signature: sig.toString('base64'), verifier: Buffer.from(verifier).toString('base64') }],
     },
   }));
   const integrated = Math.floor(o.integratedTime.getTime() / 1000);
@@ -213,7 +217,7 @@ export function keylessBundle(o: KeylessOptions) {
   return {
     mediaType: 'application/vnd.dev.sigstore.bundle.v0.3+json',
     verificationMaterial: {
-      certificate: { rawBytes: leaf.toString('base64') },
+      ...(o.signingKey ? { publicKey: { hint: o.signingKey.hint } } : { certificate: { rawBytes: leaf.toString('base64') } }),
       tlogEntries: [{
         logIndex: String(logIndex),
         logId: { keyId: o.rekor.logId.toString('base64') },
