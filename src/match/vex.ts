@@ -169,6 +169,16 @@ function parseStatement(s: unknown): VexStatement | string {
 
 /** Loads a VEX file, or every *.json file of a directory (not recursive). */
 export async function loadVex(path: string, warnings: Warnings = new Warnings()): Promise<VexDocument[]> {
+  const out: VexDocument[] = [];
+  for (const f of await readVexFiles(path, warnings)) {
+    const doc = parseVex(f.content, f.path, warnings);
+    if (doc) out.push(doc);
+  }
+  return out;
+}
+
+/** The files loadVex reads (a file, or every *.json file of a directory), unparsed: `scout push` sends them as they are. */
+export async function readVexFiles(path: string, warnings: Warnings = new Warnings()): Promise<{ path: string; content: Buffer }[]> {
   let st;
   try {
     st = await lstat(path);
@@ -184,7 +194,7 @@ export async function loadVex(path: string, warnings: Warnings = new Warnings())
   } else {
     files.push(path);
   }
-  const out: VexDocument[] = [];
+  const out: { path: string; content: Buffer }[] = [];
   for (const f of files) {
     try {
       const fst = await lstat(f);
@@ -193,8 +203,7 @@ export async function loadVex(path: string, warnings: Warnings = new Warnings())
         warnings.add('vex-too-large', `VEX document larger than ${VEX_LIMITS.fileBytes} bytes`, { path: f });
         continue;
       }
-      const doc = parseVex(await readFile(f), f, warnings);
-      if (doc) out.push(doc);
+      out.push({ path: f, content: await readFile(f) });
     } catch (err) {
       warnings.add('vex-unreadable', `cannot read VEX document: ${err instanceof Error ? err.message : String(err)}`, { path: f });
     }

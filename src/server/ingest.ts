@@ -120,7 +120,7 @@ export async function ingestPush(
   // What scout push found beside the SBOM; the rest is the SBOM document.
   const { attestations, provenance, secrets, vex, ...document } = body as PushExtras & { vex?: unknown } & Record<string, unknown>;
   // Read before anything is stored: a document the server cannot read refuses the push.
-  const vexDocs = vex === undefined ? undefined : (await import('./vex-input.js')).readPushedVex(vex);
+  const vexDocs = vex === undefined ? undefined : (await import('../platform/vex-input.js')).readPushedVex(vex);
   let sbom;
   try {
     sbom = scoutFromJson(document as Parameters<typeof scoutFromJson>[0]);

@@ -1,8 +1,9 @@
 /**
- * `scout push IMAGE [--tag T…] [--secrets]`: catalogue locally, upload metadata + SBOM (gzip)
+ * `scout push IMAGE [--tag T…] [--secrets] [--vex-location PATH…]`: catalogue locally, upload metadata + SBOM (gzip)
  * to the server, with what the image's attestations say (whether it has provenance and SBOM
  * attestations, and the provenance facts: materials, base image, VCS, Dockerfile) and, with
- * --secrets, the secret scan of its layers (masked values only). With --server-side the server
+ * --secrets, the secret scan of its layers (masked values only), and the OpenVEX documents of
+ * --vex-location (stored with the image, they decide its findings' VEX status). With --server-side the server
  * pulls and analyses the registry image itself (src/cli/push-server-side.ts) and the push waits
  * for it, printing the same.
  */
@@ -11,6 +12,7 @@ import { action, EXIT, imageOptions, openOptions, printWarnings, scanExit, write
 import type { PutResult } from '../../store/platform-store.js';
 import { loadTrust, trustOptions, wantsTrust, type TrustCliOptions } from '../trust.js';
 import { ScoutError } from '../../util/errors.js';
+import { collect } from '../output/pairs.js';
 
 interface PushOptions extends ImageCliOptions, TrustCliOptions {
   server?: string;
@@ -19,6 +21,7 @@ interface PushOptions extends ImageCliOptions, TrustCliOptions {
   format: string;
   secrets?: boolean;
   serverSide?: boolean;
+  vexLocation: string[];
 }
 
 export function register(program: Command): void {
@@ -31,6 +34,7 @@ export function register(program: Command): void {
         .option('--server <url>', 'server URL (default: SCOUT_SERVER or scout login\'s)')
         .option('--repository <name>', 'repository to file it under (default: the image reference\'s)')
         .option('--tag <tag...>', 'tags to point at it (default: the reference\'s tag)')
+        .option('--vex-location <path>', 'OpenVEX file or directory of them (repeatable): stored with the image, they decide its findings\' VEX status on the server', collect, [])
         .option('--secrets', 'also search the layers for leaked secrets and store the findings (values masked, never whole)')
         .option('--server-side', 'let the server pull and analyse the registry image (POST /v1/images/analyze; the registry must be one the server allows) and wait for it, instead of analysing it here')
         .option('--format <format>', 'text or json', 'text'),
@@ -42,6 +46,7 @@ export function register(program: Command): void {
       const login = resolveLogin(o.server);
       if (o.serverSide) {
         // What only a local analysis does: refused rather than silently dropped.
+        if (o.vexLocation.length) throw new ScoutError('bad-option', '--server-side sends no VEX document: push without --server-side, or send them with POST /v1/vex');
         if (o.secrets) throw new ScoutError('bad-option', '--server-side stores no secret scan (the server analyses as scout push without --secrets): drop --secrets or --server-side');
         if (wantsTrust(o)) throw new ScoutError('bad-option', '--key, --trusted-root and --certificate-* verify attestations on this machine; the server does not take them: drop them or --server-side');
         const { pushServerSide } = await import('../push-server-side.js');
@@ -51,6 +56,9 @@ export function register(program: Command): void {
         return incompleteLayers.length ? EXIT.incomplete : EXIT.ok;
       }
       if (o.secrets && (ref === '-' || ref.startsWith('sbom://'))) throw new ScoutError('bad-option', `--secrets needs an image: ${ref} is an SBOM, which holds no file contents`);
+      // Read and checked before the image is analysed: a bad document stops the push at once.
+      const { existing } = await import('./cves.js');
+      const vex = o.vexLocation.length ? await (await import('../../platform/vex-input.js')).pushedVexOf(await Promise.all(o.vexLocation.map((p) => existing('--vex-location', p)))) : [];
       const { imageFacts } = await import('../../platform/image-facts.js');
       const trust = wantsTrust(o) ? await loadTrust(o) : undefined;
       const facts = await imageFacts(ref, openOptions(o), scanOptions(o), { secrets: !!o.secrets, ...(trust ? { trust } : {}) });
@@ -59,7 +67,7 @@ export function register(program: Command): void {
       if (!sbom.image) throw new ScoutError('bad-sbom', `${ref}: an SBOM file has no image to push; push the image itself`);
       const target = pushTarget(ref, sbom, o);
       const { pushBody } = await import('../../platform/push-body.js');
-      const body = pushBody(facts);
+      const body = { ...pushBody(facts), ...(vex.length ? { vex } : {}) };
       const { body: reply } = await callApi<PutResult>(login, {
         method: 'POST',
         path: '/v1/images',
@@ -67,7 +75,7 @@ export function register(program: Command): void {
         body,
         gzip: true,
       });
-      const secrets = facts.secrets ? `\n  secrets        ${facts.secrets.findings.length} found (stored masked)` : '';
+      const secrets = (facts.secrets ? `\n  secrets        ${facts.secrets.findings.length} found (stored masked)` : '') + (vex.length ? `\n  vex            ${vex.length} document${vex.length === 1 ? '' : 's'} stored with the image (${vex.map((v) => v.file).join(', ')})` : '');
       // A stored digest still takes what this push found beside it (the server adds what it lacked).
       const stored = facts.secrets || facts.provenance ? 'Already stored (marked seen; provenance and secret scan brought up to date)' : 'Already stored (marked seen)';
       await printPush(o.format, login.server, reply, reply.created ? 'Pushed' : stored, secrets);

@@ -11,7 +11,7 @@ import { VEX_LIMITS } from '../../../match/vex.js';
 import type { OnVexChanged } from '../../../store/platform-store.js';
 import { ScoutError } from '../../../util/errors.js';
 import { ERROR_REPLIES } from '../../schemas/index.js';
-import { readVexDocument } from '../../vex-input.js';
+import { readVexDocument } from '../../../platform/vex-input.js';
 
 const idParams = { type: 'object', required: ['id'], properties: { id: { type: 'string', maxLength: 64 } } } as const;
 

@@ -1,5 +1,5 @@
 /**
- * OpenVEX documents as the API receives them (POST /v1/vex, and `vex` in a push body), read by
+ * OpenVEX documents as the platform takes them (POST /v1/vex, and `vex` in a push body), read by
  * the CLI's own reader (src/match/vex.ts). Where the CLI warns and goes on (a document it
  * cannot read, a statement it drops), the server refuses the request with a 400 naming the
  * document and what was wrong: it stores statements for later findings, and a dropped one
@@ -37,4 +37,33 @@ export function readPushedVex(vex: unknown): { docs: VexDocument[]; files: (stri
     files.push(file);
   }
   return { docs, files };
+}
+
+/**
+ * What `scout push --vex-location PATH…` sends: each file (or each *.json of a directory) read
+ * as the CLI reads it and checked as the server will check it, so a document the server would
+ * refuse stops the push here, naming the file; a location that reads nothing is an error too.
+ */
+export async function pushedVexOf(paths: readonly string[]): Promise<{ file: string; document: unknown }[]> {
+  const { basename } = await import('node:path');
+  const { readVexFiles } = await import('../match/vex.js');
+  const out: { file: string; document: unknown }[] = [];
+  for (const path of paths) {
+    const warnings = new Warnings();
+    const files = await readVexFiles(path, warnings);
+    if (warnings.items.length) throw new ScoutError('bad-vex', `--vex-location ${path}: ${warnings.items.map((w) => `${w.path ?? path}: ${w.message}`).join('; ')}`, { path });
+    if (!files.length) throw new ScoutError('bad-vex', `--vex-location ${path}: no *.json VEX document there`, { path });
+    for (const f of files) {
+      let document: unknown;
+      try {
+        document = JSON.parse(f.content.toString('utf8'));
+      } catch (err) {
+        throw new ScoutError('bad-vex', `${f.path}: VEX document is not JSON: ${(err as Error).message.slice(0, 120)}`, { path: f.path });
+      }
+      readVexDocument(document, f.path);
+      out.push({ file: basename(f.path), document });
+    }
+  }
+  if (out.length > MAX_PUSHED_VEX) throw new ScoutError('bad-vex', `${out.length} VEX documents; a push takes at most ${MAX_PUSHED_VEX}`);
+  return out;
 }
