@@ -3,13 +3,14 @@
  * Overview: the metadata our data-handling page lists, the base image and the recommended
  * other tags of its repository. Layers: in order
  * with sizes and the command that made each. Packages: every SBOM field, searchable.
- * Vulnerabilities: grouped by package. Policy: results, violations and history. Provenance: what
+ * Vulnerabilities: grouped by package, with each finding's VEX status (filterable). Policy: results, violations and history. Provenance: what
  * the attestations say. Secrets: what `scout push --secrets` found. Compare: against another
  * image of the organisation.
  */
 import type { ReactNode } from 'react';
 import { Empty, Pager, SevBadge, SevCards, Status, bytes, shortDigest, when } from '../components/common';
-import { FilterInput } from '../components/filter-input';
+import { FilterInput, FilterSelect } from '../components/filter-input';
+import { VEX_FILTERS, VexStatus, vexQuery } from '../components/vex-status';
 import { TabNav } from '../components/tab-nav';
 import { PagedTable, type Column } from '../components/paged-table';
 import { Link, qs, useRoute } from '../router';
@@ -249,13 +250,18 @@ function Packages({ digest }: { digest: string }) {
 function Vulnerabilities({ digest, img }: { digest: string; img: Detail }) {
   const { query } = useRoute();
   const cursor = query.get('cursor') ?? '';
-  const r = useApi<Page<Finding>>(`/images/${encodeURIComponent(digest)}/findings${qs({ cursor, limit: 500 })}`);
+  const vex = query.get('vex') ?? '';
+  // The VEX filter asks the server (`vex=` repeated): paging stays the server's.
+  const r = useApi<Page<Finding>>(`/images/${encodeURIComponent(digest)}/findings${qs({ cursor, limit: 500 })}${vexQuery(vex)}`);
   return (
     <>
       <SevCards counts={img.vulnerabilities} label="this image's vulnerabilities by severity" />
+      <div className="toolbar" role="search">
+        <FilterSelect param="vex" value={vex} label="VEX status" options={VEX_FILTERS.map(([v, label]) => [v, label])} />
+      </div>
       <Status r={r}>
         {(page) => {
-          if (page.items.length === 0) return <Empty>No known vulnerabilities in this image's packages.</Empty>;
+          if (page.items.length === 0) return <Empty>{vex ? 'No vulnerability of this image has that VEX status.' : "No known vulnerabilities in this image's packages."}</Empty>;
           const groups = new Map<string, Finding[]>();
           for (const f of page.items) groups.set(f.purl, [...(groups.get(f.purl) ?? []), f]);
           return (
@@ -276,6 +282,7 @@ function Vulnerabilities({ digest, img }: { digest: string; img: Detail }) {
                         <th>KEV</th>
                         <th>Fixed in</th>
                         <th>Status</th>
+                        <th>VEX</th>
                         <th>First seen</th>
                       </tr>
                     </thead>
@@ -294,6 +301,9 @@ function Vulnerabilities({ digest, img }: { digest: string; img: Detail }) {
                           <td>{f.kev ? <span className="pill kev">KEV</span> : ''}</td>
                           <td className="mono">{f.fixedVersions.length ? f.fixedVersions.join(', ') : <span className="muted">not fixed</span>}</td>
                           <td>{f.status}</td>
+                          <td>
+                            <VexStatus vex={f.vex} />
+                          </td>
                           <td>{when(f.firstSeenAt)}</td>
                         </tr>
                       ))}
