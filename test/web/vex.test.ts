@@ -7,6 +7,7 @@
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import type { Page } from 'playwright-core';
 import { parseVex } from '../../src/match/vex.js';
@@ -16,9 +17,12 @@ import { SqliteAdvisoryStore } from '../../src/store/sqlite/sqlite-store.js';
 import { openBrowser, type Browser } from '../helpers/browser.js';
 import { newLocation } from '../helpers/platform-db.js';
 import { uploadOf } from '../helpers/platform-upload.js';
+import { tempDir } from '../helpers/tmp.js';
 import { ensureWebBuild } from '../helpers/web-build.js';
 
 const PKG = 'pkg:npm/app-lib@1.0.0';
+/** As dashboard.test.ts: the tracked screenshots change only when SCOUT_UPDATE_SCREENSHOTS=1 asks. */
+const SHOTS = process.env.SCOUT_UPDATE_SCREENSHOTS === '1' ? new URL('../../docs/screenshots/', import.meta.url).pathname : tempDir('vex-screenshots-');
 let base = '';
 let browser: Browser;
 let ours = '';
@@ -86,7 +90,7 @@ describe('VEX statements in the dashboard', () => {
     assert.match(first!, /not affected\s+vulnerable code not in execute path/);
     assert.match(second!, /^CVE-2099-7002\b/);
     assert.doesNotMatch(second!, /not affected/);
-    await page.screenshot({ path: 'docs/screenshots/image-vulnerabilities-vex.png', fullPage: true });
+    await page.screenshot({ path: join(SHOTS, 'image-vulnerabilities-vex.png'), fullPage: true });
 
     await page.getByLabel('VEX status').selectOption('hide-not-affected');
     await page.waitForURL(/[?&]vex=hide-not-affected/);
