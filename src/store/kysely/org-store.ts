@@ -978,7 +978,11 @@ export async function layerBaseImage(db: Db, orgId: string, chains: readonly str
   // rows each (one per current tag).
   const { rows } = await db.executeQuery(baseImageQuery(db).with([orgId, prefixes]));
   const best = rows[0];
-  if (!best) return undefined;
+  return best ? baseImageMatchOf(best, rows) : undefined;
+}
+
+/** The base image a candidate row names, with the current tags its rows (among `rows`) carry. */
+function baseImageMatchOf<R extends Pick<BaseImageRow, 'digest' | 'layer_count' | 'catalog' | 'repository' | 'tag'> & { id: unknown }>(best: R, rows: readonly R[]): BaseImageMatch {
   const tags = rows.filter((r) => r.id === best.id && r.tag !== null).map((r) => r.tag!).sort();
   return {
     digest: best.digest,
@@ -1032,16 +1036,7 @@ export async function layerBaseImages(db: Db, orgId: string, chainsOfImages: rea
     for (const i of g.images) {
       const own = new Set(chainsOfImages[i].slice(0, -1));
       const best = rows.find((r) => own.has(r.top_chain_id));
-      if (!best) continue;
-      const tags = rows.filter((r) => r.id === best.id && r.tag !== null).map((r) => r.tag!).sort();
-      out[i] = {
-        digest: best.digest,
-        ...(best.repository ? { repository: best.repository } : {}),
-        tags,
-        layers: best.layer_count,
-        catalog: Number(best.catalog) === 1,
-        from: 'layers',
-      };
+      if (best) out[i] = baseImageMatchOf(best, rows);
     }
   }
   return out;

@@ -63,17 +63,8 @@ export interface VexDocumentSummary {
   findings: number;
 }
 
-export interface StoredVexStatement {
-  vulnerability: string;
-  aliases: string[];
-  status: VexStatus;
-  justification?: string;
-  impactStatement?: string;
-  actionStatement?: string;
-  statusNotes?: string;
-  timestamp?: string;
-  products: { purls: string[]; subcomponents: string[] }[];
-}
+/** A statement as stored: the CLI's own, its products reduced to the package URLs they name. */
+export type StoredVexStatement = Omit<VexStatement, 'products'> & { products: { purls: string[]; subcomponents: string[] }[] };
 
 export interface VexDocumentDetail extends VexDocumentSummary {
   statements: StoredVexStatement[];
