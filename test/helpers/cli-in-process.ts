@@ -51,11 +51,15 @@ export async function scoutInProcess(args: string[], opts: InProcessOptions = {}
     if (opts.cwd) process.chdir(opts.cwd);
     for (const [name, s, tty] of streams) {
       const original = s.write.bind(s);
-      // The CLI writes text. Node's test runner reports to its parent through this process's
-      // standard output in binary frames while a test runs: those go through untouched.
+      // The CLI writes text, and UTF-8 bytes (a cached SBOM goes out as the bytes its cache
+      // holds, piece by piece: decoded as one stream, so a character split between pieces stays
+      // whole). Node's test runner reports to its parent through this process's standard output
+      // in binary frames while a test runs: those go through untouched. Each is a V8 serializer
+      // message, whose first byte is 0xFF, a byte UTF-8 never holds.
+      const utf8 = new TextDecoder('utf-8', { fatal: true });
       s.write = ((chunk: string | Uint8Array, ...rest: never[]) => {
-        if (typeof chunk !== 'string') return original(chunk, ...rest);
-        out[name] += chunk;
+        if (typeof chunk !== 'string' && chunk[0] === 0xff) return original(chunk, ...rest);
+        out[name] += typeof chunk === 'string' ? chunk : utf8.decode(chunk, { stream: true });
         return true;
       }) as typeof s.write;
       s.isTTY = !!tty;
