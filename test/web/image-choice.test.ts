@@ -14,17 +14,15 @@
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { FastifyInstance } from 'fastify';
 import type { Page } from 'playwright-core';
-import { buildApp } from '../../src/server/app.js';
 import { KyselyPlatformStore } from '../../src/store/kysely/platform-store.js';
 import { OrgActivity } from '../../src/store/kysely/activity-store.js';
 import { platformDb } from '../../src/server/activity.js';
 import { SqliteAdvisoryStore } from '../../src/store/sqlite/sqlite-store.js';
-import { openBrowser, type Browser } from '../helpers/browser.js';
+import type { Browser } from '../helpers/browser.js';
+import { dashboardInBrowser } from '../helpers/dashboard-browser.js';
 import { newLocation } from '../helpers/platform-db.js';
 import { uploadOf } from '../helpers/platform-upload.js';
-import { ensureWebBuild } from '../helpers/web-build.js';
 
 /** More than the hundred the picker's former list held, and than one page of it. */
 const TAGS = 120;
@@ -78,16 +76,7 @@ before(async () => {
   await org.putImage(uploadOf({ layers: chain, repository: 'initech/base', tags: ['1'] }));
   await org.putImage(uploadOf({ layers: [...chain.slice(0, -1), 'base-next'], repository: 'initech/base', tags: ['2'] }));
   tall = (await org.putImage(uploadOf({ layers: [...chain, ...Array.from({ length: LAYERS - BASE_LAYERS }, (_, i) => `tall-${i}`)], repository: 'initech/tall', tags: ['1'] }))).image.digest;
-  const app: FastifyInstance = await buildApp({ platform, advisories, webRoot: await ensureWebBuild() });
-  base = await app.listen({ host: '127.0.0.1', port: 0 });
-  cleanups.push(async () => {
-    await app.close();
-    await platform.close();
-    await advisories.close();
-    await drop();
-  });
-  browser = await openBrowser();
-  cleanups.push(() => browser.close());
+  ({ base, browser } = await dashboardInBrowser(platform, advisories, drop, cleanups));
   const { page } = browser;
   await page.goto(`${base}/`);
   await page.getByLabel('API token').fill(token);

@@ -8,17 +8,15 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import type { FastifyInstance } from 'fastify';
 import type { Page } from 'playwright-core';
 import { parseVex } from '../../src/match/vex.js';
-import { buildApp } from '../../src/server/app.js';
 import { KyselyPlatformStore } from '../../src/store/kysely/platform-store.js';
 import { SqliteAdvisoryStore } from '../../src/store/sqlite/sqlite-store.js';
-import { openBrowser, type Browser } from '../helpers/browser.js';
+import type { Browser } from '../helpers/browser.js';
+import { dashboardInBrowser } from '../helpers/dashboard-browser.js';
 import { newLocation } from '../helpers/platform-db.js';
 import { uploadOf } from '../helpers/platform-upload.js';
 import { tempDir } from '../helpers/tmp.js';
-import { ensureWebBuild } from '../helpers/web-build.js';
 
 const PKG = 'pkg:npm/app-lib@1.0.0';
 /** As dashboard.test.ts: the tracked screenshots change only when SCOUT_UPDATE_SCREENSHOTS=1 asks. */
@@ -47,16 +45,7 @@ before(async () => {
   assert.ok(doc);
   const added = await platform.forOrg((await platform.orgByName('initech'))!).addVex([doc], { source: 'api' });
   assert.equal(added?.changedImages, 1);
-  const app: FastifyInstance = await buildApp({ platform, advisories, webRoot: await ensureWebBuild() });
-  base = await app.listen({ host: '127.0.0.1', port: 0 });
-  cleanups.push(async () => {
-    await app.close();
-    await platform.close();
-    await advisories.close();
-    await drop();
-  });
-  browser = await openBrowser();
-  cleanups.push(() => browser.close());
+  ({ base, browser } = await dashboardInBrowser(platform, advisories, drop, cleanups));
 });
 after(async () => {
   for (const f of cleanups.reverse()) await f();
