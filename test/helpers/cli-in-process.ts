@@ -56,7 +56,7 @@ export async function scoutInProcess(args: string[], opts: InProcessOptions = {}
       // whole). Node's test runner reports to its parent through this process's standard output
       // in binary frames while a test runs: those go through untouched. Each is a V8 serializer
       // message, whose first byte is 0xFF, a byte UTF-8 never holds.
-      const utf8 = new TextDecoder('utf-8', { fatal: true });
+      const utf8 = new TextDecoder('utf-8');
       s.write = ((chunk: string | Uint8Array, ...rest: never[]) => {
         if (typeof chunk !== 'string' && chunk[0] === 0xff) return original(chunk, ...rest);
         out[name] += typeof chunk === 'string' ? chunk : utf8.decode(chunk, { stream: true });
