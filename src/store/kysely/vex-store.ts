@@ -247,7 +247,15 @@ export async function refreshFindingVex(trx: Db, orgId: string, scope: { imageId
     if (!r || r.status !== w.status) changed.add(w.image_id);
     add.push(w);
   }
-  for (const r of gone) await trx.deleteFrom('finding_vex').where('image_id', '=', r.image_id).where('purl', '=', r.purl).where('vulnerability_id', '=', r.vulnerability_id).execute();
+  // A document naming a vulnerability of a thousand images changes a thousand rows: deleted a
+  // hundred keys a statement (row values, which SQLite and PostgreSQL both read), not one each.
+  for (const c of chunks(gone, 100)) {
+    await trx
+      .deleteFrom('finding_vex')
+      .where('org_id', '=', orgId)
+      .where((eb) => eb(eb.refTuple('image_id', 'purl', 'vulnerability_id'), 'in', c.map((r) => eb.tuple(r.image_id, r.purl, r.vulnerability_id))))
+      .execute();
+  }
   for (const c of chunks(add, 100)) await trx.insertInto('finding_vex').values(c).execute();
   return [...changed];
 }
@@ -394,10 +402,6 @@ export async function listVexDocuments(db: Db, orgId: string, filter: VexFilter,
   return pageOf(rows, limit, (r) => summaries.find((s) => s.id === r.id)!, (r) => [r.id]);
 }
 
-function purlText(p: PurlParts): string {
-  return buildPurl(p);
-}
-
 /** One document of the organisation with its statements; undefined: none with this id. */
 export async function getVexDocument(db: Db, orgId: string, id: string): Promise<VexDocumentDetail | undefined> {
   const row = await db.selectFrom('vex_documents').selectAll().where('org_id', '=', orgId).where('id', '=', id).executeTakeFirst();
@@ -417,7 +421,7 @@ export async function getVexDocument(db: Db, orgId: string, id: string): Promise
         ...(st.actionStatement ? { actionStatement: st.actionStatement } : {}),
         ...(st.statusNotes ? { statusNotes: st.statusNotes } : {}),
         ...(st.timestamp ? { timestamp: st.timestamp } : {}),
-        products: st.products.map((p) => ({ purls: p.purls.map(purlText), subcomponents: p.subcomponents.map(purlText) })),
+        products: st.products.map((p) => ({ purls: p.purls.map(buildPurl), subcomponents: p.subcomponents.map(buildPurl) })),
       };
     }),
   };
