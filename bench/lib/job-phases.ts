@@ -40,9 +40,15 @@ export function phaseReport(postedAt: number, importedAt: number, jobs: readonly
   const lines = [`import: the advisory stored and its re-match released in ${ms(importedAt - postedAt)}`];
   if (rematch.length !== 1) return [...lines, `(expected one rematch job, saw ${rematch.length})`];
   const r = rematch[0];
-  const order = ['claim', 'query', 'match', 'prepare', 'stored', 'findings', 'counts', 'events', 'enqueue', 'policies', 'commit'];
-  const named = Object.entries(r.phases).sort(([a], [b]) => order.indexOf(a) - order.indexOf(b));
-  lines.push(`rematch: committed at +${ms(r.endedAt - postedAt)}, ran ${ms(r.durationMs)}: ${named.map(([k, v]) => `${k} ${ms(v)}`).join(', ')} (prepare = query + match; commit = stored … policies + COMMIT; events includes enqueue)`);
+  const order = ['claim', 'query', 'match', 'prepare', 'stored', 'findings', 'vex', 'counts', 'events', 'enqueue', 'policies', 'commit'];
+  const named = Object.entries(r.phases)
+    .filter(([k]) => !k.startsWith('cpu.'))
+    .sort(([a], [b]) => order.indexOf(a) - order.indexOf(b));
+  // Wall time, then the CPU the process spent meanwhile (phases.ts), when it was recorded.
+  const cpuOf = (k: string) => (r.phases[`cpu.${k}`] === undefined ? '' : ` (CPU ${ms(r.phases[`cpu.${k}`])})`);
+  lines.push(`rematch: committed at +${ms(r.endedAt - postedAt)}, ran ${ms(r.durationMs)}; wall (CPU of its process):`);
+  for (const [k, v] of named) lines.push(`  ${k} ${ms(v)}${cpuOf(k)}`);
+  lines.push('  (prepare = query + match; commit = stored … policies + COMMIT; events includes enqueue)');
   if (!deliveries.length) return lines;
   const startOf = (j: RanJob) => j.endedAt - j.durationMs;
   // A delivery can be claimed once the re-match committed: that, not its run_at, is its wait.
@@ -54,7 +60,7 @@ export function phaseReport(postedAt: number, importedAt: number, jobs: readonly
     `deliveries: ${deliveries.length}, first claimed at +${ms(first - postedAt)}, last committed at +${ms(last - postedAt)} (${ms(last - r.endedAt)} after the re-match committed)`,
     `  claim latency after the re-match committed: ${spread(waits)}`,
     `  read (webhook and event): ${spread(phase('read'))}; http POST: ${spread(phase('http'))}; commit (ack + delivery log, group wait included): ${spread(phase('commit'))}`,
-    `  summed over deliveries: read ${ms(sum(phase('read')))}, http ${ms(sum(phase('http')))}, commit ${ms(sum(phase('commit')))}`,
+    `  summed over deliveries: read ${ms(sum(phase('read')))}, http ${ms(sum(phase('http')))}, commit ${ms(sum(phase('commit')))} (deliveries run concurrently, so these overlap)`,
   );
   return lines;
 }

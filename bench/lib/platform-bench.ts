@@ -4,13 +4,15 @@
  * share its event loop), and the 500-package SBOM a push or a local analysis carries.
  */
 import { spawn } from 'node:child_process';
+import { mkdirSync } from 'node:fs';
+import pg from 'pg';
 import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import type { Package, Sbom } from '../../src/sbom/model.js';
 import type { DatabaseLocation } from '../../src/store/kysely/open.js';
 import { purlFor } from '../../src/sbom/purl.js';
-import { BACKENDS, newLocation } from '../../test/helpers/platform-db.js';
+import { BACKENDS, newLocation, TEST_PG_URL } from '../../test/helpers/platform-db.js';
 import { candidates, osvRecords } from './advisory-candidates.js';
 import { syntheticImage } from './platform-images.js';
 
@@ -19,13 +21,18 @@ export interface BenchDatabase {
   location: DatabaseLocation;
 }
 
-/** A fresh, empty database on each backend in turn (the tests' own); each is dropped after `fn`, even when it fails. */
-export async function eachBackend(fn: (db: BenchDatabase) => Promise<void>): Promise<void> {
+/**
+ * A fresh, empty database on each backend in turn (the tests' own); each is dropped after `fn`,
+ * even when it fails. With `kept` (a benchmark's own name for a database it reuses), a
+ * database that outlives the run instead: on SQLite `kept.dir`/NAME.db, on PostgreSQL the
+ * schema NAME of the tests' database, created when missing and never dropped.
+ */
+export async function eachBackend(fn: (db: BenchDatabase) => Promise<void>, kept?: { dir: string; name: string }): Promise<void> {
   // SCOUT_BENCH_BACKENDS=sqlite (or postgres) runs one of them only.
   const chosen = (process.env.SCOUT_BENCH_BACKENDS ?? BACKENDS.join(',')).split(',');
   for (const backend of BACKENDS.filter((b) => chosen.includes(b))) {
     const label = backend === 'sqlite' ? 'SQLite' : 'PostgreSQL';
-    const { location, drop } = await newLocation(backend);
+    const { location, drop } = kept ? await keptLocation(backend, kept.dir, kept.name) : await newLocation(backend);
     console.log(`  -- ${label}`);
     try {
       await fn({ label, location });
@@ -35,6 +42,23 @@ export async function eachBackend(fn: (db: BenchDatabase) => Promise<void>): Pro
       await drop();
     }
   }
+}
+
+/** A database location that is kept between runs (see eachBackend). */
+async function keptLocation(backend: 'sqlite' | 'postgres', dir: string, name: string): Promise<{ location: DatabaseLocation; drop: () => Promise<void> }> {
+  if (!/^[a-z0-9_]+$/.test(name)) throw new Error(`kept database name ${JSON.stringify(name)}: lower-case letters, digits and _ only`);
+  if (backend === 'sqlite') {
+    mkdirSync(dir, { recursive: true });
+    return { location: { kind: 'sqlite', path: join(dir, `${name}.db`) }, drop: async () => {} };
+  }
+  const c = new pg.Client({ connectionString: TEST_PG_URL });
+  await c.connect();
+  try {
+    await c.query(`CREATE SCHEMA IF NOT EXISTS "${name}"`);
+  } finally {
+    await c.end();
+  }
+  return { location: { kind: 'postgres', url: TEST_PG_URL, schema: name }, drop: async () => {} };
 }
 
 export interface ServerChild {

@@ -4,16 +4,24 @@
  * prepare to its transaction committed, a group's wait included); handlers add their own
  * phases (`timed`). `scout worker` logs them with each job and the benchmarks add them up, so
  * "where does a re-match's time go" has an answer without a profiler.
+ *
+ * Each phase also records `cpu.NAME`: the CPU time (user + system, every thread) this process
+ * spent while it ran. On a loaded machine a phase's wall time mostly measures the neighbours;
+ * its CPU time is its own cost (plus whatever else the process ran meanwhile, such as other
+ * jobs' deliveries). The database server's CPU is not in it.
  */
 export type JobPhases = Record<string, number>;
 
-/** Runs `fn`, adding its duration to `phases[name]` (a phase may run several times in one job). */
+/** Runs `fn`, adding its duration to `phases[name]` and its CPU time to `phases['cpu.' + name]` (a phase may run several times in one job). */
 export async function timed<T>(phases: JobPhases, name: string, fn: () => Promise<T>): Promise<T> {
   const started = performance.now();
+  const cpu = process.cpuUsage();
   try {
     return await fn();
   } finally {
     phases[name] = (phases[name] ?? 0) + (performance.now() - started);
+    const used = process.cpuUsage(cpu);
+    phases[`cpu.${name}`] = (phases[`cpu.${name}`] ?? 0) + (used.user + used.system) / 1000;
   }
 }
 

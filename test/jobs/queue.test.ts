@@ -57,7 +57,9 @@ for (const backend of BACKENDS) {
     await queue.idle(['timed'], 10_000);
     assert.equal(outcomes.length, 1);
     const [o] = outcomes;
-    assert.deepEqual(Object.keys(o.phases).sort(), ['claim', 'commit', 'prepare', 'step']);
+    assert.deepEqual(Object.keys(o.phases).sort(), ['claim', 'commit', 'cpu.commit', 'cpu.prepare', 'cpu.step', 'prepare', 'step']);
+    // A sleeping phase costs the process next to no CPU: its CPU time is not its wall time.
+    assert.ok(o.phases['cpu.step'] >= 0 && o.phases['cpu.step'] < o.phases.step, `step CPU ${o.phases['cpu.step']} of ${o.phases.step} ms`);
     assert.ok(o.phases.prepare >= 39, `prepare ${o.phases.prepare}`);
     // The handler's step ran inside the commit: the commit includes it.
     assert.ok(o.phases.step >= 29 && o.phases.commit >= o.phases.step, `step ${o.phases.step}, commit ${o.phases.commit}`);

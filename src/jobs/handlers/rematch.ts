@@ -201,6 +201,7 @@ async function apply(deps: RematchDeps, payload: RematchPayload, trx: Transactio
   const purls = [...new Set(targets.map((t) => t.purl))];
   const stored = await timed(phases, 'stored', () => storedFindings(trx, imageIds, purls));
   const findingsStarted = performance.now();
+  const findingsCpu = process.cpuUsage();
   const inserts: PlatformDatabase['findings'][] = [];
   const aliases: PlatformDatabase['vulnerability_aliases'][] = [];
   const changes: Change[] = [];
@@ -246,6 +247,8 @@ async function apply(deps: RematchDeps, payload: RematchPayload, trx: Transactio
   // A vulnerability the organisation had already keeps its rows (the conflicts insert nothing).
   for (const c of chunks(aliases, 2000)) await trx.insertInto('vulnerability_aliases').values(c).onConflict((oc) => oc.doNothing()).execute();
   phases.findings = performance.now() - findingsStarted;
+  const used = process.cpuUsage(findingsCpu);
+  phases['cpu.findings'] = (used.user + used.system) / 1000;
   // New findings get the VEX status their organisation's statements give them, before the
   // policies judge them (one indexed lookup per organisation without statements).
   if (inserts.length) {
