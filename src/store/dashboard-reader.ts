@@ -6,7 +6,7 @@
  */
 import type { SeverityLevel } from '../match/severity.js';
 import type { ScoutEvent } from '../notify/events.js';
-import type { BaseImageMatch, Page, PageRequest, SeverityCounts } from './platform-store.js';
+import type { BaseImageMatch, Page, PageRequest, SeverityCounts, VexStatusFilter } from './platform-store.js';
 
 export interface TrendPoint {
   /** YYYY-MM-DD (UTC). */
@@ -42,7 +42,17 @@ export interface VulnerabilityFilter {
   severity?: SeverityLevel;
   fixable?: boolean;
   kev?: boolean;
+  /**
+   * Keep the findings whose VEX status is one of these (`none`: no statement applies), as an
+   * image's findings take `?vex=`: a vulnerability is listed when one of its open findings is
+   * kept, and its row counts those. `affected, fixed, under_investigation, none` hides the
+   * vulnerabilities whose every open finding a statement says is not_affected.
+   */
+  vex?: readonly VexStatusFilter[];
 }
+
+/** Open findings by the VEX status that decides them (`none`: no statement applies). */
+export type VexCounts = Record<VexStatusFilter, number>;
 
 export interface VulnerabilitySummary {
   id: string;
@@ -62,6 +72,11 @@ export interface VulnerabilitySummary {
   workloads: number;
   /** Names of the affected packages (at most 10). */
   packages: string[];
+  /**
+   * Its open findings that the other filters keep (all but `vex`), by VEX status: how much of
+   * it statements have settled, whatever the `vex` filter shows.
+   */
+  vex: VexCounts;
 }
 
 export interface PackageNameFilter {

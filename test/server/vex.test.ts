@@ -6,13 +6,15 @@
  * gives the findings the status of the statements left; another organisation's documents never
  * apply and are 404 to it; a statement that moves a policy judges the image again with a
  * policy.changed event; a finding that a re-match opens later gets the status of the
- * statements already stored.
+ * statements already stored. The organisation's vulnerability list filters on the findings' VEX
+ * status (`?vex=`) and counts each row's findings by status.
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { ScoutEvent } from '../../src/notify/events.js';
 import type { FindingVex, VexDocumentDetail, VexDocumentSummary } from '../../src/store/kysely/vex-store.js';
 import type { ImageDetail, PolicyHistoryEntry, StoredFinding, Usage } from '../../src/store/platform-store.js';
+import type { VulnerabilitySummary } from '../../src/store/dashboard-reader.js';
 import { BACKENDS } from '../helpers/platform-db.js';
 import { testApi, type TestApi } from '../helpers/platform-app.js';
 import { uploadOf } from '../helpers/platform-upload.js';
@@ -153,6 +155,52 @@ for (const backend of BACKENDS) {
     assert.equal(await api.platform.deleteOrg(acme.org.id), true);
     const counts = await api.platform.tableCounts();
     for (const table of ['vex_documents', 'vex_statements', 'vex_statement_ids', 'finding_vex']) assert.equal(counts[table], 0, table);
+  });
+
+  test(`${backend}: GET /v1/vulnerabilities filters on VEX status (?vex=) and counts each row's findings by status; another organisation sees none of it`, async (t) => {
+    const api = await testApi(backend, t);
+    const acme = api.platform.forOrg((await api.platform.orgByName('acme'))!);
+    const globex = await api.tokenFor('globex', 'admin');
+    const globexStore = api.platform.forOrg((await api.platform.orgByName('globex'))!);
+    const reader = await api.tokenFor('acme', 'read');
+    const put = async (store: typeof acme, i: number, findings: [string, string][]) =>
+      (await store.putImage(uploadOf({ layers: ['base', `app-${i}`], purls: [...new Set(findings.map((f) => f[0]))], findings, repository: `shop/app-${i}`, tags: ['1.0'] }))).image.digest;
+    // CVE-1 in three images (not_affected in two, affected in one); CVE-2 in one (not_affected); CVE-3 in one (no statement).
+    await put(acme, 0, [[PKG, 'CVE-2099-0001'], ['pkg:npm/two@1.0.0', 'CVE-2099-0002']]);
+    await put(acme, 1, [[PKG, 'CVE-2099-0001'], ['pkg:npm/three@1.0.0', 'CVE-2099-0003']]);
+    await put(acme, 2, [['pkg:npm/other-pkg@3.0.0', 'CVE-2099-0001']]);
+    await put(globexStore, 0, [[PKG, 'CVE-2099-0001'], ['pkg:npm/two@1.0.0', 'CVE-2099-0002']]);
+    const doc = openvex([
+      { vulnerability: { name: 'CVE-2099-0001' }, products: [{ '@id': 'pkg:npm/scout-test-pkg' }], status: 'not_affected', justification: 'vulnerable_code_not_present' },
+      { vulnerability: { name: 'CVE-2099-0001' }, products: [{ '@id': 'pkg:npm/other-pkg' }], status: 'affected' },
+      { vulnerability: { name: 'CVE-2099-0002' }, products: [{ '@id': 'pkg:npm/two' }], status: 'not_affected', justification: 'component_not_present' },
+    ]);
+    assert.equal((await post(api, api.admin, doc)).status, 201);
+    const list = (token: string, query = '') => api.call<Page<VulnerabilitySummary> & { total: number }>({ method: 'GET', url: `/v1/vulnerabilities${query}`, route: 'GET /v1/vulnerabilities', token });
+    const rows = async (token: string, query = '') => {
+      const r = await list(token, query);
+      assert.equal(r.status, 200, JSON.stringify(r.body));
+      return Object.fromEntries(r.body.items.map((v) => [v.id, { images: v.images, vex: v.vex }]));
+    };
+    const counts = (not_affected: number, affected: number, none: number) => ({ not_affected, affected, fixed: 0, under_investigation: 0, none });
+    assert.deepEqual(await rows(reader), {
+      'CVE-2099-0001': { images: 3, vex: counts(2, 1, 0) },
+      'CVE-2099-0002': { images: 1, vex: counts(1, 0, 0) },
+      'CVE-2099-0003': { images: 1, vex: counts(0, 0, 1) },
+    });
+    // Hiding not_affected: CVE-2 goes (its only finding is), CVE-1 stays for its affected image;
+    // the counts still show every status (they are of the other filters).
+    const hide = '?vex=affected&vex=fixed&vex=under_investigation&vex=none';
+    assert.deepEqual(await rows(reader, hide), { 'CVE-2099-0001': { images: 1, vex: counts(2, 1, 0) }, 'CVE-2099-0003': { images: 1, vex: counts(0, 0, 1) } });
+    assert.equal((await list(reader, hide)).body.total, 2);
+    assert.deepEqual(Object.keys(await rows(reader, '?vex=not_affected')), ['CVE-2099-0001', 'CVE-2099-0002']);
+    assert.deepEqual(Object.keys(await rows(reader, '?vex=none')), ['CVE-2099-0003']);
+    assert.deepEqual(Object.keys(await rows(reader, '?vex=fixed')), []);
+    assert.equal((await list(reader, '?vex=maybe')).status, 400);
+    // The other organisation's findings are decided by none of it: every one is `none`, and its
+    // not_affected filter finds nothing.
+    assert.deepEqual(await rows(globex), { 'CVE-2099-0001': { images: 1, vex: counts(0, 0, 1) }, 'CVE-2099-0002': { images: 1, vex: counts(0, 0, 1) } });
+    assert.deepEqual(await rows(globex, '?vex=not_affected'), {});
   });
 
   test(`${backend}: a VEX statement judges the image's policies again (policy.changed, trigger vex), and a finding a re-match opens later gets the stored statements' status`, async (t) => {

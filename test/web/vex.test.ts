@@ -2,8 +2,10 @@
  * VEX in the dashboard, in real headless Chromium: an organisation's stored OpenVEX statement
  * shows on the image's Vulnerabilities tab (status, justification) and on the vulnerability's
  * affected images; the tab's VEX filter (in the URL) asks the server for the other statuses and
- * hides the not_affected finding; another organisation's image with the same package and
- * vulnerability shows no VEX status.
+ * hides the not_affected finding; the organisation's Vulnerabilities page counts each
+ * vulnerability's findings by VEX status and its VEX filter (in the URL, kept on reload) hides the
+ * vulnerability whose only finding is not_affected; another organisation's image and list with
+ * the same package and vulnerability show no VEX status.
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -98,6 +100,37 @@ describe('VEX statements in the dashboard', () => {
     assert.deepEqual(browser.errors, []);
   });
 
+  test("the Vulnerabilities page counts findings by VEX status; its VEX filter, kept in the URL, hides the vulnerability every finding of which is not affected", async () => {
+    const { page, requests } = browser;
+    await signIn(page, tokens.initech!);
+    await page.goto(`${base}/vulnerabilities`);
+    const all = await rows(page, 'vulnerabilities');
+    assert.equal(all.length, 2);
+    assert.match(all[0]!, /^CVE-2099-7001\b/);
+    assert.match(all[0]!, /1 not affected/);
+    assert.match(all[1]!, /^CVE-2099-7002\b/);
+    assert.doesNotMatch(all[1]!, /not affected/);
+    await page.screenshot({ path: join(SHOTS, 'vulnerabilities-vex.png'), fullPage: true });
+
+    await page.getByLabel('VEX status').selectOption('hide-not-affected');
+    await page.waitForURL(/[?&]vex=hide-not-affected/);
+    await page.getByRole('table', { name: 'vulnerabilities', exact: true }).locator('tbody tr', { hasText: 'CVE-2099-7001' }).waitFor({ state: 'detached' });
+    const shown = await rows(page, 'vulnerabilities');
+    assert.equal(shown.length, 1);
+    assert.match(shown[0]!, /^CVE-2099-7002\b/);
+    const asked = requests.filter((u) => /\/v1\/vulnerabilities\?/.test(u)).at(-1)!;
+    assert.deepEqual(new URL(asked).searchParams.getAll('vex'), ['affected', 'fixed', 'under_investigation', 'none']);
+
+    // The URL is the state: opened again, the filter is set and the list filtered.
+    await page.goto(`${base}/vulnerabilities?vex=not_affected`);
+    assert.equal(await page.getByLabel('VEX status').inputValue(), 'not_affected');
+    await page.getByRole('table', { name: 'vulnerabilities', exact: true }).locator('tbody tr', { hasText: 'CVE-2099-7002' }).waitFor({ state: 'detached' });
+    const notAffected = await rows(page, 'vulnerabilities');
+    assert.equal(notAffected.length, 1);
+    assert.match(notAffected[0]!, /^CVE-2099-7001\b/);
+    assert.deepEqual(browser.errors, []);
+  });
+
   test("another organisation's image with the same package and vulnerability shows no VEX status", async () => {
     const { page } = browser;
     await signIn(page, tokens.globex!);
@@ -105,6 +138,10 @@ describe('VEX statements in the dashboard', () => {
     const all = await rows(page, 'vulnerabilities of app-lib');
     assert.equal(all.length, 2);
     for (const r of all) assert.doesNotMatch(r, /not affected/);
+    await page.goto(`${base}/vulnerabilities`);
+    const listed = await rows(page, 'vulnerabilities');
+    assert.equal(listed.length, 2);
+    for (const r of listed) assert.doesNotMatch(r, /not affected/);
     // initech's image is not theirs to see.
     await page.goto(`${base}/images/${encodeURIComponent(ours)}?tab=vulnerabilities`);
     await page.getByText(/no image|not found/i).first().waitFor();

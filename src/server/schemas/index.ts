@@ -318,7 +318,7 @@ export const DASHBOARD_SCHEMAS: Record<string, unknown>[] = [
   {
     $id: 'VulnerabilitySummary',
     type: 'object',
-    required: ['id', 'severity', 'kev', 'fixable', 'images', 'environments', 'workloads', 'packages'],
+    required: ['id', 'severity', 'kev', 'fixable', 'images', 'environments', 'workloads', 'packages', 'vex'],
     additionalProperties: false,
     properties: {
       id: str,
@@ -332,6 +332,13 @@ export const DASHBOARD_SCHEMAS: Record<string, unknown>[] = [
       environments: { ...int, description: 'Environments where one of those images runs now.' },
       workloads: { ...int, description: 'Workloads (environment, cluster, namespace, type, name) running one of those images now.' },
       packages: strings,
+      vex: {
+        type: 'object',
+        required: ['not_affected', 'affected', 'fixed', 'under_investigation', 'none'],
+        additionalProperties: false,
+        properties: { not_affected: int, affected: int, fixed: int, under_investigation: int, none: int },
+        description: 'Its open findings that the other filters keep (every filter but `vex`), by the VEX status that decides them; none: no statement applies.',
+      },
     },
   },
   {

@@ -3,12 +3,12 @@
  * ../dashboard-reader.ts. Every query carries this organisation's id on the org-owned table it
  * starts from; shared tables (packages) are only joined through those rows.
  */
-import { sql, type Kysely, type SelectQueryBuilder } from 'kysely';
+import { sql, type ExpressionBuilder, type Kysely, type SelectQueryBuilder } from 'kysely';
 import { SEVERITY_LEVELS, type SeverityLevel } from '../../match/severity.js';
 import { buildPurl } from '../../sbom/purl.js';
 import type { ScoutEvent } from '../../notify/events.js';
-import type { BaseImageUse, DashboardReader, ImageRef, OverviewData, PackageName, PackageNameFilter, TrendPoint, VulnerabilityFilter, VulnerabilitySummary } from '../dashboard-reader.js';
-import type { Org, Page, PageRequest, SeverityCounts } from '../platform-store.js';
+import type { BaseImageUse, DashboardReader, ImageRef, OverviewData, PackageName, PackageNameFilter, TrendPoint, VexCounts, VulnerabilityFilter, VulnerabilitySummary } from '../dashboard-reader.js';
+import type { Org, Page, PageRequest, SeverityCounts, VexStatusFilter } from '../platform-store.js';
 import { decodeCursor, encodeCursor, limitOf, pageOf } from './cursor.js';
 import { chunks, likeEscaped } from './dialect.js';
 import { COUNT_COLUMNS, countsOfRow } from './image-counts.js';
@@ -61,6 +61,23 @@ export function trendOf(openNow: SeverityCounts, opened: readonly DayCount[], cl
 
 /** A query over this organisation's open findings (`f`), filters applied, nothing selected yet. */
 type OpenFindings = SelectQueryBuilder<PlatformDatabase & { f: PlatformDatabase['findings'] }, 'f', object>;
+
+/** Open findings by VEX status, none counted yet. */
+function emptyVexCounts(): VexCounts {
+  return { not_affected: 0, affected: 0, fixed: 0, under_investigation: 0, none: 0 };
+}
+
+/**
+ * Keeps the findings (`f`) whose VEX status is one of `wanted` (`none`: no row in finding_vex),
+ * as an image's findings are filtered: each finding's row is found by finding_vex's key.
+ */
+function withVexStatus(q: OpenFindings, orgId: string, wanted: readonly VexStatusFilter[]): OpenFindings {
+  const statuses = wanted.filter((v) => v !== 'none');
+  const none = wanted.includes('none');
+  const decided = (eb: ExpressionBuilder<PlatformDatabase & { f: PlatformDatabase['findings'] }, 'f'>) =>
+    eb.selectFrom('finding_vex as v').select('v.status').where('v.org_id', '=', orgId).whereRef('v.image_id', '=', 'f.image_id').whereRef('v.purl', '=', 'f.purl').whereRef('v.vulnerability_id', '=', 'f.vulnerability_id');
+  return q.where((eb) => eb.or([...(statuses.length ? [eb.exists(decided(eb).where('v.status', 'in', statuses))] : []), ...(none ? [eb.not(eb.exists(decided(eb)))] : [])]));
+}
 
 /** One vulnerability's matching open findings, aggregated: what a row of the list shows. */
 type Aggregate = { id: string; rank: number; images: number; kev: number; cvss: number | null; fixable: number };
@@ -187,9 +204,11 @@ export class KyselyDashboardQueries implements DashboardReader {
     // filter (a purl IN an empty set still reads each finding's row to compare it).
     const found = text ? await this.textFound(text) : undefined;
     if (found && !found.ids && !found.purls) return { items: [], total: 0 };
-    // The open findings the filters keep.
-    const matching = () => {
+    // The open findings the filters keep (`vex` too unless told otherwise: a row's VEX counts
+    // are of the findings every other filter keeps).
+    const matching = (byVex = true) => {
       let q = this.openFindings();
+      if (byVex && filter.vex?.length) q = withVexStatus(q, this.org.id, filter.vex);
       // The severity's rank too, which it implies: findings_org_open_rank is read for that rank only.
       if (filter.severity) q = q.where('f.severity', '=', filter.severity).where(RANK, '=', Math.max(0, SEVERITY_LEVELS.indexOf(filter.severity)));
       if (filter.kev) q = q.where('f.kev', '=', 1);
@@ -236,7 +255,7 @@ export class KyselyDashboardQueries implements DashboardReader {
     const ids = rows.slice(0, limit).map((r) => r.id);
     const packages = new Map<string, string[]>();
     const details = new Map<string, { summary?: string; epss?: { score: number; percentile: number } }>();
-    const running = await this.runningOf(matching, ids);
+    const [running, vexCounts] = await Promise.all([this.runningOf(matching, ids), this.vexCountsOf(() => matching(false), ids)]);
     if (ids.length) {
       const names = await this.openFindings()
         .innerJoin('packages as p', 'p.purl', 'f.purl')
@@ -270,6 +289,7 @@ export class KyselyDashboardQueries implements DashboardReader {
           environments: running.get(r.id)?.environments ?? 0,
           workloads: running.get(r.id)?.workloads ?? 0,
           packages: packages.get(r.id) ?? [],
+          vex: vexCounts.get(r.id) ?? emptyVexCounts(),
         };
       },
       (r) => [Number(r.rank), r.id],
@@ -330,6 +350,29 @@ export class KyselyDashboardQueries implements DashboardReader {
       .groupBy('r.vulnerability_id')
       .execute();
     for (const r of rows) out.set(r.vulnerability_id, { environments: Number(r.environments), workloads: Number(r.workloads) });
+    return out;
+  }
+
+  /**
+   * Per vulnerability of the page, the findings `matching` keeps by VEX status: one grouped query,
+   * each finding's finding_vex row joined by its key (no row: none).
+   */
+  private async vexCountsOf(matching: () => OpenFindings, ids: readonly string[]): Promise<Map<string, VexCounts>> {
+    const out = new Map<string, VexCounts>();
+    if (!ids.length) return out;
+    const status = sql<string>`coalesce(v.status, 'none')`;
+    const rows = await matching()
+      .leftJoin('finding_vex as v', (j) => j.onRef('v.image_id', '=', 'f.image_id').onRef('v.purl', '=', 'f.purl').onRef('v.vulnerability_id', '=', 'f.vulnerability_id').on('v.org_id', '=', this.org.id))
+      .select(['f.vulnerability_id', status.as('status')])
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .where('f.vulnerability_id', 'in', ids)
+      .groupBy(['f.vulnerability_id', status])
+      .execute();
+    for (const r of rows) {
+      const counts = out.get(r.vulnerability_id) ?? emptyVexCounts();
+      if (r.status in counts) counts[r.status as VexStatusFilter] += Number(r.n);
+      out.set(r.vulnerability_id, counts);
+    }
     return out;
   }
 

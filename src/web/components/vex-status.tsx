@@ -3,7 +3,7 @@
  * status as a pill, its justification or impact statement beside it, and where it came from
  * (the stored document, its author) on hover. No statement: a dash.
  */
-import type { Finding } from '../types';
+import type { Finding, VulnerabilitySummary } from '../types';
 
 type FindingVex = NonNullable<Finding['vex']>;
 
@@ -34,6 +34,25 @@ export function VexStatus({ vex }: { vex?: FindingVex }) {
       <span className={`pill vex vex-${vex.status}`}>{LABEL[vex.status]}</span>
       {why && <div className="muted">{why.replaceAll('_', ' ')}</div>}
       {vex.actionStatement && <div className="muted">{vex.actionStatement}</div>}
+    </span>
+  );
+}
+
+/**
+ * A vulnerability's open findings by VEX status (the Vulnerabilities page): a pill per status
+ * some finding has, with how many; findings no statement decides are counted as "no VEX".
+ */
+export function VexCounts({ counts }: { counts: VulnerabilitySummary['vex'] }) {
+  const decided = (Object.keys(LABEL) as FindingVex['status'][]).filter((s) => counts[s] > 0);
+  if (!decided.length) return <span className="muted" aria-label="no VEX statement">–</span>;
+  return (
+    <span className="vex-counts">
+      {decided.map((s) => (
+        <span key={s} className={`pill vex vex-${s}`}>
+          {counts[s]} {LABEL[s]}
+        </span>
+      ))}
+      {counts.none > 0 && <span className="muted"> {counts.none} no VEX</span>}
     </span>
   );
 }

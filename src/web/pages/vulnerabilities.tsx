@@ -1,6 +1,7 @@
 /**
- * Every vulnerability in the organisation's images, worst first, with the packages it affects
- * and how many images, environments and running workloads.
+ * Every vulnerability in the organisation's images, worst first, with the packages it affects,
+ * how many images, environments and running workloads, and its findings by VEX status. The VEX
+ * filter (`vex` in the URL, the values the image's Vulnerabilities tab uses) asks the server.
  */
 import { SevBadge, Status } from '../components/common';
 import { PagedTable, type Column } from '../components/paged-table';
@@ -8,6 +9,7 @@ import { FilterInput, FilterSelect } from '../components/filter-input';
 import { Link, qs, useRoute } from '../router';
 import { vulnHref, type Page, type VulnerabilitySummary } from '../types';
 import { useApi } from '../use-api';
+import { VEX_FILTERS, VexCounts, vexQuery } from '../components/vex-status';
 
 
 const COLUMNS: Column<VulnerabilitySummary>[] = [
@@ -29,6 +31,7 @@ const COLUMNS: Column<VulnerabilitySummary>[] = [
   { header: 'Images', className: 'num', cell: (v) => v.images },
   { header: 'Environments', className: 'num', cell: (v) => v.environments },
   { header: 'Workloads', className: 'num', cell: (v) => v.workloads },
+  { header: 'VEX', cell: (v) => <VexCounts counts={v.vex} /> },
 ];
 
 export function Vulnerabilities() {
@@ -37,8 +40,9 @@ export function Vulnerabilities() {
   const severity = query.get('severity') ?? '';
   const fixable = query.get('fixable') ?? '';
   const kev = query.get('kev') ?? '';
+  const vex = query.get('vex') ?? '';
   const cursor = query.get('cursor') ?? '';
-  const r = useApi<Page<VulnerabilitySummary>>(`/vulnerabilities${qs({ q, severity, fixable, kev, cursor, limit: 50 })}`);
+  const r = useApi<Page<VulnerabilitySummary>>(`/vulnerabilities${qs({ q, severity, fixable, kev, cursor, limit: 50 })}${vexQuery(vex)}`);
   return (
     <>
       <h1>Vulnerabilities</h1>
@@ -47,6 +51,7 @@ export function Vulnerabilities() {
         <FilterSelect param="severity" value={severity} label="Severity" options={[['', 'Any severity'], ['critical', 'Critical'], ['high', 'High'], ['medium', 'Medium'], ['low', 'Low'], ['negligible', 'Negligible'], ['unknown', 'Unknown']]} />
         <FilterSelect param="fixable" value={fixable} label="Fix" options={[['', 'Fixed or not'], ['true', 'With a fix'], ['false', 'Without a fix']]} />
         <FilterSelect param="kev" value={kev} label="KEV" options={[['', 'Exploited or not'], ['true', 'Known exploited (KEV)']]} />
+        <FilterSelect param="vex" value={vex} label="VEX status" options={VEX_FILTERS.map(([v, label]) => [v, label])} />
       </div>
       <Status r={r}>
         {(page) => (
@@ -56,7 +61,7 @@ export function Vulnerabilities() {
             columns={COLUMNS}
             rowKey={(v) => v.id}
             cursor={cursor}
-            empty={q || severity || fixable || kev ? 'No vulnerability matches these filters.' : "No vulnerabilities in the organisation's images."}
+            empty={q || severity || fixable || kev || vex ? 'No vulnerability matches these filters.' : "No vulnerabilities in the organisation's images."}
           />
         )}
       </Status>
