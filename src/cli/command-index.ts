@@ -27,6 +27,7 @@ export const COMMAND_STUBS: Readonly<Record<string, CommandStub>> = {
   recommendations: { term: 'recommendations [options] <image>', description: "other tags of the base image's repository, ranked by fewer fixable critical/high vulnerabilities, same OS family, newer, smaller (the server receives only the layer digests)" },
   environment: { term: 'environment|env [options] [env] [image]', description: 'environments: where images run. No argument: list them; ENV: what runs there now; ENV IMAGE: record that IMAGE runs in ENV', alias: 'env' },
   webhook: { term: 'webhook', description: "the organisation's webhooks: where events are delivered" },
+  vex: { term: 'vex', description: "the organisation's VEX documents on the server: add, list, remove" },
   server: { term: 'server [options]', description: 'run the platform server (HTTP API), or administer its store (token, catalog)' },
   worker: { term: 'worker [options]', description: "run the platform's jobs (re-matches, webhook deliveries, server-side image analyses) from the server's PostgreSQL queue; start as many as you like, on any machine that reaches the database" },
   attestation: { term: 'attestation|attest', description: 'in-toto attestations of an image: provenance, SBOMs, signatures', alias: 'attest' },

@@ -118,6 +118,7 @@ const REGISTRARS: { names: string[]; register: (program: Command, image: Command
   { names: ['recommendations'], register: async (p) => (await import('./commands/recommendations.js')).register(p) },
   { names: ['environment'], register: async (p) => (await import('./commands/environment.js')).register(p) },
   { names: ['webhook'], register: async (p) => (await import('./commands/webhook.js')).register(p) },
+  { names: ['vex'], register: async (p) => (await import('./commands/vex.js')).register(p) },
   {
     names: ['server'],
     register: async (p) => {

@@ -40,19 +40,20 @@ export function readPushedVex(vex: unknown): { docs: VexDocument[]; files: (stri
 }
 
 /**
- * What `scout push --vex-location PATH…` sends: each file (or each *.json of a directory) read
- * as the CLI reads it and checked as the server will check it, so a document the server would
- * refuse stops the push here, naming the file; a location that reads nothing is an error too.
+ * What `scout push --vex-location PATH…` (and `scout vex add PATH…`) sends: each file (or each
+ * *.json of a directory) read as the CLI reads it and checked as the server will check it, so a
+ * document the server would refuse stops the command here, naming the file; a location that
+ * reads nothing is an error too. `what` names the option or command in those errors.
  */
-export async function pushedVexOf(paths: readonly string[]): Promise<{ file: string; document: unknown }[]> {
+export async function pushedVexOf(paths: readonly string[], what = '--vex-location'): Promise<{ file: string; document: unknown }[]> {
   const { basename } = await import('node:path');
   const { readVexFiles } = await import('../match/vex.js');
   const out: { file: string; document: unknown }[] = [];
   for (const path of paths) {
     const warnings = new Warnings();
     const files = await readVexFiles(path, warnings);
-    if (warnings.items.length) throw new ScoutError('bad-vex', `--vex-location ${path}: ${warnings.items.map((w) => `${w.path ?? path}: ${w.message}`).join('; ')}`, { path });
-    if (!files.length) throw new ScoutError('bad-vex', `--vex-location ${path}: no *.json VEX document there`, { path });
+    if (warnings.items.length) throw new ScoutError('bad-vex', `${what} ${path}: ${warnings.items.map((w) => `${w.path ?? path}: ${w.message}`).join('; ')}`, { path });
+    if (!files.length) throw new ScoutError('bad-vex', `${what} ${path}: no *.json VEX document there`, { path });
     for (const f of files) {
       let document: unknown;
       try {
@@ -64,6 +65,6 @@ export async function pushedVexOf(paths: readonly string[]): Promise<{ file: str
       out.push({ file: basename(f.path), document });
     }
   }
-  if (out.length > MAX_PUSHED_VEX) throw new ScoutError('bad-vex', `${out.length} VEX documents; a push takes at most ${MAX_PUSHED_VEX}`);
+  if (out.length > MAX_PUSHED_VEX) throw new ScoutError('bad-vex', `${what}: ${out.length} VEX documents; at most ${MAX_PUSHED_VEX} at once`);
   return out;
 }
