@@ -1,6 +1,7 @@
 /**
  * OpenVEX 0.2.0 (https://github.com/openvex/spec): statements that say whether a product is
- * affected by a vulnerability.
+ * affected by a vulnerability. CycloneDX VEX (a BOM with `vulnerabilities[].analysis`) is read
+ * as the OpenVEX statements it makes (./vex-cyclonedx.ts) and follows the same rules.
  *
  * - A statement applies to a finding when its vulnerability name or an alias is one of the
  *   finding's ids, and one of its products matches the package: a product's purl (`@id` or
@@ -25,6 +26,7 @@ import type { Finding, VexStatementRef } from './types.js';
 import { attachmentsCapture } from '../catalog/selection.js';
 import { appendAll } from '../util/arrays.js';
 import { imageNameParts } from '../sbom/formats/image-identity.js';
+import { cycloneDxAsOpenVex, isCycloneDx } from './vex-cyclonedx.js';
 
 export const VEX_LIMITS = {
   fileBytes: 8 * 1024 * 1024,
@@ -88,7 +90,7 @@ function purlsOfComponent(c: unknown): PurlParts[] {
   return out;
 }
 
-/** Parses one OpenVEX document. Bad statements are dropped with a warning; a bad document gives undefined. */
+/** Parses one OpenVEX or CycloneDX VEX document. Bad statements are dropped with a warning; a bad document gives undefined. */
 export function parseVex(input: string | Buffer | unknown, file: string, warnings: Warnings = new Warnings()): VexDocument | undefined {
   let doc: unknown = input;
   if (typeof input === 'string' || Buffer.isBuffer(input)) {
@@ -104,8 +106,20 @@ export function parseVex(input: string | Buffer | unknown, file: string, warning
       return undefined;
     }
   }
+  // CycloneDX: its analyses as OpenVEX statements; those that make none are dropped as bad statements are.
+  let dropped: string[] = [];
+  if (isCycloneDx(doc)) {
+    if (!Array.isArray(doc.vulnerabilities)) {
+      warnings.add('vex-malformed', 'CycloneDX document without vulnerabilities: no VEX statements', { path: file });
+      return undefined;
+    }
+    if (doc.vulnerabilities.length > VEX_LIMITS.statements) warnings.add('vex-too-large', `${doc.vulnerabilities.length} vulnerabilities; only the first ${VEX_LIMITS.statements} are read`, { path: file });
+    const read = cycloneDxAsOpenVex(doc, VEX_LIMITS.statements);
+    doc = read.document;
+    dropped = read.dropped;
+  }
   if (!isObject(doc) || !Array.isArray(doc.statements)) {
-    warnings.add('vex-malformed', 'not an OpenVEX document (no statements list)', { path: file });
+    warnings.add('vex-malformed', 'not an OpenVEX or CycloneDX VEX document (no statements list)', { path: file });
     return undefined;
   }
   const context = str(doc['@context']);
@@ -120,8 +134,8 @@ export function parseVex(input: string | Buffer | unknown, file: string, warning
   if (id) out.id = id;
   if (author) out.author = author;
   if (timestamp) out.timestamp = timestamp;
-  let bad = 0;
-  const reasons = new Set<string>();
+  let bad = dropped.length;
+  const reasons = new Set<string>(dropped);
   for (const s of doc.statements.slice(0, VEX_LIMITS.statements)) {
     const st = parseStatement(s);
     if (typeof st === 'string') {

@@ -1,5 +1,5 @@
 /**
- * OpenVEX documents as the platform takes them (POST /v1/vex, and `vex` in a push body), read by
+ * OpenVEX (and CycloneDX VEX) documents as the platform takes them (POST /v1/vex, and `vex` in a push body), read by
  * the CLI's own reader (src/match/vex.ts). Where the CLI warns and goes on (a document it
  * cannot read, a statement it drops), the server refuses the request with a 400 naming the
  * document and what was wrong: it stores statements for later findings, and a dropped one

@@ -119,7 +119,7 @@ export function register(program: Command): void {
       .option('--epss-score <n>', 'only vulnerabilities with an EPSS score of at least n (0..1)')
       .option('--epss-percentile <n>', 'only vulnerabilities with an EPSS percentile of at least n (0..1)')
       .option('--only-vex-affected', 'leave out vulnerabilities a VEX statement says do not affect the package')
-      .option('--vex-location <path>', 'OpenVEX file or directory of them (repeatable)', collect, [])
+      .option('--vex-location <path>', 'VEX file (OpenVEX or CycloneDX VEX) or directory of them (repeatable)', collect, [])
       .option('--ignore-file <path>', 'vulnerabilities to report as suppressed, one per line (id, packages, exp:YYYY-MM-DD, # reason); default .scoutignore when it exists')
       .option('--ignore-suppressed', 'leave out vulnerabilities suppressed by a VEX not_affected statement or the ignore file')
       .option('--locations', 'show the files and layers each package was found in')

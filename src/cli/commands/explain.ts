@@ -20,7 +20,7 @@ export function register(program: Command): void {
       .argument('<image>', 'image reference, archive, OCI layout, directory, or sbom://FILE')
       .description('why a vulnerability matches a package of an image, or why it does not')
       .option('--package <name>', 'explain this package (name, source package name or purl) even if no advisory names it')
-      .option('--vex-location <path>', 'OpenVEX file or directory of them (repeatable)', collect, [])
+      .option('--vex-location <path>', 'VEX file (OpenVEX or CycloneDX VEX) or directory of them (repeatable)', collect, [])
       .option('--format <format>', 'text or json', 'text')
       .option('-o, --output <file>', 'write to a file instead of stdout (- is stdout)'),
   )).action(

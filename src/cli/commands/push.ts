@@ -34,7 +34,7 @@ export function register(program: Command): void {
         .option('--server <url>', 'server URL (default: SCOUT_SERVER or scout login\'s)')
         .option('--repository <name>', 'repository to file it under (default: the image reference\'s)')
         .option('--tag <tag...>', 'tags to point at it (default: the reference\'s tag)')
-        .option('--vex-location <path>', 'OpenVEX file or directory of them (repeatable): stored with the image, they decide its findings\' VEX status on the server', collect, [])
+        .option('--vex-location <path>', 'VEX file (OpenVEX or CycloneDX VEX) or directory of them (repeatable): stored with the image, they decide its findings\' VEX status on the server', collect, [])
         .option('--secrets', 'also search the layers for leaked secrets and store the findings (values masked, never whole)')
         .option('--server-side', 'let the server pull and analyse the registry image (POST /v1/images/analyze; the registry must be one the server allows) and wait for it, instead of analysing it here')
         .option('--format <format>', 'text or json', 'text'),

@@ -39,7 +39,7 @@ export function register(program: Command): void {
   common(
     vex
       .command('add')
-      .argument('<path...>', 'VEX document (OpenVEX JSON), or a directory of *.json documents')
+      .argument('<path...>', 'VEX document (OpenVEX or CycloneDX VEX JSON), or a directory of *.json documents')
       .description('store VEX documents for the organisation: the findings their statements name get their status (sending one again changes nothing)'),
   ).action(
     action(async (paths: string[], o: Options) => {

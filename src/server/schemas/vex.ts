@@ -37,7 +37,7 @@ export const VEX_SCHEMAS: Record<string, unknown>[] = [
       document: obj(['id', 'source'], { id: str, source: SUMMARY.source, documentId: str, author: str, file: str }),
     }, "The VEX statement that decides the finding: of the organisation's statements that name one of its ids and its package or image, the newest (as scout cves --vex-location decides)."),
   },
-  { $id: 'VexDocumentSummary', ...obj(SUMMARY_REQUIRED, SUMMARY, 'An OpenVEX document the organisation sent.') },
+  { $id: 'VexDocumentSummary', ...obj(SUMMARY_REQUIRED, SUMMARY, 'A VEX document (OpenVEX, or CycloneDX VEX read as OpenVEX statements) the organisation sent.') },
   {
     $id: 'VexDocumentPage',
     ...obj(['items'], { items: { type: 'array', items: { $ref: 'VexDocumentSummary#' } }, next: { ...str, description: 'Pass as `cursor` for the next page; absent on the last page.' } }),
@@ -75,7 +75,7 @@ export const VEX_SCHEMAS: Record<string, unknown>[] = [
     $id: 'PushedVex',
     type: 'array',
     maxItems: 200,
-    description: 'OpenVEX documents scout push --vex-location sends with the image: they speak of this image only.',
+    description: 'VEX documents (OpenVEX, CycloneDX VEX) scout push --vex-location sends with the image: they speak of this image only.',
     items: obj(['document'], { file: { type: 'string', maxLength: 4096 }, document: { type: 'object', additionalProperties: true } }),
   },
 ];

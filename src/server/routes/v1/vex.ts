@@ -31,8 +31,8 @@ export default async function vexRoutes(app: FastifyInstance): Promise<void> {
     schema: {
       tags: ['vex'],
       operationId: 'addVex',
-      summary: 'Store an OpenVEX document for the organisation: each finding whose vulnerability (or an alias) a statement names, and whose package or image its products name, gets the VEX status of the newest such statement. Sending the same document again changes nothing.',
-      body: { type: 'object', additionalProperties: true, description: 'An OpenVEX 0.2.0 document (https://github.com/openvex/spec), as scout cves --vex-location reads.' },
+      summary: 'Store an OpenVEX or CycloneDX VEX document for the organisation: each finding whose vulnerability (or an alias) a statement names, and whose package or image its products name, gets the VEX status of the newest such statement. Sending the same document again changes nothing.',
+      body: { type: 'object', additionalProperties: true, description: 'An OpenVEX 0.2.0 document (https://github.com/openvex/spec), or a CycloneDX BOM (1.4+) whose vulnerabilities carry an analysis (CycloneDX VEX), as scout cves --vex-location reads them.' },
       response: { 200: { $ref: 'VexAdded#' }, 201: { $ref: 'VexAdded#' }, 413: { $ref: 'Error#' }, ...ERROR_REPLIES },
     },
   }, async (req, reply) => {
@@ -47,7 +47,7 @@ export default async function vexRoutes(app: FastifyInstance): Promise<void> {
     schema: {
       tags: ['vex'],
       operationId: 'listVex',
-      summary: "The organisation's OpenVEX documents, newest first",
+      summary: "The organisation's VEX documents (OpenVEX, CycloneDX VEX), newest first",
       querystring: {
         type: 'object',
         additionalProperties: false,
@@ -65,7 +65,7 @@ export default async function vexRoutes(app: FastifyInstance): Promise<void> {
   });
 
   app.get('/vex/:id', {
-    schema: { tags: ['vex'], operationId: 'getVex', summary: 'One OpenVEX document of the organisation with its statements', params: idParams, response: { 200: { $ref: 'VexDocument#' }, ...ERROR_REPLIES } },
+    schema: { tags: ['vex'], operationId: 'getVex', summary: 'One VEX document of the organisation with its statements (a CycloneDX one as the OpenVEX statements it makes)', params: idParams, response: { 200: { $ref: 'VexDocument#' }, ...ERROR_REPLIES } },
   }, async (req) => {
     const { id } = req.params as { id: string };
     return (await req.org.getVex(id)) ?? Promise.reject(new ScoutError('not-found', `no VEX document ${id}`));
@@ -73,7 +73,7 @@ export default async function vexRoutes(app: FastifyInstance): Promise<void> {
 
   app.delete('/vex/:id', {
     config: { scope: 'write' },
-    schema: { tags: ['vex'], operationId: 'deleteVex', summary: 'Delete an OpenVEX document: the findings it decided get the status of the statements left (or none)', params: idParams, response: { 204: { type: 'null' }, ...ERROR_REPLIES } },
+    schema: { tags: ['vex'], operationId: 'deleteVex', summary: 'Delete a VEX document: the findings it decided get the status of the statements left (or none)', params: idParams, response: { 204: { type: 'null' }, ...ERROR_REPLIES } },
   }, async (req, reply) => {
     const { id } = req.params as { id: string };
     if (!(await req.org.deleteVex(id, judgeAgain(req)))) throw new ScoutError('not-found', `no VEX document ${id}`);
