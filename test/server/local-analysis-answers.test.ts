@@ -3,14 +3,18 @@
 // match of the same request, in any order of purls; an import makes the next reply see the new
 // advisory; one organisation's memory never answers another; an answer made while the store
 // failed is sent but not remembered; the reply's JSON is assembled from each purl's findings
-// serialised once.
+// serialised once; an advisory posted to one server is seen by the next local analysis of that
+// server and of a second one on the same database (another process's connections and memory).
 import assert from 'node:assert/strict';
 import { before, describe, test } from 'node:test';
 import type { Advisory } from '../../src/advisories/model.js';
+import { openServerAdvisories } from '../../src/server/advisories.js';
+import { buildApp } from '../../src/server/app.js';
 import { analyzeLocally, analyzeLocallyJson, type MatchReply, type MatchReplySerializers } from '../../src/server/analyze.js';
 import { PurlAnswers } from '../../src/server/purl-answers.js';
 import type { AdvisoryStore } from '../../src/store/advisory-store.js';
-import { npmAdvisory } from '../helpers/osv-record.js';
+import { KyselyPlatformStore } from '../../src/store/kysely/platform-store.js';
+import { npmAdvisory, testOsv } from '../helpers/osv-record.js';
 import { BACKENDS } from '../helpers/platform-db.js';
 import { testApi } from '../helpers/platform-app.js';
 import { demoImageSbom } from '../helpers/sbom-of.js';
@@ -57,6 +61,41 @@ for (const backend of BACKENDS) {
       const after = await ask(purls);
       assert.deepEqual(after.findings.filter((f) => f.purl === npm).map((f) => f.id), ['GHSA-test-test-test'], 'the new advisory is matched');
       assert.deepEqual(after, await fresh(purls));
+    });
+
+    test('an advisory posted to one server is in the next local analysis of it and of another server on the same database', async (t) => {
+      const api = await testApi(backend, t, { jobs: {} });
+      // A second server as another process runs it: stores of its own (connections, remembered
+      // answers) on the same database, the same token.
+      const advisories = await openServerAdvisories(api.location);
+      const platform = await KyselyPlatformStore.open(api.location);
+      const other = await buildApp({ platform, advisories, purlAnswers: new PurlAnswers(advisories) });
+      t.after(async () => {
+        await other.close();
+        await platform.close();
+        await advisories.close();
+      });
+      const list = [...purls, 'pkg:npm/scout-test-pkg@1.0.0'];
+      const ask = async (app: typeof other) => {
+        const r = await app.inject({ method: 'POST', url: '/v1/match', headers: { authorization: `Bearer ${api.admin}` }, payload: { purls: list, layerDigests } });
+        assert.equal(r.statusCode, 200, r.body);
+        return JSON.parse(r.body) as MatchReply;
+      };
+      const ids = (reply: MatchReply) => reply.findings.filter((f) => f.purl === 'pkg:npm/scout-test-pkg@1.0.0').map((f) => f.id);
+      // Each server answers twice, so the second answer (and the one after the post) comes from memory.
+      for (const app of [api.app, other]) {
+        await ask(app);
+        assert.deepEqual(ids(await ask(app)), [], 'no advisory names scout-test-pkg yet');
+      }
+      const before = await ask(api.app);
+      const post = await api.call<{ inserted: number }>({ method: 'POST', url: '/v1/advisories', route: 'POST /v1/advisories', token: api.admin, payload: [testOsv('SCOUT-LOCAL-1', 'CVE-2099-0301', '1.5.0')] });
+      assert.equal(post.status, 202);
+      assert.equal(post.body.inserted, 1);
+      for (const [name, app] of [['the server posted to', api.app], ['another server', other]] as const) {
+        const after = await ask(app);
+        assert.deepEqual(ids(after), ['CVE-2099-0301'], `${name} answers the new advisory`);
+        assert.deepEqual(after.findings.filter((f) => f.purl !== 'pkg:npm/scout-test-pkg@1.0.0'), before.findings, `${name}: the other findings are unchanged`);
+      }
     });
   });
 }
