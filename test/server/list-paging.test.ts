@@ -198,6 +198,17 @@ for (const backend of BACKENDS) {
       const theirs = await get<EnvironmentSummary>(l, '?limit=500', other);
       assert.deepEqual(theirs.body.items.map((x) => [x.name, x.workloads]), [['env-000', 1]]);
       assert.deepEqual((await get<EnvironmentSummary>(l, `?cursor=${(await get(l, '?limit=1')).body.next}`, other)).body.items, [], 'acme\'s cursor resumes after env-000, where globex has nothing');
+      // One query a page, whatever its size (not two more for each environment on it).
+      let queries = 0;
+      // Counted by results: Kysely transforms each subquery's node too, but a result is one query's.
+      const counting = api.platform.db.withPlugin({ transformQuery: (a) => a.node, transformResult: async (a) => (queries++, a.result) });
+      const acme = new OrgActivity(counting, await orgOf(api, 'acme'));
+      for (const limit of [1, 7, 70]) {
+        queries = 0;
+        const p = await acme.listEnvironments({ limit });
+        assert.deepEqual(p.items, whole.slice(0, limit), `limit ${limit}`);
+        assert.equal(queries, 1, `limit ${limit}: one query`);
+      }
     });
 
     test('GET /v1/advisory-sources: by name, counted, the same for every organisation', async (t) => {

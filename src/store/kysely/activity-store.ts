@@ -10,7 +10,7 @@ import type { EventEnvironment, EventKind, ScoutEvent } from '../../notify/event
 import { newWebhookSecret, validateWebhookUrl, type WebhookFormat } from '../../notify/webhook.js';
 import type { RuntimeInventory } from '../../environments/inventory.js';
 import type { Org, Page, PageRequest } from '../platform-store.js';
-import { decodeCursor, encodeCursor, limitOf, pageOf } from './cursor.js';
+import { decodeCursor, limitOf, pageOf } from './cursor.js';
 import { chunks } from './dialect.js';
 import { uuidv7 } from '../../util/uuid7.js';
 import type { PlatformDatabase, WorkloadsTable } from './schema.js';
@@ -376,25 +376,48 @@ export class OrgActivity {
     });
   }
 
-  /** Environments with something running now, by name (one row per name, so the name is the key). */
+  /**
+   * Environments with something running now, by name (one row per name, so the name is the key),
+   * in one query a page: the page's environments first (grouped, cut at the limit), then each
+   * one's distinct workloads counted by a subquery of that environment alone, so the counting
+   * is bounded by the page and costs no round trip per row.
+   */
   async listEnvironments(page: PageRequest): Promise<Page<EnvironmentSummary>> {
     const limit = limitOf(page);
     const after = decodeCursor(page.cursor, ['string']);
-    let q = this.db
+    const orgId = this.org.id;
+    let environments = this.db
       .selectFrom('workloads')
-      .select(['environment', (eb) => eb.fn.max('started_at').as('last'), (eb) => eb.fn.countAll<number>().as('n')])
-      .where('org_id', '=', this.org.id)
+      .select((eb) => ['environment', eb.fn.max('started_at').as('last'), eb.fn.count<number | string>('image_ref').distinct().as('images')])
+      .where('org_id', '=', orgId)
       .where('ended_at', 'is', null);
-    if (after) q = q.where('environment', '>', String(after[0]));
-    const rows = await q.groupBy('environment').orderBy('environment').limit(limit + 1).execute();
-    const out: EnvironmentSummary[] = [];
-    // Counted for this page's environments only; the row past the page only says there is more.
-    for (const r of rows.slice(0, limit)) {
-      const imgs = await this.db.selectFrom('workloads').select('image_ref').distinct().where('org_id', '=', this.org.id).where('environment', '=', r.environment).where('ended_at', 'is', null).execute();
-      const workloads = await this.db.selectFrom('workloads').select(['namespace', 'type', 'name', 'cluster']).distinct().where('org_id', '=', this.org.id).where('environment', '=', r.environment).where('ended_at', 'is', null).execute();
-      out.push({ name: r.environment, workloads: workloads.length, images: imgs.length, lastChangeAt: String(r.last) });
-    }
-    return rows.length > limit ? { items: out, next: encodeCursor([out[out.length - 1].name]) } : { items: out };
+    if (after) environments = environments.where('environment', '>', String(after[0]));
+    const pageOfEnvironments = environments.groupBy('environment').orderBy('environment').limit(limit + 1);
+    const rows = await this.db
+      .selectFrom(pageOfEnvironments.as('p'))
+      .select((eb) => [
+        'p.environment',
+        'p.last',
+        'p.images',
+        // A workload is its (namespace, type, name, cluster): a count of distinct tuples, which
+        // SQLite's count(DISTINCT …) cannot take, so the distinct tuples are counted as rows.
+        eb
+          .selectFrom(
+            eb
+              .selectFrom('workloads as d')
+              .select(['d.namespace', 'd.type', 'd.name', 'd.cluster'])
+              .distinct()
+              .where('d.org_id', '=', orgId)
+              .where('d.environment', '=', eb.ref('p.environment'))
+              .where('d.ended_at', 'is', null)
+              .as('w'),
+          )
+          .select((c) => c.fn.countAll<number | string>().as('n'))
+          .as('workloads'),
+      ])
+      .orderBy('p.environment')
+      .execute();
+    return pageOf(rows, limit, (r) => ({ name: r.environment, workloads: Number(r.workloads), images: Number(r.images), lastChangeAt: String(r.last) }), (r) => [r.environment]);
   }
 
   /** Workloads of an environment: those running now, or with `history` every period ever recorded. */
