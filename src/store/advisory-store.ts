@@ -80,6 +80,11 @@ export interface AdvisoryStore {
   status(): Promise<StoreStatus>;
   /** The imported sources and when, without the counts `status()` computes. */
   sources(): Promise<SourceSummary[]>;
+  /**
+   * At most `limit` sources named after `after` (all of them without it), by name in code-unit
+   * order, each counted as status() counts it: a page of sources, counting that page's only.
+   */
+  sourceStatusPage(after: string | undefined, limit: number): Promise<SourceStatus[]>;
   /** Whether any advisory is stored, without counting them (status() counts every source). */
   hasAdvisories(): Promise<boolean>;
   /**
@@ -110,6 +115,7 @@ export function withImports(
     epss: (ids) => inner.epss(ids),
     status: () => inner.status(),
     sources: () => inner.sources(),
+    sourceStatusPage: (after, limit) => inner.sourceStatusPage(after, limit),
     hasAdvisories: () => inner.hasAdvisories(),
     dataGeneration: () => inner.dataGeneration(),
     importBatch,

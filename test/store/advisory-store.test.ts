@@ -7,7 +7,7 @@ import { decodedChunks } from '../../src/advisories/import/input.js';
 import { osvFromJsonLines } from '../../src/advisories/import/osv.js';
 import { ImportReport } from '../../src/advisories/import/report.js';
 import type { Advisory } from '../../src/advisories/model.js';
-import type { AdvisoryStore } from '../../src/store/advisory-store.js';
+import type { AdvisoryStore, SourceStatus } from '../../src/store/advisory-store.js';
 import { ScoutError } from '../../src/util/errors.js';
 import { fixture, rawIdsFor, rawRecords } from '../advisories/helpers.js';
 import { BACKENDS, type StoreBackend, type StoreHandle } from './backends.js';
@@ -318,6 +318,35 @@ function contract(backend: StoreBackend): void {
       const records = await collect('go.osv.jsonl.gz', 'osv-go');
       await store.importBatch({ kind: 'advisories', source: { name: 'osv-go', kind: 'advisories' }, mode: 'merge', records: records.slice(0, 1) });
       assert.equal(await store.hasAdvisories(), true);
+    });
+
+    test('sourceStatusPage: the sources after a name, by name, each counted as status() counts it', async (t) => {
+      const h = await openLoaded(t);
+      const { store } = h;
+      await store.importBatch({ kind: 'kev', source: { name: 'cisa-kev', kind: 'kev' }, entries: [{ cve: 'CVE-2024-0001', dateAdded: '2024-05-01', cwes: [] }] });
+      await store.importBatch({ kind: 'epss', source: { name: 'epss', kind: 'epss' }, entries: [{ cve: 'CVE-2024-0001', score: 0.5, percentile: 0.5 }, { cve: 'CVE-2024-0002', score: 0.1, percentile: 0.1 }] });
+      // A withdrawn record, so the withdrawn count of a source is not 0 by chance.
+      await store.importBatch({ kind: 'advisories', source: { name: 'Withdrawn-src', kind: 'advisories' }, mode: 'replace', records: await advisories([{ ...record('W-1', ['w-pkg'], []), withdrawn: '2024-01-01T00:00:00Z' }, record('W-2', ['w-pkg'], [])], 'Withdrawn-src') });
+      const strip = ({ ageSeconds, ...rest }: SourceStatus) => (assert.ok(ageSeconds >= 0), rest);
+      // status() lists every source counted; the pages must be the same, by name in code-unit order.
+      const whole = (await store.status()).sources.map(strip).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+      assert.ok(whole.length >= 5);
+      assert.deepEqual(whole.filter((s) => s.name === 'Withdrawn-src').map((s) => [s.kind, s.count, s.withdrawn]), [['advisories', 2, 1]]);
+      assert.equal(whole.find((s) => s.name === 'epss')?.count, 2);
+      for (const limit of [1, 2, 100]) {
+        const got: Omit<SourceStatus, 'ageSeconds'>[] = [];
+        let after: string | undefined;
+        for (;;) {
+          const page = await store.sourceStatusPage(after, limit);
+          assert.ok(page.length <= limit);
+          got.push(...page.map(strip));
+          if (page.length < limit) break;
+          after = page[page.length - 1].name;
+        }
+        assert.deepEqual(got, whole, `limit ${limit}`);
+      }
+      assert.deepEqual((await store.sourceStatusPage(whole[1].name, 2)).map((s) => s.name), whole.slice(2, 4).map((s) => s.name), 'after a name: the names past it');
+      assert.deepEqual(await store.sourceStatusPage(whole[whole.length - 1].name, 10), [], 'nothing after the last');
     });
 
     test('opening something that is not a database, or a newer schema, fails with a named error', async (t) => {

@@ -20,6 +20,7 @@ import { epssFromRow, StoredAdvisoryRows, type StoredAdvisoryRow, type StoredEps
 import { ScoutError, Warnings } from '../../util/errors.js';
 import type { AdvisoryStore, ImportBatch, SourceStatus, SourceSummary, StoreImportCounts, StoreStatus } from '../advisory-store.js';
 import { POSTGRES_MIGRATIONS } from '../migrations/postgres/index.js';
+import { sourceStatusOf, sourceStatusPageSql, type SourceStatusRow } from '../source-status-page.js';
 import { migratePostgres } from './migrate.js';
 import { createSchemaLocked } from './startup-lock.js';
 import { importInTransaction } from './pg-import.js';
@@ -34,6 +35,7 @@ const BY_ALIAS_SQL = `SELECT id, modified, source, json FROM advisories
 
 /** Read on every burst of lookups (each local analysis request): a named statement (named-statements.ts). */
 const DATA_VERSION_SQL = 'SELECT version::text AS version FROM data_version';
+const SOURCE_STATUS_PAGE_SQL = sourceStatusPageSql('postgres');
 nameOnPostgres(DATA_VERSION_SQL);
 
 const ANSWER_CACHE_SIZE = 20_000;
@@ -229,6 +231,13 @@ export class PgAdvisoryStore implements AdvisoryStore {
       ...(r.url !== null ? { url: r.url } : {}),
       ...(r.last_modified !== null ? { lastModified: r.last_modified } : {}),
     }));
+  }
+
+  async sourceStatusPage(after: string | undefined, limit: number): Promise<SourceStatus[]> {
+    // One statement: the page of sources (COLLATE "C": code-unit order, as on SQLite), each
+    // counted by subqueries of its own rows (advisories by the source index).
+    const { rows } = await this.db.executeQuery<SourceStatusRow>(CompiledQuery.raw(SOURCE_STATUS_PAGE_SQL, [after ?? null, limit]));
+    return rows.map((r) => sourceStatusOf(r, Date.now()));
   }
 
   async status(): Promise<StoreStatus> {

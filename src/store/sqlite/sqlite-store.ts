@@ -13,6 +13,7 @@ import { prepareAdvisory, type PreparedAdvisory } from '../../advisories/prepare
 import { ScoutError, Warnings } from '../../util/errors.js';
 import type { AdvisoryStore, ImportBatch, ImportMode, RecordStream, SourceStatus, SourceSummary, StoreImportCounts, StoreStatus } from '../advisory-store.js';
 import { SQLITE_MIGRATIONS } from '../migrations/sqlite/index.js';
+import { sourceStatusOf, sourceStatusPageSql, type SourceStatusRow } from '../source-status-page.js';
 import { migrate } from './migrate.js';
 import { RowBuffer } from './row-buffer.js';
 import { writeGateFor, type WriteGate } from './write-gate.js';
@@ -32,6 +33,8 @@ const BY_ALIAS_SQL = `SELECT id, modified, source, json FROM advisories
 const SOURCES_FINGERPRINT_SQL = `SELECT group_concat(name || char(1) || imported_at || char(1) || count, char(2)) FROM (SELECT name, imported_at, count FROM sources ORDER BY name)`;
 
 type AdvisoryRow = StoredAdvisoryRow;
+
+const SOURCE_STATUS_PAGE_SQL = sourceStatusPageSql('sqlite');
 
 /** Lookup answers kept (one per package name asked about). */
 const ANSWER_CACHE_SIZE = 20_000;
@@ -259,6 +262,13 @@ export class SqliteAdvisoryStore implements AdvisoryStore {
       ...(r.url !== null ? { url: r.url } : {}),
       ...(r.last_modified !== null ? { lastModified: r.last_modified } : {}),
     }));
+  }
+
+  async sourceStatusPage(after: string | undefined, limit: number): Promise<SourceStatus[]> {
+    // One statement: the page of sources (BINARY collation: code-unit order for these names),
+    // each counted by subqueries of its own rows (advisories by the source index).
+    const rows = this.stmt(SOURCE_STATUS_PAGE_SQL).all({ after: after ?? null, limit }) as SourceStatusRow[];
+    return rows.map((r) => sourceStatusOf(r, Date.now()));
   }
 
   async status(): Promise<StoreStatus> {

@@ -119,12 +119,9 @@ export default async function advisoryRoutes(app: FastifyInstance): Promise<void
     const page = req.query as PageRequest;
     const limit = limitOf(page);
     const after = decodeCursor(page.cursor, ['string']);
-    // A database holds tens of sources, and status() counts each one's records on either
-    // backend: the page is cut here, by name in code-unit order (the same on both backends).
-    const sources = (await app.deps.advisories.status()).sources
-      .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
-      .filter((s) => !after || s.name > String(after[0]))
-      .slice(0, limit + 1);
+    // The store cuts the page and counts the records of its sources only; the row past the
+    // page only says there is more.
+    const sources = await app.deps.advisories.sourceStatusPage(after ? String(after[0]) : undefined, limit + 1);
     const out = pageOf(sources, limit, (s) => {
       const ageDays = Math.floor(s.ageSeconds / 86_400);
       return { name: s.name, kind: s.kind, records: s.count, withdrawn: s.withdrawn, importedAt: s.importedAt, ageDays, stale: ageDays >= MAX_AGE_DAYS };
