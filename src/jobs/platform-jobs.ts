@@ -178,6 +178,7 @@ export async function openPlatformJobs(opts: PlatformJobsOptions): Promise<Platf
         db: opts.db,
         advisories: opts.advisories,
         enqueueDeliveries,
+        dialect: queue.dialect,
       }),
     );
     queue.work(

@@ -63,6 +63,8 @@ export interface JobHandler<P = unknown, R = void> {
    * statement each: on PostgreSQL every statement is a round trip); `apply` when absent.
    */
   applyGroup?(items: readonly { job: Job<P>; prepared: R }[], trx: Transaction<JobsDatabase>): Promise<void>;
+  /** The queue records the CPU of the job's prepare and commit too (phases.ts `cpu`): for long jobs. */
+  phaseCpu?: boolean;
 }
 
 /** Thrown by a handler when retrying cannot help: the job fails at once. */

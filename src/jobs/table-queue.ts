@@ -340,7 +340,7 @@ export abstract class TableJobQueue implements JobQueue {
     try {
       let prepared: unknown;
       try {
-        prepared = handler.prepare ? await timed(job.phases, 'prepare', () => handler.prepare!(job)) : undefined;
+        prepared = handler.prepare ? await timed(job.phases, 'prepare', () => handler.prepare!(job), handler.phaseCpu) : undefined;
       } finally {
         reg.preparing--;
         // The transaction's first statement renews the lease and, from then on, holds the row.
@@ -350,7 +350,7 @@ export abstract class TableJobQueue implements JobQueue {
       await timed(job.phases, 'commit', async () => {
         const grouped = reg.group ? await this.commitInGroup(reg, { job, row, prepared, started }) : false;
         if (!grouped) await this.db.transaction().execute((trx) => this.applyAndComplete(trx, handler, job, row.id, prepared, started));
-      });
+      }, handler.phaseCpu);
       this.emit({ id: job.id, name: job.name, attempt: job.attempt, ok: true, durationMs: Date.now() - started, startedAt: started, phases: job.phases });
     } catch (err) {
       if (err instanceof LostJob || lost.signal.aborted) return;

@@ -48,8 +48,9 @@ for (const backend of BACKENDS) {
     queue.onOutcome((o) => outcomes.push(o));
     const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
     queue.work<object, void>('timed', {
+      phaseCpu: true,
       prepare: () => sleep(40),
-      apply: (job) => timed(job.phases, 'step', () => sleep(30)),
+      apply: (job) => timed(job.phases, 'step', () => sleep(30), true),
     });
     const sent = Date.now();
     await queue.send('timed', {});

@@ -18,7 +18,7 @@ import { testOsv } from '../helpers/osv-record.js';
 const PKG = 'pkg:npm/scout-test-pkg@1.0.0';
 
 /** A critical advisory for scout-test-pkg below `fixed`. */
-const osv = (id: string, cve: string, fixed: string) => testOsv(id, cve, fixed, { database_specific: { severity: 'CRITICAL' } });
+const osv = (id: string, cve: string, fixed: string, extra: Record<string, unknown> = {}) => testOsv(id, cve, fixed, { database_specific: { severity: 'CRITICAL' }, ...extra });
 
 const count = (c: Partial<SeverityCounts>): SeverityCounts => ({ critical: 0, high: 0, medium: 0, low: 0, negligible: 0, unknown: 0, ...c });
 
@@ -89,6 +89,62 @@ for (const backend of BACKENDS) {
       assert.deepEqual(o2.body.events.slice(0, 2).map((e) => e.image.repository).sort(), ['acme/clean', 'acme/one-critical-one-low']);
       const other = await api.call<{ environments: unknown[]; events: unknown[] }>({ method: 'GET', url: '/v1/overview', route: 'GET /v1/overview', token: await api.tokenFor('globex', 'read') });
       assert.deepEqual([other.body.environments, other.body.events], [[], []], "another organisation sees none of it");
+    });
+
+    test('a re-match moves the counts by what it opened, changed and closed: equal to a recount after each change', async (t) => {
+      const api = await testApi(backend, t, { jobs: {} });
+      const acme = api.platform.forOrg((await api.platform.orgByName('acme'))!);
+      await acme.putImage(uploadOf({ layers: ['a'], purls: [PKG, 'pkg:npm/a@1.0.0'], findings: [['pkg:npm/a@1.0.0', 'CVE-2024-0001', 'critical']], repository: 'acme/a', tags: ['1'] }));
+      await acme.putImage(uploadOf({ layers: ['b'], purls: [PKG], findings: [], repository: 'acme/b', tags: ['1'] }));
+      await acme.putImage(uploadOf({ layers: ['c'], purls: ['pkg:npm/c@1.0.0'], findings: [['pkg:npm/c@1.0.0', 'CVE-2024-0003', 'low']], repository: 'acme/c', tags: ['1'] }));
+      const columns = ['open_critical', 'open_high', 'open_medium', 'open_low', 'open_negligible', 'open_unknown', 'fixable_critical', 'fixable_high'] as const;
+      const stored = async () => {
+        const rows = await api.platform.db.selectFrom('images as i').innerJoin('repositories as r', 'r.id', 'i.repository_id').select(['r.name', ...columns.map((c) => `i.${c}` as const)]).orderBy('r.name').execute();
+        return rows.map((r) => [r.name, ...columns.map((c) => Number(r[c]))]);
+      };
+      // What the findings say, counted from scratch.
+      const recount = async () => {
+        const open = await api.platform.db.selectFrom('findings').select(['image_id', 'severity', 'fixed_version']).where('fixed_at', 'is', null).where('withdrawn_at', 'is', null).execute();
+        const rows = await api.platform.db.selectFrom('images as i').innerJoin('repositories as r', 'r.id', 'i.repository_id').select(['i.id', 'r.name']).orderBy('r.name').execute();
+        return rows.map((r) => {
+          const mine = open.filter((f) => f.image_id === r.id);
+          const n = (sev: string, fixable = false) => mine.filter((f) => f.severity === sev && (!fixable || f.fixed_version !== null)).length;
+          return [r.name, n('critical'), n('high'), n('medium'), n('low'), n('negligible'), mine.filter((f) => !['critical', 'high', 'medium', 'low', 'negligible'].includes(f.severity)).length, n('critical', true), n('high', true)];
+        });
+      };
+      const post = async (payload: object) => {
+        await api.call({ method: 'POST', url: '/v1/advisories', route: 'POST /v1/advisories', token: api.admin, payload });
+        await api.jobs!.queue.idle(undefined, 30_000);
+        const now = await stored();
+        assert.deepEqual(now, await recount(), 'the stored counts are the findings\' counts');
+        return now;
+      };
+      const noFix = { affected: [{ package: { ecosystem: 'npm', name: 'scout-test-pkg' }, ranges: [{ type: 'SEMVER', events: [{ introduced: '0' }] }] }] };
+      //                                 critical high medium low negligible unknown fixable critical, high
+      assert.deepEqual(await post(osv('SCOUT-MOVE-1', 'CVE-2099-0200', '1.5.0')), [
+        ['acme/a', 2, 0, 0, 0, 0, 0, 1, 0],
+        ['acme/b', 1, 0, 0, 0, 0, 0, 1, 0],
+        ['acme/c', 0, 0, 0, 1, 0, 0, 0, 0],
+      ]);
+      // The record now says high, with no fix: the kept findings move from critical-fixable to high.
+      assert.deepEqual(await post(testOsv('SCOUT-MOVE-1', 'CVE-2099-0200', '1.5.0', { database_specific: { severity: 'HIGH' }, ...noFix })), [
+        ['acme/a', 1, 1, 0, 0, 0, 0, 0, 0],
+        ['acme/b', 0, 1, 0, 0, 0, 0, 0, 0],
+        ['acme/c', 0, 0, 0, 1, 0, 0, 0, 0],
+      ]);
+      // Fixed before 1.0.0: closed. Then affected again (reopened), then withdrawn (closed).
+      assert.deepEqual((await post(osv('SCOUT-MOVE-1', 'CVE-2099-0200', '1.0.0'))).slice(0, 2), [
+        ['acme/a', 1, 0, 0, 0, 0, 0, 0, 0],
+        ['acme/b', 0, 0, 0, 0, 0, 0, 0, 0],
+      ]);
+      assert.deepEqual((await post(osv('SCOUT-MOVE-1', 'CVE-2099-0200', '1.5.0'))).slice(0, 2), [
+        ['acme/a', 2, 0, 0, 0, 0, 0, 1, 0],
+        ['acme/b', 1, 0, 0, 0, 0, 0, 1, 0],
+      ]);
+      assert.deepEqual((await post(osv('SCOUT-MOVE-1', 'CVE-2099-0200', '1.5.0', { withdrawn: new Date().toISOString() }))).slice(0, 2), [
+        ['acme/a', 1, 0, 0, 0, 0, 0, 0, 0],
+        ['acme/b', 0, 0, 0, 0, 0, 0, 0, 0],
+      ]);
     });
 
     test('migration 4 counts the findings of images stored before it', async (t) => {

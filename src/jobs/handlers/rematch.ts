@@ -19,7 +19,7 @@
  * Retried after a crash, the diff runs against what is stored: nothing is applied twice.
  */
 import { refreshFindingVex } from '../../store/kysely/vex-store.js';
-import type { Kysely, Transaction } from 'kysely';
+import { sql, type Kysely, type Transaction } from 'kysely';
 import { normalizePackageName } from '../../advisories/ecosystems.js';
 import type { Finding } from '../../match/types.js';
 import type { SeverityLevel } from '../../match/severity.js';
@@ -29,7 +29,7 @@ import type { AdvisoryStore } from '../../store/advisory-store.js';
 import { environmentsOf, recordEvents, type DeliverPayload } from '../../store/kysely/activity-store.js';
 import { chunks } from '../../store/kysely/dialect.js';
 import { findingDetail } from '../../store/kysely/org-store.js';
-import { refreshImageCounts } from '../../store/kysely/image-counts.js';
+import { ImageCountDeltas } from '../../store/kysely/image-counts.js';
 import type { PlatformDatabase } from '../../store/kysely/schema.js';
 import { uuidv7 } from '../../util/uuid7.js';
 import { timed, type JobPhases } from '../phases.js';
@@ -72,7 +72,16 @@ export interface RematchDeps {
   advisories: AdvisoryStore;
   /** Queues deliver-webhook jobs inside the given transaction. */
   enqueueDeliveries: (trx: Transaction<PlatformDatabase>, payloads: DeliverPayload[]) => Promise<void>;
+  dialect: 'sqlite' | 'postgres';
 }
+
+/**
+ * Re-matches apply one at a time on PostgreSQL (a transaction-level advisory lock, taken before
+ * the stored findings are read): two workers re-matching the same vulnerability at once would
+ * otherwise both close a finding each saw open, and both move the image's counts and record
+ * the event. SQLite has one writer anyway.
+ */
+const REMATCH_LOCK_KEY = 0x72656d61;
 
 const KEY_CHUNK = 200;
 
@@ -100,8 +109,8 @@ async function packagesByKeys(db: Kysely<PlatformDatabase>, keys: readonly Remat
 }
 
 async function prepare(deps: RematchDeps, payload: RematchPayload, phases: JobPhases): Promise<Prepared> {
-  const { targets, groups } = await timed(phases, 'query', () => targetsOf(deps, payload));
-  const desired = await timed(phases, 'match', () => matchGroups(deps, payload, groups));
+  const { targets, groups } = await timed(phases, 'query', () => targetsOf(deps, payload), true);
+  const desired = await timed(phases, 'match', () => matchGroups(deps, payload, groups), true);
   return { targets, desired };
 }
 
@@ -195,17 +204,24 @@ async function storedFindings(trx: Transaction<PlatformDatabase>, imageIds: read
 async function apply(deps: RematchDeps, payload: RematchPayload, trx: Transaction<PlatformDatabase>, prepared: Prepared, phases: JobPhases): Promise<void> {
   const now = new Date().toISOString();
   const changed = payload.ids ? new Set(payload.ids) : undefined;
-  const { targets, desired } = prepared;
+  const { desired } = prepared;
+  // An image holding a purl twice (two locations) has one set of findings for it.
+  const byPair = new Map<string, Target>();
+  for (const t of prepared.targets) if (!byPair.has(`${t.imageId}\0${t.purl}`)) byPair.set(`${t.imageId}\0${t.purl}`, t);
+  const targets = [...byPair.values()];
   if (!targets.length) return;
   const imageIds = [...new Set(targets.map((t) => t.imageId))];
   const purls = [...new Set(targets.map((t) => t.purl))];
-  const stored = await timed(phases, 'stored', () => storedFindings(trx, imageIds, purls));
+  if (deps.dialect === 'postgres') await sql`SELECT pg_advisory_xact_lock(${REMATCH_LOCK_KEY})`.execute(trx);
+  const stored = await timed(phases, 'stored', () => storedFindings(trx, imageIds, purls), true);
   const findingsStarted = performance.now();
   const findingsCpu = process.cpuUsage();
   const inserts: PlatformDatabase['findings'][] = [];
   const aliases: PlatformDatabase['vulnerability_aliases'][] = [];
   const changes: Change[] = [];
   const withdrawnCache = new Map<string, boolean>();
+  // Every open finding opened, closed or changed, for the images' stored counts.
+  const counts = new ImageCountDeltas();
   for (const t of targets) {
     const want = desired.get(t.group) ?? [];
     const have = stored.get(`${t.imageId}\0${t.purl}`) ?? [];
@@ -218,10 +234,13 @@ async function apply(deps: RematchDeps, payload: RematchPayload, trx: Transactio
       const change = { t, vuln: f.id, severity: f.severity.level, version: f.package.version, fixedVersions: f.fixedVersions };
       if (!row) {
         inserts.push({ image_id: t.imageId, purl: t.purl, vulnerability_id: f.id, org_id: t.orgId, first_seen_at: now, fixed_at: null, withdrawn_at: null, ...base });
+        counts.add(t.imageId, base.severity, base.fixed_version, 1);
         for (const alias of new Set([f.id, ...f.ids])) aliases.push({ org_id: t.orgId, vulnerability_id: f.id, alias });
         changes.push({ ...change, kind: 'vulnerability.new' });
       } else {
         const reopened = row.fixed_at !== null || row.withdrawn_at !== null;
+        if (!reopened) counts.add(t.imageId, row.severity, row.fixed_version, -1);
+        counts.add(t.imageId, base.severity, base.fixed_version, 1);
         await trx.updateTable('findings').set({ ...base, fixed_at: null, withdrawn_at: null }).where('image_id', '=', t.imageId).where('purl', '=', t.purl).where('vulnerability_id', '=', f.id).execute();
         if (reopened) changes.push({ ...change, kind: 'vulnerability.new' });
       }
@@ -240,6 +259,7 @@ async function apply(deps: RematchDeps, payload: RematchPayload, trx: Transactio
         .where('purl', '=', t.purl)
         .where('vulnerability_id', '=', row.vulnerability_id)
         .execute();
+      counts.add(t.imageId, row.severity, row.fixed_version, -1);
       changes.push({ t, kind: gone ? 'vulnerability.withdrawn' : 'vulnerability.fixed', vuln: row.vulnerability_id, severity: row.severity as SeverityLevel, version: detail.packageVersion, fixedVersions: detail.fixedVersions ?? [] });
     }
   }
@@ -254,19 +274,24 @@ async function apply(deps: RematchDeps, payload: RematchPayload, trx: Transactio
   if (inserts.length) {
     const byOrg = new Map<string, Set<string>>();
     for (const r of inserts) byOrg.set(r.org_id, (byOrg.get(r.org_id) ?? new Set()).add(r.image_id));
-    await timed(phases, 'vex', async () => {
-      for (const [orgId, ids] of byOrg) await refreshFindingVex(trx, orgId, { imageIds: [...ids] });
-    });
+    await timed(
+      phases,
+      'vex',
+      async () => {
+        for (const [orgId, ids] of byOrg) await refreshFindingVex(trx, orgId, { imageIds: [...ids] });
+      },
+      true,
+    );
   }
-  // Severities and fixes of kept findings may change too: recount every image looked at.
-  await timed(phases, 'counts', () => refreshImageCounts(trx, imageIds));
+  // Each image's counts move by what this re-match opened, closed or changed: no recount.
+  await timed(phases, 'counts', () => counts.apply(trx), true);
   // `events` includes `enqueue` (the deliveries' jobs it queues).
-  const enqueue = (payloads: DeliverPayload[]) => timed(phases, 'enqueue', () => deps.enqueueDeliveries(trx, payloads));
-  if (changes.length) await timed(phases, 'events', () => recordChanges(trx, changes, imageIds, now, enqueue));
+  const enqueue = (payloads: DeliverPayload[]) => timed(phases, 'enqueue', () => deps.enqueueDeliveries(trx, payloads), true);
+  if (changes.length) await timed(phases, 'events', () => recordChanges(trx, changes, imageIds, now, enqueue), true);
   // The policies judge the findings as they now are (a fix version that appeared makes a
   // vulnerability fixable): every image looked at, its results and events in this transaction.
   const { evaluateStoredImages } = await import('../../platform/policy-evaluation.js');
-  await timed(phases, 'policies', () => evaluateStoredImages(trx, imageIds, { trigger: 'rematch', enqueue: (payloads) => deps.enqueueDeliveries(trx, payloads) }));
+  await timed(phases, 'policies', () => evaluateStoredImages(trx, imageIds, { trigger: 'rematch', enqueue: (payloads) => deps.enqueueDeliveries(trx, payloads) }), true);
 }
 
 type Change = { t: Target; kind: EventKind; vuln: string; severity: SeverityLevel; version: string; fixedVersions: string[] };
@@ -315,6 +340,8 @@ export function rematchHandler(deps: RematchDeps): JobHandler<RematchPayload, Pr
   // took ~0.3 s to load and compile inside that job's transaction).
   void import('../../platform/policy-evaluation.js').catch(() => undefined);
   return {
+    // A re-match runs for seconds: its phases' CPU is worth the readings.
+    phaseCpu: true,
     prepare: (job) => prepare(deps, job.payload, job.phases),
     apply: (job, trx: Transaction<JobsDatabase>, prepared) => apply(deps, job.payload, trx as unknown as Transaction<PlatformDatabase>, prepared, job.phases),
   };

@@ -49,3 +49,45 @@ export function countsOfRow(r: CountColumns): SeverityCounts {
 
 /** The count columns, for queries that select them by name. */
 export const COUNT_COLUMNS = ['open_critical', 'open_high', 'open_medium', 'open_low', 'open_negligible', 'open_unknown'] as const;
+
+const COLUMNS = ['open_critical', 'open_high', 'open_medium', 'open_low', 'open_negligible', 'open_unknown', 'fixable_critical', 'fixable_high'] as const;
+
+/**
+ * Changes to images' stored counts, added up finding by finding as a writer opens, closes or
+ * changes them, then applied as increments: a re-match that opens one finding in each of a
+ * thousand images knows every count's change already, so recounting those images' findings
+ * (refreshImageCounts) would read them all again for nothing. The writer must add every open
+ * finding it opens, closes or changes (the old severity and fix version out, the new in).
+ */
+export class ImageCountDeltas {
+  private readonly byImage = new Map<string, number[]>();
+
+  /** An open finding of `imageId` appears (`sign` 1) or stops being open (`sign` -1). */
+  add(imageId: string, severity: string, fixedVersion: string | null, sign: 1 | -1): void {
+    let d = this.byImage.get(imageId);
+    if (!d) this.byImage.set(imageId, (d = [0, 0, 0, 0, 0, 0, 0, 0]));
+    const i = (KNOWN as readonly string[]).indexOf(severity);
+    d[i === -1 ? 5 : i] += sign;
+    if (fixedVersion !== null && (severity === 'critical' || severity === 'high')) d[severity === 'critical' ? 6 : 7] += sign;
+  }
+
+  /**
+   * One UPDATE per distinct change and 500 images (a re-match's images mostly change alike:
+   * one statement for all of them), images whose counts end unchanged untouched.
+   */
+  async apply(db: Db): Promise<void> {
+    const alike = new Map<string, { delta: number[]; ids: string[] }>();
+    for (const [id, delta] of this.byImage) {
+      if (delta.every((x) => x === 0)) continue;
+      const k = delta.join(',');
+      const group = alike.get(k);
+      if (group) group.ids.push(id);
+      else alike.set(k, { delta, ids: [id] });
+    }
+    for (const { delta, ids } of alike.values()) {
+      const sets = COLUMNS.flatMap((c, i) => (delta[i] ? [sql`${sql.ref(c)} = ${sql.ref(c)} + ${sql.lit(delta[i])}`] : []));
+      for (const c of chunks(ids, 500)) await sql`UPDATE images SET ${sql.join(sets)} WHERE id IN (${sql.join(c)})`.execute(db);
+    }
+    this.byImage.clear();
+  }
+}
