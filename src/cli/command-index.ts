@@ -6,6 +6,9 @@
  *
  * The terms and descriptions must be what the modules register: test/cli/lazy-commands.test.ts
  * compares this list with the fully loaded command tree and fails on any difference.
+ *
+ * The program's own description and options are here too: program.ts registers them from this
+ * data, and quick-help.ts renders `scout --help` from it without loading commander at all.
  */
 export interface CommandStub {
   /** As commander's help shows a subcommand: name, first alias, [options], arguments. */
@@ -13,6 +16,21 @@ export interface CommandStub {
   description: string;
   alias?: string;
 }
+
+/** The program's description in `scout --help`. */
+export const PROGRAM_DESCRIPTION = 'iEchor Scout: container image metadata, SBOMs and vulnerabilities, self-hosted';
+
+/** Options every command takes, before or after the command's name (settings.ts applies them). */
+export const GLOBAL_OPTIONS: readonly { flags: string; description: string }[] = [
+  { flags: '--config <file>', description: 'read settings from this YAML file only (default: ./.scout.yaml, then ~/.config/iechor-scout/config.yaml); also SCOUT_CONFIG' },
+  { flags: '--cache-dir <dir>', description: 'where Scout keeps layer results, the advisory database and downloads (default ~/.cache/iechor-scout); also SCOUT_CACHE_DIR' },
+  { flags: '-q, --quiet', description: 'no progress line, notes or warnings on stderr (errors still); also SCOUT_QUIET=1' },
+  { flags: '--no-color', description: 'no colour, even on a terminal (also NO_COLOR=1; FORCE_COLOR=1 forces it)' },
+];
+
+/** The two commands program.ts registers itself, before the stubs: `version` and the `image` group. */
+export const VERSION_DESCRIPTION = "this program's version, commit, Node.js version and advisory database schema";
+export const IMAGE_DESCRIPTION = 'work with images';
 
 export const COMMAND_STUBS: Readonly<Record<string, CommandStub>> = {
   sbom: { term: 'sbom [options] <image>', description: 'list every OS and language package in an image, or export it as an SBOM' },

@@ -17,6 +17,13 @@ export async function main(argv: string[]): Promise<void> {
     process.stdout.write(pkg.version + '\n');
     return;
   }
+  // `scout --help` (or -h, or `scout help`) likewise: its text from the command stubs alone.
+  if (argv.length === 3 && (argv[2] === '--help' || argv[2] === '-h' || argv[2] === 'help')) {
+    const [{ programHelp }, { usageName }] = await Promise.all([import('./quick-help.js'), import('./usage-name.js')]);
+    // The width commander would wrap at: the terminal's, or none (80) when piped.
+    process.stdout.write(programHelp(process.stdout.isTTY ? process.stdout.columns : undefined, usageName()));
+    return;
+  }
   const { buildProgram, ExitAfterOutput } = await import('./program.js');
   try {
     await (await buildProgram(argv)).parseAsync(argv);

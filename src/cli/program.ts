@@ -6,8 +6,9 @@
 import { Command, Help } from 'commander';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { COMMAND_STUBS } from './command-index.js';
-import { renderUsageAs, usageName } from './usage-name.js';
+import { COMMAND_STUBS, GLOBAL_OPTIONS, IMAGE_DESCRIPTION, PROGRAM_DESCRIPTION, VERSION_DESCRIPTION } from './command-index.js';
+import { renderUsageAs } from './render-usage-as.js';
+import { usageName } from './usage-name.js';
 
 const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
 
@@ -18,7 +19,7 @@ const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.ur
  */
 export async function buildProgram(argv?: readonly string[]): Promise<Command> {
   const program = new Command('scout')
-    .description('iEchor Scout: container image metadata, SBOMs and vulnerabilities, self-hosted')
+    .description(PROGRAM_DESCRIPTION)
     .version(pkg.version)
     // A mistyped option gets one line with the closest match (commander's suggestion), not the
     // whole help; `scout CMD --help` shows that.
@@ -32,11 +33,6 @@ export async function buildProgram(argv?: readonly string[]): Promise<Command> {
       });
       throw new ExitAfterOutput();
     })
-    // Options every command takes, before or after the command's name.
-    .option('--config <file>', 'read settings from this YAML file only (default: ./.scout.yaml, then ~/.config/iechor-scout/config.yaml); also SCOUT_CONFIG')
-    .option('--cache-dir <dir>', 'where Scout keeps layer results, the advisory database and downloads (default ~/.cache/iechor-scout); also SCOUT_CACHE_DIR')
-    .option('-q, --quiet', 'no progress line, notes or warnings on stderr (errors still); also SCOUT_QUIET=1')
-    .option('--no-color', 'no colour, even on a terminal (also NO_COLOR=1; FORCE_COLOR=1 forces it)')
     // Flags, then SCOUT_* variables, then the config files, then defaults (see settings.ts).
     .hook('preAction', async (_program, command) => {
       try {
@@ -58,14 +54,16 @@ export async function buildProgram(argv?: readonly string[]): Promise<Command> {
         command.error(`error: ${(err as Error).message}`, { exitCode: 1, code: 'scout.settings' });
       }
     });
+  // Options every command takes, before or after the command's name.
+  for (const o of GLOBAL_OPTIONS) program.option(o.flags, o.description);
   program
     .command('version')
-    .description('this program\'s version, commit, Node.js version and advisory database schema')
+    .description(VERSION_DESCRIPTION)
     .action(async () => {
       const { versionText } = await import('./version.js');
       process.stdout.write(await versionText(pkg.version));
     });
-  const image = program.command('image').description('work with images');
+  const image = program.command('image').description(IMAGE_DESCRIPTION);
   const wanted = argv ? commandsToLoad(argv) : 'all';
   const stubTerms = new Map<Command, string>();
   for (const r of REGISTRARS) {
