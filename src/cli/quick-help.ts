@@ -29,7 +29,8 @@ export function programHelp(width: number | undefined, name = 'scout'): string {
     ...Object.values(COMMAND_STUBS),
     HELP_COMMAND,
   ];
-  const termWidth = Math.max(...[...options, ...commands].map((i) => i.term.length));
+  let termWidth = 0;
+  for (const i of [...options, ...commands]) termWidth = Math.max(termWidth, i.term.length);
   const item = (i: { term: string; description: string }) => formatItem(i.term, termWidth, i.description, helpWidth);
   return [
     `Usage: ${name} [options] [command]`,

@@ -15,7 +15,8 @@ import { scout, scoutNodeArgs } from '../helpers/cli.js';
 
 /** Commander's help of the program at `width` columns (undefined: not a terminal). */
 function commanderHelp(program: Command, width: number | undefined): string {
-  program.configureOutput({ getOutHelpWidth: () => width });
+  // Commander itself returns undefined here when stdout is no terminal (its types say number).
+  program.configureOutput({ getOutHelpWidth: () => width as number });
   return program.helpInformation();
 }
 
