@@ -49,12 +49,18 @@ interface DistroRef {
   id: string;
   version?: string;
   codename?: string;
+  /** The os-release PRETTY_NAME, when the SBOM's distro is this one (openEuler's service pack is only there). */
+  prettyName?: string;
   from: string;
 }
 
-/** 'debian-12' → debian / 12; 'opensuse-leap-15.5' → opensuse-leap / 15.5; 'alpine' → alpine. */
+/**
+ * 'debian-12' → debian / 12; 'opensuse-leap-15.5' → opensuse-leap / 15.5; 'alpine' → alpine.
+ * A release may end in words, as openEuler's own purls write it: 'openEuler-22.03-LTS-SP3' →
+ * openeuler / 22.03-LTS-SP3.
+ */
 export function parseDistroQualifier(q: string): { id: string; version?: string } {
-  const m = /^(.+?)-(\d[^-]*)$/.exec(q);
+  const m = /^(.+?)-(\d[^-]*(?:-[A-Za-z][^-]*)*)$/.exec(q);
   return m ? { id: m[1].toLowerCase(), version: m[2] } : { id: q.toLowerCase() };
 }
 
@@ -63,11 +69,13 @@ function distroOf(purl: PurlParts | undefined, pkg: Package, sbomDistro: DistroI
   if (q) {
     const d = parseDistroQualifier(q);
     // The qualifier names the release; the SBOM's os-release may add a codename.
-    const codename = sbomDistro && sbomDistro.id === d.id ? sbomDistro.versionCodename : undefined;
-    return { ...d, codename, from: `purl qualifier distro=${q}` };
+    const same = sbomDistro && sbomDistro.id === d.id;
+    const codename = same ? sbomDistro.versionCodename : undefined;
+    const prettyName = same && sbomDistro.versionId === d.version ? sbomDistro.prettyName : undefined;
+    return { ...d, codename, prettyName, from: `purl qualifier distro=${q}` };
   }
   if (sbomDistro?.id) {
-    return { id: sbomDistro.id.toLowerCase(), version: sbomDistro.versionId, codename: sbomDistro.versionCodename, from: `SBOM distro ${sbomDistro.id} ${sbomDistro.versionId ?? ''}`.trim() };
+    return { id: sbomDistro.id.toLowerCase(), version: sbomDistro.versionId, codename: sbomDistro.versionCodename, prettyName: sbomDistro.prettyName, from: `SBOM distro ${sbomDistro.id} ${sbomDistro.versionId ?? ''}`.trim() };
   }
   const ns = purl?.namespace ?? pkg.namespace;
   return ns ? { id: ns.toLowerCase(), from: `purl namespace ${ns}` } : undefined;
@@ -87,8 +95,31 @@ function sourceOf(pkg: Package, purl: PurlParts | undefined): { name: string; ve
 const major = (v: string) => /^(\d+)/.exec(v)?.[1];
 const majorMinor = (v: string) => /^(\d+)\.(\d+)/.exec(v);
 
+/**
+ * openEuler's release as its advisories name it (OSV writes 'openEuler:22.03-LTS-SP3', and
+ * nothing under 'openEuler:22.03'): the version with its LTS and service-pack words. os-release
+ * has them only in VERSION and PRETTY_NAME ('openEuler 22.03 (LTS-SP3)', 'openEuler 22.03 LTS');
+ * VERSION_ID is '22.03' for all of them. Without those, a package's dist tag tells a service pack
+ * ('1.0-7.oe2203sp3'); with neither, both the bare and the LTS release are asked.
+ */
+function openEulerReleases(v: string, prettyName: string | undefined, pkgVersion: string | undefined): string[] {
+  // Already with its words (openEuler's purls: distro=openEuler-22.03-LTS-SP3).
+  if (/-[A-Za-z]/.test(v)) return [v.toUpperCase()];
+  const at = prettyName?.indexOf(v) ?? -1;
+  if (prettyName && at >= 0) {
+    const words = prettyName.slice(at + v.length).replace(/[()]/g, ' ').trim().split(/[\s-]+/).filter(Boolean);
+    if (words.length) return [`${v}-${words.join('-').toUpperCase()}`];
+    return [v];
+  }
+  const tag = /^(\d+)\.(\d+)$/.exec(v);
+  // Service packs exist for LTS releases only: 'oe2203sp3' is 22.03-LTS-SP3.
+  const sp = tag && pkgVersion && new RegExp(`\\.oe${tag[1]}${tag[2]}sp(\\d+)(?:[._]|$)`, 'i').exec(pkgVersion);
+  if (sp) return [`${v}-LTS-SP${sp[1]}`];
+  return [v, `${v}-LTS`];
+}
+
 /** OSV ecosystems for a distribution release, or a reason why there is none. */
-function osEcosystems(type: string, d: DistroRef): { ecosystems: string[] } | { code: NotMatchableCode; reason: string } {
+function osEcosystems(type: string, d: DistroRef, pkgVersion?: string): { ecosystems: string[] } | { code: NotMatchableCode; reason: string } {
   const v = d.version;
   switch (d.id) {
     case 'debian': {
@@ -124,7 +155,7 @@ function osEcosystems(type: string, d: DistroRef): { ecosystems: string[] } | { 
       return { ecosystems: [`Photon OS:${/^\d+\.\d+/.test(v) ? v : `${v}.0`}`] };
     case 'openeuler':
       if (!v) return { code: 'unknown-release', reason: `openEuler release unknown (${d.from})` };
-      return { ecosystems: [`openEuler:${v}`] };
+      return { ecosystems: openEulerReleases(v, d.prettyName, pkgVersion).map((r) => `openEuler:${r}`) };
     case 'opensuse-leap':
       if (!v) return { code: 'unknown-release', reason: `openSUSE Leap release unknown (${d.from})` };
       return { ecosystems: [`openSUSE:Leap ${v}`] };
@@ -179,7 +210,7 @@ export function ecosystemFor(pkg: Package, sbomDistro?: DistroInfo): EcosystemMa
   if (OS_PACKAGE_TYPES.has(type)) {
     const d = distroOf(purl, pkg, sbomDistro);
     if (!d) return { ok: false, code: 'unknown-distro', reason: `${type} package without a distro qualifier, namespace or SBOM distro` };
-    const eco = osEcosystems(type, d);
+    const eco = osEcosystems(type, d, pkg.version);
     if ('code' in eco) return { ok: false, ...eco };
     derivation.push(`distro ${d.id}${d.version ? ' ' + d.version : ''} from ${d.from} → ${eco.ecosystems.join(', ')}`);
     let name = pkg.name;

@@ -39,7 +39,8 @@ const RPM_IMAGES: [image: string, osRelease: string, ecosystem: string][] = [
   ['mageia:9', 'NAME="Mageia"\nVERSION="9"\nID=mageia\nVERSION_ID=9\nID_LIKE="mandriva fedora"', 'Mageia:9'],
   ['azurelinux/base/core:3.0', 'NAME="Microsoft Azure Linux"\nVERSION="3.0.20240727"\nID=azurelinux\nVERSION_ID="3.0"', 'Azure Linux:3'],
   ['photon:5.0', 'NAME="VMware Photon OS"\nVERSION="5.0"\nID=photon\nVERSION_ID=5.0', 'Photon OS:5.0'],
-  ['openeuler/openeuler:22.03-lts', 'NAME="openEuler"\nVERSION="22.03 (LTS-SP3)"\nID="openEuler"\nVERSION_ID="22.03"', 'openEuler:22.03'],
+  // OSV writes the LTS and service pack (test/match/openeuler.test.ts); only PRETTY_NAME has them.
+  ['openeuler/openeuler:22.03-lts-sp3', 'NAME="openEuler"\nVERSION="22.03 (LTS-SP3)"\nID="openEuler"\nVERSION_ID="22.03"\nPRETTY_NAME="openEuler 22.03 (LTS-SP3)"', 'openEuler:22.03-LTS-SP3'],
   ['opensuse/leap:15.5', 'NAME="openSUSE Leap"\nVERSION="15.5"\nID="opensuse-leap"\nID_LIKE="suse opensuse"\nVERSION_ID="15.5"', 'openSUSE:Leap 15.5'],
   ['registry.suse.com/bci/bci-base:15.5', 'NAME="SLES"\nVERSION="15-SP5"\nVERSION_ID="15.5"\nID="sles"\nID_LIKE="suse"', 'SUSE:Linux Enterprise Server 15 SP5'],
   ['SLES 15 GA', 'NAME="SLES"\nVERSION="15"\nVERSION_ID="15"\nID="sles"', 'SUSE:Linux Enterprise Server 15'],
@@ -48,7 +49,8 @@ const RPM_IMAGES: [image: string, osRelease: string, ecosystem: string][] = [
 test('RPM distributions: the release from os-release names the OSV ecosystem, by binary package', () => {
   for (const [image, osRelease, ecosystem] of RPM_IMAGES) {
     const d = distro(osRelease);
-    const q = ok(ecosystemFor(osPackage('rpm', d, 'openssl-libs', '3.0.7-25', 'openssl-3.0.7-25.src.rpm')));
+    // As the matcher asks: the package and the SBOM's distro.
+    const q = ok(ecosystemFor(osPackage('rpm', d, 'openssl-libs', '3.0.7-25', 'openssl-3.0.7-25.src.rpm'), d));
     assert.deepEqual([q.ecosystems, q.name, q.version, q.scheme.name, q.os], [[ecosystem], 'openssl-libs', '3.0.7-25', 'rpm', true], image);
     // The same answer from the SBOM's distro when the purl has no distro qualifier (an SBOM read
     // from another tool).
