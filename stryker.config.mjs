@@ -27,6 +27,10 @@ const only = (process.env.SCOUT_MUTATE_TESTS ?? '').split(',').filter(Boolean);
 const tests = testFiles(target.tests).filter((f) => only.length === 0 || only.some((w) => f.includes(w)));
 if (tests.length === 0) throw new Error(`SCOUT_MUTATE_TESTS=${process.env.SCOUT_MUTATE_TESTS} keeps none of ${name}'s test files`);
 
+// A target's environment (the layer target's SCOUT_WORKERS_IN_THREAD) reaches every test
+// process: Stryker's runners start them with this process's environment.
+Object.assign(process.env, target.env ?? {});
+
 // The TypeScript checker recompiles what depends on a mutated file, once per mutant (mutants
 // of one file cannot be checked together). Over the whole project that is hundreds of files
 // for a module like filetree.ts; rooted at the target's tests it is only what they import.
@@ -43,9 +47,9 @@ export default {
     nodeArgs: ['--import', 'tsx', '--test-reporter=tap', '--test-concurrency=1'],
     forceBail: true,
   },
-  // perTest: a "test" is one test file here. A target whose code runs in worker threads
-  // (the layer analysers) says 'off', since coverage in a worker is not seen.
-  coverageAnalysis: target.coverageAnalysis ?? 'perTest',
+  // perTest: a "test" is one test file here. Coverage in a worker thread is not seen, so a
+  // target whose code runs in workers runs them on the calling thread (its `env`).
+  coverageAnalysis: 'perTest',
   checkers: ['typescript'],
   tsconfigFile,
   typescriptChecker: { prioritizePerformanceOverAccuracy: true },

@@ -4,9 +4,9 @@
  * archive's analysis (inflating nested jars) is the biggest piece of it that needs nothing
  * but the file's bytes. The bytes are transferred, not copied: the builder owns them.
  */
-import type { Worker } from 'node:worker_threads';
 import { ScoutError } from '../../util/errors.js';
-import { siblingModule, startModuleWorker } from '../../util/module-worker.js';
+import { siblingModule, startInThread, startModuleWorker, workersInThread, type ModuleThread } from '../../util/module-worker.js';
+import { runAnalyzerJob } from './analyzer-job.js';
 import type { OffThread } from '../capture.js';
 import type { ImageBudget, ImageBudgetState } from '../image-budget.js';
 
@@ -37,16 +37,17 @@ const MAX_IN_FLIGHT_BYTES = 256 * 1024 * 1024;
 
 /** One helper thread shared by every layer of a scan; closed with the scan. */
 export class AnalyzerThread {
-  private worker: Worker | undefined;
+  private worker: ModuleThread | undefined;
   private nextId = 0;
   private inFlight = 0;
 
   constructor(private readonly maxInFlight = MAX_IN_FLIGHT_BYTES) {}
   private readonly pending = new Map<number, { resolve: (r: AnalyzerOutcome[]) => void; reject: (e: Error) => void }>();
 
-  private start(): Worker {
+  private start(): ModuleThread {
     if (this.worker) return this.worker;
-    const w = startModuleWorker(WORKER_URL);
+    // SCOUT_WORKERS_IN_THREAD=1 (mutation testing): the same job and messages on this thread.
+    const w = workersInThread() ? startInThread(runAnalyzerJob) : startModuleWorker(WORKER_URL);
     w.on('message', (m: AnalyzerReply) => {
       const p = this.pending.get(m.id);
       this.pending.delete(m.id);

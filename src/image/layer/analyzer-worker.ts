@@ -1,35 +1,6 @@
-/**
- * The analyzer helper thread (see analyzer-thread.ts): imports each analyzer module on first
- * use and calls the named exports, one per analyzer that wants the file; each answers with its
- * result or the error it threw.
- */
+/** The analyzer helper thread (see analyzer-thread.ts): runs each job it is sent (analyzer-job.ts). */
 import { parentPort } from 'node:worker_threads';
-import type { AnalyzerJob, AnalyzerReply, Outcome } from './analyzer-thread.js';
-import type { AnalyzeContext } from '../capture.js';
-import { ImageBudget } from '../image-budget.js';
+import type { AnalyzerJob } from './analyzer-thread.js';
+import { runAnalyzerJob } from './analyzer-job.js';
 
-const modules = new Map<string, Promise<Record<string, unknown>>>();
-
-function failure(err: unknown): Outcome {
-  const e = err as { name?: string; code?: string; message?: string; path?: string } | undefined;
-  return { error: { code: e?.name === 'ScoutError' ? e.code : undefined, message: String(e?.message ?? err), path: e?.path } };
-}
-
-parentPort!.on('message', async (m: AnalyzerJob) => {
-  const content = Buffer.from(m.content, 0, m.content.byteLength);
-  const out: Outcome[] = [];
-  const ctx: AnalyzeContext = m.budget ? { budget: ImageBudget.attach(m.budget) } : {};
-  for (const a of m.analyzers) {
-    try {
-      let mod = modules.get(a.module);
-      if (!mod) modules.set(a.module, (mod = import(a.module) as Promise<Record<string, unknown>>));
-      const fn = (await mod)[a.fn];
-      if (typeof fn !== 'function') throw new Error(`${a.module} exports no function ${a.fn}`);
-      out.push({ result: (fn as (c: Buffer, p: string, ctx: AnalyzeContext) => unknown)(content, m.path, ctx) });
-    } catch (err) {
-      out.push(failure(err));
-    }
-  }
-  const reply: AnalyzerReply = { id: m.id, out };
-  parentPort!.postMessage(reply);
-});
+parentPort!.on('message', async (m: AnalyzerJob) => parentPort!.postMessage(await runAnalyzerJob(m)));

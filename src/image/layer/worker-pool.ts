@@ -1,6 +1,7 @@
-import { MessageChannel, type Worker } from 'node:worker_threads';
+import { MessageChannel } from 'node:worker_threads';
 import { ScoutError } from '../../util/errors.js';
-import { siblingModule, startModuleWorker } from '../../util/module-worker.js';
+import { siblingModule, startInThread, startModuleWorker, workersInThread, type ModuleThread } from '../../util/module-worker.js';
+import { runLayerJob } from './layer-job.js';
 import type { LayerIndex } from '../layer-index.js';
 import { layerLabel } from '../resolve.js';
 import type { ImageLayer } from '../types.js';
@@ -15,17 +16,18 @@ const WORKER_URL = siblingModule(import.meta.url, 'worker');
  * in the worker, so several layers are indexed on several cores at once.
  */
 export class LayerWorkerPool {
-  private idle: Worker[] = [];
-  private all: Worker[] = [];
+  private idle: ModuleThread[] = [];
+  private all: ModuleThread[] = [];
   private nextId = 0;
 
   constructor(private readonly size: number) {}
 
-  private acquire(): Worker {
+  private acquire(): ModuleThread {
     const w = this.idle.pop();
     if (w) return w;
     if (this.all.length >= this.size) throw new Error('worker pool exhausted');
-    const created = startModuleWorker(WORKER_URL);
+    // SCOUT_WORKERS_IN_THREAD=1 (mutation testing): the same job and messages on this thread.
+    const created = workersInThread() ? startInThread(runLayerJob) : startModuleWorker(WORKER_URL);
     this.all.push(created);
     return created;
   }

@@ -1,79 +1,10 @@
 /**
- * Worker thread that turns one compressed layer blob into a LayerIndex: digest checks,
- * decompression and the tar pass all run here, so layers are indexed on every core while
- * the main thread only moves bytes.
+ * Worker thread that turns one compressed layer blob into a LayerIndex (see layer-job.ts):
+ * digest checks, decompression and the tar pass all run here, so layers are indexed on every
+ * core while the main thread only moves bytes.
  */
-import { Readable } from 'node:stream';
 import { parentPort } from 'node:worker_threads';
-import { ScoutError } from '../../util/errors.js';
-import { CompiledCapture, type CaptureSpec } from '../capture.js';
-import { openLayerStream } from './decompress.js';
-import { indexTarStream } from './tar-index.js';
-import { ImageBudget } from '../image-budget.js';
-import type { LayerJob, LayerJobResult } from './worker-protocol.js';
+import { runLayerJob } from './layer-job.js';
+import type { LayerJob } from './worker-protocol.js';
 
-const captures = new Map<string, Promise<CompiledCapture>>();
-
-function captureFor(ref: LayerJob['capture']): Promise<CompiledCapture> {
-  const key = `${ref.module}#${ref.name}`;
-  let p = captures.get(key);
-  if (!p) {
-    p = import(ref.module).then((m: Record<string, CaptureSpec>) => {
-      const spec = m[ref.name];
-      if (!spec) throw new Error(`${ref.module} exports no ${ref.name}`);
-      return new CompiledCapture(spec);
-    });
-    captures.set(key, p);
-  }
-  return p;
-}
-
-/** A Readable fed from a MessagePort, acknowledging bytes as the consumer takes them. */
-function portStream(port: import('node:worker_threads').MessagePort): Readable {
-  const queue: Buffer[] = [];
-  let ended = false;
-  let wanting = false;
-  const s = new Readable({
-    highWaterMark: 1024 * 1024,
-    read() {
-      const next = queue.shift();
-      if (next) {
-        port.postMessage(next.length);
-        s.push(next);
-      } else if (ended) s.push(null);
-      else wanting = true;
-    },
-  });
-  port.on('message', (m: ArrayBuffer | null | { error: string }) => {
-    if (m === null) {
-      ended = true;
-      if (wanting && queue.length === 0) s.push(null);
-      return;
-    }
-    if (m instanceof ArrayBuffer) {
-      const b = Buffer.from(m);
-      if (wanting) {
-        wanting = false;
-        port.postMessage(b.length);
-        s.push(b);
-      } else queue.push(b);
-      return;
-    }
-    s.destroy(new ScoutError('layer-read-failed', m.error));
-  });
-  return s;
-}
-
-parentPort!.on('message', async (job: LayerJob) => {
-  let result: LayerJobResult;
-  try {
-    const capture = await captureFor(job.capture);
-    const tar = await openLayerStream(portStream(job.port), { digest: job.digest, diffId: job.diffId, size: job.size, label: job.label, verifyAfterFailure: true });
-    result = { id: job.id, index: await indexTarStream(tar, job.diffId, capture, job.label, undefined, undefined, job.budget && ImageBudget.attach(job.budget), true) };
-  } catch (err) {
-    const e = err as ScoutError;
-    result = { id: job.id, error: { code: e.code ?? 'layer-failed', message: e.message, layer: e.layer, path: e.path } };
-  }
-  job.port.close();
-  parentPort!.postMessage(result);
-});
+parentPort!.on('message', async (job: LayerJob) => parentPort!.postMessage(await runLayerJob(job)));
