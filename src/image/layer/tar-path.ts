@@ -13,8 +13,9 @@ const IRREGULAR_NAME = /(^|\/)\.\.?(\/|$)|\/\/|\\|\/$/;
 export function confineTarPath(name: string): { path?: string; absolute: boolean } {
   const absolute = name.startsWith('/');
   // Layers list tens of thousands of names like 'usr/lib/x' or './usr/lib/x': keep those cheap.
+  // './/etc/x' leaves '/etc/x' once './' is dropped: not plain (it gave '//etc/x').
   const plain = name.startsWith('./') ? name.slice(2) : name;
-  if (plain !== '' && !IRREGULAR_NAME.test(plain)) return { path: absolute ? plain : '/' + plain, absolute };
+  if (plain !== '' && !IRREGULAR_NAME.test(plain) && (absolute || plain[0] !== '/')) return { path: absolute ? plain : '/' + plain, absolute };
   const parts: string[] = [];
   for (const part of name.replace(/\\/g, '/').split('/')) {
     if (part === '' || part === '.') continue;
