@@ -21,11 +21,12 @@ export function header(name: string, size: number, type: string): Buffer {
   return h;
 }
 
-/** One pax extended-header record, its length prefix counting itself. */
+/** One pax extended-header record, its length prefix counting itself (in UTF-8 bytes, as pax does). */
 export function paxRecord(key: string, value: string): string {
   const body = ` ${key}=${value}\n`;
-  let len = body.length + 1;
-  while (`${len}${body}`.length !== len) len = `${len}${body}`.length;
+  const bytes = (s: string) => Buffer.byteLength(s);
+  let len = bytes(body) + 1;
+  while (bytes(`${len}${body}`) !== len) len = bytes(`${len}${body}`);
   return `${len}${body}`;
 }
 
