@@ -5,7 +5,6 @@
  * must fail exactly when it stopped inside a header, an extension or a body.
  */
 import assert from 'node:assert/strict';
-import { Readable } from 'node:stream';
 import { test } from 'node:test';
 import { extract as tarExtract } from 'tar-stream';
 import { HEAD_BYTES, TarParser, parseTar, type TarHeader } from '../../../src/image/layer/tar-parser.js';
