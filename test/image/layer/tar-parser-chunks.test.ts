@@ -15,6 +15,8 @@ type Entry = { name: string; type: string; size: number; mode: number; linkname:
 
 const LONG_DIR = `usr/lib/${'node_modules/a-package-with-a-long-name/'.repeat(4)}lib`;
 const LONG_BASE = `${'a-long-file-name-'.repeat(7)}.js`;
+// 140 bytes: ustar keeps it in the prefix field, pax and GNU formats in their own ways.
+const MID_DIR = `opt/${'segment-of-a-path/'.repeat(7)}leaf`;
 
 function members(longNames: boolean): [string, GnuTarEntry][] {
   const list: [string, GnuTarEntry][] = [
@@ -27,6 +29,8 @@ function members(longNames: boolean): [string, GnuTarEntry][] {
     ['etc/link', { symlink: 'os-release' }],
     ['etc/hard', { hardlink: 'etc/os-release' }],
     ['etc/fifo', { fifo: true }],
+    [MID_DIR, { dir: true }],
+    [`${MID_DIR}/package.json`, '{"name":"mid"}'],
   ];
   if (longNames) list.push([LONG_DIR, { dir: true }], [`${LONG_DIR}/${LONG_BASE}`, 'long'], [`${LONG_DIR}/to-long`, { symlink: `${LONG_DIR}/${LONG_BASE}` }]);
   return list;
