@@ -149,3 +149,23 @@ test('a GNU long link target (type K) belongs to the next member only', () => {
   const tar = Buffer.concat([header('././@LongLink', k.length, 'K'), pad(k), ...member('lnk', '', '2'), ...member('other', '', '2'), END]);
   assert.deepEqual(parse(tar, 3).map((e) => [e.name, e.linkname]), [['lnk', target], ['other', '']]);
 });
+
+test('a header whose name is empty (its first byte NUL) is an entry, not the end of the archive', () => {
+  const [h, b] = member('', 'nameless');
+  h.write('0000755\0', 100, 'latin1');
+  reseal(h);
+  const got = parse(Buffer.concat([h, b, ...member('after', 'a'), END]));
+  assert.deepEqual(got.map((e) => [e.name, e.body]), [['', 'nameless'], ['after', 'a']]);
+});
+
+test('a file\'s first bytes come with its header when its whole body ends exactly where the chunk does', () => {
+  const body = 'q'.repeat(512);
+  const tar = Buffer.concat([...member('exact', body), ...member('short', 'abc'), END]);
+  const heads: [string, string | undefined][] = [];
+  const parser = new TarParser((h, head) => void heads.push([h.name, head?.toString()]));
+  parser.push(tar.subarray(0, 1024));
+  parser.push(tar.subarray(1024, 1024 + 512 + 3));
+  parser.push(tar.subarray(1024 + 512 + 3));
+  parser.end();
+  assert.deepEqual(heads, [['exact', body], ['short', 'abc']]);
+});
