@@ -169,3 +169,28 @@ test('a file\'s first bytes come with its header when its whole body ends exactl
   parser.end();
   assert.deepEqual(heads, [['exact', body], ['short', 'abc']]);
 });
+
+test('a valid pax size, 0 included, overrides the header\'s; a bad one is quoted cut to 64 characters, the member to 256', () => {
+  for (const [paxSize, body] of [['5', 'hello'], ['0', '']] as const) {
+    const pax = Buffer.from(paxRecord('size', paxSize));
+    const [h] = member('sized', 'x'.repeat(700));
+    const tar = Buffer.concat([header('PaxHeader/s', pax.length, 'x'), pad(pax), h, pad(Buffer.from(body)), ...member('next', 'n'), END]);
+    assert.deepEqual(parse(tar).map((e) => [e.name, e.size, e.body]), [['sized', body.length, body], ['next', 1, 'n']], `pax size ${paxSize}`);
+  }
+  const bad = '9'.repeat(100);
+  const name = 'n'.repeat(300);
+  const pax = Buffer.from(paxRecord('size', bad) + paxRecord('path', name));
+  rejects(Buffer.concat([header('PaxHeader/s', pax.length, 'x'), pad(pax), ...member('x', 'x'), END]), 'corrupt-layer', `invalid pax size "${bad.slice(0, 64)}" for member "${name.slice(0, 256)}"`);
+});
+
+test('an old V7 header (no ustar magic) has no prefix field: the name is the name field alone', () => {
+  const [h, b] = member('v7name', 'v7');
+  h.write('some/prefix', 345, 'latin1');
+  h.fill(0, 257, 265);
+  reseal(h);
+  assert.deepEqual(parse(Buffer.concat([h, b, END])).map((e) => [e.name, e.body]), [['v7name', 'v7']]);
+  const [u, ub] = member('name', 'u');
+  u.write('some/prefix', 345, 'latin1');
+  reseal(u);
+  assert.deepEqual(parse(Buffer.concat([u, ub, END])).map((e) => e.name), ['some/prefix/name']);
+});
