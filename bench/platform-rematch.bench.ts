@@ -80,7 +80,7 @@ function metadataOf(i: number, repository: string, digest: string, configDigest:
 
 export async function seed(db: import('kysely').Kysely<PlatformDatabase>, orgId: string): Promise<number> {
   const at = new Date('2026-11-01T00:00:00Z').toISOString();
-  const rows: Pick<Rows, 'repositories' | 'images' | 'image_metadata' | 'packages' | 'image_packages'> = { repositories: [], images: [], image_metadata: [], packages: [], image_packages: [] };
+  const rows: Pick<Rows, 'repositories' | 'images' | 'image_metadata' | 'packages' | 'image_packages' | 'package_images'> = { repositories: [], images: [], image_metadata: [], packages: [], image_packages: [], package_images: [] };
   const purls: string[] = [];
   for (let p = 0; p < POOL; p++) purls.push(`pkg:npm/bench-lib-${p}@1.${p % 7}.0`);
   // What a push stores of each package beside its purl: its licences as the policies read them
@@ -116,12 +116,16 @@ export async function seed(db: import('kysely').Kysely<PlatformDatabase>, orgId:
       affected++;
     }
     let ordinal = 0;
-    for (const purl of mine) rows.image_packages.push({ image_id: id, ordinal: ordinal++, org_id: orgId, purl, layer_diff_id: null, relationship: 'direct', detail: details.get(purl)! });
+    for (const purl of mine) {
+      // Indexed as a settled push's packages are (package-index.ts).
+      rows.package_images.push({ purl, org_id: orgId, batch: 0, image_id: id, ordinal });
+      rows.image_packages.push({ image_id: id, ordinal: ordinal++, org_id: orgId, purl, layer_diff_id: null, relationship: 'direct', detail: details.get(purl)! });
+    }
   }
   const { chunks, rowsPerInsert } = await import('../src/store/kysely/dialect.js');
   // One transaction: a kept database holds all of the seed or none of it.
   await db.transaction().execute(async (trx) => {
-    for (const table of ['repositories', 'images', 'image_metadata', 'packages', 'image_packages'] as const) {
+    for (const table of ['repositories', 'images', 'image_metadata', 'packages', 'image_packages', 'package_images'] as const) {
       const list = rows[table] as unknown as Record<string, unknown>[];
       const per = Math.min(500, rowsPerInsert(Object.keys(list[0]!).length));
       for (const c of chunks(list, per)) await trx.insertInto(table).values(c as never).execute();
@@ -146,7 +150,7 @@ async function resetKept(db: import('kysely').Kysely<PlatformDatabase>): Promise
   });
   // The jobs table exists once a run opened the queue.
   await sql`DELETE FROM jobs`.execute(db).catch(() => undefined);
-  const r = await db.selectFrom('image_packages').select((eb) => eb.fn.countAll<number>().as('n')).where('purl', '=', TARGET).executeTakeFirstOrThrow();
+  const r = await db.selectFrom('package_images').select((eb) => eb.fn.countAll<number>().as('n')).where('purl', '=', TARGET).executeTakeFirstOrThrow();
   return Number(r.n);
 }
 

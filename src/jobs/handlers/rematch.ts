@@ -28,6 +28,7 @@ import type { DistroInfo, Package, Sbom } from '../../sbom/model.js';
 import type { AdvisoryStore } from '../../store/advisory-store.js';
 import { environmentsOf, recordEvents, type DeliverPayload } from '../../store/kysely/activity-store.js';
 import { chunks } from '../../store/kysely/dialect.js';
+import { settlePackageIndex } from '../../store/kysely/package-index.js';
 import { findingDetail } from '../../store/kysely/org-store.js';
 import { ImageCountDeltas } from '../../store/kysely/image-counts.js';
 import type { PlatformDatabase } from '../../store/kysely/schema.js';
@@ -123,13 +124,16 @@ async function targetsOf(deps: RematchDeps, payload: RematchPayload): Promise<{ 
   const targets: Target[] = [];
   // group → the package to match, per distribution
   const groups: Groups = new Map();
+  // Every stored image's packages are in package_images once it settles, the newest push's too.
+  if (byPurl.size) await settlePackageIndex(deps.db);
   for (const c of chunks([...byPurl.keys()], 500)) {
     const rows = await deps.db
-      .selectFrom('image_packages as ip')
+      .selectFrom('package_images as pi')
+      .innerJoin('image_packages as ip', (j) => j.onRef('ip.image_id', '=', 'pi.image_id').onRef('ip.ordinal', '=', 'pi.ordinal'))
       .innerJoin('images as i', 'i.id', 'ip.image_id')
       .leftJoin('repositories as r', 'r.id', 'i.repository_id')
       .select(['ip.org_id', 'ip.image_id', 'ip.purl', 'ip.detail', 'i.digest', 'i.distro', 'r.name as repository'])
-      .where('ip.purl', 'in', c)
+      .where('pi.purl', 'in', c)
       .execute();
     for (const r of rows) {
       const detail = JSON.parse(r.detail) as Omit<Package, 'purl' | 'name' | 'version' | 'type'>;

@@ -13,6 +13,7 @@ import { decodeCursor, encodeCursor, limitOf, pageOf } from './cursor.js';
 import { chunks, likeEscaped } from './dialect.js';
 import { COUNT_COLUMNS, countsOfRow } from './image-counts.js';
 import type { PlatformDatabase } from './schema.js';
+import { settlePackageIndex } from './package-index.js';
 
 const DAY_MS = 86_400_000;
 
@@ -400,8 +401,10 @@ export class KyselyDashboardQueries implements DashboardReader {
   async packageNames(filter: PackageNameFilter, page: PageRequest): Promise<Page<PackageName>> {
     const limit = limitOf(page);
     const after = decodeCursor(page.cursor, ['string', 'string', 'string']);
+    // Which images have which package: package_images, once every stored image is in it.
+    await settlePackageIndex(this.db);
     let inner = this.db
-      .selectFrom('image_packages as ip')
+      .selectFrom('package_images as ip')
       .innerJoin('packages as p', 'p.purl', 'ip.purl')
       .where('ip.org_id', '=', this.org.id)
       .select(['p.name', 'p.type', sql<string>`coalesce(p.namespace, '')`.as('ns')])
@@ -419,7 +422,7 @@ export class KyselyDashboardQueries implements DashboardReader {
     const versions = new Map<string, string[]>();
     if (kept.length) {
       const v = await this.db
-        .selectFrom('image_packages as ip')
+        .selectFrom('package_images as ip')
         .innerJoin('packages as p', 'p.purl', 'ip.purl')
         .select(['p.name', 'p.type', sql<string>`coalesce(p.namespace, '')`.as('ns'), 'p.version'])
         .distinct()

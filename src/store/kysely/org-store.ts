@@ -49,6 +49,7 @@ import { decodeCursor, limitOf, pageOf } from './cursor.js';
 import { KyselyDashboardQueries } from './dashboard-queries.js';
 import { chunks, isUniqueViolation, likeEscaped, orgColumn, rowsPerInsert } from './dialect.js';
 import type { FindingsTable, ImagePackagesTable, ImagesTable, PackagesTable, PlatformDatabase, VulnerabilityAliasesTable } from './schema.js';
+import { queuePackageIndex, settleAfterPush, settlePackageIndex } from './package-index.js';
 import { BulkStatement } from './bulk.js';
 import { aliasedVulnerabilities } from './vulnerability-aliases.js';
 import { createTokenRow, tokenInfoOf } from './tokens.js';
@@ -176,6 +177,7 @@ export class KyselyOrgStore implements OrgStore {
         await trx.insertInto('image_metadata').values({ image_id: imageId, org_id: this.org.id, metadata: metadataJson }).execute();
         await this.insertLayers(trx, imageId, m, chains);
         const packageRows = await this.insertPackages(trx, imageId, upload.packages, upload.distro);
+        await queuePackageIndex(trx, this.org.id, imageId);
         const findingRows = await this.insertFindings(trx, imageId, upload.findings, at);
         await insertSupplyChain(trx, this.org.id, imageId, upload, at);
         await refreshImageCounts(trx, [imageId]);
@@ -193,6 +195,7 @@ export class KyselyOrgStore implements OrgStore {
         }
         return true;
       });
+      if (created) await settleAfterPush(this.db);
       const image = await this.getImage(m.digest);
       if (!image) throw new ScoutError('store-lost', `image ${m.digest} vanished after it was stored`);
       return { created, image };
@@ -783,8 +786,9 @@ export class KyselyOrgStore implements OrgStore {
     const after = decodeCursor(page.cursor, ['string', 'string']);
     const parts = tryParsePurl(purl);
     if (!parts) throw new ScoutError('bad-purl', `"${purl}" is not a package URL`);
+    await settlePackageIndex(this.db);
     let q = this.db
-      .selectFrom('image_packages as ip')
+      .selectFrom('package_images as ip')
       .innerJoin('packages as p', 'p.purl', 'ip.purl')
       .innerJoin('images as i', 'i.id', 'ip.image_id')
       .leftJoin('repositories as r', 'r.id', 'i.repository_id')
@@ -1071,6 +1075,8 @@ function storedFinding(r: PlatformDatabase['findings'], vex?: FindingVex): Store
  * packages rows, layers rows and tag history, then shared packages and layers nothing else uses.
  */
 export async function deleteImages(trx: Db, orgId: string, imageIds: readonly string[]): Promise<void> {
+  // The packages rows nothing uses are found through package_images: every image in it first.
+  if (imageIds.length) await settlePackageIndex(trx);
   for (const ids of chunks(imageIds, 500)) {
     const purls = (await trx.selectFrom('image_packages').select('purl').distinct().where('org_id', '=', orgId).where('image_id', 'in', ids).execute()).map((r) => r.purl);
     const chains = (await trx.selectFrom('image_layers').select('chain_id').distinct().where('org_id', '=', orgId).where('image_id', 'in', ids).execute()).map((r) => r.chain_id);
@@ -1085,13 +1091,14 @@ export async function deleteImages(trx: Db, orgId: string, imageIds: readonly st
     await trx.deleteFrom('image_provenance').where('org_id', '=', orgId).where('image_id', 'in', ids).execute();
     await deleteImagesVex(trx, orgId, ids);
     await trx.deleteFrom('findings').where('org_id', '=', orgId).where('image_id', 'in', ids).execute();
+    await trx.deleteFrom('package_images').where('org_id', '=', orgId).where('image_id', 'in', ids).execute();
     await trx.deleteFrom('image_packages').where('org_id', '=', orgId).where('image_id', 'in', ids).execute();
     await trx.deleteFrom('image_layers').where('org_id', '=', orgId).where('image_id', 'in', ids).execute();
     await trx.deleteFrom('tags').where('org_id', '=', orgId).where('image_id', 'in', ids).execute();
     await trx.deleteFrom('image_metadata').where('org_id', '=', orgId).where('image_id', 'in', ids).execute();
     await trx.deleteFrom('images').where('org_id', '=', orgId).where('id', 'in', ids).execute();
     for (const c of chunks(purls, 500)) {
-      await trx.deleteFrom('packages').where('purl', 'in', c).where((eb) => eb.not(eb.exists(eb.selectFrom('image_packages as ip').select('ip.purl').whereRef('ip.purl', '=', 'packages.purl')))).execute();
+      await trx.deleteFrom('packages').where('purl', 'in', c).where((eb) => eb.not(eb.exists(eb.selectFrom('package_images as ip').select('ip.purl').whereRef('ip.purl', '=', 'packages.purl')))).execute();
     }
     // A vulnerability's aliases stay while any finding of the organisation has it.
     for (const c of chunks(vulns, 500)) {

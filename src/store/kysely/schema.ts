@@ -125,6 +125,22 @@ export interface ImagePackagesTable {
   detail: string;
 }
 
+/** Which images have a purl: image_packages by purl, filled in batches (package-index.ts, migration 011). */
+export interface PackageImagesTable {
+  purl: string;
+  org_id: string;
+  /** When its batch was indexed (ms): a batch's entries go to the end of each purl's run. */
+  batch: number;
+  image_id: string;
+  ordinal: number;
+}
+
+/** A stored image whose packages are not in package_images yet. */
+export interface PackageIndexPendingTable {
+  image_id: string;
+  org_id: string;
+}
+
 export interface FindingsTable {
   image_id: string;
   purl: string;
@@ -313,6 +329,8 @@ export interface PlatformDatabase {
   image_layers: ImageLayersTable;
   packages: PackagesTable;
   image_packages: ImagePackagesTable;
+  package_images: PackageImagesTable;
+  package_index_pending: PackageIndexPendingTable;
   findings: FindingsTable;
   vulnerability_aliases: VulnerabilityAliasesTable;
   events: EventsTable;
@@ -348,6 +366,8 @@ export const PLATFORM_TABLES = [
   'vex_documents',
   'vulnerability_aliases',
   'findings',
+  'package_index_pending',
+  'package_images',
   'image_packages',
   'packages',
   'image_layers',
