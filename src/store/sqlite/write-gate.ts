@@ -21,6 +21,7 @@ import { resolve } from 'node:path';
 export class WriteGate {
   private tail: Promise<void> = Promise.resolve();
   private waiting = 0;
+  private ended = 0;
 
   /** Waits for the gate; the returned function gives it back (calling it again does nothing). */
   async acquire(): Promise<() => void> {
@@ -35,6 +36,7 @@ export class WriteGate {
     return () => {
       if (released) return;
       released = true;
+      this.ended++;
       open();
     };
   }
@@ -47,6 +49,11 @@ export class WriteGate {
     } finally {
       release();
     }
+  }
+
+  /** Writes of this process to the file that have ended (committed or not): a reader's cue that the data may have changed. */
+  get writesEnded(): number {
+    return this.ended;
   }
 
   /** Writers waiting for the gate (not counting the holder). */
