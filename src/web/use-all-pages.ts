@@ -2,9 +2,10 @@
  * Every item of a server-paged list, for a view that needs the whole of a short list at once
  * (an image's layer chain for its recommendations, the advisory sources' freshness): follows
  * the `next` cursors to the end, 500 at a time, as one load. The first page's other fields
- * stay (the advisory sources' `maxAgeDays`).
+ * stay (the advisory sources' `maxAgeDays`). Started in a layout effect, as useApi's requests
+ * are: before the browser paints, not after.
  */
-import { useCallback, useEffect, useState } from 'react';
+import { useCallback, useLayoutEffect, useState } from 'react';
 import { api } from './api';
 import type { Loaded } from './use-api';
 
@@ -13,7 +14,7 @@ type Paged<T> = { items: T[]; next?: string };
 export function useAllPages<T, P extends Paged<T> = Paged<T>>(path: string | undefined): Loaded<P> {
   const [state, setState] = useState<{ key?: string; data?: P; error?: Error }>({});
   const [tick, setTick] = useState(0);
-  useEffect(() => {
+  useLayoutEffect(() => {
     if (path === undefined) return;
     const ctl = new AbortController();
     const pageOf = (cursor?: string) => api<P>(`${path}${path.includes('?') ? '&' : '?'}limit=500${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`, { signal: ctl.signal });
