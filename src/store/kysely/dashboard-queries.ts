@@ -94,6 +94,26 @@ export class KyselyDashboardQueries implements DashboardReader {
     return this.db.selectFrom('findings as f').where('f.org_id', '=', this.org.id).where('f.fixed_at', 'is', null).where('f.withdrawn_at', 'is', null);
   }
 
+  /**
+   * Open findings of this organisation with one of these package URLs: each purl seeks its open
+   * findings in findings_open_purl (migration 12), which holds every column the list reads. As
+   * `purl IN (subquery)` SQLite instead walked another index of the findings and read each row
+   * for its purl (the total of `?q=npm-pkg-1` at 10,000 images: 77 ms of CPU; so, 2.8 ms).
+   * CROSS JOIN is how SQLite is told to start from the left table; PostgreSQL plans it as any
+   * inner join. packages.purl is unique, so each finding appears once.
+   */
+  private openFindingsOf(purls: ReturnType<KyselyDashboardQueries['purlsMatching']>): OpenFindings {
+    const q = this.db
+      .selectFrom(purls.as('m'))
+      .crossJoin('findings as f')
+      .whereRef('f.purl', '=', 'm.purl')
+      .where('f.org_id', '=', this.org.id)
+      .where('f.fixed_at', 'is', null)
+      .where('f.withdrawn_at', 'is', null);
+    // `m` is only the purls to start from: callers see the findings alone, as openFindings gives them.
+    return q as unknown as OpenFindings;
+  }
+
   private async refsOf(imageIds: readonly string[]): Promise<Map<string, ImageRef>> {
     const out = new Map<string, ImageRef>();
     if (!imageIds.length) return out;
@@ -206,14 +226,17 @@ export class KyselyDashboardQueries implements DashboardReader {
     const found = text ? await this.textFound(text) : undefined;
     if (found && !found.ids && !found.purls) return { items: [], total: 0 };
     // The open findings the filters keep (`vex` too unless told otherwise: a row's VEX counts
-    // are of the findings every other filter keeps).
+    // are of the findings every other filter keeps). A text found in package URLs only starts
+    // from those purls (openFindingsOf), so the index of open findings by purl is read, not
+    // every finding.
+    const byPurls = text !== undefined && found !== undefined && found.purls && !found.ids;
     const matching = (byVex = true) => {
-      let q = this.openFindings();
+      let q = byPurls ? this.openFindingsOf(this.purlsMatching(text)) : this.openFindings();
       if (byVex && filter.vex?.length) q = withVexStatus(q, this.org.id, filter.vex);
       // The severity's rank too, which it implies: findings_org_open_rank is read for that rank only.
       if (filter.severity) q = q.where('f.severity', '=', filter.severity).where(RANK, '=', Math.max(0, SEVERITY_LEVELS.indexOf(filter.severity)));
       if (filter.kev) q = q.where('f.kev', '=', 1);
-      if (text && found) {
+      if (text && found && !byPurls) {
         q = q.where((eb) => eb.or([...(found.ids ? [eb('f.vulnerability_id', 'in', this.idsMatching(text))] : []), ...(found.purls ? [eb('f.purl', 'in', this.purlsMatching(text))] : [])]));
       }
       return q;

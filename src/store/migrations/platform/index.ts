@@ -15,6 +15,7 @@ import * as m008 from './008-vulnerability-aliases.js';
 import * as m009 from './009-vulnerability-rank-index.js';
 import * as m010 from './010-vex.js';
 import * as m011 from './011-package-index.js';
+import * as m012 from './012-open-findings-by-purl.js';
 
 export interface PlatformMigration {
   version: number;
@@ -22,4 +23,4 @@ export interface PlatformMigration {
   up(db: Kysely<unknown>): Promise<void>;
 }
 
-export const PLATFORM_MIGRATIONS: readonly PlatformMigration[] = [m001, m002, m003, m004, m005, m006, m007, m008, m009, m010, m011];
+export const PLATFORM_MIGRATIONS: readonly PlatformMigration[] = [m001, m002, m003, m004, m005, m006, m007, m008, m009, m010, m011, m012];
