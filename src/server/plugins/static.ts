@@ -1,6 +1,6 @@
 /**
  * Serves the dashboard (the Vite build in dist/web) at `/`: hashed files under /assets/ with a
- * year of caching, and index.html for every other page path so client-side routes survive a
+ * year of caching (brotli or gzip when the browser accepts it, from the build's own copies), and index.html for every other page path so client-side routes survive a
  * reload or a shared link. `/v1/...` paths are never answered with the page: an unknown API
  * path stays a JSON 404. The Content-Security-Policy lets the page talk to this server only.
  */
@@ -80,6 +80,8 @@ export async function dashboardPlugin(app: FastifyInstance, opts: DashboardOptio
       dotfiles: 'deny',
       // File names carry their content hash: a changed file is a new name.
       immutable: true,
+      // The build's .br and .gz copies (scripts/build-web.mjs), to browsers that accept them.
+      preCompressed: true,
       maxAge: '365d',
       setHeaders: (res) => {
         res.setHeader('x-content-type-options', 'nosniff');

@@ -1,10 +1,13 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync, writeFileSync } from 'node:fs';
+import { brotliDecompressSync, gunzipSync } from 'node:zlib';
 import { join } from 'node:path';
 import Fastify from 'fastify';
 import { dashboardPlugin, DASHBOARD_CSP, defaultWebRoot } from '../../../src/server/plugins/static.js';
 import { tempDir as tmpDir } from '../../helpers/tmp.js';
+// @ts-expect-error: a plain ES module script without type declarations
+import { compressAssets } from '../../../scripts/build-web.mjs';
 
 async function appWith(root: string) {
   const app = Fastify();
@@ -19,6 +22,9 @@ function builtDashboard(): string {
   mkdirSync(join(root, 'assets'));
   writeFileSync(join(root, 'index.html'), '<!doctype html><div id="root"></div><script type="module" src="/assets/app-1.js"></script>');
   writeFileSync(join(root, 'assets', 'app-1.js'), 'console.log(1)');
+  // Large enough that compressing it pays (as the real bundle, 281 KB).
+  writeFileSync(join(root, 'assets', 'app-2.js'), Array.from({ length: 2000 }, (_, i) => `export const v${i} = ${i};`).join('\n'));
+  (compressAssets as (dir: string) => void)(join(root, 'assets'));
   writeFileSync(join(root, 'secret.txt'), 'top secret');
   return root;
 }
@@ -48,6 +54,25 @@ test('hashed assets are cached for a year; missing ones are 404s, not the page',
   for (const url of ['/assets/..%2fsecret.txt', '/assets/%2e%2e/secret.txt', '/assets/../secret.txt']) {
     assert.doesNotMatch((await app.inject({ url })).body, /top secret/, url);
   }
+  await app.close();
+});
+
+test('scripts go out brotli- or gzip-compressed to a browser that accepts it, from the build\'s copies, and plain to one that does not', async () => {
+  const app = await appWith(builtDashboard());
+  const plain = (await app.inject({ url: '/assets/app-2.js' })).rawPayload;
+  assert.ok(plain.length > 30_000);
+  const br = await app.inject({ url: '/assets/app-2.js', headers: { 'accept-encoding': 'gzip, deflate, br' } });
+  assert.equal(br.headers['content-encoding'], 'br');
+  assert.match(br.headers['content-type'] as string, /javascript/);
+  assert.match(br.headers['cache-control'] as string, /immutable/);
+  assert.ok(br.rawPayload.length < plain.length / 5, `${br.rawPayload.length} of ${plain.length} bytes`);
+  assert.deepEqual(brotliDecompressSync(br.rawPayload), plain);
+  const gz = await app.inject({ url: '/assets/app-2.js', headers: { 'accept-encoding': 'gzip' } });
+  assert.equal(gz.headers['content-encoding'], 'gzip');
+  assert.deepEqual(gunzipSync(gz.rawPayload), plain);
+  const none = await app.inject({ url: '/assets/app-2.js', headers: { 'accept-encoding': 'identity' } });
+  assert.equal(none.headers['content-encoding'], undefined);
+  assert.deepEqual(none.rawPayload, plain);
   await app.close();
 });
 
