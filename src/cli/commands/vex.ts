@@ -7,26 +7,12 @@
  */
 import type { Command } from 'commander';
 import type { VexDocumentDetail, VexDocumentSummary } from '../../store/kysely/vex-store.js';
-import { ScoutError } from '../../util/errors.js';
 import { action, writeOutput } from '../common.js';
-import type { ServerLogin } from '../server-client.js';
+import { serverSubcommandLogin as login, withServerOptions as common, type ServerSubcommandOptions } from '../server-subcommand.js';
 
-interface Options {
-  server?: string;
-  format: string;
-}
+type Options = ServerSubcommandOptions;
 
 type Added = { id: string; created: boolean; changedImages: number; document: VexDocumentDetail };
-
-async function login(o: Options): Promise<ServerLogin> {
-  if (!['text', 'json'].includes(o.format)) throw new ScoutError('bad-format', `--format must be text or json, not "${o.format}"`);
-  const { resolveLogin } = await import('../server-client.js');
-  return resolveLogin(o.server);
-}
-
-function common(cmd: Command): Command {
-  return cmd.option('--server <url>', "server URL (default: SCOUT_SERVER or scout login's)").option('--format <format>', 'text or json', 'text');
-}
 
 /** Where a document came from, for a table: its own @id, else the file a push read, else its author. */
 function origin(d: VexDocumentSummary): string {

@@ -8,23 +8,9 @@ import type { Webhook, WebhookDelivery } from '../../store/kysely/activity-store
 import { ScoutError } from '../../util/errors.js';
 import { EVENT_KINDS } from '../../notify/events.js';
 import { action, writeOutput } from '../common.js';
-import type { ServerLogin } from '../server-client.js';
+import { serverSubcommandLogin as login, withServerOptions as common, type ServerSubcommandOptions } from '../server-subcommand.js';
 
-interface Options {
-  server?: string;
-  format: string;
-}
-
-
-async function login(o: Options): Promise<ServerLogin> {
-  if (!['text', 'json'].includes(o.format)) throw new ScoutError('bad-format', `--format must be text or json, not "${o.format}"`);
-  const { resolveLogin } = await import('../server-client.js');
-  return resolveLogin(o.server);
-}
-
-function common(cmd: Command): Command {
-  return cmd.option('--server <url>', "server URL (default: SCOUT_SERVER or scout login's)").option('--format <format>', 'text or json', 'text');
-}
+type Options = ServerSubcommandOptions;
 
 export function register(program: Command): void {
   const webhook = program.command('webhook').description("the organisation's webhooks: where events are delivered");
