@@ -189,7 +189,7 @@ test('limits: string length, aliases, products per statement, statements per doc
   assert.deepEqual(bw.items.map((x) => [x.code, x.message, x.path]), [['vex-too-large', `VEX document larger than ${VEX_LIMITS.fileBytes} bytes`, 'big.json']]);
 });
 
-test('what is not an OpenVEX document, and an unexpected @context', () => {
+test('what is not an OpenVEX (or CycloneDX VEX) document, and an unexpected @context', () => {
   const w = new Warnings();
   assert.equal(parseVex('{"statements": [', 'broken.json', w), undefined);
   assert.equal(w.items[0].code, 'vex-malformed');
@@ -198,7 +198,7 @@ test('what is not an OpenVEX document, and an unexpected @context', () => {
   for (const doc of [null, [], '"text"', 42, 'null', { statements: {} }, { statements: 'x' }, {}]) {
     const dw = new Warnings();
     assert.equal(parseVex(doc, 'x.json', dw), undefined, JSON.stringify(doc));
-    assert.deepEqual(dw.items.map((x) => [x.code, x.message, x.path]), [['vex-malformed', 'not an OpenVEX document (no statements list)', 'x.json']]);
+    assert.deepEqual(dw.items.map((x) => [x.code, x.message, x.path]), [['vex-malformed', 'not an OpenVEX or CycloneDX VEX document (no statements list)', 'x.json']]);
   }
   // An empty statement list is a document with nothing to say.
   assert.deepEqual(parseVex({ statements: [] }, 'empty.json')?.statements, []);
