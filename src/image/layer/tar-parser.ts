@@ -40,8 +40,13 @@ function isZeroBlock(b: Buffer, off: number): boolean {
 }
 
 /** 'ustar' at offset 257 (both the POSIX 'ustar\0' and the old GNU 'ustar ' magic). */
-function isUstar(h: Buffer, off: number): boolean {
-  return h[off + 257] === 0x75 && h[off + 258] === 0x73 && h[off + 259] === 0x74 && h[off + 260] === 0x61 && h[off + 261] === 0x72;
+/**
+ * POSIX ustar ("ustar\0"), the only format with a name prefix at 345. Old GNU headers say
+ * "ustar " (a space, then " \0") and keep atime and ctime there: GNU tar's incremental mode
+ * (`-G`) fills them, and reading them as a prefix named every member "15305633765/…".
+ */
+function hasUstarPrefix(h: Buffer, off: number): boolean {
+  return h[off + 257] === 0x75 && h[off + 258] === 0x73 && h[off + 259] === 0x74 && h[off + 260] === 0x61 && h[off + 261] === 0x72 && h[off + 262] === 0;
 }
 
 const enum State { Header, Extension, Body, Padding, Done }
@@ -164,7 +169,7 @@ export class TarParser {
     const pax = this.pax;
     let name = pax?.path ?? this.longName;
     if (name === undefined) {
-      const prefix = isUstar(h, off) ? str(h, off + 345, 155) : '';
+      const prefix = hasUstarPrefix(h, off) ? str(h, off + 345, 155) : '';
       name = prefix ? `${prefix}/${str(h, off, 100)}` : str(h, off, 100);
     }
     const linkname = pax?.linkpath ?? this.longLink ?? (h[off + 157] === 0 ? '' : str(h, off + 157, 100));
